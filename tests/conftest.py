@@ -1,0 +1,87 @@
+"""Fixtures shared by every test package: an empty store, a small plan, the demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tracker.models import LOCAL_MANAGER
+from tracker.plan import apply_plan_text
+from tracker.store import Store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXPORTS = FIXTURES / "exports"
+
+SMALL_PLAN = textwrap.dedent(
+    """
+    workspace: {name: Bueno Realty, timezone: America/Chicago, vision: "Every buyer finds us first"}
+    people:
+      - {key: ricardo, name: Ricardo, role: manager, email: r@example.com}
+      - {key: amy, name: Amy, role: assistant, hourly_rate: 25, email: amy@example.com, manager: ricardo}
+      - {key: vic, name: Vic, role: viewer, email: vic@example.com}
+    metrics:
+      - {key: li-followers, name: LinkedIn followers, channel: linkedin, class: reach, behaviour: stock}
+      - {key: leads, name: Qualified leads, channel: website, class: outcome, behaviour: flow}
+      - {key: posts, name: LinkedIn posts, channel: linkedin, class: activity, behaviour: flow}
+      - {key: hours, name: Assistant hours, class: effort, behaviour: flow, unit: h}
+    objectives:
+      - key: buyer-leads
+        title: Grow qualified buyer leads
+        outcome: leads
+        people: First-time buyers, 25-40
+        strategy: Answer buyer questions where they ask them
+        channels: [linkedin, facebook]
+        owner: ricardo
+        start: 2026-07-01
+        deadline: 2026-12-31
+        campaigns:
+          - {key: li-answers, name: LinkedIn answers series, channels: [linkedin], owner: amy}
+        kpis:
+          - {key: leads-h2, metric: leads, aggregation: sum, target: 60, owner: amy}
+          - {key: lead-rate, ratio: {numerator: leads, denominator: li-followers}, target: 0.05, owner: ricardo}
+          - {key: weekly-posts, metric: posts, target: 3, per: week, owner: amy, campaign: li-answers}
+    """
+)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "waypoint.duckdb"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Store:
+    """An empty, migrated database."""
+    s = Store(db_path, lock_timeout=10)
+    s.init()
+    return s
+
+
+@pytest.fixture
+def plan_store(store: Store) -> Store:
+    """The small Bueno Realty plan, no observations."""
+    apply_plan_text(store, SMALL_PLAN, LOCAL_MANAGER, source="small-plan")
+    return store
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo workspace as of 2026-11-18, built once per session; copy it before writing."""
+    from tracker.demo import load_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    load_demo(Store(path), as_of=dt.date(2026, 11, 18))
+    return path
+
+
+@pytest.fixture
+def demo_store(demo_db: Path, tmp_path: Path) -> Store:
+    """A private copy of the demo database (safe to write)."""
+    import shutil
+
+    target = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, target)
+    return Store(target, lock_timeout=10)

@@ -1,0 +1,81 @@
+"""The audit log: who changed what, when, old value -> new value.
+
+Rows are written by the same transaction as the change they record (callers pass the
+connection of their ``store.write()`` block), so a change without its audit row, or an
+audit row without its change, cannot exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from tracker.models import Actor, AuditEntry
+from tracker.store import Connection, Store
+
+
+def _json(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, default=str, sort_keys=True, ensure_ascii=False)
+
+
+def record(
+    con: Connection,
+    actor: Actor,
+    action: str,
+    entity: str,
+    key: str,
+    old: Any = None,
+    new: Any = None,
+) -> None:
+    """Append one audit row inside the caller's transaction."""
+    con.execute(
+        'INSERT INTO audit_log (id, "at", actor, action, entity, key, old_value, new_value)'
+        " SELECT coalesce(max(id), 0) + 1, now()::TIMESTAMP, ?, ?, ?, ?, ?, ? FROM audit_log",
+        [actor.key, action, entity, key, _json(old), _json(new)],
+    )
+
+
+def entries(
+    store: Store,
+    *,
+    since: dt.date | None = None,
+    entity: str | None = None,
+    key: str | None = None,
+    limit: int | None = 1000,
+) -> list[AuditEntry]:
+    """Newest first. ``since`` is a day (UTC); ``limit`` None for all."""
+    where = ["1 = 1"]
+    params: list[Any] = []
+    if since is not None:
+        where.append('"at" >= ?')
+        params.append(dt.datetime.combine(since, dt.time()))
+    if entity is not None:
+        where.append("entity = ?")
+        params.append(entity)
+    if key is not None:
+        where.append("key = ?")
+        params.append(key)
+    # Only fixed fragments are joined here; every value is a parameter.
+    condition = " AND ".join(where)
+    sql = f'SELECT id, "at", actor, action, entity, key, old_value, new_value FROM audit_log WHERE {condition} ORDER BY id DESC'  # noqa: S608, E501
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    with store.read() as con:
+        rows = con.execute(sql, params).fetchall()
+    return [
+        AuditEntry(
+            id=r[0],
+            at=r[1],
+            actor=r[2],
+            action=r[3],
+            entity=r[4],
+            key=r[5],
+            old_value=json.loads(r[6]) if r[6] is not None else None,
+            new_value=json.loads(r[7]) if r[7] is not None else None,
+        )
+        for r in rows
+    ]

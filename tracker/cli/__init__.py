@@ -1,0 +1,100 @@
+"""The ``waypoint`` command line: a thin layer over tracker's services.
+
+Commands live in small modules and are imported only when run, so ``waypoint --help``
+and quick commands start fast. Errors: a ``WaypointError`` prints its message on
+stderr and exits with its code (2 for bad input, 1 otherwise); click's usage errors
+exit 2; anything unexpected prints one line (no traceback unless WAYPOINT_DEBUG=1)
+and exits 1.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+
+import click
+
+# command name -> "module:attribute" (modules under tracker.cli)
+COMMANDS: dict[str, str] = {
+    "init": "core:init_cmd",
+    "demo": "core:demo_cmd",
+    "plan": "plan_cmd:plan_group",
+    "log": "core:log_cmd",
+    "import": "import_cmd:import_cmd",
+    "status": "status_cmd:status_cmd",
+    "audit": "audit_cmd:audit_cmd",
+    "acknowledge": "audit_cmd:acknowledge_cmd",
+    "checkins": "checkin_cmd:checkins_cmd",
+    "checkin": "checkin_cmd:checkin_cmd",
+    "audit-log": "core:audit_log_cmd",
+    "report": "report_cmd:report_group",
+    "serve": "serve_cmd:serve_cmd",
+    "jobs": "jobs_cmd:jobs_group",
+    "export": "core:export_cmd",
+    "backup": "core:backup_cmd",
+    "restore": "core:restore_cmd",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(f"tracker.cli.{module_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"tracker.cli.{module_name}":
+                return None  # not built yet
+            raise
+        return getattr(module, attr)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    envvar="WAYPOINT_DB",
+    help="Database file (default: $WAYPOINT_DB, else data/waypoint.duckdb).",
+)
+@click.option("--as", "as_person", metavar="PERSON", help="Act as this person, with their role.")
+@click.version_option(package_name="waypoint")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, as_person: str | None) -> None:
+    """Waypoint: decide what you want to accomplish, then track whether you are."""
+    from tracker.cli.common import AppContext
+
+    ctx.obj = AppContext(db=db, as_person=as_person)
+
+
+def main(argv: list[str] | None = None) -> None:
+    from tracker.errors import WaypointError
+
+    try:
+        cli.main(args=argv, prog_name="waypoint", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except WaypointError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("WAYPOINT_DEBUG"):
+            raise
+        click.echo(f"Unexpected error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)
+    sys.exit(0)

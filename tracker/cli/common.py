@@ -1,0 +1,103 @@
+"""What every command shares: the store, the acting person, options and output."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from tracker.errors import BadInput
+from tracker.models import Actor
+from tracker.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class AppContext:
+    def __init__(self, db: str | None, as_person: str | None) -> None:
+        self.db = db
+        self.as_person = as_person
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.db, on_wait=lambda msg: click.echo(msg, err=True))
+        return self._store
+
+    def actor(self, as_person: str | None = None) -> Actor:
+        from tracker.permissions import resolve_actor
+
+        return resolve_actor(self.store, as_person or self.as_person)
+
+
+pass_app = click.make_pass_decorator(AppContext)
+
+
+def as_option(func: F) -> F:
+    """``--as PERSON`` on a writing command (also accepted before the command)."""
+    return click.option(
+        "--as", "as_person", metavar="PERSON", help="Act as this person, with their role."
+    )(func)
+
+
+def json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")(
+        func
+    )
+
+
+def parse_day(value: str | None, option: str = "--day") -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise BadInput(f"{option} {value!r}: not a date; use YYYY-MM-DD") from exc
+
+
+def parse_week(value: str | None) -> tuple[int, int] | None:
+    """``YYYY-Www`` -> (year, week)."""
+    if value is None:
+        return None
+    try:
+        year, week = value.upper().split("-W")
+        monday = dt.date.fromisocalendar(int(year), int(week), 1)
+    except (ValueError, TypeError) as exc:
+        raise BadInput(f"--week {value!r}: use an ISO week such as 2026-W05") from exc
+    iso = monday.isocalendar()
+    return iso.year, iso.week
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if hasattr(value, "as_dict"):
+        return value.as_dict()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def emit_json(data: Any) -> None:
+    """Write one JSON document on stdout (NaN/inf never appear: they become null)."""
+    text = json.dumps(_finite(data), default=_default, ensure_ascii=False, indent=2)
+    sys.stdout.write(text + "\n")
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def console() -> Any:
+    from rich.console import Console
+
+    return Console()

@@ -1,0 +1,231 @@
+"""Numbered schema migrations, applied by ``waypoint init`` and at start-up.
+
+Each migration runs in its own transaction together with the row that records it in
+``schema_migrations``, so a crash leaves the database at the previous version. Add a
+new migration by appending to MIGRATIONS; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+
+SCHEMA_1 = """
+CREATE TABLE meta (
+    revision BIGINT NOT NULL
+);
+INSERT INTO meta VALUES (0);
+
+CREATE TABLE workspace (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    name VARCHAR NOT NULL,
+    vision VARCHAR,
+    timezone VARCHAR NOT NULL DEFAULT 'UTC'
+);
+
+-- Workspace settings (thresholds, job schedules...). Defaults live in tracker/settings.py.
+CREATE TABLE settings (
+    name VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+
+CREATE TABLE people (
+    key VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    email VARCHAR,
+    role VARCHAR NOT NULL CHECK (role IN ('manager', 'assistant', 'viewer')),
+    hourly_rate DOUBLE,
+    manager VARCHAR,
+    archived BOOLEAN NOT NULL DEFAULT false,
+    position INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE metrics (
+    key VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    unit VARCHAR,
+    channel VARCHAR,
+    class VARCHAR NOT NULL
+        CHECK (class IN ('outcome', 'engagement', 'reach', 'activity', 'effort')),
+    behaviour VARCHAR NOT NULL CHECK (behaviour IN ('flow', 'stock')),
+    qualified BOOLEAN NOT NULL DEFAULT false,
+    archived BOOLEAN NOT NULL DEFAULT false,
+    position INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE objectives (
+    key VARCHAR PRIMARY KEY,
+    title VARCHAR NOT NULL,
+    outcome VARCHAR NOT NULL,
+    people VARCHAR,
+    strategy VARCHAR,
+    channels VARCHAR[] NOT NULL DEFAULT [],
+    owner VARCHAR,
+    start DATE,
+    deadline DATE,
+    archived BOOLEAN NOT NULL DEFAULT false,
+    position INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE campaigns (
+    key VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    objective VARCHAR NOT NULL,
+    channels VARCHAR[] NOT NULL DEFAULT [],
+    owner VARCHAR,
+    start DATE,
+    "end" DATE,
+    budget DOUBLE,
+    archived BOOLEAN NOT NULL DEFAULT false,
+    position INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE kpis (
+    key VARCHAR PRIMARY KEY,
+    objective VARCHAR NOT NULL,
+    campaign VARCHAR,
+    name VARCHAR,
+    metric VARCHAR,
+    numerator VARCHAR,
+    denominator VARCHAR,
+    aggregation VARCHAR NOT NULL CHECK (aggregation IN ('sum', 'latest', 'mean', 'ratio')),
+    baseline DOUBLE,
+    target DOUBLE,
+    start DATE,
+    deadline DATE,
+    owner VARCHAR,
+    cadence VARCHAR NOT NULL DEFAULT 'weekly' CHECK (cadence IN ('weekly', 'monthly')),
+    per VARCHAR CHECK (per IN ('week', 'month')),
+    stay VARCHAR CHECK (stay IN ('above', 'below')),
+    archived BOOLEAN NOT NULL DEFAULT false,
+    position INTEGER NOT NULL DEFAULT 0
+);
+
+-- Keyed by (metric, day, source): writing the same key again replaces the value, and
+-- the old one goes to audit_log. Only non-key columns are ever updated.
+CREATE TABLE observations (
+    metric VARCHAR NOT NULL,
+    day DATE NOT NULL,
+    source VARCHAR NOT NULL,
+    value DOUBLE NOT NULL,
+    recorded_by VARCHAR,
+    recorded_at TIMESTAMP NOT NULL,
+    note VARCHAR,
+    PRIMARY KEY (metric, day, source)
+);
+
+-- Ids are max(id) + 1 rather than sequences: writes are serialised, and a restore can
+-- then load rows with their ids without a sequence falling behind.
+CREATE TABLE checkins (
+    id BIGINT PRIMARY KEY,
+    kpi VARCHAR NOT NULL,
+    person VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    confidence VARCHAR NOT NULL CHECK (confidence IN ('on_track', 'at_risk', 'off_track')),
+    comment VARCHAR,
+    progress VARCHAR,
+    plans VARCHAR,
+    problems VARCHAR,
+    created_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE annotations (
+    id BIGINT PRIMARY KEY,
+    day DATE NOT NULL,
+    text VARCHAR NOT NULL,
+    campaign VARCHAR,
+    metric VARCHAR,
+    kind VARCHAR NOT NULL DEFAULT 'note',
+    created_by VARCHAR,
+    created_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE audit_log (
+    id BIGINT PRIMARY KEY,
+    "at" TIMESTAMP NOT NULL,
+    actor VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,
+    entity VARCHAR NOT NULL,
+    key VARCHAR NOT NULL,
+    old_value JSON,
+    new_value JSON
+);
+
+CREATE TABLE flag_acks (
+    code VARCHAR NOT NULL,
+    subject VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL,
+    evidence JSON,
+    acked_by VARCHAR NOT NULL,
+    acked_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (code, subject)
+);
+
+CREATE TABLE job_runs (
+    job VARCHAR NOT NULL,
+    scheduled_for TIMESTAMP NOT NULL,
+    started TIMESTAMP,
+    finished TIMESTAMP,
+    outcome VARCHAR,
+    message VARCHAR,
+    PRIMARY KEY (job, scheduled_for)
+);
+
+CREATE TABLE reminders (
+    person VARCHAR NOT NULL,
+    kpi VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL CHECK (kind IN ('reminder', 'escalation')),
+    sent_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (person, kpi, period, kind)
+);
+"""
+
+
+def _schema_1(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in SCHEMA_1.split(";\n"):
+        if statement.strip():
+            con.execute(statement)
+
+
+# (version, name, function). Append only.
+MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
+    (1, "initial schema", _schema_1),
+]
+
+LATEST = MIGRATIONS[-1][0]
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return 0
+    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply every migration newer than the database; idempotent. Returns the version."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+    )
+    version = current_version(con)
+    for number, name, apply in MIGRATIONS:
+        if number <= version:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            apply(con)
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)", [number, name]
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        version = number
+    return version

@@ -1,0 +1,129 @@
+"""One registry of settings: name, default, type and help.
+
+Precedence: an explicit keyword > the environment (``WAYPOINT_<NAME>``, dots as
+underscores) > the workspace's stored value (plan file ``settings:`` or the Settings
+page) > the default here. Secrets (the SMTP password) are read from the environment
+only and are never stored in the database or the plan.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from tracker.errors import BadInput
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    type: type
+    help: str
+    secret: bool = False
+
+    @property
+    def env_var(self) -> str:
+        return "WAYPOINT_" + self.name.upper().replace(".", "_").replace("-", "_")
+
+    def parse(self, raw: Any) -> Any:
+        if raw is None:
+            return None
+        if self.type is bool:
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off"}:
+                return False
+            raise BadInput(f"setting {self.name}: {raw!r} is not true/false")
+        try:
+            value = self.type(raw)
+        except (TypeError, ValueError) as exc:
+            raise BadInput(
+                f"setting {self.name}: {raw!r} is not a valid {self.type.__name__}"
+            ) from exc
+        return value
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in [
+        Setting("on_track_pace", 0.9, float, "Pace at or above which a KPI is on track."),
+        Setting(
+            "at_risk_pace",
+            0.7,
+            float,
+            "Pace at or above which a KPI is at risk (below: off track).",
+        ),
+        Setting(
+            "schedule.inbox_import", "*/5 * * * *", str, "Cron: import files dropped in the inbox."
+        ),
+        Setting(
+            "schedule.weekly_digest",
+            "0 8 * * mon",
+            str,
+            "Cron: mail last week's review to managers.",
+        ),
+        Setting(
+            "schedule.checkin_reminders",
+            "0 9 * * *",
+            str,
+            "Cron: remind owners whose check-ins are due tomorrow.",
+        ),
+        Setting("schedule.nightly_backup", "30 2 * * *", str, "Cron: back up the database."),
+        Setting("backup.keep", 7, int, "How many nightly backups to keep."),
+        Setting(
+            "smtp.host",
+            "",
+            str,
+            "SMTP server for the digest and reminders (empty: mail is not sent).",
+        ),
+        Setting("smtp.port", 587, int, "SMTP port."),
+        Setting("smtp.starttls", True, bool, "Use STARTTLS."),
+        Setting("smtp.user", "", str, "SMTP user name."),
+        Setting(
+            "smtp.password",
+            "",
+            str,
+            "SMTP password (environment only: WAYPOINT_SMTP_PASSWORD).",
+            secret=True,
+        ),
+        Setting("smtp.sender", "waypoint@localhost", str, "From address of Waypoint's mail."),
+        Setting("dashboard_url", "http://localhost:8501", str, "Link used in emails."),
+        Setting("upload.max_mb", 50, int, "Largest file the dashboard accepts for import, in MB."),
+        Setting("data_dir", "data", str, "Folder for inbox/, reports/ and backups/."),
+    ]
+}
+
+
+def get_setting(name: str, stored: dict[str, str] | None = None, *, override: Any = None) -> Any:
+    """Resolve one setting by precedence; raises BadInput for an unknown name."""
+    setting = SETTINGS.get(name)
+    if setting is None:
+        raise BadInput(f"unknown setting {name!r}; known: {', '.join(sorted(SETTINGS))}")
+    if override is not None:
+        return setting.parse(override)
+    env = os.environ.get(setting.env_var)
+    if env is not None:
+        return setting.parse(env)
+    if not setting.secret and stored and name in stored:
+        return setting.parse(stored[name])
+    return setting.default
+
+
+def validate_stored(name: str, raw: Any) -> str:
+    """Check a value before it is stored; returns its text form."""
+    setting = SETTINGS.get(name)
+    if setting is None:
+        raise BadInput(f"unknown setting {name!r}; known: {', '.join(sorted(SETTINGS))}")
+    if setting.secret:
+        raise BadInput(f"setting {name} is a secret: set {setting.env_var} in the environment")
+    # Cron expressions are checked by jobs/ (the scheduler owns cron parsing): a bad
+    # one shows as that job's failure and never stops the other jobs.
+    value = setting.parse(raw)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

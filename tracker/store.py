@@ -1,0 +1,211 @@
+"""The storage gateway: the only module that opens DuckDB connections.
+
+DuckDB lets one process hold a database file read-write, and while it does no other
+process can open the file at all. Waypoint runs the dashboard, the scheduler and CLI
+commands side by side on one file, so:
+
+* No process keeps the file open while idle. A unit of work (``store.read()`` /
+  ``store.write()``) opens the file, and the file is closed when the last unit of this
+  process ends. Units nest and may run on several threads: they share one open
+  database instance through cursors.
+* Opening a file another process holds is retried with backoff for up to
+  ``lock_timeout`` seconds; ``on_wait`` is told once so a CLI can say "waiting".
+  Only when that runs out does the user see ``StoreBusy``: never DuckDB's lock error.
+* Inside a process every write goes through one lock, so DuckDB never sees two
+  concurrent writers (its optimistic concurrency would abort one of them).
+* Every write unit is one transaction: it commits whole or rolls back whole.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import duckdb
+
+from tracker.errors import StoreBusy, StoreDamaged, WaypointError
+
+DEFAULT_DB = Path("data") / "waypoint.duckdb"
+
+Connection = duckdb.DuckDBPyConnection
+
+
+def resolve_db_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """``--db`` first, then ``$WAYPOINT_DB``, then ``data/waypoint.duckdb``."""
+    if path:
+        return Path(path)
+    env = os.environ.get("WAYPOINT_DB")
+    if env:
+        return Path(env)
+    return DEFAULT_DB
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def _is_damage_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    markers = ("wal", "write-ahead", "corrupt", "checksum", "not a valid duckdb", "invalid")
+    return isinstance(exc, duckdb.Error) and any(m in text for m in markers)
+
+
+class Store:
+    """One DuckDB file. Thread-safe; cheap to create; holds no connection while idle."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        lock_timeout: float | None = None,
+        on_wait: Callable[[str], None] | None = None,
+        migrate: bool = True,
+    ) -> None:
+        self.path = resolve_db_path(path)
+        if lock_timeout is None:
+            lock_timeout = float(os.environ.get("WAYPOINT_LOCK_TIMEOUT", "120"))
+        self.lock_timeout = lock_timeout
+        self.on_wait = on_wait
+        self._db: duckdb.DuckDBPyConnection | None = None
+        self._users = 0
+        self._state = threading.Lock()
+        self._write_lock = threading.RLock()
+        self._migrated = not migrate
+        self._local = threading.local()
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    # -- opening and closing -------------------------------------------------------
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.02
+        told = False
+        while True:
+            try:
+                return duckdb.connect(str(self.path))
+            except duckdb.Error as exc:
+                if not _is_lock_error(exc):
+                    if _is_damage_error(exc):
+                        raise StoreDamaged(
+                            f"The database {self.path} cannot be opened: {exc}\n"
+                            "Nothing was deleted (the .wal file next to it is kept as is). "
+                            "Restore the last good copy with `waypoint restore DIR` "
+                            "(backups live in data/backups/)."
+                        ) from exc
+                    raise WaypointError(f"Cannot open database {self.path}: {exc}") from exc
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(
+                        f"The database {self.path} stayed busy for {self.lock_timeout:.0f} s "
+                        "(another Waypoint command is still writing). Try again in a moment, "
+                        "or raise WAYPOINT_LOCK_TIMEOUT."
+                    ) from exc
+                if not told and self.on_wait is not None:
+                    self.on_wait(
+                        f"Waiting for {self.path}: another Waypoint process is using it..."
+                    )
+                    told = True
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 1.6, 0.5)
+
+    def _acquire(self) -> duckdb.DuckDBPyConnection:
+        with self._state:
+            if self._db is None:
+                self._db = self._open()
+            self._users += 1
+            db = self._db
+        try:
+            cursor = db.cursor()
+        except BaseException:
+            self._release(None)
+            raise
+        return cursor
+
+    def _release(self, cursor: duckdb.DuckDBPyConnection | None) -> None:
+        if cursor is not None:
+            with suppress(duckdb.Error):
+                cursor.close()
+        with self._state:
+            self._users -= 1
+            if self._users == 0 and self._db is not None:
+                db, self._db = self._db, None
+                db.close()
+
+    @contextmanager
+    def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        # Reuse this thread's open cursor when units nest (a write calling a read).
+        current = getattr(self._local, "cursor", None)
+        if current is not None:
+            yield current
+            return
+        cursor = self._acquire()
+        self._local.cursor = cursor
+        try:
+            if not self._migrated:
+                self._migrate(cursor)
+            yield cursor
+        finally:
+            self._local.cursor = None
+            self._release(cursor)
+
+    def _migrate(self, con: duckdb.DuckDBPyConnection) -> None:
+        from tracker.migrations import migrate
+
+        with self._write_lock:
+            migrate(con)
+            self._migrated = True
+
+    # -- units of work -------------------------------------------------------------
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """Keep the file open across several units (one page run, one job)."""
+        with self._connection():
+            yield
+
+    @contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for reading. Values always go in as parameters."""
+        with self._connection() as con:
+            yield con
+
+    @contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction: commits when the block ends, rolls back on any exception."""
+        with self._write_lock, self._connection() as con:
+            if getattr(self._local, "in_tx", False):
+                yield con  # nested: the outer transaction decides
+                return
+            con.execute("BEGIN TRANSACTION")
+            self._local.in_tx = True
+            try:
+                yield con
+                con.execute("UPDATE meta SET revision = revision + 1")
+                con.execute("COMMIT")
+            except BaseException:
+                with suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
+                raise
+            finally:
+                self._local.in_tx = False
+
+    def revision(self) -> int:
+        """A number that grows with every committed write (cache key for the dashboard)."""
+        with self.read() as con:
+            row = con.execute("SELECT revision FROM meta").fetchone()
+        return int(row[0]) if row else 0
+
+    def init(self) -> int:
+        """Create or upgrade the database; returns the schema version."""
+        from tracker.migrations import migrate
+
+        with self._write_lock, self._connection() as con:
+            version = migrate(con)
+            self._migrated = True
+            return version
