@@ -183,6 +183,8 @@ def _write(
     label: str,
 ) -> WriteResult:
     result = WriteResult()
+    # DuckDB 2.0 refuses register() while an earlier fetchone() left a result open.
+    con.abort()
     con.register("incoming_rows", rows)
     try:
         for line, metric, reason in con.execute(
@@ -425,7 +427,7 @@ def export_observations(store: Store, out: str | Path, fmt: str = "csv") -> int:
                     f"{count:,} observations do not fit in one Excel sheet (1,048,575 rows);"
                     " use --format csv or parquet"
                 )
-            table = con.execute(_export_select(True)).fetch_arrow_table()
+            table = con.execute(_export_select(True)).to_arrow_table()
             _write_xlsx(table, out)
         else:
             raise BadInput(f"--format {fmt}: use csv, parquet or xlsx")

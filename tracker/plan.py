@@ -26,6 +26,23 @@ from tracker.store import Connection, Store
 
 MAX_PLAN_BYTES = 5_000_000
 MAX_ALIASES = 200
+MAX_NODES = 1_000_000
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many values the document holds once every alias is expanded (a DAG walk)."""
+    cached = memo.get(id(node))
+    if cached is not None:
+        return cached
+    memo[id(node)] = 1  # a recursive alias counts once instead of looping forever
+    if isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(child, memo) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    else:
+        size = 1
+    memo[id(node)] = min(size, MAX_NODES + 1)
+    return memo[id(node)]
 
 
 # -- reading YAML safely ---------------------------------------------------------------
@@ -55,7 +72,15 @@ def load_yaml(text: str, source: str = "plan") -> Any:
         raise PlanError([f"the file is larger than {MAX_PLAN_BYTES // 1_000_000} MB"], source)
     loader = _guarded_loader(text)
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, {}) > MAX_NODES:
+            raise yaml.YAMLError(
+                f"the aliases (*name) expand to more than {MAX_NODES:,} values; write the"
+                " items out in full"
+            )
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -121,19 +146,83 @@ class ValidPlan:
 
 
 def validate_plan(data: Any, source: str = "plan") -> Plan:
-    """Validate a parsed plan; raise PlanError listing every problem found."""
+    """Validate a parsed plan; raise PlanError listing every problem found.
+
+    Field errors do not hide reference errors: items that fail on their own are left
+    out of the cross-checks, and references to them are not reported twice.
+    """
     if not isinstance(data, dict):
         raise PlanError(
             ["the plan must be a mapping with workspace, people, metrics, objectives"], source
         )
     try:
         plan = Plan.model_validate(data)
+        problems: list[str] = []
     except ValidationError as exc:
-        raise PlanError(_pydantic_problems(data, exc), source) from exc
-    problems = _semantic_problems(plan)
+        problems = _pydantic_problems(data, exc)
+        plan = _lenient(data)
+        if plan is None:
+            raise PlanError(problems, source) from exc
+    problems += _semantic_problems(plan, raw_keys=_raw_keys(data))
     if problems:
         raise PlanError(problems, source)
     return plan
+
+
+def _valid_items(model: type[Any], items: Any) -> list[Any]:
+    out = []
+    for item in items if isinstance(items, list) else []:
+        try:
+            out.append(model.model_validate(item))
+        except ValidationError:
+            continue
+    return out
+
+
+def _lenient(data: dict[str, Any]) -> Plan | None:
+    """The parts of a broken plan that are valid on their own (for cross-checks)."""
+    try:
+        workspace = Workspace.model_validate(data.get("workspace"))
+    except ValidationError:
+        workspace = Workspace(name="(invalid)")
+    objectives = []
+    for raw in data.get("objectives") or []:
+        if not isinstance(raw, dict):
+            continue
+        body = {k: v for k, v in raw.items() if k not in ("campaigns", "kpis")}
+        try:
+            objective = Objective.model_validate(body)
+        except ValidationError:
+            continue
+        objectives.append(
+            objective.model_copy(
+                update={
+                    "campaigns": _valid_items(Campaign, raw.get("campaigns")),
+                    "kpis": _valid_items(KPI, raw.get("kpis")),
+                }
+            )
+        )
+    try:
+        return Plan(
+            workspace=workspace,
+            people=_valid_items(Person, data.get("people")),
+            metrics=_valid_items(Metric, data.get("metrics")),
+            objectives=objectives,
+        )
+    except ValidationError:
+        return None
+
+
+def _raw_keys(data: dict[str, Any]) -> dict[str, set[str]]:
+    def keys(items: Any) -> set[str]:
+        return {str(i["key"]) for i in items or [] if isinstance(i, dict) and "key" in i}
+
+    objectives = [o for o in data.get("objectives") or [] if isinstance(o, dict)]
+    return {
+        "people": keys(data.get("people")),
+        "metrics": keys(data.get("metrics")),
+        "campaigns": set().union(*(keys(o.get("campaigns")) for o in objectives)),
+    }
 
 
 def _dupes(kind: str, keys: list[str]) -> list[str]:
@@ -146,10 +235,14 @@ def _dupes(kind: str, keys: list[str]) -> list[str]:
     return out
 
 
-def _semantic_problems(plan: Plan) -> list[str]:
+def _semantic_problems(plan: Plan, raw_keys: dict[str, set[str]] | None = None) -> list[str]:
     problems: list[str] = []
     people = {p.key: p for p in plan.people}
     metrics = {m.key: m for m in plan.metrics}
+    raw = raw_keys or {}
+    # Keys of items that exist but failed on their own: already reported, not "unknown".
+    broken_people = raw.get("people", set()) - set(people)
+    broken_metrics = raw.get("metrics", set()) - set(metrics)
     campaigns = [c for o in plan.objectives for c in o.campaigns]
     kpis = [k for o in plan.objectives for k in o.kpis]
     problems += _dupes("people", [p.key for p in plan.people])
@@ -165,11 +258,11 @@ def _semantic_problems(plan: Plan) -> list[str]:
             problems.append(f"settings.{name}: {exc}")
 
     for p in plan.people:
-        if p.manager is not None and p.manager not in people:
+        if p.manager is not None and p.manager not in people | dict.fromkeys(broken_people):
             problems.append(f"people[{p.key}].manager: unknown person {p.manager!r}")
 
     def check_owner(path: str, owner: str | None) -> None:
-        if owner is not None and owner not in people:
+        if owner is not None and owner not in people and owner not in broken_people:
             problems.append(f"{path}.owner: unknown person {owner!r}; add them under people")
 
     def check_span(path: str, start: dt.date | None, end: dt.date | None, end_name: str) -> None:
@@ -188,12 +281,17 @@ def _semantic_problems(plan: Plan) -> list[str]:
         for k in o.kpis:
             kp = f"{op}.kpis[{k.key}]"
             check_owner(kp, k.owner)
-            problems += _kpi_problems(kp, k, o, metrics, local_campaigns)
+            problems += _kpi_problems(kp, k, o, metrics, local_campaigns, broken_metrics)
     return problems
 
 
 def _kpi_problems(
-    kp: str, k: KPI, o: Objective, metrics: dict[str, Metric], campaigns: set[str]
+    kp: str,
+    k: KPI,
+    o: Objective,
+    metrics: dict[str, Metric],
+    campaigns: set[str],
+    broken_metrics: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> list[str]:
     problems: list[str] = []
     if k.campaign is not None and k.campaign not in campaigns:
@@ -205,7 +303,7 @@ def _kpi_problems(
     if k.ratio is not None:
         refs = [("ratio.numerator", k.ratio.numerator), ("ratio.denominator", k.ratio.denominator)]
     for fname, ref in refs:
-        if ref not in metrics:
+        if ref not in metrics and ref not in broken_metrics:
             problems.append(f"{kp}.{fname}: unknown metric {ref!r}; add it under metrics")
     if any(ref not in metrics for _, ref in refs):
         return problems

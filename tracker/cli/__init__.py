@@ -13,7 +13,6 @@ import importlib
 import os
 import sys
 
-
 import click
 
 # command name -> "module:attribute" (modules under tracker.cli)

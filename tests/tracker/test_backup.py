@@ -1,0 +1,75 @@
+"""Backup and restore: exact round trip, refusal on a used database, one transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tracker.backup import backup, prune_backups, restore
+from tracker.errors import BadInput, PermissionDenied
+from tracker.models import LOCAL_MANAGER, Actor
+from tracker.plan import export_plan
+from tracker.store import Store
+
+
+def table_fingerprints(store: Store) -> dict[str, tuple]:
+    from tracker.backup import _checksum, _tables
+
+    with store.read() as con:
+        return {
+            t: _checksum(con, t)
+            for t in _tables(con)
+            if t not in ("meta", "audit_log", "schema_migrations")
+        }
+
+
+def test_round_trip_is_exact(demo_store: Store, tmp_path: Path) -> None:
+    info = backup(demo_store, tmp_path / "b1")
+    assert info.tables["observations"]["rows"] > 2000
+    fresh = Store(tmp_path / "fresh.duckdb")
+    fresh.init()
+    restore(fresh, tmp_path / "b1", LOCAL_MANAGER)
+    assert table_fingerprints(fresh) == table_fingerprints(demo_store)
+    assert export_plan(fresh) == export_plan(demo_store)
+
+
+def test_restore_into_used_database_needs_force(demo_store: Store, tmp_path: Path) -> None:
+    backup(demo_store, tmp_path / "b1")
+    with pytest.raises(BadInput) as err:
+        restore(demo_store, tmp_path / "b1", LOCAL_MANAGER)
+    assert "--force" in str(err.value)
+    restore(demo_store, tmp_path / "b1", LOCAL_MANAGER, force=True)
+
+
+def test_damaged_backup_restores_nothing(
+    demo_store: Store, plan_store: Store, tmp_path: Path
+) -> None:
+    backup(demo_store, tmp_path / "b1")
+    (tmp_path / "b1" / "observations.parquet").write_bytes(b"garbage")
+    before = export_plan(plan_store)
+    with pytest.raises(Exception):  # noqa: B017 (DuckDB's parquet error or BadInput)
+        restore(plan_store, tmp_path / "b1", LOCAL_MANAGER, force=True)
+    assert export_plan(plan_store) == before
+
+
+def test_only_managers_restore(demo_store: Store, tmp_path: Path) -> None:
+    backup(demo_store, tmp_path / "b1")
+    with pytest.raises(PermissionDenied):
+        restore(demo_store, tmp_path / "b1", Actor("jay", "assistant", "Jay"), force=True)
+
+
+def test_not_a_backup_and_non_empty_target(demo_store: Store, tmp_path: Path) -> None:
+    with pytest.raises(BadInput):
+        restore(demo_store, tmp_path, LOCAL_MANAGER)
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x").write_text("x")
+    with pytest.raises(BadInput):
+        backup(demo_store, tmp_path / "full")
+
+
+def test_prune_keeps_newest(demo_store: Store, tmp_path: Path) -> None:
+    for day in ("2026-01-01", "2026-01-02", "2026-01-03"):
+        backup(demo_store, tmp_path / "backups" / day)
+    removed = prune_backups(tmp_path / "backups", keep=2)
+    assert [p.name for p in removed] == ["2026-01-01"]

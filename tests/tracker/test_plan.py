@@ -1,0 +1,219 @@
+"""Plan as code: validation names item and field, apply is one transaction, export round-trips."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import SMALL_PLAN
+from tracker.auditlog import entries
+from tracker.errors import PermissionDenied, PlanError
+from tracker.models import LOCAL_MANAGER, Actor
+from tracker.plan import apply_plan, apply_plan_text, export_plan, load_yaml, validate_plan
+from tracker.store import Store
+
+
+def plan_data() -> dict[str, Any]:
+    return yaml.safe_load(SMALL_PLAN)
+
+
+def kpi(data: dict[str, Any], key: str) -> dict[str, Any]:
+    return next(k for o in data["objectives"] for k in o["kpis"] if k["key"] == key)
+
+
+def problems_of(data: Any) -> list[str]:
+    with pytest.raises(PlanError) as err:
+        validate_plan(data, "plan.yaml")
+    return err.value.problems
+
+
+BROKEN = [
+    # (change, expected fragment of the one problem)
+    (
+        lambda d: kpi(d, "leads-h2").update(metric="leadz"),
+        "objectives[buyer-leads].kpis[leads-h2].metric: unknown metric 'leadz'",
+    ),
+    (
+        lambda d: kpi(d, "leads-h2").update(colour="red"),
+        "objectives[buyer-leads].kpis[leads-h2].colour: unknown field",
+    ),
+    (
+        lambda d: kpi(d, "leads-h2").update(owner="zed"),
+        "objectives[buyer-leads].kpis[leads-h2].owner: unknown person 'zed'",
+    ),
+    (
+        lambda d: kpi(d, "leads-h2").update(baseline=60),
+        "objectives[buyer-leads].kpis[leads-h2].target: target equals baseline",
+    ),
+    (
+        lambda d: kpi(d, "leads-h2").update(deadline="2026-02-30"),
+        "objectives[buyer-leads].kpis[leads-h2].deadline",
+    ),
+    (
+        lambda d: kpi(d, "leads-h2").update(deadline="2026-06-01"),
+        "objectives[buyer-leads].kpis[leads-h2].deadline: 2026-06-01 is before start 2026-07-01",
+    ),
+    (
+        lambda d: d["metrics"][0].pop("behaviour"),
+        "metrics[li-followers].behaviour: required field is missing",
+    ),
+    (lambda d: d["metrics"][0].update({"class": "vanity"}), "metrics[li-followers].class"),
+    (lambda d: d["people"][1].update(role="boss"), "people[amy].role"),
+    (lambda d: d["workspace"].update(timezone="Mars/Olympus"), "workspace.timezone"),
+    (
+        lambda d: d["objectives"][0]["kpis"].append({"key": "leads-h2", "metric": "leads"}),
+        "kpis[leads-h2].key: the key 'leads-h2' is used twice",
+    ),
+    (
+        lambda d: kpi(d, "weekly-posts").update(campaign="nope"),
+        "objectives[buyer-leads].kpis[weekly-posts].campaign: unknown campaign 'nope'",
+    ),
+    (
+        lambda d: kpi(d, "leads-h2").update(stay="below", target=None),
+        "objectives[buyer-leads].kpis[leads-h2].target: a health KPI",
+    ),
+    (
+        lambda d: kpi(d, "leads-h2").update(ratio={"numerator": "leads", "denominator": "posts"}),
+        "objectives[buyer-leads].kpis[leads-h2].metric: give either metric or ratio",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "expected"), BROKEN)
+def test_each_problem_names_item_and_field(change: Any, expected: str) -> None:
+    data = plan_data()
+    change(data)
+    problems = problems_of(data)
+    assert any(expected in p for p in problems), problems
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    data = plan_data()
+    kpi(data, "leads-h2")["metric"] = "nope"
+    kpi(data, "lead-rate")["owner"] = "ghost"
+    data["people"][0]["role"] = "boss"
+    assert len(problems_of(data)) == 3
+
+
+def test_draft_kpi_without_owner_or_target_is_accepted() -> None:
+    data = plan_data()
+    kpi(data, "leads-h2").pop("owner")
+    kpi(data, "leads-h2").pop("target")
+    validate_plan(data)
+
+
+def test_unknown_metric_changes_nothing(plan_store: Store) -> None:
+    before = export_plan(plan_store)
+    data = plan_data()
+    data["workspace"]["name"] = "Renamed"
+    kpi(data, "leads-h2")["metric"] = "leadz"
+    with pytest.raises(PlanError):
+        apply_plan_text(plan_store, yaml.safe_dump(data), LOCAL_MANAGER)
+    assert export_plan(plan_store) == before
+
+
+def test_export_apply_export_is_byte_identical(plan_store: Store) -> None:
+    first = export_plan(plan_store)
+    audit_before = len(entries(plan_store, limit=None))
+    changes = apply_plan_text(plan_store, first, LOCAL_MANAGER)
+    assert not changes.changed
+    assert export_plan(plan_store) == first
+    assert len(entries(plan_store, limit=None)) == audit_before
+
+
+def test_demo_plan_round_trips(demo_store: Store) -> None:
+    first = export_plan(demo_store)
+    assert not apply_plan_text(demo_store, first, LOCAL_MANAGER).changed
+    assert export_plan(demo_store) == first
+
+
+def test_update_is_audited_with_old_and_new(plan_store: Store) -> None:
+    data = plan_data()
+    kpi(data, "leads-h2")["target"] = 80
+    changes = apply_plan_text(plan_store, yaml.safe_dump(data), LOCAL_MANAGER)
+    assert changes.updated == ["kpi:leads-h2"]
+    last = entries(plan_store, entity="kpi", key="leads-h2", limit=1)[0]
+    assert last.action == "update"
+    assert last.old_value == {"target": 60.0} and last.new_value == {"target": 80.0}
+
+
+def test_removed_items_are_archived_not_deleted(plan_store: Store) -> None:
+    data = plan_data()
+    data["objectives"][0]["kpis"] = [
+        k for k in data["objectives"][0]["kpis"] if k["key"] != "weekly-posts"
+    ]
+    changes = apply_plan_text(plan_store, yaml.safe_dump(data), LOCAL_MANAGER)
+    assert changes.archived == ["kpi:weekly-posts"]
+    with plan_store.read() as con:
+        assert con.execute("SELECT archived FROM kpis WHERE key = 'weekly-posts'").fetchall() == [
+            (True,)
+        ]
+    assert "weekly-posts" not in export_plan(plan_store)
+    # Back in the file: restored, with its history.
+    changes = apply_plan_text(plan_store, SMALL_PLAN, LOCAL_MANAGER)
+    assert changes.updated == ["kpi:weekly-posts"]
+
+
+def test_dry_run_writes_nothing(plan_store: Store) -> None:
+    data = plan_data()
+    data["workspace"]["name"] = "Dry"
+    changes = apply_plan_text(plan_store, yaml.safe_dump(data), LOCAL_MANAGER, dry_run=True)
+    assert changes.workspace_changed
+    assert "Bueno Realty" in export_plan(plan_store)
+
+
+def test_failure_midway_leaves_the_old_plan(plan_store: Store, monkeypatch) -> None:
+    """A crash after some tables were written rolls back every one of them."""
+    import tracker.plan as plan_module
+
+    before = export_plan(plan_store)
+    data = plan_data()
+    data["workspace"]["name"] = "Half"
+    data["people"][0]["name"] = "Changed"
+    real = plan_module._sync_table
+
+    def explode(con, actor, table, *args, **kwargs):
+        if table == "kpis":
+            raise RuntimeError("disk full")
+        return real(con, actor, table, *args, **kwargs)
+
+    monkeypatch.setattr(plan_module, "_sync_table", explode)
+    with pytest.raises(RuntimeError):
+        apply_plan(plan_store, validate_plan(data), LOCAL_MANAGER)
+    assert export_plan(plan_store) == before
+
+
+@pytest.mark.parametrize("role", ["assistant", "viewer"])
+def test_only_managers_change_the_plan(plan_store: Store, role: str) -> None:
+    data = copy.deepcopy(plan_data())
+    kpi(data, "leads-h2")["target"] = 1
+    with pytest.raises(PermissionDenied):
+        apply_plan(plan_store, validate_plan(data), Actor("amy", role, "Amy"))
+    assert "target: 60" in export_plan(plan_store)
+
+
+def test_yaml_alias_bomb_is_refused() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    for i in range(1, 12):
+        bomb += f"{chr(97 + i)}: &{chr(97 + i)} [" + ", ".join([f"*{chr(96 + i)}"] * 9) + "]\n"
+    with pytest.raises(PlanError) as err:
+        load_yaml(bomb)
+    assert "aliases" in str(err.value)
+
+
+def test_yaml_syntax_error_names_line() -> None:
+    with pytest.raises(PlanError) as err:
+        load_yaml("workspace: {name: x\npeople: [")
+    assert "line" in str(err.value)
+
+
+def test_quotes_and_semicolons_are_data_not_sql(plan_store: Store) -> None:
+    data = plan_data()
+    data["objectives"][0]["title"] = "Robert'); DROP TABLE kpis; --"
+    apply_plan_text(plan_store, yaml.safe_dump(data), LOCAL_MANAGER)
+    assert "DROP TABLE kpis" in export_plan(plan_store)
+    with plan_store.read() as con:
+        assert con.execute("SELECT count(*) FROM kpis").fetchone()[0] == 3

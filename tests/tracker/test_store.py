@@ -1,0 +1,137 @@
+"""The storage gateway: migrations, transactions, the cross-process lock."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from tracker.errors import StoreBusy, StoreDamaged
+from tracker.migrations import LATEST, MIGRATIONS
+from tracker.store import Store, resolve_db_path
+
+
+def test_init_is_idempotent(db_path: Path) -> None:
+    store = Store(db_path)
+    assert store.init() == LATEST
+    assert store.init() == LATEST
+    with store.read() as con:
+        versions = con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()
+    assert [v[0] for v in versions] == [m[0] for m in MIGRATIONS]
+
+
+def test_upgrade_from_previous_version_keeps_data(db_path: Path) -> None:
+    """A database at the previous release's schema upgrades in place."""
+    import duckdb
+
+    from tracker.migrations import migrate
+
+    con = duckdb.connect(str(db_path))
+    migrate(con)  # today's schema stands in for "previous" until migration 2 exists
+    con.execute("INSERT INTO settings VALUES ('backup.keep', '3')")
+    con.close()
+    store = Store(db_path)
+    store.init()
+    with store.read() as c:
+        assert c.execute("SELECT value FROM settings").fetchall() == [("3",)]
+
+
+def test_write_rolls_back_whole_on_error(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.write() as con:
+        con.execute("INSERT INTO settings VALUES ('a', '1')")
+        raise RuntimeError("midway")
+    with store.read() as con:
+        assert con.execute("SELECT count(*) FROM settings").fetchone()[0] == 0
+
+
+def test_revision_grows_with_each_write(store: Store) -> None:
+    before = store.revision()
+    with store.write() as con:
+        con.execute("INSERT INTO settings VALUES ('a', '1')")
+    assert store.revision() == before + 1
+
+
+def test_file_is_released_when_idle(store: Store) -> None:
+    """Another process can open the file as soon as a unit of work ends."""
+    with store.read() as con:
+        con.execute("SELECT 1").fetchall()
+    code = f"import duckdb; duckdb.connect({str(store.path)!r}).close()"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_waits_for_other_process_then_succeeds(store: Store) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+            import duckdb, time
+            con = duckdb.connect({str(store.path)!r})
+            print("held", flush=True)
+            time.sleep(1.5)
+            con.close()
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    waits: list[str] = []
+    waiting = Store(store.path, lock_timeout=20, on_wait=waits.append)
+    start = time.monotonic()
+    with waiting.write() as con:
+        con.execute("INSERT INTO settings VALUES ('x', '1')")
+    holder.wait()
+    assert time.monotonic() - start >= 0.5
+    assert waits and "another Waypoint process" in waits[0]
+
+
+def test_busy_error_is_friendly(store: Store) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+            import duckdb, time
+            con = duckdb.connect({str(store.path)!r})
+            print("held", flush=True)
+            time.sleep(5)
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(StoreBusy) as err, Store(store.path, lock_timeout=0.3).read():
+            pass
+        assert "busy" in str(err.value) and "Conflicting lock" not in str(err.value)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_damaged_file_points_to_restore(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.duckdb"
+    bad.write_bytes(b"this is not a database" * 1000)
+    with pytest.raises(StoreDamaged) as err:
+        Store(bad).init()
+    assert "waypoint restore" in str(err.value)
+    assert bad.exists()
+
+
+def test_db_path_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WAYPOINT_DB", "/tmp/env.duckdb")
+    assert resolve_db_path("x.duckdb") == Path("x.duckdb")
+    assert resolve_db_path(None) == Path("/tmp/env.duckdb")
+    monkeypatch.delenv("WAYPOINT_DB")
+    assert resolve_db_path(None) == Path("data/waypoint.duckdb")
+
+
+def test_nested_units_share_one_connection(store: Store) -> None:
+    with store.session(), store.read() as a, store.read() as b:
+        assert a is b

@@ -1,0 +1,173 @@
+"""Backups and restores: a folder of Parquet files, one per table, plus a manifest.
+
+A backup is taken inside one read transaction, so it is a consistent snapshot even
+while others write. It is written to ``DIR.partial`` and renamed into place, so a
+crash never leaves something that looks like a finished backup. A restore replaces
+every table's rows in one transaction: it lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from tracker import auditlog
+from tracker.errors import BadInput
+from tracker.migrations import LATEST, current_version
+from tracker.models import Actor
+from tracker.permissions import require_manager
+from tracker.store import Connection, Store
+
+MANIFEST = "manifest.json"
+
+
+def _tables(con: Connection) -> list[str]:
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables"
+        " WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _checksum(con: Connection, table: str) -> str:
+    # Order-independent fingerprint of every row: sum of row hashes.
+    row = con.execute(
+        f'SELECT count(*), coalesce(sum(hash(t)), 0)::VARCHAR FROM "{table}" AS t'  # noqa: S608
+    ).fetchone()
+    return f"{row[0]}:{row[1]}"
+
+
+@dataclass
+class BackupInfo:
+    path: Path
+    tables: dict[str, dict[str, object]]
+    schema_version: int
+    created_at: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": str(self.path),
+            "tables": self.tables,
+            "schema_version": self.schema_version,
+            "created_at": self.created_at,
+        }
+
+
+def backup(store: Store, target: str | Path) -> BackupInfo:
+    """Write a full, restorable copy of the database into the folder ``target``."""
+    target = Path(target)
+    if target.exists() and any(target.iterdir()):
+        raise BadInput(f"{target} already exists and is not empty; choose a new folder")
+    partial = target.with_name(target.name + ".partial")
+    if partial.exists():
+        shutil.rmtree(partial)
+    partial.mkdir(parents=True)
+    tables: dict[str, dict[str, object]] = {}
+    with store.read() as con:
+        con.execute("BEGIN TRANSACTION")  # one snapshot for every table
+        try:
+            version = current_version(con)
+            for table in _tables(con):
+                file = partial / f"{table}.parquet"
+                con.execute(f'COPY "{table}" TO ? (FORMAT parquet)', [str(file)])  # noqa: S608
+                count, digest = _checksum(con, table).split(":")
+                tables[table] = {"rows": int(count), "checksum": digest}
+        finally:
+            con.execute("COMMIT")
+    info = BackupInfo(
+        path=target,
+        tables=tables,
+        schema_version=version,
+        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )
+    (partial / MANIFEST).write_text(json.dumps(info.as_dict(), indent=2), encoding="utf-8")
+    if target.exists():
+        target.rmdir()
+    partial.rename(target)
+    return info
+
+
+def read_manifest(source: str | Path) -> dict[str, object]:
+    source = Path(source)
+    manifest = source / MANIFEST
+    if not manifest.is_file():
+        raise BadInput(f"{source} is not a Waypoint backup (no {MANIFEST} in it)")
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BadInput(f"{manifest}: cannot be read ({exc})") from exc
+
+
+def restore(store: Store, source: str | Path, actor: Actor, *, force: bool = False) -> dict:
+    """Replace the database's contents with a backup, in one transaction.
+
+    Refuses a database that already holds a plan or observations unless ``force``.
+    Checks every table's row count and checksum after loading; on any mismatch the
+    transaction rolls back and nothing changes.
+    """
+    require_manager(actor, "restore a backup")
+    source = Path(source)
+    manifest = read_manifest(source)
+    tables: dict[str, dict[str, object]] = manifest.get("tables", {})  # type: ignore[assignment]
+    if int(manifest.get("schema_version", 0)) > LATEST:  # type: ignore[arg-type]
+        raise BadInput(
+            f"{source} was made by a newer Waypoint (schema {manifest.get('schema_version')});"
+            " upgrade Waypoint first"
+        )
+    for table in tables:
+        if not (source / f"{table}.parquet").is_file():
+            raise BadInput(f"{source}: {table}.parquet is missing; the backup is incomplete")
+    with store.write() as con:
+        if not force:
+            used = con.execute(
+                "SELECT (SELECT count(*) FROM workspace) + (SELECT count(*) FROM observations)"
+            ).fetchone()[0]
+            if used:
+                raise BadInput(
+                    f"{store.path} already holds a workspace or observations; restoring would"
+                    " replace them. Run `waypoint backup DIR` first, then `waypoint restore"
+                    " --force`."
+                )
+        existing = set(_tables(con))
+        order = [t for t in tables if t in existing and t != "schema_migrations"]
+        for table in order:
+            con.execute(f'DELETE FROM "{table}"')  # noqa: S608
+            con.execute(
+                f'INSERT INTO "{table}" SELECT * FROM read_parquet(?)',  # noqa: S608
+                [str(source / f"{table}.parquet")],
+            )
+        for table in order:
+            expected = tables[table]
+            if table == "meta":
+                continue  # the revision moves on with the restore itself
+            count, digest = _checksum(con, table).split(":")
+            if int(count) != expected["rows"] or digest != expected["checksum"]:
+                raise BadInput(
+                    f"{source}: table {table} does not match its manifest after loading"
+                    f" ({count} rows, expected {expected['rows']}); nothing was restored"
+                )
+        auditlog.record(
+            con,
+            actor,
+            "restore",
+            "database",
+            str(store.path),
+            None,
+            {"from": str(source), "created_at": manifest.get("created_at")},
+        )
+    return {"restored_from": str(source), "tables": {t: tables[t]["rows"] for t in order}}
+
+
+def prune_backups(folder: str | Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` backup folders under ``folder``; returns deleted."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    backups = sorted(p for p in folder.iterdir() if p.is_dir() and (p / MANIFEST).is_file())
+    doomed = backups[: max(len(backups) - keep, 0)]
+    for path in doomed:
+        shutil.rmtree(path)
+    return doomed

@@ -1,0 +1,171 @@
+"""init, demo, log, export, backup, restore, audit-log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from tracker.cli.common import AppContext, as_option, emit_json, json_option, parse_day, pass_app
+
+
+@click.command("init")
+@pass_app
+def init_cmd(app: AppContext) -> None:
+    """Create or upgrade the database (safe to run again)."""
+    version = app.store.init()
+    click.echo(f"Database {app.store.path} is ready (schema version {version}).")
+
+
+@click.command("demo")
+@click.option("--as-of", "as_of", metavar="DAY", help="Last day of demo data (default: today).")
+@click.option("--force", is_flag=True, help="Replace an existing workspace with the demo.")
+@pass_app
+def demo_cmd(app: AppContext, as_of: str | None, force: bool) -> None:
+    """Load a realistic demo workspace with 26 weeks of data ending at DAY."""
+    from tracker.demo import load_demo
+
+    summary = load_demo(app.store, as_of=parse_day(as_of, "--as-of"), force=force)
+    click.echo(
+        f"Demo workspace {summary['workspace']!r} loaded into {app.store.path}: "
+        f"{summary['kpis']} KPIs, {summary['observations']:,} observations, "
+        f"{summary['checkins']} check-ins, data up to {summary['as_of']}."
+    )
+
+
+@click.command("log")
+@click.argument("metric")
+@click.argument("value", type=float)
+@click.option("--day", metavar="DAY", help="Day of the value (default: today).")
+@click.option("--by", metavar="PERSON", help="Who did the work (default: you).")
+@click.option("--note", metavar="TEXT", help="A short note kept with the value.")
+@click.option("--source", default="manual", show_default=True, help="Where the value came from.")
+@as_option
+@pass_app
+def log_cmd(
+    app: AppContext,
+    metric: str,
+    value: float,
+    day: str | None,
+    by: str | None,
+    note: str | None,
+    source: str,
+    as_person: str | None,
+) -> None:
+    """Record one VALUE of METRIC."""
+    from tracker.clock import today
+    from tracker.observations import log_value
+
+    store = app.store
+    with store.session():
+        actor = app.actor(as_person)
+        when = parse_day(day) or today(store)
+        outcome = log_value(store, actor, metric, value, day=when, by=by, note=note, source=source)
+    click.echo(f"{metric} = {value:g} on {when} ({source}): {outcome}.")
+
+
+@click.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet", "xlsx"]),
+    default="csv",
+    show_default=True,
+)
+@click.option("--out", metavar="FILE", help="Output file (default: waypoint-observations.FORMAT).")
+@pass_app
+def export_cmd(app: AppContext, fmt: str, out: str | None) -> None:
+    """Export every observation (spreadsheet formulas neutralised)."""
+    from tracker.observations import export_observations
+
+    target = out or f"waypoint-observations.{fmt}"
+    count = export_observations(app.store, target, fmt)
+    click.echo(f"Wrote {count:,} observations to {target}.")
+
+
+@click.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False))
+@pass_app
+def backup_cmd(app: AppContext, directory: str) -> None:
+    """Write a full, restorable copy of the database into DIRECTORY."""
+    from tracker.backup import backup
+
+    info = backup(app.store, directory)
+    rows = sum(int(t["rows"]) for t in info.tables.values())  # type: ignore[call-overload]
+    click.echo(f"Backed up {len(info.tables)} tables ({rows:,} rows) to {info.path}.")
+
+
+@click.command("restore")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+@as_option
+@pass_app
+def restore_cmd(app: AppContext, directory: str, force: bool, as_person: str | None) -> None:
+    """Restore the database from a backup DIRECTORY (in one transaction)."""
+    from tracker.backup import restore
+
+    result = restore(app.store, directory, app.actor(as_person), force=force)
+    rows = sum(result["tables"].values())
+    click.echo(f"Restored {len(result['tables'])} tables ({rows:,} rows) from {directory}.")
+
+
+@click.command("audit-log")
+@click.option("--since", metavar="DAY", help="Only changes on or after DAY.")
+@click.option("--limit", type=int, default=200, show_default=True, help="At most this many rows.")
+@json_option
+@pass_app
+def audit_log_cmd(app: AppContext, since: str | None, limit: int, as_json: bool) -> None:
+    """Who changed what, when: old -> new."""
+    from tracker.auditlog import entries
+
+    rows = entries(app.store, since=parse_day(since, "--since"), limit=limit)
+    if as_json:
+        emit_json(
+            {
+                "entries": [
+                    {
+                        "id": e.id,
+                        "at": e.at,
+                        "actor": e.actor,
+                        "action": e.action,
+                        "entity": e.entity,
+                        "key": e.key,
+                        "old": e.old_value,
+                        "new": e.new_value,
+                    }
+                    for e in rows
+                ]
+            }
+        )
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    from tracker.cli.common import console
+
+    table = Table(title="Audit log (newest first)")
+    for col in ("when (UTC)", "who", "action", "what", "old", "new"):
+        table.add_column(col)
+    for e in rows:
+        # Text is escaped: a note may hold [markup] that must print as typed.
+        table.add_row(
+            *(
+                escape(cell)
+                for cell in (
+                    e.at.strftime("%Y-%m-%d %H:%M") if isinstance(e.at, dt.datetime) else str(e.at),
+                    e.actor,
+                    e.action,
+                    f"{e.entity} {e.key}",
+                    _short(e.old_value),
+                    _short(e.new_value),
+                )
+            )
+        )
+    console().print(table)
+
+
+def _short(value: object, width: int = 60) -> str:
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,87 @@
+"""waypoint import FILE... [--preset NAME] [--day DAY] [--dry-run] [--json]."""
+
+from __future__ import annotations
+
+import click
+
+from tracker.cli.common import AppContext, as_option, emit_json, json_option, parse_day, pass_app
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--preset",
+    default="auto",
+    show_default=True,
+    help="Platform preset, or auto to detect it from the header.",
+)
+@click.option(
+    "--day",
+    metavar="DAY",
+    help="Day for files that carry no date (e.g. Search Console Queries.csv).",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@json_option
+@as_option
+@pass_app
+def import_cmd(
+    app: AppContext,
+    files: tuple[str, ...],
+    preset: str,
+    day: str | None,
+    dry_run: bool,
+    as_json: bool,
+    as_person: str | None,
+) -> None:
+    """Import CSV/XLSX exports and generic long or wide files."""
+    from tracker.errors import BadInput
+    from tracker.importer import import_file
+
+    store = app.store
+    results = []
+    failures: list[str] = []
+    with store.session():
+        actor = app.actor(as_person)
+        for file in files:
+            try:
+                results.append(
+                    import_file(
+                        store, actor, file, preset=preset, day=parse_day(day), dry_run=dry_run
+                    )
+                )
+            except BadInput as exc:
+                failures.append(str(exc))
+    if as_json:
+        totals = {
+            k: sum(getattr(r, k) for r in results) for k in ("inserted", "replaced", "unchanged")
+        }
+        emit_json(
+            {
+                **totals,
+                "rejected": sum(len(r.rejected) for r in results),
+                "dry_run": dry_run,
+                "files": [r.as_dict() for r in results],
+                "errors": failures,
+            }
+        )
+    else:
+        for r in results:
+            verb = "would import" if dry_run else "imported"
+            click.echo(
+                f"{r.file} ({r.preset}): {verb} {r.inserted} inserted, {r.replaced} replaced,"
+                f" {r.unchanged} unchanged, {len(r.rejected)} rejected"
+            )
+            for note in r.notes:
+                click.echo(f"  note: {note}")
+            for rej in r.rejected[:20]:
+                where = f"line {rej.line}" if rej.line else "file"
+                col = f", column {rej.column}" if rej.column else ""
+                click.echo(f"  rejected {rej.file} {where}{col}: {rej.reason}", err=True)
+            if len(r.rejected) > 20:
+                click.echo(f"  ... and {len(r.rejected) - 20} more", err=True)
+            if r.rejects_file:
+                click.echo(f"  rejects saved to {r.rejects_file} (fix and import again)")
+    if failures:
+        for message in failures:
+            click.echo(f"Error: {message}", err=True)
+        raise SystemExit(2)

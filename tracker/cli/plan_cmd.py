@@ -1,0 +1,54 @@
+"""plan apply / plan export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tracker.cli.common import AppContext, as_option, pass_app
+
+
+@click.group("plan")
+def plan_group() -> None:
+    """Plan as code: the workspace, people, metrics, objectives, campaigns and KPIs."""
+
+
+@plan_group.command("apply")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Validate and show what would change; write nothing.")
+@as_option
+@pass_app
+def apply_cmd(app: AppContext, file: str, dry_run: bool, as_person: str | None) -> None:
+    """Validate FILE whole and apply it in one transaction."""
+    from tracker.plan import apply_plan, read_plan_file, validate_plan
+
+    data, source = read_plan_file(file)
+    plan = validate_plan(data, source)  # before touching the database at all
+    store = app.store
+    with store.session():
+        changes = apply_plan(store, plan, app.actor(as_person), dry_run=dry_run)
+    verb = "Would apply" if dry_run else "Applied"
+    click.echo(f"{verb} {source}: {changes.summary()}.")
+    for label, items in (
+        ("create", changes.created),
+        ("update", changes.updated),
+        ("archive", changes.archived),
+    ):
+        for item in items:
+            click.echo(f"  {label} {item}")
+
+
+@plan_group.command("export")
+@click.option("--out", metavar="FILE", help="Write to FILE instead of stdout.")
+@pass_app
+def export_cmd(app: AppContext, out: str | None) -> None:
+    """Write the stored plan as YAML (export -> apply changes nothing)."""
+    from tracker.plan import export_plan
+
+    text = export_plan(app.store)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote the plan to {out}.")
+    else:
+        click.echo(text, nl=False)

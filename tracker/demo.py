@@ -1,0 +1,617 @@
+"""The demo workspace: Copper Kettle Bakery & Catering, 26 weeks of believable data.
+
+Built so that the product has something true to say about every feature: KPIs in every
+status, a follower count that grows while catering inquiries stay flat (vanity flags),
+a recurring weekly posting target with a streak, a health KPI (reply time), a draft
+KPI without a target, a stale metric, late and missing check-ins and one confidence
+conflict. Numbers come from a seeded generator, so a given ``as_of`` always gives the
+same workspace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from tracker.clock import iso_week, today
+from tracker.errors import BadInput
+from tracker.models import LOCAL_MANAGER
+from tracker.plan import apply_plan, validate_plan
+from tracker.store import Store
+
+WEEKS = 26
+SEED = 20260701
+
+
+def demo_plan(as_of: dt.date) -> dict[str, Any]:
+    """The plan, with every date placed relative to ``as_of``."""
+    start = as_of - dt.timedelta(days=WEEKS * 7 - 1)
+    deadline = as_of + dt.timedelta(days=40)
+    d = dt.timedelta
+    return {
+        "workspace": {
+            "name": "Copper Kettle Bakery & Catering",
+            "timezone": "America/Chicago",
+            "vision": (
+                "Be the first call for office and family catering on the north side: "
+                "booked out every Friday, known for answering within the hour."
+            ),
+        },
+        "people": [
+            {
+                "key": "maria",
+                "name": "Maria Lopez",
+                "role": "manager",
+                "email": "maria@copperkettle.example",
+            },
+            {
+                "key": "jay",
+                "name": "Jay Patel",
+                "role": "assistant",
+                "hourly_rate": 22,
+                "email": "jay@copperkettle.example",
+                "manager": "maria",
+            },
+            {
+                "key": "lena",
+                "name": "Lena Kim",
+                "role": "assistant",
+                "hourly_rate": 25,
+                "email": "lena@copperkettle.example",
+                "manager": "maria",
+            },
+            {
+                "key": "ben",
+                "name": "Ben Ortiz",
+                "role": "viewer",
+                "email": "ben@copperkettle.example",
+            },
+        ],
+        "metrics": [
+            {
+                "key": "ig-followers",
+                "name": "Instagram followers",
+                "channel": "instagram",
+                "class": "reach",
+                "behaviour": "stock",
+            },
+            {
+                "key": "ig-posts",
+                "name": "Instagram posts",
+                "channel": "instagram",
+                "class": "activity",
+                "behaviour": "flow",
+            },
+            {
+                "key": "ig-likes",
+                "name": "Instagram likes",
+                "channel": "instagram",
+                "class": "engagement",
+                "behaviour": "flow",
+            },
+            {
+                "key": "fb-fans",
+                "name": "Facebook page fans",
+                "channel": "facebook",
+                "class": "reach",
+                "behaviour": "stock",
+            },
+            {
+                "key": "fb-link-clicks",
+                "name": "Facebook link clicks",
+                "channel": "facebook",
+                "class": "engagement",
+                "behaviour": "flow",
+            },
+            {
+                "key": "web-sessions",
+                "name": "Website sessions",
+                "channel": "website",
+                "class": "reach",
+                "behaviour": "flow",
+            },
+            {
+                "key": "catering-inquiries",
+                "name": "Catering inquiries",
+                "channel": "website",
+                "class": "outcome",
+                "behaviour": "flow",
+            },
+            {
+                "key": "catering-orders",
+                "name": "Catering orders booked",
+                "channel": "website",
+                "class": "outcome",
+                "behaviour": "flow",
+            },
+            {
+                "key": "catering-revenue",
+                "name": "Catering revenue",
+                "unit": "USD",
+                "channel": "website",
+                "class": "outcome",
+                "behaviour": "flow",
+            },
+            {
+                "key": "reply-hours",
+                "name": "Median reply time to messages",
+                "unit": "h",
+                "channel": "facebook",
+                "class": "activity",
+                "behaviour": "stock",
+            },
+            {
+                "key": "repeat-customers",
+                "name": "Repeat catering customers",
+                "channel": "in-store",
+                "class": "outcome",
+                "behaviour": "flow",
+            },
+            {
+                "key": "new-reviews",
+                "name": "New Google reviews",
+                "channel": "google",
+                "class": "outcome",
+                "behaviour": "flow",
+            },
+            {
+                "key": "google-rating",
+                "name": "Google rating",
+                "unit": "stars",
+                "channel": "google",
+                "class": "outcome",
+                "behaviour": "stock",
+            },
+            {
+                "key": "reviews-answered",
+                "name": "Reviews answered",
+                "channel": "google",
+                "class": "activity",
+                "behaviour": "flow",
+            },
+            {
+                "key": "newsletter-subs",
+                "name": "Newsletter subscribers (local)",
+                "channel": "email",
+                "class": "reach",
+                "behaviour": "stock",
+                "qualified": True,
+            },
+            {
+                "key": "assistant-hours",
+                "name": "Assistant hours",
+                "unit": "h",
+                "class": "effort",
+                "behaviour": "flow",
+            },
+            {
+                "key": "ad-spend",
+                "name": "Facebook ad spend",
+                "unit": "USD",
+                "channel": "facebook",
+                "class": "effort",
+                "behaviour": "flow",
+            },
+        ],
+        "objectives": [
+            {
+                "key": "catering-leads",
+                "title": "Fill the catering calendar with office orders",
+                "outcome": "leads",
+                "people": "Office managers and event planners within 5 miles; they scroll "
+                "Instagram at lunch and search Google for 'catering near me'",
+                "strategy": "Show real trays from real events, answer fast, and send every "
+                "follower to the catering inquiry form",
+                "channels": ["instagram", "facebook", "website"],
+                "owner": "maria",
+                "start": start,
+                "deadline": deadline,
+                "campaigns": [
+                    {
+                        "key": "tray-stories",
+                        "name": "Behind-the-tray stories",
+                        "channels": ["instagram"],
+                        "owner": "jay",
+                        "start": start,
+                        "end": deadline,
+                    },
+                    {
+                        "key": "fb-lunch-ads",
+                        "name": "Facebook lunch-hour ads",
+                        "channels": ["facebook"],
+                        "owner": "lena",
+                        "start": start,
+                        "end": deadline,
+                        "budget": 2400,
+                    },
+                ],
+                "kpis": [
+                    {
+                        "key": "inquiries-h2",
+                        "name": "Catering inquiries this half",
+                        "metric": "catering-inquiries",
+                        "target": 240,
+                        "owner": "lena",
+                    },
+                    {
+                        "key": "orders-h2",
+                        "name": "Catering orders booked this half",
+                        "metric": "catering-orders",
+                        "target": 60,
+                        "owner": "maria",
+                    },
+                    {
+                        "key": "ig-audience",
+                        "name": "Instagram followers",
+                        "metric": "ig-followers",
+                        "target": 2800,
+                        "owner": "jay",
+                        "campaign": "tray-stories",
+                    },
+                    {
+                        "key": "weekly-posts",
+                        "name": "Three Instagram posts a week",
+                        "metric": "ig-posts",
+                        "target": 3,
+                        "per": "week",
+                        "owner": "jay",
+                        "campaign": "tray-stories",
+                    },
+                    {
+                        "key": "inquiry-rate",
+                        "name": "Inquiries per website session",
+                        "ratio": {"numerator": "catering-inquiries", "denominator": "web-sessions"},
+                        "baseline": 0.008,
+                        "target": 0.015,
+                        "owner": "maria",
+                    },
+                    {
+                        "key": "holiday-preorders",
+                        "name": "Holiday platter pre-orders",
+                        "metric": "catering-orders",
+                        "target": 25,
+                        "owner": "maria",
+                        "start": as_of + d(days=5),
+                        "deadline": as_of + d(days=40),
+                    },
+                ],
+            },
+            {
+                "key": "fast-service",
+                "title": "Answer every customer within hours, keep them coming back",
+                "outcome": "customer-service",
+                "people": "Existing catering customers who message us on Facebook and Instagram",
+                "strategy": "One inbox, checked three times a day; a thank-you note after "
+                "every order",
+                "channels": ["facebook", "instagram"],
+                "owner": "maria",
+                "start": start,
+                "deadline": deadline,
+                "kpis": [
+                    {
+                        "key": "reply-time",
+                        "name": "Median reply time stays under 4 h",
+                        "metric": "reply-hours",
+                        "stay": "below",
+                        "target": 4,
+                        "owner": "lena",
+                    },
+                    {
+                        "key": "repeat-orders",
+                        "name": "Repeat catering customers",
+                        "metric": "repeat-customers",
+                        "target": 150,
+                        "owner": "lena",
+                    },
+                ],
+            },
+            {
+                "key": "reputation",
+                "title": "Be the best-reviewed caterer in the neighbourhood",
+                "outcome": "reputation",
+                "people": "People comparing caterers on Google Maps",
+                "strategy": "Ask every catering customer for a review; answer every review",
+                "channels": ["google"],
+                "owner": "maria",
+                "start": start,
+                "deadline": deadline,
+                "kpis": [
+                    {
+                        "key": "review-drive",
+                        "name": "Summer review drive",
+                        "metric": "new-reviews",
+                        "target": 40,
+                        "owner": "jay",
+                        "deadline": as_of - d(days=30),
+                    },
+                    {
+                        "key": "rating",
+                        "name": "Google rating",
+                        "metric": "google-rating",
+                        "baseline": 4.3,
+                        "target": 4.7,
+                        "owner": "maria",
+                        "cadence": "monthly",
+                    },
+                    {
+                        "key": "review-replies",
+                        "name": "Reviews answered",
+                        "metric": "reviews-answered",
+                        "owner": "jay",
+                    },
+                ],
+            },
+            {
+                "key": "newsletter",
+                "title": "Build a local newsletter audience",
+                "outcome": "network",
+                "people": "Neighbours and past customers who want the weekly specials",
+                "strategy": "A sign-up card in every catering box and at the till",
+                "channels": ["email"],
+                "owner": "lena",
+                "start": as_of - d(days=119),
+                "deadline": as_of + d(days=60),
+                "kpis": [
+                    {
+                        "key": "subscribers",
+                        "name": "Local newsletter subscribers",
+                        "metric": "newsletter-subs",
+                        "target": 600,
+                        "owner": "lena",
+                    },
+                ],
+            },
+        ],
+    }
+
+
+def _periodic(days: int, weekly: list[list[int]]) -> np.ndarray:
+    """A 28-day periodic daily series: any 28 consecutive days sum to the same total."""
+    cycle = np.array([v for week in weekly for v in week], dtype=float)
+    return np.resize(cycle, days)
+
+
+def _observations(as_of: dt.date) -> pa.Table:
+    rng = np.random.default_rng(SEED)
+    n = WEEKS * 7
+    days = [as_of - dt.timedelta(days=n - 1 - i) for i in range(n)]
+    rows: dict[str, list[Any]] = {
+        k: [] for k in ("day", "metric", "value", "source", "recorded_by", "at")
+    }
+
+    def add(metric: str, values: Any, source: str, by: str | None = None, only: Any = None) -> None:
+        for i, value in enumerate(values):
+            if value is None or (only is not None and not only(i, days[i])):
+                continue
+            rows["day"].append(days[i])
+            rows["metric"].append(metric)
+            rows["value"].append(float(value))
+            rows["source"].append(source)
+            rows["recorded_by"].append(by)
+            rows["at"].append(dt.datetime.combine(days[i] + dt.timedelta(days=1), dt.time(9)))
+
+    # Followers: slow for 18 weeks, then a giveaway spike (+37% in the last 8 weeks).
+    slow = np.linspace(1500, 1900, n - 56)
+    fast = np.linspace(1900, 2600, 56)
+    followers = np.round(np.concatenate([slow, fast]) + rng.normal(0, 6, n))
+    add("ig-followers", followers, "import.instagram")
+    # Posts: three a week, with a few weeks of two (missed) and the current week so far.
+    posts = np.zeros(n)
+    for i, day in enumerate(days):
+        week_index = (n - 1 - i) // 7
+        if day.weekday() in (0, 2, 4) and not (week_index in (3, 9, 14) and day.weekday() == 4):
+            posts[i] = 1
+    add("ig-posts", posts, "import.instagram")
+    add("ig-likes", np.round(rng.gamma(4, 12, n)), "import.instagram")
+    fans = np.round(np.linspace(820, 905, n) + rng.normal(0, 3, n))
+    add("fb-fans", fans, "import.facebook")
+    add("fb-link-clicks", np.round(rng.gamma(3, 4, n)), "import.facebook")
+    sessions = np.round(60 + 8 * np.sin(np.arange(n) / 9) + rng.normal(0, 6, n))
+    add("web-sessions", sessions, "import.ga4")
+    # Outcomes: flat, 28-day periodic, so every 4-week window holds the same count.
+    inquiries = _periodic(
+        n,
+        [
+            [1, 0, 1, 0, 1, 0, 0],
+            [1, 1, 1, 0, 1, 1, 0],
+            [0, 1, 1, 0, 1, 1, 0],
+            [1, 0, 1, 1, 0, 1, 0],
+        ],
+    )
+    add("catering-inquiries", inquiries, "import.website")
+    orders = _periodic(
+        n,
+        [
+            [0, 0, 1, 0, 0, 0, 0],
+            [0, 1, 0, 0, 1, 0, 0],
+            [0, 0, 0, 1, 0, 0, 0],
+            [0, 1, 0, 0, 0, 1, 0],
+        ],
+    )
+    add("catering-orders", orders, "import.website")
+    add("catering-revenue", orders * 340, "import.website")
+    reply = np.round(np.clip(3.1 + rng.normal(0, 0.35, n), 1.5, 5), 1)
+    add("reply-hours", reply, "manual", "lena", only=lambda i, day: day.weekday() == 4)
+    add("repeat-customers", rng.poisson(1.25, n), "import.pos")
+    reviews = np.zeros(n)
+    reviews[::5] = 1
+    add("new-reviews", reviews, "import.google")
+    rating = np.round(np.linspace(4.3, 4.5, n), 2)
+    add("google-rating", rating, "manual", "maria", only=lambda i, day: day.day in (1, 15))
+    add("reviews-answered", reviews, "manual", "jay")
+    # Lena stopped updating the newsletter count three weeks ago: a stale metric.
+    subs = np.round(np.linspace(300, 480, n))
+    add(
+        "newsletter-subs",
+        subs,
+        "import.mailchimp",
+        only=lambda i, day: (
+            day >= as_of - dt.timedelta(days=119) and day <= as_of - dt.timedelta(days=20)
+        ),
+    )
+    for person, mean in (("jay", 2.4), ("lena", 1.8)):
+        hours = np.round(np.clip(rng.normal(mean, 0.5, n), 0, None) * 4) / 4
+        add(
+            "assistant-hours",
+            hours,
+            f"timesheet:{person}",
+            person,
+            only=lambda i, day: day.weekday() < 5,
+        )
+    add("ad-spend", np.full(n, 12.0), "import.facebook_ads")
+    return pa.table(
+        {
+            "metric": rows["metric"],
+            "day": pa.array(rows["day"], pa.date32()),
+            "source": rows["source"],
+            "value": rows["value"],
+            "recorded_by": pa.array(rows["recorded_by"], pa.string()),
+            "recorded_at": pa.array(rows["at"], pa.timestamp("us")),
+        }
+    )
+
+
+CHECKIN_NOTES = {
+    "on_track": (
+        "Posted on schedule; two event photos did well.",
+        "Keep the Mon/Wed/Fri rhythm.",
+        "",
+    ),
+    "at_risk": (
+        "Fewer inquiries than hoped.",
+        "Try a lunch-menu story on Thursday.",
+        "Waiting for new tray photos from the kitchen.",
+    ),
+    "off_track": (
+        "Nothing moved this week.",
+        "Ask Maria for help with the offer.",
+        "Form on the website was broken for two days.",
+    ),
+}
+
+
+def _checkins(as_of: dt.date) -> list[tuple[Any, ...]]:
+    """Weekly check-ins for the last 12 complete weeks: mostly on time, a few late or missing."""
+    rows = []
+    owners = {
+        "jay": ["ig-audience", "weekly-posts", "review-drive"],
+        "lena": ["inquiries-h2", "repeat-orders", "subscribers"],
+        "maria": ["orders-h2"],
+    }
+    confidence = {
+        "ig-audience": "on_track",
+        "weekly-posts": "on_track",
+        "review-drive": "at_risk",
+        "inquiries-h2": "at_risk",
+        "repeat-orders": "on_track",
+        "subscribers": "on_track",
+        "orders-h2": "at_risk",
+    }
+    this_monday = as_of - dt.timedelta(days=as_of.weekday())
+    for back in range(1, 13):
+        monday = this_monday - dt.timedelta(weeks=back)
+        friday = monday + dt.timedelta(days=4)
+        for person, kpis in owners.items():
+            for kpi in kpis:
+                if kpi == "review-drive" and monday > as_of - dt.timedelta(days=30):
+                    continue  # the drive is over
+                missing = (person == "lena" and back in (2, 5, 9)) or (
+                    person == "jay" and back == 7
+                )
+                if missing:
+                    continue
+                late = (person == "jay" and back in (4, 10)) or (person == "lena" and back == 6)
+                created = dt.datetime.combine(
+                    friday + dt.timedelta(days=5 if late else 0), dt.time(16, 30)
+                )
+                conf = confidence[kpi]
+                if kpi == "inquiries-h2" and back == 1:
+                    conf = "on_track"  # Lena is optimistic; the numbers are not (a conflict)
+                progress, plans, problems = CHECKIN_NOTES[conf]
+                rows.append(
+                    (
+                        kpi,
+                        person,
+                        iso_week(monday),
+                        conf,
+                        f"{progress} {plans}".strip(),
+                        progress,
+                        plans,
+                        problems or None,
+                        created,
+                    )
+                )
+    return rows
+
+
+ANNOTATIONS = [
+    (60, "Instagram giveaway launched (free tray for a tag)", "tray-stories", "ig-followers"),
+    (95, "Catering page redesigned; inquiry form moved up", None, "catering-inquiries"),
+    (150, "Inquiry form broken for two days", None, "catering-inquiries"),
+]
+
+
+def load_demo(store: Store, as_of: dt.date | None = None, *, force: bool = False) -> dict:
+    """Load the demo into ``store`` in one transaction; returns a summary."""
+    store.init()
+    if as_of is None:
+        as_of = today(timezone="America/Chicago")
+    plan = validate_plan(demo_plan(as_of), "demo plan")
+    observations = _observations(as_of)
+    checkins = _checkins(as_of)
+    n = WEEKS * 7
+    with store.write() as con:
+        existing = con.execute(
+            "SELECT (SELECT count(*) FROM workspace) + (SELECT count(*) FROM observations)"
+        ).fetchone()[0]
+        if existing and not force:
+            raise BadInput(
+                f"{store.path} already holds a workspace; use `waypoint demo --force` to replace"
+                " it, or --db another file"
+            )
+        for table in (
+            "observations",
+            "checkins",
+            "annotations",
+            "flag_acks",
+            "reminders",
+            "kpis",
+            "campaigns",
+            "objectives",
+            "metrics",
+            "people",
+            "settings",
+        ):
+            con.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
+        apply_plan(store, plan, LOCAL_MANAGER)
+        con.abort()
+        con.register("demo_obs", observations)
+        con.execute(
+            "INSERT INTO observations (metric, day, source, value, recorded_by, recorded_at)"
+            " SELECT metric, day, source, value, recorded_by, recorded_at FROM demo_obs"
+        )
+        con.unregister("demo_obs")
+        con.executemany(
+            "INSERT INTO checkins (id, kpi, person, period, confidence, comment, progress, plans,"
+            " problems, created_at) SELECT (SELECT coalesce(max(id), 0) + 1 FROM checkins),"
+            " ?, ?, ?, ?, ?, ?, ?, ?, ?",
+            checkins,
+        )
+        for back, text, campaign, metric in ANNOTATIONS:
+            day = as_of - dt.timedelta(days=n - 1 - back)
+            con.execute(
+                "INSERT INTO annotations (id, day, text, campaign, metric, kind, created_by,"
+                " created_at) SELECT coalesce(max(id), 0) + 1, ?, ?, ?, ?, 'note', 'maria',"
+                " ?::TIMESTAMP FROM annotations",
+                [day, text, campaign, metric, dt.datetime.combine(day, dt.time(17))],
+            )
+    return {
+        "workspace": plan.workspace.name,
+        "as_of": as_of.isoformat(),
+        "kpis": sum(len(o.kpis) for o in plan.objectives),
+        "observations": observations.num_rows,
+        "checkins": len(checkins),
+    }

@@ -1,0 +1,166 @@
+"""The import service: a file in, daily observations stored, rejects explained.
+
+CLI, dashboard and inbox job all call ``import_file``. Parsing (tracker.imports) is
+pure; this module checks who may write what, upserts in one transaction through
+tracker.observations, and writes the rejects next to the file as a CSV the user can
+fix and import again.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from tracker.clock import workspace_timezone
+from tracker.models import Actor
+from tracker.observations import NewMetric, WriteResult, write_observations
+from tracker.permissions import require_writer
+from tracker.store import Store
+
+
+@dataclass
+class ImportResult:
+    file: str
+    preset: str
+    source: str
+    inserted: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    rejected: list[Any] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    per_metric: dict[str, dict[str, int]] = field(default_factory=dict)
+    created_metrics: list[str] = field(default_factory=list)
+    preview: pa.Table | None = None
+    dry_run: bool = False
+    rejects_file: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "preset": self.preset,
+            "source": self.source,
+            "inserted": self.inserted,
+            "replaced": self.replaced,
+            "unchanged": self.unchanged,
+            "rejected": [
+                {
+                    "file": r.file,
+                    "line": r.line,
+                    "column": r.column,
+                    "value": r.value,
+                    "reason": r.reason,
+                }
+                for r in self.rejected
+            ],
+            "notes": self.notes,
+            "per_metric": self.per_metric,
+            "created_metrics": self.created_metrics,
+            "dry_run": self.dry_run,
+            "rejects_file": self.rejects_file,
+        }
+
+
+def _known_metrics(store: Store) -> set[str]:
+    with store.read() as con:
+        return {r[0] for r in con.execute("SELECT key FROM metrics").fetchall()}
+
+
+def import_file(
+    store: Store,
+    actor: Actor,
+    path: str | Path,
+    *,
+    preset: str = "auto",
+    day: dt.date | None = None,
+    dry_run: bool = False,
+    display_name: str | None = None,
+    rejects_dir: str | Path | None = None,
+) -> ImportResult:
+    """Parse ``path`` and upsert its daily values in one transaction.
+
+    Raises BadInput when the file cannot be read at all; rows that cannot be used are
+    returned in ``rejected`` (file, line, column, value, reason) and valid rows still
+    import. Unless ``dry_run``, rejects are also written to ``<name>.rejects.csv`` in
+    ``rejects_dir`` (default: next to the file).
+    """
+    from tracker.imports import Reject, parse_file
+
+    require_writer(actor, "import values")
+    path = Path(path)
+    with store.session():
+        parsed = parse_file(
+            path,
+            preset=preset,
+            day=day,
+            timezone=workspace_timezone(store),
+            display_name=display_name,
+            known_metrics=_known_metrics(store),
+        )
+        new_metrics = {
+            key: NewMetric(
+                key=key,
+                name=spec.name,
+                klass=spec.klass,
+                behaviour=spec.behaviour,
+                channel=spec.channel,
+                unit=spec.unit,
+                qualified=spec.qualified,
+            )
+            for key, spec in parsed.metrics.items()
+        }
+        written: WriteResult = write_observations(
+            store,
+            actor,
+            parsed.rows,
+            new_metrics=new_metrics,
+            label=f"{parsed.file} ({parsed.preset})",
+            dry_run=dry_run,
+        )
+    rejects = list(parsed.rejects) + [
+        Reject(file=parsed.file, line=p.line, column="metric", value=p.metric, reason=p.reason)
+        for p in written.rejected
+    ]
+    result = ImportResult(
+        file=parsed.file,
+        preset=parsed.preset,
+        source=parsed.source,
+        inserted=written.inserted,
+        replaced=written.replaced,
+        unchanged=written.unchanged,
+        rejected=rejects,
+        notes=list(parsed.notes),
+        per_metric=written.per_metric,
+        created_metrics=written.created_metrics,
+        preview=parsed.rows,
+        dry_run=dry_run,
+    )
+    if rejects and not dry_run:
+        folder = Path(rejects_dir) if rejects_dir is not None else path.parent
+        result.rejects_file = str(write_rejects(rejects, folder / f"{path.name}.rejects.csv"))
+    return result
+
+
+def write_rejects(rejects: list[Any], target: Path) -> Path:
+    """Rejected rows as CSV (file, line, column, value, reason), formulas neutralised."""
+    from tracker.observations import neutralise
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["file", "line", "column", "value", "reason"])
+        for r in rejects:
+            writer.writerow(
+                [
+                    neutralise(r.file),
+                    r.line,
+                    neutralise(r.column),
+                    neutralise(None if r.value is None else str(r.value)),
+                    neutralise(r.reason),
+                ]
+            )
+    return target
