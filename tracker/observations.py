@@ -427,7 +427,7 @@ def export_observations(store: Store, out: str | Path, fmt: str = "csv") -> int:
                     f"{count:,} observations do not fit in one Excel sheet (1,048,575 rows);"
                     " use --format csv or parquet"
                 )
-            table = con.execute(_export_select(True)).to_arrow_table()
+            table = con.sql(_export_select(True)).to_arrow_table()
             _write_xlsx(table, out)
         else:
             raise BadInput(f"--format {fmt}: use csv, parquet or xlsx")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -65,6 +66,7 @@ class Store:
         *,
         lock_timeout: float | None = None,
         on_wait: Callable[[str], None] | None = None,
+        on_recover: Callable[[str], None] | None = None,
         migrate: bool = True,
     ) -> None:
         self.path = resolve_db_path(path)
@@ -72,6 +74,7 @@ class Store:
             lock_timeout = float(os.environ.get("WAYPOINT_LOCK_TIMEOUT", "120"))
         self.lock_timeout = lock_timeout
         self.on_wait = on_wait
+        self.on_recover = on_recover
         self._db: duckdb.DuckDBPyConnection | None = None
         self._users = 0
         self._state = threading.Lock()
@@ -83,20 +86,65 @@ class Store:
         return f"Store({str(self.path)!r})"
 
     # -- opening and closing -------------------------------------------------------
+    def _keep_wal(self) -> Path | None:
+        """Keep the write-ahead log before DuckDB replays it, so none of it is ever lost.
+
+        A WAL left by a process that did not close cleanly is replayed (and then emptied)
+        by DuckDB on open; a truncated one loses its unfinished tail. The copy is dropped
+        again when the WAL turns out to belong to a process that is still running.
+        """
+        wal = self.path.with_name(self.path.name + ".wal")
+        if not wal.exists():
+            return None
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        kept = wal.with_name(f"{wal.name}.recovered-{stamp}-{os.getpid()}")
+        try:
+            shutil.copyfile(wal, kept)
+        except OSError:
+            return None
+        return kept
+
+    def _connect(self, first_attempt: bool) -> duckdb.DuckDBPyConnection:
+        kept = self._keep_wal() if first_attempt else None
+        try:
+            con = duckdb.connect(
+                str(self.path),
+                config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+            )
+        except BaseException:
+            if kept is not None:
+                kept.unlink(missing_ok=True)
+            raise
+        if kept is not None:
+            if self.on_recover is not None:
+                self.on_recover(
+                    f"{self.path} was not closed cleanly last time; DuckDB replayed its"
+                    f" write-ahead log. A copy of that log is kept at {kept}."
+                )
+            self._prune_kept_wals()
+        return con
+
+    def _prune_kept_wals(self, keep: int = 3) -> None:
+        pattern = self.path.name + ".wal.recovered-*"
+        kept = sorted(self.path.parent.glob(pattern), key=lambda p: p.stat().st_mtime)
+        for old in kept[:-keep]:
+            old.unlink(missing_ok=True)
+
     def _open(self) -> duckdb.DuckDBPyConnection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.02
         told = False
+        first = True
         while True:
             try:
-                return duckdb.connect(str(self.path))
+                return self._connect(first)
             except duckdb.Error as exc:
                 if not _is_lock_error(exc):
                     if _is_damage_error(exc):
                         raise StoreDamaged(
                             f"The database {self.path} cannot be opened: {exc}\n"
-                            "Nothing was deleted (the .wal file next to it is kept as is). "
+                            "Waypoint deleted nothing: the .wal file next to it is kept as is. "
                             "Restore the last good copy with `waypoint restore DIR` "
                             "(backups live in data/backups/)."
                         ) from exc
@@ -112,6 +160,7 @@ class Store:
                         f"Waiting for {self.path}: another Waypoint process is using it..."
                     )
                     told = True
+                first = False
                 time.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 1.6, 0.5)
 

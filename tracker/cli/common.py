@@ -26,7 +26,11 @@ class AppContext:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.db, on_wait=lambda msg: click.echo(msg, err=True))
+            self._store = Store(
+                self.db,
+                on_wait=lambda msg: click.echo(msg, err=True),
+                on_recover=lambda msg: click.echo(f"Note: {msg}", err=True),
+            )
         return self._store
 
     def actor(self, as_person: str | None = None) -> Actor:
