@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from tracker.models import Actor, AuditEntry
+from tracker.records import Actor, AuditEntry
 from tracker.store import Connection, Store
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from tracker import auditlog
 from tracker.errors import BadInput
 from tracker.migrations import LATEST, current_version
-from tracker.models import Actor
 from tracker.permissions import require_manager
+from tracker.records import Actor
 from tracker.store import Connection, Store
 
 MANIFEST = "manifest.json"

@@ -17,9 +17,9 @@ from typing import Any
 import pyarrow as pa
 
 from tracker.clock import workspace_timezone
-from tracker.models import Actor
 from tracker.observations import NewMetric, WriteResult, write_observations
 from tracker.permissions import require_writer
+from tracker.records import Actor
 from tracker.store import Store
 
 

@@ -9,7 +9,6 @@ plain dataclasses.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -146,40 +145,7 @@ class Plan(_Item):
     objectives: list[Objective] = []
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who is making a change. The CLI acts as the local manager unless ``--as`` is given."""
+# Run-time records live in tracker.records (no pydantic: the CLI's hot path stays lean).
+from tracker.records import LOCAL_MANAGER, Actor, AuditEntry, Observation  # noqa: E402
 
-    key: str
-    role: str
-    name: str
-
-    @property
-    def is_manager(self) -> bool:
-        return self.role == "manager"
-
-
-LOCAL_MANAGER = Actor(key="local", role="manager", name="Local manager")
-
-
-@dataclass(frozen=True)
-class Observation:
-    metric: str
-    day: dt.date
-    value: float
-    source: str = "manual"
-    recorded_by: str | None = None
-    recorded_at: dt.datetime | None = None
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    id: int
-    at: dt.datetime
-    actor: str
-    action: str
-    entity: str
-    key: str
-    old_value: object
-    new_value: object
+__all__ = ["LOCAL_MANAGER", "Actor", "AuditEntry", "Observation"]

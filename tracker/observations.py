@@ -12,27 +12,41 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from tracker import auditlog
 from tracker.errors import BadInput, NotFound, PermissionDenied
-from tracker.models import Actor
 from tracker.permissions import assigned_channels, assigned_metrics, require_writer
+from tracker.records import Actor
 from tracker.store import Connection, Store
 
-INCOMING_SCHEMA = pa.schema(
-    [
-        ("line", pa.int64()),
-        ("day", pa.date32()),
-        ("metric", pa.string()),
-        ("value", pa.float64()),
-        ("source", pa.string()),
-        ("recorded_by", pa.string()),
-        ("note", pa.string()),
-    ]
-)
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+def incoming_schema() -> pa.Schema:
+    """Columns of a batch of rows to write (what the importers produce)."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("line", pa.int64()),
+            ("day", pa.date32()),
+            ("metric", pa.string()),
+            ("value", pa.float64()),
+            ("source", pa.string()),
+            ("recorded_by", pa.string()),
+            ("note", pa.string()),
+        ]
+    )
+
+
+def __getattr__(name: str) -> object:
+    # INCOMING_SCHEMA is built on first use so `waypoint log` never imports pyarrow.
+    if name == "INCOMING_SCHEMA":
+        return incoming_schema()
+    raise AttributeError(name)
+
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -103,20 +117,7 @@ def log_value(
         raise BadInput(f"value for {metric}: {value!r} is not a finite number")
     if note is not None and len(note) > 2000:
         raise BadInput(f"note for {metric}: {len(note)} characters; keep it under 2,000")
-    table = pa.table(
-        {
-            "line": [None],
-            "day": [day],
-            "metric": [metric],
-            "value": [float(value)],
-            "source": [source],
-            "recorded_by": [
-                by if by is not None else (None if actor.key == "local" else actor.key)
-            ],
-            "note": [note],
-        },
-        schema=INCOMING_SCHEMA,
-    )
+    recorded_by = by if by is not None else (None if actor.key == "local" else actor.key)
     with store.write() as con:
         row = con.execute("SELECT archived FROM metrics WHERE key = ?", [metric]).fetchone()
         if row is None:
@@ -132,7 +133,17 @@ def log_value(
             )
         if actor.role == "assistant" and by not in (None, actor.key):
             raise PermissionDenied(f"{actor.name} may only log values recorded by themselves.")
-        result = _write(con, actor, table, {}, per_row_audit=True, label=f"log {metric}")
+        # One row: a temp table, not an Arrow registration (which would import pandas).
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE incoming_rows AS SELECT NULL::BIGINT AS line,"
+            " ?::DATE AS day, ?::VARCHAR AS metric, ?::DOUBLE AS value, ?::VARCHAR AS source,"
+            " ?::VARCHAR AS recorded_by, ?::VARCHAR AS note",
+            [day, metric, float(value), source, recorded_by, note],
+        )
+        try:
+            result = _write(con, actor, {}, per_row_audit=True, label=f"log {metric}")
+        finally:
+            con.execute("DROP TABLE IF EXISTS incoming_rows")
     if result.inserted:
         return "inserted"
     return "replaced" if result.replaced else "unchanged"
@@ -154,12 +165,19 @@ def write_observations(
     On ``dry_run`` the counts are computed and the transaction is rolled back.
     """
     require_writer(actor, "import values")
-    rows = rows.select(INCOMING_SCHEMA.names).cast(INCOMING_SCHEMA)
+    schema = incoming_schema()
+    rows = rows.select(schema.names).cast(schema)
     try:
         with store.write() as con:
-            result = _write(
-                con, actor, rows, dict(new_metrics or {}), per_row_audit=False, label=label
-            )
+            # DuckDB 2.0 refuses register() while an earlier fetchone() left a result open.
+            con.abort()
+            con.register("incoming_rows", rows)
+            try:
+                result = _write(
+                    con, actor, dict(new_metrics or {}), per_row_audit=False, label=label
+                )
+            finally:
+                con.unregister("incoming_rows")
             result.dry_run = dry_run
             if dry_run:
                 raise _DryRun(result)
@@ -176,47 +194,41 @@ class _DryRun(Exception):
 def _write(
     con: Connection,
     actor: Actor,
-    rows: pa.Table,
     new_metrics: dict[str, NewMetric],
     *,
     per_row_audit: bool,
     label: str,
 ) -> WriteResult:
+    """Upsert the rows of the relation ``incoming_rows`` (INCOMING_SCHEMA's columns)."""
     result = WriteResult()
-    # DuckDB 2.0 refuses register() while an earlier fetchone() left a result open.
-    con.abort()
-    con.register("incoming_rows", rows)
-    try:
-        for line, metric, reason in con.execute(
-            """
-            SELECT line, metric,
-                   CASE WHEN metric IS NULL OR metric = '' THEN 'no metric'
-                        WHEN day IS NULL THEN 'no day'
-                        ELSE 'value is missing or not a finite number' END
-            FROM incoming_rows
-            WHERE metric IS NULL OR metric = '' OR day IS NULL OR value IS NULL
-               OR NOT isfinite(value)
-            ORDER BY line
-            """
-        ).fetchall():
-            result.rejected.append(RowProblem(line, metric, reason))
-        # Last row wins for a key repeated inside one batch (a later line corrects an earlier).
-        con.execute(
-            """
-            CREATE OR REPLACE TEMP TABLE inc AS
-            SELECT line, day, metric, value, coalesce(source, 'manual') AS source,
-                   recorded_by, note
-            FROM (SELECT *, row_number() OVER (
-                      PARTITION BY metric, day, coalesce(source, 'manual')
-                      ORDER BY coalesce(line, 0) DESC) AS rn
-                  FROM incoming_rows
-                  WHERE metric IS NOT NULL AND metric <> '' AND day IS NOT NULL
-                    AND value IS NOT NULL AND isfinite(value))
-            WHERE rn = 1
-            """
-        )
-    finally:
-        con.unregister("incoming_rows")
+    for line, metric, reason in con.execute(
+        """
+        SELECT line, metric,
+               CASE WHEN metric IS NULL OR metric = '' THEN 'no metric'
+                    WHEN day IS NULL THEN 'no day'
+                    ELSE 'value is missing or not a finite number' END
+        FROM incoming_rows
+        WHERE metric IS NULL OR metric = '' OR day IS NULL OR value IS NULL
+           OR NOT isfinite(value)
+        ORDER BY line
+        """
+    ).fetchall():
+        result.rejected.append(RowProblem(line, metric, reason))
+    # Last row wins for a key repeated inside one batch (a later line corrects an earlier).
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE inc AS
+        SELECT line, day, metric, value, coalesce(source, 'manual') AS source,
+               recorded_by, note
+        FROM (SELECT *, row_number() OVER (
+                  PARTITION BY metric, day, coalesce(source, 'manual')
+                  ORDER BY coalesce(line, 0) DESC) AS rn
+              FROM incoming_rows
+              WHERE metric IS NOT NULL AND metric <> '' AND day IS NOT NULL
+                AND value IS NOT NULL AND isfinite(value))
+        WHERE rn = 1
+        """
+    )
 
     known = {
         r[0]: r[1]
@@ -416,7 +428,7 @@ def export_observations(store: Store, out: str | Path, fmt: str = "csv") -> int:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with store.read() as con:
-        count = con.execute("SELECT count(*) FROM observations").fetchone()[0]
+        count = con.execute("SELECT count(*) FROM observations").fetchall()[0][0]
         if fmt == "csv":
             con.execute(f"COPY ({_export_select(True)}) TO ? (HEADER, DELIMITER ',')", [str(out)])
         elif fmt == "parquet":

@@ -15,7 +15,7 @@ hours only. An assistant checks in on the KPIs they own.
 from __future__ import annotations
 
 from tracker.errors import NotFound, PermissionDenied
-from tracker.models import LOCAL_MANAGER, Actor
+from tracker.records import LOCAL_MANAGER, Actor
 from tracker.store import Connection, Store
 
 

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from tracker.errors import BadInput
-from tracker.models import Actor
+from tracker.records import Actor
 from tracker.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
