@@ -1,0 +1,112 @@
+"""Many writers on one file: every command succeeds, no lock error, every row stored once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SMALL_PLAN
+from tests.reliability.helpers import CLI, no_traceback, waypoint
+from tracker.observations import daily_values
+from tracker.store import Store
+
+pytestmark = pytest.mark.slow
+
+LOGS_PER_WRITER = 12
+
+
+def writer_script(db: Path, writer: int) -> list[str]:
+    """A shell loop of real `waypoint log` commands, as an assistant's script would run."""
+    lines = []
+    for i in range(LOGS_PER_WRITER):
+        day = dt.date(2026, 7, 1) + dt.timedelta(days=i)
+        lines.append(
+            f"{' '.join(CLI)} --db {db} log leads {writer * 100 + i} --day {day}"
+            f" --source writer{writer} || echo FAILED {writer} {i}"
+        )
+    return lines
+
+
+def test_three_cli_writers_and_a_reader(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(SMALL_PLAN)
+    assert waypoint(db, "plan", "apply", str(plan)).returncode == 0
+    procs = []
+    for writer in range(3):
+        script = "\n".join(writer_script(db, writer))
+        procs.append(
+            subprocess.Popen(
+                ["bash", "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+        )
+    # A reader holding the file in short bursts, like the dashboard does.
+    reader = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+        import time
+        from tracker.store import Store
+        store = Store({str(db)!r})
+        end = time.time() + 6
+        while time.time() < end:
+            with store.read() as con:
+                con.execute("SELECT count(*) FROM observations").fetchall()
+                time.sleep(0.05)
+            time.sleep(0.02)
+    """),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ},
+    )
+    outputs = [p.communicate(timeout=600) for p in procs]
+    reader_err = reader.communicate(timeout=120)[1]
+    assert reader.returncode == 0, reader_err
+    for out, err in outputs:
+        assert "FAILED" not in out, (out, err)
+        assert "Traceback" not in err and "Conflicting lock" not in err, err
+    store = Store(db)
+    with store.read() as con:
+        rows = con.execute(
+            "SELECT source, count(*), count(DISTINCT day) FROM observations GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    assert rows == [(f"writer{w}", LOGS_PER_WRITER, LOGS_PER_WRITER) for w in range(3)]
+    first_day = daily_values(store, "leads", dt.date(2026, 7, 1), dt.date(2026, 7, 1))
+    assert first_day == [(dt.date(2026, 7, 1), 0.0 + 100 + 200)]
+
+
+def test_busy_database_message_is_friendly(tmp_path: Path) -> None:
+    """When the wait runs out the user gets a sentence, not DuckDB's lock error."""
+    db = tmp_path / "w.duckdb"
+    waypoint(db, "init")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+        import duckdb, time
+        con = duckdb.connect({str(db)!r})
+        print("held", flush=True)
+        time.sleep(30)
+    """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = waypoint(db, "plan", "export", WAYPOINT_LOCK_TIMEOUT="1")
+        no_traceback(result)
+        assert result.returncode == 1
+        assert "Waiting for" in result.stderr and "busy" in result.stderr
+    finally:
+        holder.kill()
+        holder.wait()
