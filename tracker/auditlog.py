@@ -38,6 +38,33 @@ def record(
     )
 
 
+def record_many(con: Connection, actor: Actor, rows: list[tuple[str, str, str, Any, Any]]) -> None:
+    """Append many (action, entity, key, old, new) rows in one statement."""
+    import pyarrow as pa
+
+    table = pa.table(
+        {
+            "action": [r[0] for r in rows],
+            "entity": [r[1] for r in rows],
+            "key": [r[2] for r in rows],
+            "old_value": [_json(r[3]) for r in rows],
+            "new_value": [_json(r[4]) for r in rows],
+            "n": list(range(1, len(rows) + 1)),
+        }
+    )
+    con.abort()
+    con.register("audit_rows", table)
+    try:
+        con.execute(
+            'INSERT INTO audit_log (id, "at", actor, action, entity, key, old_value, new_value)'
+            " SELECT (SELECT coalesce(max(id), 0) FROM audit_log) + n, now()::TIMESTAMP, ?,"
+            " action, entity, key, old_value::JSON, new_value::JSON FROM audit_rows ORDER BY n",
+            [actor.key],
+        )
+    finally:
+        con.unregister("audit_rows")
+
+
 def entries(
     store: Store,
     *,
