@@ -30,7 +30,17 @@ MAX_NODES = 1_000_000
 
 
 # -- reading YAML safely ---------------------------------------------------------------
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Dates stay text here so that pydantic reports a bad one with its item and field."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int], aliases: list[int]) -> int:
@@ -176,7 +186,8 @@ def _lenient(data: dict[str, Any]) -> Plan | None:
     except ValidationError:
         workspace = Workspace(name="(invalid)")
     objectives = []
-    for raw in data.get("objectives") or []:
+    raw_objectives = data.get("objectives")
+    for raw in raw_objectives if isinstance(raw_objectives, list) else []:
         if not isinstance(raw, dict):
             continue
         body = {k: v for k, v in raw.items() if k not in ("campaigns", "kpis")}
@@ -205,9 +216,12 @@ def _lenient(data: dict[str, Any]) -> Plan | None:
 
 def _raw_keys(data: dict[str, Any]) -> dict[str, set[str]]:
     def keys(items: Any) -> set[str]:
-        return {str(i["key"]) for i in items or [] if isinstance(i, dict) and "key" in i}
+        items = items if isinstance(items, list) else []
+        return {str(i["key"]) for i in items if isinstance(i, dict) and "key" in i}
 
-    objectives = [o for o in data.get("objectives") or [] if isinstance(o, dict)]
+    raw_objectives = data.get("objectives")
+    raw_objectives = raw_objectives if isinstance(raw_objectives, list) else []
+    objectives = [o for o in raw_objectives if isinstance(o, dict)]
     return {
         "people": keys(data.get("people")),
         "metrics": keys(data.get("metrics")),

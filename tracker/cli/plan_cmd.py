@@ -8,6 +8,8 @@ import click
 
 from tracker.cli.common import AppContext, as_option, pass_app
 
+SHOW = 50  # items listed one by one; a 10,000-KPI plan gets a summary
+
 
 @click.group("plan")
 def plan_group() -> None:
@@ -30,13 +32,19 @@ def apply_cmd(app: AppContext, file: str, dry_run: bool, as_person: str | None) 
         changes = apply_plan(store, plan, app.actor(as_person), dry_run=dry_run)
     verb = "Would apply" if dry_run else "Applied"
     click.echo(f"{verb} {source}: {changes.summary()}.")
-    for label, items in (
-        ("create", changes.created),
-        ("update", changes.updated),
-        ("archive", changes.archived),
-    ):
-        for item in items:
-            click.echo(f"  {label} {item}")
+    listed = [
+        (label, item)
+        for label, items in (
+            ("create", changes.created),
+            ("update", changes.updated),
+            ("archive", changes.archived),
+        )
+        for item in items
+    ]
+    for label, item in listed[:SHOW]:
+        click.echo(f"  {label} {item}")
+    if len(listed) > SHOW:
+        click.echo(f"  ... and {len(listed) - SHOW:,} more")
 
 
 @plan_group.command("export")

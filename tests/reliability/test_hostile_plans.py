@@ -1,0 +1,161 @@
+"""Hostile and broken plans: exit 2 with a message, never a traceback, never a partial write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import SMALL_PLAN
+from tests.reliability.helpers import no_traceback, waypoint
+from tracker.errors import PlanError
+from tracker.plan import load_yaml, validate_plan
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> Path:
+    db = tmp_path / "w.duckdb"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(SMALL_PLAN)
+    assert waypoint(db, "plan", "apply", str(plan)).returncode == 0
+    return db
+
+
+def billion_laughs() -> str:
+    text = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    for i in range(1, 10):
+        prev, cur = chr(96 + i), chr(97 + i)
+        text += f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]\n"
+    return text
+
+
+HOSTILE = {
+    "empty": "",
+    "binary": "\x00\x01\x02\xff\xfe garbage",
+    "a list": "- 1\n- 2\n",
+    "billion laughs": billion_laughs(),
+    "python tag": "!!python/object/apply:os.system ['echo pwned']\n",
+    "deep nesting": "a: " + "[" * 5000 + "]" * 5000,
+    "wrong types": "workspace: {name: [1, 2]}\npeople: 7\n",
+    "impossible date": SMALL_PLAN.replace("2026-12-31", "2026-02-30"),
+    "huge number": SMALL_PLAN.replace("target: 60", "target: 1e400"),
+    "nan target": SMALL_PLAN.replace("target: 60", "target: .nan"),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_plan_exits_2_and_changes_nothing(seeded: Path, tmp_path: Path, name: str) -> None:
+    before = waypoint(seeded, "plan", "export").stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_bytes(HOSTILE[name].encode("utf-8", "surrogateescape"))
+    result = waypoint(seeded, "plan", "apply", str(bad))
+    no_traceback(result)
+    assert result.returncode == 2, (name, result.stderr)
+    assert "bad.yaml" in result.stderr
+    assert waypoint(seeded, "plan", "export").stdout == before
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_plan_with_10000_kpis_applies(tmp_path: Path) -> None:
+    kpis = "\n".join(
+        f"      - {{key: k{i}, metric: leads, target: {i + 1}, owner: amy}}" for i in range(10_000)
+    )
+    assert "    kpis:\n" in SMALL_PLAN
+    big = SMALL_PLAN.replace("    kpis:\n", "    kpis:\n" + kpis + "\n")
+    path = tmp_path / "big.yaml"
+    path.write_text(big)
+    db = tmp_path / "w.duckdb"
+    result = waypoint(db, "plan", "apply", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "10012 created" in result.stdout
+    assert len(result.stdout.splitlines()) < 100  # a summary, not 10,000 lines
+
+
+plan_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=20)
+    | st.dates().map(str),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "key",
+                    "name",
+                    "role",
+                    "metric",
+                    "target",
+                    "kpis",
+                    "objectives",
+                    "people",
+                    "metrics",
+                    "workspace",
+                    "ratio",
+                    "per",
+                    "stay",
+                    "class",
+                    "behaviour",
+                ]
+            ),
+            children,
+            max_size=5,
+        )
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plan_values)
+def test_fuzzed_plans_only_raise_plan_errors(data: object) -> None:
+    try:
+        validate_plan(data, "fuzz.yaml")
+    except PlanError as exc:
+        assert exc.problems
+        assert all(isinstance(p, str) and p for p in exc.problems)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300))
+def test_fuzzed_yaml_text_only_raises_plan_errors(text: str) -> None:
+    try:
+        data = load_yaml(text, "fuzz.yaml")
+        validate_plan(data, "fuzz.yaml")
+    except PlanError:
+        pass
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "target",
+                "baseline",
+                "owner",
+                "metric",
+                "per",
+                "stay",
+                "deadline",
+                "start",
+                "aggregation",
+                "cadence",
+            ]
+        ),
+        st.none() | st.integers(-5, 5) | st.floats(allow_nan=True) | st.text(max_size=8),
+        max_size=4,
+    )
+)
+def test_mutated_kpi_fields(changes: dict) -> None:
+    data = yaml.safe_load(SMALL_PLAN)
+    data["objectives"][0]["kpis"][0].update(changes)
+    try:
+        validate_plan(data, "fuzz.yaml")
+    except PlanError as exc:
+        assert all("kpis[" in p or "objectives[" in p or p for p in exc.problems)
