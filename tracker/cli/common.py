@@ -102,6 +102,7 @@ def _finite(value: Any) -> Any:
 
 
 def console() -> Any:
+    """A rich console; wide enough for tables when the output is a pipe or a file."""
     from rich.console import Console
 
-    return Console()
+    return Console(width=None if sys.stdout.isatty() else 160)
