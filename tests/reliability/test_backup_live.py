@@ -20,7 +20,11 @@ def test_backup_during_writes_is_consistent(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     assert waypoint(db, "demo", "--as-of", "2026-11-18").returncode == 0
     # A writer that logs in a loop, each value together with its audit row.
-    writer = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         import datetime as dt
         from tracker.store import Store
         from tracker.records import LOCAL_MANAGER
@@ -29,7 +33,11 @@ def test_backup_during_writes_is_consistent(tmp_path: Path) -> None:
         for i in range(60):
             log_value(store, LOCAL_MANAGER, "catering-inquiries", i,
                       day=dt.date(2025, 1, 1) + dt.timedelta(days=i), source="live")
-    """)], stderr=subprocess.PIPE, text=True)
+    """),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     backups = []
     for n in range(3):
         result = waypoint(db, "backup", str(tmp_path / f"b{n}"))
