@@ -86,7 +86,7 @@ def import_file(
     Raises BadInput when the file cannot be read at all; rows that cannot be used are
     returned in ``rejected`` (file, line, column, value, reason) and valid rows still
     import. Unless ``dry_run``, rejects are also written to ``<name>.rejects.csv`` in
-    ``rejects_dir`` (default: next to the file).
+    ``rejects_dir`` (default: ``rejects/`` beside the database file).
     """
     from tracker.imports import Reject, parse_file
 
@@ -140,7 +140,7 @@ def import_file(
         dry_run=dry_run,
     )
     if rejects and not dry_run:
-        folder = Path(rejects_dir) if rejects_dir is not None else path.parent
+        folder = Path(rejects_dir) if rejects_dir is not None else store.path.parent / "rejects"
         result.rejects_file = str(write_rejects(rejects, folder / f"{path.name}.rejects.csv"))
     return result
 

@@ -329,15 +329,24 @@ def _write(
             """,
             [actor.key],
         )
-    if result.inserted or result.replaced:
+    # New keys are a plain insert; replaced ones update only non-key columns (DuckDB
+    # rewrites updates of indexed columns as delete + insert).
+    if result.inserted:
         con.execute(
             """
             INSERT INTO observations (metric, day, source, value, recorded_by, recorded_at, note)
             SELECT metric, day, source, value, recorded_by, now()::TIMESTAMP, note
-            FROM classified WHERE outcome <> 'unchanged'
-            ON CONFLICT (metric, day, source) DO UPDATE SET
-                value = excluded.value, recorded_by = excluded.recorded_by,
-                recorded_at = excluded.recorded_at, note = excluded.note
+            FROM classified WHERE outcome = 'inserted'
+            """
+        )
+    if result.replaced:
+        con.execute(
+            """
+            UPDATE observations SET value = c.value, recorded_by = c.recorded_by,
+                   recorded_at = now()::TIMESTAMP, note = c.note
+            FROM classified c
+            WHERE c.outcome = 'replaced' AND observations.metric = c.metric
+              AND observations.day = c.day AND observations.source = c.source
             """
         )
     if not per_row_audit and (result.inserted or result.replaced):

@@ -1,0 +1,182 @@
+"""The long and wide forms: rejects with line and reason, encodings, delimiters, fuzzing."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tracker.errors import BadInput
+from tracker.imports import parse_file
+
+KNOWN = {"leads", "posts", "fans"}
+
+
+def write(tmp_path: Path, text: str, name: str = "f.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def rows(parsed) -> list[tuple]:
+    return [
+        (r["line"], r["day"], r["metric"], r["value"], r["source"]) for r in parsed.rows.to_pylist()
+    ]
+
+
+def test_long_form_with_rejects(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "day,metric,value,note\n2026-01-05,leads,3,first\n"
+        "2026-13-45,leads,1,\n2026-01-06,leadz,2,\n2026-01-07,posts,abc,\n"
+        '2026-01-08,posts,"1,234",\n2026-01-09,fans,12%,\n2026-01-10,posts,nan,\n',
+    )
+    parsed = parse_file(path, known_metrics=KNOWN)
+    assert parsed.preset == "long"
+    assert rows(parsed) == [
+        (2, dt.date(2026, 1, 5), "leads", 3.0, "import.long"),
+        (6, dt.date(2026, 1, 8), "posts", 1234.0, "import.long"),
+        (7, dt.date(2026, 1, 9), "fans", 0.12, "import.long"),
+    ]
+    by_line = {r.line: r for r in parsed.rejects}
+    assert by_line[3].column == "day" and "not a date" in by_line[3].reason
+    assert by_line[4].column == "metric" and "unknown metric 'leadz'" in by_line[4].reason
+    assert by_line[5].column == "value" and "not a number" in by_line[5].reason
+    assert by_line[8].column == "value"
+    assert parsed.rows.to_pylist()[0]["note"] == "first"
+
+
+def test_long_form_optional_columns_any_order(tmp_path: Path) -> None:
+    path = write(tmp_path, "Value,Metric,Day,Source,By\n5,leads,2026-01-05,crm,amy\n")
+    parsed = parse_file(path, known_metrics=KNOWN)
+    r = parsed.rows.to_pylist()[0]
+    assert (r["value"], r["source"], r["recorded_by"]) == (5.0, "crm", "amy")
+
+
+def test_wide_form_rejects_unknown_column_once(tmp_path: Path) -> None:
+    path = write(tmp_path, "day,leads,posts,nope\n2026-01-05,1,2,3\n2026-01-06,,4,5\n")
+    parsed = parse_file(path, known_metrics=KNOWN)
+    assert parsed.preset == "wide"
+    assert sorted((r[2], r[3]) for r in rows(parsed)) == [
+        ("leads", 1.0),
+        ("posts", 2.0),
+        ("posts", 4.0),
+    ]
+    assert [(r.column, r.line) for r in parsed.rejects] == [("nope", 1)]
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("day,metric,value\n2026-01-05,leads,7\n", "utf-8-sig"),
+        ("day,metric,value\n2026-01-05,leads,7\n", "utf-16"),
+        ("day;metric;value;note\n2026-01-05;leads;7,0;Café\n", "cp1252"),
+        ("day\tmetric\tvalue\r\n2026-01-05\tleads\t7\r\n", "utf-8"),
+        ("day;metric;value\n2026-01-05;leads;7\n", "utf-8"),
+    ],
+)
+def test_encodings_and_delimiters(tmp_path: Path, text: str, encoding: str) -> None:
+    parsed = parse_file(write(tmp_path, text, encoding=encoding), known_metrics=KNOWN)
+    assert [(r[2], r[3]) for r in rows(parsed)] == [("leads", 7.0)]
+
+
+def test_decimal_comma_and_thousands(tmp_path: Path) -> None:
+    text = "day;metric;value\n2026-01-05;leads;1.234,5\n2026-01-06;leads;2,5\n"
+    parsed = parse_file(write(tmp_path, text), known_metrics=KNOWN)
+    assert [r[3] for r in rows(parsed)] == [1234.5, 2.5]
+
+
+def test_last_row_wins_for_a_repeated_key(tmp_path: Path) -> None:
+    text = "day,metric,value\n2026-01-05,leads,1\n2026-01-05,leads,4\n"
+    parsed = parse_file(write(tmp_path, text), known_metrics=KNOWN)
+    assert "last one wins" in parsed.notes[0]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"\x00\x01\x02\x03" * 100,
+        b"PK\x03\x04garbage",
+        b"\xd0\xcf\x11\xe0junk",
+        b"<?xml version='1.0'?><oops",
+        b"just some words\nand more words\n",
+    ],
+)
+def test_unreadable_files_are_bad_input(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "junk.csv"
+    path.write_bytes(content)
+    with pytest.raises(BadInput) as err:
+        parse_file(path, known_metrics=KNOWN)
+    assert "junk.csv" in str(err.value)
+
+
+def test_huge_cell_and_formula_cells_are_data(tmp_path: Path) -> None:
+    note = "x" * 1_000_000
+    text = f'day,metric,value,note\n2026-01-05,leads,1,"{note}"\n2026-01-06,leads,2,=SUM(A1)\n'
+    parsed = parse_file(write(tmp_path, text), known_metrics=KNOWN)
+    notes = [r["note"] for r in parsed.rows.to_pylist()]
+    assert notes == [note, "=SUM(A1)"]
+
+
+long_rows = st.lists(
+    st.tuples(
+        st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31)),
+        st.sampled_from(sorted(KNOWN)),
+        st.floats(min_value=-1e9, max_value=1e9, allow_nan=False).map(lambda v: round(v, 4)),
+    ),
+    min_size=1,
+    max_size=40,
+    unique_by=lambda r: (r[0], r[1]),
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=long_rows)
+def test_well_formed_long_files_parse_to_exactly_their_values(tmp_path: Path, data) -> None:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["day", "metric", "value"])
+    for day, metric, value in data:
+        writer.writerow([day.isoformat(), metric, repr(value)])
+    parsed = parse_file(write(tmp_path, buf.getvalue(), "p.csv"), known_metrics=KNOWN)
+    got = {(r["day"], r["metric"]): r["value"] for r in parsed.rows.to_pylist()}
+    assert got == {(d, m): v for d, m, v in data}
+    assert parsed.rejects == []
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(junk=st.binary(min_size=1, max_size=2000))
+def test_random_bytes_never_raise_anything_but_bad_input(tmp_path: Path, junk: bytes) -> None:
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes(junk)
+    try:
+        parse_file(path, known_metrics=KNOWN)
+    except BadInput:
+        pass
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list('day,metric,value\n0123456789-.;"% x')), max_size=300
+    )
+)
+def test_random_csv_like_text_never_crashes(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "fuzz.csv"
+    path.write_text("day,metric,value\n" + text)
+    try:
+        parse_file(path, known_metrics=KNOWN)
+    except BadInput:
+        pass

@@ -1,0 +1,107 @@
+"""The import service: idempotent upserts, replaced days, rejects file, roles, CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXPORTS
+from tracker.errors import PermissionDenied
+from tracker.importer import import_file
+from tracker.observations import daily_values, export_observations
+from tracker.records import LOCAL_MANAGER, Actor
+from tracker.store import Store
+
+X_OVERVIEW = EXPORTS / "x_twitter/account_overview_analytics.csv"
+
+
+def test_same_file_twice_is_unchanged(plan_store: Store, tmp_path: Path) -> None:
+    first = import_file(plan_store, LOCAL_MANAGER, X_OVERVIEW)
+    assert first.inserted == 650 and "x.impressions" in first.created_metrics
+    again = import_file(plan_store, LOCAL_MANAGER, X_OVERVIEW)
+    assert (again.inserted, again.replaced, again.unchanged) == (0, 0, 650)
+
+
+def test_newer_export_replaces_changed_days(plan_store: Store, tmp_path: Path) -> None:
+    import_file(plan_store, LOCAL_MANAGER, X_OVERVIEW)
+    newer = tmp_path / "account_overview_analytics.csv"
+    text = X_OVERVIEW.read_text().replace('"Mon, Feb 17, 2025",426,', '"Mon, Feb 17, 2025",430,')
+    newer.write_text(text)
+    result = import_file(plan_store, LOCAL_MANAGER, newer)
+    assert (result.inserted, result.replaced) == (0, 1)
+    import datetime as dt
+
+    assert dict(daily_values(plan_store, "x.impressions"))[dt.date(2025, 2, 17)] == 430
+
+
+def test_dry_run_writes_nothing(plan_store: Store) -> None:
+    result = import_file(plan_store, LOCAL_MANAGER, X_OVERVIEW, dry_run=True)
+    assert result.inserted == 650 and result.preview.num_rows == 650
+    with plan_store.read() as con:
+        assert con.execute("SELECT count(*) FROM observations").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM metrics WHERE key LIKE 'x.%'").fetchone()[0] == 0
+
+
+def test_rejects_file_is_written(plan_store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("day,metric,value\n2026-08-01,leads,2\n2026-08-02,leads,oops\n")
+    result = import_file(plan_store, LOCAL_MANAGER, path, rejects_dir=tmp_path / "rej")
+    assert result.inserted == 1 and len(result.rejected) == 1
+    text = Path(result.rejects_file).read_text()
+    assert "long.csv,3,value,oops" in text
+
+
+def test_viewer_refused_assistant_limited(plan_store: Store) -> None:
+    with pytest.raises(PermissionDenied):
+        import_file(plan_store, Actor("vic", "viewer", "Vic"), X_OVERVIEW)
+    # amy works on linkedin, not x: every row is rejected with the reason.
+    result = import_file(plan_store, Actor("amy", "assistant", "Amy"), X_OVERVIEW)
+    assert result.inserted == 0 and "not one they work on" in result.rejected[0].reason
+
+
+def test_long_form_round_trips_through_export(plan_store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text(
+        "day,metric,value,source,note\n2026-08-01,leads,2.5,crm,hello\n2026-08-01,posts,3,crm,\n"
+    )
+    import_file(plan_store, LOCAL_MANAGER, path)
+    out = tmp_path / "out.csv"
+    export_observations(plan_store, out)
+    import csv
+
+    exported = {
+        (r["day"], r["metric"], r["source"]): (float(r["value"]), r["note"])
+        for r in csv.DictReader(out.open())
+    }
+    assert exported == {
+        ("2026-08-01", "leads", "crm"): (2.5, "hello"),
+        ("2026-08-01", "posts", "crm"): (3.0, ""),
+    }
+
+
+def test_cli_import_json_and_exit_codes(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    base = [sys.executable, "-m", "tracker.cli", "--db", str(db)]
+    subprocess.run([*base, "init"], check=True)
+    copy = tmp_path / "Queries.csv"
+    shutil.copy(EXPORTS / "google_search_console/Queries.csv", copy)
+    no_day = subprocess.run([*base, "import", str(copy)], capture_output=True, text=True)
+    assert no_day.returncode == 2 and "--day" in no_day.stderr
+    ok = subprocess.run(
+        [*base, "import", str(copy), "--day", "2021-06-30", "--json"],
+        capture_output=True,
+        text=True,
+    )
+    assert ok.returncode == 0, ok.stderr
+    data = json.loads(ok.stdout)
+    assert (data["inserted"], data["rejected"]) == (2, 0)
+    assert data["files"][0]["preset"] == "gsc_queries"
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(b"\x00\xff" * 50)
+    bad = subprocess.run([*base, "import", str(junk)], capture_output=True, text=True)
+    assert bad.returncode == 2 and "junk.csv" in bad.stderr and "Traceback" not in bad.stderr

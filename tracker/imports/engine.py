@@ -1,0 +1,178 @@
+"""The preset engine: find the header, map columns to metrics, sum per day.
+
+A preset is data (which headers identify the export, which column is the date, which
+columns become which metrics); this engine does the rest the same way for every
+platform: skip preamble and description rows, skip totals rows, parse dates in the
+platform's zone, parse numbers, add per-post rows up per day (flow) or keep the last
+value of the day (stock), count posts, and reject what cannot be read with its line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracker.imports.model import MetricSpec, Reject
+from tracker.imports.read import Sheet
+from tracker.imports.values import NotADate, NotANumber, is_null, parse_number, parse_when
+
+HEADER_SEARCH_ROWS = 15
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    metric: str
+    name: str
+    klass: str
+    behaviour: str = "flow"
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One export kind of one platform."""
+
+    name: str
+    family: str
+    source: str
+    channel: str
+    signature: tuple[str, ...]  # headers that must all be present (case-insensitive)
+    columns: tuple[Column, ...]
+    date_column: str | None = None
+    sheet: str | None = None  # workbook sheet name this export lives in (prefix)
+    post_count: Column | None = None  # a metric counting rows (posts) per day
+    source_zone: str | None = None  # zone of naive timestamps (Facebook: Pacific)
+    needs_day: bool = False  # no date column: --day, else day_from
+    day_from: Callable[[Sheet], dt.date | None] | None = None
+    parse: Callable[..., Any] | None = None  # a custom reader (stacked tables)
+    detect: Callable[[Sheet], bool] | None = None  # for custom readers: is this the export?
+    note: str = ""
+
+    def specs(self) -> dict[str, MetricSpec]:
+        cols = list(self.columns) + ([self.post_count] if self.post_count else [])
+        return {
+            c.metric: MetricSpec(
+                key=c.metric,
+                name=c.name,
+                klass=c.klass,
+                behaviour=c.behaviour,
+                channel=self.channel,
+                unit=c.unit,
+            )
+            for c in cols
+        }
+
+
+def _norm(cell: Any) -> str:
+    return " ".join(str(cell).split()).lower() if cell is not None else ""
+
+
+def find_header(preset: Preset, sheet: Sheet) -> int | None:
+    """Index of the row holding every signature header, within the first rows."""
+    wanted = {s.lower() for s in preset.signature}
+    for i, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        cells = {_norm(c) for c in row}
+        if wanted <= cells:
+            return i
+    return None
+
+
+@dataclass
+class Accumulator:
+    """Daily values per metric; flow adds up, stock keeps the last row of the day."""
+
+    file: str
+    source: str
+    values: dict[tuple[str, dt.date], float] = field(default_factory=dict)
+    first_line: dict[tuple[str, dt.date], int] = field(default_factory=dict)
+    rejects: list[Reject] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    specs: dict[str, MetricSpec] = field(default_factory=dict)
+
+    def add(self, metric: str, day: dt.date, value: float, line: int, behaviour: str) -> None:
+        key = (metric, day)
+        if behaviour == "flow":
+            self.values[key] = self.values.get(key, 0.0) + value
+        else:
+            self.values[key] = value
+        self.first_line.setdefault(key, line)
+
+
+def run_preset(
+    preset: Preset, sheet: Sheet, acc: Accumulator, *, timezone: str, day: dt.date | None
+) -> None:
+    header_at = find_header(preset, sheet)
+    if header_at is None:
+        return
+    header = [_norm(c) for c in sheet.rows[header_at]]
+    index: dict[str, int] = {}
+    for i, h in enumerate(header):
+        index.setdefault(h, i)  # duplicate names: the first one counts
+    date_idx = index.get(preset.date_column.lower()) if preset.date_column else None
+    fixed_day = None
+    if preset.needs_day:
+        fixed_day = day or (preset.day_from(sheet) if preset.day_from else None)
+        if fixed_day is None:
+            from tracker.errors import BadInput
+
+            raise BadInput(
+                f"{acc.file} has no date column; import it with --day YYYY-MM-DD (the last day"
+                " of the period it covers)"
+            )
+        if day is None:
+            acc.notes.append(f"values dated {fixed_day} (the last day of the file's date range)")
+    columns = [(c, index[c.header.lower()]) for c in preset.columns if c.header.lower() in index]
+    acc.specs.update(preset.specs())
+    skipped_totals = 0
+    for row, line in zip(sheet.rows[header_at + 1 :], sheet.lines[header_at + 1 :], strict=True):
+        if not any(not is_null(c) for c in row):
+            continue
+        first = str(row[0]).strip() if row else ""
+        if first.lower().startswith("total"):
+            skipped_totals += 1
+            continue
+        if fixed_day is not None:
+            when = fixed_day
+            if first == "" and all(
+                not isinstance(c, str) or is_null(c) or _numeric(c) for c in row[1:]
+            ):
+                skipped_totals += 1  # an unlabeled totals row
+                continue
+        else:
+            cell = row[date_idx] if date_idx is not None and date_idx < len(row) else None
+            if is_null(cell):
+                # A description row under the header, or an unlabeled totals row.
+                skipped_totals += 1
+                continue
+            try:
+                when = parse_when(cell, timezone=timezone, source_zone=preset.source_zone)
+            except NotADate as exc:
+                acc.rejects.append(
+                    Reject(acc.file, line, preset.date_column, str(cell)[:80], str(exc))
+                )
+                continue
+            if when is None:
+                continue
+        for col, idx in columns:
+            cell = row[idx] if idx < len(row) else None
+            try:
+                value = parse_number(cell)
+            except NotANumber as exc:
+                acc.rejects.append(Reject(acc.file, line, col.header, str(cell)[:80], str(exc)))
+                continue
+            if value is not None:
+                acc.add(col.metric, when, value, line, col.behaviour)
+        if preset.post_count is not None:
+            acc.add(preset.post_count.metric, when, 1.0, line, "flow")
+    if skipped_totals:
+        acc.notes.append(f"{preset.name}: skipped {skipped_totals} totals or description row(s)")
+
+
+def _numeric(cell: Any) -> bool:
+    try:
+        return parse_number(cell) is not None
+    except NotANumber:
+        return False

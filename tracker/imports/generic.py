@@ -1,0 +1,268 @@
+"""The generic forms of DESIGN.md, read by DuckDB so a million rows take about a second.
+
+Long form: a header with `day`, `metric`, `value` and optional `source`, `by`, `note`
+(any order, any case). Wide form: `day` (or `date`) then one column per metric key.
+Cells are read as text and converted in SQL; the few that SQL cannot convert (`1,234`,
+`12%`, `3/1/2026`) get a second chance with tracker.imports.values; what still fails
+is rejected with its line, column and reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Collection
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from tracker.errors import BadInput
+from tracker.imports.model import Reject
+from tracker.imports.values import NotADate, NotANumber, parse_number, parse_when
+
+LONG_COLUMNS = {
+    "day": "day",
+    "date": "day",
+    "metric": "metric",
+    "value": "value",
+    "source": "source",
+    "by": "by",
+    "recorded_by": "by",
+    "note": "note",
+}
+
+
+def form_of(header: list[str]) -> str | None:
+    names = [h.strip().lower() for h in header]
+    if {"metric", "value"} <= set(names) and ({"day", "date"} & set(names)):
+        return "long"
+    if names and names[0] in ("day", "date") and len(names) > 1:
+        return "wide"
+    return None
+
+
+def _connection(path: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    )
+    # The file being imported is the only one this connection may read.
+    con.execute("SET allowed_paths = ?", [[str(path)]])
+    con.execute("SET enable_external_access = false")
+    return con
+
+
+def _utf8_copy(path: Path, text: str | None) -> tuple[Path, Path | None]:
+    """DuckDB reads UTF-8: other encodings are copied once, transcoded."""
+    if text is None:
+        return path, None
+    tmp = Path(tempfile.mkdtemp(prefix="waypoint-import-")) / "data.csv"
+    tmp.write_text(text, encoding="utf-8")
+    return tmp, tmp
+
+
+def parse_generic(
+    path: Path,
+    name: str,
+    form: str,
+    *,
+    delimiter: str,
+    text: str | None,
+    known_metrics: Collection[str] | None,
+) -> tuple[Any, list[Reject], list[str]]:
+    """Rows (Arrow, incoming schema), rejects and notes for a long or wide file."""
+    source_path, tmp = _utf8_copy(path, text)
+    con = _connection(source_path)
+    try:
+        reader = (
+            "(SELECT row_number() OVER () + 1 AS line, * FROM read_csv($path,"
+            " all_varchar = true, header = true, delim = $delim, null_padding = true,"
+            " max_line_size = 4000000))"
+        )
+        params = {"path": str(source_path), "delim": delimiter}
+        try:
+            columns = [r[0] for r in con.execute(f"DESCRIBE {reader}", params).fetchall()][1:]
+            decimal_comma = delimiter == ";"
+            if form == "long":
+                return _long(con, name, reader, params, columns, known_metrics, decimal_comma)
+            con.execute(f"CREATE TABLE raw AS {reader}", params)
+            return _wide(con, name, columns, known_metrics, decimal_comma)
+        except duckdb.Error as exc:
+            raise BadInput(f"{name}: cannot be read as CSV ({str(exc).splitlines()[0]})") from exc
+    finally:
+        con.close()
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+            tmp.parent.rmdir()
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _long(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    reader: str,
+    params: dict[str, str],
+    columns: list[str],
+    known: Collection[str] | None,
+    decimal_comma: bool,
+) -> tuple[Any, list[Reject], list[str]]:
+    role = {}
+    for col in columns:
+        key = LONG_COLUMNS.get(col.strip().lower())
+        if key and key not in role:
+            role[key] = col
+
+    def pick(key: str) -> str:
+        return f"trim({_q(role[key])})" if key in role else "NULL"
+
+    con.execute(
+        f"""
+        CREATE TABLE typed AS
+        SELECT line, {pick("day")} AS day_text, {pick("metric")} AS metric,
+               {pick("value")} AS value_text,
+               nullif({pick("source")}, '') AS source, nullif({pick("by")}, '') AS recorded_by,
+               nullif({pick("note")}, '') AS note,
+               TRY_CAST({pick("day")} AS DATE) AS day,
+               TRY_CAST({pick("value")} AS DOUBLE) AS value
+        FROM {reader}
+        """,  # noqa: S608 (column names come from the file's header, quoted)
+        params,
+    )
+    return _finish(con, name, "import.long", known, decimal_comma)
+
+
+def _wide(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    columns: list[str],
+    known: Collection[str] | None,
+    decimal_comma: bool,
+) -> tuple[Any, list[Reject], list[str]]:
+    day_col, metric_cols = columns[0], columns[1:]
+    rejects: list[Reject] = []
+    usable = []
+    for col in metric_cols:
+        if known is not None and col.strip() not in known:
+            rejects.append(
+                Reject(
+                    name,
+                    1,
+                    col,
+                    None,
+                    f"unknown metric {col.strip()!r} (a column of the wide form);"
+                    " add it to the plan or check the spelling",
+                )
+            )
+        else:
+            usable.append(col)
+    if not usable:
+        con.execute(
+            "CREATE TABLE typed (line BIGINT, day_text VARCHAR, metric VARCHAR,"
+            " value_text VARCHAR, source VARCHAR, recorded_by VARCHAR, note VARCHAR,"
+            " day DATE, value DOUBLE)"
+        )
+    else:
+        selects = " UNION ALL ".join(
+            f"SELECT line, trim({_q(day_col)}) AS day_text, ? AS metric,"  # noqa: S608
+            f" trim({_q(c)}) AS value_text FROM raw WHERE nullif(trim({_q(c)}), '') IS NOT NULL"
+            for c in usable
+        )
+        con.execute(
+            f"""
+            CREATE TABLE typed AS
+            SELECT line, day_text, metric, value_text, NULL::VARCHAR AS source,
+                   NULL::VARCHAR AS recorded_by, NULL::VARCHAR AS note,
+                   TRY_CAST(day_text AS DATE) AS day, TRY_CAST(value_text AS DOUBLE) AS value
+            FROM ({selects})
+            """,  # noqa: S608
+            [c.strip() for c in usable],
+        )
+    rows, more, notes = _finish(con, name, "import.wide", None, decimal_comma)
+    return rows, rejects + more, notes
+
+
+def _finish(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    default_source: str,
+    known: Collection[str] | None,
+    decimal_comma: bool,
+) -> tuple[Any, list[Reject], list[str]]:
+    rejects: list[Reject] = []
+    # Second chance for what SQL could not convert: platform number and date formats.
+    fixes = con.execute(
+        "SELECT line, metric, day_text, value_text, day IS NULL, value IS NULL FROM typed"
+        " WHERE day IS NULL OR value IS NULL OR NOT isfinite(value)"
+    ).fetchall()
+    fixed: list[tuple[int, str, dt.date, float]] = []
+    bad_lines: list[tuple[int, str]] = []
+    for line, metric, day_text, value_text, no_day, _no_value in fixes:
+        try:
+            day = parse_when(day_text) if no_day else None
+            if no_day and day is None:
+                raise NotADate("the day is empty")
+        except NotADate as exc:
+            rejects.append(Reject(name, line, "day", day_text, f"{exc} (use YYYY-MM-DD)"))
+            bad_lines.append((line, metric))
+            continue
+        try:
+            value = parse_number(value_text, decimal_comma=decimal_comma)
+            if value is None:
+                raise NotANumber("the value is empty")
+        except NotANumber as exc:
+            rejects.append(Reject(name, line, "value", value_text, str(exc)))
+            bad_lines.append((line, metric))
+            continue
+        fixed.append((line, metric, day, value))
+    if fixes:
+        con.execute("CREATE TABLE fixes (line BIGINT, metric VARCHAR, day DATE, value DOUBLE)")
+        if fixed:
+            con.executemany("INSERT INTO fixes VALUES (?, ?, ?, ?)", fixed)
+        con.execute(
+            "UPDATE typed SET day = coalesce(typed.day, f.day), value = f.value FROM fixes f"
+            " WHERE typed.line = f.line AND typed.metric IS NOT DISTINCT FROM f.metric"
+        )
+        if bad_lines:
+            con.execute("CREATE TABLE bad (line BIGINT, metric VARCHAR)")
+            con.executemany("INSERT INTO bad VALUES (?, ?)", bad_lines)
+            con.execute(
+                "DELETE FROM typed WHERE EXISTS (SELECT 1 FROM bad b WHERE"
+                " b.line = typed.line AND b.metric IS NOT DISTINCT FROM typed.metric)"
+            )
+    for line, metric in con.execute(
+        "SELECT line, metric FROM typed WHERE metric IS NULL OR metric = '' ORDER BY line"
+    ).fetchall():
+        rejects.append(Reject(name, line, "metric", metric, "the metric is empty"))
+    con.execute("DELETE FROM typed WHERE metric IS NULL OR metric = ''")
+    if known is not None:
+        con.execute("CREATE TABLE known AS SELECT unnest(?::VARCHAR[]) AS key", [list(known)])
+        for line, metric in con.execute(
+            "SELECT line, metric FROM typed WHERE metric NOT IN (SELECT key FROM known)"
+            " ORDER BY line LIMIT 10000"
+        ).fetchall():
+            rejects.append(
+                Reject(
+                    name,
+                    line,
+                    "metric",
+                    metric,
+                    f"unknown metric {metric!r}; add it to the plan or check the spelling",
+                )
+            )
+        con.execute("DELETE FROM typed WHERE metric NOT IN (SELECT key FROM known)")
+    notes = []
+    dupes = con.execute(
+        "SELECT count(*) - count(DISTINCT (metric, day, coalesce(source, ?))) FROM typed",
+        [default_source],
+    ).fetchall()[0][0]
+    if dupes:
+        notes.append(f"{dupes} row(s) repeat an earlier (metric, day, source): the last one wins")
+    table = con.sql(
+        "SELECT line::BIGINT AS line, day, metric, value, coalesce(source, ?) AS source,"
+        " recorded_by, note FROM typed ORDER BY line",
+        params=[default_source],
+    ).to_arrow_table()
+    return table, rejects, notes

@@ -1,0 +1,50 @@
+"""What a parsed import file is: daily rows, rejects people can fix, metric specs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A value that could not be used, and why, in words a shop assistant understands."""
+
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """A metric a preset produces; created when the workspace does not have it yet."""
+
+    key: str
+    name: str
+    klass: str  # outcome | engagement | reach | activity | effort
+    behaviour: str  # flow | stock
+    channel: str | None = None
+    unit: str | None = None
+    qualified: bool = False
+
+
+@dataclass
+class ParsedFile:
+    """One file, parsed: one row per (metric, day, source), per-post rows already summed.
+
+    ``rows`` has the columns line (int64), day (date32), metric, value (float64),
+    source, recorded_by, note (see tracker.observations.incoming_schema).
+    """
+
+    file: str
+    preset: str
+    source: str
+    rows: pa.Table
+    rejects: list[Reject] = field(default_factory=list)
+    metrics: dict[str, MetricSpec] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)

@@ -1,0 +1,47 @@
+"""Google Ads: the Campaigns report (UTF-16, tab-separated, title and date range above)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from tracker.imports.engine import Column, Preset
+from tracker.imports.read import Sheet
+from tracker.imports.values import NotADate, parse_when
+
+C = Column
+
+
+def range_end(sheet: Sheet) -> dt.date | None:
+    """The last day of the `27 January 2026 - 23 February 2026` line above the header."""
+    for row in sheet.rows[:5]:
+        text = " ".join(str(c) for c in row if c)
+        match = re.fullmatch(r"\s*(.+?)\s+[-–]\s+(.+?)\s*", text)
+        if match:
+            try:
+                return parse_when(match.group(2))
+            except NotADate:
+                continue
+    return None
+
+
+CAMPAIGNS = Preset(
+    name="google_ads_campaigns",
+    family="google_ads",
+    source="google_ads.campaigns",
+    channel="google_ads",
+    signature=("campaign", "clicks", "impr.", "cost"),
+    columns=(
+        C("clicks", "google_ads.clicks", "Google Ads clicks", "engagement"),
+        C("impr.", "google_ads.impressions", "Google Ads impressions", "reach"),
+        C("cost", "google_ads.cost", "Google Ads spend", "effort"),
+        C("conversions", "google_ads.conversions", "Google Ads conversions", "outcome"),
+        C("conv. value", "google_ads.conversion_value", "Google Ads conversion value", "outcome"),
+    ),
+    needs_day=True,
+    day_from=range_end,
+    note="no date column: campaigns are summed (the 'Total:' rows skipped) and dated --day,"
+    " else the last day of the report's date range",
+)
+
+PRESETS = [CAMPAIGNS]

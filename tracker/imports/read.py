@@ -1,0 +1,175 @@
+"""Reading a file into sheets of cells, whatever the platform wrote.
+
+CSV: the encoding from the BOM, else UTF-8, else charset-normalizer's best guess;
+the delimiter from csv.Sniffer; records from the csv module (quoted newlines kept),
+each with the physical line it starts on. Excel: python-calamine (xlsx and real BIFF
+xls). SpreadsheetML 2003 (".xls" files that are XML, as Facebook writes them): the
+standard library's XML parser, which resolves no external entities.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tracker.errors import BadInput
+
+MAX_BYTES = 500_000_000
+MAX_CELL = 1_000_000
+csv.field_size_limit(MAX_CELL * 2)
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list[list[Any]]
+    lines: list[int]  # physical line (CSV) or row number (Excel) of each row
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def decode(data: bytes, name: str) -> tuple[str, str]:
+    """Text and the encoding it was read with; BadInput for binary junk."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    if b"\x00" in data[:4096]:
+        raise BadInput(
+            f"{name}: this is not a text file (it holds binary data); export it again as"
+            " CSV or XLSX"
+        )
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    encoding = best.encoding if best is not None else "cp1252"
+    if encoding.lower() in ("ascii", "utf_8"):
+        encoding = "cp1252"
+    return data.decode(encoding, errors="replace"), encoding
+
+
+def _sniff_delimiter(text: str) -> str:
+    lines = [ln for ln in text.splitlines()[:50] if ln.strip() and not ln.startswith("#")]
+    sample = "\n".join(lines[:30])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        counts = {d: sample.count(d) for d in ",;\t|"}
+        best = max(counts, key=counts.get)  # type: ignore[arg-type]
+        return best if counts[best] else ","
+
+
+def read_csv_text(text: str, name: str) -> Sheet:
+    delimiter = _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[Any]] = []
+    lines: list[int] = []
+    start = 1
+    try:
+        for record in reader:
+            rows.append(record)
+            lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise BadInput(f"{name}, line {start}: cannot be read as CSV ({exc})") from exc
+    return Sheet(name="", rows=rows, lines=lines, meta={"delimiter": delimiter})
+
+
+def _spreadsheetml(path: Path, name: str) -> list[Sheet]:
+    ns = {"ss": "urn:schemas-microsoft-com:office:spreadsheet"}
+    try:
+        tree = ET.parse(path)
+    except ET.ParseError as exc:
+        raise BadInput(f"{name}: the XML spreadsheet cannot be read ({exc})") from exc
+    sheets = []
+    for ws in tree.getroot().iterfind("ss:Worksheet", ns):
+        rows: list[list[Any]] = []
+        for row in ws.iterfind("ss:Table/ss:Row", ns):
+            cells: list[Any] = []
+            for cell in row.iterfind("ss:Cell", ns):
+                index = cell.get(f"{{{ns['ss']}}}Index")
+                if index is not None:
+                    while len(cells) < int(index) - 1:
+                        cells.append("")
+                data = cell.find("ss:Data", ns)
+                value: Any = "" if data is None else "".join(data.itertext())
+                kind = None if data is None else data.get(f"{{{ns['ss']}}}Type")
+                if kind == "Number" and value != "":
+                    value = float(value)
+                cells.append(value)
+            rows.append(cells)
+        sheets.append(
+            Sheet(ws.get(f"{{{ns['ss']}}}Name") or "", rows, list(range(1, len(rows) + 1)))
+        )
+    return sheets
+
+
+PEEK_BYTES = 256_000
+
+
+def is_workbook(path: Path) -> bool:
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    return head.startswith((b"<?xml", b"<Workb", b"PK\x03\x04", b"\xd0\xcf\x11\xe0"))
+
+
+def peek_csv(path: Path, name: str) -> Sheet:
+    """The first rows of a CSV (enough to recognise it) without reading it all."""
+    with path.open("rb") as fh:
+        data = fh.read(PEEK_BYTES)
+    if not data:
+        raise BadInput(f"{name}: the file is empty")
+    if len(data) == PEEK_BYTES:
+        cut = data.rfind(b"\n")
+        data = data[: cut + 1] if cut > 0 else data
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")) and len(data) % 2:
+            data += b"\x00"
+    text, encoding = decode(data, name)
+    sheet = read_csv_text("\n".join(text.splitlines()[:40]), name)
+    sheet.meta["encoding"] = encoding
+    return sheet
+
+
+def read_sheets(path: Path, name: str) -> list[Sheet]:
+    """Every table-like sheet of a file (a CSV is one sheet)."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise BadInput(f"{name}: cannot be read ({exc.strerror or exc})") from exc
+    if size == 0:
+        raise BadInput(f"{name}: the file is empty")
+    if size > MAX_BYTES:
+        raise BadInput(
+            f"{name}: {size / 1e6:.0f} MB is larger than the {MAX_BYTES // 10**6} MB limit"
+        )
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"<?xml") or head.startswith(b"<Workb"):
+        return _spreadsheetml(path, name)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
+        return _excel(path, name)
+    text, encoding = decode(path.read_bytes(), name)
+    sheet = read_csv_text(text, name)
+    sheet.meta["encoding"] = encoding
+    return [sheet]
+
+
+def _excel(path: Path, name: str) -> list[Sheet]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        sheets = []
+        for sheet_name in book.sheet_names:
+            rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+            sheets.append(Sheet(sheet_name, [list(r) for r in rows], list(range(1, len(rows) + 1))))
+    except Exception as exc:  # calamine raises its own error types for broken workbooks
+        raise BadInput(f"{name}: the workbook cannot be read ({exc})") from exc
+    return sheets

@@ -1,0 +1,142 @@
+"""Numbers and dates as platforms write them.
+
+Numbers: thousands separators (`"9,380"`), decimal commas (`1.234,5`), percent strings
+(`2.81%` -> 0.0281), currency symbols (`$12.50`, `£3`), ints written as floats
+(`"1777.0"`), null markers (``-``, `` --``, empty, a single space). Dates: ISO days and
+timestamps with offsets, `Mon Feb 17 2025`, `"Tue, Feb 18, 2025"`, `1/1/2014`,
+`02/19/2015 11:45:22 PM`, `"Aug 28, 2025"`, Excel serials and real date cells.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from zoneinfo import ZoneInfo
+
+NULLS = {"", "-", "--", "n/a", "na", "null", "none", "(not set)", "—"}
+_CURRENCY = re.compile(r"[$€£¥₹]|\b(?:USD|EUR|GBP|AUD|CAD)\b", re.IGNORECASE)
+
+
+class NotANumber(ValueError):
+    pass
+
+
+def is_null(value: object) -> bool:
+    return value is None or (isinstance(value, str) and value.strip().lower() in NULLS)
+
+
+def parse_number(value: object, *, decimal_comma: bool = False) -> float | None:
+    """A finite float, None for a null marker; raises NotANumber with a reason."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise NotANumber(f"not a number: {value!r}")
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = str(value).strip()
+        if text.lower() in NULLS:
+            return None
+        if len(text) > 64:
+            raise NotANumber(f"not a number: {text[:20]!r}... ({len(text)} characters)")
+        percent = text.endswith("%")
+        if percent:
+            text = text[:-1].strip()
+        text = _CURRENCY.sub("", text).replace("\u00a0", "").replace(" ", "")
+        if text.startswith("(") and text.endswith(")"):  # accounting negative
+            text = "-" + text[1:-1]
+        if "," in text and "." in text:
+            # The separator that comes last is the decimal one.
+            if text.rfind(",") > text.rfind("."):
+                text = text.replace(".", "").replace(",", ".")
+            else:
+                text = text.replace(",", "")
+        elif "," in text:
+            if decimal_comma or not re.fullmatch(r"-?\d{1,3}(,\d{3})+", text):
+                text = text.replace(",", ".")
+            else:
+                text = text.replace(",", "")
+        try:
+            number = float(text)
+        except ValueError as exc:
+            raise NotANumber(f"not a number: {str(value)[:40]!r}") from exc
+        if percent:
+            number /= 100
+    if not math.isfinite(number):
+        raise NotANumber(f"not a finite number: {str(value)[:40]!r}")
+    return number
+
+
+_FORMATS = [
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y%m%d",
+    "%m/%d/%Y",
+    "%m/%d/%y",
+    "%a %b %d %Y",  # Mon Feb 17 2025 (X content)
+    "%a, %b %d, %Y",  # Tue, Feb 18, 2025 (X overview)
+    "%b %d, %Y",  # Aug 28, 2025 (YouTube)
+    "%d %B %Y",  # 27 January 2026 (Google Ads)
+    "%B %d, %Y",
+    "%d %b %Y",
+]
+_TIME_FORMATS = [
+    "%Y-%m-%d %H:%M %z",  # 2021-11-30 16:00 +0000 (X tweet activity)
+    "%Y-%m-%d %H:%M:%S %z",
+    "%m/%d/%Y %I:%M:%S %p",  # 02/19/2015 11:45:22 PM (Facebook posts)
+    "%m/%d/%Y %H:%M",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+]
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+class NotADate(ValueError):
+    pass
+
+
+def parse_when(
+    value: object, *, timezone: str = "UTC", source_zone: str | None = None
+) -> dt.date | None:
+    """The calendar day in ``timezone`` of a platform's date or timestamp.
+
+    A timestamp with an offset is converted; a naive timestamp is read in
+    ``source_zone`` (the platform's own zone, e.g. Facebook's Pacific time) when given.
+    """
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return _to_day(value, timezone, source_zone)
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 20000 < value < 80000:  # an Excel serial day number
+            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raise NotADate(f"not a date: {value!r}")
+    text = " ".join(str(value).split())
+    if not text or text.lower() in NULLS:
+        return None
+    for fmt in _FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    for fmt in _TIME_FORMATS:
+        try:
+            return _to_day(dt.datetime.strptime(text, fmt), timezone, source_zone)
+        except ValueError:
+            continue
+    if re.fullmatch(r"\d{5}(\.0+)?", text):
+        return parse_when(float(text), timezone=timezone)
+    raise NotADate(f"not a date: {text[:40]!r}")
+
+
+def _to_day(value: dt.datetime, timezone: str, source_zone: str | None) -> dt.date:
+    if value.tzinfo is None:
+        if source_zone is None:
+            return value.date()
+        value = value.replace(tzinfo=ZoneInfo(source_zone))
+    return value.astimezone(ZoneInfo(timezone)).date()
