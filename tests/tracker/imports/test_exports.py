@@ -161,3 +161,13 @@ def test_forced_unknown_preset_lists_names() -> None:
 def test_forced_wrong_preset_says_not_recognised() -> None:
     with pytest.raises(BadInput):
         parse_file(EXPORTS / "youtube/Table data.csv", preset="x")
+
+
+def test_every_preset_is_documented() -> None:
+    from tracker.imports.presets import ALL
+
+    docs = (Path(__file__).parents[3] / "docs" / "imports.md").read_text()
+    for preset in ALL:
+        assert f"`{preset.name}`" in docs
+        for column in preset.columns:
+            assert f"`{column.metric}`" in docs
