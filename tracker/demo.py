@@ -181,9 +181,18 @@ def demo_plan(as_of: dt.date) -> dict[str, Any]:
                 "qualified": True,
             },
             {
-                "key": "assistant-hours",
-                "name": "Assistant hours",
+                "key": "ig-hours",
+                "name": "Instagram work hours",
                 "unit": "h",
+                "channel": "instagram",
+                "class": "effort",
+                "behaviour": "flow",
+            },
+            {
+                "key": "inbox-hours",
+                "name": "Facebook and inbox hours",
+                "unit": "h",
+                "channel": "facebook",
                 "class": "effort",
                 "behaviour": "flow",
             },
@@ -240,7 +249,7 @@ def demo_plan(as_of: dt.date) -> dict[str, Any]:
                         "key": "orders-h2",
                         "name": "Catering orders booked this half",
                         "metric": "catering-orders",
-                        "target": 60,
+                        "target": 80,
                         "owner": "maria",
                     },
                     {
@@ -411,31 +420,15 @@ def _observations(as_of: dt.date) -> pa.Table:
     add("fb-link-clicks", np.round(rng.gamma(3, 4, n)), "import.facebook")
     sessions = np.round(60 + 8 * np.sin(np.arange(n) / 9) + rng.normal(0, 6, n))
     add("web-sessions", sessions, "import.ga4")
-    # Outcomes: flat, 28-day periodic, so every 4-week window holds the same count.
-    inquiries = _periodic(
-        n,
-        [
-            [1, 0, 1, 0, 1, 0, 0],
-            [1, 1, 1, 0, 1, 1, 0],
-            [0, 1, 1, 0, 1, 1, 0],
-            [1, 0, 1, 1, 0, 1, 0],
-        ],
-    )
+    # Outcomes: flat, the same every week, while followers grow (the vanity story).
+    inquiries = _periodic(n, [[1, 1, 1, 0, 1, 0, 0]] * 4)
     add("catering-inquiries", inquiries, "import.website")
-    orders = _periodic(
-        n,
-        [
-            [0, 0, 1, 0, 0, 0, 0],
-            [0, 1, 0, 0, 1, 0, 0],
-            [0, 0, 0, 1, 0, 0, 0],
-            [0, 1, 0, 0, 0, 1, 0],
-        ],
-    )
+    orders = _periodic(n, [[0, 1, 0, 1, 0, 0, 0]] * 4)
     add("catering-orders", orders, "import.website")
     add("catering-revenue", orders * 340, "import.website")
     reply = np.round(np.clip(3.1 + rng.normal(0, 0.35, n), 1.5, 5), 1)
     add("reply-hours", reply, "manual", "lena", only=lambda i, day: day.weekday() == 4)
-    add("repeat-customers", rng.poisson(1.25, n), "import.pos")
+    add("repeat-customers", _periodic(n, [[1, 1, 2, 1, 2, 1, 0]] * 4), "import.pos")
     reviews = np.zeros(n)
     reviews[::5] = 1
     add("new-reviews", reviews, "import.google")
@@ -452,10 +445,10 @@ def _observations(as_of: dt.date) -> pa.Table:
             day >= as_of - dt.timedelta(days=119) and day <= as_of - dt.timedelta(days=20)
         ),
     )
-    for person, mean in (("jay", 2.4), ("lena", 1.8)):
+    for person, metric, mean in (("jay", "ig-hours", 2.4), ("lena", "inbox-hours", 1.8)):
         hours = np.round(np.clip(rng.normal(mean, 0.5, n), 0, None) * 4) / 4
         add(
-            "assistant-hours",
+            metric,
             hours,
             f"timesheet:{person}",
             person,
@@ -507,7 +500,7 @@ def _checkins(as_of: dt.date) -> list[tuple[Any, ...]]:
         "review-drive": "at_risk",
         "inquiries-h2": "at_risk",
         "repeat-orders": "on_track",
-        "subscribers": "on_track",
+        "subscribers": "at_risk",
         "orders-h2": "at_risk",
     }
     this_monday = as_of - dt.timedelta(days=as_of.weekday())

@@ -1,0 +1,314 @@
+"""Each vanity flag: data that must raise it, and a near miss that must not."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+
+from tests.tracker.test_progress import log
+from tracker.errors import BadInput, PermissionDenied
+from tracker.plan import apply_plan_text
+from tracker.records import LOCAL_MANAGER, Actor
+from tracker.store import Store
+from tracker.vanity import acknowledge, run_audit
+
+AS_OF = dt.date(2026, 6, 28)  # a Sunday: the week ending today is complete
+
+
+def plan(
+    store: Store,
+    *,
+    kpis: list[dict[str, Any]],
+    metrics: list[dict[str, Any]] | None = None,
+    channels: tuple[str, ...] = ("ig",),
+) -> Store:
+    base_metrics = [
+        {
+            "key": "followers",
+            "name": "Followers",
+            "class": "reach",
+            "behaviour": "stock",
+            "channel": "ig",
+        },
+        {
+            "key": "likes",
+            "name": "Likes",
+            "class": "engagement",
+            "behaviour": "flow",
+            "channel": "ig",
+        },
+        {
+            "key": "leads",
+            "name": "Leads",
+            "class": "outcome",
+            "behaviour": "flow",
+            "channel": "web",
+        },
+    ]
+    data = {
+        "workspace": {"name": "T"},
+        "people": [
+            {"key": "ann", "name": "Ann", "role": "manager"},
+            {"key": "bo", "name": "Bo", "role": "assistant"},
+        ],
+        "metrics": metrics or base_metrics,
+        "objectives": [
+            {
+                "key": "obj",
+                "title": "Grow",
+                "outcome": "leads",
+                "channels": list(channels),
+                "owner": "ann",
+                "start": dt.date(2026, 1, 1),
+                "deadline": dt.date(2026, 12, 31),
+                "kpis": kpis,
+            }
+        ],
+    }
+    apply_plan_text(store, yaml.safe_dump(data), LOCAL_MANAGER)
+    return store
+
+
+LEADS_KPI = {"key": "leads-kpi", "metric": "leads", "target": 100, "owner": "ann"}
+
+
+def codes(store: Store, as_of: dt.date = AS_OF) -> set[tuple[str, str]]:
+    return {(f.code, f.subject) for f in run_audit(store, as_of).flags}
+
+
+def daily(start: dt.date, end: dt.date, value: float = 1.0) -> dict[dt.date, float]:
+    return {start + dt.timedelta(days=i): value for i in range((end - start).days + 1)}
+
+
+@pytest.mark.parametrize(("qualified", "raised"), [(False, True), (True, False)])
+def test_audience_as_goal(store: Store, qualified: bool, raised: bool) -> None:
+    metrics = [
+        {
+            "key": "followers",
+            "name": "Followers",
+            "class": "reach",
+            "behaviour": "stock",
+            "qualified": qualified,
+        },
+        {"key": "leads", "name": "Leads", "class": "outcome", "behaviour": "flow"},
+    ]
+    plan(
+        store,
+        metrics=metrics,
+        kpis=[LEADS_KPI, {"key": "f", "metric": "followers", "target": 500, "owner": "ann"}],
+    )
+    assert (("audience_as_goal", "kpi:f") in codes(store)) is raised
+
+
+def test_ratio_on_reach_is_not_audience_as_goal(store: Store) -> None:
+    plan(
+        store,
+        kpis=[
+            LEADS_KPI,
+            {
+                "key": "r",
+                "ratio": {"numerator": "leads", "denominator": "followers"},
+                "target": 0.1,
+                "owner": "ann",
+            },
+        ],
+    )
+    assert not any(c == "audience_as_goal" for c, _ in codes(store))
+
+
+@pytest.mark.parametrize(("with_outcome", "raised"), [(False, True), (True, False)])
+def test_no_outcome_kpi(store: Store, with_outcome: bool, raised: bool) -> None:
+    kpis = [{"key": "f", "metric": "followers", "target": 500, "owner": "ann"}]
+    if with_outcome:
+        kpis.append(LEADS_KPI)
+    plan(store, kpis=kpis)
+    assert (("no_outcome_kpi", "objective:obj") in codes(store)) is raised
+
+
+@pytest.mark.parametrize(("end_level", "raised"), [(120, True), (119, False)])
+def test_unqualified_growth_threshold(store: Store, end_level: float, raised: bool) -> None:
+    plan(store, kpis=[LEADS_KPI], channels=("ig", "web"))
+    log(store, "followers", {AS_OF - dt.timedelta(days=56): 100, AS_OF: end_level})
+    log(store, "leads", daily(AS_OF - dt.timedelta(days=60), AS_OF))  # flat: 0% growth
+    assert (("unqualified_growth", "metric:followers") in codes(store)) is raised
+
+
+def test_unqualified_growth_not_raised_when_outcomes_grow(store: Store) -> None:
+    plan(store, kpis=[LEADS_KPI], channels=("ig", "web"))
+    log(store, "followers", {AS_OF - dt.timedelta(days=56): 100, AS_OF: 150})
+    leads = daily(AS_OF - dt.timedelta(days=55), AS_OF - dt.timedelta(days=28))
+    leads |= daily(AS_OF - dt.timedelta(days=27), AS_OF, 1.05)  # +5%
+    log(store, "leads", leads)
+    assert ("unqualified_growth", "metric:followers") not in codes(store)
+
+
+def test_flow_growth_compares_28_day_sums(store: Store) -> None:
+    metrics = [
+        {"key": "views", "name": "Views", "class": "reach", "behaviour": "flow", "channel": "ig"},
+        {
+            "key": "leads",
+            "name": "Leads",
+            "class": "outcome",
+            "behaviour": "flow",
+            "channel": "web",
+        },
+    ]
+    plan(store, metrics=metrics, kpis=[LEADS_KPI], channels=("ig", "web"))
+    views = daily(AS_OF - dt.timedelta(days=55), AS_OF - dt.timedelta(days=28), 10)
+    views |= daily(AS_OF - dt.timedelta(days=27), AS_OF, 12)  # +20%
+    log(store, "views", views)
+    flag = next(f for f in run_audit(store, AS_OF).flags if f.code == "unqualified_growth")
+    assert flag.evidence["growth"] == pytest.approx(0.2)
+    assert "grew 20% in 8 weeks" in flag.message
+
+
+def weekly_to_daily(values: list[float], last_sunday: dt.date) -> dict[dt.date, float]:
+    """One value on each Monday of the weeks ending at ``last_sunday``."""
+    first_monday = last_sunday - dt.timedelta(days=7 * len(values) - 1)
+    return {first_monday + dt.timedelta(days=7 * i): v for i, v in enumerate(values)}
+
+
+def max_lagged_r(x: list[float], y: list[float]) -> float:
+    best = 0.0
+    for lag in (0, 1, 2):
+        a, b = np.array(x[: len(x) - lag]), np.array(y[lag:])
+        if a.std() == 0 or b.std() == 0:
+            continue
+        best = max(best, abs(float(np.corrcoef(a, b)[0, 1])))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_no_link_to_outcome_matches_lagged_correlation(store: Store, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    weeks = 10
+    leads = [float(v) for v in rng.integers(0, 20, weeks)]
+    likes = [float(v) for v in (np.array(leads) * rng.uniform(-1, 1) + rng.normal(0, 8, weeks))]
+    plan(store, kpis=[LEADS_KPI], channels=("ig", "web"))
+    log(store, "likes", weekly_to_daily(likes, AS_OF))
+    log(store, "leads", weekly_to_daily(leads, AS_OF))
+    expected = max_lagged_r(likes, leads) < 0.3
+    assert (("no_link_to_outcome", "metric:likes") in codes(store)) is expected
+
+
+def test_no_link_needs_eight_complete_weeks(store: Store) -> None:
+    plan(store, kpis=[LEADS_KPI], channels=("ig", "web"))
+    likes = [9.0, 6, 9, 8, 1, 4, 8]
+    leads = [9.0, 8, 9, 1, 7, 3, 7]
+    assert max_lagged_r(likes, leads) < 0.3
+    log(store, "likes", weekly_to_daily(likes, AS_OF))
+    log(store, "leads", weekly_to_daily(leads, AS_OF))
+    assert ("no_link_to_outcome", "metric:likes") not in codes(store)  # 7 weeks only
+    assert max_lagged_r([3.0, *likes], [8.0, *leads]) < 0.3
+    log(store, "likes", weekly_to_daily([3.0, *likes], AS_OF))
+    log(store, "leads", weekly_to_daily([8.0, *leads], AS_OF))
+    assert ("no_link_to_outcome", "metric:likes") in codes(store)
+
+
+def test_strong_link_is_not_flagged(store: Store) -> None:
+    plan(store, kpis=[LEADS_KPI], channels=("ig", "web"))
+    leads = [3.0, 5, 2, 8, 6, 1, 9, 4, 7, 3]
+    likes = [v * 10 + 1 for v in leads[1:]] + [20.0]  # likes lead leads by one week
+    log(store, "likes", weekly_to_daily(likes, AS_OF))
+    log(store, "leads", weekly_to_daily(leads, AS_OF))
+    assert ("no_link_to_outcome", "metric:likes") not in codes(store)
+
+
+def test_orphan_metric_is_info(store: Store) -> None:
+    plan(store, kpis=[LEADS_KPI])
+    flags = {f.subject: f for f in run_audit(store, AS_OF).flags if f.code == "orphan_metric"}
+    assert set(flags) == {"metric:followers", "metric:likes"}
+    assert flags["metric:likes"].severity == "info"
+
+
+@pytest.mark.parametrize(
+    ("kpi", "missing"),
+    [
+        ({"key": "k", "metric": "leads", "owner": "ann"}, ["target"]),
+        ({"key": "k", "metric": "leads", "target": 5}, ["owner"]),
+        ({"key": "k", "metric": "leads", "target": 5, "owner": "ann"}, None),
+    ],
+)
+def test_unmeasurable_kpi(store: Store, kpi: dict, missing: list | None) -> None:
+    plan(store, kpis=[kpi])
+    flags = [f for f in run_audit(store, AS_OF).flags if f.code == "unmeasurable_kpi"]
+    if missing is None:
+        assert not flags
+    else:
+        assert flags[0].evidence["missing"] == missing
+
+
+@pytest.mark.parametrize(("days_ago", "raised"), [(15, True), (14, False)])
+def test_stale_metric(store: Store, days_ago: int, raised: bool) -> None:
+    plan(store, kpis=[LEADS_KPI])
+    log(store, "leads", {AS_OF - dt.timedelta(days=days_ago): 1})
+    assert (("stale_metric", "metric:leads") in codes(store)) is raised
+
+
+def checkin(store: Store, confidence: str, person: str = "ann") -> None:
+    with store.write() as con:
+        con.execute(
+            "INSERT INTO checkins (id, kpi, person, period, confidence, created_at)"
+            " SELECT coalesce(max(id), 0) + 1, 'leads-kpi', ?, '2026-W26', ?, ? FROM checkins",
+            [person, confidence, dt.datetime(2026, 6, 26, 12)],
+        )
+
+
+@pytest.mark.parametrize(
+    ("confidence", "raised"), [("on_track", True), ("at_risk", False), ("off_track", False)]
+)
+def test_confidence_conflict(store: Store, confidence: str, raised: bool) -> None:
+    plan(store, kpis=[LEADS_KPI])
+    log(store, "leads", {AS_OF - dt.timedelta(days=3): 1})  # far behind: off_track
+    checkin(store, confidence)
+    assert (("confidence_conflict", "kpi:leads-kpi") in codes(store)) is raised
+
+
+def test_acknowledge_keeps_flag_listed_and_is_manager_only(store: Store) -> None:
+    plan(store, kpis=[LEADS_KPI])
+    for actor in (Actor("bo", "assistant", "Bo"), Actor("vi", "viewer", "Vi")):
+        with pytest.raises(PermissionDenied):
+            acknowledge(store, actor, "orphan_metric", "metric:likes", "fine", AS_OF)
+    with pytest.raises(BadInput):
+        acknowledge(store, LOCAL_MANAGER, "orphan_metric", "metric:likes", "  ", AS_OF)
+    with pytest.raises(BadInput):
+        acknowledge(store, LOCAL_MANAGER, "orphan_metric", "metric:nope", "x", AS_OF)
+    acknowledge(
+        store, LOCAL_MANAGER, "orphan_metric", "metric:likes", "kept for the sponsor", AS_OF
+    )
+    flag = next(f for f in run_audit(store, AS_OF).flags if f.subject == "metric:likes")
+    assert flag.acknowledged and flag.ack_reason == "kept for the sponsor"
+
+
+def test_material_change_brings_an_acknowledged_flag_back(store: Store) -> None:
+    plan(store, kpis=[LEADS_KPI], channels=("ig", "web"))
+    log(store, "followers", {AS_OF - dt.timedelta(days=56): 100, AS_OF: 125})
+    acknowledge(store, LOCAL_MANAGER, "unqualified_growth", "metric:followers", "giveaway", AS_OF)
+    log(store, "followers", {AS_OF: 130})  # 30%: +5 points, not material
+    assert next(
+        f for f in run_audit(store, AS_OF).flags if f.code == "unqualified_growth"
+    ).acknowledged
+    log(store, "followers", {AS_OF: 140})  # 40%: +15 points, material
+    assert not next(
+        f for f in run_audit(store, AS_OF).flags if f.code == "unqualified_growth"
+    ).acknowledged
+
+
+def test_demo_raises_the_headline_flags(demo_store: Store) -> None:
+    report = run_audit(demo_store, dt.date(2026, 11, 18))
+    found = {f.code for f in report.flags}
+    assert {
+        "audience_as_goal",
+        "unqualified_growth",
+        "no_link_to_outcome",
+        "confidence_conflict",
+        "stale_metric",
+        "no_outcome_kpi",
+        "unmeasurable_kpi",
+    } <= found
+    growth = next(f for f in report.flags if f.code == "unqualified_growth")
+    assert growth.message.startswith("Instagram followers grew 38% in 8 weeks while")

@@ -1,0 +1,532 @@
+"""Vanity and measurement-quality flags (DESIGN.md), with the numbers behind them.
+
+Each rule is a small object: a code, a severity, a check that yields flags, and what
+counts as a *material* change of its evidence (an acknowledged flag whose evidence
+moved that much comes back). ``run_audit`` loads what the rules need once (growth and
+weekly correlations are computed in DuckDB, tracker/vanity_sql.py) and runs them all.
+docs/vanity.md explains each flag to its reader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from tracker import auditlog
+from tracker.clock import today
+from tracker.errors import BadInput
+from tracker.permissions import require_manager
+from tracker.records import Actor
+from tracker.store import Connection, Store
+from tracker.vanity_sql import CORRELATIONS, GROWTH, WEEKLY
+
+GROWTH_FLAG = 0.20  # a reach metric growing this much in 8 weeks...
+OUTCOME_FLAT = 0.05  # ...while outcomes grow less than this
+LINK_R = 0.3  # |r| below this at every lag: no link
+MIN_WEEKS = 8
+
+
+@dataclass
+class Flag:
+    code: str
+    severity: str
+    subject: str
+    message: str
+    evidence: dict[str, Any]
+    next_step: str
+    acknowledged: bool = False
+    ack_reason: str | None = None
+    acked_by: str | None = None
+    acked_at: dt.datetime | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["acked_at"] = self.acked_at.isoformat() if self.acked_at else None
+        return data
+
+
+@dataclass
+class AuditReport:
+    as_of: dt.date
+    flags: list[Flag]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"as_of": self.as_of.isoformat(), "flags": [f.as_dict() for f in self.flags]}
+
+    def open_flags(self) -> list[Flag]:
+        return [f for f in self.flags if not f.acknowledged]
+
+
+@dataclass
+class Context:
+    """Everything the rules read, loaded once per audit."""
+
+    as_of: dt.date
+    metrics: dict[str, dict[str, Any]]
+    objectives: dict[str, dict[str, Any]]
+    kpis: list[dict[str, Any]]
+    growth: dict[str, dict[str, Any]]
+    weeks_with_data: dict[str, int]
+    correlations: dict[tuple[str, str], list[tuple[int, float | None, int]]]
+    last_day: dict[str, dt.date]
+    checkins: dict[str, dict[str, Any]]
+    progress: dict[str, Any] = field(default_factory=dict)
+
+    def name(self, metric: str) -> str:
+        m = self.metrics.get(metric)
+        return m["name"] if m else metric
+
+    def kpi_metrics(self, kpi: dict[str, Any]) -> list[str]:
+        return [m for m in (kpi["metric"], kpi["numerator"], kpi["denominator"]) if m]
+
+    def outcome_metrics_for(self, channel: str | None) -> list[str]:
+        """Outcome KPI metrics of the objectives whose channels include ``channel``.
+
+        A metric without a channel is compared with every objective's outcomes.
+        """
+        out: list[str] = []
+        for k in self.kpis:
+            objective = self.objectives[k["objective"]]
+            if channel is not None and channel not in (objective["channels"] or []):
+                continue
+            key = k["metric"] or k["numerator"]
+            if key in self.metrics and self.metrics[key]["class"] == "outcome" and key not in out:
+                out.append(key)
+        return out
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str
+    check: Callable[[Context], Iterator[Flag]]
+    material: dict[str, float | None]  # evidence field -> tolerance (None: any change)
+
+
+def _pct(value: float | None) -> str:
+    return "no data" if value is None else f"{value:+.0%}"
+
+
+def _growth(g: dict[str, Any] | None) -> float | None:
+    if not g:
+        return None
+    if g["behaviour"] == "stock":
+        now, then = g["now_level"], g["then_level"]
+    else:
+        now, then = g["last28"], g["prev28"]
+    if now is None or then is None:
+        return None
+    if then == 0:
+        return None if now == 0 else (1.0 if now > 0 else -1.0)
+    return (now - then) / abs(then)
+
+
+# -- the rules -----------------------------------------------------------------------------
+def audience_as_goal(ctx: Context) -> Iterator[Flag]:
+    for k in ctx.kpis:
+        m = ctx.metrics.get(k["metric"] or "")
+        if k["metric"] is None or m is None or m["class"] != "reach" or m["qualified"]:
+            continue
+        yield Flag(
+            "audience_as_goal",
+            "warning",
+            f"kpi:{k['key']}",
+            f"KPI {k['key']} makes {m['name']} a goal. An audience is a means, not an outcome:"
+            f" {m['name']} counts everyone who follows or sees you, not only the people you"
+            " want to reach.",
+            {"kpi": k["key"], "metric": m["key"], "class": "reach", "qualified": False},
+            f"Judge objective {k['objective']} by an outcome it should bring (inquiries,"
+            " orders, sign-ups) and keep this number as context; or count only your target"
+            " audience and mark the metric qualified.",
+        )
+
+
+def no_outcome_kpi(ctx: Context) -> Iterator[Flag]:
+    for key, o in ctx.objectives.items():
+        mine = [k for k in ctx.kpis if k["objective"] == key]
+        classes = sorted(
+            {
+                ctx.metrics[m]["class"]
+                for k in mine
+                for m in [k["metric"] or k["numerator"]]
+                if m in ctx.metrics
+            }
+        )
+        if "outcome" in classes:
+            continue
+        what = f"its KPIs count {', '.join(classes)}" if classes else "it has no KPI yet"
+        yield Flag(
+            "no_outcome_kpi",
+            "warning",
+            f"objective:{key}",
+            f"Objective “{o['title']}” has no KPI that measures a business outcome: {what}.",
+            {"objective": key, "kpi_classes": classes, "kpis": [k["key"] for k in mine]},
+            "Add a KPI on the outcome this objective exists for (revenue, leads, sign-ups,"
+            " retained customers); reach and activity KPIs then explain it.",
+        )
+
+
+def unqualified_growth(ctx: Context) -> Iterator[Flag]:
+    for key, m in ctx.metrics.items():
+        if m["class"] != "reach" or m["qualified"]:
+            continue
+        growth = _growth(ctx.growth.get(key))
+        if growth is None or growth < GROWTH_FLAG:
+            continue
+        outcomes = ctx.outcome_metrics_for(m["channel"])
+        outcome_growth = {o: _growth(ctx.growth.get(o)) for o in outcomes}
+        if any(g is not None and g >= OUTCOME_FLAT for g in outcome_growth.values()):
+            continue
+        if outcomes:
+            parts = []
+            for o, g in outcome_growth.items():
+                recent = (ctx.growth.get(o) or {}).get("last28")
+                tail = f", {recent:g} in the last 4 weeks" if recent is not None else ""
+                parts.append(f"{ctx.name(o)} {'had no data' if g is None else _pct(g)}{tail}")
+            tail_text = "while " + "; ".join(parts)
+        else:
+            tail_text = "while no outcome KPI on its channel shows anything for it"
+        yield Flag(
+            "unqualified_growth",
+            "warning",
+            f"metric:{key}",
+            f"{m['name']} grew {growth:.0%} in 8 weeks {tail_text}.",
+            {
+                "metric": key,
+                "growth": round(growth, 4),
+                "channel": m["channel"],
+                "outcomes": {
+                    o: None if g is None else round(g, 4) for o, g in outcome_growth.items()
+                },
+            },
+            "Ask what you would do differently if this number doubled. If the answer is"
+            " nothing, stop reporting it; if it should bring customers, find out why it"
+            " does not (wrong audience? no call to action?).",
+        )
+
+
+def no_link_to_outcome(ctx: Context) -> Iterator[Flag]:
+    for key, m in ctx.metrics.items():
+        if m["class"] not in ("reach", "engagement"):
+            continue
+        if ctx.weeks_with_data.get(key, 0) < MIN_WEEKS:
+            continue
+        outcomes = [o for o in ctx.outcome_metrics_for(m["channel"]) if o != key]
+        if not outcomes:
+            continue
+        best: tuple[float, str, int] | None = None
+        for o in outcomes:
+            for lag, r, n in ctx.correlations.get((key, o), []):
+                # A constant series has no correlation (NaN): nothing links to it.
+                value = 0.0 if r is None or r != r or n < 3 else abs(r)
+                if best is None or value > best[0]:
+                    best = (value, o, lag)
+        if best is not None and best[0] >= LINK_R:
+            continue
+        r_best, o_best, lag = best or (0.0, outcomes[0], 0)
+        weeks = ctx.weeks_with_data.get(key, 0)
+        flat = all(
+            r is None or r != r for o in outcomes for _, r, _ in ctx.correlations.get((key, o), [])
+        )
+        why = (
+            "the outcomes stayed the same week after week, so nothing it did moved them"
+            if flat
+            else f"the strongest weekly correlation is r = {r_best:.2f} ({ctx.name(o_best)},"
+            f" {lag} week{'s' if lag != 1 else ''} later)"
+        )
+        yield Flag(
+            "no_link_to_outcome",
+            "warning",
+            f"metric:{key}",
+            f"{m['name']} has moved independently of {', '.join(ctx.name(o) for o in outcomes)}"
+            f" for {weeks} weeks: {why}.",
+            {
+                "metric": key,
+                "weeks": weeks,
+                "best_abs_r": round(r_best, 4),
+                "best_outcome": o_best,
+                "best_lag_weeks": lag,
+                "outcomes": outcomes,
+            },
+            "A number that never moves with your outcomes does not explain them. Test it:"
+            " change what drives it for a few weeks and watch the outcome; if nothing moves,"
+            " spend the hours elsewhere.",
+        )
+
+
+def orphan_metric(ctx: Context) -> Iterator[Flag]:
+    used = {m for k in ctx.kpis for m in ctx.kpi_metrics(k)}
+    for key, m in ctx.metrics.items():
+        if key in used:
+            continue
+        yield Flag(
+            "orphan_metric",
+            "info",
+            f"metric:{key}",
+            f"{m['name']} is tracked but no KPI uses it, so it is not tied to an outcome.",
+            {"metric": key, "class": m["class"]},
+            "Tie it to a KPI of an objective, or stop spending time collecting it.",
+        )
+
+
+def unmeasurable_kpi(ctx: Context) -> Iterator[Flag]:
+    for k in ctx.kpis:
+        missing = [f for f in ("target", "deadline", "owner") if k[f] is None]
+        if not missing:
+            continue
+        yield Flag(
+            "unmeasurable_kpi",
+            "warning",
+            f"kpi:{k['key']}",
+            f"KPI {k['key']} has no {' and no '.join(missing)}: nobody can tell whether it"
+            " is on track.",
+            {"kpi": k["key"], "missing": missing},
+            "Give it a target, a deadline and an owner in the plan.",
+        )
+
+
+def stale_metric(ctx: Context) -> Iterator[Flag]:
+    seen: set[str] = set()
+    for k in ctx.kpis:
+        if k["start"] is not None and k["start"] > ctx.as_of:
+            continue  # not started yet
+        limit = 14 if k["cadence"] == "weekly" else 62
+        for metric in ctx.kpi_metrics(k):
+            if metric in seen:
+                continue
+            last = ctx.last_day.get(metric)
+            since = last or k["start"]
+            if since is None:
+                continue
+            days = (ctx.as_of - since).days
+            if days <= limit:
+                continue
+            seen.add(metric)
+            when = f"since {last} ({days} days)" if last else f"since the KPI started ({days} days)"
+            yield Flag(
+                "stale_metric",
+                "warning",
+                f"metric:{metric}",
+                f"No value of {ctx.name(metric)} {when}: KPI {k['key']} is judged on old numbers.",
+                {
+                    "metric": metric,
+                    "last_day": last.isoformat() if last else None,
+                    "days_since": days,
+                    "kpi": k["key"],
+                    "cadence": k["cadence"],
+                },
+                f"Log or import {ctx.name(metric)} (every {k['cadence'][:-2]}), or ask its"
+                " owner what is blocking it.",
+            )
+
+
+def confidence_conflict(ctx: Context) -> Iterator[Flag]:
+    for k in ctx.kpis:
+        checkin = ctx.checkins.get(k["key"])
+        progress = ctx.progress.get(k["key"])
+        if checkin is None or progress is None or checkin["person"] != k["owner"]:
+            continue
+        said, status = checkin["confidence"], progress.status
+        conflict = (said == "on_track" and status == "off_track") or (
+            said == "off_track" and status in ("on_track", "achieved")
+        )
+        if not conflict:
+            continue
+        pace = f" (pace {progress.pace:.2f})" if progress.pace is not None else ""
+        yield Flag(
+            "confidence_conflict",
+            "warning",
+            f"kpi:{k['key']}",
+            f"{k['owner']} said “{said.replace('_', ' ')}” for {k['key']} on"
+            f" {checkin['created_at']:%Y-%m-%d}, but the numbers say"
+            f" {status.replace('_', ' ')}{pace}.",
+            {
+                "kpi": k["key"],
+                "owner": k["owner"],
+                "confidence": said,
+                "status": status,
+                "checkin_at": checkin["created_at"].isoformat(),
+                "pace": progress.pace,
+            },
+            "Talk it through at the weekly review: either the numbers miss something (log"
+            " it) or the plan needs help now.",
+        )
+
+
+RULES: list[Rule] = [
+    Rule("audience_as_goal", "warning", audience_as_goal, {}),
+    Rule("no_outcome_kpi", "warning", no_outcome_kpi, {}),
+    Rule("unqualified_growth", "warning", unqualified_growth, {"growth": 0.10}),
+    Rule("no_link_to_outcome", "warning", no_link_to_outcome, {"best_abs_r": 0.10}),
+    Rule("orphan_metric", "info", orphan_metric, {}),
+    Rule("unmeasurable_kpi", "warning", unmeasurable_kpi, {"missing": None}),
+    Rule("stale_metric", "warning", stale_metric, {"last_day": None}),
+    Rule("confidence_conflict", "warning", confidence_conflict, {"checkin_at": None}),
+]
+CODES = {r.code: r for r in RULES}
+
+
+# -- loading and running ----------------------------------------------------------------------
+def _rows(con: Connection, sql: str, params: Any = None) -> list[dict[str, Any]]:
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _load(store: Store, con: Connection, as_of: dt.date) -> Context:
+    metrics = {
+        r["key"]: r
+        for r in _rows(
+            con,
+            "SELECT key, name, channel, class, behaviour, qualified FROM metrics"
+            " WHERE NOT archived ORDER BY position, key",
+        )
+    }
+    objectives = {
+        r["key"]: r
+        for r in _rows(
+            con,
+            "SELECT key, title, channels, people FROM objectives WHERE NOT archived"
+            " ORDER BY position, key",
+        )
+    }
+    kpis = _rows(
+        con,
+        "SELECT k.key, k.objective, k.metric, k.numerator, k.denominator, k.target, k.owner,"
+        " k.cadence, coalesce(k.start, o.start) AS start,"
+        " coalesce(k.deadline, o.deadline) AS deadline"
+        " FROM kpis k JOIN objectives o ON o.key = k.objective"
+        " WHERE NOT k.archived AND NOT o.archived ORDER BY o.position, k.position, k.key",
+    )
+    growth = {r["metric"]: r for r in _rows(con, GROWTH, {"d": as_of})}
+    con.execute(f"CREATE OR REPLACE TEMP TABLE weekly AS {WEEKLY}", {"d": as_of})  # noqa: S608
+    weeks = dict(
+        con.execute(
+            "SELECT metric, any_value(weeks_with_data) FROM weekly GROUP BY metric"
+        ).fetchall()
+    )
+    pairs = []
+    for key, m in metrics.items():
+        if m["class"] in ("reach", "engagement"):
+            ctx_channel = m["channel"]
+            for k in kpis:
+                objective = objectives[k["objective"]]
+                if ctx_channel is not None and ctx_channel not in (objective["channels"] or []):
+                    continue
+                out = k["metric"] or k["numerator"]
+                if out in metrics and metrics[out]["class"] == "outcome" and out != key:
+                    pairs.append((key, out))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE pairs AS"
+        " SELECT unnest(?::VARCHAR[]) AS lead_metric, unnest(?::VARCHAR[]) AS outcome_metric",
+        [[p[0] for p in pairs], [p[1] for p in pairs]],
+    )
+    correlations: dict[tuple[str, str], list[tuple[int, float | None, int]]] = {}
+    for lead, outcome, lag, r, n in con.execute(CORRELATIONS).fetchall():
+        correlations.setdefault((lead, outcome), []).append((lag, r, n))
+    con.execute("DROP TABLE IF EXISTS weekly")
+    con.execute("DROP TABLE IF EXISTS pairs")
+    last_day = dict(
+        con.execute(
+            "SELECT metric, max(day) FROM observations WHERE day <= ? GROUP BY metric", [as_of]
+        ).fetchall()
+    )
+    checkins = {
+        r["kpi"]: r
+        for r in _rows(
+            con,
+            "SELECT kpi, arg_max(person, created_at) AS person,"
+            " arg_max(confidence, created_at) AS confidence, max(created_at) AS created_at"
+            " FROM checkins WHERE created_at::DATE <= ? GROUP BY kpi",
+            [as_of + dt.timedelta(days=1)],
+        )
+    }
+    return Context(
+        as_of, metrics, objectives, kpis, growth, weeks, correlations, last_day, checkins
+    )
+
+
+def _material_change(rule: Rule, old: dict[str, Any], new: dict[str, Any]) -> bool:
+    for name, tolerance in rule.material.items():
+        a, b = old.get(name), new.get(name)
+        if tolerance is None or a is None or b is None:
+            if a != b:
+                return True
+        elif abs(float(a) - float(b)) > tolerance:
+            return True
+    return False
+
+
+def run_audit(store: Store, as_of: dt.date | None = None) -> AuditReport:
+    """Every flag as of ``as_of`` (default: today in the workspace timezone)."""
+    from tracker.progress import compute_progress
+
+    with store.session(), store.read() as con:
+        if as_of is None:
+            as_of = today(store)
+        ctx = _load(store, con, as_of)
+        ctx.progress = {k.kpi: k for k in compute_progress(store, as_of).kpis}
+        acks = {
+            (r["code"], r["subject"]): r
+            for r in _rows(
+                con, "SELECT code, subject, reason, evidence, acked_by, acked_at FROM flag_acks"
+            )
+        }
+    flags: list[Flag] = []
+    for rule in RULES:
+        for flag in rule.check(ctx):
+            ack = acks.get((flag.code, flag.subject))
+            if ack is not None:
+                old = json.loads(ack["evidence"]) if ack["evidence"] else {}
+                if not _material_change(rule, old, flag.evidence):
+                    flag.acknowledged = True
+                    flag.ack_reason = ack["reason"]
+                    flag.acked_by = ack["acked_by"]
+                    flag.acked_at = ack["acked_at"]
+            flags.append(flag)
+    flags.sort(key=lambda f: (f.acknowledged, f.severity != "warning"))
+    return AuditReport(as_of=as_of, flags=flags)
+
+
+def acknowledge(
+    store: Store, actor: Actor, code: str, subject: str, reason: str, as_of: dt.date | None = None
+) -> Flag:
+    """Acknowledge a raised flag with a reason (managers only; in the audit log)."""
+    require_manager(actor, "acknowledge flags")
+    if code not in CODES:
+        raise BadInput(f"unknown flag code {code!r}; codes: {', '.join(CODES)}")
+    if not reason or not reason.strip():
+        raise BadInput("--reason: say why this flag is acceptable (it is shown with the flag)")
+    report = run_audit(store, as_of)
+    flag = next((f for f in report.flags if f.code == code and f.subject == subject), None)
+    if flag is None:
+        raise BadInput(f"no {code} flag is raised for {subject} (see `waypoint audit`)")
+    evidence = json.dumps(flag.evidence, default=str, sort_keys=True)
+    with store.write() as con:
+        con.execute("DELETE FROM flag_acks WHERE code = ? AND subject = ?", [code, subject])
+        con.execute(
+            "INSERT INTO flag_acks VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)",
+            [code, subject, reason.strip(), evidence, actor.key],
+        )
+        auditlog.record(
+            con, actor, "acknowledge", "flag", f"{code} {subject}", None, {"reason": reason.strip()}
+        )
+    flag.acknowledged, flag.ack_reason, flag.acked_by = True, reason.strip(), actor.key
+    return flag
+
+
+def unacknowledge(store: Store, actor: Actor, code: str, subject: str) -> None:
+    require_manager(actor, "reopen flags")
+    with store.write() as con:
+        old = con.execute(
+            "SELECT reason FROM flag_acks WHERE code = ? AND subject = ?", [code, subject]
+        ).fetchall()
+        if not old:
+            raise BadInput(f"{code} {subject} is not acknowledged")
+        con.execute("DELETE FROM flag_acks WHERE code = ? AND subject = ?", [code, subject])
+        auditlog.record(
+            con, actor, "reopen", "flag", f"{code} {subject}", {"reason": old[0][0]}, None
+        )

@@ -1,0 +1,94 @@
+"""SQL behind the vanity flags: growth over 8 weeks and lagged weekly correlations.
+
+Parameters: ``$d`` (the audit day). Daily values follow the usual rule (flow adds up
+across sources, stock takes the latest-recorded value of the day).
+"""
+
+from __future__ import annotations
+
+DAILY = """
+daily AS (
+    SELECT o.metric, o.day, any_value(m.behaviour) AS behaviour,
+           CASE WHEN any_value(m.behaviour) = 'flow' THEN sum(o.value)
+                ELSE arg_max(o.value, o.recorded_at) END AS value
+    FROM observations o JOIN metrics m ON m.key = o.metric
+    WHERE o.day <= $d AND NOT m.archived
+    GROUP BY o.metric, o.day
+)
+"""
+
+# Growth over the last 8 weeks: stock = last value vs the value 56 days earlier;
+# flow = the last 28 days' sum vs the 28 days before.
+GROWTH = (
+    "WITH "
+    + DAILY
+    + """
+SELECT metric, any_value(behaviour) AS behaviour,
+       CASE WHEN any_value(behaviour) = 'stock' THEN arg_max(value, day) END AS now_level,
+       CASE WHEN any_value(behaviour) = 'stock'
+            THEN arg_max(value, day) FILTER (day <= $d - 56::INTEGER) END AS then_level,
+       sum(value) FILTER (day > $d - 28::INTEGER) AS last28,
+       sum(value) FILTER (day > $d - 56::INTEGER AND day <= $d - 28::INTEGER) AS prev28,
+       count(*) FILTER (day > $d - 56::INTEGER) AS recent_days
+FROM daily
+GROUP BY metric
+"""
+)
+
+# Weekly series over complete ISO weeks (the last one ends on or before $d), the last
+# 26 of them: flow = weekly sums (weeks without a value are 0 between the metric's first
+# and last week), stock = week-to-week change of the week's last level.
+WEEKLY = (
+    "WITH "  # noqa: S608 (constant SQL fragments)
+    + DAILY
+    + """,
+last_complete AS (
+    SELECT (date_trunc('week', $d + 1)::DATE - 1) AS sunday
+),
+weeks AS (
+    SELECT d.metric, any_value(d.behaviour) AS behaviour,
+           date_trunc('week', d.day)::DATE AS week,
+           sum(d.value) AS total, arg_max(d.value, d.day) AS level
+    FROM daily d, last_complete l
+    WHERE d.day <= l.sunday AND d.day > l.sunday - 182::INTEGER
+    GROUP BY d.metric, week
+),
+firsts AS (
+    -- A metric whose data starts mid-week has a partial first week: it is left out, or
+    -- every flow metric would look low together that week and seem to correlate.
+    SELECT metric, CASE WHEN isodow(min(day)) = 1 THEN date_trunc('week', min(day))::DATE
+                        ELSE date_trunc('week', min(day))::DATE + 7 END AS first_full
+    FROM daily GROUP BY metric
+),
+span AS (
+    SELECT w.metric, any_value(w.behaviour) AS behaviour, min(w.week) AS first_week,
+           max(w.week) AS last_week, count(*) AS weeks_with_data
+    FROM weeks w JOIN firsts f ON f.metric = w.metric
+    WHERE w.week >= f.first_full
+    GROUP BY w.metric
+),
+grid AS (
+    SELECT s.metric, s.behaviour, s.weeks_with_data, g.week::DATE AS week
+    FROM span s, generate_series(s.first_week, s.last_week, INTERVAL 7 DAY) g(week)
+),
+filled AS (
+    SELECT g.metric, g.behaviour, g.weeks_with_data, g.week, w.total, w.level
+    FROM grid g LEFT JOIN weeks w ON w.metric = g.metric AND w.week = g.week
+)
+SELECT metric, behaviour, weeks_with_data, week,
+       CASE WHEN behaviour = 'flow' THEN coalesce(total, 0)
+            ELSE level - lag(level) OVER (PARTITION BY metric ORDER BY week) END AS value
+FROM filled
+"""
+)
+
+CORRELATIONS = """
+SELECT x.metric AS lead_metric, y.metric AS outcome_metric, l.lag,
+       corr(x.value, y.value) AS r, count(*) AS n
+FROM weekly x
+JOIN pairs p ON p.lead_metric = x.metric
+JOIN (VALUES (0), (1), (2)) l(lag) ON true
+JOIN weekly y ON y.metric = p.outcome_metric AND y.week = x.week + (7 * l.lag)::INTEGER
+WHERE x.value IS NOT NULL AND y.value IS NOT NULL
+GROUP BY x.metric, y.metric, l.lag
+"""
