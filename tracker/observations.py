@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker import auditlog
+from tracker.clock import now_utc
 from tracker.errors import BadInput, NotFound, PermissionDenied
 from tracker.permissions import assigned_channels, assigned_metrics, require_writer
 from tracker.records import Actor
@@ -329,25 +330,28 @@ def _write(
             """,
             [actor.key],
         )
+    stamp = now_utc().replace(tzinfo=None)  # UTC; WAYPOINT_NOW pins it in tests
     # New keys are a plain insert; replaced ones update only non-key columns (DuckDB
     # rewrites updates of indexed columns as delete + insert).
     if result.inserted:
         con.execute(
             """
             INSERT INTO observations (metric, day, source, value, recorded_by, recorded_at, note)
-            SELECT metric, day, source, value, recorded_by, now()::TIMESTAMP, note
+            SELECT metric, day, source, value, recorded_by, ?, note
             FROM classified WHERE outcome = 'inserted'
-            """
+            """,
+            [stamp],
         )
     if result.replaced:
         con.execute(
             """
             UPDATE observations SET value = c.value, recorded_by = c.recorded_by,
-                   recorded_at = now()::TIMESTAMP, note = c.note
+                   recorded_at = ?, note = c.note
             FROM classified c
             WHERE c.outcome = 'replaced' AND observations.metric = c.metric
               AND observations.day = c.day AND observations.source = c.source
-            """
+            """,
+            [stamp],
         )
     if not per_row_audit and (result.inserted or result.replaced):
         auditlog.record(

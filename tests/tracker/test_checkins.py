@@ -1,0 +1,107 @@
+"""Check-ins: due, on time, late, missing; a logged value counts; who may check in."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tracker.checkins import checkin_status, overdue, record_checkin
+from tracker.errors import BadInput, NotFound, PermissionDenied
+from tracker.observations import log_value
+from tracker.records import LOCAL_MANAGER, Actor
+from tracker.store import Store
+from tracker.team import team_report
+
+AMY = Actor("amy", "assistant", "Amy")
+VIC = Actor("vic", "viewer", "Vic")
+# Bueno Realty is in America/Chicago (UTC-5 in November... UTC-6 after DST ends 1 Nov).
+WEEK = "2026-W32"  # Monday 2026-08-03 .. Sunday 2026-08-09 (CDT, UTC-5)
+
+
+def utc(local: str) -> dt.datetime:
+    """A Chicago summer-time wall clock as the naive UTC Waypoint stores."""
+    return dt.datetime.fromisoformat(local) + dt.timedelta(hours=5)
+
+
+def state(store: Store, kpi: str, now: str, week: str = WEEK) -> str:
+    report = checkin_status(store, week, now=utc(now).replace(tzinfo=dt.UTC))
+    return next(s.state for s in report.kpis if s.kpi == kpi)
+
+
+def test_due_then_missing_after_the_grace_day(plan_store: Store) -> None:
+    assert state(plan_store, "leads-h2", "2026-08-06T12:00") == "due"
+    assert state(plan_store, "leads-h2", "2026-08-10T23:59") == "due"  # the day after: grace
+    assert state(plan_store, "leads-h2", "2026-08-11T00:01") == "missing"
+
+
+@pytest.mark.parametrize(
+    ("when", "expected"),
+    [
+        ("2026-08-07T16:00", "on_time"),
+        ("2026-08-10T22:00", "on_time"),
+        ("2026-08-11T08:00", "late"),
+    ],
+)
+def test_explicit_checkin_on_time_or_late(plan_store: Store, when: str, expected: str) -> None:
+    record_checkin(
+        plan_store, AMY, "leads-h2", "at_risk", note="slow week", period=WEEK, at=utc(when)
+    )
+    assert state(plan_store, "leads-h2", "2026-08-20T12:00") == expected
+    s = next(
+        s
+        for s in checkin_status(
+            plan_store, WEEK, now=utc("2026-08-20T12:00").replace(tzinfo=dt.UTC)
+        ).kpis
+        if s.kpi == "leads-h2"
+    )
+    assert (s.confidence, s.note) == ("at_risk", "slow week")
+
+
+def test_a_value_logged_by_the_owner_counts(plan_store: Store, monkeypatch) -> None:
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-08-07T15:00:00+00:00")
+    log_value(plan_store, AMY, "leads", 2, day=dt.date(2026, 8, 5))
+    assert state(plan_store, "leads-h2", "2026-08-20T12:00") == "on_time"
+    # A value logged by someone else does not check Amy in.
+    log_value(plan_store, LOCAL_MANAGER, "posts", 1, day=dt.date(2026, 8, 5), by="ricardo")
+    assert state(plan_store, "weekly-posts", "2026-08-20T12:00") == "missing"
+
+
+def test_monthly_cadence_uses_the_month(plan_store: Store) -> None:
+    from tests.conftest import SMALL_PLAN
+    from tracker.plan import apply_plan_text
+
+    apply_plan_text(
+        plan_store,
+        SMALL_PLAN.replace("target: 60, owner: amy}", "target: 60, owner: amy, cadence: monthly}"),
+        LOCAL_MANAGER,
+    )
+    report = checkin_status(plan_store, WEEK, now=utc("2026-08-06T12:00").replace(tzinfo=dt.UTC))
+    s = next(s for s in report.kpis if s.kpi == "leads-h2")
+    assert s.period == "2026-08" and s.state == "due"
+
+
+def test_who_may_check_in(plan_store: Store) -> None:
+    with pytest.raises(PermissionDenied):
+        record_checkin(plan_store, VIC, "leads-h2", "on_track")
+    with pytest.raises(PermissionDenied):
+        record_checkin(plan_store, AMY, "lead-rate", "on_track")  # Ricardo's KPI
+    with pytest.raises(BadInput):
+        record_checkin(plan_store, AMY, "leads-h2", "great")
+    with pytest.raises(NotFound):
+        record_checkin(plan_store, AMY, "nope", "on_track")
+    record_checkin(plan_store, LOCAL_MANAGER, "lead-rate", "on_track")  # managers may
+
+
+def test_overdue_lists_last_weeks_missing(plan_store: Store) -> None:
+    now = utc("2026-08-12T09:00").replace(tzinfo=dt.UTC)
+    missing = overdue(plan_store, now)
+    assert {s.kpi for s in missing} == {"leads-h2", "lead-rate", "weekly-posts"}
+
+
+def test_demo_history_has_late_missing_and_team_counts(demo_store: Store) -> None:
+    now = dt.datetime(2026, 11, 18, 18, tzinfo=dt.UTC)
+    team = {p.person: p for p in team_report(demo_store, now).people}
+    assert team["jay"].late >= 1 and team["lena"].missing >= 1
+    assert team["jay"].on_time_rate is not None and 0 < team["jay"].on_time_rate < 1
+    assert team["jay"].hours > 0 and team["ben"].kpis_owned == 0

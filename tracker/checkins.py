@@ -1,0 +1,278 @@
+"""Check-ins: each KPI's owner reports every cadence period, and Waypoint keeps the score.
+
+A KPI is due a check-in from its owner every period (ISO week for weekly KPIs, calendar
+month for monthly ones). An explicit check-in for the period counts, and so does a
+value of the KPI's metric for a day of the period logged by the owner. The earliest of
+those is the check-in time. Due by the end of the day after the period ends, in the
+workspace timezone: on time until then, late after; missing once that day has passed
+without one; due while it has not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tracker import auditlog
+from tracker.clock import iso_week, month_bounds, now_utc, week_bounds, workspace_timezone
+from tracker.errors import BadInput, NotFound
+from tracker.permissions import require_kpi_owner
+from tracker.records import Actor
+from tracker.store import Store
+
+CONFIDENCES = ("on_track", "at_risk", "off_track")
+NOTE_LIMIT = 4000
+
+
+@dataclass(frozen=True)
+class Checkin:
+    id: int
+    kpi: str
+    person: str
+    period: str
+    confidence: str
+    comment: str | None
+    progress: str | None
+    plans: str | None
+    problems: str | None
+    created_at: dt.datetime
+
+
+def period_of(cadence: str, day: dt.date) -> tuple[str, dt.date, dt.date]:
+    """(label, first day, last day) of the cadence period holding ``day``."""
+    if cadence == "monthly":
+        first, last = month_bounds(day)
+        return first.strftime("%Y-%m"), first, last
+    label = iso_week(day)
+    first, last = week_bounds(label)
+    return label, first, last
+
+
+def parse_period(label: str) -> tuple[dt.date, dt.date]:
+    try:
+        if "-W" in label.upper():
+            return week_bounds(label)
+        first = dt.datetime.strptime(label, "%Y-%m").date()
+        return month_bounds(first)
+    except ValueError as exc:
+        raise BadInput(f"period {label!r}: use 2026-W05 or 2026-03") from exc
+
+
+def due_by(last_day: dt.date, timezone: str) -> dt.datetime:
+    """The instant (naive UTC, as stored) a period's check-in becomes late."""
+    local = dt.datetime.combine(last_day + dt.timedelta(days=2), dt.time(), ZoneInfo(timezone))
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def record_checkin(
+    store: Store,
+    actor: Actor,
+    kpi: str,
+    confidence: str,
+    *,
+    note: str | None = None,
+    progress: str | None = None,
+    plans: str | None = None,
+    problems: str | None = None,
+    period: str | None = None,
+    at: dt.datetime | None = None,
+) -> Checkin:
+    """Record the owner's check-in (owners and managers only; viewers never)."""
+    if confidence not in CONFIDENCES:
+        raise BadInput(f"--confidence {confidence!r}: use on_track, at_risk or off_track")
+    for name, text in (
+        ("note", note),
+        ("progress", progress),
+        ("plans", plans),
+        ("problems", problems),
+    ):
+        if text is not None and len(text) > NOTE_LIMIT:
+            raise BadInput(f"--{name}: {len(text)} characters; keep it under {NOTE_LIMIT:,}")
+    timezone = workspace_timezone(store)
+    created = at or now_utc().replace(tzinfo=None)
+    with store.write() as con:
+        row = con.execute(
+            "SELECT cadence, owner FROM kpis WHERE key = ? AND NOT archived", [kpi]
+        ).fetchall()
+        if not row:
+            raise NotFound(f"no KPI {kpi!r} (see `waypoint status`)")
+        require_kpi_owner(con, actor, kpi, "check in")
+        cadence, owner = row[0]
+        if period is None:
+            local_day = created.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(timezone)).date()
+            period = period_of(cadence, local_day)[0]
+        else:
+            parse_period(period)
+        person = actor.key if actor.key != "local" else (owner or actor.key)
+        new_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM checkins").fetchall()[0][0]
+        comment = (
+            note
+            if note is not None
+            else " ".join(t for t in (progress, plans, problems) if t) or None
+        )
+        con.execute(
+            "INSERT INTO checkins (id, kpi, person, period, confidence, comment, progress,"
+            " plans, problems, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [new_id, kpi, person, period, confidence, comment, progress, plans, problems, created],
+        )
+        auditlog.record(
+            con,
+            actor,
+            "create",
+            "checkin",
+            f"{kpi} {period}",
+            None,
+            {"confidence": confidence, "comment": comment, "person": person},
+        )
+    return Checkin(
+        new_id, kpi, person, period, confidence, comment, progress, plans, problems, created
+    )
+
+
+@dataclass(frozen=True)
+class CheckinState:
+    kpi: str
+    owner: str
+    period: str
+    state: str  # due | on_time | late | missing
+    checked_in_at: dt.datetime | None
+    confidence: str | None
+    note: str | None
+    progress: str | None
+    plans: str | None
+    problems: str | None
+    due_by: dt.datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for k in ("checked_in_at", "due_by"):
+            data[k] = data[k].isoformat() if data[k] else None
+        return data
+
+
+@dataclass(frozen=True)
+class CheckinReport:
+    week: str
+    kpis: list[CheckinState]
+
+    def people(self) -> list[dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for s in self.kpis:
+            p = out.setdefault(
+                s.owner, {"person": s.owner, "due": 0, "on_time": 0, "late": 0, "missing": 0}
+            )
+            p[s.state] += 1
+        return sorted(out.values(), key=lambda p: p["person"])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "week": self.week,
+            "kpis": [s.as_dict() for s in self.kpis],
+            "people": self.people(),
+        }
+
+
+_STATUS_SQL = """
+WITH k AS (
+    SELECT k.key, k.owner, k.cadence, k.metric, k.numerator, k.denominator,
+           coalesce(k.start, o.start) AS kstart, coalesce(k.deadline, o.deadline) AS kdeadline,
+           o.position AS opos, k.position AS kpos
+    FROM kpis k JOIN objectives o ON o.key = k.objective
+    WHERE NOT k.archived AND NOT o.archived AND k.owner IS NOT NULL
+),
+p AS (
+    SELECT k.*,
+           CASE WHEN cadence = 'monthly' THEN $m_label ELSE $w_label END AS period,
+           CASE WHEN cadence = 'monthly' THEN $m_first ELSE $w_first END AS pfirst,
+           CASE WHEN cadence = 'monthly' THEN $m_last ELSE $w_last END AS plast,
+           CASE WHEN cadence = 'monthly' THEN $m_due ELSE $w_due END AS due
+    FROM k
+),
+live AS (
+    SELECT * FROM p
+    WHERE (kstart IS NULL OR kstart <= plast) AND (kdeadline IS NULL OR kdeadline >= pfirst)
+),
+explicit AS (
+    SELECT l.key, min(c.created_at) AS at,
+           arg_max(c.confidence, c.created_at) AS confidence,
+           arg_max(c.comment, c.created_at) AS note,
+           arg_max(c.progress, c.created_at) AS progress,
+           arg_max(c.plans, c.created_at) AS plans,
+           arg_max(c.problems, c.created_at) AS problems
+    FROM live l JOIN checkins c ON c.kpi = l.key AND c.period = l.period AND c.person = l.owner
+    GROUP BY l.key
+),
+logged AS (
+    SELECT l.key, min(ob.recorded_at) AS at
+    FROM live l JOIN observations ob
+      ON ob.metric IN (l.metric, l.numerator, l.denominator)
+     AND ob.recorded_by = l.owner AND ob.day BETWEEN l.pfirst AND l.plast
+    GROUP BY l.key
+)
+SELECT l.key, l.owner, l.period, l.due,
+       least(e.at, g.at) AS at, e.confidence, e.note, e.progress, e.plans, e.problems
+FROM live l LEFT JOIN explicit e ON e.key = l.key LEFT JOIN logged g ON g.key = l.key
+ORDER BY l.opos, l.kpos, l.key
+"""
+
+
+def checkin_status(
+    store: Store, week: str | None = None, now: dt.datetime | None = None
+) -> CheckinReport:
+    """Due / on time / late / missing for every owned KPI in ISO ``week`` (default: this one)."""
+    timezone = workspace_timezone(store)
+    now_naive = (
+        (now or now_utc()).astimezone(dt.UTC).replace(tzinfo=None)
+        if (now is None or now.tzinfo)
+        else now
+    )
+    local_today = now_naive.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(timezone)).date()
+    week = week or iso_week(local_today)
+    w_first, w_last = week_bounds(week)
+    m_label, m_first, m_last = period_of("monthly", w_last)
+    params = {
+        "w_label": week,
+        "w_first": w_first,
+        "w_last": w_last,
+        "w_due": due_by(w_last, timezone),
+        "m_label": m_label,
+        "m_first": m_first,
+        "m_last": m_last,
+        "m_due": due_by(m_last, timezone),
+    }
+    with store.read() as con:
+        rows = con.execute(_STATUS_SQL, params).fetchall()
+    states = []
+    for key, owner, period, due, at, confidence, note, progress, plans, problems in rows:
+        if at is not None:
+            state = "on_time" if at <= due else "late"
+        else:
+            state = "missing" if now_naive > due else "due"
+        states.append(
+            CheckinState(
+                key, owner, period, state, at, confidence, note, progress, plans, problems, due
+            )
+        )
+    return CheckinReport(week, states)
+
+
+def overdue(store: Store, now: dt.datetime | None = None) -> list[CheckinState]:
+    """Check-ins missing for last week (the most recent period that can be overdue)."""
+    now = now or now_utc()
+    timezone = workspace_timezone(store)
+    local = now.astimezone(ZoneInfo(timezone)).date() if now.tzinfo else now.date()
+    last_week = iso_week(local - dt.timedelta(days=7))
+    return [s for s in checkin_status(store, last_week, now).kpis if s.state == "missing"]
+
+
+def history(store: Store, kpi: str, limit: int = 20) -> list[Checkin]:
+    """A KPI's check-ins, newest first (for the Objective page)."""
+    with store.read() as con:
+        rows = con.execute(
+            "SELECT id, kpi, person, period, confidence, comment, progress, plans, problems,"
+            " created_at FROM checkins WHERE kpi = ? ORDER BY created_at DESC LIMIT ?",
+            [kpi, limit],
+        ).fetchall()
+    return [Checkin(*r) for r in rows]

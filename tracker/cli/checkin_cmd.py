@@ -1,0 +1,91 @@
+"""waypoint checkins [--week YYYY-Www] [--json]; waypoint checkin KPI --confidence C."""
+
+from __future__ import annotations
+
+import click
+
+from tracker.cli.common import AppContext, as_option, emit_json, json_option, parse_week, pass_app
+
+STATE_LABEL = {"on_time": "✓ on time", "late": "◷ late", "missing": "✕ missing", "due": "… due"}
+
+
+@click.command("checkins")
+@click.option("--week", metavar="YYYY-Www", help="ISO week (default: this week).")
+@json_option
+@pass_app
+def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
+    """Who is due a check-in, who checked in on time, late, or not at all."""
+    from tracker.checkins import checkin_status
+
+    if week is not None:
+        year, number = parse_week(week)  # type: ignore[misc]
+        week = f"{year}-W{number:02d}"
+    report = checkin_status(app.store, week)
+    if as_json:
+        emit_json(report.as_dict())
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    from tracker.cli.common import console
+
+    table = Table(title=f"Check-ins for {report.week}")
+    for col in ("KPI", "owner", "period", "state", "when (UTC)", "confidence", "note"):
+        table.add_column(col, no_wrap=col != "note")
+    for s in report.kpis:
+        table.add_row(
+            escape(s.kpi),
+            escape(s.owner),
+            s.period,
+            STATE_LABEL[s.state],
+            s.checked_in_at.strftime("%Y-%m-%d %H:%M") if s.checked_in_at else "",
+            (s.confidence or "").replace("_", " "),
+            escape(s.note or ""),
+        )
+    out = console()
+    out.print(table)
+    for p in report.people():
+        out.print(
+            f"{escape(p['person'])}: {p['on_time']} on time, {p['late']} late,"
+            f" {p['missing']} missing, {p['due']} due"
+        )
+
+
+@click.command("checkin")
+@click.argument("kpi")
+@click.option("--confidence", required=True, help="on_track, at_risk or off_track, as you see it.")
+@click.option("--note", metavar="TEXT", help="What moved, what is next, what blocks it.")
+@click.option("--progress", metavar="TEXT", help="What moved this period.")
+@click.option("--plans", metavar="TEXT", help="What is next.")
+@click.option("--problems", metavar="TEXT", help="What blocks it.")
+@click.option("--period", metavar="PERIOD", help="2026-W05 or 2026-03 (default: the current one).")
+@as_option
+@pass_app
+def checkin_cmd(
+    app: AppContext,
+    kpi: str,
+    confidence: str,
+    note: str | None,
+    progress: str | None,
+    plans: str | None,
+    problems: str | None,
+    period: str | None,
+    as_person: str | None,
+) -> None:
+    """Record a check-in on KPI with your confidence and a short note."""
+    from tracker.checkins import record_checkin
+
+    store = app.store
+    with store.session():
+        c = record_checkin(
+            store,
+            app.actor(as_person),
+            kpi,
+            confidence,
+            note=note,
+            progress=progress,
+            plans=plans,
+            problems=problems,
+            period=period,
+        )
+    click.echo(f"Checked in on {c.kpi} for {c.period}: {c.confidence.replace('_', ' ')}.")

@@ -1,0 +1,89 @@
+"""Per person: KPIs owned, check-ins on time / late / missing over 8 weeks, hours logged."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tracker.checkins import checkin_status
+from tracker.clock import iso_week, now_utc, workspace_timezone
+from tracker.store import Store
+from tracker.working import HOUR_UNITS
+
+
+@dataclass
+class PersonRow:
+    person: str
+    name: str
+    role: str
+    kpis_owned: int = 0
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+    due: int = 0
+    hours: float = 0.0
+    hourly_rate: float | None = None
+    weeks: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        judged = self.on_time + self.late + self.missing
+        return self.on_time / judged if judged else None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["on_time_rate"] = self.on_time_rate
+        return data
+
+
+@dataclass
+class TeamReport:
+    weeks: list[str]
+    people: list[PersonRow]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"weeks": self.weeks, "people": [p.as_dict() for p in self.people]}
+
+
+def team_report(store: Store, now: dt.datetime | None = None, weeks: int = 8) -> TeamReport:
+    """The last ``weeks`` complete ISO weeks, per person."""
+    now = now or now_utc()
+    with store.session():
+        timezone = workspace_timezone(store)
+        local = now.astimezone(ZoneInfo(timezone)).date() if now.tzinfo else now.date()
+        labels = [iso_week(local - dt.timedelta(days=7 * i)) for i in range(weeks, 0, -1)]
+        first_day = local - dt.timedelta(days=7 * weeks + local.weekday())
+        with store.read() as con:
+            people = {
+                key: PersonRow(key, name, role, hourly_rate=rate)
+                for key, name, role, rate in con.execute(
+                    "SELECT key, name, role, hourly_rate FROM people WHERE NOT archived"
+                    " ORDER BY position, key"
+                ).fetchall()
+            }
+            for owner, n in con.execute(
+                "SELECT owner, count(*) FROM kpis WHERE NOT archived AND owner IS NOT NULL"
+                " GROUP BY owner"
+            ).fetchall():
+                if owner in people:
+                    people[owner].kpis_owned = n
+            for person, hours in con.execute(
+                "SELECT o.recorded_by, sum(o.value) FROM observations o"
+                " JOIN metrics m ON m.key = o.metric"
+                " WHERE m.class = 'effort' AND lower(coalesce(m.unit, '')) IN ?"
+                " AND o.day >= ? AND o.day < ? AND o.recorded_by IS NOT NULL GROUP BY ALL",
+                [list(HOUR_UNITS), first_day, first_day + dt.timedelta(days=7 * weeks)],
+            ).fetchall():
+                if person in people:
+                    people[person].hours = float(hours)
+        for label in labels:
+            for state in checkin_status(store, label, now).kpis:
+                row = people.get(state.owner)
+                if row is None:
+                    continue
+                setattr(row, state.state, getattr(row, state.state) + 1)
+                row.weeks.setdefault(label, {"on_time": 0, "late": 0, "missing": 0, "due": 0})
+                row.weeks[label][state.state] += 1
+    return TeamReport(labels, list(people.values()))
