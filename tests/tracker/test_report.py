@@ -1,0 +1,98 @@
+"""The weekly review: sections, deltas, and user text that can never become markup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+from tracker.annotations import add_annotation
+from tracker.checkins import record_checkin
+from tracker.records import LOCAL_MANAGER
+from tracker.report import md_escape, render_html, render_markdown, weekly_review
+from tracker.store import Store
+
+NOW = dt.datetime(2026, 11, 18, 18, tzinfo=dt.UTC)
+HOSTILE = '<script>alert("x")</script> [click](http://evil.example) **bold**'
+
+
+def test_review_of_the_demo_week(demo_store: Store) -> None:
+    review = weekly_review(demo_store, "2026-W46", now=NOW)
+    assert (review.start, review.end) == (dt.date(2026, 11, 9), dt.date(2026, 11, 15))
+    ig = next(k for k in review.kpis if k.now.kpi == "ig-audience")
+    assert ig.delta is not None and ig.delta > 0
+    assert any(c.state == "missing" for c in review.checkins)
+    assert {f.code for f in review.flags} >= {"unqualified_growth", "audience_as_goal"}
+    md = render_markdown(review)
+    for heading in (
+        "## Objectives",
+        "## KPIs",
+        "## Check-ins",
+        "## Overdue check-ins",
+        "## Vanity and measurement flags",
+        "## Decisions",
+    ):
+        assert heading in md
+    json.dumps(review.as_dict())
+
+
+def test_user_text_is_escaped_everywhere(demo_store: Store) -> None:
+    record_checkin(
+        demo_store,
+        LOCAL_MANAGER,
+        "orders-h2",
+        "at_risk",
+        problems=HOSTILE,
+        period="2026-W46",
+        at=dt.datetime(2026, 11, 13, 12),
+    )
+    add_annotation(demo_store, LOCAL_MANAGER, dt.date(2026, 11, 12), HOSTILE, kind="decision")
+    review = weekly_review(demo_store, "2026-W46", now=NOW)
+    html_text = render_html(review, images={"chart-1": b"png"})
+    assert "<script>" not in html_text and "&lt;script&gt;" in html_text
+    assert "<a " not in html_text and "cid:chart-1" in html_text
+    md = render_markdown(review)
+    assert "<script>" not in md and "\\[click\\]" in md and "\\*\\*bold\\*\\*" in md
+    assert md_escape("a_b*c") == "a\\_b\\*c"
+
+
+def test_cli_report_weekly(demo_store: Store, tmp_path) -> None:
+    out = tmp_path / "r.html"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tracker.cli",
+            "--db",
+            str(demo_store.path),
+            "report",
+            "weekly",
+            "--week",
+            "2026-W46",
+            "--format",
+            "html",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert out.read_text().startswith("<!doctype html>")
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tracker.cli",
+            "--db",
+            str(demo_store.path),
+            "report",
+            "weekly",
+            "--week",
+            "2026-53x",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2 and "--week" in bad.stderr

@@ -1,0 +1,35 @@
+"""waypoint report weekly [--week YYYY-Www] [--format md|html] [--out FILE]."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tracker.cli.common import AppContext, parse_week, pass_app
+
+
+@click.group("report")
+def report_group() -> None:
+    """Reports: the weekly review."""
+
+
+@report_group.command("weekly")
+@click.option("--week", metavar="YYYY-Www", help="ISO week (default: the last complete week).")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@click.option("--out", metavar="FILE", help="Write to FILE instead of stdout.")
+@pass_app
+def weekly_cmd(app: AppContext, week: str | None, fmt: str, out: str | None) -> None:
+    """The weekly review: statuses, changes, check-ins, flags, decisions."""
+    from tracker.report import render_html, render_markdown, weekly_review
+
+    if week is not None:
+        year, number = parse_week(week)  # type: ignore[misc]
+        week = f"{year}-W{number:02d}"
+    review = weekly_review(app.store, week)
+    text = render_markdown(review) if fmt == "md" else render_html(review)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote the {review.week} review to {out}.")
+    else:
+        click.echo(text, nl=False)

@@ -1,0 +1,304 @@
+"""The weekly review: one ISO week as data, rendered as Markdown or self-contained HTML.
+
+The same review feeds `waypoint report weekly`, the dashboard's Weekly review page and
+the Monday digest email. Everything a person typed is escaped in HTML (html.escape) and
+in Markdown (backslash-escaped), so a note can never inject markup or links.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracker.annotations import Annotation, annotations
+from tracker.checkins import CheckinState, checkin_status
+from tracker.clock import iso_week, now_utc, today, week_bounds
+from tracker.progress import KpiProgress, ObjectiveStatus, compute_progress
+from tracker.store import Store
+from tracker.vanity import Flag, run_audit
+
+STATUS_WORDS = {
+    "achieved": "✓ achieved",
+    "on_track": "● on track",
+    "at_risk": "▲ at risk",
+    "off_track": "✕ off track",
+    "missed": "✕ missed",
+    "no_data": "○ no data",
+    "no_target": "… no target",
+}
+STATUS_COLOURS = {
+    "achieved": "#1a7f37",
+    "on_track": "#2da44e",
+    "at_risk": "#bf8700",
+    "off_track": "#cf222e",
+    "missed": "#82071e",
+    "no_data": "#6e7781",
+    "no_target": "#6e7781",
+}
+
+
+@dataclass
+class KpiWeek:
+    now: KpiProgress
+    before: KpiProgress | None
+
+    @property
+    def delta(self) -> float | None:
+        if self.before is None or self.now.current is None or self.before.current is None:
+            return None
+        return self.now.current - self.before.current
+
+    @property
+    def status_changed(self) -> bool:
+        return self.before is not None and self.before.status != self.now.status
+
+
+@dataclass
+class WeeklyReview:
+    week: str
+    start: dt.date
+    end: dt.date
+    workspace: str
+    vision: str | None
+    objectives: list[ObjectiveStatus]
+    kpis: list[KpiWeek]
+    checkins: list[CheckinState]
+    flags: list[Flag]
+    decisions: list[Annotation]
+    notes: list[Annotation] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> list[CheckinState]:
+        return [c for c in self.checkins if c.state == "missing"]
+
+    @property
+    def changed(self) -> list[KpiWeek]:
+        return [k for k in self.kpis if k.status_changed]
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for k in self.kpis:
+            out[k.now.status] = out.get(k.now.status, 0) + 1
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "week": self.week,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "workspace": self.workspace,
+            "vision": self.vision,
+            "objectives": [o.as_dict() for o in self.objectives],
+            "kpis": [
+                {
+                    **k.now.as_dict(),
+                    "previous": k.before.current if k.before else None,
+                    "previous_status": k.before.status if k.before else None,
+                    "delta": k.delta,
+                }
+                for k in self.kpis
+            ],
+            "checkins": [c.as_dict() for c in self.checkins],
+            "flags": [f.as_dict() for f in self.flags],
+            "decisions": [{"day": d.day.isoformat(), "text": d.text} for d in self.decisions],
+        }
+
+
+def last_complete_week(store: Store) -> str:
+    return iso_week(today(store) - dt.timedelta(days=7))
+
+
+def weekly_review(
+    store: Store, week: str | None = None, now: dt.datetime | None = None
+) -> WeeklyReview:
+    """The review of ISO ``week`` (default: the last complete week), as of its Sunday."""
+    with store.session():
+        week = week or last_complete_week(store)
+        start, end = week_bounds(week)
+        with store.read() as con:
+            ws = con.execute("SELECT name, vision FROM workspace").fetchall()
+        report = compute_progress(store, end)
+        before = {k.kpi: k for k in compute_progress(store, end - dt.timedelta(days=7)).kpis}
+        flags = [f for f in run_audit(store, end).flags if not f.acknowledged]
+        checkins = checkin_status(store, week, now or now_utc()).kpis
+        notes = annotations(store, start, end)
+    return WeeklyReview(
+        week=week,
+        start=start,
+        end=end,
+        workspace=ws[0][0] if ws else "Waypoint",
+        vision=ws[0][1] if ws else None,
+        objectives=report.objectives,
+        kpis=[KpiWeek(k, before.get(k.kpi)) for k in report.kpis],
+        checkins=checkins,
+        flags=flags,
+        decisions=[n for n in notes if n.kind == "decision"],
+        notes=[n for n in notes if n.kind != "decision"],
+    )
+
+
+# -- rendering -------------------------------------------------------------------------------
+# Characters that make Markdown markup (emphasis, code, links, HTML, tables, headings).
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def md_escape(text: str | None) -> str:
+    """User text as Markdown that shows exactly what was typed (no links, no HTML)."""
+    if not text:
+        return ""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if float(value).is_integer() or abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.3g}"
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def _delta(value: float | None) -> str:
+    return "–" if value is None else f"{value:+,.3g}"
+
+
+def render_markdown(review: WeeklyReview) -> str:
+    lines = [
+        f"# Weekly review {review.week} ({review.start} – {review.end})",
+        "",
+        f"**{md_escape(review.workspace)}**"
+        + (f": {md_escape(review.vision)}" if review.vision else ""),
+        "",
+    ]
+    counts = review.counts()
+    lines.append("KPIs: " + ", ".join(f"{n} {STATUS_WORDS[s]}" for s, n in counts.items()))
+    lines += ["", "## Objectives", ""]
+    for o in review.objectives:
+        lines.append(f"- **{md_escape(o.title)}**: {STATUS_WORDS[o.status]}")
+    lines += [
+        "",
+        "## KPIs",
+        "",
+        "| KPI | status | current | week's change | progress | expected | forecast |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for k in review.kpis:
+        n = k.now
+        changed = f" (was {STATUS_WORDS[k.before.status]})" if k.status_changed and k.before else ""
+        forecast = _num(n.forecast) + (" (will miss)" if n.forecast_status == "will_miss" else "")
+        lines.append(
+            f"| {md_escape(n.name or n.kpi)} | {STATUS_WORDS[n.status]}{changed} |"
+            f" {_num(n.current)} | {_delta(k.delta)} | {_pct(n.progress)} |"
+            f" {_pct(n.expected)} | {forecast} |"
+        )
+    if review.changed:
+        lines += ["", "## Statuses that changed", ""]
+        for k in review.changed:
+            lines.append(
+                f"- {md_escape(k.now.name or k.now.kpi)}: "
+                f"{STATUS_WORDS[k.before.status]} → {STATUS_WORDS[k.now.status]}"
+            )
+    lines += ["", "## Check-ins", ""]
+    for c in review.checkins:
+        when = c.checked_in_at.strftime("%a %d %b") if c.checked_in_at else ""
+        line = f"- {md_escape(c.kpi)} ({md_escape(c.owner)}): {c.state.replace('_', ' ')}"
+        if c.confidence:
+            line += f", says {c.confidence.replace('_', ' ')}"
+        if when:
+            line += f", {when}"
+        lines.append(line)
+        for label, text in (("progress", c.progress), ("plans", c.plans), ("problems", c.problems)):
+            if text:
+                lines.append(f"  - {label}: {md_escape(text)}")
+        if c.note and not (c.progress or c.plans or c.problems):
+            lines.append(f"  - {md_escape(c.note)}")
+    if review.overdue:
+        lines += ["", "## Overdue check-ins", ""]
+        lines += [f"- {md_escape(c.kpi)}: {md_escape(c.owner)}" for c in review.overdue]
+    lines += ["", "## Vanity and measurement flags", ""]
+    lines += [
+        f"- **{f.code}** {md_escape(f.subject)}: {md_escape(f.message)}" for f in review.flags
+    ] or ["- none"]
+    lines += ["", "## Decisions", ""]
+    lines += [f"- {d.day}: {md_escape(d.text)}" for d in review.decisions] or ["- none yet"]
+    return "\n".join(lines) + "\n"
+
+
+def _chip(status: str) -> str:
+    return (
+        f'<span style="background:{STATUS_COLOURS[status]};color:#fff;border-radius:8px;'
+        f'padding:1px 7px;font-size:12px">{html.escape(STATUS_WORDS[status])}</span>'
+    )
+
+
+def render_html(review: WeeklyReview, images: dict[str, bytes] | None = None) -> str:
+    """Self-contained HTML (inline CSS, no JavaScript). ``images`` maps a content id to a
+    PNG that the email attaches inline; each is shown as <img src="cid:ID">."""
+    e = html.escape
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>Weekly review {e(review.week)}</title></head>",
+        "<body style='font-family:Helvetica,Arial,sans-serif;color:#1f2328;max-width:760px'>",
+        f"<h1 style='font-size:22px'>Weekly review {e(review.week)}"
+        f" <small style='color:#6e7781'>{review.start} – {review.end}</small></h1>",
+        f"<p><b>{e(review.workspace)}</b>{': ' + e(review.vision) if review.vision else ''}</p>",
+        "<p>" + " · ".join(f"{n} {_chip(s)}" for s, n in review.counts().items()) + "</p>",
+        "<h2 style='font-size:18px'>Objectives</h2><ul>",
+    ]
+    parts += [f"<li>{e(o.title)} {_chip(o.status)}</li>" for o in review.objectives]
+    parts += [
+        "</ul><h2 style='font-size:18px'>KPIs</h2>",
+        "<table style='border-collapse:collapse;font-size:13px' cellpadding='4'>",
+        "<tr style='background:#f6f8fa'><th align='left'>KPI</th><th>status</th>"
+        "<th>current</th><th>week's change</th><th>progress</th><th>expected</th>"
+        "<th>forecast</th></tr>",
+    ]
+    for k in review.kpis:
+        n = k.now
+        was = (
+            f"<br><small>was {e(STATUS_WORDS[k.before.status])}</small>"
+            if k.status_changed and k.before
+            else ""
+        )
+        forecast = _num(n.forecast) + (" (will miss)" if n.forecast_status == "will_miss" else "")
+        parts.append(
+            f"<tr><td>{e(n.name or n.kpi)}</td><td>{_chip(n.status)}{was}</td>"
+            f"<td align='right'>{_num(n.current)}</td><td align='right'>{_delta(k.delta)}</td>"
+            f"<td align='right'>{_pct(n.progress)}</td><td align='right'>{_pct(n.expected)}</td>"
+            f"<td align='right'>{e(forecast)}</td></tr>"
+        )
+    parts.append("</table>")
+    for cid in images or {}:
+        parts.append(f"<p><img src='cid:{e(cid)}' alt='{e(cid)}' width='700'></p>")
+    parts.append("<h2 style='font-size:18px'>Check-ins</h2><ul>")
+    for c in review.checkins:
+        text = " · ".join(
+            f"{label}: {e(t)}"
+            for label, t in (("progress", c.progress), ("plans", c.plans), ("problems", c.problems))
+            if t
+        )
+        text = text or e(c.note or "")
+        conf = f", says {e(c.confidence.replace('_', ' '))}" if c.confidence else ""
+        parts.append(
+            f"<li><b>{e(c.kpi)}</b> ({e(c.owner)}): {e(c.state.replace('_', ' '))}"
+            f"{conf}{'<br>' + text if text else ''}</li>"
+        )
+    parts.append("</ul>")
+    if review.overdue:
+        parts.append("<h2 style='font-size:18px'>Overdue check-ins</h2><ul>")
+        parts += [f"<li>{e(c.kpi)}: {e(c.owner)}</li>" for c in review.overdue]
+        parts.append("</ul>")
+    parts.append("<h2 style='font-size:18px'>Vanity and measurement flags</h2><ul>")
+    parts += [
+        f"<li><b>{e(f.code)}</b> {e(f.subject)}: {e(f.message)}</li>" for f in review.flags
+    ] or ["<li>none</li>"]
+    parts.append("</ul><h2 style='font-size:18px'>Decisions</h2><ul>")
+    parts += [f"<li>{d.day}: {e(d.text)}</li>" for d in review.decisions] or ["<li>none yet</li>"]
+    parts.append("</ul></body></html>")
+    return "\n".join(parts)
