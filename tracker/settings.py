@@ -94,7 +94,12 @@ SETTINGS: dict[str, Setting] = {
         Setting("smtp.sender", "waypoint@localhost", str, "From address of Waypoint's mail."),
         Setting("dashboard_url", "http://localhost:8501", str, "Link used in emails."),
         Setting("upload.max_mb", 50, int, "Largest file the dashboard accepts for import, in MB."),
-        Setting("data_dir", "data", str, "Folder for inbox/, reports/ and backups/."),
+        Setting(
+            "data_dir",
+            "",
+            str,
+            "Folder for inbox/, reports/ and backups/ (default: the database's folder).",
+        ),
     ]
 }
 

@@ -1,0 +1,47 @@
+"""The scheduled jobs: name, the setting holding its cron schedule, and what it runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from jobs import tasks
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    setting: str
+    run: Callable
+    help: str
+
+
+JOBS: dict[str, JobSpec] = {
+    j.name: j
+    for j in [
+        JobSpec(
+            "inbox_import",
+            "schedule.inbox_import",
+            tasks.inbox_import,
+            "Import files dropped in inbox/; move them to done/ or failed/.",
+        ),
+        JobSpec(
+            "weekly_digest",
+            "schedule.weekly_digest",
+            tasks.weekly_digest,
+            "Mail last week's review to managers; keep a Markdown copy in reports/.",
+        ),
+        JobSpec(
+            "checkin_reminders",
+            "schedule.checkin_reminders",
+            tasks.checkin_reminders,
+            "Remind owners of due check-ins; escalate after two ignored reminders.",
+        ),
+        JobSpec(
+            "nightly_backup",
+            "schedule.nightly_backup",
+            tasks.nightly_backup,
+            "Back up the database into backups/DATE, keeping the last N.",
+        ),
+    ]
+}

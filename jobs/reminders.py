@@ -1,0 +1,112 @@
+"""Check-in reminders and escalations (the reminders table keeps them from repeating)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from tracker.checkins import checkin_status, period_of
+from tracker.clock import iso_week, workspace_timezone
+from tracker.jobruns import record_reminder, reminded, reminder_history
+from tracker.mailer import build_message, mail_settings, send
+from tracker.plan import load_plan
+from tracker.settings import get_setting
+from tracker.store import Store
+
+IGNORED_BEFORE_ESCALATION = 2
+
+
+def run_reminders(store: Store, now: dt.datetime) -> str:
+    tz = workspace_timezone(store)
+    local = now.astimezone(ZoneInfo(tz)).date()
+    plan = load_plan(store)
+    people = {p.key: p for p in plan.people}
+    managers = [p for p in plan.people if p.role == "manager"]
+    settings = mail_settings(store)
+    url = get_setting("dashboard_url", {k: str(v) for k, v in plan.settings.items()})
+    sent: list[str] = []
+    skipped: list[str] = []
+
+    # 1. Reminders: the day before a period ends, for check-ins still due in it.
+    tomorrow = local + dt.timedelta(days=1)
+    week_ends = tomorrow.weekday() == 6
+    month_ends = period_of("monthly", tomorrow)[2] == tomorrow
+    due: dict[str, list] = {}
+    if week_ends or month_ends:
+        for state in checkin_status(store, iso_week(local), now).kpis:
+            weekly = "-W" in state.period
+            if (
+                state.state != "due"
+                or (weekly and not week_ends)
+                or (not weekly and not month_ends)
+            ):
+                continue
+            if reminded(store, state.owner, state.kpi, state.period, "reminder"):
+                continue
+            due.setdefault(state.owner, []).append(state)
+    for person, states in due.items():
+        who = people.get(person)
+        if who is None or not who.email:
+            skipped.append(f"{person} (no email)")
+            continue
+        lines = [f"Hi {who.name}, these check-ins are due by the end of tomorrow:", ""]
+        lines += [f"- {s.kpi} ({s.period})" for s in states]
+        lines += ["", f"Log a value or check in on My week: {url.rstrip('/')}/my_week"]
+        if settings.configured:
+            send(
+                settings,
+                build_message(
+                    settings.sender,
+                    [who.email],
+                    f"Check-ins due: {len(states)} KPI(s)",
+                    "\n".join(lines),
+                ),
+            )
+        for s in states:
+            record_reminder(store, person, s.kpi, s.period, "reminder", now.replace(tzinfo=None))
+        sent.append(f"reminded {person} ({len(states)})")
+
+    # 2. Escalations: the last two reminders of a person's KPI were both ignored.
+    last_week = iso_week(local - dt.timedelta(days=7))
+    for state in checkin_status(store, last_week, now).kpis:
+        if state.state != "missing":
+            continue
+        history = reminder_history(store, state.owner, state.kpi)
+        reminders = [p for p, kind in history if kind == "reminder" and p <= state.period]
+        if len(reminders) < IGNORED_BEFORE_ESCALATION or reminders[-1] != state.period:
+            continue
+        if not all(_missing(store, state.kpi, p, now) for p in reminders[-2:]):
+            continue
+        if reminded(store, state.owner, state.kpi, state.period, "escalation"):
+            continue
+        who = people.get(state.owner)
+        boss = [people[who.manager]] if who and who.manager in people else managers
+        to = [m.email for m in boss if m.email]
+        name = who.name if who else state.owner
+        text = (
+            f"{name} has not checked in on {state.kpi} after {IGNORED_BEFORE_ESCALATION}"
+            f" reminders (periods {', '.join(reminders[-2:])}).\n\nSee the Team page:"
+            f" {url.rstrip('/')}/team"
+        )
+        if to and settings.configured:
+            send(
+                settings,
+                build_message(
+                    settings.sender, to, f"Escalation: {name} missed check-ins on {state.kpi}", text
+                ),
+            )
+        record_reminder(
+            store, state.owner, state.kpi, state.period, "escalation", now.replace(tzinfo=None)
+        )
+        sent.append(f"escalated {state.owner}/{state.kpi} to {', '.join(to) or 'nobody'}")
+    if not settings.configured and sent:
+        sent.append("(mail not sent: smtp.host is not set)")
+    return "; ".join(sent + skipped) or "nothing due"
+
+
+def _missing(store: Store, kpi: str, period: str, now: dt.datetime) -> bool:
+    week = period if "-W" in period else None
+    if week is None:
+        first = dt.datetime.strptime(period, "%Y-%m").date()
+        week = iso_week(first)
+    return any(s.kpi == kpi and s.state == "missing" for s in checkin_status(store, week, now).kpis)

@@ -1,0 +1,113 @@
+"""Running a job for a slot, once, with its outcome recorded; schedules from cron settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+
+from jobs.registry import JOBS
+from tracker.clock import now_utc, workspace_timezone
+from tracker.errors import BadInput
+from tracker.jobruns import claim, finish, last_runs
+from tracker.plan import load_plan
+from tracker.settings import get_setting
+from tracker.store import Store
+
+
+def schedule_of(store: Store, name: str) -> str:
+    stored = {k: str(v) for k, v in load_plan(store).settings.items()}
+    return str(get_setting(JOBS[name].setting, stored))
+
+
+def trigger(store: Store, name: str) -> CronTrigger:
+    expr = schedule_of(store, name)
+    try:
+        return CronTrigger.from_crontab(expr, timezone=ZoneInfo(workspace_timezone(store)))
+    except ValueError as exc:
+        raise BadInput(f"{JOBS[name].setting}: {expr!r} is not a cron expression ({exc})") from exc
+
+
+def last_slot(store: Store, name: str, now: dt.datetime) -> dt.datetime | None:
+    """The latest scheduled time at or before ``now`` (within the last 8 days)."""
+    cron = trigger(store, name)
+    slot = None
+    t = cron.get_next_fire_time(None, now - dt.timedelta(days=8))
+    while t is not None and t <= now:
+        slot = t
+        t = cron.get_next_fire_time(t, t + dt.timedelta(seconds=1))
+    return slot
+
+
+def run_job(
+    store: Store, name: str, now: dt.datetime | None = None, *, slot: dt.datetime | None = None
+) -> tuple[str, str]:
+    """Run ``name`` for ``slot`` (default: a manual run at ``now``) unless that slot already
+    ran. Returns (outcome, message); a failure is recorded, never raised."""
+    if name not in JOBS:
+        raise BadInput(f"unknown job {name!r}; jobs: {', '.join(JOBS)}")
+    now = now or now_utc()
+    slot = slot or now
+    naive = slot.astimezone(dt.UTC).replace(tzinfo=None)
+    if not claim(store, name, naive, now.astimezone(dt.UTC).replace(tzinfo=None)):
+        return "skipped", f"{name} already ran for {naive:%Y-%m-%d %H:%M} UTC"
+    try:
+        message = JOBS[name].run(store, now)
+        outcome = "ok"
+    except Exception as exc:  # a failing job is recorded and never stops the scheduler
+        outcome, message = "failed", f"{type(exc).__name__}: {exc}"
+    finish(store, name, naive, now_utc().astimezone(dt.UTC).replace(tzinfo=None), outcome, message)
+    return outcome, message
+
+
+def catch_up(store: Store, now: dt.datetime) -> list[tuple[str, str, str]]:
+    """Run once each job whose latest slot was missed while the server was down."""
+    done = []
+    for name in JOBS:
+        try:
+            slot = last_slot(store, name, now)
+        except BadInput as exc:
+            done.append((name, "failed", str(exc)))
+            continue
+        if slot is not None:
+            outcome, message = run_job(store, name, now, slot=slot)
+            if outcome != "skipped":
+                done.append((name, outcome, message))
+    return done
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    name: str
+    schedule: str
+    help: str
+    last_run: dt.datetime | None
+    last_outcome: str | None
+    last_message: str | None
+    next_run: dt.datetime | None
+
+
+def job_overview(store: Store, now: dt.datetime | None = None) -> list[JobInfo]:
+    now = now or now_utc()
+    runs = last_runs(store)
+    out = []
+    for name, spec in JOBS.items():
+        run = runs.get(name)
+        try:
+            next_run = trigger(store, name).get_next_fire_time(None, now)
+        except BadInput:
+            next_run = None
+        out.append(
+            JobInfo(
+                name,
+                schedule_of(store, name),
+                spec.help,
+                run.started if run else None,
+                run.outcome if run else None,
+                run.message if run else None,
+                next_run,
+            )
+        )
+    return out

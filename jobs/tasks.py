@@ -1,0 +1,139 @@
+"""The four scheduled jobs. Each takes the store and the slot's time and returns a
+message for the run record; they call tracker/ services only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from tracker.clock import iso_week, workspace_timezone
+from tracker.errors import WaypointError
+from tracker.records import Actor
+from tracker.settings import get_setting
+from tracker.store import Store
+
+SCHEDULER = Actor(key="scheduler", role="manager", name="Scheduler")
+SETTLE_SECONDS = 30  # a file modified more recently may still be being written
+
+
+def _stored(store: Store) -> dict[str, str]:
+    from tracker.plan import load_plan
+
+    return {k: str(v) for k, v in load_plan(store).settings.items()}
+
+
+def data_dir(store: Store) -> Path:
+    """The data_dir setting, else the folder that holds the database (data/ by default)."""
+    configured = get_setting("data_dir", _stored(store))
+    return Path(configured) if configured else store.path.parent
+
+
+def inbox_import(store: Store, now: dt.datetime) -> str:
+    """Import every settled file in inbox/; move it to done/ or failed/ with a .txt."""
+    from tracker.importer import import_file
+
+    inbox = data_dir(store) / "inbox"
+    done, failed = inbox / "done", inbox / "failed"
+    if not inbox.is_dir():
+        return f"no inbox folder ({inbox})"
+    imported, refused, waiting = [], [], []
+    for path in sorted(
+        p
+        for p in inbox.iterdir()
+        if p.is_file()
+        and not p.name.startswith(".")
+        and not p.name.endswith((".txt", ".rejects.csv"))
+    ):
+        if time.time() - path.stat().st_mtime < SETTLE_SECONDS:
+            waiting.append(path.name)
+            continue
+        stamp = now.strftime("%Y%m%dT%H%M%S")
+        try:
+            result = import_file(store, SCHEDULER, path, rejects_dir=done)
+        except WaypointError as exc:
+            failed.mkdir(parents=True, exist_ok=True)
+            target = failed / f"{stamp}-{path.name}"
+            shutil.move(str(path), target)
+            target.with_name(target.name + ".txt").write_text(
+                f"{path.name} was not imported.\n\n{exc}\n", encoding="utf-8"
+            )
+            refused.append(path.name)
+            continue
+        done.mkdir(parents=True, exist_ok=True)
+        target = done / f"{stamp}-{path.name}"
+        shutil.move(str(path), target)
+        lines = [
+            f"{path.name} ({result.preset}): {result.inserted} inserted, {result.replaced}"
+            f" replaced, {result.unchanged} unchanged, {len(result.rejected)} rejected"
+        ]
+        lines += [f"line {r.line}, {r.column}: {r.reason}" for r in result.rejected[:500]]
+        target.with_name(target.name + ".txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        imported.append(f"{path.name} ({result.inserted + result.replaced} values)")
+    parts = [f"imported {len(imported)}: {', '.join(imported)}" if imported else "nothing new"]
+    if refused:
+        parts.append(f"failed {len(refused)}: {', '.join(refused)}")
+    if waiting:
+        parts.append(f"left for later (still being written): {', '.join(waiting)}")
+    return "; ".join(parts)
+
+
+def weekly_digest(store: Store, now: dt.datetime) -> str:
+    """Last week's review to every manager, with charts as inline PNGs; a Markdown copy."""
+    from jobs.charts import digest_images
+    from tracker.mailer import build_message, mail_settings, send
+    from tracker.plan import load_plan
+    from tracker.report import render_html, render_markdown, weekly_review
+
+    tz = workspace_timezone(store)
+    local = now.astimezone(ZoneInfo(tz)).date()
+    week = iso_week(local - dt.timedelta(days=7))
+    review = weekly_review(store, week, now=now)
+    reports = data_dir(store) / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / f"weekly-{week}.md").write_text(render_markdown(review), encoding="utf-8")
+    notes = [f"review {week} saved to {reports / f'weekly-{week}.md'}"]
+    images, image_note = digest_images(review)
+    notes.append(image_note)
+    settings = mail_settings(store)
+    managers = [p.email for p in load_plan(store).people if p.role == "manager" and p.email]
+    if not settings.configured:
+        notes.append("mail not sent: smtp.host is not set")
+        return "; ".join(notes)
+    if not managers:
+        notes.append("mail not sent: no manager has an email address")
+        return "; ".join(notes)
+    message = build_message(
+        settings.sender,
+        managers,
+        f"{review.workspace}: weekly review {week}",
+        render_markdown(review),
+        render_html(review, images),
+        images,
+    )
+    send(settings, message)
+    notes.append(f"sent to {', '.join(managers)}")
+    return "; ".join(notes)
+
+
+def checkin_reminders(store: Store, now: dt.datetime) -> str:
+    """Remind owners the day before a period ends; escalate after two ignored reminders."""
+    from jobs.reminders import run_reminders
+
+    return run_reminders(store, now)
+
+
+def nightly_backup(store: Store, now: dt.datetime) -> str:
+    from tracker.backup import backup, prune_backups
+
+    folder = data_dir(store) / "backups"
+    keep = int(get_setting("backup.keep", _stored(store)))
+    target = folder / now.strftime("%Y-%m-%d")
+    if target.exists():
+        target = folder / now.strftime("%Y-%m-%dT%H%M%S")
+    info = backup(store, target)
+    removed = prune_backups(folder, keep)
+    rows = sum(int(t["rows"]) for t in info.tables.values())  # type: ignore[call-overload]
+    return f"backed up {rows:,} rows to {target}; removed {len(removed)} old backup(s)"

@@ -1,0 +1,186 @@
+"""Scheduled jobs with real parts: a local SMTP server, real export files, an injected clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import os
+import shutil
+import socket
+import time
+from email import policy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from jobs.runner import catch_up, job_overview, last_slot, run_job
+from tests.conftest import EXPORTS
+from tracker.jobruns import runs
+from tracker.plan import apply_plan_text, export_plan
+from tracker.records import LOCAL_MANAGER
+from tracker.store import Store
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        msg = email.message_from_bytes(envelope.content, policy=policy.default)
+        msg["X-Rcpt"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(msg)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch):
+    from aiosmtpd.controller import Controller
+
+    handler = Inbox()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("WAYPOINT_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("WAYPOINT_SMTP_PORT", str(port))
+    monkeypatch.setenv("WAYPOINT_SMTP_STARTTLS", "false")
+    yield handler
+    controller.stop()
+
+
+MONDAY_8 = dt.datetime(2026, 11, 23, 14, 0, tzinfo=dt.UTC)  # 08:00 in Chicago
+
+
+def test_digest_goes_to_managers_with_inline_chart(demo_store: Store, smtp: Inbox) -> None:
+    outcome, message = run_job(demo_store, "weekly_digest", MONDAY_8, slot=MONDAY_8)
+    assert outcome == "ok", message
+    assert len(smtp.messages) == 1
+    msg = smtp.messages[0]
+    assert msg["Subject"] == "Copper Kettle Bakery & Catering: weekly review 2026-W47"
+    assert msg["X-Rcpt"] == "maria@copperkettle.example"
+    html_part = msg.get_body(("html",))
+    assert "Weekly review 2026-W47" in html_part.get_content()
+    images = [p for p in msg.walk() if p.get_content_type() == "image/png"]
+    if "charts not rendered" in message:
+        assert images == []  # no browser here: the digest still went out, and says so
+    else:
+        assert images and images[0].get_payload(decode=True).startswith(b"\x89PNG")
+        assert "cid:progress" in html_part.get_content()
+    assert (demo_store.path.parent / "reports" / "weekly-2026-W47.md").exists()
+    # The same slot again sends nothing.
+    assert run_job(demo_store, "weekly_digest", MONDAY_8, slot=MONDAY_8)[0] == "skipped"
+    assert len(smtp.messages) == 1
+
+
+def test_reminders_then_escalation_after_two_ignored(demo_store: Store, smtp: Inbox) -> None:
+    saturday = dt.datetime(2026, 11, 21, 15, tzinfo=dt.UTC)  # 09:00 Chicago, W47 ends tomorrow
+    run_job(demo_store, "checkin_reminders", saturday, slot=saturday)
+    reminded = {m["X-Rcpt"] for m in smtp.messages}
+    assert reminded >= {"lena@copperkettle.example", "jay@copperkettle.example"}
+    assert all("/my_week" in m.get_content() for m in smtp.messages)
+    count = len(smtp.messages)
+    run_job(demo_store, "checkin_reminders", saturday + dt.timedelta(minutes=1))  # manual rerun
+    assert len(smtp.messages) == count  # nothing sent twice for the same period
+    # Next week: reminded again, ignored again; the Tuesday after, Maria hears of it.
+    next_sat = saturday + dt.timedelta(days=7)
+    run_job(demo_store, "checkin_reminders", next_sat, slot=next_sat)
+    tuesday = next_sat + dt.timedelta(days=3)
+    run_job(demo_store, "checkin_reminders", tuesday, slot=tuesday)
+    escalations = [m for m in smtp.messages if m["Subject"].startswith("Escalation")]
+    assert escalations and escalations[0]["X-Rcpt"] == "maria@copperkettle.example"
+    before = len(smtp.messages)
+    run_job(demo_store, "checkin_reminders", tuesday + dt.timedelta(hours=1))
+    assert not [m for m in smtp.messages[before:] if m["Subject"].startswith("Escalation")]
+
+
+def test_inbox_imports_real_exports_and_refuses_junk(demo_store: Store) -> None:
+    inbox = demo_store.path.parent / "inbox"
+    inbox.mkdir()
+    good = inbox / "account_overview_analytics.csv"
+    shutil.copy(EXPORTS / "x_twitter" / good.name, good)
+    bad = inbox / "junk.csv"
+    bad.write_bytes(b"\x00\x01garbage" * 40)
+    growing = inbox / "growing.csv"
+    growing.write_text("day,metric,value\n")
+    old = time.time() - 120
+    for p in (good, bad):
+        os.utime(p, (old, old))
+    now = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
+    outcome, message = run_job(demo_store, "inbox_import", now)
+    assert outcome == "ok", message
+    assert not good.exists() and not bad.exists() and growing.exists()
+    done = list((inbox / "done").glob("*account_overview_analytics.csv"))
+    assert done and Path(str(done[0]) + ".txt").read_text().startswith(good.name)
+    failed = list((inbox / "failed").glob("*junk.csv.txt"))
+    assert failed and "not a text file" in failed[0].read_text()
+    assert "still being written" in message
+
+
+def test_backup_job_keeps_last_n(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WAYPOINT_BACKUP_KEEP", "2")
+    for day in (20, 21, 22):
+        when = dt.datetime(2026, 11, day, 8, 30, tzinfo=dt.UTC)
+        assert run_job(demo_store, "nightly_backup", when, slot=when)[0] == "ok"
+    kept = sorted(p.name for p in (demo_store.path.parent / "backups").iterdir())
+    assert kept == ["2026-11-21", "2026-11-22"]
+
+
+def test_failing_job_is_recorded_not_raised(demo_store: Store, monkeypatch) -> None:
+    from jobs import registry
+
+    def boom(store, now):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setitem(
+        registry.JOBS,
+        "nightly_backup",
+        registry.JobSpec("nightly_backup", "schedule.nightly_backup", boom, ""),
+    )
+    outcome, message = run_job(demo_store, "nightly_backup", MONDAY_8)
+    assert outcome == "failed" and "disk on fire" in message
+    assert runs(demo_store, "nightly_backup")[0].outcome == "failed"
+
+
+def test_schedules_follow_the_cron_in_workspace_time(demo_store: Store) -> None:
+    # Weekly digest: Mondays 08:00 America/Chicago.
+    slot = last_slot(demo_store, "weekly_digest", dt.datetime(2026, 11, 25, tzinfo=dt.UTC))
+    assert slot.astimezone(dt.UTC) == MONDAY_8
+    data = yaml.safe_load(export_plan(demo_store))
+    data["settings"] = {"schedule.weekly_digest": "0 7 * * fri"}
+    apply_plan_text(demo_store, yaml.safe_dump(data), LOCAL_MANAGER)
+    slot = last_slot(demo_store, "weekly_digest", dt.datetime(2026, 11, 25, tzinfo=dt.UTC))
+    assert slot.weekday() == 4 and slot.hour == 7
+
+
+def test_missed_runs_run_once_at_start_up(demo_store: Store) -> None:
+    now = dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)
+    first = {name for name, outcome, _ in catch_up(demo_store, now)}
+    assert first == {"inbox_import", "weekly_digest", "checkin_reminders", "nightly_backup"}
+    assert catch_up(demo_store, now) == []  # a second start-up runs nothing again
+    assert len(runs(demo_store, "weekly_digest")) == 1
+    overview = {j.name: j for j in job_overview(demo_store, now)}
+    assert overview["weekly_digest"].last_outcome == "ok"
+    assert overview["weekly_digest"].next_run is not None
+
+
+def test_one_scheduler_per_process(demo_store: Store) -> None:
+    from jobs.scheduler import running_schedulers, start_scheduler, stop_all
+
+    try:
+        a = start_scheduler(demo_store.path, catch_up_missed=False)
+        b = start_scheduler(demo_store.path, catch_up_missed=False)
+        assert a is b and running_schedulers() == 1
+        assert {j.id for j in a.get_jobs()} == {
+            "inbox_import",
+            "weekly_digest",
+            "checkin_reminders",
+            "nightly_backup",
+        }
+    finally:
+        stop_all()

@@ -1,0 +1,56 @@
+"""waypoint jobs list [--json]; waypoint jobs run NAME."""
+
+from __future__ import annotations
+
+import click
+
+from tracker.cli.common import AppContext, emit_json, json_option, pass_app
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Scheduled jobs: inbox import, weekly digest, check-in reminders, nightly backup."""
+
+
+@jobs_group.command("list")
+@json_option
+@pass_app
+def list_cmd(app: AppContext, as_json: bool) -> None:
+    """Jobs, their schedules, last and next runs, last outcome."""
+    from jobs.runner import job_overview
+
+    jobs = job_overview(app.store)
+    if as_json:
+        emit_json({"jobs": [j.__dict__ for j in jobs]})
+        return
+    from rich.markup import escape
+    from rich.table import Table
+
+    from tracker.cli.common import console
+
+    table = Table(title="Scheduled jobs")
+    for col in ("job", "schedule", "last run (UTC)", "outcome", "next run", "message"):
+        table.add_column(col)
+    for j in jobs:
+        table.add_row(
+            j.name,
+            j.schedule,
+            j.last_run.strftime("%Y-%m-%d %H:%M") if j.last_run else "never",
+            j.last_outcome or "",
+            j.next_run.strftime("%Y-%m-%d %H:%M %Z") if j.next_run else "",
+            escape((j.last_message or "")[:80]),
+        )
+    console().print(table)
+
+
+@jobs_group.command("run")
+@click.argument("name")
+@pass_app
+def run_cmd(app: AppContext, name: str) -> None:
+    """Run job NAME now (recorded like a scheduled run)."""
+    from jobs.runner import run_job
+
+    outcome, message = run_job(app.store, name)
+    click.echo(f"{name}: {outcome}: {message}")
+    if outcome == "failed":
+        raise SystemExit(1)
