@@ -1,0 +1,110 @@
+"""Waypoint's dashboard: `waypoint serve` runs `streamlit run dashboard/app.py`.
+
+Who you are decides which pages exist (st.navigation); the services in tracker/ check
+the role again on every write, so a hidden page is never the only protection.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+# `streamlit run dashboard/app.py` puts dashboard/ on sys.path, not the project root.
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from dashboard import state  # noqa: E402
+from tracker.errors import WaypointError  # noqa: E402
+
+PAGES = Path(__file__).parent / "app_pages"
+
+st.set_page_config(page_title="Waypoint", page_icon="🧭", layout="wide")
+
+
+@st.cache_resource(show_spinner=False)
+def _scheduler(path: str) -> object:
+    from jobs.scheduler import start_scheduler
+
+    return start_scheduler(path)
+
+
+def page(name: str, title: str, icon: str, default: bool = False) -> st.Page:
+    return st.Page(PAGES / f"{name}.py", title=title, icon=icon, url_path=name, default=default)
+
+
+def sign_in_page() -> None:
+    st.title("🧭 Waypoint")
+    st.write("Sign in with your work account to see your workspace.")
+    if st.button("Sign in", type="primary", key="auth_sign_in"):
+        st.login()
+
+
+def refused_page() -> None:
+    st.title("🧭 Waypoint")
+    email = getattr(st.user, "email", "this account")
+    st.error(
+        f"{email} is not a member of this workspace. Ask a manager to add you to the plan"
+        " (people, with this email), then sign in again."
+    )
+    if st.button("Sign out", key="auth_refused_sign_out"):
+        st.logout()
+
+
+def main() -> None:
+    if os.environ.get("WAYPOINT_SCHEDULER") == "1":
+        _scheduler(state.db_path())
+    try:
+        actor = state.current_actor()
+    except WaypointError as exc:
+        st.error(str(exc))
+        st.stop()
+    if actor is None:
+        signed_in = state.auth_configured() and st.user.is_logged_in
+        st.navigation(
+            [st.Page(refused_page if signed_in else sign_in_page, title="Sign in")],
+            position="hidden",
+        ).run()
+        return
+    st.session_state["actor"] = actor
+    role = actor.role
+    read = [
+        page("summary", "Summary", "🏠", default=role != "assistant"),
+        page("objective", "Objective", "🎯"),
+        page("weekly_review", "Weekly review", "🗓"),
+        page("team", "Team", "👥"),
+        page("vanity_audit", "Vanity audit", "🔍"),
+        page("audit_log", "Audit log", "📜"),
+    ]
+    work = []
+    if role in ("manager", "assistant"):
+        work = [
+            page("my_week", "My week", "✅", default=role == "assistant"),
+            page("log_values", "Log values", "✏️"),
+            page("import_data", "Import", "📥"),
+        ]
+    admin = (
+        [page("plan", "Plan", "🧩"), page("settings", "Settings", "⚙️")] if role == "manager" else []
+    )
+    sections = {"Review": read}
+    if work:
+        sections["Work"] = work
+    if admin:
+        sections["Manage"] = admin
+    with st.sidebar:
+        if state.auth_configured():
+            st.caption(f"Signed in as {actor.name} ({role})")
+            if st.button("Sign out", key="auth_sign_out"):
+                st.logout()
+        else:
+            st.caption(
+                f"Local single-user mode: you are {actor.name}, the workspace's"
+                " manager. Configure sign-in in .streamlit/secrets.toml (docs/auth.md)."
+            )
+    st.navigation(sections).run()
+
+
+main()

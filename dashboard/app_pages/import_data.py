@@ -1,0 +1,97 @@
+"""Import: upload an export, see what it holds and what would be refused, then commit."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import state, ui
+from tracker.errors import WaypointError
+from tracker.importer import import_file
+from tracker.imports import preset_names
+from tracker.settings import get_setting
+
+store = state.store()
+actor = st.session_state["actor"]
+with store.session():
+    plan = state.cached(state.plan)
+max_mb = int(get_setting("upload.max_mb", {k: str(v) for k, v in plan.settings.items()}))
+
+st.title("Import")
+st.caption(
+    "CSV or Excel exports from X, Facebook, LinkedIn, YouTube, Search Console, Google"
+    " Analytics and Google Ads, or the generic long form (day,metric,value)."
+)
+upload = st.file_uploader(
+    "Export file",
+    type=["csv", "tsv", "txt", "xlsx", "xls"],
+    max_upload_size=max_mb,
+    key="import_file",
+)
+preset = st.selectbox("Preset", preset_names(), key="import_preset")
+day = st.date_input(
+    "Day for files without dates (e.g. Search Console queries)", value=None, key="import_day"
+)
+if upload is None:
+    st.stop()
+
+data = upload.getvalue()
+if len(data) > max_mb * 1_000_000:
+    st.error(f"{upload.name} is larger than {max_mb} MB.")
+    st.stop()
+folder = Path(tempfile.mkdtemp(prefix="waypoint-upload-"))
+path = folder / Path(upload.name).name
+path.write_bytes(data)
+
+
+def run(dry_run: bool):
+    return import_file(
+        store,
+        actor,
+        path,
+        preset=preset,
+        day=day,
+        dry_run=dry_run,
+        display_name=upload.name,
+        rejects_dir=folder,
+    )
+
+
+try:
+    preview = run(dry_run=True)
+except WaypointError as exc:
+    st.error(str(exc))
+    st.stop()
+st.success(
+    f"Recognised as **{preview.preset}**: {preview.inserted} new, {preview.replaced}"
+    f" changed, {preview.unchanged} unchanged, {len(preview.rejected)} rejected."
+)
+for note in preview.notes:
+    st.caption(ui.text(note))
+if preview.created_metrics:
+    st.info("New metrics will be created: " + ", ".join(preview.created_metrics))
+st.subheader("Daily values")
+st.dataframe(
+    preview.preview.select(["day", "metric", "value", "source"]).to_pylist()[:500], hide_index=True
+)
+if preview.rejected:
+    st.subheader("Rejected")
+    st.dataframe(
+        [
+            {"line": r.line, "column": r.column, "value": r.value, "reason": r.reason}
+            for r in preview.rejected
+        ],
+        hide_index=True,
+    )
+if st.button("Commit the import", type="primary", key="import_commit"):
+    try:
+        result = run(dry_run=False)
+    except WaypointError as exc:
+        st.error(str(exc))
+    else:
+        st.success(
+            f"Imported {upload.name}: {result.inserted} inserted, {result.replaced}"
+            f" replaced, {result.unchanged} unchanged, {len(result.rejected)} rejected."
+        )

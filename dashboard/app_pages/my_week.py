@@ -1,0 +1,85 @@
+"""My week: what is due, quick entry for my metrics, my check-ins and streaks."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import state, ui
+from tracker.checkins import record_checkin
+from tracker.observations import log_value
+from tracker.permissions import assigned_metrics
+from tracker.progress import period_history, streak
+
+store = state.store()
+actor = st.session_state["actor"]
+with store.session():
+    day = state.as_of()
+    report = state.cached(state.progress, day)
+    week = state.cached(state.checkins, None, day)
+    plan = state.cached(state.plan)
+    with store.read() as con:
+        mine_metrics = assigned_metrics(con, actor)
+
+st.title(f"My week — {ui.text(actor.name)}")
+mine = [k for k in report.kpis if k.owner == actor.key]
+due = [s for s in week.kpis if s.owner == actor.key]
+if not mine:
+    st.info("You own no KPI yet. A manager assigns owners on the Plan page.")
+
+st.subheader("Due this week")
+for s in due:
+    label = {"due": "… due", "on_time": "✓ done", "late": "◷ late", "missing": "✕ missing"}
+    st.markdown(f"{label[s.state]} — **{ui.text(s.kpi)}** ({s.period})")
+
+st.subheader("Quick entry")
+metrics = [m for m in plan.metrics if mine_metrics is None or m.key in mine_metrics]
+if metrics:
+    with st.form("myweek_log", clear_on_submit=True):
+        metric = st.selectbox(
+            "Metric",
+            [m.key for m in metrics],
+            format_func=lambda k: next(m.name for m in metrics if m.key == k),
+        )
+        value = st.number_input("Value", value=0.0, step=1.0)
+        when = st.date_input("Day", value=day, max_value=day)
+        note = st.text_input("Note (optional)")
+        if st.form_submit_button("Log it", type="primary"):
+            ui.run_safely(
+                lambda: log_value(store, actor, metric, value, day=when, note=note or None),
+                f"Logged {metric} = {value:g}.",
+            )
+
+st.subheader("Check in")
+if mine:
+    with st.form("myweek_checkin", clear_on_submit=True):
+        kpi = st.selectbox("KPI", [k.kpi for k in mine])
+        confidence = st.radio(
+            "How does it look?",
+            ["on_track", "at_risk", "off_track"],
+            format_func=lambda c: c.replace("_", " "),
+            horizontal=True,
+        )
+        progress = st.text_input("Progress: what moved")
+        plans = st.text_input("Plans: what is next")
+        problems = st.text_input("Problems: what blocks it")
+        if st.form_submit_button("Check in"):
+            ui.run_safely(
+                lambda: record_checkin(
+                    store,
+                    actor,
+                    kpi,
+                    confidence,
+                    progress=progress or None,
+                    plans=plans or None,
+                    problems=problems or None,
+                ),
+                "Checked in.",
+            )
+
+st.subheader("My KPIs and streaks")
+for k in mine:
+    line = f"{ui.status_label(k.status)} — **{ui.text(k.name or k.kpi)}**: {ui.fmt(k.current)} of {ui.fmt(k.target)}"
+    if k.per:
+        with store.session():
+            line += f" · streak {streak(period_history(store, k.kpi, day))} {k.per}(s)"
+    st.markdown(line)

@@ -1,0 +1,86 @@
+"""Objective: the POST card, each KPI's chart against its pace, streaks and check-ins."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, state, ui
+from tracker.annotations import annotations
+from tracker.checkins import history
+
+store = state.store()
+with store.session():
+    day = state.as_of()
+    plan = state.cached(state.plan)
+    report = state.cached(state.progress, day)
+
+if not plan.objectives:
+    st.info("No objectives yet: a manager writes them on the Plan page.")
+    st.stop()
+
+keys = [o.key for o in plan.objectives]
+wanted = st.query_params.get("objective")
+choice = st.selectbox(
+    "Objective",
+    keys,
+    index=keys.index(wanted) if wanted in keys else 0,
+    format_func=lambda k: next(o.title for o in plan.objectives if o.key == k),
+    key="objective_choice",
+)
+st.query_params["objective"] = choice
+obj = next(o for o in plan.objectives if o.key == choice)
+status = next(o.status for o in report.objectives if o.objective == choice)
+
+st.title(ui.text(obj.title))
+ui.chip(status)
+with st.container(border=True):
+    st.markdown("**People** — who we want to reach, and where they spend time")
+    st.write(obj.people or "not written yet")
+    st.markdown(f"**Objective** — business outcome: `{obj.outcome}`")
+    st.markdown("**Strategy**")
+    st.write(obj.strategy or "not written yet")
+    st.markdown("**Technology** — channels: " + (", ".join(obj.channels) or "none yet"))
+    st.caption(f"Owner: {obj.owner or 'nobody'} · {obj.start or '?'} → {obj.deadline or '?'}")
+
+kpis = [k for k in report.kpis if k.objective == choice]
+if not kpis:
+    st.info("This objective has no KPI yet: add one with a target and a deadline.")
+with store.session():
+    notes = annotations(store)
+    for k in kpis:
+        st.subheader(ui.text(k.name or k.kpi))
+        ui.chip(k.status)
+        cols = st.columns(5)
+        cols[0].metric("current", ui.fmt(k.current))
+        cols[1].metric("target", ui.fmt(k.target))
+        cols[2].metric(
+            "progress",
+            ui.fmt(k.progress, True),
+            help=f"expected by now: {ui.fmt(k.expected, True)}",
+        )
+        cols[3].metric(
+            "forecast",
+            ui.fmt(k.forecast),
+            help="will hit" if k.forecast_status == "will_hit" else "will miss",
+        )
+        cols[4].metric("needed per week", ui.fmt(k.needed_per_week))
+        series = state.cached(state.series, k.kpi, day)
+        metrics = set((k.metric or "").split("/"))
+        mine = [n for n in notes if n.metric in metrics or n.metric is None]
+        st.plotly_chart(charts.kpi_chart(series, mine), key=f"objective_chart_{k.kpi}")
+        if k.per:
+            from tracker.progress import period_history, streak
+
+            past = period_history(store, k.kpi, day)
+            st.caption(f"Streak: {streak(past)} {k.per}(s) in a row on target")
+            if past:
+                st.plotly_chart(charts.streak_chart(past[-12:]), key=f"objective_streak_{k.kpi}")
+        with st.expander("Check-in history"):
+            rows = history(store, k.kpi, 12)
+            if not rows:
+                st.write("No check-ins yet.")
+            for c in rows:
+                st.markdown(
+                    f"**{c.period}** — {ui.text(c.person)} says"
+                    f" {c.confidence.replace('_', ' ')}: {ui.text(c.comment)}"
+                )

@@ -1,0 +1,112 @@
+"""Summary: the manager's one page. Are we on track, and is what we count worth counting?"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard import charts, state, ui
+from tracker.clock import iso_week
+
+store = state.store()
+with store.session():
+    day = state.as_of()
+    plan = state.cached(state.plan)
+    report = state.cached(state.progress, day)
+    before = state.cached(state.progress, day - dt.timedelta(days=7))
+    audit = state.cached(state.audit, day)
+    overdue_week = state.cached(state.checkins, iso_week(day - dt.timedelta(days=7)), day)
+
+st.title(ui.text(plan.workspace.name))
+if plan.workspace.vision:
+    st.markdown(f"*{ui.text(plan.workspace.vision)}*")
+st.caption(f"As of {day:%A %d %B %Y}")
+
+if not plan.objectives:
+    st.info(
+        "No objectives yet. Start with what you want to accomplish: write an objective (who"
+        " you want to reach, which business outcome, your strategy, the channels), then add"
+        " KPIs with a target and a deadline. Managers do this on the Plan page or with"
+        " `waypoint plan apply plan.yaml`."
+    )
+    st.stop()
+
+counts = {s: sum(1 for k in report.kpis if k.status == s) for s in ui.STATUS}
+cols = st.columns(4)
+for col, status in zip(cols, ("on_track", "at_risk", "off_track", "achieved"), strict=True):
+    col.metric(ui.status_label(status), counts[status])
+st.caption(
+    " · ".join(
+        f"{ui.status_label(s)}: {n}"
+        for s, n in counts.items()
+        if s not in ("on_track", "at_risk", "off_track", "achieved") and n
+    )
+)
+
+st.subheader("Objectives")
+by_kpi = {k.kpi: k for k in report.kpis}
+for obj in report.objectives:
+    kpis = [by_kpi[k] for k in obj.kpis]
+    judged = [k for k in kpis if k.progress is not None and k.expected is not None]
+    with st.container(border=True):
+        left, right = st.columns([3, 2])
+        with left:
+            st.markdown(f"**{ui.text(obj.title)}**")
+            ui.chip(obj.status)
+            holding = sorted(
+                (k for k in kpis if k.status == obj.status and k.pace is not None),
+                key=lambda k: k.pace or 0,
+            )
+            if holding and obj.status in ("off_track", "at_risk", "missed"):
+                k = holding[0]
+                st.markdown(
+                    f"Held back by **{ui.text(k.name or k.kpi)}**: {ui.fmt(k.current)} of"
+                    f" {ui.fmt(k.target)} ({ui.fmt(k.progress, True)} done,"
+                    f" {ui.fmt(k.expected, True)} expected by now)"
+                )
+            st.page_link(
+                "app_pages/objective.py",
+                label="Open objective",
+                query_params={"objective": obj.objective},
+            )
+        with right:
+            if judged:
+                progress = sum(k.progress for k in judged) / len(judged)
+                expected = sum(k.expected for k in judged) / len(judged)
+                st.progress(
+                    max(0.0, min(progress, 1.0)),
+                    text=f"progress {progress:.0%} · expected {expected:.0%}",
+                )
+
+st.subheader("Progress against the pace")
+st.plotly_chart(charts.progress_bars(report.kpis), key="summary_progress")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Open vanity flags")
+    open_flags = audit.open_flags()
+    warnings = [f for f in open_flags if f.severity == "warning"]
+    st.caption(f"{len(warnings)} warning(s), {len(open_flags) - len(warnings)} for information")
+    for flag in warnings[:6]:
+        st.markdown(f"▲ **{ui.text(flag.code)}** — {ui.text(flag.message)}")
+    st.page_link("app_pages/vanity_audit.py", label="See every flag")
+with right:
+    st.subheader("Overdue check-ins")
+    missing = [s for s in overdue_week.kpis if s.state == "missing"]
+    if not missing:
+        st.write("Nobody is overdue.")
+    for s in missing:
+        st.markdown(f"✕ {ui.text(s.kpi)} — {ui.text(s.owner)} ({s.period})")
+
+st.subheader("What changed since last week")
+previous = {k.kpi: k for k in before.kpis}
+changes = [
+    (previous[k.kpi].status, k)
+    for k in report.kpis
+    if k.kpi in previous and previous[k.kpi].status != k.status
+]
+if not changes:
+    st.write("No KPI changed status.")
+for was, k in changes:
+    st.markdown(f"{ui.text(k.name or k.kpi)}: {ui.status_label(was)} → {ui.status_label(k.status)}")

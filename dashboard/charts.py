@@ -1,0 +1,149 @@
+"""Every Plotly figure of the dashboard, so that all charts look alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import plotly.graph_objects as go
+
+COLOURS = {
+    "achieved": "#1a7f37",
+    "on_track": "#2da44e",
+    "at_risk": "#bf8700",
+    "off_track": "#cf222e",
+    "missed": "#82071e",
+    "no_data": "#8c959f",
+    "no_target": "#8c959f",
+}
+LAYOUT = {
+    "template": "plotly_white",
+    "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+    "legend": {"orientation": "h", "y": -0.15},
+}
+
+
+def kpi_chart(series: Any, notes: list[Any] | None = None, title: str = "") -> go.Figure:
+    """Actual vs the expected-pace line vs the forecast, with the target and annotations."""
+    fig = go.Figure()
+    if series.actual:
+        fig.add_scatter(
+            x=[d for d, _ in series.actual],
+            y=[v for _, v in series.actual],
+            name="actual",
+            mode="lines",
+            line={"color": "#0969da", "width": 3},
+        )
+    if series.expected:
+        fig.add_scatter(
+            x=[d for d, _ in series.expected],
+            y=[v for _, v in series.expected],
+            name="expected pace",
+            mode="lines",
+            line={"color": "#6e7781", "dash": "dash"},
+        )
+    if series.forecast:
+        fig.add_scatter(
+            x=[d for d, _ in series.forecast],
+            y=[v for _, v in series.forecast],
+            name="forecast",
+            mode="lines",
+            line={"color": "#bf8700", "dash": "dot"},
+        )
+    if series.target is not None:
+        fig.add_hline(
+            y=series.target,
+            line={"color": "#1a7f37", "width": 1},
+            annotation_text="target",
+            annotation_position="top left",
+        )
+    for note in notes or []:
+        fig.add_vline(
+            x=dt.datetime.combine(note.day, dt.time()).timestamp() * 1000,
+            line={"color": "#8250df", "width": 1, "dash": "dot"},
+        )
+        fig.add_annotation(
+            x=note.day,
+            y=1,
+            yref="paper",
+            text="✎",
+            hovertext=note.text,
+            showarrow=False,
+            font={"color": "#8250df"},
+        )
+    fig.update_layout(title=title, height=320, **LAYOUT)
+    return fig
+
+
+def progress_bars(kpis: list[Any]) -> go.Figure:
+    rows = [k for k in kpis if k.progress is not None]
+    fig = go.Figure()
+    fig.add_bar(
+        y=[k.kpi for k in rows],
+        x=[min(max(k.progress, 0), 1.5) for k in rows],
+        orientation="h",
+        marker_color=[COLOURS[k.status] for k in rows],
+        name="progress",
+        text=[f"{k.progress:.0%}" for k in rows],
+        textposition="outside",
+    )
+    fig.add_scatter(
+        y=[k.kpi for k in rows],
+        x=[k.expected for k in rows],
+        mode="markers",
+        name="expected by now",
+        marker={"symbol": "line-ns-open", "size": 16, "color": "#1f2328"},
+    )
+    fig.update_layout(height=80 + 30 * len(rows), xaxis_tickformat=".0%", **LAYOUT)
+    return fig
+
+
+def streak_chart(history: list[Any]) -> go.Figure:
+    fig = go.Figure()
+    fig.add_bar(
+        x=[p.period for p in history],
+        y=[p.value for p in history],
+        marker_color=["#2da44e" if p.hit else "#cf222e" for p in history],
+        text=["hit" if p.hit else "missed" for p in history],
+        name="per period",
+    )
+    if history and history[0].target is not None:
+        fig.add_hline(y=history[0].target, line={"color": "#1a7f37", "dash": "dash"})
+    fig.update_layout(height=220, **LAYOUT)
+    return fig
+
+
+def evidence_chart(
+    lead: list[tuple[dt.date, float]],
+    outcome: list[tuple[dt.date, float]],
+    lead_name: str,
+    outcome_name: str,
+) -> go.Figure:
+    """Reach (left axis) against the outcome (right axis) over time."""
+    fig = go.Figure()
+    fig.add_scatter(
+        x=[d for d, _ in lead], y=[v for _, v in lead], name=lead_name, line={"color": "#0969da"}
+    )
+    fig.add_scatter(
+        x=[d for d, _ in outcome],
+        y=[v for _, v in outcome],
+        name=outcome_name,
+        yaxis="y2",
+        line={"color": "#1a7f37"},
+    )
+    fig.update_layout(height=280, yaxis2={"overlaying": "y", "side": "right"}, **LAYOUT)
+    return fig
+
+
+def team_chart(people: list[Any]) -> go.Figure:
+    fig = go.Figure()
+    names = [p.name for p in people]
+    for state, colour in (("on_time", "#2da44e"), ("late", "#bf8700"), ("missing", "#cf222e")):
+        fig.add_bar(
+            x=names,
+            y=[getattr(p, state) for p in people],
+            name=state.replace("_", " "),
+            marker_color=colour,
+        )
+    fig.update_layout(barmode="stack", height=260, **LAYOUT)
+    return fig

@@ -1,0 +1,129 @@
+"""The dashboard's link to tracker/: the cached Store, the signed-in person, cached reads.
+
+st.cache_resource holds one Store per database path (a Store holds no connection while
+idle, so it never blocks the CLI or the scheduler). Query results are cached with
+st.cache_data keyed on the database revision, which every committed write bumps: a
+logged value shows at once, and a widget change re-reads nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Any
+
+import streamlit as st
+
+from tracker.clock import today
+from tracker.permissions import actor_for_email
+from tracker.records import LOCAL_MANAGER, Actor
+from tracker.store import Store, resolve_db_path
+
+
+def db_path() -> str:
+    return str(resolve_db_path(os.environ.get("WAYPOINT_DB")).resolve())
+
+
+@st.cache_resource(show_spinner=False)
+def _store(path: str) -> Store:
+    return Store(path)
+
+
+def store() -> Store:
+    return _store(db_path())
+
+
+def revision() -> int:
+    return store().revision()
+
+
+def as_of() -> dt.date:
+    return today(store())
+
+
+def auth_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def current_actor() -> Actor | None:
+    """The person using the dashboard, matched by email on every rerun (st.login only
+    authenticates: someone removed from the plan is locked out at once). None when
+    sign-in is configured and nobody (or an unknown email) is signed in."""
+    if not auth_configured():
+        return _local_manager(db_path(), revision())
+    if not st.user.is_logged_in:
+        return None
+    email = getattr(st.user, "email", None)
+    return actor_for_email(store(), email) if email else None
+
+
+@st.cache_data(show_spinner=False)
+def _local_manager(path: str, rev: int) -> Actor:
+    from tracker.plan import load_plan
+
+    for person in load_plan(_store(path)).people:
+        if person.role == "manager":
+            return Actor(person.key, "manager", person.name)
+    return LOCAL_MANAGER
+
+
+# -- cached reads (key: database path, revision, day) -----------------------------------
+@st.cache_data(show_spinner=False, max_entries=64)
+def progress(path: str, rev: int, day: dt.date) -> Any:
+    from tracker.progress import compute_progress
+
+    return compute_progress(_store(path), day)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def audit(path: str, rev: int, day: dt.date) -> Any:
+    from tracker.vanity import run_audit
+
+    return run_audit(_store(path), day)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def plan(path: str, rev: int) -> Any:
+    from tracker.plan import load_plan
+
+    return load_plan(_store(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def checkins(path: str, rev: int, week: str | None, day: dt.date) -> Any:
+    from tracker.checkins import checkin_status
+
+    return checkin_status(_store(path), week)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def series(path: str, rev: int, kpi: str, day: dt.date) -> Any:
+    from tracker.progress import kpi_series
+
+    return kpi_series(_store(path), kpi, day)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def team(path: str, rev: int, day: dt.date) -> Any:
+    from tracker.team import team_report
+
+    return team_report(_store(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def working(path: str, rev: int, day: dt.date) -> Any:
+    from tracker.working import whats_working
+
+    return whats_working(_store(path), day)
+
+
+def cached(fn: Any, *args: Any) -> Any:
+    """Call a cached read with the current database path and revision."""
+    return fn(db_path(), revision(), *args)
+
+
+def after_write() -> None:
+    """Nothing to clear: every cached read is keyed on the revision, which the write bumped."""

@@ -1,0 +1,58 @@
+"""Words, colours and icons used everywhere, and text that is always shown as typed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from tracker.errors import WaypointError
+from tracker.report import md_escape
+
+# Colour-blind safe: every status has an icon and a word beside its colour.
+STATUS = {
+    "achieved": ("✓", "achieved", "green"),
+    "on_track": ("●", "on track", "green"),
+    "at_risk": ("▲", "at risk", "orange"),
+    "off_track": ("✕", "off track", "red"),
+    "missed": ("✕", "missed", "red"),
+    "no_data": ("○", "no data", "gray"),
+    "no_target": ("…", "no target", "gray"),
+}
+
+
+def status_label(status: str) -> str:
+    icon, word, _ = STATUS[status]
+    return f"{icon} {word}"
+
+
+def chip(status: str) -> None:
+    icon, word, colour = STATUS[status]
+    st.badge(word, icon=None, color=colour)  # type: ignore[arg-type]
+    _ = icon
+
+
+def text(value: str | None) -> str:
+    """User text for st.markdown: Markdown and HTML characters escaped."""
+    return md_escape(value or "")
+
+
+def fmt(value: float | None, pct: bool = False) -> str:
+    if value is None:
+        return "–"
+    if pct:
+        return f"{value:.0%}"
+    if float(value).is_integer() or abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.3g}"
+
+
+def run_safely(action: Any, success: str) -> bool:
+    """Run a write; show the service's refusal or error as st.error, never a traceback."""
+    try:
+        action()
+    except WaypointError as exc:
+        st.error(str(exc))
+        return False
+    st.success(success)
+    return True

@@ -1,0 +1,39 @@
+"""AppTest fixtures: the demo database, a pinned clock, fresh Streamlit caches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tracker.store import Store
+
+ROOT = Path(__file__).parents[2]
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+def page_path(name: str) -> str:
+    return str(ROOT / "dashboard" / "app_pages" / f"{name}.py")
+
+
+@pytest.fixture
+def app_env(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
+    monkeypatch.setenv("WAYPOINT_DB", str(demo_store.path))
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-11-18T18:00:00+00:00")
+    monkeypatch.delenv("WAYPOINT_SCHEDULER", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield demo_store
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def open_page(name: str | None = None, timeout: float = 60) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.run()
+    if name is not None:
+        at.switch_page(page_path(name))
+        at.run()
+    return at

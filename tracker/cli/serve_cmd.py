@@ -1,0 +1,100 @@
+"""waypoint serve [--port N] [--host H] [--demo] [--secrets FILE]: dashboard + scheduler."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from tracker.cli.common import AppContext, pass_app
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+
+
+def streamlit_args(app: Path, port: int, host: str, max_mb: int, secrets: str | None) -> list[str]:
+    """The server flags Waypoint always runs with (tests check them)."""
+    args = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(port),
+        "--server.address",
+        host,
+        "--server.headless",
+        "true",
+        "--server.enableXsrfProtection",
+        "true",  # never off: uploads are writes
+        "--server.maxUploadSize",
+        str(max_mb),
+        "--server.runOnSave",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--client.showErrorDetails",
+        "none",  # no tracebacks in users' browsers
+        "--client.toolbarMode",
+        "minimal",
+        "--browser.gatherUsageStats",
+        "false",
+        "--theme.base",
+        "light",
+    ]
+    if secrets:
+        args += ["--secrets.files", str(Path(secrets).resolve())]
+    return args
+
+
+@click.command("serve")
+@click.option("--port", type=int, default=8501, show_default=True)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 for a LAN; set up sign-in first).",
+)
+@click.option(
+    "--demo", is_flag=True, help="Load the demo workspace first if the database is empty."
+)
+@click.option(
+    "--secrets",
+    metavar="FILE",
+    envvar="WAYPOINT_SECRETS",
+    help="A secrets.toml with an [auth] section for sign-in (docs/auth.md).",
+)
+@click.option("--no-scheduler", is_flag=True, help="Run the dashboard without scheduled jobs.")
+@pass_app
+def serve_cmd(
+    app: AppContext, port: int, host: str, demo: bool, secrets: str | None, no_scheduler: bool
+) -> None:
+    """Start the dashboard and the scheduler with one command."""
+    from tracker.plan import stored_workspace
+    from tracker.settings import get_setting
+
+    store = app.store
+    store.init()
+    if demo and stored_workspace(store) is None:
+        from tracker.demo import load_demo
+
+        summary = load_demo(store)
+        click.echo(f"Loaded the demo workspace {summary['workspace']!r} into {store.path}.")
+    with store.read() as con:
+        stored = dict(con.execute("SELECT name, value FROM settings").fetchall())
+    max_mb = int(get_setting("upload.max_mb", stored))
+    env = {
+        **os.environ,
+        "WAYPOINT_DB": str(store.path.resolve()),
+        "WAYPOINT_SCHEDULER": "0" if no_scheduler else "1",
+    }
+    click.echo(f"Waypoint on http://{host}:{port}  (database {store.path}; Ctrl+C to stop)")
+    try:
+        result = subprocess.run(streamlit_args(APP, port, host, max_mb, secrets), env=env)
+    except KeyboardInterrupt:
+        return
+    if result.returncode not in (0, -2, 130):
+        raise SystemExit(result.returncode)
