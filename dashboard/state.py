@@ -53,6 +53,13 @@ def current_actor() -> Actor | None:
     authenticates: someone removed from the plan is locked out at once). None when
     sign-in is configured and nobody (or an unknown email) is signed in."""
     if not auth_configured():
+        # Local single-user mode: the person at the machine is the workspace's manager,
+        # or whoever `waypoint --as KEY serve` names (to preview another role's view).
+        chosen = os.environ.get("WAYPOINT_AS")
+        if chosen:
+            from tracker.permissions import resolve_actor
+
+            return resolve_actor(store(), chosen)
         return _local_manager(db_path(), revision())
     if not st.user.is_logged_in:
         return None

@@ -91,3 +91,49 @@ def test_acknowledge_a_flag(app_env: Store) -> None:
     from tracker.vanity import run_audit
 
     assert any(f.acknowledged for f in run_audit(app_env, dt.date(2026, 11, 18)).flags)
+
+
+@pytest.mark.parametrize(("person", "role"), [("jay", "assistant"), ("ben", "viewer")])
+def test_roles_see_their_pages(
+    app_env: Store, monkeypatch: pytest.MonkeyPatch, person: str, role: str
+) -> None:
+    monkeypatch.setenv("WAYPOINT_AS", person)
+    at = open_page()
+    assert not at.exception, at.exception
+    assert at.session_state["actor"].role == role
+    if role == "assistant":
+        assert at.title[0].value.startswith("My week")  # assistants land on My week
+    # Plan is not a page for them: switching to it fails.
+    with pytest.raises(Exception):  # noqa: B017 (Streamlit's page-not-found error)
+        at.switch_page("app_pages/plan.py").run()
+
+
+def test_viewer_sees_no_edit_controls(app_env: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WAYPOINT_AS", "ben")
+    for name in ("summary", "vanity_audit", "weekly_review", "objective"):
+        at = open_page(name)
+        assert not at.exception, at.exception
+        assert not at.text_input and not at.number_input and not at.text_area, name
+        assert not [b for b in at.button if "Sign" not in b.label], name
+
+
+def test_assistant_cannot_log_someone_elses_metric(
+    app_env: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WAYPOINT_AS", "jay")
+    at = open_page("log_values")
+    options = at.selectbox(key="log_metric").options
+    assert "Catering inquiries" not in options and "Instagram followers" in options
+
+
+def test_import_preview_then_commit(app_env: Store, tmp_path) -> None:
+    from tests.conftest import EXPORTS
+    from tracker.importer import import_file
+    from tracker.records import LOCAL_MANAGER
+
+    # AppTest cannot upload files; the page calls exactly this service twice.
+    path = EXPORTS / "x_twitter" / "account_overview_analytics.csv"
+    preview = import_file(app_env, LOCAL_MANAGER, path, dry_run=True, rejects_dir=tmp_path)
+    assert preview.preview.num_rows == 650
+    at = open_page("import_data")
+    assert not at.exception and "Import" in at.title[0].value
