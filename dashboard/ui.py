@@ -28,8 +28,7 @@ def status_label(status: str) -> str:
 
 def chip(status: str) -> None:
     icon, word, colour = STATUS[status]
-    st.badge(word, icon=None, color=colour)  # type: ignore[arg-type]
-    _ = icon
+    st.badge(f"{icon} {word}", color=colour)  # type: ignore[arg-type]
 
 
 def text(value: str | None) -> str:
