@@ -110,3 +110,83 @@ def test_busy_database_message_is_friendly(tmp_path: Path) -> None:
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_server_scheduler_writers_and_a_large_import(tmp_path: Path) -> None:
+    """A running `waypoint serve` (dashboard + scheduler), three CLI writers and a 300,000-row
+    import on one database: every command succeeds and every row is stored once."""
+    import json
+    import signal
+    import urllib.request
+
+    from benchmarks.generate import Size, long_csv, plan_yaml
+    from tests.e2e.conftest import free_port
+
+    size = Size("conc", 100, 300_000)
+    db = tmp_path / "w.duckdb"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        plan_yaml(size).replace(
+            "metrics:\n",
+            "metrics:\n- {key: leads, name: Leads, class: outcome, behaviour: flow}\n",
+            1,
+        )
+    )
+    assert waypoint(db, "plan", "apply", str(plan)).returncode == 0
+    csv = long_csv(size, tmp_path / "big.csv")
+    port = free_port()
+    server = subprocess.Popen(
+        [*CLI, "--db", str(db), "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as r:
+                    if r.read() == b"ok":
+                        break
+            except OSError:
+                import time
+
+                time.sleep(0.3)
+        writers = [
+            subprocess.Popen(
+                ["bash", "-c", "\n".join(writer_script(db, w))],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for w in range(3)
+        ]
+        importer = subprocess.run(
+            [*CLI, "--db", str(db), "import", str(csv), "--json"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        # The dashboard keeps answering while the import holds the file.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as r:
+            assert r.read() == b"ok"
+        outputs = [w.communicate(timeout=600) for w in writers]
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    assert importer.returncode == 0, importer.stderr
+    no_traceback(importer)
+    assert json.loads(importer.stdout)["inserted"] == 300_000
+    for out, err in outputs:
+        assert "FAILED" not in out and "Traceback" not in err and "Conflicting lock" not in err
+    store = Store(db)
+    with store.read() as con:
+        assert (
+            con.execute("SELECT count(*) FROM observations WHERE source LIKE 'csv%'").fetchone()[0]
+            == 300_000
+        )
+        assert (
+            con.execute("SELECT count(*) FROM observations WHERE source LIKE 'writer%'").fetchone()[
+                0
+            ]
+            == 3 * LOGS_PER_WRITER
+        )

@@ -72,3 +72,30 @@ def test_restore_killed_is_all_or_nothing(tmp_path: Path, seed: int) -> None:
     assert after in (old, waypoint(source, "plan", "export").stdout)
     assert waypoint(target, "restore", str(tmp_path / "b"), "--force").returncode == 0
     assert waypoint(target, "plan", "export").stdout == waypoint(source, "plan", "export").stdout
+
+
+def test_import_killed_is_all_or_nothing_then_exactly_once(tmp_path: Path) -> None:
+    from benchmarks.generate import Size, long_csv, plan_yaml
+
+    size = Size("crash", 1_000, 1_500_000)
+    db = tmp_path / "w.duckdb"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(plan_yaml(size))
+    assert waypoint(db, "plan", "apply", str(plan)).returncode == 0
+    csv = long_csv(size, tmp_path / "big.csv")
+    proc = spawn(db, "import", str(csv))
+    killed = kill_at_random(proc, 1.0, 4.0, seed=7)
+    from tracker.store import Store
+
+    with Store(db).read() as con:
+        stored = con.execute("SELECT count(*) FROM observations").fetchone()[0]
+    assert stored in (0, 1_500_000), stored
+    result = waypoint(db, "import", str(csv), "--json")
+    assert result.returncode == 0, result.stderr
+    import json
+
+    data = json.loads(result.stdout)
+    assert data["inserted"] + data["unchanged"] == 1_500_000
+    with Store(db).read() as con:
+        assert con.execute("SELECT count(*) FROM observations").fetchone()[0] == 1_500_000
+    assert killed or stored == 1_500_000
