@@ -46,8 +46,10 @@ def sign_in_page() -> None:
 def refused_page() -> None:
     st.title("🧭 Waypoint")
     email = getattr(st.user, "email", "this account")
+    from tracker.report import md_escape
+
     st.error(
-        f"{email} is not a member of this workspace. Ask a manager to add you to the plan"
+        f"{md_escape(str(email))} is not a member of this workspace. Ask a manager to add you to the plan"
         " (people, with this email), then sign in again."
     )
     if st.button("Sign out", key="auth_refused_sign_out"):
@@ -60,7 +62,7 @@ def main() -> None:
     try:
         actor = state.current_actor()
     except WaypointError as exc:
-        st.error(str(exc))
+        st.error(str(exc).replace("[", "\\[").replace("<", "\\<"))
         st.stop()
     if actor is None:
         signed_in = state.auth_configured() and st.user.is_logged_in

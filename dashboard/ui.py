@@ -51,7 +51,7 @@ def run_safely(action: Any, success: str) -> bool:
     try:
         action()
     except WaypointError as exc:
-        st.error(str(exc))
+        st.error(text(str(exc)))
         return False
     st.success(success)
     return True

@@ -39,7 +39,7 @@ if upload is None:
 
 data = upload.getvalue()
 if len(data) > max_mb * 1_000_000:
-    st.error(f"{upload.name} is larger than {max_mb} MB.")
+    st.error(f"{ui.text(upload.name)} is larger than {max_mb} MB.")
     st.stop()
 folder = Path(tempfile.mkdtemp(prefix="waypoint-upload-"))
 path = folder / Path(upload.name).name
@@ -62,7 +62,7 @@ def run(dry_run: bool):
 try:
     preview = run(dry_run=True)
 except WaypointError as exc:
-    st.error(str(exc))
+    st.error(ui.text(str(exc)))
     st.stop()
 st.success(
     f"Recognised as **{preview.preset}**: {preview.inserted} new, {preview.replaced}"
@@ -89,7 +89,7 @@ if st.button("Commit the import", type="primary", key="import_commit"):
     try:
         result = run(dry_run=False)
     except WaypointError as exc:
-        st.error(str(exc))
+        st.error(ui.text(str(exc)))
     else:
         st.success(
             f"Imported {upload.name}: {result.inserted} inserted, {result.replaced}"

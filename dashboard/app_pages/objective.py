@@ -35,11 +35,11 @@ st.title(ui.text(obj.title))
 ui.chip(status)
 with st.container(border=True):
     st.markdown("**People** — who we want to reach, and where they spend time")
-    st.write(obj.people or "not written yet")
+    st.markdown(ui.text(obj.people) or "not written yet")
     st.markdown(f"**Objective** — business outcome: `{obj.outcome}`")
     st.markdown("**Strategy**")
-    st.write(obj.strategy or "not written yet")
-    st.markdown("**Technology** — channels: " + (", ".join(obj.channels) or "none yet"))
+    st.markdown(ui.text(obj.strategy) or "not written yet")
+    st.markdown("**Technology** — channels: " + (ui.text(", ".join(obj.channels)) or "none yet"))
     st.caption(f"Owner: {obj.owner or 'nobody'} · {obj.start or '?'} → {obj.deadline or '?'}")
 
 kpis = [k for k in report.kpis if k.objective == choice]

@@ -209,7 +209,7 @@ with tab_yaml:
             changes = apply_plan_text(store, new_text, actor, source="plan.yaml", dry_run=True)
             st.info(f"Would apply: {changes.summary()}")
         except WaypointError as exc:
-            st.error(str(exc))
+            st.error(ui.text(str(exc)))
     if right.button("Apply", type="primary", key="plan_apply"):
         ui.run_safely(
             lambda: apply_plan_text(store, new_text, actor, source="plan.yaml"), "Plan applied."

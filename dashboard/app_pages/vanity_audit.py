@@ -36,7 +36,7 @@ for i, flag in enumerate(report.flags):
         st.markdown(ui.text(flag.message))
         st.caption("Next step: " + flag.next_step)
         if flag.acknowledged:
-            st.info(f"Acknowledged by {flag.acked_by}: {flag.ack_reason}")
+            st.info(f"Acknowledged by {ui.text(flag.acked_by)}: {ui.text(flag.ack_reason)}")
         ev = flag.evidence
         if flag.code in ("unqualified_growth", "no_link_to_outcome"):
             outcome = ev.get("best_outcome") or next(iter(ev.get("outcomes") or []), None)
