@@ -102,9 +102,12 @@ def _thresholds(con: Any) -> tuple[float, float]:
 
 
 def _clean(value: Any) -> Any:
-    # DuckDB returns Decimal/np types rarely; floats that are NaN come from 0/0 guards.
-    if isinstance(value, float) and value != value:
-        return None
+    """NaN becomes None; floats keep 12 significant digits, so the last bits of a sum
+    (which depend on the order DuckDB adds in) never show up as a different answer."""
+    if isinstance(value, float):
+        if value != value:
+            return None
+        return float(f"{value:.12g}")
     return value
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 DAILY = """
 daily AS (
     SELECT o.metric, o.day,
-           CASE WHEN any_value(m.behaviour) = 'flow' THEN sum(o.value)
+           CASE WHEN any_value(m.behaviour) = 'flow' THEN fsum(o.value)
                 ELSE arg_max(o.value, o.recorded_at) END AS value
     FROM observations o JOIN metrics m ON m.key = o.metric
     WHERE o.metric IN (SELECT metric FROM sides)
@@ -87,7 +87,7 @@ firsts AS (
 agg AS (
     SELECT j.kpi, j.side, any_value(j.behaviour) AS behaviour,
            count(*) FILTER (j.in_window) AS n_values,
-           sum(j.value) FILTER (j.in_window) AS w_sum,
+           fsum(j.value) FILTER (j.in_window) AS w_sum,
            avg(j.value) FILTER (j.in_window) AS w_mean,
            arg_max(j.value, j.day) FILTER (j.in_window) AS w_latest,
            max(j.day) FILTER (j.in_window) AS last_day,
@@ -95,7 +95,7 @@ agg AS (
            arg_max(j.value, j.day) FILTER (j.wstart IS NOT NULL AND j.day <= j.wstart)
                AS before_start,
            -- the last min(28, n) days of the window, n = days in the window
-           sum(j.value) FILTER (j.in_window AND j.day > j.wend - least(28,
+           fsum(j.value) FILTER (j.in_window AND j.day > j.wend - least(28,
                j.wend - coalesce(j.wstart, f.first_day) + 1)::INTEGER) AS recent_sum,
            least(28, any_value(j.wend) - coalesce(any_value(j.wstart), any_value(f.first_day))
                  + 1) AS recent_days,

@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import click
 
 from tracker.cli.common import AppContext, as_option, emit_json, json_option, parse_day, pass_app
+
+BIG_FILE = 2_000_000  # bytes: about 50,000 rows of the long form
+
+
+@contextmanager
+def _progress(file: str) -> Iterator[None]:
+    """A live status on stderr for big files (the work itself runs inside DuckDB)."""
+    size = Path(file).stat().st_size if Path(file).exists() else 0
+    if size < BIG_FILE or not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(f"Importing {Path(file).name} ({size / 1e6:.0f} MB)..."):
+        yield
 
 
 @click.command("import")
