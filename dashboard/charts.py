@@ -7,15 +7,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-COLOURS = {
-    "achieved": "#1a7f37",
-    "on_track": "#2da44e",
-    "at_risk": "#bf8700",
-    "off_track": "#cf222e",
-    "missed": "#82071e",
-    "no_data": "#8c959f",
-    "no_target": "#8c959f",
-}
+from tracker.report import STATUS_COLOURS as COLOURS  # one palette for screens and email
+
 LAYOUT = {
     "template": "plotly_white",
     "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
@@ -75,7 +68,8 @@ def kpi_chart(series: Any, notes: list[Any] | None = None, title: str = "") -> g
     return fig
 
 
-def progress_bars(kpis: list[Any]) -> go.Figure:
+def progress_bars(kpis: list[Any], title: str = "") -> go.Figure:
+    """Each KPI's progress (coloured by status) against where it should be by now."""
     rows = [k for k in kpis if k.progress is not None]
     fig = go.Figure()
     fig.add_bar(
@@ -94,7 +88,7 @@ def progress_bars(kpis: list[Any]) -> go.Figure:
         name="expected by now",
         marker={"symbol": "line-ns-open", "size": 16, "color": "#1f2328"},
     )
-    fig.update_layout(height=80 + 30 * len(rows), xaxis_tickformat=".0%", **LAYOUT)
+    fig.update_layout(title=title, height=80 + 30 * len(rows), xaxis_tickformat=".0%", **LAYOUT)
     return fig
 
 

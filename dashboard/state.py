@@ -1,9 +1,11 @@
 """The dashboard's link to tracker/: the cached Store, the signed-in person, cached reads.
 
 st.cache_resource holds one Store per database path (a Store holds no connection while
-idle, so it never blocks the CLI or the scheduler). Query results are cached with
-st.cache_data keyed on the database revision, which every committed write bumps: a
-logged value shows at once, and a widget change re-reads nothing.
+idle, so it never blocks the CLI or the scheduler). Query results are cached keyed on
+the database revision, which every committed write bumps: a logged value shows at once,
+and a widget change re-reads nothing. They are read-only results, shared rather than
+copied (st.cache_resource): unpickling a 1,000-KPI report on every rerun cost more than
+the page itself.
 """
 
 from __future__ import annotations
@@ -78,49 +80,49 @@ def _local_manager(path: str, rev: int) -> Actor:
 
 
 # -- cached reads (key: database path, revision, day) -----------------------------------
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def progress(path: str, rev: int, day: dt.date) -> Any:
     from tracker.progress import compute_progress
 
     return compute_progress(_store(path), day)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def audit(path: str, rev: int, day: dt.date) -> Any:
     from tracker.vanity import run_audit
 
     return run_audit(_store(path), day)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def plan(path: str, rev: int) -> Any:
     from tracker.plan import load_plan
 
     return load_plan(_store(path))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def checkins(path: str, rev: int, week: str | None, day: dt.date) -> Any:
     from tracker.checkins import checkin_status
 
     return checkin_status(_store(path), week)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def series(path: str, rev: int, kpi: str, day: dt.date) -> Any:
     from tracker.progress import kpi_series
 
     return kpi_series(_store(path), kpi, day)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def team(path: str, rev: int, day: dt.date) -> Any:
     from tracker.team import team_report
 
     return team_report(_store(path))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def working(path: str, rev: int, day: dt.date) -> Any:
     from tracker.working import whats_working
 

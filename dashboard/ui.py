@@ -55,3 +55,31 @@ def run_safely(action: Any, success: str) -> bool:
         return False
     st.success(success)
     return True
+
+
+def overdue_list(states: list[Any]) -> None:
+    """Missing check-ins, one line each (Summary and Team)."""
+    missing = [s for s in states if s.state == "missing"]
+    if not missing:
+        st.write("Nobody is overdue.")
+    for s in missing:
+        st.markdown(f"✕ {text(s.kpi)} — {text(s.owner)} ({s.period})")
+
+
+def working_table(rows: list[Any]) -> None:
+    """Cost per outcome by channel (Team and Vanity audit)."""
+    st.dataframe(
+        [
+            {
+                "channel": r.channel,
+                "outcome": r.outcome_name,
+                "units": r.units,
+                "hours": r.hours,
+                "cost": r.cost,
+                "units per hour": r.units_per_hour,
+                "cost per unit": r.cost_per_unit,
+            }
+            for r in rows
+        ],
+        hide_index=True,
+    )

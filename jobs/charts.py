@@ -6,46 +6,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-STATUS_COLOURS = {
-    "achieved": "#1a7f37",
-    "on_track": "#2da44e",
-    "at_risk": "#bf8700",
-    "off_track": "#cf222e",
-    "missed": "#82071e",
-    "no_data": "#6e7781",
-    "no_target": "#6e7781",
-}
-
 
 def progress_figure(review: Any) -> Any:
-    import plotly.graph_objects as go
+    # The dashboard's own figure, so the email looks like the screen.
+    from dashboard.charts import progress_bars
 
-    rows = [k.now for k in review.kpis if k.now.progress is not None]
-    fig = go.Figure()
-    fig.add_bar(
-        y=[k.kpi for k in rows],
-        x=[min(k.progress, 1.5) for k in rows],
-        orientation="h",
-        name="progress",
-        marker_color=[STATUS_COLOURS[k.status] for k in rows],
-        text=[f"{k.progress:.0%} ({k.status.replace('_', ' ')})" for k in rows],
-        textposition="outside",
-    )
-    fig.add_scatter(
-        y=[k.kpi for k in rows],
-        x=[k.expected for k in rows],
-        mode="markers",
-        name="expected by now",
-        marker={"symbol": "line-ns-open", "size": 18, "color": "#1f2328"},
-    )
-    fig.update_layout(
-        title=f"Progress vs expected, {review.week}",
-        template="plotly_white",
-        width=700,
-        height=120 + 32 * len(rows),
-        xaxis_tickformat=".0%",
-        margin={"l": 140, "r": 40, "t": 50, "b": 40},
-    )
+    fig = progress_bars([k.now for k in review.kpis], f"Progress vs expected, {review.week}")
+    fig.update_layout(width=700)
     return fig
 
 

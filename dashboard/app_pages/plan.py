@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import get_args
 
 import streamlit as st
 import yaml
 
 from dashboard import state, ui
 from tracker.errors import WaypointError
+from tracker.models import Outcome
 from tracker.plan import apply_plan, apply_plan_text, dump_plan, validate_plan
 
 store = state.store()
@@ -53,16 +55,7 @@ with tab_obj:
         people = st.text_area(
             "People: who are they, and where do they spend time?", value=current.get("people", "")
         )
-        outcomes = [
-            "revenue",
-            "leads",
-            "customer-service",
-            "reputation",
-            "insight",
-            "network",
-            "thought-leadership",
-            "other",
-        ]
+        outcomes = list(get_args(Outcome))
         outcome = st.selectbox(
             "Objective: which business outcome?",
             outcomes,

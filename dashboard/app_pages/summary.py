@@ -46,7 +46,16 @@ st.caption(
 
 st.subheader("Objectives")
 by_kpi = {k.kpi: k for k in report.kpis}
-for obj in report.objectives:
+# Worst first, and a page that stays readable (and fast) for an agency with 100 objectives.
+ORDER = ["missed", "off_track", "at_risk", "no_data", "on_track", "achieved"]
+ranked = sorted(report.objectives, key=lambda o: ORDER.index(o.status))
+SHOWN = 12
+if len(ranked) > SHOWN:
+    st.caption(
+        f"The {SHOWN} objectives that need attention most, of {len(ranked)}; the"
+        " Objective page has every one."
+    )
+for obj in ranked[:SHOWN]:
     kpis = [by_kpi[k] for k in obj.kpis]
     judged = [k for k in kpis if k.progress is not None and k.expected is not None]
     with st.container(border=True):
@@ -80,7 +89,11 @@ for obj in report.objectives:
                 )
 
 st.subheader("Progress against the pace")
-st.plotly_chart(charts.progress_bars(report.kpis), key="summary_progress")
+behind = sorted(
+    (k for k in report.kpis if k.pace is not None and k.status != "achieved"), key=lambda k: k.pace
+)[:25]
+st.caption("The KPIs furthest behind their pace (up to 25).")
+st.plotly_chart(charts.progress_bars(behind), key="summary_progress")
 
 left, right = st.columns(2)
 with left:
@@ -93,11 +106,7 @@ with left:
     st.page_link("app_pages/vanity_audit.py", label="See every flag")
 with right:
     st.subheader("Overdue check-ins")
-    missing = [s for s in overdue_week.kpis if s.state == "missing"]
-    if not missing:
-        st.write("Nobody is overdue.")
-    for s in missing:
-        st.markdown(f"✕ {ui.text(s.kpi)} — {ui.text(s.owner)} ({s.period})")
+    ui.overdue_list(overdue_week.kpis)
 
 st.subheader("What changed since last week")
 previous = {k.kpi: k for k in before.kpis}

@@ -41,25 +41,7 @@ st.dataframe(
 st.plotly_chart(charts.team_chart([p for p in report.people if p.kpis_owned]), key="team_chart")
 
 st.subheader("Overdue check-ins")
-missing = [s for s in last_week.kpis if s.state == "missing"]
-if not missing:
-    st.write("Nobody is overdue.")
-for s in missing:
-    st.markdown(f"✕ {ui.text(s.kpi)} — {ui.text(s.owner)} ({s.period})")
+ui.overdue_list(last_week.kpis)
 
 st.subheader("Cost per outcome by channel")
-st.dataframe(
-    [
-        {
-            "channel": r.channel,
-            "outcome": r.outcome_name,
-            "units": r.units,
-            "hours": r.hours,
-            "cost": r.cost,
-            "units per hour": r.units_per_hour,
-            "cost per unit": r.cost_per_unit,
-        }
-        for r in working.channels
-    ],
-    hide_index=True,
-)
+ui.working_table(working.channels)

@@ -68,21 +68,7 @@ st.caption(
     f"Last {working.weeks} weeks: effort per channel against the outcomes of the"
     " objectives that use the channel."
 )
-st.dataframe(
-    [
-        {
-            "channel": r.channel,
-            "outcome": r.outcome_name,
-            "units": r.units,
-            "hours": r.hours,
-            "cost": r.cost,
-            "units per hour": r.units_per_hour,
-            "cost per unit": r.cost_per_unit,
-        }
-        for r in working.channels
-    ],
-    hide_index=True,
-)
+ui.working_table(working.channels)
 if working.leaders:
     st.markdown("**Metrics that lead outcomes** (strongest weekly correlation)")
     st.dataframe(
