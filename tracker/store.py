@@ -109,7 +109,13 @@ class Store:
         try:
             con = duckdb.connect(
                 str(self.path),
-                config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+                config={
+                    "autoinstall_known_extensions": False,
+                    "autoload_known_extensions": False,
+                    # Bounded memory: big aggregations spill to disk instead of growing
+                    # the dashboard's process (DuckDB's default is 80% of the machine).
+                    "memory_limit": os.environ.get("WAYPOINT_MEMORY_LIMIT", "700MB"),
+                },
             )
         except BaseException:
             if kept is not None:
