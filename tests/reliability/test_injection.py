@@ -18,7 +18,7 @@ from tracker.store import Store
 
 # An HTML tag or a Markdown link that is not backslash-escaped.
 UNESCAPED = __import__("re").compile(r"(?<!\\)<(script|img)|(?<!\\)\]\(javascript")
-HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)> [win](javascript:alert(3))'
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(2)> [win](javascript:alert(3))"
 
 
 @pytest.fixture
@@ -50,8 +50,9 @@ def test_dashboard_shows_hostile_text_as_text(hostile_store: Store, monkeypatch,
 
 
 def test_server_flags_keep_xsrf_and_hide_errors() -> None:
-    args = streamlit_args(__import__("pathlib").Path("dashboard/app.py"), 8501, "127.0.0.1", 50,
-                          None)
+    args = streamlit_args(
+        __import__("pathlib").Path("dashboard/app.py"), 8501, "127.0.0.1", 50, None
+    )
     flags = {a: args[i + 1] for i, a in enumerate(args[:-1]) if a.startswith("--")}
     assert flags["--server.enableXsrfProtection"] == "true"
     assert flags["--client.showErrorDetails"] == "none"
@@ -61,8 +62,7 @@ def test_server_flags_keep_xsrf_and_hide_errors() -> None:
 def test_digest_and_report_escape(hostile_store: Store) -> None:
     from tracker.report import render_html, render_markdown, weekly_review
 
-    review = weekly_review(hostile_store, "2026-W32",
-                           now=dt.datetime(2026, 8, 12, tzinfo=dt.UTC))
+    review = weekly_review(hostile_store, "2026-W32", now=dt.datetime(2026, 8, 12, tzinfo=dt.UTC))
     html_text = render_html(review)
     assert "<script>" not in html_text and "<img" not in html_text
     assert "&lt;script&gt;" in html_text

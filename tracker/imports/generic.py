@@ -10,7 +10,6 @@ is rejected with its line, column and reason.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tempfile
 from collections.abc import Collection
 from pathlib import Path
