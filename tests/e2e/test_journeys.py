@@ -70,3 +70,13 @@ def test_upload_an_export(demo_server, page) -> None:
     page.get_by_text("Imported account_overview_analytics.csv: 650 inserted").wait_for()
     store = Store(demo_server.db)
     assert len(daily_values(store, "x.impressions")) == 50
+
+
+def test_upload_refuses_binary_renamed_csv(demo_server, page, tmp_path) -> None:
+    junk = tmp_path / "sales.csv"
+    junk.write_bytes(b"\x00\x01\x02PK junk" * 500)
+    page.goto(f"{demo_server.url}/import_data")
+    page.get_by_text("Export file").wait_for()
+    page.locator("input[type='file']").set_input_files(str(junk))
+    page.get_by_text("sales.csv: this is not a text file").wait_for(timeout=60_000)
+    assert page.get_by_role("button", name="Commit the import").count() == 0
