@@ -28,7 +28,13 @@ def test_summary_then_objective(demo_server, page) -> None:
     wait_ready(page)
     assert page.get_by_text("Held back by").first.is_visible()
     page.screenshot(path=str(SCREENSHOTS / "summary.png"), full_page=True)
-    page.get_by_text("Open objective").first.click()
+    card = (
+        page.locator("[data-testid='stVerticalBlock']")
+        .filter(has_text="Fill the catering calendar with office orders")
+        .filter(has=page.get_by_text("Open objective"))
+        .last
+    )
+    card.get_by_text("Open objective").first.click()
     page.get_by_text("Catering inquiries this half").first.wait_for()
     page.locator(".js-plotly-plot").first.wait_for()
     wait_ready(page)
