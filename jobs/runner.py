@@ -22,6 +22,15 @@ def schedule_of(store: Store, name: str) -> str:
     return str(get_setting(JOBS[name].setting, stored))
 
 
+def cron_problem(setting: str, expr: str) -> str | None:
+    """Why ``expr`` is not a valid schedule for ``setting``, or None (the Settings page)."""
+    try:
+        CronTrigger.from_crontab(expr)
+    except ValueError as exc:
+        return f"{setting}: {expr!r} is not a cron expression ({exc})"
+    return None
+
+
 def trigger(store: Store, name: str) -> CronTrigger:
     expr = schedule_of(store, name)
     try:

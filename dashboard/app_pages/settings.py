@@ -43,18 +43,11 @@ with st.form("settings_form"):
         "Backups to keep", value=int(get_setting("backup.keep", stored)), min_value=1, step=1
     )
     if st.form_submit_button("Save settings", type="primary"):
-        from apscheduler.triggers.cron import CronTrigger
+        from jobs.runner import cron_problem
 
-        from jobs.runner import trigger  # noqa: F401  (validated below through the scheduler)
-
-        bad = []
-        for name, expr in schedules.items():
-            try:
-                CronTrigger.from_crontab(expr)
-            except ValueError as exc:
-                bad.append(f"{name}: {exc}")
+        bad = [p for name, expr in schedules.items() if (p := cron_problem(name, expr))]
         if bad:
-            st.error("Not saved: " + "; ".join(bad))
+            st.error(ui.text("Not saved: " + "; ".join(bad)))
         else:
             data = yaml.safe_load(dump_plan(plan))
             data["workspace"]["timezone"] = timezone

@@ -184,3 +184,11 @@ def test_one_scheduler_per_process(demo_store: Store) -> None:
         }
     finally:
         stop_all()
+
+
+def test_cron_problems_are_named() -> None:
+    from jobs.runner import cron_problem
+
+    assert cron_problem("schedule.weekly_digest", "0 8 * * mon") is None
+    problem = cron_problem("schedule.weekly_digest", "61 * * * *")
+    assert problem.startswith("schedule.weekly_digest: '61 * * * *' is not a cron expression")
