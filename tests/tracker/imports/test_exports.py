@@ -171,3 +171,26 @@ def test_every_preset_is_documented() -> None:
         assert f"`{preset.name}`" in docs
         for column in preset.columns:
             assert f"`{column.metric}`" in docs
+
+
+def test_synthetic_youtube_by_date_and_search_console_dates(tmp_path: Path) -> None:
+    """Small files in the documented layouts of YouTube's by-date table and Search Console's
+    Dates export (synthetic: no such real file is in the fixtures)."""
+    yt = tmp_path / "Table data.csv"
+    yt.write_text(
+        "Date,Views,Watch time (hours),Subscribers,Impressions\n"
+        "Total,300,12.5,4,9000\n2025-06-12,100,4.5,-1,3000\n2025-06-13,200,8,5,6000\n"
+    )
+    parsed = parse_file(yt)
+    assert parsed.preset == "youtube_dates"
+    assert values(parsed, "youtube.views") == {D(2025, 6, 12): 100, D(2025, 6, 13): 200}
+    assert values(parsed, "youtube.subscribers_gained")[D(2025, 6, 12)] == -1
+    gsc = tmp_path / "Dates.csv"
+    gsc.write_text(
+        "Date,Clicks,Impressions,CTR,Position\n2021-06-01,12,340,3.53%,8.2\n"
+        "2021-06-02,9,310,2.9%,8.9"
+    )
+    parsed = parse_file(gsc)
+    assert parsed.preset == "gsc_dates"
+    assert values(parsed, "gsc.clicks") == {D(2021, 6, 1): 12, D(2021, 6, 2): 9}
+    assert values(parsed, "gsc.position")[D(2021, 6, 2)] == 8.9
