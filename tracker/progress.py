@@ -2,30 +2,55 @@
 
 ``compute_progress`` returns every KPI's progress as of a day, computed in one DuckDB
 statement over all KPIs (tracker/progress_sql.py), plus the objectives' roll-up.
-``kpi_series`` gives a chart its daily lines; ``period_history`` and ``streak`` give a
-recurring target its record of hit and missed periods. docs/progress.md states the
-rules in words.
+``kpi_series`` gives a chart its lines; ``period_history`` (one KPI) and
+``period_histories`` (all) give recurring targets their record of hit and missed
+periods, and ``streak`` the run of hits. docs/progress.md states the rules in words.
+
+Errors: ``NotFound`` (a BadInput, exit 2 on the CLI) for an unknown objective or KPI.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracker.clock import iso_week, today
 from tracker.errors import NotFound
-from tracker.progress_sql import HISTORY_QUERY, OBJECTIVES_QUERY, PROGRESS_QUERY
+from tracker.progress_sql import HISTORY_QUERY, OBJECTIVES_QUERY, PROGRESS_QUERY, SERIES_QUERY
 from tracker.settings import get_setting
 from tracker.store import Store
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
 
 # Worst first: an objective takes the worst status among its KPIs with data and a target.
 ROLLUP_ORDER = ("missed", "off_track", "at_risk", "on_track", "achieved")
 
+STATUSES = ("no_target", "no_data", "achieved", "missed", "on_track", "at_risk", "off_track")
+
+# DESIGN.md's status JSON names first, in its order; the extras after them.
+_JSON_ORDER = (
+    "kpi", "objective", "current", "baseline", "target", "progress", "expected", "pace",
+    "status", "forecast", "forecast_status", "needed_per_week", "owner", "last_day",
+    "days_left", "name", "metric", "aggregation", "per", "stay", "unit", "start", "deadline",
+)  # fmt: skip
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
 
 @dataclass(frozen=True)
 class KpiProgress:
-    """One KPI as of a day; field names follow DESIGN.md's status JSON."""
+    """One KPI as of a day; field names follow DESIGN.md's status JSON.
+
+    ``metric`` is the metric key, or ``"numerator/denominator"`` for a ratio. ``start``
+    and ``deadline`` are the effective window bounds (the objective's when the KPI has
+    none; the current period's for a recurring target). ``last_day`` is the last day
+    with a value on or before the window's end.
+    """
 
     kpi: str
     objective: str
@@ -52,17 +77,8 @@ class KpiProgress:
     days_left: int | None
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        ordered = {
-            name: data[name]
-            for name in (
-                "kpi", "objective", "current", "baseline", "target", "progress", "expected",
-                "pace", "status", "forecast", "forecast_status", "needed_per_week", "owner",
-                "last_day", "days_left", "name", "metric", "aggregation", "per", "stay", "unit",
-                "start", "deadline",
-            )
-        }  # fmt: skip
-        return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in ordered.items()}
+        """JSON-ready: DESIGN.md's fields first, dates as ISO strings."""
+        return {name: _jsonable(getattr(self, name)) for name in _JSON_ORDER}
 
 
 @dataclass(frozen=True)
@@ -83,6 +99,7 @@ class ProgressReport:
     objectives: list[ObjectiveStatus]
 
     def as_dict(self) -> dict[str, Any]:
+        """``{"as_of": "YYYY-MM-DD", "kpis": [...], "objectives": [...]}``."""
         return {
             "as_of": self.as_of.isoformat(),
             "kpis": [k.as_dict() for k in self.kpis],
@@ -90,13 +107,14 @@ class ProgressReport:
         }
 
     def kpi(self, key: str) -> KpiProgress:
+        """The KPI ``key``; raises NotFound."""
         for k in self.kpis:
             if k.kpi == key:
                 return k
-        raise NotFound(f"no KPI {key!r}")
+        raise NotFound(f"no KPI {key!r} (archived KPIs are not reported)")
 
 
-def _thresholds(con: Any) -> tuple[float, float]:
+def _thresholds(con: duckdb.DuckDBPyConnection) -> tuple[float, float]:
     stored = dict(con.execute("SELECT name, value FROM settings").fetchall())
     return float(get_setting("on_track_pace", stored)), float(get_setting("at_risk_pace", stored))
 
@@ -119,24 +137,38 @@ def rollup(statuses: list[str]) -> str:
     return min(judged, key=ROLLUP_ORDER.index)
 
 
+def _kpi_rows(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    objective: str | None = None,
+    kpi: str | None = None,
+) -> list[KpiProgress]:
+    on, risk = _thresholds(con)
+    params = {"d": as_of, "on": on, "risk": risk, "only": objective, "kpi": kpi}
+    rows = con.execute(PROGRESS_QUERY, params).fetchall()
+    return [KpiProgress(*[_clean(v) for v in row]) for row in rows]
+
+
 def compute_progress(
     store: Store, as_of: dt.date | None = None, *, objective: str | None = None
 ) -> ProgressReport:
     """Every active KPI's progress as of ``as_of`` (default: today in the workspace zone).
 
-    Raises NotFound for an unknown ``objective``.
+    KPIs come in plan order (objective, then KPI position); archived KPIs and objectives
+    are left out. ``objective`` keeps one objective. Raises NotFound for an unknown
+    ``objective``.
     """
     with store.read() as con:
         if as_of is None:
             as_of = today(store)
         objectives = con.execute(OBJECTIVES_QUERY, {"only": objective}).fetchall()
         if objective is not None and not objectives:
-            raise NotFound(f"--objective {objective}: no such objective")
-        on, risk = _thresholds(con)
-        rows = con.execute(
-            PROGRESS_QUERY, {"d": as_of, "on": on, "risk": risk, "only": objective}
-        ).fetchall()
-    kpis = [KpiProgress(*[_clean(v) for v in row]) for row in rows]
+            known = [r[0] for r in con.execute(OBJECTIVES_QUERY, {"only": None}).fetchall()]
+            raise NotFound(
+                f"--objective {objective}: no such objective"
+                + (f" (known: {', '.join(known)})" if known else " (the plan has none yet)")
+            )
+        kpis = _kpi_rows(con, as_of, objective)
     by_objective: dict[str, list[KpiProgress]] = {}
     for k in kpis:
         by_objective.setdefault(k.objective, []).append(k)
@@ -152,59 +184,92 @@ def compute_progress(
     return ProgressReport(as_of=as_of, kpis=kpis, objectives=rolled)
 
 
+def kpi_progress(store: Store, kpi: str, as_of: dt.date | None = None) -> KpiProgress:
+    """One KPI's progress (the same statement, filtered to it). Raises NotFound."""
+    with store.read() as con:
+        if as_of is None:
+            as_of = today(store)
+        rows = _kpi_rows(con, as_of, kpi=kpi)
+    if not rows:
+        raise NotFound(f"no KPI {kpi!r} (archived KPIs are not reported)")
+    return rows[0]
+
+
 # -- charts ----------------------------------------------------------------------------
+Point = tuple[dt.date, float]
+
+
 @dataclass(frozen=True)
 class KpiSeries:
-    """Lines for one KPI's chart.
+    """The lines of one KPI's chart, each a list of ``(day, value)`` sorted by day.
 
-    ``actual``: (day, value) for each day with data in the window: the running sum for
-    ``sum``, the level for ``latest``, the running mean for ``mean``, the running ratio
-    for ``ratio``. ``expected``: the straight pace line from (start, baseline) to
-    (deadline, target). ``forecast``: from the last actual point to (deadline,
-    forecast). ``target``: the target value (a horizontal line).
+    - ``actual``: one point per day in the window (``progress.start`` to the window's
+      end) that has a value: the running sum for ``sum``, the level for ``latest``, the
+      running mean of the daily values for ``mean``, the running ratio for ``ratio``
+      (each side by its behaviour, as ``current`` is). Its last point is ``current``
+      (for ``latest``, when the window has a value).
+    - ``expected``: the pace line, ``[(start, baseline), (deadline, target)]``; empty
+      without a start, deadline, baseline or target (drafts, health KPIs).
+    - ``forecast``: ``[(last actual day, its value), (deadline, forecast)]``; empty
+      when there is no forecast or no day left after the last actual point.
+    - ``target``: the target (a horizontal line), or None.
+
+    ``frame()`` gives the same as a pandas DataFrame with columns ``line``
+    (actual/expected/forecast), ``day``, ``value``.
     """
 
     progress: KpiProgress
-    actual: list[tuple[dt.date, float]]
-    expected: list[tuple[dt.date, float]]
-    forecast: list[tuple[dt.date, float]]
+    actual: list[Point]
+    expected: list[Point]
+    forecast: list[Point]
     target: float | None
 
+    def frame(self) -> pd.DataFrame:
+        import pandas as pd
 
-_SERIES_QUERY = """
-WITH daily AS (
-    SELECT o.metric, o.day,
-           CASE WHEN any_value(m.behaviour) = 'flow' THEN sum(o.value)
-                ELSE arg_max(o.value, o.recorded_at) END AS value
-    FROM observations o JOIN metrics m ON m.key = o.metric
-    WHERE o.metric IN ($a, $b) AND ($start IS NULL OR o.day >= $start) AND o.day <= $end
-    GROUP BY o.metric, o.day
-)
-SELECT day, metric, value FROM daily ORDER BY day
-"""
+        rows = [
+            (line, day, value)
+            for line, points in (
+                ("actual", self.actual),
+                ("expected", self.expected),
+                ("forecast", self.forecast),
+            )
+            for day, value in points
+        ]
+        return pd.DataFrame(rows, columns=["line", "day", "value"])
 
 
 def kpi_series(store: Store, kpi: str, as_of: dt.date | None = None) -> KpiSeries:
-    """The daily lines a chart of ``kpi`` needs (see KpiSeries). Raises NotFound."""
+    """The lines a chart of ``kpi`` needs as of ``as_of`` (see KpiSeries). Raises NotFound."""
     with store.read() as con:
-        report = compute_progress(store, as_of)
-        p = report.kpi(kpi)
-        row = con.execute(
-            "SELECT k.metric, k.numerator, k.denominator, mn.behaviour, md.behaviour"
-            " FROM kpis k LEFT JOIN metrics mn ON mn.key = k.numerator"
-            " LEFT JOIN metrics md ON md.key = k.denominator WHERE k.key = ?",
+        if as_of is None:
+            as_of = today(store)
+        rows = _kpi_rows(con, as_of, kpi=kpi)
+        if not rows:
+            raise NotFound(f"no KPI {kpi!r} (archived KPIs are not reported)")
+        p = rows[0]
+        sides = con.execute(
+            "SELECT coalesce(k.metric, k.numerator), k.denominator, ma.behaviour, mb.behaviour"
+            " FROM kpis k LEFT JOIN metrics ma ON ma.key = coalesce(k.metric, k.numerator)"
+            " LEFT JOIN metrics mb ON mb.key = k.denominator WHERE k.key = ?",
             [kpi],
         ).fetchall()[0]
-        end = min(report.as_of, p.deadline) if p.deadline else report.as_of
-        a, b = (row[0], row[0]) if row[0] else (row[1], row[2])
-        points = con.execute(
-            _SERIES_QUERY, {"a": a, "b": b, "start": p.start, "end": end}
-        ).fetchall()
-    actual = _running(points, p.aggregation, a, b, row[3], row[4])
-    expected: list[tuple[dt.date, float]] = []
+        end = min(as_of, p.deadline) if p.deadline else as_of
+        params = {
+            "a": sides[0],
+            "b": sides[1],
+            "abeh": sides[2],
+            "bbeh": sides[3],
+            "agg": p.aggregation,
+            "start": p.start,
+            "end": end,
+            "d": as_of,
+        }
+        actual = [(day, _clean(v)) for day, v in con.execute(SERIES_QUERY, params).fetchall()]
+    expected: list[Point] = []
     if p.start and p.deadline and p.baseline is not None and p.target is not None:
         expected = [(p.start, p.baseline), (p.deadline, p.target)]
-    forecast: list[tuple[dt.date, float]] = []
+    forecast: list[Point] = []
     if actual and p.forecast is not None and p.deadline and p.deadline > actual[-1][0]:
         forecast = [actual[-1], (p.deadline, p.forecast)]
     return KpiSeries(
@@ -212,48 +277,17 @@ def kpi_series(store: Store, kpi: str, as_of: dt.date | None = None) -> KpiSerie
     )
 
 
-def _running(
-    points: list[tuple],
-    aggregation: str,
-    a: str,
-    b: str,
-    num_behaviour: str | None,
-    den_behaviour: str | None,
-) -> list[tuple[dt.date, float]]:
-    out: list[tuple[dt.date, float]] = []
-    if aggregation == "ratio":
-        num = den = 0.0
-        last_num = last_den = None
-        for day, metric, value in points:
-            if metric == a:
-                num += value
-                last_num = value
-            if metric == b:
-                den += value
-                last_den = value
-            n = num if num_behaviour == "flow" else last_num
-            d = den if den_behaviour == "flow" else last_den
-            if n is not None and d:
-                if out and out[-1][0] == day:
-                    out.pop()
-                out.append((day, n / d))
-        return out
-    total = 0.0
-    for count, (day, _metric, value) in enumerate(points, start=1):
-        total += value
-        if aggregation == "sum":
-            out.append((day, total))
-        elif aggregation == "mean":
-            out.append((day, total / count))
-        else:
-            out.append((day, value))
-    return out
-
-
 # -- recurring targets -----------------------------------------------------------------
 @dataclass(frozen=True)
 class PeriodResult:
-    period: str  # ISO week "2026-W05" or month "2026-03"
+    """One complete period of a recurring target.
+
+    ``period`` is the ISO week (``2026-W05``) or month (``2026-03``); ``start`` and
+    ``end`` are its days inside the KPI's span (a period straddling the KPI's start
+    begins at the start); ``value`` is the sum of the daily values in them.
+    """
+
+    period: str
     start: dt.date
     end: dt.date
     value: float
@@ -261,36 +295,43 @@ class PeriodResult:
     hit: bool
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["start"], data["end"] = self.start.isoformat(), self.end.isoformat()
-        return data
+        return {k: _jsonable(v) for k, v in asdict(self).items()}
 
 
-def period_history(store: Store, kpi: str, as_of: dt.date | None = None) -> list[PeriodResult]:
-    """Every complete period of a recurring (per) KPI up to ``as_of``: hit or missed."""
+def _histories(store: Store, kpi: str | None, as_of: dt.date | None) -> dict[str, list]:
     with store.read() as con:
-        row = con.execute("SELECT per, metric FROM kpis WHERE key = ?", [kpi]).fetchall()
-        if not row:
-            raise NotFound(f"no KPI {kpi!r}")
-        per, metric = row[0]
-        if per is None:
-            return []
         if as_of is None:
             as_of = today(store)
-        first = con.execute(
-            "SELECT coalesce(min(day), ?) FROM observations WHERE metric = ?", [as_of, metric]
-        ).fetchall()[0][0]
-        rows = con.execute(HISTORY_QUERY, {"kpi": kpi, "d": as_of, "first": first}).fetchall()
-    out = []
-    for pstart, bstart, bend, value, target in rows:
-        label = iso_week(pstart) if per == "week" else pstart.strftime("%Y-%m")
-        hit = target is not None and value >= target
-        out.append(PeriodResult(label, bstart, bend, float(value), target, hit))
+        rows = con.execute(HISTORY_QUERY, {"kpi": kpi, "d": as_of}).fetchall()
+        pers = dict(con.execute("SELECT key, per FROM kpis WHERE per IS NOT NULL").fetchall())
+    out: dict[str, list[PeriodResult]] = {}
+    for key, pstart, bstart, bend, value, target, hit in rows:
+        label = iso_week(pstart) if pers[key] == "week" else pstart.strftime("%Y-%m")
+        out.setdefault(key, []).append(
+            PeriodResult(label, bstart, bend, _clean(float(value)), target, bool(hit))
+        )
     return out
 
 
+def period_history(store: Store, kpi: str, as_of: dt.date | None = None) -> list[PeriodResult]:
+    """Every complete period of a recurring (per) KPI from its start up to ``as_of``.
+
+    Oldest first. A period is complete once its last day (inside the KPI's span) is
+    before ``as_of``. A KPI without ``per`` has no periods: ``[]``. Raises NotFound.
+    """
+    with store.read() as con:
+        if not con.execute("SELECT 1 FROM kpis WHERE key = ?", [kpi]).fetchall():
+            raise NotFound(f"no KPI {kpi!r}")
+    return _histories(store, kpi, as_of).get(kpi, [])
+
+
+def period_histories(store: Store, as_of: dt.date | None = None) -> dict[str, list[PeriodResult]]:
+    """``period_history`` of every active recurring KPI at once, keyed by KPI."""
+    return _histories(store, None, as_of)
+
+
 def streak(history: list[PeriodResult]) -> int:
-    """Consecutive hit periods ending with the last complete one."""
+    """Consecutive hit periods ending with the last complete one (0 if it was missed)."""
     count = 0
     for period in reversed(history):
         if not period.hit:

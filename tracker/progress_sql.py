@@ -1,21 +1,33 @@
 """The progress engine's SQL: every KPI's window, aggregates, status and forecast at once.
 
-One statement over all active KPIs (DESIGN.md, "Progress rules" and "Other kinds of
-KPI"). Parameters: ``$d`` (the as-of day), ``$on`` and ``$risk`` (pace thresholds),
-``$only`` (an objective key or NULL). Read docs/progress.md for the rules in words.
+``PROGRESS_QUERY`` is one statement over all active KPIs (DESIGN.md, "Progress rules"
+and "Other kinds of KPI"); docs/progress.md states the rules in words. Parameters:
+``$d`` (the as-of day), ``$on`` and ``$risk`` (pace thresholds), ``$only`` (an
+objective key or NULL), ``$kpi`` (a KPI key or NULL). Every value is a parameter;
+nothing is ever formatted into these strings.
+
+The shape: ``k`` (one row per KPI) -> ``w`` (its window) -> ``sides`` (one row per
+metric the KPI reads: one, or two for a ratio) -> ``daily`` (each metric's value per
+day) -> ``agg`` (one row per KPI side with every aggregate the rules need, in a
+single GROUP BY) -> the rules, one CTE per step, one row per KPI.
 """
 
 from __future__ import annotations
 
-# Daily value of a metric: flow metrics add up across sources, stock metrics take the
-# latest-recorded value of the day.
+# Daily value of each metric listed in ``wanted(metric, behaviour)``, up to ``$d``: a
+# flow metric adds its sources up; a stock metric takes the value recorded last that
+# day (ties on recorded_at go to the greatest source name, so the answer never depends
+# on the order rows were written). Nothing after the as-of day is ever read.
 DAILY = """
 daily AS (
-    SELECT o.metric, o.day,
-           CASE WHEN any_value(m.behaviour) = 'flow' THEN fsum(o.value)
-                ELSE arg_max(o.value, o.recorded_at) END AS value
-    FROM observations o JOIN metrics m ON m.key = o.metric
-    WHERE o.metric IN (SELECT metric FROM sides)
+    SELECT o.metric, o.day, fsum(o.value) AS value
+    FROM observations o
+    WHERE o.day <= $d AND o.metric IN (SELECT metric FROM wanted WHERE behaviour = 'flow')
+    GROUP BY o.metric, o.day
+    UNION ALL
+    SELECT o.metric, o.day, arg_max(o.value, (o.recorded_at, o.source)) AS value
+    FROM observations o
+    WHERE o.day <= $d AND o.metric IN (SELECT metric FROM wanted WHERE behaviour = 'stock')
     GROUP BY o.metric, o.day
 )
 """
@@ -26,15 +38,17 @@ k AS (
            k.aggregation, k.baseline AS given_baseline, k.target, k.owner, k.per, k.stay,
            k.position AS kpos, o.position AS opos,
            coalesce(k.start, o.start) AS kstart, coalesce(k.deadline, o.deadline) AS kdeadline,
+           -- a ratio shows its numerator's unit: cost / leads is money per lead
            coalesce(m.unit, mn.unit) AS unit
     FROM kpis k
     JOIN objectives o ON o.key = k.objective
     LEFT JOIN metrics m ON m.key = k.metric
     LEFT JOIN metrics mn ON mn.key = k.numerator
-    WHERE NOT k.archived AND NOT o.archived AND ($only IS NULL OR k.objective = $only)
+    WHERE NOT k.archived AND NOT o.archived
+      AND ($only IS NULL OR k.objective = $only) AND ($kpi IS NULL OR k.key = $kpi)
 ),
--- A recurring (per) KPI is judged on the period that holds the as-of day, kept inside
--- the KPI's own start and deadline.
+-- A recurring (per) KPI is judged on the period holding the as-of day, kept inside the
+-- KPI's own span: before its start the first period, after its deadline the last one.
 anchored AS (
     SELECT *,
            CASE WHEN kdeadline IS NOT NULL AND $d > kdeadline THEN kdeadline
@@ -42,82 +56,83 @@ anchored AS (
                 ELSE $d END AS anchor
     FROM k
 ),
-win AS (
+periods AS (
     SELECT *,
-           CASE per
-               WHEN 'week' THEN greatest(date_trunc('week', anchor)::DATE,
-                                         coalesce(kstart, date_trunc('week', anchor)::DATE))
-               WHEN 'month' THEN greatest(date_trunc('month', anchor)::DATE,
-                                          coalesce(kstart, date_trunc('month', anchor)::DATE))
-               ELSE kstart END AS wstart,
-           CASE per
-               WHEN 'week' THEN least(date_trunc('week', anchor)::DATE + 6,
-                                      coalesce(kdeadline, date_trunc('week', anchor)::DATE + 6))
-               WHEN 'month' THEN least(last_day(anchor), coalesce(kdeadline, last_day(anchor)))
-               ELSE kdeadline END AS wdeadline
+           CASE per WHEN 'week' THEN date_trunc('week', anchor)::DATE
+                    WHEN 'month' THEN date_trunc('month', anchor)::DATE END AS pstart,
+           CASE per WHEN 'week' THEN date_trunc('week', anchor)::DATE + 6
+                    WHEN 'month' THEN last_day(anchor) END AS pend
     FROM anchored
 ),
-win2 AS (
-    SELECT *, CASE WHEN wdeadline IS NULL THEN $d ELSE least($d, wdeadline) END AS wend
-    FROM win
+w AS (
+    SELECT *,
+           CASE WHEN per IS NULL THEN kstart ELSE greatest(pstart, coalesce(kstart, pstart)) END
+               AS wstart,
+           CASE WHEN per IS NULL THEN kdeadline ELSE least(pend, coalesce(kdeadline, pend)) END
+               AS wdeadline
+    FROM periods
 ),
--- Each KPI reads one metric, or two for a ratio (each side by its own behaviour).
+win AS (
+    SELECT *, CASE WHEN wdeadline IS NULL THEN $d ELSE least($d, wdeadline) END AS wend
+    FROM w
+),
+-- Each KPI reads one metric, or two for a ratio: each side by its own metric's behaviour.
 sides AS (
-    SELECT w.kpi, 'value' AS side, w.metric, m.behaviour, w.wstart, w.wend
-    FROM win2 w JOIN metrics m ON m.key = w.metric
-    UNION ALL
-    SELECT w.kpi, 'num', w.numerator, m.behaviour, w.wstart, w.wend
-    FROM win2 w JOIN metrics m ON m.key = w.numerator
-    UNION ALL
-    SELECT w.kpi, 'den', w.denominator, m.behaviour, w.wstart, w.wend
-    FROM win2 w JOIN metrics m ON m.key = w.denominator
+    SELECT w.kpi, s.side, s.metric, m.behaviour, w.aggregation, w.wstart, w.wend, w.wdeadline
+    FROM win w
+    CROSS JOIN LATERAL (
+        VALUES ('value', w.metric), ('num', w.numerator), ('den', w.denominator)
+    ) s(side, metric)
+    JOIN metrics m ON m.key = s.metric
+),
+wanted AS (
+    SELECT DISTINCT metric, behaviour FROM sides
 )
 """
 
+# One GROUP BY gives every aggregate of every KPI side. Only days up to the window's
+# end take part: the baseline looks back before the start, never past the end.
 AGGREGATES = """
 joined AS (
-    SELECT s.kpi, s.side, s.behaviour, s.wstart, s.wend, d.day, d.value,
-           (s.wstart IS NULL OR d.day >= s.wstart) AND d.day <= s.wend AS in_window
-    FROM sides s JOIN daily d ON d.metric = s.metric
-),
-firsts AS (
-    SELECT kpi, side, min(day) FILTER (in_window) AS first_day
-    FROM joined GROUP BY kpi, side
+    SELECT s.kpi, s.side, s.behaviour, s.aggregation, s.wstart, s.wend, s.wdeadline, d.day,
+           d.value,
+           (s.wstart IS NULL OR d.day >= s.wstart) AS in_window
+    FROM sides s JOIN daily d ON d.metric = s.metric AND d.day <= s.wend
 ),
 agg AS (
-    SELECT j.kpi, j.side, any_value(j.behaviour) AS behaviour,
-           count(*) FILTER (j.in_window) AS n_values,
-           fsum(j.value) FILTER (j.in_window) AS w_sum,
-           avg(j.value) FILTER (j.in_window) AS w_mean,
-           arg_max(j.value, j.day) FILTER (j.in_window) AS w_latest,
-           max(j.day) FILTER (j.in_window) AS last_day,
-           arg_min(j.value, j.day) FILTER (j.in_window) AS w_first,
-           arg_max(j.value, j.day) FILTER (j.wstart IS NOT NULL AND j.day <= j.wstart)
-               AS before_start,
-           -- the last min(28, n) days of the window, n = days in the window
-           fsum(j.value) FILTER (j.in_window AND j.day > j.wend - least(28,
-               j.wend - coalesce(j.wstart, f.first_day) + 1)::INTEGER) AS recent_sum,
-           least(28, any_value(j.wend) - coalesce(any_value(j.wstart), any_value(f.first_day))
-                 + 1) AS recent_days,
-           regr_slope(j.value, epoch(j.day) / 86400)
-               FILTER (j.in_window AND j.day > j.wend - 56::INTEGER) AS slope,
-           regr_intercept(j.value, epoch(j.day) / 86400)
-               FILTER (j.in_window AND j.day > j.wend - 56::INTEGER) AS intercept,
-           count(*) FILTER (j.in_window AND j.day > j.wend - 56::INTEGER) AS n56
-    FROM joined j JOIN firsts f ON f.kpi = j.kpi AND f.side = j.side
-    GROUP BY j.kpi, j.side
+    SELECT kpi, side, behaviour,
+           count(*) FILTER (in_window) AS n_in,
+           fsum(value) FILTER (in_window) AS w_sum,
+           favg(value) FILTER (in_window) AS w_mean,
+           -- "latest": the last day with a value on or before the end (may precede start)
+           arg_max(value, day) AS latest,
+           max(day) AS last_day,
+           min(day) FILTER (in_window) AS first_day,
+           arg_min(value, day) FILTER (in_window) AS w_first,
+           arg_max(value, day) FILTER (wstart IS NOT NULL AND day <= wstart) AS before_start,
+           -- the last min(28, n) days of the window are its days after end - 28
+           fsum(value) FILTER (in_window AND day > wend - 28) AS recent_sum,
+           -- x = days from the deadline, so the line read at the deadline is the intercept
+           -- (small x keeps the fit exact to the last digits)
+           regr_intercept(value, (day - wdeadline)::DOUBLE)
+               FILTER (aggregation = 'latest' AND in_window AND day > wend - 56) AS at_deadline,
+           count(*) FILTER (aggregation = 'latest' AND in_window AND day > wend - 56) AS n56
+    FROM joined
+    GROUP BY kpi, side, behaviour
 ),
 sided AS (
     SELECT w.*,
-           v.n_values, v.w_sum, v.w_mean, v.w_latest, v.w_first, v.before_start, v.recent_sum,
-           v.recent_days, v.slope, v.intercept, v.n56,
-           coalesce(v.last_day, greatest(n.last_day, d.last_day)) AS last_day,
-           CASE WHEN n.behaviour = 'flow' THEN n.w_sum ELSE n.w_latest END AS num_value,
-           CASE WHEN d.behaviour = 'flow' THEN d.w_sum ELSE d.w_latest END AS den_value
-    FROM win2 w
+           coalesce(v.n_in, 0) AS n_in, v.w_sum, v.w_mean, v.latest, v.w_first, v.before_start,
+           v.recent_sum, v.at_deadline, coalesce(v.n56, 0) AS n56,
+           -- n, the days in the window; without a start it begins at the first value
+           w.wend - coalesce(w.wstart, v.first_day) + 1 AS n_days,
+           coalesce(v.last_day, greatest(n.last_day, dn.last_day)) AS last_day,
+           CASE WHEN n.behaviour = 'flow' THEN n.w_sum ELSE n.latest END AS num_value,
+           CASE WHEN dn.behaviour = 'flow' THEN dn.w_sum ELSE dn.latest END AS den_value
+    FROM win w
     LEFT JOIN agg v ON v.kpi = w.kpi AND v.side = 'value'
     LEFT JOIN agg n ON n.kpi = w.kpi AND n.side = 'num'
-    LEFT JOIN agg d ON d.kpi = w.kpi AND d.side = 'den'
+    LEFT JOIN agg dn ON dn.kpi = w.kpi AND dn.side = 'den'
 )
 """
 
@@ -125,32 +140,31 @@ RULES = """
 cur AS (
     SELECT *,
            CASE aggregation
-               WHEN 'sum' THEN CASE WHEN n_values > 0 THEN w_sum END
-               WHEN 'latest' THEN w_latest
+               WHEN 'sum' THEN w_sum
+               WHEN 'latest' THEN latest
                WHEN 'mean' THEN w_mean
-               WHEN 'ratio' THEN CASE WHEN den_value IS NOT NULL AND den_value <> 0
-                                      THEN num_value / den_value END
+               WHEN 'ratio' THEN CASE WHEN den_value <> 0 THEN num_value / den_value END
            END AS current,
            CASE WHEN stay IS NOT NULL THEN NULL
                 WHEN given_baseline IS NOT NULL THEN given_baseline
-                WHEN per IS NOT NULL OR aggregation IN ('sum', 'ratio') THEN 0
+                WHEN aggregation IN ('sum', 'ratio') THEN 0.0
                 ELSE coalesce(before_start, w_first) END AS baseline,
-           CASE WHEN wdeadline IS NULL THEN NULL ELSE greatest(wdeadline - $d, 0) END
-               AS days_left
+           CASE WHEN wdeadline IS NOT NULL THEN greatest(wdeadline - $d, 0) END AS days_left,
+           wdeadline IS NOT NULL AND $d > wdeadline AS past_deadline
     FROM sided
 ),
 prog AS (
     SELECT *,
-           CASE WHEN stay IS NOT NULL OR current IS NULL OR target IS NULL
-                     OR baseline IS NULL THEN NULL
+           CASE WHEN stay IS NOT NULL OR current IS NULL OR target IS NULL THEN NULL
+                -- only a derived baseline can equal the target (the plan refuses a given one)
                 WHEN target = baseline THEN CASE WHEN current >= target THEN 1.0 ELSE 0.0 END
                 ELSE (current - baseline) / (target - baseline) END AS progress,
            CASE WHEN stay IS NOT NULL OR wstart IS NULL OR wdeadline IS NULL THEN NULL
-                WHEN wdeadline <= wstart THEN CASE WHEN $d >= wdeadline THEN 1.0 ELSE 0.0 END
+                WHEN wdeadline = wstart THEN CASE WHEN $d >= wdeadline THEN 1.0 ELSE 0.0 END
                 ELSE greatest(0.0, least(1.0, ($d - wstart) / (wdeadline - wstart))) END
                AS expected,
-           CASE WHEN target IS NULL OR baseline IS NULL THEN 1
-                WHEN target >= baseline THEN 1 ELSE -1 END AS direction
+           -- the KPI's direction: down when the target is below the baseline
+           coalesce(target < baseline, false) AS aims_down
     FROM cur
 ),
 paced AS (
@@ -161,13 +175,14 @@ judged AS (
     SELECT *,
            CASE
                WHEN target IS NULL THEN 'no_target'
-               WHEN current IS NULL THEN 'no_data'
+               WHEN current IS NULL OR (aggregation <> 'ratio' AND n_in = 0) THEN 'no_data'
                WHEN stay = 'above' THEN CASE WHEN current >= target THEN 'on_track'
                                              ELSE 'off_track' END
                WHEN stay = 'below' THEN CASE WHEN current <= target THEN 'on_track'
                                              ELSE 'off_track' END
                WHEN progress >= 1 THEN 'achieved'
-               WHEN wdeadline IS NOT NULL AND $d > wdeadline THEN 'missed'
+               WHEN past_deadline THEN 'missed'
+               -- without a start or deadline nothing can be paced: on track until achieved
                WHEN expected IS NULL OR expected = 0 OR pace >= $on THEN 'on_track'
                WHEN pace >= $risk THEN 'at_risk'
                ELSE 'off_track'
@@ -176,11 +191,8 @@ judged AS (
                WHEN stay IS NOT NULL OR current IS NULL THEN NULL
                WHEN days_left IS NULL OR days_left = 0 THEN current
                WHEN aggregation = 'sum' THEN
-                   current + coalesce(recent_sum, 0) / recent_days * days_left
-               WHEN aggregation = 'latest' THEN
-                   CASE WHEN n56 >= 2 AND slope IS NOT NULL
-                        THEN intercept + slope * (epoch(wdeadline) / 86400)
-                        ELSE current END
+                   current + coalesce(recent_sum, 0.0) / least(28, n_days) * days_left
+               WHEN aggregation = 'latest' AND n56 >= 2 THEN at_deadline
                ELSE current
            END AS forecast
     FROM paced
@@ -188,29 +200,22 @@ judged AS (
 final AS (
     SELECT *,
            CASE WHEN stay IS NOT NULL OR current IS NULL OR target IS NULL THEN NULL
-                WHEN direction > 0 AND forecast >= target THEN 'will_hit'
-                WHEN direction < 0 AND forecast <= target THEN 'will_hit'
+                WHEN aims_down THEN CASE WHEN forecast <= target THEN 'will_hit'
+                                         ELSE 'will_miss' END
+                WHEN forecast >= target THEN 'will_hit'
                 ELSE 'will_miss' END AS forecast_status,
            CASE WHEN stay IS NOT NULL OR current IS NULL OR target IS NULL THEN NULL
-                WHEN wdeadline IS NOT NULL AND $d > wdeadline THEN NULL
+                WHEN past_deadline OR days_left IS NULL THEN NULL
                 WHEN progress >= 1 THEN 0.0
-                WHEN days_left IS NULL THEN NULL
                 ELSE (target - current) / greatest(days_left / 7.0, 1 / 7.0) END
                AS needed_per_week
     FROM judged
 )
 """
 
-PROGRESS_QUERY = (
-    "WITH "
-    + KPIS
-    + ","
-    + DAILY
-    + ","
-    + AGGREGATES
-    + ","
-    + RULES
-    + """
+# Column order = KpiProgress's fields.
+PROGRESS_QUERY = f"""
+WITH {KPIS}, {DAILY}, {AGGREGATES}, {RULES}
 SELECT kpi, objective, name,
        CASE WHEN aggregation = 'ratio' THEN numerator || '/' || denominator ELSE metric END,
        aggregation, per, stay, unit, wstart, wdeadline, current, baseline, target, progress,
@@ -219,7 +224,6 @@ SELECT kpi, objective, name,
 FROM final
 ORDER BY opos, objective, kpos, kpi
 """
-)
 
 OBJECTIVES_QUERY = """
 SELECT key, title FROM objectives
@@ -227,21 +231,31 @@ WHERE NOT archived AND ($only IS NULL OR key = $only)
 ORDER BY position, key
 """
 
-# Complete periods of recurring KPIs: value per period and whether the target was hit.
-HISTORY_QUERY = """
+# Every complete period of recurring KPIs (one, or all with $kpi NULL) up to $d: the
+# period's value (the sum of daily values in its part inside the KPI's span) and
+# whether it met the target. A period is complete once its last day is before $d. A KPI
+# without a start begins with its metric's first value.
+HISTORY_QUERY = f"""
 WITH k AS (
-    SELECT k.key, k.metric, k.per, k.target,
+    SELECT k.key, k.metric, k.per, k.target, m.behaviour,
            coalesce(k.start, o.start) AS kstart, coalesce(k.deadline, o.deadline) AS kdeadline
-    FROM kpis k JOIN objectives o ON o.key = k.objective
-    WHERE k.key = $kpi
+    FROM kpis k
+    JOIN objectives o ON o.key = k.objective
+    JOIN metrics m ON m.key = k.metric
+    WHERE k.per IS NOT NULL AND NOT k.archived AND NOT o.archived
+      AND ($kpi IS NULL OR k.key = $kpi)
 ),
+wanted AS (SELECT DISTINCT metric, behaviour FROM k),
+{DAILY},
+firsts AS (SELECT metric, min(day) AS first_day FROM daily GROUP BY metric),
 periods AS (
     SELECT k.*, p::DATE AS pstart,
            CASE WHEN k.per = 'week' THEN p::DATE + 6 ELSE last_day(p::DATE) END AS pend
-    FROM k, generate_series(
-        date_trunc(CASE WHEN k.per = 'week' THEN 'week' ELSE 'month' END,
-                   coalesce(k.kstart, $first))::DATE,
-        least($d, coalesce(k.kdeadline, $d)),
+    FROM k
+    LEFT JOIN firsts f ON f.metric = k.metric
+    CROSS JOIN LATERAL generate_series(
+        date_trunc(k.per, coalesce(k.kstart, f.first_day))::DATE::TIMESTAMP,
+        least($d, coalesce(k.kdeadline, $d))::TIMESTAMP,
         CASE WHEN k.per = 'week' THEN INTERVAL 7 DAY ELSE INTERVAL 1 MONTH END) t(p)
 ),
 bounded AS (
@@ -249,10 +263,61 @@ bounded AS (
               least(pend, coalesce(kdeadline, pend)) AS bend
     FROM periods
     WHERE least(pend, coalesce(kdeadline, pend)) < $d
+),
+valued AS (
+    SELECT b.key, b.pstart, b.bstart, b.bend, b.target,
+           coalesce(fsum(d.value), 0.0) AS value
+    FROM bounded b
+    LEFT JOIN daily d ON d.metric = b.metric AND d.day BETWEEN b.bstart AND b.bend
+    GROUP BY b.key, b.pstart, b.bstart, b.bend, b.target
 )
-SELECT b.pstart, b.bstart, b.bend, coalesce(sum(o.value), 0) AS value, b.target
-FROM bounded b
-LEFT JOIN observations o ON o.metric = b.metric AND o.day BETWEEN b.bstart AND b.bend
-GROUP BY ALL
-ORDER BY b.pstart
+-- hit = progress >= 1 with the recurring baseline 0 (a target of 0 is met by 0)
+SELECT key, pstart, bstart, bend, value, target,
+       CASE WHEN target IS NULL THEN false
+            WHEN target >= 0 THEN value >= target
+            ELSE value <= target END AS hit
+FROM valued
+ORDER BY key, pstart
+"""
+
+# One KPI's daily chart line. Parameters: $a, $b (the metric, or numerator and
+# denominator), $abeh, $bbeh (their behaviours), $agg, $start, $end, $d.
+SERIES_QUERY = f"""
+WITH wanted AS (
+    SELECT key AS metric, behaviour FROM metrics WHERE key IN ($a, $b)
+),
+{DAILY},
+by_day AS (
+    SELECT day,
+           any_value(value) FILTER (metric = $a) AS a,
+           any_value(value) FILTER (metric = $b) AS b,
+           ($start IS NULL OR day >= $start) AS in_window
+    FROM daily
+    WHERE day <= $end
+    GROUP BY day
+),
+run AS (
+    SELECT day, a, b, in_window,
+           sum(CASE WHEN in_window THEN a END) OVER upto AS a_sum,
+           count(CASE WHEN in_window THEN a END) OVER upto AS a_count,
+           sum(CASE WHEN in_window THEN b END) OVER upto AS b_sum,
+           last_value(a IGNORE NULLS) OVER upto AS a_level,
+           last_value(b IGNORE NULLS) OVER upto AS b_level
+    FROM by_day
+    WINDOW upto AS (ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+),
+valued AS (
+    SELECT day,
+           CASE $agg
+               WHEN 'sum' THEN CASE WHEN a IS NOT NULL THEN a_sum END
+               WHEN 'latest' THEN a
+               WHEN 'mean' THEN CASE WHEN a IS NOT NULL THEN a_sum / a_count END
+               WHEN 'ratio' THEN
+                   (CASE WHEN $abeh = 'flow' THEN a_sum ELSE a_level END)
+                   / nullif(CASE WHEN $bbeh = 'flow' THEN b_sum ELSE b_level END, 0)
+           END AS value
+    FROM run
+    WHERE in_window AND (a IS NOT NULL OR b IS NOT NULL)
+)
+SELECT day, value FROM valued WHERE value IS NOT NULL ORDER BY day
 """

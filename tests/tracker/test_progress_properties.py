@@ -78,13 +78,12 @@ def reference(
     end = min(as_of, DEADLINE)
     window = {d: v for d, v in values.items() if START <= d <= end}
     current = None
-    if window:
-        if kind == "sum":
-            current = sum(window.values())
-        elif kind == "latest":
-            current = window[max(window)]
-        else:
-            current = sum(window.values()) / len(window)
+    if kind == "latest":
+        # the value on the last day with a value on or before end (it may precede start)
+        upto = [d for d in values if d <= end]
+        current = values[max(upto)] if upto else None
+    elif window:
+        current = sum(window.values()) if kind == "sum" else sum(window.values()) / len(window)
     if baseline is None:
         if kind == "sum":
             baseline = 0.0
@@ -93,7 +92,7 @@ def reference(
             baseline = values[max(before)] if before else (window[min(window)] if window else None)
     expected = min(max((as_of - START).days / (DEADLINE - START).days, 0), 1)
     out = {"current": current, "baseline": baseline, "expected": expected}
-    if current is None:
+    if not window:
         out["status"] = "no_data"
         return out
     progress = (current - baseline) / (target - baseline)

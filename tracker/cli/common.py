@@ -86,8 +86,14 @@ def _default(value: Any) -> Any:
 
 
 def emit_json(data: Any) -> None:
-    """Write one JSON document on stdout (NaN/inf never appear: they become null)."""
-    text = json.dumps(_finite(data), default=_default, ensure_ascii=False, indent=2)
+    """Write one JSON document on stdout (NaN/inf never appear: they become null).
+
+    No indentation: it would force json's pure-Python encoder (0.2 s for 1,000 KPIs).
+    """
+    try:
+        text = json.dumps(data, default=_default, ensure_ascii=False, allow_nan=False)
+    except ValueError:  # a NaN or infinity somewhere: walk the data once to null them
+        text = json.dumps(_finite(data), default=_default, ensure_ascii=False)
     sys.stdout.write(text + "\n")
 
 
