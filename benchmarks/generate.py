@@ -16,6 +16,7 @@ import yaml
 
 from tracker.plan import apply_plan_text
 from tracker.records import LOCAL_MANAGER
+from tracker.observations import seed_values
 from tracker.store import Store
 
 AS_OF = dt.date(2026, 11, 18)
@@ -110,13 +111,13 @@ def build(size: Size, path: Path) -> Store:
     with store.write() as con:
         con.execute(
             """
-            INSERT INTO observations (metric, day, source, value, recorded_by, recorded_at)
-            SELECT 'm' || (i % ?)::VARCHAR,
-                   ?::DATE - ((i // ?) % ?)::INTEGER,
-                   'bench' || (i // (? * ?))::VARCHAR,
-                   CASE WHEN (i % ?) % 2 = 1 THEN 1000 + (i // ?) % ? * 3 + hash(i) % 50
-                        ELSE hash(i) % 100 END,
-                   NULL, TIMESTAMP '2026-11-18 12:00:00'
+            CREATE OR REPLACE TEMP TABLE seed AS
+            SELECT 'm' || (i % ?)::VARCHAR AS metric,
+                   ?::DATE - ((i // ?) % ?)::INTEGER AS day,
+                   'bench' || (i // (? * ?))::VARCHAR AS source,
+                   (CASE WHEN (i % ?) % 2 = 1 THEN 1000 + (i // ?) % ? * 3 + hash(i) % 50
+                        ELSE hash(i) % 100 END)::DOUBLE AS value,
+                   NULL::VARCHAR AS recorded_by, TIMESTAMP '2026-11-18 12:00:00' AS recorded_at
             FROM range(?) t(i)
             """,
             [
@@ -132,6 +133,8 @@ def build(size: Size, path: Path) -> Store:
                 size.observations,
             ],
         )
+        seed_values(con, "seed")
+        con.execute("DROP TABLE seed")
     return store
 
 

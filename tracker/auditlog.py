@@ -11,8 +11,14 @@ import datetime as dt
 import json
 from typing import Any
 
+from tracker.clock import now_utc
 from tracker.records import Actor, AuditEntry
 from tracker.store import Connection, Store
+
+
+def stamp() -> dt.datetime:
+    """Now, as stored: naive UTC (``WAYPOINT_NOW`` pins it in tests and demos)."""
+    return now_utc().replace(tzinfo=None)
 
 
 def _json(value: Any) -> str | None:
@@ -29,16 +35,24 @@ def record(
     key: str,
     old: Any = None,
     new: Any = None,
+    *,
+    change: int | None = None,
 ) -> None:
-    """Append one audit row inside the caller's transaction."""
+    """Append one audit row inside the caller's transaction (``change``: its change id)."""
     con.execute(
-        'INSERT INTO audit_log (id, "at", actor, action, entity, key, old_value, new_value)'
-        " SELECT coalesce(max(id), 0) + 1, now()::TIMESTAMP, ?, ?, ?, ?, ?, ? FROM audit_log",
-        [actor.key, action, entity, key, _json(old), _json(new)],
+        'INSERT INTO audit_log (id, "at", actor, action, entity, key, old_value, new_value,'
+        " change_id) SELECT coalesce(max(id), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ? FROM audit_log",
+        [stamp(), actor.key, action, entity, key, _json(old), _json(new), change],
     )
 
 
-def record_many(con: Connection, actor: Actor, rows: list[tuple[str, str, str, Any, Any]]) -> None:
+def record_many(
+    con: Connection,
+    actor: Actor,
+    rows: list[tuple[str, str, str, Any, Any]],
+    *,
+    change: int | None = None,
+) -> None:
     """Append many (action, entity, key, old, new) rows in one statement."""
     import pyarrow as pa
 
@@ -56,10 +70,11 @@ def record_many(con: Connection, actor: Actor, rows: list[tuple[str, str, str, A
     con.register("audit_rows", table)
     try:
         con.execute(
-            'INSERT INTO audit_log (id, "at", actor, action, entity, key, old_value, new_value)'
-            " SELECT (SELECT coalesce(max(id), 0) FROM audit_log) + n, now()::TIMESTAMP, ?,"
-            " action, entity, key, old_value::JSON, new_value::JSON FROM audit_rows ORDER BY n",
-            [actor.key],
+            'INSERT INTO audit_log (id, "at", actor, action, entity, key, old_value, new_value,'
+            " change_id) SELECT (SELECT coalesce(max(id), 0) FROM audit_log) + n,"
+            " ?, ?, action, entity, key, old_value::JSON, new_value::JSON, ?"
+            " FROM audit_rows ORDER BY n",
+            [stamp(), actor.key, change],
         )
     finally:
         con.unregister("audit_rows")

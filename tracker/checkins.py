@@ -207,7 +207,7 @@ explicit AS (
 logged AS (
     SELECT l.key, min(ob.recorded_at) AS at
     FROM live l JOIN observations ob
-      ON ob.metric IN (l.metric, l.numerator, l.denominator)
+      ON ob.metric IN (l.metric, l.numerator, l.denominator) AND ob.removed_by IS NULL
      AND ob.recorded_by = l.owner AND ob.day BETWEEN l.pfirst AND l.plast
     GROUP BY l.key
 )

@@ -19,6 +19,7 @@ import pyarrow as pa
 from tracker.clock import iso_week, today
 from tracker.errors import BadInput
 from tracker.models import LOCAL_MANAGER
+from tracker.observations import seed_values
 from tracker.plan import apply_plan, validate_plan
 from tracker.store import Store
 
@@ -201,7 +202,7 @@ def demo_plan(as_of: dt.date) -> dict[str, Any]:
                 "name": "Facebook ad spend",
                 "unit": "USD",
                 "channel": "facebook",
-                "class": "effort",
+                "class": "spend",
                 "behaviour": "flow",
             },
         ],
@@ -567,6 +568,10 @@ def load_demo(store: Store, as_of: dt.date | None = None, *, force: bool = False
             )
         for table in (
             "observations",
+            "daily_values",
+            "outliers",
+            "changes",
+            "import_mappings",
             "checkins",
             "annotations",
             "flag_acks",
@@ -582,10 +587,7 @@ def load_demo(store: Store, as_of: dt.date | None = None, *, force: bool = False
         apply_plan(store, plan, LOCAL_MANAGER)
         con.abort()
         con.register("demo_obs", observations)
-        con.execute(
-            "INSERT INTO observations (metric, day, source, value, recorded_by, recorded_at)"
-            " SELECT metric, day, source, value, recorded_by, recorded_at FROM demo_obs"
-        )
+        seed_values(con, "demo_obs")
         con.unregister("demo_obs")
         con.executemany(
             "INSERT INTO checkins (id, kpi, person, period, confidence, comment, progress, plans,"

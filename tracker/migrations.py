@@ -189,9 +189,133 @@ def _schema_1(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(statement)
 
 
+def _run(con: duckdb.DuckDBPyConnection, script: str) -> None:
+    for statement in script.split(";\n"):
+        if statement.strip():
+            con.execute(statement)
+
+
+# Entries, undoable changes, the maintained daily table and the new plan fields.
+SCHEMA_2 = """
+CREATE TABLE metrics_v2 (
+    key VARCHAR PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    unit VARCHAR,
+    channel VARCHAR,
+    class VARCHAR NOT NULL
+        CHECK (class IN ('outcome', 'engagement', 'reach', 'activity', 'effort', 'spend')),
+    behaviour VARCHAR NOT NULL CHECK (behaviour IN ('flow', 'stock')),
+    qualified BOOLEAN NOT NULL DEFAULT false,
+    -- the smallest value allowed (NULL: negatives allowed too)
+    min_value DOUBLE DEFAULT 0,
+    -- the source that counts on days two sources cover
+    prefer VARCHAR,
+    -- who may log it besides KPI owners (an assistant whose import created it)
+    owner VARCHAR,
+    archived BOOLEAN NOT NULL DEFAULT false,
+    position INTEGER NOT NULL DEFAULT 0
+);
+-- Effort that is not counted in hours was money all along: it becomes class spend.
+INSERT INTO metrics_v2
+SELECT key, name, unit, channel,
+       CASE WHEN class = 'effort'
+             AND lower(coalesce(unit, '')) NOT IN ('h', 'hr', 'hrs', 'hour', 'hours')
+            THEN 'spend' ELSE class END,
+       behaviour, qualified, 0, NULL, NULL, archived, position
+FROM metrics;
+DROP TABLE metrics;
+ALTER TABLE metrics_v2 RENAME TO metrics;
+
+ALTER TABLE people ADD COLUMN since DATE;
+ALTER TABLE people ADD COLUMN issuer VARCHAR;
+ALTER TABLE people ADD COLUMN subject VARCHAR;
+UPDATE people SET since = coalesce(
+    (SELECT min(a."at")::DATE FROM audit_log a
+     WHERE a.entity = 'person' AND a.key = people.key AND a.action = 'create'),
+    current_date);
+
+-- Every version of every value. A hand-logged entry is a row of source 'manual'; an
+-- import row is keyed by (metric, day, source) among the live rows. A change never
+-- updates a value: it removes versions (removed_by) and adds new ones (change_id),
+-- so any change can be taken back and brought back. ``entry`` is the id people see:
+-- it stays the same when an undo brings a value back.
+CREATE TABLE observations_v2 (
+    id BIGINT PRIMARY KEY,
+    entry BIGINT NOT NULL,
+    metric VARCHAR NOT NULL,
+    day DATE NOT NULL,
+    source VARCHAR NOT NULL,
+    value DOUBLE NOT NULL,
+    recorded_by VARCHAR,
+    for_person VARCHAR,
+    recorded_at TIMESTAMP NOT NULL,
+    note VARCHAR,
+    change_id BIGINT NOT NULL,
+    removed_by BIGINT
+);
+INSERT INTO observations_v2
+SELECT n, n, metric, day, source, value, recorded_by, recorded_by, recorded_at, note, 0, NULL
+FROM (SELECT *, row_number() OVER (ORDER BY recorded_at, metric, day, source) AS n
+      FROM observations);
+DROP TABLE observations;
+ALTER TABLE observations_v2 RENAME TO observations;
+
+-- The day's value of each metric by DESIGN's rule, kept in step by every write.
+CREATE TABLE daily_values (
+    metric VARCHAR NOT NULL,
+    day DATE NOT NULL,
+    value DOUBLE NOT NULL,
+    PRIMARY KEY (metric, day)
+);
+
+-- One row per change people can take back: a log, a set, a deletion, an import, a plan
+-- apply, and the undos and redos themselves.
+CREATE TABLE changes (
+    id BIGINT PRIMARY KEY,
+    "at" TIMESTAMP NOT NULL,
+    actor VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL
+        CHECK (kind IN ('log', 'set', 'delete', 'import', 'plan', 'undo', 'redo')),
+    summary VARCHAR NOT NULL,
+    detail JSON,
+    target BIGINT,
+    undone_by BIGINT
+);
+ALTER TABLE audit_log ADD COLUMN change_id BIGINT;
+
+-- Values far outside their metric's recent range, found when they were stored.
+CREATE TABLE outliers (
+    metric VARCHAR NOT NULL,
+    day DATE NOT NULL,
+    value DOUBLE NOT NULL,
+    reference DOUBLE NOT NULL,
+    change_id BIGINT,
+    PRIMARY KEY (metric, day)
+);
+
+-- Saved import mappings (the plan's imports: list).
+CREATE TABLE import_mappings (
+    name VARCHAR PRIMARY KEY,
+    spec JSON NOT NULL,
+    archived BOOLEAN NOT NULL DEFAULT false,
+    position INTEGER NOT NULL DEFAULT 0
+);
+
+ALTER TABLE job_runs ADD COLUMN attempts INTEGER DEFAULT 1;
+"""
+
+
+def _schema_2(con: duckdb.DuckDBPyConnection) -> None:
+    _run(con, SCHEMA_2)
+    from tracker.daily import rebuild_daily
+
+    rebuild_daily(con)
+
+
 # (version, name, function). Append only.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "initial schema", _schema_1),
+    (2, "entries, changes, daily values, plan fields", _schema_2),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -12,25 +12,25 @@ import datetime as dt
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
-Role = Literal["manager", "assistant", "viewer"]
-MetricClass = Literal["outcome", "engagement", "reach", "activity", "effort"]
-Behaviour = Literal["flow", "stock"]
-Outcome = Literal[
-    "revenue",
-    "leads",
-    "customer-service",
-    "reputation",
-    "insight",
-    "network",
-    "thought-leadership",
-    "other",
-]
-Aggregation = Literal["sum", "latest", "mean", "ratio"]
-Cadence = Literal["weekly", "monthly"]
-Confidence = Literal["on_track", "at_risk", "off_track"]
-STATUSES = ("no_target", "no_data", "achieved", "missed", "on_track", "at_risk", "off_track")
+from tracker.vocab import (
+    Aggregation,
+    Behaviour,
+    Cadence,
+    MetricClass,
+    Outcome,
+    Per,
+    Role,
+    Stay,
+)
 
 # Keys appear in URLs, file names and CLI arguments: keep them simple and stable.
 Key = Annotated[
@@ -40,6 +40,23 @@ Key = Annotated[
     ),
 ]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
+# Single-line names: no control characters (a newline in a name broke every digest).
+_SINGLE_LINE = r"^[^\x00-\x1f\x7f]*$"
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_SINGLE_LINE)]
+Short = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_SINGLE_LINE)]
+# Numbers people type: finite and of a size a business can have.
+Number = Annotated[float, Field(allow_inf_nan=False, ge=-1e15, le=1e15)]
+Day = Annotated[dt.date, Field(ge=dt.date(1970, 1, 1), le=dt.date(2100, 12, 31))]
+
+
+def _zone(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown timezone {value!r}; use an IANA name such as Europe/London") from exc
+    return value
 
 
 class _Item(BaseModel):
@@ -47,41 +64,48 @@ class _Item(BaseModel):
 
 
 class Workspace(_Item):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    name: Name
     vision: Text | None = None
     timezone: str = "UTC"
 
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(
-                f"unknown timezone {value!r}; use an IANA name such as Europe/London"
-            ) from exc
-        return value
+        return _zone(value) or "UTC"
 
 
 class Person(_Item):
     key: Key
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    name: Name
     role: Role
     email: (
         Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")] | None
     ) = None
-    hourly_rate: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    hourly_rate: Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)] | None = None
     manager: Key | None = None
+    # The day they joined the workspace: nothing is owed for periods that ended before.
+    # Left out of a plan file, it keeps the stored day (the day they were added).
+    since: Day | None = None
+    # Sign-in pinned to one account of one provider (docs/auth.md), besides the email.
+    issuer: Annotated[str, StringConstraints(max_length=500)] | None = None
+    subject: Annotated[str, StringConstraints(max_length=500)] | None = None
 
 
 class Metric(_Item):
     key: Key
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    unit: str | None = None
-    channel: str | None = None
+    name: Name
+    unit: Short | None = None
+    channel: Short | None = None
     class_: MetricClass = Field(alias="class")
     behaviour: Behaviour
     qualified: bool = False
+    # The smallest value allowed; null allows negatives (net subscribers).
+    min: Number | None = 0
+    # The source that counts on days two sources of this metric cover.
+    prefer: Short | None = None
+    # Besides KPI owners, who may log it (an assistant whose import created it). Left
+    # out of a plan file, it keeps the stored owner.
+    owner: Key | None = None
 
     model_config = ConfigDict(
         extra="forbid", str_strip_whitespace=True, frozen=True, populate_by_name=True
@@ -93,56 +117,113 @@ class Ratio(_Item):
     denominator: Key
 
 
-Number = Annotated[float, Field(allow_inf_nan=False)]
-
-
 class KPI(_Item):
     key: Key
-    name: str | None = None
+    name: Name | None = None
     metric: Key | None = None
     ratio: Ratio | None = None
     aggregation: Aggregation | None = None
     baseline: Number | None = None
     target: Number | None = None
-    start: dt.date | None = None
-    deadline: dt.date | None = None
+    start: Day | None = None
+    deadline: Day | None = None
     owner: Key | None = None
     cadence: Cadence = "weekly"
     campaign: Key | None = None
-    per: Literal["week", "month"] | None = None
-    stay: Literal["above", "below"] | None = None
+    per: Per | None = None
+    stay: Stay | None = None
 
 
 class Campaign(_Item):
     key: Key
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    channels: list[str] = []
+    name: Name
+    channels: list[Short] = []
     owner: Key | None = None
-    start: dt.date | None = None
-    end: dt.date | None = None
-    budget: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    start: Day | None = None
+    end: Day | None = None
+    budget: Annotated[float, Field(ge=0, le=1e15, allow_inf_nan=False)] | None = None
 
 
 class Objective(_Item):
     key: Key
-    title: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    title: Annotated[str, StringConstraints(min_length=1, max_length=300, pattern=_SINGLE_LINE)]
     outcome: Outcome
     people: Text | None = None
     strategy: Text | None = None
-    channels: list[str] = []
+    channels: list[Short] = []
     owner: Key | None = None
-    start: dt.date | None = None
-    deadline: dt.date | None = None
+    start: Day | None = None
+    deadline: Day | None = None
     campaigns: list[Campaign] = []
     kpis: list[KPI] = []
 
 
+class MappingMatch(_Item):
+    """How a file is recognised: these column names are all in its header row."""
+
+    columns: Annotated[list[Short], Field(min_length=1, max_length=200)]
+
+
+class MappingDay(_Item):
+    """The column holding the day, its format (strftime; auto-detected when left out)
+    and the zone of timestamps that carry none (they are turned into workspace days)."""
+
+    column: Short
+    format: Short | None = None
+    timezone: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        return _zone(value)
+
+    @field_validator("format")
+    @classmethod
+    def _strftime(cls, value: str | None) -> str | None:
+        if value is not None and "%" not in value:
+            raise ValueError(f"{value!r} is not a date format; write it like %d.%m.%Y")
+        return value
+
+
+class MappingValue(_Item):
+    """One metric from the file: a column's values, or a count of (matching) rows."""
+
+    metric: Key
+    column: Short | None = None
+    count: Literal["rows"] | None = None
+    where: dict[Short, str | int | float] = {}
+
+    @model_validator(mode="after")
+    def _one_of(self) -> MappingValue:
+        if (self.column is None) == (self.count is None):
+            raise ValueError("give either column (a column's values) or count: rows")
+        return self
+
+
+class ImportMapping(_Item):
+    """How to read files of one shape that no preset knows (DESIGN "Import mappings")."""
+
+    name: Key
+    match: MappingMatch
+    day: MappingDay
+    decimal: Literal[".", ","] = "."
+    values: Annotated[list[MappingValue], Field(min_length=1, max_length=500)]
+    source: Key | None = None
+
+    @property
+    def source_name(self) -> str:
+        return self.source or self.name
+
+
 class Plan(_Item):
     workspace: Workspace
-    settings: dict[str, str | int | float | bool] = {}
+    # The plan revision a file was exported at: applying it over later changes asks.
+    revision: Annotated[int, Field(ge=0)] | None = None
+    settings: dict[str, str | int | float | bool | None] = {}
     people: list[Person] = []
     metrics: list[Metric] = []
     objectives: list[Objective] = []
+    imports: list[ImportMapping] = []
 
 
 # Run-time records live in tracker.records (no pydantic: the CLI's hot path stays lean).

@@ -1,22 +1,26 @@
-"""Observations: one value of one metric on one day from one source.
+"""Imported values: many rows stored as one change; exports of everything stored.
 
-Keyed by (metric, day, source). Writing a key again replaces the value; the old value
-goes to the audit log in the same transaction. Bulk writes (imports) are set-based SQL
-over an Arrow table, so a million rows cost about as much as DuckDB reading them.
+Imported values are keyed by (metric, day, source) among the live versions (see
+tracker.changes): a newer export of the same period replaces the older values, the
+same file again changes nothing. Hand-logged entries live beside them with source
+``manual`` (tracker.entries) and are never replaced by an import. Bulk writes are
+set-based SQL over an Arrow table, so a million rows cost about as much as DuckDB
+reading them; the checks of tracker.checks run in the same statements.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker import auditlog
-from tracker.clock import now_utc
-from tracker.errors import BadInput, NotFound, PermissionDenied
+from tracker.changes import open_change, set_detail
+from tracker.checks import FIRST_DAY, LAST_DAY, MAX_ABS, OUTLIERS_SQL
+from tracker.daily import refresh
+from tracker.errors import BadInput, NotFound
 from tracker.permissions import assigned_channels, assigned_metrics, require_writer
 from tracker.records import Actor
 from tracker.store import Connection, Store
@@ -50,6 +54,7 @@ def __getattr__(name: str) -> object:
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+IMPORT_SOURCE = "import"
 
 
 @dataclass
@@ -57,6 +62,42 @@ class RowProblem:
     line: int | None
     metric: str | None
     reason: str
+    column: str = "metric"
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Two or more sources of one flow metric on the same days."""
+
+    metric: str
+    sources: list[str]
+    days: int
+    first: dt.date
+    last: dt.date
+    prefer: str | None
+
+    def sentence(self) -> str:
+        span = f"{self.days} day{'s' if self.days != 1 else ''} ({self.first} to {self.last})"
+        if self.prefer:
+            return (
+                f"{self.metric}: {' and '.join(self.sources)} both cover {span};"
+                f" only {self.prefer} counts there (prefer)"
+            )
+        return (
+            f"{self.metric}: {' and '.join(self.sources)} both cover {span}, so those days"
+            f" count twice; set `prefer:` on the metric in the plan to count one of them"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "sources": self.sources,
+            "days": self.days,
+            "first": self.first.isoformat(),
+            "last": self.last.isoformat(),
+            "prefer": self.prefer,
+        }
 
 
 @dataclass
@@ -67,16 +108,30 @@ class WriteResult:
     rejected: list[RowProblem] = field(default_factory=list)
     per_metric: dict[str, dict[str, int]] = field(default_factory=dict)
     created_metrics: list[str] = field(default_factory=list)
+    revived_metrics: list[str] = field(default_factory=list)
     dry_run: bool = False
+    change: int | None = None
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+    outliers: list[dict[str, Any]] = field(default_factory=list)
+    overlaps: list[Overlap] = field(default_factory=list)
+    outside_windows: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "change": self.change,
             "inserted": self.inserted,
             "replaced": self.replaced,
             "unchanged": self.unchanged,
             "rejected": len(self.rejected),
+            "first_day": self.first_day.isoformat() if self.first_day else None,
+            "last_day": self.last_day.isoformat() if self.last_day else None,
             "per_metric": self.per_metric,
             "created_metrics": self.created_metrics,
+            "revived_metrics": self.revived_metrics,
+            "outliers": self.outliers,
+            "overlaps": [o.as_dict() for o in self.overlaps],
+            "outside_windows": self.outside_windows,
             "dry_run": self.dry_run,
         }
 
@@ -94,62 +149,6 @@ class NewMetric:
     qualified: bool = False
 
 
-def _check_person(con: Connection, key: str | None) -> None:
-    if key is None:
-        return
-    if con.execute("SELECT 1 FROM people WHERE key = ? AND NOT archived", [key]).fetchone() is None:
-        raise NotFound(f"--by {key}: no such person in the plan")
-
-
-def log_value(
-    store: Store,
-    actor: Actor,
-    metric: str,
-    value: float,
-    *,
-    day: dt.date,
-    by: str | None = None,
-    note: str | None = None,
-    source: str = "manual",
-) -> str:
-    """Record one value; returns 'inserted', 'replaced' or 'unchanged'."""
-    require_writer(actor, "log values")
-    if not isinstance(value, int | float) or not math.isfinite(value):
-        raise BadInput(f"value for {metric}: {value!r} is not a finite number")
-    if note is not None and len(note) > 2000:
-        raise BadInput(f"note for {metric}: {len(note)} characters; keep it under 2,000")
-    recorded_by = by if by is not None else (None if actor.key == "local" else actor.key)
-    with store.write() as con:
-        row = con.execute("SELECT archived FROM metrics WHERE key = ?", [metric]).fetchone()
-        if row is None:
-            raise NotFound(
-                f"unknown metric {metric!r}; add it to the plan (waypoint plan apply) first"
-            )
-        _check_person(con, by)
-        allowed = assigned_metrics(con, actor)
-        if allowed is not None and metric not in allowed:
-            raise PermissionDenied(
-                f"{actor.name} may not log {metric}: it is not one of their KPIs' metrics"
-                " or channels."
-            )
-        if actor.role == "assistant" and by not in (None, actor.key):
-            raise PermissionDenied(f"{actor.name} may only log values recorded by themselves.")
-        # One row: a temp table, not an Arrow registration (which would import pandas).
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE incoming_rows AS SELECT NULL::BIGINT AS line,"
-            " ?::DATE AS day, ?::VARCHAR AS metric, ?::DOUBLE AS value, ?::VARCHAR AS source,"
-            " ?::VARCHAR AS recorded_by, ?::VARCHAR AS note",
-            [day, metric, float(value), source, recorded_by, note],
-        )
-        try:
-            result = _write(con, actor, {}, per_row_audit=True, label=f"log {metric}")
-        finally:
-            con.execute("DROP TABLE IF EXISTS incoming_rows")
-    if result.inserted:
-        return "inserted"
-    return "replaced" if result.replaced else "unchanged"
-
-
 def write_observations(
     store: Store,
     actor: Actor,
@@ -159,26 +158,32 @@ def write_observations(
     label: str = "import",
     dry_run: bool = False,
 ) -> WriteResult:
-    """Upsert many rows (schema INCOMING_SCHEMA) in one transaction.
+    """Store many imported rows (schema ``incoming_schema``) as one change.
 
-    Rows for unknown metrics are rejected unless ``new_metrics`` describes them (then
-    the metric is created). Rows the actor may not write are rejected with the reason.
-    On ``dry_run`` the counts are computed and the transaction is rolled back.
+    Imported values are keyed by (metric, day, source): a key seen again replaces its
+    value (an undoable change), the same value again changes nothing. Rows that cannot
+    be stored are returned in ``rejected`` with their line and reason; the rest are
+    stored. Rows for unknown metrics are rejected unless ``new_metrics`` describes them
+    (then the metric is created, owned by an assistant who imports it). On
+    ``dry_run`` everything is computed and nothing is kept.
     """
+    from tracker.clock import today as workspace_today
+
     require_writer(actor, "import values")
     schema = incoming_schema()
     rows = rows.select(schema.names).cast(schema)
+    today = workspace_today(store)
     try:
         with store.write() as con:
             # DuckDB 2.0 refuses register() while an earlier fetchone() left a result open.
             con.abort()
             con.register("incoming_rows", rows)
             try:
-                result = _write(
-                    con, actor, dict(new_metrics or {}), per_row_audit=False, label=label
-                )
+                result = _write(con, actor, dict(new_metrics or {}), today=today, label=label)
             finally:
                 con.unregister("incoming_rows")
+                for table in ("inc", "classified", "touched_days"):
+                    con.execute(f"DROP TABLE IF EXISTS {table}")
             result.dry_run = dry_run
             if dry_run:
                 raise _DryRun(result)
@@ -192,56 +197,114 @@ class _DryRun(Exception):
         self.result = result
 
 
+_ROW_PROBLEM = f"""
+CASE WHEN metric IS NULL OR trim(metric) = '' THEN 'no metric'
+     WHEN day IS NULL THEN 'no day'
+     WHEN value IS NULL OR NOT isfinite(value) THEN 'the value is missing or not a finite number'
+     WHEN day < DATE '{FIRST_DAY}' OR day > DATE '{LAST_DAY}'
+         THEN 'the day ' || day::VARCHAR || ' is outside 1970-01-01 to 2100-12-31'
+     WHEN day > $today THEN day::VARCHAR || ' is in the future (today is '
+         || $today::VARCHAR || ' in the workspace''s time zone)'
+     WHEN abs(value) > {MAX_ABS} THEN 'the value is too large to be real'
+END
+"""
+
+
 def _write(
     con: Connection,
     actor: Actor,
     new_metrics: dict[str, NewMetric],
     *,
-    per_row_audit: bool,
+    today: dt.date,
     label: str,
 ) -> WriteResult:
-    """Upsert the rows of the relation ``incoming_rows`` (INCOMING_SCHEMA's columns)."""
+    """The steps of an import, over the relation ``incoming_rows``."""
     result = WriteResult()
-    for line, metric, reason in con.execute(
-        """
-        SELECT line, metric,
-               CASE WHEN metric IS NULL OR metric = '' THEN 'no metric'
-                    WHEN day IS NULL THEN 'no day'
-                    ELSE 'value is missing or not a finite number' END
-        FROM incoming_rows
-        WHERE metric IS NULL OR metric = '' OR day IS NULL OR value IS NULL
-           OR NOT isfinite(value)
-        ORDER BY line
-        """
+    author = None if actor.key == "local" else actor.key
+    # Opened first so that metrics created on the way belong to it; dropped again when
+    # the import turns out to change nothing.
+    result.change = open_change(con, actor, "import", f"import {label}", {"label": label})
+    _stage(con, result, today=today, author=author)
+    _resolve_metrics(con, actor, new_metrics, result)
+    _check_rows(con, actor, result)
+    _classify(con, actor, result)
+    if result.inserted or result.replaced or result.created_metrics or result.revived_metrics:
+        _store(con, actor, result, label)
+        _findings(con, result)
+        summary = (
+            f"import {label}: {result.inserted} inserted, {result.replaced} replaced,"
+            f" {result.unchanged} unchanged"
+        )
+        set_detail(con, result.change, summary, {"label": label, **result.as_dict()})
+    else:
+        con.execute("DELETE FROM changes WHERE id = ?", [result.change])
+        result.change = None
+    result.rejected.sort(key=lambda p: (p.line or 0, p.metric or ""))
+    return result
+
+
+def _reject(con: Connection, result: WriteResult, where: str, reason_sql: str,
+            params: list[Any] | None = None, column: str = "metric") -> None:
+    """Move the rows of ``inc`` matching ``where`` to the rejects, with their reason."""
+    for line, metric, reason, value in con.execute(
+        f"SELECT line, metric, {reason_sql}, value FROM inc WHERE {where} ORDER BY line",  # noqa: S608 (fixed fragments)
+        params or [],
     ).fetchall():
-        result.rejected.append(RowProblem(line, metric, reason))
-    # Last row wins for a key repeated inside one batch (a later line corrects an earlier).
+        shown = metric if column == "metric" else (None if value is None else f"{value:g}")
+        result.rejected.append(RowProblem(line, metric, reason, column, shown))
+        result.per_metric.setdefault(metric, _counts())["rejected"] += 1
+    con.execute(f"DELETE FROM inc WHERE {where}", params or [])  # noqa: S608
+
+
+def _counts() -> dict[str, int]:
+    return {"inserted": 0, "replaced": 0, "unchanged": 0, "rejected": 0}
+
+
+def _stage(con: Connection, result: WriteResult, *, today: dt.date, author: str | None) -> None:
+    """Rows that can be read at all; the last line wins for a key repeated in the batch."""
+    for line, metric, reason in con.execute(
+        f"SELECT line, metric, {_ROW_PROBLEM} AS reason FROM incoming_rows"  # noqa: S608
+        " WHERE reason IS NOT NULL ORDER BY line",
+        {"today": today},
+    ).fetchall():
+        column = "metric" if reason == "no metric" else ("day" if "day" in reason else "value")
+        result.rejected.append(RowProblem(line, metric, reason, column))
+        if metric:
+            result.per_metric.setdefault(metric, _counts())["rejected"] += 1
+    # 'manual' is kept for hand-logged entries: an imported row never replaces one.
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE inc AS
-        SELECT line, day, metric, value, coalesce(source, 'manual') AS source,
-               recorded_by, note
+        SELECT line, day, trim(metric) AS metric, value,
+               coalesce(nullif(nullif(trim(source), ''), 'manual'), '{IMPORT_SOURCE}') AS source,
+               coalesce(nullif(trim(recorded_by), ''), $author) AS recorded_by,
+               nullif(trim(note), '') AS note
         FROM (SELECT *, row_number() OVER (
-                  PARTITION BY metric, day, coalesce(source, 'manual')
+                  PARTITION BY trim(metric), day,
+                      coalesce(nullif(nullif(trim(source), ''), 'manual'), '{IMPORT_SOURCE}')
                   ORDER BY coalesce(line, 0) DESC) AS rn
               FROM incoming_rows
-              WHERE metric IS NOT NULL AND metric <> '' AND day IS NOT NULL
-                AND value IS NOT NULL AND isfinite(value))
+              WHERE {_ROW_PROBLEM} IS NULL)
         WHERE rn = 1
-        """
+        """,  # noqa: S608 (constants only)
+        {"today": today, "author": author},
     )
 
+
+def _resolve_metrics(
+    con: Connection, actor: Actor, new_metrics: dict[str, NewMetric], result: WriteResult
+) -> None:
     known = {
-        r[0]: r[1]
+        r[0]: (r[1], r[2])
         for r in con.execute(
-            "SELECT key, archived FROM metrics WHERE key IN (SELECT DISTINCT metric FROM inc)"
+            "SELECT key, archived, class FROM metrics WHERE key IN (SELECT DISTINCT metric FROM inc)"
         ).fetchall()
     }
-    incoming_metrics = [r[0] for r in con.execute("SELECT DISTINCT metric FROM inc").fetchall()]
+    incoming = [r[0] for r in con.execute("SELECT DISTINCT metric FROM inc ORDER BY 1").fetchall()]
     allowed = assigned_metrics(con, actor)
     channels = assigned_channels(con, actor)
     refused: dict[str, str] = {}
-    for metric in incoming_metrics:
+    for metric in incoming:
         if metric not in known:
             spec = new_metrics.get(metric)
             if spec is None:
@@ -249,145 +312,254 @@ def _write(
                     f"unknown metric {metric!r}; add it to the plan or check the spelling"
                 )
                 continue
-            if channels is not None and spec.channel not in channels and spec.klass != "effort":
-                refused[metric] = (
-                    f"{actor.name} may not create metric {metric!r}: channel "
-                    f"{spec.channel!r} is not one they work on"
-                )
+            if (
+                channels is not None
+                and spec.channel not in channels
+                and spec.klass != "effort"
+                and actor.role != "assistant"
+            ):
+                refused[metric] = f"{actor.name} may not create metric {metric!r}"
                 continue
-            _create_metric(con, actor, spec)
+            _create_metric(con, actor, spec, result.change)
             result.created_metrics.append(metric)
             continue
+        archived, _klass = known[metric]
         if allowed is not None and metric not in allowed:
-            refused[metric] = f"{actor.name} is not assigned to metric {metric!r}"
+            refused[metric] = (
+                f"{actor.name} may not import {metric}: it is not a metric of a KPI, campaign"
+                " or objective they own (ask a manager to assign it)"
+            )
             continue
-        if known[metric]:
+        if archived:
+            if actor.role != "manager":
+                refused[metric] = f"{metric} is archived; only a manager may bring it back"
+                continue
             # Data arriving for an archived metric brings it back: history must stay visible.
             con.execute("UPDATE metrics SET archived = false WHERE key = ?", [metric])
             auditlog.record(
-                con, actor, "update", "metric", metric, {"archived": True}, {"archived": False}
+                con, actor, "update", "metric", metric, {"archived": True}, {"archived": False},
+                change=result.change,
             )
+            result.revived_metrics.append(metric)
     if refused:
-        for line, metric in con.execute(
-            "SELECT line, metric FROM inc WHERE list_contains(?, metric) ORDER BY line",
-            [list(refused)],
-        ).fetchall():
-            result.rejected.append(RowProblem(line, metric, refused[metric]))
-        con.execute("DELETE FROM inc WHERE list_contains(?, metric)", [list(refused)])
-    if actor.role == "assistant":
-        bad = con.execute(
-            "SELECT line, metric FROM inc WHERE recorded_by IS NOT NULL AND recorded_by <> ?",
-            [actor.key],
-        ).fetchall()
-        for line, metric in bad:
-            result.rejected.append(
-                RowProblem(line, metric, f"{actor.name} may only record values as themselves")
-            )
         con.execute(
-            "DELETE FROM inc WHERE recorded_by IS NOT NULL AND recorded_by <> ?", [actor.key]
+            "CREATE OR REPLACE TEMP TABLE refused AS SELECT unnest(?::VARCHAR[]) AS metric,"
+            " unnest(?::VARCHAR[]) AS reason",
+            [list(refused), list(refused.values())],
         )
+        _reject(
+            con,
+            result,
+            "metric IN (SELECT metric FROM refused)",
+            "(SELECT reason FROM refused r WHERE r.metric = inc.metric)",
+        )
+        con.execute("DROP TABLE refused")
+
+
+def _check_rows(con: Connection, actor: Actor, result: WriteResult) -> None:
+    _reject(
+        con,
+        result,
+        "value < (SELECT min_value FROM metrics m WHERE m.key = inc.metric)",
+        "'the value ' || value::VARCHAR || ' is below the smallest allowed for ' || metric"
+        " || ' (' || (SELECT min_value FROM metrics m WHERE m.key = inc.metric)::VARCHAR"
+        " || '; set min: null in the plan if it can be negative)'",
+        column="value",
+    )
+    if actor.role == "assistant":
+        _reject(
+            con,
+            result,
+            "recorded_by IS DISTINCT FROM ?",
+            f"'{actor.name} may only record values as themselves (by ' || recorded_by || ')'",
+            [actor.key],
+            column="by",
+        )
+
+
+def _classify(con: Connection, actor: Actor, result: WriteResult) -> None:
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE classified AS
-        SELECT i.*, o.value AS old_value, o.recorded_by AS old_by, o.recorded_at AS old_at,
-               o.note AS old_note,
-               CASE WHEN o.metric IS NULL THEN 'inserted'
+        SELECT i.*, o.id AS old_id, o.entry AS old_entry, o.value AS old_value,
+               o.recorded_by AS old_by, o.recorded_at AS old_at, o.note AS old_note,
+               CASE WHEN o.id IS NULL THEN 'inserted'
                     WHEN o.value = i.value AND o.note IS NOT DISTINCT FROM i.note THEN 'unchanged'
                     ELSE 'replaced' END AS outcome
         FROM inc i LEFT JOIN observations o
-          ON o.metric = i.metric AND o.day = i.day AND o.source = i.source
+          ON o.removed_by IS NULL AND o.metric = i.metric AND o.day = i.day
+         AND o.source = i.source
         """
     )
+    if actor.role == "assistant":
+        # Nobody's values are replaced by someone else, except by a manager.
+        for line, metric, old_by in con.execute(
+            "SELECT line, metric, old_by FROM classified WHERE outcome = 'replaced'"
+            " AND old_by IS DISTINCT FROM ? ORDER BY line",
+            [actor.key],
+        ).fetchall():
+            result.rejected.append(
+                RowProblem(
+                    line,
+                    metric,
+                    f"the stored value was recorded by {old_by or 'a manager'}; only they or a"
+                    " manager may replace it",
+                )
+            )
+            result.per_metric.setdefault(metric, _counts())["rejected"] += 1
+        con.execute(
+            "DELETE FROM classified WHERE outcome = 'replaced' AND old_by IS DISTINCT FROM ?",
+            [actor.key],
+        )
     for metric, outcome, n in con.execute(
         "SELECT metric, outcome, count(*) FROM classified GROUP BY ALL ORDER BY ALL"
     ).fetchall():
-        result.per_metric.setdefault(metric, {"inserted": 0, "replaced": 0, "unchanged": 0})
-        result.per_metric[metric][outcome] = n
+        result.per_metric.setdefault(metric, _counts())[outcome] = n
         setattr(result, outcome, getattr(result, outcome) + n)
+    first, last = con.execute("SELECT min(day), max(day) FROM classified").fetchall()[0]
+    result.first_day, result.last_day = first, last
+
+
+def _store(con: Connection, actor: Actor, result: WriteResult, label: str) -> None:
+    change = result.change
     if result.replaced:
         con.execute(
             """
-            INSERT INTO audit_log (id, "at", actor, action, entity, key, old_value, new_value)
-            SELECT (SELECT coalesce(max(id), 0) FROM audit_log) + row_number() OVER (),
-                   now()::TIMESTAMP, ?, 'replace', 'observation',
+            UPDATE observations SET removed_by = ?
+            FROM classified c
+            WHERE c.outcome = 'replaced' AND observations.id = c.old_id
+            """,
+            [change],
+        )
+    base = con.execute("SELECT coalesce(max(id), 0) FROM observations").fetchall()[0][0]
+    con.execute(
+        """
+        INSERT INTO observations (id, entry, metric, day, source, value, recorded_by,
+                                  for_person, recorded_at, note, change_id, removed_by)
+        SELECT $base + n, coalesce(old_entry, $base + n), metric, day, source, value,
+               recorded_by, recorded_by, $at, note, $change, NULL
+        FROM (SELECT *, row_number() OVER (ORDER BY line, metric, source) AS n
+              FROM classified WHERE outcome <> 'unchanged')
+        """,
+        {"base": base, "at": auditlog.stamp(), "change": change},
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE touched_days AS"
+        " SELECT DISTINCT metric, day FROM classified WHERE outcome <> 'unchanged'"
+    )
+    refresh(con, table="touched_days")
+    if result.replaced:
+        con.execute(
+            """
+            INSERT INTO audit_log (id, "at", actor, action, entity, key, old_value, new_value,
+                                   change_id)
+            SELECT (SELECT coalesce(max(id), 0) FROM audit_log) + row_number() OVER (ORDER BY line),
+                   $at, $actor, 'replace', 'observation',
                    metric || '|' || day::VARCHAR || '|' || source,
                    to_json({value: old_value, recorded_by: old_by, recorded_at: old_at,
                             note: old_note}),
-                   to_json({value: value, recorded_by: recorded_by, note: note})
+                   to_json({value: value, recorded_by: recorded_by, note: note}), $change
             FROM classified WHERE outcome = 'replaced'
             """,
-            [actor.key],
+            {"at": auditlog.stamp(), "actor": actor.key, "change": change},
         )
-    if per_row_audit and result.inserted:
-        con.execute(
-            """
-            INSERT INTO audit_log (id, "at", actor, action, entity, key, old_value, new_value)
-            SELECT (SELECT coalesce(max(id), 0) FROM audit_log) + row_number() OVER (),
-                   now()::TIMESTAMP, ?, 'create', 'observation',
-                   metric || '|' || day::VARCHAR || '|' || source, NULL,
-                   to_json({value: value, recorded_by: recorded_by, note: note})
-            FROM classified WHERE outcome = 'inserted'
-            """,
-            [actor.key],
-        )
-    stamp = now_utc().replace(tzinfo=None)  # UTC; WAYPOINT_NOW pins it in tests
-    # New keys are a plain insert; replaced ones update only non-key columns (DuckDB
-    # rewrites updates of indexed columns as delete + insert).
-    if result.inserted:
-        con.execute(
-            """
-            INSERT INTO observations (metric, day, source, value, recorded_by, recorded_at, note)
-            SELECT metric, day, source, value, recorded_by, ?, note
-            FROM classified WHERE outcome = 'inserted'
-            """,
-            [stamp],
-        )
-    if result.replaced:
-        con.execute(
-            """
-            UPDATE observations SET value = c.value, recorded_by = c.recorded_by,
-                   recorded_at = ?, note = c.note
-            FROM classified c
-            WHERE c.outcome = 'replaced' AND observations.metric = c.metric
-              AND observations.day = c.day AND observations.source = c.source
-            """,
-            [stamp],
-        )
-    if not per_row_audit and (result.inserted or result.replaced):
-        auditlog.record(
-            con,
-            actor,
-            "import",
-            "observations",
-            label,
-            None,
-            {
-                "inserted": result.inserted,
-                "replaced": result.replaced,
-                "unchanged": result.unchanged,
-                "rejected": len(result.rejected),
-            },
-        )
-    con.execute("DROP TABLE IF EXISTS inc")
-    con.execute("DROP TABLE IF EXISTS classified")
-    return result
+    auditlog.record(
+        con,
+        actor,
+        "import",
+        "observations",
+        label,
+        None,
+        {"inserted": result.inserted, "replaced": result.replaced,
+         "unchanged": result.unchanged, "rejected": len(result.rejected)},
+        change=change,
+    )
 
 
-def _create_metric(con: Connection, actor: Actor, spec: NewMetric) -> None:
-    position = con.execute("SELECT coalesce(max(position), -1) + 1 FROM metrics").fetchone()[0]
+def _findings(con: Connection, result: WriteResult) -> None:
+    """Outliers, overlapping sources and days before every KPI window, for the summary."""
+    if not (result.inserted or result.replaced):
+        return
+    for metric, day, value, reference, days in con.execute(OUTLIERS_SQL).fetchall():
+        result.outliers.append(
+            {"metric": metric, "day": day.isoformat(), "value": value,
+             "reference": reference, "days": days}
+        )
     con.execute(
-        "INSERT INTO metrics (key, name, unit, channel, class, behaviour, qualified, archived,"
-        " position) VALUES (?, ?, ?, ?, ?, ?, ?, false, ?)",
-        [
-            spec.key,
-            spec.name,
-            spec.unit,
-            spec.channel,
-            spec.klass,
-            spec.behaviour,
-            spec.qualified,
-            position,
-        ],
+        "DELETE FROM outliers o USING touched_days t WHERE o.metric = t.metric AND o.day = t.day"
+    )
+    if result.outliers:
+        con.execute(
+            "INSERT INTO outliers SELECT unnest(?::VARCHAR[]), unnest(?::DATE[]),"
+            " unnest(?::DOUBLE[]), unnest(?::DOUBLE[]), ?",
+            [
+                [o["metric"] for o in result.outliers],
+                [o["day"] for o in result.outliers],
+                [o["value"] for o in result.outliers],
+                [o["reference"] for o in result.outliers],
+                result.change,
+            ],
+        )
+    result.overlaps = overlaps(con, scope="touched_days")
+    for metric, start, keys, n, first, last in con.execute(
+        """
+        WITH w AS (
+            SELECT m.key AS metric, min(coalesce(k.start, o.start)) AS start,
+                   list(k.key ORDER BY k.key) AS kpis,
+                   bool_or(coalesce(k.start, o.start) IS NULL) AS open_start
+            FROM metrics m
+            JOIN kpis k ON m.key IN (k.metric, k.numerator, k.denominator) AND NOT k.archived
+            JOIN objectives o ON o.key = k.objective AND NOT o.archived
+            WHERE m.key IN (SELECT metric FROM touched_days)
+            GROUP BY m.key
+        )
+        SELECT t.metric, any_value(w.start), any_value(w.kpis), count(*), min(t.day), max(t.day)
+        FROM touched_days t JOIN w ON w.metric = t.metric
+        WHERE NOT w.open_start AND t.day < w.start
+        GROUP BY t.metric ORDER BY t.metric
+        """
+    ).fetchall():
+        result.outside_windows.append(
+            {"metric": metric, "days": n, "first": first.isoformat(), "last": last.isoformat(),
+             "windows_start": start.isoformat(), "kpis": list(keys)}
+        )
+
+
+def overlaps(con: Connection, scope: str | None = None) -> list[Overlap]:
+    """Flow metrics (hours aside: people's hours add up) whose live sources cover the same
+    days. ``scope`` limits it to the (metric, day) pairs of a temp table."""
+    where = f"SEMI JOIN {scope} t ON t.metric = o.metric AND t.day = o.day" if scope else ""
+    rows = con.execute(
+        f"""
+        WITH days AS (
+            SELECT o.metric, o.day, list(DISTINCT o.source ORDER BY o.source) AS sources
+            FROM observations o
+            {where}
+            WHERE o.removed_by IS NULL
+              AND o.metric IN (SELECT key FROM metrics
+                               WHERE behaviour = 'flow' AND class <> 'effort')
+            GROUP BY o.metric, o.day
+            HAVING count(DISTINCT o.source) > 1
+        )
+        SELECT d.metric, d.sources, count(*), min(d.day), max(d.day), any_value(m.prefer)
+        FROM days d JOIN metrics m ON m.key = d.metric
+        GROUP BY d.metric, d.sources
+        ORDER BY d.metric, d.sources
+        """  # noqa: S608 (scope is a fixed temp table name)
+    ).fetchall()
+    return [Overlap(r[0], list(r[1]), int(r[2]), r[3], r[4], r[5]) for r in rows]
+
+
+def _create_metric(con: Connection, actor: Actor, spec: NewMetric, change: int | None) -> None:
+    position = con.execute("SELECT coalesce(max(position), -1) + 1 FROM metrics").fetchall()[0][0]
+    # A metric an assistant's import creates becomes theirs: their next import may write it.
+    owner = actor.key if actor.role == "assistant" else None
+    klass = spec.klass
+    con.execute(
+        "INSERT INTO metrics (key, name, unit, channel, class, behaviour, qualified, min_value,"
+        " prefer, owner, archived, position) VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, false, ?)",
+        [spec.key, spec.name, spec.unit, spec.channel, klass, spec.behaviour, spec.qualified,
+         owner, position],
     )
     auditlog.record(
         con,
@@ -396,16 +568,32 @@ def _create_metric(con: Connection, actor: Actor, spec: NewMetric) -> None:
         "metric",
         spec.key,
         None,
-        {
-            "name": spec.name,
-            "unit": spec.unit,
-            "channel": spec.channel,
-            "class": spec.klass,
-            "behaviour": spec.behaviour,
-            "qualified": spec.qualified,
-            "created_by": "import",
-        },
+        {"name": spec.name, "unit": spec.unit, "channel": spec.channel, "class": klass,
+         "behaviour": spec.behaviour, "qualified": spec.qualified, "owner": owner,
+         "created_by": "import"},
+        change=change,
     )
+
+
+def seed_values(con: Connection, relation: str, change: int = 0) -> int:
+    """Insert the rows of ``relation`` (metric, day, source, value, recorded_by,
+    recorded_at) as live values and rebuild the daily table: the demo and benchmarks,
+    which write many values at once without checks. Returns the row count."""
+    base = con.execute("SELECT coalesce(max(id), 0) FROM observations").fetchall()[0][0]
+    n = con.execute(
+        f"""
+        INSERT INTO observations (id, entry, metric, day, source, value, recorded_by,
+                                  for_person, recorded_at, note, change_id, removed_by)
+        SELECT ? + n, ? + n, metric, day, source, value, recorded_by, recorded_by,
+               recorded_at, NULL, ?, NULL
+        FROM (SELECT *, row_number() OVER () AS n FROM {relation})
+        """,  # noqa: S608 (a relation name of the caller's, never user text)
+        [base, base, change],
+    ).fetchall()[0][0]
+    from tracker.daily import rebuild_daily
+
+    rebuild_daily(con)
+    return int(n)
 
 
 # -- reading and exporting -------------------------------------------------------------
@@ -429,7 +617,10 @@ def _export_select(neutral: bool) -> str:
             cols.append(_SAFE_SQL.format(c=c))
         else:
             cols.append(c)
-    return f"SELECT {', '.join(cols)} FROM observations ORDER BY day, metric, source"  # noqa: S608
+    return (
+        f"SELECT {', '.join(cols)} FROM observations WHERE removed_by IS NULL"  # noqa: S608
+        " ORDER BY day, metric, source, recorded_at, id"
+    )
 
 
 def export_observations(store: Store, out: str | Path, fmt: str = "csv") -> int:
@@ -441,7 +632,9 @@ def export_observations(store: Store, out: str | Path, fmt: str = "csv") -> int:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with store.read() as con:
-        count = con.execute("SELECT count(*) FROM observations").fetchall()[0][0]
+        count = con.execute(
+            "SELECT count(*) FROM observations WHERE removed_by IS NULL"
+        ).fetchall()[0][0]
         if fmt == "csv":
             con.execute(f"COPY ({_export_select(True)}) TO ? (HEADER, DELIMITER ',')", [str(out)])
         elif fmt == "parquet":
@@ -488,19 +681,13 @@ def _write_xlsx(table: pa.Table, out: Path) -> None:
 def daily_values(
     store: Store, metric: str, start: dt.date | None = None, end: dt.date | None = None
 ) -> list[tuple[dt.date, float]]:
-    """One value per day: the sum over sources for flow, the latest-recorded for stock."""
+    """The metric's value per day as counted (tracker.daily's rule), oldest first."""
     with store.read() as con:
-        row = con.execute("SELECT behaviour FROM metrics WHERE key = ?", [metric]).fetchone()
-        if row is None:
+        if not con.execute("SELECT 1 FROM metrics WHERE key = ?", [metric]).fetchall():
             raise NotFound(f"unknown metric {metric!r}")
         rows = con.execute(
-            """
-            SELECT day, CASE WHEN ? = 'flow' THEN sum(value)
-                             ELSE arg_max(value, recorded_at) END
-            FROM observations
-            WHERE metric = ? AND (? IS NULL OR day >= ?) AND (? IS NULL OR day <= ?)
-            GROUP BY day ORDER BY day
-            """,
-            [row[0], metric, start, start, end, end],
+            "SELECT day, value FROM daily_values WHERE metric = ?"
+            " AND (?::DATE IS NULL OR day >= ?) AND (?::DATE IS NULL OR day <= ?) ORDER BY day",
+            [metric, start, start, end, end],
         ).fetchall()
     return [(r[0], float(r[1])) for r in rows]

@@ -7,9 +7,10 @@
 | acknowledge flags                       | yes     | no                        | no     |
 
 An assistant is *assigned* to a metric when they own a KPI that uses it (as metric,
-numerator or denominator), or own a campaign or objective whose channels include the
-metric's channel. Effort metrics (hours) are open to every assistant, for their own
-hours only. An assistant checks in on the KPIs they own.
+numerator or denominator), own a campaign or objective whose channels include the
+metric's channel, or own the metric itself (an import of theirs created it). Effort
+metrics (hours) are open to every assistant, for their own hours only. An assistant
+checks in on the KPIs they own, and may replace or delete only values they recorded.
 """
 
 from __future__ import annotations
@@ -72,8 +73,9 @@ def assigned_metrics(con: Connection, actor: Actor) -> set[str] | None:
         SELECT key FROM metrics WHERE key IN (SELECT metric FROM mine_kpi WHERE metric IS NOT NULL)
         UNION SELECT key FROM metrics WHERE channel IN (SELECT channel FROM my_channels)
         UNION SELECT key FROM metrics WHERE class = 'effort'
+        UNION SELECT key FROM metrics WHERE owner = ?
         """,
-        [actor.key, actor.key, actor.key],
+        [actor.key, actor.key, actor.key, actor.key],
     ).fetchall()
     return {r[0] for r in rows}
 
@@ -95,6 +97,17 @@ def assigned_channels(con: Connection, actor: Actor) -> set[str] | None:
         [actor.key, actor.key, actor.key],
     ).fetchall()
     return {r[0] for r in rows}
+
+
+def require_metric_writer(con: Connection, actor: Actor, metric: str, klass: str) -> None:
+    """Refuse an actor who may not write values of ``metric`` (names why)."""
+    require_writer(actor, "log values")
+    allowed = assigned_metrics(con, actor)
+    if allowed is not None and metric not in allowed:
+        raise PermissionDenied(
+            f"{actor.name} may not log {metric}: it is not a metric of a KPI, campaign or"
+            " objective they own. Ask a manager to assign it."
+        )
 
 
 def require_kpi_owner(con: Connection, actor: Actor, kpi: str, action: str) -> None:

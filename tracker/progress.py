@@ -25,10 +25,9 @@ if TYPE_CHECKING:
     import duckdb
     import pandas as pd
 
-# Worst first: an objective takes the worst status among its KPIs with data and a target.
-ROLLUP_ORDER = ("missed", "off_track", "at_risk", "on_track", "achieved")
+from tracker.vocab import ROLLUP_ORDER, SEVERITY_ORDER, STATUSES
 
-STATUSES = ("no_target", "no_data", "achieved", "missed", "on_track", "at_risk", "off_track")
+__all__ = ["ROLLUP_ORDER", "STATUSES"]
 
 # DESIGN.md's status JSON names first, in its order; the extras after them.
 _JSON_ORDER = (
@@ -83,13 +82,19 @@ class KpiProgress:
 
 @dataclass(frozen=True)
 class ObjectiveStatus:
+    """An objective's status (DESIGN "Objectives"), the KPI that holds it there
+    (``held_by``) and how many of its KPIs are in each status (``counts``)."""
+
     objective: str
     title: str
     status: str
     kpis: list[str] = field(default_factory=list)
+    held_by: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    starts: dt.date | None = None  # not started: the first of its KPIs' starts
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {k: _jsonable(v) for k, v in asdict(self).items()}
 
 
 @dataclass(frozen=True)
@@ -130,11 +135,34 @@ def _clean(value: Any) -> Any:
 
 
 def rollup(statuses: list[str]) -> str:
-    """Worst status among those with data and a target; no_data when none has."""
+    """DESIGN "Objectives": the worst status among KPIs with data and a target; when none
+    has one, ``not_started`` if every KPI is not started, else ``no_data``."""
     judged = [s for s in statuses if s in ROLLUP_ORDER]
-    if not judged:
-        return "no_data"
-    return min(judged, key=ROLLUP_ORDER.index)
+    if judged:
+        return min(judged, key=ROLLUP_ORDER.index)
+    if statuses and all(s == "not_started" for s in statuses):
+        return "not_started"
+    return "no_data"
+
+
+def _objective(key: str, title: str, kpis: list[KpiProgress]) -> ObjectiveStatus:
+    status = rollup([k.status for k in kpis])
+    counts = {s: 0 for s in STATUSES}
+    for k in kpis:
+        counts[k.status] += 1
+    holding = [k for k in kpis if k.status == status] if status in ROLLUP_ORDER else []
+    # The KPI that holds it there: of those in that status, the one furthest behind.
+    held_by = min(holding, key=lambda k: (k.pace if k.pace is not None else 9e9)).kpi if holding else None
+    starts = [k.start for k in kpis if k.status == "not_started" and k.start is not None]
+    return ObjectiveStatus(
+        objective=key,
+        title=title,
+        status=status,
+        kpis=[k.kpi for k in kpis],
+        held_by=held_by,
+        counts={s: n for s, n in counts.items() if n},
+        starts=min(starts) if status == "not_started" and starts else None,
+    )
 
 
 def _kpi_rows(
@@ -172,15 +200,7 @@ def compute_progress(
     by_objective: dict[str, list[KpiProgress]] = {}
     for k in kpis:
         by_objective.setdefault(k.objective, []).append(k)
-    rolled = [
-        ObjectiveStatus(
-            objective=key,
-            title=title,
-            status=rollup([k.status for k in by_objective.get(key, [])]),
-            kpis=[k.kpi for k in by_objective.get(key, [])],
-        )
-        for key, title in objectives
-    ]
+    rolled = [_objective(key, title, by_objective.get(key, [])) for key, title in objectives]
     return ProgressReport(as_of=as_of, kpis=kpis, objectives=rolled)
 
 

@@ -14,21 +14,12 @@ single GROUP BY) -> the rules, one CTE per step, one row per KPI.
 
 from __future__ import annotations
 
-# Daily value of each metric listed in ``wanted(metric, behaviour)``, up to ``$d``: a
-# flow metric adds its sources up; a stock metric takes the value recorded last that
-# day (ties on recorded_at go to the greatest source name, so the answer never depends
-# on the order rows were written). Nothing after the as-of day is ever read.
+# The daily values (tracker/daily.py keeps them) of each metric listed in
+# ``wanted(metric, behaviour)``, up to ``$d``: nothing after the as-of day is ever read.
 DAILY = """
 daily AS (
-    SELECT o.metric, o.day, fsum(o.value) AS value
-    FROM observations o
-    WHERE o.day <= $d AND o.metric IN (SELECT metric FROM wanted WHERE behaviour = 'flow')
-    GROUP BY o.metric, o.day
-    UNION ALL
-    SELECT o.metric, o.day, arg_max(o.value, (o.recorded_at, o.source)) AS value
-    FROM observations o
-    WHERE o.day <= $d AND o.metric IN (SELECT metric FROM wanted WHERE behaviour = 'stock')
-    GROUP BY o.metric, o.day
+    SELECT metric, day, value FROM daily_values
+    WHERE day <= $d AND metric IN (SELECT metric FROM wanted)
 )
 """
 
@@ -175,6 +166,8 @@ judged AS (
     SELECT *,
            CASE
                WHEN target IS NULL THEN 'no_target'
+               -- before the KPI's own start no check-in is due and nothing is judged
+               WHEN kstart IS NOT NULL AND $d < kstart THEN 'not_started'
                WHEN current IS NULL OR (aggregation <> 'ratio' AND n_in = 0) THEN 'no_data'
                WHEN stay = 'above' THEN CASE WHEN current >= target THEN 'on_track'
                                              ELSE 'off_track' END

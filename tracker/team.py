@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from tracker.checkins import checkin_status
 from tracker.clock import iso_week, now_utc, workspace_timezone
 from tracker.store import Store
-from tracker.working import HOUR_UNITS
 
 
 @dataclass
@@ -70,11 +69,11 @@ def team_report(store: Store, now: dt.datetime | None = None, weeks: int = 8) ->
                 if owner in people:
                     people[owner].kpis_owned = n
             for person, hours in con.execute(
-                "SELECT o.recorded_by, sum(o.value) FROM observations o"
+                "SELECT o.for_person, sum(o.value) FROM observations o"
                 " JOIN metrics m ON m.key = o.metric"
-                " WHERE m.class = 'effort' AND lower(coalesce(m.unit, '')) IN ?"
-                " AND o.day >= ? AND o.day < ? AND o.recorded_by IS NOT NULL GROUP BY ALL",
-                [list(HOUR_UNITS), first_day, first_day + dt.timedelta(days=7 * weeks)],
+                " WHERE m.class = 'effort' AND o.removed_by IS NULL"
+                " AND o.day >= ? AND o.day < ? AND o.for_person IS NOT NULL GROUP BY ALL",
+                [first_day, first_day + dt.timedelta(days=7 * weeks)],
             ).fetchall():
                 if person in people:
                     people[person].hours = float(hours)

@@ -74,6 +74,8 @@ class Context:
     last_day: dict[str, dt.date]
     checkins: dict[str, dict[str, Any]]
     progress: dict[str, Any] = field(default_factory=dict)
+    outliers: list[dict[str, Any]] = field(default_factory=list)
+    overlaps: list[Any] = field(default_factory=list)
 
     def name(self, metric: str) -> str:
         m = self.metrics.get(metric)
@@ -260,7 +262,8 @@ def no_link_to_outcome(ctx: Context) -> Iterator[Flag]:
 def orphan_metric(ctx: Context) -> Iterator[Flag]:
     used = {m for k in ctx.kpis for m in ctx.kpi_metrics(k)}
     for key, m in ctx.metrics.items():
-        if key in used:
+        # Outcomes are results, and hours and spend feed cost per outcome: never orphans.
+        if key in used or m["class"] not in ("reach", "engagement", "activity"):
             continue
         yield Flag(
             "orphan_metric",
@@ -356,6 +359,64 @@ def confidence_conflict(ctx: Context) -> Iterator[Flag]:
         )
 
 
+def outlier_value(ctx: Context) -> Iterator[Flag]:
+    by_metric: dict[str, list[dict[str, Any]]] = {}
+    for o in ctx.outliers:
+        by_metric.setdefault(o["metric"], []).append(o)
+    for key, found in by_metric.items():
+        m = ctx.metrics.get(key)
+        if m is None:
+            continue
+        latest = found[-1]
+        more = f" (and {len(found) - 1} more day{'s' if len(found) > 2 else ''})" if len(found) > 1 else ""
+        yield Flag(
+            "outlier_value",
+            "warning",
+            f"metric:{key}",
+            f"{m['name']} counts {latest['value']:,.6g} on {latest['day']}{more}, more than"
+            f" 10 times its largest daily value of the 8 weeks before ({latest['reference']:,.6g}).",
+            {
+                "metric": key,
+                "days": [
+                    {"day": o["day"].isoformat(), "value": o["value"], "reference": o["reference"]}
+                    for o in found
+                ],
+            },
+            f"Check the number: if it is a typo, correct it (`waypoint values {key}`, then"
+            " delete or --set); if it is right (a big order, a viral post), acknowledge it.",
+        )
+
+
+def overlapping_sources(ctx: Context) -> Iterator[Flag]:
+    by_metric: dict[str, list[Any]] = {}
+    for o in ctx.overlaps:
+        if o.prefer is None:
+            by_metric.setdefault(o.metric, []).append(o)
+    for key, found in by_metric.items():
+        m = ctx.metrics.get(key)
+        if m is None:
+            continue
+        days = sum(o.days for o in found)
+        sources = sorted({s for o in found for s in o.sources})
+        yield Flag(
+            "overlapping_sources",
+            "warning",
+            f"metric:{key}",
+            f"{m['name']} comes from {' and '.join(sources)}, which both cover {days} day"
+            f"{'s' if days != 1 else ''} ({found[0].first} to {found[-1].last}): those days"
+            " are counted twice.",
+            {
+                "metric": key,
+                "sources": sources,
+                "days": days,
+                "first": found[0].first.isoformat(),
+                "last": found[-1].last.isoformat(),
+            },
+            f"Say which source counts on shared days: add `prefer: {sources[0]}` (or another"
+            f" of {', '.join(sources)}) to metric {key} in the plan.",
+        )
+
+
 RULES: list[Rule] = [
     Rule("audience_as_goal", "warning", audience_as_goal, {}),
     Rule("no_outcome_kpi", "warning", no_outcome_kpi, {}),
@@ -365,6 +426,8 @@ RULES: list[Rule] = [
     Rule("unmeasurable_kpi", "warning", unmeasurable_kpi, {"missing": None}),
     Rule("stale_metric", "warning", stale_metric, {"last_day": None}),
     Rule("confidence_conflict", "warning", confidence_conflict, {"checkin_at": None}),
+    Rule("outlier_value", "warning", outlier_value, {"days": None}),
+    Rule("overlapping_sources", "warning", overlapping_sources, {"sources": None}),
 ]
 CODES = {r.code: r for r in RULES}
 
@@ -431,7 +494,7 @@ def _load(store: Store, con: Connection, as_of: dt.date) -> Context:
     con.execute("DROP TABLE IF EXISTS pairs")
     last_day = dict(
         con.execute(
-            "SELECT metric, max(day) FROM observations WHERE day <= ? GROUP BY metric", [as_of]
+            "SELECT metric, max(day) FROM daily_values WHERE day <= ? GROUP BY metric", [as_of]
         ).fetchall()
     )
     checkins = {
@@ -444,8 +507,29 @@ def _load(store: Store, con: Connection, as_of: dt.date) -> Context:
             [as_of + dt.timedelta(days=1)],
         )
     }
+    from tracker.observations import overlaps
+
+    # Outliers still stored as they were found (a corrected day no longer matches).
+    outliers = _rows(
+        con,
+        "SELECT o.metric, o.day, o.value, o.reference FROM outliers o"
+        " JOIN daily_values d ON d.metric = o.metric AND d.day = o.day AND d.value = o.value"
+        " JOIN metrics m ON m.key = o.metric AND NOT m.archived"
+        " WHERE o.day <= ? ORDER BY o.metric, o.day",
+        [as_of],
+    )
     return Context(
-        as_of, metrics, objectives, kpis, growth, weeks, correlations, last_day, checkins
+        as_of,
+        metrics,
+        objectives,
+        kpis,
+        growth,
+        weeks,
+        correlations,
+        last_day,
+        checkins,
+        outliers=outliers,
+        overlaps=[o for o in overlaps(con) if o.metric in metrics],
     )
 
 

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 DAILY = """
 daily AS (
-    SELECT o.metric, o.day, any_value(m.behaviour) AS behaviour,
-           CASE WHEN any_value(m.behaviour) = 'flow' THEN sum(o.value)
-                ELSE arg_max(o.value, o.recorded_at) END AS value
-    FROM observations o JOIN metrics m ON m.key = o.metric
-    WHERE o.day <= $d AND NOT m.archived
-    GROUP BY o.metric, o.day
+    SELECT d.metric, d.day, m.behaviour, d.value
+    FROM daily_values d JOIN metrics m ON m.key = d.metric
+    WHERE d.day <= $d AND NOT m.archived
 )
 """
 

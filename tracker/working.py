@@ -28,9 +28,9 @@ SELECT coalesce(m.channel, 'unassigned') AS channel,
            FILTER (lower(coalesce(m.unit, '')) IN $hours) AS labour_cost,
        sum(o.value) FILTER (lower(coalesce(m.unit, '')) NOT IN $hours) AS spend
 FROM observations o
-JOIN metrics m ON m.key = o.metric AND m.class = 'effort'
-LEFT JOIN people p ON p.key = o.recorded_by
-WHERE o.day > $start AND o.day <= $d
+JOIN metrics m ON m.key = o.metric AND m.class IN ('effort', 'spend')
+LEFT JOIN people p ON p.key = o.for_person
+WHERE o.removed_by IS NULL AND o.day > $start AND o.day <= $d
 GROUP BY ALL
 """
 
@@ -38,7 +38,7 @@ _OUTCOMES = """
 SELECT coalesce(m.channel, 'unassigned') AS channel, m.key, m.name, sum(o.value) AS units
 FROM observations o JOIN metrics m ON m.key = o.metric
 WHERE m.class = 'outcome' AND m.behaviour = 'flow' AND NOT m.archived
-  AND o.day > $start AND o.day <= $d
+  AND o.removed_by IS NULL AND o.day > $start AND o.day <= $d
 GROUP BY ALL
 ORDER BY channel, m.key
 """

@@ -28,7 +28,7 @@ def test_backup_during_writes_is_consistent(tmp_path: Path) -> None:
         import datetime as dt
         from tracker.store import Store
         from tracker.records import LOCAL_MANAGER
-        from tracker.observations import log_value
+        from tracker.entries import log_entry as log_value
         store = Store({str(db)!r})
         for i in range(60):
             log_value(store, LOCAL_MANAGER, "catering-inquiries", i,

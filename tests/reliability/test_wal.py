@@ -19,7 +19,7 @@ def crash_leaving_wal(db: Path) -> Path:
         import os, datetime as dt
         from tracker.store import Store
         from tracker.models import LOCAL_MANAGER
-        from tracker.observations import log_value
+        from tracker.entries import log_entry as log_value
         store = Store({str(db)!r})
         with store.session():
             store.init()

@@ -8,7 +8,7 @@ import pytest
 
 from tracker.checkins import checkin_status, overdue, record_checkin
 from tracker.errors import BadInput, NotFound, PermissionDenied
-from tracker.observations import log_value
+from tracker.entries import log_entry as log_value
 from tracker.records import LOCAL_MANAGER, Actor
 from tracker.store import Store
 from tracker.team import team_report
@@ -63,7 +63,7 @@ def test_a_value_logged_by_the_owner_counts(plan_store: Store, monkeypatch) -> N
     log_value(plan_store, AMY, "leads", 2, day=dt.date(2026, 8, 5))
     assert state(plan_store, "leads-h2", "2026-08-20T12:00") == "on_time"
     # A value logged by someone else does not check Amy in.
-    log_value(plan_store, LOCAL_MANAGER, "posts", 1, day=dt.date(2026, 8, 5), by="ricardo")
+    log_value(plan_store, LOCAL_MANAGER, "posts", 1, day=dt.date(2026, 8, 5), for_person="ricardo")
     assert state(plan_store, "weekly-posts", "2026-08-20T12:00") == "missing"
 
 

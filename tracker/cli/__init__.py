@@ -20,7 +20,13 @@ COMMANDS: dict[str, str] = {
     "init": "core:init_cmd",
     "demo": "core:demo_cmd",
     "plan": "plan_cmd:plan_group",
-    "log": "core:log_cmd",
+    "log": "values_cmd:log_cmd",
+    "values": "values_cmd:values_cmd",
+    "delete": "values_cmd:delete_cmd",
+    "undo": "values_cmd:undo_cmd",
+    "redo": "values_cmd:redo_cmd",
+    "changes": "values_cmd:changes_cmd",
+    "check": "core:check_cmd",
     "import": "import_cmd:import_cmd",
     "status": "status_cmd:status_cmd",
     "audit": "audit_cmd:audit_cmd",
@@ -37,7 +43,34 @@ COMMANDS: dict[str, str] = {
 }
 
 
+class Failure(click.ClickException):
+    """A Waypoint error or an unexpected one, shown as one line with its exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=True)
+
+
 class LazyGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> object:
+        from tracker.errors import WaypointError
+
+        try:
+            return super().invoke(ctx)
+        except WaypointError as exc:
+            raise Failure(str(exc), exc.exit_code) from exc
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:
+            if os.environ.get("WAYPOINT_DEBUG"):
+                raise
+            raise Failure(f"unexpected {type(exc).__name__}: {exc}", 1) from exc
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
@@ -73,27 +106,9 @@ def cli(ctx: click.Context, db: str | None, as_person: str | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from tracker.errors import WaypointError
-
+    """The ``waypoint`` entry point: exit 0, 2 for bad input, 1 for anything else."""
     try:
-        cli.main(args=argv, prog_name="waypoint", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(1)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except WaypointError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        cli.main(args=argv, prog_name="waypoint", standalone_mode=True)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
-    except Exception as exc:
-        if os.environ.get("WAYPOINT_DEBUG"):
-            raise
-        click.echo(f"Unexpected error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(1)
-    sys.exit(0)

@@ -107,6 +107,16 @@ def _finite(value: Any) -> Any:
     return value
 
 
+def ask(problem: str, question: str) -> None:
+    """Ask on a terminal; without one, refuse (exit 2) and say to use --yes."""
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        click.echo(problem, err=True)
+        if click.confirm(question, default=False, err=True):
+            return
+        raise BadInput("Nothing was changed.")
+    raise BadInput(f"{problem}\n(No terminal to ask: run again with --yes to go ahead.)")
+
+
 def console() -> Any:
     """A rich console; wide enough for tables when the output is a pipe or a file."""
     from rich.console import Console

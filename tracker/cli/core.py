@@ -33,35 +33,36 @@ def demo_cmd(app: AppContext, as_of: str | None, force: bool) -> None:
     )
 
 
-@click.command("log")
-@click.argument("metric")
-@click.argument("value", type=float)
-@click.option("--day", metavar="DAY", help="Day of the value (default: today).")
-@click.option("--by", metavar="PERSON", help="Who did the work (default: you).")
-@click.option("--note", metavar="TEXT", help="A short note kept with the value.")
-@click.option("--source", default="manual", show_default=True, help="Where the value came from.")
-@as_option
+@click.command("check")
+@json_option
 @pass_app
-def log_cmd(
-    app: AppContext,
-    metric: str,
-    value: float,
-    day: str | None,
-    by: str | None,
-    note: str | None,
-    source: str,
-    as_person: str | None,
-) -> None:
-    """Record one VALUE of METRIC."""
-    from tracker.clock import today
-    from tracker.observations import log_value
+def check_cmd(app: AppContext, as_json: bool) -> None:
+    """Verify the database: the kept daily values agree with a full recomputation."""
+    from tracker.daily import mismatches
 
-    store = app.store
-    with store.session():
-        actor = app.actor(as_person)
-        when = parse_day(day) or today(store)
-        outcome = log_value(store, actor, metric, value, day=when, by=by, note=note, source=source)
-    click.echo(f"{metric} = {value:g} on {when} ({source}): {outcome}.")
+    with app.store.read() as con:
+        count, examples = mismatches(con)
+        pairs = con.execute("SELECT count(*) FROM daily_values").fetchall()[0][0]
+    if as_json:
+        emit_json(
+            {
+                "ok": count == 0,
+                "daily_values": pairs,
+                "mismatches": count,
+                "examples": [
+                    {"metric": m, "day": d, "kept": k, "recomputed": f}
+                    for m, d, k, f in examples
+                ],
+            }
+        )
+    elif count == 0:
+        click.echo(f"OK: {pairs:,} daily values agree with a full recomputation.")
+    else:
+        click.echo(f"{count} daily value(s) disagree with a full recomputation:", err=True)
+        for m, d, k, f in examples:
+            click.echo(f"  {m} {d}: kept {k}, recomputed {f}", err=True)
+    if count:
+        raise SystemExit(1)
 
 
 @click.command("export")

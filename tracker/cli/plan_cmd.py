@@ -19,25 +19,51 @@ def plan_group() -> None:
 @plan_group.command("apply")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Validate and show what would change; write nothing.")
+@click.option(
+    "--yes",
+    is_flag=True,
+    help="Apply even if it sets back changes made since the file's export, or archives a"
+    " section the file leaves out.",
+)
+@click.option("--prune", is_flag=True, help="Also archive metrics the file leaves out that hold values.")
 @as_option
 @pass_app
-def apply_cmd(app: AppContext, file: str, dry_run: bool, as_person: str | None) -> None:
-    """Validate FILE whole and apply it in one transaction."""
-    from tracker.plan import apply_plan, read_plan_file, validate_plan
+def apply_cmd(
+    app: AppContext, file: str, dry_run: bool, yes: bool, prune: bool, as_person: str | None
+) -> None:
+    """Validate FILE whole and apply it in one transaction (one change `undo` takes back).
+
+    A file exported before later changes lists what it would set back and asks first
+    (or needs --yes); metrics that hold values stay unless --prune.
+    """
+    from tracker.cli.common import ask
+    from tracker.plan import NeedsConfirmation, apply_plan, read_plan_file, validate_plan
 
     data, source = read_plan_file(file)
     plan = validate_plan(data, source)  # before touching the database at all
+    sections = set(data) if isinstance(data, dict) else None
     store = app.store
     with store.session():
-        changes = apply_plan(store, plan, app.actor(as_person), dry_run=dry_run)
+        actor = app.actor(as_person)
+        try:
+            changes = apply_plan(
+                store, plan, actor, dry_run=dry_run, sections=sections, prune=prune, confirm=yes
+            )
+        except NeedsConfirmation as exc:
+            ask(str(exc), "Apply it anyway?")
+            changes = apply_plan(
+                store, plan, actor, dry_run=dry_run, sections=sections, prune=prune, confirm=True
+            )
     verb = "Would apply" if dry_run else "Applied"
-    click.echo(f"{verb} {source}: {changes.summary()}.")
+    tail = f" (change {changes.change}; `waypoint undo {changes.change}` takes it back)" if changes.change else ""
+    click.echo(f"{verb} {source}: {changes.summary()}.{tail}")
     listed = [
         (label, item)
         for label, items in (
             ("create", changes.created),
             ("update", changes.updated),
             ("archive", changes.archived),
+            ("keep", changes.kept),
         )
         for item in items
     ]

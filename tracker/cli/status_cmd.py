@@ -7,25 +7,21 @@ import click
 from tracker.cli.common import AppContext, emit_json, json_option, parse_day, pass_app
 
 # Words and icons beside colours, so the table reads without colour too.
-STATUS_STYLE = {
-    "achieved": ("✓ achieved", "bold green"),
-    "on_track": ("● on track", "green"),
-    "at_risk": ("▲ at risk", "yellow"),
-    "off_track": ("✕ off track", "red"),
-    "missed": ("✕ missed", "bold red"),
-    "no_data": ("○ no data", "dim"),
-    "no_target": ("… no target", "dim"),
-}
+RICH_COLOUR = {"blue": "bold blue", "green": "green", "orange": "yellow", "red": "red",
+               "gray": "dim"}
+
+
+def _style(status: str) -> tuple[str, str]:
+    from tracker.vocab import STATUS_STYLE
+
+    s = STATUS_STYLE[status]
+    return s.text, RICH_COLOUR[s.colour]
 
 
 def _num(value: float | None, pct: bool = False) -> str:
-    if value is None:
-        return "–"
-    if pct:
-        return f"{value:.0%}"
-    if abs(value) >= 100 or float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.3g}"
+    from tracker.formats import number, percent
+
+    return percent(value) if pct else number(value)
 
 
 @click.command("status")
@@ -49,7 +45,7 @@ def status_cmd(app: AppContext, as_of: str | None, objective: str | None, as_jso
     out = console()
     by_objective = {o.objective: o for o in report.objectives}
     for obj in report.objectives:
-        label, style = STATUS_STYLE[obj.status]
+        label, style = _style(obj.status)
         table = Table(
             title=f"{escape(obj.title)}  [{style}]{label}[/]",
             title_justify="left",
@@ -74,7 +70,7 @@ def status_cmd(app: AppContext, as_of: str | None, objective: str | None, as_jso
         for k in report.kpis:
             if k.objective != obj.objective:
                 continue
-            label, style = STATUS_STYLE[k.status]
+            label, style = _style(k.status)
             forecast = _num(k.forecast)
             if k.forecast_status == "will_miss":
                 forecast += " (miss)"
@@ -93,7 +89,7 @@ def status_cmd(app: AppContext, as_of: str | None, objective: str | None, as_jso
     counts: dict[str, int] = {}
     for k in report.kpis:
         counts[k.status] = counts.get(k.status, 0) + 1
-    summary = ", ".join(f"{n} {STATUS_STYLE[s][0]}" for s, n in counts.items())
+    summary = ", ".join(f"{n} {_style(s)[0]}" for s, n in counts.items())
     out.print(f"As of {report.as_of}: {summary or 'no KPIs yet'}")
     if not by_objective:
         out.print("No objectives yet: write one in a plan file and `waypoint plan apply` it.")

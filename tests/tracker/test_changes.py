@@ -1,0 +1,305 @@
+"""Undo and redo of entries, deletions, imports and plan applies (tracker.changes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.clirunner import waypoint
+from tests.conftest import SMALL_PLAN
+from tracker.changes import list_changes, redo, undo
+from tracker.daily import mismatches
+from tracker.entries import delete_values, log_entry, metric_values
+from tracker.errors import BadInput, PermissionDenied
+from tracker.models import LOCAL_MANAGER, Actor
+from tracker.observations import daily_values, incoming_schema, write_observations
+from tracker.plan import apply_plan_text, load_plan
+from tracker.store import Store
+
+AMY = Actor("amy", "assistant", "Amy")
+RICARDO = Actor("ricardo", "manager", "Ricardo")
+VIC = Actor("vic", "viewer", "Vic")
+DAY = dt.date(2026, 8, 3)
+
+
+def batch(values: dict[dt.date, float], source: str = "imp", metric: str = "leads") -> pa.Table:
+    days = sorted(values)
+    return pa.table(
+        {
+            "line": list(range(2, len(days) + 2)),
+            "day": days,
+            "metric": [metric] * len(days),
+            "value": [float(values[d]) for d in days],
+            "source": [source] * len(days),
+            "recorded_by": [None] * len(days),
+            "note": [None] * len(days),
+        },
+        schema=incoming_schema(),
+    )
+
+
+def test_undo_an_entry_then_redo(plan_store: Store) -> None:
+    log_entry(plan_store, AMY, "leads", 2, day=DAY)
+    second = log_entry(plan_store, AMY, "leads", 1, day=DAY)
+    undone = undo(plan_store, AMY)  # default: Amy's last change
+    assert undone.target == second.change
+    assert daily_values(plan_store, "leads") == [(DAY, 2.0)]
+    redo(plan_store, AMY, second.change)
+    assert daily_values(plan_store, "leads") == [(DAY, 3.0)]
+    # the entry comes back with the id people saw
+    assert second.entry in [e.id for e in metric_values(plan_store, "leads").entries]
+
+
+def test_undo_a_deletion_and_a_set(plan_store: Store) -> None:
+    first = log_entry(plan_store, AMY, "leads", 2, day=DAY)
+    delete_values(plan_store, AMY, [first.entry])
+    assert daily_values(plan_store, "leads") == []
+    undo(plan_store, AMY)
+    assert daily_values(plan_store, "leads") == [(DAY, 2.0)]
+    log_entry(plan_store, AMY, "leads", 7, day=DAY, mode="set")
+    undo(plan_store, AMY)
+    assert daily_values(plan_store, "leads") == [(DAY, 2.0)]
+
+
+def test_undo_a_whole_import_restores_what_it_replaced(plan_store: Store) -> None:
+    write_observations(plan_store, RICARDO, batch({DAY: 1, DAY + dt.timedelta(1): 2}))
+    second = write_observations(plan_store, RICARDO, batch({DAY: 5, DAY + dt.timedelta(2): 3}))
+    assert daily_values(plan_store, "leads") == [
+        (DAY, 5.0), (DAY + dt.timedelta(1), 2.0), (DAY + dt.timedelta(2), 3.0)
+    ]
+    undo(plan_store, RICARDO, second.change)
+    assert daily_values(plan_store, "leads") == [(DAY, 1.0), (DAY + dt.timedelta(1), 2.0)]
+    redo(plan_store, RICARDO, second.change)
+    assert [v for _, v in daily_values(plan_store, "leads")] == [5.0, 2.0, 3.0]
+    with plan_store.read() as con:
+        assert mismatches(con)[0] == 0
+
+
+def test_undo_a_plan_apply(plan_store: Store) -> None:
+    changed = SMALL_PLAN.replace("target: 60", "target: 80")
+    result = apply_plan_text(plan_store, changed, LOCAL_MANAGER)
+    assert result.change is not None
+    kpi = next(k for o in load_plan(plan_store).objectives for k in o.kpis if k.key == "leads-h2")
+    assert kpi.target == 80
+    undo(plan_store, LOCAL_MANAGER, result.change)
+    kpi = next(k for o in load_plan(plan_store).objectives for k in o.kpis if k.key == "leads-h2")
+    assert kpi.target == 60
+    redo(plan_store, LOCAL_MANAGER, result.change)
+    kpi = next(k for o in load_plan(plan_store).objectives for k in o.kpis if k.key == "leads-h2")
+    assert kpi.target == 80
+
+
+def test_only_the_author_or_a_manager_may_take_back(plan_store: Store) -> None:
+    mine = log_entry(plan_store, RICARDO, "leads", 2, day=DAY)
+    with pytest.raises(PermissionDenied):
+        undo(plan_store, AMY, mine.change)
+    with pytest.raises(PermissionDenied):
+        undo(plan_store, VIC, mine.change)
+    hers = log_entry(plan_store, AMY, "leads", 1, day=DAY)
+    undo(plan_store, RICARDO, hers.change)  # a manager may
+    assert daily_values(plan_store, "leads") == [(DAY, 2.0)]
+
+
+def test_undo_refuses_when_a_later_change_built_on_it(plan_store: Store) -> None:
+    first = write_observations(plan_store, RICARDO, batch({DAY: 1}))
+    write_observations(plan_store, RICARDO, batch({DAY: 2}))  # replaces first's value
+    with pytest.raises(BadInput, match="changed again by change"):
+        undo(plan_store, RICARDO, first.change)
+    assert daily_values(plan_store, "leads") == [(DAY, 2.0)]
+
+
+def test_cli_undo_redo_changes(plan_store: Store) -> None:
+    db = plan_store.path
+    waypoint(db, "log", "leads", "2", "--day", str(DAY))
+    waypoint(db, "log", "leads", "1", "--day", str(DAY))
+    run = waypoint(db, "undo")
+    assert run.code == 0 and "redo" in run.out
+    assert waypoint(db, "values", "leads", "--json").json()["days"][0]["value"] == 2.0
+    changes = waypoint(db, "changes", "--json").json()["changes"]
+    undone = next(c for c in changes if c["undone_by"] is not None)
+    assert waypoint(db, "redo", str(undone["id"])).code == 0
+    assert waypoint(db, "values", "leads", "--json").json()["days"][0]["value"] == 3.0
+    assert waypoint(db, "undo", "9999").code == 2
+    assert waypoint(db, "--as", "vic", "undo").code == 2
+
+
+# -- a plain-Python model of the same operations --------------------------------------------
+@dataclass
+class Version:
+    id: int
+    entry: int
+    day: dt.date
+    source: str
+    value: float
+    change: int
+    removed: int | None = None
+
+
+@dataclass
+class Model:
+    versions: list[Version] = field(default_factory=list)
+    changes: dict[int, dict] = field(default_factory=dict)
+
+    def _change(self, kind: str, target: int | None = None) -> int:
+        cid = max(self.changes, default=0) + 1
+        self.changes[cid] = {"kind": kind, "undone_by": None, "target": target}
+        return cid
+
+    def _add(self, day: dt.date, source: str, value: float, change: int, entry: int | None = None) -> None:
+        vid = max((v.id for v in self.versions), default=0) + 1
+        self.versions.append(Version(vid, entry or vid, day, source, value, change))
+
+    def live(self) -> list[Version]:
+        return [v for v in self.versions if v.removed is None]
+
+    def log(self, day: dt.date, value: float) -> None:
+        self._add(day, "manual", value, self._change("log"))
+
+    def set(self, day: dt.date, value: float) -> None:
+        c = self._change("set")
+        for v in self.live():
+            if v.day == day and v.source == "manual":
+                v.removed = c
+        self._add(day, "manual", value, c)
+
+    def delete(self, entry: int) -> None:
+        c = self._change("delete")
+        for v in self.live():
+            if v.entry == entry:
+                v.removed = c
+
+    def import_(self, values: dict[dt.date, float]) -> None:
+        c = self._change("import")
+        changed = False
+        for day, value in sorted(values.items()):
+            old = [v for v in self.live() if v.day == day and v.source == "imp"]
+            if old and old[0].value == value:
+                continue
+            changed = True
+            if old:
+                old[0].removed = c
+            self._add(day, "imp", value, c, old[0].entry if old else None)
+        if not changed:
+            del self.changes[c]
+
+    def _reverse(self, x: int, kind: str, target: int) -> bool:
+        if any(v.change == x and v.removed is not None for v in self.versions):
+            return False
+        for v in self.versions:
+            if v.removed == x and any(
+                w.change != x and (w.entry == v.entry or (v.source != "manual" and w.day == v.day and w.source == v.source))
+                for w in self.live()
+            ):
+                return False
+        c = self._change(kind, target)
+        back = [v for v in self.versions if v.removed == x]
+        for v in self.live():
+            if v.change == x:
+                v.removed = c
+        for v in sorted(back, key=lambda v: v.id):
+            self._add(v.day, v.source, v.value, c, v.entry)
+        self.changes[x]["undone_by"] = c
+        return True
+
+    def undo(self) -> bool | None:
+        open_ = [
+            c
+            for c, d in self.changes.items()
+            if d["undone_by"] is None and d["kind"] not in ("undo", "plan")
+        ]
+        if not open_:
+            return None
+        return self._reverse(max(open_), "undo", max(open_))
+
+    def redo(self) -> bool | None:
+        undos = [c for c, d in self.changes.items() if d["kind"] == "undo" and d["undone_by"] is None]
+        if not undos:
+            return None
+        u = max(undos)
+        x = self.changes[u]["target"]
+        ok = self._reverse(u, "redo", x)
+        if ok:
+            self.changes[x]["undone_by"] = None
+        return ok
+
+    def daily(self) -> list[tuple[dt.date, float]]:
+        out: dict[dt.date, float] = {}
+        for v in self.live():
+            out[v.day] = out.get(v.day, 0.0) + v.value
+        return sorted(out.items())
+
+
+days = st.sampled_from([DAY - dt.timedelta(days=i) for i in range(4)])
+amounts = st.integers(min_value=0, max_value=9).map(float)
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("log"), days, amounts),
+        st.tuples(st.just("set"), days, amounts),
+        st.tuples(st.just("delete"), st.integers(0, 20)),
+        st.tuples(st.just("import"), st.dictionaries(days, amounts, min_size=1, max_size=3)),
+        st.tuples(st.just("undo")),
+        st.tuples(st.just("redo")),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@pytest.fixture
+def mem_store() -> Iterator[Store]:
+    store = Store(":memory:", lock_timeout=5)
+    with store.session():
+        store.init()
+        apply_plan_text(store, SMALL_PLAN, LOCAL_MANAGER)
+        yield store
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=operations)
+def test_any_sequence_matches_a_plain_model(ops: list[tuple]) -> None:
+    store = Store(":memory:", lock_timeout=5)
+    with store.session():
+        store.init()
+        apply_plan_text(store, SMALL_PLAN, LOCAL_MANAGER)
+        model = Model()
+        model._change("plan")  # the plan apply above is change 1, made by someone else
+        for op in ops:
+            kind = op[0]
+            if kind == "log":
+                log_entry(store, RICARDO, "leads", op[2], day=op[1])
+                model.log(op[1], op[2])
+            elif kind == "set":
+                log_entry(store, RICARDO, "leads", op[2], day=op[1], mode="set")
+                model.set(op[1], op[2])
+            elif kind == "delete":
+                live = sorted({v.entry for v in model.live()})
+                if not live:
+                    continue
+                entry = live[op[1] % len(live)]
+                delete_values(store, RICARDO, [entry])
+                model.delete(entry)
+            elif kind == "import":
+                write_observations(store, RICARDO, batch(op[1]))
+                model.import_(op[1])
+            else:
+                expected = model.undo() if kind == "undo" else model.redo()
+                try:
+                    (undo if kind == "undo" else redo)(store, RICARDO)
+                    done = True
+                except BadInput:
+                    done = False if expected is not None else None
+                assert done == expected, (kind, ops)
+            assert daily_values(store, "leads") == model.daily(), ops
+        with store.read() as con:
+            assert mismatches(con)[0] == 0
+        # every change is listed, and the live entries are the model's
+        assert len(list_changes(store, limit=1000)) == len(model.changes)
+        assert sorted(e.id for e in metric_values(store, "leads").entries) == sorted(
+            v.entry for v in model.live()
+        )

@@ -1,0 +1,195 @@
+"""Entries and the checks before storing (DESIGN "Entries, corrections and trust")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.clirunner import waypoint
+from tracker.checks import OutlierNeedsConfirmation
+from tracker.entries import day_entries, delete_values, log_entry, metric_values
+from tracker.errors import BadInput, NotFound, PermissionDenied
+from tracker.models import LOCAL_MANAGER, Actor
+from tracker.observations import daily_values
+from tracker.store import Store
+
+AMY = Actor("amy", "assistant", "Amy")
+VIC = Actor("vic", "viewer", "Vic")
+RICARDO = Actor("ricardo", "manager", "Ricardo")
+DAY = dt.date(2026, 8, 3)
+
+
+def test_flow_entries_of_a_day_add_up(plan_store: Store) -> None:
+    log_entry(plan_store, AMY, "leads", 2, day=DAY, note="morning")
+    result = log_entry(plan_store, AMY, "leads", 1, day=DAY, note="afternoon")
+    assert result.day_manual == 3 and result.day_value == 3
+    assert daily_values(plan_store, "leads") == [(DAY, 3.0)]
+    stored = day_entries(plan_store, "leads", DAY)
+    assert [(e.value, e.recorded_by, e.note) for e in stored] == [
+        (2.0, "amy", "morning"),
+        (1.0, "amy", "afternoon"),
+    ]
+    assert stored[0].id != stored[1].id
+
+
+def test_stock_takes_the_latest_entry(plan_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-08-03T09:00:00")
+    log_entry(plan_store, AMY, "li-followers", 100, day=DAY)
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-08-03T17:00:00")
+    log_entry(plan_store, AMY, "li-followers", 95, day=DAY)
+    assert daily_values(plan_store, "li-followers") == [(DAY, 95.0)]
+    assert len(day_entries(plan_store, "li-followers", DAY)) == 2
+
+
+def test_set_replaces_the_days_manual_value(plan_store: Store) -> None:
+    log_entry(plan_store, AMY, "leads", 2, day=DAY)
+    log_entry(plan_store, AMY, "leads", 1, day=DAY)
+    result = log_entry(plan_store, AMY, "leads", 5, day=DAY, mode="set")
+    assert [e.value for e in result.replaced] == [2.0, 1.0]
+    assert daily_values(plan_store, "leads") == [(DAY, 5.0)]
+
+
+def test_nobody_replaces_another_persons_entry(plan_store: Store) -> None:
+    log_entry(plan_store, RICARDO, "leads", 4, day=DAY)
+    log_entry(plan_store, AMY, "leads", 1, day=DAY)  # adds: nothing of Ricardo's is lost
+    assert daily_values(plan_store, "leads") == [(DAY, 5.0)]
+    with pytest.raises(PermissionDenied, match="Ricardo|ricardo"):
+        log_entry(plan_store, AMY, "leads", 9, day=DAY, mode="set")
+    with pytest.raises(PermissionDenied):
+        ricardos = [e.id for e in day_entries(plan_store, "leads", DAY) if e.recorded_by == "ricardo"]
+        delete_values(plan_store, AMY, ricardos)
+    assert daily_values(plan_store, "leads") == [(DAY, 5.0)]
+
+
+def test_hours_are_credited_to_the_person_they_are_for(plan_store: Store) -> None:
+    log_entry(plan_store, RICARDO, "hours", 3, day=DAY, for_person="amy")
+    log_entry(plan_store, AMY, "hours", 2, day=DAY)
+    stored = day_entries(plan_store, "hours", DAY)
+    assert [(e.recorded_by, e.for_person, e.value) for e in stored] == [
+        ("ricardo", "amy", 3.0),
+        ("amy", "amy", 2.0),
+    ]
+    with pytest.raises(PermissionDenied):
+        log_entry(plan_store, AMY, "hours", 2, day=DAY, for_person="ricardo")
+    with pytest.raises(NotFound):
+        log_entry(plan_store, RICARDO, "hours", 2, day=DAY, for_person="ghost")
+
+
+@pytest.mark.parametrize(
+    ("value", "day", "match"),
+    [
+        (-2, DAY, "negative"),
+        (3, dt.date(2099, 1, 15), "future"),
+        (3, dt.date(1969, 12, 31), "1970"),
+        (float("inf"), DAY, "not a number"),
+        (1e300, DAY, "too large"),
+    ],
+)
+def test_refused_values_change_nothing(plan_store: Store, value, day, match) -> None:
+    log_entry(plan_store, AMY, "leads", 1, day=DAY)
+    with pytest.raises(BadInput, match=match):
+        log_entry(plan_store, AMY, "leads", value, day=day)
+    assert daily_values(plan_store, "leads") == [(DAY, 1.0)]
+    assert len(metric_values(plan_store, "leads").entries) == 1
+
+
+def test_min_null_allows_negatives(plan_store: Store) -> None:
+    from tests.conftest import SMALL_PLAN
+    from tracker.plan import apply_plan_text
+
+    plan = SMALL_PLAN.replace(
+        "  - {key: hours,",
+        "  - {key: net-subs, name: Net subscribers, class: reach, behaviour: flow, min: null}\n"
+        "  - {key: hours,",
+    )
+    apply_plan_text(plan_store, plan, LOCAL_MANAGER)
+    log_entry(plan_store, RICARDO, "net-subs", -4, day=DAY)
+    assert daily_values(plan_store, "net-subs") == [(DAY, -4.0)]
+
+
+def _history(store: Store, values: list[float]) -> None:
+    for i, v in enumerate(values):
+        log_entry(store, RICARDO, "leads", v, day=DAY - dt.timedelta(days=len(values) - i))
+
+
+def test_outlier_needs_confirmation(plan_store: Store) -> None:
+    _history(plan_store, [3, 5, 4, 2, 6, 3, 4])  # 7 days, largest 6
+    log_entry(plan_store, RICARDO, "leads", 60, day=DAY)  # 10x exactly: not more than 10x
+    with pytest.raises(OutlierNeedsConfirmation, match="--yes"):
+        log_entry(plan_store, RICARDO, "leads", 1, day=DAY)  # the day would count 61
+    result = log_entry(plan_store, RICARDO, "leads", 1, day=DAY, confirm_outlier=True)
+    assert result.outlier and result.day_value == 61
+
+
+def test_outlier_not_checked_with_fewer_than_seven_days(plan_store: Store) -> None:
+    _history(plan_store, [3, 5, 4, 2, 6, 3])
+    assert not log_entry(plan_store, RICARDO, "leads", 1e9, day=DAY).outlier
+
+
+def test_day_before_every_kpi_window_warns(plan_store: Store) -> None:
+    result = log_entry(plan_store, RICARDO, "leads", 2, day=dt.date(2026, 6, 1))
+    assert result.warnings and "leads-h2 from 2026-07-01" in result.warnings[0]
+    assert not log_entry(plan_store, RICARDO, "leads", 2, day=DAY).warnings
+
+
+def test_viewer_and_archived_metric(plan_store: Store) -> None:
+    with pytest.raises(PermissionDenied):
+        log_entry(plan_store, VIC, "leads", 1, day=DAY)
+    from tests.conftest import SMALL_PLAN
+    from tracker.plan import apply_plan_text
+
+    plan = "\n".join(
+        line for line in SMALL_PLAN.splitlines() if "key: posts" not in line and "weekly-posts" not in line
+    )
+    apply_plan_text(plan_store, plan, LOCAL_MANAGER)  # posts archived
+    with pytest.raises(PermissionDenied, match="archived"):
+        log_entry(plan_store, AMY, "posts", 1, day=DAY)
+    log_entry(plan_store, RICARDO, "posts", 1, day=DAY)  # a manager brings it back
+
+
+# -- the command line, in process ------------------------------------------------------------
+def test_cli_log_twice_adds_set_replaces_and_refusals_exit_2(plan_store: Store) -> None:
+    db = plan_store.path
+    assert waypoint(db, "log", "leads", "2", "--day", str(DAY), "--note", "morning").code == 0
+    run = waypoint(db, "log", "leads", "1", "--day", str(DAY))
+    assert run.code == 0 and "manual value is 3" in run.out
+    values = waypoint(db, "values", "leads", "--json").json()
+    assert [v["value"] for v in values["values"]] == [2.0, 1.0]
+    assert values["days"] == [{"day": str(DAY), "value": 3.0}]
+    assert all({"id", "source", "recorded_by", "note"} <= set(v) for v in values["values"])
+    assert waypoint(db, "log", "leads", "4", "--set", "--day", str(DAY)).code == 0
+    assert waypoint(db, "values", "leads", "--json").json()["days"][0]["value"] == 4.0
+    before = waypoint(db, "values", "leads", "--json").out
+    for args in (
+        ["log", "leads", "--", "-2"],
+        ["log", "leads", "3", "--day", "2099-01-15"],
+        ["log", "leads", "3", "--day", "0001-01-01"],
+        ["log", "nope", "3"],
+        ["--as", "vic", "log", "leads", "1"],
+    ):
+        run = waypoint(db, *args)
+        assert run.code == 2, (args, run.err)
+        assert "Error:" in run.err and "Traceback" not in run.err
+    assert waypoint(db, "values", "leads", "--json").out == before
+
+
+def test_cli_outlier_needs_yes_without_a_terminal(plan_store: Store) -> None:
+    db = plan_store.path
+    _history(plan_store, [3, 5, 4, 2, 6, 3, 4])
+    run = waypoint(db, "log", "leads", "1e12", "--day", str(DAY))
+    assert run.code == 2 and "--yes" in run.err
+    assert waypoint(db, "log", "leads", "1e12", "--day", str(DAY), "--yes").code == 0
+    flags = waypoint(db, "audit", "--json").json()["flags"]
+    assert any(f["code"] == "outlier_value" and f["subject"] == "metric:leads" for f in flags)
+
+
+def test_cli_delete_by_id(plan_store: Store) -> None:
+    db = plan_store.path
+    waypoint(db, "log", "leads", "2", "--day", str(DAY))
+    waypoint(db, "log", "leads", "1", "--day", str(DAY))
+    ids = [v["id"] for v in waypoint(db, "values", "leads", "--json").json()["values"]]
+    run = waypoint(db, "delete", str(ids[0]))
+    assert run.code == 0
+    assert waypoint(db, "values", "leads", "--json").json()["days"][0]["value"] == 1.0
+    assert waypoint(db, "delete", "99999").code == 2

@@ -1,0 +1,183 @@
+"""Imported values: keyed by (metric, day, source), checked, one undoable change each."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from tracker.auditlog import entries
+from tracker.entries import log_entry
+from tracker.errors import PermissionDenied
+from tracker.models import LOCAL_MANAGER, Actor
+from tracker.observations import (
+    NewMetric,
+    daily_values,
+    export_observations,
+    incoming_schema,
+    write_observations,
+)
+from tracker.store import Store
+
+AMY = Actor("amy", "assistant", "Amy")
+VIC = Actor("vic", "viewer", "Vic")
+RICARDO = Actor("ricardo", "manager", "Ricardo")
+DAY = dt.date(2026, 8, 3)
+
+
+def rows(*items: tuple, by: str | None = None) -> pa.Table:
+    """(line, day, metric, value, source) tuples -> the incoming Arrow table."""
+    return pa.table(
+        {
+            "line": [i[0] for i in items],
+            "day": [i[1] for i in items],
+            "metric": [i[2] for i in items],
+            "value": [i[3] for i in items],
+            "source": [i[4] for i in items],
+            "recorded_by": [by] * len(items),
+            "note": [None] * len(items),
+        },
+        schema=incoming_schema(),
+    )
+
+
+def test_import_twice_is_unchanged_and_newer_export_corrects(plan_store: Store) -> None:
+    batch = rows((2, DAY, "leads", 1.0, "x"), (3, DAY + dt.timedelta(1), "leads", 2.0, "x"))
+    first = write_observations(plan_store, LOCAL_MANAGER, batch)
+    assert (first.inserted, first.replaced, first.unchanged) == (2, 0, 0)
+    assert first.change is not None and (first.first_day, first.last_day) == (DAY, DAY + dt.timedelta(1))
+    again = write_observations(plan_store, LOCAL_MANAGER, batch)
+    assert (again.inserted, again.replaced, again.unchanged) == (0, 0, 2)
+    assert again.change is None  # nothing changed: nothing to undo
+    newer = rows((2, DAY, "leads", 1.0, "x"), (3, DAY + dt.timedelta(1), "leads", 7.0, "x"))
+    third = write_observations(plan_store, LOCAL_MANAGER, newer)
+    assert (third.inserted, third.replaced, third.unchanged) == (0, 1, 1)
+    assert daily_values(plan_store, "leads")[-1] == (DAY + dt.timedelta(1), 7.0)
+    replaced = [e for e in entries(plan_store, entity="observation") if e.action == "replace"]
+    assert replaced[0].old_value["value"] == 2.0 and replaced[0].new_value["value"] == 7.0
+
+
+def test_flow_sources_add_up_stock_takes_latest(plan_store: Store) -> None:
+    write_observations(plan_store, LOCAL_MANAGER, rows((1, DAY, "leads", 2.0, "crm")))
+    write_observations(plan_store, LOCAL_MANAGER, rows((1, DAY, "leads", 3.0, "web")))
+    write_observations(plan_store, LOCAL_MANAGER, rows((1, DAY, "li-followers", 100.0, "a")))
+    write_observations(plan_store, LOCAL_MANAGER, rows((1, DAY, "li-followers", 90.0, "b")))
+    assert daily_values(plan_store, "leads") == [(DAY, 5.0)]
+    assert daily_values(plan_store, "li-followers") == [(DAY, 90.0)]
+
+
+def test_an_import_never_replaces_hand_logged_entries(plan_store: Store) -> None:
+    log_entry(plan_store, AMY, "hours", 4, day=DAY)
+    write_observations(plan_store, RICARDO, rows((1, DAY, "hours", 0.0, "manual")))
+    assert daily_values(plan_store, "hours") == [(DAY, 4.0)]  # the import is its own source
+
+
+def test_overlapping_sources_are_reported_and_prefer_decides(plan_store: Store) -> None:
+    write_observations(plan_store, LOCAL_MANAGER, rows((1, DAY, "leads", 426.0, "page")))
+    result = write_observations(plan_store, LOCAL_MANAGER, rows((1, DAY, "leads", 358.0, "posts")))
+    assert [(o.metric, o.sources, o.days, o.prefer) for o in result.overlaps] == [
+        ("leads", ["page", "posts"], 1, None)
+    ]
+    assert daily_values(plan_store, "leads") == [(DAY, 784.0)]
+    from tests.conftest import SMALL_PLAN
+    from tracker.plan import apply_plan_text
+
+    plan = SMALL_PLAN.replace(
+        "class: outcome, behaviour: flow}", "class: outcome, behaviour: flow, prefer: page}"
+    )
+    apply_plan_text(plan_store, plan, LOCAL_MANAGER)
+    assert daily_values(plan_store, "leads") == [(DAY, 426.0)]
+
+
+def test_last_line_wins_within_one_batch(plan_store: Store) -> None:
+    result = write_observations(
+        plan_store, LOCAL_MANAGER, rows((2, DAY, "leads", 1.0, "x"), (9, DAY, "leads", 4.0, "x"))
+    )
+    assert result.inserted == 1
+    assert daily_values(plan_store, "leads") == [(DAY, 4.0)]
+
+
+def test_bad_rows_are_rejected_with_line_and_reason_others_kept(plan_store: Store) -> None:
+    batch = rows(
+        (2, DAY, "leads", 1.0, "x"),
+        (3, DAY, "leadz", 2.0, "x"),
+        (4, DAY, "posts", float("nan"), "x"),
+        (5, DAY, "posts", -1.0, "x"),
+        (6, dt.date(2099, 1, 1), "posts", 1.0, "x"),
+        (7, dt.date(1900, 1, 1), "posts", 1.0, "x"),
+    )
+    result = write_observations(plan_store, LOCAL_MANAGER, batch)
+    assert result.inserted == 1
+    reasons = {p.line: p.reason for p in result.rejected}
+    assert "unknown metric 'leadz'" in reasons[3]
+    assert "finite" in reasons[4]
+    assert "below" in reasons[5]
+    assert "future" in reasons[6]
+    assert "1970" in reasons[7]
+    assert result.per_metric["posts"]["rejected"] == 4
+
+
+def test_dry_run_writes_nothing(plan_store: Store) -> None:
+    result = write_observations(
+        plan_store, LOCAL_MANAGER, rows((2, DAY, "leads", 1.0, "x")), dry_run=True
+    )
+    assert result.inserted == 1 and result.dry_run
+    assert daily_values(plan_store, "leads") == []
+
+
+def test_viewer_may_not_import(plan_store: Store) -> None:
+    with pytest.raises(PermissionDenied):
+        write_observations(plan_store, VIC, rows((2, DAY, "leads", 1.0, "x")))
+
+
+def test_assistant_reimport_of_own_created_metrics_is_accepted(plan_store: Store) -> None:
+    spec = {"li.clicks": NewMetric("li.clicks", "LinkedIn clicks", "engagement", "flow", "tiktok")}
+    batch = rows((1, DAY, "li.clicks", 5.0, "li"))
+    first = write_observations(plan_store, AMY, batch, new_metrics=spec)
+    assert first.inserted == 1 and first.created_metrics == ["li.clicks"]
+    again = write_observations(plan_store, AMY, batch, new_metrics=spec)
+    assert again.unchanged == 1 and not again.rejected
+    newer = write_observations(plan_store, AMY, rows((1, DAY, "li.clicks", 6.0, "li")))
+    assert newer.replaced == 1 and not newer.rejected
+
+
+def test_assistant_may_not_replace_someone_elses_import(plan_store: Store) -> None:
+    write_observations(plan_store, RICARDO, rows((1, DAY, "leads", 3.0, "crm")))
+    result = write_observations(plan_store, AMY, rows((1, DAY, "leads", 0.0, "crm")))
+    assert result.replaced == 0 and "recorded by ricardo" in result.rejected[0].reason
+    assert daily_values(plan_store, "leads") == [(DAY, 3.0)]
+    by_other = write_observations(plan_store, AMY, rows((1, DAY, "leads", 1.0, "x"), by="ricardo"))
+    assert by_other.inserted == 0 and "as themselves" in by_other.rejected[0].reason
+
+
+def test_recorded_by_is_the_actor_when_by_is_blank(plan_store: Store) -> None:
+    write_observations(plan_store, AMY, rows((1, DAY, "leads", 3.0, "crm")))
+    from tracker.entries import day_entries
+
+    assert day_entries(plan_store, "leads", DAY)[0].recorded_by == "amy"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
+def test_export_neutralises_formulas(plan_store: Store, tmp_path: Path, fmt: str) -> None:
+    log_entry(plan_store, LOCAL_MANAGER, "leads", 3, day=DAY, note='=HYPERLINK("x")')
+    write_observations(plan_store, LOCAL_MANAGER, rows((1, DAY, "posts", 2.0, "+src")))
+    out = tmp_path / f"obs.{fmt}"
+    assert export_observations(plan_store, out, fmt) == 2
+    if fmt == "csv":
+        with out.open() as fh:
+            data = list(csv.DictReader(fh))
+        assert {r["note"] for r in data} == {'\'=HYPERLINK("x")', ""}
+        assert {r["source"] for r in data} == {"manual", "'+src"}
+    elif fmt == "xlsx":
+        from python_calamine import CalamineWorkbook
+
+        sheet = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+        assert sheet[0][:4] == ["day", "metric", "value", "source"]
+        assert '\'=HYPERLINK("x")' in {r[6] for r in sheet[1:]}
+    else:
+        import pyarrow.parquet as pq
+
+        assert '=HYPERLINK("x")' in pq.read_table(out).column("note").to_pylist()

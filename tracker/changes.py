@@ -1,0 +1,390 @@
+"""Changes people can take back: an entry, a set, a deletion, an import, a plan apply.
+
+Every such write opens a change (``open_change``) inside its transaction. A change
+never updates a stored value: it marks versions removed (``observations.removed_by``)
+and adds new versions (``observations.change_id``); a plan change writes audit rows
+(old -> new) tagged with its id. So taking a change back is itself a change:
+
+- ``undo(X)`` removes the versions X added, brings back (as new versions of the same
+  entries) the versions X removed, and sets every plan field X changed back to its old
+  value. It is refused, naming the later change, when something X wrote was changed
+  again since (undo that one first).
+- ``redo(X)`` takes back the undo of X, so X is in effect again.
+
+Author or manager only; viewers never. Each undo and redo is audited and listed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from tracker import auditlog
+from tracker.errors import BadInput, NotFound, PermissionDenied
+from tracker.records import Actor
+from tracker.store import Connection, Store
+
+KINDS = ("log", "set", "delete", "import", "plan", "undo", "redo")
+PLAN_ENTITIES = {
+    "person": "people",
+    "metric": "metrics",
+    "objective": "objectives",
+    "campaign": "campaigns",
+    "kpi": "kpis",
+    "mapping": "import_mappings",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    id: int
+    at: dt.datetime
+    actor: str
+    kind: str
+    summary: str
+    detail: dict[str, Any] | None
+    target: int | None
+    undone_by: int | None
+
+    @property
+    def in_effect(self) -> bool:
+        return self.undone_by is None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": self.at.isoformat(),
+            "actor": self.actor,
+            "kind": self.kind,
+            "summary": self.summary,
+            "detail": self.detail,
+            "target": self.target,
+            "undone_by": self.undone_by,
+        }
+
+
+_COLUMNS = 'id, "at", actor, kind, summary, detail, target, undone_by'
+
+
+def _change(row: tuple[Any, ...]) -> Change:
+    detail = json.loads(row[5]) if row[5] is not None else None
+    return Change(row[0], row[1], row[2], row[3], row[4], detail, row[6], row[7])
+
+
+def open_change(
+    con: Connection,
+    actor: Actor,
+    kind: str,
+    summary: str,
+    detail: dict[str, Any] | None = None,
+    target: int | None = None,
+) -> int:
+    """Record a change inside the caller's write transaction; returns its id."""
+    change_id = int(con.execute("SELECT coalesce(max(id), 0) + 1 FROM changes").fetchall()[0][0])
+    con.execute(
+        f"INSERT INTO changes ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",  # noqa: S608
+        [
+            change_id,
+            auditlog.stamp(),
+            actor.key,
+            kind,
+            summary[:500],
+            json.dumps(detail, default=str) if detail is not None else None,
+            target,
+        ],
+    )
+    return change_id
+
+
+def set_detail(con: Connection, change_id: int, summary: str, detail: dict[str, Any]) -> None:
+    con.execute(
+        "UPDATE changes SET summary = ?, detail = ? WHERE id = ?",
+        [summary[:500], json.dumps(detail, default=str), change_id],
+    )
+
+
+def get_change(con: Connection, change_id: int) -> Change:
+    rows = con.execute(
+        f"SELECT {_COLUMNS} FROM changes WHERE id = ?",  # noqa: S608
+        [change_id],
+    ).fetchall()
+    if not rows:
+        raise NotFound(f"no change {change_id} (see `waypoint changes`)")
+    return _change(rows[0])
+
+
+def list_changes(
+    store: Store, *, actor: str | None = None, limit: int = 50, metric: str | None = None
+) -> list[Change]:
+    """Newest first; ``actor`` keeps one person's, ``metric`` those that touched a metric."""
+    where = ["1 = 1"]
+    params: list[Any] = []
+    if actor is not None:
+        where.append("actor = ?")
+        params.append(actor)
+    if metric is not None:
+        where.append(
+            "id IN (SELECT change_id FROM observations WHERE metric = ?"
+            " UNION SELECT removed_by FROM observations WHERE metric = ?)"
+        )
+        params += [metric, metric]
+    params.append(limit)
+    with store.read() as con:
+        rows = con.execute(
+            f"SELECT {_COLUMNS} FROM changes WHERE {' AND '.join(where)}"  # noqa: S608
+            " ORDER BY id DESC LIMIT ?",
+            params,
+        ).fetchall()
+    return [_change(r) for r in rows]
+
+
+def _may_take_back(actor: Actor, change: Change, verb: str) -> None:
+    if actor.role == "viewer":
+        raise PermissionDenied(f"{actor.name} is a viewer and may not {verb} changes.")
+    if actor.role != "manager" and change.actor != actor.key:
+        raise PermissionDenied(
+            f"{actor.name} may not {verb} change {change.id}: it was made by {change.actor};"
+            " only its author or a manager may."
+        )
+    if change.kind == "plan" and actor.role != "manager":
+        raise PermissionDenied(f"{actor.name} may not {verb} a plan change: only a manager may.")
+
+
+# -- taking back ---------------------------------------------------------------------------
+def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: int) -> int:
+    """Make a change that reverses ``undoing``; returns the new change's id."""
+    later = con.execute(
+        "SELECT DISTINCT removed_by FROM observations"
+        " WHERE change_id = ? AND removed_by IS NOT NULL ORDER BY 1",
+        [undoing.id],
+    ).fetchall()
+    if later:
+        ids = ", ".join(str(r[0]) for r in later)
+        raise BadInput(
+            f"change {undoing.id} cannot be taken back: values it wrote were changed again by"
+            f" change {ids}; take that back first (`waypoint undo {later[-1][0]}`)"
+        )
+    clash = con.execute(
+        """
+        SELECT o.metric, o.day, o.source, o.entry FROM observations o
+        WHERE o.removed_by = ?
+          AND (EXISTS (SELECT 1 FROM observations l
+                       WHERE l.removed_by IS NULL AND l.change_id <> ? AND l.entry = o.entry)
+               OR (o.source <> 'manual' AND EXISTS (
+                       SELECT 1 FROM observations l
+                       WHERE l.removed_by IS NULL AND l.change_id <> ? AND l.metric = o.metric
+                         AND l.day = o.day AND l.source = o.source)))
+        LIMIT 1
+        """,
+        [undoing.id, undoing.id, undoing.id],
+    ).fetchall()
+    if clash:
+        metric, day, source, _ = clash[0]
+        raise BadInput(
+            f"change {undoing.id} cannot be taken back: {metric} on {day} ({source}) was"
+            " written again since; take that change back first"
+        )
+    verb = "undo" if kind == "undo" else "redo"
+    new_id = open_change(con, actor, kind, f"{verb} change {target}", target=target)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT metric, day FROM observations"
+        " WHERE change_id = ? OR removed_by = ?",
+        [undoing.id, undoing.id],
+    )
+    try:
+        base = con.execute("SELECT coalesce(max(id), 0) FROM observations").fetchall()[0][0]
+        # Bring back what the change removed: new versions of the same entries.
+        restored = con.execute(
+            """
+            INSERT INTO observations (id, entry, metric, day, source, value, recorded_by,
+                                      for_person, recorded_at, note, change_id, removed_by)
+            SELECT ? + row_number() OVER (ORDER BY id), entry, metric, day, source, value,
+                   recorded_by, for_person, recorded_at, note, ?, NULL
+            FROM observations WHERE removed_by = ?
+            """,
+            [base, new_id, undoing.id],
+        ).fetchall()[0][0]
+        removed = con.execute(
+            "UPDATE observations SET removed_by = ? WHERE change_id = ? AND removed_by IS NULL",
+            [new_id, undoing.id],
+        ).fetchall()[0][0]
+        from tracker.daily import refresh
+
+        refresh(con, table="touched")
+        con.execute(
+            "DELETE FROM outliers o USING touched t WHERE o.metric = t.metric AND o.day = t.day"
+        )
+    finally:
+        con.execute("DROP TABLE IF EXISTS touched")
+    plan_fields = _revert_plan(con, actor, undoing.id, new_id)
+    con.execute("UPDATE changes SET undone_by = ? WHERE id = ?", [new_id, undoing.id])
+    summary = f"{verb} change {target} ({undoing.summary})" if kind == "undo" else None
+    if kind == "redo":
+        original = get_change(con, target)
+        summary = f"redo change {target} ({original.summary})"
+    detail = {"removed": int(removed), "restored": int(restored), "plan_fields": plan_fields}
+    set_detail(con, new_id, summary or "", detail)
+    auditlog.record(con, actor, kind, "change", str(target), None, detail, change=new_id)
+    return new_id
+
+
+def undo(store: Store, actor: Actor, change_id: int | None = None) -> Change:
+    """Take back ``change_id`` (default: the actor's last change still in effect)."""
+    with store.write() as con:
+        if change_id is None:
+            rows = con.execute(
+                "SELECT id FROM changes WHERE actor = ? AND undone_by IS NULL AND kind <> 'undo'"
+                " ORDER BY id DESC LIMIT 1",
+                [actor.key],
+            ).fetchall()
+            if not rows:
+                raise BadInput(f"{actor.name} has no change to undo")
+            change_id = int(rows[0][0])
+        change = get_change(con, change_id)
+        _may_take_back(actor, change, "undo")
+        if change.kind == "undo":
+            raise BadInput(
+                f"change {change.id} is an undo; bring back what it took back with"
+                f" `waypoint redo {change.target}`"
+            )
+        if change.undone_by is not None:
+            raise BadInput(
+                f"change {change.id} was already taken back by change {change.undone_by};"
+                f" bring it back with `waypoint redo {change.id}`"
+            )
+        new_id = _reverse(con, actor, change, "undo", change.id)
+        return get_change(con, new_id)
+
+
+def redo(store: Store, actor: Actor, change_id: int | None = None) -> Change:
+    """Bring back a change that was undone (``change_id``: the change or its undo;
+    default: the actor's last undo still in effect)."""
+    with store.write() as con:
+        if change_id is None:
+            rows = con.execute(
+                "SELECT target FROM changes WHERE actor = ? AND kind = 'undo'"
+                " AND undone_by IS NULL ORDER BY id DESC LIMIT 1",
+                [actor.key],
+            ).fetchall()
+            if not rows:
+                raise BadInput(f"{actor.name} has nothing to redo")
+            change_id = int(rows[0][0])
+        change = get_change(con, change_id)
+        if change.kind == "undo":
+            change = get_change(con, int(change.target or 0))
+        _may_take_back(actor, change, "redo")
+        if change.undone_by is None:
+            raise BadInput(f"change {change.id} is in effect; there is nothing to redo")
+        undo_change = get_change(con, change.undone_by)
+        new_id = _reverse(con, actor, undo_change, "redo", change.id)
+        con.execute("UPDATE changes SET undone_by = NULL WHERE id = ?", [change.id])
+        return get_change(con, new_id)
+
+
+# -- plan fields -----------------------------------------------------------------------------
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _column(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _revert_plan(con: Connection, actor: Actor, undoing: int, new_id: int) -> int:
+    """Set every plan field ``undoing`` changed back; returns how many items changed."""
+    rows = con.execute(
+        "SELECT action, entity, key, old_value, new_value FROM audit_log"
+        " WHERE change_id = ? AND (entity IN ? OR entity IN ('workspace', 'setting'))"
+        " ORDER BY id DESC",
+        [undoing, list(PLAN_ENTITIES)],
+    ).fetchall()
+    reverted = 0
+    metrics_to_refresh: list[str] = []
+    for action, entity, key, old_raw, new_raw in rows:
+        old = json.loads(old_raw) if old_raw is not None else None
+        new = json.loads(new_raw) if new_raw is not None else None
+        if entity == "setting":
+            _revert_setting(con, actor, key, old, new, new_id)
+        elif entity == "workspace":
+            _revert_workspace(con, actor, old, new, new_id)
+        else:
+            if action == "create":
+                old, new = {"archived": True}, {"archived": False}
+            if not isinstance(old, dict) or not isinstance(new, dict):
+                continue
+            _revert_item(con, actor, entity, key, old, new, new_id)
+            if entity == "metric" and {"prefer", "behaviour", "archived"} & set(old):
+                metrics_to_refresh.append(key)
+        reverted += 1
+    if metrics_to_refresh:
+        from tracker.daily import refresh_metrics
+
+        refresh_metrics(con, metrics_to_refresh)
+    return reverted
+
+
+def _revert_item(
+    con: Connection,
+    actor: Actor,
+    entity: str,
+    key: str,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    new_id: int,
+) -> None:
+    table = PLAN_ENTITIES[entity]
+    key_col = "name" if table == "import_mappings" else "key"
+    columns = [c for c in old if c in new]
+    if not columns:
+        return
+    select = ", ".join(_column(c) for c in columns)
+    current = con.execute(
+        f"SELECT {select} FROM {table} WHERE {key_col} = ?",  # noqa: S608 (columns from the audit row, quoted)
+        [key],
+    ).fetchall()
+    if not current:
+        raise BadInput(f"{entity} {key} no longer exists; this change cannot be taken back")
+    now = dict(zip(columns, current[0], strict=True))
+    for c in columns:
+        if _plain(now[c]) != _plain(new[c]):
+            raise BadInput(
+                f"{entity} {key}: {c} was changed again since ({_plain(now[c])!r}, not"
+                f" {new[c]!r}); take that change back first"
+            )
+    sets = ", ".join(f"{_column(c)} = ?" for c in columns)
+    values = [old[c] for c in columns]
+    con.execute(
+        f"UPDATE {table} SET {sets} WHERE {key_col} = ?",  # noqa: S608 (quoted column names)
+        [*values, key],
+    )
+    action = "archive" if old.get("archived") is True else "update"
+    auditlog.record(con, actor, action, entity, key, new, old, change=new_id)
+
+
+def _revert_workspace(
+    con: Connection, actor: Actor, old: Any, new: Any, new_id: int
+) -> None:
+    if old is None:
+        return  # the workspace's creation is never taken back
+    con.execute(
+        "UPDATE workspace SET name = ?, vision = ?, timezone = ?",
+        [old.get("name"), old.get("vision"), old.get("timezone", "UTC")],
+    )
+    auditlog.record(con, actor, "update", "workspace", "workspace", new, old, change=new_id)
+
+
+def _revert_setting(
+    con: Connection, actor: Actor, name: str, old: Any, new: Any, new_id: int
+) -> None:
+    con.execute("DELETE FROM settings WHERE name = ?", [name])
+    if old is not None:
+        con.execute("INSERT INTO settings VALUES (?, ?)", [name, str(old)])
+    auditlog.record(con, actor, "update", "setting", name, new, old, change=new_id)

@@ -1,0 +1,160 @@
+"""Checks a value passes before it is stored (DESIGN.md, "Entries, corrections and trust").
+
+- Days: from 1970-01-01 to 2100-12-31, never after today in the workspace's zone.
+- Values: finite, at most 1e15 in size, and not below the metric's ``min`` (0 unless
+  the plan says otherwise; ``min: null`` allows negatives).
+- Outliers: a day's value more than 10 times the largest absolute daily value of the
+  8 weeks before that day, when at least 7 of those days have a value (and not all of
+  them are 0). The CLI and the dashboard ask before storing one; an import stores it
+  and says so; the audit raises ``outlier_value`` until it is acknowledged or fixed.
+- KPI windows: a day before the start of every KPI window of its metric is stored
+  with a warning naming the windows.
+
+Entries check one value in Python; imports check a whole batch in SQL with the same
+rules (``ROW_PROBLEMS_SQL`` and ``OUTLIERS_SQL``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from tracker.errors import BadInput
+from tracker.store import Connection
+
+FIRST_DAY = dt.date(1970, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+MAX_ABS = 1e15
+OUTLIER_FACTOR = 10
+OUTLIER_WEEKS = 8
+OUTLIER_MIN_DAYS = 7
+
+
+class OutlierNeedsConfirmation(BadInput):
+    """The value is far outside the metric's recent range; store it only if confirmed."""
+
+    def __init__(self, message: str, outlier: Outlier) -> None:
+        super().__init__(message)
+        self.outlier = outlier
+
+
+@dataclass(frozen=True)
+class Outlier:
+    metric: str
+    day: dt.date
+    value: float
+    reference: float  # the largest absolute daily value of the 8 weeks before
+    days: int  # how many of those days have a value
+
+    def sentence(self, name: str | None = None) -> str:
+        return (
+            f"{_num(self.value)} for {name or self.metric} on {self.day} is more than"
+            f" {OUTLIER_FACTOR} times its largest daily value of the {OUTLIER_WEEKS} weeks"
+            f" before ({_num(self.reference)})"
+        )
+
+
+def _num(value: float) -> str:
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{value:,.0f}"
+    return f"{value:,.6g}"
+
+
+def check_day(day: dt.date, today: dt.date, what: str) -> None:
+    """Refuse impossible and future days (BadInput naming ``what``)."""
+    if day < FIRST_DAY or day > LAST_DAY:
+        raise BadInput(
+            f"{what}: the day {day} is outside 1970-01-01 to 2100-12-31; check the date"
+        )
+    if day > today:
+        raise BadInput(
+            f"{what}: {day} is in the future (today is {today} in the workspace's time zone);"
+            " log values for today or earlier"
+        )
+
+
+def check_value(value: float, minimum: float | None, what: str, unit_name: str) -> None:
+    """Refuse non-finite, absurdly large and below-minimum values."""
+    if not isinstance(value, int | float) or not math.isfinite(value):
+        raise BadInput(f"{what}: {value!r} is not a number")
+    if abs(value) > MAX_ABS:
+        raise BadInput(f"{what}: {value:g} is too large to be a real {unit_name} value")
+    if minimum is not None and value < minimum:
+        if minimum == 0:
+            raise BadInput(
+                f"{what}: {_num(value)} is negative, and {unit_name} cannot go below 0."
+                " To correct an earlier value, delete it (`waypoint values`, `waypoint delete`)"
+                " or use --set; if this metric can be negative, set `min: null` in the plan"
+            )
+        raise BadInput(
+            f"{what}: {_num(value)} is below the smallest allowed value {_num(minimum)}"
+            " (the metric's min in the plan)"
+        )
+
+
+def find_outlier(con: Connection, metric: str, day: dt.date, value: float) -> Outlier | None:
+    """Is ``value`` (the day's value once stored) far outside the 8 weeks before ``day``?"""
+    row = con.execute(
+        "SELECT max(abs(value)), count(*) FROM daily_values"
+        " WHERE metric = ? AND day >= ? AND day < ?",
+        [metric, day - dt.timedelta(days=7 * OUTLIER_WEEKS), day],
+    ).fetchall()[0]
+    reference, days = row
+    if days is None or days < OUTLIER_MIN_DAYS or not reference:
+        return None
+    if abs(value) > OUTLIER_FACTOR * reference:
+        return Outlier(metric, day, float(value), float(reference), int(days))
+    return None
+
+
+# For a batch: every touched (metric, day) of the temp table ``touched_days`` whose new
+# daily value is an outlier against the 8 weeks before it. Reads daily_values after the
+# write.
+OUTLIERS_SQL = f"""
+WITH scope AS (
+    SELECT d.metric, d.day, d.value
+    FROM daily_values d
+    JOIN (SELECT metric, min(day) AS first FROM touched_days GROUP BY metric) a
+      ON a.metric = d.metric AND d.day >= a.first - {7 * OUTLIER_WEEKS}
+),
+ref AS (
+    SELECT metric, day, value,
+           max(abs(value)) OVER w AS reference, count(*) OVER w AS days
+    FROM scope
+    WINDOW w AS (PARTITION BY metric ORDER BY day
+                 RANGE BETWEEN INTERVAL {7 * OUTLIER_WEEKS} DAY PRECEDING
+                           AND INTERVAL 1 DAY PRECEDING)
+)
+SELECT r.metric, r.day, r.value, r.reference, r.days
+FROM ref r SEMI JOIN touched_days a ON a.metric = r.metric AND a.day = r.day
+WHERE r.days >= {OUTLIER_MIN_DAYS} AND r.reference > 0
+  AND abs(r.value) > {OUTLIER_FACTOR} * r.reference
+ORDER BY r.metric, r.day
+"""  # noqa: S608 (constants of this module only)
+
+
+def kpi_windows(con: Connection, metric: str) -> list[tuple[str, dt.date | None]]:
+    """(KPI key, window start) of every active KPI that reads ``metric``."""
+    return [
+        (r[0], r[1])
+        for r in con.execute(
+            "SELECT k.key, coalesce(k.start, o.start) FROM kpis k"
+            " JOIN objectives o ON o.key = k.objective"
+            " WHERE NOT k.archived AND NOT o.archived AND ? IN (k.metric, k.numerator,"
+            " k.denominator) ORDER BY o.position, k.position",
+            [metric],
+        ).fetchall()
+    ]
+
+
+def before_every_window(con: Connection, metric: str, day: dt.date) -> str | None:
+    """A warning when ``day`` is before the start of every KPI window of ``metric``."""
+    windows = kpi_windows(con, metric)
+    if not windows or any(start is None or day >= start for _, start in windows):
+        return None
+    names = ", ".join(f"{key} from {start}" for key, start in windows)
+    return (
+        f"{day} is before every KPI window of {metric} ({names}): it is stored, but no KPI"
+        " counts it"
+    )

@@ -1,0 +1,123 @@
+"""The day's value of each metric, defined once and kept in the ``daily_values`` table.
+
+DESIGN.md's rule, in one SQL statement (``DAY_VALUE``): for a (metric, day), only the
+live versions of its values count; when the metric has ``prefer: SOURCE`` and that
+source has a value on the day, only that source counts; a flow metric then adds every
+value up (the day's entries, and every source), a stock metric takes the value
+recorded last (ties: the greater source name, then the later write).
+
+Every write (an entry, a set, a deletion, an import, an undo, a plan change of
+``prefer`` or ``behaviour``) calls ``refresh`` for the days it touched, inside its own
+transaction, so progress, the audit, charts and the digest read a table that always
+agrees with a full recomputation. ``mismatches`` proves it (``waypoint check``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracker.store import Connection
+
+# {scope} is one of the fixed fragments below, never user text.
+_DAY_VALUE = """
+SELECT o.metric, o.day,
+       CASE WHEN m.behaviour = 'flow' THEN
+                CASE WHEN count(*) FILTER (o.source = m.prefer) > 0
+                     THEN fsum(o.value) FILTER (o.source = m.prefer)
+                     ELSE fsum(o.value) END
+            ELSE
+                CASE WHEN count(*) FILTER (o.source = m.prefer) > 0
+                     THEN arg_max(o.value, (o.recorded_at, o.source, o.id))
+                              FILTER (o.source = m.prefer)
+                     ELSE arg_max(o.value, (o.recorded_at, o.source, o.id)) END
+       END AS value
+FROM observations o
+JOIN metrics m ON m.key = o.metric
+{scope}
+WHERE o.removed_by IS NULL
+GROUP BY o.metric, o.day, m.behaviour, m.prefer
+"""
+
+_SCOPES = {
+    "all": "",
+    "affected": "SEMI JOIN affected_days a ON a.metric = o.metric AND a.day = o.day",
+    "metrics": "SEMI JOIN affected_metrics a ON a.metric = o.metric",
+}
+
+
+def day_value_sql(scope: str = "all") -> str:
+    """The rule as a SELECT of (metric, day, value) over all days or a scope's days."""
+    return _DAY_VALUE.format(scope=_SCOPES[scope])
+
+
+def refresh(con: Connection, keys: Any = None, *, table: str | None = None) -> int:
+    """Recompute the daily values of the (metric, day) pairs a write touched.
+
+    ``table`` names a relation with columns metric, day (e.g. a temp table of the
+    write); or ``keys`` is a list of (metric, day) pairs. Returns how many pairs.
+    """
+    if table is None:
+        pairs = list(dict.fromkeys(keys or []))
+        if not pairs:
+            return 0
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE affected_days AS"
+            " SELECT unnest(?::VARCHAR[]) AS metric, unnest(?::DATE[]) AS day",
+            [[p[0] for p in pairs], [p[1] for p in pairs]],
+        )
+    else:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE affected_days AS"  # noqa: S608 (a fixed temp table name)
+            f" SELECT DISTINCT metric, day FROM {table}"
+        )
+    try:
+        n = con.execute("SELECT count(*) FROM affected_days").fetchall()[0][0]
+        if n:
+            con.execute(
+                "DELETE FROM daily_values d USING affected_days a"
+                " WHERE d.metric = a.metric AND d.day = a.day"
+            )
+            con.execute(f"INSERT INTO daily_values {day_value_sql('affected')}")  # noqa: S608
+    finally:
+        con.execute("DROP TABLE IF EXISTS affected_days")
+    return int(n)
+
+
+def refresh_metrics(con: Connection, metrics: list[str]) -> None:
+    """Recompute every day of ``metrics`` (after their prefer or behaviour changed)."""
+    if not metrics:
+        return
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE affected_metrics AS SELECT unnest(?::VARCHAR[]) AS metric",
+        [list(metrics)],
+    )
+    try:
+        con.execute(
+            "DELETE FROM daily_values WHERE metric IN (SELECT metric FROM affected_metrics)"
+        )
+        con.execute(f"INSERT INTO daily_values {day_value_sql('metrics')}")  # noqa: S608
+    finally:
+        con.execute("DROP TABLE IF EXISTS affected_metrics")
+
+
+def rebuild_daily(con: Connection) -> None:
+    """Recompute the whole table (the migration that introduced it, and repairs)."""
+    con.execute("DELETE FROM daily_values")
+    con.execute(f"INSERT INTO daily_values {day_value_sql('all')}")  # noqa: S608
+
+
+def mismatches(con: Connection, limit: int = 20) -> tuple[int, list[tuple[Any, ...]]]:
+    """Pairs where the kept table and a full recomputation disagree: (count, examples).
+
+    Examples are (metric, day, kept value, recomputed value); a missing side is None.
+    """
+    sql = f"""
+        WITH fresh AS ({day_value_sql("all")})
+        SELECT coalesce(k.metric, f.metric), coalesce(k.day, f.day), k.value, f.value
+        FROM daily_values k FULL OUTER JOIN fresh f ON f.metric = k.metric AND f.day = k.day
+        WHERE k.value IS NULL OR f.value IS NULL
+           OR abs(k.value - f.value) > 1e-9 * greatest(1, abs(f.value))
+        ORDER BY 1, 2
+    """  # noqa: S608
+    rows = con.execute(sql).fetchall()
+    return len(rows), rows[:limit]

@@ -1,0 +1,391 @@
+"""Hand-logged entries: add, set, delete, and list what is stored.
+
+A hand-logged value is an *entry* with its own author, time and note (DESIGN.md,
+"Entries, corrections and trust in the numbers"). For a flow metric the day's manual
+value is the sum of that day's entries (2 leads in the morning and 1 in the afternoon
+make 3); for a stock metric it is the latest entry. ``mode="set"`` replaces the day's
+manual value instead (for hours: the entries for the same person). Every entry, set
+and deletion is a change that ``tracker.changes.undo`` can take back.
+
+Errors: ``BadInput`` (exit 2) names the value, metric, day and fix; ``NotFound`` for an
+unknown metric, person or id; ``PermissionDenied`` for a role that may not write it;
+``OutlierNeedsConfirmation`` (a BadInput) when the value needs ``confirm_outlier``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracker import auditlog
+from tracker.changes import open_change
+from tracker.checks import (
+    OutlierNeedsConfirmation,
+    before_every_window,
+    check_day,
+    check_value,
+    find_outlier,
+)
+from tracker.clock import today as workspace_today
+from tracker.daily import refresh
+from tracker.errors import BadInput, NotFound, PermissionDenied
+from tracker.permissions import require_metric_writer, require_writer
+from tracker.records import Actor
+from tracker.store import Connection, Store
+from tracker.text import clean_note
+
+MANUAL = "manual"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One stored value: an entry (source ``manual``) or an imported value."""
+
+    id: int
+    metric: str
+    day: dt.date
+    value: float
+    source: str
+    recorded_by: str | None
+    for_person: str | None
+    recorded_at: dt.datetime
+    note: str | None
+    change: int
+
+    @property
+    def is_entry(self) -> bool:
+        return self.source == MANUAL
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "day": self.day.isoformat(),
+            "value": self.value,
+            "source": self.source,
+            "kind": "entry" if self.is_entry else "import",
+            "recorded_by": self.recorded_by,
+            "for": self.for_person,
+            "recorded_at": self.recorded_at.isoformat(),
+            "note": self.note,
+            "change": self.change,
+        }
+
+
+@dataclass
+class LogResult:
+    change: int
+    entry: int
+    metric: str
+    name: str
+    unit: str | None
+    day: dt.date
+    value: float
+    mode: str
+    day_manual: float  # the day's manual value after this entry
+    day_value: float | None  # the day's value as counted (all sources)
+    replaced: list[Entry] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    outlier: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "change": self.change,
+            "id": self.entry,
+            "metric": self.metric,
+            "day": self.day.isoformat(),
+            "value": self.value,
+            "mode": self.mode,
+            "day_manual": self.day_manual,
+            "day_value": self.day_value,
+            "replaced": [e.as_dict() for e in self.replaced],
+            "warnings": self.warnings,
+            "outlier": self.outlier,
+        }
+
+
+_ENTRY_COLUMNS = (
+    "entry, metric, day, value, source, recorded_by, for_person, recorded_at, note, change_id"
+)
+
+
+def _entries(con: Connection, where: str, params: list[Any]) -> list[Entry]:
+    rows = con.execute(
+        f"SELECT {_ENTRY_COLUMNS} FROM observations WHERE removed_by IS NULL AND {where}"  # noqa: S608 (fixed fragments)
+        " ORDER BY day, recorded_at, id",
+        params,
+    ).fetchall()
+    return [Entry(*r) for r in rows]
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    key: str
+    name: str
+    unit: str | None
+    klass: str
+    behaviour: str
+    minimum: float | None
+    archived: bool
+
+
+def metric_info(con: Connection, metric: str) -> MetricInfo:
+    rows = con.execute(
+        "SELECT key, name, unit, class, behaviour, min_value, archived FROM metrics WHERE key = ?",
+        [metric],
+    ).fetchall()
+    if not rows:
+        known = [r[0] for r in con.execute(
+            "SELECT key FROM metrics WHERE NOT archived ORDER BY position LIMIT 12"
+        ).fetchall()]
+        hint = f" (metrics: {', '.join(known)})" if known else ""
+        raise NotFound(
+            f"unknown metric {metric!r}; add it to the plan (waypoint plan apply) first{hint}"
+        )
+    return MetricInfo(*rows[0])
+
+
+def _person(con: Connection, key: str, option: str) -> None:
+    if not con.execute("SELECT 1 FROM people WHERE key = ? AND NOT archived", [key]).fetchall():
+        raise NotFound(f"{option} {key}: no such person in the plan")
+
+
+def _unarchive(con: Connection, actor: Actor, info: MetricInfo, change: int | None) -> None:
+    if actor.role != "manager":
+        raise PermissionDenied(
+            f"{info.name} ({info.key}) is archived; only a manager may bring it back"
+            " (log a value as a manager, or add it to the plan again)."
+        )
+    con.execute("UPDATE metrics SET archived = false WHERE key = ?", [info.key])
+    auditlog.record(
+        con, actor, "update", "metric", info.key, {"archived": True}, {"archived": False},
+        change=change,
+    )
+
+
+def log_entry(
+    store: Store,
+    actor: Actor,
+    metric: str,
+    value: float,
+    *,
+    day: dt.date | None = None,
+    mode: str = "add",
+    for_person: str | None = None,
+    note: str | None = None,
+    confirm_outlier: bool = False,
+) -> LogResult:
+    """Store one entry (``mode`` add) or replace the day's manual value (``mode`` set)."""
+    require_writer(actor, "log values")
+    if mode not in ("add", "set"):
+        raise BadInput(f"mode {mode!r}: use add or set")
+    note = clean_note(note, f"note for {metric}")
+    with store.write() as con:
+        info = metric_info(con, metric)
+        today = workspace_today(store)
+        day = day or today
+        what = f"{metric} on {day}"
+        check_day(day, today, what)
+        check_value(value, info.minimum, f"{_fmt(value)} for {what}", info.name)
+        require_metric_writer(con, actor, info.key, info.klass)
+        author = None if actor.key == "local" else actor.key
+        if for_person is not None:
+            _person(con, for_person, "--for")
+            if actor.role != "manager" and for_person != actor.key:
+                raise PermissionDenied(
+                    f"{actor.name} may only log their own hours and values (--for {for_person})."
+                )
+        credited = for_person or author
+        replaced: list[Entry] = []
+        if mode == "set":
+            scope = "metric = ? AND day = ? AND source = ?"
+            params: list[Any] = [metric, day, MANUAL]
+            if info.klass == "effort":
+                scope += " AND for_person IS NOT DISTINCT FROM ?"
+                params.append(credited)
+            replaced = _entries(con, scope, params)
+            others = sorted({e.recorded_by or "local" for e in replaced} - {actor.key})
+            if others and actor.role != "manager":
+                raise PermissionDenied(
+                    f"{actor.name} may not replace entries of {', '.join(others)} for {what};"
+                    " add an entry instead, or ask them or a manager."
+                )
+        kind = "set" if mode == "set" else "log"
+        sign = "=" if mode == "set" else ("+" if value >= 0 else "")
+        change = open_change(con, actor, kind, f"{kind} {metric} {sign}{_fmt(value)} on {day}")
+        if info.archived:
+            _unarchive(con, actor, info, change)
+        if replaced:
+            con.execute(
+                "UPDATE observations SET removed_by = ? WHERE removed_by IS NULL AND entry IN ?",
+                [change, [e.id for e in replaced]],
+            )
+        new_id = int(con.execute("SELECT coalesce(max(id), 0) + 1 FROM observations").fetchall()[0][0])
+        con.execute(
+            "INSERT INTO observations (id, entry, metric, day, source, value, recorded_by,"
+            " for_person, recorded_at, note, change_id, removed_by)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            [new_id, new_id, metric, day, MANUAL, float(value), author, credited,
+             auditlog.stamp(), note, change],
+        )
+        refresh(con, [(metric, day)])
+        day_value = _day_value(con, metric, day)
+        outlier = find_outlier(con, metric, day, day_value) if day_value is not None else None
+        if outlier is not None and not confirm_outlier:
+            raise OutlierNeedsConfirmation(
+                f"{outlier.sentence(info.name)}. If it is right, store it with --yes;"
+                " if not, check the number.",
+                outlier,
+            )
+        con.execute("DELETE FROM outliers WHERE metric = ? AND day = ?", [metric, day])
+        if outlier is not None:
+            con.execute(
+                "INSERT INTO outliers VALUES (?, ?, ?, ?, ?)",
+                [metric, day, outlier.value, outlier.reference, change],
+            )
+        manual = [e for e in _entries(con, "metric = ? AND day = ? AND source = ?",
+                                      [metric, day, MANUAL])]
+        day_manual = _manual_value(info.behaviour, manual)
+        auditlog.record(
+            con,
+            actor,
+            "set" if mode == "set" else "create",
+            "observation",
+            f"{metric}|{day}|{MANUAL}",
+            [{"id": e.id, "value": e.value, "by": e.recorded_by} for e in replaced] or None,
+            {"id": new_id, "value": float(value), "by": author, "for": credited, "note": note},
+            change=change,
+        )
+        warnings = []
+        window = before_every_window(con, metric, day)
+        if window:
+            warnings.append(window)
+    return LogResult(
+        change=change,
+        entry=new_id,
+        metric=metric,
+        name=info.name,
+        unit=info.unit,
+        day=day,
+        value=float(value),
+        mode=mode,
+        day_manual=day_manual,
+        day_value=day_value,
+        replaced=replaced,
+        warnings=warnings,
+        outlier=outlier is not None,
+    )
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() and abs(value) < 1e15 else f"{value:,.6g}"
+
+
+def _manual_value(behaviour: str, manual: list[Entry]) -> float:
+    if not manual:
+        return 0.0
+    if behaviour == "flow":
+        return float(sum(e.value for e in manual))
+    return max(manual, key=lambda e: (e.recorded_at, e.id)).value
+
+
+def _day_value(con: Connection, metric: str, day: dt.date) -> float | None:
+    rows = con.execute(
+        "SELECT value FROM daily_values WHERE metric = ? AND day = ?", [metric, day]
+    ).fetchall()
+    return float(rows[0][0]) if rows else None
+
+
+def day_entries(store: Store, metric: str, day: dt.date) -> list[Entry]:
+    """What is stored for ``metric`` on ``day`` (entries and imported values)."""
+    with store.read() as con:
+        metric_info(con, metric)
+        return _entries(con, "metric = ? AND day = ?", [metric, day])
+
+
+@dataclass
+class MetricValues:
+    metric: str
+    name: str
+    unit: str | None
+    behaviour: str
+    entries: list[Entry]
+    days: list[tuple[dt.date, float]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "name": self.name,
+            "unit": self.unit,
+            "behaviour": self.behaviour,
+            "values": [e.as_dict() for e in self.entries],
+            "days": [{"day": d.isoformat(), "value": v} for d, v in self.days],
+        }
+
+
+def metric_values(
+    store: Store, metric: str, start: dt.date | None = None, end: dt.date | None = None
+) -> MetricValues:
+    """Every stored value and entry of ``metric`` (with ids), and the days as counted."""
+    with store.read() as con:
+        info = metric_info(con, metric)
+        entries = _entries(
+            con,
+            "metric = ? AND (?::DATE IS NULL OR day >= ?) AND (?::DATE IS NULL OR day <= ?)",
+            [metric, start, start, end, end],
+        )
+        days = con.execute(
+            "SELECT day, value FROM daily_values WHERE metric = ?"
+            " AND (?::DATE IS NULL OR day >= ?) AND (?::DATE IS NULL OR day <= ?) ORDER BY day",
+            [metric, start, start, end, end],
+        ).fetchall()
+    return MetricValues(info.key, info.name, info.unit, info.behaviour, entries,
+                        [(d, float(v)) for d, v in days])
+
+
+def delete_values(store: Store, actor: Actor, ids: list[int]) -> int:
+    """Remove stored values by id in one change; returns the change id."""
+    require_writer(actor, "delete values")
+    ids = list(dict.fromkeys(int(i) for i in ids))
+    if not ids:
+        raise BadInput("give the id of at least one value (see `waypoint values METRIC`)")
+    with store.write() as con:
+        found = _entries(con, "entry IN ?", [ids])
+        missing = sorted(set(ids) - {e.id for e in found})
+        if missing:
+            raise NotFound(
+                f"no stored value with id {', '.join(map(str, missing))}"
+                " (see `waypoint values METRIC`; a deleted value can come back with `waypoint undo`)"
+            )
+        if actor.role != "manager":
+            foreign = [e for e in found if e.recorded_by != actor.key]
+            if foreign:
+                e = foreign[0]
+                raise PermissionDenied(
+                    f"{actor.name} may not delete value {e.id} ({e.metric} on {e.day}): it was"
+                    f" recorded by {e.recorded_by or 'a manager'}; only its author or a manager may."
+                )
+        label = ", ".join(str(e.id) for e in found[:10]) + ("…" if len(found) > 10 else "")
+        change = open_change(con, actor, "delete", f"delete value {label}",
+                             {"ids": [e.id for e in found]})
+        con.execute(
+            "UPDATE observations SET removed_by = ? WHERE removed_by IS NULL AND entry IN ?",
+            [change, [e.id for e in found]],
+        )
+        refresh(con, [(e.metric, e.day) for e in found])
+        con.execute(
+            "DELETE FROM outliers o USING (SELECT unnest(?::VARCHAR[]) AS metric,"
+            " unnest(?::DATE[]) AS day) x WHERE o.metric = x.metric AND o.day = x.day",
+            [[e.metric for e in found], [e.day for e in found]],
+        )
+        auditlog.record_many(
+            con,
+            actor,
+            [
+                ("delete", "observation", f"{e.metric}|{e.day}|{e.source}",
+                 {"id": e.id, "value": e.value, "by": e.recorded_by, "note": e.note}, None)
+                for e in found
+            ],
+            change=change,
+        )
+    return change

@@ -1,0 +1,122 @@
+"""How numbers read, everywhere people read them (CLI tables, the report, mail, pages).
+
+- ``number``: counts as ``1,234``; other values with three significant digits and never
+  in scientific notation (``0.000964``, not ``9.64e-04``); nothing as ``–``.
+- ``percent``: a share as ``21%`` (``0.95%`` below 1%).
+- ``money``: two decimals with the workspace currency (``$1,234.50``, ``1,234.50 CHF``).
+- ``hours``: ``3.5 h``.
+- ``value``: picks one of those by the metric's unit; ``ratio_value`` for ratio KPIs
+  (a share when both sides count the same kind of thing, else "per").
+"""
+
+from __future__ import annotations
+
+import math
+
+from tracker.vocab import HOUR_UNITS
+
+NOTHING = "–"
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$"}
+PERCENT_UNITS = {"%", "percent", "pct", "rate", "share"}
+
+
+def _plain(value: float) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
+
+
+def number(value: float | None, digits: int = 3) -> str:
+    """A readable number: integers with thousands separators, else ``digits``
+    significant digits in fixed notation."""
+    if value is None or _plain(value):
+        return NOTHING
+    value = float(value)
+    if value == 0:
+        return "0"
+    if value.is_integer() or abs(value) >= 1000:
+        return f"{value:,.0f}"
+    magnitude = math.floor(math.log10(abs(value)))
+    decimals = max(0, digits - 1 - magnitude)
+    text = f"{value:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def percent(value: float | None) -> str:
+    """A share (0.21) as ``21%``."""
+    if value is None or _plain(value):
+        return NOTHING
+    pct = float(value) * 100
+    if pct != 0 and abs(pct) < 1:
+        return f"{number(pct, 2)}%"
+    return f"{pct:,.0f}%"
+
+
+def money(value: float | None, currency: str = "USD") -> str:
+    if value is None or _plain(value):
+        return NOTHING
+    symbol = SYMBOLS.get(currency.upper())
+    sign = "-" if value < 0 else ""
+    amount = f"{abs(float(value)):,.2f}"
+    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency.upper()}"
+
+
+def hours(value: float | None) -> str:
+    if value is None or _plain(value):
+        return NOTHING
+    return f"{number(value)} h"
+
+
+def is_money(unit: str | None, currency: str = "USD") -> bool:
+    if not unit:
+        return False
+    u = unit.strip()
+    return u.upper() == currency.upper() or u.upper() in SYMBOLS or u in SYMBOLS.values()
+
+
+def is_hours(unit: str | None) -> bool:
+    return bool(unit) and unit.strip().lower() in HOUR_UNITS  # type: ignore[union-attr]
+
+
+def is_percent(unit: str | None) -> bool:
+    return bool(unit) and unit.strip().lower() in PERCENT_UNITS  # type: ignore[union-attr]
+
+
+def value(amount: float | None, unit: str | None, currency: str = "USD") -> str:
+    """``amount`` of a metric measured in ``unit``."""
+    if amount is None or _plain(amount):
+        return NOTHING
+    if is_money(unit, currency):
+        code = unit.strip().upper() if unit and unit.strip().upper() in SYMBOLS else currency
+        return money(amount, code)
+    if is_hours(unit):
+        return hours(amount)
+    if is_percent(unit):
+        return percent(amount)
+    text = number(amount)
+    if unit and unit.strip().lower() not in ("count", "#", "number"):
+        return f"{text} {unit.strip()}"
+    return text
+
+
+def ratio_value(
+    amount: float | None,
+    numerator_unit: str | None,
+    denominator_unit: str | None,
+    currency: str = "USD",
+    denominator_name: str | None = None,
+) -> str:
+    """A ratio KPI's value: money per thing (``$12.50 per lead``), else a share (``2.1%``)."""
+    if amount is None or _plain(amount):
+        return NOTHING
+    if is_money(numerator_unit, currency) or is_hours(numerator_unit):
+        per = f" per {denominator_name}" if denominator_name else ""
+        return value(amount, numerator_unit, currency) + per
+    return percent(amount)
+
+
+def signed(value_text: str, delta: float | None) -> str:
+    """``+3`` / ``-2`` style prefix for changes (the text already formatted)."""
+    if delta is None:
+        return NOTHING
+    return ("+" if delta > 0 else "") + value_text

@@ -1,0 +1,377 @@
+"""Applying a plan: one transaction, one undoable change, nothing lost by accident.
+
+The database is the source of truth and the file a way to edit it (DESIGN.md "Plan
+as code"), so an apply refuses, unless confirmed, what would quietly undo work:
+
+- a file exported before later changes (its ``revision``) that would set those items
+  back lists them, with who changed them and when (``StalePlan``; CLI ``--yes``);
+- a file that leaves out a whole section (people, metrics, objectives, imports) while
+  the workspace has such items would archive them all (``--yes``);
+- a metric that holds values (e.g. created by an import) is never archived by a file
+  that does not name it, unless ``prune``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tracker import auditlog
+from tracker.changes import PLAN_ENTITIES, open_change, set_detail
+from tracker.clock import today
+from tracker.errors import BadInput
+from tracker.models import Plan
+from tracker.permissions import require_manager
+from tracker.plan.items import (
+    KEEP,
+    SyncResult,
+    campaign_row,
+    kpi_row,
+    mapping_row,
+    metric_row,
+    objective_row,
+    person_row,
+    sync,
+)
+from tracker.plan.validate import validate_plan
+from tracker.plan.yamlio import load_yaml, read_plan_file
+from tracker.records import Actor
+from tracker.settings import validate_stored
+from tracker.store import Connection, Store
+
+SECTIONS = {
+    "people": "people",
+    "metrics": "metrics",
+    "objectives": "objectives",
+    "imports": "import_mappings",
+}
+
+
+class NeedsConfirmation(BadInput):
+    """The apply would undo or archive work; it runs only when confirmed (``--yes``)."""
+
+    def __init__(self, message: str, items: list[str]) -> None:
+        super().__init__(message)
+        self.items = items
+
+
+@dataclass
+class PlanChanges:
+    """What an apply did (or would do, on a dry run)."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    archived: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    workspace_changed: bool = False
+    settings_changed: list[str] = field(default_factory=list)
+    reverts: list[str] = field(default_factory=list)
+    change: int | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.created
+            or self.updated
+            or self.archived
+            or self.workspace_changed
+            or self.settings_changed
+        )
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.created)} created",
+            f"{len(self.updated)} updated",
+            f"{len(self.archived)} archived",
+            f"{self.unchanged} unchanged",
+        ]
+        if self.workspace_changed:
+            parts.append("workspace updated")
+        if self.settings_changed:
+            parts.append(f"settings: {', '.join(self.settings_changed)}")
+        if self.kept:
+            parts.append(f"{len(self.kept)} kept (they hold values; --prune archives them)")
+        return ", ".join(parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "change": self.change,
+            "created": self.created,
+            "updated": self.updated,
+            "archived": self.archived,
+            "kept": self.kept,
+            "unchanged": self.unchanged,
+            "workspace_changed": self.workspace_changed,
+            "settings_changed": self.settings_changed,
+            "reverts": self.reverts,
+        }
+
+
+def plan_revision(con: Connection) -> int:
+    """The id of the last audited change of a plan item (0 for none)."""
+    row = con.execute(
+        "SELECT coalesce(max(id), 0) FROM audit_log"
+        " WHERE entity IN ? OR entity IN ('workspace', 'setting')",
+        [list(PLAN_ENTITIES)],
+    ).fetchall()
+    return int(row[0][0])
+
+
+def _wanted(plan: Plan) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    metrics = {m.key: m for m in plan.metrics}
+    return {
+        "people": [(p.key, person_row(p)) for p in plan.people],
+        "metrics": [(m.key, metric_row(m)) for m in plan.metrics],
+        "objectives": [(o.key, objective_row(o)) for o in plan.objectives],
+        "campaigns": [
+            (c.key, campaign_row(c, o.key)) for o in plan.objectives for c in o.campaigns
+        ],
+        "kpis": [(k.key, kpi_row(k, o.key, metrics)) for o in plan.objectives for k in o.kpis],
+        "import_mappings": [(i.name, mapping_row(i)) for i in plan.imports],
+    }
+
+
+def _diff(
+    con: Connection,
+    plan: Plan,
+    *,
+    dry_run: bool,
+    protect: frozenset[str],
+    audit: list[tuple[str, str, str, Any, Any]],
+    day: dt.date,
+) -> SyncResult:
+    out = SyncResult()
+    for table, rows in _wanted(plan).items():
+        sync(
+            con,
+            table,
+            rows,
+            out,
+            audit,
+            dry_run=dry_run,
+            protect=protect if table == "metrics" else frozenset(),
+            defaults={"since": day},
+        )
+    return out
+
+
+def _metrics_with_values(con: Connection, plan: Plan) -> list[str]:
+    named = [m.key for m in plan.metrics]
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT o.metric FROM observations o JOIN metrics m ON m.key = o.metric"
+            " WHERE o.removed_by IS NULL AND NOT m.archived AND NOT list_contains(?, o.metric)",
+            [named],
+        ).fetchall()
+    ]
+
+
+def _stale(
+    con: Connection, plan: Plan, preview: list[tuple[str, str, str, Any, Any]]
+) -> list[str]:
+    """Later changes this file would set back: a field it sets to the value a change
+    made after the file's revision replaced, or an item created since that it archives."""
+    if plan.revision is None:
+        return []
+    later: dict[str, list[tuple[str, Any, str, dt.datetime]]] = {}
+    for action, entity, key, old, actor, at in con.execute(
+        'SELECT action, entity, key, old_value, actor, "at" FROM audit_log'
+        " WHERE id > ? AND entity IN ? ORDER BY id",
+        [plan.revision, list(PLAN_ENTITIES)],
+    ).fetchall():
+        later.setdefault(f"{entity}:{key}", []).append(
+            (action, json.loads(old) if old else None, actor, at)
+        )
+    out = []
+    for action, entity, key, _old, new in preview:
+        for l_action, l_old, actor, at in later.get(f"{entity}:{key}", []):
+            when = f"{actor} on {at:%Y-%m-%d %H:%M} UTC"
+            if action == "archive" and l_action == "create":
+                out.append(f"{entity} {key}: would be archived (created by {when})")
+            elif action == "update" and isinstance(l_old, dict) and isinstance(new, dict):
+                back = [f for f, v in new.items() if f in l_old and l_old[f] == v]
+                for f in back:
+                    out.append(
+                        f"{entity} {key}: {f} back to {new[f]!r} (changed by {when})"
+                    )
+    return list(dict.fromkeys(out))
+
+
+def _absent_sections(con: Connection, sections: set[str] | None) -> list[str]:
+    if sections is None:
+        return []
+    out = []
+    for section, table in SECTIONS.items():
+        if section in sections:
+            continue
+        n = con.execute(f"SELECT count(*) FROM {table} WHERE NOT archived").fetchall()[0][0]  # noqa: S608 (fixed names)
+        if n:
+            out.append(f"{section} ({n} in the workspace)")
+    return out
+
+
+def apply_plan(
+    store: Store,
+    plan: Plan,
+    actor: Actor,
+    *,
+    dry_run: bool = False,
+    sections: set[str] | None = None,
+    prune: bool = False,
+    confirm: bool = False,
+) -> PlanChanges:
+    """Apply a validated plan in one transaction as one undoable change.
+
+    ``sections``: the top-level keys the file had (None: a whole plan). Raises
+    ``NeedsConfirmation`` (a BadInput) for a stale file or missing sections unless
+    ``confirm``; nothing is written on a dry run.
+    """
+    changes = PlanChanges()
+    audit: list[tuple[str, str, str, Any, Any]] = []
+    day = today(timezone=plan.workspace.timezone)
+    with store.write() as con:
+        require_manager(actor, "change the plan")
+        protect = frozenset() if prune else frozenset(_metrics_with_values(con, plan))
+        preview_audit: list[tuple[str, str, str, Any, Any]] = []
+        _diff(con, plan, dry_run=True, protect=protect, audit=preview_audit, day=day)
+        if not confirm:
+            absent = _absent_sections(con, sections)
+            if absent:
+                raise NeedsConfirmation(
+                    "the file leaves out "
+                    + ", ".join(absent)
+                    + "; applying it would archive them all. Add them to the file (start from"
+                    " `waypoint plan export`), or apply with --yes to archive them.",
+                    absent,
+                )
+            stale = _stale(con, plan, preview_audit)
+            if stale:
+                changes.reverts = stale
+                raise NeedsConfirmation(
+                    f"the file was exported at plan revision {plan.revision}, before later"
+                    " changes; applying it would set these back:\n    "
+                    + "\n    ".join(stale)
+                    + "\nExport the plan again and redo your edits, or apply with --yes.",
+                    stale,
+                )
+        change = None if dry_run else open_change(con, actor, "plan", "plan apply")
+        _workspace(con, actor, plan, changes, dry_run, change)
+        _settings(con, actor, plan, changes, dry_run, change)
+        out = _diff(con, plan, dry_run=dry_run, protect=protect, audit=audit, day=day)
+        changes.created, changes.updated, changes.archived = out.created, out.updated, out.archived
+        changes.kept, changes.unchanged = out.kept, out.unchanged
+        if dry_run:
+            return changes
+        if audit:
+            auditlog.record_many(con, actor, audit, change=change)
+        refresh = [
+            item.split(":", 1)[1]
+            for item, fields in out.changed_fields.items()
+            if item.startswith("metric:") and {"behaviour", "prefer"} & set(fields)
+        ]
+        if refresh:
+            from tracker.daily import refresh_metrics
+
+            refresh_metrics(con, refresh)
+        if changes.changed:
+            changes.change = change
+            set_detail(con, int(change or 0), f"plan apply: {changes.summary()}",
+                       changes.as_dict())
+        else:
+            con.execute("DELETE FROM changes WHERE id = ?", [change])
+    return changes
+
+
+def _workspace(
+    con: Connection, actor: Actor, plan: Plan, changes: PlanChanges, dry_run: bool,
+    change: int | None,
+) -> None:
+    ws = plan.workspace
+    old = con.execute("SELECT name, vision, timezone FROM workspace").fetchall()
+    new = (ws.name, ws.vision, ws.timezone)
+    if old and tuple(old[0]) == new:
+        return
+    changes.workspace_changed = True
+    if dry_run:
+        return
+    con.execute("DELETE FROM workspace")
+    con.execute("INSERT INTO workspace VALUES (1, ?, ?, ?)", list(new))
+    names = ("name", "vision", "timezone")
+    auditlog.record(
+        con,
+        actor,
+        "update" if old else "create",
+        "workspace",
+        "workspace",
+        dict(zip(names, old[0], strict=True)) if old else None,
+        dict(zip(names, new, strict=True)),
+        change=change,
+    )
+
+
+def _settings(
+    con: Connection, actor: Actor, plan: Plan, changes: PlanChanges, dry_run: bool,
+    change: int | None,
+) -> None:
+    stored = dict(con.execute("SELECT name, value FROM settings").fetchall())
+    wanted = {k: validate_stored(k, v) for k, v in plan.settings.items() if v is not None}
+    for name in sorted(set(stored) | set(wanted)):
+        if stored.get(name) == wanted.get(name):
+            continue
+        changes.settings_changed.append(name)
+        if dry_run:
+            continue
+        con.execute("DELETE FROM settings WHERE name = ?", [name])
+        if name in wanted:
+            con.execute("INSERT INTO settings VALUES (?, ?)", [name, wanted[name]])
+        auditlog.record(
+            con, actor, "update", "setting", name, stored.get(name), wanted.get(name),
+            change=change,
+        )
+
+
+def _sections(data: Any) -> set[str] | None:
+    return set(data) if isinstance(data, dict) else None
+
+
+def apply_plan_file(
+    store: Store,
+    path: str | Path,
+    actor: Actor,
+    *,
+    dry_run: bool = False,
+    prune: bool = False,
+    confirm: bool = False,
+) -> PlanChanges:
+    data, source = read_plan_file(path)
+    plan = validate_plan(data, source)
+    return apply_plan(
+        store, plan, actor, dry_run=dry_run, sections=_sections(data), prune=prune,
+        confirm=confirm,
+    )
+
+
+def apply_plan_text(
+    store: Store,
+    text: str,
+    actor: Actor,
+    *,
+    source: str = "plan",
+    dry_run: bool = False,
+    prune: bool = False,
+    confirm: bool = False,
+) -> PlanChanges:
+    data = load_yaml(text, source)
+    plan = validate_plan(data, source)
+    return apply_plan(
+        store, plan, actor, dry_run=dry_run, sections=_sections(data), prune=prune,
+        confirm=confirm,
+    )
+
+
+__all__ = ["KEEP", "NeedsConfirmation", "PlanChanges", "apply_plan", "plan_revision"]

@@ -1,0 +1,306 @@
+"""Validating a plan whole: every problem at once, each naming its item and field.
+
+``validate_plan`` reports field errors (pydantic) and cross-item errors (unknown
+people and metrics, duplicate keys and emails, no manager, spans that end before they
+start, KPIs whose progress cannot be measured, mappings that name unknown metrics)
+as ``objectives[buyer-leads].kpis[leads-h2].target: ...``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import ValidationError
+
+from tracker.errors import PlanError
+from tracker.models import KPI, Campaign, Metric, Objective, Person, Plan, Workspace
+from tracker.plan.items import resolved_aggregation
+from tracker.settings import validate_stored
+
+def _loc_to_path(data: Any, loc: tuple[Any, ...]) -> str:
+    """Turn pydantic's ('objectives', 0, 'kpis', 1, 'target') into objectives[key].kpis[key].target."""
+    parts: list[str] = []
+    node = data
+    for item in loc:
+        if isinstance(item, int):
+            label = str(item)
+            if isinstance(node, list) and 0 <= item < len(node):
+                node = node[item]
+                if isinstance(node, dict) and node.get("key"):
+                    label = str(node["key"])
+            else:
+                node = None
+            if parts:
+                parts[-1] += f"[{label}]"
+            else:
+                parts.append(f"[{label}]")
+        else:
+            parts.append(str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return ".".join(parts) or "(top level)"
+
+
+def _pydantic_problems(data: Any, exc: ValidationError) -> list[str]:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-")))
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field (check the spelling; see docs/plan.md)"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        problems.append(f"{_loc_to_path(data, loc)}: {msg}")
+    return problems
+
+
+def validate_plan(data: Any, source: str = "plan") -> Plan:
+    """Validate a parsed plan; raise PlanError listing every problem found.
+
+    Field errors do not hide reference errors: items that fail on their own are left
+    out of the cross-checks, and references to them are not reported twice.
+    """
+    if not isinstance(data, dict):
+        raise PlanError(
+            ["the plan must be a mapping with workspace, people, metrics, objectives"], source
+        )
+    try:
+        plan = Plan.model_validate(data)
+        problems: list[str] = []
+    except ValidationError as exc:
+        problems = _pydantic_problems(data, exc)
+        plan = _lenient(data)
+        if plan is None:
+            raise PlanError(problems, source) from exc
+    problems += _semantic_problems(plan, raw_keys=_raw_keys(data))
+    if problems:
+        raise PlanError(problems, source)
+    return plan
+
+
+def _valid_items(model: type[Any], items: Any) -> list[Any]:
+    out = []
+    for item in items if isinstance(items, list) else []:
+        try:
+            out.append(model.model_validate(item))
+        except ValidationError:
+            continue
+    return out
+
+
+def _lenient(data: dict[str, Any]) -> Plan | None:
+    """The parts of a broken plan that are valid on their own (for cross-checks)."""
+    try:
+        workspace = Workspace.model_validate(data.get("workspace"))
+    except ValidationError:
+        workspace = Workspace(name="(invalid)")
+    objectives = []
+    raw_objectives = data.get("objectives")
+    for raw in raw_objectives if isinstance(raw_objectives, list) else []:
+        if not isinstance(raw, dict):
+            continue
+        body = {k: v for k, v in raw.items() if k not in ("campaigns", "kpis")}
+        try:
+            objective = Objective.model_validate(body)
+        except ValidationError:
+            continue
+        objectives.append(
+            objective.model_copy(
+                update={
+                    "campaigns": _valid_items(Campaign, raw.get("campaigns")),
+                    "kpis": _valid_items(KPI, raw.get("kpis")),
+                }
+            )
+        )
+    try:
+        return Plan(
+            workspace=workspace,
+            people=_valid_items(Person, data.get("people")),
+            metrics=_valid_items(Metric, data.get("metrics")),
+            objectives=objectives,
+        )
+    except ValidationError:
+        return None
+
+
+def _raw_keys(data: dict[str, Any]) -> dict[str, set[str]]:
+    def keys(items: Any) -> set[str]:
+        items = items if isinstance(items, list) else []
+        return {str(i["key"]) for i in items if isinstance(i, dict) and "key" in i}
+
+    raw_objectives = data.get("objectives")
+    raw_objectives = raw_objectives if isinstance(raw_objectives, list) else []
+    objectives = [o for o in raw_objectives if isinstance(o, dict)]
+    return {
+        "people": keys(data.get("people")),
+        "metrics": keys(data.get("metrics")),
+        "campaigns": set().union(*(keys(o.get("campaigns")) for o in objectives)),
+    }
+
+
+def _dupes(kind: str, keys: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for k in keys:
+        if k in seen:
+            out.append(f"{kind}[{k}].key: the key {k!r} is used twice")
+        seen.add(k)
+    return out
+
+
+def _semantic_problems(plan: Plan, raw_keys: dict[str, set[str]] | None = None) -> list[str]:
+    problems: list[str] = []
+    people = {p.key: p for p in plan.people}
+    metrics = {m.key: m for m in plan.metrics}
+    raw = raw_keys or {}
+    # Keys of items that exist but failed on their own: already reported, not "unknown".
+    broken_people = raw.get("people", set()) - set(people)
+    broken_metrics = raw.get("metrics", set()) - set(metrics)
+    campaigns = [c for o in plan.objectives for c in o.campaigns]
+    kpis = [k for o in plan.objectives for k in o.kpis]
+    problems += _dupes("people", [p.key for p in plan.people])
+    problems += _dupes("metrics", [m.key for m in plan.metrics])
+    problems += _dupes("objectives", [o.key for o in plan.objectives])
+    problems += _dupes("campaigns", [c.key for c in campaigns])
+    problems += _dupes("kpis", [k.key for k in kpis])
+
+    for name, value in plan.settings.items():
+        try:
+            validate_stored(name, value)
+        except Exception as exc:  # BadInput: report alongside the others
+            problems.append(f"settings.{name}: {exc}")
+
+    problems += _dupes("imports", [i.name for i in plan.imports])
+    emails: dict[str, str] = {}
+    for p in plan.people:
+        if p.manager is not None and p.manager not in people | dict.fromkeys(broken_people):
+            problems.append(f"people[{p.key}].manager: unknown person {p.manager!r}")
+        if p.manager == p.key:
+            problems.append(f"people[{p.key}].manager: a person cannot be their own manager")
+        if p.email:
+            # Emails sign people in: one email, one person (case does not matter).
+            first = emails.setdefault(p.email.lower(), p.key)
+            if first != p.key:
+                problems.append(
+                    f"people[{p.key}].email: {p.email} is already the email of {first};"
+                    " each person signs in with their own"
+                )
+        if (p.issuer is None) != (p.subject is None):
+            problems.append(
+                f"people[{p.key}].subject: give both issuer and subject to pin a sign-in"
+            )
+    if plan.people and not any(p.role == "manager" for p in plan.people):
+        problems.append(
+            "people: no one is a manager; with none, nobody could change the plan or settings"
+            " again. Make at least one person role: manager"
+        )
+    for m in plan.metrics:
+        if m.prefer is not None and m.behaviour != "flow":
+            problems.append(
+                f"metrics[{m.key}].prefer: only a flow metric adds sources up; a stock metric"
+                " already takes the latest value of the day"
+            )
+    for mapping in plan.imports:
+        path = f"imports[{mapping.name}]"
+        columns = {c.lower() for c in mapping.match.columns}
+        if mapping.day.column.lower() not in columns:
+            problems.append(
+                f"{path}.day.column: {mapping.day.column!r} is not one of match.columns"
+            )
+        for i, value in enumerate(mapping.values):
+            vp = f"{path}.values[{i}]"
+            if value.metric not in metrics and value.metric not in broken_metrics:
+                problems.append(
+                    f"{vp}.metric: unknown metric {value.metric!r}; add it under metrics"
+                )
+            for col in [value.column, *value.where]:
+                if col is not None and col.lower() not in columns:
+                    problems.append(f"{vp}: column {col!r} is not one of match.columns")
+
+    def check_owner(path: str, owner: str | None) -> None:
+        if owner is not None and owner not in people and owner not in broken_people:
+            problems.append(f"{path}.owner: unknown person {owner!r}; add them under people")
+
+    def check_span(path: str, start: dt.date | None, end: dt.date | None, end_name: str) -> None:
+        if start is not None and end is not None and end < start:
+            problems.append(f"{path}.{end_name}: {end} is before start {start}")
+
+    for o in plan.objectives:
+        op = f"objectives[{o.key}]"
+        check_owner(op, o.owner)
+        check_span(op, o.start, o.deadline, "deadline")
+        local_campaigns = {c.key for c in o.campaigns}
+        for c in o.campaigns:
+            cp = f"{op}.campaigns[{c.key}]"
+            check_owner(cp, c.owner)
+            check_span(cp, c.start, c.end, "end")
+        for k in o.kpis:
+            kp = f"{op}.kpis[{k.key}]"
+            check_owner(kp, k.owner)
+            problems += _kpi_problems(kp, k, o, metrics, local_campaigns, broken_metrics)
+    return problems
+
+
+def _kpi_problems(
+    kp: str,
+    k: KPI,
+    o: Objective,
+    metrics: dict[str, Metric],
+    campaigns: set[str],
+    broken_metrics: set[str] = frozenset(),  # type: ignore[assignment]
+) -> list[str]:
+    problems: list[str] = []
+    if k.campaign is not None and k.campaign not in campaigns:
+        problems.append(f"{kp}.campaign: unknown campaign {k.campaign!r} in objective {o.key}")
+    if (k.metric is None) == (k.ratio is None):
+        problems.append(f"{kp}.metric: give either metric or ratio (numerator / denominator)")
+        return problems
+    refs = [("metric", k.metric)] if k.metric else []
+    if k.ratio is not None:
+        refs = [("ratio.numerator", k.ratio.numerator), ("ratio.denominator", k.ratio.denominator)]
+    for fname, ref in refs:
+        if ref not in metrics and ref not in broken_metrics:
+            problems.append(f"{kp}.{fname}: unknown metric {ref!r}; add it under metrics")
+    if any(ref not in metrics for _, ref in refs):
+        return problems
+    aggregation = resolved_aggregation(k, metrics)
+    if k.ratio is not None and aggregation != "ratio":
+        problems.append(f"{kp}.aggregation: a ratio KPI uses aggregation ratio, not {aggregation}")
+    if k.ratio is None and aggregation == "ratio":
+        problems.append(f"{kp}.aggregation: ratio needs ratio: {{numerator, denominator}}")
+    start = k.start or o.start
+    deadline = k.deadline or o.deadline
+    if start is not None and deadline is not None and deadline < start:
+        problems.append(f"{kp}.deadline: {deadline} is before start {start}")
+    if k.per is not None:
+        if aggregation != "sum":
+            problems.append(
+                f"{kp}.per: a recurring target needs aggregation sum, not {aggregation}"
+            )
+        if k.stay is not None:
+            problems.append(f"{kp}.per: a KPI has either per or stay, not both")
+        if k.baseline is not None:
+            problems.append(f"{kp}.baseline: a recurring (per) target starts at 0 each period")
+    if k.stay is not None and k.target is None:
+        problems.append(f"{kp}.target: a health KPI (stay: {k.stay}) needs a target")
+    if (
+        k.stay is None
+        and k.target is not None
+        and k.baseline is not None
+        and k.target == k.baseline
+    ):
+        problems.append(
+            f"{kp}.target: target equals baseline ({k.target:g}); progress cannot be measured"
+        )
+    if (
+        k.stay is None
+        and k.per is None
+        and k.target == 0
+        and k.baseline is None
+        and aggregation in ("sum", "ratio")
+    ):
+        problems.append(
+            f"{kp}.target: target 0 equals the default baseline 0 for {aggregation};"
+            " give a baseline or another target"
+        )
+    return problems

@@ -1,0 +1,138 @@
+"""Reading plan files safely and writing them canonically.
+
+The loader is YAML's safe loader with three more refusals: files over 5 MB, alias
+bombs (more than 200 aliases, or more than a million values once expanded) and
+duplicate keys in a mapping (the later one would silently win). Dates stay text so
+that pydantic reports a bad one with its item and field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tracker.errors import PlanError
+
+MAX_PLAN_BYTES = 5_000_000
+MAX_ALIASES = 200
+MAX_NODES = 1_000_000
+
+
+# -- reading YAML safely ---------------------------------------------------------------
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Dates stay text here so that pydantic reports a bad one with its item and field."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+            except TypeError:  # an unhashable key: YAML's own error follows
+                break
+            if duplicate:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"the key {key!r} appears twice in one mapping (first on line"
+                    f" {seen[key].start_mark.line + 1}); keep one",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int], aliases: list[int]) -> int:
+    """How many values the document holds once every alias is expanded (a DAG walk)."""
+    cached = memo.get(id(node))
+    if cached is not None:
+        aliases[0] += 1  # a node reached twice is an alias
+        return cached
+    memo[id(node)] = 1  # a recursive alias counts once instead of looping forever
+    if isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(child, memo, aliases) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size = 1 + sum(
+            _expanded_size(k, memo, aliases) + _expanded_size(v, memo, aliases)
+            for k, v in node.value
+        )
+    else:
+        size = 1
+    memo[id(node)] = min(size, MAX_NODES + 1)
+    return memo[id(node)]
+
+
+def load_yaml(text: str, source: str = "plan") -> Any:
+    """Parse YAML with a safe loader; refuse files too large or alias bombs."""
+    if len(text.encode("utf-8", "replace")) > MAX_PLAN_BYTES:
+        raise PlanError([f"the file is larger than {MAX_PLAN_BYTES // 1_000_000} MB"], source)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        aliases = [0]
+        if _expanded_size(node, {}, aliases) > MAX_NODES or aliases[0] > MAX_ALIASES:
+            raise yaml.YAMLError(
+                f"too many YAML aliases (*name): more than {MAX_ALIASES}, or expanding to more"
+                f" than {MAX_NODES:,} values; write the items out in full"
+            )
+        return loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PlanError([f"{where}not valid YAML: {problem}"], source) from exc
+    except RecursionError as exc:
+        raise PlanError(["the YAML nests too deeply"], source) from exc
+    finally:
+        loader.dispose()
+
+
+def read_plan_file(path: str | Path) -> tuple[Any, str]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise PlanError([f"no such file: {path}"], str(path)) from exc
+    except (UnicodeDecodeError, OSError) as exc:
+        raise PlanError([f"cannot read the file as UTF-8 text: {exc}"], str(path)) from exc
+    return load_yaml(text, str(path)), str(path)
+
+
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    pass
+
+
+def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+def _list_presenter(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    # Short lists of plain values (channels) read best inline: [linkedin, facebook]
+    flow = all(isinstance(v, str | int | float) for v in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_Dumper.add_representer(str, _str_presenter)
+_Dumper.add_representer(list, _list_presenter)
+
+
+
+
+def dump_yaml(data: Any) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)

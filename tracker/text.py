@@ -1,0 +1,42 @@
+"""User text on its way in: notes, comments and names, cleaned once.
+
+Control characters are never stored in text people read elsewhere: an escape sequence
+in a check-in note would reach a manager's terminal through `waypoint checkins`, a
+newline in a name would break a mail header. Tabs and newlines stay in notes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tracker.errors import BadInput
+
+NOTE_LIMIT = 4000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean_note(text: str | None, what: str, limit: int = NOTE_LIMIT) -> str | None:
+    """A note without control characters (tabs and newlines kept); None when blank.
+
+    Raises BadInput naming ``what`` when it is longer than ``limit`` characters.
+    """
+    if text is None:
+        return None
+    text = _CONTROL.sub("", text).strip()
+    if not text:
+        return None
+    if len(text) > limit:
+        raise BadInput(f"{what}: {len(text):,} characters; keep it under {limit:,}")
+    return text
+
+
+def printable(text: str | None) -> str:
+    """Text safe to print on a terminal: every control character but newline removed."""
+    if not text:
+        return ""
+    return _CONTROL_ANY.sub("", text.replace("\n", " ⏎ ")) if "\n" in text else _CONTROL_ANY.sub("", text)
+
+
+def has_control(text: str) -> bool:
+    return bool(_CONTROL_ANY.search(text))
