@@ -14,9 +14,9 @@ from pathlib import Path
 
 import yaml
 
+from tracker.observations import seed_values
 from tracker.plan import apply_plan_text
 from tracker.records import LOCAL_MANAGER
-from tracker.observations import seed_values
 from tracker.store import Store
 
 AS_OF = dt.date(2026, 11, 18)

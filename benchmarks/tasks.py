@@ -114,7 +114,6 @@ def status_duckdb_limit(db: Path, _: Path | None) -> float:
 def status_inprocess(db: Path, _: Path | None) -> float:
     """tracker.progress.compute_progress for every KPI (warm: second call)."""
     from tracker.progress import compute_progress
-
     from tracker.store import Store
 
     store = Store(db)
@@ -139,9 +138,8 @@ def status_naive_pandas(db: Path, _: Path | None) -> float:
 
 @task
 def audit_inprocess(db: Path, _: Path | None) -> float:
-    from tracker.vanity import run_audit
-
     from tracker.store import Store
+    from tracker.vanity import run_audit
 
     store = Store(db)
     with store.session():

@@ -8,17 +8,10 @@ import streamlit as st
 
 from tracker.errors import WaypointError
 from tracker.report import md_escape
+from tracker.vocab import STATUS_STYLE
 
 # Colour-blind safe: every status has an icon and a word beside its colour.
-STATUS = {
-    "achieved": ("✓", "achieved", "green"),
-    "on_track": ("●", "on track", "green"),
-    "at_risk": ("▲", "at risk", "orange"),
-    "off_track": ("✕", "off track", "red"),
-    "missed": ("✕", "missed", "red"),
-    "no_data": ("○", "no data", "gray"),
-    "no_target": ("…", "no target", "gray"),
-}
+STATUS = {k: (v.icon, v.label, v.colour) for k, v in STATUS_STYLE.items()}
 
 
 def status_label(status: str) -> str:

@@ -369,9 +369,7 @@ def _revert_item(
     auditlog.record(con, actor, action, entity, key, new, old, change=new_id)
 
 
-def _revert_workspace(
-    con: Connection, actor: Actor, old: Any, new: Any, new_id: int
-) -> None:
+def _revert_workspace(con: Connection, actor: Actor, old: Any, new: Any, new_id: int) -> None:
     if old is None:
         return  # the workspace's creation is never taken back
     con.execute(

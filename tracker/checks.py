@@ -64,9 +64,7 @@ def _num(value: float) -> str:
 def check_day(day: dt.date, today: dt.date, what: str) -> None:
     """Refuse impossible and future days (BadInput naming ``what``)."""
     if day < FIRST_DAY or day > LAST_DAY:
-        raise BadInput(
-            f"{what}: the day {day} is outside 1970-01-01 to 2100-12-31; check the date"
-        )
+        raise BadInput(f"{what}: the day {day} is outside 1970-01-01 to 2100-12-31; check the date")
     if day > today:
         raise BadInput(
             f"{what}: {day} is in the future (today is {today} in the workspace's time zone);"

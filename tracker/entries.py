@@ -135,9 +135,12 @@ def metric_info(con: Connection, metric: str) -> MetricInfo:
         [metric],
     ).fetchall()
     if not rows:
-        known = [r[0] for r in con.execute(
-            "SELECT key FROM metrics WHERE NOT archived ORDER BY position LIMIT 12"
-        ).fetchall()]
+        known = [
+            r[0]
+            for r in con.execute(
+                "SELECT key FROM metrics WHERE NOT archived ORDER BY position LIMIT 12"
+            ).fetchall()
+        ]
         hint = f" (metrics: {', '.join(known)})" if known else ""
         raise NotFound(
             f"unknown metric {metric!r}; add it to the plan (waypoint plan apply) first{hint}"
@@ -158,7 +161,13 @@ def _unarchive(con: Connection, actor: Actor, info: MetricInfo, change: int | No
         )
     con.execute("UPDATE metrics SET archived = false WHERE key = ?", [info.key])
     auditlog.record(
-        con, actor, "update", "metric", info.key, {"archived": True}, {"archived": False},
+        con,
+        actor,
+        "update",
+        "metric",
+        info.key,
+        {"archived": True},
+        {"archived": False},
         change=change,
     )
 
@@ -180,86 +189,141 @@ def log_entry(
     if mode not in ("add", "set"):
         raise BadInput(f"mode {mode!r}: use add or set")
     note = clean_note(note, f"note for {metric}")
+    today = workspace_today(store)
     with store.write() as con:
-        info = metric_info(con, metric)
-        today = workspace_today(store)
-        day = day or today
-        what = f"{metric} on {day}"
-        check_day(day, today, what)
-        check_value(value, info.minimum, f"{_fmt(value)} for {what}", info.name)
-        require_metric_writer(con, actor, info.key, info.klass)
-        author = None if actor.key == "local" else actor.key
-        if for_person is not None:
-            _person(con, for_person, "--for")
-            if actor.role != "manager" and for_person != actor.key:
-                raise PermissionDenied(
-                    f"{actor.name} may only log their own hours and values (--for {for_person})."
-                )
-        credited = for_person or author
-        replaced: list[Entry] = []
-        if mode == "set":
-            scope = "metric = ? AND day = ? AND source = ?"
-            params: list[Any] = [metric, day, MANUAL]
-            if info.klass == "effort":
-                scope += " AND for_person IS NOT DISTINCT FROM ?"
-                params.append(credited)
-            replaced = _entries(con, scope, params)
-            others = sorted({e.recorded_by or "local" for e in replaced} - {actor.key})
-            if others and actor.role != "manager":
-                raise PermissionDenied(
-                    f"{actor.name} may not replace entries of {', '.join(others)} for {what};"
-                    " add an entry instead, or ask them or a manager."
-                )
-        kind = "set" if mode == "set" else "log"
-        sign = "=" if mode == "set" else ("+" if value >= 0 else "")
-        change = open_change(con, actor, kind, f"{kind} {metric} {sign}{_fmt(value)} on {day}")
-        if info.archived:
-            _unarchive(con, actor, info, change)
-        if replaced:
-            con.execute(
-                "UPDATE observations SET removed_by = ? WHERE removed_by IS NULL AND entry IN ?",
-                [change, [e.id for e in replaced]],
-            )
-        new_id = int(con.execute("SELECT coalesce(max(id), 0) + 1 FROM observations").fetchall()[0][0])
-        con.execute(
-            "INSERT INTO observations (id, entry, metric, day, source, value, recorded_by,"
-            " for_person, recorded_at, note, change_id, removed_by)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-            [new_id, new_id, metric, day, MANUAL, float(value), author, credited,
-             auditlog.stamp(), note, change],
-        )
-        refresh(con, [(metric, day)])
-        day_value = _day_value(con, metric, day)
-        outlier = find_outlier(con, metric, day, day_value) if day_value is not None else None
-        if outlier is not None and not confirm_outlier:
-            raise OutlierNeedsConfirmation(
-                f"{outlier.sentence(info.name)}. If it is right, store it with --yes;"
-                " if not, check the number.",
-                outlier,
-            )
-        con.execute("DELETE FROM outliers WHERE metric = ? AND day = ?", [metric, day])
-        if outlier is not None:
-            con.execute(
-                "INSERT INTO outliers VALUES (?, ?, ?, ?, ?)",
-                [metric, day, outlier.value, outlier.reference, change],
-            )
-        manual = [e for e in _entries(con, "metric = ? AND day = ? AND source = ?",
-                                      [metric, day, MANUAL])]
-        day_manual = _manual_value(info.behaviour, manual)
-        auditlog.record(
+        return _log_one(
             con,
             actor,
-            "set" if mode == "set" else "create",
-            "observation",
-            f"{metric}|{day}|{MANUAL}",
-            [{"id": e.id, "value": e.value, "by": e.recorded_by} for e in replaced] or None,
-            {"id": new_id, "value": float(value), "by": author, "for": credited, "note": note},
-            change=change,
+            metric,
+            value,
+            day or today,
+            today,
+            mode,
+            for_person,
+            note,
+            confirm_outlier,
+            None,
         )
-        warnings = []
-        window = before_every_window(con, metric, day)
-        if window:
-            warnings.append(window)
+
+
+def log_week(store: Store, actor: Actor, rows: list[tuple[str, dt.date, float]]) -> int:
+    """Add one entry per (metric, day, value) in one change (the dashboard's week grid);
+    all or nothing. Returns the change id. A value far outside its metric's range is
+    refused here, naming it: the grid has no way to confirm it (log it on its own)."""
+    require_writer(actor, "log values")
+    if not rows:
+        raise BadInput("no values to log")
+    today = workspace_today(store)
+    with store.write() as con:
+        change = open_change(con, actor, "log", f"log {len(rows)} entries (week grid)")
+        for metric, day, value in rows:
+            _log_one(con, actor, metric, value, day, today, "add", None, None, False, change)
+    return change
+
+
+def _log_one(
+    con: Connection,
+    actor: Actor,
+    metric: str,
+    value: float,
+    day: dt.date,
+    today: dt.date,
+    mode: str,
+    for_person: str | None,
+    note: str | None,
+    confirm_outlier: bool,
+    change: int | None,
+) -> LogResult:
+    info = metric_info(con, metric)
+    what = f"{metric} on {day}"
+    check_day(day, today, what)
+    check_value(value, info.minimum, f"{_fmt(value)} for {what}", info.name)
+    require_metric_writer(con, actor, info.key, info.klass)
+    author = None if actor.key == "local" else actor.key
+    if for_person is not None:
+        _person(con, for_person, "--for")
+        if actor.role != "manager" and for_person != actor.key:
+            raise PermissionDenied(
+                f"{actor.name} may only log their own hours and values (--for {for_person})."
+            )
+    credited = for_person or author
+    replaced: list[Entry] = []
+    if mode == "set":
+        scope = "metric = ? AND day = ? AND source = ?"
+        params: list[Any] = [metric, day, MANUAL]
+        if info.klass == "effort":
+            scope += " AND for_person IS NOT DISTINCT FROM ?"
+            params.append(credited)
+        replaced = _entries(con, scope, params)
+        others = sorted({e.recorded_by or "local" for e in replaced} - {actor.key})
+        if others and actor.role != "manager":
+            raise PermissionDenied(
+                f"{actor.name} may not replace entries of {', '.join(others)} for {what};"
+                " add an entry instead, or ask them or a manager."
+            )
+    kind = "set" if mode == "set" else "log"
+    sign = "=" if mode == "set" else ("+" if value >= 0 else "")
+    if change is None:
+        change = open_change(con, actor, kind, f"{kind} {metric} {sign}{_fmt(value)} on {day}")
+    if info.archived:
+        _unarchive(con, actor, info, change)
+    if replaced:
+        con.execute(
+            "UPDATE observations SET removed_by = ? WHERE removed_by IS NULL AND entry IN ?",
+            [change, [e.id for e in replaced]],
+        )
+    new_id = int(con.execute("SELECT coalesce(max(id), 0) + 1 FROM observations").fetchall()[0][0])
+    con.execute(
+        "INSERT INTO observations (id, entry, metric, day, source, value, recorded_by,"
+        " for_person, recorded_at, note, change_id, removed_by)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+        [
+            new_id,
+            new_id,
+            metric,
+            day,
+            MANUAL,
+            float(value),
+            author,
+            credited,
+            auditlog.stamp(),
+            note,
+            change,
+        ],
+    )
+    refresh(con, [(metric, day)])
+    day_value = _day_value(con, metric, day)
+    outlier = find_outlier(con, metric, day, day_value) if day_value is not None else None
+    if outlier is not None and not confirm_outlier:
+        raise OutlierNeedsConfirmation(
+            f"{outlier.sentence(info.name)}. If it is right, store it with --yes;"
+            " if not, check the number.",
+            outlier,
+        )
+    con.execute("DELETE FROM outliers WHERE metric = ? AND day = ?", [metric, day])
+    if outlier is not None:
+        con.execute(
+            "INSERT INTO outliers VALUES (?, ?, ?, ?, ?)",
+            [metric, day, outlier.value, outlier.reference, change],
+        )
+    manual = [
+        e for e in _entries(con, "metric = ? AND day = ? AND source = ?", [metric, day, MANUAL])
+    ]
+    day_manual = _manual_value(info.behaviour, manual)
+    auditlog.record(
+        con,
+        actor,
+        "set" if mode == "set" else "create",
+        "observation",
+        f"{metric}|{day}|{MANUAL}",
+        [{"id": e.id, "value": e.value, "by": e.recorded_by} for e in replaced] or None,
+        {"id": new_id, "value": float(value), "by": author, "for": credited, "note": note},
+        change=change,
+    )
+    warnings = []
+    window = before_every_window(con, metric, day)
+    if window:
+        warnings.append(window)
     return LogResult(
         change=change,
         entry=new_id,
@@ -339,8 +403,9 @@ def metric_values(
             " AND (?::DATE IS NULL OR day >= ?) AND (?::DATE IS NULL OR day <= ?) ORDER BY day",
             [metric, start, start, end, end],
         ).fetchall()
-    return MetricValues(info.key, info.name, info.unit, info.behaviour, entries,
-                        [(d, float(v)) for d, v in days])
+    return MetricValues(
+        info.key, info.name, info.unit, info.behaviour, entries, [(d, float(v)) for d, v in days]
+    )
 
 
 def delete_values(store: Store, actor: Actor, ids: list[int]) -> int:
@@ -366,8 +431,9 @@ def delete_values(store: Store, actor: Actor, ids: list[int]) -> int:
                     f" recorded by {e.recorded_by or 'a manager'}; only its author or a manager may."
                 )
         label = ", ".join(str(e.id) for e in found[:10]) + ("…" if len(found) > 10 else "")
-        change = open_change(con, actor, "delete", f"delete value {label}",
-                             {"ids": [e.id for e in found]})
+        change = open_change(
+            con, actor, "delete", f"delete value {label}", {"ids": [e.id for e in found]}
+        )
         con.execute(
             "UPDATE observations SET removed_by = ? WHERE removed_by IS NULL AND entry IN ?",
             [change, [e.id for e in found]],
@@ -382,8 +448,13 @@ def delete_values(store: Store, actor: Actor, ids: list[int]) -> int:
             con,
             actor,
             [
-                ("delete", "observation", f"{e.metric}|{e.day}|{e.source}",
-                 {"id": e.id, "value": e.value, "by": e.recorded_by, "note": e.note}, None)
+                (
+                    "delete",
+                    "observation",
+                    f"{e.metric}|{e.day}|{e.source}",
+                    {"id": e.id, "value": e.value, "by": e.recorded_by, "note": e.note},
+                    None,
+                )
                 for e in found
             ],
             change=change,

@@ -55,7 +55,9 @@ def _zone(value: str | None) -> str | None:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown timezone {value!r}; use an IANA name such as Europe/London") from exc
+        raise ValueError(
+            f"unknown timezone {value!r}; use an IANA name such as Europe/London"
+        ) from exc
     return value
 
 

@@ -243,8 +243,14 @@ def _write(
     return result
 
 
-def _reject(con: Connection, result: WriteResult, where: str, reason_sql: str,
-            params: list[Any] | None = None, column: str = "metric") -> None:
+def _reject(
+    con: Connection,
+    result: WriteResult,
+    where: str,
+    reason_sql: str,
+    params: list[Any] | None = None,
+    column: str = "metric",
+) -> None:
     """Move the rows of ``inc`` matching ``where`` to the rejects, with their reason."""
     for line, metric, reason, value in con.execute(
         f"SELECT line, metric, {reason_sql}, value FROM inc WHERE {where} ORDER BY line",  # noqa: S608 (fixed fragments)
@@ -337,7 +343,13 @@ def _resolve_metrics(
             # Data arriving for an archived metric brings it back: history must stay visible.
             con.execute("UPDATE metrics SET archived = false WHERE key = ?", [metric])
             auditlog.record(
-                con, actor, "update", "metric", metric, {"archived": True}, {"archived": False},
+                con,
+                actor,
+                "update",
+                "metric",
+                metric,
+                {"archived": True},
+                {"archived": False},
                 change=result.change,
             )
             result.revived_metrics.append(metric)
@@ -470,8 +482,12 @@ def _store(con: Connection, actor: Actor, result: WriteResult, label: str) -> No
         "observations",
         label,
         None,
-        {"inserted": result.inserted, "replaced": result.replaced,
-         "unchanged": result.unchanged, "rejected": len(result.rejected)},
+        {
+            "inserted": result.inserted,
+            "replaced": result.replaced,
+            "unchanged": result.unchanged,
+            "rejected": len(result.rejected),
+        },
         change=change,
     )
 
@@ -482,8 +498,13 @@ def _findings(con: Connection, result: WriteResult) -> None:
         return
     for metric, day, value, reference, days in con.execute(OUTLIERS_SQL).fetchall():
         result.outliers.append(
-            {"metric": metric, "day": day.isoformat(), "value": value,
-             "reference": reference, "days": days}
+            {
+                "metric": metric,
+                "day": day.isoformat(),
+                "value": value,
+                "reference": reference,
+                "days": days,
+            }
         )
     con.execute(
         "DELETE FROM outliers o USING touched_days t WHERE o.metric = t.metric AND o.day = t.day"
@@ -520,8 +541,14 @@ def _findings(con: Connection, result: WriteResult) -> None:
         """
     ).fetchall():
         result.outside_windows.append(
-            {"metric": metric, "days": n, "first": first.isoformat(), "last": last.isoformat(),
-             "windows_start": start.isoformat(), "kpis": list(keys)}
+            {
+                "metric": metric,
+                "days": n,
+                "first": first.isoformat(),
+                "last": last.isoformat(),
+                "windows_start": start.isoformat(),
+                "kpis": list(keys),
+            }
         )
 
 
@@ -558,8 +585,17 @@ def _create_metric(con: Connection, actor: Actor, spec: NewMetric, change: int |
     con.execute(
         "INSERT INTO metrics (key, name, unit, channel, class, behaviour, qualified, min_value,"
         " prefer, owner, archived, position) VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, false, ?)",
-        [spec.key, spec.name, spec.unit, spec.channel, klass, spec.behaviour, spec.qualified,
-         owner, position],
+        [
+            spec.key,
+            spec.name,
+            spec.unit,
+            spec.channel,
+            klass,
+            spec.behaviour,
+            spec.qualified,
+            owner,
+            position,
+        ],
     )
     auditlog.record(
         con,
@@ -568,9 +604,16 @@ def _create_metric(con: Connection, actor: Actor, spec: NewMetric, change: int |
         "metric",
         spec.key,
         None,
-        {"name": spec.name, "unit": spec.unit, "channel": spec.channel, "class": klass,
-         "behaviour": spec.behaviour, "qualified": spec.qualified, "owner": owner,
-         "created_by": "import"},
+        {
+            "name": spec.name,
+            "unit": spec.unit,
+            "channel": spec.channel,
+            "class": klass,
+            "behaviour": spec.behaviour,
+            "qualified": spec.qualified,
+            "owner": owner,
+            "created_by": "import",
+        },
         change=change,
     )
 

@@ -121,3 +121,9 @@ def require_kpi_owner(con: Connection, actor: Actor, kpi: str, action: str) -> N
         raise PermissionDenied(
             f"{actor.name} may not {action} for KPI {kpi}: it is owned by {row[0] or 'nobody'}."
         )
+
+
+def writable_metrics(store: Store, actor: Actor) -> set[str] | None:
+    """:func:`assigned_metrics` in its own read (for pages that hold no connection)."""
+    with store.read() as con:
+        return assigned_metrics(con, actor)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import duckdb
     import pandas as pd
 
-from tracker.vocab import ROLLUP_ORDER, SEVERITY_ORDER, STATUSES
+from tracker.vocab import ROLLUP_ORDER, STATUSES
 
 __all__ = ["ROLLUP_ORDER", "STATUSES"]
 
@@ -152,7 +152,9 @@ def _objective(key: str, title: str, kpis: list[KpiProgress]) -> ObjectiveStatus
         counts[k.status] += 1
     holding = [k for k in kpis if k.status == status] if status in ROLLUP_ORDER else []
     # The KPI that holds it there: of those in that status, the one furthest behind.
-    held_by = min(holding, key=lambda k: (k.pace if k.pace is not None else 9e9)).kpi if holding else None
+    held_by = (
+        min(holding, key=lambda k: k.pace if k.pace is not None else 9e9).kpi if holding else None
+    )
     starts = [k.start for k in kpis if k.status == "not_started" and k.start is not None]
     return ObjectiveStatus(
         objective=key,

@@ -19,25 +19,10 @@ from tracker.clock import iso_week, now_utc, today, week_bounds
 from tracker.progress import KpiProgress, ObjectiveStatus, compute_progress
 from tracker.store import Store
 from tracker.vanity import Flag, run_audit
+from tracker.vocab import STATUS_STYLE
 
-STATUS_WORDS = {
-    "achieved": "✓ achieved",
-    "on_track": "● on track",
-    "at_risk": "▲ at risk",
-    "off_track": "✕ off track",
-    "missed": "✕ missed",
-    "no_data": "○ no data",
-    "no_target": "… no target",
-}
-STATUS_COLOURS = {
-    "achieved": "#1a7f37",
-    "on_track": "#2da44e",
-    "at_risk": "#bf8700",
-    "off_track": "#cf222e",
-    "missed": "#82071e",
-    "no_data": "#6e7781",
-    "no_target": "#6e7781",
-}
+STATUS_WORDS = {k: v.text for k, v in STATUS_STYLE.items()}
+STATUS_COLOURS = {k: v.hex for k, v in STATUS_STYLE.items()}
 
 
 @dataclass

@@ -35,7 +35,11 @@ def printable(text: str | None) -> str:
     """Text safe to print on a terminal: every control character but newline removed."""
     if not text:
         return ""
-    return _CONTROL_ANY.sub("", text.replace("\n", " ⏎ ")) if "\n" in text else _CONTROL_ANY.sub("", text)
+    return (
+        _CONTROL_ANY.sub("", text.replace("\n", " ⏎ "))
+        if "\n" in text
+        else _CONTROL_ANY.sub("", text)
+    )
 
 
 def has_control(text: str) -> bool:

@@ -368,7 +368,11 @@ def outlier_value(ctx: Context) -> Iterator[Flag]:
         if m is None:
             continue
         latest = found[-1]
-        more = f" (and {len(found) - 1} more day{'s' if len(found) > 2 else ''})" if len(found) > 1 else ""
+        more = (
+            f" (and {len(found) - 1} more day{'s' if len(found) > 2 else ''})"
+            if len(found) > 1
+            else ""
+        )
         yield Flag(
             "outlier_value",
             "warning",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import state, ui
+from dashboard.entry_form import entry_form
 from tracker.checkins import record_checkin
-from tracker.observations import log_value
-from tracker.permissions import assigned_metrics
+from tracker.permissions import writable_metrics
 from tracker.progress import period_history, streak
 
 store = state.store()
@@ -17,8 +17,7 @@ with store.session():
     report = state.cached(state.progress, day)
     week = state.cached(state.checkins, None, day)
     plan = state.cached(state.plan)
-    with store.read() as con:
-        mine_metrics = assigned_metrics(con, actor)
+    mine_metrics = writable_metrics(store, actor)
 
 st.title(f"My week — {ui.text(actor.name)}")
 mine = [k for k in report.kpis if k.owner == actor.key]
@@ -34,20 +33,10 @@ for s in due:
 st.subheader("Quick entry")
 metrics = [m for m in plan.metrics if mine_metrics is None or m.key in mine_metrics]
 if metrics:
-    with st.form("myweek_log", clear_on_submit=True):
-        metric = st.selectbox(
-            "Metric",
-            [m.key for m in metrics],
-            format_func=lambda k: next(m.name for m in metrics if m.key == k),
-        )
-        value = st.number_input("Value", value=0.0, step=1.0)
-        when = st.date_input("Day", value=day, max_value=day)
-        note = st.text_input("Note (optional)")
-        if st.form_submit_button("Log it", type="primary"):
-            ui.run_safely(
-                lambda: log_value(store, actor, metric, value, day=when, note=note or None),
-                f"Logged {metric} = {value:g}.",
-            )
+    with store.session():
+        entry_form(store, actor, metrics, plan.people, day, key="myweek")
+else:
+    st.caption("No metric to log yet: you log the metrics of the KPIs you own.")
 
 st.subheader("Check in")
 if mine:

@@ -63,23 +63,75 @@ def test_objective_page_shows_post_and_charts(app_env: Store) -> None:
     assert "Streak" in text
 
 
-def test_log_a_value_and_the_summary_updates(app_env: Store) -> None:
+def click(at, label: str, key: str | None = None):
+    """Press the button labelled ``label`` (and keyed ``key``) and rerun."""
+    for b in at.button:
+        if b.label == label and (key is None or b.key == key):
+            b.click()
+            return at.run()
+    raise AssertionError(f"no button {label!r}: {[b.label for b in at.button]}")
+
+
+def log_on_page(at, metric: str, value: float, day: dt.date, mode: str = "add"):
+    at.selectbox(key="log_metric").set_value(metric)
+    at.date_input(key="log_day").set_value(day)
+    at.run()
+    at.number_input(key="log_value").set_value(value)
+    at.radio(key="log_mode").set_value(mode)
+    return click(at, "Save")
+
+
+def test_entries_add_up_show_before_adding_and_undo(app_env: Store) -> None:
     day = dt.date(2026, 11, 18)
     before = dict(daily_values(app_env, "catering-inquiries")).get(day, 0.0)
     summary_before = all_text(open_page())
     at = open_page("log_values")
-    form_metric = at.selectbox(key="log_metric")
-    form_metric.set_value("catering-inquiries")
-    at.number_input(key="log_value").set_value(50.0)
-    at.date_input(key="log_day").set_value(dt.date(2026, 11, 18))
-    at.button[0].click()  # the form's Save button
+    at = log_on_page(at, "catering-inquiries", 2, day)
+    assert not at.exception, at.exception
+    at = log_on_page(at, "catering-inquiries", 1, day)
+    assert any("the day's value is now" in s.value for s in at.success), at.success
+    # Flow: the morning's 2 and the afternoon's 1 add up (3), on top of imported values.
+    assert dict(daily_values(app_env, "catering-inquiries"))[day] == before + 3
+    # What is stored for the day is shown before the next entry, with who logged it.
+    text = all_text(at)
+    assert text.count("entry by Maria Lopez") == 2, text
+    assert all_text(open_page()) != summary_before  # the cached summary was not served stale
+    at = click(at, "Undo this")
+    assert not at.exception, at.exception
+    assert dict(daily_values(app_env, "catering-inquiries"))[day] == before + 2
+
+
+def test_set_replaces_the_days_manual_value_and_delete_removes_it(app_env: Store) -> None:
+    day = dt.date(2026, 11, 17)
+    before = dict(daily_values(app_env, "catering-inquiries")).get(day, 0.0)
+    at = open_page("log_values")
+    at = log_on_page(at, "catering-inquiries", 4, day)
+    at = log_on_page(at, "catering-inquiries", 1, day, mode="set")
+    assert dict(daily_values(app_env, "catering-inquiries"))[day] == before + 1
+    deletes = [b for b in at.button if b.label == "Delete"]
+    assert deletes, "each stored entry has a Delete button for a manager"
+    entry_buttons = [b for b in deletes if b.key.startswith("log_del_")]
+    entry_buttons[-1].click()
     at.run()
     assert not at.exception, at.exception
-    assert any("Saved" in s.value for s in at.success)
-    # Flow values of different sources add up: the manual 50 joins the imported value.
-    assert dict(daily_values(app_env, "catering-inquiries"))[day] == before + 50
-    summary_after = all_text(open_page())
-    assert summary_after != summary_before  # the cached summary was not served stale
+    assert dict(daily_values(app_env, "catering-inquiries")).get(day, 0.0) in (before, 0.0)
+
+
+def test_the_form_refuses_what_the_cli_refuses(app_env: Store) -> None:
+    at = open_page("log_values")
+    at.selectbox(key="log_metric").set_value("catering-inquiries")
+    at.run()
+    box = at.number_input(key="log_value")
+    assert box.min == 0  # a count cannot go below its metric's minimum
+    assert box.value is None  # no preselected number
+    # A value far above the metric's range asks before it is stored.
+    day = dt.date(2026, 11, 16)
+    before = dict(daily_values(app_env, "catering-inquiries")).get(day, 0.0)
+    at = log_on_page(at, "catering-inquiries", 5000, day)
+    assert any("more than 10 times" in w.value for w in at.warning), at.warning
+    assert dict(daily_values(app_env, "catering-inquiries")).get(day, 0.0) == before
+    at = click(at, "Store it anyway")
+    assert dict(daily_values(app_env, "catering-inquiries"))[day] == before + 5000
 
 
 def test_acknowledge_a_flag(app_env: Store) -> None:
@@ -124,6 +176,8 @@ def test_assistant_cannot_log_someone_elses_metric(
     at = open_page("log_values")
     options = at.selectbox(key="log_metric").options
     assert "Catering inquiries" not in options and "Instagram followers" in options
+    # Another person's entry on a metric Jay may log shows without a Delete button.
+    assert not [b for b in at.button if b.label == "Delete" and "jay" not in b.key]
 
 
 def test_import_preview_then_commit(app_env: Store, tmp_path) -> None:

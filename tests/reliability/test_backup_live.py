@@ -32,7 +32,7 @@ def test_backup_during_writes_is_consistent(tmp_path: Path) -> None:
         store = Store({str(db)!r})
         for i in range(60):
             log_value(store, LOCAL_MANAGER, "catering-inquiries", i,
-                      day=dt.date(2025, 1, 1) + dt.timedelta(days=i), source="live")
+                      day=dt.date(2025, 1, 1) + dt.timedelta(days=i), confirm_outlier=True)
     """),
         ],
         stderr=subprocess.PIPE,

@@ -27,7 +27,7 @@ def crash_leaving_wal(db: Path) -> Path:
                 con.execute("CHECKPOINT")
             for i in range(40):
                 log_value(store, LOCAL_MANAGER, "catering-inquiries", i,
-                          day=dt.date(2026, 1, 1) + dt.timedelta(days=i), source="crash")
+                          day=dt.date(2026, 1, 1) + dt.timedelta(days=i), confirm_outlier=True)
             os._exit(0)
     """)
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -40,7 +40,10 @@ def test_damaged_wal_stops_with_clear_message_and_keeps_it(tmp_path: Path) -> No
     db = tmp_path / "w.duckdb"
     wal = crash_leaving_wal(db)
     data = bytearray(wal.read_bytes())
-    for i in range(200, min(len(data), 400)):
+    # Damage a third of the way in: a committed entry, not the header (DuckDB may skip a
+    # damaged first entry of its own and replay the rest, which is not this test's case).
+    middle = len(data) // 3
+    for i in range(middle, middle + 200):
         data[i] ^= 0xFF
     wal.write_bytes(bytes(data))
     result = waypoint(db, "plan", "export")

@@ -71,7 +71,9 @@ def test_undo_a_whole_import_restores_what_it_replaced(plan_store: Store) -> Non
     write_observations(plan_store, RICARDO, batch({DAY: 1, DAY + dt.timedelta(1): 2}))
     second = write_observations(plan_store, RICARDO, batch({DAY: 5, DAY + dt.timedelta(2): 3}))
     assert daily_values(plan_store, "leads") == [
-        (DAY, 5.0), (DAY + dt.timedelta(1), 2.0), (DAY + dt.timedelta(2), 3.0)
+        (DAY, 5.0),
+        (DAY + dt.timedelta(1), 2.0),
+        (DAY + dt.timedelta(2), 3.0),
     ]
     undo(plan_store, RICARDO, second.change)
     assert daily_values(plan_store, "leads") == [(DAY, 1.0), (DAY + dt.timedelta(1), 2.0)]
@@ -151,7 +153,9 @@ class Model:
         self.changes[cid] = {"kind": kind, "undone_by": None, "target": target}
         return cid
 
-    def _add(self, day: dt.date, source: str, value: float, change: int, entry: int | None = None) -> None:
+    def _add(
+        self, day: dt.date, source: str, value: float, change: int, entry: int | None = None
+    ) -> None:
         vid = max((v.id for v in self.versions), default=0) + 1
         self.versions.append(Version(vid, entry or vid, day, source, value, change))
 
@@ -193,7 +197,11 @@ class Model:
             return False
         for v in self.versions:
             if v.removed == x and any(
-                w.change != x and (w.entry == v.entry or (v.source != "manual" and w.day == v.day and w.source == v.source))
+                w.change != x
+                and (
+                    w.entry == v.entry
+                    or (v.source != "manual" and w.day == v.day and w.source == v.source)
+                )
                 for w in self.live()
             ):
                 return False
@@ -218,7 +226,9 @@ class Model:
         return self._reverse(max(open_), "undo", max(open_))
 
     def redo(self) -> bool | None:
-        undos = [c for c, d in self.changes.items() if d["kind"] == "undo" and d["undone_by"] is None]
+        undos = [
+            c for c, d in self.changes.items() if d["kind"] == "undo" and d["undone_by"] is None
+        ]
         if not undos:
             return None
         u = max(undos)
@@ -260,7 +270,9 @@ def mem_store() -> Iterator[Store]:
         yield store
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(ops=operations)
 def test_any_sequence_matches_a_plain_model(ops: list[tuple]) -> None:
     store = Store(":memory:", lock_timeout=5)

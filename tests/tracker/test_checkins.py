@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from tracker.checkins import checkin_status, overdue, record_checkin
-from tracker.errors import BadInput, NotFound, PermissionDenied
 from tracker.entries import log_entry as log_value
+from tracker.errors import BadInput, NotFound, PermissionDenied
 from tracker.records import LOCAL_MANAGER, Actor
 from tracker.store import Store
 from tracker.team import team_report

@@ -57,7 +57,9 @@ def test_nobody_replaces_another_persons_entry(plan_store: Store) -> None:
     with pytest.raises(PermissionDenied, match="Ricardo|ricardo"):
         log_entry(plan_store, AMY, "leads", 9, day=DAY, mode="set")
     with pytest.raises(PermissionDenied):
-        ricardos = [e.id for e in day_entries(plan_store, "leads", DAY) if e.recorded_by == "ricardo"]
+        ricardos = [
+            e.id for e in day_entries(plan_store, "leads", DAY) if e.recorded_by == "ricardo"
+        ]
         delete_values(plan_store, AMY, ricardos)
     assert daily_values(plan_store, "leads") == [(DAY, 5.0)]
 
@@ -140,7 +142,9 @@ def test_viewer_and_archived_metric(plan_store: Store) -> None:
     from tracker.plan import apply_plan_text
 
     plan = "\n".join(
-        line for line in SMALL_PLAN.splitlines() if "key: posts" not in line and "weekly-posts" not in line
+        line
+        for line in SMALL_PLAN.splitlines()
+        if "key: posts" not in line and "weekly-posts" not in line
     )
     apply_plan_text(plan_store, plan, LOCAL_MANAGER)  # posts archived
     with pytest.raises(PermissionDenied, match="archived"):

@@ -48,7 +48,10 @@ def test_import_twice_is_unchanged_and_newer_export_corrects(plan_store: Store) 
     batch = rows((2, DAY, "leads", 1.0, "x"), (3, DAY + dt.timedelta(1), "leads", 2.0, "x"))
     first = write_observations(plan_store, LOCAL_MANAGER, batch)
     assert (first.inserted, first.replaced, first.unchanged) == (2, 0, 0)
-    assert first.change is not None and (first.first_day, first.last_day) == (DAY, DAY + dt.timedelta(1))
+    assert first.change is not None and (first.first_day, first.last_day) == (
+        DAY,
+        DAY + dt.timedelta(1),
+    )
     again = write_observations(plan_store, LOCAL_MANAGER, batch)
     assert (again.inserted, again.replaced, again.unchanged) == (0, 0, 2)
     assert again.change is None  # nothing changed: nothing to undo

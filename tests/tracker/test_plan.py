@@ -167,20 +167,20 @@ def test_dry_run_writes_nothing(plan_store: Store) -> None:
 
 def test_failure_midway_leaves_the_old_plan(plan_store: Store, monkeypatch) -> None:
     """A crash after some tables were written rolls back every one of them."""
-    import tracker.plan as plan_module
+    import tracker.plan.apply as plan_module
 
     before = export_plan(plan_store)
     data = plan_data()
     data["workspace"]["name"] = "Half"
     data["people"][0]["name"] = "Changed"
-    real = plan_module._sync_table
+    real = plan_module.sync
 
-    def explode(con, actor, table, *args, **kwargs):
-        if table == "kpis":
+    def explode(con, table, *args, **kwargs):
+        if table == "kpis" and not kwargs.get("dry_run"):
             raise RuntimeError("disk full")
-        return real(con, actor, table, *args, **kwargs)
+        return real(con, table, *args, **kwargs)
 
-    monkeypatch.setattr(plan_module, "_sync_table", explode)
+    monkeypatch.setattr(plan_module, "sync", explode)
     with pytest.raises(RuntimeError):
         apply_plan(plan_store, validate_plan(data), LOCAL_MANAGER)
     assert export_plan(plan_store) == before

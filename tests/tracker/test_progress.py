@@ -30,6 +30,8 @@ from tracker.store import Store
 START = dt.date(2026, 1, 1)  # a Thursday
 DEADLINE = dt.date(2026, 1, 31)  # 30 days after start
 
+# ``min: None`` everywhere: the engine must read negative values right where a metric allows
+# them (net changes); the default floor of 0 is tested with entries (test_entries.py).
 METRICS = [
     {"key": "leads", "name": "Leads", "class": "outcome", "behaviour": "flow", "channel": "web"},
     {"key": "fans", "name": "Fans", "class": "reach", "behaviour": "stock", "channel": "fb"},
@@ -38,6 +40,8 @@ METRICS = [
     {"key": "clicks", "name": "Clicks", "class": "engagement", "behaviour": "flow"},
     {"key": "rating", "name": "Rating", "class": "outcome", "behaviour": "flow"},
 ]
+for _m in METRICS:
+    _m["min"] = None
 
 UNSET: Any = object()
 
@@ -265,11 +269,11 @@ def test_ratio_without_numerator_values_in_window_is_no_data(mem: Store) -> None
 
 
 # -- windows and statuses --------------------------------------------------------------
-def test_window_before_start_is_no_data_with_expected_zero(mem: Store) -> None:
+def test_before_start_is_not_started_with_expected_zero(mem: Store) -> None:
     make(mem, {"key": "k", "metric": "leads", "target": 10})
     log(mem, "leads", {day(-2): 5})
     k = status(mem, day(-1))
-    assert k.status == "no_data" and k.current is None
+    assert k.status == "not_started" and k.current is None
     assert k.expected == 0 and k.baseline == 0 and k.pace is None
     assert k.days_left == 31 and k.needed_per_week is None and k.last_day == day(-2)
 
@@ -312,7 +316,8 @@ def test_pace_thresholds(mem: Store, total: float, expected_status: str) -> None
 
 
 @pytest.mark.parametrize(
-    ("total", "expected_status"), [(30, "on_track"), (25, "on_track"), (20, "at_risk"), (5, "off_track")]
+    ("total", "expected_status"),
+    [(30, "on_track"), (25, "on_track"), (20, "at_risk"), (5, "off_track")],
 )
 def test_thresholds_are_workspace_settings(mem: Store, total: float, expected_status: str) -> None:
     make(
@@ -334,7 +339,13 @@ def test_expected_zero_on_start_day_is_on_track(mem: Store) -> None:
 def test_kpi_own_dates_override_objective(mem: Store) -> None:
     make(
         mem,
-        {"key": "k", "metric": "leads", "target": 10, "start": "2026-01-11", "deadline": "2026-01-21"},
+        {
+            "key": "k",
+            "metric": "leads",
+            "target": 10,
+            "start": "2026-01-11",
+            "deadline": "2026-01-21",
+        },
     )
     log(mem, "leads", {day(5): 100, day(12): 4})
     k = status(mem, day(15))
@@ -376,7 +387,12 @@ def test_archived_kpis_are_left_out(mem: Store) -> None:
 def test_down_target_cost_per_lead(mem: Store) -> None:
     make(
         mem,
-        {"key": "k", "ratio": {"numerator": "cost", "denominator": "leads"}, "baseline": 50, "target": 20},
+        {
+            "key": "k",
+            "ratio": {"numerator": "cost", "denominator": "leads"},
+            "baseline": 50,
+            "target": 20,
+        },
     )
     log(mem, "cost", {day(1): 300})
     log(mem, "leads", {day(1): 10})
@@ -409,7 +425,7 @@ def test_values_after_the_as_of_day_are_never_used(mem: Store) -> None:
     log(mem, "fans", {day(-1): 50, day(2): 0, day(3): 999}, source="other")
     assert status(mem, day(-3)).last_day is None
     k = status(mem, day(-1))  # before start, the baseline is the latest as of that day
-    assert k.baseline == 50 and k.status == "no_data"
+    assert k.baseline == 50 and k.status == "not_started"
 
 
 # -- forecast and needed per week ------------------------------------------------------
@@ -581,7 +597,7 @@ def test_recurring_before_kpi_start_shows_the_first_period(mem: Store) -> None:
     log(mem, "leads", {dt.date(2025, 12, 29): 9})
     k = status(mem, dt.date(2025, 12, 30))
     assert (k.start, k.deadline) == (START, dt.date(2026, 1, 4))
-    assert k.status == "no_data" and k.expected == 0
+    assert k.status == "not_started" and k.expected == 0
 
 
 def test_recurring_period_cut_by_deadline_then_missed(mem: Store) -> None:
@@ -595,7 +611,9 @@ def test_recurring_period_cut_by_deadline_then_missed(mem: Store) -> None:
 
 
 def test_recurring_month(mem: Store) -> None:
-    make(mem, {"key": "k", "metric": "leads", "target": 10, "per": "month", "deadline": "2026-12-31"})
+    make(
+        mem, {"key": "k", "metric": "leads", "target": 10, "per": "month", "deadline": "2026-12-31"}
+    )
     log(mem, "leads", {dt.date(2026, 2, 3): 4, dt.date(2026, 1, 20): 20})
     k = status(mem, dt.date(2026, 2, 14))
     assert (k.start, k.deadline) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
@@ -690,7 +708,13 @@ def test_objective_rolls_up_worst_with_data_and_target(mem: Store) -> None:
     log(mem, "clicks", {day(1): 10})
     log(mem, "cost", {day(1): 10})
     report = compute_progress(mem, day(15))
-    assert [k.status for k in report.kpis] == ["achieved", "off_track", "no_data", "no_target", "no_data"]
+    assert [k.status for k in report.kpis] == [
+        "achieved",
+        "off_track",
+        "no_data",
+        "no_target",
+        "no_data",
+    ]
     assert [(o.objective, o.status, o.kpis) for o in report.objectives] == [
         ("obj", "off_track", ["a", "b", "c", "d"]),
         ("empty", "no_data", []),
@@ -778,6 +802,9 @@ def test_json_shape(mem: Store) -> None:
         "title": "Objective",
         "status": "on_track",
         "kpis": ["k"],
+        "held_by": "k",
+        "counts": {"on_track": 1},
+        "starts": None,
     }
 
 
@@ -793,7 +820,14 @@ def test_series_sum_is_cumulative_with_pace_and_forecast(mem: Store) -> None:
     assert series.target == 30
     frame = series.frame()
     assert list(frame.columns) == ["line", "day", "value"]
-    assert list(frame["line"]) == ["actual", "actual", "expected", "expected", "forecast", "forecast"]
+    assert list(frame["line"]) == [
+        "actual",
+        "actual",
+        "expected",
+        "expected",
+        "forecast",
+        "forecast",
+    ]
 
 
 def test_series_latest_mean_and_ratio(mem: Store) -> None:

@@ -63,7 +63,9 @@ def test_sum_current_is_sum_in_window_and_never_achieved_below_one(values, as_of
     k = compute_progress(store, day).kpi("k")
     end = min(day, DEADLINE)
     inside = [v for d, v in values.items() if START <= d <= end]
-    if inside:
+    if day < START:
+        assert k.status == "not_started"
+    elif inside:
         assert k.current == pytest.approx(sum(inside), abs=1e-6)
     else:
         assert k.current is None and k.status == "no_data"
@@ -92,6 +94,9 @@ def reference(
             baseline = values[max(before)] if before else (window[min(window)] if window else None)
     expected = min(max((as_of - START).days / (DEADLINE - START).days, 0), 1)
     out = {"current": current, "baseline": baseline, "expected": expected}
+    if as_of < START:
+        out["status"] = "not_started"
+        return out
     if not window:
         out["status"] = "no_data"
         return out

@@ -50,8 +50,7 @@ def check_cmd(app: AppContext, as_json: bool) -> None:
                 "daily_values": pairs,
                 "mismatches": count,
                 "examples": [
-                    {"metric": m, "day": d, "kept": k, "recomputed": f}
-                    for m, d, k, f in examples
+                    {"metric": m, "day": d, "kept": k, "recomputed": f} for m, d, k, f in examples
                 ],
             }
         )

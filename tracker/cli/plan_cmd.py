@@ -25,7 +25,9 @@ def plan_group() -> None:
     help="Apply even if it sets back changes made since the file's export, or archives a"
     " section the file leaves out.",
 )
-@click.option("--prune", is_flag=True, help="Also archive metrics the file leaves out that hold values.")
+@click.option(
+    "--prune", is_flag=True, help="Also archive metrics the file leaves out that hold values."
+)
 @as_option
 @pass_app
 def apply_cmd(
@@ -55,7 +57,11 @@ def apply_cmd(
                 store, plan, actor, dry_run=dry_run, sections=sections, prune=prune, confirm=True
             )
     verb = "Would apply" if dry_run else "Applied"
-    tail = f" (change {changes.change}; `waypoint undo {changes.change}` takes it back)" if changes.change else ""
+    tail = (
+        f" (change {changes.change}; `waypoint undo {changes.change}` takes it back)"
+        if changes.change
+        else ""
+    )
     click.echo(f"{verb} {source}: {changes.summary()}.{tail}")
     listed = [
         (label, item)

@@ -7,8 +7,13 @@ import click
 from tracker.cli.common import AppContext, emit_json, json_option, parse_day, pass_app
 
 # Words and icons beside colours, so the table reads without colour too.
-RICH_COLOUR = {"blue": "bold blue", "green": "green", "orange": "yellow", "red": "red",
-               "gray": "dim"}
+RICH_COLOUR = {
+    "blue": "bold blue",
+    "green": "green",
+    "orange": "yellow",
+    "red": "red",
+    "gray": "dim",
+}
 
 
 def _style(status: str) -> tuple[str, str]:

@@ -130,8 +130,17 @@ def values_cmd(
 
     counted = dict(data.days)
     table = Table(title=f"{escape(data.name)} ({escape(data.metric)})", title_justify="left")
-    for col in ("id", "day", "value", "source", "by", "for", "recorded (UTC)", "note",
-                "day counts"):
+    for col in (
+        "id",
+        "day",
+        "value",
+        "source",
+        "by",
+        "for",
+        "recorded (UTC)",
+        "note",
+        "day counts",
+    ):
         table.add_column(col, justify="right" if col in ("id", "value", "day counts") else "left")
     last_day = None
     for e in data.entries:

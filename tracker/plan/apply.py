@@ -171,9 +171,7 @@ def _metrics_with_values(con: Connection, plan: Plan) -> list[str]:
     ]
 
 
-def _stale(
-    con: Connection, plan: Plan, preview: list[tuple[str, str, str, Any, Any]]
-) -> list[str]:
+def _stale(con: Connection, plan: Plan, preview: list[tuple[str, str, str, Any, Any]]) -> list[str]:
     """Later changes this file would set back: a field it sets to the value a change
     made after the file's revision replaced, or an item created since that it archives."""
     if plan.revision is None:
@@ -196,9 +194,7 @@ def _stale(
             elif action == "update" and isinstance(l_old, dict) and isinstance(new, dict):
                 back = [f for f, v in new.items() if f in l_old and l_old[f] == v]
                 for f in back:
-                    out.append(
-                        f"{entity} {key}: {f} back to {new[f]!r} (changed by {when})"
-                    )
+                    out.append(f"{entity} {key}: {f} back to {new[f]!r} (changed by {when})")
     return list(dict.fromkeys(out))
 
 
@@ -280,15 +276,18 @@ def apply_plan(
             refresh_metrics(con, refresh)
         if changes.changed:
             changes.change = change
-            set_detail(con, int(change or 0), f"plan apply: {changes.summary()}",
-                       changes.as_dict())
+            set_detail(con, int(change or 0), f"plan apply: {changes.summary()}", changes.as_dict())
         else:
             con.execute("DELETE FROM changes WHERE id = ?", [change])
     return changes
 
 
 def _workspace(
-    con: Connection, actor: Actor, plan: Plan, changes: PlanChanges, dry_run: bool,
+    con: Connection,
+    actor: Actor,
+    plan: Plan,
+    changes: PlanChanges,
+    dry_run: bool,
     change: int | None,
 ) -> None:
     ws = plan.workspace
@@ -315,7 +314,11 @@ def _workspace(
 
 
 def _settings(
-    con: Connection, actor: Actor, plan: Plan, changes: PlanChanges, dry_run: bool,
+    con: Connection,
+    actor: Actor,
+    plan: Plan,
+    changes: PlanChanges,
+    dry_run: bool,
     change: int | None,
 ) -> None:
     stored = dict(con.execute("SELECT name, value FROM settings").fetchall())
@@ -330,7 +333,13 @@ def _settings(
         if name in wanted:
             con.execute("INSERT INTO settings VALUES (?, ?)", [name, wanted[name]])
         auditlog.record(
-            con, actor, "update", "setting", name, stored.get(name), wanted.get(name),
+            con,
+            actor,
+            "update",
+            "setting",
+            name,
+            stored.get(name),
+            wanted.get(name),
             change=change,
         )
 
@@ -351,7 +360,12 @@ def apply_plan_file(
     data, source = read_plan_file(path)
     plan = validate_plan(data, source)
     return apply_plan(
-        store, plan, actor, dry_run=dry_run, sections=_sections(data), prune=prune,
+        store,
+        plan,
+        actor,
+        dry_run=dry_run,
+        sections=_sections(data),
+        prune=prune,
         confirm=confirm,
     )
 
@@ -369,7 +383,12 @@ def apply_plan_text(
     data = load_yaml(text, source)
     plan = validate_plan(data, source)
     return apply_plan(
-        store, plan, actor, dry_run=dry_run, sections=_sections(data), prune=prune,
+        store,
+        plan,
+        actor,
+        dry_run=dry_run,
+        sections=_sections(data),
+        prune=prune,
         confirm=confirm,
     )
 

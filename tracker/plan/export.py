@@ -40,8 +40,9 @@ def load_plan(store: Store) -> Plan:
         return [c for c in TABLES[table].columns if c not in skip]
 
     data: dict[str, Any] = {
-        "workspace": _clean({"name": ws[0][0], "vision": ws[0][1], "timezone": ws[0][2]},
-                            {"timezone": "UTC"})
+        "workspace": _clean(
+            {"name": ws[0][0], "vision": ws[0][1], "timezone": ws[0][2]}, {"timezone": "UTC"}
+        )
         if ws
         else {"name": "Waypoint"},
         "revision": revision,
@@ -66,8 +67,12 @@ def load_plan(store: Store) -> Plan:
     for k, v in active("objectives"):
         obj = {"key": k, **_clean({c: v[c] for c in columns("objectives")}, {"channels": []})}
         obj_campaigns = [
-            {"key": ck, **_clean({c: cv[c] for c in columns("campaigns", ("objective",))},
-                                 {"channels": []})}
+            {
+                "key": ck,
+                **_clean(
+                    {c: cv[c] for c in columns("campaigns", ("objective",))}, {"channels": []}
+                ),
+            }
             for ck, cv in campaigns
             if cv["objective"] == k
         ]
@@ -118,8 +123,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         if metric.min is None:
             out["min"] = None  # negatives allowed: written as `min: null`
     ordered: dict[str, Any] = {}
-    for key in ("workspace", "revision", "settings", "people", "metrics", "objectives",
-                "imports"):
+    for key in ("workspace", "revision", "settings", "people", "metrics", "objectives", "imports"):
         if key in data:
             ordered[key] = data[key]
     return ordered

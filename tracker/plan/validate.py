@@ -18,6 +18,7 @@ from tracker.models import KPI, Campaign, Metric, Objective, Person, Plan, Works
 from tracker.plan.items import resolved_aggregation
 from tracker.settings import validate_stored
 
+
 def _loc_to_path(data: Any, loc: tuple[Any, ...]) -> str:
     """Turn pydantic's ('objectives', 0, 'kpis', 1, 'target') into objectives[key].kpis[key].target."""
     parts: list[str] = []
@@ -189,7 +190,7 @@ def _semantic_problems(plan: Plan, raw_keys: dict[str, set[str]] | None = None) 
             problems.append(
                 f"people[{p.key}].subject: give both issuer and subject to pin a sign-in"
             )
-    if plan.people and not any(p.role == "manager" for p in plan.people):
+    if plan.people and not broken_people and not any(p.role == "manager" for p in plan.people):
         problems.append(
             "people: no one is a manager; with none, nobody could change the plan or settings"
             " again. Make at least one person role: manager"

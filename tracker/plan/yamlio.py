@@ -111,8 +111,6 @@ def read_plan_file(path: str | Path) -> tuple[Any, str]:
     return load_yaml(text, str(path)), str(path)
 
 
-
-
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     pass
 
@@ -130,8 +128,6 @@ def _list_presenter(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
 
 _Dumper.add_representer(str, _str_presenter)
 _Dumper.add_representer(list, _list_presenter)
-
-
 
 
 def dump_yaml(data: Any) -> str:

@@ -1,0 +1,204 @@
+"""The one way to log a value on the dashboard (Log values and My week share it).
+
+It shows what is already stored for the metric and day (who, when, the note) before
+anything is added, refuses in the input what the CLI refuses, asks before storing a value
+far outside the metric's range, and offers to take the entry back right after saving.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import streamlit as st
+
+from dashboard import ui
+from tracker import formats
+from tracker.changes import list_changes, undo
+from tracker.checks import MAX_ABS, OutlierNeedsConfirmation
+from tracker.entries import Entry, day_entries, delete_values, log_entry
+from tracker.errors import WaypointError
+from tracker.records import Actor
+
+
+def _who(key: str | None, names: dict[str, str]) -> str:
+    if key is None or key == "local":
+        return "a manager"
+    return names.get(key, key)
+
+
+def _may_change(actor: Actor, entry: Entry) -> bool:
+    if actor.role == "viewer":
+        return False
+    return actor.role == "manager" or entry.recorded_by == actor.key
+
+
+def _stored_for_day(
+    store: Any, actor: Actor, metric: Any, day: dt.date, names: dict[str, str], key: str
+) -> None:
+    stored = day_entries(store, metric.key, day)
+    if not stored:
+        st.caption(f"Nothing is stored for {metric.name} on {day:%a %d %b %Y} yet.")
+        return
+    total = sum(e.value for e in stored if e.is_entry)
+    how = "they add up" if metric.behaviour == "flow" else "the latest counts"
+    st.markdown(f"**Already stored for {ui.text(metric.name)} on {day:%a %d %b}** ({how}):")
+    for e in stored:
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        if e.is_entry:
+            origin = f"entry by {ui.text(_who(e.recorded_by, names))}"
+        else:
+            source = e.source.removeprefix("import.")
+            origin = f"imported from {ui.text(source)}"
+            if e.recorded_by:
+                origin += f" by {ui.text(_who(e.recorded_by, names))}"
+        line = f"{formats.value(e.value, metric.unit)} · {origin} at {e.recorded_at:%d %b %H:%M}"
+        if e.for_person and e.for_person != e.recorded_by:
+            line += f" · for {ui.text(_who(e.for_person, names))}"
+        if e.note:
+            line += f" · “{ui.text(e.note)}”"
+        left.markdown(line)
+        pressed = _may_change(actor, e) and right.button(
+            "Delete", key=f"{key}_del_{e.id}", help=f"Remove value {e.id}; undo brings it back"
+        )
+        if pressed and ui.run_safely(lambda e=e: delete_values(store, actor, [e.id]), "Deleted."):
+            st.rerun()
+    if metric.behaviour == "flow" and sum(1 for e in stored if e.is_entry) > 1:
+        st.caption(f"Entries so far: {formats.value(total, metric.unit)} in all.")
+
+
+def entry_form(
+    store: Any,
+    actor: Actor,
+    metrics: list[Any],
+    people: list[Any],
+    day: dt.date,
+    key: str,
+) -> None:
+    """Pick a metric and day, see what is stored, then add an entry or set the day's value."""
+    names = {p.key: p.name for p in people}
+    by_key = {m.key: m for m in metrics}
+    c1, c2 = st.columns([2, 1])
+    chosen = c1.selectbox(
+        "Metric", list(by_key), format_func=lambda k: by_key[k].name, key=f"{key}_metric"
+    )
+    when = c2.date_input(
+        "Day",
+        value=day,
+        min_value=dt.date(1970, 1, 1),
+        max_value=day,
+        key=f"{key}_day",
+        format="YYYY-MM-DD",
+    )
+    metric = by_key[chosen]
+    _stored_for_day(store, actor, metric, when, names, key)
+
+    pending = st.session_state.get(f"{key}_pending")
+    if pending is not None:
+        st.warning(pending["message"])
+        yes, no = st.columns(2)
+        if yes.button("Store it anyway", key=f"{key}_confirm", type="primary"):
+            args = pending["args"]
+            st.session_state.pop(f"{key}_pending")
+            _save(store, actor, key, metric.name, confirm=True, **args)
+        if no.button("Cancel", key=f"{key}_cancel"):
+            st.session_state.pop(f"{key}_pending")
+            st.rerun()
+
+    lowest = metric.min if metric.min is not None else -MAX_ABS
+    with st.form(f"{key}_form", clear_on_submit=True):
+        value = st.number_input(
+            f"Value{f' ({metric.unit})' if metric.unit else ''}",
+            value=None,
+            min_value=float(lowest),
+            max_value=float(MAX_ABS),
+            step=1.0,
+            placeholder="type the number",
+            key=f"{key}_value",
+        )
+        mode = st.radio(
+            "How",
+            ["add", "set"],
+            format_func=lambda m: {
+                "add": "Add an entry" + (" (entries add up)" if metric.behaviour == "flow" else ""),
+                "set": "Replace the day's value",
+            }[m],
+            horizontal=True,
+            key=f"{key}_mode",
+        )
+        credited: str | None = None
+        if metric.class_ == "effort" and actor.role == "manager" and people:
+            keys = [p.key for p in people]
+            credited = st.selectbox(
+                "For (whose hours)",
+                keys,
+                index=keys.index(actor.key) if actor.key in keys else 0,
+                format_func=lambda k: names.get(k, k),
+                key=f"{key}_for",
+            )
+        note = st.text_input("Note (optional)", max_chars=4000, key=f"{key}_note")
+        if st.form_submit_button("Save", type="primary"):
+            if value is None:
+                st.error("Type a value first.")
+            else:
+                args = {
+                    "metric": metric.key,
+                    "value": float(value),
+                    "day": when,
+                    "mode": mode,
+                    "for_person": credited,
+                    "note": note or None,
+                }
+                _save(store, actor, key, metric.name, confirm=False, **args)
+
+    last = st.session_state.get(f"{key}_last")
+    if last is not None:
+        st.success(last["message"])
+        if st.button("Undo this", key=f"{key}_undo_last"):
+            st.session_state.pop(f"{key}_last")
+            if ui.run_safely(lambda: undo(store, actor, last["change"]), "Taken back."):
+                st.rerun()
+
+
+def _save(store: Any, actor: Actor, key: str, name: str, *, confirm: bool, **args: Any) -> None:
+    try:
+        result = log_entry(store, actor, confirm_outlier=confirm, **args)
+    except OutlierNeedsConfirmation as exc:
+        st.session_state[f"{key}_pending"] = {"message": str(exc), "args": args}
+        st.rerun()
+    except WaypointError as exc:
+        st.error(ui.text(str(exc)))
+        return
+    verb = "Set" if args["mode"] == "set" else "Logged"
+    message = (
+        f"{verb} {name} {formats.value(result.value, result.unit)} on {result.day:%a %d %b};"
+        f" the day's value is now {formats.value(result.day_value, result.unit)}."
+    )
+    for warning in result.warnings:
+        message += f" Note: {warning}"
+    st.session_state[f"{key}_last"] = {"message": message, "change": result.change}
+    st.rerun()
+
+
+def recent_changes(store: Any, actor: Actor, people: list[Any], key: str, limit: int = 10) -> None:
+    """The latest changes to values, each with an undo button for its author or a manager."""
+    names = {p.key: p.name for p in people}
+    mine = None if actor.role == "manager" else actor.key
+    changes = [c for c in list_changes(store, actor=mine, limit=limit * 3) if c.kind != "plan"]
+    if not changes:
+        st.caption("No changes yet.")
+        return
+    for c in changes[:limit]:
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        state = "" if c.in_effect else f" · taken back by change {c.undone_by}"
+        left.markdown(
+            f"{c.at:%d %b %H:%M} · {ui.text(_who(c.actor, names))} · {ui.text(c.summary)}{state}"
+        )
+        may = c.in_effect and actor.role != "viewer" and c.kind != "undo"
+        pressed = may and right.button(
+            "Undo", key=f"{key}_undo_{c.id}", help=f"Take back change {c.id}"
+        )
+        if pressed and ui.run_safely(
+            lambda c=c: undo(store, actor, c.id), f"Change {c.id} taken back."
+        ):
+            st.rerun()

@@ -1,0 +1,47 @@
+"""The command reference in docs/cli.md, generated from the commands themselves (cog).
+
+`cog -r docs/cli.md` rewrites the table; a test runs `cog --check` so the page can never
+drift from what `waypoint COMMAND --help` says.
+"""
+
+from __future__ import annotations
+
+import click
+
+from tracker.cli import COMMANDS, cli
+
+
+def _rows(ctx: click.Context, name: str, command: click.Command) -> list[tuple[str, str]]:
+    if isinstance(command, click.Group):
+        rows: list[tuple[str, str]] = []
+        for sub in command.list_commands(ctx):
+            sub_command = command.get_command(ctx, sub)
+            if sub_command is not None and not sub_command.hidden:
+                rows += _rows(ctx, f"{name} {sub}", sub_command)
+        return rows
+    sub_ctx = click.Context(command, info_name=name, parent=ctx)
+    usage = " ".join(command.collect_usage_pieces(sub_ctx))
+    usage = usage.replace("[OPTIONS]", "").strip()
+    options = [
+        p.opts[0] + ("" if p.is_flag or p.count else f" {p.make_metavar(sub_ctx)}")
+        for p in command.params
+        if isinstance(p, click.Option) and not p.hidden and p.opts[0] not in ("--help", "-h")
+    ]
+    synopsis = " ".join(
+        part for part in (f"waypoint {name}", usage, *(f"[{o}]" for o in options)) if part
+    )
+    return [(synopsis, command.get_short_help_str(limit=200))]
+
+
+def command_table() -> str:
+    """A Markdown table: one row per command (and sub-command), its synopsis and purpose."""
+    ctx = click.Context(cli, info_name="waypoint")
+    lines = ["| command | does |", "| --- | --- |"]
+    for name in sorted(COMMANDS):
+        command = cli.get_command(ctx, name)
+        if command is None:
+            continue
+        for synopsis, purpose in _rows(ctx, name, command):
+            cells = [synopsis.replace("|", "\\|"), purpose.replace("|", "\\|")]
+            lines.append(f"| `{cells[0]}` | {cells[1]} |")
+    return "\n".join(lines) + "\n"
