@@ -65,7 +65,7 @@ def main() -> None:
         st.error(str(exc).replace("[", "\\[").replace("<", "\\<"))
         st.stop()
     if actor is None:
-        signed_in = state.auth_configured() and st.user.is_logged_in
+        signed_in = state.auth_configured() and st.user.get("is_logged_in", False)
         st.navigation(
             [st.Page(refused_page if signed_in else sign_in_page, title="Sign in")],
             position="hidden",

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from tracker.clock import today
-from tracker.permissions import actor_for_email
 from tracker.records import LOCAL_MANAGER, Actor
 from tracker.store import Store, resolve_db_path
 
@@ -44,16 +44,26 @@ def as_of() -> dt.date:
 
 
 def auth_configured() -> bool:
+    """Whether sign-in is on. Fails closed: when `serve` decided on sign-in
+    (WAYPOINT_AUTH=oidc) or a secrets file exists but cannot be read, it is on, and a
+    visitor who cannot sign in sees the sign-in page, never local manager mode."""
+    from tracker.signin import auth_required
+
     try:
-        return "auth" in st.secrets
-    except Exception:  # no secrets file at all
-        return False
+        return "auth" in st.secrets or auth_required()
+    except Exception:
+        # Streamlit says "not found" both when there is no secrets file and when one
+        # cannot be parsed: a file that exists but cannot be read means closed, not open.
+        from streamlit import config
+
+        files = config.get_option("secrets.files") or []
+        return auth_required() or any(Path(f).expanduser().exists() for f in files)
 
 
 def current_actor() -> Actor | None:
-    """The person using the dashboard, matched by email on every rerun (st.login only
+    """The person using the dashboard, matched on every rerun (st.login only
     authenticates: someone removed from the plan is locked out at once). None when
-    sign-in is configured and nobody (or an unknown email) is signed in."""
+    sign-in is on and nobody (or an unknown or unverified account) is signed in."""
     if not auth_configured():
         # Local single-user mode: the person at the machine is the workspace's manager,
         # or whoever `waypoint --as KEY serve` names (to preview another role's view).
@@ -63,10 +73,11 @@ def current_actor() -> Actor | None:
 
             return resolve_actor(store(), chosen)
         return _local_manager(db_path(), revision())
-    if not st.user.is_logged_in:
+    if not st.user.get("is_logged_in", False):
         return None
-    email = getattr(st.user, "email", None)
-    return actor_for_email(store(), email) if email else None
+    from tracker.signin import actor_for_login
+
+    return actor_for_login(store(), st.user.to_dict())
 
 
 @st.cache_data(show_spinner=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import stat
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -31,40 +32,92 @@ def data_dir(store: Store) -> Path:
     return Path(configured) if configured else store.path.parent
 
 
+def _queued(inbox: Path) -> list[Path]:
+    """Regular files waiting in the inbox. Symlinks, folders, sockets and the like are
+    skipped: the inbox must never read (or echo) a file it was pointed at elsewhere."""
+    found = []
+    for path in inbox.iterdir():
+        if path.name.startswith(".") or path.name.endswith((".txt", ".rejects.csv")):
+            continue
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode):
+            found.append(path)
+    return sorted(found)
+
+
+def _fail(failed: Path, source: Path, name: str, stamp: str, why: str) -> None:
+    failed.mkdir(parents=True, exist_ok=True)
+    target = failed / f"{stamp}-{name}"
+    shutil.move(str(source), target)
+    target.with_name(target.name + ".txt").write_text(
+        f"{name} was not imported.\n\n{why}\n", encoding="utf-8"
+    )
+
+
 def inbox_import(store: Store, now: dt.datetime) -> str:
-    """Import every settled file in inbox/; move it to done/ or failed/ with a .txt."""
+    """Import every settled file in inbox/; move it to done/ or failed/ with a .txt.
+
+    A file is moved to inbox/processing/ *before* it is read, so a file that brings the
+    process down is never read again at the next start (it is moved to failed/ then):
+    one bad file can never block the files behind it.
+    """
     from tracker.importer import import_file
 
     inbox = data_dir(store) / "inbox"
-    done, failed = inbox / "done", inbox / "failed"
+    done, failed, processing = inbox / "done", inbox / "failed", inbox / "processing"
     if not inbox.is_dir():
         return f"no inbox folder ({inbox})"
-    imported, refused, waiting = [], [], []
-    for path in sorted(
-        p
-        for p in inbox.iterdir()
-        if p.is_file()
-        and not p.name.startswith(".")
-        and not p.name.endswith((".txt", ".rejects.csv"))
-    ):
+    stamp = now.strftime("%Y%m%dT%H%M%S")
+    refused = []
+    if processing.is_dir():
+        for left in _queued(processing):
+            name = left.name.split("-", 1)[-1]
+            _fail(
+                failed,
+                left,
+                name,
+                stamp,
+                "Its import was interrupted (the server stopped while reading it), so it"
+                " is not tried again automatically. Check the file, then drop it in the"
+                " inbox again.",
+            )
+            refused.append(f"{name} (interrupted)")
+    imported, waiting = [], []
+    for path in _queued(inbox):
         if time.time() - path.stat().st_mtime < SETTLE_SECONDS:
             waiting.append(path.name)
             continue
-        stamp = now.strftime("%Y%m%dT%H%M%S")
+        processing.mkdir(parents=True, exist_ok=True)
+        claimed = processing / f"{stamp}-{path.name}"
         try:
-            result = import_file(store, SCHEDULER, path, rejects_dir=done)
+            path.rename(claimed)
+        except OSError:
+            continue  # another run took it first
+        try:
+            result = import_file(
+                store, SCHEDULER, claimed, rejects_dir=done, display_name=path.name
+            )
         except WaypointError as exc:
-            failed.mkdir(parents=True, exist_ok=True)
-            target = failed / f"{stamp}-{path.name}"
-            shutil.move(str(path), target)
-            target.with_name(target.name + ".txt").write_text(
-                f"{path.name} was not imported.\n\n{exc}\n", encoding="utf-8"
+            _fail(failed, claimed, path.name, stamp, str(exc))
+            refused.append(path.name)
+            continue
+        except Exception as exc:  # any other failure of one file fails that file only
+            _fail(
+                failed,
+                claimed,
+                path.name,
+                stamp,
+                f"Waypoint could not read it ({type(exc).__name__}); please report this"
+                " with the file.",
             )
             refused.append(path.name)
             continue
         done.mkdir(parents=True, exist_ok=True)
         target = done / f"{stamp}-{path.name}"
-        shutil.move(str(path), target)
+        shutil.move(str(claimed), target)
         lines = [
             f"{path.name} ({result.preset}): {result.inserted} inserted, {result.replaced}"
             f" replaced, {result.unchanged} unchanged, {len(result.rejected)} rejected"

@@ -93,14 +93,18 @@ def import_file(
     require_writer(actor, "import values")
     path = Path(path)
     with store.session():
-        parsed = parse_file(
-            path,
-            preset=preset,
-            day=day,
-            timezone=workspace_timezone(store),
-            display_name=display_name,
-            known_metrics=_known_metrics(store),
-        )
+        timezone, known = workspace_timezone(store), _known_metrics(store)
+    # Parsed with the database closed: a slow or hostile file never holds the file lock
+    # that other processes (the dashboard, the scheduler, the CLI) wait for.
+    parsed = parse_file(
+        path,
+        preset=preset,
+        day=day,
+        timezone=timezone,
+        display_name=display_name,
+        known_metrics=known,
+    )
+    with store.session():
         new_metrics = {
             key: NewMetric(
                 key=key,

@@ -43,17 +43,6 @@ def resolve_actor(store: Store, key: str | None) -> Actor:
     return Actor(key=row[0], role=row[1], name=row[2])
 
 
-def actor_for_email(store: Store, email: str) -> Actor | None:
-    """The active person with this email (case-insensitive), or None."""
-    with store.read() as con:
-        row = con.execute(
-            "SELECT key, role, name FROM people WHERE lower(email) = lower(?) AND NOT archived"
-            " ORDER BY position LIMIT 1",
-            [email.strip()],
-        ).fetchone()
-    return Actor(key=row[0], role=row[1], name=row[2]) if row else None
-
-
 def assigned_metrics(con: Connection, actor: Actor) -> set[str] | None:
     """Metric keys ``actor`` may write; None means every metric (managers)."""
     if actor.role == "manager":

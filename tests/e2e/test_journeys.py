@@ -45,7 +45,14 @@ def test_summary_then_objective(demo_server, page) -> None:
     page.screenshot(path=str(SCREENSHOTS / "vanity_audit.png"), full_page=True)
 
 
-def test_log_a_value_and_see_it(demo_server, page) -> None:
+def log_in_browser(page, value: str) -> None:
+    box = page.get_by_role("spinbutton", name="Value").first
+    box.fill(value)
+    box.press("Tab")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+
+def test_log_twice_see_the_sum_undo_see_it_back(demo_server, page) -> None:
     store = Store(demo_server.db)
     day = dt.date(2026, 11, 18)
     before = dict(daily_values(store, "catering-inquiries")).get(day, 0.0)
@@ -53,16 +60,22 @@ def test_log_a_value_and_see_it(demo_server, page) -> None:
     page.get_by_text("One value").wait_for()
     page.get_by_label("Metric").first.click()
     page.get_by_role("option", name="Catering inquiries").click()
-    value = page.get_by_role("spinbutton", name="Value").first
-    value.fill("7")
-    value.press("Tab")
-    page.get_by_role("button", name="Save", exact=True).click()
-    page.get_by_text("Saved Catering inquiries = 7").wait_for()
+    log_in_browser(page, "2")
+    page.get_by_text("the day's value is now").wait_for()
+    log_in_browser(page, "5")
+    # The day's entries are listed with who logged them, and they add up.
+    page.get_by_text(f"the day's value is now {before + 7:,.0f}").wait_for()
+    assert page.get_by_text("entry by Maria Lopez").count() == 2
     assert dict(daily_values(store, "catering-inquiries"))[day] == before + 7
     page.goto(f"{demo_server.url}/objective?objective=catering-leads")
     # 104 inquiries so far in the demo, plus the 7 just logged, on the KPI's first metric.
     page.get_by_text("Catering inquiries this half").first.wait_for()
     page.locator("[data-testid='stMetricValue']").get_by_text("111", exact=True).first.wait_for()
+    page.goto(f"{demo_server.url}/log_values")
+    page.get_by_text("Recent changes").wait_for()
+    page.get_by_role("button", name="Undo").first.click()
+    page.get_by_text("taken back").first.wait_for()
+    assert dict(daily_values(store, "catering-inquiries"))[day] == before + 2
 
 
 def test_upload_an_export(demo_server, page) -> None:

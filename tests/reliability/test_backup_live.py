@@ -32,7 +32,7 @@ def test_backup_during_writes_is_consistent(tmp_path: Path) -> None:
         store = Store({str(db)!r})
         for i in range(60):
             log_value(store, LOCAL_MANAGER, "catering-inquiries", i,
-                      day=dt.date(2025, 1, 1) + dt.timedelta(days=i), confirm_outlier=True)
+                      day=dt.date(2025, 1, 1) + dt.timedelta(days=i), note="live", confirm_outlier=True)
     """),
         ],
         stderr=subprocess.PIPE,
@@ -54,11 +54,12 @@ def test_backup_during_writes_is_consistent(tmp_path: Path) -> None:
 
         restore(restored, folder, LOCAL_MANAGER)
         with restored.read() as con:
-            live = con.execute(
-                "SELECT count(*) FROM observations WHERE source = 'live'"
-            ).fetchone()[0]
+            live = con.execute("SELECT count(*) FROM observations WHERE note = 'live'").fetchone()[
+                0
+            ]
             logged = con.execute(
-                "SELECT count(*) FROM audit_log WHERE entity = 'observation' AND key LIKE '%|live'"
+                "SELECT count(*) FROM audit_log WHERE entity = 'observation'"
+                " AND new_value->>'note' = 'live'"
             ).fetchone()[0]
         # Snapshot: each value arrives with its audit row, so the counts always agree.
         assert live == logged

@@ -28,7 +28,7 @@ def writer_script(db: Path, writer: int) -> list[str]:
         day = dt.date(2026, 7, 1) + dt.timedelta(days=i)
         lines.append(
             f"{' '.join(CLI)} --db {db} log leads {writer * 100 + i} --day {day}"
-            f" --source writer{writer} || echo FAILED {writer} {i}"
+            f" --note writer{writer} || echo FAILED {writer} {i}"
         )
     return lines
 
@@ -76,7 +76,8 @@ def test_three_cli_writers_and_a_reader(tmp_path: Path) -> None:
     store = Store(db)
     with store.read() as con:
         rows = con.execute(
-            "SELECT source, count(*), count(DISTINCT day) FROM observations GROUP BY 1 ORDER BY 1"
+            "SELECT note, count(*), count(DISTINCT day) FROM observations"
+            " WHERE source = 'manual' GROUP BY 1 ORDER BY 1"
         ).fetchall()
     assert rows == [(f"writer{w}", LOGS_PER_WRITER, LOGS_PER_WRITER) for w in range(3)]
     first_day = daily_values(store, "leads", dt.date(2026, 7, 1), dt.date(2026, 7, 1))
@@ -185,8 +186,6 @@ def test_server_scheduler_writers_and_a_large_import(tmp_path: Path) -> None:
             == 300_000
         )
         assert (
-            con.execute("SELECT count(*) FROM observations WHERE source LIKE 'writer%'").fetchone()[
-                0
-            ]
+            con.execute("SELECT count(*) FROM observations WHERE note LIKE 'writer%'").fetchone()[0]
             == 3 * LOGS_PER_WRITER
         )

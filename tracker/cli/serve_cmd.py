@@ -67,15 +67,30 @@ def streamlit_args(app: Path, port: int, host: str, max_mb: int, secrets: str | 
     envvar="WAYPOINT_SECRETS",
     help="A secrets.toml with an [auth] section for sign-in (docs/auth.md).",
 )
+@click.option(
+    "--no-auth",
+    is_flag=True,
+    help="Serve without sign-in on a non-loopback address (everyone is the manager).",
+)
 @click.option("--no-scheduler", is_flag=True, help="Run the dashboard without scheduled jobs.")
 @pass_app
 def serve_cmd(
-    app: AppContext, port: int, host: str, demo: bool, secrets: str | None, no_scheduler: bool
+    app: AppContext,
+    port: int,
+    host: str,
+    demo: bool,
+    secrets: str | None,
+    no_auth: bool,
+    no_scheduler: bool,
 ) -> None:
     """Start the dashboard and the scheduler with one command."""
     from tracker.plan import stored_workspace
     from tracker.settings import get_setting
+    from tracker.signin import sign_in_for_serve
 
+    # Decided before anything starts: sign-in that was asked for and cannot work stops
+    # here (exit 2) instead of letting every visitor in as the manager.
+    sign_in = sign_in_for_serve(secrets, host, no_auth)
     store = app.store
     store.init()
     if demo and stored_workspace(store) is None:
@@ -90,10 +105,13 @@ def serve_cmd(
         **os.environ,
         "WAYPOINT_DB": str(store.path.resolve()),
         "WAYPOINT_SCHEDULER": "0" if no_scheduler else "1",
+        "WAYPOINT_AUTH": sign_in.mode,
     }
     click.echo(f"Waypoint on http://{host}:{port}  (database {store.path}; Ctrl+C to stop)")
+    click.echo(sign_in.banner(host, port))
+    secrets_file = str(sign_in.secrets) if sign_in.secrets else None
     try:
-        result = subprocess.run(streamlit_args(APP, port, host, max_mb, secrets), env=env)
+        result = subprocess.run(streamlit_args(APP, port, host, max_mb, secrets_file), env=env)
     except KeyboardInterrupt:
         return
     if result.returncode not in (0, -2, 130):

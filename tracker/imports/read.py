@@ -3,15 +3,16 @@
 CSV: the encoding from the BOM, else UTF-8, else charset-normalizer's best guess;
 the delimiter from csv.Sniffer; records from the csv module (quoted newlines kept),
 each with the physical line it starts on. Excel: python-calamine (xlsx and real BIFF
-xls). SpreadsheetML 2003 (".xls" files that are XML, as Facebook writes them): the
-standard library's XML parser, which resolves no external entities.
+xls). SpreadsheetML 2003 (".xls" files that are XML, as Facebook writes them):
+defusedxml (no entities, no external references). Every workbook is checked and read in
+a child process with memory and time limits (tracker.imports.workbook).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,35 +83,6 @@ def read_csv_text(text: str, name: str) -> Sheet:
     return Sheet(name="", rows=rows, lines=lines, meta={"delimiter": delimiter})
 
 
-def _spreadsheetml(path: Path, name: str) -> list[Sheet]:
-    ns = {"ss": "urn:schemas-microsoft-com:office:spreadsheet"}
-    try:
-        tree = ET.parse(path)
-    except ET.ParseError as exc:
-        raise BadInput(f"{name}: the XML spreadsheet cannot be read ({exc})") from exc
-    sheets = []
-    for ws in tree.getroot().iterfind("ss:Worksheet", ns):
-        rows: list[list[Any]] = []
-        for row in ws.iterfind("ss:Table/ss:Row", ns):
-            cells: list[Any] = []
-            for cell in row.iterfind("ss:Cell", ns):
-                index = cell.get(f"{{{ns['ss']}}}Index")
-                if index is not None:
-                    while len(cells) < int(index) - 1:
-                        cells.append("")
-                data = cell.find("ss:Data", ns)
-                value: Any = "" if data is None else "".join(data.itertext())
-                kind = None if data is None else data.get(f"{{{ns['ss']}}}Type")
-                if kind == "Number" and value != "":
-                    value = float(value)
-                cells.append(value)
-            rows.append(cells)
-        sheets.append(
-            Sheet(ws.get(f"{{{ns['ss']}}}Name") or "", rows, list(range(1, len(rows) + 1)))
-        )
-    return sheets
-
-
 PEEK_BYTES = 256_000
 
 
@@ -151,25 +123,91 @@ def read_sheets(path: Path, name: str) -> list[Sheet]:
         )
     with path.open("rb") as fh:
         head = fh.read(8)
-    if head.startswith(b"<?xml") or head.startswith(b"<Workb"):
-        return _spreadsheetml(path, name)
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
-        return _excel(path, name)
+    if head.startswith((b"<?xml", b"<Workb", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        from tracker.imports.workbook import run_isolated
+
+        return run_isolated(name, read_workbook, path, name)
     text, encoding = decode(path.read_bytes(), name)
     sheet = read_csv_text(text, name)
     sheet.meta["encoding"] = encoding
     return [sheet]
 
 
-def _excel(path: Path, name: str) -> list[Sheet]:
+def read_workbook(path: Path, name: str) -> list[Sheet]:
+    """Every sheet of a workbook. Runs in the isolated child (see read_sheets)."""
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith((b"<?xml", b"<Workb")):
+        return _spreadsheetml(path, name)
+    return _excel(path, name, zipped=head.startswith(b"PK\x03\x04"))
+
+
+def _excel(path: Path, name: str, zipped: bool) -> list[Sheet]:
     from python_calamine import CalamineWorkbook
 
+    from tracker.imports.workbook import inspect_xlsx, read_sparse
+
+    how = inspect_xlsx(path, name) if zipped else {}
     try:
         book = CalamineWorkbook.from_path(str(path))
         sheets = []
         for sheet_name in book.sheet_names:
+            if how.get(sheet_name) == "sparse":
+                rows, numbers = read_sparse(path, sheet_name)
+                sheets.append(Sheet(sheet_name, rows, numbers, {"sparse": True}))
+                continue
             rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
             sheets.append(Sheet(sheet_name, [list(r) for r in rows], list(range(1, len(rows) + 1))))
+    except BadInput:
+        raise
     except Exception as exc:  # calamine raises its own error types for broken workbooks
         raise BadInput(f"{name}: the workbook cannot be read ({exc})") from exc
+    return sheets
+
+
+def _spreadsheetml(path: Path, name: str) -> list[Sheet]:
+    from defusedxml import DefusedXmlException
+    from defusedxml import ElementTree as SafeET
+
+    from tracker.imports.workbook import MAX_COLUMNS, MAX_FILLED
+
+    ns = {"ss": "urn:schemas-microsoft-com:office:spreadsheet"}
+    try:
+        tree = SafeET.parse(path)
+    except (SafeET.ParseError, DefusedXmlException) as exc:
+        raise BadInput(f"{name}: the XML spreadsheet cannot be read ({exc})") from exc
+    sheets = []
+    filled = 0
+    for ws in tree.getroot().iterfind("ss:Worksheet", ns):
+        rows: list[list[Any]] = []
+        for row in ws.iterfind("ss:Table/ss:Row", ns):
+            cells: list[Any] = []
+            for cell in row.iterfind("ss:Cell", ns):
+                index = cell.get(f"{{{ns['ss']}}}Index")
+                if index is not None:
+                    # Bounded: a hostile ss:Index of 100,000,000 must not pad a row with
+                    # a hundred million empty cells.
+                    if not index.isdigit() or not 1 <= int(index) <= MAX_COLUMNS:
+                        raise BadInput(
+                            f"{name}, row {len(rows) + 1}: cell index {index[:20]!r} is outside"
+                            f" 1..{MAX_COLUMNS} (a spreadsheet has at most {MAX_COLUMNS} columns)"
+                        )
+                    while len(cells) < int(index) - 1:
+                        cells.append("")
+                data = cell.find("ss:Data", ns)
+                value: Any = "" if data is None else "".join(data.itertext())
+                kind = None if data is None else data.get(f"{{{ns['ss']}}}Type")
+                if kind == "Number" and value != "":
+                    with contextlib.suppress(ValueError):  # else text: the preset names it
+                        value = float(value)
+                cells.append(value)
+            filled += len(cells)
+            if filled > MAX_FILLED:
+                raise BadInput(
+                    f"{name}: more than {MAX_FILLED:,} cells; export fewer rows or save as CSV"
+                )
+            rows.append(cells)
+        sheets.append(
+            Sheet(ws.get(f"{{{ns['ss']}}}Name") or "", rows, list(range(1, len(rows) + 1)))
+        )
     return sheets
