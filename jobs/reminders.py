@@ -52,16 +52,20 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
         lines = [f"Hi {who.name}, these check-ins are due by the end of tomorrow:", ""]
         lines += [f"- {s.kpi} ({s.period})" for s in states]
         lines += ["", f"Log a value or check in on My week: {url.rstrip('/')}/my_week"]
-        if settings.configured:
-            send(
-                settings,
-                build_message(
-                    settings.sender,
-                    [who.email],
-                    f"Check-ins due: {len(states)} KPI(s)",
-                    "\n".join(lines),
-                ),
-            )
+        if not settings.configured:
+            # Not recorded: a reminder that was never sent must not count towards an
+            # escalation ("ignored two reminders") later.
+            skipped.append(f"{person} (mail not configured)")
+            continue
+        send(
+            settings,
+            build_message(
+                settings.sender,
+                [who.email],
+                f"Check-ins due: {len(states)} KPI(s)",
+                "\n".join(lines),
+            ),
+        )
         for s in states:
             record_reminder(store, person, s.kpi, s.period, "reminder", now.replace(tzinfo=None))
         sent.append(f"reminded {person} ({len(states)})")
@@ -88,19 +92,21 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
             f" reminders (periods {', '.join(reminders[-2:])}).\n\nSee the Team page:"
             f" {url.rstrip('/')}/team"
         )
-        if to and settings.configured:
-            send(
-                settings,
-                build_message(
-                    settings.sender, to, f"Escalation: {name} missed check-ins on {state.kpi}", text
-                ),
-            )
+        if not (to and settings.configured):
+            skipped.append(f"escalation of {state.owner}/{state.kpi} (no mail to send it by)")
+            continue
+        send(
+            settings,
+            build_message(
+                settings.sender, to, f"Escalation: {name} missed check-ins on {state.kpi}", text
+            ),
+        )
         record_reminder(
             store, state.owner, state.kpi, state.period, "escalation", now.replace(tzinfo=None)
         )
-        sent.append(f"escalated {state.owner}/{state.kpi} to {', '.join(to) or 'nobody'}")
-    if not settings.configured and sent:
-        sent.append("(mail not sent: smtp.host is not set)")
+        sent.append(f"escalated {state.owner}/{state.kpi} to {', '.join(to)}")
+    if not settings.configured and skipped:
+        skipped.append("(smtp.host is not set: nothing was sent or recorded)")
     return "; ".join(sent + skipped) or "nothing due"
 
 

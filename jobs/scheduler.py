@@ -12,6 +12,7 @@ import logging
 import threading
 from pathlib import Path
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from jobs.registry import JOBS
@@ -43,8 +44,11 @@ def start_scheduler(db_path: str | Path, *, catch_up_missed: bool = True) -> Bac
         if running is not None:
             return running
         store = Store(db_path)
+        # One worker thread: jobs run one after another, never two writers of the same
+        # database at once (a backup and an inbox import in the same minute conflicted).
         scheduler = BackgroundScheduler(
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
+            executors={"default": ThreadPoolExecutor(1)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
         )
         for name in JOBS:
             try:
@@ -58,6 +62,10 @@ def start_scheduler(db_path: str | Path, *, catch_up_missed: bool = True) -> Bac
                 )
             except BadInput as exc:
                 log.error("job %s not scheduled: %s", name, exc)
+        # Every 15 minutes: retry failed slots whose backoff has passed (jobruns.claim).
+        scheduler.add_job(
+            _catch_up, "interval", minutes=15, args=[key], id="catch_up", name="catch_up"
+        )
         scheduler.start()
         _schedulers[key] = scheduler
     if catch_up_missed:

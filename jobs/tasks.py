@@ -4,6 +4,7 @@ message for the run record; they call tracker/ services only."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import stat
 import time
@@ -27,9 +28,28 @@ def _stored(store: Store) -> dict[str, str]:
 
 
 def data_dir(store: Store) -> Path:
-    """The data_dir setting, else the folder that holds the database (data/ by default)."""
+    """The data_dir setting, else the folder that holds the database (data/ by default).
+
+    From the environment it may be anywhere (the operator chose it). Stored through the
+    plan or the Settings page it must stay inside the database's folder: a manager must
+    not be able to make the jobs read an inbox or write backups elsewhere on the server.
+    """
+    from tracker.errors import BadInput
+    from tracker.settings import SETTINGS
+
+    base = store.path.parent.resolve()
     configured = get_setting("data_dir", _stored(store))
-    return Path(configured) if configured else store.path.parent
+    if not configured:
+        return base
+    if SETTINGS["data_dir"].env_var in os.environ:
+        return Path(configured)
+    chosen = (base / configured).resolve()
+    if not chosen.is_relative_to(base):
+        raise BadInput(
+            f"data_dir {configured!r} is outside {base}; a stored data_dir must stay inside"
+            " the database's folder (set WAYPOINT_DATA_DIR in the environment to go elsewhere)"
+        )
+    return chosen
 
 
 def _queued(inbox: Path) -> list[Path]:

@@ -162,12 +162,19 @@ def restore(store: Store, source: str | Path, actor: Actor, *, force: bool = Fal
 
 
 def prune_backups(folder: str | Path, keep: int) -> list[Path]:
-    """Delete all but the newest ``keep`` backup folders under ``folder``; returns deleted."""
+    """Delete all but the newest ``keep`` backup folders under ``folder`` (never the
+    newest one, whatever ``keep`` says), and any ``*.partial`` folder a killed backup
+    left behind; returns what was deleted."""
     folder = Path(folder)
     if not folder.is_dir():
         return []
-    backups = sorted(p for p in folder.iterdir() if p.is_dir() and (p / MANIFEST).is_file())
+    keep = max(int(keep), 1)
+    backups = sorted(
+        (p for p in folder.iterdir() if p.is_dir() and (p / MANIFEST).is_file()),
+        key=lambda p: (p.stat().st_mtime, p.name),
+    )
     doomed = backups[: max(len(backups) - keep, 0)]
+    doomed += [p for p in folder.glob("*.partial") if p.is_dir() and not p.is_symlink()]
     for path in doomed:
         shutil.rmtree(path)
     return doomed

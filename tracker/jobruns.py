@@ -19,18 +19,52 @@ class JobRun:
     message: str | None
 
 
+MAX_ATTEMPTS = 3
+STALE_AFTER = dt.timedelta(hours=2)  # a run "running" this long died with its process
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """Backoff before the next attempt of a failed slot: 5 min, 20 min, ..."""
+    return dt.timedelta(minutes=5 * 4 ** max(attempts - 1, 0))
+
+
 def claim(store: Store, job: str, slot: dt.datetime, started: dt.datetime) -> bool:
-    """Take a slot; False when it already ran (or is running)."""
+    """Take a slot; False when it already ran, is running, or waits for its retry.
+
+    A failed slot is taken again (up to MAX_ATTEMPTS, with backoff), so a digest that
+    failed while the mail server was down still goes out; a run left ``running`` by a
+    killed process is marked failed after STALE_AFTER and retried the same way.
+    """
     with store.write() as con:
         taken = con.execute(
-            "SELECT 1 FROM job_runs WHERE job = ? AND scheduled_for = ?", [job, slot]
+            "SELECT outcome, started, finished, coalesce(attempts, 1) FROM job_runs"
+            " WHERE job = ? AND scheduled_for = ?",
+            [job, slot],
         ).fetchall()
-        if taken:
+        if not taken:
+            con.execute(
+                "INSERT INTO job_runs (job, scheduled_for, started, outcome, attempts)"
+                " VALUES (?, ?, ?, 'running', 1)",
+                [job, slot, started],
+            )
+            return True
+        outcome, began, ended, attempts = taken[0]
+        if outcome == "running" and began is not None and started - began > STALE_AFTER:
+            outcome, ended = "failed", None  # retried at once: it already waited 2 hours
+            con.execute(
+                "UPDATE job_runs SET outcome = 'failed', finished = ?, message ="
+                " 'stopped: still running after 2 hours (its process died)'"
+                " WHERE job = ? AND scheduled_for = ?",
+                [started, job, slot],
+            )
+        if outcome != "failed" or attempts >= MAX_ATTEMPTS:
+            return False
+        if ended is not None and started < ended + retry_delay(attempts):
             return False
         con.execute(
-            "INSERT INTO job_runs (job, scheduled_for, started, outcome)"
-            " VALUES (?, ?, ?, 'running')",
-            [job, slot, started],
+            "UPDATE job_runs SET started = ?, finished = NULL, outcome = 'running',"
+            " attempts = ? WHERE job = ? AND scheduled_for = ?",
+            [started, attempts + 1, job, slot],
         )
     return True
 

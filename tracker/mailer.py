@@ -1,19 +1,36 @@
-"""Mail through SMTP (the standard library's smtplib and email packages).
+"""Mail through SMTP (the standard library's smtplib, ssl and email packages).
 
-Settings: smtp.host, smtp.port, smtp.starttls, smtp.user, smtp.sender; the password
-only from the environment (WAYPOINT_SMTP_PASSWORD). Without smtp.host nothing is sent
-and the caller says so in its job message.
+Settings: smtp.host, smtp.port, smtp.starttls, smtp.ssl, smtp.user, smtp.sender; the
+password only from the environment (WAYPOINT_SMTP_PASSWORD). Without smtp.host nothing
+is sent and the caller says so in its job message.
+
+The password is kept to the server it was given for: when it comes from the
+environment, so must the host, port, TLS mode and user (a manager on the Settings page
+cannot point mail at their own server and collect it). Certificates are verified
+(``ssl.create_default_context``; ``WAYPOINT_SMTP_CA_FILE`` for a private CA), and the
+password is never sent over a connection without TLS unless
+``WAYPOINT_SMTP_ALLOW_PLAIN_AUTH=1`` allows it (a relay on the same machine).
 """
 
 from __future__ import annotations
 
+import os
 import smtplib
+import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from tracker.settings import get_setting
+from tracker.errors import WaypointError
+from tracker.settings import SETTINGS, get_setting
 from tracker.store import Store
+
+# Taken from the environment only, whenever the password is.
+BOUND_TO_PASSWORD = ("smtp.host", "smtp.port", "smtp.starttls", "smtp.ssl", "smtp.user")
+
+
+class MailError(WaypointError):
+    """Mail cannot be sent as configured; the message says what to change."""
 
 
 @dataclass(frozen=True)
@@ -24,6 +41,9 @@ class MailSettings:
     user: str
     password: str
     sender: str
+    ssl: bool = False
+    ca_file: str = ""
+    allow_plain_auth: bool = False
 
     @property
     def configured(self) -> bool:
@@ -33,13 +53,26 @@ class MailSettings:
 def mail_settings(store: Store) -> MailSettings:
     with store.read() as con:
         stored = dict(con.execute("SELECT name, value FROM settings").fetchall())
+    password = get_setting("smtp.password", stored)
+    if password:
+        # Bound to its server: stored (dashboard-editable) values do not count.
+        stored = {k: v for k, v in stored.items() if k not in BOUND_TO_PASSWORD}
+        if SETTINGS["smtp.host"].env_var not in os.environ:
+            raise MailError(
+                "WAYPOINT_SMTP_PASSWORD is set, so the SMTP server must come from the"
+                " environment too: set WAYPOINT_SMTP_HOST (and WAYPOINT_SMTP_PORT,"
+                " WAYPOINT_SMTP_USER) beside it"
+            )
     return MailSettings(
         host=get_setting("smtp.host", stored),
         port=int(get_setting("smtp.port", stored)),
         starttls=bool(get_setting("smtp.starttls", stored)),
+        ssl=bool(get_setting("smtp.ssl", stored)),
         user=get_setting("smtp.user", stored),
-        password=get_setting("smtp.password", stored),
+        password=password,
         sender=get_setting("smtp.sender", stored),
+        ca_file=get_setting("smtp.ca_file", stored),
+        allow_plain_auth=bool(get_setting("smtp.allow_plain_auth", stored)),
     )
 
 
@@ -70,9 +103,32 @@ def build_message(
 
 
 def send(settings: MailSettings, message: EmailMessage, timeout: float = 30) -> None:
-    with smtplib.SMTP(settings.host, settings.port, timeout=timeout) as smtp:
-        if settings.starttls:
-            smtp.starttls()
-        if settings.user:
-            smtp.login(settings.user, settings.password)
-        smtp.send_message(message)
+    """Send one message; MailError with the reason (never the password) on failure."""
+    encrypted = settings.ssl or settings.starttls
+    if settings.user and not encrypted and not settings.allow_plain_auth:
+        raise MailError(
+            "refusing to send the SMTP password without TLS: turn smtp.starttls or smtp.ssl"
+            " on, or set WAYPOINT_SMTP_ALLOW_PLAIN_AUTH=1 for a relay on this machine"
+        )
+    context = ssl.create_default_context(cafile=settings.ca_file or None)
+    try:
+        if settings.ssl:
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                settings.host, settings.port, timeout=timeout, context=context
+            )
+        else:
+            client = smtplib.SMTP(settings.host, settings.port, timeout=timeout)
+        with client as smtp:
+            if settings.starttls and not settings.ssl:
+                smtp.starttls(context=context)
+            if settings.user:
+                smtp.login(settings.user, settings.password)
+            smtp.send_message(message)
+    except ssl.SSLCertVerificationError as exc:
+        raise MailError(
+            f"the SMTP server {settings.host}:{settings.port} presented a certificate that"
+            f" cannot be verified ({exc.verify_message}); nothing was sent. Use its real"
+            " name, or trust its CA with WAYPOINT_SMTP_CA_FILE"
+        ) from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise MailError(f"mail to {settings.host}:{settings.port} failed: {exc}") from exc

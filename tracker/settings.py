@@ -22,6 +22,8 @@ class Setting:
     type: type
     help: str
     secret: bool = False
+    # (lowest, highest) allowed for numbers; checked wherever a value comes from.
+    bounds: tuple[float, float] | None = None
 
     @property
     def env_var(self) -> str:
@@ -45,18 +47,31 @@ class Setting:
             raise BadInput(
                 f"setting {self.name}: {raw!r} is not a valid {self.type.__name__}"
             ) from exc
+        if self.bounds is not None:
+            low, high = self.bounds
+            if not (low <= value <= high):  # also refuses NaN
+                raise BadInput(
+                    f"setting {self.name}: {raw!r} is outside {low:g}..{high:g} ({self.help})"
+                )
         return value
 
 
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in [
-        Setting("on_track_pace", 0.9, float, "Pace at or above which a KPI is on track."),
+        Setting(
+            "on_track_pace",
+            0.9,
+            float,
+            "Pace at or above which a KPI is on track.",
+            bounds=(0.0, 1.0),
+        ),
         Setting(
             "at_risk_pace",
             0.7,
             float,
             "Pace at or above which a KPI is at risk (below: off track).",
+            bounds=(0.0, 1.0),
         ),
         Setting(
             "schedule.inbox_import", "*/5 * * * *", str, "Cron: import files dropped in the inbox."
@@ -74,15 +89,16 @@ SETTINGS: dict[str, Setting] = {
             "Cron: remind owners whose check-ins are due tomorrow.",
         ),
         Setting("schedule.nightly_backup", "30 2 * * *", str, "Cron: back up the database."),
-        Setting("backup.keep", 7, int, "How many nightly backups to keep."),
+        Setting("backup.keep", 7, int, "How many nightly backups to keep.", bounds=(1, 3650)),
         Setting(
             "smtp.host",
             "",
             str,
             "SMTP server for the digest and reminders (empty: mail is not sent).",
         ),
-        Setting("smtp.port", 587, int, "SMTP port."),
-        Setting("smtp.starttls", True, bool, "Use STARTTLS."),
+        Setting("smtp.port", 587, int, "SMTP port.", bounds=(1, 65535)),
+        Setting("smtp.starttls", True, bool, "Use STARTTLS (certificate verified)."),
+        Setting("smtp.ssl", False, bool, "Use implicit TLS (port 465) instead of STARTTLS."),
         Setting("smtp.user", "", str, "SMTP user name."),
         Setting(
             "smtp.password",
@@ -92,8 +108,29 @@ SETTINGS: dict[str, Setting] = {
             secret=True,
         ),
         Setting("smtp.sender", "waypoint@localhost", str, "From address of Waypoint's mail."),
+        Setting(
+            "smtp.ca_file",
+            "",
+            str,
+            "CA bundle that signs the SMTP server's certificate, when it is not a public CA"
+            " (environment only).",
+            secret=True,
+        ),
+        Setting(
+            "smtp.allow_plain_auth",
+            False,
+            bool,
+            "Allow sending the password without TLS (environment only; a local relay).",
+            secret=True,
+        ),
         Setting("dashboard_url", "http://localhost:8501", str, "Link used in emails."),
-        Setting("upload.max_mb", 50, int, "Largest file the dashboard accepts for import, in MB."),
+        Setting(
+            "upload.max_mb",
+            50,
+            int,
+            "Largest file the dashboard accepts for import, in MB.",
+            bounds=(1, 2000),
+        ),
         Setting(
             "data_dir",
             "",

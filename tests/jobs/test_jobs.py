@@ -181,7 +181,10 @@ def test_one_scheduler_per_process(demo_store: Store) -> None:
             "weekly_digest",
             "checkin_reminders",
             "nightly_backup",
+            "catch_up",  # retries failed slots every 15 minutes
         }
+        # One worker: two jobs due in the same minute run one after the other.
+        assert a._executors["default"]._pool._max_workers == 1
     finally:
         stop_all()
 
