@@ -22,7 +22,7 @@ from tracker.errors import WaypointError  # noqa: E402
 
 PAGES = Path(__file__).parent / "app_pages"
 
-st.set_page_config(page_title="Waypoint", page_icon="🧭", layout="wide")
+st.set_page_config(page_title="Waypoint", page_icon=":material/explore:", layout="wide")
 
 
 @st.cache_resource(show_spinner=False)
@@ -37,14 +37,14 @@ def page(name: str, title: str, icon: str, default: bool = False) -> st.Page:
 
 
 def sign_in_page() -> None:
-    st.title("🧭 Waypoint")
+    st.title(":material/explore: Waypoint")
     st.write("Sign in with your work account to see your workspace.")
     if st.button("Sign in", type="primary", key="auth_sign_in"):
         st.login()
 
 
 def refused_page() -> None:
-    st.title("🧭 Waypoint")
+    st.title(":material/explore: Waypoint")
     email = getattr(st.user, "email", "this account")
     from tracker.report import md_escape
 
@@ -74,22 +74,27 @@ def main() -> None:
     st.session_state["actor"] = actor
     role = actor.role
     read = [
-        page("summary", "Summary", "🏠", default=role != "assistant"),
-        page("objective", "Objective", "🎯"),
-        page("weekly_review", "Weekly review", "🗓"),
-        page("team", "Team", "👥"),
-        page("vanity_audit", "Vanity audit", "🔍"),
-        page("audit_log", "Audit log", "📜"),
+        page("summary", "Summary", ":material/home:", default=role != "assistant"),
+        page("objective", "Objective", ":material/flag:"),
+        page("weekly_review", "Weekly review", ":material/event_note:"),
+        page("team", "Team", ":material/group:"),
+        page("vanity_audit", "Vanity audit", ":material/search_insights:"),
+        page("audit_log", "Audit log", ":material/history:"),
     ]
     work = []
     if role in ("manager", "assistant"):
         work = [
-            page("my_week", "My week", "✅", default=role == "assistant"),
-            page("log_values", "Log values", "✏️"),
-            page("import_data", "Import", "📥"),
+            page("my_week", "My week", ":material/task_alt:", default=role == "assistant"),
+            page("log_values", "Log values", ":material/edit_note:"),
+            page("import_data", "Import", ":material/upload_file:"),
         ]
     admin = (
-        [page("plan", "Plan", "🧩"), page("settings", "Settings", "⚙️")] if role == "manager" else []
+        [
+            page("plan", "Plan", ":material/account_tree:"),
+            page("settings", "Settings", ":material/settings:"),
+        ]
+        if role == "manager"
+        else []
     )
     sections = {"Review": read}
     if work:
@@ -102,9 +107,10 @@ def main() -> None:
             if st.button("Sign out", key="auth_sign_out"):
                 st.logout()
         else:
+            who = "the workspace's manager" if role == "manager" else f"previewing as {role}"
             st.caption(
-                f"Local single-user mode: you are {actor.name}, the workspace's"
-                " manager. Configure sign-in in .streamlit/secrets.toml (docs/auth.md)."
+                f"Local single-user mode: you are {actor.name}, {who}. Configure sign-in"
+                " in .streamlit/secrets.toml (docs/auth.md)."
             )
     st.navigation(sections).run()
 

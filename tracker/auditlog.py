@@ -87,8 +87,10 @@ def entries(
     entity: str | None = None,
     key: str | None = None,
     limit: int | None = 1000,
+    reader: Actor | None = None,
 ) -> list[AuditEntry]:
-    """Newest first. ``since`` is a day (UTC); ``limit`` None for all."""
+    """Newest first. ``since`` is a day (UTC); ``limit`` None for all. For a ``reader``
+    who is not a manager, people's emails, hourly rates and sign-in pins are hidden."""
     where = ["1 = 1"]
     params: list[Any] = []
     if since is not None:
@@ -116,8 +118,21 @@ def entries(
             action=r[3],
             entity=r[4],
             key=r[5],
-            old_value=json.loads(r[6]) if r[6] is not None else None,
-            new_value=json.loads(r[7]) if r[7] is not None else None,
+            old_value=_shown(r[4], r[6], reader),
+            new_value=_shown(r[4], r[7], reader),
         )
         for r in rows
     ]
+
+
+# Personal fields of a person a viewer or assistant has no need to read.
+PRIVATE_PERSON_FIELDS = ("email", "hourly_rate", "issuer", "subject")
+
+
+def _shown(entity: str, raw: str | None, reader: Actor | None) -> Any:
+    value = json.loads(raw) if raw is not None else None
+    if reader is None or reader.role == "manager" or not isinstance(value, dict):
+        return value
+    if entity in ("person", "people"):
+        return {k: ("(hidden)" if k in PRIVATE_PERSON_FIELDS else v) for k, v in value.items()}
+    return value

@@ -132,6 +132,9 @@ def restore(store: Store, source: str | Path, actor: Actor, *, force: bool = Fal
                     " --force`."
                 )
         existing = set(_tables(con))
+        # The revision only ever grows: a running dashboard keyed on it must see the
+        # restored numbers at once, not serve pre-restore caches (#15 item 10).
+        revision_before = con.execute("SELECT max(revision) FROM meta").fetchone()[0] or 0
         order = [t for t in tables if t in existing and t != "schema_migrations"]
         for table in order:
             con.execute(f'DELETE FROM "{table}"')  # noqa: S608
@@ -149,6 +152,7 @@ def restore(store: Store, source: str | Path, actor: Actor, *, force: bool = Fal
                     f"{source}: table {table} does not match its manifest after loading"
                     f" ({count} rows, expected {expected['rows']}); nothing was restored"
                 )
+        con.execute("UPDATE meta SET revision = greatest(revision, ?) + 1", [revision_before])
         auditlog.record(
             con,
             actor,

@@ -21,6 +21,8 @@ from tracker.errors import BadInput, NotFound
 from tracker.permissions import require_kpi_owner
 from tracker.records import Actor
 from tracker.store import Store
+from tracker.text import clean_note
+from tracker.vocab import normalise_confidence
 
 CONFIDENCES = ("on_track", "at_risk", "off_track")
 NOTE_LIMIT = 4000
@@ -80,16 +82,18 @@ def record_checkin(
     at: dt.datetime | None = None,
 ) -> Checkin:
     """Record the owner's check-in (owners and managers only; viewers never)."""
-    if confidence not in CONFIDENCES:
-        raise BadInput(f"--confidence {confidence!r}: use on_track, at_risk or off_track")
-    for name, text in (
-        ("note", note),
-        ("progress", progress),
-        ("plans", plans),
-        ("problems", problems),
-    ):
-        if text is not None and len(text) > NOTE_LIMIT:
-            raise BadInput(f"--{name}: {len(text)} characters; keep it under {NOTE_LIMIT:,}")
+    try:
+        confidence = normalise_confidence(confidence)
+    except ValueError:
+        raise BadInput(
+            f"--confidence {confidence!r}: use on_track, at_risk or off_track"
+            ' ("on track" works too)'
+        ) from None
+    # Control characters (terminal escape sequences) never reach the database.
+    note = clean_note(note, "--note", NOTE_LIMIT)
+    progress = clean_note(progress, "--progress", NOTE_LIMIT)
+    plans = clean_note(plans, "--plans", NOTE_LIMIT)
+    problems = clean_note(problems, "--problems", NOTE_LIMIT)
     timezone = workspace_timezone(store)
     created = at or now_utc().replace(tzinfo=None)
     with store.write() as con:

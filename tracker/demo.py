@@ -16,11 +16,14 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from tracker import auditlog
 from tracker.clock import iso_week, today
 from tracker.errors import BadInput
 from tracker.models import LOCAL_MANAGER
 from tracker.observations import seed_values
+from tracker.permissions import require_manager
 from tracker.plan import apply_plan, validate_plan
+from tracker.records import Actor
 from tracker.store import Store
 
 WEEKS = 26
@@ -548,8 +551,15 @@ ANNOTATIONS = [
 ]
 
 
-def load_demo(store: Store, as_of: dt.date | None = None, *, force: bool = False) -> dict:
-    """Load the demo into ``store`` in one transaction; returns a summary."""
+def load_demo(
+    store: Store,
+    as_of: dt.date | None = None,
+    *,
+    force: bool = False,
+    actor: Actor = LOCAL_MANAGER,
+) -> dict:
+    """Load the demo into ``store`` in one transaction; returns a summary. Replacing a
+    workspace (``force``) wipes every value and check-in: a manager only, audited."""
     store.init()
     if as_of is None:
         as_of = today(timezone="America/Chicago")
@@ -566,6 +576,8 @@ def load_demo(store: Store, as_of: dt.date | None = None, *, force: bool = False
                 f"{store.path} already holds a workspace; use `waypoint demo --force` to replace"
                 " it, or --db another file"
             )
+        if existing:
+            require_manager(actor, "replace the workspace with the demo (demo --force)")
         for table in (
             "observations",
             "daily_values",
@@ -602,6 +614,16 @@ def load_demo(store: Store, as_of: dt.date | None = None, *, force: bool = False
                 " created_at) SELECT coalesce(max(id), 0) + 1, ?, ?, ?, ?, 'note', 'maria',"
                 " ?::TIMESTAMP FROM annotations",
                 [day, text, campaign, metric, dt.datetime.combine(day, dt.time(17))],
+            )
+        if existing:
+            auditlog.record(
+                con,
+                actor,
+                "replace",
+                "database",
+                str(store.path),
+                None,
+                {"demo": as_of.isoformat()},
             )
     return {
         "workspace": plan.workspace.name,

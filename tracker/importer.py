@@ -38,6 +38,64 @@ class ImportResult:
     preview: pa.Table | None = None
     dry_run: bool = False
     rejects_file: str | None = None
+    change: int | None = None
+    first_day: dt.date | None = None
+    last_day: dt.date | None = None
+    outliers: list[dict[str, Any]] = field(default_factory=list)
+    overlaps: list[Any] = field(default_factory=list)
+    outside_windows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def all_rejected(self) -> bool:
+        """Nothing usable: every row was rejected (the CLI exits 2)."""
+        return bool(self.rejected) and not (self.inserted or self.replaced or self.unchanged)
+
+    def summary_lines(self) -> list[str]:
+        """The human summary (CLI, inbox .txt, Import page), one finding per line."""
+        verb = "would import" if self.dry_run else "imported"
+        lines = [
+            f"{self.file}: recognised as {self.preset}; {verb} {self.inserted} inserted,"
+            f" {self.replaced} replaced, {self.unchanged} unchanged,"
+            f" {len(self.rejected)} rejected"
+            + (f"; days {self.first_day} to {self.last_day}" if self.first_day else "")
+        ]
+        for metric, counts in sorted(self.per_metric.items()):
+            parts = [
+                f"{counts.get(k, 0)} {k}"
+                for k in ("inserted", "replaced", "unchanged", "rejected")
+                if counts.get(k)
+            ]
+            lines.append(f"  {metric}: {', '.join(parts) or 'nothing'}")
+        for o in self.outliers[:10]:
+            lines.append(
+                f"  outlier: {o['metric']} on {o['day']} is {o['value']:,.6g}, more than 10"
+                f" times its largest daily value of the 8 weeks before ({o['reference']:,.6g})"
+            )
+        # One line per pair of sources and span, naming its metrics (not 11 lines).
+        groups: dict[tuple, list[str]] = {}
+        for o in self.overlaps:
+            groups.setdefault((tuple(o.sources), o.days, o.first, o.last, o.prefer), []).append(
+                o.metric
+            )
+        for (sources, days, first, last, prefer), metrics in groups.items():
+            counted = (
+                f"only {prefer} counts there (prefer)"
+                if prefer
+                else "those days count twice; set `prefer:` on the metrics in the plan"
+            )
+            lines.append(
+                f"  overlap: {' and '.join(sources)} both cover {days} day(s) ({first} to"
+                f" {last}) of {', '.join(metrics)}: {counted}"
+            )
+        for w in self.outside_windows:
+            lines.append(
+                f"  before every KPI window: {w['metric']} has {w['days']} day(s) from"
+                f" {w['first']} to {w['last']}; its KPIs ({', '.join(w['kpis'])}) start"
+                f" {w['windows_start']}"
+            )
+        if self.change is not None and not self.dry_run:
+            lines.append(f"  take it all back with `waypoint undo {self.change}`")
+        return lines
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -62,6 +120,12 @@ class ImportResult:
             "created_metrics": self.created_metrics,
             "dry_run": self.dry_run,
             "rejects_file": self.rejects_file,
+            "change": self.change,
+            "first_day": self.first_day.isoformat() if self.first_day else None,
+            "last_day": self.last_day.isoformat() if self.last_day else None,
+            "outliers": self.outliers,
+            "overlaps": [o.as_dict() for o in self.overlaps],
+            "outside_windows": self.outside_windows,
         }
 
 
@@ -142,6 +206,12 @@ def import_file(
         created_metrics=written.created_metrics,
         preview=parsed.rows,
         dry_run=dry_run,
+        change=written.change,
+        first_day=written.first_day,
+        last_day=written.last_day,
+        outliers=written.outliers,
+        overlaps=written.overlaps,
+        outside_windows=written.outside_windows,
     )
     if rejects and not dry_run:
         folder = Path(rejects_dir) if rejects_dir is not None else store.path.parent / "rejects"

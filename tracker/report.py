@@ -127,14 +127,26 @@ def weekly_review(
 
 # -- rendering -------------------------------------------------------------------------------
 # Characters that make Markdown markup (emphasis, code, links, HTML, tables, headings).
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+# Besides Markdown's own, $ (Streamlit renders $...$ as maths), : (`:material/x:` and
+# `:emoji:` shortcodes; "https://" autolinks) and ! ( ) (images, links).
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$:!()])")
+# Streamlit finds `:material/x:` icons and bare links ("https://", "www.") in the text
+# after Markdown's escapes are undone, so those are broken with an invisible word joiner
+# (U+2060) instead: the text reads the same and nothing turns into an icon or a link.
+_WWW = re.compile(r"(?i)\b(www)\.")
+_JOIN = "\u2060"
+_GLUED_COLON = re.compile(r"\\:(?=\S)")
 
 
 def md_escape(text: str | None) -> str:
     """User text as Markdown that shows exactly what was typed (no links, no HTML)."""
     if not text:
         return ""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    escaped = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    # Only a colon glued to what follows can start a shortcode or a "://" link; one
+    # followed by a space (most sentences, every error message) stays as typed.
+    escaped = _GLUED_COLON.sub("\\\\:" + _JOIN, escaped)
+    return _WWW.sub(r"\1" + _JOIN + ".", escaped)
 
 
 def _num(value: float | None) -> str:

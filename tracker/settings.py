@@ -169,3 +169,17 @@ def validate_stored(name: str, raw: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def settings_table() -> str:
+    """docs/settings.md's table, generated from this registry (`cog -r docs/settings.md`)."""
+    lines = [
+        "| setting | environment | default | allowed | what it does |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for s in SETTINGS.values():
+        default = "(empty)" if s.default == "" else str(s.default).lower()
+        allowed = f"{s.bounds[0]:g} to {s.bounds[1]:g}" if s.bounds else s.type.__name__
+        where = " Environment only." if s.secret and "nvironment only" not in s.help else ""
+        lines.append(f"| `{s.name}` | `{s.env_var}` | `{default}` | {allowed} | {s.help}{where} |")
+    return "\n".join(lines) + "\n"

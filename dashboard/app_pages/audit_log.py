@@ -13,7 +13,7 @@ store = state.store()
 st.title("Audit log")
 limit = st.slider("Rows", 50, 2000, 200, step=50, key="auditlog_rows")
 with store.session():
-    rows = entries(store, limit=limit)
+    rows = entries(store, limit=limit, reader=st.session_state["actor"])
 st.dataframe(
     [
         {

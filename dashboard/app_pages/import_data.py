@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import state, ui
+from tracker.changes import undo
 from tracker.errors import WaypointError
 from tracker.importer import import_file
 from tracker.imports import preset_names
@@ -41,35 +42,60 @@ data = upload.getvalue()
 if len(data) > max_mb * 1_000_000:
     st.error(f"{ui.text(upload.name)} is larger than {max_mb} MB.")
     st.stop()
-folder = Path(tempfile.mkdtemp(prefix="waypoint-upload-"))
-path = folder / Path(upload.name).name
-path.write_bytes(data)
 
 
 def run(dry_run: bool):
-    return import_file(
-        store,
-        actor,
-        path,
-        preset=preset,
-        day=day,
-        dry_run=dry_run,
-        display_name=upload.name,
-        rejects_dir=folder,
-    )
+    # One temporary copy per run, deleted right after: reruns never pile up uploads.
+    with tempfile.TemporaryDirectory(prefix="waypoint-upload-") as folder:
+        path = Path(folder) / Path(upload.name).name
+        path.write_bytes(data)
+        return import_file(
+            store,
+            actor,
+            path,
+            preset=preset,
+            day=day,
+            dry_run=dry_run,
+            display_name=upload.name,
+            rejects_dir=folder,
+        )
 
+
+def findings(result) -> None:
+    """Outliers, overlaps and days before every KPI window, one caption each."""
+    for line in result.summary_lines()[1:]:
+        line = line.strip()
+        if line.startswith(("outlier", "overlap", "before every")):
+            st.warning(ui.text(line))
+
+
+committed = st.session_state.get("import_done")
+if committed is not None:
+    st.success(committed["message"])
+    if st.button("Undo this import", key="import_undo"):
+        st.session_state.pop("import_done")
+        if ui.run_safely(lambda: undo(store, actor, committed["change"]), "Import taken back."):
+            st.rerun()
 
 try:
     preview = run(dry_run=True)
 except WaypointError as exc:
     st.error(ui.text(str(exc)))
     st.stop()
-st.success(
-    f"Recognised as **{preview.preset}**: {preview.inserted} new, {preview.replaced}"
-    f" changed, {preview.unchanged} unchanged, {len(preview.rejected)} rejected."
-)
+if preview.all_rejected:
+    st.error(
+        f"Recognised as **{preview.preset}**, but every row was rejected"
+        f" ({len(preview.rejected)}): nothing can be imported. The reasons are below."
+    )
+else:
+    days = f" Days {preview.first_day} to {preview.last_day}." if preview.first_day else ""
+    st.info(
+        f"Recognised as **{preview.preset}**: {preview.inserted} new, {preview.replaced}"
+        f" changed, {preview.unchanged} unchanged, {len(preview.rejected)} rejected.{days}"
+    )
 for note in preview.notes:
     st.caption(ui.text(note))
+findings(preview)
 if preview.created_metrics:
     st.info("New metrics will be created: " + ", ".join(preview.created_metrics))
 st.subheader("Daily values")
@@ -85,13 +111,17 @@ if preview.rejected:
         ],
         hide_index=True,
     )
-if st.button("Commit the import", type="primary", key="import_commit"):
+if not preview.all_rejected and st.button("Commit the import", type="primary", key="import_commit"):
     try:
         result = run(dry_run=False)
     except WaypointError as exc:
         st.error(ui.text(str(exc)))
     else:
-        st.success(
-            f"Imported {upload.name}: {result.inserted} inserted, {result.replaced}"
-            f" replaced, {result.unchanged} unchanged, {len(result.rejected)} rejected."
-        )
+        st.session_state["import_done"] = {
+            "change": result.change,
+            "message": (
+                f"Imported {upload.name}: {result.inserted} inserted, {result.replaced}"
+                f" replaced, {result.unchanged} unchanged, {len(result.rejected)} rejected."
+            ),
+        }
+        st.rerun()

@@ -89,6 +89,9 @@ def test_upload_an_export(demo_server, page) -> None:
     page.get_by_text("Imported account_overview_analytics.csv: 650 inserted").wait_for()
     store = Store(demo_server.db)
     assert len(daily_values(store, "x.impressions")) == 50
+    page.get_by_role("button", name="Undo this import").click()
+    page.get_by_text("Import taken back.").wait_for()
+    assert daily_values(store, "x.impressions") == []
 
 
 def test_upload_refuses_binary_renamed_csv(demo_server, page, tmp_path) -> None:

@@ -25,7 +25,13 @@ def demo_cmd(app: AppContext, as_of: str | None, force: bool) -> None:
     """Load a realistic demo workspace with 26 weeks of data ending at DAY."""
     from tracker.demo import load_demo
 
-    summary = load_demo(app.store, as_of=parse_day(as_of, "--as-of"), force=force)
+    actor = app.actor() if force else None
+    summary = load_demo(
+        app.store,
+        as_of=parse_day(as_of, "--as-of"),
+        force=force,
+        **({"actor": actor} if actor else {}),
+    )
     click.echo(
         f"Demo workspace {summary['workspace']!r} loaded into {app.store.path}: "
         f"{summary['kpis']} KPIs, {summary['observations']:,} observations, "
@@ -118,7 +124,7 @@ def audit_log_cmd(app: AppContext, since: str | None, limit: int, as_json: bool)
     """Who changed what, when: old -> new."""
     from tracker.auditlog import entries
 
-    rows = entries(app.store, since=parse_day(since, "--since"), limit=limit)
+    rows = entries(app.store, since=parse_day(since, "--since"), limit=limit, reader=app.actor())
     if as_json:
         emit_json(
             {

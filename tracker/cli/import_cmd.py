@@ -86,11 +86,8 @@ def import_cmd(
         )
     else:
         for r in results:
-            verb = "would import" if dry_run else "imported"
-            click.echo(
-                f"{r.file} ({r.preset}): {verb} {r.inserted} inserted, {r.replaced} replaced,"
-                f" {r.unchanged} unchanged, {len(r.rejected)} rejected"
-            )
+            for line in r.summary_lines():
+                click.echo(line)
             for note in r.notes:
                 click.echo(f"  note: {note}")
             for rej in r.rejected[:20]:
@@ -104,4 +101,12 @@ def import_cmd(
     if failures:
         for message in failures:
             click.echo(f"Error: {message}", err=True)
+        raise SystemExit(2)
+    if any(r.all_rejected for r in results):
+        # Nothing usable in a file is bad input, even when the file could be read.
+        for r in results:
+            if r.all_rejected:
+                click.echo(
+                    f"Error: {r.file}: every row was rejected; nothing was imported", err=True
+                )
         raise SystemExit(2)

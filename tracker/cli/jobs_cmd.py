@@ -49,7 +49,10 @@ def list_cmd(app: AppContext, as_json: bool) -> None:
 def run_cmd(app: AppContext, name: str) -> None:
     """Run job NAME now (recorded like a scheduled run)."""
     from jobs.runner import run_job
+    from tracker.permissions import require_manager
 
+    # A job mails people, imports files and writes backups: a manager's decision.
+    require_manager(app.actor(), f"run job {name}")
     outcome, message = run_job(app.store, name)
     click.echo(f"{name}: {outcome}: {message}")
     if outcome == "failed":

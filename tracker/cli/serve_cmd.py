@@ -107,6 +107,11 @@ def serve_cmd(
         "WAYPOINT_SCHEDULER": "0" if no_scheduler else "1",
         "WAYPOINT_AUTH": sign_in.mode,
     }
+    if app.as_person and sign_in.mode == "local":
+        # `waypoint --as KEY serve`: preview the dashboard as that person (local mode only;
+        # with sign-in, who you are comes from your sign-in, never from a flag).
+        app.actor()  # an unknown person stops here, with exit 2
+        env["WAYPOINT_AS"] = app.as_person
     click.echo(f"Waypoint on http://{host}:{port}  (database {store.path}; Ctrl+C to stop)")
     click.echo(sign_in.banner(host, port))
     secrets_file = str(sign_in.secrets) if sign_in.secrets else None
