@@ -73,9 +73,9 @@ committed = st.session_state.get("import_done")
 if committed is not None:
     st.success(committed["message"])
     if st.button("Undo this import", key="import_undo"):
+        # No rerun: the message stays, and the preview below is computed after the undo.
         st.session_state.pop("import_done")
-        if ui.run_safely(lambda: undo(store, actor, committed["change"]), "Import taken back."):
-            st.rerun()
+        ui.run_safely(lambda: undo(store, actor, committed["change"]), "Import taken back.")
 
 try:
     preview = run(dry_run=True)
