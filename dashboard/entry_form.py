@@ -14,9 +14,9 @@ import streamlit as st
 
 from dashboard import ui
 from tracker import formats
-from tracker.changes import list_changes, undo
+from tracker.changes import list_changes, may_take_back, undo
 from tracker.checks import MAX_ABS, OutlierNeedsConfirmation
-from tracker.entries import Entry, day_entries, delete_values, log_entry
+from tracker.entries import day_entries, delete_values, log_entry, may_change
 from tracker.errors import WaypointError
 from tracker.records import Actor
 
@@ -25,12 +25,6 @@ def _who(key: str | None, names: dict[str, str]) -> str:
     if key is None or key == "local":
         return "a manager"
     return names.get(key, key)
-
-
-def _may_change(actor: Actor, entry: Entry) -> bool:
-    if actor.role == "viewer":
-        return False
-    return actor.role == "manager" or entry.recorded_by == actor.key
 
 
 def _stored_for_day(
@@ -58,7 +52,7 @@ def _stored_for_day(
         if e.note:
             line += f" · “{ui.text(e.note)}”"
         left.markdown(line)
-        pressed = _may_change(actor, e) and right.button(
+        pressed = may_change(actor, e) and right.button(
             "Delete", key=f"{key}_del_{e.id}", help=f"Remove value {e.id}; undo brings it back"
         )
         if pressed and ui.run_safely(lambda e=e: delete_values(store, actor, [e.id]), "Deleted."):
@@ -194,8 +188,7 @@ def recent_changes(store: Any, actor: Actor, people: list[Any], key: str, limit:
         left.markdown(
             f"{c.at:%d %b %H:%M} · {ui.text(_who(c.actor, names))} · {ui.text(c.summary)}{state}"
         )
-        may = c.in_effect and actor.role != "viewer" and c.kind != "undo"
-        pressed = may and right.button(
+        pressed = may_take_back(actor, c) and right.button(
             "Undo", key=f"{key}_undo_{c.id}", help=f"Take back change {c.id}"
         )
         if pressed and ui.run_safely(

@@ -85,3 +85,24 @@ def demo_store(demo_db: Path, tmp_path: Path) -> Store:
     target = tmp_path / "demo.duckdb"
     shutil.copy(demo_db, target)
     return Store(target, lock_timeout=10)
+
+
+def values_table(values: dict, metric: str = "leads", source: str = "imp"):
+    """An incoming batch of ``metric`` (day -> value) from ``source``, as importers make."""
+    import pyarrow as pa
+
+    from tracker.observations import incoming_schema
+
+    days = sorted(values)
+    return pa.table(
+        {
+            "line": list(range(2, len(days) + 2)),
+            "day": days,
+            "metric": [metric] * len(days),
+            "value": [float(values[d]) for d in days],
+            "source": [source] * len(days),
+            "recorded_by": [None] * len(days),
+            "note": [None] * len(days),
+        },
+        schema=incoming_schema(),
+    )

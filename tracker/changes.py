@@ -140,6 +140,17 @@ def list_changes(
     return [_change(r) for r in rows]
 
 
+def may_take_back(actor: Actor, change: Change) -> bool:
+    """Whether ``actor`` may undo ``change`` now (the dashboard's Undo buttons)."""
+    if not change.in_effect or change.kind == "undo":
+        return False
+    try:
+        _may_take_back(actor, change, "undo")
+    except PermissionDenied:
+        return False
+    return True
+
+
 def _may_take_back(actor: Actor, change: Change, verb: str) -> None:
     if actor.role == "viewer":
         raise PermissionDenied(f"{actor.name} is a viewer and may not {verb} changes.")

@@ -408,6 +408,13 @@ def metric_values(
     )
 
 
+def may_change(actor: Actor, entry: Entry) -> bool:
+    """Whether ``actor`` may delete or replace ``entry``: its author or a manager."""
+    if actor.role == "viewer":
+        return False
+    return actor.role == "manager" or entry.recorded_by == actor.key
+
+
 def delete_values(store: Store, actor: Actor, ids: list[int]) -> int:
     """Remove stored values by id in one change; returns the change id."""
     require_writer(actor, "delete values")
@@ -423,7 +430,7 @@ def delete_values(store: Store, actor: Actor, ids: list[int]) -> int:
                 " (see `waypoint values METRIC`; a deleted value can come back with `waypoint undo`)"
             )
         if actor.role != "manager":
-            foreign = [e for e in found if e.recorded_by != actor.key]
+            foreign = [e for e in found if not may_change(actor, e)]
             if foreign:
                 e = foreign[0]
                 raise PermissionDenied(

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
+from tracker.checks import Outlier
 from tracker.clock import workspace_timezone
-from tracker.observations import NewMetric, WriteResult, write_observations
+from tracker.observations import NewMetric, WriteResult, overlap_sentences, write_observations
 from tracker.permissions import require_writer
 from tracker.records import Actor
 from tracker.store import Store
@@ -67,26 +69,8 @@ class ImportResult:
             ]
             lines.append(f"  {metric}: {', '.join(parts) or 'nothing'}")
         for o in self.outliers[:10]:
-            lines.append(
-                f"  outlier: {o['metric']} on {o['day']} is {o['value']:,.6g}, more than 10"
-                f" times its largest daily value of the 8 weeks before ({o['reference']:,.6g})"
-            )
-        # One line per pair of sources and span, naming its metrics (not 11 lines).
-        groups: dict[tuple, list[str]] = {}
-        for o in self.overlaps:
-            groups.setdefault((tuple(o.sources), o.days, o.first, o.last, o.prefer), []).append(
-                o.metric
-            )
-        for (sources, days, first, last, prefer), metrics in groups.items():
-            counted = (
-                f"only {prefer} counts there (prefer)"
-                if prefer
-                else "those days count twice; set `prefer:` on the metrics in the plan"
-            )
-            lines.append(
-                f"  overlap: {' and '.join(sources)} both cover {days} day(s) ({first} to"
-                f" {last}) of {', '.join(metrics)}: {counted}"
-            )
+            lines.append(f"  outlier: {Outlier(**o).sentence()}")
+        lines += [f"  overlap: {sentence}" for sentence in overlap_sentences(self.overlaps)]
         for w in self.outside_windows:
             lines.append(
                 f"  before every KPI window: {w['metric']} has {w['days']} day(s) from"
@@ -217,6 +201,18 @@ def import_file(
         folder = Path(rejects_dir) if rejects_dir is not None else store.path.parent / "rejects"
         result.rejects_file = str(write_rejects(rejects, folder / f"{path.name}.rejects.csv"))
     return result
+
+
+def import_upload(
+    store: Store, actor: Actor, name: str, data: bytes, **options: Any
+) -> ImportResult:
+    """Import an uploaded file held in memory (the dashboard): one temporary copy, named
+    as uploaded (readers and presets go by the name), deleted as soon as it was read."""
+    with tempfile.TemporaryDirectory(prefix="waypoint-upload-") as folder:
+        path = Path(folder) / Path(name).name
+        path.write_bytes(data)
+        options.setdefault("rejects_dir", folder)  # shown on the page, not kept
+        return import_file(store, actor, path, display_name=name, **options)
 
 
 def write_rejects(rejects: list[Any], target: Path) -> Path:

@@ -552,6 +552,28 @@ def _findings(con: Connection, result: WriteResult) -> None:
         )
 
 
+def overlap_sentences(found: list[Overlap]) -> list[str]:
+    """One sentence per pair of sources and span, naming its metrics: two exports of one
+    platform overlap on a dozen metrics at once, and a dozen lines say nothing more."""
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for o in found:
+        groups.setdefault((tuple(o.sources), o.days, o.first, o.last, o.prefer), []).append(
+            o.metric
+        )
+    sentences = []
+    for (sources, days, first, last, prefer), metrics in groups.items():
+        counted = (
+            f"only {prefer} counts there (prefer)"
+            if prefer
+            else "those days count twice; set `prefer:` on the metrics in the plan"
+        )
+        sentences.append(
+            f"{' and '.join(sources)} both cover {days} day(s) ({first} to {last}) of"
+            f" {', '.join(metrics)}: {counted}"
+        )
+    return sentences
+
+
 def overlaps(con: Connection, scope: str | None = None) -> list[Overlap]:
     """Flow metrics (hours aside: people's hours add up) whose live sources cover the same
     days. ``scope`` limits it to the (metric, day) pairs of a temp table."""

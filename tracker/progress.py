@@ -209,9 +209,11 @@ def compute_progress(
 def kpi_progress(store: Store, kpi: str, as_of: dt.date | None = None) -> KpiProgress:
     """One KPI's progress (the same statement, filtered to it). Raises NotFound."""
     with store.read() as con:
-        if as_of is None:
-            as_of = today(store)
-        rows = _kpi_rows(con, as_of, kpi=kpi)
+        return _one_kpi(con, as_of or today(store), kpi)
+
+
+def _one_kpi(con: Any, as_of: dt.date, kpi: str) -> KpiProgress:
+    rows = _kpi_rows(con, as_of, kpi=kpi)
     if not rows:
         raise NotFound(f"no KPI {kpi!r} (archived KPIs are not reported)")
     return rows[0]
@@ -266,10 +268,7 @@ def kpi_series(store: Store, kpi: str, as_of: dt.date | None = None) -> KpiSerie
     with store.read() as con:
         if as_of is None:
             as_of = today(store)
-        rows = _kpi_rows(con, as_of, kpi=kpi)
-        if not rows:
-            raise NotFound(f"no KPI {kpi!r} (archived KPIs are not reported)")
-        p = rows[0]
+        p = _one_kpi(con, as_of, kpi)
         sides = con.execute(
             "SELECT coalesce(k.metric, k.numerator), k.denominator, ma.behaviour, mb.behaviour"
             " FROM kpis k LEFT JOIN metrics ma ON ma.key = coalesce(k.metric, k.numerator)"

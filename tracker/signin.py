@@ -67,6 +67,13 @@ def _providers(auth: Any, source: Path) -> list[str]:
     return providers
 
 
+def _toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise BadInput(f"{path}: not valid TOML ({exc}); sign-in cannot be configured") from exc
+
+
 def read_secrets(path: Path) -> SignIn:
     """The sign-in a secrets file configures; BadInput naming the file and the fault."""
     if not path.is_file():
@@ -74,10 +81,7 @@ def read_secrets(path: Path) -> SignIn:
             f"sign-in was asked for with {path}, but there is no such file. Fix the path, or"
             " run without --secrets/WAYPOINT_SECRETS for local single-user mode."
         )
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise BadInput(f"{path}: not valid TOML ({exc}); sign-in cannot be configured") from exc
+    data = _toml(path)
     if "auth" not in data:
         raise BadInput(f"{path}: no [auth] section, so sign-in cannot be configured (docs/auth.md)")
     return SignIn("oidc", path.resolve(), _providers(data["auth"], path))
@@ -93,10 +97,7 @@ def sign_in_for_serve(
         return read_secrets(Path(secrets))
     default = (folder or Path.cwd()) / ".streamlit" / "secrets.toml"
     if default.exists() and not no_auth:
-        try:
-            data = tomllib.loads(default.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise BadInput(f"{default}: not valid TOML ({exc}); fix it before serving") from exc
+        data = _toml(default)
         if "auth" in data:
             return SignIn("oidc", default.resolve(), _providers(data["auth"], default))
     if host not in LOOPBACK and not no_auth:

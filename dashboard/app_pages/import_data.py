@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import streamlit as st
 
 from dashboard import state, ui
 from tracker.changes import undo
 from tracker.errors import WaypointError
-from tracker.importer import import_file
+from tracker.importer import import_upload
 from tracker.imports import preset_names
 from tracker.settings import get_setting
 
@@ -45,20 +42,7 @@ if len(data) > max_mb * 1_000_000:
 
 
 def run(dry_run: bool):
-    # One temporary copy per run, deleted right after: reruns never pile up uploads.
-    with tempfile.TemporaryDirectory(prefix="waypoint-upload-") as folder:
-        path = Path(folder) / Path(upload.name).name
-        path.write_bytes(data)
-        return import_file(
-            store,
-            actor,
-            path,
-            preset=preset,
-            day=day,
-            dry_run=dry_run,
-            display_name=upload.name,
-            rejects_dir=folder,
-        )
+    return import_upload(store, actor, upload.name, data, preset=preset, day=day, dry_run=dry_run)
 
 
 def findings(result) -> None:

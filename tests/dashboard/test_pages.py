@@ -191,3 +191,19 @@ def test_import_preview_then_commit(app_env: Store, tmp_path) -> None:
     assert preview.preview.num_rows == 650
     at = open_page("import_data")
     assert not at.exception and "Import" in at.title[0].value
+
+
+def test_a_manager_logs_hours_for_an_assistant(app_env: Store) -> None:
+    from tracker.entries import day_entries
+
+    day = dt.date(2026, 11, 18)
+    at = open_page("log_values")
+    at.selectbox(key="log_metric").set_value("ig-hours")
+    at.date_input(key="log_day").set_value(day)
+    at.run()
+    at.selectbox(key="log_for").set_value("jay")  # hours are credited to whom they are for
+    at.number_input(key="log_value").set_value(2.5)
+    at = click(at, "Save")
+    assert not at.exception, at.exception
+    mine = [e for e in day_entries(app_env, "ig-hours", day) if e.is_entry]
+    assert [(e.value, e.for_person, e.recorded_by) for e in mine] == [(2.5, "jay", "maria")]

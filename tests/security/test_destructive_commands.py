@@ -58,3 +58,46 @@ def json_entries(text: str) -> list[dict]:
     import json
 
     return json.loads(text)["entries"]
+
+
+def test_an_upload_leaves_no_copy_behind(tmp_path: Path, monkeypatch) -> None:
+    """#15 item 11: the Import page imports through import_upload, once per rerun."""
+    import tempfile
+
+    from tests.conftest import EXPORTS
+    from tracker.importer import import_upload
+    from tracker.records import LOCAL_MANAGER
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    store = Store(tmp_path / "w.duckdb")
+    store.init()
+    data = (EXPORTS / "x_twitter" / "account_overview_analytics.csv").read_bytes()
+    for dry_run in (True, True, True, False):
+        result = import_upload(
+            store, LOCAL_MANAGER, "account_overview_analytics.csv", data, dry_run=dry_run
+        )
+        assert result.file == "account_overview_analytics.csv"
+    assert result.inserted == 650
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_serve_as_previews_that_person_and_says_which_mode(tmp_path: Path, monkeypatch) -> None:
+    import subprocess
+
+    import tracker.cli.serve_cmd as serve
+
+    seen: dict = {}
+
+    def fake_run(args, env):
+        seen.update(env)
+        return subprocess.CompletedProcess(args, 0)
+
+    monkeypatch.setattr(serve.subprocess, "run", fake_run)
+    db = tmp_path / "w.duckdb"
+    waypoint(db, "demo", "--as-of", "2026-11-18")
+    result = waypoint(db, "--as", "jay", "serve")
+    assert result.code == 0 and "Sign-in: off" in result.out, result
+    assert seen["WAYPOINT_AS"] == "jay" and seen["WAYPOINT_AUTH"] == "local"
+    unknown = waypoint(db, "--as", "nobody", "serve")
+    assert unknown.code == 2 and "nobody" in unknown.err

@@ -7,21 +7,15 @@ whichever host the Settings page named."""
 from __future__ import annotations
 
 import datetime as dt
-import socket
 import ssl
 
 import pytest
 import trustme
 
+from tests.jobs.test_jobs import free_port
 from tracker.mailer import MailError, build_message, mail_settings, send
 from tracker.settings import validate_stored
 from tracker.store import Store
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Recorder:

@@ -12,13 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.clirunner import waypoint
-from tests.conftest import SMALL_PLAN
+from tests.conftest import SMALL_PLAN, values_table
 from tracker.changes import list_changes, redo, undo
 from tracker.daily import mismatches
 from tracker.entries import delete_values, log_entry, metric_values
 from tracker.errors import BadInput, PermissionDenied
 from tracker.models import LOCAL_MANAGER, Actor
-from tracker.observations import daily_values, incoming_schema, write_observations
+from tracker.observations import daily_values, write_observations
 from tracker.plan import apply_plan_text, load_plan
 from tracker.store import Store
 
@@ -29,19 +29,7 @@ DAY = dt.date(2026, 8, 3)
 
 
 def batch(values: dict[dt.date, float], source: str = "imp", metric: str = "leads") -> pa.Table:
-    days = sorted(values)
-    return pa.table(
-        {
-            "line": list(range(2, len(days) + 2)),
-            "day": days,
-            "metric": [metric] * len(days),
-            "value": [float(values[d]) for d in days],
-            "source": [source] * len(days),
-            "recorded_by": [None] * len(days),
-            "note": [None] * len(days),
-        },
-        schema=incoming_schema(),
-    )
+    return values_table(values, metric, source)
 
 
 def test_undo_an_entry_then_redo(plan_store: Store) -> None:

@@ -197,3 +197,29 @@ def test_cli_delete_by_id(plan_store: Store) -> None:
     assert run.code == 0
     assert waypoint(db, "values", "leads", "--json").json()["days"][0]["value"] == 1.0
     assert waypoint(db, "delete", "99999").code == 2
+
+
+def test_a_week_grid_is_one_change_all_or_nothing(plan_store: Store) -> None:
+    from tracker.changes import list_changes
+    from tracker.entries import log_week
+
+    rows = [("leads", DAY, 2.0), ("leads", DAY + dt.timedelta(days=1), 3.0)]
+    change = log_week(plan_store, AMY, rows)
+    assert daily_values(plan_store, "leads") == [(DAY, 2.0), (DAY + dt.timedelta(days=1), 3.0)]
+    assert list_changes(plan_store, limit=1)[0].id == change
+    # One bad cell (a negative count) refuses the whole grid, naming it.
+    before = daily_values(plan_store, "leads")
+    with pytest.raises(BadInput, match="leads"):
+        log_week(plan_store, AMY, [("leads", DAY, 1.0), ("leads", DAY, -4.0)])
+    assert daily_values(plan_store, "leads") == before
+
+
+def test_who_may_change_an_entry(plan_store: Store) -> None:
+    from tracker.entries import may_change
+
+    mine = log_entry(plan_store, AMY, "leads", 2, day=DAY)
+    (entry,) = day_entries(plan_store, "leads", DAY)
+    assert entry.id == mine.entry
+    assert may_change(AMY, entry) and may_change(RICARDO, entry)
+    assert not may_change(VIC, entry)
+    assert not may_change(Actor("bea", "assistant", "Bea"), entry)

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pytest
 import yaml
 
+from tests.conftest import values_table
 from tracker.errors import NotFound
 from tracker.observations import incoming_schema, write_observations
 from tracker.plan import apply_plan_text
@@ -80,20 +81,7 @@ def make(
 
 def log(store: Store, metric: str, values: dict[dt.date, float], source: str = "s") -> None:
     """Write ``values`` (day -> value) of ``metric`` from ``source`` in one batch."""
-    days = list(values)
-    table = pa.table(
-        {
-            "line": list(range(len(days))),
-            "day": days,
-            "metric": [metric] * len(days),
-            "value": [float(values[d]) for d in days],
-            "source": [source] * len(days),
-            "recorded_by": [None] * len(days),
-            "note": [None] * len(days),
-        },
-        schema=incoming_schema(),
-    )
-    write_observations(store, LOCAL_MANAGER, table)
+    write_observations(store, LOCAL_MANAGER, values_table(values, metric, source))
 
 
 def day(n: int) -> dt.date:

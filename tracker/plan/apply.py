@@ -358,16 +358,7 @@ def apply_plan_file(
     confirm: bool = False,
 ) -> PlanChanges:
     data, source = read_plan_file(path)
-    plan = validate_plan(data, source)
-    return apply_plan(
-        store,
-        plan,
-        actor,
-        dry_run=dry_run,
-        sections=_sections(data),
-        prune=prune,
-        confirm=confirm,
-    )
+    return _apply_data(store, data, source, actor, dry_run=dry_run, prune=prune, confirm=confirm)
 
 
 def apply_plan_text(
@@ -381,16 +372,14 @@ def apply_plan_text(
     confirm: bool = False,
 ) -> PlanChanges:
     data = load_yaml(text, source)
+    return _apply_data(store, data, source, actor, dry_run=dry_run, prune=prune, confirm=confirm)
+
+
+def _apply_data(store: Store, data: Any, source: str, actor: Actor, **options: bool) -> PlanChanges:
+    """Validate a parsed plan file whole, then apply it; the sections it names are the
+    ones it manages (an absent section is asked about, never emptied silently)."""
     plan = validate_plan(data, source)
-    return apply_plan(
-        store,
-        plan,
-        actor,
-        dry_run=dry_run,
-        sections=_sections(data),
-        prune=prune,
-        confirm=confirm,
-    )
+    return apply_plan(store, plan, actor, sections=_sections(data), **options)
 
 
 __all__ = ["KEEP", "NeedsConfirmation", "PlanChanges", "apply_plan", "plan_revision"]
