@@ -74,7 +74,7 @@ def main() -> None:
     st.session_state["actor"] = actor
     role = actor.role
     read = [
-        page("summary", "Summary", ":material/home:", default=role != "assistant"),
+        page("summary", "Summary", ":material/home:", default=True),
         page("objective", "Objective", ":material/flag:"),
         page("weekly_review", "Weekly review", ":material/event_note:"),
         page("team", "Team", ":material/group:"),
@@ -84,7 +84,7 @@ def main() -> None:
     work = []
     if role in ("manager", "assistant"):
         work = [
-            page("my_week", "My week", ":material/task_alt:", default=role == "assistant"),
+            page("my_week", "My week", ":material/task_alt:"),
             page("log_values", "Log values", ":material/edit_note:"),
             page("import_data", "Import", ":material/upload_file:"),
         ]
@@ -112,7 +112,14 @@ def main() -> None:
                 f"Local single-user mode: you are {actor.name}, {who}. Configure sign-in"
                 " in .streamlit/secrets.toml (docs/auth.md)."
             )
-    st.navigation(sections).run()
+    current = st.navigation(sections)
+    # Assistants land on My week. Not by making it the default page: a default page has
+    # no URL of its own, and reminder mails link to /my_week.
+    if role == "assistant" and current.url_path == "" and "landed" not in st.session_state:
+        st.session_state["landed"] = True
+        st.switch_page(work[0])
+    st.session_state["landed"] = True
+    current.run()
 
 
 main()

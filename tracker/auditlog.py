@@ -136,3 +136,34 @@ def _shown(entity: str, raw: str | None, reader: Actor | None) -> Any:
     if entity in ("person", "people"):
         return {k: ("(hidden)" if k in PRIVATE_PERSON_FIELDS else v) for k, v in value.items()}
     return value
+
+
+def _plain_value(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:,.0f}"
+    if isinstance(value, list):
+        return ", ".join(_plain_value(v) for v in value) or "–"
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {_plain_value(v)}" for k, v in value.items() if v is not None)
+    return str(value)
+
+
+def describe(old: Any, new: Any, limit: int = 300) -> str:
+    """What a change did, in words people read (the Audit log page): the fields that
+    changed as ``field: old → new``; a created item by its set fields."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        parts = [
+            f"{k}: {_plain_value(old.get(k))} → {_plain_value(new.get(k))}"
+            for k in sorted(set(old) | set(new))
+            if old.get(k) != new.get(k)
+        ]
+    elif new is not None and old is None:
+        parts = [_plain_value(new)]
+    elif old is not None and new is None:
+        parts = [f"was {_plain_value(old)}"]
+    else:
+        parts = [f"{_plain_value(old)} → {_plain_value(new)}"]
+    text = "; ".join(p for p in parts if p)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

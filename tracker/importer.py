@@ -41,6 +41,7 @@ class ImportResult:
     dry_run: bool = False
     rejects_file: str | None = None
     change: int | None = None
+    names: dict[str, str] = field(default_factory=dict)  # metric key -> name, for people
     first_day: dt.date | None = None
     last_day: dt.date | None = None
     outliers: list[dict[str, Any]] = field(default_factory=list)
@@ -113,9 +114,10 @@ class ImportResult:
         }
 
 
-def _known_metrics(store: Store) -> set[str]:
+def _known_metrics(store: Store) -> dict[str, str]:
+    """Stored metrics, key -> name."""
     with store.read() as con:
-        return {r[0] for r in con.execute("SELECT key FROM metrics").fetchall()}
+        return dict(con.execute("SELECT key, name FROM metrics").fetchall())
 
 
 def import_file(
@@ -150,7 +152,7 @@ def import_file(
         day=day,
         timezone=timezone,
         display_name=display_name,
-        known_metrics=known,
+        known_metrics=set(known),
     )
     with store.session():
         new_metrics = {
@@ -191,6 +193,7 @@ def import_file(
         preview=parsed.rows,
         dry_run=dry_run,
         change=written.change,
+        names={**known, **{key: spec.name for key, spec in parsed.metrics.items()}},
         first_day=written.first_day,
         last_day=written.last_day,
         outliers=written.outliers,

@@ -80,11 +80,17 @@ else:
 for note in preview.notes:
     st.caption(ui.text(note))
 findings(preview)
+names = preview.names
 if preview.created_metrics:
-    st.info("New metrics will be created: " + ", ".join(preview.created_metrics))
+    created = ", ".join(names.get(k, k) for k in preview.created_metrics)
+    st.info(ui.text(f"New metrics will be created: {created}"))
 st.subheader("Daily values")
 st.dataframe(
-    preview.preview.select(["day", "metric", "value", "source"]).to_pylist()[:500], hide_index=True
+    [
+        {"day": r["day"], "metric": names.get(r["metric"], r["metric"]), "value": r["value"]}
+        for r in preview.preview.select(["day", "metric", "value"]).to_pylist()[:500]
+    ],
+    hide_index=True,
 )
 if preview.rejected:
     st.subheader("Rejected")

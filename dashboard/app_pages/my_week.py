@@ -26,9 +26,12 @@ if not mine:
     st.info("You own no KPI yet. A manager assigns owners on the Plan page.")
 
 st.subheader("Due this week")
+names = {k.kpi: k.name or k.kpi for k in report.kpis}
+label = {"due": "… due", "on_time": "✓ done", "late": "◷ late", "missing": "✕ missing"}
 for s in due:
-    label = {"due": "… due", "on_time": "✓ done", "late": "◷ late", "missing": "✕ missing"}
-    st.markdown(f"{label[s.state]} — **{ui.text(s.kpi)}** ({s.period})")
+    st.markdown(f"{label[s.state]} — **{ui.text(names.get(s.kpi, s.kpi))}** ({s.period})")
+if not due:
+    st.write("Nothing is due this week.")
 
 st.subheader("Quick entry")
 metrics = [m for m in plan.metrics if mine_metrics is None or m.key in mine_metrics]
@@ -41,17 +44,22 @@ else:
 st.subheader("Check in")
 if mine:
     with st.form("myweek_checkin", clear_on_submit=True):
-        kpi = st.selectbox("KPI", [k.kpi for k in mine])
+        kpi = st.selectbox("KPI", [k.kpi for k in mine], format_func=names.get)
         confidence = st.radio(
             "How does it look?",
             ["on_track", "at_risk", "off_track"],
             format_func=lambda c: c.replace("_", " "),
             horizontal=True,
+            index=None,  # no preselected answer: the owner has to say
+            key="myweek_confidence",
         )
         progress = st.text_input("Progress: what moved")
         plans = st.text_input("Plans: what is next")
         problems = st.text_input("Problems: what blocks it")
-        if st.form_submit_button("Check in"):
+        submitted = st.form_submit_button("Check in")
+        if submitted and confidence is None:
+            st.error("Say how it looks first: on track, at risk or off track.")
+        elif submitted:
             ui.run_safely(
                 lambda: record_checkin(
                     store,
