@@ -11,7 +11,7 @@ without one; due while it has not.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -68,6 +68,12 @@ def due_by(last_day: dt.date, timezone: str) -> dt.datetime:
     return local.astimezone(dt.UTC).replace(tzinfo=None)
 
 
+def period_end(last_day: dt.date, timezone: str) -> dt.datetime:
+    """The instant (naive UTC) a period ends: midnight after its last day, local time."""
+    local = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), ZoneInfo(timezone))
+    return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
 def record_checkin(
     store: Store,
     actor: Actor,
@@ -104,11 +110,24 @@ def record_checkin(
             raise NotFound(f"no KPI {kpi!r} (see `waypoint status`)")
         require_kpi_owner(con, actor, kpi, "check in")
         cadence, owner = row[0]
+        local_day = created.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(timezone)).date()
+        current = period_of(cadence, local_day)[0]
         if period is None:
-            local_day = created.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(timezone)).date()
-            period = period_of(cadence, local_day)[0]
+            period = current
         else:
-            parse_period(period)
+            first, _last = parse_period(period)
+            monthly = "-W" not in period.upper()
+            if monthly != (cadence == "monthly"):
+                raise BadInput(
+                    f"--period {period}: {kpi} is checked in {cadence}; use {current} or an"
+                    " earlier period of that form"
+                )
+            if first > local_day:
+                raise BadInput(
+                    f"--period {period}: that period has not started yet; a check-in is for"
+                    f" the current period ({current}) or a past one"
+                )
+            period = period_of(cadence, first)[0]  # canonical label (2026-w05 -> 2026-W05)
         person = actor.key if actor.key != "local" else (owner or actor.key)
         new_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM checkins").fetchall()[0][0]
         comment = (
@@ -157,9 +176,22 @@ class CheckinState:
 
 
 @dataclass(frozen=True)
+class Upcoming:
+    """A KPI that starts after the period: its owner owes nothing for it yet."""
+
+    kpi: str
+    owner: str
+    starts: dt.date
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kpi": self.kpi, "owner": self.owner, "starts": self.starts.isoformat()}
+
+
+@dataclass(frozen=True)
 class CheckinReport:
     week: str
     kpis: list[CheckinState]
+    upcoming: list[Upcoming] = field(default_factory=list)
 
     def people(self) -> list[dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
@@ -175,6 +207,7 @@ class CheckinReport:
             "week": self.week,
             "kpis": [s.as_dict() for s in self.kpis],
             "people": self.people(),
+            "upcoming": [u.as_dict() for u in self.upcoming],
         }
 
 
@@ -184,19 +217,41 @@ WITH k AS (
            coalesce(k.start, o.start) AS kstart, coalesce(k.deadline, o.deadline) AS kdeadline,
            o.position AS opos, k.position AS kpos
     FROM kpis k JOIN objectives o ON o.key = k.objective
-    WHERE NOT k.archived AND NOT o.archived AND k.owner IS NOT NULL
+    WHERE NOT k.archived AND NOT o.archived
 ),
 p AS (
     SELECT k.*,
            CASE WHEN cadence = 'monthly' THEN $m_label ELSE $w_label END AS period,
            CASE WHEN cadence = 'monthly' THEN $m_first ELSE $w_first END AS pfirst,
            CASE WHEN cadence = 'monthly' THEN $m_last ELSE $w_last END AS plast,
+           CASE WHEN cadence = 'monthly' THEN $m_end ELSE $w_end END AS pend,
            CASE WHEN cadence = 'monthly' THEN $m_due ELSE $w_due END AS due
     FROM k
 ),
+-- Who owned each KPI from when: every audit row that set a KPI's owner (the plan apply
+-- that created it, an edit, an undo). A KPI with no such row predates the audit log.
+owners AS (
+    SELECT key AS kpi, "at", json_extract_string(new_value, '$.owner') AS owner
+    FROM audit_log
+    WHERE entity = 'kpi' AND new_value IS NOT NULL AND json_exists(new_value, '$.owner')
+),
+held AS (
+    SELECT p.*, h.owner AS held_by, h."at" IS NOT NULL AS has_history
+    FROM p ASOF LEFT JOIN owners h ON h.kpi = p.key AND h."at" <= p.pend
+),
+responsible AS (
+    SELECT held.* EXCLUDE (owner, held_by, has_history),
+           CASE WHEN has_history THEN held_by  -- the owner when the period ended
+                WHEN key IN (SELECT kpi FROM owners) THEN NULL  -- created after it ended
+                ELSE owner END AS owner
+    FROM held
+),
+-- Due only if, when the period ended, the KPI had started, had not ended, and its owner
+-- was in the workspace (people.since) and owned it.
 live AS (
-    SELECT * FROM p
+    SELECT r.* FROM responsible r JOIN people pe ON pe.key = r.owner
     WHERE (kstart IS NULL OR kstart <= plast) AND (kdeadline IS NULL OR kdeadline >= pfirst)
+      AND (pe.since IS NULL OR pe.since <= plast)
 ),
 explicit AS (
     SELECT l.key, min(c.created_at) AS at,
@@ -219,6 +274,15 @@ SELECT l.key, l.owner, l.period, l.due,
        least(e.at, g.at) AS at, e.confidence, e.note, e.progress, e.plans, e.problems
 FROM live l LEFT JOIN explicit e ON e.key = l.key LEFT JOIN logged g ON g.key = l.key
 ORDER BY l.opos, l.kpos, l.key
+"""
+
+# KPIs whose owner owes nothing yet because the KPI starts after this period.
+_UPCOMING_SQL = """
+SELECT k.key, k.owner, coalesce(k.start, o.start) AS kstart
+FROM kpis k JOIN objectives o ON o.key = k.objective
+WHERE NOT k.archived AND NOT o.archived AND k.owner IS NOT NULL
+  AND coalesce(k.start, o.start) > CASE WHEN k.cadence = 'monthly' THEN $m_last ELSE $w_last END
+ORDER BY o.position, k.position, k.key
 """
 
 
@@ -245,9 +309,18 @@ def checkin_status(
         "m_first": m_first,
         "m_last": m_last,
         "m_due": due_by(m_last, timezone),
+        "w_end": period_end(w_last, timezone),
+        "m_end": period_end(m_last, timezone),
     }
     with store.read() as con:
         rows = con.execute(_STATUS_SQL, params).fetchall()
+        upcoming = [
+            Upcoming(key, owner, start)
+            for key, owner, start in con.execute(
+                _UPCOMING_SQL,
+                {k: params[k] for k in ("w_last", "m_last")},
+            ).fetchall()
+        ]
     states = []
     for key, owner, period, due, at, confidence, note, progress, plans, problems in rows:
         if at is not None:
@@ -259,7 +332,7 @@ def checkin_status(
                 key, owner, period, state, at, confidence, note, progress, plans, problems, due
             )
         )
-    return CheckinReport(week, states)
+    return CheckinReport(week, states, upcoming)
 
 
 def overdue(store: Store, now: dt.datetime | None = None) -> list[CheckinState]:

@@ -49,10 +49,12 @@ def demo_plan(as_of: dt.date) -> dict[str, Any]:
                 "key": "maria",
                 "name": "Maria Lopez",
                 "role": "manager",
+                "since": start,
                 "email": "maria@copperkettle.example",
             },
             {
                 "key": "jay",
+                "since": start,
                 "name": "Jay Patel",
                 "role": "assistant",
                 "hourly_rate": 22,
@@ -61,6 +63,7 @@ def demo_plan(as_of: dt.date) -> dict[str, Any]:
             },
             {
                 "key": "lena",
+                "since": start,
                 "name": "Lena Kim",
                 "role": "assistant",
                 "hourly_rate": 25,
@@ -69,6 +72,7 @@ def demo_plan(as_of: dt.date) -> dict[str, Any]:
             },
             {
                 "key": "ben",
+                "since": start,
                 "name": "Ben Ortiz",
                 "role": "viewer",
                 "email": "ben@copperkettle.example",
@@ -596,7 +600,15 @@ def load_demo(
             "settings",
         ):
             con.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
+        before = con.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
         apply_plan(store, plan, LOCAL_MANAGER)
+        # The story's workspace was set up when it starts, so KPI ownership (read from the
+        # audit log by the check-in rules) dates from then, not from loading the demo.
+        set_up = dt.datetime.combine(as_of - dt.timedelta(days=n), dt.time(15))
+        con.execute('UPDATE audit_log SET "at" = ? WHERE id > ?', [set_up, before])
+        con.execute(
+            'UPDATE changes SET "at" = ? WHERE id = (SELECT max(id) FROM changes)', [set_up]
+        )
         con.abort()
         con.register("demo_obs", observations)
         seed_values(con, "demo_obs")

@@ -51,9 +51,24 @@ def _is_lock_error(exc: Exception) -> bool:
     return "Could not set lock" in text or "Conflicting lock" in text
 
 
+def _is_disk_full(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.Error | OSError) and (
+        "no space left" in text or "disk is full" in text or "disk quota" in text
+    )
+
+
 def _is_damage_error(exc: Exception) -> bool:
     text = str(exc).lower()
-    markers = ("wal", "write-ahead", "corrupt", "checksum", "not a valid duckdb", "invalid")
+    markers = (
+        "wal",
+        "write-ahead",
+        "corrupt",
+        "checksum",
+        "not a valid duckdb",
+        "invalid",
+        "could not read enough bytes",  # a truncated file
+    )
     return isinstance(exc, duckdb.Error) and any(m in text for m in markers)
 
 
@@ -243,9 +258,14 @@ class Store:
                 yield con
                 con.execute("UPDATE meta SET revision = revision + 1")
                 con.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 with suppress(duckdb.Error):
                     con.execute("ROLLBACK")
+                if _is_disk_full(exc):
+                    raise WaypointError(
+                        f"The disk holding {self.path} is full: nothing was written (the"
+                        " change was rolled back). Free some space and try again."
+                    ) from exc
                 raise
             finally:
                 self._local.in_tx = False

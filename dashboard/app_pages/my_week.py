@@ -30,6 +30,12 @@ names = {k.kpi: k.name or k.kpi for k in report.kpis}
 label = {"due": "… due", "on_time": "✓ done", "late": "◷ late", "missing": "✕ missing"}
 for s in due:
     st.markdown(f"{label[s.state]} — **{ui.text(names.get(s.kpi, s.kpi))}** ({s.period})")
+for u in week.upcoming:
+    if u.owner == actor.key:
+        st.markdown(
+            f"◌ starts on {u.starts:%a %d %b} — **{ui.text(names.get(u.kpi, u.kpi))}**"
+            " (nothing due yet)"
+        )
 if not due:
     st.write("Nothing is due this week.")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -160,10 +161,10 @@ class Model:
                 v.removed = c
         self._add(day, "manual", value, c)
 
-    def delete(self, entry: int) -> None:
+    def delete(self, *entries: int) -> None:
         c = self._change("delete")
         for v in self.live():
-            if v.entry == entry:
+            if v.entry in entries:
                 v.removed = c
 
     def import_(self, values: dict[dt.date, float]) -> None:
@@ -303,3 +304,37 @@ def test_any_sequence_matches_a_plain_model(ops: list[tuple]) -> None:
         assert sorted(e.id for e in metric_values(store, "leads").entries) == sorted(
             v.entry for v in model.live()
         )
+        # and the audit log, read in order, replays the same operations to the same values
+        assert replay_audit_log(store).daily() == model.daily(), ops
+
+
+def replay_audit_log(store: Store) -> Model:
+    """A model driven only by the audit log: each row names its change; an import's
+    rows are the versions its change wrote (the audit row holds only the counts)."""
+    model = Model()
+    model._change("plan")
+    with store.read() as con:
+        rows = con.execute(
+            "SELECT action, entity, key, old_value, new_value, change_id FROM audit_log"
+            " WHERE change_id > 1 ORDER BY id"
+        ).fetchall()
+        deleted: dict[int, list[int]] = {}  # a deletion of several values is one change
+        for action, entity, key, old, new, change in rows:
+            old, new = (json.loads(v) if isinstance(v, str) else v for v in (old, new))
+            if deleted and change not in deleted:
+                model.delete(*deleted.popitem()[1])
+            if entity == "observation" and action in ("create", "set"):
+                day = dt.date.fromisoformat(key.split("|")[1])
+                (model.set if action == "set" else model.log)(day, float(new["value"]))
+            elif entity == "observation" and action == "delete":
+                deleted.setdefault(change, []).append(int(old["id"]))
+            elif entity == "observations" and action == "import":
+                written = con.execute(
+                    "SELECT day, value FROM observations WHERE change_id = ?", [change]
+                ).fetchall()
+                model.import_({day: float(value) for day, value in written})
+            elif entity == "change":
+                assert (model.undo() if action == "undo" else model.redo()) is True
+        if deleted:
+            model.delete(*deleted.popitem()[1])
+    return model

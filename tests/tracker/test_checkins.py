@@ -6,10 +6,12 @@ import datetime as dt
 
 import pytest
 
+from tests.conftest import SMALL_PLAN
 from tracker.checkins import checkin_status, overdue, record_checkin
 from tracker.entries import log_entry as log_value
 from tracker.errors import BadInput, NotFound, PermissionDenied
 from tracker.records import LOCAL_MANAGER, Actor
+from tracker.plan import apply_plan_text
 from tracker.store import Store
 from tracker.team import team_report
 
@@ -17,6 +19,16 @@ AMY = Actor("amy", "assistant", "Amy")
 VIC = Actor("vic", "viewer", "Vic")
 # Bueno Realty is in America/Chicago (UTC-5 in November... UTC-6 after DST ends 1 Nov).
 WEEK = "2026-W32"  # Monday 2026-08-03 .. Sunday 2026-08-09 (CDT, UTC-5)
+
+
+@pytest.fixture
+def plan_store(store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """The small plan, set up on 2026-06-15: before every week these tests judge (a KPI
+    owes nothing for periods that ended before its owner held it)."""
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-06-15T12:00:00+00:00")
+    apply_plan_text(store, SMALL_PLAN, LOCAL_MANAGER)
+    monkeypatch.delenv("WAYPOINT_NOW")
+    return store
 
 
 def utc(local: str) -> dt.datetime:

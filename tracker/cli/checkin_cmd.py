@@ -44,6 +44,10 @@ def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
         )
     out = console()
     out.print(table)
+    for u in report.upcoming:
+        out.print(
+            f"{escape(u.kpi)} ({escape(u.owner)}): starts on {u.starts:%Y-%m-%d}, nothing due yet"
+        )
     for p in report.people():
         out.print(
             f"{escape(p['person'])}: {p['on_time']} on time, {p['late']} late,"

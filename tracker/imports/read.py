@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.errors import BadInput
+from tracker.imports.workbook import MAX_COLUMNS
 
 MAX_BYTES = 500_000_000
 MAX_CELL = 1_000_000
@@ -80,10 +81,23 @@ def read_csv_text(text: str, name: str) -> Sheet:
             start = reader.line_num + 1
     except csv.Error as exc:
         raise BadInput(f"{name}, line {start}: cannot be read as CSV ({exc})") from exc
+    if not any(any(cell.strip() for cell in row) for row in rows):
+        raise BadInput(
+            f"{name}: the file holds no rows (it is empty apart from blank space or a"
+            " byte-order mark); export it again"
+        )
+    widest = max(len(row) for row in rows)
+    if widest > MAX_COLUMNS:
+        line = lines[next(i for i, row in enumerate(rows) if len(row) == widest)]
+        raise BadInput(
+            f"{name}, line {line}: {widest:,} columns; a file may have at most"
+            f" {MAX_COLUMNS:,} (one per metric); split it into several files"
+        )
     return Sheet(name="", rows=rows, lines=lines, meta={"delimiter": delimiter})
 
 
 PEEK_BYTES = 256_000
+MAX_HEADER_BYTES = 16_000_000
 
 
 def is_workbook(path: Path) -> bool:
@@ -95,10 +109,12 @@ def is_workbook(path: Path) -> bool:
 def peek_csv(path: Path, name: str) -> Sheet:
     """The first rows of a CSV (enough to recognise it) without reading it all."""
     with path.open("rb") as fh:
-        data = fh.read(PEEK_BYTES)
+        # The whole first line (a wide header may be long) and then enough to recognise.
+        data = fh.readline(MAX_HEADER_BYTES)
+        data += fh.read(PEEK_BYTES)
     if not data:
         raise BadInput(f"{name}: the file is empty")
-    if len(data) == PEEK_BYTES:
+    if len(data) >= PEEK_BYTES:
         cut = data.rfind(b"\n")
         data = data[: cut + 1] if cut > 0 else data
         if data.startswith((b"\xff\xfe", b"\xfe\xff")) and len(data) % 2:
@@ -169,7 +185,7 @@ def _spreadsheetml(path: Path, name: str) -> list[Sheet]:
     from defusedxml import DefusedXmlException
     from defusedxml import ElementTree as SafeET
 
-    from tracker.imports.workbook import MAX_COLUMNS, MAX_FILLED
+    from tracker.imports.workbook import MAX_FILLED
 
     ns = {"ss": "urn:schemas-microsoft-com:office:spreadsheet"}
     try:

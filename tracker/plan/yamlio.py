@@ -18,6 +18,7 @@ from tracker.errors import PlanError
 MAX_PLAN_BYTES = 5_000_000
 MAX_ALIASES = 200
 MAX_NODES = 1_000_000
+MAX_DIGITS = 30
 
 
 # -- reading YAML safely ---------------------------------------------------------------
@@ -46,6 +47,29 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
             seen[key] = key_node
         return super().construct_mapping(node, deep=deep)
 
+    def _short_number(self, node: yaml.ScalarNode) -> None:
+        # Python refuses to convert more than 4,300 digits with a raw ValueError; no
+        # Waypoint number needs more than 16 (values are bounded to 1e15).
+        digits = sum(ch.isdigit() for ch in str(node.value))
+        if digits > MAX_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"a number of {digits:,} digits; numbers have at most {MAX_DIGITS} digits",
+                node.start_mark,
+            )
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        self._short_number(node)
+        return super().construct_yaml_int(node)  # type: ignore[no-any-return]
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
+        self._short_number(node)
+        return super().construct_yaml_float(node)  # type: ignore[no-any-return]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]

@@ -1,0 +1,119 @@
+"""DESIGN "Accountability": a period is owed only by the person who owned the KPI when it
+ended, had joined by then, and only once the KPI had started; check-ins are never for
+the future; hours count for the person they are for."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from tests.clirunner import waypoint
+from tests.conftest import SMALL_PLAN
+from tracker.checkins import checkin_status
+from tracker.models import LOCAL_MANAGER
+from tracker.plan import apply_plan_text
+from tracker.store import Store
+from tracker.team import team_report
+
+
+def at(monkeypatch: pytest.MonkeyPatch, when: str) -> dt.datetime:
+    """Pin Waypoint's clock (WAYPOINT_NOW) to ``when`` (UTC)."""
+    monkeypatch.setenv("WAYPOINT_NOW", when + "T15:00:00+00:00")
+    return dt.datetime.fromisoformat(when + "T15:00:00+00:00")
+
+
+def states(store: Store, week: str, now: dt.datetime) -> dict[str, tuple[str, str]]:
+    return {s.kpi: (s.owner, s.state) for s in checkin_status(store, week, now).kpis}
+
+
+def test_a_plan_applied_today_owes_nothing_for_earlier_weeks(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The objective started on 2026-07-01; the plan reaches Waypoint on 2026-10-14.
+    now = at(monkeypatch, "2026-10-14")
+    apply_plan_text(store, SMALL_PLAN, LOCAL_MANAGER)
+    for week in ("2026-W28", "2026-W35", "2026-W41"):
+        assert states(store, week, now) == {}, week
+    # the current week is due (not missing), and the Team page shows no misses
+    assert states(store, "2026-W42", now)["leads-h2"] == ("amy", "due")
+    amy = next(p for p in team_report(store, now).people if p.person == "amy")
+    assert (amy.missing, amy.late, amy.on_time, amy.on_time_rate) == (0, 0, 0, None)
+
+
+def test_a_person_owes_nothing_from_before_they_joined(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at(monkeypatch, "2026-07-01")
+    apply_plan_text(store, SMALL_PLAN, LOCAL_MANAGER)
+    # Amy joins on 2026-08-20 (her `since`); the KPIs existed before.
+    later = SMALL_PLAN.replace("hourly_rate: 25,", "hourly_rate: 25, since: 2026-08-20,")
+    apply_plan_text(store, later, LOCAL_MANAGER)
+    now = at(monkeypatch, "2026-09-10")
+    assert "leads-h2" not in states(store, "2026-W33", now)  # ended 2026-08-16
+    assert states(store, "2026-W34", now)["leads-h2"] == ("amy", "missing")  # ended 08-23
+    # Ricardo, in the workspace since the start, owes his KPI for every week
+    assert states(store, "2026-W33", now)["lead-rate"] == ("ricardo", "missing")
+
+
+def test_a_handover_mid_quarter_splits_the_misses(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at(monkeypatch, "2026-07-01")
+    apply_plan_text(store, SMALL_PLAN, LOCAL_MANAGER)
+    # On Wednesday 2026-08-12 the leads KPI moves from Amy to Ricardo.
+    at(monkeypatch, "2026-08-12")
+    handed = SMALL_PLAN.replace("target: 60, owner: amy", "target: 60, owner: ricardo")
+    apply_plan_text(store, handed, LOCAL_MANAGER)
+    now = at(monkeypatch, "2026-09-01")
+    # weeks that ended before the handover stay Amy's; the week it happened and later
+    # ones are Ricardo's (he owned it when they ended)
+    assert states(store, "2026-W31", now)["leads-h2"] == ("amy", "missing")
+    assert states(store, "2026-W32", now)["leads-h2"] == ("amy", "missing")
+    assert states(store, "2026-W33", now)["leads-h2"] == ("ricardo", "missing")
+    assert states(store, "2026-W35", now)["leads-h2"] == ("ricardo", "missing")
+    team = {p.person: p for p in team_report(store, now, weeks=8).people}
+    # the 8 complete weeks before 2026-09-01 (W36) are W28..W35. leads-h2: W28-W32 Amy
+    # (5), W33-W35 Ricardo (3); weekly-posts stays Amy's (8); lead-rate is Ricardo's (8).
+    assert team["amy"].missing == 5 + 8
+    assert team["ricardo"].missing == 3 + 8
+
+
+def test_a_kpi_that_has_not_started_owes_nothing_and_says_when(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = at(monkeypatch, "2026-06-10")
+    apply_plan_text(store, SMALL_PLAN, LOCAL_MANAGER)  # the objective starts 2026-07-01
+    report = checkin_status(store, "2026-W24", now)
+    assert report.kpis == []
+    assert {(u.kpi, u.owner, u.starts) for u in report.upcoming} == {
+        ("leads-h2", "amy", dt.date(2026, 7, 1)),
+        ("lead-rate", "ricardo", dt.date(2026, 7, 1)),
+        ("weekly-posts", "amy", dt.date(2026, 7, 1)),
+    }
+
+
+def test_a_checkin_for_a_future_period_is_refused(plan_store: Store, tmp_path: Path) -> None:
+    db = plan_store.path
+    run = waypoint(db, "checkin", "leads-h2", "--confidence", "on track", "--period", "2099-W10")
+    assert run.code == 2 and "has not started yet" in run.err
+    monthly = waypoint(db, "checkin", "leads-h2", "--confidence", "on_track", "--period", "2026-08")
+    assert monthly.code == 2 and "weekly" in monthly.err
+    none = waypoint(db, "checkin", "leads-h2")
+    assert none.code == 2 and "--confidence" in none.err
+    with plan_store.read() as con:
+        assert con.execute("SELECT count(*) FROM checkins").fetchone()[0] == 0
+    past = waypoint(db, "checkin", "leads-h2", "--confidence", "on track", "--period", "2026-w30")
+    assert past.code == 0 and "2026-W30" in past.out
+
+
+def test_hours_a_manager_types_for_an_assistant_are_the_assistants(
+    plan_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = plan_store.path
+    day = (dt.date.today() - dt.timedelta(days=7)).isoformat()
+    assert waypoint(db, "log", "hours", "3", "--for", "amy", "--day", day).code == 0
+    assert waypoint(db, "--as", "amy", "log", "hours", "2", "--day", day).code == 0
+    team = {p.person: p for p in team_report(plan_store).people}
+    assert team["amy"].hours == 5 and team["ricardo"].hours == 0
