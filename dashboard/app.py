@@ -6,7 +6,6 @@ the role again on every write, so a hidden page is never the only protection.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -23,13 +22,6 @@ from tracker.errors import WaypointError  # noqa: E402
 PAGES = Path(__file__).parent / "app_pages"
 
 st.set_page_config(page_title="Waypoint", page_icon=":material/explore:", layout="wide")
-
-
-@st.cache_resource(show_spinner=False)
-def _scheduler(path: str) -> object:
-    from jobs.scheduler import start_scheduler
-
-    return start_scheduler(path)
 
 
 def page(name: str, title: str, icon: str, default: bool = False) -> st.Page:
@@ -57,8 +49,6 @@ def refused_page() -> None:
 
 
 def main() -> None:
-    if os.environ.get("WAYPOINT_SCHEDULER") == "1":
-        _scheduler(state.db_path())
     try:
         actor = state.current_actor()
     except WaypointError as exc:

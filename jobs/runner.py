@@ -31,6 +31,23 @@ def cron_problem(setting: str, expr: str) -> str | None:
     return None
 
 
+def schedule_words(expr: str, timezone: str) -> str:
+    """A cron schedule in words, in the workspace's zone: "At 08:00, only on Monday
+    (America/Chicago)". Falls back to the expression when it cannot be described."""
+    from cron_descriptor import ExpressionDescriptor, Options
+
+    options = Options()
+    options.use_24hour_time_format = True
+    try:
+        words = ExpressionDescriptor(expr, options).get_description()
+    except Exception:  # cron_descriptor raises its own types for what APScheduler accepts
+        return expr
+    fields = expr.split()
+    if len(fields) == 5 and fields[2:] == ["*", "*", "*"] and words.startswith("At "):
+        words = "Every day at " + words[3:]
+    return f"{words} ({timezone})"
+
+
 def trigger(store: Store, name: str) -> CronTrigger:
     expr = schedule_of(store, name)
     try:
@@ -89,6 +106,8 @@ def catch_up(store: Store, now: dt.datetime) -> list[tuple[str, str, str]]:
 
 @dataclass(frozen=True)
 class JobInfo:
+    """A job as people read it: times are in the workspace's zone (``timezone``)."""
+
     name: str
     schedule: str
     help: str
@@ -96,11 +115,15 @@ class JobInfo:
     last_outcome: str | None
     last_message: str | None
     next_run: dt.datetime | None
+    timezone: str = "UTC"
+    schedule_words: str = ""
 
 
 def job_overview(store: Store, now: dt.datetime | None = None) -> list[JobInfo]:
     now = now or now_utc()
     runs = last_runs(store)
+    timezone = workspace_timezone(store)
+    zone = ZoneInfo(timezone)
     out = []
     for name, spec in JOBS.items():
         run = runs.get(name)
@@ -108,15 +131,20 @@ def job_overview(store: Store, now: dt.datetime | None = None) -> list[JobInfo]:
             next_run = trigger(store, name).get_next_fire_time(None, now)
         except BadInput:
             next_run = None
+        expr = schedule_of(store, name)
+        # runs are stored as naive UTC; people read the workspace's clock everywhere
+        started = run.started.replace(tzinfo=dt.UTC).astimezone(zone) if run else None
         out.append(
             JobInfo(
                 name,
-                schedule_of(store, name),
+                expr,
                 spec.help,
-                run.started if run else None,
+                started,
                 run.outcome if run else None,
                 run.message if run else None,
-                next_run,
+                next_run.astimezone(zone) if next_run else None,
+                timezone,
+                schedule_words(expr, timezone),
             )
         )
     return out

@@ -384,8 +384,13 @@ def _revert_workspace(con: Connection, actor: Actor, old: Any, new: Any, new_id:
     if old is None:
         return  # the workspace's creation is never taken back
     con.execute(
-        "UPDATE workspace SET name = ?, vision = ?, timezone = ?",
-        [old.get("name"), old.get("vision"), old.get("timezone", "UTC")],
+        "UPDATE workspace SET name = ?, vision = ?, timezone = ?, currency = ?",
+        [
+            old.get("name"),
+            old.get("vision"),
+            old.get("timezone", "UTC"),
+            old.get("currency", "USD"),
+        ],
     )
     auditlog.record(con, actor, "update", "workspace", "workspace", new, old, change=new_id)
 

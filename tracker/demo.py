@@ -124,14 +124,12 @@ def demo_plan(as_of: dt.date) -> dict[str, Any]:
             {
                 "key": "catering-inquiries",
                 "name": "Catering inquiries",
-                "channel": "website",
                 "class": "outcome",
                 "behaviour": "flow",
             },
             {
                 "key": "catering-orders",
                 "name": "Catering orders booked",
-                "channel": "website",
                 "class": "outcome",
                 "behaviour": "flow",
             },
@@ -139,7 +137,6 @@ def demo_plan(as_of: dt.date) -> dict[str, Any]:
                 "key": "catering-revenue",
                 "name": "Catering revenue",
                 "unit": "USD",
-                "channel": "website",
                 "class": "outcome",
                 "behaviour": "flow",
             },

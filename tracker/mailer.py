@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from tracker.errors import WaypointError
+from tracker.errors import BadInput, WaypointError
+from tracker.records import Actor
 from tracker.settings import SETTINGS, get_setting
 from tracker.store import Store
 
@@ -132,3 +133,30 @@ def send(settings: MailSettings, message: EmailMessage, timeout: float = 30) -> 
         ) from exc
     except (smtplib.SMTPException, OSError) as exc:
         raise MailError(f"mail to {settings.host}:{settings.port} failed: {exc}") from exc
+
+
+def send_test_email(store: Store, actor: Actor, to: str) -> str:
+    """Send a short test message to ``to`` with the stored settings (managers only, as
+    the mail settings are theirs); returns what happened in one sentence."""
+    from tracker.permissions import require_manager
+
+    require_manager(actor, "send a test email")
+    to = to.strip()
+    if not to or "@" not in to or any(ch in to for ch in "\r\n,;"):
+        raise BadInput(f"send to {to!r}: give one email address")
+    settings = mail_settings(store)
+    if not settings.configured:
+        raise BadInput(
+            "mail is not configured: set the SMTP host (Settings, or WAYPOINT_SMTP_HOST)"
+        )
+    mode = "implicit TLS" if settings.ssl else ("STARTTLS" if settings.starttls else "no TLS")
+    message = build_message(
+        settings.sender,
+        [to],
+        "Waypoint test email",
+        f"This is a test from Waypoint, sent by {actor.name} through"
+        f" {settings.host}:{settings.port} ({mode}). The weekly digest and check-in"
+        " reminders will arrive the same way.",
+    )
+    send(settings, message)
+    return f"Sent a test email to {to} through {settings.host}:{settings.port} ({mode})."

@@ -312,10 +312,22 @@ def _schema_2(con: duckdb.DuckDBPyConnection) -> None:
     rebuild_daily(con)
 
 
+SCHEMA_3 = """
+-- Money (hours x rates, spend) is shown in the workspace's currency (ISO 4217 code).
+ALTER TABLE workspace ADD COLUMN currency VARCHAR DEFAULT 'USD';
+UPDATE workspace SET currency = 'USD' WHERE currency IS NULL;
+"""
+
+
+def _schema_3(con: duckdb.DuckDBPyConnection) -> None:
+    _run(con, SCHEMA_3)
+
+
 # (version, name, function). Append only.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "initial schema", _schema_1),
     (2, "entries, changes, daily values, plan fields", _schema_2),
+    (3, "workspace currency", _schema_3),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -69,6 +69,13 @@ class Workspace(_Item):
     name: Name
     vision: Text | None = None
     timezone: str = "UTC"
+    # ISO 4217 code; cost per outcome and spend are shown in it ($1,234.50, 1,234.50 CHF)
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")] = "USD"
+
+    @field_validator("currency")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
 
     @field_validator("timezone")
     @classmethod

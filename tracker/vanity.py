@@ -443,7 +443,7 @@ def _rows(con: Connection, sql: str, params: Any = None) -> list[dict[str, Any]]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def _load(store: Store, con: Connection, as_of: dt.date) -> Context:
+def load_context(store: Store, con: Connection, as_of: dt.date) -> Context:
     metrics = {
         r["key"]: r
         for r in _rows(
@@ -555,7 +555,7 @@ def run_audit(store: Store, as_of: dt.date | None = None) -> AuditReport:
     with store.session(), store.read() as con:
         if as_of is None:
             as_of = today(store)
-        ctx = _load(store, con, as_of)
+        ctx = load_context(store, con, as_of)
         ctx.progress = {k.kpi: k for k in compute_progress(store, as_of).kpis}
         acks = {
             (r["code"], r["subject"]): r

@@ -1,13 +1,19 @@
-"""What's working: per channel, outcomes per hour of effort and cost per outcome, and which
-reach or engagement metrics lead the outcomes.
+"""What's working: per channel, what it cost and what it brought; and which reach or
+engagement metrics lead the outcomes.
 
-Effort is read from effort metrics over the last ``weeks`` weeks: a metric whose unit
-is hours (`h`, `hours`) counts hours, priced at the hourly rate of the person in
-``recorded_by``; any other effort metric is money spent (ad spend). Effort belongs to
-the effort metric's channel, and a channel's effort is set against the outcome KPIs of
-the objectives that use that channel (the same link the vanity audit uses: Instagram
-work serves the objectives that list Instagram). Effort without a channel is set
-against every objective's outcomes, on a row of its own ("unassigned").
+Cost per outcome follows DESIGN "Accountability", over the last ``weeks`` weeks:
+
+- A channel's cost is its effort hours (``effort`` metrics of that channel) times the
+  hourly rate of the person each hour is for (``--for``, default its author), plus its
+  ``spend`` metrics.
+- An outcome metric is credited to a channel only when the metric belongs to that
+  channel (its ``channel`` field).
+- An objective's outcome metric that belongs to no channel is set against the total
+  cost of the objective's channels, once, on a row of the objective's own.
+- So no outcome is ever counted for two channels. Effort and spend with no channel are
+  shown on their own row and set against no outcome.
+
+Outcomes are read from the daily values (flow metrics add up over the period).
 """
 
 from __future__ import annotations
@@ -19,36 +25,56 @@ from typing import Any
 from tracker.clock import today
 from tracker.store import Store
 
-HOUR_UNITS = ("h", "hr", "hrs", "hour", "hours")
+UNASSIGNED = "unassigned"
 
-_EFFORT = """
+_COSTS = """
 SELECT coalesce(m.channel, 'unassigned') AS channel,
-       sum(o.value) FILTER (lower(coalesce(m.unit, '')) IN $hours) AS hours,
-       sum(o.value * coalesce(p.hourly_rate, 0))
-           FILTER (lower(coalesce(m.unit, '')) IN $hours) AS labour_cost,
-       sum(o.value) FILTER (lower(coalesce(m.unit, '')) NOT IN $hours) AS spend
+       coalesce(sum(o.value) FILTER (m.class = 'effort'), 0) AS hours,
+       coalesce(sum(o.value * coalesce(p.hourly_rate, 0)) FILTER (m.class = 'effort'), 0)
+           AS labour,
+       coalesce(sum(o.value) FILTER (m.class = 'spend'), 0) AS spend,
+       count(*) FILTER (m.class = 'effort' AND p.hourly_rate IS NULL) AS unpriced
 FROM observations o
 JOIN metrics m ON m.key = o.metric AND m.class IN ('effort', 'spend')
-LEFT JOIN people p ON p.key = o.for_person
-WHERE o.removed_by IS NULL AND o.day > $start AND o.day <= $d
+LEFT JOIN people p ON p.key = coalesce(o.for_person, o.recorded_by)
+WHERE o.removed_by IS NULL AND o.day >= $first AND o.day <= $last
 GROUP BY ALL
 """
 
 _OUTCOMES = """
-SELECT coalesce(m.channel, 'unassigned') AS channel, m.key, m.name, sum(o.value) AS units
-FROM observations o JOIN metrics m ON m.key = o.metric
+SELECT m.key, m.name, m.channel, coalesce(sum(d.value), 0) AS units
+FROM metrics m
+LEFT JOIN daily_values d ON d.metric = m.key AND d.day >= $first AND d.day <= $last
 WHERE m.class = 'outcome' AND m.behaviour = 'flow' AND NOT m.archived
-  AND o.removed_by IS NULL AND o.day > $start AND o.day <= $d
 GROUP BY ALL
-ORDER BY channel, m.key
+ORDER BY m.key
+"""
+
+# Each objective with the outcome metrics its KPIs measure (a ratio's numerator).
+_OBJECTIVES = """
+SELECT o.key, o.title, o.channels,
+       list(DISTINCT coalesce(k.metric, k.numerator) ORDER BY coalesce(k.metric, k.numerator))
+           FILTER (m.class = 'outcome') AS outcomes
+FROM objectives o
+LEFT JOIN kpis k ON k.objective = o.key AND NOT k.archived
+LEFT JOIN metrics m ON m.key = coalesce(k.metric, k.numerator)
+WHERE NOT o.archived
+GROUP BY o.key, o.title, o.channels, o.position
+ORDER BY o.position, o.key
 """
 
 
 @dataclass(frozen=True)
 class ChannelRow:
-    channel: str
-    outcome: str
-    outcome_name: str
+    """One line of the cost table: a channel and an outcome of its own, or an objective
+    (``scope == "objective"``) whose outcome belongs to no single channel."""
+
+    scope: str  # "channel" | "objective"
+    channel: str  # the channel, or the objective's channels joined with " + "
+    objective: str | None
+    objective_title: str | None
+    outcome: str | None
+    outcome_name: str | None
     units: float
     hours: float
     cost: float
@@ -68,6 +94,8 @@ class Leader:
 class WorkingReport:
     as_of: dt.date
     weeks: int
+    first_day: dt.date
+    currency: str
     channels: list[ChannelRow]
     effort: list[dict[str, Any]]
     leaders: list[Leader]
@@ -76,49 +104,102 @@ class WorkingReport:
         return {
             "as_of": self.as_of.isoformat(),
             "weeks": self.weeks,
+            "first_day": self.first_day.isoformat(),
+            "currency": self.currency,
             "channels": [asdict(r) for r in self.channels],
             "effort": self.effort,
             "leaders": [asdict(x) for x in self.leaders],
         }
 
 
+def _row(
+    scope: str,
+    channel: str,
+    outcome: tuple[str, str, float] | None,
+    hours: float,
+    cost: float,
+    objective: tuple[str, str] | None = None,
+) -> ChannelRow:
+    key, name, units = outcome if outcome else (None, None, 0.0)
+    return ChannelRow(
+        scope=scope,
+        channel=channel,
+        objective=objective[0] if objective else None,
+        objective_title=objective[1] if objective else None,
+        outcome=key,
+        outcome_name=name,
+        units=units,
+        hours=round(hours, 2),
+        cost=round(cost, 2),
+        units_per_hour=round(units / hours, 4) if outcome and hours else None,
+        cost_per_unit=round(cost / units, 2) if outcome and units and cost else None,
+    )
+
+
+def cost_rows(
+    costs: dict[str, dict[str, float]],
+    outcomes: list[tuple[str, str, str | None, float]],
+    objectives: list[tuple[str, str, list[str] | None, list[str] | None]],
+) -> list[ChannelRow]:
+    """The cost table from channel costs, outcome totals and objectives (DESIGN rules)."""
+    rows: list[ChannelRow] = []
+    by_channel: dict[str, list[tuple[str, str, float]]] = {}
+    for key, name, channel, units in outcomes:
+        if channel:
+            by_channel.setdefault(channel, []).append((key, name, units))
+    for channel in sorted(set(costs) | set(by_channel)):
+        if channel == UNASSIGNED:
+            continue
+        c = costs.get(channel, {"hours": 0.0, "cost": 0.0})
+        own = by_channel.get(channel) or [None]
+        for outcome in own:
+            rows.append(_row("channel", channel, outcome, c["hours"], c["cost"]))
+    units_of = {key: (key, name, units) for key, name, channel, units in outcomes if not channel}
+    credited: set[str] = set()
+    for key, title, channels, metrics in objectives:
+        used = sorted(channels or [])
+        hours = sum(costs.get(ch, {}).get("hours", 0.0) for ch in used)
+        cost = sum(costs.get(ch, {}).get("cost", 0.0) for ch in used)
+        for metric in metrics or []:
+            # an outcome of a channel is credited there; one of no channel, to the first
+            # objective that measures it (never twice)
+            if metric not in units_of or metric in credited:
+                continue
+            credited.add(metric)
+            rows.append(
+                _row("objective", " + ".join(used), units_of[metric], hours, cost, (key, title))
+            )
+    if UNASSIGNED in costs:
+        c = costs[UNASSIGNED]
+        rows.append(_row("channel", UNASSIGNED, None, c["hours"], c["cost"]))
+    return rows
+
+
+def workspace_currency(con: Any) -> str:
+    row = con.execute("SELECT currency FROM workspace").fetchall()
+    return (row[0][0] if row and row[0][0] else "USD").upper()
+
+
 def whats_working(store: Store, as_of: dt.date | None = None, weeks: int = 8) -> WorkingReport:
-    """Outcome per hour and per unit of cost, per channel; the metrics that lead outcomes."""
-    from tracker.vanity import Context, _load
+    """Cost per outcome per channel and objective; the metrics that lead outcomes."""
+    from tracker.vanity import Context, load_context
 
     with store.session(), store.read() as con:
         as_of = as_of or today(store)
-        params = {
-            "d": as_of,
-            "start": as_of - dt.timedelta(days=7 * weeks),
-            "hours": list(HOUR_UNITS),
+        first = as_of - dt.timedelta(days=7 * weeks - 1)
+        params = {"first": first, "last": as_of}
+        costs = {
+            ch: {"hours": float(h), "cost": float(labour) + float(spend), "unpriced": n}
+            for ch, h, labour, spend, n in con.execute(_COSTS, params).fetchall()
         }
-        effort_rows = con.execute(_EFFORT, params).fetchall()
-        outcome_rows = con.execute(
-            _OUTCOMES, {k: v for k, v in params.items() if k != "hours"}
-        ).fetchall()
-        ctx: Context = _load(store, con, as_of)
-    effort = {
-        ch: {"channel": ch, "hours": hours or 0.0, "cost": (labour or 0.0) + (spend or 0.0)}
-        for ch, hours, labour, spend in effort_rows
-    }
-    units = {key: (name, float(total)) for _channel, key, name, total in outcome_rows}
-    rows = []
-    for channel, e in sorted(effort.items()):
-        for key in ctx.outcome_metrics_for(None if channel == "unassigned" else channel):
-            name, total = units.get(key, (ctx.name(key), 0.0))
-            rows.append(
-                ChannelRow(
-                    channel=channel,
-                    outcome=key,
-                    outcome_name=name,
-                    units=total,
-                    hours=float(e["hours"]),
-                    cost=float(e["cost"]),
-                    units_per_hour=(total / e["hours"]) if e["hours"] else None,
-                    cost_per_unit=(e["cost"] / total) if total and e["cost"] else None,
-                )
-            )
+        outcomes = [
+            (key, name, channel, float(units))
+            for key, name, channel, units in con.execute(_OUTCOMES, params).fetchall()
+        ]
+        objectives = con.execute(_OBJECTIVES).fetchall()
+        currency = workspace_currency(con)
+        ctx: Context = load_context(store, con, as_of)
+    rows = cost_rows(costs, outcomes, objectives)
     leaders = []
     for (lead, outcome), stats in ctx.correlations.items():
         usable = [(abs(r), lag) for lag, r, n in stats if r is not None and r == r and n >= 3]
@@ -126,6 +207,8 @@ def whats_working(store: Store, as_of: dt.date | None = None, weeks: int = 8) ->
             r, lag = max(usable)
             leaders.append(Leader(lead, outcome, round(r, 4), lag))
     leaders.sort(key=lambda x: -x.best_abs_r)
-    return WorkingReport(
-        as_of, weeks, rows, sorted(effort.values(), key=lambda e: e["channel"]), leaders
-    )
+    effort = [
+        {"channel": ch, "hours": c["hours"], "cost": round(c["cost"], 2), "unpriced": c["unpriced"]}
+        for ch, c in sorted(costs.items())
+    ]
+    return WorkingReport(as_of, weeks, first, currency, rows, effort, leaders)

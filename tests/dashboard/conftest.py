@@ -22,7 +22,6 @@ def page_path(name: str) -> str:
 def app_env(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
     monkeypatch.setenv("WAYPOINT_DB", str(demo_store.path))
     monkeypatch.setenv("WAYPOINT_NOW", "2026-11-18T18:00:00+00:00")
-    monkeypatch.delenv("WAYPOINT_SCHEDULER", raising=False)
     st.cache_data.clear()
     st.cache_resource.clear()
     yield demo_store

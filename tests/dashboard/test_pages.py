@@ -155,9 +155,14 @@ def test_roles_see_their_pages(
     assert at.session_state["actor"].role == role
     if role == "assistant":
         assert at.title[0].value.startswith("My week")  # assistants land on My week
-    # Plan is not a page for them: switching to it fails.
-    with pytest.raises(Exception):  # noqa: B017 (Streamlit's page-not-found error)
+    # Plan is not a page for them: switching to it fails (newer Streamlit raises, older
+    # ones show another page), and the Plan page's editor is never drawn.
+    try:
         at.switch_page("app_pages/plan.py").run()
+    except Exception:  # noqa: BLE001 (Streamlit's page-not-found error)
+        return
+    assert not [t for t in at.title if t.value.startswith("Plan")]
+    assert not [b for b in at.button if "Save" in b.label or "Apply" in b.label]
 
 
 def test_viewer_sees_no_edit_controls(app_env: Store, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,59 +1,119 @@
-"""What's working: outcomes per hour and cost per outcome per channel."""
+"""Cost per outcome (DESIGN "Accountability"): a channel's cost is its hours x the rate of
+the person they are for plus its spend; an outcome counts for the channel it belongs to,
+or once for its objective; never for two channels."""
 
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 
-import pyarrow as pa
 import pytest
 
-from tests.tracker.test_progress import log
-from tracker.observations import incoming_schema, write_observations
-from tracker.records import LOCAL_MANAGER
+from tests.clirunner import waypoint
+from tracker.formats import money
+from tracker.models import LOCAL_MANAGER
+from tracker.plan import apply_plan_text
 from tracker.store import Store
 from tracker.working import whats_working
 
+PLAN = textwrap.dedent(
+    """
+    workspace: {name: Bueno Realty, timezone: America/Chicago, currency: EUR}
+    people:
+      - {key: ricardo, name: Ricardo, role: manager}
+      - {key: amy, name: Amy, role: assistant, hourly_rate: 25, manager: ricardo}
+    metrics:
+      - {key: li-hours, name: LinkedIn hours, channel: linkedin, class: effort, behaviour: flow, unit: h}
+      - {key: fb-hours, name: Facebook hours, channel: facebook, class: effort, behaviour: flow, unit: h}
+      - {key: fb-ads, name: Facebook ads, channel: facebook, class: spend, behaviour: flow, unit: EUR}
+      - {key: admin-hours, name: Admin hours, class: effort, behaviour: flow, unit: h}
+      - {key: leads, name: Qualified leads, class: outcome, behaviour: flow}
+      - {key: li-leads, name: LinkedIn form leads, channel: linkedin, class: outcome, behaviour: flow}
+    objectives:
+      - key: buyer-leads
+        title: Grow qualified buyer leads
+        outcome: leads
+        channels: [linkedin, facebook]
+        start: 2026-07-01
+        deadline: 2026-12-31
+        kpis:
+          - {key: leads-h2, metric: leads, target: 60, owner: amy}
+          - {key: li-leads-h2, metric: li-leads, target: 20, owner: amy}
+      - key: second
+        title: A second objective measuring the same leads
+        outcome: leads
+        channels: [facebook]
+        kpis:
+          - {key: leads-again, metric: leads, target: 10, owner: ricardo}
+    """
+)
+DAY = "2026-08-03"
 
-def test_demo_cost_per_outcome(demo_store: Store) -> None:
+
+@pytest.fixture
+def costed(store: Store) -> Store:
+    apply_plan_text(store, PLAN, LOCAL_MANAGER)
+    db = store.path
+    for args in (
+        ("--as", "amy", "log", "li-hours", "4"),  # Amy's own hours: 4 x 25 = 100
+        ("log", "fb-hours", "2", "--for", "amy"),  # typed by Ricardo for Amy: 2 x 25 = 50
+        ("log", "fb-hours", "1"),  # Ricardo's own hour: he has no rate (0)
+        ("log", "fb-ads", "30"),
+        ("log", "admin-hours", "3", "--for", "amy"),  # no channel: 75, set against nothing
+        ("log", "leads", "10"),
+        ("log", "li-leads", "5"),
+    ):
+        run = waypoint(db, *args, "--day", DAY)
+        assert run.code == 0, run
+    return store
+
+
+def test_each_outcome_counts_once_and_costs_add_up_by_hand(costed: Store) -> None:
+    report = whats_working(costed, dt.date(2026, 8, 10))
+    rows = {(r.scope, r.channel, r.outcome): r for r in report.channels}
+    # LinkedIn: its own outcome (li-leads, 5) against its cost (100)
+    li = rows[("channel", "linkedin", "li-leads")]
+    assert (li.units, li.hours, li.cost, li.cost_per_unit) == (5, 4, 100.0, 20.0)
+    # Facebook has no outcome of its own: cost 50 + 0 + 30 = 80, nothing credited
+    fb = rows[("channel", "facebook", None)]
+    assert (fb.hours, fb.cost, fb.cost_per_unit) == (3, 80.0, None)
+    # leads belong to no channel: once, against the objective's channels (100 + 80)
+    objective = rows[("objective", "facebook + linkedin", "leads")]
+    assert objective.objective == "buyer-leads"
+    assert (objective.units, objective.hours, objective.cost) == (10, 7, 180.0)
+    assert objective.cost_per_unit == 18.0
+    # the unassigned hours are shown and set against no outcome
+    assert rows[("channel", "unassigned", None)].cost == 75.0
+    # no outcome is counted twice (not for the second objective, not for two channels)
+    credited = [r.outcome for r in report.channels if r.outcome]
+    assert sorted(credited) == ["leads", "li-leads"]
+    assert report.currency == "EUR"
+    assert money(objective.cost_per_unit, report.currency) == "€18.00"
+    assert report.first_day == dt.date(2026, 6, 16) and report.as_of == dt.date(2026, 8, 10)
+
+
+def test_cost_per_outcome_rounds_to_cents(costed: Store) -> None:
+    waypoint(costed.path, "log", "leads", "1", "--day", DAY)  # 11 leads: 180 / 11
+    report = whats_working(costed, dt.date(2026, 8, 10))
+    row = next(r for r in report.channels if r.scope == "objective")
+    assert row.cost_per_unit == 16.36
+
+
+def test_currency_is_a_plan_field_checked_and_exported(store: Store) -> None:
+    apply_plan_text(store, PLAN, LOCAL_MANAGER)
+    exported = waypoint(store.path, "plan", "export").out
+    assert "currency: EUR" in exported
+    bad = store.path.parent / "bad.yaml"
+    bad.write_text(PLAN.replace("currency: EUR", "currency: euros"))
+    run = waypoint(store.path, "plan", "apply", str(bad), "--yes")
+    assert run.code == 2 and "workspace.currency" in run.err
+
+
+def test_the_demo_sets_outcomes_against_the_objective(demo_store: Store) -> None:
     report = whats_working(demo_store, dt.date(2026, 11, 18))
-    row = next(
-        r for r in report.channels if r.channel == "instagram" and r.outcome == "catering-inquiries"
-    )
-    assert row.units == 32  # 4 a week for 8 weeks
-    assert row.cost == pytest.approx(row.hours * 22)  # Jay's rate
-    assert row.cost_per_unit == pytest.approx(row.cost / 32)
-    assert row.units_per_hour == pytest.approx(32 / row.hours)
-    assert report.as_dict()["weeks"] == 8
-
-
-def test_hours_priced_by_the_person_and_spend_added(plan_store: Store) -> None:
-    from tests.conftest import SMALL_PLAN
-    from tracker.plan import apply_plan_text
-
-    plan = SMALL_PLAN.replace(
-        "  - {key: hours, name: Assistant hours, class: effort, behaviour: flow, unit: h}",
-        "  - {key: hours, name: Assistant hours, class: effort, behaviour: flow, unit: h,"
-        " channel: linkedin}\n"
-        "  - {key: ads, name: Ad spend, class: effort, behaviour: flow, channel: linkedin}",
-    )
-    apply_plan_text(plan_store, plan, LOCAL_MANAGER)
-    day = dt.date(2026, 8, 3)
-    table = pa.table(
-        {
-            "line": [1, 2],
-            "day": [day, day],
-            "metric": ["hours", "hours"],
-            "value": [4.0, 2.0],
-            "source": ["a", "b"],
-            "recorded_by": ["amy", None],
-            "note": [None, None],
-        },
-        schema=incoming_schema(),
-    )
-    write_observations(plan_store, LOCAL_MANAGER, table)
-    log(plan_store, "ads", {day: 50})
-    log(plan_store, "leads", {day: 10})
-    report = whats_working(plan_store, dt.date(2026, 8, 10))
-    row = next(r for r in report.channels if r.outcome == "leads")
-    assert (row.channel, row.hours, row.cost) == ("linkedin", 6.0, 4 * 25 + 50)
-    assert row.cost_per_unit == pytest.approx(15.0)
+    row = next(r for r in report.channels if r.outcome == "catering-inquiries")
+    assert row.scope == "objective" and row.objective == "catering-leads"
+    # Jay's Instagram hours at 22/h plus Facebook hours and ads: one total, once
+    channel_costs = sum(r.cost for r in report.channels if r.channel in ("instagram", "facebook"))
+    assert row.cost == pytest.approx(channel_costs)
+    assert row.cost_per_unit == pytest.approx(round(row.cost / row.units, 2))

@@ -21,23 +21,24 @@ def list_cmd(app: AppContext, as_json: bool) -> None:
 
     jobs = job_overview(app.store)
     if as_json:
-        emit_json({"jobs": [j.__dict__ for j in jobs]})
+        emit_json({"jobs": [j.__dict__ for j in jobs]})  # datetimes carry their offset
         return
     from rich.markup import escape
     from rich.table import Table
 
     from tracker.cli.common import console
 
-    table = Table(title="Scheduled jobs")
-    for col in ("job", "schedule", "last run (UTC)", "outcome", "next run", "message"):
+    zone = jobs[0].timezone if jobs else "UTC"
+    table = Table(title=f"Scheduled jobs (times in {zone})")
+    for col in ("job", "schedule", "last run", "outcome", "next run", "message"):
         table.add_column(col)
     for j in jobs:
         table.add_row(
             j.name,
-            j.schedule,
+            f"{j.schedule_words.removesuffix(f' ({zone})')}\n[dim]{j.schedule}[/dim]",
             j.last_run.strftime("%Y-%m-%d %H:%M") if j.last_run else "never",
             j.last_outcome or "",
-            j.next_run.strftime("%Y-%m-%d %H:%M %Z") if j.next_run else "",
+            j.next_run.strftime("%Y-%m-%d %H:%M") if j.next_run else "",
             escape((j.last_message or "")[:80]),
         )
     console().print(table)

@@ -6,6 +6,8 @@ drift from what `waypoint COMMAND --help` says.
 
 from __future__ import annotations
 
+import re
+
 import click
 
 from tracker.cli import COMMANDS, cli
@@ -30,7 +32,17 @@ def _rows(ctx: click.Context, name: str, command: click.Command) -> list[tuple[s
     synopsis = " ".join(
         part for part in (f"waypoint {name}", usage, *(f"[{o}]" for o in options)) if part
     )
-    return [(synopsis, command.get_short_help_str(limit=200))]
+    return [(synopsis, purpose(command))]
+
+
+def purpose(command: click.Command) -> str:
+    """The first sentence of a command's help (click's own short help differs between
+    versions: 8.2 cut "(e.g. ...)" in half)."""
+    if command.short_help:
+        return command.short_help
+    paragraph = " ".join((command.help or "").strip().split("\n\n")[0].split())
+    match = re.search(r"(?<!e\.g)(?<!i\.e)\.(\s|$)", paragraph)
+    return paragraph[: match.start() + 1] if match else paragraph
 
 
 def command_table() -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -104,7 +103,6 @@ def serve_cmd(
     env = {
         **os.environ,
         "WAYPOINT_DB": str(store.path.resolve()),
-        "WAYPOINT_SCHEDULER": "0" if no_scheduler else "1",
         "WAYPOINT_AUTH": sign_in.mode,
     }
     if app.as_person and sign_in.mode == "local":
@@ -115,9 +113,16 @@ def serve_cmd(
     click.echo(f"Waypoint on http://{host}:{port}  (database {store.path}; Ctrl+C to stop)")
     click.echo(sign_in.banner(host, port))
     secrets_file = str(sign_in.secrets) if sign_in.secrets else None
-    try:
-        result = subprocess.run(streamlit_args(APP, port, host, max_mb, secrets_file), env=env)
-    except KeyboardInterrupt:
-        return
-    if result.returncode not in (0, -2, 130):
-        raise SystemExit(result.returncode)
+    # The scheduler runs here, in the serve process, from before the first request to
+    # the end; Streamlit runs as a child that SIGTERM or Ctrl+C stops as well.
+    from jobs.service import serve_with_jobs
+
+    code = serve_with_jobs(
+        streamlit_args(APP, port, host, max_mb, secrets_file),
+        env,
+        store.path,
+        jobs=not no_scheduler,
+        say=click.echo,
+    )
+    if code not in (0, -2, -15, 130, 143):
+        raise SystemExit(code)

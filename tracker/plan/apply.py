@@ -291,16 +291,19 @@ def _workspace(
     change: int | None,
 ) -> None:
     ws = plan.workspace
-    old = con.execute("SELECT name, vision, timezone FROM workspace").fetchall()
-    new = (ws.name, ws.vision, ws.timezone)
+    old = con.execute("SELECT name, vision, timezone, currency FROM workspace").fetchall()
+    new = (ws.name, ws.vision, ws.timezone, ws.currency)
     if old and tuple(old[0]) == new:
         return
     changes.workspace_changed = True
     if dry_run:
         return
     con.execute("DELETE FROM workspace")
-    con.execute("INSERT INTO workspace VALUES (1, ?, ?, ?)", list(new))
-    names = ("name", "vision", "timezone")
+    con.execute(
+        "INSERT INTO workspace (id, name, vision, timezone, currency) VALUES (1, ?, ?, ?, ?)",
+        list(new),
+    )
+    names = ("name", "vision", "timezone", "currency")
     auditlog.record(
         con,
         actor,

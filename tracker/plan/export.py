@@ -27,7 +27,7 @@ def _clean(d: dict[str, Any], defaults: dict[str, Any] | None = None) -> dict[st
 def load_plan(store: Store) -> Plan:
     """The active plan as stored (archived items left out), with its revision."""
     with store.read() as con:
-        ws = con.execute("SELECT name, vision, timezone FROM workspace").fetchall()
+        ws = con.execute("SELECT name, vision, timezone, currency FROM workspace").fetchall()
         settings = dict(con.execute("SELECT name, value FROM settings ORDER BY name").fetchall())
         tables = {t: current_rows(con, t) for t in TABLES}
         revision = plan_revision(con)
@@ -41,7 +41,8 @@ def load_plan(store: Store) -> Plan:
 
     data: dict[str, Any] = {
         "workspace": _clean(
-            {"name": ws[0][0], "vision": ws[0][1], "timezone": ws[0][2]}, {"timezone": "UTC"}
+            {"name": ws[0][0], "vision": ws[0][1], "timezone": ws[0][2], "currency": ws[0][3]},
+            {"timezone": "UTC", "currency": "USD"},
         )
         if ws
         else {"name": "Waypoint"},
@@ -140,7 +141,8 @@ def export_plan(store: Store) -> str:
 
 def stored_workspace(store: Store) -> Workspace | None:
     with store.read() as con:
-        row = con.execute("SELECT name, vision, timezone FROM workspace").fetchall()
+        row = con.execute("SELECT name, vision, timezone, currency FROM workspace").fetchall()
     if not row:
         return None
-    return Workspace(name=row[0][0], vision=row[0][1], timezone=row[0][2])
+    name, vision, timezone, currency = row[0]
+    return Workspace(name=name, vision=vision, timezone=timezone, currency=currency or "USD")

@@ -1,0 +1,106 @@
+"""The scheduler belongs to `waypoint serve` (real processes, no browser): a dropped file is
+imported with nobody on the page; a second server of the same database runs no jobs;
+SIGTERM leaves nothing on the port."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.reliability.helpers import CLI, waypoint
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+            return r.read() == b"ok"
+    except OSError:
+        return False
+
+
+def until(check, timeout: float = 90, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def serve(db: Path, port: int, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [*CLI, "--db", str(db), "serve", "--port", str(port)],
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_serve_runs_the_jobs_once_per_database_and_stops_cleanly(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    assert waypoint(db, "demo", "--as-of", "2026-11-18").returncode == 0
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    dropped = inbox / "orders.csv"
+    dropped.write_text("day,metric,value\n2026-11-17,catering-orders,7\n")
+    # dropped a while ago (a file changed in the last minute is left as still being written)
+    an_hour_ago = time.time() - 3600
+    os.utime(dropped, (an_hour_ago, an_hour_ago))
+    first_port, second_port = free_port(), free_port()
+    first = serve(db, first_port, tmp_path / "first.log")
+    second = None
+    try:
+        # no browser ever connects: the catch-up at start imports the dropped file
+        until(lambda: (inbox / "done").exists() and any((inbox / "done").iterdir()), 120, "inbox")
+        jobs = json.loads(waypoint(db, "jobs", "list", "--json").stdout)["jobs"]
+        inbox_job = next(j for j in jobs if j["name"] == "inbox_import")
+        assert inbox_job["last_outcome"] == "ok", inbox_job
+        values = json.loads(waypoint(db, "values", "catering-orders", "--json").stdout)["values"]
+        assert any(v["day"] == "2026-11-17" and v["value"] == 7 for v in values)
+        until(lambda: healthy(first_port), 60, "first server")
+        runs_before = len(json.loads(waypoint(db, "jobs", "list", "--json").stdout)["jobs"])
+        # a second server of the same database serves pages without jobs, and says so
+        second = serve(db, second_port, tmp_path / "second.log")
+        until(lambda: healthy(second_port), 60, "second server")
+        said = (tmp_path / "second.log").read_text()
+        assert "already run in waypoint serve, pid" in said and "pages only" in said
+        assert f"pid {first.pid}" in said
+        assert runs_before == 4
+        # SIGTERM to each `waypoint serve` stops its Streamlit child too
+        for proc, port in ((second, second_port), (first, first_port)):
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+            until(lambda port=port: not port_open(port), 20, f"port {port} closed")
+    finally:
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+    assert "Scheduled jobs: running in this process" in (tmp_path / "first.log").read_text()
+    # no Streamlit child is left behind
+    leftover = subprocess.run(
+        ["pgrep", "-f", f"server.port {first_port}|server.port {second_port}"],
+        capture_output=True,
+        text=True,
+    )
+    assert leftover.stdout.strip() == "", leftover.stdout
+    assert not os.path.exists(str(db) + ".wal.recovered-1")
