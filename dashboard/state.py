@@ -102,7 +102,8 @@ def progress(path: str, rev: int, day: dt.date) -> Any:
 def audit(path: str, rev: int, day: dt.date) -> Any:
     from tracker.vanity import run_audit
 
-    return run_audit(_store(path), day)
+    # the progress of the same (revision, day) is computed once and shared
+    return run_audit(_store(path), day, progress=progress(path, rev, day))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

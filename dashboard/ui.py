@@ -39,6 +39,21 @@ def fmt(value: float | None, pct: bool = False) -> str:
     return f"{value:,.3g}"
 
 
+def kpi_numbers(k: Any) -> str:
+    """ "460 of 600 (41% done, 66% expected by now)" in the KPI's own unit."""
+    from tracker import formats
+
+    if k.metric and "/" in k.metric:  # a ratio: a share unless its unit says otherwise
+        current = formats.value(k.current, k.unit) if k.unit else formats.percent(k.current)
+        target = formats.value(k.target, k.unit) if k.unit else formats.percent(k.target)
+    else:
+        current, target = formats.value(k.current, k.unit), formats.value(k.target, k.unit)
+    done = f"{formats.percent(k.progress)} done" if k.progress is not None else ""
+    expected = f"{formats.percent(k.expected)} expected by now" if k.expected is not None else ""
+    detail = ", ".join(p for p in (done, expected) if p)
+    return f"{current} of {target}" + (f" ({detail})" if detail else "")
+
+
 def run_safely(action: Any, success: str) -> bool:
     """Run a write; show the service's refusal or error as st.error, never a traceback."""
     try:
@@ -50,29 +65,55 @@ def run_safely(action: Any, success: str) -> bool:
     return True
 
 
-def overdue_list(states: list[Any]) -> None:
-    """Missing check-ins, one line each (Summary and Team)."""
+def names(plan: Any) -> dict[str, str]:
+    """Key -> the name people read, for KPIs, metrics and people of a plan."""
+    out = {m.key: m.name for m in plan.metrics}
+    out.update({p.key: p.name for p in plan.people})
+    out.update({k.key: k.name or k.key for o in plan.objectives for k in o.kpis})
+    return out
+
+
+def overdue_list(states: list[Any], plan: Any) -> None:
+    """Missing check-ins, one line each (Summary and Team), by name."""
+    called = names(plan)
     missing = [s for s in states if s.state == "missing"]
     if not missing:
         st.write("Nobody is overdue.")
     for s in missing:
-        st.markdown(f"✕ {text(s.kpi)} — {text(s.owner)} ({s.period})")
+        st.markdown(
+            f"✕ **{text(called.get(s.kpi, s.kpi))}** — {text(called.get(s.owner, s.owner))}"
+            f" ({s.period})"
+        )
 
 
-def working_table(rows: list[Any]) -> None:
-    """Cost per outcome by channel (Team and Vanity audit)."""
+def working_table(report: Any) -> None:
+    """Cost per outcome (Team and Vanity audit): money in the workspace currency, two
+    decimals, for the period it covers."""
+    from tracker import formats
+
+    cur = report.currency
+    st.caption(
+        f"{report.first_day:%d %b %Y} to {report.as_of:%d %b %Y} ({report.weeks} weeks). A"
+        " channel's cost is its hours x the hourly rate of the person they are for, plus its"
+        " spend; an outcome counts for the channel it belongs to, or once for its objective."
+    )
+    if not report.channels:
+        st.write("No hours, spend or outcomes were logged in this period.")
+        return
     st.dataframe(
         [
             {
                 "channel": r.channel,
-                "outcome": r.outcome_name,
-                "units": r.units,
-                "hours": r.hours,
-                "cost": r.cost,
-                "units per hour": r.units_per_hour,
-                "cost per unit": r.cost_per_unit,
+                "objective": r.objective_title or "",
+                "outcome": r.outcome_name or "– (no outcome of its own)",
+                "outcomes": formats.number(r.units) if r.outcome else "",
+                "hours": formats.hours(r.hours),
+                "cost": formats.money(r.cost, cur),
+                "cost per outcome": formats.money(r.cost_per_unit, cur)
+                if r.cost_per_unit is not None
+                else "",
             }
-            for r in rows
+            for r in report.channels
         ],
         hide_index=True,
     )

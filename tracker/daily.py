@@ -112,10 +112,14 @@ def mismatches(con: Connection, limit: int = 20) -> tuple[int, list[tuple[Any, .
     Examples are (metric, day, kept value, recomputed value); a missing side is None.
     """
     sql = f"""
-        WITH fresh AS ({day_value_sql("all")})
+        WITH fresh AS ({day_value_sql("all")}),
+        kept AS (  -- a pair kept twice is a mismatch too (the table has no key index)
+            SELECT metric, day, any_value(value) AS value, count(*) AS n
+            FROM daily_values GROUP BY metric, day
+        )
         SELECT coalesce(k.metric, f.metric), coalesce(k.day, f.day), k.value, f.value
-        FROM daily_values k FULL OUTER JOIN fresh f ON f.metric = k.metric AND f.day = k.day
-        WHERE k.value IS NULL OR f.value IS NULL
+        FROM kept k FULL OUTER JOIN fresh f ON f.metric = k.metric AND f.day = k.day
+        WHERE k.value IS NULL OR f.value IS NULL OR k.n > 1
            OR abs(k.value - f.value) > 1e-9 * greatest(1, abs(f.value))
         ORDER BY 1, 2
     """  # noqa: S608

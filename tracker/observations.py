@@ -580,15 +580,21 @@ def overlaps(con: Connection, scope: str | None = None) -> list[Overlap]:
     where = f"SEMI JOIN {scope} t ON t.metric = o.metric AND t.day = o.day" if scope else ""
     rows = con.execute(
         f"""
-        WITH days AS (
-            SELECT o.metric, o.day, list(DISTINCT o.source ORDER BY o.source) AS sources
+        WITH multi AS (  -- cheap first pass: days with more than one source
+            SELECT o.metric, o.day
             FROM observations o
             {where}
             WHERE o.removed_by IS NULL
               AND o.metric IN (SELECT key FROM metrics
                                WHERE behaviour = 'flow' AND class <> 'effort')
             GROUP BY o.metric, o.day
-            HAVING count(DISTINCT o.source) > 1
+            HAVING min(o.source) <> max(o.source)
+        ),
+        days AS (
+            SELECT o.metric, o.day, list(DISTINCT o.source ORDER BY o.source) AS sources
+            FROM observations o SEMI JOIN multi m ON m.metric = o.metric AND m.day = o.day
+            WHERE o.removed_by IS NULL
+            GROUP BY o.metric, o.day
         )
         SELECT d.metric, d.sources, count(*), min(d.day), max(d.day), any_value(m.prefer)
         FROM days d JOIN metrics m ON m.key = d.metric

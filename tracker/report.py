@@ -54,6 +54,11 @@ class WeeklyReview:
     flags: list[Flag]
     decisions: list[Annotation]
     notes: list[Annotation] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # KPI and person key -> name
+    failed_jobs: list[tuple[str, str]] = field(default_factory=list)  # (job, message)
+
+    def name(self, key: str | None) -> str:
+        return self.names.get(key or "", key or "nobody")
 
     @property
     def overdue(self) -> list[CheckinState]:
@@ -89,6 +94,7 @@ class WeeklyReview:
             "checkins": [c.as_dict() for c in self.checkins],
             "flags": [f.as_dict() for f in self.flags],
             "decisions": [{"day": d.day.isoformat(), "text": d.text} for d in self.decisions],
+            "failed_jobs": [{"job": j, "message": m} for j, m in self.failed_jobs],
         }
 
 
@@ -105,9 +111,22 @@ def weekly_review(
         start, end = week_bounds(week)
         with store.read() as con:
             ws = con.execute("SELECT name, vision FROM workspace").fetchall()
+            names = dict(
+                con.execute(
+                    "SELECT key, name FROM people UNION ALL"
+                    " SELECT key, coalesce(name, key) FROM kpis"
+                ).fetchall()
+            )
+        from tracker.jobruns import last_runs
+
+        failed = [
+            (job, run.message or "")
+            for job, run in sorted(last_runs(store).items())
+            if run.outcome == "failed"
+        ]
         report = compute_progress(store, end)
         before = {k.kpi: k for k in compute_progress(store, end - dt.timedelta(days=7)).kpis}
-        flags = [f for f in run_audit(store, end).flags if not f.acknowledged]
+        flags = [f for f in run_audit(store, end, progress=report).flags if not f.acknowledged]
         checkins = checkin_status(store, week, now or now_utc()).kpis
         notes = annotations(store, start, end)
     return WeeklyReview(
@@ -122,6 +141,8 @@ def weekly_review(
         flags=flags,
         decisions=[n for n in notes if n.kind == "decision"],
         notes=[n for n in notes if n.kind != "decision"],
+        names=names,
+        failed_jobs=failed,
     )
 
 
@@ -204,7 +225,10 @@ def render_markdown(review: WeeklyReview) -> str:
     lines += ["", "## Check-ins", ""]
     for c in review.checkins:
         when = c.checked_in_at.strftime("%a %d %b") if c.checked_in_at else ""
-        line = f"- {md_escape(c.kpi)} ({md_escape(c.owner)}): {c.state.replace('_', ' ')}"
+        line = (
+            f"- {md_escape(review.name(c.kpi))} ({md_escape(review.name(c.owner))}):"
+            f" {c.state.replace('_', ' ')}"
+        )
         if c.confidence:
             line += f", says {c.confidence.replace('_', ' ')}"
         if when:
@@ -217,10 +241,17 @@ def render_markdown(review: WeeklyReview) -> str:
             lines.append(f"  - {md_escape(c.note)}")
     if review.overdue:
         lines += ["", "## Overdue check-ins", ""]
-        lines += [f"- {md_escape(c.kpi)}: {md_escape(c.owner)}" for c in review.overdue]
+        lines += [
+            f"- {md_escape(review.name(c.kpi))}: {md_escape(review.name(c.owner))}"
+            for c in review.overdue
+        ]
+    if review.failed_jobs:
+        lines += ["", "## Jobs that failed", ""]
+        lines += [f"- {md_escape(j)}: {md_escape(m)}" for j, m in review.failed_jobs]
     lines += ["", "## Vanity and measurement flags", ""]
     lines += [
-        f"- **{f.code}** {md_escape(f.subject)}: {md_escape(f.message)}" for f in review.flags
+        f"- **{md_escape(f.title)}** · {md_escape(f.subject_name)}: {md_escape(f.message)}"
+        for f in review.flags
     ] or ["- none"]
     lines += ["", "## Decisions", ""]
     lines += [f"- {d.day}: {md_escape(d.text)}" for d in review.decisions] or ["- none yet"]
@@ -283,17 +314,24 @@ def render_html(review: WeeklyReview, images: dict[str, bytes] | None = None) ->
         text = text or e(c.note or "")
         conf = f", says {e(c.confidence.replace('_', ' '))}" if c.confidence else ""
         parts.append(
-            f"<li><b>{e(c.kpi)}</b> ({e(c.owner)}): {e(c.state.replace('_', ' '))}"
+            f"<li><b>{e(review.name(c.kpi))}</b> ({e(review.name(c.owner))}):"
+            f" {e(c.state.replace('_', ' '))}"
             f"{conf}{'<br>' + text if text else ''}</li>"
         )
     parts.append("</ul>")
     if review.overdue:
         parts.append("<h2 style='font-size:18px'>Overdue check-ins</h2><ul>")
-        parts += [f"<li>{e(c.kpi)}: {e(c.owner)}</li>" for c in review.overdue]
+        parts += [
+            f"<li>{e(review.name(c.kpi))}: {e(review.name(c.owner))}</li>" for c in review.overdue
+        ]
+        parts.append("</ul>")
+    if review.failed_jobs:
+        parts.append("<h2 style='font-size:18px'>Jobs that failed</h2><ul>")
+        parts += [f"<li><b>{e(j)}</b>: {e(m)}</li>" for j, m in review.failed_jobs]
         parts.append("</ul>")
     parts.append("<h2 style='font-size:18px'>Vanity and measurement flags</h2><ul>")
     parts += [
-        f"<li><b>{e(f.code)}</b> {e(f.subject)}: {e(f.message)}</li>" for f in review.flags
+        f"<li><b>{e(f.title)}</b> · {e(f.subject_name)}: {e(f.message)}</li>" for f in review.flags
     ] or ["<li>none</li>"]
     parts.append("</ul><h2 style='font-size:18px'>Decisions</h2><ul>")
     parts += [f"<li>{d.day}: {e(d.text)}</li>" for d in review.decisions] or ["<li>none yet</li>"]

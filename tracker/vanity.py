@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracker import auditlog
 from tracker.clock import today
@@ -22,6 +22,10 @@ from tracker.permissions import require_manager
 from tracker.records import Actor
 from tracker.store import Connection, Store
 from tracker.vanity_sql import CORRELATIONS, GROWTH, WEEKLY
+from tracker.vocab import FLAG_TITLES
+
+if TYPE_CHECKING:
+    from tracker.progress import ProgressReport
 
 GROWTH_FLAG = 0.20  # a reach metric growing this much in 8 weeks...
 OUTCOME_FLAT = 0.05  # ...while outcomes grow less than this
@@ -41,10 +45,17 @@ class Flag:
     ack_reason: str | None = None
     acked_by: str | None = None
     acked_at: dt.datetime | None = None
+    subject_name: str = ""  # what people read for the subject: a KPI's or metric's name
+
+    @property
+    def title(self) -> str:
+        """The plain title people read (DESIGN: codes stay in --json and the docs)."""
+        return FLAG_TITLES.get(self.code, self.code.replace("_", " ").capitalize())
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["acked_at"] = self.acked_at.isoformat() if self.acked_at else None
+        data["title"] = self.title
         return data
 
 
@@ -74,12 +85,31 @@ class Context:
     last_day: dict[str, dt.date]
     checkins: dict[str, dict[str, Any]]
     progress: dict[str, Any] = field(default_factory=dict)
+    people: dict[str, str] = field(default_factory=dict)  # key -> name
     outliers: list[dict[str, Any]] = field(default_factory=list)
     overlaps: list[Any] = field(default_factory=list)
 
     def name(self, metric: str) -> str:
         m = self.metrics.get(metric)
         return m["name"] if m else metric
+
+    def kpi_name(self, kpi: dict[str, Any]) -> str:
+        return f"“{kpi.get('name') or kpi['key']}”"
+
+    def person(self, key: str | None) -> str:
+        return self.people.get(key or "", key or "nobody")
+
+    def subject_name(self, subject: str) -> str:
+        kind, _, key = subject.partition(":")
+        if kind == "kpi":
+            k = next((k for k in self.kpis if k["key"] == key), None)
+            return (k.get("name") or key) if k else key
+        if kind == "metric":
+            return self.name(key)
+        if kind == "objective":
+            o = self.objectives.get(key)
+            return o["title"] if o else key
+        return subject
 
     def kpi_metrics(self, kpi: dict[str, Any]) -> list[str]:
         return [m for m in (kpi["metric"], kpi["numerator"], kpi["denominator"]) if m]
@@ -136,11 +166,12 @@ def audience_as_goal(ctx: Context) -> Iterator[Flag]:
             "audience_as_goal",
             "warning",
             f"kpi:{k['key']}",
-            f"KPI {k['key']} makes {m['name']} a goal. An audience is a means, not an outcome:"
+            f"KPI {ctx.kpi_name(k)} makes {m['name']} a goal. An audience is a means, not an"
+            " outcome:"
             f" {m['name']} counts everyone who follows or sees you, not only the people you"
             " want to reach.",
             {"kpi": k["key"], "metric": m["key"], "class": "reach", "qualified": False},
-            f"Judge objective {k['objective']} by an outcome it should bring (inquiries,"
+            f"Judge “{ctx.objectives[k['objective']]['title']}” by an outcome it should bring (inquiries,"
             " orders, sign-ups) and keep this number as context; or count only your target"
             " audience and mark the metric qualified.",
         )
@@ -284,7 +315,7 @@ def unmeasurable_kpi(ctx: Context) -> Iterator[Flag]:
             "unmeasurable_kpi",
             "warning",
             f"kpi:{k['key']}",
-            f"KPI {k['key']} has no {' and no '.join(missing)}: nobody can tell whether it"
+            f"KPI {ctx.kpi_name(k)} has no {' and no '.join(missing)}: nobody can tell whether it"
             " is on track.",
             {"kpi": k["key"], "missing": missing},
             "Give it a target, a deadline and an owner in the plan.",
@@ -313,7 +344,8 @@ def stale_metric(ctx: Context) -> Iterator[Flag]:
                 "stale_metric",
                 "warning",
                 f"metric:{metric}",
-                f"No value of {ctx.name(metric)} {when}: KPI {k['key']} is judged on old numbers.",
+                f"No value of {ctx.name(metric)} {when}: KPI {ctx.kpi_name(k)} is judged on old"
+                " numbers.",
                 {
                     "metric": metric,
                     "last_day": last.isoformat() if last else None,
@@ -343,7 +375,7 @@ def confidence_conflict(ctx: Context) -> Iterator[Flag]:
             "confidence_conflict",
             "warning",
             f"kpi:{k['key']}",
-            f"{k['owner']} said “{said.replace('_', ' ')}” for {k['key']} on"
+            f"{ctx.person(k['owner'])} said “{said.replace('_', ' ')}” for {ctx.kpi_name(k)} on"
             f" {checkin['created_at']:%Y-%m-%d}, but the numbers say"
             f" {status.replace('_', ' ')}{pace}.",
             {
@@ -462,7 +494,8 @@ def load_context(store: Store, con: Connection, as_of: dt.date) -> Context:
     }
     kpis = _rows(
         con,
-        "SELECT k.key, k.objective, k.metric, k.numerator, k.denominator, k.target, k.owner,"
+        "SELECT k.key, k.name, k.objective, k.metric, k.numerator, k.denominator, k.target,"
+        " k.owner,"
         " k.cadence, coalesce(k.start, o.start) AS start,"
         " coalesce(k.deadline, o.deadline) AS deadline"
         " FROM kpis k JOIN objectives o ON o.key = k.objective"
@@ -532,6 +565,7 @@ def load_context(store: Store, con: Connection, as_of: dt.date) -> Context:
         correlations,
         last_day,
         checkins,
+        people=dict(con.execute("SELECT key, name FROM people").fetchall()),
         outliers=outliers,
         overlaps=[o for o in overlaps(con) if o.metric in metrics],
     )
@@ -548,15 +582,23 @@ def _material_change(rule: Rule, old: dict[str, Any], new: dict[str, Any]) -> bo
     return False
 
 
-def run_audit(store: Store, as_of: dt.date | None = None) -> AuditReport:
-    """Every flag as of ``as_of`` (default: today in the workspace timezone)."""
+def run_audit(
+    store: Store, as_of: dt.date | None = None, *, progress: ProgressReport | None = None
+) -> AuditReport:
+    """Every flag as of ``as_of`` (default: today in the workspace timezone).
+
+    ``progress``: the progress report of the same day when the caller has it (the
+    Summary, the weekly review): computed once, not again here.
+    """
     from tracker.progress import compute_progress
 
     with store.session(), store.read() as con:
         if as_of is None:
             as_of = today(store)
         ctx = load_context(store, con, as_of)
-        ctx.progress = {k.kpi: k for k in compute_progress(store, as_of).kpis}
+        if progress is None or progress.as_of != as_of:
+            progress = compute_progress(store, as_of)
+        ctx.progress = {k.kpi: k for k in progress.kpis}
         acks = {
             (r["code"], r["subject"]): r
             for r in _rows(
@@ -566,6 +608,7 @@ def run_audit(store: Store, as_of: dt.date | None = None) -> AuditReport:
     flags: list[Flag] = []
     for rule in RULES:
         for flag in rule.check(ctx):
+            flag.subject_name = ctx.subject_name(flag.subject)
             ack = acks.get((flag.code, flag.subject))
             if ack is not None:
                 old = json.loads(ack["evidence"]) if ack["evidence"] else {}

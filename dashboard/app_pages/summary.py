@@ -47,8 +47,9 @@ st.caption(
 st.subheader("Objectives")
 by_kpi = {k.kpi: k for k in report.kpis}
 # Worst first, and a page that stays readable (and fast) for an agency with 100 objectives.
-ORDER = ["missed", "off_track", "at_risk", "no_data", "on_track", "achieved"]
-ranked = sorted(report.objectives, key=lambda o: ORDER.index(o.status))
+ORDER = ["missed", "off_track", "at_risk", "no_data", "on_track", "achieved", "not_started"]
+ORDER_ALL = [*ORDER, *(s for s in ui.STATUS if s not in ORDER)]
+ranked = sorted(report.objectives, key=lambda o: ORDER_ALL.index(o.status))
 SHOWN = 12
 if len(ranked) > SHOWN:
     st.caption(
@@ -56,37 +57,32 @@ if len(ranked) > SHOWN:
         " Objective page has every one."
     )
 for obj in ranked[:SHOWN]:
-    kpis = [by_kpi[k] for k in obj.kpis]
-    judged = [k for k in kpis if k.progress is not None and k.expected is not None]
     with st.container(border=True):
         left, right = st.columns([3, 2])
         with left:
             st.markdown(f"**{ui.text(obj.title)}**")
             ui.chip(obj.status)
-            holding = sorted(
-                (k for k in kpis if k.status == obj.status and k.pace is not None),
-                key=lambda k: k.pace or 0,
-            )
-            if holding and obj.status in ("off_track", "at_risk", "missed"):
-                k = holding[0]
-                st.markdown(
-                    f"Held back by **{ui.text(k.name or k.kpi)}**: {ui.fmt(k.current)} of"
-                    f" {ui.fmt(k.target)} ({ui.fmt(k.progress, True)} done,"
-                    f" {ui.fmt(k.expected, True)} expected by now)"
-                )
+            # What is shown agrees with the status: the KPI that holds it there...
+            k = by_kpi.get(obj.held_by or "")
+            if k is not None and obj.status in ("off_track", "at_risk", "missed"):
+                st.markdown(f"Held back by **{ui.text(k.name or k.kpi)}**: {ui.kpi_numbers(k)}")
+            elif obj.status == "not_started" and obj.starts:
+                st.markdown(f"Starts on {obj.starts:%a %d %b %Y}")
             st.page_link(
                 "app_pages/objective.py",
                 label="Open objective",
                 query_params={"objective": obj.objective},
             )
         with right:
-            if judged:
-                progress = sum(k.progress for k in judged) / len(judged)
-                expected = sum(k.expected for k in judged) / len(judged)
-                st.progress(
-                    max(0.0, min(progress, 1.0)),
-                    text=f"progress {progress:.0%} · expected {expected:.0%}",
+            # ...and how many KPIs are in each status (no averaged bar that could read
+            # "ahead" beside "off track")
+            st.markdown(
+                "  \n".join(
+                    f"{ui.status_label(s)} **{n}**"
+                    for s, n in sorted(obj.counts.items(), key=lambda sn: ORDER_ALL.index(sn[0]))
+                    if n
                 )
+            )
 
 st.subheader("Progress against the pace")
 behind = sorted(
@@ -102,11 +98,13 @@ with left:
     warnings = [f for f in open_flags if f.severity == "warning"]
     st.caption(f"{len(warnings)} warning(s), {len(open_flags) - len(warnings)} for information")
     for flag in warnings[:6]:
-        st.markdown(f"▲ **{ui.text(flag.code)}** — {ui.text(flag.message)}")
+        st.markdown(
+            f"▲ **{ui.text(flag.title)}** · {ui.text(flag.subject_name)} — {ui.text(flag.message)}"
+        )
     st.page_link("app_pages/vanity_audit.py", label="See every flag")
 with right:
     st.subheader("Overdue check-ins")
-    ui.overdue_list(overdue_week.kpis)
+    ui.overdue_list(overdue_week.kpis, plan)
 
 st.subheader("What changed since last week")
 previous = {k.kpi: k for k in before.kpis}

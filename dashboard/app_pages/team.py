@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import charts, state, ui
+from tracker import formats
 from tracker.clock import iso_week
 
 store = state.store()
@@ -15,6 +16,7 @@ with store.session():
     report = state.cached(state.team, day)
     last_week = state.cached(state.checkins, iso_week(day - dt.timedelta(days=7)), day)
     working = state.cached(state.working, day)
+    plan = state.cached(state.plan)
 
 st.title("Team")
 st.caption(
@@ -28,20 +30,17 @@ rows = [
         "on time": p.on_time,
         "late": p.late,
         "missing": p.missing,
-        "on-time rate": p.on_time_rate,
-        "hours logged": p.hours,
+        # "–" when nothing was owed (a rate of nothing is not 0%)
+        "on-time rate": formats.percent(p.on_time_rate),
+        "hours logged": formats.hours(p.hours),
     }
     for p in report.people
 ]
-st.dataframe(
-    rows,
-    hide_index=True,
-    column_config={"on-time rate": st.column_config.NumberColumn(format="percent")},
-)
+st.dataframe(rows, hide_index=True)
 st.plotly_chart(charts.team_chart([p for p in report.people if p.kpis_owned]), key="team_chart")
 
 st.subheader("Overdue check-ins")
-ui.overdue_list(last_week.kpis)
+ui.overdue_list(last_week.kpis, plan)
 
 st.subheader("Cost per outcome by channel")
-ui.working_table(working.channels)
+ui.working_table(working)

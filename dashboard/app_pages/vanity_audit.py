@@ -30,7 +30,7 @@ if not report.flags:
 for i, flag in enumerate(report.flags):
     icon = "✓" if flag.acknowledged else ("▲" if flag.severity == "warning" else "·")
     with st.expander(
-        f"{icon} {flag.code} — {flag.subject}",
+        f"{icon} {flag.title} — {flag.subject_name}",
         expanded=not flag.acknowledged and flag.severity == "warning" and i < 4,
     ):
         st.markdown(ui.text(flag.message))
@@ -64,11 +64,7 @@ for i, flag in enumerate(report.flags):
                     )
 
 st.subheader("What's working")
-st.caption(
-    f"Last {working.weeks} weeks: effort per channel against the outcomes of the"
-    " objectives that use the channel."
-)
-ui.working_table(working.channels)
+ui.working_table(working)
 if working.leaders:
     st.markdown("**Metrics that lead outcomes** (strongest weekly correlation)")
     st.dataframe(

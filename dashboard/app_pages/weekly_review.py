@@ -21,49 +21,71 @@ with store.session():
 
 st.title(f"Weekly review {review.week}")
 st.caption(f"{review.start:%d %b} – {review.end:%d %b %Y}")
-rows = [
-    {
-        "KPI": k.now.name or k.now.kpi,
-        "status": ui.status_label(k.now.status),
-        "last week": ui.status_label(k.before.status) if k.before else "–",
-        "current": k.now.current,
-        "change this week": k.delta,
-        "progress": k.now.progress,
-        "expected": k.now.expected,
-    }
-    for k in review.kpis
-]
-st.dataframe(
-    rows,
-    hide_index=True,
-    column_config={
-        "progress": st.column_config.NumberColumn(format="percent"),
-        "expected": st.column_config.NumberColumn(format="percent"),
-    },
+
+# 1. The headline: statuses, and what changed since last week.
+counts = review.counts()
+st.markdown(
+    " · ".join(f"{ui.status_label(s)} **{n}**" for s, n in counts.items() if n) or "No KPI yet."
 )
+if review.changed:
+    for k in review.changed:
+        st.markdown(
+            f"{ui.text(k.now.name or k.now.kpi)}: {ui.status_label(k.before.status)} →"
+            f" {ui.status_label(k.now.status)}"
+        )
+else:
+    st.caption("No status changed since last week.")
 
-st.subheader("Statuses that changed")
-if not review.changed:
-    st.write("None.")
-for k in review.changed:
+# 2. What needs a decision.
+st.subheader("Needs a decision")
+behind = [k for k in review.kpis if k.now.status in ("off_track", "missed")]
+conflicts = [f for f in review.flags if f.code == "confidence_conflict"]
+others = [f for f in review.flags if f.code != "confidence_conflict"]
+for k in behind:
     st.markdown(
-        f"{ui.text(k.now.name or k.now.kpi)}: {ui.status_label(k.before.status)} →"
-        f" {ui.status_label(k.now.status)}"
+        f"{ui.status_label(k.now.status)} **{ui.text(k.now.name or k.now.kpi)}**"
+        f" ({ui.text(review.name(k.now.owner))}): {ui.kpi_numbers(k.now)}"
     )
+for f in conflicts:
+    st.markdown(f"▲ **{ui.text(f.title)}**: {ui.text(f.message)}")
+for c in review.overdue:
+    st.markdown(
+        f"✕ Check-in missing: **{ui.text(review.name(c.kpi))}** ({ui.text(review.name(c.owner))})"
+    )
+for job, message in review.failed_jobs:
+    st.markdown(f"✕ Job **{ui.text(job.replace('_', ' '))}** failed: {ui.text(message)}")
+if others:
+    titles: dict[str, list[str]] = {}
+    for f in others:
+        titles.setdefault(f.title, []).append(f.subject_name)
+    st.markdown(
+        "▲ Measurement flags: "
+        + "; ".join(f"{ui.text(t)} ({ui.text(', '.join(n))})" for t, n in titles.items())
+    )
+if not (behind or conflicts or review.overdue or review.failed_jobs or others):
+    st.write("Nothing this week: every KPI is on pace and every check-in is in.")
 
+# 3. Check-ins, by person.
 st.subheader("Check-ins")
+by_person: dict[str, list] = {}
 for c in review.checkins:
-    line = f"**{ui.text(c.kpi)}** ({ui.text(c.owner)}) — {c.state.replace('_', ' ')}"
-    if c.confidence:
-        line += f", says {c.confidence.replace('_', ' ')}"
-    st.markdown(line)
-    for label, value in (("progress", c.progress), ("plans", c.plans), ("problems", c.problems)):
-        if value:
-            st.markdown(f"  - {label}: {ui.text(value)}")
-
-st.subheader("Flags")
-for f in review.flags:
-    st.markdown(f"▲ **{ui.text(f.code)}** {ui.text(f.subject)}: {ui.text(f.message)}")
+    by_person.setdefault(c.owner, []).append(c)
+for person, states in by_person.items():
+    st.markdown(f"**{ui.text(review.name(person))}**")
+    for c in states:
+        line = f"- {ui.text(review.name(c.kpi))}: {c.state.replace('_', ' ')}"
+        if c.confidence:
+            line += f", says {c.confidence.replace('_', ' ')}"
+        st.markdown(line)
+        for label, value in (
+            ("progress", c.progress),
+            ("plans", c.plans),
+            ("problems", c.problems),
+        ):
+            if value:
+                st.markdown(f"    - {label}: {ui.text(value)}")
+if not by_person:
+    st.write("No check-in was due this week.")
 
 st.subheader("Decisions")
 for d in review.decisions:
@@ -76,6 +98,22 @@ if actor.role == "manager":
                 lambda: add_annotation(store, actor, review.end, text, kind="decision"),
                 "Decision saved.",
             )
+
+with st.expander("Every KPI this week"):
+    st.dataframe(
+        [
+            {
+                "KPI": k.now.name or k.now.kpi,
+                "status": ui.status_label(k.now.status),
+                "last week": ui.status_label(k.before.status) if k.before else "–",
+                "now": ui.kpi_numbers(k.now),
+            }
+            for k in review.kpis
+        ],
+        hide_index=True,
+    )
+    for f in others:
+        st.markdown(f"▲ **{ui.text(f.title)}** · {ui.text(f.subject_name)}: {ui.text(f.message)}")
 
 left, right = st.columns(2)
 left.download_button(

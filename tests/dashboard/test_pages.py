@@ -29,8 +29,10 @@ def test_summary_is_the_home_page(app_env: Store) -> None:
     ):
         assert title in text
     assert "Held back by" in text
-    assert "unqualified\\_growth" in text or "unqualified_growth" in text
-    assert "inquiry-rate" in text  # overdue check-in
+    # flags by their plain titles and subjects' names, never codes or keys
+    assert "Growth without results" in text and "unqualified" not in text
+    assert "Inquiries per website session" in text  # the overdue check-in, by name
+    assert "inquiry-rate" not in text and "ig-audience" not in text
     assert "Local single-user mode" in text
 
 
@@ -212,3 +214,55 @@ def test_a_manager_logs_hours_for_an_assistant(app_env: Store) -> None:
     assert not at.exception, at.exception
     mine = [e for e in day_entries(app_env, "ig-hours", day) if e.is_entry]
     assert [(e.value, e.for_person, e.recorded_by) for e in mine] == [(2.5, "jay", "maria")]
+
+
+FLAG_CODES = (
+    "audience_as_goal",
+    "no_outcome_kpi",
+    "unqualified_growth",
+    "no_link_to_outcome",
+    "orphan_metric",
+    "unmeasurable_kpi",
+    "stale_metric",
+    "confidence_conflict",
+    "outlier_value",
+    "overlapping_sources",
+)
+
+
+def people_text(at) -> list[str]:
+    """Everything a person reads as text on the page (tables aside)."""
+    parts = [all_text(at)]
+    for kind in ("info", "warning", "error", "success", "header"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [str(e.label) for e in at.expander]
+    return [line for part in parts for line in str(part).splitlines()]
+
+
+@pytest.mark.parametrize("person", ["maria", "jay"])
+def test_no_page_shows_none_codes_or_dicts(
+    app_env: Store, monkeypatch: pytest.MonkeyPatch, person: str
+) -> None:
+    monkeypatch.setenv("WAYPOINT_AS", person)
+    import re
+
+    for name in (
+        "summary",
+        "objective",
+        "vanity_audit",
+        "weekly_review",
+        "team",
+        "my_week",
+        "log_values",
+        "import_data",
+    ):
+        try:
+            at = open_page(name)
+        except Exception:  # noqa: BLE001 (a page this role does not have)
+            continue
+        assert not at.exception, (name, at.exception)
+        for line in people_text(at):
+            assert not re.search(r"\bNone\b|\bnan\b", line), (name, line)
+            assert "{" not in line and "}" not in line, (name, line)
+            plain = line.replace("\\_", "_")
+            assert not any(code in plain for code in FLAG_CODES), (name, line)

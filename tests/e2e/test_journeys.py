@@ -40,7 +40,7 @@ def test_summary_then_objective(demo_server, page) -> None:
     wait_ready(page)
     page.screenshot(path=str(SCREENSHOTS / "objective.png"), full_page=True)
     page.goto(f"{demo_server.url}/vanity_audit")
-    page.get_by_text("unqualified_growth").first.wait_for()
+    page.get_by_text("Growth without results").first.wait_for()
     wait_ready(page)
     page.screenshot(path=str(SCREENSHOTS / "vanity_audit.png"), full_page=True)
 

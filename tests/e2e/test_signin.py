@@ -62,5 +62,5 @@ def test_viewer_sees_no_edit_controls(auth_server, page) -> None:
     page.get_by_text("Fill the catering calendar with office orders").first.wait_for()
     assert page.get_by_text("Log values").count() == 0
     page.goto(f"{auth_server.url}/vanity_audit")
-    page.get_by_text("unqualified_growth").first.wait_for()
+    page.get_by_text("Growth without results").first.wait_for()
     assert page.get_by_role("button", name="Acknowledge").count() == 0

@@ -83,17 +83,15 @@ def test_an_upload_leaves_no_copy_behind(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_serve_as_previews_that_person_and_says_which_mode(tmp_path: Path, monkeypatch) -> None:
-    import subprocess
-
-    import tracker.cli.serve_cmd as serve
+    import jobs.service
 
     seen: dict = {}
 
-    def fake_run(args, env):
+    def fake_serve(command, env, db_path, *, jobs=True, say=print) -> int:
         seen.update(env)
-        return subprocess.CompletedProcess(args, 0)
+        return 0
 
-    monkeypatch.setattr(serve.subprocess, "run", fake_run)
+    monkeypatch.setattr(jobs.service, "serve_with_jobs", fake_serve)
     db = tmp_path / "w.duckdb"
     waypoint(db, "demo", "--as-of", "2026-11-18")
     result = waypoint(db, "--as", "jay", "serve")

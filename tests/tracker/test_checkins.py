@@ -10,8 +10,8 @@ from tests.conftest import SMALL_PLAN
 from tracker.checkins import checkin_status, overdue, record_checkin
 from tracker.entries import log_entry as log_value
 from tracker.errors import BadInput, NotFound, PermissionDenied
-from tracker.records import LOCAL_MANAGER, Actor
 from tracker.plan import apply_plan_text
+from tracker.records import LOCAL_MANAGER, Actor
 from tracker.store import Store
 from tracker.team import team_report
 
