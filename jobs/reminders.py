@@ -22,6 +22,8 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
     plan = load_plan(store)
     people = {p.key: p for p in plan.people}
     managers = [p for p in plan.people if p.role == "manager"]
+    # people read KPI names in their mail, never keys
+    kpi_names = {k.key: k.name or k.key for o in plan.objectives for k in o.kpis}
     settings = mail_settings(store)
     url = get_setting("dashboard_url", {k: str(v) for k, v in plan.settings.items()})
     sent: list[str] = []
@@ -50,7 +52,7 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
             skipped.append(f"{person} (no email)")
             continue
         lines = [f"Hi {who.name}, these check-ins are due by the end of tomorrow:", ""]
-        lines += [f"- {s.kpi} ({s.period})" for s in states]
+        lines += [f"- {kpi_names.get(s.kpi, s.kpi)} ({s.period})" for s in states]
         lines += ["", f"Log a value or check in on My week: {url.rstrip('/')}/my_week"]
         if not settings.configured:
             # Not recorded: a reminder that was never sent must not count towards an
@@ -88,7 +90,8 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
         to = [m.email for m in boss if m.email]
         name = who.name if who else state.owner
         text = (
-            f"{name} has not checked in on {state.kpi} after {IGNORED_BEFORE_ESCALATION}"
+            f"{name} has not checked in on {kpi_names.get(state.kpi, state.kpi)} after"
+            f" {IGNORED_BEFORE_ESCALATION}"
             f" reminders (periods {', '.join(reminders[-2:])}).\n\nSee the Team page:"
             f" {url.rstrip('/')}/team"
         )
@@ -98,7 +101,10 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
         send(
             settings,
             build_message(
-                settings.sender, to, f"Escalation: {name} missed check-ins on {state.kpi}", text
+                settings.sender,
+                to,
+                f"Escalation: {name} missed check-ins on {kpi_names.get(state.kpi, state.kpi)}",
+                text,
             ),
         )
         record_reminder(

@@ -33,41 +33,47 @@ with st.form("settings_form"):
         step=0.05,
     )
     timezone = st.text_input("Timezone (IANA)", value=plan.workspace.timezone)
-    from jobs.runner import schedule_words
-
-    schedules = {}
-    for name in SETTINGS:
-        if name.startswith("schedule."):
-            job = name.removeprefix("schedule.")
-            value = st.text_input(
-                f"When {job.replace('_', ' ')} runs (cron: minute hour day month weekday)",
-                value=str(get_setting(name, stored)),
-                key=f"settings_{name}",
-            )
-            st.caption(schedule_words(value, plan.workspace.timezone))
-            schedules[name] = value
     keep = st.number_input(
         "Backups to keep", value=int(get_setting("backup.keep", stored)), min_value=1, step=1
     )
     if st.form_submit_button("Save settings", type="primary"):
-        from jobs.runner import cron_problem
+        # thresholds, timezone and backups; schedules have their own editor below
+        data = yaml.safe_load(dump_plan(plan))
+        data["workspace"]["timezone"] = timezone
+        data["settings"] = {
+            **data.get("settings", {}),
+            "on_track_pace": on,
+            "at_risk_pace": risk,
+            "backup.keep": int(keep),
+        }
+        ui.run_safely(
+            lambda: apply_plan(store, validate_plan(data, "settings"), actor), "Settings saved."
+        )
 
-        bad = [p for name, expr in schedules.items() if (p := cron_problem(name, expr))]
-        if bad:
-            st.error(ui.text("Not saved: " + "; ".join(bad)))
-        else:
-            data = yaml.safe_load(dump_plan(plan))
-            data["workspace"]["timezone"] = timezone
-            data["settings"] = {
-                **data.get("settings", {}),
-                "on_track_pace": on,
-                "at_risk_pace": risk,
-                "backup.keep": int(keep),
-                **schedules,
-            }
-            ui.run_safely(
-                lambda: apply_plan(store, validate_plan(data, "settings"), actor), "Settings saved."
-            )
+st.subheader("Schedules")
+from dashboard.schedule_editor import schedule_input  # noqa: E402
+from jobs.runner import cron_problem  # noqa: E402
+
+schedules = {
+    name: schedule_input(
+        f"When {name.removeprefix('schedule.').replace('_', ' ')} runs",
+        str(get_setting(name, stored)),
+        plan.workspace.timezone,
+        key=f"settings_{name}",
+    )
+    for name in SETTINGS
+    if name.startswith("schedule.")
+}
+if st.button("Save schedules", key="settings_save_schedules"):
+    bad = [p for name, expr in schedules.items() if (p := cron_problem(name, expr))]
+    if bad:
+        st.error(ui.text("Not saved: " + "; ".join(bad)))
+    else:
+        data = yaml.safe_load(dump_plan(plan))
+        data["settings"] = {**data.get("settings", {}), **schedules}
+        ui.run_safely(
+            lambda: apply_plan(store, validate_plan(data, "settings"), actor), "Schedules saved."
+        )
 
 st.subheader("Mail")
 from tracker.mailer import MailError, mail_settings, send_test_email  # noqa: E402

@@ -266,3 +266,61 @@ def test_no_page_shows_none_codes_or_dicts(
             assert "{" not in line and "}" not in line, (name, line)
             plain = line.replace("\\_", "_")
             assert not any(code in plain for code in FLAG_CODES), (name, line)
+
+
+def test_settings_sends_a_test_email_and_shows_jobs_in_words(
+    app_env: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiosmtpd.controller import Controller
+
+    from tests.jobs.test_jobs import Inbox, free_port
+
+    handler = Inbox()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        monkeypatch.setenv("WAYPOINT_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("WAYPOINT_SMTP_PORT", str(port))
+        monkeypatch.setenv("WAYPOINT_SMTP_STARTTLS", "false")
+        at = open_page("settings")
+        assert not at.exception, at.exception
+        text = all_text(at)
+        assert "Every day at 09:00 (America/Chicago)" in text  # schedules in words
+        assert "Times in America/Chicago" in text
+        at.text_input(key="smtp_to").set_value("maria@copperkettle.example")
+        at = click(at, "Send a test email", key="smtp_test")
+        assert not at.exception, at.exception
+        assert any("Sent a test email to maria@copperkettle.example" in s.value for s in at.success)
+    finally:
+        controller.stop()
+    assert [m["X-Rcpt"] for m in handler.messages] == ["maria@copperkettle.example"]
+    assert handler.messages[0]["Subject"] == "Waypoint test email"
+
+
+def test_schedules_are_edited_in_words_and_validated(app_env: Store) -> None:
+    from tracker.settings import get_setting
+
+    at = open_page("settings")
+    assert not at.exception, at.exception
+    # the demo's digest is "0 8 * * mon": recognised as every week, Monday, 08:00
+    assert at.selectbox(key="settings_schedule.weekly_digest_kind").value == "Every week"
+    at.selectbox(key="settings_schedule.weekly_digest_day").set_value("fri")
+    at.run()
+    assert "At 08:00, only on Friday (America/Chicago)" in all_text(at)
+    # a custom expression that is not cron is refused with its reason, nothing saved
+    at.selectbox(key="settings_schedule.nightly_backup_kind").set_value("Custom (cron)")
+    at.run()
+    at.text_input(key="settings_schedule.nightly_backup_cron").set_value("every night")
+    at = click(at, "Save schedules", key="settings_save_schedules")
+    assert any("Not saved" in e.value and "nightly" in e.value for e in at.error), at.error
+    with app_env.read() as con:
+        stored = dict(con.execute("SELECT name, value FROM settings").fetchall())
+    assert get_setting("schedule.weekly_digest", stored) == "0 8 * * mon"
+    at.text_input(key="settings_schedule.nightly_backup_cron").set_value("30 3 * * *")
+    at = click(at, "Save schedules", key="settings_save_schedules")
+    assert any("Schedules saved" in s.value for s in at.success), [e.value for e in at.error]
+    with app_env.read() as con:
+        stored = dict(con.execute("SELECT name, value FROM settings").fetchall())
+    assert get_setting("schedule.weekly_digest", stored) == "0 8 * * fri"
+    assert get_setting("schedule.nightly_backup", stored) == "30 3 * * *"

@@ -104,3 +104,40 @@ def test_serve_runs_the_jobs_once_per_database_and_stops_cleanly(tmp_path: Path)
     )
     assert leftover.stdout.strip() == "", leftover.stdout
     assert not os.path.exists(str(db) + ".wal.recovered-1")
+
+
+def test_two_jobs_colliding_on_purpose_both_finish_or_one_says_why(tmp_path: Path) -> None:
+    """The backup and the inbox import started in the same instant from two processes
+    (the first release printed `TransactionException: Conflict on update!` and recorded
+    nothing): each ends ok, or failed with its message recorded; never silently."""
+    db = tmp_path / "w.duckdb"
+    assert waypoint(db, "demo", "--as-of", "2026-11-18").returncode == 0
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    rows = "\n".join(
+        f"2026-{m:02d}-{d:02d},catering-orders,1" for m in (9, 10) for d in range(1, 29)
+    )
+    dropped = inbox / "orders.csv"
+    dropped.write_text("day,metric,value\n" + rows + "\n")
+    os.utime(dropped, (time.time() - 3600, time.time() - 3600))
+    procs = [
+        subprocess.Popen(
+            [*CLI, "--db", str(db), "jobs", "run", job],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for job in ("nightly_backup", "inbox_import")
+    ]
+    outs = [p.communicate(timeout=120) for p in procs]
+    for (out, err), proc in zip(outs, procs, strict=True):
+        assert "Traceback" not in err and "Conflict" not in err, err
+        assert proc.returncode in (0, 1), (proc.returncode, out, err)
+    jobs = {j["name"]: j for j in json.loads(waypoint(db, "jobs", "list", "--json").stdout)["jobs"]}
+    for name in ("nightly_backup", "inbox_import"):
+        run = jobs[name]
+        assert run["last_outcome"] in ("ok", "failed"), run
+        if run["last_outcome"] == "failed":
+            assert run["last_message"], run  # failed with its reason, not silently
+    if jobs["inbox_import"]["last_outcome"] == "ok":
+        assert list((inbox / "done").iterdir())
