@@ -6,6 +6,7 @@ the role again on every write, so a hidden page is never the only protection.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from pathlib import Path
 
@@ -25,7 +26,26 @@ st.set_page_config(page_title="Waypoint", page_icon=":material/explore:", layout
 
 
 def page(name: str, title: str, icon: str, default: bool = False) -> st.Page:
-    return st.Page(PAGES / f"{name}.py", title=title, icon=icon, url_path=name, default=default)
+    # The default page is served at "/"; its own path must not take "/summary" from
+    # the alias below.
+    path = f"{name}-home" if default else name
+    return st.Page(PAGES / f"{name}.py", title=title, icon=icon, url_path=path, default=default)
+
+
+def summary_alias() -> list[st.Page]:
+    """`/summary` opens the Summary too (the default page lives at `/`, and links or
+    bookmarks to /summary showed "Page not found"). Hidden from the menu; Streamlit
+    before 1.55 cannot hide a page, so there the alias is left out."""
+    if "visibility" not in inspect.signature(st.Page).parameters:
+        return []
+    return [
+        st.Page(
+            PAGES / "summary.py",
+            title="Summary",
+            url_path="summary",
+            visibility="hidden",  # type: ignore[call-arg]
+        )
+    ]
 
 
 def sign_in_page() -> None:
@@ -70,6 +90,7 @@ def main() -> None:
         page("team", "Team", ":material/group:"),
         page("vanity_audit", "Vanity audit", ":material/search_insights:"),
         page("audit_log", "Audit log", ":material/history:"),
+        *summary_alias(),
     ]
     work = []
     if role in ("manager", "assistant"):

@@ -137,3 +137,7 @@ def test_the_reminder_link_opens_my_week_without_a_dialog(
     page.get_by_text("My week —").first.wait_for()
     wait_ready(page)
     assert page.get_by_text("Page not found").count() == 0
+    page.goto(f"{demo_server.url}/summary")  # a bookmark of the Summary
+    page.get_by_text("Progress against the pace").first.wait_for()
+    wait_ready(page)
+    assert page.get_by_text("Page not found").count() == 0
