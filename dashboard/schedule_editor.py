@@ -45,9 +45,7 @@ def schedule_input(label: str, current: str, timezone: str, key: str) -> str:
     kind, parts = shape(current)
     st.markdown(f"**{label}**")
     cols = st.columns([2, 2, 3])
-    chosen = cols[0].selectbox(
-        "How often", KINDS, index=KINDS.index(kind), key=f"{key}_kind", label_visibility="collapsed"
-    )
+    chosen = cols[0].selectbox("How often", KINDS, index=KINDS.index(kind), key=f"{key}_kind")
     at = parts.get("at", dt.time(9, 0))
     if chosen == "Every day":
         t = cols[1].time_input("At", value=at, key=f"{key}_at", step=300)

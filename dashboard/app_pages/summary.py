@@ -33,15 +33,12 @@ if not plan.objectives:
     st.stop()
 
 counts = {s: sum(1 for k in report.kpis if k.status == s) for s in ui.STATUS}
-cols = st.columns(4)
-for col, status in zip(cols, ("on_track", "at_risk", "off_track", "achieved"), strict=True):
-    col.metric(ui.status_label(status), counts[status])
-st.caption(
-    " · ".join(
-        f"{ui.status_label(s)}: {n}"
-        for s, n in counts.items()
-        if s not in ("on_track", "at_risk", "off_track", "achieved") and n
-    )
+# One line of counts (not four stacked metrics): on a phone the worst objectives stay on
+# the first screen.
+worst_first = ["missed", "off_track", "at_risk", "on_track", "achieved"]
+worst_first += [s for s in ui.STATUS if s not in worst_first]
+st.markdown(
+    "#### " + " · ".join(f"{ui.status_label(s)} **{counts[s]}**" for s in worst_first if counts[s])
 )
 
 st.subheader("Objectives")
