@@ -405,7 +405,10 @@ def _observations(as_of: dt.date) -> pa.Table:
             rows["value"].append(float(value))
             rows["source"].append(source)
             rows["recorded_by"].append(by)
-            rows["at"].append(dt.datetime.combine(days[i] + dt.timedelta(days=1), dt.time(9)))
+            # entered the next morning; the last day's just after midnight (UTC) of that day,
+            # so nothing in the demo is stamped after the moment it is loaded
+            at = dt.datetime.combine(days[i] + dt.timedelta(days=1), dt.time(9))
+            rows["at"].append(at if days[i] < as_of else dt.datetime.combine(as_of, dt.time(0, 5)))
 
     # Followers: slow for 18 weeks, then a giveaway spike (+37% in the last 8 weeks).
     slow = np.linspace(1500, 1900, n - 56)
