@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import email
+import socket
 import textwrap
+from email import policy
 from pathlib import Path
 
 import pytest
@@ -106,3 +109,36 @@ def values_table(values: dict, metric: str = "leads", source: str = "imp"):
         },
         schema=incoming_schema(),
     )
+
+
+# -- a local port and a real SMTP server (aiosmtpd) ---------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        msg = email.message_from_bytes(envelope.content, policy=policy.default)
+        msg["X-Rcpt"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(msg)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch):
+    from aiosmtpd.controller import Controller
+
+    handler = Inbox()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("WAYPOINT_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("WAYPOINT_SMTP_PORT", str(port))
+    monkeypatch.setenv("WAYPOINT_SMTP_STARTTLS", "false")
+    yield handler
+    controller.stop()

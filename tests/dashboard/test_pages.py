@@ -268,34 +268,18 @@ def test_no_page_shows_none_codes_or_dicts(
             assert not any(code in plain for code in FLAG_CODES), (name, line)
 
 
-def test_settings_sends_a_test_email_and_shows_jobs_in_words(
-    app_env: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from aiosmtpd.controller import Controller
-
-    from tests.jobs.test_jobs import Inbox, free_port
-
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        monkeypatch.setenv("WAYPOINT_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("WAYPOINT_SMTP_PORT", str(port))
-        monkeypatch.setenv("WAYPOINT_SMTP_STARTTLS", "false")
-        at = open_page("settings")
-        assert not at.exception, at.exception
-        text = all_text(at)
-        assert "Every day at 09:00 (America/Chicago)" in text  # schedules in words
-        assert "Times in America/Chicago" in text
-        at.text_input(key="smtp_to").set_value("maria@copperkettle.example")
-        at = click(at, "Send a test email", key="smtp_test")
-        assert not at.exception, at.exception
-        assert any("Sent a test email to maria@copperkettle.example" in s.value for s in at.success)
-    finally:
-        controller.stop()
-    assert [m["X-Rcpt"] for m in handler.messages] == ["maria@copperkettle.example"]
-    assert handler.messages[0]["Subject"] == "Waypoint test email"
+def test_settings_sends_a_test_email_and_shows_jobs_in_words(app_env: Store, smtp) -> None:
+    at = open_page("settings")
+    assert not at.exception, at.exception
+    text = all_text(at)
+    assert "Every day at 09:00 (America/Chicago)" in text  # schedules in words
+    assert "Times in America/Chicago" in text
+    at.text_input(key="smtp_to").set_value("maria@copperkettle.example")
+    at = click(at, "Send a test email", key="smtp_test")
+    assert not at.exception, at.exception
+    assert any("Sent a test email to maria@copperkettle.example" in s.value for s in at.success)
+    assert [m["X-Rcpt"] for m in smtp.messages] == ["maria@copperkettle.example"]
+    assert smtp.messages[0]["Subject"] == "Waypoint test email"
 
 
 def test_schedules_are_edited_in_words_and_validated(app_env: Store) -> None:

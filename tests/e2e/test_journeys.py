@@ -105,30 +105,18 @@ def test_upload_refuses_binary_renamed_csv(demo_server, page, tmp_path) -> None:
 
 
 def test_the_reminder_link_opens_my_week_without_a_dialog(
-    demo_server, page, monkeypatch: pytest.MonkeyPatch
+    demo_server, page, smtp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The link in a real reminder (sent by the job to a local SMTP server) opens My week
     without a "Page not found" dialog (the first release showed one)."""
     import re
 
-    from aiosmtpd.controller import Controller
-
     from jobs.runner import run_job
-    from tests.jobs.test_jobs import Inbox, free_port
 
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        monkeypatch.setenv("WAYPOINT_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("WAYPOINT_SMTP_PORT", str(port))
-        monkeypatch.setenv("WAYPOINT_SMTP_STARTTLS", "false")
-        monkeypatch.setenv("WAYPOINT_DASHBOARD_URL", demo_server.url)
-        saturday = dt.datetime(2026, 11, 21, 15, tzinfo=dt.UTC)  # W47 ends tomorrow
-        run_job(Store(demo_server.db), "checkin_reminders", saturday, slot=saturday)
-    finally:
-        controller.stop()
+    monkeypatch.setenv("WAYPOINT_DASHBOARD_URL", demo_server.url)
+    saturday = dt.datetime(2026, 11, 21, 15, tzinfo=dt.UTC)  # W47 ends tomorrow
+    run_job(Store(demo_server.db), "checkin_reminders", saturday, slot=saturday)
+    handler = smtp
     assert handler.messages, "no reminder was sent"
     body = handler.messages[0].get_content()
     assert "ig-audience" not in body and "inquiries-h2" not in body  # names, not keys

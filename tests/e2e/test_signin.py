@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import free_port, require_browser, start_server
+from tests.conftest import free_port
+from tests.e2e.conftest import require_browser, start_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -3,56 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import email
 import os
 import shutil
-import socket
 import time
-from email import policy
 from pathlib import Path
 
 import pytest
 import yaml
 
 from jobs.runner import catch_up, job_overview, last_slot, run_job
-from tests.conftest import EXPORTS
+from tests.conftest import EXPORTS, Inbox
 from tracker.jobruns import runs
 from tracker.plan import apply_plan_text, export_plan
 from tracker.records import LOCAL_MANAGER
 from tracker.store import Store
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        msg = email.message_from_bytes(envelope.content, policy=policy.default)
-        msg["X-Rcpt"] = ", ".join(envelope.rcpt_tos)
-        self.messages.append(msg)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(monkeypatch: pytest.MonkeyPatch):
-    from aiosmtpd.controller import Controller
-
-    handler = Inbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("WAYPOINT_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("WAYPOINT_SMTP_PORT", str(port))
-    monkeypatch.setenv("WAYPOINT_SMTP_STARTTLS", "false")
-    yield handler
-    controller.stop()
-
 
 MONDAY_8 = dt.datetime(2026, 11, 23, 14, 0, tzinfo=dt.UTC)  # 08:00 in Chicago
 

@@ -15,15 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import free_port
 from tests.reliability.helpers import CLI, waypoint
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def healthy(port: int) -> bool:

@@ -121,7 +121,7 @@ def test_server_scheduler_writers_and_a_large_import(tmp_path: Path) -> None:
     import urllib.request
 
     from benchmarks.generate import Size, long_csv, plan_yaml
-    from tests.e2e.conftest import free_port
+    from tests.conftest import free_port
 
     size = Size("conc", 100, 300_000)
     db = tmp_path / "w.duckdb"

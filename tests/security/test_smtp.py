@@ -12,7 +12,7 @@ import ssl
 import pytest
 import trustme
 
-from tests.jobs.test_jobs import free_port
+from tests.conftest import free_port
 from tracker.mailer import MailError, build_message, mail_settings, send
 from tracker.settings import validate_stored
 from tracker.store import Store

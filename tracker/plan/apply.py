@@ -59,14 +59,10 @@ class NeedsConfirmation(BadInput):
 
 
 @dataclass
-class PlanChanges:
-    """What an apply did (or would do, on a dry run)."""
+class PlanChanges(SyncResult):
+    """What an apply did (or would do, on a dry run): the items' sync, plus the
+    workspace, settings and what a stale file would set back."""
 
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    archived: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)
-    unchanged: int = 0
     workspace_changed: bool = False
     settings_changed: list[str] = field(default_factory=list)
     reverts: list[str] = field(default_factory=list)
@@ -143,8 +139,9 @@ def _diff(
     protect: frozenset[str],
     audit: list[tuple[str, str, str, Any, Any]],
     day: dt.date,
+    out: SyncResult | None = None,
 ) -> SyncResult:
-    out = SyncResult()
+    out = out if out is not None else SyncResult()
     for table, rows in _wanted(plan).items():
         sync(
             con,
@@ -258,16 +255,14 @@ def apply_plan(
         change = None if dry_run else open_change(con, actor, "plan", "plan apply")
         _workspace(con, actor, plan, changes, dry_run, change)
         _settings(con, actor, plan, changes, dry_run, change)
-        out = _diff(con, plan, dry_run=dry_run, protect=protect, audit=audit, day=day)
-        changes.created, changes.updated, changes.archived = out.created, out.updated, out.archived
-        changes.kept, changes.unchanged = out.kept, out.unchanged
+        _diff(con, plan, dry_run=dry_run, protect=protect, audit=audit, day=day, out=changes)
         if dry_run:
             return changes
         if audit:
             auditlog.record_many(con, actor, audit, change=change)
         refresh = [
             item.split(":", 1)[1]
-            for item, fields in out.changed_fields.items()
+            for item, fields in changes.changed_fields.items()
             if item.startswith("metric:") and {"behaviour", "prefer"} & set(fields)
         ]
         if refresh:
