@@ -29,31 +29,6 @@ def text(value: str | None) -> str:
     return md_escape(value or "")
 
 
-def fmt(value: float | None, pct: bool = False) -> str:
-    if value is None:
-        return "–"
-    if pct:
-        return f"{value:.0%}"
-    if float(value).is_integer() or abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.3g}"
-
-
-def kpi_numbers(k: Any) -> str:
-    """ "460 of 600 (41% done, 66% expected by now)" in the KPI's own unit."""
-    from tracker import formats
-
-    if k.metric and "/" in k.metric:  # a ratio: a share unless its unit says otherwise
-        current = formats.value(k.current, k.unit) if k.unit else formats.percent(k.current)
-        target = formats.value(k.target, k.unit) if k.unit else formats.percent(k.target)
-    else:
-        current, target = formats.value(k.current, k.unit), formats.value(k.target, k.unit)
-    done = f"{formats.percent(k.progress)} done" if k.progress is not None else ""
-    expected = f"{formats.percent(k.expected)} expected by now" if k.expected is not None else ""
-    detail = ", ".join(p for p in (done, expected) if p)
-    return f"{current} of {target}" + (f" ({detail})" if detail else "")
-
-
 def run_safely(action: Any, success: str) -> bool:
     """Run a write; show the service's refusal or error as st.error, never a traceback."""
     try:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from tracker.vocab import HOUR_UNITS
 
@@ -120,3 +121,25 @@ def signed(value_text: str, delta: float | None) -> str:
     if delta is None:
         return NOTHING
     return ("+" if delta > 0 else "") + value_text
+
+
+def kpi_value(kpi: Any, amount: float | None) -> str:
+    """A number of ``kpi`` (current, target, forecast...) in its unit; a ratio without a
+    unit of its own is a share (``0.95%``), never ``0.00957``."""
+    if kpi.metric and "/" in kpi.metric and not kpi.unit:
+        return percent(amount)
+    return value(amount, kpi.unit)
+
+
+def kpi_numbers(kpi: Any) -> str:
+    """``460 of 600 (41% done, 66% expected by now)`` in the KPI's own unit."""
+    detail = ", ".join(
+        part
+        for part in (
+            f"{percent(kpi.progress)} done" if kpi.progress is not None else "",
+            f"{percent(kpi.expected)} expected by now" if kpi.expected is not None else "",
+        )
+        if part
+    )
+    numbers = f"{kpi_value(kpi, kpi.current)} of {kpi_value(kpi, kpi.target)}"
+    return numbers + (f" ({detail})" if detail else "")

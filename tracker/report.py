@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from tracker import formats
 from tracker.annotations import Annotation, annotations
 from tracker.checkins import CheckinState, checkin_status
 from tracker.clock import iso_week, now_utc, today, week_bounds
@@ -67,6 +68,46 @@ class WeeklyReview:
     @property
     def changed(self) -> list[KpiWeek]:
         return [k for k in self.kpis if k.status_changed]
+
+    # -- what needs a decision (the page, the Markdown and the email show the same) ----
+    @property
+    def behind(self) -> list[KpiWeek]:
+        return [k for k in self.kpis if k.now.status in ("off_track", "missed")]
+
+    @property
+    def conflicts(self) -> list[Flag]:
+        return [f for f in self.flags if f.code == "confidence_conflict"]
+
+    @property
+    def other_flags(self) -> dict[str, list[str]]:
+        """The other flags in one line's worth: title -> the names of their subjects."""
+        out: dict[str, list[str]] = {}
+        for f in self.flags:
+            if f.code != "confidence_conflict":
+                out.setdefault(f.title, []).append(f.subject_name)
+        return out
+
+    def decision_lines(self) -> list[str]:
+        """Plain sentences (not escaped) of what needs a decision, worst first."""
+        lines = [
+            f"{STATUS_WORDS[k.now.status]}: {k.now.name or k.now.kpi}"
+            f" ({self.name(k.now.owner)}): {formats.kpi_numbers(k.now)}"
+            for k in self.behind
+        ]
+        lines += [f"{f.title}: {f.message}" for f in self.conflicts]
+        lines += [
+            f"check-in missing: {self.name(c.kpi)} ({self.name(c.owner)})" for c in self.overdue
+        ]
+        lines += [
+            f"job {job.replace('_', ' ')} failed: {message}" for job, message in self.failed_jobs
+        ]
+        flags = self.other_flags
+        if flags:
+            lines.append(
+                "measurement flags: "
+                + "; ".join(f"{title} ({', '.join(names)})" for title, names in flags.items())
+            )
+        return lines
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -170,20 +211,13 @@ def md_escape(text: str | None) -> str:
     return _WWW.sub(r"\1" + _JOIN + ".", escaped)
 
 
-def _num(value: float | None) -> str:
-    if value is None:
-        return "–"
-    if float(value).is_integer() or abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.3g}"
+def _delta(k: KpiWeek) -> str:
+    return formats.signed(formats.kpi_value(k.now, k.delta), k.delta)
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
-
-
-def _delta(value: float | None) -> str:
-    return "–" if value is None else f"{value:+,.3g}"
+def _forecast(n: KpiProgress) -> str:
+    will_miss = " (will miss)" if n.forecast_status == "will_miss" else ""
+    return formats.kpi_value(n, n.forecast) + will_miss
 
 
 def render_markdown(review: WeeklyReview) -> str:
@@ -196,6 +230,10 @@ def render_markdown(review: WeeklyReview) -> str:
     ]
     counts = review.counts()
     lines.append("KPIs: " + ", ".join(f"{n} {STATUS_WORDS[s]}" for s, n in counts.items()))
+    lines += ["", "## Needs a decision", ""]
+    lines += [f"- {md_escape(line)}" for line in review.decision_lines()] or [
+        "- nothing: every KPI is on pace and every check-in is in"
+    ]
     lines += ["", "## Objectives", ""]
     for o in review.objectives:
         lines.append(f"- **{md_escape(o.title)}**: {STATUS_WORDS[o.status]}")
@@ -209,11 +247,11 @@ def render_markdown(review: WeeklyReview) -> str:
     for k in review.kpis:
         n = k.now
         changed = f" (was {STATUS_WORDS[k.before.status]})" if k.status_changed and k.before else ""
-        forecast = _num(n.forecast) + (" (will miss)" if n.forecast_status == "will_miss" else "")
+        forecast = _forecast(n)
         lines.append(
             f"| {md_escape(n.name or n.kpi)} | {STATUS_WORDS[n.status]}{changed} |"
-            f" {_num(n.current)} | {_delta(k.delta)} | {_pct(n.progress)} |"
-            f" {_pct(n.expected)} | {forecast} |"
+            f" {formats.kpi_value(n, n.current)} | {_delta(k)} | {formats.percent(n.progress)} |"
+            f" {formats.percent(n.expected)} | {forecast} |"
         )
     if review.changed:
         lines += ["", "## Statuses that changed", ""]
@@ -277,6 +315,9 @@ def render_html(review: WeeklyReview, images: dict[str, bytes] | None = None) ->
         f" <small style='color:#6e7781'>{review.start} – {review.end}</small></h1>",
         f"<p><b>{e(review.workspace)}</b>{': ' + e(review.vision) if review.vision else ''}</p>",
         "<p>" + " · ".join(f"{n} {_chip(s)}" for s, n in review.counts().items()) + "</p>",
+        "<h2 style='font-size:18px'>Needs a decision</h2><ul>",
+        *([f"<li>{e(line)}</li>" for line in review.decision_lines()] or ["<li>nothing</li>"]),
+        "</ul>",
         "<h2 style='font-size:18px'>Objectives</h2><ul>",
     ]
     parts += [f"<li>{e(o.title)} {_chip(o.status)}</li>" for o in review.objectives]
@@ -294,11 +335,13 @@ def render_html(review: WeeklyReview, images: dict[str, bytes] | None = None) ->
             if k.status_changed and k.before
             else ""
         )
-        forecast = _num(n.forecast) + (" (will miss)" if n.forecast_status == "will_miss" else "")
+        forecast = _forecast(n)
         parts.append(
             f"<tr><td>{e(n.name or n.kpi)}</td><td>{_chip(n.status)}{was}</td>"
-            f"<td align='right'>{_num(n.current)}</td><td align='right'>{_delta(k.delta)}</td>"
-            f"<td align='right'>{_pct(n.progress)}</td><td align='right'>{_pct(n.expected)}</td>"
+            f"<td align='right'>{e(formats.kpi_value(n, n.current))}</td>"
+            f"<td align='right'>{e(_delta(k))}</td>"
+            f"<td align='right'>{formats.percent(n.progress)}</td>"
+            f"<td align='right'>{formats.percent(n.expected)}</td>"
             f"<td align='right'>{e(forecast)}</td></tr>"
         )
     parts.append("</table>")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import state, ui
 from dashboard.entry_form import entry_form
+from tracker import formats
 from tracker.checkins import record_checkin
 from tracker.permissions import writable_metrics
 from tracker.progress import period_history, streak
@@ -81,7 +82,7 @@ if mine:
 
 st.subheader("My KPIs and streaks")
 for k in mine:
-    line = f"{ui.status_label(k.status)} — **{ui.text(k.name or k.kpi)}**: {ui.fmt(k.current)} of {ui.fmt(k.target)}"
+    line = f"{ui.status_label(k.status)} — **{ui.text(k.name or k.kpi)}**: {formats.kpi_value(k, k.current)} of {formats.kpi_value(k, k.target)}"
     if k.per:
         with store.session():
             line += f" · streak {streak(period_history(store, k.kpi, day))} {k.per}(s)"

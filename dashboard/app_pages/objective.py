@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, state, ui
+from tracker import formats
 from tracker.annotations import annotations
 from tracker.checkins import history
 
@@ -51,19 +52,19 @@ with store.session():
         st.subheader(ui.text(k.name or k.kpi))
         ui.chip(k.status)
         cols = st.columns(5)
-        cols[0].metric("current", ui.fmt(k.current))
-        cols[1].metric("target", ui.fmt(k.target))
+        cols[0].metric("current", formats.kpi_value(k, k.current))
+        cols[1].metric("target", formats.kpi_value(k, k.target))
         cols[2].metric(
             "progress",
-            ui.fmt(k.progress, True),
-            help=f"expected by now: {ui.fmt(k.expected, True)}",
+            formats.percent(k.progress),
+            help=f"expected by now: {formats.percent(k.expected)}",
         )
         cols[3].metric(
             "forecast",
-            ui.fmt(k.forecast),
+            formats.kpi_value(k, k.forecast),
             help="will hit" if k.forecast_status == "will_hit" else "will miss",
         )
-        cols[4].metric("needed per week", ui.fmt(k.needed_per_week))
+        cols[4].metric("needed per week", formats.kpi_value(k, k.needed_per_week))
         series = state.cached(state.series, k.kpi, day)
         metrics = set((k.metric or "").split("/"))
         mine = [n for n in notes if n.metric in metrics or n.metric is None]

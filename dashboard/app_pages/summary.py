@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import charts, state, ui
+from tracker import formats
 from tracker.clock import iso_week
 
 store = state.store()
@@ -62,7 +63,9 @@ for obj in ranked[:SHOWN]:
             # What is shown agrees with the status: the KPI that holds it there...
             k = by_kpi.get(obj.held_by or "")
             if k is not None and obj.status in ("off_track", "at_risk", "missed"):
-                st.markdown(f"Held back by **{ui.text(k.name or k.kpi)}**: {ui.kpi_numbers(k)}")
+                st.markdown(
+                    f"Held back by **{ui.text(k.name or k.kpi)}**: {formats.kpi_numbers(k)}"
+                )
             elif obj.status == "not_started" and obj.starts:
                 st.markdown(f"Starts on {obj.starts:%a %d %b %Y}")
             st.page_link(

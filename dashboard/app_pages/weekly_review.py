@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import state, ui
+from tracker import formats
 from tracker.annotations import add_annotation
 from tracker.clock import iso_week
 from tracker.report import render_html, render_markdown, weekly_review
@@ -38,15 +39,12 @@ else:
 
 # 2. What needs a decision.
 st.subheader("Needs a decision")
-behind = [k for k in review.kpis if k.now.status in ("off_track", "missed")]
-conflicts = [f for f in review.flags if f.code == "confidence_conflict"]
-others = [f for f in review.flags if f.code != "confidence_conflict"]
-for k in behind:
+for k in review.behind:
     st.markdown(
         f"{ui.status_label(k.now.status)} **{ui.text(k.now.name or k.now.kpi)}**"
-        f" ({ui.text(review.name(k.now.owner))}): {ui.kpi_numbers(k.now)}"
+        f" ({ui.text(review.name(k.now.owner))}): {formats.kpi_numbers(k.now)}"
     )
-for f in conflicts:
+for f in review.conflicts:
     st.markdown(f"▲ **{ui.text(f.title)}**: {ui.text(f.message)}")
 for c in review.overdue:
     st.markdown(
@@ -54,15 +52,15 @@ for c in review.overdue:
     )
 for job, message in review.failed_jobs:
     st.markdown(f"✕ Job **{ui.text(job.replace('_', ' '))}** failed: {ui.text(message)}")
-if others:
-    titles: dict[str, list[str]] = {}
-    for f in others:
-        titles.setdefault(f.title, []).append(f.subject_name)
+if review.other_flags:
     st.markdown(
         "▲ Measurement flags: "
-        + "; ".join(f"{ui.text(t)} ({ui.text(', '.join(n))})" for t, n in titles.items())
+        + "; ".join(
+            f"{ui.text(title)} ({ui.text(', '.join(names))})"
+            for title, names in review.other_flags.items()
+        )
     )
-if not (behind or conflicts or review.overdue or review.failed_jobs or others):
+if not review.decision_lines():
     st.write("Nothing this week: every KPI is on pace and every check-in is in.")
 
 # 3. Check-ins, by person.
@@ -106,14 +104,17 @@ with st.expander("Every KPI this week"):
                 "KPI": k.now.name or k.now.kpi,
                 "status": ui.status_label(k.now.status),
                 "last week": ui.status_label(k.before.status) if k.before else "–",
-                "now": ui.kpi_numbers(k.now),
+                "now": formats.kpi_numbers(k.now),
             }
             for k in review.kpis
         ],
         hide_index=True,
     )
-    for f in others:
-        st.markdown(f"▲ **{ui.text(f.title)}** · {ui.text(f.subject_name)}: {ui.text(f.message)}")
+    for f in review.flags:
+        if f.code != "confidence_conflict":
+            st.markdown(
+                f"▲ **{ui.text(f.title)}** · {ui.text(f.subject_name)}: {ui.text(f.message)}"
+            )
 
 left, right = st.columns(2)
 left.download_button(

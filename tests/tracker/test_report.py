@@ -37,6 +37,29 @@ def test_review_of_the_demo_week(demo_store: Store) -> None:
     json.dumps(review.as_dict())
 
 
+def test_what_needs_a_decision_comes_first_in_names_and_units(demo_store: Store) -> None:
+    review = weekly_review(demo_store, "2026-W46", now=NOW)
+    lines = review.decision_lines()
+    # an off-track ratio in its unit, with its owner's name; a missing check-in by name
+    assert any(
+        line.startswith("✕ off track: Inquiries per website session (Maria Lopez): ")
+        and "%" in line.split(": ", 2)[2]
+        for line in lines
+    ), lines
+    assert "check-in missing: Inquiries per website session (Maria Lopez)" in lines
+    assert any(
+        line.startswith("measurement flags: ") and "Growth without results" in line
+        for line in lines
+    )
+    md = render_markdown(review)
+    assert md.index("## Needs a decision") < md.index("## Objectives")
+    html = render_html(review)
+    assert html.index("Needs a decision") < html.index("Objectives</h2>")
+    for text in (md, html):
+        assert "inquiry-rate" not in text and "unqualified_growth" not in text
+        assert "0.00" not in text.split("Objectives")[0]  # no bare ratios up top
+
+
 def test_user_text_is_escaped_everywhere(demo_store: Store) -> None:
     record_checkin(
         demo_store,
