@@ -69,10 +69,12 @@ def team_report(store: Store, now: dt.datetime | None = None, weeks: int = 8) ->
                 if owner in people:
                     people[owner].kpis_owned = n
             for person, hours in con.execute(
-                "SELECT o.for_person, sum(o.value) FROM observations o"
+                # the person the hours are for; imported hours without `by`: the importer
+                # (the same attribution as cost per outcome, tracker.working)
+                "SELECT coalesce(o.for_person, o.recorded_by), sum(o.value) FROM observations o"
                 " JOIN metrics m ON m.key = o.metric"
                 " WHERE m.class = 'effort' AND o.removed_by IS NULL"
-                " AND o.day >= ? AND o.day < ? AND o.for_person IS NOT NULL GROUP BY ALL",
+                " AND o.day >= ? AND o.day < ? GROUP BY ALL",
                 [first_day, first_day + dt.timedelta(days=7 * weeks)],
             ).fetchall():
                 if person in people:

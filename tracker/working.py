@@ -25,20 +25,33 @@ from typing import Any
 from tracker.clock import today
 from tracker.store import Store
 
-UNASSIGNED = "unassigned"
+UNASSIGNED = "unassigned"  # the SQL's name for effort and spend with no channel
+NO_CHANNEL = "(no channel)"  # what people read for it
 
+# Hours are read per entry (each is priced at the rate of the person it is for: the
+# author unless --for said otherwise); spend is read from the daily values, so a
+# metric's `prefer` rule holds and two sources of one day's spend are not both paid.
 _COSTS = """
-SELECT coalesce(m.channel, 'unassigned') AS channel,
-       coalesce(sum(o.value) FILTER (m.class = 'effort'), 0) AS hours,
-       coalesce(sum(o.value * coalesce(p.hourly_rate, 0)) FILTER (m.class = 'effort'), 0)
-           AS labour,
-       coalesce(sum(o.value) FILTER (m.class = 'spend'), 0) AS spend,
-       count(*) FILTER (m.class = 'effort' AND p.hourly_rate IS NULL) AS unpriced
-FROM observations o
-JOIN metrics m ON m.key = o.metric AND m.class IN ('effort', 'spend')
-LEFT JOIN people p ON p.key = coalesce(o.for_person, o.recorded_by)
-WHERE o.removed_by IS NULL AND o.day >= $first AND o.day <= $last
-GROUP BY ALL
+WITH hours AS (
+    SELECT coalesce(m.channel, 'unassigned') AS channel, sum(o.value) AS hours,
+           sum(o.value * coalesce(p.hourly_rate, 0)) AS labour, 0.0 AS spend
+    FROM observations o
+    JOIN metrics m ON m.key = o.metric AND m.class = 'effort'
+    LEFT JOIN people p ON p.key = coalesce(o.for_person, o.recorded_by)
+    WHERE o.removed_by IS NULL AND o.day >= $first AND o.day <= $last
+    GROUP BY ALL
+),
+spend AS (
+    SELECT coalesce(m.channel, 'unassigned') AS channel, 0.0 AS hours, 0.0 AS labour,
+           sum(d.value) AS spend
+    FROM daily_values d
+    JOIN metrics m ON m.key = d.metric AND m.class = 'spend' AND m.behaviour = 'flow'
+    WHERE d.day >= $first AND d.day <= $last
+    GROUP BY ALL
+)
+SELECT channel, sum(hours), sum(labour), sum(spend)
+FROM (SELECT * FROM hours UNION ALL SELECT * FROM spend)
+GROUP BY channel
 """
 
 _OUTCOMES = """
@@ -97,7 +110,6 @@ class WorkingReport:
     first_day: dt.date
     currency: str
     channels: list[ChannelRow]
-    effort: list[dict[str, Any]]
     leaders: list[Leader]
 
     def as_dict(self) -> dict[str, Any]:
@@ -107,7 +119,6 @@ class WorkingReport:
             "first_day": self.first_day.isoformat(),
             "currency": self.currency,
             "channels": [asdict(r) for r in self.channels],
-            "effort": self.effort,
             "leaders": [asdict(x) for x in self.leaders],
         }
 
@@ -166,13 +177,13 @@ def cost_rows(
             if metric not in units_of or metric in credited:
                 continue
             credited.add(metric)
-            rows.append(
-                _row("objective", " + ".join(used), units_of[metric], hours, cost, (key, title))
-            )
+            channel = " + ".join(used) or NO_CHANNEL
+            rows.append(_row("objective", channel, units_of[metric], hours, cost, (key, title)))
     if UNASSIGNED in costs:
         c = costs[UNASSIGNED]
-        rows.append(_row("channel", UNASSIGNED, None, c["hours"], c["cost"]))
-    return rows
+        rows.append(_row("channel", NO_CHANNEL, None, c["hours"], c["cost"]))
+    # a period with nothing logged is an empty table, not a row of zeros per outcome
+    return [r for r in rows if r.units or r.hours or r.cost]
 
 
 def workspace_currency(con: Any) -> str:
@@ -189,8 +200,8 @@ def whats_working(store: Store, as_of: dt.date | None = None, weeks: int = 8) ->
         first = as_of - dt.timedelta(days=7 * weeks - 1)
         params = {"first": first, "last": as_of}
         costs = {
-            ch: {"hours": float(h), "cost": float(labour) + float(spend), "unpriced": n}
-            for ch, h, labour, spend, n in con.execute(_COSTS, params).fetchall()
+            ch: {"hours": float(h), "cost": float(labour) + float(spend)}
+            for ch, h, labour, spend in con.execute(_COSTS, params).fetchall()
         }
         outcomes = [
             (key, name, channel, float(units))
@@ -207,8 +218,4 @@ def whats_working(store: Store, as_of: dt.date | None = None, weeks: int = 8) ->
             r, lag = max(usable)
             leaders.append(Leader(lead, outcome, round(r, 4), lag))
     leaders.sort(key=lambda x: -x.best_abs_r)
-    effort = [
-        {"channel": ch, "hours": c["hours"], "cost": round(c["cost"], 2), "unpriced": c["unpriced"]}
-        for ch, c in sorted(costs.items())
-    ]
-    return WorkingReport(as_of, weeks, first, currency, rows, effort, leaders)
+    return WorkingReport(as_of, weeks, first, currency, rows, leaders)
