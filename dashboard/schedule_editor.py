@@ -29,14 +29,20 @@ _MINUTES = re.compile(r"^\*/(\d{1,2}) \* \* \* \*$")
 
 
 def shape(expr: str) -> tuple[str, dict]:
-    """Which of the editor's kinds ``expr`` is, with its parts."""
+    """Which of the editor's kinds ``expr`` is, with its parts. Anything else, out of
+    range values included, stays a custom expression as stored (never "corrected")."""
     expr = " ".join(expr.split())
-    if m := _DAILY.match(expr):
-        return "Every day", {"at": dt.time(int(m[2]) % 24, int(m[1]) % 60)}
-    if m := _WEEKLY.match(expr):
-        return "Every week", {"at": dt.time(int(m[2]) % 24, int(m[1]) % 60), "day": m[3].lower()}
-    if m := _MINUTES.match(expr):
-        return "Every few minutes", {"every": max(1, min(59, int(m[1])))}
+    daily, weekly, minutes = _DAILY.match(expr), _WEEKLY.match(expr), _MINUTES.match(expr)
+    clock = daily or weekly
+    if clock and int(clock[2]) < 24 and int(clock[1]) < 60:
+        at = dt.time(int(clock[2]), int(clock[1]))
+        return (
+            ("Every day", {"at": at})
+            if daily
+            else ("Every week", {"at": at, "day": clock[3].lower()})
+        )
+    if minutes and 1 <= int(minutes[1]) <= 59:
+        return "Every few minutes", {"every": int(minutes[1])}
     return "Custom (cron)", {}
 
 
@@ -69,5 +75,5 @@ def schedule_input(label: str, current: str, timezone: str, key: str) -> str:
         expr = cols[1].text_input(
             "Cron (minute hour day month weekday)", value=current, key=f"{key}_cron"
         )
-    st.caption(schedule_words(expr, timezone))
+    st.caption(f"{schedule_words(expr)} ({timezone})")
     return expr

@@ -41,23 +41,26 @@ def run_safely(action: Any, success: str) -> bool:
 
 
 def names(plan: Any) -> dict[str, str]:
-    """Key -> the name people read, for KPIs, metrics and people of a plan."""
+    """Key -> the name people read, for the metrics and KPIs of a plan."""
     out = {m.key: m.name for m in plan.metrics}
-    out.update({p.key: p.name for p in plan.people})
     out.update({k.key: k.name or k.key for o in plan.objectives for k in o.kpis})
     return out
 
 
+def people(plan: Any) -> dict[str, str]:
+    """Person key -> name (a key space of its own: a person may share a KPI's key)."""
+    return {p.key: p.name for p in plan.people}
+
+
 def overdue_list(states: list[Any], plan: Any) -> None:
     """Missing check-ins, one line each (Summary and Team), by name."""
-    called = names(plan)
+    kpis, who = names(plan), people(plan)
     missing = [s for s in states if s.state == "missing"]
     if not missing:
         st.write("Nobody is overdue.")
     for s in missing:
         st.markdown(
-            f"✕ **{text(called.get(s.kpi, s.kpi))}** — {text(called.get(s.owner, s.owner))}"
-            f" ({s.period})"
+            f"✕ **{text(kpis.get(s.kpi, s.kpi))}** — {text(who.get(s.owner, s.owner))} ({s.period})"
         )
 
 

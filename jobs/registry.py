@@ -14,6 +14,7 @@ class JobSpec:
     setting: str
     run: Callable
     help: str
+    title: str  # what people read ("Nightly backup"); the name stays in --json and logs
 
 
 JOBS: dict[str, JobSpec] = {
@@ -24,24 +25,28 @@ JOBS: dict[str, JobSpec] = {
             "schedule.inbox_import",
             tasks.inbox_import,
             "Import files dropped in inbox/; move them to done/ or failed/.",
+            "Inbox import",
         ),
         JobSpec(
             "weekly_digest",
             "schedule.weekly_digest",
             tasks.weekly_digest,
             "Mail last week's review to managers; keep a Markdown copy in reports/.",
+            "Weekly digest",
         ),
         JobSpec(
             "checkin_reminders",
             "schedule.checkin_reminders",
             tasks.checkin_reminders,
             "Remind owners of due check-ins; escalate after two ignored reminders.",
+            "Check-in reminders",
         ),
         JobSpec(
             "nightly_backup",
             "schedule.nightly_backup",
             tasks.nightly_backup,
             "Back up the database into backups/DATE, keeping the last N.",
+            "Nightly backup",
         ),
     ]
 }

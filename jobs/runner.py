@@ -22,18 +22,19 @@ def schedule_of(store: Store, name: str) -> str:
     return str(get_setting(JOBS[name].setting, stored))
 
 
-def cron_problem(setting: str, expr: str) -> str | None:
-    """Why ``expr`` is not a valid schedule for ``setting``, or None (the Settings page)."""
+def cron_problem(what: str, expr: str) -> str | None:
+    """Why ``expr`` is not a valid schedule for ``what`` (a job's title), or None."""
     try:
         CronTrigger.from_crontab(expr)
     except ValueError as exc:
-        return f"{setting}: {expr!r} is not a cron expression ({exc})"
+        return f"{what}: {expr!r} is not a cron expression ({exc})"
     return None
 
 
-def schedule_words(expr: str, timezone: str) -> str:
-    """A cron schedule in words, in the workspace's zone: "At 08:00, only on Monday
-    (America/Chicago)". Falls back to the expression when it cannot be described."""
+def schedule_words(expr: str) -> str:
+    """A cron schedule in words: "At 08:00, only on Monday", "Every day at 09:00" (in
+    the workspace's zone, which the caller names). Falls back to the expression when it
+    cannot be described."""
     from cron_descriptor import ExpressionDescriptor, Options
 
     options = Options()
@@ -45,7 +46,7 @@ def schedule_words(expr: str, timezone: str) -> str:
     fields = expr.split()
     if len(fields) == 5 and fields[2:] == ["*", "*", "*"] and words.startswith("At "):
         words = "Every day at " + words[3:]
-    return f"{words} ({timezone})"
+    return words
 
 
 def trigger(store: Store, name: str) -> CronTrigger:
@@ -109,42 +110,46 @@ class JobInfo:
     """A job as people read it: times are in the workspace's zone (``timezone``)."""
 
     name: str
+    title: str
     schedule: str
+    schedule_words: str
     help: str
     last_run: dt.datetime | None
     last_outcome: str | None
     last_message: str | None
     next_run: dt.datetime | None
-    timezone: str = "UTC"
-    schedule_words: str = ""
+    timezone: str
 
 
 def job_overview(store: Store, now: dt.datetime | None = None) -> list[JobInfo]:
     now = now or now_utc()
-    runs = last_runs(store)
-    timezone = workspace_timezone(store)
+    with store.session():
+        runs = last_runs(store)
+        timezone = workspace_timezone(store)
+        stored = {k: str(v) for k, v in load_plan(store).settings.items()}  # read once
     zone = ZoneInfo(timezone)
     out = []
     for name, spec in JOBS.items():
         run = runs.get(name)
+        expr = str(get_setting(spec.setting, stored))
         try:
-            next_run = trigger(store, name).get_next_fire_time(None, now)
-        except BadInput:
+            next_run = CronTrigger.from_crontab(expr, timezone=zone).get_next_fire_time(None, now)
+        except ValueError:
             next_run = None
-        expr = schedule_of(store, name)
         # runs are stored as naive UTC; people read the workspace's clock everywhere
         started = run.started.replace(tzinfo=dt.UTC).astimezone(zone) if run else None
         out.append(
             JobInfo(
-                name,
-                expr,
-                spec.help,
-                started,
-                run.outcome if run else None,
-                run.message if run else None,
-                next_run.astimezone(zone) if next_run else None,
-                timezone,
-                schedule_words(expr, timezone),
+                name=name,
+                title=spec.title,
+                schedule=expr,
+                schedule_words=schedule_words(expr),
+                help=spec.help,
+                last_run=started,
+                last_outcome=run.outcome if run else None,
+                last_message=run.message if run else None,
+                next_run=next_run.astimezone(zone) if next_run else None,
+                timezone=timezone,
             )
         )
     return out

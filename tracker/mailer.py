@@ -50,6 +50,60 @@ class MailSettings:
     def configured(self) -> bool:
         return bool(self.host)
 
+    @property
+    def mode(self) -> str:
+        """ "ssl" (implicit TLS), "starttls" or "none"."""
+        return "ssl" if self.ssl else ("starttls" if self.starttls else "none")
+
+
+def password_in_environment() -> bool:
+    """With the password in the environment, the server it goes to comes from there too."""
+    return bool(os.environ.get(SETTINGS["smtp.password"].env_var))
+
+
+def mail_form(store: Store) -> MailSettings:
+    """What the Settings form shows: the environment's values when they are bound to the
+    password (read-only there), else what the workspace stores (never an environment
+    override, which saving would copy into the database)."""
+    if password_in_environment():
+        return mail_settings(store)
+    from tracker.settings import stored_setting
+
+    with store.read() as con:
+        stored = dict(con.execute("SELECT name, value FROM settings").fetchall())
+    return MailSettings(
+        host=stored_setting("smtp.host", stored),
+        port=int(stored_setting("smtp.port", stored)),
+        starttls=bool(stored_setting("smtp.starttls", stored)),
+        ssl=bool(stored_setting("smtp.ssl", stored)),
+        user=stored_setting("smtp.user", stored),
+        password="",
+        sender=stored_setting("smtp.sender", stored),
+    )
+
+
+def save_mail_settings(
+    store: Store, actor: Actor, *, sender: str, host: str, port: int, mode: str, user: str
+) -> None:
+    """Store the mail settings (managers, via the plan: audited, undoable). With the
+    password in the environment only the sender is stored; the rest stays bound to it."""
+    from tracker.plan import update_settings
+
+    if mode not in ("ssl", "starttls", "none"):
+        raise BadInput(f"encryption {mode!r}: use ssl, starttls or none")
+    values: dict[str, object] = {"smtp.sender": sender.strip()}
+    if not password_in_environment():
+        values.update(
+            {
+                "smtp.host": host.strip(),
+                "smtp.port": int(port),
+                "smtp.starttls": mode == "starttls",
+                "smtp.ssl": mode == "ssl",
+                "smtp.user": user.strip(),
+            }
+        )
+    update_settings(store, actor, values)
+
 
 def mail_settings(store: Store) -> MailSettings:
     with store.read() as con:

@@ -20,7 +20,7 @@ from tracker.clock import iso_week, now_utc, today, week_bounds
 from tracker.progress import KpiProgress, ObjectiveStatus, compute_progress
 from tracker.store import Store
 from tracker.vanity import Flag, run_audit
-from tracker.vocab import STATUS_STYLE
+from tracker.vocab import STATUS_STYLE, checkin_words
 
 STATUS_WORDS = {k: v.text for k, v in STATUS_STYLE.items()}
 STATUS_COLOURS = {k: v.hex for k, v in STATUS_STYLE.items()}
@@ -55,11 +55,15 @@ class WeeklyReview:
     flags: list[Flag]
     decisions: list[Annotation]
     notes: list[Annotation] = field(default_factory=list)
-    names: dict[str, str] = field(default_factory=dict)  # KPI and person key -> name
+    kpi_names: dict[str, str] = field(default_factory=dict)  # KPI key -> name
+    people: dict[str, str] = field(default_factory=dict)  # person key -> name (own keys)
     failed_jobs: list[tuple[str, str]] = field(default_factory=list)  # (job, message)
 
-    def name(self, key: str | None) -> str:
-        return self.names.get(key or "", key or "nobody")
+    def kpi(self, key: str) -> str:
+        return self.kpi_names.get(key, key)
+
+    def person(self, key: str | None) -> str:
+        return self.people.get(key or "", key or "nobody")
 
     @property
     def overdue(self) -> list[CheckinState]:
@@ -91,16 +95,14 @@ class WeeklyReview:
         """Plain sentences (not escaped) of what needs a decision, worst first."""
         lines = [
             f"{STATUS_WORDS[k.now.status]}: {k.now.name or k.now.kpi}"
-            f" ({self.name(k.now.owner)}): {formats.kpi_numbers(k.now)}"
+            f" ({self.person(k.now.owner)}): {formats.kpi_numbers(k.now)}"
             for k in self.behind
         ]
         lines += [f"{f.title}: {f.message}" for f in self.conflicts]
         lines += [
-            f"check-in missing: {self.name(c.kpi)} ({self.name(c.owner)})" for c in self.overdue
+            f"check-in missing: {self.kpi(c.kpi)} ({self.person(c.owner)})" for c in self.overdue
         ]
-        lines += [
-            f"job {job.replace('_', ' ')} failed: {message}" for job, message in self.failed_jobs
-        ]
+        lines += [f"{job} failed: {message}" for job, message in self.failed_jobs]
         flags = self.other_flags
         if flags:
             lines.append(
@@ -152,18 +154,17 @@ def weekly_review(
         start, end = week_bounds(week)
         with store.read() as con:
             ws = con.execute("SELECT name, vision FROM workspace").fetchall()
-            names = dict(
-                con.execute(
-                    "SELECT key, name FROM people UNION ALL"
-                    " SELECT key, coalesce(name, key) FROM kpis"
-                ).fetchall()
-            )
+            people = dict(con.execute("SELECT key, name FROM people").fetchall())
+            kpi_names = dict(con.execute("SELECT key, coalesce(name, key) FROM kpis").fetchall())
         from tracker.jobruns import last_runs
 
+        # jobs whose latest run failed during the reviewed week or since it ended (the
+        # digest runs the Monday after); a failure of today is not news for a review of May
         failed = [
-            (job, run.message or "")
+            (job.replace("_", " ").capitalize(), run.message or "")
             for job, run in sorted(last_runs(store).items())
             if run.outcome == "failed"
+            and start <= run.scheduled_for.date() <= end + dt.timedelta(days=7)
         ]
         report = compute_progress(store, end)
         before = {k.kpi: k for k in compute_progress(store, end - dt.timedelta(days=7)).kpis}
@@ -182,7 +183,8 @@ def weekly_review(
         flags=flags,
         decisions=[n for n in notes if n.kind == "decision"],
         notes=[n for n in notes if n.kind != "decision"],
-        names=names,
+        kpi_names=kpi_names,
+        people=people,
         failed_jobs=failed,
     )
 
@@ -264,11 +266,9 @@ def render_markdown(review: WeeklyReview) -> str:
     for c in review.checkins:
         when = c.checked_in_at.strftime("%a %d %b") if c.checked_in_at else ""
         line = (
-            f"- {md_escape(review.name(c.kpi))} ({md_escape(review.name(c.owner))}):"
-            f" {c.state.replace('_', ' ')}"
+            f"- {md_escape(review.kpi(c.kpi))} ({md_escape(review.person(c.owner))}):"
+            f" {checkin_words(c.state, c.confidence)}"
         )
-        if c.confidence:
-            line += f", says {c.confidence.replace('_', ' ')}"
         if when:
             line += f", {when}"
         lines.append(line)
@@ -280,7 +280,7 @@ def render_markdown(review: WeeklyReview) -> str:
     if review.overdue:
         lines += ["", "## Overdue check-ins", ""]
         lines += [
-            f"- {md_escape(review.name(c.kpi))}: {md_escape(review.name(c.owner))}"
+            f"- {md_escape(review.kpi(c.kpi))}: {md_escape(review.person(c.owner))}"
             for c in review.overdue
         ]
     if review.failed_jobs:
@@ -355,17 +355,15 @@ def render_html(review: WeeklyReview, images: dict[str, bytes] | None = None) ->
             if t
         )
         text = text or e(c.note or "")
-        conf = f", says {e(c.confidence.replace('_', ' '))}" if c.confidence else ""
         parts.append(
-            f"<li><b>{e(review.name(c.kpi))}</b> ({e(review.name(c.owner))}):"
-            f" {e(c.state.replace('_', ' '))}"
-            f"{conf}{'<br>' + text if text else ''}</li>"
+            f"<li><b>{e(review.kpi(c.kpi))}</b> ({e(review.person(c.owner))}):"
+            f" {e(checkin_words(c.state, c.confidence))}{'<br>' + text if text else ''}</li>"
         )
     parts.append("</ul>")
     if review.overdue:
         parts.append("<h2 style='font-size:18px'>Overdue check-ins</h2><ul>")
         parts += [
-            f"<li>{e(review.name(c.kpi))}: {e(review.name(c.owner))}</li>" for c in review.overdue
+            f"<li>{e(review.kpi(c.kpi))}: {e(review.person(c.owner))}</li>" for c in review.overdue
         ]
         parts.append("</ul>")
     if review.failed_jobs:

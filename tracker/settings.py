@@ -156,6 +156,13 @@ def get_setting(name: str, stored: dict[str, str] | None = None, *, override: An
     return setting.default
 
 
+def stored_setting(name: str, stored: dict[str, str]) -> Any:
+    """The value the workspace holds (or the default), the environment left out: what a
+    form edits, so saving it never copies an environment override into the database."""
+    setting = SETTINGS[name]
+    return setting.parse(stored[name]) if name in stored else setting.default
+
+
 def validate_stored(name: str, raw: Any) -> str:
     """Check a value before it is stored; returns its text form."""
     setting = SETTINGS.get(name)

@@ -59,6 +59,30 @@ class Flag:
         return data
 
 
+def evidence_table(evidence: dict[str, Any], names: dict[str, str]) -> list[dict[str, str]]:
+    """The numbers behind a flag as rows people read ("what", "value"): keys of metrics
+    and KPIs shown by name, numbers formatted, never a JSON dict (DESIGN: evidence as a
+    small table)."""
+    from tracker import formats
+
+    def text(value: Any) -> str:
+        if value is None:
+            return formats.NOTHING
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, int | float):
+            return formats.number(value)
+        if isinstance(value, str):
+            return names.get(value, value)
+        if isinstance(value, dict):
+            return "; ".join(f"{names.get(str(k), str(k))}: {text(v)}" for k, v in value.items())
+        if isinstance(value, list | tuple):
+            return ", ".join(text(v) for v in value) or formats.NOTHING
+        return str(value)
+
+    return [{"what": key.replace("_", " "), "value": text(v)} for key, v in evidence.items()]
+
+
 @dataclass
 class AuditReport:
     as_of: dt.date

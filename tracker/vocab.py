@@ -132,6 +132,12 @@ CLASS_LABEL = {
 }
 
 
+def checkin_words(state: str, confidence: str | None) -> str:
+    """ "on time, says at risk" — a check-in's state and the owner's own word."""
+    words = CHECKIN_STYLE[state][1]
+    return f"{words}, says {CONFIDENCE_LABEL[confidence]}" if confidence else words
+
+
 def normalise_confidence(text: str) -> str:
     """``on track``, ``On-Track`` and ``on_track`` all mean on_track; raises ValueError."""
     value = "_".join(text.strip().lower().replace("-", " ").split())

@@ -1,14 +1,28 @@
-"""Settings: pace thresholds, timezone, job schedules and their last runs, backups."""
+"""Settings: pace thresholds, timezone, backups, job schedules, mail and the jobs' runs.
+
+Every form saves through one tracker service (tracker.plan.update_settings, or the
+mailer's save_mail_settings): validated by the settings registry, audited, undoable.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
-import yaml
 
 from dashboard import state, ui
+from dashboard.schedule_editor import schedule_input
+from jobs.registry import JOBS
+from jobs.runner import cron_problem, job_overview, run_job
 from tracker.errors import WaypointError
-from tracker.plan import apply_plan, dump_plan, validate_plan
-from tracker.settings import SETTINGS, get_setting
+from tracker.mailer import (
+    MailError,
+    mail_form,
+    mail_settings,
+    password_in_environment,
+    save_mail_settings,
+    send_test_email,
+)
+from tracker.plan import update_settings
+from tracker.settings import SETTINGS, stored_setting
 
 store = state.store()
 actor = st.session_state["actor"]
@@ -20,66 +34,50 @@ st.title("Settings")
 with st.form("settings_form"):
     on = st.number_input(
         "On track at pace ≥",
-        value=float(get_setting("on_track_pace", stored)),
+        value=float(stored_setting("on_track_pace", stored)),
         min_value=0.0,
         max_value=2.0,
         step=0.05,
     )
     risk = st.number_input(
         "At risk at pace ≥",
-        value=float(get_setting("at_risk_pace", stored)),
+        value=float(stored_setting("at_risk_pace", stored)),
         min_value=0.0,
         max_value=2.0,
         step=0.05,
     )
     timezone = st.text_input("Timezone (IANA)", value=plan.workspace.timezone)
     keep = st.number_input(
-        "Backups to keep", value=int(get_setting("backup.keep", stored)), min_value=1, step=1
+        "Backups to keep", value=int(stored_setting("backup.keep", stored)), min_value=1, step=1
     )
     if st.form_submit_button("Save settings", type="primary"):
-        # thresholds, timezone and backups; schedules have their own editor below
-        data = yaml.safe_load(dump_plan(plan))
-        data["workspace"]["timezone"] = timezone
-        data["settings"] = {
-            **data.get("settings", {}),
-            "on_track_pace": on,
-            "at_risk_pace": risk,
-            "backup.keep": int(keep),
-        }
+        values = {"on_track_pace": on, "at_risk_pace": risk, "backup.keep": int(keep)}
         ui.run_safely(
-            lambda: apply_plan(store, validate_plan(data, "settings"), actor), "Settings saved."
+            lambda: update_settings(store, actor, values, timezone=timezone), "Settings saved."
         )
 
 st.subheader("Schedules")
-from dashboard.schedule_editor import schedule_input  # noqa: E402
-from jobs.runner import cron_problem  # noqa: E402
-
+st.caption(f"In {plan.workspace.timezone} (the workspace's timezone).")
 schedules = {
-    name: schedule_input(
-        f"When {name.removeprefix('schedule.').replace('_', ' ')} runs",
-        str(get_setting(name, stored)),
+    spec.setting: schedule_input(
+        spec.title,
+        str(stored_setting(spec.setting, stored)),
         plan.workspace.timezone,
-        key=f"settings_{name}",
+        key=f"settings_{spec.setting}",
     )
-    for name in SETTINGS
-    if name.startswith("schedule.")
+    for spec in JOBS.values()
 }
 if st.button("Save schedules", key="settings_save_schedules"):
-    bad = [p for name, expr in schedules.items() if (p := cron_problem(name, expr))]
+    titles = {spec.setting: spec.title for spec in JOBS.values()}
+    bad = [p for name, expr in schedules.items() if (p := cron_problem(titles[name], expr))]
     if bad:
         st.error(ui.text("Not saved: " + "; ".join(bad)))
     else:
-        data = yaml.safe_load(dump_plan(plan))
-        data["settings"] = {**data.get("settings", {}), **schedules}
-        ui.run_safely(
-            lambda: apply_plan(store, validate_plan(data, "settings"), actor), "Schedules saved."
-        )
+        ui.run_safely(lambda: update_settings(store, actor, schedules), "Schedules saved.")
 
 st.subheader("Mail")
-from tracker.mailer import MailError, mail_settings, send_test_email  # noqa: E402
-
 password_env = SETTINGS["smtp.password"].env_var
-from_env = bool(get_setting("smtp.password", {}))
+from_env = password_in_environment()
 if from_env:
     st.caption(
         f"The SMTP password comes from {password_env}, so the server, port, TLS mode and"
@@ -90,52 +88,39 @@ else:
         f"The password is never stored here: set {password_env} (with WAYPOINT_SMTP_HOST)"
         " in the server's environment if the server needs one."
     )
-with st.form("smtp_form"):
-    host = st.text_input(
-        "SMTP server", value=str(get_setting("smtp.host", stored)), disabled=from_env
-    )
-    port = st.number_input(
-        "Port",
-        value=int(get_setting("smtp.port", stored)),
-        min_value=1,
-        max_value=65535,
-        step=1,
-        disabled=from_env,
-    )
-    modes = {"starttls": "STARTTLS (port 587)", "ssl": "Implicit TLS (port 465)", "none": "None"}
-    current = (
-        "ssl"
-        if get_setting("smtp.ssl", stored)
-        else ("starttls" if get_setting("smtp.starttls", stored) else "none")
-    )
-    mode = st.radio(
-        "Encryption (certificates are verified)",
-        list(modes),
-        index=list(modes).index(current),
-        format_func=modes.get,
-        horizontal=True,
-        disabled=from_env,
-    )
-    user = st.text_input("User", value=str(get_setting("smtp.user", stored)), disabled=from_env)
-    sender = st.text_input("Send as", value=str(get_setting("smtp.sender", stored)))
-    if st.form_submit_button("Save mail settings"):
-        data = yaml.safe_load(dump_plan(plan))
-        mail = {"smtp.sender": sender}
-        if not from_env:
-            mail.update(
-                {
-                    "smtp.host": host.strip(),
-                    "smtp.port": int(port),
-                    "smtp.starttls": mode == "starttls",
-                    "smtp.ssl": mode == "ssl",
-                    "smtp.user": user.strip(),
-                }
-            )
-        data["settings"] = {**data.get("settings", {}), **mail}
-        ui.run_safely(
-            lambda: apply_plan(store, validate_plan(data, "settings"), actor),
-            "Mail settings saved.",
+try:
+    shown = mail_form(store)
+except MailError as exc:
+    st.warning(ui.text(str(exc)))
+    shown = None
+if shown is not None:
+    with st.form("smtp_form"):
+        host = st.text_input("SMTP server", value=shown.host, disabled=from_env)
+        port = st.number_input(
+            "Port", value=shown.port, min_value=1, max_value=65535, step=1, disabled=from_env
         )
+        modes = {
+            "starttls": "STARTTLS (port 587)",
+            "ssl": "Implicit TLS (port 465)",
+            "none": "None",
+        }
+        mode = st.radio(
+            "Encryption (certificates are verified)",
+            list(modes),
+            index=list(modes).index(shown.mode),
+            format_func=modes.get,
+            horizontal=True,
+            disabled=from_env,
+        )
+        user = st.text_input("User", value=shown.user, disabled=from_env)
+        sender = st.text_input("Send as", value=shown.sender)
+        if st.form_submit_button("Save mail settings"):
+            ui.run_safely(
+                lambda: save_mail_settings(
+                    store, actor, sender=sender, host=host, port=int(port), mode=mode, user=user
+                ),
+                "Mail settings saved.",
+            )
 me = next((p for p in plan.people if p.key == actor.key), None)
 to = st.text_input("Send a test email to", value=(me.email or "") if me else "", key="smtp_to")
 if st.button("Send a test email", key="smtp_test"):
@@ -155,19 +140,17 @@ if not configured:
     st.info("Mail is off: the weekly digest is saved under reports/ and no reminder is sent.")
 
 st.subheader("Scheduled jobs")
-from jobs.runner import job_overview, run_job  # noqa: E402
-
 with store.session():
     jobs = job_overview(store)
 zone = jobs[0].timezone if jobs else plan.workspace.timezone
-failed = [j for j in jobs if j.last_outcome == "failed"]
-for j in failed:
-    st.error(ui.text(f"{j.name} failed at {j.last_run:%a %d %b %H:%M}: {j.last_message}"))
+for j in jobs:
+    if j.last_outcome == "failed":
+        st.error(ui.text(f"{j.title} failed at {j.last_run:%a %d %b %H:%M}: {j.last_message}"))
 st.dataframe(
     [
         {
-            "job": j.name.replace("_", " "),
-            "when": j.schedule_words.removesuffix(f" ({zone})"),
+            "job": j.title,
+            "when": j.schedule_words,
             "last run": f"{j.last_run:%a %d %b %H:%M}" if j.last_run else "never",
             "outcome": j.last_outcome or "",
             "message": j.last_message or "",
@@ -178,13 +161,9 @@ st.dataframe(
     hide_index=True,
 )
 st.caption(f"Times in {zone} (the workspace's timezone).")
-job = st.selectbox(
-    "Run a job now",
-    [j.name for j in jobs],
-    format_func=lambda n: n.replace("_", " "),
-    key="settings_job",
-)
+titles = {j.name: j.title for j in jobs}
+job = st.selectbox("Run a job now", list(titles), format_func=titles.get, key="settings_job")
 if st.button("Run now", key="settings_run"):
-    with st.spinner(f"Running {job}..."):
+    with st.spinner(f"Running {titles[job].lower()}..."):
         outcome, message = run_job(store, job)
-    (st.success if outcome == "ok" else st.error)(ui.text(f"{job}: {outcome}: {message}"))
+    (st.success if outcome == "ok" else st.error)(ui.text(f"{titles[job]}: {outcome}: {message}"))

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import charts, state, ui
 from tracker.observations import daily_values
-from tracker.vanity import acknowledge
+from tracker.vanity import acknowledge, evidence_table
 
 store = state.store()
 actor = st.session_state["actor"]
@@ -17,7 +17,7 @@ with store.session():
     report = state.cached(state.audit, day)
     working = state.cached(state.working, day)
     plan = state.cached(state.plan)
-names = {m.key: m.name for m in plan.metrics}
+names = ui.names(plan)
 
 st.title("Vanity audit")
 st.caption(
@@ -30,7 +30,7 @@ if not report.flags:
 for i, flag in enumerate(report.flags):
     icon = "✓" if flag.acknowledged else ("▲" if flag.severity == "warning" else "·")
     with st.expander(
-        f"{icon} {flag.title} — {flag.subject_name}",
+        f"{icon} {ui.text(flag.title)} — {ui.text(flag.subject_name)}",
         expanded=not flag.acknowledged and flag.severity == "warning" and i < 4,
     ):
         st.markdown(ui.text(flag.message))
@@ -51,7 +51,7 @@ for i, flag in enumerate(report.flags):
                     ),
                     key=f"vanity_evidence_{i}",
                 )
-        st.json(ev, expanded=False)
+        st.dataframe(evidence_table(ev, names), hide_index=True)
         if actor.role == "manager" and not flag.acknowledged:
             with st.form(f"vanity_ack_{i}"):
                 reason = st.text_input("Why is this acceptable?", key=f"vanity_reason_{i}")

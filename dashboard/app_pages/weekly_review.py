@@ -11,6 +11,7 @@ from tracker import formats
 from tracker.annotations import add_annotation
 from tracker.clock import iso_week
 from tracker.report import render_html, render_markdown, weekly_review
+from tracker.vocab import checkin_words
 
 store = state.store()
 actor = st.session_state["actor"]
@@ -42,16 +43,16 @@ st.subheader("Needs a decision")
 for k in review.behind:
     st.markdown(
         f"{ui.status_label(k.now.status)} **{ui.text(k.now.name or k.now.kpi)}**"
-        f" ({ui.text(review.name(k.now.owner))}): {formats.kpi_numbers(k.now)}"
+        f" ({ui.text(review.person(k.now.owner))}): {formats.kpi_numbers(k.now)}"
     )
 for f in review.conflicts:
     st.markdown(f"▲ **{ui.text(f.title)}**: {ui.text(f.message)}")
 for c in review.overdue:
     st.markdown(
-        f"✕ Check-in missing: **{ui.text(review.name(c.kpi))}** ({ui.text(review.name(c.owner))})"
+        f"✕ Check-in missing: **{ui.text(review.kpi(c.kpi))}** ({ui.text(review.person(c.owner))})"
     )
 for job, message in review.failed_jobs:
-    st.markdown(f"✕ Job **{ui.text(job.replace('_', ' '))}** failed: {ui.text(message)}")
+    st.markdown(f"✕ **{ui.text(job)}** failed: {ui.text(message)}")
 if review.other_flags:
     st.markdown(
         "▲ Measurement flags: "
@@ -69,19 +70,18 @@ by_person: dict[str, list] = {}
 for c in review.checkins:
     by_person.setdefault(c.owner, []).append(c)
 for person, states in by_person.items():
-    st.markdown(f"**{ui.text(review.name(person))}**")
+    st.markdown(f"**{ui.text(review.person(person))}**")
     for c in states:
-        line = f"- {ui.text(review.name(c.kpi))}: {c.state.replace('_', ' ')}"
-        if c.confidence:
-            line += f", says {c.confidence.replace('_', ' ')}"
-        st.markdown(line)
-        for label, value in (
-            ("progress", c.progress),
-            ("plans", c.plans),
-            ("problems", c.problems),
-        ):
-            if value:
-                st.markdown(f"    - {label}: {ui.text(value)}")
+        st.markdown(f"- {ui.text(review.kpi(c.kpi))}: {checkin_words(c.state, c.confidence)}")
+        said = [
+            (label, v)
+            for label, v in (("progress", c.progress), ("plans", c.plans), ("problems", c.problems))
+            if v
+        ]
+        if not said and c.note:  # a note-only check-in (the CLI's --note)
+            said = [("note", c.note)]
+        for label, value in said:
+            st.markdown(f"    - {label}: {ui.text(value)}")
 if not by_person:
     st.write("No check-in was due this week.")
 

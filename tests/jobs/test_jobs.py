@@ -104,7 +104,7 @@ def test_failing_job_is_recorded_not_raised(demo_store: Store, monkeypatch) -> N
     monkeypatch.setitem(
         registry.JOBS,
         "nightly_backup",
-        registry.JobSpec("nightly_backup", "schedule.nightly_backup", boom, ""),
+        registry.JobSpec("nightly_backup", "schedule.nightly_backup", boom, "", "Nightly backup"),
     )
     outcome, message = run_job(demo_store, "nightly_backup", MONDAY_8)
     assert outcome == "failed" and "disk on fire" in message

@@ -34,8 +34,8 @@ def list_cmd(app: AppContext, as_json: bool) -> None:
         table.add_column(col)
     for j in jobs:
         table.add_row(
-            j.name,
-            f"{j.schedule_words.removesuffix(f' ({zone})')}\n[dim]{j.schedule}[/dim]",
+            f"{j.title}\n[dim]{j.name}[/dim]",  # the name is what `jobs run` takes
+            f"{j.schedule_words}\n[dim]{j.schedule}[/dim]",
             j.last_run.strftime("%Y-%m-%d %H:%M") if j.last_run else "never",
             j.last_outcome or "",
             j.next_run.strftime("%Y-%m-%d %H:%M") if j.next_run else "",

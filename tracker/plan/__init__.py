@@ -19,6 +19,7 @@ from tracker.plan.apply import (
 )
 from tracker.plan.export import dump_plan, export_plan, load_plan, plan_to_dict, stored_workspace
 from tracker.plan.items import TABLES, resolved_aggregation
+from tracker.plan.settings_edit import update_settings
 from tracker.plan.validate import validate_plan
 from tracker.plan.yamlio import load_yaml, read_plan_file
 
@@ -38,5 +39,6 @@ __all__ = [
     "read_plan_file",
     "resolved_aggregation",
     "stored_workspace",
+    "update_settings",
     "validate_plan",
 ]
