@@ -117,7 +117,7 @@ def plan(path: str, rev: int) -> Any:
 def checkins(path: str, rev: int, week: str | None, day: dt.date) -> Any:
     from tracker.checkins import checkin_status
 
-    return checkin_status(_store(path), week)
+    return checkin_status(_store(path), week, upcoming=True)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

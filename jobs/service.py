@@ -100,6 +100,10 @@ def _run_child(command: list[str], env: dict[str, str]) -> int:
     child = subprocess.Popen(command, env=env)  # noqa: S603 (our own fixed command)
 
     def stop(signum: int, _frame: Any) -> None:
+        # the first signal stops the server; a second one (Ctrl+C pressed twice) while
+        # the child is being stopped changes nothing instead of raising out of cleanup
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)
         raise _Stop(signum)
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}

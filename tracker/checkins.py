@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from tracker import auditlog
 from tracker.clock import iso_week, month_bounds, now_utc, week_bounds, workspace_timezone
-from tracker.errors import BadInput, NotFound
-from tracker.permissions import require_kpi_owner
+from tracker.errors import BadInput, NotFound, PermissionDenied
+from tracker.permissions import require_writer
 from tracker.records import Actor
 from tracker.store import Store
 from tracker.text import clean_note
@@ -52,26 +52,49 @@ def period_of(cadence: str, day: dt.date) -> tuple[str, dt.date, dt.date]:
     return label, first, last
 
 
-def parse_period(label: str) -> tuple[dt.date, dt.date]:
+def parse_period(label: str) -> tuple[str, dt.date, dt.date]:
+    """(cadence, first day, last day) of ``2026-W05`` (weekly) or ``2026-03`` (monthly)."""
     try:
         if "-W" in label.upper():
-            return week_bounds(label)
+            return ("weekly", *week_bounds(label))
         first = dt.datetime.strptime(label, "%Y-%m").date()
-        return month_bounds(first)
+        return ("monthly", *month_bounds(first))
     except ValueError as exc:
         raise BadInput(f"period {label!r}: use 2026-W05 or 2026-03") from exc
 
 
-def due_by(last_day: dt.date, timezone: str) -> dt.datetime:
-    """The instant (naive UTC, as stored) a period's check-in becomes late."""
-    local = dt.datetime.combine(last_day + dt.timedelta(days=2), dt.time(), ZoneInfo(timezone))
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
-
-
 def period_end(last_day: dt.date, timezone: str) -> dt.datetime:
-    """The instant (naive UTC) a period ends: midnight after its last day, local time."""
+    """The instant (naive UTC, as stored) a period ends: midnight after its last day,
+    local time."""
     local = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), ZoneInfo(timezone))
     return local.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def due_by(last_day: dt.date, timezone: str) -> dt.datetime:
+    """The instant a period's check-in becomes late: the end of the day after it ends."""
+    return period_end(last_day + dt.timedelta(days=1), timezone)
+
+
+# Who owned each KPI from when: every audit row that set a KPI's owner (the plan apply
+# that created it, an edit, an undo). A KPI with no such row predates the audit log.
+_OWNERS = """
+    SELECT key AS kpi, "at", json_extract_string(new_value, '$.owner') AS owner
+    FROM audit_log
+    WHERE entity = 'kpi' AND new_value IS NOT NULL AND json_exists(new_value, '$.owner')
+"""
+
+
+def owner_at(con: Any, kpi: str, instant: dt.datetime, current: str | None) -> str | None:
+    """Who owned ``kpi`` at ``instant`` (naive UTC): the audit log's last owner then;
+    ``current`` for a KPI whose creation predates the audit log."""
+    rows = con.execute(
+        f'SELECT owner, "at" <= ? FROM ({_OWNERS}) WHERE kpi = ? ORDER BY "at"',  # noqa: S608
+        [instant, kpi],
+    ).fetchall()
+    if not rows:
+        return current
+    held = [owner for owner, before in rows if before]
+    return held[-1] if held else None
 
 
 def record_checkin(
@@ -108,16 +131,13 @@ def record_checkin(
         ).fetchall()
         if not row:
             raise NotFound(f"no KPI {kpi!r} (see `waypoint status`)")
-        require_kpi_owner(con, actor, kpi, "check in")
+        require_writer(actor, "check in")
         cadence, owner = row[0]
         local_day = created.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(timezone)).date()
-        current = period_of(cadence, local_day)[0]
-        if period is None:
-            period = current
-        else:
-            first, _last = parse_period(period)
-            monthly = "-W" not in period.upper()
-            if monthly != (cadence == "monthly"):
+        current, _first, last = period_of(cadence, local_day)
+        if period is not None:
+            kind, first, last = parse_period(period)
+            if kind != cadence:
                 raise BadInput(
                     f"--period {period}: {kpi} is checked in {cadence}; use {current} or an"
                     " earlier period of that form"
@@ -127,8 +147,17 @@ def record_checkin(
                     f"--period {period}: that period has not started yet; a check-in is for"
                     f" the current period ({current}) or a past one"
                 )
-            period = period_of(cadence, first)[0]  # canonical label (2026-w05 -> 2026-W05)
-        person = actor.key if actor.key != "local" else (owner or actor.key)
+        period = period_of(cadence, last)[0]  # canonical label (2026-w05 -> 2026-W05)
+        # A past period is owed by whoever owned the KPI when it ended (the status rule),
+        # so that person checks in for it, even after a handover.
+        ended = period_end(last, timezone)
+        responsible = owner if ended > created else owner_at(con, kpi, ended, owner)
+        if actor.role != "manager" and actor.key != responsible:
+            raise PermissionDenied(
+                f"{actor.name} may not check in on {kpi} for {period}: it was"
+                f" {responsible or 'nobody'}'s KPI then."
+            )
+        person = actor.key if actor.key != "local" else (responsible or actor.key)
         new_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM checkins").fetchall()[0][0]
         comment = (
             note
@@ -211,7 +240,7 @@ class CheckinReport:
         }
 
 
-_STATUS_SQL = """
+_STATUS_SQL = f"""
 WITH k AS (
     SELECT k.key, k.owner, k.cadence, k.metric, k.numerator, k.denominator,
            coalesce(k.start, o.start) AS kstart, coalesce(k.deadline, o.deadline) AS kdeadline,
@@ -228,13 +257,8 @@ p AS (
            CASE WHEN cadence = 'monthly' THEN $m_due ELSE $w_due END AS due
     FROM k
 ),
--- Who owned each KPI from when: every audit row that set a KPI's owner (the plan apply
--- that created it, an edit, an undo). A KPI with no such row predates the audit log.
-owners AS (
-    SELECT key AS kpi, "at", json_extract_string(new_value, '$.owner') AS owner
-    FROM audit_log
-    WHERE entity = 'kpi' AND new_value IS NOT NULL AND json_exists(new_value, '$.owner')
-),
+-- who owned each KPI from when (see _OWNERS)
+owners AS ({_OWNERS}),
 held AS (
     SELECT p.*, h.owner AS held_by, h."at" IS NOT NULL AS has_history
     FROM p ASOF LEFT JOIN owners h ON h.kpi = p.key AND h."at" <= p.pend
@@ -274,7 +298,7 @@ SELECT l.key, l.owner, l.period, l.due,
        least(e.at, g.at) AS at, e.confidence, e.note, e.progress, e.plans, e.problems
 FROM live l LEFT JOIN explicit e ON e.key = l.key LEFT JOIN logged g ON g.key = l.key
 ORDER BY l.opos, l.kpos, l.key
-"""
+"""  # noqa: S608 (built from this module's constants only)
 
 # KPIs whose owner owes nothing yet because the KPI starts after this period.
 _UPCOMING_SQL = """
@@ -287,9 +311,15 @@ ORDER BY o.position, k.position, k.key
 
 
 def checkin_status(
-    store: Store, week: str | None = None, now: dt.datetime | None = None
+    store: Store,
+    week: str | None = None,
+    now: dt.datetime | None = None,
+    *,
+    upcoming: bool = False,
 ) -> CheckinReport:
-    """Due / on time / late / missing for every owned KPI in ISO ``week`` (default: this one)."""
+    """Due / on time / late / missing for every owned KPI in ISO ``week`` (default: this
+    one); with ``upcoming``, also the KPIs that start after it (what people read; the
+    Team page's and the reminders' loops over weeks do not need them)."""
     timezone = workspace_timezone(store)
     now_naive = (
         (now or now_utc()).astimezone(dt.UTC).replace(tzinfo=None)
@@ -314,13 +344,15 @@ def checkin_status(
     }
     with store.read() as con:
         rows = con.execute(_STATUS_SQL, params).fetchall()
-        upcoming = [
-            Upcoming(key, owner, start)
-            for key, owner, start in con.execute(
-                _UPCOMING_SQL,
-                {k: params[k] for k in ("w_last", "m_last")},
-            ).fetchall()
-        ]
+        later: list[Upcoming] = []
+        if upcoming:
+            later = [
+                Upcoming(key, owner, start)
+                for key, owner, start in con.execute(
+                    _UPCOMING_SQL,
+                    {k: params[k] for k in ("w_last", "m_last")},
+                ).fetchall()
+            ]
     states = []
     for key, owner, period, due, at, confidence, note, progress, plans, problems in rows:
         if at is not None:
@@ -332,7 +364,7 @@ def checkin_status(
                 key, owner, period, state, at, confidence, note, progress, plans, problems, due
             )
         )
-    return CheckinReport(week, states, upcoming)
+    return CheckinReport(week, states, later)
 
 
 def overdue(store: Store, now: dt.datetime | None = None) -> list[CheckinState]:

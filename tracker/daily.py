@@ -125,3 +125,12 @@ def mismatches(con: Connection, limit: int = 20) -> tuple[int, list[tuple[Any, .
     """  # noqa: S608
     rows = con.execute(sql).fetchall()
     return len(rows), rows[:limit]
+
+
+def duplicate_ids(con: Connection) -> int:
+    """Observation ids held by more than one row (ids are handed out under the write lock;
+    the table has no key index since migration 4, so `waypoint check` looks)."""
+    rows = con.execute(
+        "SELECT count(*) FROM (SELECT id FROM observations GROUP BY id HAVING count(*) > 1)"
+    ).fetchall()
+    return int(rows[0][0])

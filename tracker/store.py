@@ -229,7 +229,16 @@ class Store:
         from tracker.migrations import migrate
 
         with self._write_lock:
-            migrate(con)
+            try:
+                migrate(con)  # each migration is one transaction of its own
+            except duckdb.Error as exc:
+                if _is_disk_full(exc):
+                    raise WaypointError(
+                        f"The disk holding {self.path} is full: upgrading the database needs"
+                        " room for a copy of its largest table; nothing was changed. Free"
+                        " some space and try again."
+                    ) from exc
+                raise
             self._migrated = True
 
     # -- units of work -------------------------------------------------------------

@@ -499,7 +499,10 @@ def _rows(con: Connection, sql: str, params: Any = None) -> list[dict[str, Any]]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def load_context(store: Store, con: Connection, as_of: dt.date) -> Context:
+def _plan_items(
+    con: Connection,
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """Active metrics, objectives and KPIs, as the rules read them."""
     metrics = {
         r["key"]: r
         for r in _rows(
@@ -525,7 +528,19 @@ def load_context(store: Store, con: Connection, as_of: dt.date) -> Context:
         " FROM kpis k JOIN objectives o ON o.key = k.objective"
         " WHERE NOT k.archived AND NOT o.archived ORDER BY o.position, k.position, k.key",
     )
-    growth = {r["metric"]: r for r in _rows(con, GROWTH, {"d": as_of})}
+    return metrics, objectives, kpis
+
+
+def lead_correlations(
+    con: Connection,
+    as_of: dt.date,
+    items: tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]], list[dict[str, Any]]]
+    | None = None,
+) -> tuple[dict[str, int], dict[tuple[str, str], list[tuple[int, float | None, int]]]]:
+    """Weeks with data per metric, and the lagged weekly correlations of every reach or
+    engagement metric with the outcome KPI metrics of the objectives on its channel.
+    (What's working needs only these, not the whole audit context.)"""
+    metrics, objectives, kpis = items if items is not None else _plan_items(con)
     con.execute(f"CREATE OR REPLACE TEMP TABLE weekly AS {WEEKLY}", {"d": as_of})  # noqa: S608
     weeks = dict(
         con.execute(
@@ -553,6 +568,13 @@ def load_context(store: Store, con: Connection, as_of: dt.date) -> Context:
         correlations.setdefault((lead, outcome), []).append((lag, r, n))
     con.execute("DROP TABLE IF EXISTS weekly")
     con.execute("DROP TABLE IF EXISTS pairs")
+    return weeks, correlations
+
+
+def load_context(store: Store, con: Connection, as_of: dt.date) -> Context:
+    metrics, objectives, kpis = _plan_items(con)
+    growth = {r["metric"]: r for r in _rows(con, GROWTH, {"d": as_of})}
+    weeks, correlations = lead_correlations(con, as_of, (metrics, objectives, kpis))
     last_day = dict(
         con.execute(
             "SELECT metric, max(day) FROM daily_values WHERE day <= ? GROUP BY metric", [as_of]

@@ -193,7 +193,7 @@ def workspace_currency(con: Any) -> str:
 
 def whats_working(store: Store, as_of: dt.date | None = None, weeks: int = 8) -> WorkingReport:
     """Cost per outcome per channel and objective; the metrics that lead outcomes."""
-    from tracker.vanity import Context, load_context
+    from tracker.vanity import lead_correlations
 
     with store.session(), store.read() as con:
         as_of = as_of or today(store)
@@ -209,10 +209,10 @@ def whats_working(store: Store, as_of: dt.date | None = None, weeks: int = 8) ->
         ]
         objectives = con.execute(_OBJECTIVES).fetchall()
         currency = workspace_currency(con)
-        ctx: Context = load_context(store, con, as_of)
+        _weeks, correlations = lead_correlations(con, as_of)
     rows = cost_rows(costs, outcomes, objectives)
     leaders = []
-    for (lead, outcome), stats in ctx.correlations.items():
+    for (lead, outcome), stats in correlations.items():
         usable = [(abs(r), lag) for lag, r, n in stats if r is not None and r == r and n >= 3]
         if usable:
             r, lag = max(usable)

@@ -11,8 +11,9 @@ import pytest
 
 from tests.clirunner import waypoint
 from tests.conftest import SMALL_PLAN
-from tracker.checkins import checkin_status
-from tracker.models import LOCAL_MANAGER
+from tracker.checkins import checkin_status, record_checkin
+from tracker.errors import PermissionDenied
+from tracker.models import LOCAL_MANAGER, Actor
 from tracker.plan import apply_plan_text
 from tracker.store import Store
 from tracker.team import team_report
@@ -80,12 +81,36 @@ def test_a_handover_mid_quarter_splits_the_misses(
     assert team["ricardo"].missing == 3 + 8
 
 
+def test_after_a_handover_the_old_owner_fills_in_their_own_missed_week(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at(monkeypatch, "2026-07-01")
+    apply_plan_text(store, SMALL_PLAN, LOCAL_MANAGER)
+    at(monkeypatch, "2026-08-12")
+    apply_plan_text(
+        store,
+        SMALL_PLAN.replace("target: 60, owner: amy", "target: 60, owner: ricardo"),
+        LOCAL_MANAGER,
+    )
+    now = at(monkeypatch, "2026-09-01")
+    amy = Actor("amy", "assistant", "Amy")
+    # W32 was Amy's: she may check in for it although she no longer owns the KPI...
+    record_checkin(store, amy, "leads-h2", "at_risk", period="2026-W32")
+    assert states(store, "2026-W32", now)["leads-h2"] == ("amy", "late")
+    # ...but not for W33, which was Ricardo's
+    with pytest.raises(PermissionDenied, match="ricardo"):
+        record_checkin(store, amy, "leads-h2", "on_track", period="2026-W33")
+    # the local manager's check-in for W31 counts for the person who owed it
+    record_checkin(store, LOCAL_MANAGER, "leads-h2", "on_track", period="2026-W31")
+    assert states(store, "2026-W31", now)["leads-h2"] == ("amy", "late")
+
+
 def test_a_kpi_that_has_not_started_owes_nothing_and_says_when(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     now = at(monkeypatch, "2026-06-10")
     apply_plan_text(store, SMALL_PLAN, LOCAL_MANAGER)  # the objective starts 2026-07-01
-    report = checkin_status(store, "2026-W24", now)
+    report = checkin_status(store, "2026-W24", now, upcoming=True)
     assert report.kpis == []
     assert {(u.kpi, u.owner, u.starts) for u in report.upcoming} == {
         ("leads-h2", "amy", dt.date(2026, 7, 1)),

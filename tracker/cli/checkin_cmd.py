@@ -20,7 +20,7 @@ def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
     if week is not None:
         year, number = parse_week(week)  # type: ignore[misc]
         week = f"{year}-W{number:02d}"
-    report = checkin_status(app.store, week)
+    report = checkin_status(app.store, week, upcoming=True)
     if as_json:
         emit_json(report.as_dict())
         return

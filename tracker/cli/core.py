@@ -43,30 +43,36 @@ def demo_cmd(app: AppContext, as_of: str | None, force: bool) -> None:
 @json_option
 @pass_app
 def check_cmd(app: AppContext, as_json: bool) -> None:
-    """Verify the database: the kept daily values agree with a full recomputation."""
-    from tracker.daily import mismatches
+    """Verify the database: the kept daily values agree with a full recomputation, and no
+    two values share an id."""
+    from tracker.daily import duplicate_ids, mismatches
 
     with app.store.read() as con:
         count, examples = mismatches(con)
         pairs = con.execute("SELECT count(*) FROM daily_values").fetchall()[0][0]
+        shared = duplicate_ids(con)
     if as_json:
         emit_json(
             {
-                "ok": count == 0,
+                "ok": count == 0 and shared == 0,
                 "daily_values": pairs,
                 "mismatches": count,
+                "duplicate_ids": shared,
                 "examples": [
                     {"metric": m, "day": d, "kept": k, "recomputed": f} for m, d, k, f in examples
                 ],
             }
         )
-    elif count == 0:
-        click.echo(f"OK: {pairs:,} daily values agree with a full recomputation.")
+    elif count == 0 and shared == 0:
+        click.echo(f"OK: {pairs:,} daily values agree with a full recomputation; ids are unique.")
     else:
-        click.echo(f"{count} daily value(s) disagree with a full recomputation:", err=True)
+        if count:
+            click.echo(f"{count} daily value(s) disagree with a full recomputation:", err=True)
         for m, d, k, f in examples:
             click.echo(f"  {m} {d}: kept {k}, recomputed {f}", err=True)
-    if count:
+        if shared:
+            click.echo(f"{shared} value id(s) are held by more than one row.", err=True)
+    if count or shared:
         raise SystemExit(1)
 
 

@@ -10,6 +10,8 @@ is rejected with its line, column and reason.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import shutil
 import tempfile
 from collections.abc import Collection
 from pathlib import Path
@@ -19,6 +21,7 @@ import duckdb
 
 from tracker.errors import BadInput
 from tracker.imports.model import Reject
+from tracker.imports.read import decode
 from tracker.imports.values import NotADate, NotANumber, parse_number, parse_when
 
 LONG_COLUMNS = {
@@ -52,12 +55,45 @@ def _connection(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _utf8_copy(path: Path, text: str | None) -> tuple[Path, Path | None]:
-    """DuckDB reads UTF-8: other encodings are copied once, transcoded."""
-    if text is None:
+_BARE_CR = re.compile(rb"\r(?!\n)")
+_CHUNK = 1 << 20
+
+
+def _mixed_line_ends(path: Path) -> bool:
+    """Does the file hold a bare CR beside LF line ends? Read in 1 MB chunks (a file
+    without any CR, the common case, costs one pass of memchr-speed reads)."""
+    seen_lf = seen_bare_cr = False
+    carry = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            block = carry + chunk
+            carry = b"\r" if block.endswith(b"\r") else b""
+            body = block[:-1] if carry else block
+            seen_lf = seen_lf or b"\n" in body
+            seen_bare_cr = seen_bare_cr or (b"\r" in body and bool(_BARE_CR.search(body)))
+            if seen_lf and seen_bare_cr:
+                return True
+    return False
+
+
+def _readable_copy(path: Path, name: str, encoding: str) -> tuple[Path, Path | None]:
+    """The file DuckDB reads: the file itself, or one copy when DuckDB cannot read it as
+    it is: another encoding than UTF-8 (transcoded), a name DuckDB would expand as a glob
+    (`week?.csv` would read week1.csv), or bare CR and LF line ends mixed in one file
+    (DuckDB's sniffer stops there; the copy has LF line ends)."""
+    globbed = any(ch in str(path) for ch in "*?[")
+    utf8 = encoding in ("utf-8", "utf-8-sig")
+    mixed = _mixed_line_ends(path)
+    if utf8 and not globbed and not mixed:
         return path, None
     tmp = Path(tempfile.mkdtemp(prefix="waypoint-import-")) / "data.csv"
-    tmp.write_text(text, encoding="utf-8")
+    if utf8 and not mixed:
+        shutil.copyfile(path, tmp)  # only the name was the problem
+    else:
+        text, _ = decode(path.read_bytes(), name)
+        if mixed:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        tmp.write_text(text, encoding="utf-8")
     return tmp, tmp
 
 
@@ -67,11 +103,11 @@ def parse_generic(
     form: str,
     *,
     delimiter: str,
-    text: str | None,
+    encoding: str,
     known_metrics: Collection[str] | None,
 ) -> tuple[Any, list[Reject], list[str]]:
     """Rows (Arrow, incoming schema), rejects and notes for a long or wide file."""
-    source_path, tmp = _utf8_copy(path, text)
+    source_path, tmp = _readable_copy(path, name, encoding)
     con = _connection(source_path)
     try:
         reader = (

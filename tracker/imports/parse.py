@@ -164,9 +164,13 @@ def _generic(
         raise BadInput(f"{name}: the header is not the {choice} form (expected {expected})")
     if form is None:
         return None
-    text = _text_for_duckdb(path, name, sheet.meta.get("encoding", "utf-8"))
     rows, rejects, notes = parse_generic(
-        path, name, form, delimiter=sheet.meta["delimiter"], text=text, known_metrics=known
+        path,
+        name,
+        form,
+        delimiter=sheet.meta["delimiter"],
+        encoding=sheet.meta.get("encoding", "utf-8"),
+        known_metrics=known,
     )
     return ParsedFile(
         file=name,
@@ -177,21 +181,3 @@ def _generic(
         metrics={},
         notes=notes,
     )
-
-
-def _text_for_duckdb(path: Path, name: str, encoding: str) -> str | None:
-    """The file's text when DuckDB cannot read the file as it is, else None.
-
-    DuckDB reads UTF-8 only, expands `*`, `?` and `[` in a path as a glob (`week?.csv`
-    would read week1.csv), and stops at a file mixing bare CR and LF line ends; such
-    files go through one transcoded copy with plain LF line ends.
-    """
-    from tracker.imports.read import decode
-
-    data = path.read_bytes()
-    mixed = b"\r" in data and data.count(b"\r") != data.count(b"\r\n")
-    globbed = any(ch in str(path) for ch in "*?[")
-    if encoding in ("utf-8", "utf-8-sig") and not mixed and not globbed:
-        return None
-    text, _ = decode(data, name)
-    return text.replace("\r\n", "\n").replace("\r", "\n") if mixed else text
