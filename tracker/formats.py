@@ -124,10 +124,11 @@ def signed(value_text: str, delta: float | None) -> str:
 
 
 def kpi_value(kpi: Any, amount: float | None) -> str:
-    """A number of ``kpi`` (current, target, forecast...) in its unit; a ratio without a
-    unit of its own is a share (``0.95%``), never ``0.00957``."""
-    if kpi.metric and "/" in kpi.metric and not kpi.unit:
-        return percent(amount)
+    """A number of ``kpi`` (current, target, forecast...) in its unit. A ratio (whose unit
+    is its numerator's) is money or hours per thing when the numerator is money or hours
+    (``$12.50``), else a share (``0.95%``): never ``0.00957``."""
+    if kpi.aggregation == "ratio":
+        return ratio_value(amount, kpi.unit, None)
     return value(amount, kpi.unit)
 
 

@@ -20,7 +20,7 @@ from tracker.clock import iso_week, now_utc, today, week_bounds
 from tracker.progress import KpiProgress, ObjectiveStatus, compute_progress
 from tracker.store import Store
 from tracker.vanity import Flag, run_audit
-from tracker.vocab import STATUS_STYLE, checkin_words
+from tracker.vocab import SEVERITY_ORDER, STATUS_STYLE, checkin_words
 
 STATUS_WORDS = {k: v.text for k, v in STATUS_STYLE.items()}
 STATUS_COLOURS = {k: v.hex for k, v in STATUS_STYLE.items()}
@@ -112,10 +112,9 @@ class WeeklyReview:
         return lines
 
     def counts(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for k in self.kpis:
-            out[k.now.status] = out.get(k.now.status, 0) + 1
-        return out
+        """KPIs per status, worst first (vocab.SEVERITY_ORDER), statuses with none left out."""
+        statuses = [k.now.status for k in self.kpis]
+        return {s: statuses.count(s) for s in SEVERITY_ORDER if s in statuses}
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import charts, state, ui
 from tracker import formats
 from tracker.clock import iso_week
+from tracker.vocab import SEVERITY_ORDER
 
 store = state.store()
 with store.session():
@@ -36,18 +37,15 @@ if not plan.objectives:
 counts = {s: sum(1 for k in report.kpis if k.status == s) for s in ui.STATUS}
 # One line of counts (not four stacked metrics): on a phone the worst objectives stay on
 # the first screen.
-worst_first = ["missed", "off_track", "at_risk", "on_track", "achieved"]
-worst_first += [s for s in ui.STATUS if s not in worst_first]
 st.markdown(
-    "#### " + " · ".join(f"{ui.status_label(s)} **{counts[s]}**" for s in worst_first if counts[s])
+    "#### "
+    + " · ".join(f"{ui.status_label(s)} **{counts[s]}**" for s in SEVERITY_ORDER if counts[s])
 )
 
 st.subheader("Objectives")
 by_kpi = {k.kpi: k for k in report.kpis}
 # Worst first, and a page that stays readable (and fast) for an agency with 100 objectives.
-ORDER = ["missed", "off_track", "at_risk", "no_data", "on_track", "achieved", "not_started"]
-ORDER_ALL = [*ORDER, *(s for s in ui.STATUS if s not in ORDER)]
-ranked = sorted(report.objectives, key=lambda o: ORDER_ALL.index(o.status))
+ranked = sorted(report.objectives, key=lambda o: SEVERITY_ORDER.index(o.status))
 SHOWN = 12
 if len(ranked) > SHOWN:
     st.caption(
@@ -79,7 +77,9 @@ for obj in ranked[:SHOWN]:
             st.markdown(
                 "  \n".join(
                     f"{ui.status_label(s)} **{n}**"
-                    for s, n in sorted(obj.counts.items(), key=lambda sn: ORDER_ALL.index(sn[0]))
+                    for s, n in sorted(
+                        obj.counts.items(), key=lambda sn: SEVERITY_ORDER.index(sn[0])
+                    )
                     if n
                 )
             )
