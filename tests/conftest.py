@@ -142,3 +142,14 @@ def smtp(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("WAYPOINT_SMTP_STARTTLS", "false")
     yield handler
     controller.stop()
+
+
+def healthy(port: int) -> bool:
+    """Does a `waypoint serve` on ``port`` answer Streamlit's health check?"""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+            return r.read() == b"ok"
+    except OSError:
+        return False

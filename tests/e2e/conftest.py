@@ -8,13 +8,12 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, healthy
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -73,12 +72,9 @@ def start_server(
     )
     deadline = time.time() + 90
     while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    return Server(db, port, proc)
-        except OSError:
-            time.sleep(0.3)
+        if healthy(port):
+            return Server(db, port, proc)
+        time.sleep(0.3)
         if proc.poll() is not None:
             raise RuntimeError(proc.stdout.read().decode(errors="replace"))
     proc.kill()

@@ -10,23 +10,14 @@ import signal
 import socket
 import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, healthy
 from tests.reliability.helpers import CLI, waypoint
 
 pytestmark = pytest.mark.slow
-
-
-def healthy(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-            return r.read() == b"ok"
-    except OSError:
-        return False
 
 
 def until(check, timeout: float = 90, what: str = "") -> None:
@@ -39,10 +30,12 @@ def until(check, timeout: float = 90, what: str = "") -> None:
 
 
 def serve(db: Path, port: int, log: Path) -> subprocess.Popen:
+    # a group of its own, so a failing test can stop the Streamlit child with it
     return subprocess.Popen(
         [*CLI, "--db", str(db), "serve", "--port", str(port)],
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
@@ -73,14 +66,15 @@ def test_serve_runs_the_jobs_once_per_database_and_stops_cleanly(tmp_path: Path)
         values = json.loads(waypoint(db, "values", "catering-orders", "--json").stdout)["values"]
         assert any(v["day"] == "2026-11-17" and v["value"] == 7 for v in values)
         until(lambda: healthy(first_port), 60, "first server")
-        runs_before = len(json.loads(waypoint(db, "jobs", "list", "--json").stdout)["jobs"])
         # a second server of the same database serves pages without jobs, and says so
         second = serve(db, second_port, tmp_path / "second.log")
         until(lambda: healthy(second_port), 60, "second server")
         said = (tmp_path / "second.log").read_text()
         assert "already run in waypoint serve, pid" in said and "pages only" in said
         assert f"pid {first.pid}" in said
-        assert runs_before == 4
+        assert "Scheduled jobs: running in this process" not in said
+        lease = db.with_name(db.name + ".scheduler.lock").read_text()
+        assert f"pid {first.pid}" in lease  # the lease stays with the first server
         # SIGTERM to each `waypoint serve` stops its Streamlit child too
         for proc, port in ((second, second_port), (first, first_port)):
             proc.send_signal(signal.SIGTERM)
@@ -89,7 +83,7 @@ def test_serve_runs_the_jobs_once_per_database_and_stops_cleanly(tmp_path: Path)
     finally:
         for proc in (first, second):
             if proc is not None and proc.poll() is None:
-                proc.kill()
+                os.killpg(proc.pid, signal.SIGKILL)
     assert "Scheduled jobs: running in this process" in (tmp_path / "first.log").read_text()
     # no Streamlit child is left behind
     leftover = subprocess.run(

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -121,7 +122,7 @@ def test_server_scheduler_writers_and_a_large_import(tmp_path: Path) -> None:
     import urllib.request
 
     from benchmarks.generate import Size, long_csv, plan_yaml
-    from tests.conftest import free_port
+    from tests.conftest import free_port, healthy
 
     size = Size("conc", 100, 300_000)
     db = tmp_path / "w.duckdb"
@@ -144,14 +145,9 @@ def test_server_scheduler_writers_and_a_large_import(tmp_path: Path) -> None:
     )
     try:
         for _ in range(200):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health") as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                import time
-
-                time.sleep(0.3)
+            if healthy(port):
+                break
+            time.sleep(0.3)
         writers = [
             subprocess.Popen(
                 ["bash", "-c", "\n".join(writer_script(db, w))],

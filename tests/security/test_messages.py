@@ -13,21 +13,12 @@ import pytest
 
 from tests.clirunner import waypoint
 
-AS_OF = "2026-11-18"
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("demo") / "w.duckdb"
-    assert waypoint(db, "demo", "--as-of", AS_OF).code == 0
-    return db
 
 
 @pytest.fixture
-def db(demo_db: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "w.duckdb"
-    shutil.copy(demo_db, copy)
-    return copy
+def db(demo_store) -> Path:
+    """A private copy of the session's demo (tests/conftest.py), as of 2026-11-18."""
+    return demo_store.path
 
 
 def _values(db: Path, metric: str) -> list[dict]:

@@ -137,8 +137,8 @@ def test_hours_a_manager_types_for_an_assistant_are_the_assistants(
     plan_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = plan_store.path
-    day = (dt.date.today() - dt.timedelta(days=7)).isoformat()
-    assert waypoint(db, "log", "hours", "3", "--for", "amy", "--day", day).code == 0
-    assert waypoint(db, "--as", "amy", "log", "hours", "2", "--day", day).code == 0
-    team = {p.person: p for p in team_report(plan_store).people}
+    now = at(monkeypatch, "2026-09-10")  # the clock of every command below
+    assert waypoint(db, "log", "hours", "3", "--for", "amy", "--day", "2026-09-01").code == 0
+    assert waypoint(db, "--as", "amy", "log", "hours", "2", "--day", "2026-09-01").code == 0
+    team = {p.person: p for p in team_report(plan_store, now).people}
     assert team["amy"].hours == 5 and team["ricardo"].hours == 0
