@@ -14,7 +14,6 @@ import pytest
 from tests.clirunner import waypoint
 
 
-
 @pytest.fixture
 def db(demo_store) -> Path:
     """A private copy of the session's demo (tests/conftest.py), as of 2026-11-18."""
