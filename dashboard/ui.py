@@ -41,8 +41,9 @@ def run_safely(action: Any, success: str) -> bool:
 
 
 def names(plan: Any) -> dict[str, str]:
-    """Key -> the name people read, for the metrics and KPIs of a plan."""
+    """Key -> the name people read, for the metrics, objectives and KPIs of a plan."""
     out = {m.key: m.name for m in plan.metrics}
+    out.update({o.key: o.title for o in plan.objectives})
     out.update({k.key: k.name or k.key for o in plan.objectives for k in o.kpis})
     return out
 

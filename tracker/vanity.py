@@ -80,7 +80,11 @@ def evidence_table(evidence: dict[str, Any], names: dict[str, str]) -> list[dict
             return ", ".join(text(v) for v in value) or formats.NOTHING
         return str(value)
 
-    return [{"what": key.replace("_", " "), "value": text(v)} for key, v in evidence.items()]
+    def label(key: str) -> str:
+        words = key.replace("_", " ")
+        return "KPI" + words[3:] if words == "kpi" or words.startswith("kpi ") else words
+
+    return [{"what": label(key), "value": text(v)} for key, v in evidence.items()]
 
 
 @dataclass
