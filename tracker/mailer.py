@@ -17,9 +17,11 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import Any
 
 from tracker.errors import BadInput, WaypointError
 from tracker.records import Actor
@@ -69,17 +71,8 @@ def mail_form(store: Store) -> MailSettings:
         return mail_settings(store)
     from tracker.settings import stored_setting
 
-    with store.read() as con:
-        stored = dict(con.execute("SELECT name, value FROM settings").fetchall())
-    return MailSettings(
-        host=stored_setting("smtp.host", stored),
-        port=int(stored_setting("smtp.port", stored)),
-        starttls=bool(stored_setting("smtp.starttls", stored)),
-        ssl=bool(stored_setting("smtp.ssl", stored)),
-        user=stored_setting("smtp.user", stored),
-        password="",
-        sender=stored_setting("smtp.sender", stored),
-    )
+    stored = _stored(store)
+    return _from(lambda name: stored_setting(name, stored), password="")
 
 
 def save_mail_settings(
@@ -105,9 +98,29 @@ def save_mail_settings(
     update_settings(store, actor, values)
 
 
-def mail_settings(store: Store) -> MailSettings:
+def _stored(store: Store) -> dict[str, str]:
     with store.read() as con:
-        stored = dict(con.execute("SELECT name, value FROM settings").fetchall())
+        return dict(con.execute("SELECT name, value FROM settings").fetchall())
+
+
+def _from(value: Callable[[str], Any], password: str) -> MailSettings:
+    """MailSettings from one way of reading a setting by name."""
+    return MailSettings(
+        host=value("smtp.host"),
+        port=int(value("smtp.port")),
+        starttls=bool(value("smtp.starttls")),
+        ssl=bool(value("smtp.ssl")),
+        user=value("smtp.user"),
+        password=password,
+        sender=value("smtp.sender"),
+        ca_file=value("smtp.ca_file"),
+        allow_plain_auth=bool(value("smtp.allow_plain_auth")),
+    )
+
+
+def mail_settings(store: Store) -> MailSettings:
+    """The settings mail is sent with (the environment first, then the workspace)."""
+    stored = _stored(store)
     password = get_setting("smtp.password", stored)
     if password:
         # Bound to its server: stored (dashboard-editable) values do not count.
@@ -118,17 +131,7 @@ def mail_settings(store: Store) -> MailSettings:
                 " environment too: set WAYPOINT_SMTP_HOST (and WAYPOINT_SMTP_PORT,"
                 " WAYPOINT_SMTP_USER) beside it"
             )
-    return MailSettings(
-        host=get_setting("smtp.host", stored),
-        port=int(get_setting("smtp.port", stored)),
-        starttls=bool(get_setting("smtp.starttls", stored)),
-        ssl=bool(get_setting("smtp.ssl", stored)),
-        user=get_setting("smtp.user", stored),
-        password=password,
-        sender=get_setting("smtp.sender", stored),
-        ca_file=get_setting("smtp.ca_file", stored),
-        allow_plain_auth=bool(get_setting("smtp.allow_plain_auth", stored)),
-    )
+    return _from(lambda name: get_setting(name, stored), password=password)
 
 
 def build_message(

@@ -58,16 +58,21 @@ def test_a_person_owes_nothing_from_before_they_joined(
     assert states(store, "2026-W33", now)["lead-rate"] == ("ricardo", "missing")
 
 
-def test_a_handover_mid_quarter_splits_the_misses(
-    store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def hand_over(store: Store, monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
+    """The plan from 2026-07-01; on Wednesday 2026-08-12 the leads KPI moves from Amy to
+    Ricardo; returns "now", 2026-09-01."""
     at(monkeypatch, "2026-07-01")
     apply_plan_text(store, SMALL_PLAN, LOCAL_MANAGER)
-    # On Wednesday 2026-08-12 the leads KPI moves from Amy to Ricardo.
     at(monkeypatch, "2026-08-12")
     handed = SMALL_PLAN.replace("target: 60, owner: amy", "target: 60, owner: ricardo")
     apply_plan_text(store, handed, LOCAL_MANAGER)
-    now = at(monkeypatch, "2026-09-01")
+    return at(monkeypatch, "2026-09-01")
+
+
+def test_a_handover_mid_quarter_splits_the_misses(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = hand_over(store, monkeypatch)
     # weeks that ended before the handover stay Amy's; the week it happened and later
     # ones are Ricardo's (he owned it when they ended)
     assert states(store, "2026-W31", now)["leads-h2"] == ("amy", "missing")
@@ -84,15 +89,7 @@ def test_a_handover_mid_quarter_splits_the_misses(
 def test_after_a_handover_the_old_owner_fills_in_their_own_missed_week(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at(monkeypatch, "2026-07-01")
-    apply_plan_text(store, SMALL_PLAN, LOCAL_MANAGER)
-    at(monkeypatch, "2026-08-12")
-    apply_plan_text(
-        store,
-        SMALL_PLAN.replace("target: 60, owner: amy", "target: 60, owner: ricardo"),
-        LOCAL_MANAGER,
-    )
-    now = at(monkeypatch, "2026-09-01")
+    now = hand_over(store, monkeypatch)
     amy = Actor("amy", "assistant", "Amy")
     # W32 was Amy's: she may check in for it although she no longer owns the KPI...
     record_checkin(store, amy, "leads-h2", "at_risk", period="2026-W32")
