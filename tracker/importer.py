@@ -13,7 +13,7 @@ import datetime as dt
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -23,6 +23,9 @@ from tracker.observations import NewMetric, WriteResult, overlap_sentences, writ
 from tracker.permissions import require_writer
 from tracker.records import Actor
 from tracker.store import Store
+
+if TYPE_CHECKING:
+    from tracker.models import ImportMapping
 
 
 @dataclass
@@ -114,10 +117,22 @@ class ImportResult:
         }
 
 
-def _known_metrics(store: Store) -> dict[str, str]:
-    """Stored metrics, key -> name."""
+def _known_metrics(store: Store) -> tuple[dict[str, str], dict[str, str]]:
+    """Stored metrics: key -> name, and key -> behaviour (flow or stock)."""
     with store.read() as con:
-        return dict(con.execute("SELECT key, name FROM metrics").fetchall())
+        rows = con.execute("SELECT key, name, behaviour FROM metrics").fetchall()
+    return {k: n for k, n, _ in rows}, {k: b for k, _, b in rows}
+
+
+def saved_mappings(store: Store) -> list[ImportMapping]:
+    """The workspace's import mappings (the plan's imports: list), in plan order."""
+    from tracker.models import ImportMapping
+
+    with store.read() as con:
+        specs = con.execute(
+            "SELECT spec FROM import_mappings WHERE NOT archived ORDER BY position, name"
+        ).fetchall()
+    return [ImportMapping.model_validate_json(spec) for (spec,) in specs]
 
 
 def import_file(
@@ -130,6 +145,7 @@ def import_file(
     dry_run: bool = False,
     display_name: str | None = None,
     rejects_dir: str | Path | None = None,
+    mapping: ImportMapping | None = None,
 ) -> ImportResult:
     """Parse ``path`` and upsert its daily values in one transaction.
 
@@ -137,13 +153,22 @@ def import_file(
     returned in ``rejected`` (file, line, column, value, reason) and valid rows still
     import. Unless ``dry_run``, rejects are also written to ``<name>.rejects.csv`` in
     ``rejects_dir`` (default: ``rejects/`` beside the database file).
+
+    ``mapping`` reads the file through that import mapping (``--map FILE``); otherwise
+    the workspace's saved mappings are tried after the platform presets, and ``preset``
+    may name one of them.
     """
     from tracker.imports import Reject, parse_file
+    from tracker.imports.mapping import check_metrics
 
     require_writer(actor, "import values")
     path = Path(path)
     with store.session():
-        timezone, known = workspace_timezone(store), _known_metrics(store)
+        timezone, (known, behaviours) = workspace_timezone(store), _known_metrics(store)
+        mappings = saved_mappings(store)
+    if mapping is not None:
+        check_metrics(mapping, known, f"--map {mapping.name}")
+        mappings, preset = [mapping], mapping.name
     # Parsed with the database closed: a slow or hostile file never holds the file lock
     # that other processes (the dashboard, the scheduler, the CLI) wait for.
     parsed = parse_file(
@@ -153,6 +178,8 @@ def import_file(
         timezone=timezone,
         display_name=display_name,
         known_metrics=set(known),
+        mappings=mappings,
+        behaviours=behaviours,
     )
     with store.session():
         new_metrics = {

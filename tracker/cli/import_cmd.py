@@ -1,4 +1,4 @@
-"""waypoint import FILE... [--preset NAME] [--day DAY] [--dry-run] [--json]."""
+"""waypoint import FILE... [--preset NAME] [--map FILE] [--day DAY] [--dry-run] [--json]."""
 
 from __future__ import annotations
 
@@ -27,13 +27,32 @@ def _progress(file: str) -> Iterator[None]:
         yield
 
 
+def _pick(mappings: list, file: str):  # type: ignore[type-arg]
+    """The mapping of a --map file that fits ``file`` (the first one when none does, so
+    the refusal names what is missing)."""
+    from tracker.imports.mapping import fitting
+    from tracker.imports.read import is_workbook, peek_csv
+
+    path = Path(file)
+    if len(mappings) > 1 and path.is_file() and not is_workbook(path):
+        return fitting(mappings, peek_csv(path, path.name)) or mappings[0]
+    return mappings[0]
+
+
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option(
     "--preset",
     default="auto",
     show_default=True,
-    help="Platform preset, or auto to detect it from the header.",
+    help="Platform preset or saved mapping name, or auto to detect it from the header.",
+)
+@click.option(
+    "--map",
+    "map_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Read the files through an import mapping (YAML) for exports no preset knows.",
 )
 @click.option(
     "--day",
@@ -48,25 +67,37 @@ def import_cmd(
     app: AppContext,
     files: tuple[str, ...],
     preset: str,
+    map_file: str | None,
     day: str | None,
     dry_run: bool,
     as_json: bool,
     as_person: str | None,
 ) -> None:
-    """Import CSV/XLSX exports and generic long or wide files."""
+    """Import CSV/XLSX exports, generic long or wide files, and files read through a mapping."""
     from tracker.errors import BadInput
     from tracker.importer import import_file
 
     store = app.store
     results = []
     failures: list[str] = []
+    mappings = None
+    if map_file is not None:
+        from tracker.imports.mapping import load_mapping_file
+
+        mappings = load_mapping_file(map_file)
     with store.session():
         actor = app.actor(as_person)
         for file in files:
             try:
                 results.append(
                     import_file(
-                        store, actor, file, preset=preset, day=parse_day(day), dry_run=dry_run
+                        store,
+                        actor,
+                        file,
+                        preset=preset,
+                        day=parse_day(day),
+                        dry_run=dry_run,
+                        mapping=_pick(mappings, file) if mappings else None,
                     )
                 )
             except BadInput as exc:

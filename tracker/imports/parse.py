@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracker.errors import BadInput
 from tracker.imports.engine import Accumulator, Preset, find_header, run_preset
 from tracker.imports.generic import form_of, parse_generic
+from tracker.imports.mapping import fitting, header_row, missing_columns, run_mapping
 from tracker.imports.model import ParsedFile
 from tracker.imports.presets import ALL
 from tracker.imports.read import Sheet, is_workbook, peek_csv, read_sheets
+
+if TYPE_CHECKING:
+    from tracker.models import ImportMapping
 
 PRESETS: dict[str, Preset] = {p.name: p for p in ALL}
 GENERIC = ("long", "wide")
@@ -50,12 +54,23 @@ def parse_file(
     timezone: str = "UTC",
     display_name: str | None = None,
     known_metrics: Collection[str] | None = None,
+    mappings: Sequence[ImportMapping] = (),
+    behaviours: Mapping[str, str] | None = None,
 ) -> ParsedFile:
-    """Parse one export or generic file. Raises BadInput when it cannot be read at all."""
+    """Parse one export or generic file. Raises BadInput when it cannot be read at all,
+    and when it does not fit the preset or mapping asked for (saying what it looks like).
+
+    ``mappings`` are the workspace's saved import mappings: ``preset`` may name one, and
+    ``auto`` tries them after the platform presets. ``behaviours`` (metric -> flow or
+    stock) tells a mapping how rows of one day combine.
+    """
     path = Path(path)
     name = display_name or path.name
     try:
-        return _parse(path, name, preset, day, timezone, known_metrics)
+        forced = next((m for m in mappings if m.name == preset), None)
+        if forced is not None:
+            return _mapped(path, name, forced, timezone, behaviours or {}, mappings)
+        return _parse(path, name, preset, day, timezone, known_metrics, mappings, behaviours)
     except BadInput:
         raise
     except (OSError, ValueError, IndexError, KeyError, TypeError, UnicodeError) as exc:
@@ -69,6 +84,8 @@ def _parse(
     day: dt.date | None,
     timezone: str,
     known: Collection[str] | None,
+    mappings: Sequence[ImportMapping],
+    behaviours: Mapping[str, str] | None,
 ) -> ParsedFile:
     if not is_workbook(path) and path.exists():
         # Recognise a CSV from its first rows: a million-row long file goes straight to
@@ -76,7 +93,8 @@ def _parse(
         head = [peek_csv(path, name)]
         generic = choice in GENERIC or (
             not any(_matches(p, head[0]) for p in _candidates(choice))
-            and form_of([str(c) for c in head[0].rows[0]]) is not None
+            and not (choice == "auto" and fitting(mappings, head[0]))
+            and _generic_form(head[0], known) is not None
         )
         if generic:
             return _generic(path, name, head, choice, known)  # type: ignore[return-value]
@@ -88,17 +106,15 @@ def _parse(
                 found.append((candidate, sheet))
                 break  # one export kind per sheet: the first (most specific) wins
     if not found and choice == "auto":
-        generic = _generic(path, name, sheets, choice, known)
-        if generic is not None:
-            return generic
+        mapping = next((m for s in sheets if (m := fitting(mappings, s)) is not None), None)
+        if mapping is not None:
+            return _mapped(path, name, mapping, timezone, behaviours or {}, mappings, sheets)
+        if sheets and _generic_form(sheets[0], known) is not None:
+            generic = _generic(path, name, sheets, choice, known)
+            if generic is not None:
+                return generic
     if not found:
-        header = " | ".join(
-            str(c) for c in (sheets[0].rows[0] if sheets and sheets[0].rows else [])
-        )[:160]
-        raise BadInput(
-            f"{name}: not a known export (first row: {header!r}). Use --preset with one of"
-            f" {', '.join(preset_names())}, or the long form with the header day,metric,value"
-        )
+        raise BadInput(_refusal(name, choice, sheets, known, mappings))
     sources = sorted({p.source for p, _ in found})
     acc = Accumulator(file=name, source=sources[0])
     for preset, sheet in found:
@@ -117,6 +133,93 @@ def _parse(
         rows=_to_arrow(acc),
         rejects=acc.rejects,
         metrics=acc.specs,
+        notes=acc.notes,
+    )
+
+
+def _generic_form(sheet: Sheet, known: Collection[str] | None) -> str | None:
+    """The generic form of a sheet, if any. A wide header none of whose columns is a
+    known metric is some other tool's export that happens to start with a date column:
+    reading it as the wide form would only reject every column."""
+    if not sheet.rows:
+        return None
+    header = [str(c) for c in sheet.rows[0]]
+    form = form_of(header)
+    unknown_columns = known is not None and not any(h.strip() in known for h in header[1:])
+    return None if form == "wide" and unknown_columns else form
+
+
+def looks_like(
+    sheets: Sequence[Sheet], known: Collection[str] | None, mappings: Sequence[ImportMapping]
+) -> str | None:
+    """What a file fits when nothing is forced on it: a preset, a mapping or a form."""
+    for sheet in sheets:
+        for preset in ALL:
+            if _matches(preset, sheet):
+                return f"the {preset.name} preset"
+        mapping = fitting(mappings, sheet)
+        if mapping is not None:
+            return f"the saved mapping {mapping.name}"
+    form = _generic_form(sheets[0], known) if sheets else None
+    return f"the generic {form} form" if form else None
+
+
+def _refusal(
+    name: str,
+    choice: str,
+    sheets: Sequence[Sheet],
+    known: Collection[str] | None,
+    mappings: Sequence[ImportMapping],
+) -> str:
+    header = " | ".join(str(c) for c in (sheets[0].rows[0] if sheets and sheets[0].rows else []))
+    fits = looks_like(sheets, known, mappings)
+    if choice != "auto":
+        hint = (
+            f"this looks like {fits}; import it with --preset auto"
+            if fits
+            else "no preset or mapping fits it"
+        )
+        return f"{name}: does not fit the {choice} preset; {hint} (first row: {header[:160]!r})"
+    return (
+        f"{name}: no preset or mapping fits (first row: {header[:160]!r}). Map it once with"
+        " --map FILE.yaml or on the dashboard's Import page (docs/imports.md, \"Import"
+        ' mappings"), or write it in the long form with the header day,metric,value'
+    )
+
+
+def _mapped(
+    path: Path,
+    name: str,
+    mapping: ImportMapping,
+    timezone: str,
+    behaviours: Mapping[str, str],
+    mappings: Sequence[ImportMapping],
+    sheets: list[Sheet] | None = None,
+) -> ParsedFile:
+    sheets = sheets if sheets is not None else read_sheets(path, name)
+    sheet = next((s for s in sheets if header_row(mapping, s) is not None), None)
+    if sheet is None:
+        fits = looks_like(sheets, None, [m for m in mappings if m.name != mapping.name])
+        missing = ", ".join(missing_columns(mapping, sheets[0])) if sheets else ""
+        raise BadInput(
+            f"{name}: does not fit the mapping {mapping.name} (no header row has the"
+            f" column(s) {missing})" + (f"; this looks like {fits}" if fits else "")
+        )
+    acc = Accumulator(file=name, source=mapping.source_name)
+    run_mapping(mapping, sheet, acc, timezone=timezone, behaviours=behaviours)
+    merged = Accumulator(file=name, source=mapping.source_name)
+    for (metric, day), value in acc.values.items():
+        merged.values[(metric, day, mapping.source_name)] = value  # type: ignore[index]
+        merged.first_line[(metric, day, mapping.source_name)] = acc.first_line[(metric, day)]  # type: ignore[index]
+    if not acc.values and not acc.rejects:
+        acc.notes.append("the file holds no values")
+    return ParsedFile(
+        file=name,
+        preset=f"mapping:{mapping.name}",
+        source=mapping.source_name,
+        rows=_to_arrow(merged),
+        rejects=acc.rejects,
+        metrics={},
         notes=acc.notes,
     )
 

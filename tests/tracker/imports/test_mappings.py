@@ -1,0 +1,260 @@
+"""Import mappings (#19, DESIGN "Import mappings"): files no preset knows, read through a
+mapping given with --map or saved in the plan, with exact daily values worked out by
+hand from the fixture files; wrong files refused with what they look like."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.clirunner import waypoint
+from tests.conftest import EXPORTS, FIXTURES, SMALL_PLAN
+from tracker.store import Store
+
+MAPPED = FIXTURES / "mapped"
+
+METRICS = """
+  - {key: revenue, name: Restaurant revenue, class: outcome, behaviour: flow, unit: EUR}
+  - {key: catering-revenue, name: Catering revenue, class: outcome, behaviour: flow}
+  - {key: catering-orders, name: Catering orders, class: outcome, behaviour: flow}
+  - {key: newsletter-clicks, name: Newsletter clicks, channel: email, class: engagement, behaviour: flow}
+  - {key: email-list, name: Newsletter recipients, channel: email, class: reach, behaviour: stock}
+  - {key: new-deals, name: New catering deals, class: outcome, behaviour: flow}
+  - {key: won-deals, name: Won catering deals, class: outcome, behaviour: flow}
+  - {key: deal-revenue, name: Won deal value, class: outcome, behaviour: flow}
+"""
+
+# A booking system's export: semicolons, decimal commas, day-first dates, German headers.
+BOOKING = """
+name: booking-system
+match: {columns: [Buchungsdatum, Leistung, Betrag]}
+day: {column: Buchungsdatum, format: "%d.%m.%Y"}
+decimal: ","
+values:
+  - {column: Betrag, metric: revenue}
+  - {column: Betrag, metric: catering-revenue, where: {Leistung: Catering}}
+  - {count: rows, metric: catering-orders, where: {Leistung: Catering}}
+"""
+
+# A newsletter tool's campaign report: send times in the tool's zone (Berlin).
+NEWSLETTER = """
+name: newsletter
+match: {columns: [Campaign Name, Send Time, Unique Clicks]}
+day: {column: Send Time, format: "%b %d, %Y %I:%M %p", timezone: Europe/Berlin}
+values:
+  - {column: Unique Clicks, metric: newsletter-clicks}
+  - {column: Emails Sent, metric: email-list}
+"""
+
+# A CRM's deals: UTC timestamps; the workspace lives in Chicago (UTC-6 in November).
+CRM = """
+name: crm-deals
+match: {columns: [Deal Name, Create Date, Deal Stage, Amount]}
+day: {column: Create Date, format: "%Y-%m-%dT%H:%M:%S%z"}
+values:
+  - {count: rows, metric: new-deals}
+  - {count: rows, metric: won-deals, where: {Deal Stage: Closed Won}}
+  - {column: Amount, metric: deal-revenue, where: {Deal Stage: Closed Won}}
+"""
+
+
+def _plan(imports: str = "") -> str:
+    plan = SMALL_PLAN.replace("metrics:\n", "metrics:\n" + METRICS.strip("\n") + "\n", 1)
+    if imports:
+        plan += "imports:\n" + textwrap.indent(imports.strip(), "  - ", lambda line: True)
+        plan = plan.replace("  - " + "\n  - ", "\n  - ")
+    return plan
+
+
+def _imports(*mappings: str) -> str:
+    """A plan's imports: list of the mappings above."""
+    items = []
+    for m in mappings:
+        lines = m.strip().splitlines()
+        items.append("\n".join(["  - " + lines[0], *("    " + line for line in lines[1:])]))
+    return "imports:\n" + "\n".join(items) + "\n"
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    db = tmp_path / "shop.duckdb"
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(_plan())
+    assert waypoint(db, "plan", "apply", str(plan)).code == 0
+    return db
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def daily(db: Path, metric: str) -> dict[str, float]:
+    run = waypoint(db, "values", metric, "--json")
+    assert run.code == 0, run.err
+    out: dict[str, float] = {}
+    for row in run.json()["values"]:
+        out[row["day"]] = row["value"]
+    return out
+
+
+def test_booking_export_with_semicolons_decimal_commas_and_day_first_dates(
+    shop: Path, tmp_path: Path
+) -> None:
+    mapping = _write(tmp_path, "booking.yaml", BOOKING)
+    run = waypoint(shop, "import", str(MAPPED / "booking-week45.csv"), "--map", str(mapping))
+    assert run.code == 0, run.err
+    assert "recognised as mapping:booking-system" in run.out
+    assert daily(shop, "revenue") == {
+        "2026-11-02": 1430.50,  # 1.250,50 + 180,00
+        "2026-11-03": 95.25,
+        "2026-11-04": 1190.75,  # 780,00 + 410,75
+        "2026-11-05": 240.00,
+    }
+    assert daily(shop, "catering-revenue") == {"2026-11-02": 1250.50, "2026-11-04": 1190.75}
+    # A count is a count on every day the file covers: no catering on the 3rd is 0.
+    assert daily(shop, "catering-orders") == {
+        "2026-11-02": 1.0,
+        "2026-11-03": 0.0,
+        "2026-11-04": 2.0,
+        "2026-11-05": 0.0,
+    }
+    again = waypoint(
+        shop, "import", str(MAPPED / "booking-week45.csv"), "--map", str(mapping), "--json"
+    )
+    assert again.code == 0
+    assert again.json()["inserted"] == again.json()["replaced"] == 0
+    row = waypoint(shop, "values", "revenue", "--json").json()["values"][0]
+    assert row["source"] == "booking-system"
+
+
+def test_newsletter_report_in_the_tools_zone_and_a_stock_metric(shop: Path, tmp_path: Path) -> None:
+    mapping = _write(tmp_path, "newsletter.yaml", NEWSLETTER)
+    run = waypoint(shop, "import", str(MAPPED / "newsletter-report.csv"), "--map", str(mapping))
+    assert run.code == 0, run.err
+    # Nov 5, 04:00 in Berlin is Nov 4, 21:00 in Chicago: that send belongs to the 4th.
+    assert daily(shop, "newsletter-clicks") == {"2026-11-02": 64.0, "2026-11-04": 128.0}
+    # A stock metric keeps the day's last row (1,175 sent on the later send).
+    assert daily(shop, "email-list") == {"2026-11-02": 1200.0, "2026-11-04": 1175.0}
+
+
+def test_a_saved_mapping_recognises_crm_deals_with_utc_timestamps(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "crm.duckdb"
+    plan = _write(tmp_path, "plan.yaml", _plan() + _imports(CRM, BOOKING))
+    assert waypoint(db, "plan", "apply", str(plan)).code == 0
+    run = waypoint(db, "import", str(MAPPED / "crm-deals.csv"), "--json")
+    assert run.code == 0, run.err
+    assert run.json()["files"][0]["preset"] == "mapping:crm-deals"
+    # 03:30Z on the 3rd is 21:30 on the 2nd in Chicago; 05:59Z on the 4th is the 3rd.
+    assert daily(db, "new-deals") == {"2026-11-02": 2.0, "2026-11-03": 2.0, "2026-11-04": 1.0}
+    assert daily(db, "won-deals") == {"2026-11-02": 2.0, "2026-11-03": 1.0, "2026-11-04": 0.0}
+    assert daily(db, "deal-revenue") == {"2026-11-02": 4200.0, "2026-11-03": 5200.0}
+    # The other saved mapping is picked for the other shape, and by name too.
+    auto = waypoint(db, "import", str(MAPPED / "booking-week45.csv"), "--json")
+    assert auto.json()["files"][0]["preset"] == "mapping:booking-system"
+    named = waypoint(db, "import", str(MAPPED / "booking-week45.csv"), "--preset", "booking-system")
+    assert named.code == 0, named.err
+    # Export -> apply keeps the mappings: the plan round-trips.
+    exported = waypoint(db, "plan", "export").out
+    assert "crm-deals" in exported and "Closed Won" in exported
+    again = waypoint(db, "plan", "apply", str(_write(tmp_path, "again.yaml", exported)))
+    assert again.code == 0, again.err
+    assert "0 created, 0 updated, 0 archived" in again.out
+
+
+def test_plan_validation_names_the_mapping_and_the_field(tmp_path: Path) -> None:
+    bad = CRM.replace("metric: won-deals", "metric: wins").replace(
+        "column: Amount", "column: Value"
+    )
+    plan = _write(tmp_path, "plan.yaml", _plan() + _imports(bad))
+    run = waypoint(tmp_path / "v.duckdb", "plan", "apply", str(plan))
+    assert run.code == 2
+    assert "imports[crm-deals].values[1].metric: unknown metric 'wins'" in run.err
+    assert "imports[crm-deals].values[2]: column 'Value' is not one of match.columns" in run.err
+    fmt = CRM.replace('format: "%Y-%m-%dT%H:%M:%S%z"', "format: yyyy-mm-dd")
+    plan = _write(tmp_path, "plan.yaml", _plan() + _imports(fmt))
+    run = waypoint(tmp_path / "v.duckdb", "plan", "apply", str(plan))
+    assert run.code == 2
+    assert "imports[0].day.format" in run.err and "not a date format" in run.err
+    assert waypoint(tmp_path / "v.duckdb", "values", "won-deals").code == 2  # nothing applied
+
+
+def test_map_naming_an_unknown_metric_is_refused_and_nothing_is_written(
+    shop: Path, tmp_path: Path
+) -> None:
+    mapping = _write(tmp_path, "m.yaml", BOOKING.replace("metric: revenue", "metric: takings"))
+    run = waypoint(shop, "import", str(MAPPED / "booking-week45.csv"), "--map", str(mapping))
+    assert run.code == 2
+    assert "takings" in run.err and "add them to the plan" in run.err
+    assert daily(shop, "catering-orders") == {}
+
+
+def test_a_broken_mapping_file_names_the_field(shop: Path, tmp_path: Path) -> None:
+    mapping = _write(tmp_path, "m.yaml", BOOKING.replace('decimal: ","', 'decimal: ";"'))
+    run = waypoint(shop, "import", str(MAPPED / "booking-week45.csv"), "--map", str(mapping))
+    assert run.code == 2
+    assert "m.yaml" in run.err and "decimal" in run.err
+
+
+def test_a_file_that_does_not_fit_the_mapping_says_what_it_looks_like(
+    shop: Path, tmp_path: Path
+) -> None:
+    mapping = _write(tmp_path, "booking.yaml", BOOKING)
+    run = waypoint(shop, "import", str(MAPPED / "crm-deals.csv"), "--map", str(mapping))
+    assert run.code == 2
+    assert "does not fit the mapping booking-system" in run.err
+    assert "Buchungsdatum" in run.err
+
+
+def test_an_unknown_file_is_refused_with_the_way_to_map_it(shop: Path) -> None:
+    run = waypoint(shop, "import", str(MAPPED / "crm-deals.csv"))
+    assert run.code == 2
+    assert "no preset or mapping fits" in run.err and "--map" in run.err
+
+
+def test_a_dated_file_of_unknown_columns_is_not_taken_for_the_wide_form(
+    shop: Path, tmp_path: Path
+) -> None:
+    # First column "Date": before, this became "wide" with every column rejected.
+    path = _write(tmp_path, "pos.csv", "Date,Covers,Takings\n2026-11-02,40,1200\n")
+    run = waypoint(shop, "import", str(path))
+    assert run.code == 2
+    assert "no preset or mapping fits" in run.err
+
+
+def test_a_preset_forced_on_another_platforms_export_names_the_one_it_fits(
+    shop: Path,
+) -> None:
+    facebook = next((EXPORTS / "facebook").glob("*Post Level*.csv"))
+    run = waypoint(shop, "import", str(facebook), "--preset", "linkedin", "--dry-run")
+    assert run.code == 2
+    assert "does not fit the linkedin preset" in run.err
+    assert "this looks like the facebook" in run.err
+
+
+def test_the_inbox_job_uses_saved_mappings(tmp_path: Path) -> None:
+    from jobs.runner import run_job
+
+    db = tmp_path / "inbox.duckdb"
+    plan = _write(tmp_path, "plan.yaml", _plan() + _imports(CRM))
+    assert waypoint(db, "plan", "apply", str(plan)).code == 0
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    dropped = inbox / "deals.csv"
+    shutil.copy(MAPPED / "crm-deals.csv", dropped)
+    old = time.time() - 120  # settled: not being written any more
+    os.utime(dropped, (old, old))
+    outcome, message = run_job(
+        Store(db, lock_timeout=10), "inbox_import", dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
+    )
+    assert outcome == "ok", message
+    assert daily(db, "won-deals") == {"2026-11-02": 2.0, "2026-11-03": 1.0, "2026-11-04": 0.0}

@@ -1,0 +1,191 @@
+"""Import mappings: how to read a file no preset knows (DESIGN "Import mappings").
+
+A mapping names the columns that recognise a file, the day column and its format,
+the decimal mark, and per metric either a column's values or a count of the rows
+matching ``where``. Rows of one day add up for a flow metric; the last row of the day
+counts for a stock metric; a row count is a count (every day the file covers gets
+one, zero included, so a day without catering orders says 0 rather than nothing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from tracker.errors import BadInput, PlanError
+from tracker.imports.engine import HEADER_SEARCH_ROWS, Accumulator
+from tracker.imports.model import Reject
+from tracker.imports.read import Sheet
+from tracker.imports.values import NotADate, NotANumber, is_null, parse_number, parse_when
+
+if TYPE_CHECKING:
+    from tracker.models import ImportMapping
+
+_TIME_PARTS = re.compile(r"%[HIMSfpzZ]")
+
+
+def _norm(cell: Any) -> str:
+    return " ".join(str(cell).split()).lower() if cell is not None else ""
+
+
+def header_row(mapping: ImportMapping, sheet: Sheet) -> int | None:
+    """Index of the row holding every column the mapping is recognised by."""
+    wanted = {_norm(c) for c in mapping.match.columns}
+    for i, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        if wanted <= {_norm(c) for c in row}:
+            return i
+    return None
+
+
+def missing_columns(mapping: ImportMapping, sheet: Sheet) -> list[str]:
+    """The mapping's columns the file's first row lacks (for the refusal message)."""
+    first = {_norm(c) for c in (sheet.rows[0] if sheet.rows else [])}
+    return [c for c in mapping.match.columns if _norm(c) not in first]
+
+
+def load_mapping_file(path: str | Path) -> list[ImportMapping]:
+    """Mappings from a YAML file: one mapping, a list of them, or a plan's ``imports:``."""
+    from pydantic import ValidationError
+
+    from tracker.models import ImportMapping
+    from tracker.plan.yamlio import read_plan_file
+
+    data, _ = read_plan_file(path)  # PlanError (bad input) names the file and line
+    path = Path(path)
+    if isinstance(data, dict) and "imports" in data:
+        data = data["imports"]
+    items = data if isinstance(data, list) else [data]
+    out: list[ImportMapping] = []
+    for i, item in enumerate(items):
+        try:
+            out.append(ImportMapping.model_validate(item))
+        except ValidationError as exc:
+            where = item.get("name", i) if isinstance(item, dict) else i
+            raise PlanError(
+                [
+                    f"imports[{where}]." + ".".join(str(p) for p in e["loc"]) + ": " + e["msg"]
+                    for e in exc.errors()
+                ],
+                str(path),
+            ) from exc
+    if not out:
+        raise BadInput(f"--map {path.name}: holds no mapping")
+    return out
+
+
+def check_metrics(mapping: ImportMapping, known: Mapping[str, Any], origin: str) -> None:
+    """A mapping may only feed metrics the plan has (DESIGN): name the first unknown."""
+    unknown = [v.metric for v in mapping.values if v.metric not in known]
+    if unknown:
+        raise BadInput(
+            f"{origin}: mapping {mapping.name} names unknown metric(s) {', '.join(unknown)};"
+            " add them to the plan first (Plan page or `waypoint plan apply`)"
+        )
+
+
+def _day(cell: Any, mapping: ImportMapping, timezone: str) -> dt.date | None:
+    fmt, zone = mapping.day.format, mapping.day.timezone
+    if fmt is None or not isinstance(cell, str):
+        return parse_when(cell, timezone=timezone, source_zone=zone)
+    text = " ".join(cell.split())
+    if not text or is_null(text):
+        return None
+    try:
+        when = dt.datetime.strptime(text, fmt)
+    except ValueError as exc:
+        raise NotADate(f"not a date in the format {fmt}: {text[:40]!r}") from exc
+    if not _TIME_PARTS.search(fmt):
+        return when.date()
+    if when.tzinfo is None:
+        if zone is None:
+            return when.date()
+        when = when.replace(tzinfo=ZoneInfo(zone))
+    return when.astimezone(ZoneInfo(timezone)).date()
+
+
+def _number(cell: Any, decimal: str) -> float | None:
+    if decimal == "," and isinstance(cell, str):
+        # 1.234,5 and 1 234,5: dots and spaces group thousands, the comma is the mark.
+        text = cell.strip().replace("\u00a0", "").replace(" ", "")
+        if "," in text or re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):
+            cell = text.replace(".", "").replace(",", ".")
+    return parse_number(cell)
+
+
+def _matches(cell: Any, wanted: Any) -> bool:
+    if isinstance(wanted, int | float) and not isinstance(wanted, bool):
+        try:
+            return parse_number(cell) == float(wanted)
+        except NotANumber:
+            return False
+    return _norm(cell) == _norm(wanted)
+
+
+def run_mapping(
+    mapping: ImportMapping,
+    sheet: Sheet,
+    acc: Accumulator,
+    *,
+    timezone: str,
+    behaviours: Mapping[str, str],
+) -> None:
+    """Read ``sheet`` through ``mapping`` into ``acc`` (rejects keep file and line)."""
+    at = header_row(mapping, sheet)
+    if at is None:
+        return
+    index: dict[str, int] = {}
+    for i, h in enumerate(sheet.rows[at]):
+        index.setdefault(_norm(h), i)  # duplicate names: the first one counts
+
+    def cell_of(row: list[Any], column: str) -> Any:
+        i = index.get(_norm(column))
+        return row[i] if i is not None and i < len(row) else None
+
+    days_seen: dict[dt.date, int] = {}  # day -> its first line
+    counts = [v for v in mapping.values if v.count is not None]
+    for row, line in zip(sheet.rows[at + 1 :], sheet.lines[at + 1 :], strict=True):
+        if all(is_null(c) for c in row):
+            continue
+        raw = cell_of(row, mapping.day.column)
+        if is_null(raw):
+            first = _norm(row[0]) if row else ""
+            if first.startswith("total") or first == "":
+                continue  # a totals or description row
+            acc.rejects.append(Reject(acc.file, line, mapping.day.column, None, "no date"))
+            continue
+        try:
+            day = _day(raw, mapping, timezone)
+        except NotADate as exc:
+            acc.rejects.append(Reject(acc.file, line, mapping.day.column, str(raw)[:80], str(exc)))
+            continue
+        if day is None:
+            continue
+        days_seen.setdefault(day, line)
+        for value in mapping.values:
+            if value.where and not all(
+                _matches(cell_of(row, col), want) for col, want in value.where.items()
+            ):
+                continue
+            if value.count is not None:
+                acc.add(value.metric, day, 1.0, line, "flow")
+                continue
+            cell = cell_of(row, value.column or "")
+            try:
+                number = _number(cell, mapping.decimal)
+            except NotANumber as exc:
+                acc.rejects.append(Reject(acc.file, line, value.column, str(cell)[:80], str(exc)))
+                continue
+            if number is not None:
+                acc.add(value.metric, day, number, line, behaviours.get(value.metric, "flow"))
+    for value in counts:
+        for day, line in days_seen.items():
+            acc.add(value.metric, day, 0.0, line, "flow")
+
+
+def fitting(mappings: Sequence[ImportMapping], sheet: Sheet) -> ImportMapping | None:
+    """The first saved mapping whose columns the sheet holds."""
+    return next((m for m in mappings if header_row(m, sheet) is not None), None)
