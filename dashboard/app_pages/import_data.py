@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import state, ui
+from dashboard import mapping_form, state, ui
 from tracker.changes import undo
 from tracker.errors import WaypointError
 from tracker.importer import import_upload
 from tracker.imports import preset_names
+from tracker.imports.parse import NotRecognised
+from tracker.mappings import saved_mapping_names
 from tracker.settings import get_setting
 
 store = state.store()
@@ -20,7 +22,8 @@ max_mb = int(get_setting("upload.max_mb", {k: str(v) for k, v in plan.settings.i
 st.title("Import")
 st.caption(
     "CSV or Excel exports from X, Facebook, LinkedIn, YouTube, Search Console, Google"
-    " Analytics and Google Ads, or the generic long form (day,metric,value)."
+    " Analytics and Google Ads, the generic long form (day,metric,value), or any other"
+    " file once it is mapped (a file Waypoint does not know opens the mapping form)."
 )
 upload = st.file_uploader(
     "Export file",
@@ -28,7 +31,11 @@ upload = st.file_uploader(
     max_upload_size=max_mb,
     key="import_file",
 )
-preset = st.selectbox("Preset", preset_names(), key="import_preset")
+preset = st.selectbox(
+    "Preset or saved mapping",
+    [*preset_names(), *saved_mapping_names(store)],
+    key="import_preset",
+)
 day = st.date_input(
     "Day for files without dates (e.g. Search Console queries)", value=None, key="import_day"
 )
@@ -63,6 +70,20 @@ if committed is not None:
 
 try:
     preview = run(dry_run=True)
+except NotRecognised as exc:
+    if exc.choice == "auto":
+        mapping_form.show(store, actor, plan, upload.name, data)
+    elif exc.fits:
+        st.error(
+            f"{ui.text(upload.name)} does not fit **{ui.text(exc.choice)}**: it looks like"
+            f" {ui.text(exc.fits)}. Choose **auto** as the preset above."
+        )
+    else:
+        st.error(
+            f"{ui.text(upload.name)} does not fit **{ui.text(exc.choice)}**. Choose **auto**"
+            " as the preset above to map it."
+        )
+    st.stop()
 except WaypointError as exc:
     st.error(ui.text(str(exc)))
     st.stop()

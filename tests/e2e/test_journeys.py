@@ -129,3 +129,44 @@ def test_the_reminder_link_opens_my_week_without_a_dialog(
     page.get_by_text("Progress against the pace").first.wait_for()
     wait_ready(page)
     assert page.get_by_text("Page not found").count() == 0
+
+
+def test_map_a_booking_export_then_import_the_next_in_one_click(
+    demo_server, page, tmp_path
+) -> None:
+    from tests.conftest import FIXTURES
+
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{demo_server.url}/import_data")
+    page.get_by_text("Export file").wait_for()
+    page.locator("input[type='file']").set_input_files(
+        str(FIXTURES / "mapped" / "booking-week45.csv")
+    )
+    page.get_by_text("Map this file once").wait_for(timeout=60_000)
+    wait_ready(page)
+    page.get_by_label("Mapping name").fill("booking-system")
+    page.get_by_label("Mapping name").press("Enter")
+    wait_ready(page)
+    betrag = page.get_by_role("combobox", name="Betrag: e.g. 1.250,50")
+    betrag.focus()
+    page.keyboard.press("ArrowDown")  # a click near the page's bottom does not open it
+    page.get_by_role("option", name="New metric…").click()
+    page.get_by_label("Name of the new metric").fill("Booking revenue")
+    page.get_by_label("Name of the new metric").press("Enter")
+    page.get_by_text("This mapping reads 4 daily value(s)").wait_for()
+    wait_ready(page)
+    page.screenshot(path=str(SCREENSHOTS / "import_mapping.png"), full_page=True)
+    page.get_by_role("button", name="Save mapping and import").click()
+    page.get_by_text("Saved the mapping booking-system").wait_for()
+    store = Store(demo_server.db)
+    assert dict(daily_values(store, "booking-revenue"))[dt.date(2026, 11, 2)] == 1430.5
+
+    week46 = tmp_path / "booking-week46.csv"
+    week46.write_text("Buchungsdatum;Leistung;Gäste;Betrag\n09.11.2026;Catering;30;990,00\n")
+    page.goto(f"{demo_server.url}/import_data")
+    page.get_by_text("Export file").wait_for()
+    page.locator("input[type='file']").set_input_files(str(week46))
+    page.get_by_text("mapping:booking-system").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Commit the import").click()
+    page.get_by_text("Imported booking-week46.csv: 1 inserted").wait_for()
+    assert dict(daily_values(store, "booking-revenue"))[dt.date(2026, 11, 9)] == 990.0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -189,3 +190,95 @@ def run_mapping(
 def fitting(mappings: Sequence[ImportMapping], sheet: Sheet) -> ImportMapping | None:
     """The first saved mapping whose columns the sheet holds."""
     return next((m for m in mappings if header_row(m, sheet) is not None), None)
+
+
+# Formats tried on a date column's first values, most specific first. Day-first and
+# month-first both parse 01/02/2026: the one that reads *every* sample wins, and the page
+# lets the person correct it.
+DAY_FORMATS = (
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S.%f%z",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%b %d, %Y %I:%M %p",
+    "%b %d, %Y",
+    "%d %b %Y",
+    "%d %B %Y",
+)
+
+
+def detect_day_format(samples: Sequence[Any]) -> str | None:
+    """The first format that reads every sample (None: none does, or no samples)."""
+    texts = [" ".join(str(s).split()) for s in samples if not is_null(s)]
+    if not texts:
+        return None
+    for fmt in DAY_FORMATS:
+        try:
+            for text in texts:
+                dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return fmt
+    return None
+
+
+def detect_decimal(rows: Sequence[Sequence[Any]]) -> str:
+    """ "," when numbers are written 1.250,50 or 180,00; else "."."""
+    comma = dot = 0
+    for row in rows:
+        for cell in row:
+            text = str(cell).strip() if cell is not None else ""
+            if re.fullmatch(r"-?[\d.]*\d,\d{1,2}", text):
+                comma += 1
+            elif re.fullmatch(r"-?[\d,]*\d\.\d{1,2}", text):
+                dot += 1
+    return "," if comma > dot else "."
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the mapping form starts from: the header, the first rows, guesses."""
+
+    header: list[str]
+    rows: list[list[str]]
+    day_column: str | None
+    day_format: str | None
+    decimal: str
+
+    def samples(self, column: str) -> list[str]:
+        i = self.header.index(column)
+        return [r[i] for r in self.rows if i < len(r) and r[i] != ""]
+
+
+def draft(sheets: Sequence[Sheet], preview_rows: int = 8) -> Draft:
+    """Guess the header row (the first with as many filled cells as the widest of the
+    first rows), the date column (the first whose values read as dates) and the decimal
+    mark, from a file's first sheet."""
+    sheet = sheets[0] if sheets else Sheet(name="", rows=[], lines=[])
+    top = sheet.rows[:HEADER_SEARCH_ROWS]
+    widest = max((sum(not is_null(c) for c in r) for r in top), default=0)
+    at = next((i for i, r in enumerate(top) if sum(not is_null(c) for c in r) == widest), 0)
+    raw_header = sheet.rows[at] if sheet.rows else []
+    header = [" ".join(str(c).split()) for c in raw_header if not is_null(c)]
+    body = [
+        ["" if is_null(c) else " ".join(str(c).split()) for c in r[: len(header)]]
+        for r in sheet.rows[at + 1 :]
+        if not all(is_null(c) for c in r)
+    ][:preview_rows]
+    day_column = day_format = None
+    for i, name in enumerate(header):
+        fmt = detect_day_format([r[i] for r in body if i < len(r)])
+        if fmt is not None:
+            day_column, day_format = name, fmt
+            break
+    return Draft(header, body, day_column, day_format, detect_decimal(body))

@@ -22,6 +22,16 @@ PRESETS: dict[str, Preset] = {p.name: p for p in ALL}
 GENERIC = ("long", "wide")
 
 
+class NotRecognised(BadInput):
+    """The file fits no preset or mapping, or not the one asked for. ``fits`` says what
+    it does fit (a preset, a saved mapping, a generic form), when anything does."""
+
+    def __init__(self, message: str, *, choice: str, fits: str | None) -> None:
+        super().__init__(message)
+        self.choice = choice
+        self.fits = fits
+
+
 def preset_names() -> list[str]:
     families = sorted({p.family for p in ALL})
     return ["auto", *GENERIC, *families, *sorted(PRESETS)]
@@ -114,7 +124,8 @@ def _parse(
             if generic is not None:
                 return generic
     if not found:
-        raise BadInput(_refusal(name, choice, sheets, known, mappings))
+        fits = looks_like(sheets, known, mappings)
+        raise NotRecognised(_refusal(name, choice, sheets, fits), choice=choice, fits=fits)
     sources = sorted({p.source for p, _ in found})
     acc = Accumulator(file=name, source=sources[0])
     for preset, sheet in found:
@@ -164,15 +175,8 @@ def looks_like(
     return f"the generic {form} form" if form else None
 
 
-def _refusal(
-    name: str,
-    choice: str,
-    sheets: Sequence[Sheet],
-    known: Collection[str] | None,
-    mappings: Sequence[ImportMapping],
-) -> str:
+def _refusal(name: str, choice: str, sheets: Sequence[Sheet], fits: str | None) -> str:
     header = " | ".join(str(c) for c in (sheets[0].rows[0] if sheets and sheets[0].rows else []))
-    fits = looks_like(sheets, known, mappings)
     if choice != "auto":
         hint = (
             f"this looks like {fits}; import it with --preset auto"
@@ -201,7 +205,7 @@ def _mapped(
     if sheet is None:
         fits = looks_like(sheets, None, [m for m in mappings if m.name != mapping.name])
         missing = ", ".join(missing_columns(mapping, sheets[0])) if sheets else ""
-        raise BadInput(
+        raise NotRecognised(
             f"{name}: does not fit the mapping {mapping.name} (no header row has the"
             f" column(s) {missing})" + (f"; this looks like {fits}" if fits else "")
         )

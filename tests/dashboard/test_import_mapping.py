@@ -1,0 +1,131 @@
+"""#19: the Import page maps a file nothing recognises, saves the mapping, and the next
+file of that shape imports with one click; assistants use mappings but cannot save them."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import FIXTURES
+from tests.dashboard.conftest import open_page
+from tests.dashboard.test_pages import all_text, click
+from tracker.store import Store
+
+BOOKING = (FIXTURES / "mapped" / "booking-week45.csv").read_bytes()
+# The same booking system, the week after (another file of the same shape).
+NEXT_WEEK = (
+    "Buchungsdatum;Leistung;Gäste;Betrag\n09.11.2026;Catering;30;990,00\n10.11.2026;Tisch;2;64,50\n"
+).encode()
+
+
+def _upload(at, name: str, data: bytes):
+    if not hasattr(at, "file_uploader"):
+        pytest.skip("this Streamlit's AppTest cannot upload files")
+    at.file_uploader(key="import_file").set_value((name, data, "text/csv"))
+    return at.run()
+
+
+def _daily(store: Store, metric: str) -> dict[str, float]:
+    with store.session(), store.read() as con:
+        rows = con.execute(
+            "SELECT CAST(day AS VARCHAR), sum(value) FROM observations"
+            " WHERE metric = ? GROUP BY day ORDER BY day",
+            [metric],
+        ).fetchall()
+    return dict(rows)
+
+
+def test_a_manager_maps_a_booking_export_and_the_next_one_imports_in_one_click(
+    app_env: Store,
+) -> None:
+    at = _upload(open_page("import_data"), "booking-week45.csv", BOOKING)
+    assert not at.exception, at.exception
+    assert "Map this file once" in [s.value for s in at.subheader]
+    assert not at.error and not at.success  # no green banner for a file nothing knows
+    # Detected: the day column and its day-first format, the decimal comma.
+    assert at.selectbox(key="map_day").value == "Buchungsdatum"
+    assert at.text_input(key="map_format").value == "%d.%m.%Y"
+    assert at.radio(key="map_decimal").value == ","
+    at.text_input(key="map_name").set_value("booking-system")
+    at.selectbox(key="map_col_3").set_value("New metric…")  # Betrag
+    at.run()
+    at.text_input(key="map_new_name_3").set_value("Booking revenue")
+    at.selectbox(key="map_new_class_3").set_value("outcome")
+    at.checkbox(key="map_count").check()
+    at.run()
+    at.selectbox(key="map_col_9999").set_value("New metric…")
+    at.run()
+    at.text_input(key="map_new_name_9999").set_value("Catering bookings")
+    at.selectbox(key="map_where_col").set_value("Leistung")
+    at.text_input(key="map_where_value").set_value("catering")
+    at.run()
+    assert not at.exception, at.exception
+    assert "This mapping reads 8 daily value(s) from 02 Nov 2026 to 05 Nov 2026" in all_text(at)
+    at = click(at, "Save mapping and import")
+    assert not at.exception, at.exception
+    assert "Saved the mapping booking-system" in at.success[0].value
+    assert _daily(app_env, "booking-revenue") == {
+        "2026-11-02": 1430.5,
+        "2026-11-03": 95.25,
+        "2026-11-04": 1190.75,
+        "2026-11-05": 240.0,
+    }
+    assert _daily(app_env, "catering-bookings") == {
+        "2026-11-02": 1.0,
+        "2026-11-03": 0.0,
+        "2026-11-04": 2.0,
+        "2026-11-05": 0.0,
+    }
+
+    # The next week's file is recognised by the saved mapping: one click imports it.
+    at = _upload(open_page("import_data"), "booking-week46.csv", NEXT_WEEK)
+    assert not at.exception, at.exception
+    assert "Recognised as **mapping:booking-system**" in at.info[0].value
+    at = click(at, "Commit the import")
+    assert not at.exception, at.exception
+    assert _daily(app_env, "booking-revenue")["2026-11-09"] == 990.0
+    assert _daily(app_env, "catering-bookings")["2026-11-10"] == 0.0
+
+
+def test_an_assistant_sees_what_a_mapping_would_read_but_cannot_save_it(
+    app_env: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.mappings import save_mapping
+    from tracker.models import ImportMapping
+    from tracker.permissions import PermissionDenied
+    from tracker.records import Actor
+
+    monkeypatch.setenv("WAYPOINT_AS", "jay")
+    at = _upload(open_page("import_data"), "booking-week45.csv", BOOKING)
+    assert not at.exception, at.exception
+    assert "Map this file once" in [s.value for s in at.subheader]
+    at.selectbox(key="map_col_3").set_value("Catering revenue")  # an existing metric
+    at.run()
+    assert "Only a manager can save a mapping" in at.info[-1].value
+    assert not [b for b in at.button if b.label == "Save mapping and import"]
+    # The rule holds in tracker/, not only on the page.
+    mapping = ImportMapping.model_validate(
+        {
+            "name": "x",
+            "match": {"columns": ["Buchungsdatum"]},
+            "day": {"column": "Buchungsdatum"},
+            "values": [{"count": "rows", "metric": "ig-hours"}],
+        }
+    )
+    with pytest.raises(PermissionDenied):
+        save_mapping(app_env, Actor(key="jay", name="Jay", role="assistant"), mapping)
+
+
+def test_a_preset_forced_on_the_wrong_file_is_an_error_that_names_what_it_fits(
+    app_env: Store,
+) -> None:
+    from tests.conftest import EXPORTS
+
+    data = (EXPORTS / "x_twitter" / "account_overview_analytics.csv").read_bytes()
+    at = open_page("import_data")
+    at.selectbox(key="import_preset").set_value("linkedin")
+    at = _upload(at, "account_overview_analytics.csv", data)
+    assert not at.exception, at.exception
+    shown = at.error[0].value.replace("\\", "")  # Markdown escapes of the underscores
+    assert "looks like the x_account_overview preset" in shown
+    assert "--preset" not in shown  # page users are never told a CLI flag
+    assert not at.success and not at.info
