@@ -89,6 +89,7 @@ def main() -> None:
         page("weekly_review", "Weekly review", ":material/event_note:"),
         page("team", "Team", ":material/group:"),
         page("vanity_audit", "Vanity audit", ":material/search_insights:"),
+        page("campaigns", "Campaigns", ":material/campaign:"),
         page("audit_log", "Audit log", ":material/history:"),
         *summary_alias(),
     ]

@@ -141,3 +141,49 @@ def team_chart(people: list[Any]) -> go.Figure:
         )
     fig.update_layout(barmode="stack", height=260, **LAYOUT)
     return fig
+
+
+def impact_chart(impact: Any) -> go.Figure:
+    """A metric's daily values against the model's forecast and its 90% band; the
+    campaign's days shaded. Weekly rhythm shows as it is: the band follows it."""
+    days = [b.day for b in impact.series]
+    during = [b for b in impact.series if b.expected is not None]
+    fig = go.Figure()
+    if during:
+        fig.add_vrect(
+            x0=during[0].day,
+            x1=during[-1].day,
+            fillcolor="#ddf4ff",
+            opacity=0.5,
+            line_width=0,
+            annotation_text="campaign",
+            annotation_position="top left",
+        )
+        fig.add_scatter(
+            x=[b.day for b in during] + [b.day for b in reversed(during)],
+            y=[b.high for b in during] + [b.low for b in reversed(during)],
+            fill="toself",
+            fillcolor="rgba(130,80,223,0.18)",
+            line={"width": 0},
+            hoverinfo="skip",
+            name="predicted (90% band)",
+        )
+        fig.add_scatter(
+            x=[b.day for b in during],
+            y=[b.expected for b in during],
+            name="predicted from the weeks before",
+            line={"color": "#8250df", "dash": "dash"},
+        )
+    fig.add_scatter(
+        x=days,
+        y=[b.actual for b in impact.series],
+        name="actual",
+        mode="lines",
+        line={"color": "#0969da", "width": 1.5},
+        connectgaps=False,
+    )
+    per_day = " per day (7-day average)" if impact.behaviour == "flow" else ""
+    fig.update_layout(height=300, yaxis_title=f"{impact.metric_name}{per_day}", **LAYOUT)
+    if impact.behaviour == "flow":
+        fig.update_yaxes(rangemode="tozero")  # small wobbles are not drawn as cliffs
+    return fig

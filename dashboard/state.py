@@ -134,6 +134,13 @@ def team(path: str, rev: int, day: dt.date) -> Any:
     return team_report(_store(path))
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def impacts(path: str, rev: int, day: dt.date) -> Any:
+    from tracker.impact import campaign_impacts
+
+    return campaign_impacts(_store(path), day)
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def working(path: str, rev: int, day: dt.date) -> Any:
     from tracker.working import whats_working

@@ -241,6 +241,17 @@ def demo_plan(as_of: dt.date) -> dict[str, Any]:
                         "end": deadline,
                         "budget": 2400,
                     },
+                    {
+                        # Followers jump; inquiries and orders do not (the impact page
+                        # shows both honestly).
+                        "key": "ig-giveaway",
+                        "name": "Instagram tray giveaway",
+                        "channels": ["instagram"],
+                        "owner": "jay",
+                        "start": giveaway_start(as_of),
+                        "end": giveaway_end(as_of),
+                        "budget": 300,
+                    },
                 ],
                 "kpis": [
                     {
@@ -304,6 +315,17 @@ def demo_plan(as_of: dt.date) -> dict[str, Any]:
                 "owner": "maria",
                 "start": start,
                 "deadline": deadline,
+                "campaigns": [
+                    {
+                        # A card in every catering box: repeat customers rise with it.
+                        "key": "thank-you-cards",
+                        "name": "Thank-you cards in every box",
+                        "channels": [],
+                        "owner": "lena",
+                        "start": cards_start(as_of),
+                        "budget": 150,
+                    },
+                ],
                 "kpis": [
                     {
                         "key": "reply-time",
@@ -382,6 +404,21 @@ def demo_plan(as_of: dt.date) -> dict[str, Any]:
     }
 
 
+def giveaway_start(as_of: dt.date) -> dt.date:
+    """The day the follower spike starts (the demo's 127th day)."""
+    return as_of - dt.timedelta(days=55)
+
+
+def giveaway_end(as_of: dt.date) -> dt.date:
+    """The Sunday of the week before ``as_of``'s: it ended last week."""
+    return as_of - dt.timedelta(days=as_of.weekday() + 1)
+
+
+def cards_start(as_of: dt.date) -> dt.date:
+    """A Monday about six weeks before ``as_of``."""
+    return as_of - dt.timedelta(days=as_of.weekday() + 42)
+
+
 def _periodic(days: int, weekly: list[list[int]]) -> np.ndarray:
     """A 28-day periodic daily series: any 28 consecutive days sum to the same total."""
     cycle = np.array([v for week in weekly for v in week], dtype=float)
@@ -436,7 +473,13 @@ def _observations(as_of: dt.date) -> pa.Table:
     add("catering-revenue", orders * 340, "import.website")
     reply = np.round(np.clip(3.1 + rng.normal(0, 0.35, n), 1.5, 5), 1)
     add("reply-hours", reply, "manual", "lena", only=lambda i, day: day.weekday() == 4)
-    add("repeat-customers", _periodic(n, [[1, 1, 2, 1, 2, 1, 0]] * 4), "import.pos")
+    # Repeat customers: a weekly rhythm with day-to-day noise, up by about 70% once the
+    # thank-you cards go into every box. A generator of its own keeps every other series
+    # of the demo as it was.
+    story = np.random.default_rng(SEED + 1)
+    rhythm = np.array([[1.2, 1.1, 1.8, 1.2, 2.0, 1.4, 0.3][day.weekday()] for day in days])
+    lift = np.array([1.7 if day >= cards_start(as_of) else 1.0 for day in days])
+    add("repeat-customers", story.poisson(rhythm * lift), "import.pos")
     reviews = np.zeros(n)
     reviews[::5] = 1
     add("new-reviews", reviews, "import.google")
@@ -549,7 +592,7 @@ def _checkins(as_of: dt.date) -> list[tuple[Any, ...]]:
 
 
 ANNOTATIONS = [
-    (60, "Instagram giveaway launched (free tray for a tag)", "tray-stories", "ig-followers"),
+    (126, "Instagram giveaway launched (free tray for a tag)", "ig-giveaway", "ig-followers"),
     (95, "Catering page redesigned; inquiry form moved up", None, "catering-inquiries"),
     (150, "Inquiry form broken for two days", None, "catering-inquiries"),
 ]

@@ -186,6 +186,17 @@ def cost_rows(
     return [r for r in rows if r.units or r.hours or r.cost]
 
 
+def channel_costs(con: Any, first: dt.date, last: dt.date) -> dict[str, dict[str, float]]:
+    """Channel -> hours and cost (labour at each person's rate, plus spend) over the days
+    ``first`` to ``last``; effort and spend with no channel are under UNASSIGNED."""
+    return {
+        ch: {"hours": float(h), "cost": float(labour) + float(spend)}
+        for ch, h, labour, spend in con.execute(
+            _COSTS, {"first": first, "last": last}
+        ).fetchall()
+    }
+
+
 def workspace_currency(con: Any) -> str:
     row = con.execute("SELECT currency FROM workspace").fetchall()
     return (row[0][0] if row and row[0][0] else "USD").upper()
@@ -199,10 +210,7 @@ def whats_working(store: Store, as_of: dt.date | None = None, weeks: int = 8) ->
         as_of = as_of or today(store)
         first = as_of - dt.timedelta(days=7 * weeks - 1)
         params = {"first": first, "last": as_of}
-        costs = {
-            ch: {"hours": float(h), "cost": float(labour) + float(spend)}
-            for ch, h, labour, spend in con.execute(_COSTS, params).fetchall()
-        }
+        costs = channel_costs(con, first, as_of)
         outcomes = [
             (key, name, channel, float(units))
             for key, name, channel, units in con.execute(_OUTCOMES, params).fetchall()

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "status": "status_cmd:status_cmd",
     "audit": "audit_cmd:audit_cmd",
     "acknowledge": "audit_cmd:acknowledge_cmd",
+    "impact": "impact_cmd:impact_cmd",
     "checkins": "checkin_cmd:checkins_cmd",
     "checkin": "checkin_cmd:checkin_cmd",
     "audit-log": "core:audit_log_cmd",

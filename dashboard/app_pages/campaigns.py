@@ -1,0 +1,74 @@
+"""Campaigns: did each campaign move the outcome? Actual against what the weeks before
+predicted, with the campaign's cost (tracker.impact does the work; docs/impact.md)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, state, ui
+from tracker.formats import hours, money
+
+VERDICT = {
+    "effect": ("▲ moved it", "green"),
+    "no_effect": ("● no clear change", "gray"),
+}
+
+with state.store().session():
+    summaries = state.cached(state.impacts, state.as_of())
+
+st.title("Campaigns")
+st.caption(
+    "For each campaign, each outcome of its objective and each metric of its channels:"
+    " what happened during the campaign against what the 8 to 16 weeks before it"
+    " predicted (trend and weekday rhythm), with a 90% band. An effect is claimed only when"
+    " the whole band is above (or below) zero. How it works: docs/impact.md."
+)
+if not summaries:
+    st.info("No campaigns yet: add them under an objective on the Plan page.")
+    st.stop()
+
+for s in summaries:
+    with st.container(border=True):
+        st.subheader(s.name)
+        currency = s.impacts[0].currency if s.impacts else "USD"
+        end = f"{s.end:%d %b %Y}" if s.end else "running"
+        facts = [
+            f"{s.start:%d %b %Y} – {end}",
+            f"for *{ui.text(s.objective_title)}*",
+            ", ".join(ui.text(c) for c in s.channels) or "no channel",
+        ]
+        if s.owner:
+            facts.append(f"owner {ui.text(s.owner)}")
+        if s.budget is not None:
+            facts.append(f"budget {money(s.budget, currency)}")
+        facts.append(f"cost so far {money(s.cost, currency)} ({hours(s.hours)})")
+        st.markdown(" · ".join(facts))
+        judged = [i for i in s.impacts if i.verdict != "not_enough_data"]
+        missing = [i for i in s.impacts if i.verdict == "not_enough_data"]
+        if not judged:
+            reasons = sorted({i.reason or "" for i in missing})
+            st.info(
+                "Too early to judge: "
+                + "; ".join(ui.text(r) for r in reasons)
+                + ". The model needs 8 weeks of values before the start and 7 days during."
+            )
+            continue
+        for i in judged:
+            word, colour = VERDICT[i.verdict]
+            st.badge(f"{word}: {i.metric_name}", color=colour)  # type: ignore[arg-type]
+            st.markdown(ui.text(i.sentence()))
+            per = s.cost_per_extra(i)
+            if per is not None:
+                st.caption(
+                    f"Cost per extra {ui.text(i.metric_name.lower())}: {money(per, currency)}"
+                )
+            st.plotly_chart(charts.impact_chart(i), key=f"impact_{s.key}_{i.metric}")
+        if missing:
+            st.caption(
+                "Not enough data to judge: "
+                + ", ".join(ui.text(i.metric_name) for i in missing)
+                + f" ({ui.text(missing[0].reason or '')})."
+            )
+        caveats = judged[0].caveats
+        if caveats:
+            st.caption("Read with care: " + "; ".join(ui.text(c) for c in caveats) + ".")

@@ -1,0 +1,62 @@
+"""waypoint impact [CAMPAIGN] [--as-of DAY] [--json]: did the campaign move the outcome?"""
+
+from __future__ import annotations
+
+import click
+
+from tracker.cli.common import AppContext, emit_json, json_option, parse_day, pass_app
+
+
+@click.command("impact")
+@click.argument("campaign", required=False)
+@click.option("--as-of", "as_of", metavar="DAY", help="Judge as of DAY (default: today).")
+@json_option
+@pass_app
+def impact_cmd(app: AppContext, campaign: str | None, as_of: str | None, as_json: bool) -> None:
+    """Campaign impact: each outcome during a campaign against what the weeks before predicted."""
+    from tracker.impact import campaign_impacts, impact_rows
+
+    summaries = campaign_impacts(app.store, parse_day(as_of, "--as-of"), campaign)
+    if as_json:
+        emit_json(
+            {
+                "campaigns": impact_rows(summaries),
+                "summaries": [s.as_dict() for s in summaries],
+            }
+        )
+        return
+    from rich.markup import escape
+
+    from tracker.cli.common import console
+    from tracker.formats import hours, money
+
+    out = console()
+    if not summaries:
+        out.print("No campaigns in the plan: add them under an objective's campaigns.")
+        return
+    verdicts = {
+        "effect": "[bold]▲ effect[/]",
+        "no_effect": "· no effect",
+        "not_enough_data": "[dim]? not enough data[/]",
+    }
+    for s in summaries:
+        end = s.end.isoformat() if s.end else "running"
+        parts = [f"{s.start} to {end}", ", ".join(s.channels) or "no channel"]
+        if s.owner:
+            parts.append(f"owner {s.owner}")
+        if s.budget is not None:
+            parts.append(f"budget {money(s.budget, _currency(s))}")
+        parts.append(f"cost so far {money(s.cost, _currency(s))} ({hours(s.hours)})")
+        out.print(f"\n[bold]{escape(s.name)}[/] ({escape(' · '.join(parts))})")
+        for i in s.impacts:
+            out.print(f"  {verdicts[i.verdict]}  {escape(i.sentence())}")
+            per = s.cost_per_extra(i)
+            if per is not None:
+                out.print(f"      cost per extra unit: {money(per, i.currency)}")
+        caveats = next((i.caveats for i in s.impacts if i.caveats), [])
+        for c in caveats:
+            out.print(f"  [dim]caveat: {escape(c)}[/]")
+
+
+def _currency(summary) -> str:  # type: ignore[no-untyped-def]
+    return summary.impacts[0].currency if summary.impacts else "USD"
