@@ -73,6 +73,7 @@ class Impact:
     reason: str | None = None  # why not_enough_data
     unit: str | None = None
     currency: str = "USD"
+    outcome: bool = False  # an outcome metric (what objectives are judged by)
     series: list[DayBand] = field(default_factory=list)
 
     @property
@@ -300,8 +301,10 @@ def _variance_of_sum(fitted: Any, weights: np.ndarray) -> float:
     P = np.asarray(ssm.predicted_state_cov[:, :, -1])
     total = float(np.sum(weights**2)) * H
     S = np.zeros_like(Z)
-    for h in range(len(weights) - 1, -1, -1):
-        S = weights[h] * Z + (S @ T if h < len(weights) - 1 else 0.0)
+    nonzero = np.flatnonzero(weights)
+    last = int(nonzero[-1]) if len(nonzero) else -1  # S_h is zero after the last weight
+    for h in range(last, -1, -1):
+        S = weights[h] * Z + (S @ T if h < last else 0.0)
         if h >= 1:
             total += (S @ RQR @ S.T).item()
     return total + (S @ P @ S.T).item()
@@ -341,17 +344,48 @@ ORDER BY position, key
 def _series(con: Any, metrics: list[str], first: dt.date, last: dt.date) -> dict[str, np.ndarray]:
     """metric -> daily values from ``first`` to ``last`` (NaN: no value that day)."""
     n = (last - first).days + 1
-    out = {m: np.full(n, np.nan) for m in metrics}
     if n <= 0 or not metrics:
-        return out
-    rows = con.execute(
-        "SELECT metric, day, value FROM daily_values"
-        " WHERE list_contains(?, metric) AND day BETWEEN ? AND ?",
-        [metrics, first, last],
-    ).fetchall()
-    for metric, day, value in rows:
-        out[metric][(day - first).days] = float(value)
-    return out
+        return {m: np.full(max(n, 0), np.nan) for m in metrics}
+    # One query, placed with numpy: a campaign may read hundreds of control series.
+    found = con.execute(
+        "SELECT list_position(?, metric) - 1 AS m, date_diff('day', ?::DATE, day) AS i, value"
+        " FROM daily_values WHERE list_contains(?, metric) AND day BETWEEN ? AND ?",
+        [metrics, first, metrics, first, last],
+    ).fetchnumpy()
+    grid = np.full((len(metrics), n), np.nan)
+    grid[np.asarray(found["m"], dtype=int), np.asarray(found["i"], dtype=int)] = np.asarray(
+        found["value"], dtype=float
+    )
+    return {m: grid[k] for k, m in enumerate(metrics)}
+
+
+class _CampaignsData:
+    """Every series the campaigns need, read in one query and sliced per campaign
+    (50 campaigns read the same control series 50 times otherwise)."""
+
+    def __init__(
+        self,
+        con: Any,
+        metrics: dict[str, Any],
+        outcomes: dict[str, list[str]],
+        campaigns: list[tuple[Any, ...]],
+        as_of: dt.date,
+    ) -> None:
+        starts = [c[6] or as_of for c in campaigns]
+        self.first = min(starts, default=as_of) - dt.timedelta(weeks=PRE_WEEKS)
+        last = max(
+            [
+                max(min(c[7], as_of) if c[7] else as_of, s)
+                for c, s in zip(campaigns, starts, strict=True)
+            ],
+            default=as_of,
+        )
+        self.keys = sorted(metrics)
+        self.series = _series(con, self.keys, self.first, last)
+
+    def window(self, keys: list[str], first: dt.date, last: dt.date) -> dict[str, np.ndarray]:
+        a, b = (first - self.first).days, (last - self.first).days + 1
+        return {k: self.series[k][a:b] for k in keys}
 
 
 def _annotations(con: Any, campaign: str, first: dt.date, last: dt.date) -> list[str]:
@@ -365,24 +399,28 @@ def _annotations(con: Any, campaign: str, first: dt.date, last: dt.date) -> list
 
 
 def _controls(target: np.ndarray, candidates: dict[str, np.ndarray], n_pre: int) -> list[str]:
-    """Other objectives' outcomes complete over the window that tracked the metric before."""
-    chosen: list[tuple[float, str]] = []
+    """Other objectives' outcomes complete over the window that tracked the metric before.
+
+    Correlated day to day once each series' weekday rhythm is taken out (two metrics busy
+    on Fridays are not for that a control of each other); all candidates at once.
+    """
     pre = _deseasoned(target[:n_pre])
     mask = ~np.isnan(pre)
     if mask.sum() < MIN_PRE_DAYS or np.std(pre[mask]) == 0:
         return []
-    for key, values in candidates.items():
-        if np.isnan(values).any():
-            continue
-        other = _deseasoned(values[:n_pre])
-        if np.std(other[mask]) == 0:
-            continue
-        # Correlated day to day once each series' weekday rhythm is taken out: two
-        # metrics busy on Fridays are not for that a control of each other.
-        r = float(np.corrcoef(pre[mask], other[mask])[0, 1])
-        if math.isfinite(r) and abs(r) >= CONTROL_MIN_R:
-            chosen.append((abs(r), key))
-    return [key for _, key in sorted(chosen, reverse=True)[:MAX_CONTROLS]]
+    keys = [k for k, v in candidates.items() if not np.isnan(v).any()]
+    if not keys:
+        return []
+    rows = np.vstack([candidates[k][:n_pre] for k in keys]).astype(float)
+    for d in range(7):
+        rows[:, d::7] -= rows[:, d::7].mean(axis=1, keepdims=True)
+    x = rows[:, mask] - rows[:, mask].mean(axis=1, keepdims=True)
+    y = pre[mask] - pre[mask].mean()
+    denominator = np.sqrt((x**2).sum(axis=1) * (y**2).sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.where(denominator > 0, (x @ y) / denominator, 0.0)
+    order = np.argsort(-np.abs(r))
+    return [keys[i] for i in order[:MAX_CONTROLS] if abs(r[i]) >= CONTROL_MIN_R]
 
 
 def _deseasoned(values: np.ndarray) -> np.ndarray:
@@ -416,6 +454,7 @@ def campaign_impacts(
         metrics = {r[0]: r for r in con.execute(_METRICS).fetchall()}
         people = dict(con.execute("SELECT key, name FROM people").fetchall())
         currency = workspace_currency(con)
+        every = _CampaignsData(con, metrics, outcomes, campaigns, as_of)
         out: list[CampaignSummary] = []
         for key, name, objective, title, channels, owner, start, end, budget in campaigns:
             channels = list(channels or [])
@@ -429,7 +468,7 @@ def campaign_impacts(
                 {m for o, ms in outcomes.items() if o != objective for m in ms} - set(wanted)
             )
             first = start - dt.timedelta(weeks=PRE_WEEKS)
-            series = _series(con, wanted + others, first, max(through, start))
+            series = every.window(wanted + others, first, max(through, start))
             costs = channel_costs(con, start, through) if through >= start else {}
             hours = sum(costs.get(ch, {}).get("hours", 0.0) for ch in channels if ch != UNASSIGNED)
             cost = sum(costs.get(ch, {}).get("cost", 0.0) for ch in channels if ch != UNASSIGNED)
@@ -483,7 +522,7 @@ def _impact(
     caveats: list[str],
     first: dt.date,
 ) -> Impact:
-    metric, metric_name, behaviour, _, _, unit = metric_row
+    metric, metric_name, behaviour, _, klass, unit = metric_row
     values = series[metric]
     n_pre = (start - first).days
     pre, during = values[:n_pre], values[n_pre : n_pre + max((through - start).days + 1, 0)]
@@ -503,6 +542,7 @@ def _impact(
         days=int((~np.isnan(during)).sum()),
         caveats=list(caveats),
         unit=unit,
+        outcome=klass == "outcome",
     )
     if start > through:
         impact.reason = "the campaign has not started"

@@ -58,6 +58,8 @@ class WeeklyReview:
     kpi_names: dict[str, str] = field(default_factory=dict)  # KPI key -> name
     people: dict[str, str] = field(default_factory=dict)  # person key -> name (own keys)
     failed_jobs: list[tuple[str, str]] = field(default_factory=list)  # (job, message)
+    # Campaigns that ended in the week: (name, sentences of what they moved or did not).
+    campaigns_ended: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def kpi(self, key: str) -> str:
         return self.kpi_names.get(key, key)
@@ -137,6 +139,9 @@ class WeeklyReview:
             "flags": [f.as_dict() for f in self.flags],
             "decisions": [{"day": d.day.isoformat(), "text": d.text} for d in self.decisions],
             "failed_jobs": [{"job": j, "message": m} for j, m in self.failed_jobs],
+            "campaigns_ended": [
+                {"campaign": name, "findings": lines} for name, lines in self.campaigns_ended
+            ],
         }
 
 
@@ -170,6 +175,7 @@ def weekly_review(
         flags = [f for f in run_audit(store, end, progress=report).flags if not f.acknowledged]
         checkins = checkin_status(store, week, now or now_utc()).kpis
         notes = annotations(store, start, end)
+        ended = _campaigns_ended(store, start, end)
     return WeeklyReview(
         week=week,
         start=start,
@@ -185,7 +191,35 @@ def weekly_review(
         kpi_names=kpi_names,
         people=people,
         failed_jobs=failed,
+        campaigns_ended=ended,
     )
+
+
+def _campaigns_ended(store: Store, start: dt.date, end: dt.date) -> list[tuple[str, list[str]]]:
+    """Campaigns whose last day falls in the week, with their verdict per metric judged
+    (the model is fitted only when one did: most weeks none ends)."""
+    with store.read() as con:
+        keys = [
+            k
+            for (k,) in con.execute(
+                'SELECT key FROM campaigns WHERE NOT archived AND "end" BETWEEN ? AND ?'
+                " ORDER BY position, key",
+                [start, end],
+            ).fetchall()
+        ]
+    out = []
+    for key in keys:
+        from tracker.impact import campaign_impacts
+
+        (summary,) = campaign_impacts(store, end, key)
+        # Outcomes always; audience and activity only when they moved (one page).
+        judged = [
+            i.sentence()
+            for i in summary.impacts
+            if i.verdict == "effect" or (i.outcome and i.verdict == "no_effect")
+        ]
+        out.append((summary.name, judged or ["not enough data to judge what it moved"]))
+    return out
 
 
 # -- rendering -------------------------------------------------------------------------------
@@ -282,6 +316,11 @@ def render_markdown(review: WeeklyReview) -> str:
             f"- {md_escape(review.kpi(c.kpi))}: {md_escape(review.person(c.owner))}"
             for c in review.overdue
         ]
+    if review.campaigns_ended:
+        lines += ["", "## Campaigns that ended", ""]
+        for name, findings in review.campaigns_ended:
+            lines.append(f"- **{md_escape(name)}**")
+            lines += [f"  - {md_escape(line)}" for line in findings]
     if review.failed_jobs:
         lines += ["", "## Jobs that failed", ""]
         lines += [f"- {md_escape(j)}: {md_escape(m)}" for j, m in review.failed_jobs]
@@ -364,6 +403,12 @@ def render_html(review: WeeklyReview, images: dict[str, bytes] | None = None) ->
         parts += [
             f"<li>{e(review.kpi(c.kpi))}: {e(review.person(c.owner))}</li>" for c in review.overdue
         ]
+        parts.append("</ul>")
+    if review.campaigns_ended:
+        parts.append("<h2 style='font-size:18px'>Campaigns that ended</h2><ul>")
+        for name, findings in review.campaigns_ended:
+            items = "".join(f"<li>{e(line)}</li>" for line in findings)
+            parts.append(f"<li><b>{e(name)}</b><ul>{items}</ul></li>")
         parts.append("</ul>")
     if review.failed_jobs:
         parts.append("<h2 style='font-size:18px'>Jobs that failed</h2><ul>")

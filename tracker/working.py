@@ -191,9 +191,7 @@ def channel_costs(con: Any, first: dt.date, last: dt.date) -> dict[str, dict[str
     ``first`` to ``last``; effort and spend with no channel are under UNASSIGNED."""
     return {
         ch: {"hours": float(h), "cost": float(labour) + float(spend)}
-        for ch, h, labour, spend in con.execute(
-            _COSTS, {"first": first, "last": last}
-        ).fetchall()
+        for ch, h, labour, spend in con.execute(_COSTS, {"first": first, "last": last}).fetchall()
     }
 
 

@@ -64,6 +64,13 @@ if review.other_flags:
 if not review.decision_lines():
     st.write("Nothing this week: every KPI is on pace and every check-in is in.")
 
+if review.campaigns_ended:
+    st.subheader("Campaigns that ended")
+    for name, findings in review.campaigns_ended:
+        st.markdown(f"**{ui.text(name)}**")
+        for line in findings:
+            st.markdown(f"- {ui.text(line)}")
+
 # 3. Check-ins, by person.
 st.subheader("Check-ins")
 by_person: dict[str, list] = {}

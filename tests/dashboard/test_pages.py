@@ -256,8 +256,9 @@ ROLE_PAGES = {
         "import_data",
         "audit_log",
         "settings",
+        "campaigns",
     ),
-    "jay": ("summary", "objective", "weekly_review", "team", "my_week", "log_values"),
+    "jay": ("summary", "objective", "weekly_review", "team", "my_week", "log_values", "campaigns"),
 }
 
 
@@ -328,3 +329,17 @@ def test_schedules_are_edited_in_words_and_validated(app_env: Store) -> None:
         stored = dict(con.execute("SELECT name, value FROM settings").fetchall())
     assert get_setting("schedule.weekly_digest", stored) == "0 8 * * fri"
     assert get_setting("schedule.nightly_backup", stored) == "30 3 * * *"
+
+
+def test_campaigns_show_what_moved_and_what_did_not(app_env: Store) -> None:
+    at = open_page("campaigns")
+    assert not at.exception, at.exception
+    text = all_text(at)
+    # The giveaway moved followers, not catering inquiries; the cards lifted repeat customers.
+    assert "the level of Instagram followers ended" in text
+    assert "Catering inquiries were exactly what the 16 weeks before predicted" in text
+    assert "So far during Thank-you cards in every box" in text
+    assert "Too early to judge" in [e.value for e in at.info][0]
+    badges = " ".join(m.value for m in at.markdown)
+    assert "moved it: Instagram followers" in badges
+    assert len(at.get("plotly_chart")) >= 4  # actual against the predicted band, per metric

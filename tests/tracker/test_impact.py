@@ -1,0 +1,261 @@
+"""Campaign impact (#20, DESIGN "Campaign impact"): the model's verdicts on synthetic
+workspaces, the rules for too little data, running campaigns, stock outcomes, zeros and
+gaps, and the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from tests.clirunner import waypoint
+from tracker.impact import _variance_of_sum, campaign_impacts, estimate
+from tracker.models import LOCAL_MANAGER
+from tracker.observations import write_observations
+from tracker.plan import apply_plan_text
+from tracker.store import Store
+
+START = dt.date(2026, 9, 7)  # a Monday: the campaign's first day
+
+
+def _synthetic(rng: np.random.Generator, effect: float, pre: int = 84, during: int = 28):
+    """Poisson counts around a level with a trend and a weekday rhythm; ``effect`` lifts
+    the campaign's days by that share. Returns pre, during and the true summed effect."""
+    t = np.arange(pre + during)
+    level = rng.uniform(5, 30)
+    slope = rng.uniform(-0.3, 0.6) * level / 100
+    rhythm = np.array([1.0, 1.1, 1.2, 1.1, 1.3, 0.6, 0.5])[(t + rng.integers(7)) % 7]
+    base = np.maximum(level + slope * t, 0.5) * rhythm
+    y = rng.poisson(base * np.where(t >= pre, 1 + effect, 1.0)).astype(float)
+    return y[:pre], y[pre:], float((base[pre:] * effect).sum())
+
+
+@pytest.mark.slow
+def test_the_model_finds_real_effects_covers_them_and_rarely_invents_one() -> None:
+    rng = np.random.default_rng(20261123)
+    found = covered = invented = 0
+    for _ in range(200):
+        pre, during, true = _synthetic(rng, 0.30)  # +30% for 4 weeks after 12 weeks
+        est = estimate(pre, during)
+        found += est.low > 0
+        covered += est.low <= true <= est.high
+        pre, during, _ = _synthetic(rng, 0.0)
+        est = estimate(pre, during)
+        invented += est.low > 0 or est.high < 0
+    assert found >= 160, found  # reported as an effect in at least 80%
+    assert covered >= 170, covered  # the 90% interval covers the truth in at least 85%
+    assert invented <= 20, invented  # no true effect: "effect" in at most 10%
+
+
+def test_the_interval_of_a_sum_matches_the_models_own_simulated_paths() -> None:
+    """The forecast variance of a sum, computed from the state space, is what
+    statsmodels' simulation of the fitted model gives (errors share the level's walk)."""
+    from statsmodels.tsa.statespace.structural import UnobservedComponents
+
+    rng = np.random.default_rng(3)
+    pre = 20 + np.cumsum(rng.normal(0, 0.5, 90)) + rng.normal(0, 1.5, 90)
+    fitted = UnobservedComponents(pre, level="lldtrend", seasonal=7, stochastic_seasonal=False).fit(
+        disp=False
+    )
+    weights = np.ones(21)
+    weights[[3, 10]] = 0  # two days without a value
+    computed = _variance_of_sum(fitted, weights)
+    paths = np.asarray(
+        fitted.simulate(21, anchor="end", repetitions=4000, rng=np.random.default_rng(1))
+    ).reshape(21, -1)
+    simulated = float(np.var(weights @ paths))
+    assert computed == pytest.approx(simulated, rel=0.1)
+
+
+PLAN = textwrap.dedent(
+    """
+    workspace: {name: Impact Cafe, timezone: UTC}
+    people:
+      - {key: ana, name: Ana, role: manager, hourly_rate: 30}
+    metrics:
+      - {key: orders, name: Catering orders, class: outcome, behaviour: flow}
+      - {key: members, name: Loyalty members, class: outcome, behaviour: stock}
+      - {key: followers, name: Instagram followers, channel: instagram, class: reach, behaviour: stock}
+      - {key: ig-hours, name: Instagram hours, channel: instagram, class: effort, behaviour: flow, unit: h}
+    objectives:
+      - key: grow
+        title: More catering orders
+        outcome: revenue
+        owner: ana
+        start: 2026-01-01
+        deadline: 2026-12-31
+        campaigns:
+          - {key: launch, name: Autumn launch, channels: [instagram], owner: ana, start: 2026-09-07, end: 2026-10-04, budget: 500}
+        kpis:
+          - {key: orders-kpi, metric: orders, target: 100, owner: ana}
+          - {key: members-kpi, metric: members, target: 900, owner: ana}
+    """
+)
+
+
+def _load(
+    store: Store,
+    metric: str,
+    values: dict[dt.date, float],
+    source: str = "pos",
+    by: str | None = None,
+) -> None:
+    days = sorted(values)
+    table = pa.table(
+        {
+            "line": pa.array(range(1, len(days) + 1), pa.int64()),
+            "day": pa.array(days, pa.date32()),
+            "metric": [metric] * len(days),
+            "value": pa.array([values[d] for d in days], pa.float64()),
+            "source": [source] * len(days),
+            "recorded_by": pa.array([by] * len(days), pa.string()),
+            "note": pa.array([None] * len(days), pa.string()),
+        }
+    )
+    with store.session():
+        write_observations(store, LOCAL_MANAGER, table)
+
+
+def _days(first: dt.date, n: int) -> list[dt.date]:
+    return [first + dt.timedelta(days=i) for i in range(n)]
+
+
+@pytest.fixture
+def cafe(tmp_path: Path) -> Store:
+    store = Store(tmp_path / "cafe.duckdb", lock_timeout=10)
+    store.init()
+    apply_plan_text(store, PLAN, LOCAL_MANAGER, source="plan")
+    return store
+
+
+def _only(store: Store, metric: str, as_of: dt.date):
+    (summary,) = campaign_impacts(store, as_of)
+    return summary, next(i for i in summary.impacts if i.metric == metric)
+
+
+def test_fewer_than_eight_weeks_before_or_seven_days_during_is_not_enough(cafe: Store) -> None:
+    rng = np.random.default_rng(1)
+    history = _days(START - dt.timedelta(days=50), 50 + 28)  # 50 days before: too few
+    _load(cafe, "orders", {d: float(rng.poisson(5)) for d in history})
+    _, impact = _only(cafe, "orders", dt.date(2026, 10, 20))
+    assert impact.verdict == "not_enough_data"
+    assert "50 days of values before it" in impact.reason
+    row = impact.as_dict()
+    assert row["effect"] is None and row["low"] is None and row["verdict"] == "not_enough_data"
+
+    _load(
+        cafe, "orders", {d: float(rng.poisson(5)) for d in _days(START - dt.timedelta(days=84), 34)}
+    )
+    _, impact = _only(cafe, "orders", START + dt.timedelta(days=4))  # 5 days in
+    assert impact.verdict == "not_enough_data" and "5 days of values during it" in impact.reason
+
+
+def test_a_running_campaign_is_judged_so_far(cafe: Store) -> None:
+    rng = np.random.default_rng(2)
+    values = {d: float(rng.poisson(6)) for d in _days(START - dt.timedelta(days=84), 84)}
+    values.update({d: float(rng.poisson(12)) for d in _days(START, 14)})  # doubled, 2 weeks in
+    _load(cafe, "orders", values)
+    summary, impact = _only(cafe, "orders", START + dt.timedelta(days=13))
+    assert impact.running and impact.days == 14
+    assert impact.verdict == "effect" and impact.low > 0
+    assert impact.actual == sum(values[d] for d in _days(START, 14))
+    assert impact.sentence().startswith("So far during Autumn launch (7 Sep - 4 Oct), Catering")
+    # Cost: nothing logged, so the budget is what each extra order cost.
+    assert summary.cost_per_extra(impact) == round(500 / impact.effect, 2)
+
+
+def test_a_stock_outcome_is_judged_by_its_change_in_level(cafe: Store) -> None:
+    rng = np.random.default_rng(4)
+    before = _days(START - dt.timedelta(days=84), 84)
+    values = {d: 500 + 2 * i + float(rng.normal(0, 3)) for i, d in enumerate(before)}
+    values.update(
+        {d: 668 + 12 * i + float(rng.normal(0, 3)) for i, d in enumerate(_days(START, 28))}
+    )
+    _load(cafe, "members", values)
+    _, impact = _only(cafe, "members", dt.date(2026, 10, 20))
+    assert not impact.running
+    # The level on the last day (about 668 + 12 * 27 = 992) against the trend's ~724.
+    assert impact.actual == values[dt.date(2026, 10, 4)]
+    assert impact.verdict == "effect" and 220 < impact.effect < 310
+    assert "the level of Loyalty members ended" in impact.sentence()
+
+
+def test_zeros_and_gaps_count_only_the_days_with_a_value(cafe: Store) -> None:
+    rng = np.random.default_rng(5)
+    values: dict[dt.date, float] = {}
+    for i, d in enumerate(_days(START - dt.timedelta(days=98), 98 + 28)):
+        if i % 9 == 4:
+            continue  # a day nobody logged: a gap, not a zero
+        values[d] = float(rng.poisson(0.8))  # mostly zeros and ones
+    _load(cafe, "orders", values)
+    _, impact = _only(cafe, "orders", dt.date(2026, 10, 20))
+    during = [d for d in _days(START, 28) if d in values]
+    assert impact.days == len(during) < 28
+    assert impact.actual == sum(values[d] for d in during)
+    assert impact.verdict == "no_effect"
+    assert impact.low < 0 < impact.high
+
+
+def test_channel_metrics_are_judged_and_effort_is_cost_not_an_outcome(cafe: Store) -> None:
+    rng = np.random.default_rng(6)
+    days = _days(START - dt.timedelta(days=84), 84 + 28)
+    _load(cafe, "followers", {d: 1000 + i + float(rng.normal(0, 2)) for i, d in enumerate(days)})
+    _load(cafe, "ig-hours", {d: 2.0 for d in _days(START, 28)}, source="timesheet", by="ana")
+    summary, _ = _only(cafe, "followers", dt.date(2026, 10, 20))
+    assert [i.metric for i in summary.impacts] == ["orders", "members", "followers"]
+    assert summary.hours == 56 and summary.cost == 56 * 30
+
+
+def test_cli_json_follows_design_and_an_unknown_campaign_exits_2(cafe: Store) -> None:
+    rng = np.random.default_rng(7)
+    _load(
+        cafe,
+        "orders",
+        {d: float(rng.poisson(6)) for d in _days(START - dt.timedelta(days=84), 112)},
+    )
+    run = waypoint(cafe.path, "impact", "launch", "--as-of", "2026-10-20", "--json")
+    assert run.code == 0, run.err
+    rows = run.json()["campaigns"]
+    keys = {
+        "campaign",
+        "metric",
+        "start",
+        "end",
+        "actual",
+        "expected",
+        "effect",
+        "low",
+        "high",
+        "verdict",
+    }
+    assert all(keys <= set(r) for r in rows)
+    orders = next(r for r in rows if r["metric"] == "orders")
+    assert orders["start"] == "2026-09-07" and orders["end"] == "2026-10-04"
+    assert orders["verdict"] in ("effect", "no_effect")
+    assert orders["low"] <= orders["effect"] <= orders["high"]
+    text = waypoint(cafe.path, "impact", "--as-of", "2026-10-20")
+    assert "Autumn launch" in text.out and "During Autumn launch (7 Sep - 4 Oct)" in text.out
+    bad = waypoint(cafe.path, "impact", "nope")
+    assert bad.code == 2 and "unknown campaign 'nope'" in bad.err
+
+
+def test_the_weekly_review_tells_of_a_campaign_that_ended_that_week(cafe: Store) -> None:
+    from tracker.report import render_html, render_markdown, weekly_review
+
+    rng = np.random.default_rng(8)
+    _load(
+        cafe,
+        "orders",
+        {d: float(rng.poisson(6)) for d in _days(START - dt.timedelta(days=84), 112)},
+    )
+    review = weekly_review(cafe, "2026-W40")  # 28 Sep - 4 Oct: the launch ended on the 4th
+    ((name, findings),) = review.campaigns_ended
+    assert name == "Autumn launch"
+    assert findings[0].startswith("During Autumn launch (7 Sep - 4 Oct), Catering orders were")
+    assert "## Campaigns that ended" in render_markdown(review)
+    assert "<b>Autumn launch</b>" in render_html(review)
+    assert weekly_review(cafe, "2026-W41").campaigns_ended == []
