@@ -207,7 +207,9 @@ def _mapped(
         missing = ", ".join(missing_columns(mapping, sheets[0])) if sheets else ""
         raise NotRecognised(
             f"{name}: does not fit the mapping {mapping.name} (no header row has the"
-            f" column(s) {missing})" + (f"; this looks like {fits}" if fits else "")
+            f" column(s) {missing})" + (f"; this looks like {fits}" if fits else ""),
+            choice=mapping.name,
+            fits=fits,
         )
     acc = Accumulator(file=name, source=mapping.source_name)
     run_mapping(mapping, sheet, acc, timezone=timezone, behaviours=behaviours)
