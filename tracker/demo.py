@@ -308,10 +308,12 @@ def demo_plan(as_of: dt.date) -> dict[str, Any]:
                 "key": "fast-service",
                 "title": "Answer every customer within hours, keep them coming back",
                 "outcome": "customer-service",
-                "people": "Existing catering customers who message us on Facebook and Instagram",
-                "strategy": "One inbox, checked three times a day; a thank-you note after "
-                "every order",
-                "channels": ["facebook", "instagram"],
+                # Facebook only: the repeat customers this objective brings back are not
+                # Instagram's to claim (the giveaway's followers stay a vanity story).
+                "people": "Existing catering customers, who message us on our Facebook page",
+                "strategy": "One inbox, checked three times a day; a thank-you card in "
+                "every catering box",
+                "channels": ["facebook"],
                 "owner": "maria",
                 "start": start,
                 "deadline": deadline,
@@ -478,7 +480,7 @@ def _observations(as_of: dt.date) -> pa.Table:
     # of the demo as it was.
     story = np.random.default_rng(SEED + 1)
     rhythm = np.array([[1.2, 1.1, 1.8, 1.2, 2.0, 1.4, 0.3][day.weekday()] for day in days])
-    lift = np.ones(len(days))  # see docs/impact.md: a lift here silenced the vanity flag
+    lift = np.array([1.7 if day >= cards_start(as_of) else 1.0 for day in days])
     add("repeat-customers", story.poisson(rhythm * lift), "import.pos")
     reviews = np.zeros(n)
     reviews[::5] = 1
