@@ -9,22 +9,23 @@ from __future__ import annotations
 from typing import Any
 
 import streamlit as st
-from pydantic import ValidationError
 
 from dashboard import ui
 from tracker.errors import WaypointError
 from tracker.importer import import_upload
-from tracker.mappings import draft_upload, key_for, preview_mapping, save_mapping
-from tracker.models import ImportMapping, Metric
+from tracker.mappings import (
+    build_mapping,
+    draft_upload,
+    key_for,
+    new_metric,
+    preview_mapping,
+    save_mapping,
+)
+from tracker.models import Metric
 from tracker.vocab import METRIC_CLASSES
 
 SKIP, NEW = "Skip this column", "New metric…"
-
-
-def _problem(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"])
-    return f"{where}: {first['msg']}" if where else first["msg"]
+EVERY_ROW = "(every row)"
 
 
 def _column_choice(
@@ -58,10 +59,8 @@ def _column_choice(
         key=f"map_new_beh_{i}",
         format_func=lambda b: "add up (flow)" if b == "flow" else "last one (stock)",
     )
-    key = key_for(name, plan_keys)
-    return key, Metric.model_validate(
-        {"key": key, "name": name or column, "class": klass, "behaviour": behaviour}
-    )
+    metric = new_metric(name or column, klass, behaviour, plan_keys)
+    return metric.key, metric
 
 
 def show(store: Any, actor: Any, plan: Any, upload_name: str, data: bytes) -> None:
@@ -110,62 +109,46 @@ def show(store: Any, actor: Any, plan: Any, upload_name: str, data: bytes) -> No
         key="map_zone",
         placeholder="e.g. Europe/Berlin",
     )
-    values: list[dict[str, Any]] = []
+    columns: dict[str, str] = {}
     new_metrics: list[Metric] = []
+    count_metric, where = None, None
     try:
         for i, column in enumerate(draft.header):
             if column == day_column:
                 continue
             key, new = _column_choice(column, draft.samples(column), metric_names, plan_keys, i)
             if key is not None:
-                values.append({"column": column, "metric": key})
+                columns[column] = key
             if new is not None:
                 new_metrics.append(new)
                 plan_keys.append(new.key)
         if st.checkbox("Also count rows per day (orders, bookings, deals…)", key="map_count"):
-            key, new = _column_choice("Rows counted", [], metric_names, plan_keys, 9999)
+            count_metric, new = _column_choice("Rows counted", [], metric_names, plan_keys, 9999)
             c1, c2, c3 = st.columns(3)
             where_col = c1.selectbox(
-                "Only rows where", ["(every row)", *draft.header], key="map_where_col"
+                "Only rows where", [EVERY_ROW, *draft.header], key="map_where_col"
             )
             where_value = c2.text_input("holds", key="map_where_value")
-            c3.caption("Leave the condition at (every row) to count all rows.")
-            if key is not None:
-                count: dict[str, Any] = {"count": "rows", "metric": key}
-                if where_col != "(every row)" and where_value.strip():
-                    count["where"] = {where_col: where_value.strip()}
-                values.append(count)
+            c3.caption(f"Leave the condition at {EVERY_ROW} to count all rows.")
+            if where_col != EVERY_ROW:
+                where = (where_col, where_value)
             if new is not None:
                 new_metrics.append(new)
-    except ValidationError as exc:
-        st.error(ui.text(f"New metric: {_problem(exc)}"))
-        return
-    if not values:
-        st.info("Pick a metric for at least one column to see what would be imported.")
-        return
-    spec: dict[str, Any] = {
-        "name": name,
-        "match": {
-            "columns": list(
-                dict.fromkeys([day_column, *(v["column"] for v in values if "column" in v)])
-            )
-        },
-        "day": {
-            "column": day_column,
-            **({"format": day_format} if day_format.strip() else {}),
-            **({"timezone": zone.strip()} if zone.strip() else {}),
-        },
-        "decimal": decimal,
-        "values": values,
-    }
-    for v in values:
-        for col in v.get("where", {}):
-            if col not in spec["match"]["columns"]:
-                spec["match"]["columns"].append(col)
-    try:
-        mapping = ImportMapping.model_validate(spec)
-    except ValidationError as exc:
-        st.error(ui.text(f"The mapping is not complete: {_problem(exc)}"))
+        if not columns and count_metric is None:
+            st.info("Pick a metric for at least one column to see what would be imported.")
+            return
+        mapping = build_mapping(
+            name,
+            day_column,
+            columns,
+            day_format=day_format,
+            zone=zone,
+            decimal=decimal,
+            count_metric=count_metric,
+            where=where,
+        )
+    except WaypointError as exc:
+        st.error(ui.text(str(exc)))
         return
     try:
         parsed = preview_mapping(store, upload_name, data, mapping, new_metrics)

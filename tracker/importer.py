@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -117,7 +119,7 @@ class ImportResult:
         }
 
 
-def _known_metrics(store: Store) -> tuple[dict[str, str], dict[str, str]]:
+def known_metrics(store: Store) -> tuple[dict[str, str], dict[str, str]]:
     """Stored metrics: key -> name, and key -> behaviour (flow or stock)."""
     with store.read() as con:
         rows = con.execute("SELECT key, name, behaviour FROM metrics").fetchall()
@@ -145,7 +147,7 @@ def import_file(
     dry_run: bool = False,
     display_name: str | None = None,
     rejects_dir: str | Path | None = None,
-    mapping: ImportMapping | None = None,
+    map_with: Sequence[ImportMapping] = (),
 ) -> ImportResult:
     """Parse ``path`` and upsert its daily values in one transaction.
 
@@ -154,7 +156,8 @@ def import_file(
     import. Unless ``dry_run``, rejects are also written to ``<name>.rejects.csv`` in
     ``rejects_dir`` (default: ``rejects/`` beside the database file).
 
-    ``mapping`` reads the file through that import mapping (``--map FILE``); otherwise
+    ``map_with`` reads the file through the one of those mappings that fits it (``--map
+    FILE``); otherwise
     the workspace's saved mappings are tried after the platform presets, and ``preset``
     may name one of them.
     """
@@ -164,11 +167,10 @@ def import_file(
     require_writer(actor, "import values")
     path = Path(path)
     with store.session():
-        timezone, (known, behaviours) = workspace_timezone(store), _known_metrics(store)
+        timezone, (known, behaviours) = workspace_timezone(store), known_metrics(store)
         mappings = saved_mappings(store)
-    if mapping is not None:
+    for mapping in map_with:
         check_metrics(mapping, known, f"--map {mapping.name}")
-        mappings, preset = [mapping], mapping.name
     # Parsed with the database closed: a slow or hostile file never holds the file lock
     # that other processes (the dashboard, the scheduler, the CLI) wait for.
     parsed = parse_file(
@@ -180,6 +182,7 @@ def import_file(
         known_metrics=set(known),
         mappings=mappings,
         behaviours=behaviours,
+        map_with=map_with,
     )
     with store.session():
         new_metrics = {
@@ -233,15 +236,22 @@ def import_file(
     return result
 
 
-def import_upload(
-    store: Store, actor: Actor, name: str, data: bytes, **options: Any
-) -> ImportResult:
-    """Import an uploaded file held in memory (the dashboard): one temporary copy, named
-    as uploaded (readers and presets go by the name), deleted as soon as it was read."""
+@contextmanager
+def upload_copy(name: str, data: bytes) -> Iterator[Path]:
+    """An uploaded file held in memory as one temporary copy, named as uploaded (readers
+    and presets go by the name), deleted as soon as the block ends."""
     with tempfile.TemporaryDirectory(prefix="waypoint-upload-") as folder:
         path = Path(folder) / Path(name).name
         path.write_bytes(data)
-        options.setdefault("rejects_dir", folder)  # shown on the page, not kept
+        yield path
+
+
+def import_upload(
+    store: Store, actor: Actor, name: str, data: bytes, **options: Any
+) -> ImportResult:
+    """Import an uploaded file held in memory (the dashboard)."""
+    with upload_copy(name, data) as path:
+        options.setdefault("rejects_dir", path.parent)  # shown on the page, not kept
         return import_file(store, actor, path, display_name=name, **options)
 
 

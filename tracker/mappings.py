@@ -8,13 +8,13 @@ undoable change, managers only.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+
+from pydantic import ValidationError
 
 from tracker.clock import workspace_timezone
 from tracker.errors import BadInput, PlanError
+from tracker.importer import known_metrics, upload_copy
 from tracker.imports.mapping import Draft, draft
 from tracker.imports.model import ParsedFile
 from tracker.models import ImportMapping, Metric
@@ -23,18 +23,12 @@ from tracker.records import Actor
 from tracker.store import Store
 
 
-def _with_file(name: str, data: bytes, work: Any) -> Any:
-    with tempfile.TemporaryDirectory(prefix="waypoint-mapping-") as folder:
-        path = Path(folder) / Path(name).name
-        path.write_bytes(data)
-        return work(path)
-
-
 def draft_upload(name: str, data: bytes) -> Draft:
     """The mapping form's starting point for an uploaded file."""
     from tracker.imports.read import read_sheets
 
-    return _with_file(name, data, lambda path: draft(read_sheets(path, name)))
+    with upload_copy(name, data) as path:
+        return draft(read_sheets(path, name))
 
 
 def preview_mapping(
@@ -44,22 +38,14 @@ def preview_mapping(
     mapping would create count as the behaviour chosen for them."""
     from tracker.imports import parse_file
 
-    with store.session(), store.read() as con:
-        behaviours = dict(con.execute("SELECT key, behaviour FROM metrics").fetchall())
+    with store.session():
+        _, behaviours = known_metrics(store)
         timezone = workspace_timezone(store)
     behaviours.update({m.key: m.behaviour for m in new_metrics})
-    return _with_file(
-        name,
-        data,
-        lambda path: parse_file(
-            path,
-            preset=mapping.name,
-            timezone=timezone,
-            display_name=name,
-            mappings=[mapping],
-            behaviours=behaviours,
-        ),
-    )
+    with upload_copy(name, data) as path:
+        return parse_file(
+            path, timezone=timezone, display_name=name, map_with=[mapping], behaviours=behaviours
+        )
 
 
 def save_mapping(
@@ -94,11 +80,58 @@ def save_mapping(
     return changes.change
 
 
-def saved_mapping_names(store: Store) -> list[str]:
-    from tracker.importer import saved_mappings
+def _invalid(what: str, exc: ValidationError) -> BadInput:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    return BadInput(f"{what}: {where + ': ' if where else ''}{first['msg']}")
 
-    with store.session():
-        return [m.name for m in saved_mappings(store)]
+
+def new_metric(name: str, klass: str, behaviour: str, taken: Sequence[str]) -> Metric:
+    """A metric the mapping form creates, keyed from its name (unique among ``taken``)."""
+    try:
+        return Metric.model_validate(
+            {"key": key_for(name, taken), "name": name, "class": klass, "behaviour": behaviour}
+        )
+    except ValidationError as exc:
+        raise _invalid("New metric", exc) from exc
+
+
+def build_mapping(
+    name: str,
+    day_column: str,
+    columns: dict[str, str],
+    *,
+    day_format: str = "",
+    zone: str = "",
+    decimal: str = ".",
+    count_metric: str | None = None,
+    where: tuple[str, str] | None = None,
+) -> ImportMapping:
+    """The mapping the form describes: ``columns`` maps a column to a metric key; an
+    optional row count goes to ``count_metric``, only rows whose ``where`` column holds
+    that value. A file is recognised by the day column and every column it reads."""
+    values: list[dict[str, object]] = [{"column": c, "metric": m} for c, m in columns.items()]
+    condition = {where[0]: where[1].strip()} if where and where[1].strip() else {}
+    if count_metric is not None:
+        values.append({"count": "rows", "metric": count_metric, "where": condition})
+    used = [day_column, *columns, *(condition if count_metric is not None else [])]
+    day: dict[str, str] = {"column": day_column}
+    if day_format.strip():
+        day["format"] = day_format.strip()
+    if zone.strip():
+        day["timezone"] = zone.strip()
+    try:
+        return ImportMapping.model_validate(
+            {
+                "name": name,
+                "match": {"columns": list(dict.fromkeys(used))},
+                "day": day,
+                "decimal": decimal,
+                "values": values,
+            }
+        )
+    except ValidationError as exc:
+        raise _invalid("The mapping is not complete", exc) from exc
 
 
 def key_for(text: str, taken: Sequence[str] = ()) -> str:

@@ -10,7 +10,6 @@ from tracker.errors import WaypointError
 from tracker.importer import import_upload
 from tracker.imports import preset_names
 from tracker.imports.parse import NotRecognised
-from tracker.mappings import saved_mapping_names
 from tracker.settings import get_setting
 
 store = state.store()
@@ -33,7 +32,7 @@ upload = st.file_uploader(
 )
 preset = st.selectbox(
     "Preset or saved mapping",
-    [*preset_names(), *saved_mapping_names(store)],
+    [*preset_names(), *(m.name for m in plan.imports)],
     key="import_preset",
 )
 day = st.date_input(

@@ -8,6 +8,7 @@ import pytest
 from tests.conftest import FIXTURES
 from tests.dashboard.conftest import open_page
 from tests.dashboard.test_pages import all_text, click
+from tracker.observations import daily_values
 from tracker.store import Store
 
 BOOKING = (FIXTURES / "mapped" / "booking-week45.csv").read_bytes()
@@ -25,13 +26,8 @@ def _upload(at, name: str, data: bytes):
 
 
 def _daily(store: Store, metric: str) -> dict[str, float]:
-    with store.session(), store.read() as con:
-        rows = con.execute(
-            "SELECT CAST(day AS VARCHAR), sum(value) FROM observations"
-            " WHERE metric = ? GROUP BY day ORDER BY day",
-            [metric],
-        ).fetchall()
-    return dict(rows)
+    with store.session():
+        return {day.isoformat(): value for day, value in daily_values(store, metric)}
 
 
 def test_a_manager_maps_a_booking_export_and_the_next_one_imports_in_one_click(

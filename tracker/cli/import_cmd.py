@@ -27,18 +27,6 @@ def _progress(file: str) -> Iterator[None]:
         yield
 
 
-def _pick(mappings: list, file: str):  # type: ignore[type-arg]
-    """The mapping of a --map file that fits ``file`` (the first one when none does, so
-    the refusal names what is missing)."""
-    from tracker.imports.mapping import fitting
-    from tracker.imports.read import is_workbook, peek_csv
-
-    path = Path(file)
-    if len(mappings) > 1 and path.is_file() and not is_workbook(path):
-        return fitting(mappings, peek_csv(path, path.name)) or mappings[0]
-    return mappings[0]
-
-
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option(
@@ -80,7 +68,7 @@ def import_cmd(
     store = app.store
     results = []
     failures: list[str] = []
-    mappings = None
+    mappings = []
     if map_file is not None:
         from tracker.imports.mapping import load_mapping_file
 
@@ -97,7 +85,7 @@ def import_cmd(
                         preset=preset,
                         day=parse_day(day),
                         dry_run=dry_run,
-                        mapping=_pick(mappings, file) if mappings else None,
+                        map_with=mappings,
                     )
                 )
             except BadInput as exc:

@@ -66,19 +66,21 @@ def parse_file(
     known_metrics: Collection[str] | None = None,
     mappings: Sequence[ImportMapping] = (),
     behaviours: Mapping[str, str] | None = None,
+    map_with: Sequence[ImportMapping] = (),
 ) -> ParsedFile:
     """Parse one export or generic file. Raises BadInput when it cannot be read at all,
     and when it does not fit the preset or mapping asked for (saying what it looks like).
 
     ``mappings`` are the workspace's saved import mappings: ``preset`` may name one, and
-    ``auto`` tries them after the platform presets. ``behaviours`` (metric -> flow or
-    stock) tells a mapping how rows of one day combine.
+    ``auto`` tries them after the platform presets. ``map_with`` reads the file through
+    whichever of these mappings fits it (``--map FILE``), and nothing else.
+    ``behaviours`` (metric -> flow or stock) tells a mapping how rows of one day combine.
     """
     path = Path(path)
     name = display_name or path.name
     try:
-        forced = next((m for m in mappings if m.name == preset), None)
-        if forced is not None:
+        forced = list(map_with) or [m for m in mappings if m.name == preset]
+        if forced:
             return _mapped(path, name, forced, timezone, behaviours or {}, mappings)
         return _parse(path, name, preset, day, timezone, known_metrics, mappings, behaviours)
     except BadInput:
@@ -118,7 +120,7 @@ def _parse(
     if not found and choice == "auto":
         mapping = next((m for s in sheets if (m := fitting(mappings, s)) is not None), None)
         if mapping is not None:
-            return _mapped(path, name, mapping, timezone, behaviours or {}, mappings, sheets)
+            return _mapped(path, name, [mapping], timezone, behaviours or {}, mappings, sheets)
         if sheets and _generic_form(sheets[0], known) is not None:
             generic = _generic(path, name, sheets, choice, known)
             if generic is not None:
@@ -134,7 +136,7 @@ def _parse(
             preset.parse(sheet, part, timezone=timezone, day=day)
         else:
             run_preset(preset, sheet, part, timezone=timezone, day=day)
-        _merge(acc, part, preset)
+        _merge(acc, part, preset.source)
     if not acc.values and not acc.rejects:
         acc.notes.append("the export holds no values")
     return ParsedFile(
@@ -194,46 +196,50 @@ def _refusal(name: str, choice: str, sheets: Sequence[Sheet], fits: str | None) 
 def _mapped(
     path: Path,
     name: str,
-    mapping: ImportMapping,
+    candidates: Sequence[ImportMapping],
     timezone: str,
     behaviours: Mapping[str, str],
     mappings: Sequence[ImportMapping],
     sheets: list[Sheet] | None = None,
 ) -> ParsedFile:
+    """Read the file through the first of ``candidates`` that fits one of its sheets;
+    refuse it, saying what it looks like instead, when none does."""
     sheets = sheets if sheets is not None else read_sheets(path, name)
-    sheet = next((s for s in sheets if header_row(mapping, s) is not None), None)
-    if sheet is None:
-        fits = looks_like(sheets, None, [m for m in mappings if m.name != mapping.name])
-        missing = ", ".join(missing_columns(mapping, sheets[0])) if sheets else ""
+    found = next(((m, s) for s in sheets for m in candidates if header_row(m, s) is not None), None)
+    if found is None:
+        first = candidates[0]
+        others = [m for m in mappings if m not in candidates]
+        fits = looks_like(sheets, None, others)
+        missing = ", ".join(missing_columns(first, sheets[0])) if sheets else ""
         raise NotRecognised(
-            f"{name}: does not fit the mapping {mapping.name} (no header row has the"
+            f"{name}: does not fit the mapping {first.name} (no header row has the"
             f" column(s) {missing})" + (f"; this looks like {fits}" if fits else ""),
-            choice=mapping.name,
+            choice=first.name,
             fits=fits,
         )
+    mapping, sheet = found
+    part = Accumulator(file=name, source=mapping.source_name)
+    run_mapping(mapping, sheet, part, timezone=timezone, behaviours=behaviours)
     acc = Accumulator(file=name, source=mapping.source_name)
-    run_mapping(mapping, sheet, acc, timezone=timezone, behaviours=behaviours)
-    merged = Accumulator(file=name, source=mapping.source_name)
-    for (metric, day), value in acc.values.items():
-        merged.values[(metric, day, mapping.source_name)] = value  # type: ignore[index]
-        merged.first_line[(metric, day, mapping.source_name)] = acc.first_line[(metric, day)]  # type: ignore[index]
+    _merge(acc, part, mapping.source_name)
     if not acc.values and not acc.rejects:
         acc.notes.append("the file holds no values")
     return ParsedFile(
         file=name,
         preset=f"mapping:{mapping.name}",
         source=mapping.source_name,
-        rows=_to_arrow(merged),
+        rows=_to_arrow(acc),
         rejects=acc.rejects,
         metrics={},
         notes=acc.notes,
     )
 
 
-def _merge(acc: Accumulator, part: Accumulator, preset: Preset) -> None:
+def _merge(acc: Accumulator, part: Accumulator, source: str) -> None:
+    """Add one export kind's (metric, day) values to ``acc`` under its source."""
     for (metric, day), value in part.values.items():
-        acc.values[(metric, day, preset.source)] = value  # type: ignore[index]
-        acc.first_line[(metric, day, preset.source)] = part.first_line[(metric, day)]  # type: ignore[index]
+        acc.values[(metric, day, source)] = value  # type: ignore[index]
+        acc.first_line[(metric, day, source)] = part.first_line[(metric, day)]  # type: ignore[index]
     acc.rejects.extend(part.rejects)
     acc.notes.extend(part.notes)
     acc.specs.update(part.specs)

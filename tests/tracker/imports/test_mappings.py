@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import textwrap
 import time
 from pathlib import Path
 
@@ -25,9 +24,9 @@ METRICS = """
   - {key: catering-orders, name: Catering orders, class: outcome, behaviour: flow}
   - {key: newsletter-clicks, name: Newsletter clicks, channel: email, class: engagement, behaviour: flow}
   - {key: email-list, name: Newsletter recipients, channel: email, class: reach, behaviour: stock}
-  - {key: new-deals, name: New catering deals, class: outcome, behaviour: flow}
-  - {key: won-deals, name: Won catering deals, class: outcome, behaviour: flow}
-  - {key: deal-revenue, name: Won deal value, class: outcome, behaviour: flow}
+  - {key: new-deals, owner: amy, name: New catering deals, class: outcome, behaviour: flow}
+  - {key: won-deals, owner: amy, name: Won catering deals, class: outcome, behaviour: flow}
+  - {key: deal-revenue, owner: amy, name: Won deal value, class: outcome, behaviour: flow}
 """
 
 # A booking system's export: semicolons, decimal commas, day-first dates, German headers.
@@ -64,12 +63,8 @@ values:
 """
 
 
-def _plan(imports: str = "") -> str:
-    plan = SMALL_PLAN.replace("metrics:\n", "metrics:\n" + METRICS.strip("\n") + "\n", 1)
-    if imports:
-        plan += "imports:\n" + textwrap.indent(imports.strip(), "  - ", lambda line: True)
-        plan = plan.replace("  - " + "\n  - ", "\n  - ")
-    return plan
+def _plan() -> str:
+    return SMALL_PLAN.replace("metrics:\n", "metrics:\n" + METRICS.strip("\n") + "\n", 1)
 
 
 def _imports(*mappings: str) -> str:
@@ -258,3 +253,47 @@ def test_the_inbox_job_uses_saved_mappings(tmp_path: Path) -> None:
     )
     assert outcome == "ok", message
     assert daily(db, "won-deals") == {"2026-11-02": 2.0, "2026-11-03": 1.0, "2026-11-04": 0.0}
+
+
+def test_an_assistant_imports_through_a_saved_mapping(tmp_path: Path) -> None:
+    # The deals metrics are Amy's to log (owner: amy): a mapping adds no rights of its own.
+    db = tmp_path / "a.duckdb"
+    plan = _write(tmp_path, "plan.yaml", _plan() + _imports(CRM))
+    assert waypoint(db, "plan", "apply", str(plan)).code == 0
+    run = waypoint(db, "import", str(MAPPED / "crm-deals.csv"), "--as", "amy")
+    assert run.code == 0, run.err
+    assert daily(db, "deal-revenue") == {"2026-11-02": 4200.0, "2026-11-03": 5200.0}
+
+
+def test_a_where_on_numbers_compares_numbers(shop: Path, tmp_path: Path) -> None:
+    # "40" and "40.0" and 40 are one number; text compares without case or spacing.
+    path = _write(
+        tmp_path,
+        "tables.csv",
+        "Day,Table,Guests\n2026-11-02,4,40\n2026-11-02,12,40.0\n2026-11-03, 4 ,7\n",
+    )
+    mapping = _write(
+        tmp_path,
+        "tables.yaml",
+        """
+name: tables
+match: {columns: [Day, Table, Guests]}
+day: {column: Day}
+values:
+  - {count: rows, metric: catering-orders, where: {Guests: 40}}
+  - {column: Guests, metric: revenue, where: {Table: 4}}
+""",
+    )
+    run = waypoint(shop, "import", str(path), "--map", str(mapping))
+    assert run.code == 0, run.err
+    assert daily(shop, "catering-orders") == {"2026-11-02": 2.0, "2026-11-03": 0.0}
+    assert daily(shop, "revenue") == {"2026-11-02": 40.0, "2026-11-03": 7.0}
+
+
+def test_one_map_file_may_hold_several_mappings_and_the_fitting_one_is_used(
+    shop: Path, tmp_path: Path
+) -> None:
+    both = _write(tmp_path, "both.yaml", _imports(BOOKING, NEWSLETTER))
+    run = waypoint(shop, "import", str(MAPPED / "newsletter-report.csv"), "--map", str(both))
+    assert run.code == 0, run.err
+    assert "recognised as mapping:newsletter" in run.out
