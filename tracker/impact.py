@@ -91,33 +91,29 @@ class Impact:
             return value(float(rounded) + 0.0, self.unit, self.currency)
 
         span = f"{_day(self.start)} - {_day(self.end) if self.end else 'now'}"
-        so_far = self.running
-        what = self.metric_name
         if self.verdict == "not_enough_data":
-            return f"{self.campaign_name} ({span}): {what}: not enough data ({self.reason})."
-        assert self.effect is not None and self.low is not None and self.high is not None
-        weeks = f"{self.pre_weeks:.0f} weeks" if self.pre_weeks >= 2 else "days"
-        subject = f"the level of {what}" if self.behaviour == "stock" else what
-        size = plain_number(abs(self.effect))
-        direction = "above" if self.effect >= 0 else "below"
-        stock_verb = "is" if self.running else "ended"
-        verb = stock_verb if self.behaviour == "stock" else "were"
-        if round(self.effect, 1) == 0 and round(self.low, 1) == 0 and round(self.high, 1) == 0:
-            weeks_text = f"the {weeks} before" if weeks != "days" else "the days before"
             return (
-                f"{'So far during' if so_far else 'During'} {self.campaign_name} ({span}),"
-                f" {subject} {verb} exactly what {weeks_text} predicted: no change at all."
+                f"{self.campaign_name} ({span}): {self.metric_name}: not enough data"
+                f" ({self.reason})."
             )
+        assert self.effect is not None and self.low is not None and self.high is not None
+        during = "So far during" if self.running else "During"
+        if self.behaviour == "stock":
+            subject = f"the level of {self.metric_name} {'is' if self.running else 'ended'}"
+        else:
+            subject = f"{self.metric_name} were"
+        # Judged only with 8 weeks or more before: the count of weeks is always plural.
+        before = f"what the {self.pre_weeks:.0f} weeks before predicted"
+        opening = f"{during} {self.campaign_name} ({span}), {subject}"
+        if all(round(x, 1) == 0 for x in (self.effect, self.low, self.high)):
+            return f"{opening} exactly {before}: no change at all."
+        direction = "above" if self.effect >= 0 else "below"
         band = f"90%: {plain_number(self.low)} to {plain_number(self.high)}"
-        verdict = "" if self.verdict == "effect" else "; that is within what chance alone gives"
-        during = f"So far during {self.campaign_name}" if so_far else f"During {self.campaign_name}"
-        return (
-            f"{during} ({span}), {subject} {verb} {size}"
-            f" {direction} what the {weeks} before predicted ({band}){verdict}."
-        )
+        chance = "" if self.verdict == "effect" else "; that is within what chance alone gives"
+        return f"{opening} {plain_number(abs(self.effect))} {direction} {before} ({band}){chance}."
 
     def as_dict(self) -> dict[str, Any]:
-        out = {
+        return {
             "campaign": self.campaign,
             "metric": self.metric,
             "start": self.start.isoformat(),
@@ -140,7 +136,6 @@ class Impact:
             "reason": self.reason,
             "sentence": self.sentence(),
         }
-        return out
 
 
 @dataclass
@@ -159,6 +154,8 @@ class CampaignSummary:
     hours: float
     cost: float
     impacts: list[Impact]
+    currency: str = "USD"
+    caveats: list[str] = field(default_factory=list)  # shared by its impacts
 
     def cost_per_extra(self, impact: Impact) -> float | None:
         """Cost per extra unit of a flow outcome the campaign brought (effect > 0)."""
@@ -169,6 +166,18 @@ class CampaignSummary:
         if impact.behaviour != "flow" or not cost:
             return None
         return round(cost / impact.effect, 2)
+
+    def cost_line(self, impact: Impact) -> str | None:
+        """The cost per extra outcome in words, for the CLI and the page alike."""
+        from tracker.formats import money
+
+        per = self.cost_per_extra(impact)
+        if per is None:
+            return None
+        basis = "its cost so far" if self.cost else "its budget: no hours or spend logged"
+        return (
+            f"Each extra unit of {impact.metric_name} cost {money(per, self.currency)} ({basis})."
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -216,7 +225,6 @@ def estimate(
     behaviour: str = "flow",
     controls_pre: np.ndarray | None = None,
     controls_during: np.ndarray | None = None,
-    seed: int = 0,  # kept for callers; the interval is computed, not simulated
 ) -> Estimate:
     """Fit on ``pre`` (daily values, NaN for a day without one), forecast ``during``.
 
@@ -388,6 +396,31 @@ class _CampaignsData:
         return {k: self.series[k][a:b] for k in keys}
 
 
+def _caveats(
+    con: Any,
+    campaigns: list[tuple[Any, ...]],
+    key: str,
+    channels: list[str],
+    start: dt.date,
+    through: dt.date,
+) -> list[str]:
+    """What else may have moved the numbers: campaigns on the same channels at the same
+    time, and notes from two weeks before the start to the last day judged."""
+    overlapping = [
+        c[1]
+        for c in campaigns
+        if c[0] != key
+        and c[6] is not None
+        and c[6] <= through
+        and (c[7] is None or c[7] >= start)
+        and set(c[4] or []) & set(channels)
+    ]
+    alongside = (
+        [f"runs alongside {', '.join(overlapping)} on the same channel(s)"] if overlapping else []
+    )
+    return alongside + _annotations(con, key, start - dt.timedelta(days=14), through)
+
+
 def _annotations(con: Any, campaign: str, first: dt.date, last: dt.date) -> list[str]:
     """Notes near the campaign that are not its own (a holiday, a tracking change)."""
     rows = con.execute(
@@ -443,9 +476,10 @@ def campaign_impacts(
 
     with store.session(), store.read() as con:
         as_of = as_of or today(store)
-        campaigns = con.execute(_CAMPAIGNS).fetchall()
+        every_campaign = con.execute(_CAMPAIGNS).fetchall()
+        campaigns = every_campaign
         if campaign is not None:
-            campaigns = [c for c in campaigns if c[0] == campaign]
+            campaigns = [c for c in every_campaign if c[0] == campaign]
             if not campaigns:
                 raise NotFound(f"unknown campaign {campaign!r}; see `waypoint plan export`")
         outcomes: dict[str, list[str]] = {}
@@ -472,25 +506,19 @@ def campaign_impacts(
             costs = channel_costs(con, start, through) if through >= start else {}
             hours = sum(costs.get(ch, {}).get("hours", 0.0) for ch in channels if ch != UNASSIGNED)
             cost = sum(costs.get(ch, {}).get("cost", 0.0) for ch in channels if ch != UNASSIGNED)
-            caveats = _annotations(con, key, start - dt.timedelta(days=14), through)
-            overlapping = [
-                c[1]
-                for c in con.execute(_CAMPAIGNS).fetchall()
-                if c[0] != key
-                and c[6] is not None
-                and c[6] <= through
-                and (c[7] is None or c[7] >= start)
-                and set(c[4] or []) & set(channels)
-            ]
-            if overlapping:
-                caveats = [f"runs alongside {', '.join(overlapping)} on the same channel(s)"]
-                caveats += _annotations(con, key, start - dt.timedelta(days=14), through)
-            impacts = [
-                _impact(key, name, metrics[m], start, end, through, series, others, caveats, first)
-                for m in wanted
-            ]
-            for impact in impacts:
-                impact.currency = currency
+            window = _Window(
+                campaign=key,
+                name=name,
+                start=start,
+                end=end,
+                through=through,
+                first=first,
+                series=series,
+                others=others,
+                caveats=_caveats(con, every_campaign, key, channels, start, through),
+                currency=currency,
+            )
+            impacts = [_impact(window, metrics[m]) for m in wanted]
             out.append(
                 CampaignSummary(
                     key=key,
@@ -505,43 +533,52 @@ def campaign_impacts(
                     hours=hours,
                     cost=cost,
                     impacts=impacts,
+                    currency=currency,
+                    caveats=window.caveats,
                 )
             )
     return out
 
 
-def _impact(
-    campaign: str,
-    campaign_name: str,
-    metric_row: tuple[Any, ...],
-    start: dt.date,
-    end: dt.date | None,
-    through: dt.date,
-    series: dict[str, np.ndarray],
-    others: Sequence[str],
-    caveats: list[str],
-    first: dt.date,
-) -> Impact:
+@dataclass(frozen=True)
+class _Window:
+    """One campaign's days and everything its metrics are judged with."""
+
+    campaign: str
+    name: str
+    start: dt.date
+    end: dt.date | None
+    through: dt.date
+    first: dt.date  # the first day of ``series``
+    series: dict[str, np.ndarray]
+    others: Sequence[str]  # other objectives' outcomes: candidate controls
+    caveats: list[str]
+    currency: str
+
+
+def _impact(w: _Window, metric_row: tuple[Any, ...]) -> Impact:
     metric, metric_name, behaviour, _, klass, unit = metric_row
+    start, through, series, others = w.start, w.through, w.series, w.others
     values = series[metric]
-    n_pre = (start - first).days
+    n_pre = (start - w.first).days
     pre, during = values[:n_pre], values[n_pre : n_pre + max((through - start).days + 1, 0)]
     with_value = np.flatnonzero(~np.isnan(pre))
     pre_days = int(len(pre) - with_value[0]) if len(with_value) else 0
     impact = Impact(
-        campaign=campaign,
-        campaign_name=campaign_name,
+        campaign=w.campaign,
+        campaign_name=w.name,
         metric=metric,
         metric_name=metric_name,
         behaviour=behaviour,
         start=start,
-        end=end,
+        end=w.end,
         through=through,
         verdict="not_enough_data",
         pre_weeks=pre_days / 7,
         days=int((~np.isnan(during)).sum()),
-        caveats=list(caveats),
+        caveats=w.caveats,
         unit=unit,
+        currency=w.currency,
         outcome=klass == "outcome",
     )
     if start > through:
@@ -571,7 +608,6 @@ def _impact(
             behaviour=behaviour,
             controls_pre=ctrl[:pre_days] if ctrl is not None else None,
             controls_during=ctrl[pre_days:] if ctrl is not None else None,
-            seed=_seed(campaign, metric),
         )
     except (ValueError, np.linalg.LinAlgError) as exc:
         impact.reason = f"the model could not be fitted ({exc})"
@@ -629,13 +665,6 @@ def _chart_points(
             DayBand(start + dt.timedelta(days=7 * k), block_mean(during[7 * k : 7 * k + 7]), *b)
         )
     return points
-
-
-def _seed(*parts: str) -> int:
-    """A stable seed per campaign and metric: the same data gives the same interval."""
-    import zlib
-
-    return zlib.crc32("|".join(parts).encode())
 
 
 def impact_rows(summaries: list[CampaignSummary]) -> list[dict[str, Any]]:

@@ -207,10 +207,12 @@ def _campaigns_ended(store: Store, start: dt.date, end: dt.date) -> list[tuple[s
                 [start, end],
             ).fetchall()
         ]
+    if not keys:
+        return []
+    from tracker.impact import campaign_impacts  # statsmodels: only when a campaign ended
+
     out = []
     for key in keys:
-        from tracker.impact import campaign_impacts
-
         (summary,) = campaign_impacts(store, end, key)
         # Outcomes always; audience and activity only when they moved (one page).
         judged = [

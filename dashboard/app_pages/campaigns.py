@@ -30,7 +30,7 @@ if not summaries:
 for s in summaries:
     with st.container(border=True):
         st.subheader(s.name)
-        currency = s.impacts[0].currency if s.impacts else "USD"
+        currency = s.currency
         end = f"{s.end:%d %b %Y}" if s.end else "running"
         facts = [
             f"{s.start:%d %b %Y} – {end}",
@@ -57,11 +57,9 @@ for s in summaries:
             word, colour = VERDICT[i.verdict]
             st.badge(f"{word}: {i.metric_name}", color=colour)  # type: ignore[arg-type]
             st.markdown(ui.text(i.sentence()))
-            per = s.cost_per_extra(i)
-            if per is not None:
-                st.caption(
-                    f"Cost per extra {ui.text(i.metric_name.lower())}: {money(per, currency)}"
-                )
+            line = s.cost_line(i)
+            if line is not None:
+                st.caption(ui.text(line))
             st.plotly_chart(charts.impact_chart(i), key=f"impact_{s.key}_{i.metric}")
         if missing:
             st.caption(
@@ -69,6 +67,5 @@ for s in summaries:
                 + ", ".join(ui.text(i.metric_name) for i in missing)
                 + f" ({ui.text(missing[0].reason or '')})."
             )
-        caveats = judged[0].caveats
-        if caveats:
-            st.caption("Read with care: " + "; ".join(ui.text(c) for c in caveats) + ".")
+        if s.caveats:
+            st.caption("Read with care: " + "; ".join(ui.text(c) for c in s.caveats) + ".")

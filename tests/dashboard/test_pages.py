@@ -343,3 +343,10 @@ def test_campaigns_show_what_moved_and_what_did_not(app_env: Store) -> None:
     badges = " ".join(m.value for m in at.markdown)
     assert "moved it: Instagram followers" in badges
     assert len(at.get("plotly_chart")) >= 4  # actual against the predicted band, per metric
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")  # Markdown escapes
+    assert "runs alongside Behind-the-tray stories on the same channel(s)" in captions
+    assert "Each extra unit of Repeat catering customers cost $2.96" in captions
+    # The weekly review of the week the giveaway ended says what it moved.
+    review = open_page("weekly_review")
+    assert "Campaigns that ended" in [s.value for s in review.subheader]
+    assert "the level of Instagram followers ended 502 above" in all_text(review)

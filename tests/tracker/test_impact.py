@@ -166,6 +166,7 @@ def test_a_running_campaign_is_judged_so_far(cafe: Store) -> None:
     assert impact.sentence().startswith("So far during Autumn launch (7 Sep - 4 Oct), Catering")
     # Cost: nothing logged, so the budget is what each extra order cost.
     assert summary.cost_per_extra(impact) == round(500 / impact.effect, 2)
+    assert summary.cost_line(impact).endswith("(its budget: no hours or spend logged).")
 
 
 def test_a_stock_outcome_is_judged_by_its_change_in_level(cafe: Store) -> None:
@@ -259,3 +260,17 @@ def test_the_weekly_review_tells_of_a_campaign_that_ended_that_week(cafe: Store)
     assert "## Campaigns that ended" in render_markdown(review)
     assert "<b>Autumn launch</b>" in render_html(review)
     assert weekly_review(cafe, "2026-W41").campaigns_ended == []
+
+
+def test_controls_move_with_the_metric_day_to_day_not_merely_on_the_same_weekdays() -> None:
+    from tracker.impact import _controls
+
+    rng = np.random.default_rng(9)
+    rhythm = np.array([1.0, 1.0, 1.0, 1.0, 3.0, 0.2, 0.2])[np.arange(112) % 7]
+    target = 10 * rhythm + rng.normal(0, 2, 112)
+    busy_fridays = 5 * rhythm + rng.normal(0, 1, 112)  # same weekdays, unrelated days
+    co_mover = target * 0.5 + rng.normal(0, 0.5, 112)  # moves with it every day
+    gappy = co_mover.copy()
+    gappy[30] = np.nan  # a control must have every day of the window
+    chosen = _controls(target, {"busy": busy_fridays, "mover": co_mover, "gappy": gappy}, n_pre=84)
+    assert chosen == ["mover"]

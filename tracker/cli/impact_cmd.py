@@ -45,18 +45,14 @@ def impact_cmd(app: AppContext, campaign: str | None, as_of: str | None, as_json
         if s.owner:
             parts.append(f"owner {s.owner}")
         if s.budget is not None:
-            parts.append(f"budget {money(s.budget, _currency(s))}")
-        parts.append(f"cost so far {money(s.cost, _currency(s))} ({hours(s.hours)})")
+            parts.append(f"budget {money(s.budget, s.currency)}")
+        parts.append(f"cost so far {money(s.cost, s.currency)} ({hours(s.hours)})")
         out.print(f"\n[bold]{escape(s.name)}[/] ({escape(' · '.join(parts))})")
         for i in s.impacts:
             out.print(f"  {verdicts[i.verdict]}  {escape(i.sentence())}")
-            per = s.cost_per_extra(i)
-            if per is not None:
-                out.print(f"      cost per extra unit: {money(per, i.currency)}")
-        caveats = next((i.caveats for i in s.impacts if i.caveats), [])
-        for c in caveats:
+            line = s.cost_line(i)
+            if line is not None:
+                out.print(f"      {escape(line)}")
+        judged = any(i.verdict != "not_enough_data" for i in s.impacts)
+        for c in s.caveats if judged else []:
             out.print(f"  [dim]caveat: {escape(c)}[/]")
-
-
-def _currency(summary) -> str:  # type: ignore[no-untyped-def]
-    return summary.impacts[0].currency if summary.impacts else "USD"
