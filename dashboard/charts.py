@@ -144,10 +144,16 @@ def team_chart(people: list[Any]) -> go.Figure:
 
 
 def impact_chart(impact: Any) -> go.Figure:
-    """A metric's daily values against the model's forecast and its 90% band; the
-    campaign's days shaded. Weekly rhythm shows as it is: the band follows it."""
+    """A metric's values against the model's forecast and its 90% band; the campaign's
+    days shaded. Flow metrics come as 7-day averages per day (tracker.impact)."""
     days = [b.day for b in impact.series]
     during = [b for b in impact.series if b.expected is not None]
+    # A count cannot go below zero: the band of a metric that never did is cut there.
+    floor = 0.0 if all((b.actual or 0) >= 0 for b in impact.series) else None
+
+    def low(b: Any) -> float:
+        return b.low if floor is None else max(b.low, floor)
+
     fig = go.Figure()
     if during:
         fig.add_vrect(
@@ -161,9 +167,10 @@ def impact_chart(impact: Any) -> go.Figure:
         )
         fig.add_scatter(
             x=[b.day for b in during] + [b.day for b in reversed(during)],
-            y=[b.high for b in during] + [b.low for b in reversed(during)],
+            y=[b.high for b in during] + [low(b) for b in reversed(during)],
             fill="toself",
             fillcolor="rgba(130,80,223,0.18)",
+            mode="lines",
             line={"width": 0},
             hoverinfo="skip",
             name="predicted (90% band)",
@@ -171,19 +178,20 @@ def impact_chart(impact: Any) -> go.Figure:
         fig.add_scatter(
             x=[b.day for b in during],
             y=[b.expected for b in during],
+            mode="lines",
             name="predicted from the weeks before",
             line={"color": "#8250df", "dash": "dash"},
         )
+    weekly = impact.behaviour == "flow"
     fig.add_scatter(
         x=days,
         y=[b.actual for b in impact.series],
-        name="actual",
+        name="actual, per day (7-day average)" if weekly else "actual",
         mode="lines",
         line={"color": "#0969da", "width": 1.5},
         connectgaps=False,
     )
-    per_day = " per day (7-day average)" if impact.behaviour == "flow" else ""
-    fig.update_layout(height=300, yaxis_title=f"{impact.metric_name}{per_day}", **LAYOUT)
-    if impact.behaviour == "flow":
+    fig.update_layout(height=300, yaxis_title=impact.metric_name, **LAYOUT)
+    if weekly:
         fig.update_yaxes(rangemode="tozero")  # small wobbles are not drawn as cliffs
     return fig

@@ -585,10 +585,14 @@ def _impact(w: _Window, metric_row: tuple[Any, ...]) -> Impact:
         impact.reason = "the campaign has not started"
         return impact
     if len(with_value) < MIN_PRE_DAYS:
-        impact.reason = f"{len(with_value)} days of values before it; 8 weeks (56) are needed"
+        impact.reason = (
+            "no values before it started"
+            if not len(with_value)
+            else f"only {len(with_value)} days of values before it"
+        ) + "; 8 weeks (56 days) are needed"
         return impact
     if impact.days < MIN_DURING_DAYS:
-        impact.reason = f"{impact.days} days of values during it; 7 are needed"
+        impact.reason = f"only {impact.days} days of values during it; 7 are needed"
         return impact
     # Fit on the history that has values (leading days without any are not "zero").
     pre = pre[-pre_days:]

@@ -31,9 +31,9 @@ for s in summaries:
     with st.container(border=True):
         st.subheader(s.name)
         currency = s.currency
-        end = f"{s.end:%d %b %Y}" if s.end else "running"
+        end = f"{s.end.day} {s.end:%b %Y}" if s.end else "running"
         facts = [
-            f"{s.start:%d %b %Y} – {end}",
+            f"{s.start.day} {s.start:%b %Y} – {end}",
             f"for *{ui.text(s.objective_title)}*",
             ", ".join(ui.text(c) for c in s.channels) or "no channel",
         ]
@@ -41,17 +41,16 @@ for s in summaries:
             facts.append(f"owner {ui.text(s.owner)}")
         if s.budget is not None:
             facts.append(f"budget {money(s.budget, currency)}")
-        facts.append(f"cost so far {money(s.cost, currency)} ({hours(s.hours)})")
+        if s.cost or s.hours:
+            facts.append(f"cost so far {money(s.cost, currency)} ({hours(s.hours)})")
+        else:
+            facts.append("no hours or spend logged on its channels")
         st.markdown(" · ".join(facts))
         judged = [i for i in s.impacts if i.verdict != "not_enough_data"]
         missing = [i for i in s.impacts if i.verdict == "not_enough_data"]
         if not judged:
             reasons = sorted({i.reason or "" for i in missing})
-            st.info(
-                "Too early to judge: "
-                + "; ".join(ui.text(r) for r in reasons)
-                + ". The model needs 8 weeks of values before the start and 7 days during."
-            )
+            st.info("Too early to judge: " + "; ".join(ui.text(r) for r in reasons) + ".")
             continue
         for i in judged:
             word, colour = VERDICT[i.verdict]

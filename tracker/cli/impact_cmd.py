@@ -46,7 +46,10 @@ def impact_cmd(app: AppContext, campaign: str | None, as_of: str | None, as_json
             parts.append(f"owner {s.owner}")
         if s.budget is not None:
             parts.append(f"budget {money(s.budget, s.currency)}")
-        parts.append(f"cost so far {money(s.cost, s.currency)} ({hours(s.hours)})")
+        if s.cost or s.hours:
+            parts.append(f"cost so far {money(s.cost, s.currency)} ({hours(s.hours)})")
+        else:
+            parts.append("no hours or spend logged on its channels")
         out.print(f"\n[bold]{escape(s.name)}[/] ({escape(' · '.join(parts))})")
         for i in s.impacts:
             out.print(f"  {verdicts[i.verdict]}  {escape(i.sentence())}")
