@@ -10,7 +10,7 @@ value of the day (stock), count posts, and reject what cannot be read with its l
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,18 +66,23 @@ class Preset:
         }
 
 
-def _norm(cell: Any) -> str:
+def norm(cell: Any) -> str:
+    """A header cell as compared: spacing collapsed, case ignored."""
     return " ".join(str(cell).split()).lower() if cell is not None else ""
 
 
-def find_header(preset: Preset, sheet: Sheet) -> int | None:
-    """Index of the row holding every signature header, within the first rows."""
-    wanted = {s.lower() for s in preset.signature}
+def header_index(wanted: Iterable[str], sheet: Sheet) -> int | None:
+    """Index of the first row, within the first rows, holding every ``wanted`` name."""
+    names = {norm(w) for w in wanted}
     for i, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
-        cells = {_norm(c) for c in row}
-        if wanted <= cells:
+        if names <= {norm(c) for c in row}:
             return i
     return None
+
+
+def find_header(preset: Preset, sheet: Sheet) -> int | None:
+    """Index of the row holding every signature header of ``preset``."""
+    return header_index(preset.signature, sheet)
 
 
 @dataclass
@@ -107,7 +112,7 @@ def run_preset(
     header_at = find_header(preset, sheet)
     if header_at is None:
         return
-    header = [_norm(c) for c in sheet.rows[header_at]]
+    header = [norm(c) for c in sheet.rows[header_at]]
     index: dict[str, int] = {}
     for i, h in enumerate(header):
         index.setdefault(h, i)  # duplicate names: the first one counts

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from tracker.errors import BadInput, PlanError
-from tracker.imports.engine import HEADER_SEARCH_ROWS, Accumulator
+from tracker.imports.engine import HEADER_SEARCH_ROWS, Accumulator, header_index, norm
 from tracker.imports.model import Reject
 from tracker.imports.read import Sheet
 from tracker.imports.values import NotADate, NotANumber, is_null, parse_number, parse_when
@@ -29,23 +29,15 @@ if TYPE_CHECKING:
 _TIME_PARTS = re.compile(r"%[HIMSfpzZ]")
 
 
-def _norm(cell: Any) -> str:
-    return " ".join(str(cell).split()).lower() if cell is not None else ""
-
-
 def header_row(mapping: ImportMapping, sheet: Sheet) -> int | None:
     """Index of the row holding every column the mapping is recognised by."""
-    wanted = {_norm(c) for c in mapping.match.columns}
-    for i, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
-        if wanted <= {_norm(c) for c in row}:
-            return i
-    return None
+    return header_index(mapping.match.columns, sheet)
 
 
 def missing_columns(mapping: ImportMapping, sheet: Sheet) -> list[str]:
     """The mapping's columns the file's first row lacks (for the refusal message)."""
-    first = {_norm(c) for c in (sheet.rows[0] if sheet.rows else [])}
-    return [c for c in mapping.match.columns if _norm(c) not in first]
+    first = {norm(c) for c in (sheet.rows[0] if sheet.rows else [])}
+    return [c for c in mapping.match.columns if norm(c) not in first]
 
 
 def load_mapping_file(path: str | Path) -> list[ImportMapping]:
@@ -123,7 +115,7 @@ def _matches(cell: Any, wanted: Any) -> bool:
             return parse_number(cell) == float(wanted)
         except NotANumber:
             return False
-    return _norm(cell) == _norm(wanted)
+    return norm(cell) == norm(wanted)
 
 
 def run_mapping(
@@ -140,10 +132,10 @@ def run_mapping(
         return
     index: dict[str, int] = {}
     for i, h in enumerate(sheet.rows[at]):
-        index.setdefault(_norm(h), i)  # duplicate names: the first one counts
+        index.setdefault(norm(h), i)  # duplicate names: the first one counts
 
     def cell_of(row: list[Any], column: str) -> Any:
-        i = index.get(_norm(column))
+        i = index.get(norm(column))
         return row[i] if i is not None and i < len(row) else None
 
     days_seen: dict[dt.date, int] = {}  # day -> its first line
@@ -153,7 +145,7 @@ def run_mapping(
             continue
         raw = cell_of(row, mapping.day.column)
         if is_null(raw):
-            first = _norm(row[0]) if row else ""
+            first = norm(row[0]) if row else ""
             if first.startswith("total") or first == "":
                 continue  # a totals or description row
             acc.rejects.append(Reject(acc.file, line, mapping.day.column, None, "no date"))
