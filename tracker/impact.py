@@ -167,6 +167,22 @@ class CampaignSummary:
             return None
         return round(cost / impact.effect, 2)
 
+    def facts(self) -> list[str]:
+        """Dates, channels, owner, budget and cost in words (CLI and page alike)."""
+        from tracker.formats import hours, money
+
+        end = _long_day(self.end) if self.end else "running"
+        out = [f"{_long_day(self.start)} – {end}", ", ".join(self.channels) or "no channel"]
+        if self.owner:
+            out.append(f"owner {self.owner}")
+        if self.budget is not None:
+            out.append(f"budget {money(self.budget, self.currency)}")
+        if self.cost or self.hours:
+            out.append(f"cost so far {money(self.cost, self.currency)} ({hours(self.hours)})")
+        else:
+            out.append("no hours or spend logged on its channels")
+        return out
+
     def cost_line(self, impact: Impact) -> str | None:
         """The cost per extra outcome in words, for the CLI and the page alike."""
         from tracker.formats import money
@@ -200,6 +216,10 @@ def _round(value: float | None) -> float | None:
 
 def _day(day: dt.date) -> str:
     return f"{day.day} {day:%b}"
+
+
+def _long_day(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
 
 
 # ---------------------------------------------------------------------------------------

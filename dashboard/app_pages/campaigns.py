@@ -6,7 +6,6 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, state, ui
-from tracker.formats import hours, money
 
 VERDICT = {
     "effect": ("▲ moved it", "green"),
@@ -30,21 +29,8 @@ if not summaries:
 for s in summaries:
     with st.container(border=True):
         st.subheader(s.name)
-        currency = s.currency
-        end = f"{s.end.day} {s.end:%b %Y}" if s.end else "running"
-        facts = [
-            f"{s.start.day} {s.start:%b %Y} – {end}",
-            f"for *{ui.text(s.objective_title)}*",
-            ", ".join(ui.text(c) for c in s.channels) or "no channel",
-        ]
-        if s.owner:
-            facts.append(f"owner {ui.text(s.owner)}")
-        if s.budget is not None:
-            facts.append(f"budget {money(s.budget, currency)}")
-        if s.cost or s.hours:
-            facts.append(f"cost so far {money(s.cost, currency)} ({hours(s.hours)})")
-        else:
-            facts.append("no hours or spend logged on its channels")
+        first, *rest = s.facts()
+        facts = [first, f"for *{ui.text(s.objective_title)}*", *(ui.text(f) for f in rest)]
         st.markdown(" · ".join(facts))
         judged = [i for i in s.impacts if i.verdict != "not_enough_data"]
         missing = [i for i in s.impacts if i.verdict == "not_enough_data"]

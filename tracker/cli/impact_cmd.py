@@ -28,7 +28,6 @@ def impact_cmd(app: AppContext, campaign: str | None, as_of: str | None, as_json
     from rich.markup import escape
 
     from tracker.cli.common import console
-    from tracker.formats import hours, money
 
     out = console()
     if not summaries:
@@ -40,16 +39,7 @@ def impact_cmd(app: AppContext, campaign: str | None, as_of: str | None, as_json
         "not_enough_data": "[dim]? not enough data[/]",
     }
     for s in summaries:
-        end = s.end.isoformat() if s.end else "running"
-        parts = [f"{s.start} to {end}", ", ".join(s.channels) or "no channel"]
-        if s.owner:
-            parts.append(f"owner {s.owner}")
-        if s.budget is not None:
-            parts.append(f"budget {money(s.budget, s.currency)}")
-        if s.cost or s.hours:
-            parts.append(f"cost so far {money(s.cost, s.currency)} ({hours(s.hours)})")
-        else:
-            parts.append("no hours or spend logged on its channels")
+        parts = s.facts()
         out.print(f"\n[bold]{escape(s.name)}[/] ({escape(' · '.join(parts))})")
         for i in s.impacts:
             out.print(f"  {verdicts[i.verdict]}  {escape(i.sentence())}")
