@@ -63,12 +63,18 @@ def test_the_interval_of_a_sum_matches_the_models_own_simulated_paths() -> None:
     )
     weights = np.ones(21)
     weights[[3, 10]] = 0  # two days without a value
-    computed = _variance_of_sum(fitted, weights)
+    computed = float(_variance_of_sum(fitted, weights)[0])
     paths = np.asarray(
         fitted.simulate(21, anchor="end", repetitions=4000, rng=np.random.default_rng(1))
     ).reshape(21, -1)
     simulated = float(np.var(weights @ paths))
     assert computed == pytest.approx(simulated, rel=0.1)
+    # Several sums in one pass (the chart's weekly blocks) are each that sum's variance.
+    first_week = np.where(np.arange(21) < 7, weights, 0.0)
+    both = _variance_of_sum(fitted, np.vstack([weights, first_week]))
+    assert both[0] == pytest.approx(computed)
+    assert both[1] == pytest.approx(float(_variance_of_sum(fitted, first_week)[0]))
+    assert both[1] < both[0]
 
 
 PLAN = textwrap.dedent(
