@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tracker.imports.model import MetricSpec, Reject
 from tracker.imports.read import Sheet
-from tracker.imports.values import NotADate, NotANumber, is_null, parse_number, parse_when
+from tracker.imports.values import (
+    NotADate,
+    NotANumber,
+    is_null,
+    parse_localized_day,
+    parse_number,
+    parse_when,
+)
 
 HEADER_SEARCH_ROWS = 15
 
@@ -50,6 +57,11 @@ class Preset:
     parse: Callable[..., Any] | None = None  # a custom reader (stacked tables)
     detect: Callable[[Sheet], bool] | None = None  # for custom readers: is this the export?
     note: str = ""
+    # A localized variant: the language of its month names ("28 sept. 2026"), the
+    # label of its totals row ("Gesamt"), and whether the comma is its decimal mark.
+    languages: tuple[str, ...] = ()
+    totals: tuple[str, ...] = ("total",)
+    decimal_comma: bool = False
 
     def specs(self) -> dict[str, MetricSpec]:
         cols = list(self.columns) + ([self.post_count] if self.post_count else [])
@@ -67,8 +79,47 @@ class Preset:
 
 
 def norm(cell: Any) -> str:
-    """A header cell as compared: spacing collapsed, case ignored."""
-    return " ".join(str(cell).split()).lower() if cell is not None else ""
+    """A header cell as compared: spacing collapsed, case ignored, and the invisible
+    soft hyphens and byte-order marks some localized exports put in headers removed."""
+    if cell is None:
+        return ""
+    return " ".join(str(cell).replace("\xad", "").replace("\ufeff", "").split()).lower()
+
+
+def localized(
+    preset: Preset,
+    language: str,
+    headers: dict[str, str],
+    *,
+    totals: tuple[str, ...] = ("total",),
+    decimal_comma: bool = True,
+) -> Preset:
+    """The same export in another language of the platform's interface: its headers
+    translated (``headers`` maps each English header to the localized one), the same
+    metrics, source and channel, so a German and an English file of one account feed
+    the same metrics (and replace each other's days, never add up)."""
+
+    def tr(header: str) -> str:
+        return norm(headers.get(header, header))
+
+    return replace(
+        preset,
+        name=f"{preset.name}_{language}",
+        # A header whose translation is not known is left out of the signature rather
+        # than looked for in English.
+        signature=tuple(tr(h) for h in preset.signature if h in headers),
+        date_column=tr(preset.date_column) if preset.date_column else None,
+        columns=tuple(
+            replace(c, header=tr(c.header)) for c in preset.columns if c.header in headers
+        ),
+        languages=(language, "en"),
+        totals=tuple(norm(t) for t in totals),
+        decimal_comma=decimal_comma,
+        note=f"{preset.note} ({LANGUAGES[language]} column names)",
+    )
+
+
+LANGUAGES = {"de": "German", "es": "Spanish", "fr": "French"}
 
 
 def header_index(wanted: Iterable[str], sheet: Sheet) -> int | None:
@@ -136,7 +187,7 @@ def run_preset(
         if not any(not is_null(c) for c in row):
             continue
         first = str(row[0]).strip() if row else ""
-        if first.lower().startswith("total"):
+        if first.lower().startswith(preset.totals):
             skipped_totals += 1
             continue
         if fixed_day is not None:
@@ -153,7 +204,7 @@ def run_preset(
                 skipped_totals += 1
                 continue
             try:
-                when = parse_when(cell, timezone=timezone, source_zone=preset.source_zone)
+                when = _when(preset, cell, timezone)
             except NotADate as exc:
                 acc.rejects.append(
                     Reject(acc.file, line, preset.date_column, str(cell)[:80], str(exc))
@@ -164,7 +215,7 @@ def run_preset(
         for col, idx in columns:
             cell = row[idx] if idx < len(row) else None
             try:
-                value = parse_number(cell)
+                value = parse_number(cell, decimal_comma=preset.decimal_comma)
             except NotANumber as exc:
                 acc.rejects.append(Reject(acc.file, line, col.header, str(cell)[:80], str(exc)))
                 continue
@@ -174,6 +225,15 @@ def run_preset(
             acc.add(preset.post_count.metric, when, 1.0, line, "flow")
     if skipped_totals:
         acc.notes.append(f"{preset.name}: skipped {skipped_totals} totals or description row(s)")
+
+
+def _when(preset: Preset, cell: Any, timezone: str) -> dt.date | None:
+    try:
+        return parse_when(cell, timezone=timezone, source_zone=preset.source_zone)
+    except NotADate:
+        if not preset.languages:
+            raise
+        return parse_localized_day(cell, preset.languages)
 
 
 def _numeric(cell: Any) -> bool:

@@ -101,12 +101,8 @@ def _day(cell: Any, mapping: ImportMapping, timezone: str) -> dt.date | None:
 
 
 def _number(cell: Any, decimal: str) -> float | None:
-    if decimal == "," and isinstance(cell, str):
-        # 1.234,5 and 1 234,5: dots and spaces group thousands, the comma is the mark.
-        text = cell.strip().replace("\u00a0", "").replace(" ", "")
-        if "," in text or re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):
-            cell = text.replace(".", "").replace(",", ".")
-    return parse_number(cell)
+    # 1.234,5 and 1 234,5: dots and spaces group thousands, the comma is the mark.
+    return parse_number(cell, decimal_comma=decimal == ",")
 
 
 def _matches(cell: Any, wanted: Any) -> bool:

@@ -45,13 +45,20 @@ def _matches(preset: Preset, sheet: Sheet) -> bool:
     return find_header(preset, sheet) is not None
 
 
-def _candidates(choice: str) -> list[Preset]:
+def _candidates(choice: str, mappings: Sequence[ImportMapping] = ()) -> list[Preset]:
     if choice == "auto":
         return ALL
     chosen = [p for p in ALL if choice in (p.name, p.family)]
     if not chosen:
+        saved = sorted(m.name for m in mappings)
         raise BadInput(
-            f"--preset {choice}: unknown preset; choose one of " + ", ".join(preset_names())
+            f"--preset {choice}: unknown preset; choose one of "
+            + ", ".join(preset_names())
+            + (
+                "; or a saved mapping: " + ", ".join(saved)
+                if saved
+                else "; this workspace has no saved mappings"
+            )
         )
     return chosen
 
@@ -104,7 +111,7 @@ def _parse(
         # DuckDB instead of through Python's csv module.
         head = [peek_csv(path, name)]
         generic = choice in GENERIC or (
-            not any(_matches(p, head[0]) for p in _candidates(choice))
+            not any(_matches(p, head[0]) for p in _candidates(choice, mappings))
             and not (choice == "auto" and fitting(mappings, head[0]))
             and _generic_form(head[0], known) is not None
         )
@@ -113,7 +120,7 @@ def _parse(
     sheets = read_sheets(path, name)
     found: list[tuple[Preset, Sheet]] = []
     for sheet in sheets:
-        for candidate in _candidates(choice):
+        for candidate in _candidates(choice, mappings):
             if _matches(candidate, sheet):
                 found.append((candidate, sheet))
                 break  # one export kind per sheet: the first (most specific) wins

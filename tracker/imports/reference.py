@@ -6,6 +6,7 @@ what the code reads.
 
 from __future__ import annotations
 
+from tracker.imports.engine import LANGUAGES
 from tracker.imports.presets import ALL
 
 
@@ -20,6 +21,14 @@ def preset_reference() -> str:
             out.append(f"Recognised by the headers: {headers}{sheet}.")
         if p.note:
             out.append(p.note[:1].upper() + p.note[1:].rstrip(".") + ".")
+        if p.languages:
+            totals = " or ".join(f"`{t.title()}`" for t in p.totals)
+            comma = "a decimal comma (`1.234,5`, `1 234,5`)" if p.decimal_comma else "a dot"
+            out.append(
+                f"Numbers with {comma}; dates may name the month in {LANGUAGES[p.languages[0]]}"
+                f" or English; the totals row ({totals}) is skipped; the same metrics as the"
+                " English export."
+            )
         out += ["", "| column | metric | class | behaviour |", "| --- | --- | --- | --- |"]
         for c in p.columns:
             out.append(f"| {c.header} | `{c.metric}` | {c.klass} | {c.behaviour} |")

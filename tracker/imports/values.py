@@ -43,9 +43,15 @@ def parse_number(value: object, *, decimal_comma: bool = False) -> float | None:
         percent = text.endswith("%")
         if percent:
             text = text[:-1].strip()
-        text = _CURRENCY.sub("", text).replace("\u00a0", "").replace(" ", "")
+        # Spaces group thousands: plain, no-break, and the narrow no-break space French
+        # exports write ("44\u202f531").
+        text = _CURRENCY.sub("", text)
+        for space in (" ", "\u00a0", "\u202f", "\u2009"):
+            text = text.replace(space, "")
         if text.startswith("(") and text.endswith(")"):  # accounting negative
             text = "-" + text[1:-1]
+        if decimal_comma and "," not in text and re.fullmatch(r"-?\d{1,3}(\.\d{3})+", text):
+            text = text.replace(".", "")  # 1.234 where the comma is the decimal mark
         if "," in text and "." in text:
             # The separator that comes last is the decimal one.
             if text.rfind(",") > text.rfind("."):
@@ -132,6 +138,23 @@ def parse_when(
     if re.fullmatch(r"\d{5}(\.0+)?", text):
         return parse_when(float(text), timezone=timezone)
     raise NotADate(f"not a date: {text[:40]!r}")
+
+
+def parse_localized_day(value: object, languages: tuple[str, ...]) -> dt.date:
+    """A day written with the month's name in one of ``languages`` ("28 sept. 2026",
+    "Okt. 5, 2024"); raises NotADate. Only a day with its year is taken: a bare month
+    or a relative phrase ("yesterday") is not a date in an export."""
+    import dateparser  # about 0.1 s; only localized exports need it
+
+    text = " ".join(str(value).split())
+    parsed = dateparser.parse(
+        text,
+        languages=list(languages),
+        settings={"STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"]},
+    )
+    if parsed is None:
+        raise NotADate(f"not a date: {text[:40]!r}")
+    return parsed.date()
 
 
 def _to_day(value: dt.datetime, timezone: str, source_zone: str | None) -> dt.date:

@@ -158,6 +158,11 @@ def test_a_saved_mapping_recognises_crm_deals_with_utc_timestamps(
     assert auto.json()["files"][0]["preset"] == "mapping:booking-system"
     named = waypoint(db, "import", str(MAPPED / "booking-week45.csv"), "--preset", "booking-system")
     assert named.code == 0, named.err
+    # A misspelt name is refused with the presets, the families and the saved mappings.
+    typo = waypoint(db, "import", str(MAPPED / "booking-week45.csv"), "--preset", "bookings")
+    assert typo.code == 2
+    assert "unknown preset" in typo.err and "instagram" in typo.err
+    assert "saved mapping: booking-system, crm-deals" in typo.err
     # Export -> apply keeps the mappings: the plan round-trips.
     exported = waypoint(db, "plan", "export").out
     assert "crm-deals" in exported and "Closed Won" in exported

@@ -7,6 +7,7 @@ from tracker.imports.presets import (
     facebook,
     google_ads,
     google_analytics,
+    instagram,
     linkedin,
     search_console,
     x_twitter,
@@ -16,6 +17,7 @@ from tracker.imports.presets import (
 ALL: list[Preset] = [
     *x_twitter.PRESETS,
     *facebook.PRESETS,
+    *instagram.PRESETS,
     *linkedin.PRESETS,
     *youtube.PRESETS,
     *search_console.PRESETS,

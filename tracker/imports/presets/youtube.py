@@ -1,8 +1,9 @@
-"""YouTube Studio: Table data by video (Total row first) and by date."""
+"""YouTube Studio: Table data by video (Total row first) and by date, in English, German,
+Spanish and French (Studio writes the export in the language of its interface)."""
 
 from __future__ import annotations
 
-from tracker.imports.engine import Column, Preset
+from tracker.imports.engine import Column, Preset, localized
 
 C = Column
 MEASURES = (
@@ -43,4 +44,45 @@ BY_DATE = Preset(
     note="one row per day (Advanced mode grouped by date); the Total row is skipped",
 )
 
-PRESETS = [BY_VIDEO, BY_DATE]
+# The column names of the localized exports, as Studio writes them ("Tabellendaten.csv",
+# "Datos de la tabla.csv", "Données du tableau.csv"); the metrics are the English ones.
+GERMAN = {
+    "content": "Videos",
+    "video publish time": "Veröffentlichungszeitpunkt des Videos",
+    "date": "Datum",
+    "views": "Aufrufe",
+    "watch time (hours)": "Wiedergabezeit (Stunden)",
+    "subscribers": "Abonnenten",
+    "impressions": "Impressionen",
+    "estimated revenue (usd)": "Geschätzter Umsatz (USD)",
+}
+SPANISH = {  # the video id column's name is not documented: the publish time tells
+    "video publish time": "Hora de publicación del vídeo",
+    "date": "Fecha",
+    "views": "Visualizaciones",
+    "watch time (hours)": "Tiempo de visualización (horas)",
+    "subscribers": "Suscriptores",
+    "impressions": "Impresiones",
+    "estimated revenue (usd)": "Ingresos estimados (USD)",
+}
+FRENCH = {
+    "content": "Contenu",
+    "video publish time": "Heure de publication de la vidéo",
+    "date": "Date",
+    "views": "Vues",
+    "watch time (hours)": "Durée de visionnage (heures)",
+    "subscribers": "Abonnés",
+    "impressions": "Impressions",
+    "estimated revenue (usd)": "Revenus estimés (USD)",
+}
+
+PRESETS = [
+    BY_VIDEO,
+    BY_DATE,
+    localized(BY_VIDEO, "de", GERMAN, totals=("gesamt",)),
+    localized(BY_DATE, "de", GERMAN, totals=("gesamt",)),
+    localized(BY_VIDEO, "es", SPANISH),
+    localized(BY_DATE, "es", SPANISH),
+    localized(BY_VIDEO, "fr", FRENCH),
+    localized(BY_DATE, "fr", FRENCH),
+]
