@@ -166,3 +166,31 @@ def test_the_older_instagram_layout_feeds_the_same_metrics_but_keeps_impressions
     shared = {k: v for k, v in new.items() if k[0] != "instagram.post_views"}
     assert {k: v for k, v in old.items() if k[0] != "instagram.post_impressions"} == shared
     assert old[("instagram.post_impressions", D(2026, 3, 27))] == 1600
+
+
+GSC_DATES = {
+    "en": "Date,Clicks,Impressions,CTR,Position\n2026-06-22,0,121,0%,32.9\n2026-06-23,2,145,1.38%,37\n",
+    "es": "Fecha,Clics,Impresiones,CTR,Posición\n2026-06-22,0,121,0%,32.9\n2026-06-23,2,145,1.38%,37\n",
+    "fr": "Date,Clics,Impressions,CTR,Position\n2026-06-22,0,121,0%,32.9\n2026-06-23,2,145,1.38%,37\n",
+}
+
+
+@pytest.mark.parametrize("language", ["es", "fr"])
+def test_search_console_dates_in_another_language(tmp_path: Path, language: str) -> None:
+    english = parse_file(write(tmp_path, "Dates.csv", GSC_DATES["en"]))
+    other = parse_file(write(tmp_path, f"{language}.csv", GSC_DATES[language]))
+    assert other.preset == f"gsc_dates_{language}" and english.preset == "gsc_dates"
+    assert daily(other) == daily(english)
+    assert daily(other)[("gsc.impressions", D(2026, 6, 23))] == 145
+    assert daily(other)[("gsc.position", D(2026, 6, 22))] == 32.9  # a dot, not thousands
+
+
+def test_search_console_french_queries_are_dated_like_the_english_ones(tmp_path: Path) -> None:
+    text = (
+        "Requêtes les plus fréquentes,Clics,Impressions,CTR,Position\n"
+        "géobiologie yvelines,1,10,10%,8.4\nmaison saine,3,1250,0.24%,12.5\n"
+    )
+    parsed = parse_file(write(tmp_path, "Requêtes.csv", text), day=D(2026, 1, 31))
+    assert parsed.preset == "gsc_queries_fr"
+    assert daily(parsed)[("gsc.clicks", D(2026, 1, 31))] == 4
+    assert daily(parsed)[("gsc.impressions", D(2026, 1, 31))] == 10 + 1250

@@ -1,8 +1,9 @@
-"""Google Search Console: the Dates (chart) export, and tables without a date (Queries, Pages)."""
+"""Google Search Console: the Dates (chart) export, and tables without a date (Queries, Pages),
+in English, Spanish and French (Search Console keeps dot decimals in every language)."""
 
 from __future__ import annotations
 
-from tracker.imports.engine import Column, Preset
+from tracker.imports.engine import Column, Preset, localized
 
 C = Column
 CLICKS = C("clicks", "gsc.clicks", "Search clicks", "engagement")
@@ -38,10 +39,30 @@ def _table(first: str, kind: str) -> Preset:
     )
 
 
+QUERIES = _table("top queries", "queries")
+SPANISH = {
+    "date": "Fecha",
+    "clicks": "Clics",
+    "impressions": "Impresiones",
+    "ctr": "CTR",
+    "position": "Posición",
+}
+FRENCH = {
+    "date": "Date",
+    "clicks": "Clics",
+    "impressions": "Impressions",
+    "ctr": "CTR",
+    "position": "Position",
+    "top queries": "Requêtes les plus fréquentes",
+}
+
 PRESETS = [
     DATES,
-    _table("top queries", "queries"),
+    QUERIES,
     _table("top pages", "pages"),
     _table("country", "countries"),
     _table("device", "devices"),
+    localized(DATES, "es", SPANISH, decimal_comma=False),
+    localized(DATES, "fr", FRENCH, decimal_comma=False),
+    localized(QUERIES, "fr", FRENCH, decimal_comma=False),
 ]
