@@ -9,7 +9,7 @@ from typing import Any
 
 def progress_figure(review: Any) -> Any:
     # The dashboard's own figure, so the email looks like the screen.
-    from dashboard.charts import progress_bars
+    from charts import progress_bars
 
     fig = progress_bars([k.now for k in review.kpis], f"Progress vs expected, {review.week}")
     fig.update_layout(width=700)

@@ -33,3 +33,13 @@ def test_no_sql_outside_tracker() -> None:
             text = path.read_text()
             assert "import duckdb" not in text, path
             assert ".execute(" not in text, path
+
+
+def test_import_contracts_hold() -> None:
+    """The layers in pyproject.toml ([tool.importlinter]): tracker imports no UI, figures or
+    scheduler; jobs never the dashboard; figures neither; pages run no scheduler and no
+    SQL. Function-level imports count too."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint)], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "0 broken" in result.stdout

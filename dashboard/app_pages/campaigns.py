@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, state, ui
+import charts
+from dashboard import state, ui
 
 VERDICT = {
     "effect": ("▲ moved it", "green"),

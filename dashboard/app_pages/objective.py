@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, state, ui
+import charts
+from dashboard import state, ui
 from tracker import formats
 from tracker.annotations import annotations
 from tracker.checkins import history

@@ -6,7 +6,8 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import charts, state, ui
+import charts
+from dashboard import state, ui
 from tracker.observations import daily_values
 from tracker.vanity import acknowledge, evidence_table
 

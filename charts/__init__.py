@@ -1,4 +1,6 @@
-"""Every Plotly figure of the dashboard, so that all charts look alike."""
+"""Every Plotly figure Waypoint draws, for the dashboard and the weekly digest alike, so
+that all charts look the same on screen and in email. Imports plotly and tracker only
+(an import-linter contract in pyproject.toml)."""
 
 from __future__ import annotations
 
