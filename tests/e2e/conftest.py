@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,10 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+# What the journeys saw, for a person to look at after a run; never the tracked docs/
+# pictures (those come from `python -m dashboard.shots`).
+SCREENSHOTS = Path(os.environ.get("WAYPOINT_E2E_SHOTS", tempfile.gettempdir())) / "waypoint-e2e"
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 
 def require_browser() -> None:

@@ -1,0 +1,167 @@
+"""Screenshots of every page, for a manager and an assistant, on a desktop and a phone.
+
+    python -m dashboard.shots [--out docs/screenshots] [--pages summary,team] [--widths 1400,390]
+
+Loads the demo workspace as of 2026-11-18 into a temporary database, starts
+`waypoint serve` twice (as the local manager and as the assistant Jay, the clock fixed at
+that Wednesday evening), and lets Debian's Chromium (Playwright) take a full-page
+picture of each page at each width: ``{role}-{page}-{width}.png``. The README's pictures
+come from here, so they show what the code draws today. Needs the test extras
+(`pip install -e '.[test]'`) and `/usr/bin/chromium`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AS_OF = "2026-11-18"
+NOW = "2026-11-18T18:00:00+00:00"
+# url path -> who sees it (the navigation in dashboard/app.py)
+PAGES = {
+    "summary": ("manager", "assistant"),
+    "objective": ("manager",),
+    "weekly_review": ("manager",),
+    "team": ("manager",),
+    "vanity_audit": ("manager",),
+    "campaigns": ("manager",),
+    "audit_log": ("manager",),
+    "my_week": ("manager", "assistant"),
+    "log_values": ("assistant",),
+    "import_data": ("assistant",),
+    "plan": ("manager",),
+    "settings": ("manager",),
+}
+ROLES = {"manager": None, "assistant": "jay"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(db: Path, person: str | None) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = {**os.environ, "WAYPOINT_NOW": NOW}
+    env.pop("WAYPOINT_AS", None)
+    if person:
+        env["WAYPOINT_AS"] = person
+    cmd = [sys.executable, "-m", "tracker.cli", "--db", str(db), "serve", "--port", str(port)]
+    proc = subprocess.Popen(
+        [*cmd, "--no-scheduler"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env=env,
+    )
+    url = f"http://localhost:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.3)
+    os.killpg(proc.pid, signal.SIGKILL)
+    raise RuntimeError("waypoint serve did not start")
+
+
+_CONTENT_HEIGHT = """() => {
+  const boxes = document.querySelectorAll(
+    '[data-testid="stMain"], [data-testid="stAppViewContainer"], [data-testid="stMainBlockContainer"]');
+  let tall = document.body.scrollHeight;
+  for (const box of boxes) { tall = Math.max(tall, box.scrollHeight + 40); }
+  return Math.max(900, Math.ceil(tall));
+}"""
+
+
+def _settle(page) -> None:
+    page.wait_for_selector("[data-testid='stApp']")
+    page.wait_for_selector("h1", timeout=90_000)  # every page has a title: the script ran
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    page.wait_for_timeout(1200)  # plotly draws after the script run ends
+
+
+def take(out: Path, pages: list[str], widths: list[int]) -> list[Path]:
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "demo.duckdb"
+        subprocess.run(
+            [sys.executable, "-m", "tracker.cli", "--db", str(db), "demo", "--as-of", AS_OF],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        servers = {role: _serve(db, person) for role, person in ROLES.items()}
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+                for role, (_, url) in servers.items():
+                    for width in widths:
+                        context = browser.new_context(viewport={"width": width, "height": 900})
+                        page = context.new_page()
+                        for name in pages:
+                            if role not in PAGES[name]:
+                                continue
+                            page.set_viewport_size({"width": width, "height": 900})
+                            page.goto(f"{url}/{name}")
+                            _settle(page)
+                            # Streamlit scrolls inside its main block, not the document:
+                            # grow the window to the content so the picture holds it all.
+                            tall, before = page.evaluate(_CONTENT_HEIGHT), 0
+                            while tall != before:  # charts and tables may still be growing
+                                page.wait_for_timeout(500)
+                                before, tall = tall, page.evaluate(_CONTENT_HEIGHT)
+                            page.set_viewport_size({"width": width, "height": min(tall, 12000)})
+                            page.wait_for_timeout(800)
+                            path = out / f"{role}-{name}-{width}.png"
+                            page.screenshot(path=str(path))
+                            written.append(path)
+                        context.close()
+                browser.close()
+        finally:
+            for proc, _ in servers.values():
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(timeout=15)
+    return written
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m dashboard.shots", description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated url paths")
+    parser.add_argument("--widths", default="1400,390", help="comma-separated pixel widths")
+    args = parser.parse_args(argv)
+    pages = [p for p in args.pages.split(",") if p]
+    unknown = sorted(set(pages) - set(PAGES))
+    if unknown:
+        parser.error(f"unknown page(s): {', '.join(unknown)}; choose from {', '.join(PAGES)}")
+    widths = [int(w) for w in args.widths.split(",") if w]
+    for path in take(args.out, pages, widths):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()
