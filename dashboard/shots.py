@@ -22,6 +22,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -102,11 +103,10 @@ def _settle(page) -> None:
     page.wait_for_timeout(1200)  # plotly draws after the script run ends
 
 
-def take(out: Path, pages: list[str], widths: list[int]) -> list[Path]:
-    from playwright.sync_api import sync_playwright
-
+def take(out: Path, pages: list[str], widths: list[int], browser: Any = None) -> list[Path]:
+    """Write the pictures; ``browser`` is a running Playwright browser to reuse (tests
+    hold one per session; Playwright's sync API cannot start a second in one thread)."""
     out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "demo.duckdb"
         subprocess.run(
@@ -116,35 +116,52 @@ def take(out: Path, pages: list[str], widths: list[int]) -> list[Path]:
         )
         servers = {role: _serve(db, person) for role, person in ROLES.items()}
         try:
+            if browser is not None:
+                return _pictures(browser, servers, out, pages, widths)
+            from playwright.sync_api import sync_playwright
+
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-                for role, (_, url) in servers.items():
-                    for width in widths:
-                        context = browser.new_context(viewport={"width": width, "height": 900})
-                        page = context.new_page()
-                        for name in pages:
-                            if role not in PAGES[name]:
-                                continue
-                            page.set_viewport_size({"width": width, "height": 900})
-                            page.goto(f"{url}/{name}")
-                            _settle(page)
-                            # Streamlit scrolls inside its main block, not the document:
-                            # grow the window to the content so the picture holds it all.
-                            tall, before = page.evaluate(_CONTENT_HEIGHT), 0
-                            while tall != before:  # charts and tables may still be growing
-                                page.wait_for_timeout(500)
-                                before, tall = tall, page.evaluate(_CONTENT_HEIGHT)
-                            page.set_viewport_size({"width": width, "height": min(tall, 12000)})
-                            page.wait_for_timeout(800)
-                            path = out / f"{role}-{name}-{width}.png"
-                            page.screenshot(path=str(path))
-                            written.append(path)
-                        context.close()
-                browser.close()
+                own = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+                try:
+                    return _pictures(own, servers, out, pages, widths)
+                finally:
+                    own.close()
         finally:
             for proc, _ in servers.values():
                 os.killpg(proc.pid, signal.SIGTERM)
                 proc.wait(timeout=15)
+
+
+def _pictures(
+    browser: Any,
+    servers: dict[str, tuple[subprocess.Popen, str]],
+    out: Path,
+    pages: list[str],
+    widths: list[int],
+) -> list[Path]:
+    written: list[Path] = []
+    for role, (_, url) in servers.items():
+        for width in widths:
+            context = browser.new_context(viewport={"width": width, "height": 900})
+            page = context.new_page()
+            for name in pages:
+                if role not in PAGES[name]:
+                    continue
+                page.set_viewport_size({"width": width, "height": 900})
+                page.goto(f"{url}/{name}")
+                _settle(page)
+                # Streamlit scrolls inside its main block, not the document: grow the
+                # window to the content so the picture holds it all.
+                tall, before = page.evaluate(_CONTENT_HEIGHT), 0
+                while tall != before:  # charts and tables may still be growing
+                    page.wait_for_timeout(500)
+                    before, tall = tall, page.evaluate(_CONTENT_HEIGHT)
+                page.set_viewport_size({"width": width, "height": min(tall, 12000)})
+                page.wait_for_timeout(800)
+                path = out / f"{role}-{name}-{width}.png"
+                page.screenshot(path=str(path))
+                written.append(path)
+            context.close()
     return written
 
 

@@ -11,13 +11,13 @@ from tests.e2e.conftest import require_browser
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def test_shots_take_the_whole_page_for_each_role(tmp_path: Path) -> None:
+def test_shots_take_the_whole_page_for_each_role(tmp_path: Path, browser) -> None:
     require_browser()
     from PIL import Image
 
     from dashboard.shots import take
 
-    written = take(tmp_path, ["summary", "my_week"], [390])
+    written = take(tmp_path, ["summary", "my_week"], [390], browser=browser)
     assert sorted(p.name for p in written) == [
         "assistant-my_week-390.png",
         "assistant-summary-390.png",
