@@ -14,16 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.shots import CHROMIUM, FLAGS  # one browser set-up for tests and pictures
 from tests.conftest import free_port, healthy
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # What the journeys saw, for a person to look at after a run; never the tracked docs/
 # pictures (those come from `python -m dashboard.shots`).
 SCREENSHOTS = Path(os.environ.get("WAYPOINT_E2E_SHOTS", tempfile.gettempdir())) / "waypoint-e2e"
