@@ -18,6 +18,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from dashboard import state  # noqa: E402
+from dashboard.navigation import pages_for  # noqa: E402
 from tracker.errors import WaypointError  # noqa: E402
 
 PAGES = Path(__file__).parent / "app_pages"
@@ -83,36 +84,11 @@ def main() -> None:
         return
     st.session_state["actor"] = actor
     role = actor.role
-    read = [
-        page("summary", "Summary", ":material/home:", default=True),
-        page("objective", "Objective", ":material/flag:"),
-        page("weekly_review", "Weekly review", ":material/event_note:"),
-        page("team", "Team", ":material/group:"),
-        page("vanity_audit", "Vanity audit", ":material/search_insights:"),
-        page("campaigns", "Campaigns", ":material/campaign:"),
-        page("audit_log", "Audit log", ":material/history:"),
-        *summary_alias(),
-    ]
-    work = []
-    if role in ("manager", "assistant"):
-        work = [
-            page("my_week", "My week", ":material/task_alt:"),
-            page("log_values", "Log values", ":material/edit_note:"),
-            page("import_data", "Import", ":material/upload_file:"),
-        ]
-    admin = (
-        [
-            page("plan", "Plan", ":material/account_tree:"),
-            page("settings", "Settings", ":material/settings:"),
-        ]
-        if role == "manager"
-        else []
-    )
-    sections = {"Review": read}
-    if work:
-        sections["Work"] = work
-    if admin:
-        sections["Manage"] = admin
+    sections = {
+        section: [page(s.name, s.title, s.icon, default=s.name == "summary") for s in specs]
+        for section, specs in pages_for(role).items()
+    }
+    sections["Review"] += summary_alias()
     with st.sidebar:
         if state.auth_configured():
             st.caption(f"Signed in as {actor.name} ({role})")
@@ -129,7 +105,7 @@ def main() -> None:
     # no URL of its own, and reminder mails link to /my_week.
     if role == "assistant" and current.url_path == "" and "landed" not in st.session_state:
         st.session_state["landed"] = True
-        st.switch_page(work[0])
+        st.switch_page(sections["Work"][0])  # My week
     st.session_state["landed"] = True
     current.run()
 

@@ -24,6 +24,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from dashboard.navigation import PAGES as NAVIGATION
+
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
     "--no-sandbox",
@@ -34,32 +36,28 @@ FLAGS = [
 ]
 AS_OF = "2026-11-18"
 NOW = "2026-11-18T18:00:00+00:00"
-# url path -> who sees it (the navigation in dashboard/app.py)
-PAGES = {
-    "summary": ("manager", "assistant"),
-    "objective": ("manager",),
-    "weekly_review": ("manager",),
-    "team": ("manager",),
-    "vanity_audit": ("manager",),
-    "campaigns": ("manager",),
-    "audit_log": ("manager",),
-    "my_week": ("manager", "assistant"),
-    "log_values": ("assistant",),
-    "import_data": ("assistant",),
-    "plan": ("manager",),
-    "settings": ("manager",),
-}
 ROLES = {"manager": None, "assistant": "jay"}
+# url path -> the roles that see it (the app's own navigation)
+PAGES = {spec.name: spec.roles for spec in NAVIGATION}
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
+def healthy(port: int) -> bool:
+    """Does a `waypoint serve` on ``port`` answer Streamlit's health check?"""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+            return r.read() == b"ok"
+    except OSError:
+        return False
+
+
 def _serve(db: Path, person: str | None) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "WAYPOINT_NOW": NOW}
     env.pop("WAYPOINT_AS", None)
     if person:
@@ -72,15 +70,11 @@ def _serve(db: Path, person: str | None) -> tuple[subprocess.Popen, str]:
         start_new_session=True,
         env=env,
     )
-    url = f"http://localhost:{port}"
     deadline = time.time() + 90
     while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.3)
+        if healthy(port):
+            return proc, f"http://localhost:{port}"
+        time.sleep(0.3)
     os.killpg(proc.pid, signal.SIGKILL)
     raise RuntimeError("waypoint serve did not start")
 
@@ -94,13 +88,14 @@ _CONTENT_HEIGHT = """() => {
 }"""
 
 
-def _settle(page) -> None:
+def settle(page: Any, pause_ms: int = 1200) -> None:
+    """Wait until the page's script has run and its charts have had time to draw."""
     page.wait_for_selector("[data-testid='stApp']")
     page.wait_for_selector("h1", timeout=90_000)  # every page has a title: the script ran
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
     )
-    page.wait_for_timeout(1200)  # plotly draws after the script run ends
+    page.wait_for_timeout(pause_ms)  # plotly draws after the script run ends
 
 
 def take(out: Path, pages: list[str], widths: list[int], browser: Any = None) -> list[Path]:
@@ -149,7 +144,7 @@ def _pictures(
                     continue
                 page.set_viewport_size({"width": width, "height": 900})
                 page.goto(f"{url}/{name}")
-                _settle(page)
+                settle(page)
                 # Streamlit scrolls inside its main block, not the document: grow the
                 # window to the content so the picture holds it all.
                 tall, before = page.evaluate(_CONTENT_HEIGHT), 0

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import email
-import socket
 import textwrap
 from email import policy
 from pathlib import Path
 
 import pytest
 
+from dashboard.shots import free_port, healthy  # noqa: F401 (the tests' server helpers)
 from tracker.models import LOCAL_MANAGER
 from tracker.plan import apply_plan_text
 from tracker.store import Store
@@ -112,12 +112,6 @@ def values_table(values: dict, metric: str = "leads", source: str = "imp"):
 
 
 # -- a local port and a real SMTP server (aiosmtpd) ---------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Inbox:
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
@@ -142,14 +136,3 @@ def smtp(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("WAYPOINT_SMTP_STARTTLS", "false")
     yield handler
     controller.stop()
-
-
-def healthy(port: int) -> bool:
-    """Does a `waypoint serve` on ``port`` answer Streamlit's health check?"""
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-            return r.read() == b"ok"
-    except OSError:
-        return False

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from dashboard.shots import settle
 from tests.conftest import EXPORTS
 from tests.e2e.conftest import SCREENSHOTS
 from tracker.observations import daily_values
@@ -16,11 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def wait_ready(page) -> None:
-    page.wait_for_selector("[data-testid='stApp']")
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
-    )
-    page.wait_for_timeout(500)
+    settle(page, pause_ms=500)
 
 
 def pick(page, label: str, option: str) -> None:
