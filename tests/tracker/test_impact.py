@@ -130,6 +130,13 @@ def _days(first: dt.date, n: int) -> list[dt.date]:
     return [first + dt.timedelta(days=i) for i in range(n)]
 
 
+def _steady_orders(store: Store, seed: int) -> None:
+    """About 6 orders a day for 12 weeks before the launch and its 4 weeks."""
+    rng = np.random.default_rng(seed)
+    days = _days(START - dt.timedelta(days=84), 112)
+    _load(store, "orders", {d: float(rng.poisson(6)) for d in days})
+
+
 @pytest.fixture
 def cafe(tmp_path: Path) -> Store:
     store = Store(tmp_path / "cafe.duckdb", lock_timeout=10)
@@ -218,12 +225,7 @@ def test_channel_metrics_are_judged_and_effort_is_cost_not_an_outcome(cafe: Stor
 
 
 def test_cli_json_follows_design_and_an_unknown_campaign_exits_2(cafe: Store) -> None:
-    rng = np.random.default_rng(7)
-    _load(
-        cafe,
-        "orders",
-        {d: float(rng.poisson(6)) for d in _days(START - dt.timedelta(days=84), 112)},
-    )
+    _steady_orders(cafe, seed=7)
     run = waypoint(cafe.path, "impact", "launch", "--as-of", "2026-10-20", "--json")
     assert run.code == 0, run.err
     rows = run.json()["campaigns"]
@@ -253,12 +255,7 @@ def test_cli_json_follows_design_and_an_unknown_campaign_exits_2(cafe: Store) ->
 def test_the_weekly_review_tells_of_a_campaign_that_ended_that_week(cafe: Store) -> None:
     from tracker.report import render_html, render_markdown, weekly_review
 
-    rng = np.random.default_rng(8)
-    _load(
-        cafe,
-        "orders",
-        {d: float(rng.poisson(6)) for d in _days(START - dt.timedelta(days=84), 112)},
-    )
+    _steady_orders(cafe, seed=8)
     review = weekly_review(cafe, "2026-W40")  # 28 Sep - 4 Oct: the launch ended on the 4th
     ((name, findings),) = review.campaigns_ended
     assert name == "Autumn launch"

@@ -92,6 +92,14 @@ def test_decimal_comma_and_thousands(tmp_path: Path) -> None:
     assert [r[3] for r in rows(parsed)] == [1234.5, 2.5]
 
 
+def test_a_lone_dot_in_a_semicolon_file_is_a_decimal_point(tmp_path: Path) -> None:
+    """A semicolon does not prove the comma is the decimal mark: 1.250 stays 1.25 in the
+    generic forms (a mapping with decimal "," or a localized preset reads it as 1,250)."""
+    text = "day;metric;value\n2026-01-05;leads;1.250\n2026-01-06;leads;2,5\n"
+    parsed = parse_file(write(tmp_path, text), known_metrics=KNOWN)
+    assert [r[3] for r in rows(parsed)] == [1.25, 2.5]
+
+
 def test_last_row_wins_for_a_repeated_key(tmp_path: Path) -> None:
     text = "day,metric,value\n2026-01-05,leads,1\n2026-01-05,leads,4\n"
     parsed = parse_file(write(tmp_path, text), known_metrics=KNOWN)
