@@ -21,30 +21,20 @@ LAYOUT = {
 def kpi_chart(series: Any, notes: list[Any] | None = None, title: str = "") -> go.Figure:
     """Actual vs the expected-pace line vs the forecast, with the target and annotations."""
     fig = go.Figure()
-    if series.actual:
-        fig.add_scatter(
-            x=[d for d, _ in series.actual],
-            y=[v for _, v in series.actual],
-            name="actual",
-            mode="lines",
-            line={"color": "#0969da", "width": 3},
-        )
-    if series.expected:
-        fig.add_scatter(
-            x=[d for d, _ in series.expected],
-            y=[v for _, v in series.expected],
-            name="expected pace",
-            mode="lines",
-            line={"color": "#6e7781", "dash": "dash"},
-        )
-    if series.forecast:
-        fig.add_scatter(
-            x=[d for d, _ in series.forecast],
-            y=[v for _, v in series.forecast],
-            name="forecast",
-            mode="lines",
-            line={"color": "#bf8700", "dash": "dot"},
-        )
+    lines = (
+        (series.actual, "actual", {"color": "#0969da", "width": 3}),
+        (series.expected, "expected pace", {"color": "#6e7781", "dash": "dash"}),
+        (series.forecast, "forecast", {"color": "#bf8700", "dash": "dot"}),
+    )
+    for points, name, line in lines:
+        if points:
+            fig.add_scatter(
+                x=[d for d, _ in points],
+                y=[v for _, v in points],
+                name=name,
+                mode="lines",
+                line=line,
+            )
     if series.target is not None:
         fig.add_hline(
             y=series.target,
