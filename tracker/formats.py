@@ -144,3 +144,8 @@ def kpi_numbers(kpi: Any) -> str:
     )
     numbers = f"{kpi_value(kpi, kpi.current)} of {kpi_value(kpi, kpi.target)}"
     return numbers + (f" ({detail})" if detail else "")
+
+
+def long_day(day: Any) -> str:
+    """A day as people write it: 21 May 2026 ("–" for none)."""
+    return f"{day.day} {day:%b %Y}" if day else "–"

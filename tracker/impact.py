@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from tracker.clock import today
+from tracker.formats import long_day
 from tracker.store import Store
 
 MIN_PRE_DAYS = 56  # 8 weeks of daily values before the campaign
@@ -171,8 +172,8 @@ class CampaignSummary:
         """Dates, channels, owner, budget and cost in words (CLI and page alike)."""
         from tracker.formats import hours, money
 
-        end = _long_day(self.end) if self.end else "running"
-        out = [f"{_long_day(self.start)} – {end}", ", ".join(self.channels) or "no channel"]
+        end = long_day(self.end) if self.end else "running"
+        out = [f"{long_day(self.start)} – {end}", ", ".join(self.channels) or "no channel"]
         if self.owner:
             out.append(f"owner {self.owner}")
         if self.budget is not None:
@@ -216,10 +217,6 @@ def _round(value: float | None) -> float | None:
 
 def _day(day: dt.date) -> str:
     return f"{day.day} {day:%b}"
-
-
-def _long_day(day: dt.date) -> str:
-    return f"{day.day} {day:%b %Y}"
 
 
 # ---------------------------------------------------------------------------------------

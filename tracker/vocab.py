@@ -146,6 +146,11 @@ def normalise_confidence(text: str) -> str:
     return value
 
 
+def outcome_label(outcome: str) -> str:
+    """A business outcome as people read it: customer-service -> Customer service."""
+    return outcome.replace("-", " ").capitalize()
+
+
 def status_text(status: str) -> str:
     """``● on track``: icon and word, readable without colour."""
     return STATUS_STYLE[status].text

@@ -9,6 +9,7 @@ from dashboard import state, ui
 from tracker import formats
 from tracker.annotations import annotations
 from tracker.checkins import history
+from tracker.vocab import outcome_label
 
 store = state.store()
 with store.session():
@@ -38,11 +39,13 @@ ui.chip(status)
 with st.container(border=True):
     st.markdown("**People** — who we want to reach, and where they spend time")
     st.markdown(ui.text(obj.people) or "not written yet")
-    st.markdown(f"**Objective** — business outcome: `{obj.outcome}`")
+    st.markdown(f"**Objective** — business outcome: {outcome_label(obj.outcome)}")
     st.markdown("**Strategy**")
     st.markdown(ui.text(obj.strategy) or "not written yet")
     st.markdown("**Technology** — channels: " + (ui.text(", ".join(obj.channels)) or "none yet"))
-    st.caption(f"Owner: {obj.owner or 'nobody'} · {obj.start or '?'} → {obj.deadline or '?'}")
+    owner = ui.people(plan).get(obj.owner, obj.owner) if obj.owner else "nobody"
+    dates = f"{formats.long_day(obj.start)} → {formats.long_day(obj.deadline)}"
+    st.caption(f"Owner: {ui.text(owner)} · {dates}")
 
 kpis = [k for k in report.kpis if k.objective == choice]
 if not kpis:

@@ -63,6 +63,12 @@ def test_objective_page_shows_post_and_charts(app_env: Store) -> None:
     assert "People" in text and "Strategy" in text and "Technology" in text
     assert "Catering inquiries this half" in text
     assert "Streak" in text
+    # The POST card in words: the outcome's label, the owner's name, days as people write
+    # them; not the plan's keys.
+    assert "business outcome: Leads" in text and "`leads`" not in text
+    captions = " ".join(c.value for c in at.caption)
+    assert "Owner: Maria Lopez" in captions and "Owner: maria" not in captions
+    assert "→" in captions and "2026-" not in captions
 
 
 def click(at, label: str, key: str | None = None):
