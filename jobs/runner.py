@@ -137,7 +137,9 @@ def job_overview(store: Store, now: dt.datetime | None = None) -> list[JobInfo]:
         except ValueError:
             next_run = None
         # runs are stored as naive UTC; people read the workspace's clock everywhere
-        started = run.started.replace(tzinfo=dt.UTC).astimezone(zone) if run else None
+        started = (
+            run.started.replace(tzinfo=dt.UTC).astimezone(zone) if run and run.started else None
+        )
         out.append(
             JobInfo(
                 name=name,

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parents[1]
 
 
@@ -43,3 +45,14 @@ def test_import_contracts_hold() -> None:
     result = subprocess.run([str(lint)], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "0 broken" in result.stdout
+
+
+@pytest.mark.slow
+def test_types(monkeypatch: pytest.MonkeyPatch) -> None:
+    """mypy over tracker/ and jobs/ as pyproject.toml configures it: clean, nothing ignored
+    but the libraries that ship no types."""
+    from mypy import api
+
+    monkeypatch.chdir(ROOT)  # pyproject's `files` are relative to the project
+    out, err, status = api.run(["--config-file", str(ROOT / "pyproject.toml")])
+    assert status == 0, out + err

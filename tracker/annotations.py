@@ -69,7 +69,7 @@ def add_annotation(
     return Annotation(new_id, day, text, campaign, metric, kind, actor.key, created)
 
 
-def annotations(
+def list_annotations(
     store: Store, start: dt.date | None = None, end: dt.date | None = None, kind: str | None = None
 ) -> list[Annotation]:
     with store.read() as con:

@@ -13,6 +13,7 @@ import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tracker import auditlog
 from tracker.errors import BadInput
@@ -36,7 +37,7 @@ def _checksum(con: Connection, table: str) -> str:
     # Order-independent fingerprint of every row: sum of row hashes.
     row = con.execute(
         f'SELECT count(*), coalesce(sum(hash(t)), 0)::VARCHAR FROM "{table}" AS t'  # noqa: S608
-    ).fetchone()
+    ).fetchall()[0]
     return f"{row[0]}:{row[1]}"
 
 
@@ -90,7 +91,7 @@ def backup(store: Store, target: str | Path) -> BackupInfo:
     return info
 
 
-def read_manifest(source: str | Path) -> dict[str, object]:
+def read_manifest(source: str | Path) -> dict[str, Any]:
     source = Path(source)
     manifest = source / MANIFEST
     if not manifest.is_file():
@@ -111,8 +112,8 @@ def restore(store: Store, source: str | Path, actor: Actor, *, force: bool = Fal
     require_manager(actor, "restore a backup")
     source = Path(source)
     manifest = read_manifest(source)
-    tables: dict[str, dict[str, object]] = manifest.get("tables", {})  # type: ignore[assignment]
-    if int(manifest.get("schema_version", 0)) > LATEST:  # type: ignore[arg-type]
+    tables: dict[str, dict[str, Any]] = manifest.get("tables", {})
+    if int(manifest.get("schema_version", 0)) > LATEST:
         raise BadInput(
             f"{source} was made by a newer Waypoint (schema {manifest.get('schema_version')});"
             " upgrade Waypoint first"
@@ -124,7 +125,7 @@ def restore(store: Store, source: str | Path, actor: Actor, *, force: bool = Fal
         if not force:
             used = con.execute(
                 "SELECT (SELECT count(*) FROM workspace) + (SELECT count(*) FROM observations)"
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             if used:
                 raise BadInput(
                     f"{store.path} already holds a workspace or observations; restoring would"
@@ -134,7 +135,7 @@ def restore(store: Store, source: str | Path, actor: Actor, *, force: bool = Fal
         existing = set(_tables(con))
         # The revision only ever grows: a running dashboard keyed on it must see the
         # restored numbers at once, not serve pre-restore caches (#15 item 10).
-        revision_before = con.execute("SELECT max(revision) FROM meta").fetchone()[0] or 0
+        revision_before = con.execute("SELECT max(revision) FROM meta").fetchall()[0][0] or 0
         order = [t for t in tables if t in existing and t != "schema_migrations"]
         for table in order:
             con.execute(f'DELETE FROM "{table}"')  # noqa: S608

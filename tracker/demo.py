@@ -619,7 +619,7 @@ def load_demo(
     with store.write() as con:
         existing = con.execute(
             "SELECT (SELECT count(*) FROM workspace) + (SELECT count(*) FROM observations)"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if existing and not force:
             raise BadInput(
                 f"{store.path} already holds a workspace; use `waypoint demo --force` to replace"
@@ -645,7 +645,7 @@ def load_demo(
             "settings",
         ):
             con.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
-        before = con.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
+        before = con.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchall()[0][0]
         apply_plan(store, plan, LOCAL_MANAGER)
         # The story's workspace was set up when it starts, so KPI ownership (read from the
         # audit log by the check-in rules) dates from then, not from loading the demo.

@@ -152,7 +152,8 @@ def build_message(
     msg.set_content(text)
     if html is not None:
         msg.add_alternative(html, subtype="html")
-        html_part = msg.get_payload()[-1]
+        html_part = msg.get_body(preferencelist=("html",))
+        assert isinstance(html_part, EmailMessage)  # the alternative added just above
         for cid, png in (images or {}).items():
             html_part.add_related(
                 png, maintype="image", subtype="png", cid=f"<{cid}>", filename=f"{cid}.png"

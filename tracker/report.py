@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracker import formats
-from tracker.annotations import Annotation, annotations
+from tracker.annotations import Annotation, list_annotations
 from tracker.checkins import CheckinState, checkin_status
 from tracker.clock import iso_week, now_utc, today, week_bounds
 from tracker.progress import KpiProgress, ObjectiveStatus, compute_progress
@@ -174,7 +174,7 @@ def weekly_review(
         before = {k.kpi: k for k in compute_progress(store, end - dt.timedelta(days=7)).kpis}
         flags = [f for f in run_audit(store, end, progress=report).flags if not f.acknowledged]
         checkins = checkin_status(store, week, now or now_utc()).kpis
-        notes = annotations(store, start, end)
+        notes = list_annotations(store, start, end)
         ended = _campaigns_ended(store, start, end)
     return WeeklyReview(
         week=week,
@@ -295,7 +295,7 @@ def render_markdown(review: WeeklyReview) -> str:
         for k in review.changed:
             lines.append(
                 f"- {md_escape(k.now.name or k.now.kpi)}: "
-                f"{STATUS_WORDS[k.before.status]} → {STATUS_WORDS[k.now.status]}"
+                f"{STATUS_WORDS[k.before.status] if k.before else '–'} → {STATUS_WORDS[k.now.status]}"
             )
     lines += ["", "## Check-ins", ""]
     for c in review.checkins:

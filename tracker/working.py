@@ -162,7 +162,7 @@ def cost_rows(
         if channel == UNASSIGNED:
             continue
         c = costs.get(channel, {"hours": 0.0, "cost": 0.0})
-        own = by_channel.get(channel) or [None]
+        own: list[tuple[str, str, float] | None] = [*by_channel.get(channel, [])] or [None]
         for outcome in own:
             rows.append(_row("channel", channel, outcome, c["hours"], c["cost"]))
     units_of = {key: (key, name, units) for key, name, channel, units in outcomes if not channel}

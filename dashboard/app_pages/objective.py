@@ -7,7 +7,7 @@ import streamlit as st
 import charts
 from dashboard import state, ui
 from tracker import formats
-from tracker.annotations import annotations
+from tracker.annotations import list_annotations
 from tracker.checkins import history
 from tracker.vocab import outcome_label
 
@@ -51,7 +51,7 @@ kpis = [k for k in report.kpis if k.objective == choice]
 if not kpis:
     st.info("This objective has no KPI yet: add one with a target and a deadline.")
 with store.session():
-    notes = annotations(store)
+    notes = list_annotations(store)
     for k in kpis:
         st.subheader(ui.text(k.name or k.kpi))
         ui.chip(k.status)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from tracker.cli.common import (
@@ -71,7 +73,7 @@ def log_cmd(
     store = app.store
     with store.session():
         actor = app.actor(as_person)
-        kwargs = dict(
+        kwargs: dict[str, Any] = dict(
             day=parse_day(day),
             mode="set" if replace else "add",
             for_person=for_person or by_person,

@@ -190,6 +190,7 @@ def run_preset(
         if first.lower().startswith(preset.totals):
             skipped_totals += 1
             continue
+        when: dt.date | None
         if fixed_day is not None:
             when = fixed_day
             if first == "" and all(

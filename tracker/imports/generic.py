@@ -233,7 +233,7 @@ def _finish(
         "SELECT line, metric, day_text, value_text, day IS NULL, value IS NULL FROM typed"
         " WHERE day IS NULL OR value IS NULL OR NOT isfinite(value)"
     ).fetchall()
-    fixed: list[tuple[int, str, dt.date, float]] = []
+    fixed: list[tuple[int, str, dt.date | None, float]] = []  # None: SQL read the day
     bad_lines: list[tuple[int, str]] = []
     for line, metric, day_text, value_text, no_day, _no_value in fixes:
         try:

@@ -110,13 +110,13 @@ def _parse(
         # Recognise a CSV from its first rows: a million-row long file goes straight to
         # DuckDB instead of through Python's csv module.
         head = [peek_csv(path, name)]
-        generic = choice in GENERIC or (
+        is_generic = choice in GENERIC or (
             not any(_matches(p, head[0]) for p in _candidates(choice, mappings))
             and not (choice == "auto" and fitting(mappings, head[0]))
             and _generic_form(head[0], known) is not None
         )
-        if generic:
-            return _generic(path, name, head, choice, known)  # type: ignore[return-value]
+        if is_generic and (parsed := _generic(path, name, head, choice, known)) is not None:
+            return parsed
     sheets = read_sheets(path, name)
     found: list[tuple[Preset, Sheet]] = []
     for sheet in sheets:
@@ -129,9 +129,9 @@ def _parse(
         if mapping is not None:
             return _mapped(path, name, [mapping], timezone, behaviours or {}, mappings, sheets)
         if sheets and _generic_form(sheets[0], known) is not None:
-            generic = _generic(path, name, sheets, choice, known)
-            if generic is not None:
-                return generic
+            parsed = _generic(path, name, sheets, choice, known)
+            if parsed is not None:
+                return parsed
     if not found:
         fits = looks_like(sheets, known, mappings)
         raise NotRecognised(_refusal(name, choice, sheets, fits), choice=choice, fits=fits)

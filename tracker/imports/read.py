@@ -192,9 +192,12 @@ def _spreadsheetml(path: Path, name: str) -> list[Sheet]:
         tree = SafeET.parse(path)
     except (SafeET.ParseError, DefusedXmlException) as exc:
         raise BadInput(f"{name}: the XML spreadsheet cannot be read ({exc})") from exc
+    root = tree.getroot()
+    if root is None:
+        raise BadInput(f"{name}: the XML spreadsheet is empty")
     sheets = []
     filled = 0
-    for ws in tree.getroot().iterfind("ss:Worksheet", ns):
+    for ws in root.iterfind("ss:Worksheet", ns):
         rows: list[list[Any]] = []
         for row in ws.iterfind("ss:Table/ss:Row", ns):
             cells: list[Any] = []

@@ -88,7 +88,8 @@ def load_plan(store: Store) -> Plan:
             rec.pop("numerator")
             rec.pop("denominator")
             default_agg = resolved_aggregation(
-                KPI(key=kk, metric=rec["metric"], ratio=ratio), metric_models
+                KPI.model_validate({"key": kk, "metric": rec["metric"], "ratio": ratio}),
+                metric_models,
             )
             cleaned = _clean(rec, {"aggregation": default_agg, "cadence": "weekly"})
             if ratio:

@@ -70,9 +70,10 @@ def validate_plan(data: Any, source: str = "plan") -> Plan:
         problems: list[str] = []
     except ValidationError as exc:
         problems = _pydantic_problems(data, exc)
-        plan = _lenient(data)
-        if plan is None:
+        lenient = _lenient(data)
+        if lenient is None:
             raise PlanError(problems, source) from exc
+        plan = lenient
     problems += _semantic_problems(plan, raw_keys=_raw_keys(data))
     if problems:
         raise PlanError(problems, source)
@@ -208,13 +209,13 @@ def _semantic_problems(plan: Plan, raw_keys: dict[str, set[str]] | None = None) 
             problems.append(
                 f"{path}.day.column: {mapping.day.column!r} is not one of match.columns"
             )
-        for i, value in enumerate(mapping.values):
+        for i, spec in enumerate(mapping.values):
             vp = f"{path}.values[{i}]"
-            if value.metric not in metrics and value.metric not in broken_metrics:
+            if spec.metric not in metrics and spec.metric not in broken_metrics:
                 problems.append(
-                    f"{vp}.metric: unknown metric {value.metric!r}; add it under metrics"
+                    f"{vp}.metric: unknown metric {spec.metric!r}; add it under metrics"
                 )
-            for col in [value.column, *value.where]:
+            for col in [spec.column, *spec.where]:
                 if col is not None and col.lower() not in columns:
                     problems.append(f"{vp}: column {col!r} is not one of match.columns")
 

@@ -61,11 +61,11 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         self._short_number(node)
-        return super().construct_yaml_int(node)  # type: ignore[no-any-return]
+        return super().construct_yaml_int(node)
 
     def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
         self._short_number(node)
-        return super().construct_yaml_float(node)  # type: ignore[no-any-return]
+        return super().construct_yaml_float(node)
 
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
