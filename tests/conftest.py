@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import shutil
 import textwrap
 from email import policy
 from pathlib import Path
@@ -55,19 +56,32 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "waypoint.duckdb"
 
 
+@pytest.fixture(scope="session")
+def _templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """An empty migrated database and one with the small plan, built once per worker:
+    copying a closed DuckDB file (70 ms) is cheaper than migrating and applying a plan
+    (350 ms), and over a hundred tests start from one of the two."""
+    folder = tmp_path_factory.mktemp("templates")
+    empty = folder / "empty.duckdb"
+    Store(empty).init()
+    planned = folder / "plan.duckdb"
+    shutil.copy(empty, planned)
+    apply_plan_text(Store(planned), SMALL_PLAN, LOCAL_MANAGER, source="small-plan")
+    return {"empty": empty, "plan": planned}
+
+
 @pytest.fixture
-def store(db_path: Path) -> Store:
+def store(db_path: Path, _templates: dict[str, Path]) -> Store:
     """An empty, migrated database."""
-    s = Store(db_path, lock_timeout=10)
-    s.init()
-    return s
+    shutil.copy(_templates["empty"], db_path)
+    return Store(db_path, lock_timeout=10)
 
 
 @pytest.fixture
-def plan_store(store: Store) -> Store:
+def plan_store(db_path: Path, _templates: dict[str, Path]) -> Store:
     """The small Bueno Realty plan, no observations."""
-    apply_plan_text(store, SMALL_PLAN, LOCAL_MANAGER, source="small-plan")
-    return store
+    shutil.copy(_templates["plan"], db_path)
+    return Store(db_path, lock_timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -83,8 +97,6 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def demo_store(demo_db: Path, tmp_path: Path) -> Store:
     """A private copy of the demo database (safe to write)."""
-    import shutil
-
     target = tmp_path / "demo.duckdb"
     shutil.copy(demo_db, target)
     return Store(target, lock_timeout=10)

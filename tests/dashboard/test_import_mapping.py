@@ -11,6 +11,10 @@ from tests.dashboard.test_pages import all_text, click
 from tracker.observations import daily_values
 from tracker.store import Store
 
+# AppTest runs each page's whole script against a database (1-12 s a test): the full
+# suite runs them, the fast tier (-m 'not slow') leaves them out.
+pytestmark = pytest.mark.slow
+
 BOOKING = (FIXTURES / "mapped" / "booking-week45.csv").read_bytes()
 # The same booking system, the week after (another file of the same shape).
 NEXT_WEEK = (

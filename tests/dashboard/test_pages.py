@@ -10,6 +10,10 @@ from tests.dashboard.conftest import open_page
 from tracker.observations import daily_values
 from tracker.store import Store
 
+# AppTest runs each page's whole script against a database (1-12 s a test): the full
+# suite runs them, the fast tier (-m 'not slow') leaves them out.
+pytestmark = pytest.mark.slow
+
 
 def all_text(at) -> str:
     parts = [m.value for m in at.markdown] + [t.value for t in at.title]

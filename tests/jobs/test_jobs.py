@@ -21,6 +21,7 @@ from tracker.store import Store
 MONDAY_8 = dt.datetime(2026, 11, 23, 14, 0, tzinfo=dt.UTC)  # 08:00 in Chicago
 
 
+@pytest.mark.slow  # renders the digest's chart with kaleido, which drives Chromium
 def test_digest_goes_to_managers_with_inline_chart(demo_store: Store, smtp: Inbox) -> None:
     outcome, message = run_job(demo_store, "weekly_digest", MONDAY_8, slot=MONDAY_8)
     assert outcome == "ok", message
@@ -42,6 +43,7 @@ def test_digest_goes_to_managers_with_inline_chart(demo_store: Store, smtp: Inbo
     assert len(smtp.messages) == 1
 
 
+@pytest.mark.slow  # four reminder runs over two weeks of the demo
 def test_reminders_then_escalation_after_two_ignored(demo_store: Store, smtp: Inbox) -> None:
     saturday = dt.datetime(2026, 11, 21, 15, tzinfo=dt.UTC)  # 09:00 Chicago, W47 ends tomorrow
     run_job(demo_store, "checkin_reminders", saturday, slot=saturday)
@@ -122,6 +124,7 @@ def test_schedules_follow_the_cron_in_workspace_time(demo_store: Store) -> None:
     assert slot.weekday() == 4 and slot.hour == 7
 
 
+@pytest.mark.slow  # catches up the digest too: a chart rendered in Chromium
 def test_missed_runs_run_once_at_start_up(demo_store: Store) -> None:
     now = dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)
     first = {name for name, outcome, _ in catch_up(demo_store, now)}

@@ -11,6 +11,8 @@ import pytest
 
 from tests.reliability.helpers import no_traceback, waypoint
 
+pytestmark = pytest.mark.slow  # damaged files opened by real processes, as a user meets them
+
 
 def crash_leaving_wal(db: Path) -> Path:
     """Commit values in a process that dies without closing: the WAL stays behind."""

@@ -17,6 +17,9 @@ from tracker.errors import BadInput
 from tracker.imports.read import read_sheets
 from tracker.imports.workbook import run_isolated
 
+# Workbooks are read in a child process with memory and time limits: real processes.
+pytestmark = pytest.mark.slow
+
 
 def far_apart_cells(path: Path, rows: list[tuple] | None = None) -> Path:
     """A1 (and optionally a small table) plus one cell at XFD1048576."""

@@ -259,6 +259,7 @@ def mem_store() -> Iterator[Store]:
         yield store
 
 
+@pytest.mark.slow  # a property test that builds a database per example
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+import pytest
 from hypothesis import example, given, settings, target
 from hypothesis import strategies as st
 
@@ -28,6 +29,7 @@ series = st.lists(day_or_gap, min_size=20, max_size=150).map(
 SPIKE_AFTER_A_GAP = {**{n: 2.0 for n in range(0, 20)}, **{n: 1.0 for n in range(60, 70)}, 70: 50.0}
 
 
+@pytest.mark.slow  # a property test that builds a database per example
 @settings(max_examples=80, deadline=None)
 @given(values=series, touched=st.sets(st.integers(0, 200), max_size=40))
 @example(values=SPIKE_AFTER_A_GAP, touched={19, 69, 70})

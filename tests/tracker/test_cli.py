@@ -102,6 +102,7 @@ def test_audit_log_json_is_one_document(tmp_path: Path, plan_file: Path) -> None
     assert newest["new"]["value"] == 7.0
 
 
+@pytest.mark.slow
 def test_real_process_db_from_environment_and_exit_codes(tmp_path: Path) -> None:
     db = tmp_path / "env.duckdb"
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.clirunner import waypoint
 from tests.conftest import EXPORTS
 from tracker.errors import PermissionDenied
 from tracker.importer import import_file
@@ -90,22 +88,17 @@ def test_long_form_round_trips_through_export(plan_store: Store, tmp_path: Path)
 
 def test_cli_import_json_and_exit_codes(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
-    base = [sys.executable, "-m", "tracker.cli", "--db", str(db)]
-    subprocess.run([*base, "init"], check=True)
+    assert waypoint(db, "init").code == 0
     copy = tmp_path / "Queries.csv"
     shutil.copy(EXPORTS / "google_search_console/Queries.csv", copy)
-    no_day = subprocess.run([*base, "import", str(copy)], capture_output=True, text=True)
-    assert no_day.returncode == 2 and "--day" in no_day.stderr
-    ok = subprocess.run(
-        [*base, "import", str(copy), "--day", "2021-06-30", "--json"],
-        capture_output=True,
-        text=True,
-    )
-    assert ok.returncode == 0, ok.stderr
-    data = json.loads(ok.stdout)
+    no_day = waypoint(db, "import", str(copy))
+    assert no_day.code == 2 and "--day" in no_day.err
+    ok = waypoint(db, "import", str(copy), "--day", "2021-06-30", "--json")
+    assert ok.code == 0, ok.err
+    data = ok.json()
     assert (data["inserted"], data["rejected"]) == (2, 0)
     assert data["files"][0]["preset"] == "gsc_queries"
     junk = tmp_path / "junk.csv"
     junk.write_bytes(b"\x00\xff" * 50)
-    bad = subprocess.run([*base, "import", str(junk)], capture_output=True, text=True)
-    assert bad.returncode == 2 and "junk.csv" in bad.stderr and "Traceback" not in bad.stderr
+    bad = waypoint(db, "import", str(junk))
+    assert bad.code == 2 and "junk.csv" in bad.err

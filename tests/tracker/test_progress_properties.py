@@ -34,6 +34,7 @@ def fresh_store() -> Store:
     return store
 
 
+@pytest.mark.slow  # a property test that builds a database per example
 @SETTINGS
 @given(values=series, as_of=st.integers(min_value=-5, max_value=45), seed=st.integers(0, 99))
 def test_progress_does_not_depend_on_logging_order(values, as_of, seed) -> None:
@@ -48,6 +49,7 @@ def test_progress_does_not_depend_on_logging_order(values, as_of, seed) -> None:
     assert compute_progress(a, day).as_dict() == compute_progress(b, day).as_dict()
 
 
+@pytest.mark.slow  # a property test that builds a database per example
 @SETTINGS
 @given(
     values=series,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 
+from tests.clirunner import waypoint
 from tracker.annotations import add_annotation
 from tracker.checkins import record_checkin
 from tracker.records import LOCAL_MANAGER
@@ -82,40 +81,11 @@ def test_user_text_is_escaped_everywhere(demo_store: Store) -> None:
 
 def test_cli_report_weekly(demo_store: Store, tmp_path) -> None:
     out = tmp_path / "r.html"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tracker.cli",
-            "--db",
-            str(demo_store.path),
-            "report",
-            "weekly",
-            "--week",
-            "2026-W46",
-            "--format",
-            "html",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
+    db = demo_store.path
+    result = waypoint(
+        db, "report", "weekly", "--week", "2026-W46", "--format", "html", "--out", str(out)
     )
-    assert result.returncode == 0, result.stderr
+    assert result.code == 0, result.err
     assert out.read_text().startswith("<!doctype html>")
-    bad = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tracker.cli",
-            "--db",
-            str(demo_store.path),
-            "report",
-            "weekly",
-            "--week",
-            "2026-53x",
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert bad.returncode == 2 and "--week" in bad.stderr
+    bad = waypoint(db, "report", "weekly", "--week", "2026-53x")
+    assert bad.code == 2 and "--week" in bad.err

@@ -63,6 +63,7 @@ def test_file_is_released_when_idle(store: Store) -> None:
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
+@pytest.mark.slow  # a second real process holds the file
 def test_waits_for_other_process_then_succeeds(store: Store) -> None:
     holder = subprocess.Popen(
         [
@@ -90,6 +91,7 @@ def test_waits_for_other_process_then_succeeds(store: Store) -> None:
     assert waits and "another Waypoint process" in waits[0]
 
 
+@pytest.mark.slow  # a second real process holds the file
 def test_busy_error_is_friendly(store: Store) -> None:
     holder = subprocess.Popen(
         [

@@ -172,6 +172,7 @@ def test_random_bytes_never_raise_anything_but_bad_input(tmp_path: Path, junk: b
         parse_file(path, known_metrics=KNOWN)
 
 
+@pytest.mark.slow  # a fuzz run of 60 files through DuckDB's reader
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
