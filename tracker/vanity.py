@@ -13,15 +13,19 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from tracker import auditlog
 from tracker.clock import today
+from tracker.correlations import lagged_correlations
 from tracker.errors import BadInput
 from tracker.permissions import require_manager
 from tracker.records import Actor
 from tracker.store import Connection, Store
-from tracker.vanity_sql import CORRELATIONS, GROWTH, WEEKLY
+from tracker.vanity_sql import GROWTH, WEEKLY
 from tracker.vocab import FLAG_TITLES
 
 if TYPE_CHECKING:
@@ -130,7 +134,7 @@ class Context:
     def subject_name(self, subject: str) -> str:
         kind, _, key = subject.partition(":")
         if kind == "kpi":
-            k = next((k for k in self.kpis if k["key"] == key), None)
+            k = self._kpi_by_key.get(key)
             return (k.get("name") or key) if k else key
         if kind == "metric":
             return self.name(key)
@@ -142,20 +146,39 @@ class Context:
     def kpi_metrics(self, kpi: dict[str, Any]) -> list[str]:
         return [m for m in (kpi["metric"], kpi["numerator"], kpi["denominator"]) if m]
 
+    @cached_property
+    def _kpi_by_key(self) -> dict[str, dict[str, Any]]:
+        return {k["key"]: k for k in self.kpis}
+
+    @cached_property
+    def _outcomes(self) -> dict[str | None, list[str]]:
+        return outcomes_by_channel(self.metrics, self.objectives, self.kpis)
+
     def outcome_metrics_for(self, channel: str | None) -> list[str]:
         """Outcome KPI metrics of the objectives whose channels include ``channel``.
 
         A metric without a channel is compared with every objective's outcomes.
         """
-        out: list[str] = []
-        for k in self.kpis:
-            objective = self.objectives[k["objective"]]
-            if channel is not None and channel not in (objective["channels"] or []):
-                continue
-            key = k["metric"] or k["numerator"]
-            if key in self.metrics and self.metrics[key]["class"] == "outcome" and key not in out:
-                out.append(key)
-        return out
+        return self._outcomes.get(channel, [])
+
+
+def outcomes_by_channel(
+    metrics: dict[str, dict[str, Any]],
+    objectives: dict[str, dict[str, Any]],
+    kpis: list[dict[str, Any]],
+) -> dict[str | None, list[str]]:
+    """Channel -> the outcome metrics of KPIs whose objective works that channel, in plan
+    order; None -> every outcome metric. One pass over the KPIs, so that asking for each of
+    a thousand metrics does not walk a thousand KPIs each time."""
+    found: dict[str | None, dict[str, None]] = {None: {}}
+    for k in kpis:
+        key = k["metric"] or k["numerator"]
+        if key not in metrics or metrics[key]["class"] != "outcome":
+            continue
+        found[None][key] = None
+        for channel in objectives[k["objective"]]["channels"] or []:
+            found.setdefault(channel, {})[key] = None
+    return {channel: list(keys) for channel, keys in found.items()}
 
 
 @dataclass(frozen=True)
@@ -545,34 +568,23 @@ def lead_correlations(
     engagement metric with the outcome KPI metrics of the objectives on its channel.
     (What's working needs only these, not the whole audit context.)"""
     metrics, objectives, kpis = items if items is not None else _plan_items(con)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE weekly AS {WEEKLY}", {"d": as_of})  # noqa: S608
-    weeks = dict(
-        con.execute(
-            "SELECT metric, any_value(weeks_with_data) FROM weekly GROUP BY metric"
-        ).fetchall()
-    )
-    pairs = []
-    for key, m in metrics.items():
-        if m["class"] in ("reach", "engagement"):
-            ctx_channel = m["channel"]
-            for k in kpis:
-                objective = objectives[k["objective"]]
-                if ctx_channel is not None and ctx_channel not in (objective["channels"] or []):
-                    continue
-                out = k["metric"] or k["numerator"]
-                if out in metrics and metrics[out]["class"] == "outcome" and out != key:
-                    pairs.append((key, out))
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE pairs AS"
-        " SELECT unnest(?::VARCHAR[]) AS lead_metric, unnest(?::VARCHAR[]) AS outcome_metric",
-        [[p[0] for p in pairs], [p[1] for p in pairs]],
-    )
-    correlations: dict[tuple[str, str], list[tuple[int, float | None, int]]] = {}
-    for lead, outcome, lag, r, n in con.execute(CORRELATIONS).fetchall():
-        correlations.setdefault((lead, outcome), []).append((lag, r, n))
-    con.execute("DROP TABLE IF EXISTS weekly")
-    con.execute("DROP TABLE IF EXISTS pairs")
-    return weeks, correlations
+    series = con.execute(
+        "SELECT metric, weeks_with_data, week, coalesce(value, 'NaN'::DOUBLE) AS value"  # noqa: S608
+        f" FROM ({WEEKLY})",
+        {"d": as_of},
+    ).fetchnumpy()
+    weeks = dict(zip(series["metric"].tolist(), series["weeks_with_data"].tolist(), strict=True))
+    outcomes = outcomes_by_channel(metrics, objectives, kpis)
+    pairs = [
+        (key, out)
+        for key, m in metrics.items()
+        if m["class"] in ("reach", "engagement")
+        for out in outcomes.get(m["channel"], [])
+        if out != key
+    ]
+    has = ~np.isnan(series["value"])
+    days = series["week"][has].astype("datetime64[D]").astype(np.int64)
+    return weeks, lagged_correlations(series["metric"][has], days // 7, series["value"][has], pairs)
 
 
 def load_context(store: Store, con: Connection, as_of: dt.date) -> Context:

@@ -78,14 +78,3 @@ SELECT metric, behaviour, weeks_with_data, week,
 FROM filled
 """
 )
-
-CORRELATIONS = """
-SELECT x.metric AS lead_metric, y.metric AS outcome_metric, l.lag,
-       corr(x.value, y.value) AS r, count(*) AS n
-FROM weekly x
-JOIN pairs p ON p.lead_metric = x.metric
-JOIN (VALUES (0), (1), (2)) l(lag) ON true
-JOIN weekly y ON y.metric = p.outcome_metric AND y.week = x.week + (7 * l.lag)::INTEGER
-WHERE x.value IS NOT NULL AND y.value IS NOT NULL
-GROUP BY x.metric, y.metric, l.lag
-"""
