@@ -12,7 +12,7 @@ Errors: ``NotFound`` (a BadInput, exit 2 on the CLI) for an unknown objective or
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from tracker.clock import iso_week, today
@@ -119,6 +119,9 @@ class ProgressReport:
         raise NotFound(f"no KPI {key!r} (archived KPIs are not reported)")
 
 
+_FLOAT_FIELDS = [i for i, f in enumerate(fields(KpiProgress)) if "float" in str(f.type)]
+
+
 def _thresholds(con: duckdb.DuckDBPyConnection) -> tuple[float, float]:
     stored = dict(con.execute("SELECT name, value FROM settings").fetchall())
     return float(get_setting("on_track_pace", stored)), float(get_setting("at_risk_pace", stored))
@@ -176,7 +179,13 @@ def _kpi_rows(
     on, risk = _thresholds(con)
     params = {"d": as_of, "on": on, "risk": risk, "only": objective, "kpi": kpi}
     rows = con.execute(PROGRESS_QUERY, params).fetchall()
-    return [KpiProgress(*[_clean(v) for v in row]) for row in rows]
+    out = []
+    for row in rows:
+        values = list(row)
+        for i in _FLOAT_FIELDS:  # only the numbers need cleaning: a third of the columns
+            values[i] = _clean(values[i])
+        out.append(KpiProgress(*values))
+    return out
 
 
 def compute_progress(

@@ -69,29 +69,27 @@ win AS (
 ),
 -- Each KPI reads one metric, or two for a ratio: each side by its own metric's behaviour.
 sides AS (
-    SELECT w.kpi, s.side, s.metric, m.behaviour, w.aggregation, w.wstart, w.wend, w.wdeadline
+    -- sid: a number per KPI side, so the big GROUP BY below hashes one integer
+    SELECT row_number() OVER () AS sid, w.kpi, s.side, s.metric, m.behaviour, w.aggregation,
+           w.wstart, w.wend, w.wdeadline
     FROM win w
     CROSS JOIN LATERAL (
         VALUES ('value', w.metric), ('num', w.numerator), ('den', w.denominator)
     ) s(side, metric)
     JOIN metrics m ON m.key = s.metric
-),
-wanted AS (
-    SELECT DISTINCT metric, behaviour FROM sides
 )
 """
 
 # One GROUP BY gives every aggregate of every KPI side. Only days up to the window's
-# end take part: the baseline looks back before the start, never past the end.
+# end take part (wend <= $d): the baseline looks back before the start, never past the end.
 AGGREGATES = """
 joined AS (
-    SELECT s.kpi, s.side, s.behaviour, s.aggregation, s.wstart, s.wend, s.wdeadline, d.day,
-           d.value,
+    SELECT s.sid, s.aggregation, s.wstart, s.wend, s.wdeadline, d.day, d.value,
            (s.wstart IS NULL OR d.day >= s.wstart) AS in_window
-    FROM sides s JOIN daily d ON d.metric = s.metric AND d.day <= s.wend
+    FROM sides s JOIN daily_values d ON d.metric = s.metric AND d.day <= s.wend
 ),
-agg AS (
-    SELECT kpi, side, behaviour,
+by_side AS (
+    SELECT sid,
            count(*) FILTER (in_window) AS n_in,
            fsum(value) FILTER (in_window) AS w_sum,
            favg(value) FILTER (in_window) AS w_mean,
@@ -109,7 +107,10 @@ agg AS (
                FILTER (aggregation = 'latest' AND in_window AND day > wend - 56) AS at_deadline,
            count(*) FILTER (aggregation = 'latest' AND in_window AND day > wend - 56) AS n56
     FROM joined
-    GROUP BY kpi, side, behaviour
+    GROUP BY sid
+),
+agg AS (
+    SELECT s.kpi, s.side, s.behaviour, b.* FROM by_side b JOIN sides s ON s.sid = b.sid
 ),
 sided AS (
     SELECT w.*,
@@ -208,7 +209,7 @@ final AS (
 
 # Column order = KpiProgress's fields.
 PROGRESS_QUERY = f"""
-WITH {KPIS}, {DAILY}, {AGGREGATES}, {RULES}
+WITH {KPIS}, {AGGREGATES}, {RULES}
 SELECT kpi, objective, name,
        CASE WHEN aggregation = 'ratio' THEN numerator || '/' || denominator ELSE metric END,
        aggregation, per, stay, unit, wstart, wdeadline, current, baseline, target, progress,

@@ -18,7 +18,7 @@ def streamlit_args(app: Path, port: int, host: str, max_mb: int, secrets: str | 
     args = [
         sys.executable,
         "-m",
-        "streamlit",
+        "dashboard.server",  # Streamlit's command line, after preloading the pages' modules
         "run",
         str(app),
         "--server.port",
