@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import get_args
+from typing import Any, get_args
 
 import streamlit as st
 import yaml
@@ -28,6 +28,46 @@ def save(new_data: dict, what: str) -> None:
     ui.run_safely(lambda: apply_plan(store, validate_plan(new_data, "dashboard"), actor), what)
 
 
+metric_names = {m["key"]: m.get("name") or m["key"] for m in data.get("metrics", [])}
+titles = {o["key"]: o["title"] for o in data.get("objectives", [])}
+person_names = {p["key"]: p.get("name") or p["key"] for p in data.get("people", [])}
+
+
+def pick(
+    label: str,
+    options: list[str],
+    value: str | None,
+    where: Any = st,
+    names: dict[str, str] | None = None,
+    none: str | None = None,
+) -> str | None:
+    """A selectbox showing names, returning keys; ``none`` adds a first "no value" choice."""
+    choices: list[str | None] = ([None] if none is not None else []) + list(options)
+    index = choices.index(value) if value in choices else 0
+    return where.selectbox(
+        label,
+        choices,
+        index=index,
+        format_func=lambda k: none if k is None else (names or {}).get(k, k),
+    )
+
+
+def number_text(value: Any) -> str:
+    return (
+        "" if value is None else format(value, ".15g") if isinstance(value, float) else str(value)
+    )
+
+
+def parse_number_field(label: str, text: str) -> float | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{label}: {text!r} is not a number (write 1500 or 0.05)") from None
+
+
 tab_vision, tab_obj, tab_kpi, tab_metric, tab_people, tab_yaml = st.tabs(
     ["Vision", "Objectives", "KPIs", "Metrics", "People", "YAML"]
 )
@@ -47,7 +87,9 @@ with tab_obj:
         " and only then where."
     )
     keys = ["(new objective)"] + [o["key"] for o in data.get("objectives", [])]
-    chosen = st.selectbox("Objective", keys, key="plan_objective")
+    chosen = st.selectbox(
+        "Objective", keys, key="plan_objective", format_func=lambda k: titles.get(k, k)
+    )
     current = next((o for o in data.get("objectives", []) if o["key"] == chosen), {})
     with st.form("plan_objective_form"):
         key = st.text_input("Key", value=current.get("key", ""), disabled=bool(current))
@@ -109,46 +151,105 @@ with tab_kpi:
     if not objective_keys or not metric_keys:
         st.info("Write an objective and a metric first; KPIs belong to objectives.")
     else:
-        target_obj = st.selectbox("Objective", objective_keys, key="plan_kpi_objective")
+        target_obj = st.selectbox(
+            "Objective",
+            objective_keys,
+            key="plan_kpi_objective",
+            format_func=lambda k: titles.get(k, k),
+        )
         obj = next(o for o in data["objectives"] if o["key"] == target_obj)
         kpi_keys = ["(new KPI)"] + [k["key"] for k in obj.get("kpis", [])]
-        kchoice = st.selectbox("KPI", kpi_keys, key="plan_kpi_choice")
+        kpi_names = {k["key"]: k.get("name") or k["key"] for k in obj.get("kpis", [])}
+        kchoice = st.selectbox(
+            "KPI", kpi_keys, key="plan_kpi_choice", format_func=lambda k: kpi_names.get(k, k)
+        )
         cur = next((k for k in obj.get("kpis", []) if k["key"] == kchoice), {})
+        campaign_keys = [c["key"] for c in obj.get("campaigns", [])]
         with st.form("plan_kpi_form"):
             kkey = st.text_input("Key", value=cur.get("key", ""), disabled=bool(cur))
-            metric = st.selectbox(
-                "Metric",
-                metric_keys,
-                index=metric_keys.index(cur["metric"]) if cur.get("metric") in metric_keys else 0,
+            kname = st.text_input("Name people read", value=cur.get("name", ""))
+            ratio = cur.get("ratio") or {}
+            kind = st.radio(
+                "It measures",
+                ["One metric", "A ratio of two metrics"],
+                index=1 if ratio else 0,
+                horizontal=True,
+                key=f"plan_kpi_kind_{kchoice}",
             )
-            target = st.number_input("Target", value=float(cur.get("target", 0) or 0))
-            has_baseline = st.checkbox("Set a baseline", value="baseline" in cur)
-            baseline = st.number_input("Baseline", value=float(cur.get("baseline", 0) or 0))
-            kowner = st.selectbox(
-                "Owner",
-                people_keys,
-                index=people_keys.index(cur["owner"]) if cur.get("owner") in people_keys else 0,
+            metric = pick("Metric", metric_keys, cur.get("metric"), names=metric_names)
+            left, right = st.columns(2)
+            numerator = pick(
+                "Ratio: numerator", metric_keys, ratio.get("numerator"), left, metric_names
             )
+            denominator = pick(
+                "Ratio: denominator", metric_keys, ratio.get("denominator"), right, metric_names
+            )
+            aggregation = pick(
+                "How the window's days add up (one metric)",
+                ["sum", "latest", "mean"],
+                cur.get("aggregation"),
+                none="The metric's usual way (flow: sum, stock: latest)",
+            )
+            left, right = st.columns(2)
+            target_text = left.text_input(
+                "Target", value=number_text(cur.get("target")), key=f"plan_kpi_target_{kchoice}"
+            )
+            baseline_text = right.text_input(
+                "Baseline (empty: from the data)", value=number_text(cur.get("baseline"))
+            )
+            left, right = st.columns(2)
+            per = pick("Every period", ["week", "month"], cur.get("per"), left, none="Whole window")
+            stay = pick(
+                "Keep it", ["above", "below"], cur.get("stay"), right, none="Reach the target"
+            )
+            left, right = st.columns(2)
+            kstart = left.date_input("Start (empty: the objective's)", value=cur.get("start"))
+            kdeadline = right.date_input(
+                "Deadline (empty: the objective's)", value=cur.get("deadline")
+            )
+            left, right = st.columns(2)
+            cadence = left.selectbox(
+                "Check-ins",
+                ["weekly", "monthly"],
+                index=1 if cur.get("cadence") == "monthly" else 0,
+            )
+            kowner = pick("Owner", people_keys, cur.get("owner"), right, person_names, "Nobody")
+            campaign = pick("Campaign", campaign_keys, cur.get("campaign"), none="None")
             if st.form_submit_button("Save KPI"):
-                item = {
-                    **cur,
-                    "key": cur.get("key") or kkey.strip(),
-                    "metric": metric,
-                    "target": target,
-                    "owner": kowner,
-                }
-                item.pop("ratio", None) if "metric" in item else None
-                if has_baseline:
-                    item["baseline"] = baseline
+                try:
+                    target = parse_number_field("Target", target_text)
+                    baseline = parse_number_field("Baseline", baseline_text)
+                except ValueError as exc:
+                    st.error(str(exc))
                 else:
-                    item.pop("baseline", None)
-                others = [k for k in obj.get("kpis", []) if k["key"] != item["key"]]
-                obj["kpis"] = (
-                    [*others, item]
-                    if not cur
-                    else [item if k["key"] == item["key"] else k for k in obj["kpis"]]
-                )
-                save(data, "KPI saved.")
+                    # Only what the plan file would hold: a field left at its default is
+                    # left out, so saving an unchanged KPI is the same KPI.
+                    fields = {
+                        "key": cur.get("key") or kkey.strip(),
+                        "name": kname.strip() or None,
+                        "metric": metric if kind == "One metric" else None,
+                        "ratio": {"numerator": numerator, "denominator": denominator}
+                        if kind != "One metric"
+                        else None,
+                        "aggregation": aggregation if kind == "One metric" else None,
+                        "baseline": baseline,
+                        "target": target,
+                        "start": kstart,
+                        "deadline": kdeadline,
+                        "owner": kowner,
+                        "cadence": cadence if cadence != "weekly" else None,
+                        "campaign": campaign,
+                        "per": per,
+                        "stay": stay,
+                    }
+                    item = {k: v for k, v in fields.items() if v is not None}
+                    others = [k for k in obj.get("kpis", []) if k["key"] != item["key"]]
+                    obj["kpis"] = (
+                        [*others, item]
+                        if not cur
+                        else [item if k["key"] == item["key"] else k for k in obj["kpis"]]
+                    )
+                    save(data, "KPI saved.")
 
 with tab_metric, st.form("plan_metric_form", clear_on_submit=True):
     st.dataframe(data.get("metrics", []), hide_index=True)

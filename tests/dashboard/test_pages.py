@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import yaml
 
 from tests.dashboard.conftest import open_page
 from tracker.observations import daily_values
@@ -360,3 +361,50 @@ def test_campaigns_show_what_moved_and_what_did_not(app_env: Store) -> None:
     review = open_page("weekly_review")
     assert "Campaigns that ended" in [s.value for s in review.subheader]
     assert "the level of Instagram followers ended 502 above" in all_text(review)
+
+
+def test_saving_an_unchanged_kpi_of_every_kind_changes_nothing(app_env: Store) -> None:
+    """#17: the Plan page's KPI form holds everything the plan file can (ratio sides, per,
+    stay, baseline, own start and deadline, cadence, campaign), so saving a KPI as it is
+    leaves the plan, the database and the audit log exactly as they were."""
+    from tracker.plan import export_plan
+
+    before = export_plan(app_env)
+    revision = app_env.revision()
+    at = open_page("plan")
+    kinds = {"ratio": 0, "per": 0, "stay": 0, "baseline": 0, "cadence": 0, "deadline": 0}
+    data = yaml.safe_load(before)
+    for objective in data["objectives"]:
+        for kpi in objective.get("kpis", []):
+            for field in kinds:
+                kinds[field] += field in kpi
+            at.selectbox(key="plan_kpi_objective").set_value(objective["key"]).run()
+            at.selectbox(key="plan_kpi_choice").set_value(kpi["key"]).run()
+            next(b for b in at.button if b.label == "Save KPI").click().run()
+            assert not at.exception
+            assert not at.error, (kpi["key"], [e.value for e in at.error])
+            assert export_plan(app_env) == before, kpi["key"]
+    assert all(kinds.values()), kinds  # the demo holds every kind the form must keep
+    assert app_env.revision() == revision
+
+
+def test_the_kpi_form_turns_a_metric_kpi_into_a_ratio_and_names_a_bad_number(
+    app_env: Store,
+) -> None:
+    from tracker.plan import export_plan
+
+    at = open_page("plan")
+    at.selectbox(key="plan_kpi_choice").set_value("orders-h2").run()
+    at.text_input(key="plan_kpi_target_orders-h2").set_value("many")
+    next(b for b in at.button if b.label == "Save KPI").click().run()
+    assert "Target: 'many' is not a number" in at.error[0].value
+    at.radio(key="plan_kpi_kind_orders-h2").set_value("A ratio of two metrics")
+    at.text_input(key="plan_kpi_target_orders-h2").set_value("0.25")
+    next(b for b in at.button if b.label == "Save KPI").click().run()
+    kpi = next(
+        k
+        for o in yaml.safe_load(export_plan(app_env))["objectives"]
+        for k in o.get("kpis", [])
+        if k["key"] == "orders-h2"
+    )
+    assert "ratio" in kpi and "metric" not in kpi and kpi["target"] == 0.25

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -227,6 +228,29 @@ def apply_plan(
     changes = PlanChanges()
     audit: list[tuple[str, str, str, Any, Any]] = []
     day = today(timezone=plan.workspace.timezone)
+    # A dry run, or a plan that changes nothing, is rolled back: even the revision stays.
+    with suppress(_WriteNothing):
+        _apply(store, plan, actor, changes, audit, day, dry_run, sections, prune, confirm)
+    return changes
+
+
+class _WriteNothing(Exception):
+    """Leaves the write transaction by rolling it back: nothing to keep, so that saving an
+    unchanged plan (or a Plan-page item as it was) leaves even the revision alone."""
+
+
+def _apply(
+    store: Store,
+    plan: Plan,
+    actor: Actor,
+    changes: PlanChanges,
+    audit: list[tuple[str, str, str, Any, Any]],
+    day: dt.date,
+    dry_run: bool,
+    sections: set[str] | None,
+    prune: bool,
+    confirm: bool,
+) -> None:
     with store.write() as con:
         require_manager(actor, "change the plan")
         protect = frozenset() if prune else frozenset(_metrics_with_values(con, plan))
@@ -257,7 +281,7 @@ def apply_plan(
         _settings(con, actor, plan, changes, dry_run, change)
         _diff(con, plan, dry_run=dry_run, protect=protect, audit=audit, day=day, out=changes)
         if dry_run:
-            return changes
+            raise _WriteNothing
         if audit:
             auditlog.record_many(con, actor, audit, change=change)
         refresh = [
@@ -273,8 +297,9 @@ def apply_plan(
             changes.change = change
             set_detail(con, int(change or 0), f"plan apply: {changes.summary()}", changes.as_dict())
         else:
+            # Inside another transaction the rollback below is the outer one's to decide.
             con.execute("DELETE FROM changes WHERE id = ?", [change])
-    return changes
+            raise _WriteNothing
 
 
 def _workspace(
