@@ -148,3 +148,25 @@ def smtp(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("WAYPOINT_SMTP_STARTTLS", "false")
     yield handler
     controller.stop()
+
+
+# -- the two tiers' times at the end of every run (#13: CI prints them) --------------------
+_TIER_SECONDS: dict[str, float] = {"fast": 0.0, "slow": 0.0}
+_TIER_TESTS: dict[str, int] = {"fast": 0, "slow": 0}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    tier = "slow" if "slow" in report.keywords else "fast"
+    _TIER_SECONDS[tier] += report.duration
+    if report.when == "call":
+        _TIER_TESTS[tier] += 1
+
+
+def pytest_terminal_summary(terminalreporter: object) -> None:
+    write = terminalreporter.write_line  # type: ignore[attr-defined]
+    for tier in ("fast", "slow"):
+        label = 'fast tier (-m "not slow")' if tier == "fast" else "slow tests"
+        write(
+            f"{label}: {_TIER_TESTS[tier]} tests, {_TIER_SECONDS[tier]:.0f} s of test time"
+            " (summed over workers)"
+        )

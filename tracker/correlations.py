@@ -19,13 +19,14 @@ import numpy as np
 
 LAGS = (0, 1, 2)
 
-Correlations = dict[tuple[str, str], list[tuple[int, float, int]]]
+# (lead, outcome) -> [(lag, r, n)]; r is NaN (never None here) when a side is constant
+Correlations = dict[tuple[str, str], list[tuple[int, float | None, int]]]
 
 
 def lagged_correlations(
-    metrics: Sequence[str],
-    weeks: Sequence[int],
-    values: Sequence[float],
+    metrics: Sequence[str] | np.ndarray,
+    weeks: Sequence[int] | np.ndarray,
+    values: Sequence[float] | np.ndarray,
     pairs: Iterable[tuple[str, str]],
     lags: Sequence[int] = LAGS,
 ) -> Correlations:

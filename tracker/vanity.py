@@ -582,9 +582,11 @@ def lead_correlations(
         for out in outcomes.get(m["channel"], [])
         if out != key
     ]
-    has = ~np.isnan(series["value"])
-    days = series["week"][has].astype("datetime64[D]").astype(np.int64)
-    return weeks, lagged_correlations(series["metric"][has], days // 7, series["value"][has], pairs)
+    value = np.asarray(series["value"], dtype=float)
+    has = ~np.isnan(value)
+    days = np.asarray(series["week"], dtype="datetime64[D]")[has].astype(np.int64)
+    metric = np.asarray(series["metric"], dtype=object)[has]
+    return weeks, lagged_correlations(metric, days // 7, value[has], pairs)
 
 
 def load_context(store: Store, con: Connection, as_of: dt.date) -> Context:

@@ -25,7 +25,9 @@ CON = duckdb.connect()  # one for every example: a connection costs 25 ms
 
 levels = st.sampled_from([0.0, 1.0, 1e6, -50.0])
 weekly = st.lists(
-    st.one_of(st.none(), st.floats(-1000, 1000, allow_nan=False), st.just(7.0)),
+    # values as metrics hold them: counts and money to the cent (not 1e-130, where DuckDB's
+    # corr and any rounding-aware check part ways on what "constant" means)
+    st.one_of(st.none(), st.integers(-100_000, 100_000).map(lambda v: v / 100), st.just(7.0)),
     min_size=0,
     max_size=12,
 )
