@@ -52,6 +52,15 @@ def pick(
     )
 
 
+def upsert(items: list[dict], fields: dict) -> list[dict]:
+    """The list with the item of that key replaced in place, or added at the end; fields
+    left empty (None) are left out, as the plan file leaves them out."""
+    item = {k: v for k, v in fields.items() if v is not None}
+    if any(i["key"] == item["key"] for i in items):
+        return [item if i["key"] == item["key"] else i for i in items]
+    return [*items, item]
+
+
 def number_text(value: Any) -> str:
     return (
         "" if value is None else format(value, ".15g") if isinstance(value, float) else str(value)
@@ -137,13 +146,7 @@ with tab_obj:
                 "start": start,
                 "deadline": deadline,
             }
-            item = {k: v for k, v in item.items() if v is not None}
-            objectives = [o for o in data.get("objectives", []) if o["key"] != item["key"]]
-            data["objectives"] = (
-                [*objectives, item]
-                if not current
-                else [item if o["key"] == item["key"] else o for o in data["objectives"]]
-            )
+            data["objectives"] = upsert(data.get("objectives", []), item)
             save(data, "Objective saved.")
 
 with tab_kpi:
@@ -242,13 +245,7 @@ with tab_kpi:
                         "per": per,
                         "stay": stay,
                     }
-                    item = {k: v for k, v in fields.items() if v is not None}
-                    others = [k for k in obj.get("kpis", []) if k["key"] != item["key"]]
-                    obj["kpis"] = (
-                        [*others, item]
-                        if not cur
-                        else [item if k["key"] == item["key"] else k for k in obj["kpis"]]
-                    )
+                    obj["kpis"] = upsert(obj.get("kpis", []), fields)
                     save(data, "KPI saved.")
 
 with tab_metric, st.form("plan_metric_form", clear_on_submit=True):
