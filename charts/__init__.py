@@ -10,6 +10,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from tracker.report import STATUS_COLOURS as COLOURS  # one palette for screens and email
+from tracker.vocab import SEVERITY_ORDER, STATUS_STYLE
 
 LAYOUT = {
     "template": "plotly_white",
@@ -61,26 +62,40 @@ def kpi_chart(series: Any, notes: list[Any] | None = None, title: str = "") -> g
 
 
 def progress_bars(kpis: list[Any], title: str = "") -> go.Figure:
-    """Each KPI's progress (coloured by status) against where it should be by now."""
+    """Each KPI's progress against where it should be by now, named as people read it,
+    in the order given from the top (the Summary passes the furthest behind first), one
+    bar trace per status so the legend's colours are the bars' colours."""
     rows = [k for k in kpis if k.progress is not None]
+    labels = [k.name or k.kpi for k in rows]
     fig = go.Figure()
-    fig.add_bar(
-        y=[k.kpi for k in rows],
-        x=[min(max(k.progress, 0), 1.5) for k in rows],
-        orientation="h",
-        marker_color=[COLOURS[k.status] for k in rows],
-        name="progress",
-        text=[f"{k.progress:.0%}" for k in rows],
-        textposition="outside",
-    )
+    for status in SEVERITY_ORDER:
+        mine = [(label, k) for label, k in zip(labels, rows, strict=True) if k.status == status]
+        if mine:
+            fig.add_bar(
+                y=[label for label, _ in mine],
+                x=[min(max(k.progress, 0), 1.5) for _, k in mine],
+                orientation="h",
+                marker_color=COLOURS[status],
+                name=STATUS_STYLE[status].label,
+                text=[f"{k.progress:.0%}" for _, k in mine],
+                textposition="outside",
+            )
     fig.add_scatter(
-        y=[k.kpi for k in rows],
+        y=labels,
         x=[k.expected for k in rows],
         mode="markers",
         name="expected by now",
         marker={"symbol": "line-ns-open", "size": 16, "color": "#1f2328"},
     )
-    fig.update_layout(title=title, height=80 + 30 * len(rows), xaxis_tickformat=".0%", **LAYOUT)
+    fig.update_layout(
+        title=title,
+        height=110 + 30 * len(rows),
+        xaxis_tickformat=".0%",
+        barmode="stack",  # one bar per row: each row has one status, so no side-by-side
+        # categories top-down in the order given (Plotly would start at the bottom)
+        yaxis={"categoryorder": "array", "categoryarray": labels, "autorange": "reversed"},
+        **LAYOUT,
+    )
     return fig
 
 

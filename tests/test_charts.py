@@ -22,3 +22,26 @@ def test_kpi_chart_draws_the_lines_it_has_and_the_target() -> None:
     assert list(fig.data[0].y) == [3.0, 7.0]
     assert fig.data[0].line.width == 3 and fig.data[1].line.dash == "dash"
     assert [shape.y0 for shape in fig.layout.shapes] == [10.0]
+
+
+def test_progress_bars_name_kpis_worst_on_top_with_a_legend_per_status() -> None:
+    def kpi(key: str, name: str | None, status: str, progress: float) -> SimpleNamespace:
+        return SimpleNamespace(kpi=key, name=name, status=status, progress=progress, expected=0.8)
+
+    worst_first = [
+        kpi("inquiry-rate", "Inquiries per website session", "off_track", 0.21),
+        kpi("orders-h2", "Catering orders booked", "at_risk", 0.65),
+        kpi("weekly-posts", None, "on_track", 0.67),
+    ]
+    fig = charts.progress_bars(worst_first)
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert [t.name for t in bars] == ["off track", "at risk", "on track"]
+    assert [t.marker.color for t in bars] == ["#c62828", "#c77700", "#2e7d32"]
+    assert [y for t in bars for y in t.y] == [
+        "Inquiries per website session",
+        "Catering orders booked",
+        "weekly-posts",  # a KPI without a name shows its key
+    ]
+    # the first given is drawn at the top
+    assert list(fig.layout.yaxis.categoryarray) == [y for t in bars for y in t.y]
+    assert fig.layout.yaxis.autorange == "reversed"
