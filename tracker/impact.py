@@ -495,10 +495,16 @@ def _deseasoned(values: np.ndarray) -> np.ndarray:
 
 
 def campaign_impacts(
-    store: Store, as_of: dt.date | None = None, campaign: str | None = None
+    store: Store,
+    as_of: dt.date | None = None,
+    campaign: str | None = None,
+    *,
+    ending: tuple[dt.date, dt.date] | None = None,
 ) -> list[CampaignSummary]:
     """Every campaign (or one) with the impact on each outcome of its objective and each
-    metric of its channels (effort and spend aside: those are its cost)."""
+    metric of its channels (effort and spend aside: those are its cost). ``ending``
+    (first, last day) keeps the campaigns whose last day, their own or their objective's
+    deadline, falls in that span (the weekly review's "campaigns that ended")."""
     from tracker.errors import NotFound
     from tracker.working import UNASSIGNED, channel_costs, workspace_currency
 
@@ -510,6 +516,12 @@ def campaign_impacts(
             campaigns = [c for c in every_campaign if c[0] == campaign]
             if not campaigns:
                 raise NotFound(f"unknown campaign {campaign!r}; see `waypoint plan export`")
+        if ending is not None:
+            campaigns = [
+                c for c in campaigns if c[7] is not None and ending[0] <= c[7] <= ending[1]
+            ]
+        if not campaigns:
+            return []
         outcomes: dict[str, list[str]] = {}
         for objective, metric, _ in con.execute(_OUTCOMES).fetchall():
             outcomes.setdefault(objective, []).append(metric)

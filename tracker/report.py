@@ -196,24 +196,13 @@ def weekly_review(
 
 
 def _campaigns_ended(store: Store, start: dt.date, end: dt.date) -> list[tuple[str, list[str]]]:
-    """Campaigns whose last day falls in the week, with their verdict per metric judged
-    (the model is fitted only when one did: most weeks none ends)."""
-    with store.read() as con:
-        keys = [
-            k
-            for (k,) in con.execute(
-                'SELECT key FROM campaigns WHERE NOT archived AND "end" BETWEEN ? AND ?'
-                " ORDER BY position, key",
-                [start, end],
-            ).fetchall()
-        ]
-    if not keys:
-        return []
-    from tracker.impact import campaign_impacts  # statsmodels: only when a campaign ended
+    """Campaigns whose last day (their own, or their objective's deadline, as on the
+    Campaigns page) falls in the week, with their verdict per metric judged. Models are
+    fitted only for those: most weeks none ends."""
+    from tracker.impact import campaign_impacts
 
     out = []
-    for key in keys:
-        (summary,) = campaign_impacts(store, end, key)
+    for summary in campaign_impacts(store, end, ending=(start, end)):
         # Outcomes always; audience and activity only when they moved (one page).
         judged = [
             i.sentence()

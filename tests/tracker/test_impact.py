@@ -277,3 +277,21 @@ def test_controls_move_with_the_metric_day_to_day_not_merely_on_the_same_weekday
     gappy[30] = np.nan  # a control must have every day of the window
     chosen = _controls(target, {"busy": busy_fridays, "mover": co_mover, "gappy": gappy}, n_pre=84)
     assert chosen == ["mover"]
+
+
+def test_a_campaign_without_its_own_end_ends_with_its_objective_in_the_review(
+    store: Store,
+) -> None:
+    """The review uses the campaign's end as the Campaigns page does: its own, else its
+    objective's deadline (the demo's thank-you cards have none of their own)."""
+    from tracker.report import weekly_review
+
+    plan = PLAN.replace(", end: 2026-10-04", "").replace(
+        "deadline: 2026-12-31", "deadline: 2026-10-04"
+    )
+    apply_plan_text(store, plan, LOCAL_MANAGER, source="plan")
+    _steady_orders(store, seed=8)
+    ((name, findings),) = weekly_review(store, "2026-W40").campaigns_ended
+    assert name == "Autumn launch"
+    assert findings[0].startswith("During Autumn launch (7 Sep - 4 Oct)")
+    assert weekly_review(store, "2026-W39").campaigns_ended == []
