@@ -67,7 +67,25 @@ def load_mapping_file(path: str | Path) -> list[ImportMapping]:
             ) from exc
     if not out:
         raise BadInput(f"--map {path.name}: holds no mapping")
+    problems = [p for m in out for p in column_problems(m)]
+    if problems:
+        raise PlanError(problems, str(path))
     return out
+
+
+def column_problems(mapping: ImportMapping) -> list[str]:
+    """The day and every value must come from a column the mapping recognises files by;
+    otherwise every row would be refused (or skipped) without a word about why."""
+    path = f"imports[{mapping.name}]"
+    columns = {c.lower() for c in mapping.match.columns}
+    problems = []
+    if mapping.day.column.lower() not in columns:
+        problems.append(f"{path}.day.column: {mapping.day.column!r} is not one of match.columns")
+    for i, spec in enumerate(mapping.values):
+        for col in [spec.column, *spec.where]:
+            if col is not None and col.lower() not in columns:
+                problems.append(f"{path}.values[{i}]: column {col!r} is not one of match.columns")
+    return problems
 
 
 def check_metrics(mapping: ImportMapping, known: Mapping[str, Any], origin: str) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from tracker.errors import PlanError
+from tracker.imports.mapping import column_problems
 from tracker.models import KPI, Campaign, Metric, Objective, Person, Plan, Workspace
 from tracker.plan.items import resolved_aggregation
 from tracker.settings import validate_stored
@@ -203,21 +204,13 @@ def _semantic_problems(plan: Plan, raw_keys: dict[str, set[str]] | None = None) 
                 " already takes the latest value of the day"
             )
     for mapping in plan.imports:
-        path = f"imports[{mapping.name}]"
-        columns = {c.lower() for c in mapping.match.columns}
-        if mapping.day.column.lower() not in columns:
-            problems.append(
-                f"{path}.day.column: {mapping.day.column!r} is not one of match.columns"
-            )
+        problems += column_problems(mapping)
         for i, spec in enumerate(mapping.values):
-            vp = f"{path}.values[{i}]"
             if spec.metric not in metrics and spec.metric not in broken_metrics:
                 problems.append(
-                    f"{vp}.metric: unknown metric {spec.metric!r}; add it under metrics"
+                    f"imports[{mapping.name}].values[{i}].metric: unknown metric"
+                    f" {spec.metric!r}; add it under metrics"
                 )
-            for col in [spec.column, *spec.where]:
-                if col is not None and col.lower() not in columns:
-                    problems.append(f"{vp}: column {col!r} is not one of match.columns")
 
     def check_owner(path: str, owner: str | None) -> None:
         if owner is not None and owner not in people and owner not in broken_people:

@@ -44,7 +44,7 @@ values:
 # A newsletter tool's campaign report: send times in the tool's zone (Berlin).
 NEWSLETTER = """
 name: newsletter
-match: {columns: [Campaign Name, Send Time, Unique Clicks]}
+match: {columns: [Campaign Name, Send Time, Unique Clicks, Emails Sent]}
 day: {column: Send Time, format: "%b %d, %Y %I:%M %p", timezone: Europe/Berlin}
 values:
   - {column: Unique Clicks, metric: newsletter-clicks}
@@ -203,6 +203,25 @@ def test_a_broken_mapping_file_names_the_field(shop: Path, tmp_path: Path) -> No
     run = waypoint(shop, "import", str(MAPPED / "booking-week45.csv"), "--map", str(mapping))
     assert run.code == 2
     assert "m.yaml" in run.err and "decimal" in run.err
+
+
+def test_a_map_file_reading_a_column_it_does_not_match_on_is_refused(
+    shop: Path, tmp_path: Path
+) -> None:
+    """The plan's rule for mappings holds for --map files too: a day or value column the
+    mapping does not recognise files by could be missing, and its rows would vanish."""
+    mapping = _write(
+        tmp_path,
+        "m.yaml",
+        BOOKING.replace("{column: Betrag, metric: revenue}", "{column: Netto, metric: revenue}"),
+    )
+    run = waypoint(shop, "import", str(MAPPED / "booking-week45.csv"), "--map", str(mapping))
+    assert run.code == 2
+    assert "m.yaml" in run.err
+    assert (
+        "imports[booking-system].values[0]: column 'Netto' is not one of match.columns" in run.err
+    )
+    assert daily(shop, "catering-orders") == {}
 
 
 def test_a_file_that_does_not_fit_the_mapping_says_what_it_looks_like(
