@@ -10,8 +10,10 @@ import yaml
 
 from dashboard import state, ui
 from tracker.errors import WaypointError
+from tracker.imports.values import NotANumber, parse_number
 from tracker.models import Outcome
 from tracker.plan import apply_plan, apply_plan_text, dump_plan, validate_plan
+from tracker.vocab import outcome_label
 
 store = state.store()
 actor = st.session_state["actor"]
@@ -28,9 +30,10 @@ def save(new_data: dict, what: str) -> None:
     ui.run_safely(lambda: apply_plan(store, validate_plan(new_data, "dashboard"), actor), what)
 
 
-metric_names = {m["key"]: m.get("name") or m["key"] for m in data.get("metrics", [])}
-titles = {o["key"]: o["title"] for o in data.get("objectives", [])}
-person_names = {p["key"]: p.get("name") or p["key"] for p in data.get("people", [])}
+names = ui.names(plan)  # objectives and KPIs by the names people read
+# Metrics on their own: a metric may share its key with a KPI (leads, leads).
+metric_names = {m.key: m.name for m in plan.metrics}
+person_names = ui.people(plan)
 
 
 def pick(
@@ -52,11 +55,19 @@ def pick(
     )
 
 
-def upsert(items: list[dict], fields: dict) -> list[dict]:
-    """The list with the item of that key replaced in place, or added at the end; fields
-    left empty (None) are left out, as the plan file leaves them out."""
+def upsert(items: list[dict], fields: dict, *, new: bool, kind: str) -> list[dict]:
+    """The list with the edited item replaced in place, or a new one added at the end;
+    fields left empty (None) are left out, as the plan file leaves them out. A new item
+    may not take an existing key: it would replace that item and everything under it."""
     item = {k: v for k, v in fields.items() if v is not None}
-    if any(i["key"] == item["key"] for i in items):
+    if not item.get("key"):
+        raise ValueError(f"Give the new {kind} a key (letters, digits and dashes).")
+    if new and any(i["key"] == item["key"] for i in items):
+        raise ValueError(
+            f"There is already {'an' if kind[0] in 'aeiou' else 'a'} {kind} with the key {item['key']!r}: pick it above to"
+            " change it, or give the new one another key."
+        )
+    if not new:
         return [item if i["key"] == item["key"] else i for i in items]
     return [*items, item]
 
@@ -68,13 +79,13 @@ def number_text(value: Any) -> str:
 
 
 def parse_number_field(label: str, text: str) -> float | None:
-    text = text.strip()
-    if not text:
-        return None
+    """The number typed, read as imports read numbers (1,500 and 1 500 are 1500)."""
     try:
-        return float(text)
-    except ValueError:
-        raise ValueError(f"{label}: {text!r} is not a number (write 1500 or 0.05)") from None
+        return parse_number(text)
+    except NotANumber:
+        raise ValueError(
+            f"{label}: {text.strip()!r} is not a number (write 1500 or 0.05)"
+        ) from None
 
 
 tab_vision, tab_obj, tab_kpi, tab_metric, tab_people, tab_yaml = st.tabs(
@@ -97,12 +108,19 @@ with tab_obj:
     )
     keys = ["(new objective)"] + [o["key"] for o in data.get("objectives", [])]
     chosen = st.selectbox(
-        "Objective", keys, key="plan_objective", format_func=lambda k: titles.get(k, k)
+        "Objective", keys, key="plan_objective", format_func=lambda k: names.get(k, k)
     )
     current = next((o for o in data.get("objectives", []) if o["key"] == chosen), {})
     with st.form("plan_objective_form"):
-        key = st.text_input("Key", value=current.get("key", ""), disabled=bool(current))
-        title = st.text_input("Title", value=current.get("title", ""))
+        key = st.text_input(
+            "Key",
+            value=current.get("key", ""),
+            disabled=bool(current),
+            key=f"plan_objective_key_{chosen}",
+        )
+        title = st.text_input(
+            "Title", value=current.get("title", ""), key=f"plan_objective_title_{chosen}"
+        )
         people = st.text_area(
             "People: who are they, and where do they spend time?", value=current.get("people", "")
         )
@@ -111,6 +129,7 @@ with tab_obj:
             "Objective: which business outcome?",
             outcomes,
             index=outcomes.index(current.get("outcome", "leads")),
+            format_func=outcome_label,
         )
         strategy = st.text_area(
             "Strategy: how will you get there?", value=current.get("strategy", "")
@@ -118,17 +137,7 @@ with tab_obj:
         channels = st.text_input(
             "Technology: channels (comma-separated)", value=", ".join(current.get("channels", []))
         )
-        owner = (
-            st.selectbox(
-                "Owner",
-                people_keys,
-                index=people_keys.index(current["owner"])
-                if current.get("owner") in people_keys
-                else 0,
-            )
-            if people_keys
-            else None
-        )
+        owner = pick("Owner", people_keys, current.get("owner"), names=person_names, none="Nobody")
         start = st.date_input("Start", value=current.get("start") or dt.date.today())
         deadline = st.date_input(
             "Deadline", value=current.get("deadline") or dt.date.today() + dt.timedelta(days=90)
@@ -146,8 +155,14 @@ with tab_obj:
                 "start": start,
                 "deadline": deadline,
             }
-            data["objectives"] = upsert(data.get("objectives", []), item)
-            save(data, "Objective saved.")
+            try:
+                data["objectives"] = upsert(
+                    data.get("objectives", []), item, new=not current, kind="objective"
+                )
+            except ValueError as exc:
+                st.error(str(exc))
+            else:
+                save(data, "Objective saved.")
 
 with tab_kpi:
     objective_keys = [o["key"] for o in data.get("objectives", [])]
@@ -158,18 +173,19 @@ with tab_kpi:
             "Objective",
             objective_keys,
             key="plan_kpi_objective",
-            format_func=lambda k: titles.get(k, k),
+            format_func=lambda k: names.get(k, k),
         )
         obj = next(o for o in data["objectives"] if o["key"] == target_obj)
         kpi_keys = ["(new KPI)"] + [k["key"] for k in obj.get("kpis", [])]
-        kpi_names = {k["key"]: k.get("name") or k["key"] for k in obj.get("kpis", [])}
         kchoice = st.selectbox(
-            "KPI", kpi_keys, key="plan_kpi_choice", format_func=lambda k: kpi_names.get(k, k)
+            "KPI", kpi_keys, key="plan_kpi_choice", format_func=lambda k: names.get(k, k)
         )
         cur = next((k for k in obj.get("kpis", []) if k["key"] == kchoice), {})
-        campaign_keys = [c["key"] for c in obj.get("campaigns", [])]
+        campaigns = {c["key"]: c["name"] for c in obj.get("campaigns", [])}
         with st.form("plan_kpi_form"):
-            kkey = st.text_input("Key", value=cur.get("key", ""), disabled=bool(cur))
+            kkey = st.text_input(
+                "Key", value=cur.get("key", ""), disabled=bool(cur), key=f"plan_kpi_key_{kchoice}"
+            )
             kname = st.text_input("Name people read", value=cur.get("name", ""))
             ratio = cur.get("ratio") or {}
             kind = st.radio(
@@ -217,7 +233,13 @@ with tab_kpi:
                 index=1 if cur.get("cadence") == "monthly" else 0,
             )
             kowner = pick("Owner", people_keys, cur.get("owner"), right, person_names, "Nobody")
-            campaign = pick("Campaign", campaign_keys, cur.get("campaign"), none="None")
+            campaign = pick(
+                "Campaign",
+                list(campaigns),
+                cur.get("campaign"),
+                names=campaigns,
+                none="No campaign",
+            )
             if st.form_submit_button("Save KPI"):
                 try:
                     target = parse_number_field("Target", target_text)
@@ -245,8 +267,12 @@ with tab_kpi:
                         "per": per,
                         "stay": stay,
                     }
-                    obj["kpis"] = upsert(obj.get("kpis", []), fields)
-                    save(data, "KPI saved.")
+                    try:
+                        obj["kpis"] = upsert(obj.get("kpis", []), fields, new=not cur, kind="KPI")
+                    except ValueError as exc:
+                        st.error(str(exc))
+                    else:
+                        save(data, "KPI saved.")
 
 with tab_metric, st.form("plan_metric_form", clear_on_submit=True):
     st.dataframe(data.get("metrics", []), hide_index=True)

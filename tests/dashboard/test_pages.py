@@ -408,3 +408,23 @@ def test_the_kpi_form_turns_a_metric_kpi_into_a_ratio_and_names_a_bad_number(
         if k["key"] == "orders-h2"
     )
     assert "ratio" in kpi and "metric" not in kpi and kpi["target"] == 0.25
+
+
+def test_a_new_objective_or_kpi_may_not_take_an_existing_key(app_env: Store) -> None:
+    """Saving "(new objective)" under an existing key used to replace that objective and
+    archive its KPIs and campaigns; now it is refused and nothing changes."""
+    from tracker.plan import export_plan
+
+    before = export_plan(app_env)
+    first = yaml.safe_load(before)["objectives"][0]
+    at = open_page("plan")
+    at.text_input(key="plan_objective_key_(new objective)").set_value(first["key"])
+    at.text_input(key="plan_objective_title_(new objective)").set_value("A new objective")
+    next(b for b in at.button if b.label == "Save objective").click().run()
+    assert f"There is already an objective with the key {first['key']!r}" in at.error[0].value
+    kpi = first["kpis"][0]["key"]
+    at.text_input(key="plan_kpi_key_(new KPI)").set_value(kpi)
+    at.text_input(key="plan_kpi_target_(new KPI)").set_value("1,500")
+    next(b for b in at.button if b.label == "Save KPI").click().run()
+    assert f"There is already a KPI with the key {kpi!r}" in at.error[0].value
+    assert export_plan(app_env) == before
