@@ -66,22 +66,23 @@ def progress_bars(kpis: list[Any], title: str = "") -> go.Figure:
     in the order given from the top (the Summary passes the furthest behind first), one
     bar trace per status so the legend's colours are the bars' colours."""
     rows = [k for k in kpis if k.progress is not None]
-    labels = [k.name or k.kpi for k in rows]
+    # Rows are KPI keys (unique; two KPIs may share a name), their ticks the names.
+    keys = [k.kpi for k in rows]
     fig = go.Figure()
     for status in SEVERITY_ORDER:
-        mine = [(label, k) for label, k in zip(labels, rows, strict=True) if k.status == status]
+        mine = [k for k in rows if k.status == status]
         if mine:
             fig.add_bar(
-                y=[label for label, _ in mine],
-                x=[min(max(k.progress, 0), 1.5) for _, k in mine],
+                y=[k.kpi for k in mine],
+                x=[min(max(k.progress, 0), 1.5) for k in mine],
                 orientation="h",
                 marker_color=COLOURS[status],
                 name=STATUS_STYLE[status].label,
-                text=[f"{k.progress:.0%}" for _, k in mine],
+                text=[f"{k.progress:.0%}" for k in mine],
                 textposition="outside",
             )
     fig.add_scatter(
-        y=labels,
+        y=keys,
         x=[k.expected for k in rows],
         mode="markers",
         name="expected by now",
@@ -93,7 +94,13 @@ def progress_bars(kpis: list[Any], title: str = "") -> go.Figure:
         xaxis_tickformat=".0%",
         barmode="stack",  # one bar per row: each row has one status, so no side-by-side
         # categories top-down in the order given (Plotly would start at the bottom)
-        yaxis={"categoryorder": "array", "categoryarray": labels, "autorange": "reversed"},
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": keys,
+            "tickvals": keys,
+            "ticktext": [k.name or k.kpi for k in rows],
+            "autorange": "reversed",
+        },
         **LAYOUT,
     )
     return fig

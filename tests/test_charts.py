@@ -33,15 +33,21 @@ def test_progress_bars_name_kpis_worst_on_top_with_a_legend_per_status() -> None
         kpi("orders-h2", "Catering orders booked", "at_risk", 0.65),
         kpi("weekly-posts", None, "on_track", 0.67),
     ]
+    worst_first.append(kpi("orders-h1", "Catering orders booked", "on_track", 0.9))
     fig = charts.progress_bars(worst_first)
     bars = [t for t in fig.data if t.type == "bar"]
     assert [t.name for t in bars] == ["off track", "at risk", "on track"]
     assert [t.marker.color for t in bars] == ["#c62828", "#c77700", "#2e7d32"]
-    assert [y for t in bars for y in t.y] == [
+    # one row per KPI even when two share a name; the first given is drawn at the top
+    rows = ["inquiry-rate", "orders-h2", "weekly-posts", "orders-h1"]
+    assert list(fig.layout.yaxis.categoryarray) == rows
+    assert sorted(y for t in bars for y in t.y) == sorted(rows)
+    assert fig.layout.yaxis.autorange == "reversed"
+    assert list(fig.layout.yaxis.ticktext) == [
         "Inquiries per website session",
         "Catering orders booked",
         "weekly-posts",  # a KPI without a name shows its key
+        "Catering orders booked",
     ]
-    # the first given is drawn at the top
-    assert list(fig.layout.yaxis.categoryarray) == [y for t in bars for y in t.y]
-    assert fig.layout.yaxis.autorange == "reversed"
+    (pace,) = [t for t in fig.data if t.type == "scatter"]
+    assert list(pace.y) == rows and list(pace.x) == [0.8] * 4
