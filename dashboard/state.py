@@ -142,6 +142,15 @@ def impacts(path: str, rev: int, day: dt.date) -> Any:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
+def review(path: str, rev: int, week: str, day: dt.date) -> Any:
+    # A review fits the impact model of each campaign that ended that week: once per
+    # (revision, week, day), not on every rerun of the page.
+    from tracker.report import weekly_review
+
+    return weekly_review(_store(path), week)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
 def working(path: str, rev: int, day: dt.date) -> Any:
     from tracker.working import whats_working
 

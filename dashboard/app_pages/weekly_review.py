@@ -10,7 +10,7 @@ from dashboard import state, ui
 from tracker import formats
 from tracker.annotations import add_annotation
 from tracker.clock import iso_week
-from tracker.report import render_html, render_markdown, weekly_review
+from tracker.report import render_html, render_markdown
 from tracker.vocab import checkin_words
 
 store = state.store()
@@ -18,8 +18,7 @@ actor = st.session_state["actor"]
 day = state.as_of()
 weeks = [iso_week(day - dt.timedelta(days=7 * i)) for i in range(1, 27)]
 week = st.selectbox("Week", weeks, key="weekly_week")
-with store.session():
-    review = weekly_review(store, week)
+review = state.cached(state.review, week, day)
 
 st.title(f"Weekly review {review.week}")
 st.caption(f"{review.start:%d %b} – {review.end:%d %b %Y}")
