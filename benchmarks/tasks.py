@@ -16,12 +16,15 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 AS_OF = dt.date(2026, 11, 18)
-TASKS: dict[str, Callable[[Path, Path | None], float]] = {}
+# A task returns its seconds, or a dict of them ("seconds" is the result, others extra).
+Measure = Callable[[Path, Path | None], Any]
+TASKS: dict[str, Measure] = {}
 
 
-def task(func: Callable[[Path, Path | None], float]) -> Callable[[Path, Path | None], float]:
+def task(func: Measure) -> Measure:
     TASKS[func.__name__] = func
     return func
 
@@ -205,19 +208,13 @@ def audit_given_progress(db: Path, _: Path | None) -> float:
         return time.perf_counter() - start
 
 
-SETTLED: dict[str, float] = {}
-
-
 @task
-def first_page_chromium(db: Path, _: Path | None) -> float:
+def first_page_chromium(db: Path, _: Path | None) -> dict[str, float]:
     """The demo's first page in Chromium against a freshly started `waypoint serve`: seconds
-    until its title shows (the result) and until the script run ends (``settled``)."""
-    import os
-    import signal
-
+    until its title shows, and until its charts are drawn and the script run has ended."""
     from playwright.sync_api import sync_playwright
 
-    from dashboard.shots import CHROMIUM, FLAGS, free_port, healthy
+    from dashboard.shots import CHROMIUM, FLAGS, start_server
 
     if not db.exists():
         subprocess.run(
@@ -225,49 +222,35 @@ def first_page_chromium(db: Path, _: Path | None) -> float:
             check=True,
             capture_output=True,
         )
-    port = free_port()
-    env = {**os.environ, "WAYPOINT_NOW": f"{AS_OF}T12:00:00"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tracker.cli", "--db", str(db), "serve", "--port", str(port)]
-        + ["--no-scheduler"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        env=env,
-    )
+    server = start_server(db)
     try:
-        while not healthy(port):
-            time.sleep(0.1)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             start = time.perf_counter()
-            page.goto(f"http://localhost:{port}")
+            page.goto(server.url)
             page.wait_for_selector("h1", timeout=120_000)
             title = time.perf_counter() - start
-            # settled: the Summary's charts are drawn and the script run has ended
             page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)
             page.wait_for_function(
                 "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
                 timeout=120_000,
             )
-            SETTLED["seconds"] = time.perf_counter() - start
+            settled = time.perf_counter() - start
             browser.close()
-        return title
+        return {"seconds": title, "settled": settled}
     finally:
-        os.killpg(server.pid, signal.SIGKILL)
+        server.stop()
 
 
 def main() -> None:
     name, db = sys.argv[1], Path(sys.argv[2])
     extra = Path(sys.argv[3]) if len(sys.argv) > 3 else None
-    seconds = TASKS[name](db, extra)
+    measured = TASKS[name](db, extra)
     usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    out = {"seconds": seconds, "rss_mb": max(usage, children) / 1024}
-    if SETTLED:
-        out["settled"] = SETTLED["seconds"]
-    print(json.dumps(out))
+    out = measured if isinstance(measured, dict) else {"seconds": measured}
+    print(json.dumps({**out, "rss_mb": max(usage, children) / 1024}))
 
 
 if __name__ == "__main__":

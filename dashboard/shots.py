@@ -56,27 +56,53 @@ def healthy(port: int) -> bool:
         return False
 
 
-def _serve(db: Path, person: str | None) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "WAYPOINT_NOW": NOW}
-    env.pop("WAYPOINT_AS", None)
-    if person:
-        env["WAYPOINT_AS"] = person
-    cmd = [sys.executable, "-m", "tracker.cli", "--db", str(db), "serve", "--port", str(port)]
+class Server:
+    """A `waypoint serve` started by :func:`start_server`; ``stop()`` ends it."""
+
+    def __init__(self, db: Path, port: int, proc: subprocess.Popen) -> None:
+        self.db, self.port, self.proc = db, port, proc
+        self.url = f"http://localhost:{port}"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+def start_server(
+    db: Path,
+    *extra: str,
+    env: dict[str, str | None] | None = None,
+    port: int | None = None,
+    timeout: float = 90,
+) -> Server:
+    """`waypoint [EXTRA] serve` on ``db`` without the scheduler, the clock at the demo's
+    Wednesday evening, once it answers the health check. ``env`` adds variables (None
+    removes one). Raises RuntimeError with the server's output when it exits or stays
+    unhealthy for ``timeout`` seconds: the tests, pictures and benchmarks share this."""
+    port = port or free_port()
+    variables = {**os.environ, "WAYPOINT_NOW": NOW, **(env or {})}
     proc = subprocess.Popen(
-        [*cmd, "--no-scheduler"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "tracker.cli", "--db", str(db), *extra, "serve"]
+        + ["--port", str(port), "--no-scheduler"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
-        env=env,
+        env={k: v for k, v in variables.items() if v is not None},
     )
-    deadline = time.time() + 90
+    deadline = time.time() + timeout
     while time.time() < deadline:
         if healthy(port):
-            return proc, f"http://localhost:{port}"
-        time.sleep(0.3)
+            return Server(db, port, proc)
+        time.sleep(0.2)
+        if proc.poll() is not None:
+            assert proc.stdout is not None
+            raise RuntimeError(proc.stdout.read().decode(errors="replace"))
     os.killpg(proc.pid, signal.SIGKILL)
-    raise RuntimeError("waypoint serve did not start")
+    raise RuntimeError(f"waypoint serve did not answer on port {port} in {timeout:.0f} s")
 
 
 _CONTENT_HEIGHT = """() => {
@@ -109,7 +135,9 @@ def take(out: Path, pages: list[str], widths: list[int], browser: Any = None) ->
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        servers = {role: _serve(db, person) for role, person in ROLES.items()}
+        servers = {
+            role: start_server(db, env={"WAYPOINT_AS": person}) for role, person in ROLES.items()
+        }
         try:
             if browser is not None:
                 return _pictures(browser, servers, out, pages, widths)
@@ -122,20 +150,20 @@ def take(out: Path, pages: list[str], widths: list[int], browser: Any = None) ->
                 finally:
                     own.close()
         finally:
-            for proc, _ in servers.values():
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(timeout=15)
+            for server in servers.values():
+                server.stop()
 
 
 def _pictures(
     browser: Any,
-    servers: dict[str, tuple[subprocess.Popen, str]],
+    servers: dict[str, Server],
     out: Path,
     pages: list[str],
     widths: list[int],
 ) -> list[Path]:
     written: list[Path] = []
-    for role, (_, url) in servers.items():
+    for role, server in servers.items():
+        url = server.url
         for width in widths:
             context = browser.new_context(viewport={"width": width, "height": 900})
             page = context.new_page()
