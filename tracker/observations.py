@@ -23,7 +23,7 @@ from tracker.daily import refresh
 from tracker.errors import BadInput, NotFound
 from tracker.permissions import assigned_channels, assigned_metrics, require_writer
 from tracker.records import Actor
-from tracker.store import Connection, Store
+from tracker.store import Connection, Rollback, Store
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -173,28 +173,21 @@ def write_observations(
     schema = incoming_schema()
     rows = rows.select(schema.names).cast(schema)
     today = workspace_today(store)
-    try:
-        with store.write() as con:
-            # DuckDB 2.0 refuses register() while an earlier fetchone() left a result open.
-            con.abort()
-            con.register("incoming_rows", rows)
-            try:
-                result = _write(con, actor, dict(new_metrics or {}), today=today, label=label)
-            finally:
-                con.unregister("incoming_rows")
-                for table in ("inc", "classified", "touched_days"):
-                    con.execute(f"DROP TABLE IF EXISTS {table}")
-            result.dry_run = dry_run
-            if dry_run:
-                raise _DryRun(result)
-    except _DryRun as done:
-        return done.result
+    result = WriteResult()
+    with store.write() as con:
+        # DuckDB 2.0 refuses register() while an earlier fetchone() left a result open.
+        con.abort()
+        con.register("incoming_rows", rows)
+        try:
+            result = _write(con, actor, dict(new_metrics or {}), today=today, label=label)
+        finally:
+            con.unregister("incoming_rows")
+            for table in ("inc", "classified", "touched_days"):
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+        result.dry_run = dry_run
+        if dry_run or result.change is None:
+            raise Rollback  # a dry run, or an import that changes nothing, writes nothing
     return result
-
-
-class _DryRun(Exception):
-    def __init__(self, result: WriteResult) -> None:
-        self.result = result
 
 
 _ROW_PROBLEM = f"""

@@ -36,6 +36,10 @@ DEFAULT_DB = Path("data") / "waypoint.duckdb"
 Connection = duckdb.DuckDBPyConnection
 
 
+class Rollback(Exception):  # noqa: N818 (an instruction, not an error)
+    """Raised inside ``Store.write()`` to leave it without writing anything."""
+
+
 def resolve_db_path(path: str | os.PathLike[str] | None = None) -> Path:
     """``--db`` first, then ``$WAYPOINT_DB``, then ``data/waypoint.duckdb``."""
     if path:
@@ -256,10 +260,16 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One transaction: commits when the block ends, rolls back on any exception."""
+        """One transaction: commits when the block ends, rolls back on any exception.
+
+        ``raise Rollback`` inside the block ends it writing nothing (a dry run, or a
+        change that turned out to change nothing): rolled back, the revision kept, and
+        the block's caller carries on after it."""
         with self._write_lock, self._connection() as con:
             if getattr(self._local, "in_tx", False):
-                yield con  # nested: the outer transaction decides
+                # nested: the outer transaction decides; a Rollback ends only this block
+                with suppress(Rollback):
+                    yield con
                 return
             con.execute("BEGIN TRANSACTION")
             self._local.in_tx = True
@@ -270,6 +280,8 @@ class Store:
             except BaseException as exc:
                 with suppress(duckdb.Error):
                     con.execute("ROLLBACK")
+                if isinstance(exc, Rollback):
+                    return
                 if _is_disk_full(exc):
                     raise WaypointError(
                         f"The disk holding {self.path} is full: nothing was written (the"

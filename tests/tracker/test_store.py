@@ -12,7 +12,7 @@ import pytest
 
 from tracker.errors import StoreBusy, StoreDamaged
 from tracker.migrations import LATEST, MIGRATIONS
-from tracker.store import Store, resolve_db_path
+from tracker.store import Rollback, Store, resolve_db_path
 
 
 def test_init_is_idempotent(db_path: Path) -> None:
@@ -53,6 +53,40 @@ def test_revision_grows_with_each_write(store: Store) -> None:
     with store.write() as con:
         con.execute("INSERT INTO settings VALUES ('a', '1')")
     assert store.revision() == before + 1
+
+
+def test_a_rollback_writes_nothing_and_a_nested_one_leaves_the_outer_write(store: Store) -> None:
+    before = store.revision()
+    with store.write() as con:
+        con.execute("INSERT INTO settings VALUES ('a', '1')")
+        raise Rollback
+    assert store.revision() == before  # nothing written, the revision kept
+    with store.write() as con:
+        con.execute("INSERT INTO settings VALUES ('b', '2')")
+        with store.write():
+            raise Rollback  # ends only the inner block
+        con.execute("INSERT INTO settings VALUES ('c', '3')")
+    with store.read() as con:
+        assert con.execute("SELECT name FROM settings ORDER BY name").fetchall() == [
+            ("b",),
+            ("c",),
+        ]
+    assert store.revision() == before + 1
+
+
+def test_an_import_that_changes_nothing_keeps_the_revision(plan_store: Store) -> None:
+    import datetime as dt
+
+    from tests.conftest import values_table
+    from tracker.models import LOCAL_MANAGER
+    from tracker.observations import write_observations
+
+    batch = values_table({dt.date(2026, 8, 3): 2, dt.date(2026, 8, 4): 5})
+    assert write_observations(plan_store, LOCAL_MANAGER, batch).inserted == 2
+    revision = plan_store.revision()
+    again = write_observations(plan_store, LOCAL_MANAGER, batch)
+    assert (again.inserted, again.unchanged, again.change) == (0, 2, None)
+    assert plan_store.revision() == revision
 
 
 def test_file_is_released_when_idle(store: Store) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,7 @@ from tracker.plan.validate import validate_plan
 from tracker.plan.yamlio import load_yaml, read_plan_file
 from tracker.records import Actor
 from tracker.settings import validate_stored
-from tracker.store import Connection, Store
+from tracker.store import Connection, Rollback, Store
 
 SECTIONS = {
     "people": "people",
@@ -228,29 +227,6 @@ def apply_plan(
     changes = PlanChanges()
     audit: list[tuple[str, str, str, Any, Any]] = []
     day = today(timezone=plan.workspace.timezone)
-    # A dry run, or a plan that changes nothing, is rolled back: even the revision stays.
-    with suppress(_WriteNothing):
-        _apply(store, plan, actor, changes, audit, day, dry_run, sections, prune, confirm)
-    return changes
-
-
-class _WriteNothing(Exception):
-    """Leaves the write transaction by rolling it back: nothing to keep, so that saving an
-    unchanged plan (or a Plan-page item as it was) leaves even the revision alone."""
-
-
-def _apply(
-    store: Store,
-    plan: Plan,
-    actor: Actor,
-    changes: PlanChanges,
-    audit: list[tuple[str, str, str, Any, Any]],
-    day: dt.date,
-    dry_run: bool,
-    sections: set[str] | None,
-    prune: bool,
-    confirm: bool,
-) -> None:
     with store.write() as con:
         require_manager(actor, "change the plan")
         protect = frozenset() if prune else frozenset(_metrics_with_values(con, plan))
@@ -281,7 +257,7 @@ def _apply(
         _settings(con, actor, plan, changes, dry_run, change)
         _diff(con, plan, dry_run=dry_run, protect=protect, audit=audit, day=day, out=changes)
         if dry_run:
-            raise _WriteNothing
+            raise Rollback  # nothing written, not even the revision
         if audit:
             auditlog.record_many(con, actor, audit, change=change)
         refresh = [
@@ -297,9 +273,11 @@ def _apply(
             changes.change = change
             set_detail(con, int(change or 0), f"plan apply: {changes.summary()}", changes.as_dict())
         else:
-            # Inside another transaction the rollback below is the outer one's to decide.
+            # Saving an unchanged plan (or a Plan-page item as it was) writes nothing;
+            # inside another transaction, only the change row would be left: drop it.
             con.execute("DELETE FROM changes WHERE id = ?", [change])
-            raise _WriteNothing
+            raise Rollback
+    return changes
 
 
 def _workspace(
