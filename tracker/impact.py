@@ -5,8 +5,9 @@ For a campaign and a metric, a structural time-series model (statsmodels'
 UnobservedComponents: a local level with a deterministic trend, a fixed day-of-week
 pattern, other objectives' outcomes as controls when they track the metric) is fitted
 on up to 16 weeks of daily values before the campaign and forecasts the campaign's days.
-Simulated paths of the fitted model give the forecast's 90% interval, so the interval of
-a *sum* over the period keeps the day-to-day correlation of the forecast errors.
+The forecast's 90% interval comes from the exact variance of the forecast *sum* (one
+backward pass through the fitted state-space model, ``_variance_of_sum``), so it keeps
+the day-to-day correlation of the forecast errors.
 
 - flow metric: effect = actual - forecast, summed over the campaign's days with a value;
 - stock metric: effect = the level on the last such day - its forecast (a change in level).
@@ -403,7 +404,6 @@ class _CampaignsData:
         self,
         con: Any,
         metrics: dict[str, Any],
-        outcomes: dict[str, list[str]],
         campaigns: list[tuple[Any, ...]],
         as_of: dt.date,
     ) -> None:
@@ -416,8 +416,7 @@ class _CampaignsData:
             ],
             default=as_of,
         )
-        self.keys = sorted(metrics)
-        self.series = _series(con, self.keys, self.first, last)
+        self.series = _series(con, sorted(metrics), self.first, last)
 
     def window(self, keys: list[str], first: dt.date, last: dt.date) -> dict[str, np.ndarray]:
         a, b = (first - self.first).days, (last - self.first).days + 1
@@ -528,7 +527,7 @@ def campaign_impacts(
         metrics = {r[0]: r for r in con.execute(_METRICS).fetchall()}
         people = dict(con.execute("SELECT key, name FROM people").fetchall())
         currency = workspace_currency(con)
-        every = _CampaignsData(con, metrics, outcomes, campaigns, as_of)
+        every = _CampaignsData(con, metrics, campaigns, as_of)
         out: list[CampaignSummary] = []
         for key, name, objective, title, channels, owner, start, end, budget in campaigns:
             channels = list(channels or [])

@@ -7,9 +7,11 @@ objective key or NULL), ``$kpi`` (a KPI key or NULL). Every value is a parameter
 nothing is ever formatted into these strings.
 
 The shape: ``k`` (one row per KPI) -> ``w`` (its window) -> ``sides`` (one row per
-metric the KPI reads: one, or two for a ratio) -> ``daily`` (each metric's value per
-day) -> ``agg`` (one row per KPI side with every aggregate the rules need, in a
-single GROUP BY) -> the rules, one CTE per step, one row per KPI.
+metric the KPI reads: one, or two for a ratio, numbered ``sid``) joined with
+``daily_values`` -> ``agg`` (one row per KPI side with every aggregate the rules need, in
+a single GROUP BY on ``sid``) -> the rules, one CTE per step, one row per KPI. The
+``daily`` CTE (each wanted metric's value per day) serves the history and chart
+queries.
 """
 
 from __future__ import annotations

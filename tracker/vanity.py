@@ -2,8 +2,9 @@
 
 Each rule is a small object: a code, a severity, a check that yields flags, and what
 counts as a *material* change of its evidence (an acknowledged flag whose evidence
-moved that much comes back). ``run_audit`` loads what the rules need once (growth and
-weekly correlations are computed in DuckDB, tracker/vanity_sql.py) and runs them all.
+moved that much comes back). ``run_audit`` loads what the rules need once (growth and the
+weekly series in DuckDB, tracker/vanity_sql.py; their lagged correlations in one matrix
+pass, tracker/correlations.py) and runs them all.
 docs/vanity.md explains each flag to its reader.
 """
 

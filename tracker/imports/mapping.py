@@ -15,13 +15,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from tracker.errors import BadInput, PlanError
 from tracker.imports.engine import HEADER_SEARCH_ROWS, Accumulator, header_index, norm
 from tracker.imports.model import Reject
 from tracker.imports.read import Sheet
-from tracker.imports.values import NotADate, NotANumber, is_null, parse_number, parse_when
+from tracker.imports.values import NotADate, NotANumber, is_null, parse_number, parse_when, to_day
 
 if TYPE_CHECKING:
     from tracker.models import ImportMapping
@@ -111,11 +110,7 @@ def _day(cell: Any, mapping: ImportMapping, timezone: str) -> dt.date | None:
         raise NotADate(f"not a date in the format {fmt}: {text[:40]!r}") from exc
     if not _TIME_PARTS.search(fmt):
         return when.date()
-    if when.tzinfo is None:
-        if zone is None:
-            return when.date()
-        when = when.replace(tzinfo=ZoneInfo(zone))
-    return when.astimezone(ZoneInfo(timezone)).date()
+    return to_day(when, timezone, zone)
 
 
 def _number(cell: Any, decimal: str) -> float | None:

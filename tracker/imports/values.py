@@ -115,7 +115,7 @@ def parse_when(
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return _to_day(value, timezone, source_zone)
+        return to_day(value, timezone, source_zone)
     if isinstance(value, dt.date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -132,7 +132,7 @@ def parse_when(
             continue
     for fmt in _TIME_FORMATS:
         try:
-            return _to_day(dt.datetime.strptime(text, fmt), timezone, source_zone)
+            return to_day(dt.datetime.strptime(text, fmt), timezone, source_zone)
         except ValueError:
             continue
     if re.fullmatch(r"\d{5}(\.0+)?", text):
@@ -157,7 +157,8 @@ def parse_localized_day(value: object, languages: tuple[str, ...]) -> dt.date:
     return parsed.date()
 
 
-def _to_day(value: dt.datetime, timezone: str, source_zone: str | None) -> dt.date:
+def to_day(value: dt.datetime, timezone: str, source_zone: str | None) -> dt.date:
+    """The workspace day of a time (a naive one is in ``source_zone``, or is the day)."""
     if value.tzinfo is None:
         if source_zone is None:
             return value.date()
