@@ -55,6 +55,7 @@ def save_mapping(
     one undoable plan change. Returns the change id. Managers only; problems are named
     like a plan file's (``imports[NAME].field``)."""
     from tracker.plan import apply_plan, load_plan, plan_to_dict, validate_plan
+    from tracker.plan.items import mapping_spec
 
     require_manager(actor, "save an import mapping")
     with store.session():
@@ -67,10 +68,14 @@ def save_mapping(
             *data.get("metrics", []),
             *(m.model_dump(mode="json", by_alias=True, exclude_none=True) for m in new_metrics),
         ]
-        spec = mapping.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-        spec["name"] = mapping.name
-        others = [i for i in data.get("imports", []) if i.get("name") != mapping.name]
-        data["imports"] = [*others, spec]
+        spec = mapping_spec(mapping)
+        imports = data.get("imports", [])
+        # Saved again under its name, it keeps its place: files are tried against the
+        # mappings in plan order, so moving it to the end could change which one wins.
+        if any(i.get("name") == mapping.name for i in imports):
+            data["imports"] = [spec if i.get("name") == mapping.name else i for i in imports]
+        else:
+            data["imports"] = [*imports, spec]
         data.pop("revision", None)  # saved over the current plan, never a stale one
         try:
             plan = validate_plan(data, "import mapping")

@@ -179,10 +179,15 @@ def kpi_row(k: KPI, objective: str, metrics: dict[str, Metric]) -> dict[str, Any
     }
 
 
-def mapping_row(m: ImportMapping) -> dict[str, Any]:
+def mapping_spec(m: ImportMapping) -> dict[str, Any]:
+    """A mapping as the plan file writes it: what differs from the defaults, and its name."""
     spec = m.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
     spec["name"] = m.name
-    return {"spec": json.dumps(spec, sort_keys=True, ensure_ascii=False)}
+    return spec
+
+
+def mapping_row(m: ImportMapping) -> dict[str, Any]:
+    return {"spec": json.dumps(mapping_spec(m), sort_keys=True, ensure_ascii=False)}
 
 
 def _quote(column: str) -> str:

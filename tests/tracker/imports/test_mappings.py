@@ -321,3 +321,24 @@ def test_one_map_file_may_hold_several_mappings_and_the_fitting_one_is_used(
     run = waypoint(shop, "import", str(MAPPED / "newsletter-report.csv"), "--map", str(both))
     assert run.code == 0, run.err
     assert "recognised as mapping:newsletter" in run.out
+
+
+def test_a_mapping_saved_again_keeps_its_place_in_the_plan(shop: Path, tmp_path: Path) -> None:
+    """Files are tried against the mappings in plan order: saving one again (the Import
+    page's "save mapping") must not move it behind the others."""
+    from tracker.imports.mapping import load_mapping_file
+    from tracker.mappings import save_mapping
+    from tracker.models import LOCAL_MANAGER
+    from tracker.plan import load_plan
+    from tracker.store import Store
+
+    store = Store(shop)
+    booking, newsletter = load_mapping_file(
+        _write(tmp_path, "both.yaml", _imports(BOOKING, NEWSLETTER))
+    )
+    save_mapping(store, LOCAL_MANAGER, booking)
+    save_mapping(store, LOCAL_MANAGER, newsletter)
+    save_mapping(store, LOCAL_MANAGER, booking.model_copy(update={"source": "bookings"}))
+    saved = load_plan(store).imports
+    assert [m.name for m in saved] == ["booking-system", "newsletter"]
+    assert saved[0].source == "bookings"
