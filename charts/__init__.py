@@ -9,6 +9,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from tracker import formats
 from tracker.report import STATUS_COLOURS as COLOURS  # one palette for screens and email
 from tracker.vocab import SEVERITY_ORDER, STATUS_STYLE
 
@@ -19,8 +20,34 @@ LAYOUT = {
 }
 
 
-def kpi_chart(series: Any, notes: list[Any] | None = None, title: str = "") -> go.Figure:
-    """Actual vs the expected-pace line vs the forecast, with the target and annotations."""
+def unit_axis(unit: str | None, share: bool = False) -> dict[str, str]:
+    """Plotly axis settings that show numbers in ``unit``, as tracker.formats writes them:
+    shares as percentages (``share``: a ratio of two counts; or a % unit), money with its
+    symbol, hours with h, other units after the number."""
+    unit = (unit or "").strip()
+    money, hours = formats.is_money(unit), formats.is_hours(unit)
+    if formats.is_percent(unit) or (share and not (money or hours)):
+        return {"tickformat": ".1%"}
+    if money:
+        symbol = formats.SYMBOLS.get(unit.upper(), unit if unit in formats.SYMBOLS.values() else "")
+        return {"tickprefix": symbol} if symbol else {"ticksuffix": f" {unit.upper()}"}
+    if hours:
+        return {"ticksuffix": " h"}
+    if unit and unit.lower() not in ("count", "#", "number"):
+        return {"ticksuffix": f" {unit}"}
+    return {}
+
+
+def kpi_axis(kpi: Any) -> dict[str, str]:
+    """A KPI's numbers in its unit (a ratio of counts is a share)."""
+    return {} if kpi is None else unit_axis(kpi.unit, share=kpi.aggregation == "ratio")
+
+
+def kpi_chart(
+    series: Any, notes: list[Any] | None = None, title: str = "", kpi: Any = None
+) -> go.Figure:
+    """Actual vs the expected-pace line vs the forecast, with the target and annotations;
+    ``kpi`` (its progress) puts the numbers in its unit."""
     fig = go.Figure()
     lines = (
         (series.actual, "actual", {"color": "#0969da", "width": 3}),
@@ -57,7 +84,7 @@ def kpi_chart(series: Any, notes: list[Any] | None = None, title: str = "") -> g
             showarrow=False,
             font={"color": "#8250df"},
         )
-    fig.update_layout(title=title, height=320, **LAYOUT)
+    fig.update_layout(title=title, height=320, yaxis=kpi_axis(kpi), **LAYOUT)
     return fig
 
 
@@ -106,18 +133,28 @@ def progress_bars(kpis: list[Any], title: str = "") -> go.Figure:
     return fig
 
 
-def streak_chart(history: list[Any]) -> go.Figure:
+def streak_chart(history: list[Any], kpi: Any = None) -> go.Figure:
+    """Each complete period's value, green when it met the target: weeks by their first
+    day (3 Nov), months by name (Nov 2026), never ISO codes."""
     fig = go.Figure()
     fig.add_bar(
-        x=[p.period for p in history],
+        x=[
+            f"{p.start.day} {p.start:%b}" if "W" in p.period else f"{p.start:%b %Y}"
+            for p in history
+        ],
         y=[p.value for p in history],
         marker_color=["#2da44e" if p.hit else "#cf222e" for p in history],
         text=["hit" if p.hit else "missed" for p in history],
         name="per period",
     )
     if history and history[0].target is not None:
-        fig.add_hline(y=history[0].target, line={"color": "#1a7f37", "dash": "dash"})
-    fig.update_layout(height=220, **LAYOUT)
+        fig.add_hline(
+            y=history[0].target,
+            line={"color": "#1a7f37", "dash": "dash"},
+            annotation_text="target",
+            annotation_position="top left",
+        )
+    fig.update_layout(height=220, yaxis=kpi_axis(kpi), **LAYOUT)
     return fig
 
 
@@ -205,7 +242,9 @@ def impact_chart(impact: Any) -> go.Figure:
         line={"color": "#0969da", "width": 1.5},
         connectgaps=False,
     )
-    fig.update_layout(height=300, yaxis_title=impact.metric_name, **LAYOUT)
+    fig.update_layout(
+        height=300, yaxis={"title": impact.metric_name, **unit_axis(impact.unit)}, **LAYOUT
+    )
     if weekly:
         fig.update_yaxes(rangemode="tozero")  # small wobbles are not drawn as cliffs
     return fig

@@ -51,3 +51,19 @@ def test_progress_bars_name_kpis_worst_on_top_with_a_legend_per_status() -> None
     ]
     (pace,) = [t for t in fig.data if t.type == "scatter"]
     assert list(pace.y) == rows and list(pace.x) == [0.8] * 4
+
+
+def test_axes_carry_the_kpis_unit_and_periods_read_as_days() -> None:
+    share = SimpleNamespace(unit=None, aggregation="ratio")
+    cost = SimpleNamespace(unit="USD", aggregation="ratio")
+    hours = SimpleNamespace(unit="h", aggregation="sum")
+    count = SimpleNamespace(unit=None, aggregation="sum")
+    assert charts.kpi_axis(share) == {"tickformat": ".1%"}  # 0.0095 reads 1.0%, not 0.0095
+    assert charts.kpi_axis(cost) == {"tickprefix": "$"}
+    assert charts.kpi_axis(hours) == {"ticksuffix": " h"}
+    assert charts.kpi_axis(count) == {}
+    week = SimpleNamespace(period="2026-W45", start=D(2026, 11, 2), value=3.0, hit=True, target=3)
+    month = SimpleNamespace(period="2026-10", start=D(2026, 10, 1), value=9.0, hit=False, target=10)
+    fig = charts.streak_chart([week], kpi=count)
+    assert list(fig.data[0].x) == ["2 Nov"]
+    assert list(charts.streak_chart([month]).data[0].x) == ["Oct 2026"]

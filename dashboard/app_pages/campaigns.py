@@ -47,11 +47,10 @@ for s in summaries:
             if line is not None:
                 st.caption(ui.text(line))
             st.plotly_chart(charts.impact_chart(i), key=f"impact_{s.key}_{i.metric}")
-        if missing:
-            st.caption(
-                "Not enough data to judge: "
-                + ", ".join(ui.text(i.metric_name) for i in missing)
-                + f" ({ui.text(missing[0].reason or '')})."
-            )
+        by_reason: dict[str, list[str]] = {}
+        for i in missing:  # each metric with its own reason, not the first one's for all
+            by_reason.setdefault(i.reason or "", []).append(ui.text(i.metric_name))
+        for reason, names in by_reason.items():
+            st.caption(f"Not enough data to judge {', '.join(names)}: {ui.text(reason)}.")
         if s.caveats:
             st.caption("Read with care: " + "; ".join(ui.text(c) for c in s.caveats) + ".")

@@ -72,14 +72,16 @@ with store.session():
         series = state.cached(state.series, k.kpi, day)
         metrics = set((k.metric or "").split("/"))
         mine = [n for n in notes if n.metric in metrics or n.metric is None]
-        st.plotly_chart(charts.kpi_chart(series, mine), key=f"objective_chart_{k.kpi}")
+        st.plotly_chart(charts.kpi_chart(series, mine, kpi=k), key=f"objective_chart_{k.kpi}")
         if k.per:
             from tracker.progress import period_history, streak
 
             past = period_history(store, k.kpi, day)
             st.caption(f"Streak: {streak(past)} {k.per}(s) in a row on target")
             if past:
-                st.plotly_chart(charts.streak_chart(past[-12:]), key=f"objective_streak_{k.kpi}")
+                st.plotly_chart(
+                    charts.streak_chart(past[-12:], kpi=k), key=f"objective_streak_{k.kpi}"
+                )
         with st.expander("Check-in history"):
             rows = history(store, k.kpi, 12)
             if not rows:
