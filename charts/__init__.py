@@ -130,6 +130,7 @@ def progress_bars(kpis: list[Any], title: str = "") -> go.Figure:
         },
         **LAYOUT,
     )
+    fig.update_layout(legend_traceorder="normal")  # the worst status first, as the rows
     return fig
 
 

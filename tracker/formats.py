@@ -44,11 +44,12 @@ def number(value: float | None, digits: int = 3) -> str:
 
 
 def percent(value: float | None) -> str:
-    """A share (0.21) as ``21%``."""
+    """A share (0.21) as ``21%``; under 10% with two significant digits (a 1.5% target is
+    1.5%, not 2%; 0.95% stays 0.95%)."""
     if value is None or _plain(value):
         return NOTHING
     pct = float(value) * 100
-    if pct != 0 and abs(pct) < 1:
+    if pct != 0 and abs(pct) < 10:
         return f"{number(pct, 2)}%"
     return f"{pct:,.0f}%"
 
