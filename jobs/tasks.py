@@ -156,6 +156,7 @@ def inbox_import(store: Store, now: dt.datetime) -> str:
 def weekly_digest(store: Store, now: dt.datetime) -> str:
     """Last week's review to every manager, with charts as inline PNGs; a Markdown copy."""
     from jobs.charts import digest_images
+    from tracker.formats import day_span
     from tracker.mailer import build_message, mail_settings, send
     from tracker.plan import load_plan
     from tracker.report import render_html, render_markdown, weekly_review
@@ -171,7 +172,11 @@ def weekly_digest(store: Store, now: dt.datetime) -> str:
     images, image_note = digest_images(review)
     notes.append(image_note)
     settings = mail_settings(store)
-    managers = [p.email for p in load_plan(store).people if p.role == "manager" and p.email]
+    plan = load_plan(store)
+    managers = [p.email for p in plan.people if p.role == "manager" and p.email]
+    # the email is the one screen; the details are the dashboard's page of the same week
+    url = get_setting("dashboard_url", {k: str(v) for k, v in plan.settings.items()})
+    details = f"{url.rstrip('/')}/weekly_review?week={week}"
     if not settings.configured:
         notes.append("mail not sent: smtp.host is not set")
         return "; ".join(notes)
@@ -181,9 +186,9 @@ def weekly_digest(store: Store, now: dt.datetime) -> str:
     message = build_message(
         settings.sender,
         managers,
-        f"{review.workspace}: weekly review {week}",
+        f"{review.workspace}: weekly review {day_span(review.start, review.end)}",
         render_markdown(review),
-        render_html(review, images),
+        render_html(review, images, email=True, details_url=details),
         images,
     )
     send(settings, message)

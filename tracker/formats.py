@@ -150,3 +150,13 @@ def kpi_numbers(kpi: Any) -> str:
 def long_day(day: Any) -> str:
     """A day as people write it: 21 May 2026 ("–" for none)."""
     return f"{day.day} {day:%b %Y}" if day else "–"
+
+
+def day_span(start: Any, end: Any) -> str:
+    """A run of days as people write it: 9–15 Nov 2026, 30 Nov – 6 Dec 2026,
+    29 Dec 2025 – 4 Jan 2026."""
+    if start.year != end.year:
+        return f"{long_day(start)} – {long_day(end)}"
+    if start.month != end.month:
+        return f"{start.day} {start:%b} – {long_day(end)}"
+    return f"{start.day}–{long_day(end)}"

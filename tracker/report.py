@@ -1,17 +1,19 @@
 """The weekly review: one ISO week as data, rendered as Markdown or self-contained HTML.
 
 The same review feeds `waypoint report weekly`, the dashboard's Weekly review page and
-the Monday digest email. Everything a person typed is escaped in HTML (html.escape) and
-in Markdown (backslash-escaped), so a note can never inject markup or links.
+the Monday digest email. Rendering is Jinja2 (tracker/templates/weekly.*.j2) with
+autoescape on: HTML-escaped in HTML, backslash-escaped in Markdown (``_md_value``), so
+a note can never inject markup or links.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+import jinja2
 
 from tracker import formats
 from tracker.annotations import Annotation, list_annotations
@@ -20,7 +22,7 @@ from tracker.clock import iso_week, now_utc, today, week_bounds
 from tracker.progress import KpiProgress, ObjectiveStatus, compute_progress
 from tracker.store import Store
 from tracker.vanity import Flag, run_audit
-from tracker.vocab import SEVERITY_ORDER, STATUS_STYLE, checkin_words
+from tracker.vocab import CHECKIN_STYLE, SEVERITY_ORDER, STATUS_STYLE, checkin_words
 
 STATUS_WORDS = {k: v.text for k, v in STATUS_STYLE.items()}
 STATUS_COLOURS = {k: v.hex for k, v in STATUS_STYLE.items()}
@@ -43,6 +45,21 @@ class KpiWeek:
 
 
 @dataclass
+class PersonWeek:
+    """One owner's check-ins of the week."""
+
+    name: str
+    states: list[CheckinState]
+
+    def summary(self) -> str:
+        """ "2 on time, 1 missing" (check-in states, in vocab order)."""
+        counts: dict[str, int] = {}
+        for c in self.states:
+            counts[c.state] = counts.get(c.state, 0) + 1
+        return ", ".join(f"{counts[s]} {CHECKIN_STYLE[s][1]}" for s in CHECKIN_STYLE if s in counts)
+
+
+@dataclass
 class WeeklyReview:
     week: str
     start: dt.date
@@ -60,6 +77,31 @@ class WeeklyReview:
     failed_jobs: list[tuple[str, str]] = field(default_factory=list)  # (job, message)
     # Campaigns that ended in the week: (name, sentences of what they moved or did not).
     campaigns_ended: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    # Decisions recorded at the previous week's review: this review follows them up.
+    previous_decisions: list[Annotation] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        """ "Weekly review · 9–15 Nov 2026": the days, which people read; the ISO week
+        code stays in file names and --json."""
+        return f"Weekly review · {formats.day_span(self.start, self.end)}"
+
+    def changed_lines(self) -> list[str]:
+        """ "Catering inquiries: ● on track → ▲ at risk" for each status that changed."""
+        return [
+            f"{k.now.name or k.now.kpi}: {STATUS_WORDS[k.before.status]} →"
+            f" {STATUS_WORDS[k.now.status]}"
+            for k in self.changed
+            if k.before
+        ]
+
+    def by_person(self) -> list[PersonWeek]:
+        """Check-ins grouped by owner, in the order the owners first appear."""
+        grouped: dict[str, list[CheckinState]] = {}
+        for c in self.checkins:
+            grouped.setdefault(c.owner, []).append(c)
+        return [PersonWeek(self.person(k), states) for k, states in grouped.items()]
 
     def kpi(self, key: str) -> str:
         return self.kpi_names.get(key, key)
@@ -174,7 +216,7 @@ def weekly_review(
         before = {k.kpi: k for k in compute_progress(store, end - dt.timedelta(days=7)).kpis}
         flags = [f for f in run_audit(store, end, progress=report).flags if not f.acknowledged]
         checkins = checkin_status(store, week, now or now_utc()).kpis
-        notes = list_annotations(store, start, end)
+        notes = list_annotations(store, start - dt.timedelta(days=7), end)
         ended = _campaigns_ended(store, start, end)
     return WeeklyReview(
         week=week,
@@ -186,8 +228,9 @@ def weekly_review(
         kpis=[KpiWeek(k, before.get(k.kpi)) for k in report.kpis],
         checkins=checkins,
         flags=flags,
-        decisions=[n for n in notes if n.kind == "decision"],
-        notes=[n for n in notes if n.kind != "decision"],
+        decisions=[n for n in notes if n.kind == "decision" and n.day >= start],
+        notes=[n for n in notes if n.kind != "decision" and n.day >= start],
+        previous_decisions=[n for n in notes if n.kind == "decision" and n.day < start],
         kpi_names=kpi_names,
         people=people,
         failed_jobs=failed,
@@ -246,170 +289,97 @@ def _forecast(n: KpiProgress) -> str:
     return formats.kpi_value(n, n.forecast) + will_miss
 
 
-def render_markdown(review: WeeklyReview) -> str:
-    lines = [
-        f"# Weekly review {review.week} ({review.start} – {review.end})",
-        "",
-        f"**{md_escape(review.workspace)}**"
-        + (f": {md_escape(review.vision)}" if review.vision else ""),
-        "",
+def _said(c: CheckinState) -> list[tuple[str, str]]:
+    """What the owner wrote, labelled; a note-only check-in (the CLI's --note) as a note."""
+    said = [
+        (label, text)
+        for label, text in (("progress", c.progress), ("plans", c.plans), ("problems", c.problems))
+        if text
     ]
-    counts = review.counts()
-    lines.append("KPIs: " + ", ".join(f"{n} {STATUS_WORDS[s]}" for s, n in counts.items()))
-    lines += ["", "## Needs a decision", ""]
-    lines += [f"- {md_escape(line)}" for line in review.decision_lines()] or [
-        "- nothing: every KPI is on pace and every check-in is in"
-    ]
-    lines += ["", "## Objectives", ""]
-    for o in review.objectives:
-        lines.append(f"- **{md_escape(o.title)}**: {STATUS_WORDS[o.status]}")
-    lines += [
-        "",
-        "## KPIs",
-        "",
-        "| KPI | status | current | week's change | progress | expected | forecast |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for k in review.kpis:
-        n = k.now
-        changed = f" (was {STATUS_WORDS[k.before.status]})" if k.status_changed and k.before else ""
-        forecast = _forecast(n)
-        lines.append(
-            f"| {md_escape(n.name or n.kpi)} | {STATUS_WORDS[n.status]}{changed} |"
-            f" {formats.kpi_value(n, n.current)} | {_delta(k)} | {formats.percent(n.progress)} |"
-            f" {formats.percent(n.expected)} | {forecast} |"
-        )
-    if review.changed:
-        lines += ["", "## Statuses that changed", ""]
-        for k in review.changed:
-            lines.append(
-                f"- {md_escape(k.now.name or k.now.kpi)}: "
-                f"{STATUS_WORDS[k.before.status] if k.before else '–'} → {STATUS_WORDS[k.now.status]}"
-            )
-    lines += ["", "## Check-ins", ""]
-    for c in review.checkins:
-        when = c.checked_in_at.strftime("%a %d %b") if c.checked_in_at else ""
-        line = (
-            f"- {md_escape(review.kpi(c.kpi))} ({md_escape(review.person(c.owner))}):"
-            f" {checkin_words(c.state, c.confidence)}"
-        )
-        if when:
-            line += f", {when}"
-        lines.append(line)
-        for label, text in (("progress", c.progress), ("plans", c.plans), ("problems", c.problems)):
-            if text:
-                lines.append(f"  - {label}: {md_escape(text)}")
-        if c.note and not (c.progress or c.plans or c.problems):
-            lines.append(f"  - {md_escape(c.note)}")
-    if review.overdue:
-        lines += ["", "## Overdue check-ins", ""]
-        lines += [
-            f"- {md_escape(review.kpi(c.kpi))}: {md_escape(review.person(c.owner))}"
-            for c in review.overdue
-        ]
-    if review.campaigns_ended:
-        lines += ["", "## Campaigns that ended", ""]
-        for name, findings in review.campaigns_ended:
-            lines.append(f"- **{md_escape(name)}**")
-            lines += [f"  - {md_escape(line)}" for line in findings]
-    if review.failed_jobs:
-        lines += ["", "## Jobs that failed", ""]
-        lines += [f"- {md_escape(j)}: {md_escape(m)}" for j, m in review.failed_jobs]
-    lines += ["", "## Vanity and measurement flags", ""]
-    lines += [
-        f"- **{md_escape(f.title)}** · {md_escape(f.subject_name)}: {md_escape(f.message)}"
-        for f in review.flags
-    ] or ["- none"]
-    lines += ["", "## Decisions", ""]
-    lines += [f"- {d.day}: {md_escape(d.text)}" for d in review.decisions] or ["- none yet"]
-    return "\n".join(lines) + "\n"
+    return said or ([("note", c.note)] if c.note else [])
 
 
-def _chip(status: str) -> str:
-    return (
-        f'<span style="background:{STATUS_COLOURS[status]};color:#fff;border-radius:8px;'
-        f'padding:1px 7px;font-size:12px">{html.escape(STATUS_WORDS[status])}</span>'
+def _checkin(c: CheckinState) -> str:
+    when = f", {c.checked_in_at:%a} {formats.long_day(c.checked_in_at)}" if c.checked_in_at else ""
+    return checkin_words(c.state, c.confidence) + when
+
+
+def _md_value(value: Any) -> Any:
+    # Markdown's autoescape: every value a template prints is escaped (numbers and dates
+    # hold nothing to escape); markup lives only in the template's own text.
+    return md_escape(value) if isinstance(value, str) else value
+
+
+def _environment(markdown: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("tracker", "templates"),
+        autoescape=not markdown,
+        finalize=_md_value if markdown else None,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
     )
+    env.globals.update(
+        status=lambda code: STATUS_WORDS[code],
+        colour=lambda code: STATUS_COLOURS[code],
+        value=formats.kpi_value,
+        percent=formats.percent,
+        day=formats.long_day,
+        delta=_delta,
+        forecast=_forecast,
+        said=_said,
+        checkin=_checkin,
+    )
+    return env
 
 
-def render_html(review: WeeklyReview, images: dict[str, bytes] | None = None) -> str:
+_TEMPLATES: dict[bool, jinja2.Environment] = {}
+
+
+def _render(name: str, markdown: bool, **context: Any) -> str:
+    env = _TEMPLATES.get(markdown) or _TEMPLATES.setdefault(markdown, _environment(markdown))
+    return env.get_template(name).render(**context)
+
+
+def render_markdown(review: WeeklyReview) -> str:
+    """The whole review as Markdown: the one page first, then the details."""
+    text = _render(
+        "weekly.md.j2",
+        True,
+        review=review,
+        counts=", ".join(f"{n} {STATUS_WORDS[s]}" for s, n in review.counts().items())
+        or "none yet",
+        changed="; ".join(review.changed_lines()),
+    )
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+# The digest lists this many decisions; the rest are one link away (one screen).
+EMAIL_DECISIONS = 6
+
+
+def render_html(
+    review: WeeklyReview,
+    images: dict[str, bytes] | None = None,
+    *,
+    email: bool = False,
+    details_url: str | None = None,
+) -> str:
     """Self-contained HTML (inline CSS, no JavaScript). ``images`` maps a content id to a
-    PNG that the email attaches inline; each is shown as <img src="cid:ID">."""
-    e = html.escape
-    parts = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>Weekly review {e(review.week)}</title></head>",
-        "<body style='font-family:Helvetica,Arial,sans-serif;color:#1f2328;max-width:760px'>",
-        f"<h1 style='font-size:22px'>Weekly review {e(review.week)}"
-        f" <small style='color:#6e7781'>{review.start} – {review.end}</small></h1>",
-        f"<p><b>{e(review.workspace)}</b>{': ' + e(review.vision) if review.vision else ''}</p>",
-        "<p>" + " · ".join(f"{n} {_chip(s)}" for s, n in review.counts().items()) + "</p>",
-        "<h2 style='font-size:18px'>Needs a decision</h2><ul>",
-        *([f"<li>{e(line)}</li>" for line in review.decision_lines()] or ["<li>nothing</li>"]),
-        "</ul>",
-        "<h2 style='font-size:18px'>Objectives</h2><ul>",
-    ]
-    parts += [f"<li>{e(o.title)} {_chip(o.status)}</li>" for o in review.objectives]
-    parts += [
-        "</ul><h2 style='font-size:18px'>KPIs</h2>",
-        "<table style='border-collapse:collapse;font-size:13px' cellpadding='4'>",
-        "<tr style='background:#f6f8fa'><th align='left'>KPI</th><th>status</th>"
-        "<th>current</th><th>week's change</th><th>progress</th><th>expected</th>"
-        "<th>forecast</th></tr>",
-    ]
-    for k in review.kpis:
-        n = k.now
-        was = (
-            f"<br><small>was {e(STATUS_WORDS[k.before.status])}</small>"
-            if k.status_changed and k.before
-            else ""
-        )
-        forecast = _forecast(n)
-        parts.append(
-            f"<tr><td>{e(n.name or n.kpi)}</td><td>{_chip(n.status)}{was}</td>"
-            f"<td align='right'>{e(formats.kpi_value(n, n.current))}</td>"
-            f"<td align='right'>{e(_delta(k))}</td>"
-            f"<td align='right'>{formats.percent(n.progress)}</td>"
-            f"<td align='right'>{formats.percent(n.expected)}</td>"
-            f"<td align='right'>{e(forecast)}</td></tr>"
-        )
-    parts.append("</table>")
-    for cid in images or {}:
-        parts.append(f"<p><img src='cid:{e(cid)}' alt='{e(cid)}' width='700'></p>")
-    parts.append("<h2 style='font-size:18px'>Check-ins</h2><ul>")
-    for c in review.checkins:
-        text = " · ".join(
-            f"{label}: {e(t)}"
-            for label, t in (("progress", c.progress), ("plans", c.plans), ("problems", c.problems))
-            if t
-        )
-        text = text or e(c.note or "")
-        parts.append(
-            f"<li><b>{e(review.kpi(c.kpi))}</b> ({e(review.person(c.owner))}):"
-            f" {e(checkin_words(c.state, c.confidence))}{'<br>' + text if text else ''}</li>"
-        )
-    parts.append("</ul>")
-    if review.overdue:
-        parts.append("<h2 style='font-size:18px'>Overdue check-ins</h2><ul>")
-        parts += [
-            f"<li>{e(review.kpi(c.kpi))}: {e(review.person(c.owner))}</li>" for c in review.overdue
-        ]
-        parts.append("</ul>")
-    if review.campaigns_ended:
-        parts.append("<h2 style='font-size:18px'>Campaigns that ended</h2><ul>")
-        for name, findings in review.campaigns_ended:
-            items = "".join(f"<li>{e(line)}</li>" for line in findings)
-            parts.append(f"<li><b>{e(name)}</b><ul>{items}</ul></li>")
-        parts.append("</ul>")
-    if review.failed_jobs:
-        parts.append("<h2 style='font-size:18px'>Jobs that failed</h2><ul>")
-        parts += [f"<li><b>{e(j)}</b>: {e(m)}</li>" for j, m in review.failed_jobs]
-        parts.append("</ul>")
-    parts.append("<h2 style='font-size:18px'>Vanity and measurement flags</h2><ul>")
-    parts += [
-        f"<li><b>{e(f.title)}</b> · {e(f.subject_name)}: {e(f.message)}</li>" for f in review.flags
-    ] or ["<li>none</li>"]
-    parts.append("</ul><h2 style='font-size:18px'>Decisions</h2><ul>")
-    parts += [f"<li>{d.day}: {e(d.text)}</li>" for d in review.decisions] or ["<li>none yet</li>"]
-    parts.append("</ul></body></html>")
-    return "\n".join(parts)
+    PNG that the email attaches inline; each is shown as <img src="cid:ID">. ``email``
+    gives the one-screen digest: the headline, what needs a decision and the check-ins
+    by person, with the details one link (``details_url``) away."""
+    lines = review.decision_lines()
+    shown = lines[:EMAIL_DECISIONS] if email and details_url else lines
+    return _render(
+        "weekly.html.j2",
+        False,
+        review=review,
+        email=email,
+        details_url=details_url,
+        images=list(images or {}),
+        changed="; ".join(review.changed_lines()),
+        decisions=shown,
+        more_decisions=len(lines) - len(shown),
+    )

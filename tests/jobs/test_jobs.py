@@ -27,10 +27,12 @@ def test_digest_goes_to_managers_with_inline_chart(demo_store: Store, smtp: Inbo
     assert outcome == "ok", message
     assert len(smtp.messages) == 1
     msg = smtp.messages[0]
-    assert msg["Subject"] == "Copper Kettle Bakery & Catering: weekly review 2026-W47"
+    assert msg["Subject"] == "Copper Kettle Bakery & Catering: weekly review 16–22 Nov 2026"
     assert msg["X-Rcpt"] == "maria@copperkettle.example"
     html_part = msg.get_body(("html",))
-    assert "Weekly review 2026-W47" in html_part.get_content()
+    body = html_part.get_content()
+    assert "Weekly review · 16–22 Nov 2026" in body
+    assert 'href="http://localhost:8501/weekly_review?week=2026-W47"' in body  # the details
     images = [p for p in msg.walk() if p.get_content_type() == "image/png"]
     if "charts not rendered" in message:
         assert images == []  # no browser here: the digest still went out, and says so

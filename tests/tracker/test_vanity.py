@@ -311,4 +311,16 @@ def test_demo_raises_the_headline_flags(demo_store: Store) -> None:
         "unmeasurable_kpi",
     } <= found
     growth = next(f for f in report.flags if f.code == "unqualified_growth")
-    assert growth.message.startswith("Instagram followers grew 38% in 8 weeks while")
+    # by hand: the latest follower count against the one 56 days before
+    with demo_store.read() as con:
+        now, then = (
+            con.execute(
+                "SELECT value FROM daily_values WHERE metric = 'ig-followers' AND day <= ?"
+                " ORDER BY day DESC LIMIT 1",
+                [day],
+            ).fetchall()[0][0]
+            for day in (dt.date(2026, 11, 18), dt.date(2026, 11, 18) - dt.timedelta(days=56))
+        )
+    assert growth.message.startswith(
+        f"Instagram followers grew {now / then - 1:.0%} in 8 weeks while Catering inquiries -"
+    )

@@ -1,0 +1,86 @@
+"""The demo tells the story tracker/demo/story.yaml promises, on whichever day it is loaded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from tracker.demo import load_demo
+from tracker.demo.generate import story
+from tracker.impact import campaign_impacts
+from tracker.store import Store
+from tracker.team import team_report
+from tracker.vanity import run_audit
+from tracker.working import whats_working
+
+AS_OF = dt.date(2026, 11, 18)  # the demo fixture's day
+
+
+def assert_the_story(store: Store, as_of: dt.date) -> None:
+    flags = run_audit(store, as_of).flags
+    # Followers grow (the giveaway) while inquiries and orders do not: a vanity flag, and
+    # nothing links followers or likes to the outcomes.
+    assert any(f.code == "unqualified_growth" and f.subject == "metric:ig-followers" for f in flags)
+    unlinked = {f.subject for f in flags if f.code == "no_link_to_outcome"}
+    assert {"metric:ig-followers", "metric:ig-likes"} <= unlinked
+    # Website sessions and search clicks lead inquiries by a week.
+    leaders = {(x.metric, x.outcome): x for x in whats_working(store, as_of).leaders}
+    for lead in ("web-sessions", "search-clicks"):
+        found = leaders[(lead, "catering-inquiries")]
+        assert found.lag_weeks == 1 and found.best_abs_r >= 0.5, found
+    # The thank-you cards visibly lift repeat customers; the giveaway moves followers only.
+    impacts = {
+        s.key: {i.metric: i.verdict for i in s.impacts} for s in campaign_impacts(store, as_of)
+    }
+    assert impacts["thank-you-cards"]["repeat-customers"] == "effect"
+    assert impacts["ig-giveaway"]["ig-followers"] == "effect"
+    assert impacts["ig-giveaway"]["catering-inquiries"] != "effect"
+
+
+def test_the_demo_tells_its_story(demo_store: Store) -> None:
+    assert_the_story(demo_store, AS_OF)
+
+
+@pytest.mark.slow  # seven demo workspaces
+def test_the_story_holds_on_every_weekday(tmp_path: Path) -> None:
+    for offset in range(7):
+        as_of = dt.date(2026, 12, 3) + dt.timedelta(days=offset)
+        store = Store(tmp_path / f"demo-{offset}.duckdb")
+        load_demo(store, as_of=as_of)
+        assert_the_story(store, as_of)
+
+
+def test_inquiries_vary_as_real_ones_do(demo_store: Store) -> None:
+    with demo_store.read() as con:
+        weekly = [
+            row[0]
+            for row in con.execute(
+                "SELECT sum(value) FROM daily_values WHERE metric = 'catering-inquiries'"
+                " GROUP BY date_trunc('week', day) ORDER BY 1"
+            ).fetchall()
+        ]
+    # not one number repeated every week (nothing could ever correlate with that)
+    assert len(set(weekly)) >= len(weekly) // 2 and min(weekly) < 0.8 * max(weekly)
+
+
+def test_people_keep_different_habits(demo_store: Store) -> None:
+    now = dt.datetime(2026, 11, 18, 18, tzinfo=dt.UTC)
+    team = {p.person: p for p in team_report(demo_store, now).people}
+    jay, lena, maria = team["jay"], team["lena"], team["maria"]
+    assert jay.late >= 1 and lena.late >= 2 and lena.missing >= 2 and maria.late == 0
+    # and it shows in the on-time rates: Jay is mostly on time, Lena less so
+    assert jay.on_time_rate is not None and lena.on_time_rate is not None
+    assert jay.on_time_rate > lena.on_time_rate
+
+
+def test_check_in_notes_fit_their_kpi(demo_store: Store) -> None:
+    with demo_store.read() as con:
+        notes = con.execute("SELECT DISTINCT kpi, progress FROM checkins").fetchall()
+    by_text: dict[str, set[str]] = {}
+    for kpi, text in notes:
+        by_text.setdefault(text, set()).add(kpi)
+    assert all(len(kpis) == 1 for kpis in by_text.values()), by_text
+    # every KPI the story checks in on has notes of its own
+    assert {kpi for kpi, _ in notes} == set(story()["checkins"]["kpis"])
