@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import state, ui
 from tracker import formats
 from tracker.annotations import add_annotation
-from tracker.clock import iso_week
+from tracker.clock import iso_week, week_bounds
 from tracker.report import render_html, render_markdown
 from tracker.vocab import checkin_words
 
@@ -17,11 +17,16 @@ store = state.store()
 actor = st.session_state["actor"]
 day = state.as_of()
 weeks = [iso_week(day - dt.timedelta(days=7 * i)) for i in range(1, 27)]
-week = st.selectbox("Week", weeks, key="weekly_week")
+# The digest links here with ?week=2026-W46: open that week.
+linked = st.query_params.get("week")
+if linked in weeks and "weekly_week" not in st.session_state:
+    st.session_state["weekly_week"] = linked
+week = st.selectbox(
+    "Week", weeks, key="weekly_week", format_func=lambda w: formats.day_span(*week_bounds(w))
+)
 review = state.cached(state.review, week, day)
 
-st.title(f"Weekly review {review.week}")
-st.caption(f"{review.start:%d %b} – {review.end:%d %b %Y}")
+st.title(review.title)
 
 # 1. The headline: statuses, and what changed since last week.
 counts = review.counts()
@@ -62,6 +67,10 @@ if review.other_flags:
     )
 if not review.decision_lines():
     st.write("Nothing this week: every KPI is on pace and every check-in is in.")
+if review.previous_decisions:
+    st.markdown("**Decided at last week's review**")
+    for d in review.previous_decisions:
+        st.markdown(f"- {formats.long_day(d.day)}: {ui.text(d.text)}")
 
 if review.campaigns_ended:
     st.subheader("Campaigns that ended")
@@ -93,7 +102,7 @@ if not by_person:
 
 st.subheader("Decisions")
 for d in review.decisions:
-    st.markdown(f"- {d.day}: {ui.text(d.text)}")
+    st.markdown(f"- {formats.long_day(d.day)}: {ui.text(d.text)}")
 if actor.role == "manager":
     with st.form("weekly_decision", clear_on_submit=True):
         text = st.text_area("Decision", placeholder="What we decided at this review")

@@ -89,3 +89,34 @@ def test_cli_report_weekly(demo_store: Store, tmp_path) -> None:
     assert out.read_text().startswith("<!doctype html>")
     bad = waypoint(db, "report", "weekly", "--week", "2026-53x")
     assert bad.code == 2 and "--week" in bad.err
+
+
+def test_a_decision_comes_back_at_the_next_review(demo_store: Store) -> None:
+    # recorded on the review of W46 (the page dates it the week's Sunday)
+    add_annotation(
+        demo_store, LOCAL_MANAGER, dt.date(2026, 11, 15), "Pause the giveaway", kind="decision"
+    )
+    this = weekly_review(demo_store, "2026-W46", now=NOW)
+    following = weekly_review(demo_store, "2026-W47", now=NOW)
+    assert [d.text for d in this.decisions] == ["Pause the giveaway"]
+    assert [d.text for d in following.previous_decisions] == ["Pause the giveaway"]
+    assert following.decisions == []
+    md = render_markdown(following)
+    assert "Decided at last week's review" in md and "Pause the giveaway" in md
+    email = render_html(following, email=True, details_url="http://x.example/weekly_review")
+    assert email.index("Pause the giveaway") < email.index("Check-ins</h2>")
+
+
+def test_the_digest_is_the_one_page_and_links_the_details(demo_store: Store) -> None:
+    review = weekly_review(demo_store, "2026-W46", now=NOW)
+    url = "http://dash.example/weekly_review?week=2026-W46"
+    email = render_html(review, email=True, details_url=url)
+    full = render_html(review)
+    assert review.title == "Weekly review · 9–15 Nov 2026"
+    assert f'href="{url}"' in email and "Open the full review" in email
+    # the details (every KPI, every flag) are on the page, not in the email
+    assert "Objectives</h2>" in full and "Objectives</h2>" not in email
+    assert "Vanity and measurement flags" in full and "Vanity and measurement" not in email
+    # check-ins grouped by person, with each one's count
+    for person in review.by_person():
+        assert f"<b>{person.name}</b>: {person.summary()}" in email

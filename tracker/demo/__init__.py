@@ -95,7 +95,7 @@ def load_demo(
             " ?, ?, ?, ?, ?, ?, ?, ?, ?",
             checkins,
         )
-        for note in generate.annotations(as_of):
+        for note in generate.chart_notes(as_of):
             day = note["day"]
             con.execute(
                 "INSERT INTO annotations (id, day, text, campaign, metric, kind, created_by,"

@@ -247,6 +247,6 @@ def checkins(as_of: dt.date, placed_plan: dict[str, Any]) -> list[tuple[Any, ...
     return rows
 
 
-def annotations(as_of: dt.date) -> list[dict[str, Any]]:
+def chart_notes(as_of: dt.date) -> list[dict[str, Any]]:
     """The story's notes on the charts, their days placed."""
     return place(story()["annotations"], as_of)
