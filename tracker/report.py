@@ -19,6 +19,7 @@ from tracker import formats
 from tracker.annotations import Annotation, list_annotations
 from tracker.checkins import CheckinState, checkin_status
 from tracker.clock import iso_week, now_utc, today, week_bounds
+from tracker.names import kpi_names, people_names
 from tracker.progress import KpiProgress, ObjectiveStatus, compute_progress
 from tracker.store import Store
 from tracker.vanity import Flag, run_audit
@@ -200,9 +201,9 @@ def weekly_review(
         start, end = week_bounds(week)
         with store.read() as con:
             ws = con.execute("SELECT name, vision FROM workspace").fetchall()
-            people = dict(con.execute("SELECT key, name FROM people").fetchall())
-            kpi_names = dict(con.execute("SELECT key, coalesce(name, key) FROM kpis").fetchall())
         from tracker.jobruns import last_runs
+
+        people, kpis_named = people_names(store), kpi_names(store)
 
         # jobs whose latest run failed during the reviewed week or since it ended (the
         # digest runs the Monday after); a failure of today is not news for a review of May
@@ -231,7 +232,7 @@ def weekly_review(
         decisions=[n for n in notes if n.kind == "decision" and n.day >= start],
         notes=[n for n in notes if n.kind != "decision" and n.day >= start],
         previous_decisions=[n for n in notes if n.kind == "decision" and n.day < start],
-        kpi_names=kpi_names,
+        kpi_names=kpis_named,
         people=people,
         failed_jobs=failed,
         campaigns_ended=ended,

@@ -38,7 +38,9 @@ def audit_cmd(app: AppContext, as_of: str | None, as_json: bool) -> None:
                 if f.acknowledged
                 else ("▲ " if severity == "warning" else "· ")
             )
-            out.print(f"{mark}[bold]{f.code}[/] {escape(f.subject)}")
+            # the plain title and the subject's name first; the code and key only where
+            # they are needed, in the command that acknowledges the flag
+            out.print(f"{mark}[bold]{escape(f.title)}[/] · {escape(f.subject_name)}")
             out.print(f"    {escape(f.message)}")
             if f.acknowledged:
                 out.print(
@@ -47,6 +49,10 @@ def audit_cmd(app: AppContext, as_of: str | None, as_json: bool) -> None:
                 )
             else:
                 out.print(f"    [dim]next: {escape(f.next_step)}[/]")
+                out.print(
+                    f"    [dim]accept it: waypoint acknowledge {f.code} {escape(f.subject)}"
+                    ' --reason "..."[/]'
+                )
     open_count = len(report.open_flags())
     out.print(
         f"\nAs of {report.as_of}: {open_count} open flag(s), "

@@ -29,13 +29,16 @@ def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
 
     from tracker.cli.common import console
 
+    from tracker.names import kpi_names, people_names
+
+    kpis, people = kpi_names(app.store), people_names(app.store)
     table = Table(title=f"Check-ins for {report.week}")
     for col in ("KPI", "owner", "period", "state", "when (UTC)", "confidence", "note"):
         table.add_column(col, no_wrap=col != "note")
     for s in report.kpis:
         table.add_row(
-            escape(s.kpi),
-            escape(s.owner),
+            escape(kpis.get(s.kpi, s.kpi)),
+            escape(people.get(s.owner, s.owner)),
             s.period,
             STATE_LABEL[s.state],
             s.checked_in_at.strftime("%Y-%m-%d %H:%M") if s.checked_in_at else "",
@@ -46,12 +49,13 @@ def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
     out.print(table)
     for u in report.upcoming:
         out.print(
-            f"{escape(u.kpi)} ({escape(u.owner)}): starts on {u.starts:%Y-%m-%d}, nothing due yet"
+            f"{escape(kpis.get(u.kpi, u.kpi))} ({escape(people.get(u.owner, u.owner))}):"
+            f" starts on {u.starts:%Y-%m-%d}, nothing due yet"
         )
     for p in report.people():
         out.print(
-            f"{escape(p['person'])}: {p['on_time']} on time, {p['late']} late,"
-            f" {p['missing']} missing, {p['due']} due"
+            f"{escape(people.get(p['person'], p['person']))}: {p['on_time']} on time,"
+            f" {p['late']} late, {p['missing']} missing, {p['due']} due"
         )
 
 

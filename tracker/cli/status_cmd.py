@@ -29,6 +29,12 @@ def _num(value: float | None, pct: bool = False) -> str:
     return percent(value) if pct else number(value)
 
 
+def _in_unit(kpi: object, value: float | None) -> str:
+    from tracker.formats import kpi_value
+
+    return kpi_value(kpi, value)
+
+
 @click.command("status")
 @click.option("--as-of", "as_of", metavar="DAY", help="Judge progress as of DAY (default: today).")
 @click.option("--objective", metavar="KEY", help="Only this objective's KPIs.")
@@ -47,6 +53,9 @@ def status_cmd(app: AppContext, as_of: str | None, objective: str | None, as_jso
 
     from tracker.cli.common import console
 
+    from tracker.names import people_names
+
+    names = people_names(app.store)
     out = console()
     by_objective = {o.objective: o for o in report.objectives}
     for obj in report.objectives:
@@ -76,19 +85,20 @@ def status_cmd(app: AppContext, as_of: str | None, objective: str | None, as_jso
             if k.objective != obj.objective:
                 continue
             label, style = _style(k.status)
-            forecast = _num(k.forecast)
+            forecast = _in_unit(k, k.forecast)
             if k.forecast_status == "will_miss":
                 forecast += " (miss)"
             table.add_row(
-                escape(k.kpi),
-                _num(k.current),
-                _num(k.target),
+                # names and units people read; keys stay in --json and the plan
+                escape(k.name or k.kpi),
+                _in_unit(k, k.current),
+                _in_unit(k, k.target),
                 _num(k.progress, pct=True),
                 _num(k.expected, pct=True),
                 f"[{style}]{label}[/]",
                 forecast,
-                _num(k.needed_per_week),
-                escape(k.owner or "–"),
+                _in_unit(k, k.needed_per_week),
+                escape(names.get(k.owner or "", k.owner or "–")),
             )
         out.print(table)
     counts: dict[str, int] = {}

@@ -1,0 +1,41 @@
+"""The command line's tables read like the dashboard: names and units, keys only in --json."""
+
+from __future__ import annotations
+
+import re
+
+from tests.clirunner import waypoint
+from tracker.store import Store
+
+KEYS = ("inquiries-h2", "inquiry-rate", "ig-audience", "orders-h2", "maria", "lena")
+
+
+def test_status_shows_names_units_and_people(demo_store: Store) -> None:
+    run = waypoint(demo_store.path, "status", "--as-of", "2026-11-18")
+    assert run.code == 0, run.err
+    text = run.out
+    assert "Inquiries per website session" in text and "Lena Kim" in text
+    assert re.search(r"│\s+0\.9\d%\s+│\s+1\.5%\s+│", text), text  # the ratio as a share
+    for key in KEYS:
+        assert not re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", text), key
+    # --json keeps the keys, for scripts
+    data = waypoint(demo_store.path, "status", "--as-of", "2026-11-18", "--json").json()
+    assert {k["kpi"] for k in data["kpis"]} >= {"inquiries-h2", "inquiry-rate"}
+
+
+def test_checkins_table_names_kpis_and_people(demo_store: Store) -> None:
+    run = waypoint(demo_store.path, "checkins", "--week", "2026-W46")
+    assert run.code == 0, run.err
+    assert "Catering inquiries this half" in run.out and "Maria Lopez" in run.out
+    for key in KEYS:
+        assert not re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", run.out), key
+
+
+def test_audit_leads_with_titles_and_names(demo_store: Store) -> None:
+    run = waypoint(demo_store.path, "audit", "--as-of", "2026-11-18")
+    assert run.code == 0, run.err
+    assert "▲ Followers set as a goal · Instagram followers" in run.out
+    # the code and key appear only in the command that accepts the flag
+    for line in run.out.splitlines():
+        if "audience_as_goal" in line:
+            assert "waypoint acknowledge audience_as_goal kpi:ig-audience" in line
