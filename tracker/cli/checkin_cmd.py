@@ -28,7 +28,6 @@ def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
     from rich.table import Table
 
     from tracker.cli.common import console
-
     from tracker.names import kpi_names, people_names
 
     kpis, people = kpi_names(app.store), people_names(app.store)

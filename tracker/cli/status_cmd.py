@@ -52,7 +52,6 @@ def status_cmd(app: AppContext, as_of: str | None, objective: str | None, as_jso
     from rich.table import Table
 
     from tracker.cli.common import console
-
     from tracker.names import people_names
 
     names = people_names(app.store)
