@@ -131,6 +131,11 @@ CLASS_LABEL = {
     "spend": "money spent",
 }
 
+BEHAVIOUR_LABEL = {
+    "flow": "flow: adds up over days",
+    "stock": "stock: a level on a day",
+}
+
 
 def checkin_words(state: str, confidence: str | None) -> str:
     """ "on time, says at risk" — a check-in's state and the owner's own word."""

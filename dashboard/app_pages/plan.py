@@ -13,7 +13,14 @@ from tracker.errors import WaypointError
 from tracker.imports.values import NotANumber, parse_number
 from tracker.models import Outcome
 from tracker.plan import apply_plan, apply_plan_text, dump_plan, validate_plan
-from tracker.vocab import outcome_label
+from tracker.vocab import (
+    BEHAVIOUR_LABEL,
+    BEHAVIOURS,
+    CLASS_LABEL,
+    METRIC_CLASSES,
+    ROLES,
+    outcome_label,
+)
 
 store = state.store()
 actor = st.session_state["actor"]
@@ -55,11 +62,14 @@ def pick(
     )
 
 
-def upsert(items: list[dict], fields: dict, *, new: bool, kind: str) -> list[dict]:
+def upsert(
+    items: list[dict], fields: dict, *, new: bool, kind: str, keep_none: tuple[str, ...] = ()
+) -> list[dict]:
     """The list with the edited item replaced in place, or a new one added at the end;
-    fields left empty (None) are left out, as the plan file leaves them out. A new item
-    may not take an existing key: it would replace that item and everything under it."""
-    item = {k: v for k, v in fields.items() if v is not None}
+    fields left empty (None) are left out, as the plan file leaves them out, except those
+    in ``keep_none``, written as null (a metric's ``min: null`` allows negatives). A new
+    item may not take an existing key: it would replace that item and everything under it."""
+    item = {k: v for k, v in fields.items() if v is not None or k in keep_none}
     if not item.get("key"):
         raise ValueError(f"Give the new {kind} a key (letters, digits and dashes).")
     if new and any(i["key"] == item["key"] for i in items):
@@ -274,45 +284,153 @@ with tab_kpi:
                     else:
                         save(data, "KPI saved.")
 
-with tab_metric, st.form("plan_metric_form", clear_on_submit=True):
-    st.dataframe(data.get("metrics", []), hide_index=True)
-    mkey = st.text_input("New metric key")
-    mname = st.text_input("Name")
-    mchannel = st.text_input("Channel")
-    mclass = st.selectbox("Class", ["outcome", "engagement", "reach", "activity", "effort"])
-    mbehaviour = st.selectbox("Behaviour", ["flow", "stock"])
-    mqualified = st.checkbox("Qualified (counts only the target audience)")
-    if st.form_submit_button("Add metric"):
-        data.setdefault("metrics", []).append(
-            {
-                "key": mkey.strip(),
-                "name": mname,
-                "channel": mchannel or None,
-                "class": mclass,
-                "behaviour": mbehaviour,
-                "qualified": mqualified,
-            }
+with tab_metric:
+    st.caption(
+        "What you count. Flow metrics add up over days (posts, leads); stock metrics are a"
+        " level read on a day (followers, a rating)."
+    )
+    mchoice = st.selectbox(
+        "Metric",
+        ["(new metric)", *metric_keys],
+        key="plan_metric_choice",
+        format_func=lambda k: metric_names.get(k, k),
+    )
+    mcur = next((m for m in data.get("metrics", []) if m["key"] == mchoice), {})
+    with st.form("plan_metric_form"):
+        left, right = st.columns(2)
+        mkey = left.text_input(
+            "Key", value=mcur.get("key", ""), disabled=bool(mcur), key=f"plan_metric_key_{mchoice}"
         )
-        data["metrics"][-1] = {k: v for k, v in data["metrics"][-1].items() if v is not None}
-        save(data, "Metric added.")
+        mname = right.text_input("Name people read", value=mcur.get("name", ""))
+        left, right = st.columns(2)
+        mclass = left.selectbox(
+            "Class",
+            list(METRIC_CLASSES),
+            index=METRIC_CLASSES.index(mcur.get("class", "outcome")),
+            format_func=lambda c: f"{c}: {CLASS_LABEL[c]}" if CLASS_LABEL[c] != c else c,
+        )
+        mbehaviour = right.selectbox(
+            "Behaviour",
+            list(BEHAVIOURS),
+            index=BEHAVIOURS.index(mcur.get("behaviour", "flow")),
+            format_func=lambda b: BEHAVIOUR_LABEL[b],
+        )
+        left, right = st.columns(2)
+        munit = left.text_input("Unit (USD, h, % … empty: a count)", value=mcur.get("unit") or "")
+        mchannel = right.text_input(
+            "Channel (empty: every channel)", value=mcur.get("channel") or ""
+        )
+        left, right = st.columns(2)
+        negatives = "min" in mcur and mcur["min"] is None
+        mmin_text = left.text_input(
+            "Smallest value allowed",
+            value="" if negatives else number_text(mcur.get("min", 0)),
+            key=f"plan_metric_min_{mchoice}",
+        )
+        mnegatives = left.checkbox(
+            "Any value, negatives too (net change)",
+            value=negatives,
+            key=f"plan_metric_neg_{mchoice}",
+        )
+        mprefer = right.text_input(
+            "Source that counts when two overlap (empty: add them up or take the latest)",
+            value=mcur.get("prefer") or "",
+        )
+        left, right = st.columns(2)
+        mowner = pick(
+            "May also log it", people_keys, mcur.get("owner"), left, person_names, "KPI owners only"
+        )
+        mqualified = right.checkbox(
+            "Qualified (counts only the target audience)", value=bool(mcur.get("qualified"))
+        )
+        if st.form_submit_button("Save metric"):
+            try:
+                least = None if mnegatives else parse_number_field("Smallest value", mmin_text)
+                fields = {
+                    "key": mcur.get("key") or mkey.strip(),
+                    "name": mname.strip(),
+                    "unit": munit.strip() or None,
+                    "channel": mchannel.strip() or None,
+                    "class": mclass,
+                    "behaviour": mbehaviour,
+                    # left at their defaults they are left out, as a plan file leaves them
+                    "qualified": True if mqualified else None,
+                    "min": None if least == 0 else least,
+                    "prefer": mprefer.strip() or None,
+                    "owner": mowner,
+                }
+                items = upsert(
+                    data.get("metrics", []),
+                    fields,
+                    new=not mcur,
+                    kind="metric",
+                    keep_none=("min",) if mnegatives else (),
+                )
+            except ValueError as exc:
+                st.error(str(exc))
+            else:
+                data["metrics"] = items
+                save(data, "Metric saved.")
 
-with tab_people, st.form("plan_people_form", clear_on_submit=True):
-    st.dataframe(data.get("people", []), hide_index=True)
-    pkey = st.text_input("New person key")
-    pname = st.text_input("Name")
-    pemail = st.text_input("Email")
-    prole = st.selectbox("Role", ["assistant", "manager", "viewer"])
-    prate = st.number_input("Hourly rate (optional)", value=0.0, min_value=0.0)
-    if st.form_submit_button("Add person"):
-        person = {
-            "key": pkey.strip(),
-            "name": pname,
-            "role": prole,
-            "email": pemail or None,
-            "hourly_rate": prate or None,
-        }
-        data.setdefault("people", []).append({k: v for k, v in person.items() if v is not None})
-        save(data, "Person added.")
+with tab_people:
+    st.caption("Who owns KPIs, checks in and signs in; managers change the plan.")
+    pchoice = st.selectbox(
+        "Person",
+        ["(new person)", *people_keys],
+        key="plan_person_choice",
+        format_func=lambda k: person_names.get(k, k),
+    )
+    pcur = next((p for p in data.get("people", []) if p["key"] == pchoice), {})
+    with st.form("plan_people_form"):
+        left, right = st.columns(2)
+        pkey = left.text_input(
+            "Key", value=pcur.get("key", ""), disabled=bool(pcur), key=f"plan_person_key_{pchoice}"
+        )
+        pname = right.text_input("Name", value=pcur.get("name", ""))
+        left, right = st.columns(2)
+        pemail = left.text_input("Email (for sign-in and reminders)", value=pcur.get("email") or "")
+        prole = right.selectbox(
+            "Role", list(ROLES), index=ROLES.index(pcur.get("role", "assistant"))
+        )
+        left, right = st.columns(2)
+        pmanager = pick(
+            "Manager (told when check-ins are ignored)",
+            [k for k in people_keys if k != pchoice],
+            pcur.get("manager"),
+            left,
+            person_names,
+            "Nobody",
+        )
+        prate_text = right.text_input(
+            "Hourly rate (empty: none)",
+            value=number_text(pcur.get("hourly_rate")),
+            key=f"plan_person_rate_{pchoice}",
+        )
+        psince = st.date_input(
+            "In the workspace since (nothing is owed for periods before)",
+            value=pcur.get("since"),
+        )
+        if st.form_submit_button("Save person"):
+            try:
+                rate = parse_number_field("Hourly rate", prate_text)
+                fields = {
+                    "key": pcur.get("key") or pkey.strip(),
+                    "name": pname.strip(),
+                    "role": prole,
+                    "email": pemail.strip() or None,
+                    "hourly_rate": rate,
+                    "manager": pmanager,
+                    "since": psince,
+                    # sign-in pinning is set in the plan file (docs/auth.md); kept as it is
+                    "issuer": pcur.get("issuer"),
+                    "subject": pcur.get("subject"),
+                }
+                items = upsert(data.get("people", []), fields, new=not pcur, kind="person")
+            except ValueError as exc:
+                st.error(str(exc))
+            else:
+                data["people"] = items
+                save(data, "Person saved.")
 
 with tab_yaml:
     text = dump_plan(plan)

@@ -453,3 +453,47 @@ def open_with_query(name: str, **params: str):
         at.query_params[key] = value
     at.run()
     return at
+
+
+def test_saving_every_metric_and_person_unchanged_changes_nothing(app_env: Store) -> None:
+    from tracker.plan import export_plan
+
+    before = export_plan(app_env)
+    revision = app_env.revision()
+    data = yaml.safe_load(before)
+    at = open_page("plan")
+    for choice, button, items in (
+        ("plan_metric_choice", "Save metric", data["metrics"]),
+        ("plan_person_choice", "Save person", data["people"]),
+    ):
+        for item in items:
+            at.selectbox(key=choice).set_value(item["key"]).run()
+            next(b for b in at.button if b.label == button).click().run()
+            assert not at.exception and not at.error, (item["key"], [e.value for e in at.error])
+            assert export_plan(app_env) == before, item["key"]
+    assert app_env.revision() == revision
+
+
+def test_the_plan_page_edits_a_metric_and_a_person_like_the_plan_file(app_env: Store) -> None:
+    from tracker.plan import export_plan
+
+    at = open_page("plan")
+    at.selectbox(key="plan_metric_choice").set_value("fb-fans").run()
+    at.checkbox(key="plan_metric_neg_fb-fans").check()
+    next(b for b in at.button if b.label == "Save metric").click().run()
+    assert not at.error, [e.value for e in at.error]
+    at.selectbox(key="plan_metric_choice").set_value("ad-spend").run()
+    at.text_input(key="plan_metric_min_ad-spend").set_value("lots")
+    next(b for b in at.button if b.label == "Save metric").click().run()
+    assert "Smallest value: 'lots' is not a number" in at.error[0].value
+    at.selectbox(key="plan_person_choice").set_value("lena").run()
+    at.text_input(key="plan_person_rate_lena").set_value("27.50")
+    next(b for b in at.button if b.label == "Save person").click().run()
+    assert not at.error, [e.value for e in at.error]
+    plan = yaml.safe_load(export_plan(app_env))
+    fans = next(m for m in plan["metrics"] if m["key"] == "fb-fans")
+    assert "min" in fans and fans["min"] is None  # negatives allowed, as `min: null` says
+    spend = next(m for m in plan["metrics"] if m["key"] == "ad-spend")
+    assert spend.get("min", 0) == 0  # the refused save changed nothing
+    lena = next(p for p in plan["people"] if p["key"] == "lena")
+    assert lena["hourly_rate"] == 27.5 and lena["manager"] == "maria"
