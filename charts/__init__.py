@@ -165,19 +165,42 @@ def evidence_chart(
     lead_name: str,
     outcome_name: str,
 ) -> go.Figure:
-    """Reach (left axis) against the outcome (right axis) over time."""
+    """A metric's weekly series (left axis, blue) beside an outcome's (right axis, green):
+    does the outcome move when the metric does? Each axis is titled in its line's colour."""
+    blue, green = "#0969da", "#1a7f37"
     fig = go.Figure()
     fig.add_scatter(
-        x=[d for d, _ in lead], y=[v for _, v in lead], name=lead_name, line={"color": "#0969da"}
+        x=[d for d, _ in lead],
+        y=[v for _, v in lead],
+        name=lead_name,
+        mode="lines+markers",
+        line={"color": blue},
+        hovertemplate="week of %{x|%d %b}: %{y:,.4~g}<extra>" + lead_name + "</extra>",
     )
     fig.add_scatter(
         x=[d for d, _ in outcome],
         y=[v for _, v in outcome],
         name=outcome_name,
+        mode="lines+markers",
         yaxis="y2",
-        line={"color": "#1a7f37"},
+        line={"color": green, "dash": "dot"},
+        hovertemplate="week of %{x|%d %b}: %{y:,.4~g}<extra>" + outcome_name + "</extra>",
     )
-    fig.update_layout(height=280, yaxis2={"overlaying": "y", "side": "right"}, **LAYOUT)
+    axis = {"tickformat": ",.4~g", "nticks": 5}
+    fig.update_layout(
+        height=300,
+        xaxis={"tickformat": "%d %b"},  # each point is a week, by its Monday
+        yaxis={**axis, "title": {"text": lead_name, "font": {"color": blue}}},
+        yaxis2={
+            **axis,
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            "tickmode": "auto",  # its own round numbers, not the left axis's grid
+            "title": {"text": outcome_name, "font": {"color": green}},
+        },
+        **{**LAYOUT, "margin": {"l": 10, "r": 10, "t": 20, "b": 10}},
+    )
     return fig
 
 

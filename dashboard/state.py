@@ -127,6 +127,13 @@ def series(path: str, rev: int, kpi: str, day: dt.date) -> Any:
     return kpi_series(_store(path), kpi, day)
 
 
+@st.cache_resource(show_spinner=False, max_entries=128)
+def weekly(path: str, rev: int, metric: str, day: dt.date) -> Any:
+    from tracker.series import weekly as weekly_series
+
+    return weekly_series(_store(path), metric, day)
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def team(path: str, rev: int, day: dt.date) -> Any:
     from tracker.team import team_report

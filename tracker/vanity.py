@@ -93,15 +93,61 @@ def evidence_table(evidence: dict[str, Any], names: dict[str, str]) -> list[dict
 
 
 @dataclass
+class FlagCard:
+    """Every flag about one metric (or, for flags that name no metric, one KPI or
+    objective), as the Vanity audit page shows them: one card each."""
+
+    subject: str  # "metric:KEY", or the flags' own subject
+    name: str
+    flags: list[Flag]
+    metric: str | None = None
+    # the outcome to chart beside the metric, for growth and link flags
+    outcome: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return any(not f.acknowledged for f in self.flags)
+
+
+# flags whose evidence is a metric moving (or not) with an outcome: charted on the card
+CHARTED = ("unqualified_growth", "no_link_to_outcome")
+
+
+@dataclass
 class AuditReport:
     as_of: dt.date
     flags: list[Flag]
+    metric_names: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"as_of": self.as_of.isoformat(), "flags": [f.as_dict() for f in self.flags]}
 
     def open_flags(self) -> list[Flag]:
         return [f for f in self.flags if not f.acknowledged]
+
+    def cards(self) -> list[FlagCard]:
+        """One card per metric with all its flags, open ones first; untracked metrics
+        (``untracked``) are left to a single line."""
+        cards: dict[str, FlagCard] = {}
+        for f in self.flags:
+            if f.code == "orphan_metric":
+                continue
+            metric = f.evidence.get("metric")
+            metric = metric if isinstance(metric, str) and metric in self.metric_names else None
+            subject = f"metric:{metric}" if metric else f.subject
+            card = cards.get(subject)
+            if card is None:
+                name = self.metric_names[metric] if metric else f.subject_name
+                card = cards[subject] = FlagCard(subject, name, [], metric)
+            card.flags.append(f)
+            if f.code in CHARTED and card.outcome is None:
+                outcomes = f.evidence.get("outcomes") or {}
+                card.outcome = f.evidence.get("best_outcome") or next(iter(outcomes), None)
+        return sorted(cards.values(), key=lambda c: not c.open)
+
+    def untracked(self) -> list[Flag]:
+        """Metrics no KPI uses (and that explain none): one line, not a card each."""
+        return [f for f in self.flags if f.code == "orphan_metric"]
 
 
 @dataclass
@@ -194,6 +240,15 @@ def _pct(value: float | None) -> str:
     return "no data" if value is None else f"{value:+.0%}"
 
 
+def _moved(change: float | None) -> str:
+    """ "fell 36%", "rose 4%", "stayed flat": a change over 8 weeks as a sentence says it."""
+    if change is None:
+        return "had no data"
+    if round(change, 2) == 0:
+        return "stayed flat"
+    return f"{'rose' if change > 0 else 'fell'} {abs(change):.0%}"
+
+
 def _growth(g: dict[str, Any] | None) -> float | None:
     if not g:
         return None
@@ -269,8 +324,8 @@ def unqualified_growth(ctx: Context) -> Iterator[Flag]:
             parts = []
             for o, g in outcome_growth.items():
                 recent = (ctx.growth.get(o) or {}).get("last28")
-                tail = f", {recent:g} in the last 4 weeks" if recent is not None else ""
-                parts.append(f"{ctx.name(o)} {'had no data' if g is None else _pct(g)}{tail}")
+                tail = f" ({recent:g} in the last 4 weeks)" if recent is not None else ""
+                parts.append(f"{ctx.name(o)} {_moved(g)}{tail}")
             tail_text = "while " + "; ".join(parts)
         else:
             tail_text = "while no outcome KPI on its channel shows anything for it"
@@ -684,34 +739,61 @@ def run_audit(
                     flag.acked_at = ack["acked_at"]
             flags.append(flag)
     flags.sort(key=lambda f: (f.acknowledged, f.severity != "warning"))
-    return AuditReport(as_of=as_of, flags=flags)
+    names = {key: m["name"] for key, m in ctx.metrics.items()}
+    return AuditReport(as_of=as_of, flags=flags, metric_names=names)
 
 
 def acknowledge(
     store: Store, actor: Actor, code: str, subject: str, reason: str, as_of: dt.date | None = None
 ) -> Flag:
     """Acknowledge a raised flag with a reason (managers only; in the audit log)."""
+    return acknowledge_many(store, actor, [(code, subject)], reason, as_of)[0]
+
+
+def acknowledge_many(
+    store: Store,
+    actor: Actor,
+    flags: list[tuple[str, str]],
+    reason: str,
+    as_of: dt.date | None = None,
+) -> list[Flag]:
+    """Acknowledge several raised flags (code, subject) with one reason, in one
+    transaction: all of them or, when one is not raised, none."""
     require_manager(actor, "acknowledge flags")
-    if code not in CODES:
-        raise BadInput(f"unknown flag code {code!r}; codes: {', '.join(CODES)}")
+    for code, _ in flags:
+        if code not in CODES:
+            raise BadInput(f"unknown flag code {code!r}; codes: {', '.join(CODES)}")
     if not reason or not reason.strip():
         raise BadInput("--reason: say why this flag is acceptable (it is shown with the flag)")
-    report = run_audit(store, as_of)
-    flag = next((f for f in report.flags if f.code == code and f.subject == subject), None)
-    if flag is None:
-        raise BadInput(f"no {code} flag is raised for {subject} (see `waypoint audit`)")
-    evidence = json.dumps(flag.evidence, default=str, sort_keys=True)
+    raised = {(f.code, f.subject): f for f in run_audit(store, as_of).flags}
+    found = []
+    for code, subject in flags:
+        flag = raised.get((code, subject))
+        if flag is None:
+            raise BadInput(f"no {code} flag is raised for {subject} (see `waypoint audit`)")
+        found.append(flag)
     with store.write() as con:
-        con.execute("DELETE FROM flag_acks WHERE code = ? AND subject = ?", [code, subject])
-        con.execute(
-            "INSERT INTO flag_acks VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)",
-            [code, subject, reason.strip(), evidence, actor.key],
-        )
-        auditlog.record(
-            con, actor, "acknowledge", "flag", f"{code} {subject}", None, {"reason": reason.strip()}
-        )
-    flag.acknowledged, flag.ack_reason, flag.acked_by = True, reason.strip(), actor.key
-    return flag
+        for flag in found:
+            evidence = json.dumps(flag.evidence, default=str, sort_keys=True)
+            con.execute(
+                "DELETE FROM flag_acks WHERE code = ? AND subject = ?", [flag.code, flag.subject]
+            )
+            con.execute(
+                "INSERT INTO flag_acks VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)",
+                [flag.code, flag.subject, reason.strip(), evidence, actor.key],
+            )
+            auditlog.record(
+                con,
+                actor,
+                "acknowledge",
+                "flag",
+                f"{flag.code} {flag.subject}",
+                None,
+                {"reason": reason.strip()},
+            )
+    for flag in found:
+        flag.acknowledged, flag.ack_reason, flag.acked_by = True, reason.strip(), actor.key
+    return found
 
 
 def unacknowledge(store: Store, actor: Actor, code: str, subject: str) -> None:

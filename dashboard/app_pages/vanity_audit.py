@@ -1,15 +1,13 @@
-"""Vanity audit: each flag with its evidence, acknowledgements, and what's working."""
+"""Vanity audit: one card per metric with all its flags, the numbers behind them, its
+weekly series beside the outcome's, and acknowledgements; then what's working."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 import streamlit as st
 
 import charts
 from dashboard import state, ui
-from tracker.observations import daily_values
-from tracker.vanity import acknowledge, evidence_table
+from tracker.vanity import Flag, acknowledge_many, evidence_table
 
 store = state.store()
 actor = st.session_state["actor"]
@@ -18,51 +16,89 @@ with store.session():
     report = state.cached(state.audit, day)
     working = state.cached(state.working, day)
     plan = state.cached(state.plan)
-names = ui.names(plan)
+names = {**ui.names(plan), **report.metric_names}  # metric names win over KPI keys
 
 st.title("Vanity audit")
 st.caption(
     "What would you do differently if this number moved? If nothing, it is a vanity"
-    " metric. Each flag shows the numbers behind it."
+    " metric. Each card shows one metric's flags and the numbers behind them."
 )
-if not report.flags:
+cards = report.cards()
+untracked = report.untracked()
+open_cards = sum(c.open for c in cards)
+if not cards and not untracked:
     st.success("No flags: every objective has an outcome KPI and every KPI has fresh data.")
+elif cards:
+    st.markdown(
+        f"**{open_cards} of {len(cards)}** metrics and goals need a look"
+        if open_cards
+        else "Every flag is acknowledged."
+    )
 
-for i, flag in enumerate(report.flags):
-    icon = "✓" if flag.acknowledged else ("▲" if flag.severity == "warning" else "·")
-    with st.expander(
-        f"{icon} {ui.text(flag.title)} — {ui.text(flag.subject_name)}",
-        expanded=not flag.acknowledged and flag.severity == "warning" and i < 4,
-    ):
-        st.markdown(ui.text(flag.message))
-        st.caption("Next step: " + flag.next_step)
-        if flag.acknowledged:
-            st.info(f"Acknowledged by {ui.text(flag.acked_by)}: {ui.text(flag.ack_reason)}")
-        ev = flag.evidence
-        if flag.code in ("unqualified_growth", "no_link_to_outcome"):
-            outcome = ev.get("best_outcome") or next(iter(ev.get("outcomes") or []), None)
-            if outcome:
-                start = day - dt.timedelta(days=182)
-                with store.session():
-                    lead = daily_values(store, ev["metric"], start, day)
-                    out = daily_values(store, outcome, start, day)
-                st.plotly_chart(
-                    charts.evidence_chart(
-                        lead, out, names.get(ev["metric"], ""), names.get(outcome, outcome)
-                    ),
-                    key=f"vanity_evidence_{i}",
+
+def ack_form(flags: list[Flag], key: str) -> None:
+    """One reason for the card's open flags: a manager accepts the metric as it is."""
+    with st.form(key):
+        reason = st.text_input("Why is this acceptable?", key=f"{key}_reason")
+        label = f"Acknowledge “{flags[0].title}”" if len(flags) == 1 else "Acknowledge these flags"
+        if st.form_submit_button(label):
+            ui.run_safely(
+                lambda: acknowledge_many(
+                    store, actor, [(f.code, f.subject) for f in flags], reason, day
+                ),
+                "Acknowledged.",
+            )
+
+
+for i, card in enumerate(cards):
+    with st.container(border=True):
+        icon = "▲" if card.open else "✓"
+        titles = ", ".join(dict.fromkeys(f.title for f in card.flags))
+        st.markdown(f"#### {icon} {ui.text(card.name)}")
+        st.caption(titles)
+        for flag in card.flags:
+            st.markdown(f"**{ui.text(flag.title)}.** {ui.text(flag.message)}")
+            if flag.acknowledged:
+                st.caption(
+                    f"✓ Acknowledged by {ui.text(flag.acked_by)}: {ui.text(flag.ack_reason)}"
                 )
-        st.dataframe(evidence_table(ev, names), hide_index=True)
-        if actor.role == "manager" and not flag.acknowledged:
-            with st.form(f"vanity_ack_{i}"):
-                reason = st.text_input("Why is this acceptable?", key=f"vanity_reason_{i}")
-                if st.form_submit_button("Acknowledge"):
-                    ui.run_safely(
-                        lambda f=flag, r=reason: acknowledge(
-                            store, actor, f.code, f.subject, r, day
-                        ),
-                        "Acknowledged.",
-                    )
+            else:
+                st.caption("What to do: " + ui.text(flag.next_step))
+        if card.metric and card.outcome:
+            with store.session():
+                lead = state.cached(state.weekly, card.metric, day)
+                out = state.cached(state.weekly, card.outcome, day)
+            st.plotly_chart(
+                charts.evidence_chart(
+                    lead, out, names.get(card.metric, ""), names.get(card.outcome, "")
+                ),
+                key=f"vanity_evidence_{i}",
+            )
+        with st.expander("The numbers behind it"):
+            for flag in card.flags:
+                st.dataframe(evidence_table(flag.evidence, names), hide_index=True)
+        waiting = [f for f in card.flags if not f.acknowledged]
+        if actor.role == "manager" and waiting:
+            ack_form(waiting, f"vanity_ack_{i}")
+
+if untracked:
+    listed = ", ".join(f.subject_name for f in untracked)
+    st.markdown(f"**Untracked numbers** ({len(untracked)}): {ui.text(listed)}.")
+    st.caption(
+        "No KPI uses them and they explain no outcome. Keep them if they help someone"
+        " decide; otherwise stop collecting them."
+    )
+    waiting = [f for f in untracked if not f.acknowledged]
+    if actor.role == "manager" and waiting:
+        with st.form("vanity_ack_untracked"):
+            reason = st.text_input("Why keep them?", key="vanity_ack_untracked_reason")
+            if st.form_submit_button(f"Acknowledge all {len(waiting)}"):
+                ui.run_safely(
+                    lambda: acknowledge_many(
+                        store, actor, [(f.code, f.subject) for f in waiting], reason, day
+                    ),
+                    "Acknowledged.",
+                )
 
 st.subheader("What's working")
 ui.working_table(working)

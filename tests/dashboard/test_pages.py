@@ -149,14 +149,37 @@ def test_the_form_refuses_what_the_cli_refuses(app_env: Store) -> None:
 
 
 def test_acknowledge_a_flag(app_env: Store) -> None:
-    at = open_page("vanity_audit")
-    at.text_input(key="vanity_reason_0").set_value("we chose the giveaway")
-    at.button[0].click()
-    at.run()
-    assert not at.exception, at.exception
     from tracker.vanity import run_audit
 
-    assert any(f.acknowledged for f in run_audit(app_env, dt.date(2026, 11, 18)).flags)
+    at = open_page("vanity_audit")
+    at.text_input(key="vanity_ack_0_reason").set_value("we chose the giveaway")
+    next(b for b in at.button if b.label == "Acknowledge these flags").click().run()
+    assert not at.exception, at.exception
+    # the first card's flags, all of them, with the one reason
+    followers = run_audit(app_env, dt.date(2026, 11, 18)).cards()[-1]
+    assert followers.name == "Instagram followers" and len(followers.flags) == 3
+    assert all(f.ack_reason == "we chose the giveaway" for f in followers.flags)
+    # untracked numbers: one line, acknowledged together with one reason
+    at.text_input(key="vanity_ack_untracked_reason").set_value("the agency reports them")
+    next(b for b in at.button if b.label.startswith("Acknowledge all")).click().run()
+    assert not at.exception, at.exception
+    untracked = run_audit(app_env, dt.date(2026, 11, 18)).untracked()
+    assert untracked and all(f.acknowledged for f in untracked)
+
+
+def test_the_vanity_audit_is_one_card_per_metric_with_weekly_series(app_env: Store) -> None:
+    at = open_page("vanity_audit")
+    assert not at.exception, at.exception
+    headings = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    # one card per metric: Instagram followers carries its goal, growth and link flags
+    assert sum("Instagram followers" in h for h in headings) == 1, headings
+    followers = next(i for i, c in enumerate(at.caption) if "Growth without results" in c.value)
+    assert "Followers set as a goal" in at.caption[followers].value
+    # its chart: the weekly series of followers and of the outcome, on two axes
+    figure = at.get("plotly_chart")[0].proto.spec
+    assert '"yaxis2"' in figure and '"tickformat":"%d %b"' in figure.replace(' ', '')
+    untracked = next(m.value for m in at.markdown if m.value.startswith("**Untracked numbers**"))
+    assert "Facebook page fans" in untracked
 
 
 @pytest.mark.parametrize(("person", "role"), [("jay", "assistant"), ("ben", "viewer")])

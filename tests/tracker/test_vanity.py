@@ -322,5 +322,5 @@ def test_demo_raises_the_headline_flags(demo_store: Store) -> None:
             for day in (dt.date(2026, 11, 18), dt.date(2026, 11, 18) - dt.timedelta(days=56))
         )
     assert growth.message.startswith(
-        f"Instagram followers grew {now / then - 1:.0%} in 8 weeks while Catering inquiries -"
+        f"Instagram followers grew {now / then - 1:.0%} in 8 weeks while Catering inquiries fell "
     )
