@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -176,8 +177,8 @@ def test_the_vanity_audit_is_one_card_per_metric_with_weekly_series(app_env: Sto
     followers = next(i for i, c in enumerate(at.caption) if "Growth without results" in c.value)
     assert "Followers set as a goal" in at.caption[followers].value
     # its chart: the weekly series of followers and of the outcome, on two axes
-    figure = at.get("plotly_chart")[0].proto.spec
-    assert '"yaxis2"' in figure and '"tickformat":"%d %b"' in figure.replace(' ', '')
+    layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    assert layout["yaxis2"]["side"] == "right" and layout["xaxis"]["tickformat"] == "%d %b"
     untracked = next(m.value for m in at.markdown if m.value.startswith("**Untracked numbers**"))
     assert "Facebook page fans" in untracked
 
