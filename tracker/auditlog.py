@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from tracker.clock import now_utc
+from tracker.names import FIELD_KIND
 from tracker.records import Actor, AuditEntry
 from tracker.store import Connection, Store
 
@@ -138,32 +139,62 @@ def _shown(entity: str, raw: str | None, reader: Actor | None) -> Any:
     return value
 
 
-def _plain_value(value: Any) -> str:
+Names = dict[str, dict[str, str]]  # kind -> key -> name (tracker.names.names_by_kind)
+
+
+def _plain_value(value: Any, names: Names | None = None, kind: str = "") -> str:
+    """A stored value as people read it; a key of ``kind`` (person, metric...) by name."""
     if value is None:
         return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():
         return f"{value:,.0f}"
     if isinstance(value, list):
-        return ", ".join(_plain_value(v) for v in value) or "–"
+        return ", ".join(_plain_value(v, names, kind) for v in value) or "–"
     if isinstance(value, dict):
-        return "; ".join(f"{k} {_plain_value(v)}" for k, v in value.items() if v is not None)
-    return str(value)
+        return "; ".join(
+            f"{_label(k)} {_field_value(k, v, names)}" for k, v in value.items() if v is not None
+        )
+    text = str(value)
+    return (names or {}).get(kind, {}).get(text, text)
 
 
-def describe(old: Any, new: Any, limit: int = 300) -> str:
+def _label(field: str) -> str:
+    return field.replace("_", " ")
+
+
+def _field_value(field: str, value: Any, names: Names | None) -> str:
+    return _plain_value(value, names, FIELD_KIND.get(field, ""))
+
+
+def describe(old: Any, new: Any, limit: int = 300, names: Names | None = None) -> str:
     """What a change did, in words people read (the Audit log page): the fields that
-    changed as ``field: old → new``; a created item by its set fields."""
+    changed as ``field: old → new``; a created item by its set fields. ``names`` shows
+    owners, metrics, objectives and campaigns by name."""
     if isinstance(old, dict) and isinstance(new, dict):
         parts = [
-            f"{k}: {_plain_value(old.get(k))} → {_plain_value(new.get(k))}"
+            f"{_label(k)}: {_field_value(k, old.get(k), names)} →"
+            f" {_field_value(k, new.get(k), names)}"
             for k in sorted(set(old) | set(new))
             if old.get(k) != new.get(k)
         ]
     elif new is not None and old is None:
-        parts = [_plain_value(new)]
+        parts = [_plain_value(new, names)]
     elif old is not None and new is None:
-        parts = [f"was {_plain_value(old)}"]
+        parts = [f"was {_plain_value(old, names)}"]
     else:
-        parts = [f"{_plain_value(old)} → {_plain_value(new)}"]
+        parts = [f"{_plain_value(old, names)} → {_plain_value(new, names)}"]
     text = "; ".join(p for p in parts if p)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+ENTITY_LABEL = {"kpi": "KPI", "person": "person", "people": "person", "database": "database"}
+
+
+def subject(entity: str, key: str | None, names: Names | None = None) -> str:
+    """ "KPI Catering inquiries this half": what an entry is about, by name."""
+    kind = "person" if entity == "people" else entity
+    name = (names or {}).get(kind, {}).get(key or "", key or "")
+    label = ENTITY_LABEL.get(entity, entity.replace("_", " "))
+    return f"{label} {name}".strip() if name != label else label

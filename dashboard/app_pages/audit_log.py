@@ -5,23 +5,24 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import state
-from tracker.auditlog import describe, entries
+from tracker.auditlog import describe, entries, subject
+from tracker.names import names_by_kind
 
 store = state.store()
 st.title("Audit log")
 limit = st.slider("Rows", 50, 2000, 200, step=50, key="auditlog_rows")
 with store.session():
     rows = entries(store, limit=limit, reader=st.session_state["actor"])
-    people = {p.key: p.name for p in state.cached(state.plan).people}
-people["local"] = "local manager"
+    names = names_by_kind(store)
+people = {**names["person"], "local": "local manager"}
 st.dataframe(
     [
         {
             "when (UTC)": e.at,
             "who": people.get(e.actor, e.actor),
             "action": e.action,
-            "what": f"{e.entity} {e.key}",
-            "change": describe(e.old_value, e.new_value),
+            "what": subject(e.entity, e.key, names),
+            "change": describe(e.old_value, e.new_value, names=names),
         }
         for e in rows
     ],

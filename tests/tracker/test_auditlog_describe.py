@@ -1,6 +1,6 @@
 """The Audit log page says what changed in words, not JSON."""
 
-from tracker.auditlog import describe
+from tracker.auditlog import describe, subject
 
 
 def test_an_update_names_each_changed_field_old_to_new() -> None:
@@ -16,3 +16,23 @@ def test_a_creation_lists_what_was_set_without_nulls_or_braces() -> None:
 
 def test_long_changes_are_cut() -> None:
     assert len(describe(None, {"note": "x" * 1000})) == 300
+
+
+def test_keys_read_as_names_and_fields_as_words() -> None:
+    names = {
+        "person": {"amy": "Amy Chen", "ricardo": "Ricardo Alves"},
+        "metric": {"leads": "Qualified leads"},
+        "kpi": {"leads": "Leads this quarter"},
+    }
+    text = describe(
+        {"owner": "amy", "hourly_rate": 20.0, "metric": "leads"},
+        {"owner": "ricardo", "hourly_rate": 25.0, "metric": "leads", "ratio": None},
+        names=names,
+    )
+    assert text == "hourly rate: 20 → 25; owner: Amy Chen → Ricardo Alves"
+    created = describe(None, {"metric": "leads", "owner": "amy", "qualified": False}, names=names)
+    # a metric key is the metric's name, even where a KPI shares the key
+    assert created == "metric Qualified leads; owner Amy Chen; qualified no"
+    assert subject("kpi", "leads", names) == "KPI Leads this quarter"
+    assert subject("metric", "leads", names) == "metric Qualified leads"
+    assert subject("workspace", "workspace", names) == "workspace"
