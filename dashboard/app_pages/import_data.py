@@ -9,7 +9,7 @@ from tracker.changes import undo
 from tracker.errors import WaypointError
 from tracker.importer import import_upload
 from tracker.imports import preset_names
-from tracker.imports.parse import NotRecognised
+from tracker.imports.parse import NotRecognised, preset_label
 from tracker.settings import get_setting
 
 store = state.store()
@@ -30,10 +30,10 @@ upload = st.file_uploader(
     max_upload_size=max_mb,
     key="import_file",
 )
+labels = {name: preset_label(name) for name in preset_names()}
+labels |= {m.name: preset_label(f"mapping:{m.name}") for m in plan.imports}
 preset = st.selectbox(
-    "Preset or saved mapping",
-    [*preset_names(), *(m.name for m in plan.imports)],
-    key="import_preset",
+    "What kind of export", list(labels), key="import_preset", format_func=labels.__getitem__
 )
 day = st.date_input(
     "Day for files without dates (e.g. Search Console queries)", value=None, key="import_day"
@@ -74,13 +74,16 @@ except NotRecognised as exc:
         mapping_form.show(store, actor, plan, upload.name, data)
     elif exc.fits:
         st.error(
-            f"{ui.text(upload.name)} does not fit **{ui.text(exc.choice)}**: it looks like"
-            f" {ui.text(exc.fits)}. Choose **auto** as the preset above."
+            f"{ui.text(upload.name)} does not fit **{ui.text(labels.get(exc.choice, exc.choice))}**:"
+            f" it looks like {ui.text(preset_label(exc.fits_name or ''))}."
+            f" Choose **{labels['auto']}**"
+            " above."
         )
     else:
         st.error(
-            f"{ui.text(upload.name)} does not fit **{ui.text(exc.choice)}**. Choose **auto**"
-            " as the preset above to map it."
+            f"{ui.text(upload.name)} does not fit"
+            f" **{ui.text(labels.get(exc.choice, exc.choice))}**. Choose **{labels['auto']}**"
+            " above to map it."
         )
     st.stop()
 except WaypointError as exc:
@@ -88,13 +91,13 @@ except WaypointError as exc:
     st.stop()
 if preview.all_rejected:
     st.error(
-        f"Recognised as **{preview.preset}**, but every row was rejected"
+        f"Recognised as **{preset_label(preview.preset)}**, but every row was rejected"
         f" ({len(preview.rejected)}): nothing can be imported. The reasons are below."
     )
 else:
     days = f" Days {preview.first_day} to {preview.last_day}." if preview.first_day else ""
     st.info(
-        f"Recognised as **{preview.preset}**: {preview.inserted} new, {preview.replaced}"
+        f"Recognised as **{preset_label(preview.preset)}**: {preview.inserted} new, {preview.replaced}"
         f" changed, {preview.unchanged} unchanged, {len(preview.rejected)} rejected.{days}"
     )
 for note in preview.notes:

@@ -79,7 +79,7 @@ def test_a_manager_maps_a_booking_export_and_the_next_one_imports_in_one_click(
     # The next week's file is recognised by the saved mapping: one click imports it.
     at = _upload(open_page("import_data"), "booking-week46.csv", NEXT_WEEK)
     assert not at.exception, at.exception
-    assert "Recognised as **mapping:booking-system**" in at.info[0].value
+    assert "Recognised as **Saved mapping “booking-system”**" in at.info[0].value
     at = click(at, "Commit the import")
     assert not at.exception, at.exception
     assert _daily(app_env, "booking-revenue")["2026-11-09"] == 990.0
@@ -126,6 +126,7 @@ def test_a_preset_forced_on_the_wrong_file_is_an_error_that_names_what_it_fits(
     at = _upload(at, "account_overview_analytics.csv", data)
     assert not at.exception, at.exception
     shown = at.error[0].value.replace("\\", "")  # Markdown escapes of the underscores
-    assert "looks like the x_account_overview preset" in shown
+    assert "does not fit **LinkedIn (any of its exports)**" in shown
+    assert "looks like X: account overview." in shown  # names people read, not preset ids
     assert "--preset" not in shown  # page users are never told a CLI flag
     assert not at.success and not at.info

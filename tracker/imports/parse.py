@@ -26,15 +26,58 @@ class NotRecognised(BadInput):
     """The file fits no preset or mapping, or not the one asked for. ``fits`` says what
     it does fit (a preset, a saved mapping, a generic form), when anything does."""
 
-    def __init__(self, message: str, *, choice: str, fits: str | None) -> None:
+    def __init__(
+        self, message: str, *, choice: str, fits: str | None, fits_name: str | None = None
+    ) -> None:
         super().__init__(message)
         self.choice = choice
         self.fits = fits
+        self.fits_name = fits_name  # the preset, mapping:NAME or form (for preset_label)
 
 
 def preset_names() -> list[str]:
     families = sorted({p.family for p in ALL})
     return ["auto", *GENERIC, *families, *sorted(PRESETS)]
+
+
+# What people call each platform and form (preset names stay in the CLI and plan files).
+FAMILY_LABEL = {
+    "facebook": "Facebook",
+    "ga": "Google Analytics",
+    "google_ads": "Google Ads",
+    "gsc": "Search Console",
+    "instagram": "Instagram",
+    "linkedin": "LinkedIn",
+    "x": "X",
+    "youtube": "YouTube",
+}
+_SPECIAL_LABEL = {
+    "auto": "Recognise the file",
+    "long": "Generic long form (day, metric, value)",
+    "wide": "Generic wide form (a day column, one column per metric)",
+}
+_LANGUAGE = {"de": "German", "es": "Spanish", "fr": "French"}
+
+
+def preset_label(name: str) -> str:
+    """A preset, family or saved mapping as people read it: ``gsc_dates_fr`` is
+    "Search Console: dates (French)", ``mapping:bookings`` "Saved mapping “bookings”"."""
+    if name in _SPECIAL_LABEL:
+        return _SPECIAL_LABEL[name]
+    if name.startswith("mapping:"):
+        return f"Saved mapping “{name.removeprefix('mapping:')}”"
+    if name in FAMILY_LABEL:
+        return f"{FAMILY_LABEL[name]} (any of its exports)"
+    preset = PRESETS.get(name)
+    if preset is None:
+        return name
+    words = name.removeprefix(preset.family).strip("_").split("_")
+    language = _LANGUAGE.get(words[-1]) if len(words) > 1 else None
+    if language:
+        words = words[:-1]
+    rest = " ".join(w.upper() if w in ("ga4", "ua", "xls") else w for w in words)
+    label = f"{FAMILY_LABEL.get(preset.family, preset.family)}: {rest}"
+    return f"{label} ({language})" if language else label
 
 
 def _matches(preset: Preset, sheet: Sheet) -> bool:
@@ -134,7 +177,12 @@ def _parse(
                 return parsed
     if not found:
         fits = looks_like(sheets, known, mappings)
-        raise NotRecognised(_refusal(name, choice, sheets, fits), choice=choice, fits=fits)
+        raise NotRecognised(
+            _refusal(name, choice, sheets, fits),
+            choice=choice,
+            fits=fits,
+            fits_name=fitting_name(sheets, known, mappings),
+        )
     sources = sorted({p.source for p, _ in found})
     acc = Accumulator(file=name, source=sources[0])
     for preset, sheet in found:
@@ -173,15 +221,26 @@ def looks_like(
     sheets: Sequence[Sheet], known: Collection[str] | None, mappings: Sequence[ImportMapping]
 ) -> str | None:
     """What a file fits when nothing is forced on it: a preset, a mapping or a form."""
+    name = fitting_name(sheets, known, mappings)
+    if name is None:
+        return None
+    if name.startswith("mapping:"):
+        return f"the saved mapping {name.removeprefix('mapping:')}"
+    return f"the generic {name} form" if name in GENERIC else f"the {name} preset"
+
+
+def fitting_name(
+    sheets: Sequence[Sheet], known: Collection[str] | None, mappings: Sequence[ImportMapping]
+) -> str | None:
+    """The preset, ``mapping:NAME`` or generic form a file fits (``preset_label`` reads it)."""
     for sheet in sheets:
         for preset in ALL:
             if _matches(preset, sheet):
-                return f"the {preset.name} preset"
+                return preset.name
         mapping = fitting(mappings, sheet)
         if mapping is not None:
-            return f"the saved mapping {mapping.name}"
-    form = _generic_form(sheets[0], known) if sheets else None
-    return f"the generic {form} form" if form else None
+            return f"mapping:{mapping.name}"
+    return _generic_form(sheets[0], known) if sheets else None
 
 
 def _refusal(name: str, choice: str, sheets: Sequence[Sheet], fits: str | None) -> str:
@@ -223,6 +282,7 @@ def _mapped(
             f" column(s) {missing})" + (f"; this looks like {fits}" if fits else ""),
             choice=first.name,
             fits=fits,
+            fits_name=fitting_name(sheets, None, others),
         )
     mapping, sheet = found
     part = Accumulator(file=name, source=mapping.source_name)
