@@ -6,6 +6,7 @@ from typing import Any
 
 import streamlit as st
 
+from tracker import formats
 from tracker.errors import WaypointError
 from tracker.report import md_escape
 from tracker.vocab import STATUS_STYLE
@@ -61,7 +62,8 @@ def overdue_list(states: list[Any], plan: Any) -> None:
         st.write("Nobody is overdue.")
     for s in missing:
         st.markdown(
-            f"✕ **{text(kpis.get(s.kpi, s.kpi))}** — {text(who.get(s.owner, s.owner))} ({s.period})"
+            f"✕ **{text(kpis.get(s.kpi, s.kpi))}** — {text(who.get(s.owner, s.owner))}"
+            f" ({formats.period(s.period)})"
         )
 
 

@@ -160,3 +160,19 @@ def day_span(start: Any, end: Any) -> str:
     if start.month != end.month:
         return f"{start.day} {start:%b} – {long_day(end)}"
     return f"{start.day}–{long_day(end)}"
+
+
+def period(code: str) -> str:
+    """A check-in period as people say it: 2026-W46 is "week of 9 Nov 2026", 2026-11 is
+    "November 2026"; anything else as it is."""
+    import re
+
+    if re.fullmatch(r"\d{4}-W\d{2}", code):
+        from tracker.clock import week_bounds
+
+        return f"week of {long_day(week_bounds(code)[0])}"
+    if re.fullmatch(r"\d{4}-\d{2}", code):
+        import datetime as dt
+
+        return f"{dt.date(int(code[:4]), int(code[5:]), 1):%B %Y}"
+    return code

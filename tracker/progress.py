@@ -118,6 +118,12 @@ class ProgressReport:
                 return k
         raise NotFound(f"no KPI {key!r} (archived KPIs are not reported)")
 
+    def changed_since(self, before: ProgressReport) -> list[tuple[str, KpiProgress]]:
+        """(status then, the KPI now) for each KPI whose status differs from ``before``'s
+        (the Summary's "what changed since last week"); KPIs new since are left out."""
+        then = {k.kpi: k.status for k in before.kpis}
+        return [(then[k.kpi], k) for k in self.kpis if k.kpi in then and then[k.kpi] != k.status]
+
 
 _FLOAT_FIELDS = [i for i, f in enumerate(fields(KpiProgress)) if "float" in str(f.type)]
 

@@ -95,25 +95,22 @@ st.plotly_chart(charts.progress_bars(behind), key="summary_progress")
 left, right = st.columns(2)
 with left:
     st.subheader("Open vanity flags")
-    open_flags = audit.open_flags()
-    warnings = [f for f in open_flags if f.severity == "warning"]
-    st.caption(f"{len(warnings)} warning(s), {len(open_flags) - len(warnings)} for information")
-    for flag in warnings[:6]:
-        st.markdown(
-            f"▲ **{ui.text(flag.title)}** · {ui.text(flag.subject_name)} — {ui.text(flag.message)}"
-        )
-    st.page_link("app_pages/vanity_audit.py", label="See every flag")
+    # one line per metric (the Vanity audit's cards), untracked numbers left to that page
+    cards = [c for c in audit.cards() if c.open]
+    if not cards:
+        st.write("None open.")
+    for card in cards[:6]:
+        titles = " · ".join(dict.fromkeys(f.title for f in card.flags if not f.acknowledged))
+        st.markdown(f"▲ **{ui.text(card.name)}**: {ui.text(titles)}")
+    if len(cards) > 6:
+        st.caption(f"and {len(cards) - 6} more")
+    st.page_link("app_pages/vanity_audit.py", label="See the numbers behind each flag")
 with right:
     st.subheader("Overdue check-ins")
     ui.overdue_list(overdue_week.kpis, plan)
 
 st.subheader("What changed since last week")
-previous = {k.kpi: k for k in before.kpis}
-changes = [
-    (previous[k.kpi].status, k)
-    for k in report.kpis
-    if k.kpi in previous and previous[k.kpi].status != k.status
-]
+changes = report.changed_since(before)
 if not changes:
     st.write("No KPI changed status.")
 for was, k in changes:

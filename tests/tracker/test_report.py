@@ -120,3 +120,16 @@ def test_the_digest_is_the_one_page_and_links_the_details(demo_store: Store) -> 
     # check-ins grouped by person, with each one's count
     for person in review.by_person():
         assert f"<b>{person.name}</b>: {person.summary()}" in email
+
+
+def test_what_changed_since_last_week_comes_from_the_report(demo_store: Store) -> None:
+    from tracker.progress import compute_progress
+
+    now = compute_progress(demo_store, dt.date(2026, 11, 18))
+    before = compute_progress(demo_store, dt.date(2026, 11, 11))
+    changed = now.changed_since(before)
+    by_hand = [
+        k.kpi for k in now.kpis if k.status != next(b.status for b in before.kpis if b.kpi == k.kpi)
+    ]
+    assert [k.kpi for _, k in changed] == by_hand
+    assert all(was != k.status for was, k in changed)
