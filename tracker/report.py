@@ -290,7 +290,7 @@ def _forecast(n: KpiProgress) -> str:
     return formats.kpi_value(n, n.forecast) + will_miss
 
 
-def _said(c: CheckinState) -> list[tuple[str, str]]:
+def said(c: CheckinState) -> list[tuple[str, str]]:
     """What the owner wrote, labelled; a note-only check-in (the CLI's --note) as a note."""
     said = [
         (label, text)
@@ -329,7 +329,7 @@ def _environment(markdown: bool) -> jinja2.Environment:
         day=formats.long_day,
         delta=_delta,
         forecast=_forecast,
-        said=_said,
+        said=said,
         checkin=_checkin,
     )
     return env

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tracker import auditlog
+from tracker import auditlog, formats
 from tracker.clock import today
 from tracker.correlations import lagged_correlations
 from tracker.errors import BadInput
@@ -68,7 +68,6 @@ def evidence_table(evidence: dict[str, Any], names: dict[str, str]) -> list[dict
     """The numbers behind a flag as rows people read ("what", "value"): keys of metrics
     and KPIs shown by name, numbers formatted, never a JSON dict (DESIGN: evidence as a
     small table)."""
-    from tracker import formats
 
     def text(value: Any) -> str:
         if value is None:
@@ -483,8 +482,8 @@ def confidence_conflict(ctx: Context) -> Iterator[Flag]:
             "warning",
             f"kpi:{k['key']}",
             f"{ctx.person(k['owner'])} said “{said.replace('_', ' ')}” for {ctx.kpi_name(k)} on"
-            f" {checkin['created_at']:%Y-%m-%d}, but the numbers say"
-            f" {status.replace('_', ' ')}{pace}.",
+            f" {checkin['created_at']:%a} {formats.long_day(checkin['created_at'])}, but the"
+            f" numbers say {status.replace('_', ' ')}{pace}.",
             {
                 "kpi": k["key"],
                 "owner": k["owner"],

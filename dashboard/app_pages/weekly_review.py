@@ -10,7 +10,7 @@ from dashboard import state, ui
 from tracker import formats
 from tracker.annotations import add_annotation
 from tracker.clock import iso_week, week_bounds
-from tracker.report import render_html, render_markdown
+from tracker.report import render_html, render_markdown, said
 from tracker.vocab import checkin_words
 
 store = state.store()
@@ -34,11 +34,15 @@ st.markdown(
     " · ".join(f"{ui.status_label(s)} **{n}**" for s, n in counts.items() if n) or "No KPI yet."
 )
 if review.changed:
-    for k in review.changed:
-        st.markdown(
-            f"{ui.text(k.now.name or k.now.kpi)}: {ui.status_label(k.before.status)} →"
+    st.markdown(
+        "Since last week: "
+        + "; ".join(
+            f"{ui.text(k.now.name or k.now.kpi)} {ui.status_label(k.before.status)} →"
             f" {ui.status_label(k.now.status)}"
+            for k in review.changed
+            if k.before
         )
+    )
 else:
     st.caption("No status changed since last week.")
 
@@ -81,23 +85,14 @@ if review.campaigns_ended:
 
 # 3. Check-ins, by person.
 st.subheader("Check-ins")
-by_person: dict[str, list] = {}
-for c in review.checkins:
-    by_person.setdefault(c.owner, []).append(c)
-for person, states in by_person.items():
-    st.markdown(f"**{ui.text(review.person(person))}**")
-    for c in states:
-        st.markdown(f"- {ui.text(review.kpi(c.kpi))}: {checkin_words(c.state, c.confidence)}")
-        said = [
-            (label, v)
-            for label, v in (("progress", c.progress), ("plans", c.plans), ("problems", c.problems))
-            if v
-        ]
-        if not said and c.note:  # a note-only check-in (the CLI's --note)
-            said = [("note", c.note)]
-        for label, value in said:
-            st.markdown(f"    - {label}: {ui.text(value)}")
-if not by_person:
+for person in review.by_person():
+    # one Markdown block per person, so each check-in's notes nest under it
+    lines = [f"**{ui.text(person.name)}**: {person.summary()}", ""]
+    for c in person.states:
+        lines.append(f"- {ui.text(review.kpi(c.kpi))}: {checkin_words(c.state, c.confidence)}")
+        lines += [f"    - {label}: {ui.text(value)}" for label, value in said(c)]
+    st.markdown("\n".join(lines))
+if not review.checkins:
     st.write("No check-in was due this week.")
 
 st.subheader("Decisions")
