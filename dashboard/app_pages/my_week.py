@@ -30,7 +30,9 @@ st.subheader("Due this week")
 names = {k.kpi: k.name or k.kpi for k in report.kpis}
 label = {"due": "… due", "on_time": "✓ done", "late": "◷ late", "missing": "✕ missing"}
 for s in due:
-    st.markdown(f"{label[s.state]} — **{ui.text(names.get(s.kpi, s.kpi))}** ({s.period})")
+    st.markdown(
+        f"{label[s.state]} — **{ui.text(names.get(s.kpi, s.kpi))}** ({formats.period(s.period)})"
+    )
 for u in week.upcoming:
     if u.owner == actor.key:
         st.markdown(
@@ -82,7 +84,11 @@ if mine:
 
 st.subheader("My KPIs and streaks")
 for k in mine:
-    line = f"{ui.status_label(k.status)} — **{ui.text(k.name or k.kpi)}**: {formats.kpi_value(k, k.current)} of {formats.kpi_value(k, k.target)}"
+    target = f" of {formats.kpi_value(k, k.target)}" if k.target is not None else " (no target yet)"
+    line = (
+        f"{ui.status_label(k.status)} — **{ui.text(k.name or k.kpi)}**:"
+        f" {formats.kpi_value(k, k.current)}{target}"
+    )
     if k.per:
         with store.session():
             line += f" · streak {streak(period_history(store, k.kpi, day))} {k.per}(s)"
