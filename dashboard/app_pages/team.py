@@ -9,7 +9,7 @@ import streamlit as st
 import charts
 from dashboard import state, ui
 from tracker import formats
-from tracker.clock import iso_week
+from tracker.clock import iso_week, week_bounds
 
 store = state.store()
 with store.session():
@@ -21,7 +21,8 @@ with store.session():
 
 st.title("Team")
 st.caption(
-    f"Check-ins over the last {len(report.weeks)} weeks ({report.weeks[0]} – {report.weeks[-1]})"
+    f"Check-ins over the last {len(report.weeks)} weeks"
+    f" ({formats.day_span(week_bounds(report.weeks[0])[0], week_bounds(report.weeks[-1])[1])})"
 )
 rows = [
     {
