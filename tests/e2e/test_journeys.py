@@ -191,7 +191,7 @@ def test_map_a_booking_export_then_import_the_next_in_one_click(
     page.goto(f"{demo_server.url}/import_data")
     page.get_by_text("Export file").wait_for()
     page.locator("input[type='file']").set_input_files(str(week46))
-    page.get_by_text("mapping:booking-system").wait_for(timeout=60_000)
+    page.get_by_text("Saved mapping “booking-system”").first.wait_for(timeout=60_000)
     page.get_by_role("button", name="Commit the import").click()
     page.get_by_text("Imported booking-week46.csv: 1 inserted").wait_for()
     assert dict(daily_values(store, "booking-revenue"))[dt.date(2026, 11, 9)] == 990.0
