@@ -62,6 +62,7 @@ def test_hostile_plan_exits_2_and_changes_nothing(seeded: Path, tmp_path: Path, 
     assert not (tmp_path / "pwned").exists()
 
 
+@pytest.mark.slow  # a benchmark-sized plan (10,000 KPIs)
 def test_plan_with_10000_kpis_applies(tmp_path: Path) -> None:
     kpis = "\n".join(
         f"      - {{key: k{i}, metric: leads, target: {i + 1}, owner: amy}}" for i in range(10_000)

@@ -5,6 +5,7 @@ gaps, and the command line."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -137,12 +138,19 @@ def _steady_orders(store: Store, seed: int) -> None:
     _load(store, "orders", {d: float(rng.poisson(6)) for d in days})
 
 
-@pytest.fixture
-def cafe(tmp_path: Path) -> Store:
-    store = Store(tmp_path / "cafe.duckdb", lock_timeout=10)
+@pytest.fixture(scope="module")
+def _cafe_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = Store(tmp_path_factory.mktemp("cafe") / "cafe.duckdb", lock_timeout=10)
     store.init()
     apply_plan_text(store, PLAN, LOCAL_MANAGER, source="plan")
-    return store
+    return store.path
+
+
+@pytest.fixture
+def cafe(_cafe_template: Path, tmp_path: Path) -> Store:
+    """The café's plan, applied once per module; each test writes to its own copy."""
+    shutil.copy(_cafe_template, tmp_path / "cafe.duckdb")
+    return Store(tmp_path / "cafe.duckdb", lock_timeout=10)
 
 
 def _only(store: Store, metric: str, as_of: dt.date):

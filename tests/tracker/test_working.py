@@ -5,7 +5,9 @@ or once for its objective; never for two channels."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -50,8 +52,12 @@ PLAN = textwrap.dedent(
 DAY = "2026-08-03"
 
 
-@pytest.fixture
-def costed(store: Store) -> Store:
+@pytest.fixture(scope="module")
+def _costed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The plan and its day of hours, spend and outcomes, logged once per module
+    through the CLI; each test gets a copy."""
+    store = Store(tmp_path_factory.mktemp("costed") / "costed.duckdb")
+    store.init()
     apply_plan_text(store, PLAN, LOCAL_MANAGER)
     db = store.path
     for args in (
@@ -65,7 +71,13 @@ def costed(store: Store) -> Store:
     ):
         run = waypoint(db, *args, "--day", DAY)
         assert run.code == 0, run
-    return store
+    return db
+
+
+@pytest.fixture
+def costed(_costed_template: Path, tmp_path: Path) -> Store:
+    shutil.copy(_costed_template, tmp_path / "costed.duckdb")
+    return Store(tmp_path / "costed.duckdb", lock_timeout=10)
 
 
 def test_each_outcome_counts_once_and_costs_add_up_by_hand(costed: Store) -> None:

@@ -76,12 +76,22 @@ def _imports(*mappings: str) -> str:
     return "imports:\n" + "\n".join(items) + "\n"
 
 
-@pytest.fixture
-def shop(tmp_path: Path) -> Path:
-    db = tmp_path / "shop.duckdb"
-    plan = tmp_path / "plan.yaml"
+@pytest.fixture(scope="module")
+def _shop_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shop's plan applied once per module (through the CLI, as a user would);
+    each test starts from a copy."""
+    folder = tmp_path_factory.mktemp("shop")
+    db, plan = folder / "shop.duckdb", folder / "plan.yaml"
     plan.write_text(_plan())
     assert waypoint(db, "plan", "apply", str(plan)).code == 0
+    return db
+
+
+@pytest.fixture
+def shop(_shop_template: Path, tmp_path: Path) -> Path:
+    db = tmp_path / "shop.duckdb"
+    (tmp_path / "plan.yaml").write_text(_plan())
+    shutil.copy(_shop_template, db)
     return db
 
 
