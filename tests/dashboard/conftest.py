@@ -29,6 +29,18 @@ def app_env(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
     st.cache_resource.clear()
 
 
+@pytest.fixture
+def empty_env(store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """A workspace with nothing in it yet: what a new user sees first."""
+    monkeypatch.setenv("WAYPOINT_DB", str(store.path))
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-11-18T18:00:00+00:00")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield store
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
 def open_page(name: str | None = None, timeout: float = 60) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=timeout)
     at.run()
