@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import duckdb
     import pandas as pd
 
-from tracker.vocab import ROLLUP_ORDER, STATUSES
+from tracker.vocab import ROLLUP_ORDER, SEVERITY_ORDER, STATUSES, count_statuses
 
 __all__ = ["ROLLUP_ORDER", "STATUSES"]
 
@@ -118,6 +118,20 @@ class ProgressReport:
                 return k
         raise NotFound(f"no KPI {key!r} (archived KPIs are not reported)")
 
+    def counts(self) -> dict[str, int]:
+        """KPIs per status, worst first (vocab.SEVERITY_ORDER); statuses with none left out."""
+        return count_statuses([k.status for k in self.kpis])
+
+    def objectives_worst_first(self) -> list[ObjectiveStatus]:
+        """The objectives by status, worst first; plan order among equals."""
+        return sorted(self.objectives, key=lambda o: SEVERITY_ORDER.index(o.status))
+
+    def behind_pace(self, limit: int = 25) -> list[KpiProgress]:
+        """The KPIs furthest behind their pace, worst first (the Summary's pace chart):
+        those with a pace that are not achieved."""
+        paced = [k for k in self.kpis if k.pace is not None and k.status != "achieved"]
+        return sorted(paced, key=lambda k: k.pace if k.pace is not None else 0.0)[:limit]
+
     def changed_since(self, before: ProgressReport) -> list[tuple[str, KpiProgress]]:
         """(status then, the KPI now) for each KPI whose status differs from ``before``'s
         (the Summary's "what changed since last week"); KPIs new since are left out."""
@@ -156,9 +170,6 @@ def rollup(statuses: list[str]) -> str:
 
 def _objective(key: str, title: str, kpis: list[KpiProgress]) -> ObjectiveStatus:
     status = rollup([k.status for k in kpis])
-    counts = {s: 0 for s in STATUSES}
-    for k in kpis:
-        counts[k.status] += 1
     holding = [k for k in kpis if k.status == status] if status in ROLLUP_ORDER else []
     # The KPI that holds it there: of those in that status, the one furthest behind.
     held_by = (
@@ -171,7 +182,7 @@ def _objective(key: str, title: str, kpis: list[KpiProgress]) -> ObjectiveStatus
         status=status,
         kpis=[k.kpi for k in kpis],
         held_by=held_by,
-        counts={s: n for s, n in counts.items() if n},
+        counts=count_statuses([k.status for k in kpis]),  # worst first
         starts=min(starts) if status == "not_started" and starts else None,
     )
 

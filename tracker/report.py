@@ -23,7 +23,7 @@ from tracker.names import kpi_names, people_names
 from tracker.progress import KpiProgress, ObjectiveStatus, compute_progress
 from tracker.store import Store
 from tracker.vanity import Flag, run_audit
-from tracker.vocab import CHECKIN_STYLE, SEVERITY_ORDER, STATUS_STYLE, checkin_words
+from tracker.vocab import CHECKIN_STYLE, STATUS_STYLE, checkin_words, count_statuses
 
 STATUS_WORDS = {k: v.text for k, v in STATUS_STYLE.items()}
 STATUS_COLOURS = {k: v.hex for k, v in STATUS_STYLE.items()}
@@ -158,8 +158,7 @@ class WeeklyReview:
 
     def counts(self) -> dict[str, int]:
         """KPIs per status, worst first (vocab.SEVERITY_ORDER), statuses with none left out."""
-        statuses = [k.now.status for k in self.kpis]
-        return {s: statuses.count(s) for s in SEVERITY_ORDER if s in statuses}
+        return count_statuses([k.now.status for k in self.kpis])
 
     def as_dict(self) -> dict[str, Any]:
         return {

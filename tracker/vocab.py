@@ -159,3 +159,8 @@ def outcome_label(outcome: str) -> str:
 def status_text(status: str) -> str:
     """``● on track``: icon and word, readable without colour."""
     return STATUS_STYLE[status].text
+
+
+def count_statuses(statuses: list[str]) -> dict[str, int]:
+    """How many of each status, worst first (SEVERITY_ORDER); statuses with none left out."""
+    return {s: statuses.count(s) for s in SEVERITY_ORDER if s in statuses}

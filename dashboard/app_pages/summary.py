@@ -10,21 +10,24 @@ import charts
 from dashboard import state, ui
 from tracker import formats
 from tracker.clock import iso_week
-from tracker.vocab import SEVERITY_ORDER
 
 store = state.store()
 with store.session():
     day = state.as_of()
     plan = state.cached(state.plan)
-    report = state.cached(state.progress, day)
-    before = state.cached(state.progress, day - dt.timedelta(days=7))
-    audit = state.cached(state.audit, day)
-    overdue_week = state.cached(state.checkins, iso_week(day - dt.timedelta(days=7)), day)
 
+# The title first: Streamlit sends each element as it is drawn, so the page shows whose
+# it is while the numbers below are computed (a cold server's first visit).
 st.title(ui.text(plan.workspace.name))
 if plan.workspace.vision:
     st.markdown(f"*{ui.text(plan.workspace.vision)}*")
 st.caption(f"As of {day:%A %d %B %Y}")
+
+with store.session():
+    report = state.cached(state.progress, day)
+    before = state.cached(state.progress, day - dt.timedelta(days=7))
+    audit = state.cached(state.audit, day)
+    overdue_week = state.cached(state.checkins, iso_week(day - dt.timedelta(days=7)), day)
 
 if not plan.objectives:
     st.info(
@@ -35,18 +38,16 @@ if not plan.objectives:
     )
     st.stop()
 
-counts = {s: sum(1 for k in report.kpis if k.status == s) for s in ui.STATUS}
 # One line of counts (not four stacked metrics): on a phone the worst objectives stay on
 # the first screen.
 st.markdown(
-    "#### "
-    + " · ".join(f"{ui.status_label(s)} **{counts[s]}**" for s in SEVERITY_ORDER if counts[s])
+    "#### " + " · ".join(f"{ui.status_label(s)} **{n}**" for s, n in report.counts().items())
 )
 
 st.subheader("Objectives")
 by_kpi = {k.kpi: k for k in report.kpis}
 # Worst first, and a page that stays readable (and fast) for an agency with 100 objectives.
-ranked = sorted(report.objectives, key=lambda o: SEVERITY_ORDER.index(o.status))
+ranked = report.objectives_worst_first()
 SHOWN = 12
 if len(ranked) > SHOWN:
     st.caption(
@@ -75,20 +76,10 @@ for obj in ranked[:SHOWN]:
         with right:
             # ...and how many KPIs are in each status (no averaged bar that could read
             # "ahead" beside "off track")
-            st.markdown(
-                "  \n".join(
-                    f"{ui.status_label(s)} **{n}**"
-                    for s, n in sorted(
-                        obj.counts.items(), key=lambda sn: SEVERITY_ORDER.index(sn[0])
-                    )
-                    if n
-                )
-            )
+            st.markdown("  \n".join(f"{ui.status_label(s)} **{n}**" for s, n in obj.counts.items()))
 
 st.subheader("Progress against the pace")
-behind = sorted(
-    (k for k in report.kpis if k.pace is not None and k.status != "achieved"), key=lambda k: k.pace
-)[:25]
+behind = report.behind_pace(25)
 st.caption("The KPIs furthest behind their pace (up to 25).")
 st.plotly_chart(charts.progress_bars(behind), key="summary_progress")
 

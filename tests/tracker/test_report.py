@@ -133,3 +133,21 @@ def test_what_changed_since_last_week_comes_from_the_report(demo_store: Store) -
     ]
     assert [k.kpi for _, k in changed] == by_hand
     assert all(was != k.status for was, k in changed)
+
+
+def test_summary_facts_come_from_the_report(demo_store: Store) -> None:
+    from tracker.progress import compute_progress
+    from tracker.vocab import SEVERITY_ORDER
+
+    report = compute_progress(demo_store, dt.date(2026, 11, 18))
+    counts = report.counts()
+    assert sum(counts.values()) == len(report.kpis)
+    assert list(counts) == [s for s in SEVERITY_ORDER if s in counts]  # worst first
+    ranked = [o.status for o in report.objectives_worst_first()]
+    assert ranked == sorted(ranked, key=SEVERITY_ORDER.index)
+    behind = report.behind_pace(3)
+    assert len(behind) == 3 and all(k.status != "achieved" for k in behind)
+    assert [k.pace for k in behind] == sorted(k.pace for k in behind)
+    for o in report.objectives:  # each objective's counts, worst first, add up to its KPIs
+        assert sum(o.counts.values()) == len(o.kpis)
+        assert list(o.counts) == [s for s in SEVERITY_ORDER if s in o.counts]
