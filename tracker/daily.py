@@ -34,7 +34,7 @@ SELECT o.metric, o.day,
 FROM observations o
 JOIN metrics m ON m.key = o.metric
 {scope}
-WHERE o.removed_by IS NULL
+WHERE o.removed_by IS NULL {where}
 GROUP BY o.metric, o.day, m.behaviour, m.prefer
 """
 
@@ -47,7 +47,20 @@ _SCOPES = {
 
 def day_value_sql(scope: str = "all") -> str:
     """The rule as a SELECT of (metric, day, value) over all days or a scope's days."""
-    return _DAY_VALUE.format(scope=_SCOPES[scope])
+    return _DAY_VALUE.format(scope=_SCOPES[scope], where="")
+
+
+# One source's part of one day, by the same rule ($metric, $day, $source are parameters).
+_ONE_SOURCE = _DAY_VALUE.format(
+    scope="", where="AND o.metric = $metric AND o.day = $day AND o.source = $source"
+)
+
+
+def source_day_value(con: Connection, metric: str, day: Any, source: str) -> float | None:
+    """What ``source`` alone gives ``metric`` on ``day`` (the manual part of a day a
+    person has just logged to), by the day-value rule; None when it has nothing."""
+    rows = con.execute(_ONE_SOURCE, {"metric": metric, "day": day, "source": source}).fetchall()
+    return float(rows[0][2]) if rows else None
 
 
 def refresh(con: Connection, keys: Any = None, *, table: str | None = None) -> int:

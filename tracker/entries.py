@@ -28,7 +28,7 @@ from tracker.checks import (
     find_outlier,
 )
 from tracker.clock import today as workspace_today
-from tracker.daily import refresh
+from tracker.daily import refresh, source_day_value
 from tracker.errors import BadInput, NotFound, PermissionDenied
 from tracker.permissions import require_metric_writer, require_writer
 from tracker.records import Actor
@@ -306,10 +306,7 @@ def _log_one(
             "INSERT INTO outliers VALUES (?, ?, ?, ?, ?)",
             [metric, day, outlier.value, outlier.reference, change],
         )
-    manual = [
-        e for e in _entries(con, "metric = ? AND day = ? AND source = ?", [metric, day, MANUAL])
-    ]
-    day_manual = _manual_value(info.behaviour, manual)
+    day_manual = source_day_value(con, metric, day, MANUAL) or 0.0
     auditlog.record(
         con,
         actor,
@@ -343,14 +340,6 @@ def _log_one(
 
 def _fmt(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() and abs(value) < 1e15 else f"{value:,.6g}"
-
-
-def _manual_value(behaviour: str, manual: list[Entry]) -> float:
-    if not manual:
-        return 0.0
-    if behaviour == "flow":
-        return float(sum(e.value for e in manual))
-    return max(manual, key=lambda e: (e.recorded_at, e.id)).value
 
 
 def _day_value(con: Connection, metric: str, day: dt.date) -> float | None:
