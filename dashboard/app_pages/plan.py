@@ -98,6 +98,27 @@ def parse_number_field(label: str, text: str) -> float | None:
         ) from None
 
 
+def choose(
+    kind: str, keys: list[str], items: list[dict], shown: dict[str, str]
+) -> tuple[str, dict]:
+    """The item picker of a tab: "(new KIND)" or an existing item by name; returns the
+    choice and the item as the plan holds it ({} for a new one)."""
+    choice = st.selectbox(
+        kind.capitalize(),
+        [f"(new {kind})", *keys],
+        key=f"plan_{kind}_choice",
+        format_func=lambda k: shown.get(k, k),
+    )
+    return choice, next((i for i in items if i["key"] == choice), {})
+
+
+def key_field(where: Any, kind: str, choice: str, cur: dict) -> str:
+    """The item's key: typed for a new item, shown but fixed for an existing one."""
+    return where.text_input(
+        "Key", value=cur.get("key", ""), disabled=bool(cur), key=f"plan_{kind}_key_{choice}"
+    )
+
+
 tab_vision, tab_obj, tab_kpi, tab_metric, tab_people, tab_yaml = st.tabs(
     ["Vision", "Objectives", "KPIs", "Metrics", "People", "YAML"]
 )
@@ -193,9 +214,7 @@ with tab_kpi:
         cur = next((k for k in obj.get("kpis", []) if k["key"] == kchoice), {})
         campaigns = {c["key"]: c["name"] for c in obj.get("campaigns", [])}
         with st.form("plan_kpi_form"):
-            kkey = st.text_input(
-                "Key", value=cur.get("key", ""), disabled=bool(cur), key=f"plan_kpi_key_{kchoice}"
-            )
+            kkey = key_field(st, "kpi", kchoice, cur)
             kname = st.text_input("Name people read", value=cur.get("name", ""))
             ratio = cur.get("ratio") or {}
             kind = st.radio(
@@ -289,18 +308,10 @@ with tab_metric:
         "What you count. Flow metrics add up over days (posts, leads); stock metrics are a"
         " level read on a day (followers, a rating)."
     )
-    mchoice = st.selectbox(
-        "Metric",
-        ["(new metric)", *metric_keys],
-        key="plan_metric_choice",
-        format_func=lambda k: metric_names.get(k, k),
-    )
-    mcur = next((m for m in data.get("metrics", []) if m["key"] == mchoice), {})
+    mchoice, mcur = choose("metric", metric_keys, data.get("metrics", []), metric_names)
     with st.form("plan_metric_form"):
         left, right = st.columns(2)
-        mkey = left.text_input(
-            "Key", value=mcur.get("key", ""), disabled=bool(mcur), key=f"plan_metric_key_{mchoice}"
-        )
+        mkey = key_field(left, "metric", mchoice, mcur)
         mname = right.text_input("Name people read", value=mcur.get("name", ""))
         left, right = st.columns(2)
         mclass = left.selectbox(
@@ -374,18 +385,10 @@ with tab_metric:
 
 with tab_people:
     st.caption("Who owns KPIs, checks in and signs in; managers change the plan.")
-    pchoice = st.selectbox(
-        "Person",
-        ["(new person)", *people_keys],
-        key="plan_person_choice",
-        format_func=lambda k: person_names.get(k, k),
-    )
-    pcur = next((p for p in data.get("people", []) if p["key"] == pchoice), {})
+    pchoice, pcur = choose("person", people_keys, data.get("people", []), person_names)
     with st.form("plan_people_form"):
         left, right = st.columns(2)
-        pkey = left.text_input(
-            "Key", value=pcur.get("key", ""), disabled=bool(pcur), key=f"plan_person_key_{pchoice}"
-        )
+        pkey = key_field(left, "person", pchoice, pcur)
         pname = right.text_input("Name", value=pcur.get("name", ""))
         left, right = st.columns(2)
         pemail = left.text_input("Email (for sign-in and reminders)", value=pcur.get("email") or "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,20 +19,8 @@ def page_path(name: str) -> str:
     return str(ROOT / "dashboard" / "app_pages" / f"{name}.py")
 
 
-@pytest.fixture
-def app_env(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
-    monkeypatch.setenv("WAYPOINT_DB", str(demo_store.path))
-    monkeypatch.setenv("WAYPOINT_NOW", "2026-11-18T18:00:00+00:00")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield demo_store
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture
-def empty_env(store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
-    """A workspace with nothing in it yet: what a new user sees first."""
+def _serve(store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    """The app pointed at ``store`` with the clock pinned and Streamlit's caches fresh."""
     monkeypatch.setenv("WAYPOINT_DB", str(store.path))
     monkeypatch.setenv("WAYPOINT_NOW", "2026-11-18T18:00:00+00:00")
     st.cache_data.clear()
@@ -39,6 +28,17 @@ def empty_env(store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
     yield store
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture
+def app_env(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    yield from _serve(demo_store, monkeypatch)
+
+
+@pytest.fixture
+def empty_env(store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    """A workspace with nothing in it yet: what a new user sees first."""
+    yield from _serve(store, monkeypatch)
 
 
 def open_page(name: str | None = None, timeout: float = 60) -> AppTest:
