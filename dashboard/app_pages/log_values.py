@@ -39,7 +39,8 @@ chosen = st.multiselect(
     "Metrics", list(names), default=list(names)[:3], format_func=names.get, key="log_grid_metrics"
 )
 grid = [{"metric": names[m], **{d.strftime("%a %d"): None for d in days}} for m in chosen]
-edited = st.data_editor(grid, hide_index=True, disabled=["metric"], key="log_grid")
+# empty cells wait for a number: shown blank, not as "None"
+edited = st.data_editor(grid, hide_index=True, disabled=["metric"], key="log_grid", placeholder="")
 if st.button("Save the week", key="log_grid_save"):
     keys = {names[m]: m for m in chosen}
     rows = [
