@@ -375,7 +375,10 @@ with tab_metric:
                     fields,
                     new=not mcur,
                     kind="metric",
-                    keep_none=("min",) if mnegatives else (),
+                    # written as null: negatives allowed; an owner taken away (left out,
+                    # the plan keeps the stored owner)
+                    keep_none=(("min",) if mnegatives else ())
+                    + (("owner",) if mcur.get("owner") and mowner is None else ()),
                 )
             except ValueError as exc:
                 st.error(str(exc))

@@ -541,3 +541,15 @@ def test_the_plan_page_edits_a_metric_and_a_person_like_the_plan_file(app_env: S
     assert spend.get("min", 0) == 0  # the refused save changed nothing
     lena = next(p for p in plan["people"] if p["key"] == "lena")
     assert lena["hourly_rate"] == 27.5 and lena["manager"] == "maria"
+    # who else may log a metric: given, then taken away again
+    for who in ("jay", None):
+        at.selectbox(key="plan_metric_choice").set_value("ig-followers").run()
+        owner = next(s for s in at.selectbox if s.label == "May also log it")
+        # "KPI owners only" is the first choice (its value is None)
+        owner.set_value(who) if who else owner.select_index(0)
+        next(b for b in at.button if b.label == "Save metric").click().run()
+        assert not at.error, [e.value for e in at.error]
+        metric = next(
+            m for m in yaml.safe_load(export_plan(app_env))["metrics"] if m["key"] == "ig-followers"
+        )
+        assert metric.get("owner") == who, (who, metric)
