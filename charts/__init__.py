@@ -5,6 +5,7 @@ that all charts look the same on screen and in email. Imports plotly and tracker
 from __future__ import annotations
 
 import datetime as dt
+import html
 from typing import Any
 
 import plotly.graph_objects as go
@@ -172,32 +173,33 @@ def evidence_chart(
     fig.add_scatter(
         x=[d for d, _ in lead],
         y=[v for _, v in lead],
-        name=lead_name,
+        name=html.escape(lead_name),
         mode="lines+markers",
         line={"color": blue},
-        hovertemplate="week of %{x|%d %b}: %{y:,.4~g}<extra>" + lead_name + "</extra>",
+        hovertemplate="week of %{x|%d %b}: %{y:,.4~g}<extra>%{fullData.name}</extra>",
     )
     fig.add_scatter(
         x=[d for d, _ in outcome],
         y=[v for _, v in outcome],
-        name=outcome_name,
+        name=html.escape(outcome_name),
         mode="lines+markers",
         yaxis="y2",
         line={"color": green, "dash": "dot"},
-        hovertemplate="week of %{x|%d %b}: %{y:,.4~g}<extra>" + outcome_name + "</extra>",
+        hovertemplate="week of %{x|%d %b}: %{y:,.4~g}<extra>%{fullData.name}</extra>",
     )
     axis = {"tickformat": ",.4~g", "nticks": 5}
     fig.update_layout(
         height=300,
         xaxis={"tickformat": "%d %b"},  # each point is a week, by its Monday
-        yaxis={**axis, "title": {"text": lead_name, "font": {"color": blue}}},
+        # Plotly reads tags in titles as markup: a name is shown as typed
+        yaxis={**axis, "title": {"text": html.escape(lead_name), "font": {"color": blue}}},
         yaxis2={
             **axis,
             "overlaying": "y",
             "side": "right",
             "showgrid": False,
             "tickmode": "auto",  # its own round numbers, not the left axis's grid
-            "title": {"text": outcome_name, "font": {"color": green}},
+            "title": {"text": html.escape(outcome_name), "font": {"color": green}},
         },
         **{**LAYOUT, "margin": {"l": 10, "r": 10, "t": 20, "b": 10}},
     )

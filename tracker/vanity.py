@@ -759,6 +759,7 @@ def acknowledge_many(
     """Acknowledge several raised flags (code, subject) with one reason, in one
     transaction: all of them or, when one is not raised, none."""
     require_manager(actor, "acknowledge flags")
+    flags = list(dict.fromkeys(flags))  # the same flag twice is acknowledged once
     for code, _ in flags:
         if code not in CODES:
             raise BadInput(f"unknown flag code {code!r}; codes: {', '.join(CODES)}")

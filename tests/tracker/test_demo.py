@@ -84,3 +84,43 @@ def test_check_in_notes_fit_their_kpi(demo_store: Store) -> None:
     assert all(len(kpis) == 1 for kpis in by_text.values()), by_text
     # every KPI the story checks in on has notes of its own
     assert {kpi for kpi, _ in notes} == set(story()["checkins"]["kpis"])
+
+
+def test_a_reviewed_week_has_the_same_numbers_whichever_day_the_demo_is_loaded() -> None:
+    from tracker.demo.generate import observations, plan
+
+    def week_46(as_of: dt.date) -> dict[str, float]:
+        table = observations(as_of, plan(as_of)).to_pylist()
+        out: dict[str, float] = {}
+        for row in table:
+            if dt.date(2026, 11, 9) <= row["day"] <= dt.date(2026, 11, 15):
+                out[row["metric"]] = out.get(row["metric"], 0.0) + row["value"]
+        return out
+
+    # loaded on each day of the following week, Sunday included
+    weeks = [week_46(dt.date(2026, 11, 16) + dt.timedelta(days=i)) for i in range(7)]
+    assert all(w == weeks[0] for w in weeks), [w["web-sessions"] for w in weeks]
+
+
+def test_notes_say_what_the_numbers_show(demo_store: Store) -> None:
+    with demo_store.read() as con:
+        posts = dict(
+            con.execute(
+                "SELECT c.period, sum(d.value) FROM checkins c JOIN daily_values d"
+                " ON d.metric = 'ig-posts' AND strftime(d.day, '%G-W%V') = c.period"
+                " WHERE c.kpi = 'weekly-posts' GROUP BY c.period"
+            ).fetchall()
+        )
+        notes = dict(
+            con.execute(
+                "SELECT period, progress FROM checkins WHERE kpi = 'weekly-posts'"
+            ).fetchall()
+        )
+        giveaway = con.execute(
+            "SELECT min(c.created_at) FROM checkins c WHERE c.progress LIKE '%giveaway%'"
+        ).fetchall()[0][0]
+    assert posts and all(
+        (posts[p] == 2) == note.startswith("Two posts") for p, note in notes.items()
+    )
+    # giveaway notes only once the giveaway ran (it started on 21 Sep 2026)
+    assert giveaway.date() >= dt.date(2026, 9, 21)

@@ -12,4 +12,5 @@ def test_every_choice_has_a_label_without_underscores() -> None:
     assert preset_label("auto") == "Recognise the file"
     assert preset_label("gsc_dates_fr") == "Search Console: dates (French)"
     assert preset_label("youtube") == "YouTube (any of its exports)"
+    assert preset_label("ga4_snapshot") == "Google Analytics: GA4 snapshot"
     assert preset_label("mapping:booking-system") == "Saved mapping “booking-system”"

@@ -60,8 +60,9 @@ class _Series:
         # cut to the story's days: the weeks a manager reviews get the same numbers on
         # whichever weekday the demo is loaded.
         story_days = days(as_of)
-        first = story_days[0] - dt.timedelta(days=story_days[0].weekday())
-        self.n = (as_of - first).days // 7 * 7 + 7
+        weeks = story()["weeks"] + 1  # the load day's week and the 26 before it
+        first = as_of - dt.timedelta(days=as_of.weekday(), weeks=weeks - 1)
+        self.n = weeks * 7
         self.days = [first + dt.timedelta(days=i) for i in range(self.n)]
         self.story = range((story_days[0] - first).days, (as_of - first).days + 1)
         self.weekday = np.array([d.weekday() for d in self.days])
@@ -88,8 +89,8 @@ class _Series:
         for lift in spec.get("lift", []):
             values = self._lift(values, lift, integer=kind in ("counts", "follows"))
         for gap in spec.get("gaps", []):
-            start = self.index(gap["from"])
-            values[start : start + gap["days"]] = 0
+            start = self.index(gap["from"])  # a gap before the drawn days is cut, not wrapped
+            values[max(start, 0) : max(start + gap["days"], 0)] = 0
         self.drawn[key] = values
         return values
 
@@ -229,7 +230,7 @@ def checkins(as_of: dt.date, placed_plan: dict[str, Any]) -> list[tuple[Any, ...
             late = habits.get("late", {}).get(back, 0)
             created = dt.datetime.combine(monday + dt.timedelta(days=4 + late), dt.time(16, 30))
             confidence = story_kpi.get("change", {}).get(back, story_kpi["confidence"])
-            note = story_kpi["notes"][back % len(story_kpi["notes"])]
+            note = _note(story_kpi["notes"], back, monday, as_of)
             comment = f"{note['progress']} {note['plans']}".strip()
             rows.append(
                 (
@@ -245,6 +246,22 @@ def checkins(as_of: dt.date, placed_plan: dict[str, Any]) -> list[tuple[Any, ...
                 )
             )
     return rows
+
+
+def _note(notes: list[dict[str, Any]], back: int, monday: dt.date, as_of: dt.date) -> dict:
+    """The note that fits the week: one written for that week (``weeks``: weeks back),
+    else one whose ``from`` / ``until`` days hold the week, taking turns week by week."""
+    written = [n for n in notes if back in n.get("weeks", [])]
+    if written:
+        return written[0]
+    fitting = [
+        n
+        for n in notes
+        if "weeks" not in n
+        and ("from" not in n or monday >= place(n["from"], as_of))
+        and ("until" not in n or monday <= place(n["until"], as_of))
+    ]
+    return fitting[back % len(fitting)]
 
 
 def chart_notes(as_of: dt.date) -> list[dict[str, Any]]:

@@ -71,7 +71,9 @@ def preset_label(name: str) -> str:
     preset = PRESETS.get(name)
     if preset is None:
         return name
-    words = name.removeprefix(preset.family).strip("_").split("_")
+    # a preset's name starts with its family and "_" (gsc_dates); ga4_snapshot does not
+    own = name[len(preset.family) + 1 :] if name.startswith(preset.family + "_") else name
+    words = own.split("_")
     language = _LANGUAGE.get(words[-1]) if len(words) > 1 else None
     if language:
         words = words[:-1]
