@@ -1,8 +1,9 @@
 """A metric's values week by week, as people read them beside each other.
 
 Flow metrics show each week's sum (a week without a value is 0 between the first and the
-last week with one); stock metrics show the week's last level. Only complete weeks: a
-week still running would look like a drop.
+last week with one); stock metrics show the week's last level. Only complete weeks, as
+the audit counts them: a week still running, or a flow's first week when its values
+start mid-week, would look like a drop.
 """
 
 from __future__ import annotations
@@ -10,31 +11,34 @@ from __future__ import annotations
 import datetime as dt
 
 from tracker.store import Store
-
-
-def last_complete_sunday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=(day.weekday() + 1) % 7)
+from tracker.vanity_sql import LAST_SUNDAY
 
 
 def weekly(
     store: Store, metric: str, as_of: dt.date, weeks: int = 26
 ) -> list[tuple[dt.date, float]]:
-    """(Monday, value) for the ``weeks`` complete ISO weeks up to ``as_of``."""
-    end = last_complete_sunday(as_of)
-    start = end - dt.timedelta(days=7 * weeks - 1)
+    """(Monday, value) for the ``weeks`` complete ISO weeks up to ``as_of``, the weeks the
+    audit's own weekly series use (``vanity_sql.LAST_SUNDAY``)."""
     with store.read() as con:
         rows = con.execute(
-            "SELECT date_trunc('week', d.day)::DATE AS week, any_value(m.behaviour),"
+            "SELECT date_trunc('week', d.day)::DATE AS week, any_value(m.behaviour),"  # noqa: S608 (fixed fragment)
             " CASE WHEN any_value(m.behaviour) = 'flow' THEN sum(d.value)"
-            "      ELSE arg_max(d.value, d.day) END"
+            "      ELSE arg_max(d.value, d.day) END, min(d.day)"
             " FROM daily_values d JOIN metrics m ON m.key = d.metric"
-            " WHERE d.metric = ? AND d.day BETWEEN ? AND ?"
+            f" WHERE d.metric = $metric AND d.day <= {LAST_SUNDAY}"
+            f"   AND d.day > {LAST_SUNDAY} - 7 * $weeks"
             " GROUP BY week ORDER BY week",
-            [metric, start, end],
+            {"metric": metric, "d": as_of, "weeks": weeks},
         ).fetchall()
     if not rows or rows[0][1] != "flow":
-        return [(week, value) for week, _, value in rows]
-    found = {week: value for week, _, value in rows}
+        return [(week, value) for week, _, value, _ in rows]
+    if rows[0][3] != rows[0][0]:
+        # values that start mid-week make a short first week, not a week of fewer sales
+        # (the audit leaves it out too)
+        rows = rows[1:]
+        if not rows:
+            return []
+    found = {week: value for week, _, value, _ in rows}
     first, last = rows[0][0], rows[-1][0]
     return [
         (week, found.get(week, 0.0))

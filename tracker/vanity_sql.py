@@ -32,6 +32,10 @@ GROUP BY metric
 """
 )
 
+# The last day of the last complete ISO week on or before $d (its Sunday; $d itself on a
+# Sunday): the audit's weekly series and the charts beside it (tracker/series.py) end here.
+LAST_SUNDAY = "(date_trunc('week', $d + 1)::DATE - 1)"
+
 # Weekly series over complete ISO weeks (the last one ends on or before $d), the last
 # 26 of them: flow = weekly sums (weeks without a value are 0 between the metric's first
 # and last week), stock = week-to-week change of the week's last level.
@@ -40,7 +44,9 @@ WEEKLY = (
     + DAILY
     + """,
 last_complete AS (
-    SELECT (date_trunc('week', $d + 1)::DATE - 1) AS sunday
+    SELECT """
+    + LAST_SUNDAY
+    + """ AS sunday
 ),
 weeks AS (
     SELECT d.metric, any_value(d.behaviour) AS behaviour,
