@@ -64,12 +64,21 @@ class Flag:
         return data
 
 
-def evidence_table(evidence: dict[str, Any], names: dict[str, str]) -> list[dict[str, str]]:
-    """The numbers behind a flag as rows people read ("what", "value"): keys of metrics
-    and KPIs shown by name, numbers formatted, never a JSON dict (DESIGN: evidence as a
-    small table)."""
+# The kind of item each evidence field names (beyond tracker.names.FIELD_KIND).
+_EVIDENCE_KIND = {"best_outcome": "metric", "outcomes": "metric", "kpis": "kpi"}
 
-    def text(value: Any) -> str:
+
+def evidence_table(
+    evidence: dict[str, Any], names: dict[str, dict[str, str]]
+) -> list[dict[str, str]]:
+    """The numbers behind a flag as rows people read ("what", "value"): keys of metrics,
+    KPIs, objectives and people shown by name (``names``: kind -> key -> name, as
+    tracker.names.names_by_kind gives; a metric and a KPI may share a key), numbers
+    formatted, never a JSON dict (DESIGN: evidence as a small table)."""
+    from tracker.names import FIELD_KIND
+
+    def text(value: Any, kind: str) -> str:
+        known = names.get(kind, {})
         if value is None:
             return formats.NOTHING
         if isinstance(value, bool):
@@ -77,18 +86,23 @@ def evidence_table(evidence: dict[str, Any], names: dict[str, str]) -> list[dict
         if isinstance(value, int | float):
             return formats.number(value)
         if isinstance(value, str):
-            return names.get(value, value)
+            return known.get(value, value)
         if isinstance(value, dict):
-            return "; ".join(f"{names.get(str(k), str(k))}: {text(v)}" for k, v in value.items())
+            return "; ".join(
+                f"{known.get(str(k), str(k))}: {text(v, '')}" for k, v in value.items()
+            )
         if isinstance(value, list | tuple):
-            return ", ".join(text(v) for v in value) or formats.NOTHING
+            return ", ".join(text(v, kind) for v in value) or formats.NOTHING
         return str(value)
 
     def label(key: str) -> str:
         words = key.replace("_", " ")
         return "KPI" + words[3:] if words == "kpi" or words.startswith("kpi ") else words
 
-    return [{"what": label(key), "value": text(v)} for key, v in evidence.items()]
+    return [
+        {"what": label(key), "value": text(v, _EVIDENCE_KIND.get(key, FIELD_KIND.get(key, "")))}
+        for key, v in evidence.items()
+    ]
 
 
 @dataclass

@@ -7,6 +7,7 @@ import streamlit as st
 
 import charts
 from dashboard import state, ui
+from tracker.names import names_by_kind
 from tracker.vanity import Flag, acknowledge_many, evidence_table
 
 store = state.store()
@@ -16,7 +17,9 @@ with store.session():
     report = state.cached(state.audit, day)
     working = state.cached(state.working, day)
     plan = state.cached(state.plan)
-names = {**ui.names(plan), **report.metric_names}  # metric names win over KPI keys
+names = {**ui.names(plan), **report.metric_names}  # for the charts: metric names
+with store.session():
+    by_kind = names_by_kind(store)  # evidence names each key by its kind
 
 st.title("Vanity audit")
 st.caption(
@@ -76,7 +79,7 @@ for i, card in enumerate(cards):
             )
         with st.expander("The numbers behind it"):
             for flag in card.flags:
-                st.dataframe(evidence_table(flag.evidence, names), hide_index=True)
+                st.dataframe(evidence_table(flag.evidence, by_kind), hide_index=True)
         waiting = [f for f in card.flags if not f.acknowledged]
         if actor.role == "manager" and waiting:
             ack_form(waiting, f"vanity_ack_{i}")

@@ -324,3 +324,29 @@ def test_demo_raises_the_headline_flags(demo_store: Store) -> None:
     assert growth.message.startswith(
         f"Instagram followers grew {now / then - 1:.0%} in 8 weeks while Catering inquiries fell "
     )
+
+
+def test_evidence_names_each_key_by_its_kind() -> None:
+    from tracker.vanity import evidence_table
+
+    names = {
+        "metric": {"leads": "Qualified leads", "li-followers": "LinkedIn followers"},
+        "kpi": {"leads": "Leads this quarter"},
+        "person": {"amy": "Amy Chen"},
+    }
+    rows = evidence_table(
+        {
+            "kpi": "leads",
+            "metric": "leads",
+            "owner": "amy",
+            "outcomes": {"leads": -0.05},
+            "qualified": False,
+        },
+        names,
+    )
+    shown = {r["what"]: r["value"] for r in rows}
+    # a metric and a KPI that share the key "leads" each read by their own name
+    assert shown["KPI"] == "Leads this quarter" and shown["metric"] == "Qualified leads"
+    assert shown["owner"] == "Amy Chen" and shown["qualified"] == "no"
+    assert shown["outcomes"] == "Qualified leads: -0.05"
+    assert not any("{" in v for v in shown.values())
