@@ -79,6 +79,8 @@ class WeeklyReview:
     # Campaigns that ended in the week: (name, sentences of what they moved or did not).
     campaigns_ended: list[tuple[str, list[str]]] = field(default_factory=list)
 
+    # (code, subject) of the flags first raised this week: "new flags" need a decision
+    new_flags: set[tuple[str, str]] = field(default_factory=set)
     # Decisions recorded at the previous week's review: this review follows them up.
     previous_decisions: list[Annotation] = field(default_factory=list)
 
@@ -129,9 +131,12 @@ class WeeklyReview:
 
     @property
     def other_flags(self) -> dict[str, list[str]]:
-        """The other flags in one line's worth: title -> the names of their subjects."""
+        """The flags new this week (besides conflicts) in one line's worth: title -> the
+        names of their subjects. Flags already open a week ago are in the details."""
         out: dict[str, list[str]] = {}
         for f in self.flags:
+            if (f.code, f.subject) not in self.new_flags:
+                continue
             if f.code != "confidence_conflict":
                 out.setdefault(f.title, []).append(f.subject_name)
         return out
@@ -151,7 +156,7 @@ class WeeklyReview:
         flags = self.other_flags
         if flags:
             lines.append(
-                "measurement flags: "
+                "new measurement flags: "
                 + "; ".join(f"{title} ({', '.join(names)})" for title, names in flags.items())
             )
         return lines
@@ -213,8 +218,15 @@ def weekly_review(
             and start <= run.scheduled_for.date() <= end + dt.timedelta(days=7)
         ]
         report = compute_progress(store, end)
-        before = {k.kpi: k for k in compute_progress(store, end - dt.timedelta(days=7)).kpis}
+        last_week = compute_progress(store, end - dt.timedelta(days=7))
+        before = {k.kpi: k for k in last_week.kpis}
         flags = [f for f in run_audit(store, end, progress=report).flags if not f.acknowledged]
+        # flags raised a week earlier are not news: the decisions list only the new ones
+        earlier = {
+            (f.code, f.subject)
+            for f in run_audit(store, end - dt.timedelta(days=7), progress=last_week).flags
+            if not f.acknowledged
+        }
         checkins = checkin_status(store, week, now or now_utc()).kpis
         notes = list_annotations(store, start - dt.timedelta(days=7), end)
         ended = _campaigns_ended(store, start, end)
@@ -228,6 +240,7 @@ def weekly_review(
         kpis=[KpiWeek(k, before.get(k.kpi)) for k in report.kpis],
         checkins=checkins,
         flags=flags,
+        new_flags={(f.code, f.subject) for f in flags} - earlier,
         decisions=[n for n in notes if n.kind == "decision" and n.day >= start],
         notes=[n for n in notes if n.kind != "decision" and n.day >= start],
         previous_decisions=[n for n in notes if n.kind == "decision" and n.day < start],

@@ -63,7 +63,7 @@ for job, message in review.failed_jobs:
     st.markdown(f"✕ **{ui.text(job)}** failed: {ui.text(message)}")
 if review.other_flags:
     st.markdown(
-        "▲ Measurement flags: "
+        "▲ New measurement flags: "
         + "; ".join(
             f"{ui.text(title)} ({ui.text(', '.join(names))})"
             for title, names in review.other_flags.items()
