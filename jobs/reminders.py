@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from tracker.checkins import checkin_status, period_of
 from tracker.clock import iso_week, workspace_timezone
+from tracker.formats import period
 from tracker.jobruns import record_reminder, reminded, reminder_history
 from tracker.mailer import build_message, mail_settings, send
 from tracker.plan import load_plan
@@ -52,7 +53,7 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
             skipped.append(f"{person} (no email)")
             continue
         lines = [f"Hi {who.name}, these check-ins are due by the end of tomorrow:", ""]
-        lines += [f"- {kpi_names.get(s.kpi, s.kpi)} ({s.period})" for s in states]
+        lines += [f"- {kpi_names.get(s.kpi, s.kpi)} ({period(s.period)})" for s in states]
         lines += ["", f"Log a value or check in on My week: {url.rstrip('/')}/my_week"]
         if not settings.configured:
             # Not recorded: a reminder that was never sent must not count towards an
@@ -92,7 +93,7 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
         text = (
             f"{name} has not checked in on {kpi_names.get(state.kpi, state.kpi)} after"
             f" {IGNORED_BEFORE_ESCALATION}"
-            f" reminders (periods {', '.join(reminders[-2:])}).\n\nSee the Team page:"
+            f" reminders ({' and '.join(period(p) for p in reminders[-2:])}).\n\nSee the Team page:"
             f" {url.rstrip('/')}/team"
         )
         if not (to and settings.configured):

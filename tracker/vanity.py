@@ -51,6 +51,7 @@ class Flag:
     acked_by: str | None = None
     acked_at: dt.datetime | None = None
     subject_name: str = ""  # what people read for the subject: a KPI's or metric's name
+    acked_by_name: str = ""  # who acknowledged it, by name
 
     @property
     def title(self) -> str:
@@ -120,6 +121,12 @@ class FlagCard:
     @property
     def open(self) -> bool:
         return any(not f.acknowledged for f in self.flags)
+
+    def titles(self, open_only: bool = False) -> list[str]:
+        """The card's flag titles, each once, in the card's order."""
+        return list(
+            dict.fromkeys(f.title for f in self.flags if not (open_only and f.acknowledged))
+        )
 
 
 # flags whose evidence is a metric moving (or not) with an outcome: charted on the card
@@ -247,10 +254,6 @@ class Rule:
     severity: str
     check: Callable[[Context], Iterator[Flag]]
     material: dict[str, float | None]  # evidence field -> tolerance (None: any change)
-
-
-def _pct(value: float | None) -> str:
-    return "no data" if value is None else f"{value:+.0%}"
 
 
 def _moved(change: float | None) -> str:
@@ -749,6 +752,7 @@ def run_audit(
                     flag.acknowledged = True
                     flag.ack_reason = ack["reason"]
                     flag.acked_by = ack["acked_by"]
+                    flag.acked_by_name = ctx.person(ack["acked_by"])
                     flag.acked_at = ack["acked_at"]
             flags.append(flag)
     flags.sort(key=lambda f: (f.acknowledged, f.severity != "warning"))
@@ -807,6 +811,7 @@ def acknowledge_many(
             )
     for flag in found:
         flag.acknowledged, flag.ack_reason, flag.acked_by = True, reason.strip(), actor.key
+        flag.acked_by_name = actor.name
     return found
 
 

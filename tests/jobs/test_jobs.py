@@ -52,6 +52,8 @@ def test_reminders_then_escalation_after_two_ignored(demo_store: Store, smtp: In
     reminded = {m["X-Rcpt"] for m in smtp.messages}
     assert reminded >= {"lena@copperkettle.example", "jay@copperkettle.example"}
     assert all("/my_week" in m.get_content() for m in smtp.messages)
+    # periods as people say them, never ISO week codes
+    assert all("(week of 16 Nov 2026)" in m.get_content() for m in smtp.messages)
     count = len(smtp.messages)
     run_job(demo_store, "checkin_reminders", saturday + dt.timedelta(minutes=1))  # manual rerun
     assert len(smtp.messages) == count  # nothing sent twice for the same period
@@ -62,6 +64,8 @@ def test_reminders_then_escalation_after_two_ignored(demo_store: Store, smtp: In
     run_job(demo_store, "checkin_reminders", tuesday, slot=tuesday)
     escalations = [m for m in smtp.messages if m["Subject"].startswith("Escalation")]
     assert escalations and escalations[0]["X-Rcpt"] == "maria@copperkettle.example"
+    text = escalations[0].get_content()
+    assert "(week of 16 Nov 2026 and week of 23 Nov 2026)" in text and "-W" not in text
     before = len(smtp.messages)
     run_job(demo_store, "checkin_reminders", tuesday + dt.timedelta(hours=1))
     assert not [m for m in smtp.messages[before:] if m["Subject"].startswith("Escalation")]

@@ -39,3 +39,14 @@ def test_audit_leads_with_titles_and_names(demo_store: Store) -> None:
     for line in run.out.splitlines():
         if "audience_as_goal" in line:
             assert "waypoint acknowledge audience_as_goal kpi:ig-audience" in line
+
+
+def test_an_acknowledged_flag_names_who_accepted_it(demo_store: Store) -> None:
+    db = demo_store.path
+    ok = waypoint(
+        db, "acknowledge", "audience_as_goal", "kpi:ig-audience", "--reason", "context only",
+        "--as-of", "2026-11-18", "--as", "maria",
+    )  # fmt: skip
+    assert ok.code == 0, ok.err
+    run = waypoint(db, "audit", "--as-of", "2026-11-18")
+    assert "acknowledged by Maria Lopez: context only" in run.out

@@ -350,3 +350,15 @@ def test_evidence_names_each_key_by_its_kind() -> None:
     assert shown["owner"] == "Amy Chen" and shown["qualified"] == "no"
     assert shown["outcomes"] == "Qualified leads: -0.05"
     assert not any("{" in v for v in shown.values())
+
+
+def test_acknowledging_the_same_flag_twice_in_one_go_records_it_once(demo_store: Store) -> None:
+    from tracker.auditlog import entries
+    from tracker.vanity import acknowledge_many
+
+    day = dt.date(2026, 11, 18)
+    flag = ("audience_as_goal", "kpi:ig-audience")
+    done = acknowledge_many(demo_store, LOCAL_MANAGER, [flag, flag], "context only", day)
+    assert len(done) == 1 and done[0].acked_by_name == LOCAL_MANAGER.name
+    acks = [e for e in entries(demo_store, entity="flag") if e.action == "acknowledge"]
+    assert len(acks) == 1

@@ -44,7 +44,7 @@ def audit_cmd(app: AppContext, as_of: str | None, as_json: bool) -> None:
             out.print(f"    {escape(f.message)}")
             if f.acknowledged:
                 out.print(
-                    f"    [dim]acknowledged by {escape(f.acked_by or '')}:"
+                    f"    [dim]acknowledged by {escape(f.acked_by_name)}:"
                     f" {escape(f.ack_reason or '')}[/]"
                 )
             else:
