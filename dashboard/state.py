@@ -127,6 +127,14 @@ def series(path: str, rev: int, kpi: str, day: dt.date) -> Any:
     return kpi_series(_store(path), kpi, day)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def names(path: str, rev: int) -> Any:
+    """Kind -> key -> name (tracker.names.names_by_kind), read once per revision."""
+    from tracker.names import names_by_kind
+
+    return names_by_kind(_store(path))
+
+
 @st.cache_resource(show_spinner=False, max_entries=128)
 def weekly(path: str, rev: int, metric: str, day: dt.date) -> Any:
     from tracker.series import weekly as weekly_series

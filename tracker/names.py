@@ -4,17 +4,28 @@ from __future__ import annotations
 
 from tracker.store import Store
 
+# What each kind of key is called: every item, archived or not (old rows still name them).
+_NAME_SQL = {
+    "person": "SELECT key, name FROM people",
+    "kpi": "SELECT key, coalesce(name, key) FROM kpis",  # a KPI without a name: its key
+    "metric": "SELECT key, name FROM metrics",
+    "objective": "SELECT key, title FROM objectives",
+    "campaign": "SELECT key, name FROM campaigns",
+}
+
+
+def names_of(store: Store, kind: str) -> dict[str, str]:
+    """Key -> name for one kind (person, kpi, metric, objective, campaign)."""
+    with store.read() as con:
+        return dict(con.execute(_NAME_SQL[kind]).fetchall())
+
 
 def people_names(store: Store) -> dict[str, str]:
-    """Person key -> name (every person, archived or not: old rows still name them)."""
-    with store.read() as con:
-        return dict(con.execute("SELECT key, name FROM people").fetchall())
+    return names_of(store, "person")
 
 
 def kpi_names(store: Store) -> dict[str, str]:
-    """KPI key -> its name, or the key for a KPI that has none."""
-    with store.read() as con:
-        return dict(con.execute("SELECT key, coalesce(name, key) FROM kpis").fetchall())
+    return names_of(store, "kpi")
 
 
 # the kind of item a plan field names, so its key can be shown by name
@@ -33,13 +44,7 @@ FIELD_KIND = {
 
 
 def names_by_kind(store: Store) -> dict[str, dict[str, str]]:
-    """Kind (person, kpi, metric, objective, campaign) -> key -> name; keys of one kind
-    may repeat another's (a metric and a KPI both called leads)."""
+    """Kind -> key -> name; keys of one kind may repeat another's (a metric and a KPI
+    both called leads)."""
     with store.read() as con:
-        return {
-            "person": dict(con.execute("SELECT key, name FROM people").fetchall()),
-            "kpi": dict(con.execute("SELECT key, coalesce(name, key) FROM kpis").fetchall()),
-            "metric": dict(con.execute("SELECT key, name FROM metrics").fetchall()),
-            "objective": dict(con.execute("SELECT key, title FROM objectives").fetchall()),
-            "campaign": dict(con.execute("SELECT key, name FROM campaigns").fetchall()),
-        }
+        return {kind: dict(con.execute(sql).fetchall()) for kind, sql in _NAME_SQL.items()}

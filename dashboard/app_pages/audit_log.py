@@ -6,14 +6,13 @@ import streamlit as st
 
 from dashboard import state
 from tracker.auditlog import describe, entries, subject
-from tracker.names import names_by_kind
 
 store = state.store()
 st.title("Audit log")
 limit = st.slider("Rows", 50, 2000, 200, step=50, key="auditlog_rows")
 with store.session():
     rows = entries(store, limit=limit, reader=st.session_state["actor"])
-    names = names_by_kind(store)
+    names = state.cached(state.names)
 people = {**names["person"], "local": "local manager"}
 st.dataframe(
     [

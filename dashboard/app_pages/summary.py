@@ -91,7 +91,7 @@ with left:
     if not cards:
         st.write("None open.")
     for card in cards[:6]:
-        titles = " · ".join(dict.fromkeys(f.title for f in card.flags if not f.acknowledged))
+        titles = " · ".join(card.titles(open_only=True))
         st.markdown(f"▲ **{ui.text(card.name)}**: {ui.text(titles)}")
     if len(cards) > 6:
         st.caption(f"and {len(cards) - 6} more")

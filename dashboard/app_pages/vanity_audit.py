@@ -7,7 +7,6 @@ import streamlit as st
 
 import charts
 from dashboard import state, ui
-from tracker.names import names_by_kind
 from tracker.vanity import Flag, acknowledge_many, evidence_table
 
 store = state.store()
@@ -16,10 +15,8 @@ with store.session():
     day = state.as_of()
     report = state.cached(state.audit, day)
     working = state.cached(state.working, day)
-    plan = state.cached(state.plan)
-names = {**ui.names(plan), **report.metric_names}  # for the charts: metric names
-with store.session():
-    by_kind = names_by_kind(store)  # evidence names each key by its kind
+    names = state.cached(state.names)  # kind -> key -> name
+metric_names = names["metric"]
 
 st.title("Vanity audit")
 st.caption(
@@ -39,11 +36,16 @@ elif cards:
     )
 
 
-def ack_form(flags: list[Flag], key: str) -> None:
-    """One reason for the card's open flags: a manager accepts the metric as it is."""
+def ack_form(
+    flags: list[Flag], key: str, question: str = "Why is this acceptable?", label: str = ""
+) -> None:
+    """One reason for several open flags (a card's, or every untracked metric): a manager
+    accepts them as they are, in one transaction."""
     with st.form(key):
-        reason = st.text_input("Why is this acceptable?", key=f"{key}_reason")
-        label = f"Acknowledge “{flags[0].title}”" if len(flags) == 1 else "Acknowledge these flags"
+        reason = st.text_input(question, key=f"{key}_reason")
+        label = label or (
+            f"Acknowledge “{flags[0].title}”" if len(flags) == 1 else "Acknowledge these flags"
+        )
         if st.form_submit_button(label):
             ui.run_safely(
                 lambda: acknowledge_many(
@@ -56,14 +58,13 @@ def ack_form(flags: list[Flag], key: str) -> None:
 for i, card in enumerate(cards):
     with st.container(border=True):
         icon = "▲" if card.open else "✓"
-        titles = ", ".join(dict.fromkeys(f.title for f in card.flags))
         st.markdown(f"#### {icon} {ui.text(card.name)}")
-        st.caption(titles)
+        st.caption(", ".join(card.titles()))
         for flag in card.flags:
             st.markdown(f"**{ui.text(flag.title)}.** {ui.text(flag.message)}")
             if flag.acknowledged:
                 st.caption(
-                    f"✓ Acknowledged by {ui.text(flag.acked_by)}: {ui.text(flag.ack_reason)}"
+                    f"✓ Acknowledged by {ui.text(flag.acked_by_name)}: {ui.text(flag.ack_reason)}"
                 )
             else:
                 st.caption("What to do: " + ui.text(flag.next_step))
@@ -73,13 +74,13 @@ for i, card in enumerate(cards):
                 out = state.cached(state.weekly, card.outcome, day)
             st.plotly_chart(
                 charts.evidence_chart(
-                    lead, out, names.get(card.metric, ""), names.get(card.outcome, "")
+                    lead, out, metric_names.get(card.metric, ""), metric_names.get(card.outcome, "")
                 ),
                 key=f"vanity_evidence_{i}",
             )
         with st.expander("The numbers behind it"):
             for flag in card.flags:
-                st.dataframe(evidence_table(flag.evidence, by_kind), hide_index=True)
+                st.dataframe(evidence_table(flag.evidence, names), hide_index=True)
         waiting = [f for f in card.flags if not f.acknowledged]
         if actor.role == "manager" and waiting:
             ack_form(waiting, f"vanity_ack_{i}")
@@ -93,15 +94,9 @@ if untracked:
     )
     waiting = [f for f in untracked if not f.acknowledged]
     if actor.role == "manager" and waiting:
-        with st.form("vanity_ack_untracked"):
-            reason = st.text_input("Why keep them?", key="vanity_ack_untracked_reason")
-            if st.form_submit_button(f"Acknowledge all {len(waiting)}"):
-                ui.run_safely(
-                    lambda: acknowledge_many(
-                        store, actor, [(f.code, f.subject) for f in waiting], reason, day
-                    ),
-                    "Acknowledged.",
-                )
+        ack_form(
+            waiting, "vanity_ack_untracked", "Why keep them?", f"Acknowledge all {len(waiting)}"
+        )
 
 st.subheader("What's working")
 ui.working_table(working)
@@ -110,8 +105,8 @@ if working.leaders:
     st.dataframe(
         [
             {
-                "metric": names.get(x.metric, x.metric),
-                "outcome": names.get(x.outcome, x.outcome),
+                "metric": metric_names.get(x.metric, x.metric),
+                "outcome": metric_names.get(x.outcome, x.outcome),
                 "|r|": x.best_abs_r,
                 "weeks later": x.lag_weeks,
             }

@@ -34,15 +34,7 @@ st.markdown(
     " · ".join(f"{ui.status_label(s)} **{n}**" for s, n in counts.items() if n) or "No KPI yet."
 )
 if review.changed:
-    st.markdown(
-        "Since last week: "
-        + "; ".join(
-            f"{ui.text(k.now.name or k.now.kpi)} {ui.status_label(k.before.status)} →"
-            f" {ui.status_label(k.now.status)}"
-            for k in review.changed
-            if k.before
-        )
-    )
+    st.markdown("Since last week: " + "; ".join(ui.text(line) for line in review.changed_lines()))
 else:
     st.caption("No status changed since last week.")
 
