@@ -67,3 +67,17 @@ def test_axes_carry_the_kpis_unit_and_periods_read_as_days() -> None:
     fig = charts.streak_chart([week], kpi=count)
     assert list(fig.data[0].x) == ["2 Nov"]
     assert list(charts.streak_chart([month]).data[0].x) == ["Oct 2026"]
+
+
+def test_evidence_chart_shows_names_as_typed() -> None:
+    import datetime as dt
+
+    from charts import evidence_chart
+
+    week = [(dt.date(2026, 11, 9), 3.0)]
+    fig = evidence_chart(week, week, "Reach <b>%{y}</b>", "Leads & sales")
+    # Plotly reads tags and %{...} in names as markup: they reach it escaped
+    assert fig.data[0].name == "Reach &lt;b&gt;%{y}&lt;/b&gt;"
+    assert fig.layout.yaxis.title.text == "Reach &lt;b&gt;%{y}&lt;/b&gt;"
+    assert fig.layout.yaxis2.title.text == "Leads &amp; sales"
+    assert "%{fullData.name}" in fig.data[0].hovertemplate

@@ -165,14 +165,11 @@ def day_span(start: Any, end: Any) -> str:
 def period(code: str) -> str:
     """A check-in period as people say it: 2026-W46 is "week of 9 Nov 2026", 2026-11 is
     "November 2026"; anything else as it is."""
-    import re
+    from tracker.checkins import parse_period  # the one reading of period labels
+    from tracker.errors import BadInput
 
-    if re.fullmatch(r"\d{4}-W\d{2}", code):
-        from tracker.clock import week_bounds
-
-        return f"week of {long_day(week_bounds(code)[0])}"
-    if re.fullmatch(r"\d{4}-\d{2}", code):
-        import datetime as dt
-
-        return f"{dt.date(int(code[:4]), int(code[5:]), 1):%B %Y}"
-    return code
+    try:
+        cadence, first, _ = parse_period(code)
+    except BadInput:
+        return code
+    return f"week of {long_day(first)}" if cadence == "weekly" else f"{first:%B %Y}"

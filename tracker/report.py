@@ -9,6 +9,7 @@ a note can never inject markup or links.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -323,7 +324,9 @@ def _md_value(value: Any) -> Any:
     return md_escape(value) if isinstance(value, str) else value
 
 
+@functools.cache
 def _environment(markdown: bool) -> jinja2.Environment:
+    """One environment per output (HTML autoescaped; Markdown escaped by finalize)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("tracker", "templates"),
         autoescape=not markdown,
@@ -347,12 +350,8 @@ def _environment(markdown: bool) -> jinja2.Environment:
     return env
 
 
-_TEMPLATES: dict[bool, jinja2.Environment] = {}
-
-
 def _render(name: str, markdown: bool, **context: Any) -> str:
-    env = _TEMPLATES.get(markdown) or _TEMPLATES.setdefault(markdown, _environment(markdown))
-    return env.get_template(name).render(**context)
+    return _environment(markdown).get_template(name).render(**context)
 
 
 def render_markdown(review: WeeklyReview) -> str:

@@ -82,6 +82,20 @@ def upsert(
     return [*items, item]
 
 
+def save_item(
+    holder: dict, field: str, fields: dict, *, new: bool, kind: str, keep_none: tuple = ()
+) -> None:
+    """Put the edited item into ``holder[field]`` (the plan's list of them) and apply the
+    whole plan through the same service as `plan apply`; a refused item is shown."""
+    try:
+        items = upsert(holder.get(field, []), fields, new=new, kind=kind, keep_none=keep_none)
+    except ValueError as exc:
+        st.error(str(exc))
+    else:
+        holder[field] = items
+        save(data, f"{kind[0].upper()}{kind[1:]} saved.")
+
+
 def number_text(value: Any) -> str:
     return (
         "" if value is None else format(value, ".15g") if isinstance(value, float) else str(value)
@@ -186,14 +200,7 @@ with tab_obj:
                 "start": start,
                 "deadline": deadline,
             }
-            try:
-                data["objectives"] = upsert(
-                    data.get("objectives", []), item, new=not current, kind="objective"
-                )
-            except ValueError as exc:
-                st.error(str(exc))
-            else:
-                save(data, "Objective saved.")
+            save_item(data, "objectives", item, new=not current, kind="objective")
 
 with tab_kpi:
     objective_keys = [o["key"] for o in data.get("objectives", [])]
@@ -296,12 +303,7 @@ with tab_kpi:
                         "per": per,
                         "stay": stay,
                     }
-                    try:
-                        obj["kpis"] = upsert(obj.get("kpis", []), fields, new=not cur, kind="KPI")
-                    except ValueError as exc:
-                        st.error(str(exc))
-                    else:
-                        save(data, "KPI saved.")
+                    save_item(obj, "kpis", fields, new=not cur, kind="KPI")
 
 with tab_metric:
     st.caption(
@@ -370,8 +372,12 @@ with tab_metric:
                     "prefer": mprefer.strip() or None,
                     "owner": mowner,
                 }
-                items = upsert(
-                    data.get("metrics", []),
+            except ValueError as exc:
+                st.error(str(exc))
+            else:
+                save_item(
+                    data,
+                    "metrics",
                     fields,
                     new=not mcur,
                     kind="metric",
@@ -380,11 +386,6 @@ with tab_metric:
                     keep_none=(("min",) if mnegatives else ())
                     + (("owner",) if mcur.get("owner") and mowner is None else ()),
                 )
-            except ValueError as exc:
-                st.error(str(exc))
-            else:
-                data["metrics"] = items
-                save(data, "Metric saved.")
 
 with tab_people:
     st.caption("Who owns KPIs, checks in and signs in; managers change the plan.")
@@ -431,12 +432,10 @@ with tab_people:
                     "issuer": pcur.get("issuer"),
                     "subject": pcur.get("subject"),
                 }
-                items = upsert(data.get("people", []), fields, new=not pcur, kind="person")
             except ValueError as exc:
                 st.error(str(exc))
             else:
-                data["people"] = items
-                save(data, "Person saved.")
+                save_item(data, "people", fields, new=not pcur, kind="person")
 
 with tab_yaml:
     text = dump_plan(plan)

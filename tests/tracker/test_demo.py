@@ -124,3 +124,14 @@ def test_notes_say_what_the_numbers_show(demo_store: Store) -> None:
     )
     # giveaway notes only once the giveaway ran (it started on 21 Sep 2026)
     assert giveaway.date() >= dt.date(2026, 9, 21)
+
+
+def test_a_gap_before_the_drawn_days_is_cut_not_wrapped() -> None:
+    from tracker.demo.generate import _Series
+
+    series = _Series(AS_OF, {})
+    values = series.draw("x", {"constant": 5, "gaps": [{"from": "today-400", "days": 3}]})
+    assert (values == 5).all()  # nothing at the end turned to 0
+    values = series.draw("y", {"constant": 5, "gaps": [{"from": "today-2", "days": 2}]})
+    zero = [series.days[i] for i in range(series.n) if values[i] == 0]
+    assert zero == [AS_OF - dt.timedelta(days=2), AS_OF - dt.timedelta(days=1)]

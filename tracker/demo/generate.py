@@ -45,26 +45,20 @@ def plan(as_of: dt.date) -> dict[str, Any]:
     return place(_load("plan.yaml"), as_of)
 
 
-def days(as_of: dt.date) -> list[dt.date]:
-    """The story's days, the last one ``as_of``."""
-    n = story()["weeks"] * 7
-    return [as_of - dt.timedelta(days=n - 1 - i) for i in range(n)]
-
-
 class _Series:
-    """Draws every series of the story over ``days``, each from its own spec."""
+    """Draws every series of the story over whole calendar weeks, each from its own spec."""
 
     def __init__(self, as_of: dt.date, campaigns: dict[str, tuple[dt.date, dt.date | None]]):
         self.as_of = as_of
         # Drawn over whole calendar weeks (Monday of the first to Sunday of the last), then
         # cut to the story's days: the weeks a manager reviews get the same numbers on
         # whichever weekday the demo is loaded.
-        story_days = days(as_of)
-        weeks = story()["weeks"] + 1  # the load day's week and the 26 before it
-        first = as_of - dt.timedelta(days=as_of.weekday(), weeks=weeks - 1)
-        self.n = weeks * 7
+        weeks = story()["weeks"]
+        first = as_of - dt.timedelta(days=as_of.weekday(), weeks=weeks)  # and the load week
+        self.n = (weeks + 1) * 7
         self.days = [first + dt.timedelta(days=i) for i in range(self.n)]
-        self.story = range((story_days[0] - first).days, (as_of - first).days + 1)
+        last = (as_of - first).days
+        self.story = range(last - weeks * 7 + 1, last + 1)  # the 26 weeks ending on as_of
         self.weekday = np.array([d.weekday() for d in self.days])
         self.campaigns = campaigns
         self.rng = np.random.default_rng(story()["seed"])
