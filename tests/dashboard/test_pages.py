@@ -160,6 +160,8 @@ def test_acknowledge_a_flag(app_env: Store) -> None:
     followers = run_audit(app_env, dt.date(2026, 11, 18)).cards()[-1]
     assert followers.name == "Instagram followers" and len(followers.flags) == 3
     assert all(f.ack_reason == "we chose the giveaway" for f in followers.flags)
+    captions = [c.value for c in open_page("vanity_audit").caption]
+    assert "✓ Acknowledged by Maria Lopez: we chose the giveaway" in captions  # a name
     # untracked numbers: one line, acknowledged together with one reason
     at.text_input(key="vanity_ack_untracked_reason").set_value("the agency reports them")
     next(b for b in at.button if b.label.startswith("Acknowledge all")).click().run()
