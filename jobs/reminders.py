@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from tracker.checkins import checkin_status, period_of
-from tracker.clock import iso_week, workspace_timezone
+from tracker.checkins import checkin_status
+from tracker.clock import workspace_timezone
 from tracker.formats import period
 from tracker.jobruns import record_reminder, reminded, reminder_history
 from tracker.mailer import build_message, mail_settings, send
+from tracker.periods import Period
 from tracker.plan import load_plan
 from tracker.settings import get_setting
 from tracker.store import Store
@@ -32,12 +33,12 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
 
     # 1. Reminders: the day before a period ends, for check-ins still due in it.
     tomorrow = local + dt.timedelta(days=1)
-    week_ends = tomorrow.weekday() == 6
-    month_ends = period_of("monthly", tomorrow)[2] == tomorrow
+    week_ends = Period.week_of(tomorrow).last == tomorrow
+    month_ends = Period.of("month", tomorrow).last == tomorrow
     due: dict[str, list] = {}
     if week_ends or month_ends:
-        for state in checkin_status(store, iso_week(local), now).kpis:
-            weekly = "-W" in state.period
+        for state in checkin_status(store, Period.week_of(local).label, now).kpis:
+            weekly = Period.parse(state.period).kind == "week"
             if (
                 state.state != "due"
                 or (weekly and not week_ends)
@@ -74,7 +75,7 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
         sent.append(f"reminded {person} ({len(states)})")
 
     # 2. Escalations: the last two reminders of a person's KPI were both ignored.
-    last_week = iso_week(local - dt.timedelta(days=7))
+    last_week = Period.week_of(local).previous().label
     for state in checkin_status(store, last_week, now).kpis:
         if state.state != "missing":
             continue
@@ -118,8 +119,6 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
 
 
 def _missing(store: Store, kpi: str, period: str, now: dt.datetime) -> bool:
-    week = period if "-W" in period else None
-    if week is None:
-        first = dt.datetime.strptime(period, "%Y-%m").date()
-        week = iso_week(first)
+    # a month's check-ins are listed with the week holding the month's first day
+    week = Period.week_of(Period.parse(period).first).label
     return any(s.kpi == kpi and s.state == "missing" for s in checkin_status(store, week, now).kpis)

@@ -11,8 +11,9 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tracker.clock import iso_week, workspace_timezone
+from tracker.clock import workspace_timezone
 from tracker.errors import WaypointError
+from tracker.periods import Period
 from tracker.records import Actor
 from tracker.settings import get_setting
 from tracker.store import Store
@@ -163,7 +164,7 @@ def weekly_digest(store: Store, now: dt.datetime) -> str:
 
     tz = workspace_timezone(store)
     local = now.astimezone(ZoneInfo(tz)).date()
-    week = iso_week(local - dt.timedelta(days=7))
+    week = Period.week_of(local).previous().label
     review = weekly_review(store, week, now=now)
     reports = data_dir(store) / "reports"
     reports.mkdir(parents=True, exist_ok=True)

@@ -16,8 +16,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tracker import auditlog
-from tracker.clock import iso_week, month_bounds, now_utc, week_bounds, workspace_timezone
+from tracker.clock import now_utc, workspace_timezone
 from tracker.errors import BadInput, NotFound, PermissionDenied
+from tracker.periods import Period, midnight_after
 from tracker.permissions import require_writer
 from tracker.records import Actor
 from tracker.store import Store
@@ -42,37 +43,9 @@ class Checkin:
     created_at: dt.datetime
 
 
-def period_of(cadence: str, day: dt.date) -> tuple[str, dt.date, dt.date]:
-    """(label, first day, last day) of the cadence period holding ``day``."""
-    if cadence == "monthly":
-        first, last = month_bounds(day)
-        return first.strftime("%Y-%m"), first, last
-    label = iso_week(day)
-    first, last = week_bounds(label)
-    return label, first, last
-
-
-def parse_period(label: str) -> tuple[str, dt.date, dt.date]:
-    """(cadence, first day, last day) of ``2026-W05`` (weekly) or ``2026-03`` (monthly)."""
-    try:
-        if "-W" in label.upper():
-            return ("weekly", *week_bounds(label))
-        first = dt.datetime.strptime(label, "%Y-%m").date()
-        return ("monthly", *month_bounds(first))
-    except ValueError as exc:
-        raise BadInput(f"period {label!r}: use 2026-W05 or 2026-03") from exc
-
-
-def period_end(last_day: dt.date, timezone: str) -> dt.datetime:
-    """The instant (naive UTC, as stored) a period ends: midnight after its last day,
-    local time."""
-    local = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(), ZoneInfo(timezone))
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def due_by(last_day: dt.date, timezone: str) -> dt.datetime:
+def due_by(period: Period, timezone: str) -> dt.datetime:
     """The instant a period's check-in becomes late: the end of the day after it ends."""
-    return period_end(last_day + dt.timedelta(days=1), timezone)
+    return midnight_after(period.last + dt.timedelta(days=1), timezone)
 
 
 # Who owned each KPI from when: every audit row that set a KPI's owner (the plan apply
@@ -134,23 +107,23 @@ def record_checkin(
         require_writer(actor, "check in")
         cadence, owner = row[0]
         local_day = created.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(timezone)).date()
-        current, _first, last = period_of(cadence, local_day)
+        current = chosen = Period.of(cadence, local_day)
         if period is not None:
-            kind, first, last = parse_period(period)
-            if kind != cadence:
+            chosen = Period.parse(period)
+            if chosen.cadence != cadence:
                 raise BadInput(
-                    f"--period {period}: {kpi} is checked in {cadence}; use {current} or an"
-                    " earlier period of that form"
+                    f"--period {period}: {kpi} is checked in {cadence}; use {current.label}"
+                    " or an earlier period of that form"
                 )
-            if first > local_day:
+            if chosen.first > local_day:
                 raise BadInput(
                     f"--period {period}: that period has not started yet; a check-in is for"
-                    f" the current period ({current}) or a past one"
+                    f" the current period ({current.label}) or a past one"
                 )
-        period = period_of(cadence, last)[0]  # canonical label (2026-w05 -> 2026-W05)
+        period = chosen.label  # canonical label (2026-w05 -> 2026-W05)
         # A past period is owed by whoever owned the KPI when it ended (the status rule),
         # so that person checks in for it, even after a handover.
-        ended = period_end(last, timezone)
+        ended = chosen.ends_at(timezone)
         responsible = owner if ended > created else owner_at(con, kpi, ended, owner)
         if actor.role != "manager" and actor.key != responsible:
             raise PermissionDenied(
@@ -327,20 +300,20 @@ def checkin_status(
         else now
     )
     local_today = now_naive.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(timezone)).date()
-    week = week or iso_week(local_today)
-    w_first, w_last = week_bounds(week)
-    m_label, m_first, m_last = period_of("monthly", w_last)
+    wk = Period.parse(week) if week else Period.week_of(local_today)
+    week = wk.label
+    month = Period.of("month", wk.last)
     params = {
         "w_label": week,
-        "w_first": w_first,
-        "w_last": w_last,
-        "w_due": due_by(w_last, timezone),
-        "m_label": m_label,
-        "m_first": m_first,
-        "m_last": m_last,
-        "m_due": due_by(m_last, timezone),
-        "w_end": period_end(w_last, timezone),
-        "m_end": period_end(m_last, timezone),
+        "w_first": wk.first,
+        "w_last": wk.last,
+        "w_due": due_by(wk, timezone),
+        "m_label": month.label,
+        "m_first": month.first,
+        "m_last": month.last,
+        "m_due": due_by(month, timezone),
+        "w_end": wk.ends_at(timezone),
+        "m_end": month.ends_at(timezone),
     }
     with store.read() as con:
         rows = con.execute(_STATUS_SQL, params).fetchall()
@@ -372,7 +345,7 @@ def overdue(store: Store, now: dt.datetime | None = None) -> list[CheckinState]:
     now = now or now_utc()
     timezone = workspace_timezone(store)
     local = now.astimezone(ZoneInfo(timezone)).date() if now.tzinfo else now.date()
-    last_week = iso_week(local - dt.timedelta(days=7))
+    last_week = Period.week_of(local).previous().label
     return [s for s in checkin_status(store, last_week, now).kpis if s.state == "missing"]
 
 

@@ -1,4 +1,4 @@
-"""Days and weeks in the workspace's timezone (DESIGN.md: weeks start Monday, ISO weeks)."""
+"""Today and now in the workspace's timezone (calendar periods: tracker/periods.py)."""
 
 from __future__ import annotations
 
@@ -29,22 +29,3 @@ def today(store: Store | None = None, timezone: str | None = None) -> dt.date:
     if timezone is None:
         timezone = workspace_timezone(store) if store is not None else "UTC"
     return now_utc().astimezone(ZoneInfo(timezone)).date()
-
-
-def iso_week(day: dt.date) -> str:
-    """``2026-W05`` for a day."""
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def week_bounds(week: str) -> tuple[dt.date, dt.date]:
-    """Monday and Sunday of an ISO week ``YYYY-Www``."""
-    year, number = week.upper().split("-W")
-    monday = dt.date.fromisocalendar(int(year), int(number), 1)
-    return monday, monday + dt.timedelta(days=6)
-
-
-def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
-    first = day.replace(day=1)
-    next_first = (first + dt.timedelta(days=32)).replace(day=1)
-    return first, next_first - dt.timedelta(days=1)

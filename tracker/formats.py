@@ -165,11 +165,11 @@ def day_span(start: Any, end: Any) -> str:
 def period(code: str) -> str:
     """A check-in period as people say it: 2026-W46 is "week of 9 Nov 2026", 2026-11 is
     "November 2026"; anything else as it is."""
-    from tracker.checkins import parse_period  # the one reading of period labels
     from tracker.errors import BadInput
+    from tracker.periods import Period  # the one reading of period labels
 
     try:
-        cadence, first, _ = parse_period(code)
+        period = Period.parse(code)
     except BadInput:
         return code
-    return f"week of {long_day(first)}" if cadence == "weekly" else f"{first:%B %Y}"
+    return f"week of {long_day(period.first)}" if period.kind == "week" else f"{period.first:%B %Y}"

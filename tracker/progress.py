@@ -15,8 +15,9 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
-from tracker.clock import iso_week, today
+from tracker.clock import today
 from tracker.errors import NotFound
+from tracker.periods import Period
 from tracker.progress_sql import HISTORY_QUERY, OBJECTIVES_QUERY, PROGRESS_QUERY, SERIES_QUERY
 from tracker.settings import get_setting
 from tracker.store import Store
@@ -353,7 +354,7 @@ def _histories(store: Store, kpi: str | None, as_of: dt.date | None) -> dict[str
         pers = dict(con.execute("SELECT key, per FROM kpis WHERE per IS NOT NULL").fetchall())
     out: dict[str, list[PeriodResult]] = {}
     for key, pstart, bstart, bend, value, target, hit in rows:
-        label = iso_week(pstart) if pers[key] == "week" else pstart.strftime("%Y-%m")
+        label = Period(pers[key], pstart).label
         out.setdefault(key, []).append(
             PeriodResult(label, bstart, bend, _clean(float(value)), target, bool(hit))
         )

@@ -19,8 +19,9 @@ import jinja2
 from tracker import formats
 from tracker.annotations import Annotation, list_annotations
 from tracker.checkins import CheckinState, checkin_status
-from tracker.clock import iso_week, now_utc, today, week_bounds
+from tracker.clock import now_utc, today
 from tracker.names import kpi_names, people_names
+from tracker.periods import Period
 from tracker.progress import KpiProgress, ObjectiveStatus, compute_progress
 from tracker.store import Store
 from tracker.vanity import Flag, run_audit
@@ -194,7 +195,7 @@ class WeeklyReview:
 
 
 def last_complete_week(store: Store) -> str:
-    return iso_week(today(store) - dt.timedelta(days=7))
+    return Period.week_of(today(store)).previous().label
 
 
 def weekly_review(
@@ -203,7 +204,8 @@ def weekly_review(
     """The review of ISO ``week`` (default: the last complete week), as of its Sunday."""
     with store.session():
         week = week or last_complete_week(store)
-        start, end = week_bounds(week)
+        reviewed = Period.parse(week)
+        start, end = reviewed.first, reviewed.last
         with store.read() as con:
             ws = con.execute("SELECT name, vision FROM workspace").fetchall()
         from tracker.jobruns import last_runs

@@ -10,23 +10,25 @@ from __future__ import annotations
 
 import datetime as dt
 
+from tracker.periods import SQL_LAST_SUNDAY, sql_first
 from tracker.store import Store
-from tracker.vanity_sql import LAST_SUNDAY
+
+_WEEK = sql_first("'week'", "d.day")
 
 
 def weekly(
     store: Store, metric: str, as_of: dt.date, weeks: int = 26
 ) -> list[tuple[dt.date, float]]:
     """(Monday, value) for the ``weeks`` complete ISO weeks up to ``as_of``, the weeks the
-    audit's own weekly series use (``vanity_sql.LAST_SUNDAY``)."""
+    audit's own weekly series use (``periods.SQL_LAST_SUNDAY``)."""
     with store.read() as con:
         rows = con.execute(
-            "SELECT date_trunc('week', d.day)::DATE AS week, any_value(m.behaviour),"  # noqa: S608 (fixed fragment)
+            f"SELECT {_WEEK} AS week, any_value(m.behaviour),"  # noqa: S608 (fixed fragment)
             " CASE WHEN any_value(m.behaviour) = 'flow' THEN sum(d.value)"
             "      ELSE arg_max(d.value, d.day) END, min(d.day)"
             " FROM daily_values d JOIN metrics m ON m.key = d.metric"
-            f" WHERE d.metric = $metric AND d.day <= {LAST_SUNDAY}"
-            f"   AND d.day > {LAST_SUNDAY} - 7 * $weeks"
+            f" WHERE d.metric = $metric AND d.day <= {SQL_LAST_SUNDAY}"
+            f"   AND d.day > {SQL_LAST_SUNDAY} - 7 * $weeks"
             " GROUP BY week ORDER BY week",
             {"metric": metric, "d": as_of, "weeks": weeks},
         ).fetchall()

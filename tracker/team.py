@@ -8,7 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tracker.checkins import checkin_status
-from tracker.clock import iso_week, now_utc, workspace_timezone
+from tracker.clock import now_utc, workspace_timezone
+from tracker.periods import Period
 from tracker.store import Store
 
 
@@ -52,8 +53,9 @@ def team_report(store: Store, now: dt.datetime | None = None, weeks: int = 8) ->
     with store.session():
         timezone = workspace_timezone(store)
         local = now.astimezone(ZoneInfo(timezone)).date() if now.tzinfo else now.date()
-        labels = [iso_week(local - dt.timedelta(days=7 * i)) for i in range(weeks, 0, -1)]
-        first_day = local - dt.timedelta(days=7 * weeks + local.weekday())
+        this_week = Period.week_of(local)
+        labels = [this_week.previous(i).label for i in range(weeks, 0, -1)]
+        first_day = this_week.previous(weeks).first
         with store.read() as con:
             people = {
                 key: PersonRow(key, name, role, hourly_rate=rate)

@@ -6,6 +6,8 @@ across sources, stock takes the latest-recorded value of the day).
 
 from __future__ import annotations
 
+from tracker.periods import SQL_LAST_SUNDAY, sql_first
+
 DAILY = """
 daily AS (
     SELECT d.metric, d.day, m.behaviour, d.value
@@ -32,37 +34,27 @@ GROUP BY metric
 """
 )
 
-# The last day of the last complete ISO week on or before $d (its Sunday; $d itself on a
-# Sunday): the audit's weekly series and the charts beside it (tracker/series.py) end here.
-LAST_SUNDAY = "(date_trunc('week', $d + 1)::DATE - 1)"
 
 # Weekly series over complete ISO weeks (the last one ends on or before $d), the last
 # 26 of them: flow = weekly sums (weeks without a value are 0 between the metric's first
 # and last week), stock = week-to-week change of the week's last level.
-WEEKLY = (
-    "WITH "  # noqa: S608 (constant SQL fragments)
-    + DAILY
-    + """,
-last_complete AS (
-    SELECT """
-    + LAST_SUNDAY
-    + """ AS sunday
-),
+_WEEK = sql_first("'week'", "d.day")
+# The first Monday on or after a metric's first day: a metric whose data starts mid-week
+# has a partial first week, left out, or every flow metric would look low together that
+# week and seem to correlate.
+_FIRST_FULL = sql_first("'week'", "min(day) + 6")
+
+WEEKLY = f"""
+WITH {DAILY},
+last_complete AS (SELECT {SQL_LAST_SUNDAY} AS sunday),
 weeks AS (
-    SELECT d.metric, any_value(d.behaviour) AS behaviour,
-           date_trunc('week', d.day)::DATE AS week,
+    SELECT d.metric, any_value(d.behaviour) AS behaviour, {_WEEK} AS week,
            sum(d.value) AS total, arg_max(d.value, d.day) AS level
     FROM daily d, last_complete l
     WHERE d.day <= l.sunday AND d.day > l.sunday - 182::INTEGER
     GROUP BY d.metric, week
 ),
-firsts AS (
-    -- A metric whose data starts mid-week has a partial first week: it is left out, or
-    -- every flow metric would look low together that week and seem to correlate.
-    SELECT metric, CASE WHEN isodow(min(day)) = 1 THEN date_trunc('week', min(day))::DATE
-                        ELSE date_trunc('week', min(day))::DATE + 7 END AS first_full
-    FROM daily GROUP BY metric
-),
+firsts AS (SELECT metric, {_FIRST_FULL} AS first_full FROM daily GROUP BY metric),
 span AS (
     SELECT w.metric, any_value(w.behaviour) AS behaviour, min(w.week) AS first_week,
            max(w.week) AS last_week, count(*) AS weeks_with_data
@@ -82,5 +74,4 @@ SELECT metric, behaviour, weeks_with_data, week,
        CASE WHEN behaviour = 'flow' THEN coalesce(total, 0)
             ELSE level - lag(level) OVER (PARTITION BY metric ORDER BY week) END AS value
 FROM filled
-"""
-)
+"""  # noqa: S608 (constant SQL fragments only)

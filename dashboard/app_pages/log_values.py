@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import state, ui
 from dashboard.entry_form import entry_form, recent_changes
 from tracker.entries import log_week
+from tracker.periods import Period
 from tracker.permissions import writable_metrics
 
 store = state.store()
@@ -32,7 +33,7 @@ with store.session():
 
 st.subheader("A week of values")
 st.caption("Each number is added as an entry of its day; empty cells are left alone.")
-monday = day - dt.timedelta(days=day.weekday())
+monday = Period.week_of(day).first
 start = st.date_input("Week starting", value=monday, max_value=day, key="log_week_start")
 days = [start + dt.timedelta(days=i) for i in range(7) if start + dt.timedelta(days=i) <= day]
 chosen = st.multiselect(

@@ -9,7 +9,7 @@ import streamlit as st
 import charts
 from dashboard import state, ui
 from tracker import formats
-from tracker.clock import iso_week
+from tracker.periods import Period
 
 store = state.store()
 with store.session():
@@ -27,7 +27,7 @@ with store.session():
     report = state.cached(state.progress, day)
     before = state.cached(state.progress, day - dt.timedelta(days=7))
     audit = state.cached(state.audit, day)
-    overdue_week = state.cached(state.checkins, iso_week(day - dt.timedelta(days=7)), day)
+    overdue_week = state.cached(state.checkins, Period.week_of(day).previous().label, day)
 
 if not plan.objectives:
     st.info(

@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 import charts
 from dashboard import state, ui
 from tracker import formats
-from tracker.clock import iso_week, week_bounds
+from tracker.periods import Period
 
 store = state.store()
 with store.session():
     day = state.as_of()
     report = state.cached(state.team, day)
-    last_week = state.cached(state.checkins, iso_week(day - dt.timedelta(days=7)), day)
+    last_week = state.cached(state.checkins, Period.week_of(day).previous().label, day)
     working = state.cached(state.working, day)
     plan = state.cached(state.plan)
 
 st.title("Team")
 st.caption(
     f"Check-ins over the last {len(report.weeks)} weeks"
-    f" ({formats.day_span(week_bounds(report.weeks[0])[0], week_bounds(report.weeks[-1])[1])})"
+    f" ({formats.day_span(Period.parse(report.weeks[0]).first, Period.parse(report.weeks[-1]).last)})"
 )
 rows = [
     {

@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from dashboard import state, ui
 from tracker import formats
 from tracker.annotations import add_annotation
-from tracker.clock import iso_week, week_bounds
+from tracker.periods import Period
 from tracker.report import render_html, render_markdown, said
 from tracker.vocab import checkin_words
 
 store = state.store()
 actor = st.session_state["actor"]
 day = state.as_of()
-weeks = [iso_week(day - dt.timedelta(days=7 * i)) for i in range(1, 27)]
+weeks = [Period.week_of(day).previous(i).label for i in range(1, 27)]
 # The digest links here with ?week=2026-W46: open that week.
 linked = st.query_params.get("week")
 if linked in weeks and "weekly_week" not in st.session_state:
     st.session_state["weekly_week"] = linked
 week = st.selectbox(
-    "Week", weeks, key="weekly_week", format_func=lambda w: formats.day_span(*week_bounds(w))
+    "Week",
+    weeks,
+    key="weekly_week",
+    format_func=lambda w: formats.day_span(Period.parse(w).first, Period.parse(w).last),
 )
 review = state.cached(state.review, week, day)
 

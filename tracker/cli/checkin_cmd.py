@@ -17,9 +17,7 @@ def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
     """Who is due a check-in, who checked in on time, late, or not at all."""
     from tracker.checkins import checkin_status
 
-    if week is not None:
-        year, number = parse_week(week)  # type: ignore[misc]
-        week = f"{year}-W{number:02d}"
+    week = parse_week(week)
     report = checkin_status(app.store, week, upcoming=True)
     if as_json:
         emit_json(report.as_dict())

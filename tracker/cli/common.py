@@ -64,17 +64,19 @@ def parse_day(value: str | None, option: str = "--day") -> dt.date | None:
         raise BadInput(f"{option} {value!r}: not a date; use YYYY-MM-DD") from exc
 
 
-def parse_week(value: str | None) -> tuple[int, int] | None:
-    """``YYYY-Www`` -> (year, week)."""
+def parse_week(value: str | None) -> str | None:
+    """``--week``: an ISO week such as ``2026-w5`` -> its label ``2026-W05``."""
     if value is None:
         return None
+    from tracker.periods import Period
+
     try:
-        year, week = value.upper().split("-W")
-        monday = dt.date.fromisocalendar(int(year), int(week), 1)
-    except (ValueError, TypeError) as exc:
-        raise BadInput(f"--week {value!r}: use an ISO week such as 2026-W05") from exc
-    iso = monday.isocalendar()
-    return iso.year, iso.week
+        week = Period.parse(value)
+    except BadInput:
+        week = None
+    if week is None or week.kind != "week":
+        raise BadInput(f"--week {value!r}: use an ISO week such as 2026-W05")
+    return week.label
 
 
 def _default(value: Any) -> Any:

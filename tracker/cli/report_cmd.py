@@ -23,9 +23,7 @@ def weekly_cmd(app: AppContext, week: str | None, fmt: str, out: str | None) -> 
     """The weekly review: statuses, changes, check-ins, flags, decisions."""
     from tracker.report import render_html, render_markdown, weekly_review
 
-    if week is not None:
-        year, number = parse_week(week)  # type: ignore[misc]
-        week = f"{year}-W{number:02d}"
+    week = parse_week(week)
     review = weekly_review(app.store, week)
     text = render_markdown(review) if fmt == "md" else render_html(review)
     if out:

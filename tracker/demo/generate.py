@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 import yaml
 
-from tracker.clock import iso_week
+from tracker.periods import Period
 
 _DAY = re.compile(r"^(today|monday)([+-]\d+)$")
 
@@ -35,7 +35,7 @@ def place(value: Any, as_of: dt.date) -> Any:
     if isinstance(value, list):
         return [place(v, as_of) for v in value]
     if isinstance(value, str) and (match := _DAY.match(value)):
-        anchor = as_of if match[1] == "today" else as_of - dt.timedelta(days=as_of.weekday())
+        anchor = as_of if match[1] == "today" else Period.week_of(as_of).first
         return anchor + dt.timedelta(days=int(match[2]))
     return value
 
@@ -54,7 +54,7 @@ class _Series:
         # cut to the story's days: the weeks a manager reviews get the same numbers on
         # whichever weekday the demo is loaded.
         weeks = story()["weeks"]
-        first = as_of - dt.timedelta(days=as_of.weekday(), weeks=weeks)  # and the load week
+        first = Period.week_of(as_of).previous(weeks).first  # and the load week
         self.n = (weeks + 1) * 7
         self.days = [first + dt.timedelta(days=i) for i in range(self.n)]
         last = (as_of - first).days
@@ -210,7 +210,7 @@ def checkins(as_of: dt.date, placed_plan: dict[str, Any]) -> list[tuple[Any, ...
     spec = story()["checkins"]
     owners = {k["key"]: k["owner"] for o in placed_plan["objectives"] for k in o["kpis"]}
     deadlines = {k["key"]: k.get("deadline") for o in placed_plan["objectives"] for k in o["kpis"]}
-    this_monday = as_of - dt.timedelta(days=as_of.weekday())
+    this_monday = Period.week_of(as_of).first
     rows = []
     for back in range(1, spec["weeks"] + 1):
         monday = this_monday - dt.timedelta(weeks=back)
@@ -230,7 +230,7 @@ def checkins(as_of: dt.date, placed_plan: dict[str, Any]) -> list[tuple[Any, ...
                 (
                     kpi,
                     person,
-                    iso_week(monday),
+                    Period.week_of(monday).label,
                     confidence,
                     comment,
                     note["progress"],
