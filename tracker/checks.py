@@ -109,20 +109,42 @@ def find_outlier(con: Connection, metric: str, day: dt.date, value: float) -> Ou
 # For a batch: every touched (metric, day) of the temp table ``touched_days`` whose new
 # daily value is an outlier against the 8 weeks before it. Reads daily_values after the
 # write.
+#
+# The 8 weeks are a window of days (RANGE). A window of rows is twice as fast, and the 56
+# rows before a day are exactly its 56 days when the oldest of them is no older than 56
+# days: true on every day of a metric with a value every day, which is what daily exports
+# carry. Metrics with gaps anywhere in the scope get the window of days. Either way each
+# day is judged against exactly the days of the rule (tests/tracker/test_checks_outliers.py
+# compares the batch with the one-value check, gaps included).
+_SPAN = 7 * OUTLIER_WEEKS
 OUTLIERS_SQL = f"""
 WITH scope AS (
     SELECT d.metric, d.day, d.value
     FROM daily_values d
     JOIN (SELECT metric, min(day) AS first FROM touched_days GROUP BY metric) a
-      ON a.metric = d.metric AND d.day >= a.first - {7 * OUTLIER_WEEKS}
+      ON a.metric = d.metric AND d.day >= a.first - {_SPAN}
 ),
-ref AS (
+by_rows AS (
     SELECT metric, day, value,
-           max(abs(value)) OVER w AS reference, count(*) OVER w AS days
+           max(abs(value)) OVER w AS reference, count(*) OVER w AS days,
+           first_value(day) OVER w AS oldest
     FROM scope
     WINDOW w AS (PARTITION BY metric ORDER BY day
-                 RANGE BETWEEN INTERVAL {7 * OUTLIER_WEEKS} DAY PRECEDING
+                 ROWS BETWEEN {_SPAN} PRECEDING AND 1 PRECEDING)
+),
+gappy AS (SELECT DISTINCT metric FROM by_rows WHERE oldest < day - {_SPAN}),
+by_days AS (
+    SELECT metric, day, value,
+           max(abs(value)) OVER w AS reference, count(*) OVER w AS days
+    FROM scope SEMI JOIN gappy USING (metric)
+    WINDOW w AS (PARTITION BY metric ORDER BY day
+                 RANGE BETWEEN INTERVAL {_SPAN} DAY PRECEDING
                            AND INTERVAL 1 DAY PRECEDING)
+),
+ref AS (
+    SELECT metric, day, value, reference, days FROM by_rows ANTI JOIN gappy USING (metric)
+    UNION ALL
+    SELECT metric, day, value, reference, days FROM by_days
 )
 SELECT r.metric, r.day, r.value, r.reference, r.days
 FROM ref r SEMI JOIN touched_days a ON a.metric = r.metric AND a.day = r.day

@@ -50,6 +50,33 @@ def day_value_sql(scope: str = "all") -> str:
     return _DAY_VALUE.format(scope=_SCOPES[scope], where="")
 
 
+# What the kept table is written with: the same rule, skipped where it cannot matter. A
+# day with one live value has that value under every branch of the rule (a sum of one,
+# the latest of one, and prefer either picks it or finds nothing else), so only days
+# with several values go through the rule's aggregates: on a fresh import of a million
+# values that is a third of the time. ``mismatches`` checks the result against the plain
+# rule, so the shortcut is proven on every database `waypoint check` looks at.
+_KEPT = """
+WITH counted AS (
+    SELECT o.metric, o.day, count(*) AS n, any_value(o.value) AS value
+    FROM observations o {scope}
+    WHERE o.removed_by IS NULL
+    GROUP BY o.metric, o.day
+),
+several AS (SELECT metric, day FROM counted WHERE n > 1)
+SELECT metric, day, value FROM counted WHERE n = 1
+UNION ALL
+({rule})
+"""
+
+
+def _kept_sql(scope: str) -> str:
+    rule = _DAY_VALUE.format(
+        scope="SEMI JOIN several s ON s.metric = o.metric AND s.day = o.day", where=""
+    )
+    return _KEPT.format(scope=_SCOPES[scope], rule=rule)
+
+
 # One source's part of one day, by the same rule ($metric, $day, $source are parameters).
 _ONE_SOURCE = _DAY_VALUE.format(
     scope="", where="AND o.metric = $metric AND o.day = $day AND o.source = $source"
@@ -67,7 +94,8 @@ def refresh(con: Connection, keys: Any = None, *, table: str | None = None) -> i
     """Recompute the daily values of the (metric, day) pairs a write touched.
 
     ``table`` names a relation with columns metric, day (e.g. a temp table of the
-    write); or ``keys`` is a list of (metric, day) pairs. Returns how many pairs.
+    write); or ``keys`` is a list of (metric, day) pairs. Returns how many pairs were
+    given (a pair given twice counts twice).
     """
     if table is None:
         pairs = list(dict.fromkeys(keys or []))
@@ -79,9 +107,11 @@ def refresh(con: Connection, keys: Any = None, *, table: str | None = None) -> i
             [[p[0] for p in pairs], [p[1] for p in pairs]],
         )
     else:
+        # the pairs as they are: the SEMI JOIN and DELETE USING below do not need them
+        # distinct (a DISTINCT here cost 60 ms on a million-row import)
         con.execute(
             "CREATE OR REPLACE TEMP TABLE affected_days AS"  # noqa: S608 (a fixed temp table name)
-            f" SELECT DISTINCT metric, day FROM {table}"
+            f" SELECT metric, day FROM {table}"
         )
     try:
         n = con.execute("SELECT count(*) FROM affected_days").fetchall()[0][0]
@@ -90,7 +120,7 @@ def refresh(con: Connection, keys: Any = None, *, table: str | None = None) -> i
                 "DELETE FROM daily_values d USING affected_days a"
                 " WHERE d.metric = a.metric AND d.day = a.day"
             )
-            con.execute(f"INSERT INTO daily_values {day_value_sql('affected')}")  # noqa: S608
+            con.execute(f"INSERT INTO daily_values {_kept_sql('affected')}")  # noqa: S608
     finally:
         con.execute("DROP TABLE IF EXISTS affected_days")
     return int(n)
@@ -108,7 +138,7 @@ def refresh_metrics(con: Connection, metrics: list[str]) -> None:
         con.execute(
             "DELETE FROM daily_values WHERE metric IN (SELECT metric FROM affected_metrics)"
         )
-        con.execute(f"INSERT INTO daily_values {day_value_sql('metrics')}")  # noqa: S608
+        con.execute(f"INSERT INTO daily_values {_kept_sql('metrics')}")  # noqa: S608
     finally:
         con.execute("DROP TABLE IF EXISTS affected_metrics")
 
@@ -116,7 +146,7 @@ def refresh_metrics(con: Connection, metrics: list[str]) -> None:
 def rebuild_daily(con: Connection) -> None:
     """Recompute the whole table (the migration that introduced it, and repairs)."""
     con.execute("DELETE FROM daily_values")
-    con.execute(f"INSERT INTO daily_values {day_value_sql('all')}")  # noqa: S608
+    con.execute(f"INSERT INTO daily_values {_kept_sql('all')}")  # noqa: S608
 
 
 def mismatches(con: Connection, limit: int = 20) -> tuple[int, list[tuple[Any, ...]]]:

@@ -217,7 +217,14 @@ def import_file(
         replaced=written.replaced,
         unchanged=written.unchanged,
         rejected=rejects,
-        notes=list(parsed.notes),
+        notes=list(parsed.notes)
+        + (
+            [
+                f"{written.repeated} row(s) repeat an earlier (metric, day, source): the last one wins"
+            ]
+            if written.repeated
+            else []
+        ),
         per_metric=written.per_metric,
         created_metrics=written.created_metrics,
         preview=parsed.rows,

@@ -37,6 +37,27 @@ def test_newer_export_replaces_changed_days(plan_store: Store, tmp_path: Path) -
     assert dict(daily_values(plan_store, "x.impressions"))[dt.date(2025, 2, 17)] == 430
 
 
+def test_last_row_wins_for_a_repeated_key(plan_store: Store, tmp_path: Path) -> None:
+    """A key repeated in one file keeps its last line, and the summary says so; a file
+    that repeats nothing says nothing (the ranking is skipped then)."""
+    import datetime as dt
+
+    path = tmp_path / "leads.csv"
+    path.write_text(
+        "day,metric,value\n2026-01-05,leads,1\n2026-01-06,leads,2\n2026-01-05,leads,4\n"
+        "2026-01-05, leads ,5\n2026-01-07,leads,3\n"
+    )
+    result = import_file(plan_store, LOCAL_MANAGER, path)
+    assert result.inserted == 3
+    assert [n for n in result.notes if "repeat" in n] == [
+        "2 row(s) repeat an earlier (metric, day, source): the last one wins"
+    ]
+    days = dict(daily_values(plan_store, "leads"))
+    assert (days[dt.date(2026, 1, 5)], days[dt.date(2026, 1, 6)]) == (5, 2)
+    path.write_text("day,metric,value\n2026-01-08,leads,1\n2026-01-09,leads,2\n")
+    assert not [n for n in import_file(plan_store, LOCAL_MANAGER, path).notes if "repeat" in n]
+
+
 def test_dry_run_writes_nothing(plan_store: Store) -> None:
     result = import_file(plan_store, LOCAL_MANAGER, X_OVERVIEW, dry_run=True)
     assert result.inserted == 650 and result.preview.num_rows == 650

@@ -289,13 +289,9 @@ def _finish(
                 )
             )
         con.execute("DELETE FROM typed WHERE metric NOT IN (SELECT key FROM known)")
-    notes = []
-    dupes = con.execute(
-        "SELECT count(*) - count(DISTINCT (metric, day, coalesce(source, ?))) FROM typed",
-        [default_source],
-    ).fetchall()[0][0]
-    if dupes:
-        notes.append(f"{dupes} row(s) repeat an earlier (metric, day, source): the last one wins")
+    # rows repeating a (metric, day, source) are counted where they are merged
+    # (observations.write_observations: WriteResult.repeated), for every reader alike
+    notes: list[str] = []
     table = con.sql(
         "SELECT line::BIGINT AS line, day, metric, value, coalesce(source, ?) AS source,"
         " recorded_by, note FROM typed ORDER BY line",

@@ -100,10 +100,6 @@ def test_a_lone_dot_in_a_semicolon_file_is_a_decimal_point(tmp_path: Path) -> No
     assert [r[3] for r in rows(parsed)] == [1.25, 2.5]
 
 
-def test_last_row_wins_for_a_repeated_key(tmp_path: Path) -> None:
-    text = "day,metric,value\n2026-01-05,leads,1\n2026-01-05,leads,4\n"
-    parsed = parse_file(write(tmp_path, text), known_metrics=KNOWN)
-    assert "last one wins" in parsed.notes[0]
 
 
 @pytest.mark.parametrize(
