@@ -128,12 +128,14 @@ def known_metrics(store: Store) -> tuple[dict[str, str], dict[str, str]]:
 
 def saved_mappings(store: Store) -> list[ImportMapping]:
     """The workspace's import mappings (the plan's imports: list), in plan order."""
-    from tracker.models import ImportMapping
-
     with store.read() as con:
         specs = con.execute(
             "SELECT spec FROM import_mappings WHERE NOT archived ORDER BY position, name"
         ).fetchall()
+    if not specs:
+        return []  # the plan models (pydantic) cost 70-100 ms to import; most imports need none
+    from tracker.models import ImportMapping
+
     return [ImportMapping.model_validate_json(spec) for (spec,) in specs]
 
 

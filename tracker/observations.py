@@ -464,9 +464,11 @@ def _store(con: Connection, actor: Actor, result: WriteResult, label: str) -> No
         """,
         {"base": base, "at": auditlog.stamp(), "change": change},
     )
+    # (metric, day) once per source that changed it: every reader below joins or counts
+    # distinct days, and a DISTINCT over a million rows is 70 ms
     con.execute(
         "CREATE OR REPLACE TEMP TABLE touched_days AS"
-        " SELECT DISTINCT metric, day FROM classified WHERE outcome <> 'unchanged'"
+        " SELECT metric, day FROM classified WHERE outcome <> 'unchanged'"
     )
     refresh(con, table="touched_days")
     if result.replaced:
@@ -543,7 +545,8 @@ def _findings(con: Connection, result: WriteResult) -> None:
             WHERE m.key IN (SELECT metric FROM touched_days)
             GROUP BY m.key
         )
-        SELECT t.metric, any_value(w.start), any_value(w.kpis), count(*), min(t.day), max(t.day)
+        SELECT t.metric, any_value(w.start), any_value(w.kpis), count(DISTINCT t.day), min(t.day),
+               max(t.day)
         FROM touched_days t JOIN w ON w.metric = t.metric
         WHERE NOT w.open_start AND t.day < w.start
         GROUP BY t.metric ORDER BY t.metric

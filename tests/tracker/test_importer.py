@@ -58,6 +58,26 @@ def test_last_row_wins_for_a_repeated_key(plan_store: Store, tmp_path: Path) -> 
     assert not [n for n in import_file(plan_store, LOCAL_MANAGER, path).notes if "repeat" in n]
 
 
+def test_spaces_around_fields_are_read_and_reported_trimmed(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    """Days and values are cast with their spaces; a value that still cannot be read is
+    reported as the person typed it, without the padding."""
+    import datetime as dt
+
+    path = tmp_path / "padded.csv"
+    path.write_text(
+        "day,metric,value\n 2026-01-05 , leads , 3 \n2026-01-06,leads, 1 234 \n"
+        " 06/01/2026x ,leads,2\n2026-01-07,leads,  lots  \n"
+    )
+    result = import_file(plan_store, LOCAL_MANAGER, path)
+    assert result.inserted == 2
+    days = dict(daily_values(plan_store, "leads"))
+    assert (days[dt.date(2026, 1, 5)], days[dt.date(2026, 1, 6)]) == (3, 1234)
+    shown = {(r.line, r.column, r.value) for r in result.rejected}
+    assert shown == {(4, "day", "06/01/2026x"), (5, "value", "lots")}
+
+
 def test_dry_run_writes_nothing(plan_store: Store) -> None:
     result = import_file(plan_store, LOCAL_MANAGER, X_OVERVIEW, dry_run=True)
     assert result.inserted == 650 and result.preview.num_rows == 650

@@ -100,8 +100,6 @@ def test_a_lone_dot_in_a_semicolon_file_is_a_decimal_point(tmp_path: Path) -> No
     assert [r[3] for r in rows(parsed)] == [1.25, 2.5]
 
 
-
-
 @pytest.mark.parametrize(
     "content",
     [
