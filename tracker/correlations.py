@@ -39,11 +39,13 @@ def lagged_correlations(
     pairs = list(dict.fromkeys(pairs))
     if not pairs or not len(values):
         return {}
-    names, row = np.unique(np.asarray(metrics, dtype=object), return_inverse=True)
-    index = {name: i for i, name in enumerate(names)}
+    # a row number per metric, in order of appearance (a dict: np.unique sorts objects)
+    index: dict[str, int] = {}
+    names = np.asarray(metrics, dtype=object).tolist()
+    row = np.fromiter((index.setdefault(m, len(index)) for m in names), np.int64, len(names))
     week = np.asarray(weeks, dtype=np.int64)
     week = week - week.min()
-    grid = np.full((len(names), int(week.max()) + 1), np.nan)
+    grid = np.full((len(index), int(week.max()) + 1), np.nan)
     grid[row, week] = np.asarray(values, dtype=float)
     # Centre each series on its mean and scale it to unit size: Pearson's r does not change,
     # and the sums below no longer lose digits to large levels (a million impressions a
@@ -59,9 +61,11 @@ def lagged_correlations(
     at_out = {m: i for i, m in enumerate(outs)}
     pair_lead = np.array([at_lead[index[a]] for a, _ in pairs], dtype=np.int64)
     pair_out = np.array([at_out[index[b]] for _, b in pairs], dtype=np.int64)
-    found: Correlations = {pair: [] for pair in pairs}
     width = grid.shape[1]
-    for lag in lags:
+    # r and n of every pair at every lag, read back into lists once at the end
+    rs = np.full((len(pairs), len(lags)), np.nan)
+    shared = np.zeros((len(pairs), len(lags)), dtype=np.int64)
+    for at, lag in enumerate(lags):
         if lag >= width:
             continue
         x = grid[leads, : width - lag]
@@ -80,9 +84,11 @@ def lagged_correlations(
             flat = (vx <= 1e-13 * n) | (vy <= 1e-13 * n)
             r = np.clip(cov / np.sqrt(vx * vy), -1.0, 1.0)
         r[flat] = np.nan
-        shared = n[pair_lead, pair_out].astype(np.int64).tolist()
-        rs = r[pair_lead, pair_out].tolist()
-        for pair, r_pair, n_pair in zip(pairs, rs, shared, strict=True):
-            if n_pair > 0:
-                found[pair].append((lag, r_pair, n_pair))
-    return {pair: found_ for pair, found_ in found.items() if found_}
+        shared[:, at] = n[pair_lead, pair_out]
+        rs[:, at] = r[pair_lead, pair_out]
+    found: Correlations = {}
+    for pair, r_row, n_row in zip(pairs, rs.tolist(), shared.tolist(), strict=True):
+        kept = [(lag, r, n) for lag, r, n in zip(lags, r_row, n_row, strict=True) if n > 0]
+        if kept:
+            found[pair] = kept
+    return found
