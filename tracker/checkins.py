@@ -25,7 +25,6 @@ from tracker.store import Store
 from tracker.text import clean_note
 from tracker.vocab import normalise_confidence
 
-CONFIDENCES = ("on_track", "at_risk", "off_track")
 NOTE_LIMIT = 4000
 
 

@@ -13,7 +13,8 @@ side is constant over those weeks, and ``n`` the number of such weeks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -37,8 +38,79 @@ def lagged_correlations(
     lead's week plus the lag.
     """
     pairs = list(dict.fromkeys(pairs))
-    if not pairs or not len(values):
+    rs, shared = pair_stats(metrics, weeks, values, pairs, lags)
+    found: Correlations = {}
+    for pair, r_row, n_row in zip(pairs, rs.tolist(), shared.tolist(), strict=True):
+        kept = [(lag, r, n) for lag, r, n in zip(lags, r_row, n_row, strict=True) if n > 0]
+        if kept:
+            found[pair] = kept
+    return found
+
+
+@dataclass(frozen=True)
+class Link:
+    """A lead metric's strongest link to its outcomes (what the audit's "no link" rule
+    reads): the largest |r| over its outcomes and lags, counting 0 where r is NaN or
+    fewer than ``min_n`` weeks are shared; the first such in outcome, then lag order;
+    ``flat`` when every correlation found is NaN (the series stayed constant)."""
+
+    r: float
+    outcome: str
+    lag: int
+    flat: bool
+
+
+def strongest_links(
+    metrics: Sequence[str] | np.ndarray,
+    weeks: Sequence[int] | np.ndarray,
+    values: Sequence[float] | np.ndarray,
+    outcomes: Mapping[str, Sequence[str]],
+    lags: Sequence[int] = LAGS,
+    min_n: int = 3,
+) -> dict[str, Link]:
+    """Each lead's ``Link`` to its ``outcomes`` (lead -> outcome metrics, in order); a
+    lead without one correlation found is left out. The same answer as walking
+    ``lagged_correlations`` pair by pair, without building 27,000 lists at L."""
+    leads = [lead for lead, outs in outcomes.items() if outs]
+    pairs = [(lead, out) for lead in leads for out in outcomes[lead]]
+    if not pairs:
         return {}
+    rs, shared = pair_stats(metrics, weeks, values, pairs, lags)
+    width = len(lags)
+    present = (shared > 0).ravel()
+    real = present & ~np.isnan(rs).ravel()
+    strength = np.where(real & (shared.ravel() >= min_n), np.abs(rs).ravel(), 0.0)
+    strength[~present] = -1.0  # not found: never the strongest
+    starts = np.cumsum([0] + [len(outcomes[lead]) * width for lead in leads[:-1]])
+    counts = np.diff(np.append(starts, len(strength)))
+    best = np.maximum.reduceat(strength, starts)
+    at = np.arange(len(strength))
+    first = np.minimum.reduceat(
+        np.where(strength == np.repeat(best, counts), at, len(strength)), starts
+    )
+    flat = ~np.logical_or.reduceat(real, starts)
+    links = {}
+    for i, lead in enumerate(leads):
+        if best[i] < 0:
+            continue
+        pair, lag = divmod(int(first[i]), width)
+        links[lead] = Link(float(best[i]), pairs[pair][1], lags[lag], bool(flat[i]))
+    return links
+
+
+def pair_stats(
+    metrics: Sequence[str] | np.ndarray,
+    weeks: Sequence[int] | np.ndarray,
+    values: Sequence[float] | np.ndarray,
+    pairs: Sequence[tuple[str, str]],
+    lags: Sequence[int] = LAGS,
+) -> tuple[np.ndarray, np.ndarray]:
+    """r and the shared weeks n of every pair (rows, in order) at every lag (columns):
+    n = 0 where the pair shares no week at that lag or a metric has no series."""
+    rs = np.full((len(pairs), len(lags)), np.nan)
+    shared = np.zeros((len(pairs), len(lags)), dtype=np.int64)
+    if not pairs or not len(values):
+        return rs, shared
     # a row number per metric, in order of appearance (a dict: np.unique sorts objects)
     index: dict[str, int] = {}
     names = np.asarray(metrics, dtype=object).tolist()
@@ -54,17 +126,17 @@ def lagged_correlations(
         grid -= np.nanmean(grid, axis=1, keepdims=True)
         scale = np.nanmax(np.abs(grid), axis=1, keepdims=True)
         grid /= np.where(scale > 0, scale, 1.0)
-    pairs = [(a, b) for a, b in pairs if a in index and b in index]
-    leads = sorted({index[a] for a, _ in pairs})
-    outs = sorted({index[b] for _, b in pairs})
+    known = np.array([a in index and b in index for a, b in pairs], dtype=bool)
+    if not known.any():
+        return rs, shared
+    kept = [pair for pair, ok in zip(pairs, known.tolist(), strict=True) if ok]
+    leads = sorted({index[a] for a, _ in kept})
+    outs = sorted({index[b] for _, b in kept})
     at_lead = {m: i for i, m in enumerate(leads)}
     at_out = {m: i for i, m in enumerate(outs)}
-    pair_lead = np.array([at_lead[index[a]] for a, _ in pairs], dtype=np.int64)
-    pair_out = np.array([at_out[index[b]] for _, b in pairs], dtype=np.int64)
+    pair_lead = np.array([at_lead[index[a]] for a, _ in kept], dtype=np.int64)
+    pair_out = np.array([at_out[index[b]] for _, b in kept], dtype=np.int64)
     width = grid.shape[1]
-    # r and n of every pair at every lag, read back into lists once at the end
-    rs = np.full((len(pairs), len(lags)), np.nan)
-    shared = np.zeros((len(pairs), len(lags)), dtype=np.int64)
     for at, lag in enumerate(lags):
         if lag >= width:
             continue
@@ -84,11 +156,6 @@ def lagged_correlations(
             flat = (vx <= 1e-13 * n) | (vy <= 1e-13 * n)
             r = np.clip(cov / np.sqrt(vx * vy), -1.0, 1.0)
         r[flat] = np.nan
-        shared[:, at] = n[pair_lead, pair_out]
-        rs[:, at] = r[pair_lead, pair_out]
-    found: Correlations = {}
-    for pair, r_row, n_row in zip(pairs, rs.tolist(), shared.tolist(), strict=True):
-        kept = [(lag, r, n) for lag, r, n in zip(lags, r_row, n_row, strict=True) if n > 0]
-        if kept:
-            found[pair] = kept
-    return found
+        shared[known, at] = n[pair_lead, pair_out]
+        rs[known, at] = r[pair_lead, pair_out]
+    return rs, shared

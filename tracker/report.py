@@ -25,7 +25,7 @@ from tracker.periods import Period
 from tracker.progress import KpiProgress, ObjectiveStatus, compute_progress
 from tracker.store import Store
 from tracker.vanity import Flag, run_audit
-from tracker.vocab import CHECKIN_STYLE, STATUS_STYLE, checkin_words, count_statuses
+from tracker.vocab import BEHIND, CHECKIN_STYLE, STATUS_STYLE, checkin_words, count_statuses
 
 STATUS_WORDS = {k: v.text for k, v in STATUS_STYLE.items()}
 STATUS_COLOURS = {k: v.hex for k, v in STATUS_STYLE.items()}
@@ -125,7 +125,7 @@ class WeeklyReview:
     # -- what needs a decision (the page, the Markdown and the email show the same) ----
     @property
     def behind(self) -> list[KpiWeek]:
-        return [k for k in self.kpis if k.now.status in ("off_track", "missed")]
+        return [k for k in self.kpis if k.now.status in BEHIND]
 
     @property
     def conflicts(self) -> list[Flag]:

@@ -21,7 +21,7 @@ import numpy as np
 
 from tracker import auditlog, formats
 from tracker.clock import today
-from tracker.correlations import lagged_correlations
+from tracker.correlations import Link, lagged_correlations, strongest_links
 from tracker.errors import BadInput
 from tracker.permissions import require_manager
 from tracker.records import Actor
@@ -180,7 +180,7 @@ class Context:
     kpis: list[dict[str, Any]]
     growth: dict[str, dict[str, Any]]
     weeks_with_data: dict[str, int]
-    correlations: dict[tuple[str, str], list[tuple[int, float | None, int]]]
+    links: dict[str, Link]  # each reach or engagement metric's strongest link to outcomes
     last_day: dict[str, dt.date]
     checkins: dict[str, dict[str, Any]]
     progress: dict[str, Any] = field(default_factory=dict)
@@ -373,20 +373,14 @@ def no_link_to_outcome(ctx: Context) -> Iterator[Flag]:
         outcomes = [o for o in ctx.outcome_metrics_for(m["channel"]) if o != key]
         if not outcomes:
             continue
-        best: tuple[float, str, int] | None = None
-        for o in outcomes:
-            for lag, r, n in ctx.correlations.get((key, o), []):
-                # A constant series has no correlation (NaN): nothing links to it.
-                value = 0.0 if r is None or r != r or n < 3 else abs(r)
-                if best is None or value > best[0]:
-                    best = (value, o, lag)
-        if best is not None and best[0] >= LINK_R:
+        link = ctx.links.get(key)
+        if link is not None and link.r >= LINK_R:
             continue
-        r_best, o_best, lag = best or (0.0, outcomes[0], 0)
-        weeks = ctx.weeks_with_data.get(key, 0)
-        flat = all(
-            r is None or r != r for o in outcomes for _, r, _ in ctx.correlations.get((key, o), [])
+        # no correlation found at all: nothing links to it, and nothing moved
+        r_best, o_best, lag, flat = (
+            (link.r, link.outcome, link.lag, link.flat) if link else (0.0, outcomes[0], 0, True)
         )
+        weeks = ctx.weeks_with_data.get(key, 0)
         why = (
             "the outcomes stayed the same week after week, so nothing it did moved them"
             if flat
@@ -630,6 +624,36 @@ def _plan_items(
     return metrics, objectives, kpis
 
 
+def _weekly_series(
+    con: Connection, as_of: dt.date
+) -> tuple[dict[str, int], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Weeks with data per metric, and the weekly series as (metric, week number, value)
+    rows without the weeks that have no value."""
+    series = con.execute(
+        "SELECT metric, weeks_with_data, week, coalesce(value, 'NaN'::DOUBLE) AS value"  # noqa: S608
+        f" FROM ({WEEKLY})",
+        {"d": as_of},
+    ).fetchnumpy()
+    weeks = dict(zip(series["metric"].tolist(), series["weeks_with_data"].tolist(), strict=True))
+    value = np.asarray(series["value"], dtype=float)
+    has = ~np.isnan(value)
+    days = np.asarray(series["week"], dtype="datetime64[D]")[has].astype(np.int64)
+    metric = np.asarray(series["metric"], dtype=object)[has]
+    return weeks, (metric, days // 7, value[has])
+
+
+def _leads(
+    metrics: dict[str, dict[str, Any]], outcomes: dict[str | None, list[str]]
+) -> dict[str, list[str]]:
+    """Every reach or engagement metric -> the outcome metrics on its channel (itself
+    left out), in plan order: the pairs the audit and what's working correlate."""
+    return {
+        key: [out for out in outcomes.get(m["channel"], []) if out != key]
+        for key, m in metrics.items()
+        if m["class"] in ("reach", "engagement")
+    }
+
+
 def lead_correlations(
     con: Connection,
     as_of: dt.date,
@@ -640,31 +664,19 @@ def lead_correlations(
     engagement metric with the outcome KPI metrics of the objectives on its channel.
     (What's working needs only these, not the whole audit context.)"""
     metrics, objectives, kpis = items if items is not None else _plan_items(con)
-    series = con.execute(
-        "SELECT metric, weeks_with_data, week, coalesce(value, 'NaN'::DOUBLE) AS value"  # noqa: S608
-        f" FROM ({WEEKLY})",
-        {"d": as_of},
-    ).fetchnumpy()
-    weeks = dict(zip(series["metric"].tolist(), series["weeks_with_data"].tolist(), strict=True))
-    outcomes = outcomes_by_channel(metrics, objectives, kpis)
-    pairs = [
-        (key, out)
-        for key, m in metrics.items()
-        if m["class"] in ("reach", "engagement")
-        for out in outcomes.get(m["channel"], [])
-        if out != key
-    ]
-    value = np.asarray(series["value"], dtype=float)
-    has = ~np.isnan(value)
-    days = np.asarray(series["week"], dtype="datetime64[D]")[has].astype(np.int64)
-    metric = np.asarray(series["metric"], dtype=object)[has]
-    return weeks, lagged_correlations(metric, days // 7, value[has], pairs)
+    weeks, series = _weekly_series(con, as_of)
+    leads = _leads(metrics, outcomes_by_channel(metrics, objectives, kpis))
+    pairs = [(lead, out) for lead, outs in leads.items() for out in outs]
+    return weeks, lagged_correlations(*series, pairs)
 
 
 def load_context(store: Store, con: Connection, as_of: dt.date) -> Context:
     metrics, objectives, kpis = _plan_items(con)
     growth = {r["metric"]: r for r in _rows(con, GROWTH, {"d": as_of})}
-    weeks, correlations = lead_correlations(con, as_of, (metrics, objectives, kpis))
+    weeks, series = _weekly_series(con, as_of)
+    links = strongest_links(
+        *series, _leads(metrics, outcomes_by_channel(metrics, objectives, kpis))
+    )
     last_day = dict(
         con.execute(
             "SELECT metric, max(day) FROM daily_values WHERE day <= ? GROUP BY metric", [as_of]
@@ -698,7 +710,7 @@ def load_context(store: Store, con: Connection, as_of: dt.date) -> Context:
         kpis,
         growth,
         weeks,
-        correlations,
+        links,
         last_day,
         checkins,
         people=dict(con.execute("SELECT key, name FROM people").fetchall()),

@@ -100,6 +100,11 @@ STATUS_STYLE: dict[str, StatusStyle] = {
 
 CONFIDENCE_LABEL = {"on_track": "on track", "at_risk": "at risk", "off_track": "off track"}
 
+# Statuses where an objective's weakest KPI is what holds it back (the Summary names it),
+# and the statuses a weekly review puts under "needs a decision".
+HELD_BACK = ("off_track", "at_risk", "missed")
+BEHIND = ("off_track", "missed")
+
 CHECKIN_STYLE: dict[str, tuple[str, str]] = {
     "on_time": ("✓", "on time"),
     "late": ("◷", "late"),

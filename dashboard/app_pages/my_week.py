@@ -10,6 +10,7 @@ from tracker import formats
 from tracker.checkins import record_checkin
 from tracker.permissions import writable_metrics
 from tracker.progress import period_history, streak
+from tracker.vocab import CONFIDENCE_LABEL
 
 store = state.store()
 actor = st.session_state["actor"]
@@ -56,8 +57,8 @@ if mine:
         kpi = st.selectbox("KPI", [k.kpi for k in mine], format_func=names.get)
         confidence = st.radio(
             "How does it look?",
-            ["on_track", "at_risk", "off_track"],
-            format_func=lambda c: c.replace("_", " "),
+            list(CONFIDENCE_LABEL),
+            format_func=CONFIDENCE_LABEL.get,
             horizontal=True,
             index=None,  # no preselected answer: the owner has to say
             key="myweek_confidence",

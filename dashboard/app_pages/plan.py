@@ -183,9 +183,11 @@ with tab_obj:
             "Technology: channels (comma-separated)", value=", ".join(current.get("channels", []))
         )
         owner = pick("Owner", people_keys, current.get("owner"), names=person_names, none="Nobody")
-        start = st.date_input("Start", value=current.get("start") or dt.date.today())
+        # a new objective starts today in the workspace's timezone, for a quarter
+        today = state.as_of()
+        start = st.date_input("Start", value=current.get("start") or today)
         deadline = st.date_input(
-            "Deadline", value=current.get("deadline") or dt.date.today() + dt.timedelta(days=90)
+            "Deadline", value=current.get("deadline") or today + dt.timedelta(days=90)
         )
         if st.form_submit_button("Save objective"):
             item = {

@@ -10,6 +10,7 @@ import charts
 from dashboard import state, ui
 from tracker import formats
 from tracker.periods import Period
+from tracker.vocab import HELD_BACK
 
 store = state.store()
 with store.session():
@@ -62,7 +63,7 @@ for obj in ranked[:SHOWN]:
             ui.chip(obj.status)
             # What is shown agrees with the status: the KPI that holds it there...
             k = by_kpi.get(obj.held_by or "")
-            if k is not None and obj.status in ("off_track", "at_risk", "missed"):
+            if k is not None and obj.status in HELD_BACK:
                 st.markdown(
                     f"Held back by **{ui.text(k.name or k.kpi)}**: {formats.kpi_numbers(k)}"
                 )

@@ -10,7 +10,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.correlations import lagged_correlations
+from tracker.correlations import Link, lagged_correlations, strongest_links
 
 REFERENCE = """
 SELECT x.metric, y.metric, l.lag, corr(x.value, y.value), count(*)
@@ -81,3 +81,56 @@ def test_a_constant_series_has_no_correlation_even_at_a_million() -> None:
     got = lagged_correlations(metrics, weeks * 2, values, [("flat", "moving")])
     assert all(math.isnan(r) for _, r, _ in got[("flat", "moving")])
     assert [(lag, n) for lag, _, n in got[("flat", "moving")]] == [(0, 8), (1, 7), (2, 6)]
+
+
+def _walked(correlations: dict, outcomes: dict, min_n: int = 3) -> dict:
+    """The audit's rule as it was written before strongest_links: walk every outcome and
+    lag in order, keep the first strongest, and note whether every r was NaN."""
+    links = {}
+    for lead, outs in outcomes.items():
+        found = [(o, lag, r, n) for o in outs for lag, r, n in correlations.get((lead, o), [])]
+        if not found:
+            continue
+        best = None
+        for o, lag, r, n in found:
+            value = 0.0 if r is None or r != r or n < min_n else abs(r)
+            if best is None or value > best[0]:
+                best = (value, o, lag)
+        flat = all(r is None or r != r for _, _, r, _ in found)
+        links[lead] = Link(best[0], best[1], best[2], flat)
+    return links
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    series=st.lists(st.tuples(weekly, levels, st.integers(0, 4)), min_size=2, max_size=6),
+    links=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=20),
+)
+def test_strongest_links_agree_with_walking_every_pair(series: list, links: list) -> None:
+    rows = [
+        (f"m{i}", offset + w, level + v)
+        for i, (values, level, offset) in enumerate(series)
+        for w, v in enumerate(values)
+        if v is not None
+    ]
+    # leads and outcomes may name metrics without a series (m6, m7), as a plan can
+    outcomes: dict[str, list[str]] = {}
+    for a, b in links:
+        if a != b and f"m{b}" not in outcomes.setdefault(f"m{a}", []):
+            outcomes[f"m{a}"].append(f"m{b}")
+    columns = ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+    pairs = [(lead, out) for lead, outs in outcomes.items() for out in outs]
+    assert strongest_links(*columns, outcomes) == _walked(
+        lagged_correlations(*columns, pairs), outcomes
+    )
+
+
+def test_the_strongest_link_is_the_first_of_equals() -> None:
+    """Two outcomes that follow the lead equally well: the first in plan order is named,
+    and its shortest lag."""
+    weeks = list(range(8))
+    lead = [float(v) for v in (3, 1, 4, 1, 5, 9, 2, 6)]
+    metrics = ["lead"] * 8 + ["a"] * 8 + ["b"] * 8
+    found = strongest_links(metrics, weeks * 3, lead * 3, {"lead": ["b", "a"]})["lead"]
+    assert (found.outcome, found.lag, found.flat) == ("b", 0, False)
+    assert abs(found.r - 1.0) < 1e-12
