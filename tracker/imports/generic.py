@@ -155,7 +155,8 @@ def _long(
         return _q(role[key]) if key in role else "NULL"
 
     def pick(key: str) -> str:
-        return f"trim({raw(key)})" if key in role else "NULL"
+        # an absent column is a typed NULL, so the rows already have the write's schema
+        return f"trim({raw(key)})" if key in role else "NULL::VARCHAR"
 
     # The day and value are cast as they are (casts ignore surrounding spaces) and their
     # text is trimmed only for the rows that need a second chance: trimming a million
