@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,22 +39,27 @@ def test_newer_export_replaces_changed_days(plan_store: Store, tmp_path: Path) -
     assert dict(daily_values(plan_store, "x.impressions"))[dt.date(2025, 2, 17)] == 430
 
 
+def _import_leads(store: Store, path: Path, text: str) -> tuple[Any, dict]:
+    """Import ``text`` as a file and return the result and the leads' daily values."""
+    path.write_text(text)
+    result = import_file(store, LOCAL_MANAGER, path)
+    return result, dict(daily_values(store, "leads"))
+
+
 def test_last_row_wins_for_a_repeated_key(plan_store: Store, tmp_path: Path) -> None:
     """A key repeated in one file keeps its last line, and the summary says so; a file
     that repeats nothing says nothing (the ranking is skipped then)."""
-    import datetime as dt
-
     path = tmp_path / "leads.csv"
-    path.write_text(
+    result, days = _import_leads(
+        plan_store,
+        path,
         "day,metric,value\n2026-01-05,leads,1\n2026-01-06,leads,2\n2026-01-05,leads,4\n"
-        "2026-01-05, leads ,5\n2026-01-07,leads,3\n"
+        "2026-01-05, leads ,5\n2026-01-07,leads,3\n",
     )
-    result = import_file(plan_store, LOCAL_MANAGER, path)
     assert result.inserted == 3
     assert [n for n in result.notes if "repeat" in n] == [
         "2 row(s) repeat an earlier (metric, day, source): the last one wins"
     ]
-    days = dict(daily_values(plan_store, "leads"))
     assert (days[dt.date(2026, 1, 5)], days[dt.date(2026, 1, 6)]) == (5, 2)
     path.write_text("day,metric,value\n2026-01-08,leads,1\n2026-01-09,leads,2\n")
     assert not [n for n in import_file(plan_store, LOCAL_MANAGER, path).notes if "repeat" in n]
@@ -63,16 +70,13 @@ def test_spaces_around_fields_are_read_and_reported_trimmed(
 ) -> None:
     """Days and values are cast with their spaces; a value that still cannot be read is
     reported as the person typed it, without the padding."""
-    import datetime as dt
-
-    path = tmp_path / "padded.csv"
-    path.write_text(
+    result, days = _import_leads(
+        plan_store,
+        tmp_path / "padded.csv",
         "day,metric,value\n 2026-01-05 , leads , 3 \n2026-01-06,leads, 1 234 \n"
-        " 06/01/2026x ,leads,2\n2026-01-07,leads,  lots  \n"
+        " 06/01/2026x ,leads,2\n2026-01-07,leads,  lots  \n",
     )
-    result = import_file(plan_store, LOCAL_MANAGER, path)
     assert result.inserted == 2
-    days = dict(daily_values(plan_store, "leads"))
     assert (days[dt.date(2026, 1, 5)], days[dt.date(2026, 1, 6)]) == (3, 1234)
     shown = {(r.line, r.column, r.value) for r in result.rejected}
     assert shown == {(4, "day", "06/01/2026x"), (5, "value", "lots")}
