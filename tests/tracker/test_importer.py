@@ -82,6 +82,31 @@ def test_spaces_around_fields_are_read_and_reported_trimmed(
     assert shown == {(4, "day", "06/01/2026x"), (5, "value", "lots")}
 
 
+def test_days_before_every_kpi_window_are_named_once_each(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    """Leads' KPIs start on 1 Jul 2026: an import with June days says how many days no KPI
+    counts, each day once though two sources gave it a value."""
+    result, _ = _import_leads(
+        plan_store,
+        tmp_path / "june.csv",
+        "day,metric,value,source\n2026-06-28,leads,1,crm\n2026-06-28,leads,2,web\n"
+        "2026-06-29,leads,1,crm\n2026-06-29,leads,1,web\n2026-06-30,leads,3,crm\n"
+        "2026-07-01,leads,4,crm\n",
+    )
+    assert result.outside_windows == [
+        {
+            "metric": "leads",
+            "days": 3,
+            "first": "2026-06-28",
+            "last": "2026-06-30",
+            "windows_start": "2026-07-01",
+            "kpis": ["lead-rate", "leads-h2"],
+        }
+    ]
+    assert any("leads has 3 day(s) from 2026-06-28" in line for line in result.summary_lines())
+
+
 def test_dry_run_writes_nothing(plan_store: Store) -> None:
     result = import_file(plan_store, LOCAL_MANAGER, X_OVERVIEW, dry_run=True)
     assert result.inserted == 650 and result.preview.num_rows == 650
