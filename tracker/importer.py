@@ -219,14 +219,7 @@ def import_file(
         replaced=written.replaced,
         unchanged=written.unchanged,
         rejected=rejects,
-        notes=list(parsed.notes)
-        + (
-            [
-                f"{written.repeated} row(s) repeat an earlier (metric, day, source): the last one wins"
-            ]
-            if written.repeated
-            else []
-        ),
+        notes=list(parsed.notes) + written.notes(),
         per_metric=written.per_metric,
         created_metrics=written.created_metrics,
         preview=parsed.rows,

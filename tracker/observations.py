@@ -118,6 +118,14 @@ class WriteResult:
     outside_windows: list[dict[str, Any]] = field(default_factory=list)
     repeated: int = 0  # rows whose (metric, day, source) came again later in the batch
 
+    def notes(self) -> list[str]:
+        """What a person should know about how the batch was read."""
+        if not self.repeated:
+            return []
+        return [
+            f"{self.repeated} row(s) repeat an earlier (metric, day, source): the last one wins"
+        ]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "change": self.change,

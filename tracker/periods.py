@@ -2,12 +2,13 @@
 months are calendar months).
 
 ``Period`` is a week or a month: where it starts and ends, its label (``2026-W05``,
-``2026-03``), the periods before and after it, and the instant it ends in a timezone. Check-ins, reminders, the
-weekly review, the Team page and the recurring-KPI history all use it.
+``2026-03``), the periods before and after it, and the instant it ends in a timezone.
+Check-ins, reminders, the weekly review, the Team page and the recurring-KPI history all
+use it.
 
 SQL needs the same periods for a million daily values at once, so the SQL half lives
-here too: ``sql_first`` and ``sql_last`` give the fragments that progress, vanity and the
-weekly series use (``date_trunc`` and ``last_day``, which follow the same ISO rule).
+here too: ``sql_first``, ``sql_last``, ``sql_step`` and ``sql_monday`` give the fragments
+that progress, vanity and the weekly series use (``date_trunc`` and ``last_day``, which follow the same ISO rule).
 tests/tracker/test_periods_agree.py proves the two halves agree on every day.
 """
 
@@ -74,9 +75,6 @@ class Period:
         """The check-in cadence that has these periods: weekly or monthly."""
         return "weekly" if self.kind == "week" else "monthly"
 
-    def contains(self, day: dt.date) -> bool:
-        return self.first <= day <= self.last
-
     def next(self) -> Period:
         if self.kind == "week":
             return Period("week", self.first + dt.timedelta(days=7))
@@ -121,6 +119,11 @@ def sql_step(kind: str) -> str:
     return f"(CASE {kind} WHEN 'week' THEN INTERVAL 7 DAY WHEN 'month' THEN INTERVAL 1 MONTH END)"
 
 
+def sql_monday(day: str) -> str:
+    """SQL for the Monday of the week holding ``day``."""
+    return sql_first("'week'", day)
+
+
 # The Sunday that ends the last complete week on or before ``$d`` (the day itself on a
 # Sunday): weekly series and the audit's weeks end there.
-SQL_LAST_SUNDAY = "(" + sql_first("'week'", "$d + 1") + " - 1)"
+SQL_LAST_SUNDAY = f"({sql_monday('$d + 1')} - 1)"

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tracker.periods import SQL_LAST_SUNDAY, sql_first
+from tracker.periods import SQL_LAST_SUNDAY, sql_monday
 from tracker.store import Store
 
-_WEEK = sql_first("'week'", "d.day")
+_WEEK = sql_monday("d.day")
 
 
 def weekly(

@@ -643,10 +643,13 @@ def _weekly_series(
 
 
 def _leads(
-    metrics: dict[str, dict[str, Any]], outcomes: dict[str | None, list[str]]
+    metrics: dict[str, dict[str, Any]],
+    objectives: dict[str, dict[str, Any]],
+    kpis: list[dict[str, Any]],
 ) -> dict[str, list[str]]:
     """Every reach or engagement metric -> the outcome metrics on its channel (itself
     left out), in plan order: the pairs the audit and what's working correlate."""
+    outcomes = outcomes_by_channel(metrics, objectives, kpis)
     return {
         key: [out for out in outcomes.get(m["channel"], []) if out != key]
         for key, m in metrics.items()
@@ -663,9 +666,8 @@ def lead_correlations(
     """Weeks with data per metric, and the lagged weekly correlations of every reach or
     engagement metric with the outcome KPI metrics of the objectives on its channel.
     (What's working needs only these, not the whole audit context.)"""
-    metrics, objectives, kpis = items if items is not None else _plan_items(con)
     weeks, series = _weekly_series(con, as_of)
-    leads = _leads(metrics, outcomes_by_channel(metrics, objectives, kpis))
+    leads = _leads(*(items if items is not None else _plan_items(con)))
     pairs = [(lead, out) for lead, outs in leads.items() for out in outs]
     return weeks, lagged_correlations(*series, pairs)
 
@@ -674,9 +676,7 @@ def load_context(store: Store, con: Connection, as_of: dt.date) -> Context:
     metrics, objectives, kpis = _plan_items(con)
     growth = {r["metric"]: r for r in _rows(con, GROWTH, {"d": as_of})}
     weeks, series = _weekly_series(con, as_of)
-    links = strongest_links(
-        *series, _leads(metrics, outcomes_by_channel(metrics, objectives, kpis))
-    )
+    links = strongest_links(*series, _leads(metrics, objectives, kpis))
     last_day = dict(
         con.execute(
             "SELECT metric, max(day) FROM daily_values WHERE day <= ? GROUP BY metric", [as_of]

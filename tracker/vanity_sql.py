@@ -6,7 +6,7 @@ across sources, stock takes the latest-recorded value of the day).
 
 from __future__ import annotations
 
-from tracker.periods import SQL_LAST_SUNDAY, sql_first
+from tracker.periods import SQL_LAST_SUNDAY, sql_monday
 
 DAILY = """
 daily AS (
@@ -38,11 +38,11 @@ GROUP BY metric
 # Weekly series over complete ISO weeks (the last one ends on or before $d), the last
 # 26 of them: flow = weekly sums (weeks without a value are 0 between the metric's first
 # and last week), stock = week-to-week change of the week's last level.
-_WEEK = sql_first("'week'", "d.day")
+_WEEK = sql_monday("d.day")
 # The first Monday on or after a metric's first day: a metric whose data starts mid-week
 # has a partial first week, left out, or every flow metric would look low together that
 # week and seem to correlate.
-_FIRST_FULL = sql_first("'week'", "min(day) + 6")
+_FIRST_FULL = sql_monday("min(day) + 6")
 
 WEEKLY = f"""
 WITH {DAILY},

@@ -31,7 +31,7 @@ def test_python_and_sql_periods_agree(day: dt.date) -> None:
     week, month = Period.of("weekly", day), Period.of("monthly", day)
     assert (week.first, week.last) == (week_start, week_end)
     assert (month.first, month.last) == (month_start, month_end)
-    assert week.contains(day) and month.contains(day)
+    assert week.first <= day <= week.last and month.first <= day <= month.last
     # the last complete week's Sunday: the day itself on a Sunday
     expected = day if day.weekday() == 6 else week_start - dt.timedelta(days=1)
     assert sunday == expected

@@ -72,11 +72,11 @@ def parse_week(value: str | None) -> str | None:
 
     try:
         week = Period.parse(value)
+        if week.kind == "week":
+            return week.label
     except BadInput:
-        week = None
-    if week is None or week.kind != "week":
-        raise BadInput(f"--week {value!r}: use an ISO week such as 2026-W05")
-    return week.label
+        pass
+    raise BadInput(f"--week {value!r}: use an ISO week such as 2026-W05")
 
 
 def _default(value: Any) -> Any:

@@ -303,13 +303,12 @@ def _finish(
                 )
             )
         con.execute("DELETE FROM typed WHERE metric NOT IN (SELECT key FROM known)")
-    # rows repeating a (metric, day, source) are counted where they are merged
-    # (observations.write_observations: WriteResult.repeated), for every reader alike
-    notes: list[str] = []
     order = "" if in_line_order else " ORDER BY line"
     table = con.sql(
         "SELECT line::BIGINT AS line, day, metric, value, coalesce(source, ?) AS source,"  # noqa: S608 (a fixed clause or none)
         f" recorded_by, note FROM typed{order}",
         params=[default_source],
     ).to_arrow_table()
-    return table, rejects, notes
+    # no notes of its own: rows repeating a (metric, day, source) are counted where they
+    # are merged (WriteResult.repeated), for every reader alike
+    return table, rejects, []
