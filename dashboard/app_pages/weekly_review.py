@@ -14,17 +14,17 @@ from tracker.vocab import checkin_words
 store = state.store()
 actor = st.session_state["actor"]
 day = state.as_of()
-weeks = [Period.week_of(day).previous(i).label for i in range(1, 27)]
+# the last 26 complete weeks, each shown as its days (9–15 Nov 2026)
+spans = {
+    p.label: formats.day_span(p.first, p.last)
+    for p in (Period.week_of(day).previous(i) for i in range(1, 27))
+}
+weeks = list(spans)
 # The digest links here with ?week=2026-W46: open that week.
 linked = st.query_params.get("week")
 if linked in weeks and "weekly_week" not in st.session_state:
     st.session_state["weekly_week"] = linked
-week = st.selectbox(
-    "Week",
-    weeks,
-    key="weekly_week",
-    format_func=lambda w: formats.day_span(Period.parse(w).first, Period.parse(w).last),
-)
+week = st.selectbox("Week", weeks, key="weekly_week", format_func=spans.get)
 review = state.cached(state.review, week, day)
 
 st.title(review.title)
