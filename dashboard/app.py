@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import streamlit as st
@@ -20,6 +21,7 @@ if str(ROOT) not in sys.path:
 from dashboard import state  # noqa: E402
 from dashboard.navigation import pages_for  # noqa: E402
 from tracker.errors import WaypointError  # noqa: E402
+from tracker.records import Actor  # noqa: E402
 
 PAGES = Path(__file__).parent / "app_pages"
 
@@ -70,11 +72,21 @@ def refused_page() -> None:
 
 
 def main() -> None:
-    try:
-        actor = state.current_actor()
-    except WaypointError as exc:
-        st.error(str(exc).replace("[", "\\[").replace("<", "\\<"))
-        st.stop()
+    # The database file is opened once per rerun and held until the page is drawn: every
+    # open costs about 30 ms (DuckDB reads the catalog), and a rerun used to open it three
+    # or four times (the actor, the revision, each page section). It is still released
+    # between reruns, so an idle dashboard never blocks the CLI or the scheduler.
+    with ExitStack() as held:
+        try:
+            held.enter_context(state.store().session())
+            actor = state.current_actor()
+        except WaypointError as exc:
+            st.error(str(exc).replace("[", "\\[").replace("<", "\\<"))
+            st.stop()
+        _show(actor)
+
+
+def _show(actor: Actor | None) -> None:
     if actor is None:
         signed_in = state.auth_configured() and st.user.get("is_logged_in", False)
         st.navigation(
