@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tracker.auditlog import entries
 from tracker.entries import log_entry
@@ -184,3 +187,49 @@ def test_export_neutralises_formulas(plan_store: Store, tmp_path: Path, fmt: str
         import pyarrow.parquet as pq
 
         assert '=HYPERLINK("x")' in pq.read_table(out).column("note").to_pylist()
+
+
+_key = st.tuples(
+    st.integers(2, 30),  # line: repeats (several rows on a line) and gaps both happen
+    st.sampled_from(["leads", "posts"]),
+    st.integers(-3, 12).map(lambda n: DAY + dt.timedelta(days=n)),
+    st.sampled_from(["x", "y"]),
+)
+
+
+@pytest.mark.slow  # a database per example
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    first=st.lists(st.tuples(_key, st.integers(0, 5)), min_size=1, max_size=20),
+    second=st.lists(st.tuples(_key, st.integers(0, 5)), min_size=1, max_size=20),
+)
+def test_entry_ids_are_consecutive_in_file_order_however_the_batch_looks(
+    plan_store: Store, tmp_path_factory: pytest.TempPathFactory, first: list, second: list
+) -> None:
+    # Two ways of numbering (a line's offset for one row per consecutive line, a sort
+    # otherwise) must give the same ids: consecutive, by line, then metric and source.
+    path = tmp_path_factory.mktemp("ids") / "w.duckdb"
+    shutil.copy(plan_store.path, path)
+    store = Store(path)
+    for batch in (first, second):  # the second replaces and repeats some of the first
+        kept: dict[tuple, int] = {}  # the last line wins for a repeated key
+        for (line, metric, day, source), _ in sorted(batch, key=lambda r: r[0][0]):
+            kept[(metric, day, source)] = line
+        with store.read() as con:
+            before = con.execute("SELECT coalesce(max(id), 0) FROM observations").fetchall()[0][0]
+        result = write_observations(
+            store, LOCAL_MANAGER, rows(*((k[0], k[2], k[1], float(v), k[3]) for k, v in batch))
+        )
+        if result.change is None:
+            continue
+        with store.read() as con:
+            stored = con.execute(
+                "SELECT id, metric, day, source FROM observations WHERE change_id = ? ORDER BY id",
+                [result.change],
+            ).fetchall()
+        ids = [r[0] for r in stored]
+        assert ids == list(range(before + 1, before + 1 + len(ids)))
+        order = [(kept[(m, d, s)], m, s) for _, m, d, s in stored]
+        assert order == sorted(order)
