@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from tracker import auditlog
 from tracker.changes import open_change, set_detail
 from tracker.checks import FIRST_DAY, LAST_DAY, MAX_ABS, OUTLIERS_SQL
-from tracker.daily import refresh
+from tracker.daily import refresh_stored
 from tracker.errors import BadInput, NotFound
 from tracker.permissions import assigned_channels, assigned_metrics, require_writer
 from tracker.records import Actor
@@ -492,7 +492,7 @@ def _store(con: Connection, actor: Actor, result: WriteResult, label: str) -> No
         "CREATE OR REPLACE TEMP TABLE touched_days AS"
         " SELECT metric, day FROM classified WHERE outcome <> 'unchanged'"
     )
-    refresh(con, table="touched_days")
+    refresh_stored(con, "classified")
     if result.replaced:
         con.execute(
             """

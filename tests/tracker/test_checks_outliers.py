@@ -37,6 +37,9 @@ SPIKE_AFTER_A_GAP = {**{n: 2.0 for n in range(0, 20)}, **{n: 1.0 for n in range(
 @settings(max_examples=80, deadline=None)
 @given(values=series, every_day=dense, touched=st.sets(st.integers(0, 200), max_size=40))
 @example(values=SPIKE_AFTER_A_GAP, every_day={n: 1.0 for n in range(80)}, touched={19, 69, 70})
+# at the bound of the steady-metric shortcut: tenfold is no outlier, a little more is one
+@example(values={}, every_day={**{n: 1.0 for n in range(60)}, 60: 10.0}, touched={60})
+@example(values={}, every_day={**{n: 1.0 for n in range(60)}, 60: 10.5}, touched={60})
 def test_the_batch_query_agrees_with_the_one_day_check(
     values: dict, every_day: dict, touched: set
 ) -> None:

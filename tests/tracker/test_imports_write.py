@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracker.auditlog import entries
+from tracker.daily import mismatches
 from tracker.entries import log_entry
 from tracker.errors import PermissionDenied
 from tracker.models import LOCAL_MANAGER, Actor
@@ -233,3 +234,43 @@ def test_entry_ids_are_consecutive_in_file_order_however_the_batch_looks(
         assert ids == list(range(before + 1, before + 1 + len(ids)))
         order = [(kept[(m, d, s)], m, s) for _, m, d, s in stored]
         assert order == sorted(order)
+
+
+_batch = st.lists(
+    st.tuples(
+        st.sampled_from(["leads", "li-followers"]),  # a flow and a stock metric
+        st.integers(0, 6).map(lambda n: DAY + dt.timedelta(days=n)),
+        st.sampled_from(["x", "y"]),
+        st.integers(0, 9),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@pytest.mark.slow  # a database per example
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(batches=st.lists(st.tuples(_batch, st.booleans()), min_size=1, max_size=4))
+def test_day_values_after_imports_match_the_rule_new_days_and_old(
+    plan_store: Store, tmp_path_factory: pytest.TempPathFactory, batches: list
+) -> None:
+    # An import writes days that had no value and get one row from the batch as they
+    # are, and sends every other day through the day-value rule: a one-source batch
+    # onto days another source or a hand entry already holds, a two-source batch, a
+    # replaced value. Whatever the mix, the kept table equals the plain rule.
+    path = tmp_path_factory.mktemp("daily") / "w.duckdb"
+    shutil.copy(plan_store.path, path)
+    store = Store(path)
+    log_entry(store, LOCAL_MANAGER, "leads", 1, day=DAY + dt.timedelta(days=2))
+    for rows_, one_source in batches:
+        table = rows(
+            *(
+                (line, day, metric, float(v), "x" if one_source else source)
+                for line, (metric, day, source, v) in enumerate(rows_, start=2)
+            )
+        )
+        write_observations(store, LOCAL_MANAGER, table)
+        with store.read() as con:
+            assert mismatches(con) == (0, [])
