@@ -52,6 +52,19 @@ def test_long_form_with_rejects(tmp_path: Path) -> None:
     assert parsed.rows.to_pylist()[0]["note"] == "first"
 
 
+@pytest.mark.parametrize("extra", ["line", "rowid", "RowID", "file"])
+def test_line_numbers_hold_whatever_the_files_own_columns_are_called(
+    tmp_path: Path, extra: str
+) -> None:
+    # Rows are numbered by their place in the table DuckDB reads the file into (rowid);
+    # a file with its own column of that name gets a window's numbering instead.
+    body = "".join(f"2026-01-{d:02d},leads,{d},z\n" for d in range(1, 9))
+    path = write(tmp_path, f"day,metric,value,{extra}\n{body}2026-01-09,leads,oops,z\n")
+    parsed = parse_file(path, known_metrics=KNOWN)
+    assert [r[0] for r in rows(parsed)] == list(range(2, 10))
+    assert [(r.line, r.column) for r in parsed.rejects] == [(10, "value")]
+
+
 def test_long_form_optional_columns_any_order(tmp_path: Path) -> None:
     path = write(tmp_path, "Value,Metric,Day,Source,By\n5,leads,2026-01-05,crm,amy\n")
     parsed = parse_file(path, known_metrics=KNOWN)
