@@ -136,13 +136,15 @@ varied AS (
 scope AS (SELECT * FROM span SEMI JOIN varied USING (metric)),
 by_rows AS (
     SELECT metric, day, value,
-           max(abs(value)) OVER w AS reference, count(*) OVER w AS days,
-           first_value(day) OVER w AS oldest
+           max(abs(value)) OVER w AS reference, count(*) OVER w AS days
     FROM scope
     WINDOW w AS (PARTITION BY metric ORDER BY day
                  ROWS BETWEEN {_SPAN} PRECEDING AND 1 PRECEDING)
 ),
-gappy AS (SELECT DISTINCT metric FROM by_rows WHERE oldest < day - {_SPAN}),
+-- fewer rows than days between its first and last: a day is missing somewhere
+gappy AS (
+    SELECT metric FROM scope GROUP BY metric HAVING count(*) < max(day) - min(day) + 1
+),
 by_days AS (
     SELECT metric, day, value,
            max(abs(value)) OVER w AS reference, count(*) OVER w AS days
