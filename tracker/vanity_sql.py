@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from tracker.periods import SQL_LAST_SUNDAY, sql_monday
 
+# Inlined, not materialized: the weekly series reads it twice (the last 26 weeks, and
+# each metric's first day), and DuckDB would otherwise copy every daily value first
+# (a third of the audit's weekly query at L).
 DAILY = """
-daily AS (
+daily AS NOT MATERIALIZED (
     SELECT d.metric, d.day, m.behaviour, d.value
     FROM daily_values d JOIN metrics m ON m.key = d.metric
     WHERE d.day <= $d AND NOT m.archived
