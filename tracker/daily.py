@@ -126,7 +126,7 @@ def refresh(con: Connection, keys: Any = None, *, table: str | None = None) -> i
     return int(n)
 
 
-def refresh_stored(con: Connection, stored: str) -> int:
+def refresh_stored(con: Connection, stored: str) -> None:
     """``refresh`` after an import stored the rows of ``stored`` (a relation with columns
     metric, day, source, value and outcome: 'inserted', 'replaced' or 'unchanged').
 
@@ -142,10 +142,11 @@ def refresh_stored(con: Connection, stored: str) -> int:
         f"SELECT count(DISTINCT source) = 1 FROM {stored} WHERE outcome <> 'unchanged'"  # noqa: S608 (a fixed temp table name)
     ).fetchall()[0][0]
     if not one_source:
-        return refresh(
+        refresh(
             con,
             table=f"(SELECT metric, day FROM {stored} WHERE outcome <> 'unchanged')",  # noqa: S608
         )
+        return
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE stored_days AS
@@ -158,7 +159,7 @@ def refresh_stored(con: Connection, stored: str) -> int:
         con.execute(
             "INSERT INTO daily_values SELECT metric, day, value FROM stored_days WHERE fresh"
         )
-        return refresh(con, table="(SELECT metric, day FROM stored_days WHERE NOT fresh)")
+        refresh(con, table="(SELECT metric, day FROM stored_days WHERE NOT fresh)")
     finally:
         con.execute("DROP TABLE IF EXISTS stored_days")
 
