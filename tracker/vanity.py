@@ -301,8 +301,11 @@ def audience_as_goal(ctx: Context) -> Iterator[Flag]:
 
 
 def no_outcome_kpi(ctx: Context) -> Iterator[Flag]:
+    by_objective: dict[str, list[dict[str, Any]]] = {}
+    for k in ctx.kpis:  # one pass, not one per objective (100 x 1,000 at L)
+        by_objective.setdefault(k["objective"], []).append(k)
     for key, o in ctx.objectives.items():
-        mine = [k for k in ctx.kpis if k["objective"] == key]
+        mine = by_objective.get(key, [])
         classes = sorted(
             {
                 ctx.metrics[m]["class"]
