@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -19,11 +20,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from dashboard import state  # noqa: E402
+from dashboard.navigation import PAGES as ALL_PAGES  # noqa: E402
 from dashboard.navigation import pages_for  # noqa: E402
 from tracker.errors import WaypointError  # noqa: E402
 from tracker.records import Actor  # noqa: E402
 
 PAGES = Path(__file__).parent / "app_pages"
+OUTSIDE = {spec.name for spec in ALL_PAGES if spec.works_outside}
 
 st.set_page_config(page_title="Waypoint", page_icon=":material/explore:", layout="wide")
 
@@ -75,7 +78,8 @@ def main() -> None:
     # The database file is opened once per rerun and held until the page is drawn: every
     # open costs about 30 ms (DuckDB reads the catalog), and a rerun used to open it three
     # or four times (the actor, the revision, each page section). It is still released
-    # between reruns, so an idle dashboard never blocks the CLI or the scheduler.
+    # between reruns, so an idle dashboard never blocks the CLI or the scheduler, and
+    # before a page that works outside the database (navigation.PageSpec.works_outside).
     with ExitStack() as held:
         try:
             held.enter_context(state.store().session())
@@ -83,10 +87,10 @@ def main() -> None:
         except WaypointError as exc:
             st.error(str(exc).replace("[", "\\[").replace("<", "\\<"))
             st.stop()
-        _show(actor)
+        _show(actor, release=held.close)
 
 
-def _show(actor: Actor | None) -> None:
+def _show(actor: Actor | None, release: Callable[[], None]) -> None:
     if actor is None:
         signed_in = state.auth_configured() and st.user.get("is_logged_in", False)
         st.navigation(
@@ -119,6 +123,8 @@ def _show(actor: Actor | None) -> None:
         st.session_state["landed"] = True
         st.switch_page(sections["Work"][0])  # My week
     st.session_state["landed"] = True
+    if current.url_path in OUTSIDE:
+        release()
     current.run()
 
 

@@ -19,6 +19,10 @@ class PageSpec:
     title: str
     icon: str
     roles: tuple[str, ...]
+    # The page does slow work that must not hold the database file (parsing an upload,
+    # talking to a mail server): it runs with the file closed and opens it for each of
+    # its reads and writes. Every other page runs inside the rerun's one open.
+    works_outside: bool = False
 
 
 PAGES = (
@@ -31,9 +35,9 @@ PAGES = (
     PageSpec("Review", "audit_log", "Audit log", ":material/history:", EVERYONE),
     PageSpec("Work", "my_week", "My week", ":material/task_alt:", WORKERS),
     PageSpec("Work", "log_values", "Log values", ":material/edit_note:", WORKERS),
-    PageSpec("Work", "import_data", "Import", ":material/upload_file:", WORKERS),
+    PageSpec("Work", "import_data", "Import", ":material/upload_file:", WORKERS, True),
     PageSpec("Manage", "plan", "Plan", ":material/account_tree:", ("manager",)),
-    PageSpec("Manage", "settings", "Settings", ":material/settings:", ("manager",)),
+    PageSpec("Manage", "settings", "Settings", ":material/settings:", ("manager",), True),
 )
 
 

@@ -579,3 +579,27 @@ def test_a_rerun_opens_the_database_once_and_lets_go_of_it(
     assert not at.exception
     assert opened == [str(app_env.path)]
     assert state.store()._db is None  # released: another process may write now
+
+
+def test_a_page_that_works_outside_the_database_runs_with_the_file_closed(
+    app_env: Store, monkeypatch: pytest.MonkeyPatch, smtp
+) -> None:
+    # Talking to a mail server (or parsing an upload) can take seconds: the CLI and the
+    # scheduler must not wait for the file meanwhile.
+    from dashboard import state
+    from tracker import mailer
+
+    held_while_sending: list[bool] = []
+    real_send = mailer.send
+
+    def send(*args, **kwargs):
+        held_while_sending.append(state.store()._db is not None)
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(mailer, "send", send)
+    at = open_page("settings")
+    at.text_input(key="smtp_to").set_value("maria@copperkettle.example")
+    at = click(at, "Send a test email", key="smtp_test")
+    assert not at.exception, at.exception
+    assert held_while_sending == [False]
+    assert len(smtp.messages) == 1
