@@ -187,6 +187,7 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
                        SELECT 1 FROM observations l
                        WHERE l.removed_by IS NULL AND l.change_id <> ? AND l.metric = o.metric
                          AND l.day = o.day AND l.source = o.source)))
+        ORDER BY o.id  -- the first clash, the same one every time
         LIMIT 1
         """,
         [undoing.id, undoing.id, undoing.id],

@@ -232,6 +232,11 @@ def test_entry_ids_are_consecutive_in_file_order_however_the_batch_looks(
             ).fetchall()
         ids = [r[0] for r in stored]
         assert ids == list(range(before + 1, before + 1 + len(ids)))
+        with store.read() as con:  # and stored in id order (zone maps find an id)
+            physical = con.execute(
+                "SELECT id FROM observations WHERE change_id = ? ORDER BY rowid", [result.change]
+            ).fetchall()
+        assert [r[0] for r in physical] == ids
         order = [(kept[(m, d, s)], m, s) for _, m, d, s in stored]
         assert order == sorted(order)
 
@@ -274,3 +279,24 @@ def test_day_values_after_imports_match_the_rule_new_days_and_old(
         write_observations(store, LOCAL_MANAGER, table)
         with store.read() as con:
             assert mismatches(con) == (0, [])
+
+
+def test_a_small_batch_into_a_bigger_table_is_stored_in_id_order(plan_store: Store) -> None:
+    # DuckDB may build its join on the smaller side (the batch) and hand rows back in
+    # hash order; the ids must still be stored in order, so zone maps find an id.
+    days = [DAY - dt.timedelta(days=n) for n in range(300)]
+    write_observations(
+        plan_store,
+        LOCAL_MANAGER,
+        rows(*((i + 2, d, "posts", 1.0, "x") for i, d in enumerate(days))),
+    )
+    batch = rows(
+        *((i + 2, days[i * 37], "posts", 2.0, "x") for i in range(4)),  # replaced
+        *((i + 6, DAY - dt.timedelta(days=400 + i), "posts", 3.0, "x") for i in range(5)),  # new
+    )
+    result = write_observations(plan_store, LOCAL_MANAGER, batch)
+    with plan_store.read() as con:
+        stored = con.execute(
+            "SELECT id FROM observations WHERE change_id = ? ORDER BY rowid", [result.change]
+        ).fetchall()
+    assert [r[0] for r in stored] == sorted(r[0] for r in stored) and len(stored) == 9
