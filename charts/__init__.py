@@ -19,11 +19,20 @@ from tracker.vocab import SEVERITY_ORDER, STATUS_STYLE
 # Every figure's template, set as Plotly's default rather than per figure: Plotly copies
 # and validates a template named in a layout (15 ms a figure, 0.15 s of the Objective
 # page's rerun with ten KPIs) but applies its default one unvalidated (under 3 ms).
-pio.templates.default = "plotly_white"
+TEMPLATE = "plotly_white"
 LAYOUT = {
     "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
     "legend": {"orientation": "h", "y": -0.15},
 }
+
+
+def _figure() -> go.Figure:
+    """A new figure on Waypoint's template. Streamlit makes its own template Plotly's
+    default when it loads, which may be after this module: the default is set back here,
+    only when it differs (setting it costs 13 ms)."""
+    if pio.templates.default != TEMPLATE:
+        pio.templates.default = TEMPLATE
+    return go.Figure()
 
 
 def unit_axis(unit: str | None, share: bool = False) -> dict[str, str]:
@@ -54,7 +63,7 @@ def kpi_chart(
 ) -> go.Figure:
     """Actual vs the expected-pace line vs the forecast, with the target and annotations;
     ``kpi`` (its progress) puts the numbers in its unit."""
-    fig = go.Figure()
+    fig = _figure()
     lines = (
         (series.actual, "actual", {"color": "#0969da", "width": 3}),
         (series.expected, "expected pace", {"color": "#6e7781", "dash": "dash"}),
@@ -103,7 +112,7 @@ def progress_bars(kpis: list[Any], title: str = "") -> go.Figure:
     rows = [k for k in kpis if k.progress is not None]
     # Rows are KPI keys (unique; two KPIs may share a name), their ticks the names.
     keys = [k.kpi for k in rows]
-    fig = go.Figure()
+    fig = _figure()
     for status in SEVERITY_ORDER:
         mine = [k for k in rows if k.status == status]
         if mine:
@@ -145,7 +154,7 @@ def progress_bars(kpis: list[Any], title: str = "") -> go.Figure:
 def streak_chart(history: list[Any], kpi: Any = None) -> go.Figure:
     """Each complete period's value, green when it met the target: weeks by their first
     day (3 Nov), months by name (Nov 2026), never ISO codes."""
-    fig = go.Figure()
+    fig = _figure()
     fig.add_bar(
         x=[
             f"{p.start.day} {p.start:%b}" if "W" in p.period else f"{p.start:%b %Y}"
@@ -176,7 +185,7 @@ def evidence_chart(
     """A metric's weekly series (left axis, blue) beside an outcome's (right axis, green):
     does the outcome move when the metric does? Each axis is titled in its line's colour."""
     blue, green = "#0969da", "#1a7f37"
-    fig = go.Figure()
+    fig = _figure()
     fig.add_scatter(
         x=[d for d, _ in lead],
         y=[v for _, v in lead],
@@ -214,7 +223,7 @@ def evidence_chart(
 
 
 def team_chart(people: list[Any]) -> go.Figure:
-    fig = go.Figure()
+    fig = _figure()
     names = [p.name for p in people]
     for state, colour in (("on_time", "#2da44e"), ("late", "#bf8700"), ("missing", "#cf222e")):
         fig.add_bar(
@@ -238,7 +247,7 @@ def impact_chart(impact: Any) -> go.Figure:
     def low(b: Any) -> float:
         return b.low if floor is None else max(b.low, floor)
 
-    fig = go.Figure()
+    fig = _figure()
     if during:
         fig.add_vrect(
             x0=during[0].day,

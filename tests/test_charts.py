@@ -81,3 +81,14 @@ def test_evidence_chart_shows_names_as_typed() -> None:
     assert fig.layout.yaxis.title.text == "Reach &lt;b&gt;%{y}&lt;/b&gt;"
     assert fig.layout.yaxis2.title.text == "Leads &amp; sales"
     assert "%{fullData.name}" in fig.data[0].hovertemplate
+
+
+def test_every_chart_keeps_waypoints_template_when_streamlit_loads_after_it() -> None:
+    # Streamlit makes its own template Plotly's default when it is imported; a chart made
+    # after that still looks like every other Waypoint chart.
+    import plotly.io as pio
+    import streamlit  # noqa: F401  (sets pio.templates.default = "streamlit" on import)
+
+    pio.templates.default = "streamlit"
+    fig = charts.team_chart([])
+    assert fig.to_dict()["layout"]["template"] == pio.templates["plotly_white"].to_plotly_json()
