@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -24,21 +25,22 @@ LAGS = (0, 1, 2)
 Correlations = dict[tuple[str, str], list[tuple[int, float | None, int]]]
 
 
-def lagged_correlations(
-    metrics: Sequence[str] | np.ndarray,
-    weeks: Sequence[int] | np.ndarray,
-    values: Sequence[float] | np.ndarray,
-    pairs: Iterable[tuple[str, str]],
-    lags: Sequence[int] = LAGS,
-) -> Correlations:
-    """(lead, outcome) -> [(lag, r, n)] for the lags where the two series share a week.
+class WeeklyRows(NamedTuple):
+    """The rows of the weekly series, one column each: the metric, the week as a number
+    (one apart per week) and its value; weeks without a value are left out."""
 
-    ``metrics``, ``weeks`` and ``values`` are the rows of the weekly series (week as a
-    number, one apart per week; rows with no value left out); the outcome's week is the
-    lead's week plus the lag.
-    """
+    metrics: Sequence[str] | np.ndarray
+    weeks: Sequence[int] | np.ndarray
+    values: Sequence[float] | np.ndarray
+
+
+def lagged_correlations(
+    rows: WeeklyRows, pairs: Iterable[tuple[str, str]], lags: Sequence[int] = LAGS
+) -> Correlations:
+    """(lead, outcome) -> [(lag, r, n)] for the lags where the two series share a week;
+    the outcome's week is the lead's week plus the lag."""
     pairs = list(dict.fromkeys(pairs))
-    rs, shared = pair_stats(metrics, weeks, values, pairs, lags)
+    rs, shared = pair_stats(rows, pairs, lags)
     found: Correlations = {}
     for pair, r_row, n_row in zip(pairs, rs.tolist(), shared.tolist(), strict=True):
         kept = [(lag, r, n) for lag, r, n in zip(lags, r_row, n_row, strict=True) if n > 0]
@@ -61,9 +63,7 @@ class Link:
 
 
 def strongest_links(
-    metrics: Sequence[str] | np.ndarray,
-    weeks: Sequence[int] | np.ndarray,
-    values: Sequence[float] | np.ndarray,
+    rows: WeeklyRows,
     outcomes: Mapping[str, Sequence[str]],
     lags: Sequence[int] = LAGS,
     min_n: int = 3,
@@ -75,7 +75,7 @@ def strongest_links(
     pairs = [(lead, out) for lead in leads for out in outcomes[lead]]
     if not pairs:
         return {}
-    rs, shared = pair_stats(metrics, weeks, values, pairs, lags)
+    rs, shared = pair_stats(rows, pairs, lags)
     width = len(lags)
     present = (shared > 0).ravel()
     real = present & ~np.isnan(rs).ravel()
@@ -99,14 +99,11 @@ def strongest_links(
 
 
 def pair_stats(
-    metrics: Sequence[str] | np.ndarray,
-    weeks: Sequence[int] | np.ndarray,
-    values: Sequence[float] | np.ndarray,
-    pairs: Sequence[tuple[str, str]],
-    lags: Sequence[int] = LAGS,
+    rows: WeeklyRows, pairs: Sequence[tuple[str, str]], lags: Sequence[int] = LAGS
 ) -> tuple[np.ndarray, np.ndarray]:
     """r and the shared weeks n of every pair (rows, in order) at every lag (columns):
     n = 0 where the pair shares no week at that lag or a metric has no series."""
+    metrics, weeks, values = rows
     rs = np.full((len(pairs), len(lags)), np.nan)
     shared = np.zeros((len(pairs), len(lags)), dtype=np.int64)
     if not pairs or not len(values):

@@ -21,7 +21,7 @@ import numpy as np
 
 from tracker import auditlog, formats
 from tracker.clock import today
-from tracker.correlations import Link, lagged_correlations, strongest_links
+from tracker.correlations import Link, WeeklyRows, lagged_correlations, strongest_links
 from tracker.errors import BadInput
 from tracker.permissions import require_manager
 from tracker.records import Actor
@@ -627,11 +627,8 @@ def _plan_items(
     return metrics, objectives, kpis
 
 
-def _weekly_series(
-    con: Connection, as_of: dt.date
-) -> tuple[dict[str, int], tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Weeks with data per metric, and the weekly series as (metric, week number, value)
-    rows without the weeks that have no value."""
+def _weekly_series(con: Connection, as_of: dt.date) -> tuple[dict[str, int], WeeklyRows]:
+    """Weeks with data per metric, and the weekly series' rows (the weeks with a value)."""
     series = con.execute(
         "SELECT metric, weeks_with_data, week, coalesce(value, 'NaN'::DOUBLE) AS value"  # noqa: S608
         f" FROM ({WEEKLY})",
@@ -642,7 +639,7 @@ def _weekly_series(
     has = ~np.isnan(value)
     days = np.asarray(series["week"], dtype="datetime64[D]")[has].astype(np.int64)
     metric = np.asarray(series["metric"], dtype=object)[has]
-    return weeks, (metric, days // 7, value[has])
+    return weeks, WeeklyRows(metric, days // 7, value[has])
 
 
 def _leads(
@@ -672,14 +669,14 @@ def lead_correlations(
     weeks, series = _weekly_series(con, as_of)
     leads = _leads(*(items if items is not None else _plan_items(con)))
     pairs = [(lead, out) for lead, outs in leads.items() for out in outs]
-    return weeks, lagged_correlations(*series, pairs)
+    return weeks, lagged_correlations(series, pairs)
 
 
 def load_context(store: Store, con: Connection, as_of: dt.date) -> Context:
     metrics, objectives, kpis = _plan_items(con)
     growth = {r["metric"]: r for r in _rows(con, GROWTH, {"d": as_of})}
     weeks, series = _weekly_series(con, as_of)
-    links = strongest_links(*series, _leads(metrics, objectives, kpis))
+    links = strongest_links(series, _leads(metrics, objectives, kpis))
     last_day = dict(
         con.execute(
             "SELECT metric, max(day) FROM daily_values WHERE day <= ? GROUP BY metric", [as_of]

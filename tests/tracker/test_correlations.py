@@ -10,7 +10,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.correlations import Link, lagged_correlations, strongest_links
+from tracker.correlations import Link, WeeklyRows, lagged_correlations, strongest_links
 
 REFERENCE = """
 SELECT x.metric, y.metric, l.lag, corr(x.value, y.value), count(*)
@@ -45,7 +45,7 @@ def test_matches_duckdb_corr(series: list) -> None:
     names = [f"m{i}" for i in range(len(series))]
     pairs = [(a, b) for a in names for b in names if a != b]
     got = lagged_correlations(
-        [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], pairs
+        WeeklyRows([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]), pairs
     )
     con = CON
     series_table = pa.table(
@@ -78,7 +78,7 @@ def test_a_constant_series_has_no_correlation_even_at_a_million() -> None:
     weeks = list(range(8))
     metrics = ["flat"] * 8 + ["moving"] * 8
     values = [1_000_000.1] * 8 + [float(v) for v in (3, 1, 4, 1, 5, 9, 2, 6)]
-    got = lagged_correlations(metrics, weeks * 2, values, [("flat", "moving")])
+    got = lagged_correlations(WeeklyRows(metrics, weeks * 2, values), [("flat", "moving")])
     assert all(math.isnan(r) for _, r, _ in got[("flat", "moving")])
     assert [(lag, n) for lag, _, n in got[("flat", "moving")]] == [(0, 8), (1, 7), (2, 6)]
 
@@ -118,10 +118,10 @@ def test_strongest_links_agree_with_walking_every_pair(series: list, links: list
     for a, b in links:
         if a != b and f"m{b}" not in outcomes.setdefault(f"m{a}", []):
             outcomes[f"m{a}"].append(f"m{b}")
-    columns = ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+    columns = WeeklyRows([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
     pairs = [(lead, out) for lead, outs in outcomes.items() for out in outs]
-    assert strongest_links(*columns, outcomes) == _walked(
-        lagged_correlations(*columns, pairs), outcomes
+    assert strongest_links(columns, outcomes) == _walked(
+        lagged_correlations(columns, pairs), outcomes
     )
 
 
@@ -131,6 +131,6 @@ def test_the_strongest_link_is_the_first_of_equals() -> None:
     weeks = list(range(8))
     lead = [float(v) for v in (3, 1, 4, 1, 5, 9, 2, 6)]
     metrics = ["lead"] * 8 + ["a"] * 8 + ["b"] * 8
-    found = strongest_links(metrics, weeks * 3, lead * 3, {"lead": ["b", "a"]})["lead"]
+    found = strongest_links(WeeklyRows(metrics, weeks * 3, lead * 3), {"lead": ["b", "a"]})["lead"]
     assert (found.outcome, found.lag, found.flat) == ("b", 0, False)
     assert abs(found.r - 1.0) < 1e-12
