@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import inspect
 import sys
-from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 # `streamlit run dashboard/app.py` puts dashboard/ on sys.path, not the project root.
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,17 +87,20 @@ def main() -> None:
         except WaypointError as exc:
             st.error(str(exc).replace("[", "\\[").replace("<", "\\<"))
             st.stop()
-        _show(actor, release=held.close)
+        current = _navigate(actor)
+        if current.url_path in OUTSIDE:
+            held.close()
+        current.run()
 
 
-def _show(actor: Actor | None, release: Callable[[], None]) -> None:
+def _navigate(actor: Actor | None) -> StreamlitPage:
+    """The page this rerun shows (st.navigation's answer), the menu and sidebar drawn."""
     if actor is None:
         signed_in = state.auth_configured() and st.user.get("is_logged_in", False)
-        st.navigation(
+        return st.navigation(
             [st.Page(refused_page if signed_in else sign_in_page, title="Sign in")],
             position="hidden",
-        ).run()
-        return
+        )
     st.session_state["actor"] = actor
     role = actor.role
     sections = {
@@ -123,9 +126,7 @@ def _show(actor: Actor | None, release: Callable[[], None]) -> None:
         st.session_state["landed"] = True
         st.switch_page(sections["Work"][0])  # My week
     st.session_state["landed"] = True
-    if current.url_path in OUTSIDE:
-        release()
-    current.run()
+    return current
 
 
 main()
