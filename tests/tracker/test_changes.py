@@ -14,12 +14,13 @@ from hypothesis import strategies as st
 
 from tests.clirunner import waypoint
 from tests.conftest import SMALL_PLAN, values_table
+from tests.tracker.test_imports_write import rows
 from tracker.changes import list_changes, redo, undo
 from tracker.daily import mismatches
 from tracker.entries import delete_values, log_entry, metric_values
 from tracker.errors import BadInput, PermissionDenied
 from tracker.models import LOCAL_MANAGER, Actor
-from tracker.observations import daily_values, incoming_schema, write_observations
+from tracker.observations import daily_values, write_observations
 from tracker.plan import apply_plan_text, load_plan
 from tracker.store import Store
 
@@ -348,18 +349,7 @@ def test_a_deletion_is_not_undone_over_values_imported_since_and_names_the_first
     # values back would count those days twice, so the undo is refused, naming the first
     # clashing value by id (the file's first line is the later day).
     late, early = DAY + dt.timedelta(days=1), DAY
-    first = pa.table(
-        {
-            "line": [2, 3],
-            "day": [late, early],
-            "metric": ["leads", "leads"],
-            "value": [1.0, 1.0],
-            "source": ["imp", "imp"],
-            "recorded_by": [None, None],
-            "note": [None, None],
-        },
-        schema=incoming_schema(),
-    )
+    first = rows((2, late, "leads", 1.0, "imp"), (3, early, "leads", 1.0, "imp"))
     write_observations(plan_store, RICARDO, first)
     ids = [e.id for e in metric_values(plan_store, "leads").entries]
     deletion = delete_values(plan_store, RICARDO, ids)
