@@ -291,6 +291,11 @@ class Store:
             finally:
                 self._local.in_tx = False
 
+    def in_transaction(self) -> bool:
+        """Is this thread inside ``write()``? (Another thread's cursor would not see its
+        uncommitted rows.)"""
+        return bool(getattr(self._local, "in_tx", False))
+
     def revision(self) -> int:
         """A number that grows with every committed write (cache key for the dashboard)."""
         with self.read() as con:

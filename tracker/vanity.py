@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -743,9 +744,21 @@ def run_audit(
     with store.session(), store.read() as con:
         if as_of is None:
             as_of = today(store)
-        ctx = load_context(store, con, as_of)
         if progress is None or progress.as_of != as_of:
-            progress = compute_progress(store, as_of)
+            # Progress (one statement) runs beside the context's statements and numpy work:
+            # DuckDB lets go of the GIL while it plans and runs, so on two cores the two
+            # overlap (0.34 -> 0.26 s at L). Inside a transaction another cursor would not
+            # see its uncommitted rows, so there it runs after, on the same cursor.
+            if store.in_transaction():
+                ctx = load_context(store, con, as_of)
+                progress = compute_progress(store, as_of)
+            else:
+                with ThreadPoolExecutor(1, thread_name_prefix="audit-progress") as pool:
+                    pending = pool.submit(compute_progress, store, as_of)
+                    ctx = load_context(store, con, as_of)
+                    progress = pending.result()
+        else:
+            ctx = load_context(store, con, as_of)
         ctx.progress = {k.kpi: k for k in progress.kpis}
         acks = {
             (r["code"], r["subject"]): r

@@ -362,3 +362,16 @@ def test_acknowledging_the_same_flag_twice_in_one_go_records_it_once(demo_store:
     assert len(done) == 1 and done[0].acked_by_name == LOCAL_MANAGER.name
     acks = [e for e in entries(demo_store, entity="flag") if e.action == "acknowledge"]
     assert len(acks) == 1
+
+
+def test_an_audit_inside_a_transaction_judges_the_rows_written_in_it(store: Store) -> None:
+    """Outside a transaction the audit computes progress on a second cursor (in parallel);
+    inside one that cursor would miss the uncommitted rows and judge the KPI without them."""
+    plan(store, kpis=[LEADS_KPI])
+    with store.write():
+        log(store, "leads", {AS_OF - dt.timedelta(days=3): 1})  # far behind: off_track
+        checkin(store, "on_track")
+        assert ("confidence_conflict", "kpi:leads-kpi") in codes(store)
+        assert store.in_transaction()
+    assert not store.in_transaction()
+    assert ("confidence_conflict", "kpi:leads-kpi") in codes(store)
