@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tracker.auditlog import entries
@@ -205,6 +205,11 @@ _key = st.tuples(
 @given(
     first=st.lists(st.tuples(_key, st.integers(0, 5)), min_size=1, max_size=20),
     second=st.lists(st.tuples(_key, st.integers(0, 5)), min_size=1, max_size=20),
+)
+# as many rows as lines in the span, yet one line holds two rows and another none
+@example(
+    first=[((2, "leads", DAY, "x"), 1), ((2, "posts", DAY, "x"), 2), ((4, "leads", DAY, "y"), 3)],
+    second=[((2, "leads", DAY, "x"), 1)],
 )
 def test_entry_ids_are_consecutive_in_file_order_however_the_batch_looks(
     plan_store: Store, tmp_path_factory: pytest.TempPathFactory, first: list, second: list
