@@ -274,28 +274,31 @@ def _counts() -> dict[str, int]:
 
 def _stage(con: Connection, result: WriteResult, *, today: dt.date, author: str | None) -> None:
     """Rows that can be read at all; the last line wins for a key repeated in the batch."""
-    for line, metric, reason in con.execute(
-        f"SELECT line, metric, {_ROW_PROBLEM} AS reason FROM incoming_rows"  # noqa: S608
-        " WHERE reason IS NOT NULL ORDER BY line",
-        {"today": today},
-    ).fetchall():
-        column = "metric" if reason == "no metric" else ("day" if "day" in reason else "value")
-        result.rejected.append(RowProblem(line, metric, reason, column))
-        if metric:
-            result.per_metric.setdefault(metric, _counts())["rejected"] += 1
-    # 'manual' is kept for hand-logged entries: an imported row never replaces one.
+    # One pass over the batch: each row is staged with its problem (NULL for most), and
+    # the few with one are listed and taken out again (a second pass to list them was
+    # 40 ms of a million-row import). 'manual' is kept for hand-logged entries: an
+    # imported row never replaces one.
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE inc AS
         SELECT line, day, trim(metric) AS metric, value,
                coalesce(nullif(nullif(trim(source), ''), 'manual'), '{IMPORT_SOURCE}') AS source,
                coalesce(nullif(trim(recorded_by), ''), $author) AS recorded_by,
-               nullif(trim(note), '') AS note
+               nullif(trim(note), '') AS note, {_ROW_PROBLEM} AS problem
         FROM incoming_rows
-        WHERE {_ROW_PROBLEM} IS NULL
         """,  # noqa: S608 (constants only)
         {"today": today, "author": author},
     )
+    problems = con.execute(
+        "SELECT line, metric, problem FROM inc WHERE problem IS NOT NULL ORDER BY line"
+    ).fetchall()
+    for line, metric, reason in problems:
+        column = "metric" if reason == "no metric" else ("day" if "day" in reason else "value")
+        result.rejected.append(RowProblem(line, metric, reason, column))
+        if metric:
+            result.per_metric.setdefault(metric, _counts())["rejected"] += 1
+    if problems:
+        con.execute("DELETE FROM inc WHERE problem IS NOT NULL")
     # A key repeated in the batch keeps its last line. Counting first is cheaper than
     # always ranking: most files repeat nothing, and the ranking is then skipped.
     # (a DISTINCT subquery hashes the three columns; count(DISTINCT (a, b, c)) builds a
@@ -320,13 +323,14 @@ def _stage(con: Connection, result: WriteResult, *, today: dt.date, author: str 
 def _resolve_metrics(
     con: Connection, actor: Actor, new_metrics: dict[str, NewMetric], result: WriteResult
 ) -> None:
+    # one pass over the batch for its metrics, then a lookup of those few in the plan
+    incoming = [r[0] for r in con.execute("SELECT DISTINCT metric FROM inc ORDER BY 1").fetchall()]
     known = {
         r[0]: (r[1], r[2])
         for r in con.execute(
-            "SELECT key, archived, class FROM metrics WHERE key IN (SELECT DISTINCT metric FROM inc)"
+            "SELECT key, archived, class FROM metrics WHERE list_contains(?, key)", [incoming]
         ).fetchall()
     }
-    incoming = [r[0] for r in con.execute("SELECT DISTINCT metric FROM inc ORDER BY 1").fetchall()]
     allowed = assigned_metrics(con, actor)
     channels = assigned_channels(con, actor)
     refused: dict[str, str] = {}
@@ -413,7 +417,7 @@ def _classify(con: Connection, actor: Actor, result: WriteResult) -> None:
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE classified AS
-        SELECT i.*, o.id AS old_id, o.entry AS old_entry, o.value AS old_value,
+        SELECT i.* EXCLUDE (problem), o.id AS old_id, o.entry AS old_entry, o.value AS old_value,
                o.recorded_by AS old_by, o.recorded_at AS old_at, o.note AS old_note,
                CASE WHEN o.id IS NULL THEN 'inserted'
                     WHEN o.value = i.value AND o.note IS NOT DISTINCT FROM i.note THEN 'unchanged'
