@@ -374,8 +374,10 @@ LATEST = MIGRATIONS[-1][0]
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    # duckdb_tables(), not information_schema.tables: the view costs 10-16 ms on a fresh
+    # connection, paid by every command before its work starts; this 1-2 ms
     exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations'"
     ).fetchone()
     if not exists or not exists[0]:
         return 0
