@@ -172,3 +172,36 @@ def test_cli_import_json_and_exit_codes(tmp_path: Path) -> None:
     junk.write_bytes(b"\x00\xff" * 50)
     bad = waypoint(db, "import", str(junk))
     assert bad.code == 2 and "junk.csv" in bad.err
+
+
+def test_the_cli_parses_each_file_with_the_database_closed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While `waypoint import` reads a file, another process can open the database: a slow
+    or hostile file never holds the lock the dashboard and the scheduler wait for."""
+    import subprocess
+    import sys
+
+    import tracker.imports as imports
+
+    db = tmp_path / "w.duckdb"
+    assert waypoint(db, "init").code == 0
+    copy = tmp_path / "Queries.csv"
+    shutil.copy(EXPORTS / "google_search_console/Queries.csv", copy)
+    opened: list[int] = []
+    parse = imports.parse_file
+
+    def parse_while_another_process_opens(*args: Any, **kwargs: Any) -> Any:
+        other = subprocess.run(
+            [sys.executable, "-c", f"import duckdb; duckdb.connect({str(db)!r}).close()"],
+            capture_output=True,
+            text=True,
+        )
+        opened.append(other.returncode)
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(imports, "parse_file", parse_while_another_process_opens)
+    run = waypoint(db, "import", str(copy), "--day", "2021-06-30", "--json")
+    assert run.code == 0, run.err
+    assert opened == [0]
+    assert run.json()["inserted"] == 2

@@ -75,21 +75,24 @@ def import_cmd(
         mappings = load_mapping_file(map_file)
     with store.session():
         actor = app.actor(as_person)
-        for file in files:
-            try:
-                results.append(
-                    import_file(
-                        store,
-                        actor,
-                        file,
-                        preset=preset,
-                        day=parse_day(day),
-                        dry_run=dry_run,
-                        map_with=mappings,
-                    )
+    # Outside a session: import_file opens the database to read the plan and again to
+    # write, and parses each file with it closed, so a slow or hostile file never holds
+    # the lock the dashboard and the scheduler wait for (docs/security.md, item 2).
+    for file in files:
+        try:
+            results.append(
+                import_file(
+                    store,
+                    actor,
+                    file,
+                    preset=preset,
+                    day=parse_day(day),
+                    dry_run=dry_run,
+                    map_with=mappings,
                 )
-            except BadInput as exc:
-                failures.append(str(exc))
+            )
+        except BadInput as exc:
+            failures.append(str(exc))
     if as_json:
         totals = {
             k: sum(getattr(r, k) for r in results) for k in ("inserted", "replaced", "unchanged")
