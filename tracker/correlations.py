@@ -13,10 +13,12 @@ side is constant over those weeks, and ``n`` the number of such weeks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
@@ -166,9 +168,17 @@ def _blas() -> ThreadpoolController:
     return ThreadpoolController()  # finds the loaded BLAS libraries once (2 ms)
 
 
-def _one_blas_thread() -> Any:
+_BLAS_LIMIT = threading.Lock()
+
+
+@contextmanager
+def _one_blas_thread() -> Iterator[None]:
     """BLAS on one thread for the products above. They are a few hundred rows by 26 weeks:
     a second BLAS thread adds only its hand-off, and its spin-waiting takes a core from
     DuckDB's threads when the audit computes progress beside them (the correlations at L
-    under that load: 150 -> 110 ms)."""
-    return _blas().limit(limits=1, user_api="blas")
+    under that load: 150 -> 110 ms).
+
+    The limit is the whole process's: two dashboard sessions auditing at once take turns,
+    or the one leaving last would put back the other's limit instead of the BLAS default."""
+    with _BLAS_LIMIT, _blas().limit(limits=1, user_api="blas"):
+        yield

@@ -6,11 +6,18 @@ from __future__ import annotations
 import math
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.correlations import Link, WeeklyRows, lagged_correlations, strongest_links
+from tracker.correlations import (
+    Link,
+    WeeklyRows,
+    lagged_correlations,
+    pair_stats,
+    strongest_links,
+)
 
 REFERENCE = """
 SELECT x.metric, y.metric, l.lag, corr(x.value, y.value), count(*)
@@ -134,3 +141,27 @@ def test_the_strongest_link_is_the_first_of_equals() -> None:
     found = strongest_links(WeeklyRows(metrics, weeks * 3, lead * 3), {"lead": ["b", "a"]})["lead"]
     assert (found.outcome, found.lag, found.flat) == ("b", 0, False)
     assert abs(found.r - 1.0) < 1e-12
+
+
+def test_audits_at_once_leave_blas_threads_as_they_found_them() -> None:
+    """The correlations run BLAS on one thread, a setting of the whole process: dashboard
+    sessions auditing at the same time must not leave it at one thread afterwards."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from threadpoolctl import threadpool_info
+
+    def blas_threads() -> list[int]:
+        return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+    rng = np.random.default_rng(3)
+    names = [f"m{i}" for i in range(40)]
+    rows = WeeklyRows(
+        [n for n in names for _ in range(26)],
+        [w for _ in names for w in range(26)],
+        rng.normal(size=40 * 26),
+    )
+    pairs = [(a, b) for a in names[:20] for b in names[20:]]
+    before = blas_threads()
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: pair_stats(rows, pairs), range(64)))
+    assert blas_threads() == before
