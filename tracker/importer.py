@@ -139,6 +139,25 @@ def saved_mappings(store: Store) -> list[ImportMapping]:
     return [ImportMapping.model_validate_json(spec) for (spec,) in specs]
 
 
+@dataclass(frozen=True)
+class Workspace:
+    """What reading a file needs from the workspace: its time zone, stored metrics (key ->
+    name, key -> behaviour) and saved import mappings."""
+
+    timezone: str
+    names: dict[str, str]
+    behaviours: dict[str, str]
+    mappings: list[ImportMapping]
+
+
+def read_workspace(store: Store) -> Workspace:
+    """The workspace as an import reads it, in one session (the file is parsed after it,
+    with the database closed)."""
+    with store.session():
+        names, behaviours = known_metrics(store)
+        return Workspace(workspace_timezone(store), names, behaviours, saved_mappings(store))
+
+
 def import_file(
     store: Store,
     actor: Actor,
@@ -150,6 +169,7 @@ def import_file(
     display_name: str | None = None,
     rejects_dir: str | Path | None = None,
     map_with: Sequence[ImportMapping] = (),
+    workspace: Workspace | None = None,
 ) -> ImportResult:
     """Parse ``path`` and upsert its daily values in one transaction.
 
@@ -162,15 +182,20 @@ def import_file(
     FILE``); otherwise
     the workspace's saved mappings are tried after the platform presets, and ``preset``
     may name one of them.
+
+    ``workspace``: the workspace as ``read_workspace`` gave it, when the caller read it in
+    a session of its own (the command line, with the person acting: one opening of the
+    file fewer). Read afresh otherwise, as after an import that created metrics.
     """
     from tracker.imports import Reject, parse_file
     from tracker.imports.mapping import check_metrics
 
     require_writer(actor, "import values")
     path = Path(path)
-    with store.session():
-        timezone, (known, behaviours) = workspace_timezone(store), known_metrics(store)
-        mappings = saved_mappings(store)
+    if workspace is None:
+        workspace = read_workspace(store)
+    timezone, known, behaviours = workspace.timezone, workspace.names, workspace.behaviours
+    mappings = workspace.mappings
     for mapping in map_with:
         check_metrics(mapping, known, f"--map {mapping.name}")
     # Parsed with the database closed: a slow or hostile file never holds the file lock

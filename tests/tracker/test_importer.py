@@ -205,3 +205,19 @@ def test_the_cli_parses_each_file_with_the_database_closed(
     assert run.code == 0, run.err
     assert opened == [0]
     assert run.json()["inserted"] == 2
+
+
+def test_the_cli_reads_each_file_with_the_metrics_the_file_before_created(tmp_path: Path) -> None:
+    """The first file of `waypoint import A B` is read with the workspace as the command
+    found it; B with the metrics A created (gsc.clicks here), never a stale list."""
+    db = tmp_path / "w.duckdb"
+    assert waypoint(db, "init").code == 0
+    first = tmp_path / "Queries.csv"
+    shutil.copy(EXPORTS / "google_search_console/Queries.csv", first)
+    second = tmp_path / "later.csv"
+    second.write_text("day,metric,value,source\n2021-07-01,gsc.clicks,5,gsc\n")
+    run = waypoint(db, "import", str(first), str(second), "--day", "2021-06-30", "--json")
+    assert run.code == 0, run.err
+    files = run.json()["files"]
+    assert files[0]["created_metrics"] == ["gsc.clicks", "gsc.impressions"]
+    assert (files[1]["inserted"], files[1]["rejected"]) == (1, [])

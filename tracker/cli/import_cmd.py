@@ -63,7 +63,7 @@ def import_cmd(
 ) -> None:
     """Import CSV/XLSX exports, generic long or wide files, and files read through a mapping."""
     from tracker.errors import BadInput
-    from tracker.importer import import_file
+    from tracker.importer import Workspace, import_file, read_workspace
 
     store = app.store
     results = []
@@ -75,9 +75,11 @@ def import_cmd(
         mappings = load_mapping_file(map_file)
     with store.session():
         actor = app.actor(as_person)
-    # Outside a session: import_file opens the database to read the plan and again to
-    # write, and parses each file with it closed, so a slow or hostile file never holds
-    # the lock the dashboard and the scheduler wait for (docs/security.md, item 2).
+        ahead: Workspace | None = read_workspace(store)  # the first file's, while it is open
+    # Outside a session: import_file parses each file with the database closed and opens
+    # it again to write, so a slow or hostile file never holds the lock the dashboard and
+    # the scheduler wait for (docs/security.md, item 2). Each later file reads the
+    # workspace afresh: the one before may have created metrics.
     for file in files:
         try:
             results.append(
@@ -89,10 +91,12 @@ def import_cmd(
                     day=parse_day(day),
                     dry_run=dry_run,
                     map_with=mappings,
+                    workspace=ahead,
                 )
             )
         except BadInput as exc:
             failures.append(str(exc))
+        ahead = None
     if as_json:
         totals = {
             k: sum(getattr(r, k) for r in results) for k in ("inserted", "replaced", "unchanged")
