@@ -266,7 +266,7 @@ class Store:
         change that turned out to change nothing): rolled back, the revision kept, and
         the block's caller carries on after it."""
         with self._write_lock, self._connection() as con:
-            if getattr(self._local, "in_tx", False):
+            if self.in_transaction():
                 # nested: the outer transaction decides; a Rollback ends only this block
                 with suppress(Rollback):
                     yield con
