@@ -194,21 +194,19 @@ def import_file(
     path = Path(path)
     if workspace is None:
         workspace = read_workspace(store)
-    timezone, known, behaviours = workspace.timezone, workspace.names, workspace.behaviours
-    mappings = workspace.mappings
     for mapping in map_with:
-        check_metrics(mapping, known, f"--map {mapping.name}")
+        check_metrics(mapping, workspace.names, f"--map {mapping.name}")
     # Parsed with the database closed: a slow or hostile file never holds the file lock
     # that other processes (the dashboard, the scheduler, the CLI) wait for.
     parsed = parse_file(
         path,
         preset=preset,
         day=day,
-        timezone=timezone,
+        timezone=workspace.timezone,
         display_name=display_name,
-        known_metrics=set(known),
-        mappings=mappings,
-        behaviours=behaviours,
+        known_metrics=set(workspace.names),
+        mappings=workspace.mappings,
+        behaviours=workspace.behaviours,
         map_with=map_with,
     )
     with store.session():
@@ -250,7 +248,7 @@ def import_file(
         preview=parsed.rows,
         dry_run=dry_run,
         change=written.change,
-        names={**known, **{key: spec.name for key, spec in parsed.metrics.items()}},
+        names={**workspace.names, **{key: spec.name for key, spec in parsed.metrics.items()}},
         first_day=written.first_day,
         last_day=written.last_day,
         outliers=written.outliers,
