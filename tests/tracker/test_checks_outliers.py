@@ -40,6 +40,15 @@ SPIKE_AFTER_A_GAP = {**{n: 2.0 for n in range(0, 20)}, **{n: 1.0 for n in range(
 # at the bound of the steady-metric shortcut: tenfold is no outlier, a little more is one
 @example(values={}, every_day={**{n: 1.0 for n in range(60)}, 60: 10.0}, touched={60})
 @example(values={}, every_day={**{n: 1.0 for n in range(60)}, 60: 10.5}, touched={60})
+# the block shortcut: day 0 (400) is in the 8th 7-day block before day 60's but outside
+# its 56 days, so day 60 (50) is an outlier; a shortcut counting 8 blocks would miss it
+# (day 0 is touched too, so the scope reaches back to it; START begins a block,
+# 2026-01-01 being 2922 weeks after 1970-01-01)
+@example(
+    values={},
+    every_day={0: 400.0, **{n: 1.0 for n in range(1, 70)}, 60: 50.0},
+    touched={0, 60},
+)
 def test_the_batch_query_agrees_with_the_one_day_check(
     values: dict, every_day: dict, touched: set
 ) -> None:
