@@ -8,8 +8,13 @@ and adds new versions (``observations.change_id``); a plan change writes audit r
 - ``undo(X)`` removes the versions X added, brings back (as new versions of the same
   entries) the versions X removed, and sets every plan field X changed back to its old
   value. It is refused, naming the later change, when something X wrote was changed
-  again since (undo that one first).
-- ``redo(X)`` takes back the undo of X, so X is in effect again.
+  again since and that change still holds (undo that one first).
+- ``redo(X)`` takes back the undo of X, so X is in effect again. Undoing the redo is
+  undoing X again.
+
+A version brought back is a copy of the one it restores (its *lineage*): what X wrote
+is X's versions and their copies. So after a later change to the same entry was itself
+undone, X's value is live again as a copy, and undoing X removes that copy.
 
 Author or manager only; viewers never. Each undo and redo is audited and listed.
 """
@@ -164,35 +169,79 @@ def _may_take_back(actor: Actor, change: Change, verb: str) -> None:
 
 
 # -- taking back ---------------------------------------------------------------------------
+# The versions that carry what change $x wrote: its own, and every copy an undo or redo
+# made of one of them since. A copy is the version of the same entry that an undo or
+# redo Z wrote while bringing back the one removed by the change Z reversed (an undo's
+# target; for a redo, the undo it took back).
+_LINEAGE = """
+CREATE OR REPLACE TEMP TABLE lineage AS
+WITH RECURSIVE
+reversed AS (
+    SELECT z.id AS by_change,
+           CASE WHEN z.kind = 'undo' THEN z.target
+                ELSE (SELECT u.id FROM changes u WHERE u.kind = 'undo' AND u.undone_by = z.id)
+           END AS reversed
+    FROM changes z WHERE z.kind IN ('undo', 'redo')
+),
+copies AS (
+    SELECT r.id, r.entry, z.reversed
+    FROM observations r JOIN reversed z ON z.by_change = r.change_id
+),
+line(id) AS (
+    SELECT id FROM observations WHERE change_id = $x
+    UNION
+    SELECT c.id FROM line l
+    JOIN observations p ON p.id = l.id
+    JOIN copies c ON c.entry = p.entry AND c.reversed = p.removed_by
+)
+SELECT o.id, o.entry, o.removed_by FROM observations o SEMI JOIN line l ON l.id = o.id
+"""
+
+
 def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: int) -> int:
     """Make a change that reverses ``undoing``; returns the new change's id."""
+    con.execute(_LINEAGE, {"x": undoing.id})
+    # An entry none of whose lineage is live was changed again by a change that holds:
+    # the one that removed its latest version (a redo's own change for a redo).
     later = con.execute(
-        "SELECT DISTINCT removed_by FROM observations"
-        " WHERE change_id = ? AND removed_by IS NOT NULL ORDER BY 1",
-        [undoing.id],
+        """
+        SELECT DISTINCT coalesce(CASE WHEN c.kind = 'redo' THEN c.target END, c.id)
+        FROM (SELECT entry, arg_max(removed_by, id) AS removed_by, bool_or(removed_by IS NULL)
+                  AS live
+              FROM lineage GROUP BY entry) e
+        JOIN changes c ON c.id = e.removed_by
+        WHERE NOT e.live
+        ORDER BY 1
+        """
     ).fetchall()
     if later:
+        con.execute("DROP TABLE lineage")
         ids = ", ".join(str(r[0]) for r in later)
         raise BadInput(
             f"change {undoing.id} cannot be taken back: values it wrote were changed again by"
             f" change {ids}; take that back first (`waypoint undo {later[-1][0]}`)"
         )
+    # What it removed comes back unless another live version (not its own lineage,
+    # which goes) holds the entry, or the (metric, day, source) of an imported value.
     clash = con.execute(
         """
         SELECT o.metric, o.day, o.source, o.entry FROM observations o
         WHERE o.removed_by = ?
           AND (EXISTS (SELECT 1 FROM observations l
-                       WHERE l.removed_by IS NULL AND l.change_id <> ? AND l.entry = o.entry)
+                       WHERE l.removed_by IS NULL AND l.entry = o.entry
+                         AND l.id NOT IN (SELECT id FROM lineage))
                OR (o.source <> 'manual' AND EXISTS (
                        SELECT 1 FROM observations l
-                       WHERE l.removed_by IS NULL AND l.change_id <> ? AND l.metric = o.metric
-                         AND l.day = o.day AND l.source = o.source)))
+                       WHERE l.removed_by IS NULL AND l.metric = o.metric
+                         AND l.day = o.day AND l.source = o.source
+                         AND l.id NOT IN (SELECT id FROM lineage))))
         ORDER BY o.id  -- the first clash, the same one every time
         LIMIT 1
         """,
-        [undoing.id, undoing.id, undoing.id],
+        [undoing.id],
     ).fetchall()
     if clash:
+        con.execute("DROP TABLE lineage")
         metric, day, source, _ = clash[0]
         raise BadInput(
             f"change {undoing.id} cannot be taken back: {metric} on {day} ({source}) was"
@@ -202,8 +251,8 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
     new_id = open_change(con, actor, kind, f"{verb} change {target}", target=target)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT metric, day FROM observations"
-        " WHERE change_id = ? OR removed_by = ?",
-        [undoing.id, undoing.id],
+        " WHERE id IN (SELECT id FROM lineage) OR removed_by = ?",
+        [undoing.id],
     )
     try:
         base = con.execute("SELECT coalesce(max(id), 0) FROM observations").fetchall()[0][0]
@@ -219,8 +268,9 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
             [base, new_id, undoing.id],
         ).fetchall()[0][0]
         removed = con.execute(
-            "UPDATE observations SET removed_by = ? WHERE change_id = ? AND removed_by IS NULL",
-            [new_id, undoing.id],
+            "UPDATE observations SET removed_by = ? WHERE removed_by IS NULL"
+            " AND id IN (SELECT id FROM lineage)",
+            [new_id],
         ).fetchall()[0][0]
         from tracker.daily import refresh
 
@@ -230,6 +280,7 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
         )
     finally:
         con.execute("DROP TABLE IF EXISTS touched")
+        con.execute("DROP TABLE IF EXISTS lineage")
     plan_fields = _revert_plan(con, actor, undoing.id, new_id)
     con.execute("UPDATE changes SET undone_by = ? WHERE id = ?", [new_id, undoing.id])
     summary = f"{verb} change {target} ({undoing.summary})" if kind == "undo" else None
@@ -246,15 +297,21 @@ def undo(store: Store, actor: Actor, change_id: int | None = None) -> Change:
     """Take back ``change_id`` (default: the actor's last change still in effect)."""
     with store.write() as con:
         if change_id is None:
+            # the actor's change in effect that was made, or last redone, most recently
             rows = con.execute(
-                "SELECT id FROM changes WHERE actor = ? AND undone_by IS NULL AND kind <> 'undo'"
-                " ORDER BY id DESC LIMIT 1",
+                "SELECT c.id FROM changes c WHERE c.actor = ? AND c.undone_by IS NULL"
+                " AND c.kind NOT IN ('undo', 'redo')"
+                " ORDER BY coalesce((SELECT max(r.id) FROM changes r WHERE r.kind = 'redo'"
+                " AND r.target = c.id), c.id) DESC LIMIT 1",
                 [actor.key],
             ).fetchall()
             if not rows:
                 raise BadInput(f"{actor.name} has no change to undo")
             change_id = int(rows[0][0])
         change = get_change(con, change_id)
+        if change.kind == "redo":
+            # a redo put its change back in effect: undoing it is undoing that change
+            change = get_change(con, int(change.target or 0))
         _may_take_back(actor, change, "undo")
         if change.kind == "undo":
             raise BadInput(
@@ -267,6 +324,12 @@ def undo(store: Store, actor: Actor, change_id: int | None = None) -> Change:
                 f" bring it back with `waypoint redo {change.id}`"
             )
         new_id = _reverse(con, actor, change, "undo", change.id)
+        # a redo that had put it back in effect no longer holds either
+        con.execute(
+            "UPDATE changes SET undone_by = ? WHERE kind = 'redo' AND target = ?"
+            " AND undone_by IS NULL",
+            [new_id, change.id],
+        )
         return get_change(con, new_id)
 
 
