@@ -21,7 +21,11 @@ def names_of(store: Store, kind: str) -> dict[str, str]:
 
 
 def people_names(store: Store) -> dict[str, str]:
-    return names_of(store, "person")
+    """Person key -> name; the CLI's local manager (key ``local``) too, so a change, an
+    acknowledgement or a check-in it made names it rather than showing its key."""
+    from tracker.records import LOCAL_MANAGER
+
+    return {LOCAL_MANAGER.key: LOCAL_MANAGER.name, **names_of(store, "person")}
 
 
 def kpi_names(store: Store) -> dict[str, str]:

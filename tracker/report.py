@@ -25,7 +25,14 @@ from tracker.periods import Period
 from tracker.progress import KpiProgress, ObjectiveStatus, compute_progress
 from tracker.store import Store
 from tracker.vanity import Flag, run_audit
-from tracker.vocab import BEHIND, CHECKIN_STYLE, STATUS_STYLE, checkin_words, count_statuses
+from tracker.vocab import (
+    BEHIND,
+    CHECKIN_STYLE,
+    HELD_BACK,
+    STATUS_STYLE,
+    checkin_words,
+    count_statuses,
+)
 
 STATUS_WORDS = {k: v.text for k, v in STATUS_STYLE.items()}
 STATUS_COLOURS = {k: v.hex for k, v in STATUS_STYLE.items()}
@@ -60,6 +67,18 @@ class PersonWeek:
         for c in self.states:
             counts[c.state] = counts.get(c.state, 0) + 1
         return ", ".join(f"{counts[s]} {CHECKIN_STYLE[s][1]}" for s in CHECKIN_STYLE if s in counts)
+
+
+@dataclass(frozen=True)
+class FlagLine:
+    """One line of the review's flags: one flag, or every untracked metric at once (DESIGN:
+    one line listing them). ``acknowledged`` holds who accepted it and why: such lines
+    stay visible, greyed."""
+
+    title: str
+    subject: str
+    message: str
+    acknowledged: str | None = None
 
 
 @dataclass
@@ -128,15 +147,72 @@ class WeeklyReview:
         return [k for k in self.kpis if k.now.status in BEHIND]
 
     @property
+    def open_flags(self) -> list[Flag]:
+        """The flags nobody has acknowledged: only these ask for a decision."""
+        return [f for f in self.flags if not f.acknowledged]
+
+    @property
     def conflicts(self) -> list[Flag]:
-        return [f for f in self.flags if f.code == "confidence_conflict"]
+        return [f for f in self.open_flags if f.code == "confidence_conflict"]
+
+    def flag_lines(self) -> list[FlagLine]:
+        """Every flag of the week, open ones first, then the acknowledged ones with their
+        reason; untracked metrics on one line (one for the open, one for the accepted)."""
+        lines: list[FlagLine] = []
+        for acknowledged in (False, True):
+            flags = [f for f in self.flags if f.acknowledged == acknowledged]
+            for f in flags:
+                if f.code == "orphan_metric":
+                    continue
+                lines.append(
+                    FlagLine(
+                        f.title,
+                        f.subject_name,
+                        f.message,
+                        f"acknowledged by {f.acked_by_name or 'a manager'}: {f.ack_reason}"
+                        if acknowledged
+                        else None,
+                    )
+                )
+            untracked = [f for f in flags if f.code == "orphan_metric"]
+            if untracked:
+                lines.append(
+                    FlagLine(
+                        untracked[0].title,
+                        ", ".join(f.subject_name for f in untracked),
+                        "tracked, but no KPI uses them, so they are not tied to an outcome",
+                        "acknowledged: "
+                        + "; ".join(f"{f.subject_name}: {f.ack_reason}" for f in untracked)
+                        if acknowledged
+                        else None,
+                    )
+                )
+        return lines
+
+    def objective_lines(self) -> list[tuple[ObjectiveStatus, str]]:
+        """Each objective with what explains its status (DESIGN "Objectives": the KPI that
+        holds it there, and how many KPIs are in each status), as one plain phrase."""
+        by_kpi = {k.now.kpi: k.now for k in self.kpis}
+        out = []
+        for o in self.objectives:
+            parts = []
+            held = by_kpi.get(o.held_by or "")
+            if held is not None and o.status in HELD_BACK:
+                parts.append(f"held back by {held.name or held.kpi}: {formats.kpi_numbers(held)}")
+            elif o.status == "not_started" and o.starts:
+                parts.append(f"starts on {formats.long_day(o.starts)}")
+            counts = ", ".join(f"{n} {STATUS_WORDS[s]}" for s, n in o.counts.items() if n)
+            if counts:
+                parts.append(f"KPIs: {counts}")
+            out.append((o, " · ".join(parts)))
+        return out
 
     @property
     def other_flags(self) -> dict[str, list[str]]:
         """The flags new this week (besides conflicts) in one line's worth: title -> the
         names of their subjects. Flags already open a week ago are in the details."""
         out: dict[str, list[str]] = {}
-        for f in self.flags:
+        for f in self.open_flags:
             if (f.code, f.subject) not in self.new_flags:
                 continue
             if f.code != "confidence_conflict":
@@ -223,7 +299,8 @@ def weekly_review(
         report = compute_progress(store, end)
         last_week = compute_progress(store, end - dt.timedelta(days=7))
         before = {k.kpi: k for k in last_week.kpis}
-        flags = [f for f in run_audit(store, end, progress=report).flags if not f.acknowledged]
+        # every flag, acknowledged ones too: they stay visible, with their reason
+        flags = run_audit(store, end, progress=report).flags
         # flags raised a week earlier are not news: the decisions list only the new ones
         earlier = {
             (f.code, f.subject)
@@ -243,7 +320,7 @@ def weekly_review(
         kpis=[KpiWeek(k, before.get(k.kpi)) for k in report.kpis],
         checkins=checkins,
         flags=flags,
-        new_flags={(f.code, f.subject) for f in flags} - earlier,
+        new_flags={(f.code, f.subject) for f in flags if not f.acknowledged} - earlier,
         decisions=[n for n in notes if n.kind == "decision" and n.day >= start],
         notes=[n for n in notes if n.kind != "decision" and n.day >= start],
         previous_decisions=[n for n in notes if n.kind == "decision" and n.day < start],

@@ -26,7 +26,7 @@ from tracker.clock import today
 from tracker.correlations import Link, WeeklyRows, lagged_correlations, strongest_links
 from tracker.errors import BadInput
 from tracker.permissions import require_manager
-from tracker.records import Actor
+from tracker.records import LOCAL_MANAGER, Actor
 from tracker.store import Connection, Store
 from tracker.vanity_sql import GROWTH, WEEKLY
 from tracker.vocab import FLAG_TITLES
@@ -740,7 +740,10 @@ def load_context(con: Connection, as_of: dt.date) -> Context:
         links,
         last_day,
         checkins,
-        people=dict(con.execute("SELECT key, name FROM people").fetchall()),
+        people={
+            LOCAL_MANAGER.key: LOCAL_MANAGER.name,
+            **dict(con.execute("SELECT key, name FROM people").fetchall()),
+        },
         outliers=outliers,
         overlaps=[o for o in overlaps(con) if o.metric in metrics],
     )

@@ -113,11 +113,13 @@ with st.expander("Every KPI this week"):
         ],
         hide_index=True,
     )
-    for f in review.flags:
-        if f.code != "confidence_conflict":
-            st.markdown(
-                f"▲ **{ui.text(f.title)}** · {ui.text(f.subject_name)}: {ui.text(f.message)}"
-            )
+    # every flag of the week; acknowledged ones greyed, with who accepted them and why
+    for line in review.flag_lines():
+        text = f"{ui.text(line.title)} · {ui.text(line.subject)}: {ui.text(line.message)}"
+        if line.acknowledged:
+            st.markdown(f":gray[✓ {text} ({ui.text(line.acknowledged)})]")
+        else:
+            st.markdown(f"▲ **{text}**")
 
 left, right = st.columns(2)
 left.download_button(

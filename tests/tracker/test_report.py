@@ -9,8 +9,9 @@ from tests.clirunner import waypoint
 from tracker.annotations import add_annotation
 from tracker.checkins import record_checkin
 from tracker.records import LOCAL_MANAGER
-from tracker.report import md_escape, render_html, render_markdown, weekly_review
+from tracker.report import STATUS_WORDS, md_escape, render_html, render_markdown, weekly_review
 from tracker.store import Store
+from tracker.vanity import acknowledge
 
 NOW = dt.datetime(2026, 11, 18, 18, tzinfo=dt.UTC)
 HOSTILE = '<script>alert("x")</script> [click](http://evil.example) **bold**'
@@ -151,3 +152,54 @@ def test_summary_facts_come_from_the_report(demo_store: Store) -> None:
     for o in report.objectives:  # each objective's counts, worst first, add up to its KPIs
         assert sum(o.counts.values()) == len(o.kpis)
         assert list(o.counts) == [s for s in SEVERITY_ORDER if s in o.counts]
+
+
+def test_an_acknowledged_flag_stays_in_the_review_greyed_with_its_reason(
+    demo_store: Store,
+) -> None:
+    # DESIGN: "an acknowledged flag stays visible, greyed, with the reason"; it no longer
+    # asks for a decision
+    acknowledge(
+        demo_store,
+        LOCAL_MANAGER,
+        "unqualified_growth",
+        "metric:ig-followers",
+        "a giveaway week",
+        as_of=dt.date(2026, 11, 15),  # the flag as the review of that week sees it
+    )
+    review = weekly_review(demo_store, "2026-W46", now=NOW)
+    growth = [line for line in review.flag_lines() if line.title == "Growth without results"]
+    assert [(g.subject, g.acknowledged) for g in growth] == [
+        ("Instagram followers", "acknowledged by Local manager: a giveaway week")
+    ]
+    assert review.flag_lines()[-1].acknowledged  # after every open one
+    assert not any("Growth without results" in line for line in review.decision_lines())
+    md = render_markdown(review)
+    flags = md.split("## Vanity and measurement flags")[1].split("## Decisions")[0]
+    assert "✓ Growth without results · Instagram followers" in flags
+    assert "a giveaway week" in flags
+    html = render_html(review)
+    assert 'color:#6e7781">✓ Growth without results' in html
+
+
+def test_untracked_metrics_are_one_line_of_the_review(demo_store: Store) -> None:
+    review = weekly_review(demo_store, "2026-W46", now=NOW)
+    untracked = [line for line in review.flag_lines() if line.title == "Untracked numbers"]
+    assert len(untracked) == 1
+    orphans = [f.subject_name for f in review.flags if f.code == "orphan_metric"]
+    assert len(orphans) > 1 and untracked[0].subject == ", ".join(orphans)
+    assert render_markdown(review).count("Untracked numbers") == 1
+
+
+def test_each_objective_says_which_kpi_holds_it_there_and_counts_its_kpis(
+    demo_store: Store,
+) -> None:
+    review = weekly_review(demo_store, "2026-W46", now=NOW)
+    lines = dict((o.objective, detail) for o, detail in review.objective_lines())
+    catering = next(o for o in review.objectives if o.status == "off_track")
+    held = next(k.now for k in review.kpis if k.now.kpi == catering.held_by)
+    assert lines[catering.objective].startswith(f"held back by {held.name}: ")
+    for status, n in catering.counts.items():
+        assert f"{n} {STATUS_WORDS[status]}" in lines[catering.objective]
+    md = render_markdown(review).split("## Objectives")[1].split("## KPIs")[0]
+    assert f"held back by {md_escape(held.name)}" in md

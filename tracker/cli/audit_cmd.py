@@ -32,6 +32,28 @@ def audit_cmd(app: AppContext, as_of: str | None, as_json: bool) -> None:
         if not flags:
             continue
         out.print(f"\n[bold]{title}[/] ({len(flags)})")
+        # untracked metrics: one line listing them (DESIGN), open and accepted apart
+        untracked = [f for f in flags if f.code == "orphan_metric"]
+        flags = [f for f in flags if f.code != "orphan_metric"]
+        for accepted in (False, True):
+            group = [f for f in untracked if f.acknowledged == accepted]
+            if not group:
+                continue
+            mark = "[dim]✓ acknowledged[/] " if accepted else "· "
+            names = ", ".join(escape(f.subject_name) for f in group)
+            out.print(f"{mark}[bold]{escape(group[0].title)}[/] · {names}")
+            out.print("    tracked, but no KPI uses them, so they are not tied to an outcome")
+            if accepted:
+                reasons = "; ".join(
+                    f"{escape(f.subject_name)}: {escape(f.ack_reason or '')}" for f in group
+                )
+                out.print(f"    [dim]acknowledged: {reasons}[/]")
+            else:
+                out.print("    [dim]next: tie them to KPIs, or stop spending time collecting them[/]")
+                out.print(
+                    "    [dim]accept one: waypoint acknowledge orphan_metric metric:KEY"
+                    f' --reason "..." (keys: {escape(", ".join(f.subject[7:] for f in group))})[/]'
+                )
         for f in flags:
             mark = (
                 "[dim]✓ acknowledged[/] "
