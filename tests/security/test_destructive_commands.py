@@ -54,6 +54,25 @@ def test_viewers_do_not_read_emails_or_rates_in_the_audit_log(tmp_path: Path) ->
     )
 
 
+def test_only_managers_read_emails_rates_and_pins_in_the_plan(tmp_path: Path) -> None:
+    """docs/security.md: assistants and viewers may not read people's emails and rates;
+    `plan export` and the Plan page leave them out for them."""
+    import yaml
+
+    db = tmp_path / "w.duckdb"
+    waypoint(db, "demo", "--as-of", "2026-11-18")
+    manager = yaml.safe_load(waypoint(db, "plan", "export").out)
+    assert any(p.get("email") for p in manager["people"])
+    assert any(p.get("hourly_rate") for p in manager["people"])
+    for person in ("ben", "jay"):  # the demo's viewer and an assistant
+        run = waypoint(db, "--as", person, "plan", "export")
+        assert run.code == 0 and "@" not in run.out, run
+        people = yaml.safe_load(run.out)["people"]
+        assert [p["key"] for p in people] == [p["key"] for p in manager["people"]]
+        for p in people:
+            assert not {"email", "hourly_rate", "issuer", "subject"} & set(p), p
+
+
 def json_entries(text: str) -> list[dict]:
     import json
 

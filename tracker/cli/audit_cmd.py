@@ -49,7 +49,9 @@ def audit_cmd(app: AppContext, as_of: str | None, as_json: bool) -> None:
                 )
                 out.print(f"    [dim]acknowledged: {reasons}[/]")
             else:
-                out.print("    [dim]next: tie them to KPIs, or stop spending time collecting them[/]")
+                out.print(
+                    "    [dim]next: tie them to KPIs, or stop spending time collecting them[/]"
+                )
                 out.print(
                     "    [dim]accept one: waypoint acknowledge orphan_metric metric:KEY"
                     f' --reason "..." (keys: {escape(", ".join(f.subject[7:] for f in group))})[/]'

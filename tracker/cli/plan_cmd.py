@@ -81,12 +81,14 @@ def apply_cmd(
 
 @plan_group.command("export")
 @click.option("--out", metavar="FILE", help="Write to FILE instead of stdout.")
+@as_option
 @pass_app
-def export_cmd(app: AppContext, out: str | None) -> None:
-    """Write the stored plan as YAML (export -> apply changes nothing)."""
+def export_cmd(app: AppContext, out: str | None, as_person: str | None) -> None:
+    """Write the stored plan as YAML (export -> apply changes nothing). For anyone but a
+    manager, people's emails, hourly rates and sign-in pins are left out."""
     from tracker.plan import export_plan
 
-    text = export_plan(app.store)
+    text = export_plan(app.store, app.actor(as_person))
     if out:
         Path(out).write_text(text, encoding="utf-8")
         click.echo(f"Wrote the plan to {out}.")

@@ -17,7 +17,14 @@ from tracker.plan.apply import (
     apply_plan_text,
     plan_revision,
 )
-from tracker.plan.export import dump_plan, export_plan, load_plan, plan_to_dict, stored_workspace
+from tracker.plan.export import (
+    dump_plan,
+    export_plan,
+    load_plan,
+    plan_to_dict,
+    readable_plan,
+    stored_workspace,
+)
 from tracker.plan.items import TABLES, resolved_aggregation
 from tracker.plan.settings_edit import update_settings
 from tracker.plan.validate import validate_plan
@@ -32,6 +39,7 @@ __all__ = [
     "apply_plan_text",
     "dump_plan",
     "export_plan",
+    "readable_plan",
     "load_plan",
     "load_yaml",
     "plan_revision",

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tracker.auditlog import PRIVATE_PERSON_FIELDS
 from tracker.models import KPI, Metric, Plan, Workspace
 from tracker.plan.apply import plan_revision
 from tracker.plan.items import TABLES, current_rows, resolved_aggregation
 from tracker.plan.yamlio import dump_yaml
+from tracker.records import Actor
 from tracker.store import Store
 
 
@@ -135,9 +137,20 @@ def dump_plan(plan: Plan) -> str:
     return dump_yaml(plan_to_dict(plan))
 
 
-def export_plan(store: Store) -> str:
-    """The stored plan as canonical YAML, stamped with its revision."""
-    return dump_plan(load_plan(store))
+def readable_plan(plan: Plan, reader: Actor | None) -> Plan:
+    """The plan as ``reader`` may read it: for anyone but a manager, people's emails,
+    hourly rates and sign-in pins are left out (docs/security.md; the audit log hides the
+    same fields). ``None`` reads everything (the tracker's own callers)."""
+    if reader is None or reader.role == "manager":
+        return plan
+    hidden = dict.fromkeys(PRIVATE_PERSON_FIELDS)
+    return plan.model_copy(update={"people": [p.model_copy(update=hidden) for p in plan.people]})
+
+
+def export_plan(store: Store, reader: Actor | None = None) -> str:
+    """The stored plan as canonical YAML, stamped with its revision (as ``reader`` may
+    read it: see ``readable_plan``)."""
+    return dump_plan(readable_plan(load_plan(store), reader))
 
 
 def stored_workspace(store: Store) -> Workspace | None:
