@@ -30,7 +30,7 @@ from tracker.checks import (
 from tracker.clock import today as workspace_today
 from tracker.daily import refresh, source_day_value
 from tracker.errors import BadInput, NotFound, PermissionDenied
-from tracker.permissions import require_metric_writer, require_writer
+from tracker.permissions import assigned_metrics, require_metric_writer, require_writer
 from tracker.records import Actor
 from tracker.store import Connection, Store
 from tracker.text import clean_note
@@ -425,6 +425,16 @@ def delete_values(store: Store, actor: Actor, ids: list[int]) -> int:
                 raise PermissionDenied(
                     f"{actor.name} may not delete value {e.id} ({e.metric} on {e.day}): it was"
                     f" recorded by {e.recorded_by or 'a manager'}; only its author or a manager may."
+                )
+            # their own values, and only of metrics they own or are assigned (a manager's
+            # import may have named them as the author of another metric's value)
+            allowed = assigned_metrics(con, actor) or set()
+            unassigned = [e for e in found if e.metric not in allowed]
+            if unassigned:
+                e = unassigned[0]
+                raise PermissionDenied(
+                    f"{actor.name} may not delete value {e.id} ({e.metric} on {e.day}): it is"
+                    " not a metric of a KPI, campaign or objective they own (ask a manager)"
                 )
         label = ", ".join(str(e.id) for e in found[:10]) + ("…" if len(found) > 10 else "")
         change = open_change(

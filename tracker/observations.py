@@ -258,11 +258,12 @@ def _reject(
     column: str = "metric",
 ) -> None:
     """Move the rows of ``inc`` matching ``where`` to the rejects, with their reason."""
-    for line, metric, reason, value in con.execute(
-        f"SELECT line, metric, {reason_sql}, value FROM inc WHERE {where} ORDER BY line",  # noqa: S608 (fixed fragments)
+    for line, metric, reason, value, by in con.execute(
+        f"SELECT line, metric, {reason_sql}, value, recorded_by FROM inc WHERE {where}"  # noqa: S608 (fixed fragments)
+        " ORDER BY line",
         params or [],
     ).fetchall():
-        shown = metric if column == "metric" else (None if value is None else f"{value:g}")
+        shown = {"metric": metric, "by": by}.get(column, None if value is None else f"{value:g}")
         result.rejected.append(RowProblem(line, metric, reason, column, shown))
         result.per_metric.setdefault(metric, _counts())["rejected"] += 1
     con.execute(f"DELETE FROM inc WHERE {where}", params or [])  # noqa: S608
@@ -411,6 +412,19 @@ def _check_rows(con: Connection, actor: Actor, result: WriteResult) -> None:
             [actor.key],
             column="by",
         )
+    # A file's `by` names who recorded a value: someone of the workspace who may record
+    # values (as `--for` must be), never a stranger or a viewer. Rows without one are
+    # recorded by whoever imports (the scheduler's inbox job included).
+    _reject(
+        con,
+        result,
+        "recorded_by IS NOT NULL AND recorded_by <> ? AND recorded_by NOT IN (SELECT key"
+        " FROM people WHERE role IN ('manager', 'assistant') AND NOT archived)",
+        "'by ' || recorded_by || ' is not a manager or assistant of this workspace (a person''s"
+        " key from the plan)'",
+        [actor.key],
+        column="by",
+    )
 
 
 def _classify(con: Connection, actor: Actor, result: WriteResult) -> None:

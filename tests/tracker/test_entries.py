@@ -223,3 +223,44 @@ def test_who_may_change_an_entry(plan_store: Store) -> None:
     assert may_change(AMY, entry) and may_change(RICARDO, entry)
     assert not may_change(VIC, entry)
     assert not may_change(Actor("bea", "assistant", "Bea"), entry)
+
+
+def test_an_assistant_deletes_only_her_values_of_metrics_she_is_assigned(
+    plan_store: Store,
+) -> None:
+    # docs/security.md: assistants delete "their own values of metrics they own or are
+    # assigned"; a manager's import may name Amy as the author of another metric's value
+    from tests.conftest import SMALL_PLAN, values_table
+    from tracker.observations import write_observations
+    from tracker.plan import apply_plan_text
+
+    hours_line = "  - {key: hours, name: Assistant hours, class: effort, behaviour: flow, unit: h}"
+    assert hours_line in SMALL_PLAN
+    apply_plan_text(
+        plan_store,
+        SMALL_PLAN.replace(
+            hours_line,
+            hours_line + "\n  - {key: sales, name: Shop sales, channel: shop, class: outcome,"
+            " behaviour: flow}",
+        ),
+        RICARDO,
+    )
+    rows = values_table({DAY: 7.0}, "sales", "crm").to_pylist()
+    rows[0]["recorded_by"] = "amy"
+    write_observations(plan_store, RICARDO, pa_table(rows))
+    (sale,) = metric_values(plan_store, "sales").entries
+    assert sale.recorded_by == "amy"
+    with pytest.raises(PermissionDenied, match="not a metric of a KPI, campaign or objective"):
+        delete_values(plan_store, AMY, [sale.id])
+    assert daily_values(plan_store, "sales") == [(DAY, 7.0)]
+    mine = log_entry(plan_store, AMY, "leads", 2, day=DAY)
+    delete_values(plan_store, AMY, [mine.entry])  # her own value of her own KPI's metric
+    assert daily_values(plan_store, "leads") == []
+
+
+def pa_table(rows: list[dict]):  # noqa: ANN201 (a pyarrow table)
+    import pyarrow as pa
+
+    from tracker.observations import incoming_schema
+
+    return pa.Table.from_pylist(rows, schema=incoming_schema())

@@ -362,3 +362,30 @@ def test_overlapping_sources_agree_with_the_rule_by_mask_or_by_list(
     with store.read() as con:
         found = [(o.metric, o.sources, o.days, o.first, o.last) for o in overlaps(con)]
         assert found == _overlaps_by_rule(con)
+
+
+def test_a_files_by_must_name_someone_who_records_values(plan_store: Store) -> None:
+    # like `--for`, a file's `by` is a manager or assistant of the workspace: a stranger
+    # or a viewer as the author of a value is rejected with its line, the rest stored
+    ricardo = Actor("ricardo", "manager", "Ricardo")
+    batch = pa.concat_tables(
+        [
+            rows((2, DAY, "leads", 1.0, "crm"), by="amy"),
+            rows((3, DAY, "posts", 2.0, "crm"), by="ghost"),
+            rows((4, DAY, "li-followers", 3.0, "crm"), by="vic"),  # the plan's viewer
+            rows((5, DAY + dt.timedelta(1), "leads", 4.0, "crm")),  # none: the importer
+        ]
+    )
+    result = write_observations(plan_store, ricardo, batch)
+    assert result.inserted == 2
+    assert [(r.line, r.column, r.value) for r in result.rejected] == [
+        (3, "by", "ghost"),
+        (4, "by", "vic"),
+    ]
+    assert "not a manager or assistant of this workspace" in result.rejected[0].reason
+    assert result.per_metric["posts"]["rejected"] == 1
+    with plan_store.read() as con:
+        authors = con.execute(
+            "SELECT recorded_by FROM observations ORDER BY day, recorded_by"
+        ).fetchall()
+    assert [a[0] for a in authors] == ["amy", "ricardo"]
