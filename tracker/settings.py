@@ -173,9 +173,24 @@ def validate_stored(name: str, raw: Any) -> str:
     # Cron expressions are checked by jobs/ (the scheduler owns cron parsing): a bad
     # one shows as that job's failure and never stops the other jobs.
     value = setting.parse(raw)
+    if name == "data_dir" and value:
+        _inside_the_database_folder(str(value))
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _inside_the_database_folder(path: str) -> None:
+    """A stored data_dir is a folder inside the database's folder, given relative to it:
+    refused when stored, not first noticed when every file job fails (the jobs check the
+    resolved folder again, which also catches a symlink leading out)."""
+    normal = os.path.normpath(path)
+    if os.path.isabs(path) or normal == ".." or normal.startswith(".." + os.sep):
+        raise BadInput(
+            f"setting data_dir: {path!r} is outside the database's folder; give a folder"
+            " inside it, relative to it (e.g. 'data'), or set WAYPOINT_DATA_DIR in the"
+            " environment to go elsewhere"
+        )
 
 
 def settings_table() -> str:

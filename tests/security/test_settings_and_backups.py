@@ -3,14 +3,18 @@ a stored data_dir stays inside the database's folder."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from jobs.tasks import data_dir
 from tests.clirunner import waypoint
+from tests.conftest import SMALL_PLAN
 from tracker.backup import MANIFEST, prune_backups
 from tracker.errors import BadInput
+from tracker.models import LOCAL_MANAGER
+from tracker.plan import apply_plan_text
 from tracker.settings import get_setting, validate_stored
 from tracker.store import Store
 
@@ -65,3 +69,17 @@ def test_a_stored_data_dir_stays_inside_the_database_folder(
     assert data_dir(store) == store.path.parent.resolve() / "shared"
     monkeypatch.setenv("WAYPOINT_DATA_DIR", str(tmp_path / "elsewhere"))
     assert data_dir(store) == tmp_path / "elsewhere"
+
+
+@pytest.mark.parametrize("outside", ["/etc", "../../outside", "data/../..", ".."])
+def test_a_plan_cannot_store_a_data_dir_outside_the_database_folder(
+    plan_store: Store, outside: str
+) -> None:
+    # refused when applied (every file job would fail on it later), naming the setting
+    plan = SMALL_PLAN + f"settings:\n  data_dir: {json.dumps(outside)}\n"
+    with pytest.raises(BadInput, match=r"settings\.data_dir: .* outside the database's folder"):
+        apply_plan_text(plan_store, plan, LOCAL_MANAGER)
+    with plan_store.read() as con:
+        assert con.execute("SELECT count(*) FROM settings").fetchall()[0][0] == 0
+    apply_plan_text(plan_store, SMALL_PLAN + "settings:\n  data_dir: data/files\n", LOCAL_MANAGER)
+    assert data_dir(plan_store) == plan_store.path.parent.resolve() / "data" / "files"
