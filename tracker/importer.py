@@ -58,6 +58,13 @@ class ImportResult:
         """Nothing usable: every row was rejected (the CLI exits 2)."""
         return bool(self.rejected) and not (self.inserted or self.replaced or self.unchanged)
 
+    @property
+    def nothing_imported(self) -> bool:
+        """No row of the file could be imported: all rejected, or none there at all (a
+        header without rows). The CLI exits 2 (DESIGN: "exit 2 when nothing could be
+        imported"); a file whose rows are all stored already imported them."""
+        return not (self.inserted or self.replaced or self.unchanged)
+
     def summary_lines(self) -> list[str]:
         """The human summary (CLI, inbox .txt, Import page), one finding per line."""
         verb = "would import" if self.dry_run else "imported"
@@ -230,10 +237,28 @@ def import_file(
             label=f"{parsed.file} ({parsed.preset})",
             dry_run=dry_run,
         )
+    wide = parsed.preset == "wide"
     rejects = list(parsed.rejects) + [
-        Reject(file=parsed.file, line=p.line, column="metric", value=p.metric, reason=p.reason)
+        Reject(
+            file=parsed.file,
+            line=p.line,
+            # the column the problem is in: the wide form has a column per metric and
+            # none called metric or value
+            column=p.metric if wide and p.column in ("metric", "value") else p.column,
+            value=p.value if p.value is not None or p.column != "metric" else p.metric,
+            reason=p.reason,
+            metric=p.metric,
+        )
         for p in written.rejected
     ]
+    # rows the parse could not read count against their metric too
+    per_metric = written.per_metric
+    for r in parsed.rejects:
+        if r.metric:
+            counts = per_metric.setdefault(
+                r.metric, {"inserted": 0, "replaced": 0, "unchanged": 0, "rejected": 0}
+            )
+            counts["rejected"] += 1
     result = ImportResult(
         file=parsed.file,
         preset=parsed.preset,
@@ -243,7 +268,7 @@ def import_file(
         unchanged=written.unchanged,
         rejected=rejects,
         notes=list(parsed.notes) + written.notes(),
-        per_metric=written.per_metric,
+        per_metric=per_metric,
         created_metrics=written.created_metrics,
         preview=parsed.rows,
         dry_run=dry_run,

@@ -38,3 +38,54 @@ def test_every_row_rejected_exits_2(tmp_path: Path) -> None:
     bad.write_text("day,metric,value\n2099-01-01,leads,3\n2099-01-02,leads,4\n")
     result = waypoint(db, "import", str(bad))
     assert result.code == 2 and "every row was rejected" in result.err, result
+
+
+def test_a_file_without_rows_exits_2(tmp_path: Path) -> None:
+    # DESIGN: "exit 2 when nothing could be imported"; a header alone holds nothing
+    db = tmp_path / "w.duckdb"
+    waypoint(db, "init")
+    waypoint(db, "plan", "apply", str(_plan(tmp_path)))
+    for name, text in (("long.csv", "day,metric,value\n"), ("wide.csv", "day,leads\n")):
+        path = tmp_path / name
+        path.write_text(text)
+        result = waypoint(db, "import", str(path))
+        assert result.code == 2 and f"{name}: it holds no values" in result.err, result
+
+
+def test_each_reject_names_its_column_and_counts_against_its_metric(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    waypoint(db, "init")
+    waypoint(db, "plan", "apply", str(_plan(tmp_path)))
+    long = tmp_path / "long.csv"
+    long.write_text(
+        "day,metric,value\n2026-11-03,leads,1\n2099-11-03,leads,1\n1960-01-01,leads,2\n"
+        "2026-11-04,leads,-3\n2026-11-05,leads,1e300\n2026-11-06,leads,abc\n"
+    )
+    out = waypoint(db, "import", str(long), "--json").json()["files"][0]
+    assert [(r["line"], r["column"]) for r in sorted(out["rejected"], key=lambda r: r["line"])] == [
+        (3, "day"),
+        (4, "day"),
+        (5, "value"),
+        (6, "value"),
+        (7, "value"),
+    ]
+    assert out["per_metric"]["leads"] == {
+        "inserted": 1,
+        "replaced": 0,
+        "unchanged": 0,
+        "rejected": 5,
+    }
+    # the wide form has a column per metric and none called metric or value
+    wide = tmp_path / "wide.csv"
+    wide.write_text("day,leads,posts\n2026-11-10,1,x\n2099-01-01,2,\n")
+    out = waypoint(db, "import", str(wide), "--json").json()["files"][0]
+    assert sorted((r["line"], r["column"]) for r in out["rejected"]) == [(2, "posts"), (3, "day")]
+    assert out["per_metric"]["posts"]["rejected"] == 1
+
+
+def _plan(tmp_path: Path) -> Path:
+    from tests.conftest import SMALL_PLAN
+
+    path = tmp_path / "plan.yaml"
+    path.write_text(SMALL_PLAN)
+    return path

@@ -128,11 +128,10 @@ def import_cmd(
         for message in failures:
             click.echo(f"Error: {message}", err=True)
         raise SystemExit(2)
-    if any(r.all_rejected for r in results):
+    if any(r.nothing_imported for r in results):
         # Nothing usable in a file is bad input, even when the file could be read.
         for r in results:
-            if r.all_rejected:
-                click.echo(
-                    f"Error: {r.file}: every row was rejected; nothing was imported", err=True
-                )
+            if r.nothing_imported:
+                why = "every row was rejected" if r.rejected else "it holds no values"
+                click.echo(f"Error: {r.file}: {why}; nothing was imported", err=True)
         raise SystemExit(2)

@@ -240,7 +240,7 @@ def _wide(
         "SELECT line, metric, day_text, value_text, day IS NULL, value IS NULL FROM typed"
         " WHERE day IS NULL OR value IS NULL OR NOT isfinite(value)"
     )
-    rows, more, notes = _finish(con, name, "import.wide", None, decimal_comma, texts)
+    rows, more, notes = _finish(con, name, "import.wide", None, decimal_comma, texts, wide=True)
     return rows, rejects + more, notes
 
 
@@ -253,6 +253,7 @@ def _finish(
     texts: str,
     *,
     in_line_order: bool = False,
+    wide: bool = False,
 ) -> tuple[Any, list[Reject], list[str]]:
     """Second chances, rejects and the rows as Arrow. ``texts`` selects the rows SQL could
     not convert (line, metric, day text, value text, day missing, value missing).
@@ -272,7 +273,9 @@ def _finish(
             if no_day and day is None:
                 raise NotADate("the day is empty")
         except NotADate as exc:
-            rejects.append(Reject(name, line, "day", day_text, f"{exc} (use YYYY-MM-DD)"))
+            rejects.append(
+                Reject(name, line, "day", day_text, f"{exc} (use YYYY-MM-DD)", metric or None)
+            )
             bad_lines.append((line, metric))
             continue
         try:
@@ -280,7 +283,9 @@ def _finish(
             if value is None:
                 raise NotANumber("the value is empty")
         except NotANumber as exc:
-            rejects.append(Reject(name, line, "value", value_text, str(exc)))
+            # the wide form's value sits in the metric's own column
+            column = metric if wide and metric else "value"
+            rejects.append(Reject(name, line, column, value_text, str(exc), metric or None))
             bad_lines.append((line, metric))
             continue
         fixed.append((line, metric, day, value))
@@ -317,6 +322,7 @@ def _finish(
                     "metric",
                     metric,
                     f"unknown metric {metric!r}; add it to the plan or check the spelling",
+                    metric,
                 )
             )
         con.execute("DELETE FROM typed WHERE metric NOT IN (SELECT key FROM known)")

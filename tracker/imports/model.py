@@ -18,6 +18,7 @@ class Reject:
     column: str | None
     value: str | None
     reason: str
+    metric: str | None = None  # the row's metric, when known: counted per metric
 
 
 @dataclass(frozen=True)
