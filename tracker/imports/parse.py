@@ -163,6 +163,10 @@ def _parse(
         if is_generic and (parsed := _generic(path, name, head, choice, known)) is not None:
             return parsed
     sheets = read_sheets(path, name)
+    if choice in GENERIC:  # a workbook asked to be read in a generic form
+        parsed = _generic(path, name, sheets, choice, known)
+        if parsed is not None:
+            return parsed
     found: list[tuple[Preset, Sheet]] = []
     for sheet in sheets:
         for candidate in _candidates(choice, mappings):
@@ -338,9 +342,9 @@ def _generic(
     path: Path, name: str, sheets: list[Sheet], choice: str, known: Collection[str] | None
 ) -> ParsedFile | None:
     sheet = sheets[0]
-    if not sheet.rows or sheet.name:  # generic forms are CSV files
+    if not sheet.rows:
         if choice in GENERIC:
-            raise BadInput(f"{name}: the {choice} form is a CSV file with a header row")
+            raise BadInput(f"{name}: the {choice} form needs a header row")
         return None
     form = form_of([str(c) for c in sheet.rows[0]])
     if choice in GENERIC and form != choice:
@@ -348,6 +352,8 @@ def _generic(
         raise BadInput(f"{name}: the header is not the {choice} form (expected {expected})")
     if form is None:
         return None
+    if sheet.name:  # a workbook's first sheet
+        return _generic_sheet(sheet, name, form, known)
     rows, rejects, notes = parse_generic(
         path,
         name,
@@ -365,3 +371,59 @@ def _generic(
         metrics={},
         notes=notes,
     )
+
+
+def _generic_sheet(sheet: Sheet, name: str, form: str, known: Collection[str] | None) -> ParsedFile:
+    """A workbook sheet in a generic form: written out as CSV text and read by the same
+    rules as a CSV file (second chances, rejects), its rows and rejects then numbered by
+    the sheet's own row numbers."""
+    import csv
+    import shutil
+    import tempfile
+    from dataclasses import replace
+
+    import pyarrow as pa
+
+    folder = Path(tempfile.mkdtemp(prefix="waypoint-sheet-"))
+    try:
+        # blank rows of a sheet are left out (people leave them between blocks)
+        kept = [
+            (line, cells)
+            for line, row in zip(sheet.lines, sheet.rows, strict=True)
+            if any(cells := [_cell_text(c) for c in row])
+        ]
+        text = folder / "sheet.csv"
+        with text.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows(cells for _, cells in kept)
+        rows, rejects, notes = parse_generic(
+            text, name, form, delimiter=",", encoding="utf-8", known_metrics=known
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    # CSV line k is the k-th row kept
+    lines = [line for line, _ in kept]
+    renumbered = pa.array([lines[n - 1] for n in rows.column("line").to_pylist()], pa.int64())
+    rows = rows.set_column(rows.schema.get_field_index("line"), "line", renumbered)
+    rejects = [replace(r, line=lines[r.line - 1]) if r.line else r for r in rejects]
+    return ParsedFile(
+        file=name,
+        preset=form,
+        source=f"import.{form}",
+        rows=rows,
+        rejects=rejects,
+        metrics={},
+        notes=notes,
+    )
+
+
+def _cell_text(value: Any) -> str:
+    """A workbook cell as the text a CSV file would hold: a date cell as its day."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

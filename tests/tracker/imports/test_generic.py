@@ -193,3 +193,59 @@ def test_random_csv_like_text_never_crashes(tmp_path: Path, text: str) -> None:
     path.write_text("day,metric,value\n" + text)
     with contextlib.suppress(BadInput):
         parse_file(path, known_metrics=KNOWN)
+
+
+def workbook(path: Path, rows_: list[list]) -> Path:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    for r, row in enumerate(rows_):
+        for c, value in enumerate(row):
+            if isinstance(value, dt.date):
+                sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), day)
+            elif value is not None:
+                sheet.write(r, c, value)
+    book.close()
+    return path
+
+
+@pytest.mark.parametrize("preset", ["auto", "long"])
+def test_the_long_form_in_a_workbook(tmp_path: Path, preset: str) -> None:
+    # DESIGN: `import` reads CSV/XLSX, the generic forms included; a date cell or a
+    # date as text, numbers as cells; rejects and rows carry the sheet's row numbers
+    path = workbook(
+        tmp_path / "long.xlsx",
+        [
+            ["day", "metric", "value", "note"],
+            [dt.date(2026, 1, 5), "leads", 4, "from a date cell"],
+            [None, None, None, None],  # a blank row: the sheet's numbers go on counting it
+            ["2026-01-06", "posts", 2.5, None],
+            [dt.date(2026, 1, 7), "leads", "oops", None],
+        ],
+    )
+    parsed = parse_file(path, preset=preset, known_metrics=KNOWN)
+    assert parsed.preset == "long"
+    assert rows(parsed) == [
+        (2, dt.date(2026, 1, 5), "leads", 4.0, "import.long"),
+        (4, dt.date(2026, 1, 6), "posts", 2.5, "import.long"),
+    ]
+    assert parsed.rows.to_pylist()[0]["note"] == "from a date cell"
+    assert [(r.line, r.column, r.value) for r in parsed.rejects] == [(5, "value", "oops")]
+
+
+def test_the_wide_form_in_a_workbook(tmp_path: Path) -> None:
+    path = workbook(
+        tmp_path / "wide.xlsx",
+        [["day", "leads", "posts"], [dt.date(2026, 1, 5), 4, None], [dt.date(2026, 1, 6), 1, 3]],
+    )
+    parsed = parse_file(path, known_metrics=KNOWN)
+    assert parsed.preset == "wide"
+    assert sorted(rows(parsed)) == [
+        (2, dt.date(2026, 1, 5), "leads", 4.0, "import.wide"),
+        (3, dt.date(2026, 1, 6), "leads", 1.0, "import.wide"),
+        (3, dt.date(2026, 1, 6), "posts", 3.0, "import.wide"),
+    ]
+    with pytest.raises(BadInput, match="not the long form"):
+        parse_file(path, preset="long", known_metrics=KNOWN)
