@@ -190,10 +190,30 @@ class Context:
     people: dict[str, str] = field(default_factory=dict)  # key -> name
     outliers: list[dict[str, Any]] = field(default_factory=list)
     overlaps: list[Any] = field(default_factory=list)
+    series: WeeklyRows | None = None  # the weekly series the links were measured on
 
     def name(self, metric: str) -> str:
         m = self.metrics.get(metric)
         return m["name"] if m else metric
+
+    def never_changed(self, metric: str) -> bool:
+        """Did ``metric``'s weekly series (the one the links are measured on) stay at one
+        value? Asked only of the few metrics flagged without any link."""
+        if self.series is None:
+            return False
+        mine = np.asarray(self.series.metrics, dtype=object) == metric
+        values = np.asarray(self.series.values, dtype=float)[mine]
+        return bool(len(values)) and bool(np.all(values == values[0]))
+
+    def outcome_kpi(self, objective: str) -> dict[str, Any] | None:
+        """The objective's first KPI on an outcome metric (or a ratio of one), if any."""
+        for k in self.kpis:
+            metric = k["metric"] or k["numerator"]
+            if k["objective"] == objective and self.metrics.get(metric, {}).get("class") == (
+                "outcome"
+            ):
+                return k
+        return None
 
     def kpi_name(self, kpi: dict[str, Any]) -> str:
         return f"“{kpi.get('name') or kpi['key']}”"
@@ -297,10 +317,26 @@ def audience_as_goal(ctx: Context) -> Iterator[Flag]:
             f" {m['name']} counts everyone who follows or sees you, not only the people you"
             " want to reach.",
             {"kpi": k["key"], "metric": m["key"], "class": "reach", "qualified": False},
-            f"Judge “{ctx.objectives[k['objective']]['title']}” by an outcome it should bring (inquiries,"
-            " orders, sign-ups) and keep this number as context; or count only your target"
-            " audience and mark the metric qualified.",
+            _audience_advice(ctx, k, m),
         )
+
+
+def _audience_advice(ctx: Context, k: dict[str, Any], m: dict[str, Any]) -> str:
+    """What to do about an audience KPI; an objective already judged by an outcome KPI is
+    not told to add one (DESIGN: advice fits the case)."""
+    title = ctx.objectives[k["objective"]]["title"]
+    outcome = ctx.outcome_kpi(k["objective"])
+    if outcome is not None:
+        return (
+            f"“{title}” is already judged by {ctx.kpi_name(outcome)}: keep {m['name']} as"
+            " context beside it rather than as a goal of its own, or count only your target"
+            " audience and mark the metric qualified."
+        )
+    return (
+        f"Judge “{title}” by an outcome it should bring (inquiries, orders, sign-ups) and"
+        " keep this number as context; or count only your target audience and mark the"
+        " metric qualified."
+    )
 
 
 def no_outcome_kpi(ctx: Context) -> Iterator[Flag]:
@@ -387,12 +423,19 @@ def no_link_to_outcome(ctx: Context) -> Iterator[Flag]:
             (link.r, link.outcome, link.lag, link.flat) if link else (0.0, outcomes[0], 0, True)
         )
         weeks = ctx.weeks_with_data.get(key, 0)
-        why = (
-            "the outcomes stayed the same week after week, so nothing it did moved them"
-            if flat
-            else f"the strongest weekly correlation is r = {r_best:.2f} ({ctx.name(o_best)},"
-            f" {lag} week{'s' if lag != 1 else ''} later)"
-        )
+        if flat and ctx.never_changed(key):
+            why = (
+                "it changed by the same amount every week, so its changes cannot explain anything"
+                if m["behaviour"] == "stock"
+                else "it stayed the same every week, so it cannot explain anything"
+            )
+        elif flat:
+            why = "the outcomes stayed the same week after week, so nothing it did moved them"
+        else:
+            why = (
+                f"the strongest weekly correlation is r = {r_best:.2f} ({ctx.name(o_best)},"
+                f" {lag} week{'s' if lag != 1 else ''} later)"
+            )
         yield Flag(
             "no_link_to_outcome",
             "warning",
@@ -441,7 +484,9 @@ def unmeasurable_kpi(ctx: Context) -> Iterator[Flag]:
             f"KPI {ctx.kpi_name(k)} has no {' and no '.join(missing)}: nobody can tell whether it"
             " is on track.",
             {"kpi": k["key"], "missing": missing},
-            "Give it a target, a deadline and an owner in the plan.",
+            "Give it "
+            + " and ".join({"owner": "an owner"}.get(f, f"a {f}") for f in missing)
+            + " in the plan.",
         )
 
 
@@ -746,6 +791,7 @@ def load_context(con: Connection, as_of: dt.date) -> Context:
         },
         outliers=outliers,
         overlaps=[o for o in overlaps(con) if o.metric in metrics],
+        series=series,
     )
 
 

@@ -104,6 +104,32 @@ def test_audience_as_goal(store: Store, qualified: bool, raised: bool) -> None:
     assert (("audience_as_goal", "kpi:f") in codes(store)) is raised
 
 
+@pytest.mark.parametrize("with_outcome", [True, False])
+def test_audience_advice_fits_the_objective(store: Store, with_outcome: bool) -> None:
+    # DESIGN: "an objective that already has an outcome KPI is not told to add one"
+    followers = {"key": "f", "name": "Fans", "metric": "followers", "target": 500, "owner": "ann"}
+    plan(store, kpis=[LEADS_KPI, followers] if with_outcome else [followers])
+    flag = next(f for f in run_audit(store, AS_OF).flags if f.code == "audience_as_goal")
+    if with_outcome:
+        assert flag.next_step.startswith("“Grow” is already judged by “leads-kpi”")
+        assert "by an outcome it should bring" not in flag.next_step
+    else:
+        assert flag.next_step.startswith("Judge “Grow” by an outcome it should bring")
+
+
+def test_no_link_says_when_the_metric_itself_never_changed(store: Store) -> None:
+    # followers up by exactly 3 a day: the weekly change (what a stock is correlated on)
+    # is the same every week, so it is the metric that cannot explain anything
+    plan(store, kpis=[LEADS_KPI], channels=("ig", "web"))
+    start = AS_OF - dt.timedelta(days=7 * 10 - 1)
+    log(store, "followers", {start + dt.timedelta(days=i): 100.0 + 3 * i for i in range(70)})
+    log(store, "leads", weekly_to_daily([3.0, 5, 2, 8, 6, 1, 9, 4, 7, 3], AS_OF))
+    flag = next(f for f in run_audit(store, AS_OF).flags if f.code == "no_link_to_outcome")
+    assert flag.subject == "metric:followers"
+    assert "it changed by the same amount every week" in flag.message
+    assert "the outcomes stayed the same" not in flag.message
+
+
 def test_ratio_on_reach_is_not_audience_as_goal(store: Store) -> None:
     plan(
         store,
@@ -240,6 +266,9 @@ def test_unmeasurable_kpi(store: Store, kpi: dict, missing: list | None) -> None
         assert not flags
     else:
         assert flags[0].evidence["missing"] == missing
+        # the advice names only what is missing
+        wanted = {"target": "a target", "owner": "an owner"}[missing[0]]
+        assert flags[0].next_step == f"Give it {wanted} in the plan."
 
 
 @pytest.mark.parametrize(("days_ago", "raised"), [(15, True), (14, False)])
