@@ -816,6 +816,11 @@ def export_observations(store: Store, out: str | Path, fmt: str = "csv") -> int:
     (CSV and XLSX); numbers are written as numbers.
     """
     out = Path(out)
+    target = out.resolve()
+    if target in (store.path.resolve(), Path(str(store.path.resolve()) + ".wal")):
+        raise BadInput(f"--out {out}: that is the database itself; choose another file")
+    if out.is_dir():
+        raise BadInput(f"--out {out}: is a folder; give a file name")
     out.parent.mkdir(parents=True, exist_ok=True)
     with store.read() as con:
         count = con.execute(

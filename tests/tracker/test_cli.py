@@ -132,3 +132,21 @@ def test_every_command_has_help_and_the_reference_is_current() -> None:
     # docs/cli.md's table is generated from the commands (cog); it must be up to date.
     docs = Path(__file__).parents[2] / "docs" / "cli.md"
     assert Cog().main(["cog", "--check", "--diff", str(docs)]) == 0, "run: cog -r docs/cli.md"
+
+
+def test_an_out_file_that_cannot_be_written_is_bad_input(tmp_path: Path, plan_file: Path) -> None:
+    # a folder, a missing place or the database itself: exit 2 naming the path, and the
+    # database is untouched
+    db = tmp_path / "w.duckdb"
+    waypoint(db, "init")
+    waypoint(db, "plan", "apply", str(plan_file))
+    waypoint(db, "log", "leads", "2", "--day", "2026-08-03")
+    for args in (
+        ("report", "weekly", "--out", str(tmp_path)),
+        ("plan", "export", "--out", str(tmp_path / "missing" / "plan.yaml")),
+        ("export", "--out", str(db)),
+        ("export", "--out", str(tmp_path)),
+    ):
+        run = waypoint(db, *args)
+        assert run.code == 2 and "--out" in run.err and "unexpected" not in run.err, (args, run)
+    assert waypoint(db, "values", "leads", "--json").json()["days"][0]["value"] == 2.0

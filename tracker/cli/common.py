@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -124,3 +125,14 @@ def console() -> Any:
     from rich.console import Console
 
     return Console(width=None if sys.stdout.isatty() else 160)
+
+
+def write_output(path: str, text: str) -> None:
+    """Write a command's --out FILE; a path that cannot be written (a folder, a missing
+    or read-only place) is bad input naming it (exit 2), not an unexpected failure."""
+    from tracker.errors import BadInput
+
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except (IsADirectoryError, NotADirectoryError, FileNotFoundError, PermissionError) as exc:
+        raise BadInput(f"--out {path}: cannot be written ({exc.strerror or exc})") from exc

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from tracker.cli.common import AppContext, as_option, pass_app
+from tracker.cli.common import AppContext, as_option, pass_app, write_output
 
 SHOW = 50  # items listed one by one; a 10,000-KPI plan gets a summary
 
@@ -90,7 +88,7 @@ def export_cmd(app: AppContext, out: str | None, as_person: str | None) -> None:
 
     text = export_plan(app.store, app.actor(as_person))
     if out:
-        Path(out).write_text(text, encoding="utf-8")
+        write_output(out, text)
         click.echo(f"Wrote the plan to {out}.")
     else:
         click.echo(text, nl=False)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from tracker.cli.common import AppContext, parse_week, pass_app
+from tracker.cli.common import AppContext, parse_week, pass_app, write_output
 
 
 @click.group("report")
@@ -27,7 +25,7 @@ def weekly_cmd(app: AppContext, week: str | None, fmt: str, out: str | None) -> 
     review = weekly_review(app.store, week)
     text = render_markdown(review) if fmt == "md" else render_html(review)
     if out:
-        Path(out).write_text(text, encoding="utf-8")
+        write_output(out, text)
         click.echo(f"Wrote the {review.week} review to {out}.")
     else:
         click.echo(text, nl=False)
