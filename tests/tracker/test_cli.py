@@ -150,3 +150,22 @@ def test_an_out_file_that_cannot_be_written_is_bad_input(tmp_path: Path, plan_fi
         run = waypoint(db, *args)
         assert run.code == 2 and "--out" in run.err and "unexpected" not in run.err, (args, run)
     assert waypoint(db, "values", "leads", "--json").json()["days"][0]["value"] == 2.0
+
+
+def test_a_read_on_a_missing_database_says_so_and_creates_nothing(tmp_path: Path) -> None:
+    typo = tmp_path / "typo" / "w.duckdb"
+    for args in (("status",), ("audit", "--json"), ("values", "leads"), ("report", "weekly")):
+        run = waypoint(typo, *args)
+        assert run.code == 2 and "no database at" in run.err, (args, run)
+    assert not typo.parent.exists()
+    assert waypoint(typo, "status", "--help").code == 0  # help needs no database
+    assert waypoint(typo, "init").code == 0 and typo.exists()  # init still creates it
+
+
+def test_a_negative_value_is_a_value(tmp_path: Path, plan_file: Path) -> None:
+    # `log METRIC -5`: a value, refused by the metric's minimum, not an unknown option
+    db = tmp_path / "w.duckdb"
+    waypoint(db, "init")
+    waypoint(db, "plan", "apply", str(plan_file))
+    run = waypoint(db, "log", "leads", "-5", "--day", "2026-08-03")
+    assert run.code == 2 and "cannot go below 0" in run.err, run

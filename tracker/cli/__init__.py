@@ -42,6 +42,21 @@ COMMANDS: dict[str, str] = {
     "backup": "core:backup_cmd",
     "restore": "core:restore_cmd",
 }
+# Commands that only read: run on a database file that does not exist (a mistyped --db),
+# they say so instead of creating an empty one and answering from it.
+READS = {
+    "values",
+    "changes",
+    "check",
+    "status",
+    "audit",
+    "impact",
+    "checkins",
+    "audit-log",
+    "report",
+    "export",
+    "backup",
+}
 
 
 class Failure(click.ClickException):
@@ -105,6 +120,7 @@ def cli(ctx: click.Context, db: str | None, as_person: str | None) -> None:
     from tracker.cli.common import AppContext
 
     ctx.obj = AppContext(db=db, as_person=as_person)
+    ctx.obj.reads_only = ctx.invoked_subcommand in READS
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -23,6 +23,8 @@ class AppContext:
         self.db = db
         self.as_person = as_person
         self._store: Store | None = None
+        # a command that only reads: a missing database file is a mistyped --db
+        self.reads_only = False
 
     @property
     def store(self) -> Store:
@@ -32,7 +34,19 @@ class AppContext:
                 on_wait=lambda msg: click.echo(msg, err=True),
                 on_recover=lambda msg: click.echo(f"Note: {msg}", err=True),
             )
+            if self.reads_only:
+                self.require_database()
         return self._store
+
+    def require_database(self) -> None:
+        """A command that only reads refuses a database file that does not exist (a
+        mistyped --db) instead of creating an empty one there."""
+        path = self.store.path
+        if str(path) != ":memory:" and not path.exists():
+            raise BadInput(
+                f"no database at {path}; check --db (or $WAYPOINT_DB), or create one with"
+                " `waypoint init` or `waypoint demo`"
+            )
 
     def actor(self, as_person: str | None = None) -> Actor:
         from tracker.permissions import resolve_actor

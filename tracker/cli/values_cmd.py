@@ -22,7 +22,8 @@ def _num(value: float | None) -> str:
     return number(value)
 
 
-@click.command("log")
+# A negative VALUE (`log net-subs -5`) is a value, not an unknown option.
+@click.command("log", context_settings={"ignore_unknown_options": True})
 @click.argument("metric")
 @click.argument("value", type=float)
 @click.option("--day", metavar="DAY", help="Day of the value (default: today, workspace time).")
