@@ -115,11 +115,11 @@ with st.expander("Every KPI this week"):
     )
     # every flag of the week; acknowledged ones greyed, with who accepted them and why
     for line in review.flag_lines():
-        text = f"{ui.text(line.title)} · {ui.text(line.subject)}: {ui.text(line.message)}"
+        about = f"{ui.text(line.subject)}: {ui.text(line.message)}"
         if line.acknowledged:
-            st.markdown(f":gray[✓ {text} ({ui.text(line.acknowledged)})]")
+            st.markdown(f":gray[✓ {ui.text(line.title)} · {about} ({ui.text(line.acknowledged)})]")
         else:
-            st.markdown(f"▲ **{text}**")
+            st.markdown(f"▲ **{ui.text(line.title)}** · {about}")
 
 left, right = st.columns(2)
 left.download_button(

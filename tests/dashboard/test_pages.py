@@ -603,3 +603,28 @@ def test_a_page_that_works_outside_the_database_runs_with_the_file_closed(
     assert not at.exception, at.exception
     assert held_while_sending == [False]
     assert len(smtp.messages) == 1
+
+
+def test_the_weekly_review_keeps_an_acknowledged_flag_greyed_with_its_reason(
+    app_env: Store,
+) -> None:
+    from tracker.records import LOCAL_MANAGER
+    from tracker.vanity import acknowledge
+
+    acknowledge(
+        app_env,
+        LOCAL_MANAGER,
+        "unqualified_growth",
+        "metric:ig-followers",
+        "the giveaway weeks",
+        as_of=dt.date(2026, 11, 15),  # the reviewed week's last day
+    )
+    at = open_page("weekly_review")
+    assert not at.exception, at.exception
+    lines = [m.value for m in at.markdown]
+    greyed = [v for v in lines if v.startswith(":gray[✓ Growth without results")]
+    assert len(greyed) == 1 and "the giveaway weeks" in greyed[0], lines
+    # accepted: no longer among what needs a decision
+    assert not [v for v in lines if "Growth without results" in v and not v.startswith(":gray")]
+    untracked = [v for v in lines if "**Untracked numbers**" in v]
+    assert len(untracked) == 1  # one line listing them
