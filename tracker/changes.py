@@ -272,6 +272,7 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
             " AND id IN (SELECT id FROM lineage)",
             [new_id],
         ).fetchall()[0][0]
+        _audit_values(con, actor, kind, new_id, int(removed))
         from tracker.daily import refresh
 
         refresh(con, table="touched")
@@ -291,6 +292,50 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
     set_detail(con, new_id, summary or "", detail)
     auditlog.record(con, actor, kind, "change", str(target), None, detail, change=new_id)
     return new_id
+
+
+# An undo or redo writes what it did to each value, old -> new, as every other change
+# does: a value brought back (beside the version of the same entry it replaces), and a
+# value taken away with nothing in its place. Those last are listed up to this many: a
+# whole import taken back is counted in the change's own audit row (as an import counts
+# the rows it inserts) and its rows stay in `observations`, marked removed by it.
+_LISTED_REMOVALS = 10_000
+
+_AUDIT_VALUES = """
+INSERT INTO audit_log (id, "at", actor, action, entity, key, old_value, new_value, change_id)
+SELECT (SELECT coalesce(max(id), 0) FROM audit_log) + row_number() OVER (ORDER BY v.id),
+       $at, $actor, $kind, 'observation', v.metric || '|' || v.day::VARCHAR || '|' || v.source,
+       v.old, v.new, $change
+FROM (
+    SELECT r.id, r.metric, r.day, r.source,
+           CASE WHEN g.id IS NOT NULL THEN to_json({value: g.value, recorded_by: g.recorded_by,
+                                                     note: g.note}) END AS old,
+           to_json({value: r.value, recorded_by: r.recorded_by, note: r.note}) AS new
+    FROM observations r
+    LEFT JOIN observations g ON g.removed_by = $change AND g.entry = r.entry
+    WHERE r.change_id = $change
+    UNION ALL
+    SELECT g.id, g.metric, g.day, g.source,
+           to_json({value: g.value, recorded_by: g.recorded_by, note: g.note}), NULL
+    FROM observations g
+    WHERE g.removed_by = $change AND $list_removals
+      AND NOT EXISTS (SELECT 1 FROM observations r WHERE r.change_id = $change
+                      AND r.entry = g.entry)
+) v
+"""
+
+
+def _audit_values(con: Connection, actor: Actor, kind: str, change: int, removed: int) -> None:
+    con.execute(
+        _AUDIT_VALUES,
+        {
+            "at": auditlog.stamp(),
+            "actor": actor.key,
+            "kind": kind,
+            "change": change,
+            "list_removals": removed <= _LISTED_REMOVALS,
+        },
+    )
 
 
 def undo(store: Store, actor: Actor, change_id: int | None = None) -> Change:

@@ -443,3 +443,23 @@ def test_a_deletion_is_not_undone_over_values_imported_since_and_names_the_first
     write_observations(plan_store, RICARDO, batch({early: 5, late: 5}))
     with pytest.raises(BadInput, match=f"leads on {late} \\(imp\\) was written again since"):
         undo(plan_store, RICARDO, deletion)
+
+
+def test_an_undo_audits_each_value_old_to_new(plan_store: Store) -> None:
+    # DESIGN: every change of an observation is audited with its old and new value
+    from tracker.auditlog import entries
+
+    write_observations(plan_store, RICARDO, batch({DAY: 3}))
+    replacing = write_observations(plan_store, RICARDO, batch({DAY: 30}))
+    undo(plan_store, RICARDO, replacing.change)
+    logged = log_entry(plan_store, RICARDO, "leads", 2, day=DAY + dt.timedelta(1))
+    undo(plan_store, RICARDO, logged.change)
+    taken, brought_back = [
+        e
+        for e in entries(plan_store, limit=100)
+        if e.entity == "observation" and e.action == "undo"
+    ]  # newest first
+    assert brought_back.key == f"leads|{DAY}|imp"
+    assert (brought_back.old_value["value"], brought_back.new_value["value"]) == (30, 3)
+    assert taken.key == f"leads|{DAY + dt.timedelta(1)}|manual"
+    assert taken.old_value["value"] == 2 and taken.new_value is None
