@@ -36,6 +36,62 @@ LONG_COLUMNS = {
 }
 
 
+_NUMERIC_DAY = re.compile(r"(\d{1,2})([/.])(\d{1,2})\2(\d{4}|\d{2})")
+
+
+class NumericDays:
+    """Days written with numbers only, read one way for the whole file. ``13/1/2026`` can
+    only be day/month and ``1/13/2026`` only month/day; a file showing one of them reads
+    every slash date that way (3/1/2026: 3 January in the first, 1 March in the second).
+    A file showing both cannot be read: its ambiguous dates are rejected. A file showing
+    neither follows its numbers' convention (a decimal comma: day/month, else
+    month/day) and says so in a note. A date with dots (03.01.2026) is always day.month.
+    """
+
+    def __init__(self, texts: list[str], decimal_comma: bool) -> None:
+        firsts = seconds = 0
+        for text in texts:
+            m = _NUMERIC_DAY.fullmatch(text.strip())
+            if m and m.group(2) == "/":
+                firsts += int(m.group(1)) > 12
+                seconds += int(m.group(3)) > 12
+        self.shown = bool(firsts or seconds)
+        self.both = bool(firsts and seconds)
+        self.day_first = bool(firsts) if self.shown else decimal_comma
+        self.guessed = 0  # ambiguous dates read by the convention alone
+
+    def read(self, text: str | None) -> dt.date | None:
+        m = _NUMERIC_DAY.fullmatch(text.strip()) if text else None
+        if m is None:
+            return parse_when(text)
+        a, sep, b, year = int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))
+        if year < 100:  # as strptime reads %y: 69-99 are 1969-1999
+            year += 2000 if year < 69 else 1900
+        if sep == "/" and a <= 12 and b <= 12 and a != b:
+            if self.both:
+                raise NotADate(
+                    f"{text} could be read as day/month or month/day, and this file writes"
+                    " dates both ways"
+                )
+            self.guessed += not self.shown
+        # a date that can only be read one way is read that way
+        day_first = sep == "." or a > 12 or (b <= 12 and self.day_first)
+        day, month = (a, b) if day_first else (b, a)
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            raise NotADate(f"not a date: {text!r}") from None
+
+    def notes(self) -> list[str]:
+        if not self.guessed:
+            return []
+        way = "day/month" if self.day_first else "month/day"
+        return [
+            f"{self.guessed} date(s) like 3/1/2026 were read as {way}, as nothing in the"
+            " file says otherwise; write days as YYYY-MM-DD to be sure"
+        ]
+
+
 def form_of(header: list[str]) -> str | None:
     names = [h.strip().lower() for h in header]
     if {"metric", "value"} <= set(names) and ({"day", "date"} & set(names)):
@@ -265,11 +321,12 @@ def _finish(
     fixes = con.execute(texts).fetchall()
     fixed: list[tuple[int, str, dt.date | None, float]] = []  # None: SQL read the day
     bad_lines: list[tuple[int, str]] = []
+    days = NumericDays([t for *_, t, _v, no_day, _n in fixes if no_day and t], decimal_comma)
     for line, metric, day_text, value_text, no_day, _no_value in fixes:
         day_text = day_text.strip() if day_text is not None else None
         value_text = value_text.strip() if value_text is not None else None
         try:
-            day = parse_when(day_text) if no_day else None
+            day = days.read(day_text) if no_day else None
             if no_day and day is None:
                 raise NotADate("the day is empty")
         except NotADate as exc:
@@ -332,6 +389,6 @@ def _finish(
         f" recorded_by, note FROM typed{order}",
         params=[default_source],
     ).to_arrow_table()
-    # no notes of its own: rows repeating a (metric, day, source) are counted where they
-    # are merged (WriteResult.repeated), for every reader alike
-    return table, rejects, []
+    # rows repeating a (metric, day, source) are counted where they are merged
+    # (WriteResult.repeated), for every reader alike
+    return table, rejects, days.notes()

@@ -249,3 +249,34 @@ def test_the_wide_form_in_a_workbook(tmp_path: Path) -> None:
     ]
     with pytest.raises(BadInput, match="not the long form"):
         parse_file(path, preset="long", known_metrics=KNOWN)
+
+
+@pytest.mark.parametrize(
+    ("text", "delimiter", "expected", "note"),
+    [
+        # 13/1 shows day/month: 3/1 is 3 January
+        ("3/1/2026;1\n13/1/2026;2\n", ";", [(1, 3), (1, 13)], False),
+        ("3/1/2026,1\n1/13/2026,2\n", ",", [(3, 1), (1, 13)], False),  # 1/13 shows month/day
+        # nothing shows the order: a decimal comma's file reads day/month, and says so
+        ("3/1/2026;1,5\n", ";", [(1, 3)], True),
+        ("3/1/2026,1.5\n", ",", [(3, 1)], True),
+        ("03.01.2026;1\n", ";", [(1, 3)], False),  # dots: always day.month
+        ("5/5/2026,1\n", ",", [(5, 5)], False),  # the same either way
+    ],
+)
+def test_numeric_dates_are_read_one_way_for_the_whole_file(
+    tmp_path: Path, text: str, delimiter: str, expected: list, note: bool
+) -> None:
+    path = write(tmp_path, f"day{delimiter}leads\n{text}")
+    parsed = parse_file(path, known_metrics=KNOWN)
+    assert [(r[1].month, r[1].day) for r in rows(parsed)] == expected
+    assert not parsed.rejects
+    assert any("were read as" in n for n in parsed.notes) is note
+
+
+def test_a_file_writing_dates_both_ways_rejects_the_ambiguous_ones(tmp_path: Path) -> None:
+    path = write(tmp_path, "day,leads\n13/1/2026,1\n1/13/2026,2\n3/1/2026,3\n")
+    parsed = parse_file(path, known_metrics=KNOWN)
+    assert [(r[1].month, r[1].day) for r in rows(parsed)] == [(1, 13), (1, 13)]
+    assert [(r.line, r.column) for r in parsed.rejects] == [(4, "day")]
+    assert "day/month or month/day" in parsed.rejects[0].reason
