@@ -169,3 +169,17 @@ def test_a_negative_value_is_a_value(tmp_path: Path, plan_file: Path) -> None:
     waypoint(db, "plan", "apply", str(plan_file))
     run = waypoint(db, "log", "leads", "-5", "--day", "2026-08-03")
     assert run.code == 2 and "cannot go below 0" in run.err, run
+
+
+def test_a_dry_run_shows_what_a_confirmation_would_allow(tmp_path: Path, plan_file: Path) -> None:
+    # leaving out a section archives it: a real apply asks first; a dry run just shows it
+    db = tmp_path / "w.duckdb"
+    waypoint(db, "init")
+    waypoint(db, "plan", "apply", str(plan_file))
+    short = tmp_path / "short.yaml"
+    short.write_text(SMALL_PLAN.split("objectives:")[0])
+    dry = waypoint(db, "plan", "apply", str(short), "--dry-run")
+    assert dry.code == 0 and "archive objective:buyer-leads" in dry.out, dry
+    assert "would archive them all" in dry.err
+    assert waypoint(db, "plan", "apply", str(short)).code == 2  # no terminal to ask
+    assert "buyer-leads" in waypoint(db, "plan", "export").out  # nothing was archived

@@ -50,7 +50,10 @@ def apply_cmd(
                 store, plan, actor, dry_run=dry_run, sections=sections, prune=prune, confirm=yes
             )
         except NeedsConfirmation as exc:
-            ask(str(exc), "Apply it anyway?")
+            if dry_run:  # nothing is written: say what it would need, and show it all
+                click.echo(f"Note: {exc} A real apply asks first (or needs --yes).", err=True)
+            else:
+                ask(str(exc), "Apply it anyway?")
             changes = apply_plan(
                 store, plan, actor, dry_run=dry_run, sections=sections, prune=prune, confirm=True
             )
