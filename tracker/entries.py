@@ -87,6 +87,7 @@ class LogResult:
     replaced: list[Entry] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     outlier: bool = False
+    behaviour: str = "flow"  # a stock entry is a level, not an amount added
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -335,6 +336,7 @@ def _log_one(
         replaced=replaced,
         warnings=warnings,
         outlier=outlier is not None,
+        behaviour=info.behaviour,
     )
 
 

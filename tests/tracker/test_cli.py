@@ -183,3 +183,26 @@ def test_a_dry_run_shows_what_a_confirmation_would_allow(tmp_path: Path, plan_fi
     assert "would archive them all" in dry.err
     assert waypoint(db, "plan", "apply", str(short)).code == 2  # no terminal to ask
     assert "buyer-leads" in waypoint(db, "plan", "export").out  # nothing was archived
+
+
+def test_a_reader_that_stops_early_gets_no_error_message(tmp_path: Path, plan_file: Path) -> None:
+    # `waypoint values leads | head -1`: the reader is gone before the output is written
+    db = tmp_path / "w.duckdb"
+    waypoint(db, "init")
+    waypoint(db, "plan", "apply", str(plan_file))
+    waypoint(db, "log", "leads", "2", "--day", "2026-08-03")
+    for args in (("values", "leads", "--json"), ("values", "leads"), ("checkins",)):
+        read, write = os.pipe()
+        os.close(read)  # nobody will read: the first write fails
+        proc = subprocess.run(
+            [sys.executable, "-m", "tracker.cli", "--db", str(db), *args],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            env={k: v for k, v in os.environ.items() if k != "WAYPOINT_DB"},
+            check=False,
+        )
+        os.close(write)
+        err = proc.stderr.decode()
+        assert proc.returncode == 1, (args, err)
+        assert "unexpected" not in err and "Traceback" not in err, (args, err)
+        assert "Exception ignored" not in err, (args, err)

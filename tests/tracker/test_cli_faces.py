@@ -50,3 +50,13 @@ def test_an_acknowledged_flag_names_who_accepted_it(demo_store: Store) -> None:
     assert ok.code == 0, ok.err
     run = waypoint(db, "audit", "--as-of", "2026-11-18")
     assert "acknowledged by Maria Lopez: context only" in run.out
+
+
+def test_a_stock_entry_is_logged_as_a_level_a_flow_entry_as_an_amount(
+    demo_store: Store,
+) -> None:
+    db = demo_store.path
+    stock = waypoint(db, "log", "ig-followers", "2500", "--day", "2026-11-17", "--yes")
+    assert re.search(r"^Logged Instagram followers 2,?500 on 2026-11-17", stock.out), stock
+    flow = waypoint(db, "log", "catering-inquiries", "2", "--day", "2026-11-17")
+    assert re.search(r"^Logged Catering inquiries \+2 on 2026-11-17", flow.out), flow

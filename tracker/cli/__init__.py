@@ -81,7 +81,7 @@ class LazyGroup(click.Group):
             raise Failure(str(exc), exc.exit_code) from exc
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, BrokenPipeError):
             raise
         except Exception as exc:
             if os.environ.get("WAYPOINT_DEBUG"):
@@ -130,3 +130,8 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
+    except BrokenPipeError:
+        # the reader stopped early (`waypoint audit-log | head`): no message, exit 1 as
+        # the rich tables do; stdout goes nowhere so Python's flush at exit stays quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)

@@ -89,7 +89,8 @@ def log_cmd(
         emit_json(result.as_dict())
         return
     verb = "Set" if result.mode == "set" else "Logged"
-    sign = "" if result.mode == "set" or value < 0 else "+"
+    # a flow entry adds to its day (+2); a stock entry is the level itself
+    sign = "" if result.mode == "set" or value < 0 or result.behaviour == "stock" else "+"
     click.echo(
         f"{verb} {result.name} {sign}{_num(result.value)} on {result.day}"
         f" (entry {result.entry}, change {result.change})."
