@@ -352,6 +352,7 @@ def _generic(
         raise BadInput(f"{name}: the header is not the {choice} form (expected {expected})")
     if form is None:
         return None
+    _refuse_repeated_columns(name, [str(c) for c in sheet.rows[0]], form)
     if sheet.name:  # a workbook's first sheet
         return _generic_sheet(sheet, name, form, known)
     rows, rejects, notes = parse_generic(
@@ -427,3 +428,30 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _refuse_repeated_columns(name: str, header: list[str], form: str) -> None:
+    """A column the form reads, named twice in the header, leaves it unclear which one
+    holds the values: refused, naming both places, rather than reading one of them."""
+    from tracker.imports.generic import LONG_COLUMNS
+
+    seen: dict[str, tuple[int, str]] = {}
+    for place, column in enumerate(header, start=1):
+        text = column.strip()
+        if form == "long":
+            key = LONG_COLUMNS.get(text.lower())
+            if key is None:
+                continue
+        else:
+            key = text.lower() if place > 1 else "day"
+        if key in seen:
+            first, was = seen[key]
+            what = (
+                f"names {text!r} twice"
+                if was.lower() == text.lower()
+                else (f"has both {was!r} and {text!r}")
+            )
+            raise BadInput(
+                f"{name}: the header {what} (columns {first} and {place}); keep one of them"
+            )
+        seen[key] = (place, text)

@@ -6,6 +6,7 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -280,3 +281,20 @@ def test_a_file_writing_dates_both_ways_rejects_the_ambiguous_ones(tmp_path: Pat
     assert [(r[1].month, r[1].day) for r in rows(parsed)] == [(1, 13), (1, 13)]
     assert [(r.line, r.column) for r in parsed.rejects] == [(4, "day")]
     assert "day/month or month/day" in parsed.rejects[0].reason
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("day,leads,leads", "names 'leads' twice (columns 2 and 3)"),
+        ("day,metric,value,Value", "names 'Value' twice (columns 3 and 4)"),
+        ("day,date,metric,value", "has both 'day' and 'date' (columns 1 and 2)"),
+    ],
+)
+def test_a_column_named_twice_is_refused_naming_both(
+    tmp_path: Path, header: str, message: str
+) -> None:
+    # which of the two holds the values is unclear: nothing is read
+    path = write(tmp_path, f"{header}\n2026-01-05,leads,1,2\n")
+    with pytest.raises(BadInput, match=re.escape(message)):
+        parse_file(path, known_metrics=KNOWN)
