@@ -217,3 +217,17 @@ def test_quotes_and_semicolons_are_data_not_sql(plan_store: Store) -> None:
     assert "DROP TABLE kpis" in export_plan(plan_store)
     with plan_store.read() as con:
         assert con.execute("SELECT count(*) FROM kpis").fetchone()[0] == 3
+
+
+def test_pattern_problems_are_told_in_words_not_as_a_regular_expression() -> None:
+    data = yaml.safe_load(SMALL_PLAN)
+    data["people"][0]["name"] = "Ric\x1b[31mardo"
+    data["metrics"][0]["key"] = "li followers"
+    data["people"][2]["email"] = "not-an-email"
+    with pytest.raises(PlanError) as caught:
+        validate_plan(data)
+    text = str(caught.value)
+    assert "people[ricardo].name: must be one line without control characters" in text
+    assert "metrics[li followers].key: a key is letters, digits" in text
+    assert "people[vic].email: not an email address" in text
+    assert "pattern" not in text and "\\x00" not in text

@@ -43,6 +43,20 @@ def _loc_to_path(data: Any, loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "(top level)"
 
 
+def _pattern_words(pattern: str, fallback: str) -> str:
+    """What a field's pattern asks for, in words (never the regular expression)."""
+    if pattern.startswith("^[^\\x00-\\x1f"):
+        return "must be one line without control characters (tabs, line breaks, escape codes)"
+    if pattern.startswith("^[A-Za-z0-9]"):
+        return (
+            "a key is letters, digits, '-', '_' and '.', starting with a letter or digit"
+            " (no spaces)"
+        )
+    if "@" in pattern:
+        return "not an email address (name@example.com)"
+    return fallback
+
+
 def _pydantic_problems(data: Any, exc: ValidationError) -> list[str]:
     problems = []
     for err in exc.errors():
@@ -52,6 +66,8 @@ def _pydantic_problems(data: Any, exc: ValidationError) -> list[str]:
             msg = "unknown field (check the spelling; see docs/plan.md)"
         elif err["type"] == "missing":
             msg = "required field is missing"
+        elif err["type"] == "string_pattern_mismatch":
+            msg = _pattern_words(str((err.get("ctx") or {}).get("pattern", "")), msg)
         problems.append(f"{_loc_to_path(data, loc)}: {msg}")
     return problems
 
