@@ -160,7 +160,7 @@ def weekly_digest(store: Store, now: dt.datetime) -> str:
     from tracker.formats import day_span
     from tracker.mailer import build_message, mail_settings, send
     from tracker.plan import load_plan
-    from tracker.report import render_html, render_markdown, weekly_review
+    from tracker.report import render_html, render_markdown, render_text, weekly_review
 
     tz = workspace_timezone(store)
     local = now.astimezone(ZoneInfo(tz)).date()
@@ -188,7 +188,7 @@ def weekly_digest(store: Store, now: dt.datetime) -> str:
         settings.sender,
         managers,
         f"{review.workspace}: weekly review {day_span(review.start, review.end)}",
-        render_markdown(review),
+        render_text(review),
         render_html(review, images, email=True, details_url=details),
         images,
     )

@@ -404,12 +404,14 @@ def _md_value(value: Any) -> Any:
 
 
 @functools.cache
-def _environment(markdown: bool) -> jinja2.Environment:
-    """One environment per output (HTML autoescaped; Markdown escaped by finalize)."""
+def _environment(markdown: bool, escaped: bool = True) -> jinja2.Environment:
+    """One environment per output (HTML autoescaped; Markdown escaped by finalize; the
+    Markdown template unescaped for an email's plain-text part, which no client renders
+    as markup)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("tracker", "templates"),
         autoescape=not markdown,
-        finalize=_md_value if markdown else None,
+        finalize=_md_value if markdown and escaped else None,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -429,15 +431,22 @@ def _environment(markdown: bool) -> jinja2.Environment:
     return env
 
 
-def _render(name: str, markdown: bool, **context: Any) -> str:
-    return _environment(markdown).get_template(name).render(**context)
+def _render(name: str, markdown: bool, escaped: bool = True, **context: Any) -> str:
+    return _environment(markdown, escaped).get_template(name).render(**context)
 
 
-def render_markdown(review: WeeklyReview) -> str:
+def render_text(review: WeeklyReview) -> str:
+    """The review as plain text (an email's text part): the Markdown page without its
+    backslash escapes, which a plain-text reader would see as they are."""
+    return render_markdown(review, escaped=False)
+
+
+def render_markdown(review: WeeklyReview, *, escaped: bool = True) -> str:
     """The whole review as Markdown: the one page first, then the details."""
     text = _render(
         "weekly.md.j2",
         True,
+        escaped,
         review=review,
         counts=", ".join(f"{n} {STATUS_WORDS[s]}" for s, n in review.counts().items())
         or "none yet",

@@ -33,6 +33,10 @@ def test_digest_goes_to_managers_with_inline_chart(demo_store: Store, smtp: Inbo
     body = html_part.get_content()
     assert "Weekly review · 16–22 Nov 2026" in body
     assert 'href="http://localhost:8501/weekly_review?week=2026-W47"' in body  # the details
+    # the plain-text part reads as text: no Markdown backslash escapes
+    plain = msg.get_body(("plain",)).get_content()
+    assert "Needs a decision" in plain and "(Maria Lopez)" in plain
+    assert "\\" not in plain, plain[:400]
     images = [p for p in msg.walk() if p.get_content_type() == "image/png"]
     if "charts not rendered" in message:
         assert images == []  # no browser here: the digest still went out, and says so
