@@ -389,3 +389,19 @@ def test_a_files_by_must_name_someone_who_records_values(plan_store: Store) -> N
             "SELECT recorded_by FROM observations ORDER BY day, recorded_by"
         ).fetchall()
     assert [a[0] for a in authors] == ["amy", "ricardo"]
+
+
+def test_a_row_naming_the_manual_source_is_stored_as_imported_and_says_so(
+    plan_store: Store,
+) -> None:
+    # 'manual' is kept for values logged by hand: an import never writes or replaces one
+    result = write_observations(
+        plan_store,
+        LOCAL_MANAGER,
+        rows((2, DAY, "leads", 1.0, " manual "), (3, DAY, "posts", 2.0, "x")),
+    )
+    assert result.renamed_manual == 1
+    assert any("name the source 'manual'" in n for n in result.notes())
+    with plan_store.read() as con:
+        sources = con.execute("SELECT DISTINCT source FROM observations ORDER BY 1").fetchall()
+    assert [s[0] for s in sources] == ["import", "x"]
