@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import pytest
@@ -231,3 +232,24 @@ def test_pattern_problems_are_told_in_words_not_as_a_regular_expression() -> Non
     assert "metrics[li followers].key: a key is letters, digits" in text
     assert "people[vic].email: not an email address" in text
     assert "pattern" not in text and "\\x00" not in text
+
+
+@pytest.mark.parametrize(
+    ("kpi", "problem"),
+    [
+        (
+            "- {key: reply, metric: leads, stay: below, target: 5, baseline: 9, owner: amy}",
+            "kpis[reply].baseline: a health KPI (stay: below) is judged against its target",
+        ),
+        (
+            "- {key: self, ratio: {numerator: leads, denominator: leads}, target: 1, owner: amy}",
+            "kpis[self].ratio: the numerator and the denominator are both 'leads'",
+        ),
+    ],
+)
+def test_kpis_that_cannot_mean_anything_are_refused(kpi: str, problem: str) -> None:
+    anchor = "      - {key: leads-h2,"
+    assert anchor in SMALL_PLAN
+    text = SMALL_PLAN.replace(anchor, f"      {kpi}\n{anchor}", 1)
+    with pytest.raises(PlanError, match=re.escape(problem)):
+        validate_plan(load_yaml(text))

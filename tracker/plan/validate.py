@@ -294,6 +294,16 @@ def _kpi_problems(
             problems.append(f"{kp}.baseline: a recurring (per) target starts at 0 each period")
     if k.stay is not None and k.target is None:
         problems.append(f"{kp}.target: a health KPI (stay: {k.stay}) needs a target")
+    if k.stay is not None and k.baseline is not None:
+        problems.append(
+            f"{kp}.baseline: a health KPI (stay: {k.stay}) is judged against its target"
+            " alone; leave the baseline out"
+        )
+    if k.ratio is not None and k.ratio.numerator == k.ratio.denominator:
+        problems.append(
+            f"{kp}.ratio: the numerator and the denominator are both {k.ratio.numerator!r};"
+            " the ratio would always be 1"
+        )
     if (
         k.stay is None
         and k.target is not None
