@@ -382,6 +382,8 @@ def metric_values(
     store: Store, metric: str, start: dt.date | None = None, end: dt.date | None = None
 ) -> MetricValues:
     """Every stored value and entry of ``metric`` (with ids), and the days as counted."""
+    if start is not None and end is not None and start > end:
+        raise BadInput(f"--from {start} is after --to {end}; give the earlier day first")
     with store.read() as con:
         info = metric_info(con, metric)
         entries = _entries(

@@ -264,3 +264,9 @@ def pa_table(rows: list[dict]):  # noqa: ANN201 (a pyarrow table)
     from tracker.observations import incoming_schema
 
     return pa.Table.from_pylist(rows, schema=incoming_schema())
+
+
+def test_values_with_from_after_to_is_bad_input(plan_store: Store) -> None:
+    log_entry(plan_store, AMY, "leads", 2, day=DAY)
+    run = waypoint(plan_store.path, "values", "leads", "--from", "2026-08-05", "--to", "2026-08-01")
+    assert run.code == 2 and "--from 2026-08-05 is after --to 2026-08-01" in run.err, run
