@@ -9,6 +9,7 @@ plain dataclasses.
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -63,6 +65,35 @@ def _zone(value: str | None) -> str | None:
 
 class _Item(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    # YAML reads `yes`, `no`, `on` and `off` as booleans, and pydantic would take them as
+    # 1 and 0 for a number (`min: yes` became a minimum of 1): a number field refuses them.
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_yes_or_no_for_a_number(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, bool) and info.field_name in _number_fields(cls):
+            raise ValueError(
+                f"{str(value).lower()} is not a number (YAML reads yes, no, on and off as"
+                " true or false)"
+            )
+        return value
+
+
+def _number_fields(model: type[BaseModel]) -> set[str]:
+    """Fields of ``model`` that hold a number (and are not a yes/no themselves)."""
+    found = _NUMBER_FIELDS.get(model)
+    if found is None:
+        found = set()
+        for name, field in model.model_fields.items():
+            kinds = set(typing.get_args(field.annotation)) | {field.annotation}
+            flat = {typing.get_args(k)[0] if typing.get_args(k) else k for k in kinds}
+            if flat & {int, float} and bool not in flat:
+                found.add(name)
+        _NUMBER_FIELDS[model] = found
+    return found
+
+
+_NUMBER_FIELDS: dict[type[BaseModel], set[str]] = {}
 
 
 class Workspace(_Item):

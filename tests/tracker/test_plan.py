@@ -253,3 +253,14 @@ def test_kpis_that_cannot_mean_anything_are_refused(kpi: str, problem: str) -> N
     text = SMALL_PLAN.replace(anchor, f"      {kpi}\n{anchor}", 1)
     with pytest.raises(PlanError, match=re.escape(problem)):
         validate_plan(load_yaml(text))
+
+
+def test_yes_or_no_is_not_a_number() -> None:
+    # YAML reads `min: yes` as true; it is not a minimum of 1
+    line = (
+        "  - {key: leads, name: Qualified leads, channel: website, class: outcome, behaviour: flow}"
+    )
+    assert line in SMALL_PLAN
+    text = SMALL_PLAN.replace(line, line[:-1] + ", min: yes}")
+    with pytest.raises(PlanError, match=r"metrics\[leads\]\.min: true is not a number \(YAML"):
+        validate_plan(load_yaml(text))

@@ -66,6 +66,8 @@ def _pydantic_problems(data: Any, exc: ValidationError) -> list[str]:
             msg = "unknown field (check the spelling; see docs/plan.md)"
         elif err["type"] == "missing":
             msg = "required field is missing"
+        elif err["type"] == "value_error":
+            msg = msg.removeprefix("Value error, ")
         elif err["type"] == "string_pattern_mismatch":
             msg = _pattern_words(str((err.get("ctx") or {}).get("pattern", "")), msg)
         problems.append(f"{_loc_to_path(data, loc)}: {msg}")
