@@ -236,12 +236,12 @@ with tab_kpi:
             )
             metric = pick("Metric", metric_keys, cur.get("metric"), names=metric_names)
             left, right = st.columns(2)
-            numerator = pick(
-                "Ratio: numerator", metric_keys, ratio.get("numerator"), left, metric_names
-            )
-            denominator = pick(
-                "Ratio: denominator", metric_keys, ratio.get("denominator"), right, metric_names
-            )
+            # a metric KPI turned into a ratio starts as its metric over another one (a
+            # metric over itself is refused: it is always 1)
+            top = ratio.get("numerator") or cur.get("metric")
+            below = ratio.get("denominator") or next((m for m in metric_keys if m != top), None)
+            numerator = pick("Ratio: numerator", metric_keys, top, left, metric_names)
+            denominator = pick("Ratio: denominator", metric_keys, below, right, metric_names)
             aggregation = pick(
                 "How the window's days add up (one metric)",
                 ["sum", "latest", "mean"],

@@ -456,6 +456,9 @@ def test_the_kpi_form_turns_a_metric_kpi_into_a_ratio_and_names_a_bad_number(
         if k["key"] == "orders-h2"
     )
     assert "ratio" in kpi and "metric" not in kpi and kpi["target"] == 0.25
+    # it starts as its metric over another one (a metric over itself is refused)
+    assert kpi["ratio"]["numerator"] == "catering-orders"
+    assert kpi["ratio"]["denominator"] != "catering-orders"
 
 
 def test_a_new_objective_or_kpi_may_not_take_an_existing_key(app_env: Store) -> None:
