@@ -11,7 +11,7 @@ from tracker.errors import BadInput
 from tracker.imports.engine import Accumulator, Preset, find_header, run_preset
 from tracker.imports.generic import form_of, parse_generic
 from tracker.imports.mapping import fitting, header_row, missing_columns, run_mapping
-from tracker.imports.model import ParsedFile
+from tracker.imports.model import ParsedFile, Reject
 from tracker.imports.presets import ALL
 from tracker.imports.read import Sheet, is_workbook, peek_csv, read_sheets
 
@@ -354,15 +354,16 @@ def _generic(
         return None
     _refuse_repeated_columns(name, [str(c) for c in sheet.rows[0]], form)
     if sheet.name:  # a workbook's first sheet
-        return _generic_sheet(sheet, name, form, known)
-    rows, rejects, notes = parse_generic(
-        path,
-        name,
-        form,
-        delimiter=sheet.meta["delimiter"],
-        encoding=sheet.meta.get("encoding", "utf-8"),
-        known_metrics=known,
-    )
+        rows, rejects, notes = _generic_sheet(sheet, name, form, known)
+    else:
+        rows, rejects, notes = parse_generic(
+            path,
+            name,
+            form,
+            delimiter=sheet.meta["delimiter"],
+            encoding=sheet.meta.get("encoding", "utf-8"),
+            known_metrics=known,
+        )
     return ParsedFile(
         file=name,
         preset=form,
@@ -374,10 +375,12 @@ def _generic(
     )
 
 
-def _generic_sheet(sheet: Sheet, name: str, form: str, known: Collection[str] | None) -> ParsedFile:
+def _generic_sheet(
+    sheet: Sheet, name: str, form: str, known: Collection[str] | None
+) -> tuple[Any, list[Reject], list[str]]:
     """A workbook sheet in a generic form: written out as CSV text and read by the same
     rules as a CSV file (second chances, rejects), its rows and rejects then numbered by
-    the sheet's own row numbers."""
+    the sheet's own row numbers. Rows (Arrow), rejects and notes, as parse_generic."""
     import csv
     import shutil
     import tempfile
@@ -406,15 +409,7 @@ def _generic_sheet(sheet: Sheet, name: str, form: str, known: Collection[str] | 
     renumbered = pa.array([lines[n - 1] for n in rows.column("line").to_pylist()], pa.int64())
     rows = rows.set_column(rows.schema.get_field_index("line"), "line", renumbered)
     rejects = [replace(r, line=lines[r.line - 1]) if r.line else r for r in rejects]
-    return ParsedFile(
-        file=name,
-        preset=form,
-        source=f"import.{form}",
-        rows=rows,
-        rejects=rejects,
-        metrics={},
-        notes=notes,
-    )
+    return rows, rejects, notes
 
 
 def _cell_text(value: Any) -> str:
