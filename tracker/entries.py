@@ -319,6 +319,11 @@ def _log_one(
         change=change,
     )
     warnings = []
+    if info.archived:
+        warnings.append(
+            f"{info.name} was archived; this value brought it back (the plan lists it again,"
+            " and `waypoint undo` archives it once more)"
+        )
     window = before_every_window(con, metric, day)
     if window:
         warnings.append(window)

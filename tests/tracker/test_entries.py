@@ -270,3 +270,21 @@ def test_values_with_from_after_to_is_bad_input(plan_store: Store) -> None:
     log_entry(plan_store, AMY, "leads", 2, day=DAY)
     run = waypoint(plan_store.path, "values", "leads", "--from", "2026-08-05", "--to", "2026-08-01")
     assert run.code == 2 and "--from 2026-08-05 is after --to 2026-08-01" in run.err, run
+
+
+def test_a_value_for_an_archived_metric_brings_it_back_and_says_so(plan_store: Store) -> None:
+    from tracker.changes import undo
+
+    with plan_store.write() as con:
+        con.execute("UPDATE metrics SET archived = true WHERE key = 'posts'")
+    result = log_entry(plan_store, RICARDO, "posts", 2, day=DAY)
+    assert any("was archived; this value brought it back" in w for w in result.warnings)
+    with plan_store.read() as con:
+        assert con.execute("SELECT archived FROM metrics WHERE key = 'posts'").fetchall() == [
+            (False,)
+        ]
+    undo(plan_store, RICARDO, result.change)
+    with plan_store.read() as con:
+        assert con.execute("SELECT archived FROM metrics WHERE key = 'posts'").fetchall() == [
+            (True,)
+        ]
