@@ -891,8 +891,9 @@ def acknowledge_many(
                 "DELETE FROM flag_acks WHERE code = ? AND subject = ?", [flag.code, flag.subject]
             )
             con.execute(
-                "INSERT INTO flag_acks VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)",
-                [flag.code, flag.subject, reason.strip(), evidence, actor.key],
+                "INSERT INTO flag_acks VALUES (?, ?, ?, ?, ?, ?)",
+                # naive UTC like every stamp (WAYPOINT_NOW pins it in tests and demos)
+                [flag.code, flag.subject, reason.strip(), evidence, actor.key, auditlog.stamp()],
             )
             auditlog.record(
                 con,

@@ -404,3 +404,14 @@ def test_an_audit_inside_a_transaction_judges_the_rows_written_in_it(store: Stor
         assert store.in_transaction()
     assert not store.in_transaction()
     assert ("confidence_conflict", "kpi:leads-kpi") in codes(store)
+
+
+def test_an_acknowledgement_is_stamped_by_the_workspace_clock(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # naive UTC like every stamp, and WAYPOINT_NOW pins it (demos, tests)
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-06-28T18:30:00+00:00")
+    plan(store, kpis=[LEADS_KPI])
+    acknowledge(store, LOCAL_MANAGER, "orphan_metric", "metric:likes", "kept", AS_OF)
+    flag = next(f for f in run_audit(store, AS_OF).flags if f.subject == "metric:likes")
+    assert flag.acked_at == dt.datetime(2026, 6, 28, 18, 30)
