@@ -172,12 +172,20 @@ def parse_generic(
             # from a file), and number the rows by their place in the table: a
             # row_number() window over the read would run on one thread, a sixth of a
             # million-row import. Line 1 is the header, so row 0 is line 2.
-            con.execute(
+            read = (
                 "CREATE TABLE file AS SELECT * FROM read_csv($path, all_varchar = true,"
                 " header = true, delim = $delim, null_padding = true,"
-                " max_line_size = 4000000)",
-                params,
+                " max_line_size = 4000000{})"
             )
+            try:
+                con.execute(read.format(""), params)
+            except duckdb.Error as exc:
+                if "quoted new lines" not in str(exc):
+                    raise
+                # A quoted value holding a line break (a note typed on two lines in a
+                # spreadsheet) stops DuckDB's parallel reader when rows may be short
+                # (null_padding); the reader on one thread reads it. Only such files pay.
+                con.execute(read.format(", parallel = false"), params)
             names = [r[0] for r in con.execute("DESCRIBE file").fetchall()]
             # a column the file calls rowid hides the row's place: then a window numbers them
             place = (

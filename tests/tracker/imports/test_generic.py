@@ -298,3 +298,18 @@ def test_a_column_named_twice_is_refused_naming_both(
     path = write(tmp_path, f"{header}\n2026-01-05,leads,1,2\n")
     with pytest.raises(BadInput, match=re.escape(message)):
         parse_file(path, known_metrics=KNOWN)
+
+
+@pytest.mark.parametrize("line_break", ["\n", "\r", "\r\n"])
+def test_a_quoted_value_on_two_lines_is_read(tmp_path: Path, line_break: str) -> None:
+    # a note typed on two lines in a spreadsheet: a quoted line break inside one value;
+    # rows keep their spreadsheet row numbers (the quoted break does not count)
+    path = write(
+        tmp_path,
+        f'day,metric,value,note\n2026-01-05,leads,1,"two{line_break}lines"\n'
+        "2026-01-06,leads,oops,\n2026-01-07,leads,3,ok\n",
+    )
+    parsed = parse_file(path, known_metrics=KNOWN)
+    assert [(r["line"], r["value"]) for r in parsed.rows.to_pylist()] == [(2, 1.0), (4, 3.0)]
+    assert parsed.rows.to_pylist()[0]["note"].split() == ["two", "lines"]
+    assert [(r.line, r.column) for r in parsed.rejects] == [(3, "value")]
