@@ -130,6 +130,12 @@ class WeeklyReview:
     def kpi(self, key: str) -> str:
         return self.kpi_names.get(key, key)
 
+    def owner_then(self, k: KpiWeek) -> str:
+        """Who owned the KPI in the reviewed week, by name: the check-ins know the owner
+        of each period (handovers are taken from the audit log); the plan's owner else."""
+        owed = {c.kpi: c.owner for c in self.checkins}
+        return self.person(owed.get(k.now.kpi, k.now.owner))
+
     def person(self, key: str | None) -> str:
         return self.people.get(key or "", key or "nobody")
 
@@ -223,7 +229,7 @@ class WeeklyReview:
         """Plain sentences (not escaped) of what needs a decision, worst first."""
         lines = [
             f"{STATUS_WORDS[k.now.status]}: {k.now.name or k.now.kpi}"
-            f" ({self.person(k.now.owner)}): {formats.kpi_numbers(k.now)}"
+            f" ({self.owner_then(k)}): {formats.kpi_numbers(k.now)}"
             for k in self.behind
         ]
         lines += [f"{f.title}: {f.message}" for f in self.conflicts]

@@ -139,3 +139,15 @@ def test_hours_a_manager_types_for_an_assistant_are_the_assistants(
     assert waypoint(db, "--as", "amy", "log", "hours", "2", "--day", "2026-09-01").code == 0
     team = {p.person: p for p in team_report(plan_store, now).people}
     assert team["amy"].hours == 5 and team["ricardo"].hours == 0
+
+
+def test_the_review_of_a_week_before_a_handover_names_the_owner_then(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.report import weekly_review
+
+    now = hand_over(store, monkeypatch)
+    for week, owner in (("2026-W31", "Amy"), ("2026-W35", "Ricardo")):
+        review = weekly_review(store, week, now=now)
+        leads = next(k for k in review.kpis if k.now.kpi == "leads-h2")
+        assert review.owner_then(leads) == owner, week
