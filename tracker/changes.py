@@ -406,7 +406,8 @@ def redo(store: Store, actor: Actor, change_id: int | None = None) -> Change:
                 raise BadInput(f"{actor.name} has nothing to redo")
             change_id = int(rows[0][0])
         change = get_change(con, change_id)
-        if change.kind == "undo":
+        if change.kind in ("undo", "redo"):
+            # an undo or a redo names the change it is about
             change = get_change(con, int(change.target or 0))
         _may_take_back(actor, change, "redo")
         if change.undone_by is None:

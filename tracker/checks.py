@@ -125,9 +125,11 @@ def find_outlier(con: Connection, metric: str, day: dt.date, value: float) -> Ou
 #   subscribers) are about half of a daily export.
 # - no block's largest magnitude exceeds ten times the largest of the 7 blocks before it.
 #   Those 7 blocks lie inside the 56 days before any day of the block, so their largest
-#   value is at most the day's reference; without any of them, fewer than 7 days precede
-#   the day (only its own block's), and it cannot be an outlier either. Daily clicks of
-#   0 to 50 pass the first test and fail this one.
+#   value is at most the day's reference. Without any of them, the day's 56 days hold
+#   only its own block's earlier days (fewer than 7: never an outlier) and the tail of
+#   the 8th block before (up to 7 days): a block after such a gap is judged in full
+#   unless that 8th block is empty too. Daily clicks of 0 to 50 pass the first test and
+#   fail this one.
 _SPAN = 7 * OUTLIER_WEEKS
 OUTLIERS_SQL = f"""
 WITH span AS (
@@ -144,13 +146,15 @@ blocks AS (
 before AS (
     SELECT metric, top, least_nonzero,
            max(top) OVER (PARTITION BY metric ORDER BY block
-                          RANGE BETWEEN 7 PRECEDING AND 1 PRECEDING) AS floor
+                          RANGE BETWEEN 7 PRECEDING AND 1 PRECEDING) AS floor,
+           max(top) OVER (PARTITION BY metric ORDER BY block
+                          RANGE BETWEEN 8 PRECEDING AND 8 PRECEDING) AS gap_edge
     FROM blocks
 ),
 varied AS (
     SELECT metric FROM before GROUP BY metric
     HAVING max(top) > {OUTLIER_FACTOR} * min(least_nonzero)
-       AND bool_or(top > {OUTLIER_FACTOR} * floor)
+       AND bool_or(top > {OUTLIER_FACTOR} * floor OR (floor IS NULL AND gap_edge IS NOT NULL))
 ),
 scope AS (SELECT * FROM span SEMI JOIN varied USING (metric)),
 by_rows AS (

@@ -463,3 +463,18 @@ def test_an_undo_audits_each_value_old_to_new(plan_store: Store) -> None:
     assert (brought_back.old_value["value"], brought_back.new_value["value"]) == (30, 3)
     assert taken.key == f"leads|{DAY + dt.timedelta(1)}|manual"
     assert taken.old_value["value"] == 2 and taken.new_value is None
+
+
+def test_redo_naming_a_redo_brings_back_its_change(plan_store: Store) -> None:
+    # log, undo, redo, undo again, then `redo <the first redo>`: the change is back in
+    # effect, and may be undone again (found by a review: it was stuck both ways)
+    logged = log_entry(plan_store, RICARDO, "leads", 2, day=DAY)
+    undo(plan_store, RICARDO)
+    first_redo = redo(plan_store, RICARDO)
+    undo(plan_store, RICARDO)
+    again = redo(plan_store, RICARDO, first_redo.id)
+    assert again.target == logged.change
+    assert daily_values(plan_store, "leads") == [(DAY, 2.0)]
+    assert {c.id: c for c in list_changes(plan_store)}[logged.change].undone_by is None
+    undo(plan_store, RICARDO)
+    assert daily_values(plan_store, "leads") == []
