@@ -218,7 +218,8 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
     # the one that removed its latest version (a redo's own change for a redo).
     later = con.execute(
         """
-        SELECT DISTINCT coalesce(CASE WHEN c.kind = 'redo' THEN c.target END, c.id)
+        SELECT DISTINCT coalesce(CASE WHEN c.kind = 'redo' THEN c.target END, c.id),
+               c.kind = 'undo', c.target
         FROM (SELECT entry, arg_max(removed_by, id) AS removed_by, bool_or(removed_by IS NULL)
                   AS live
               FROM lineage GROUP BY entry) e
@@ -230,9 +231,12 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
     if later:
         con.execute("DROP TABLE lineage")
         ids = ", ".join(str(r[0]) for r in later)
+        last, is_undo, its_target = later[-1]
+        # an undo is taken back by redoing what it undid
+        command = f"waypoint redo {its_target}" if is_undo else f"waypoint undo {last}"
         raise BadInput(
             f"change {undoing.id} cannot be taken back: values it wrote were changed again by"
-            f" change {ids}; take that back first (`waypoint undo {later[-1][0]}`)"
+            f" change {ids}; take that back first (`{command}`)"
         )
     # What it removed comes back unless another live version (not its own lineage,
     # which goes) holds the entry, or the (metric, day, source) of an imported value.

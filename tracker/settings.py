@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tracker.errors import BadInput
@@ -163,8 +164,10 @@ def stored_setting(name: str, stored: dict[str, str]) -> Any:
     return setting.parse(stored[name]) if name in stored else setting.default
 
 
-def validate_stored(name: str, raw: Any) -> str:
-    """Check a value before it is stored; returns its text form."""
+def validate_stored(name: str, raw: Any, *, folder: Path | None = None) -> str:
+    """Check a value before it is stored; returns its text form. ``folder``: the
+    database's folder, when the caller knows it (an absolute data_dir is checked
+    against it)."""
     setting = SETTINGS.get(name)
     if setting is None:
         raise BadInput(f"unknown setting {name!r}; known: {', '.join(sorted(SETTINGS))}")
@@ -174,18 +177,23 @@ def validate_stored(name: str, raw: Any) -> str:
     # one shows as that job's failure and never stops the other jobs.
     value = setting.parse(raw)
     if name == "data_dir" and value:
-        _inside_the_database_folder(str(value))
+        _inside_the_database_folder(str(value), folder)
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
 
 
-def _inside_the_database_folder(path: str) -> None:
-    """A stored data_dir is a folder inside the database's folder, given relative to it:
-    refused when stored, not first noticed when every file job fails (the jobs check the
-    resolved folder again, which also catches a symlink leading out)."""
+def _inside_the_database_folder(path: str, folder: Path | None) -> None:
+    """A stored data_dir is a folder inside the database's folder: refused when stored,
+    not first noticed when every file job fails (the jobs check the resolved folder
+    again, which also catches a symlink leading out). A relative path may not climb out
+    with `..`; an absolute one is checked against ``folder`` when it is known."""
     normal = os.path.normpath(path)
-    if os.path.isabs(path) or normal == ".." or normal.startswith(".." + os.sep):
+    if os.path.isabs(path):
+        outside = folder is not None and not Path(path).resolve().is_relative_to(folder.resolve())
+    else:
+        outside = normal == ".." or normal.startswith(".." + os.sep)
+    if outside:
         raise BadInput(
             f"setting data_dir: {path!r} is outside the database's folder; give a folder"
             " inside it, relative to it (e.g. 'data'), or set WAYPOINT_DATA_DIR in the"

@@ -77,9 +77,13 @@ def test_a_plan_cannot_store_a_data_dir_outside_the_database_folder(
 ) -> None:
     # refused when applied (every file job would fail on it later), naming the setting
     plan = SMALL_PLAN + f"settings:\n  data_dir: {json.dumps(outside)}\n"
-    with pytest.raises(BadInput, match=r"settings\.data_dir: .* outside the database's folder"):
+    with pytest.raises(BadInput, match=r"data_dir: .* outside the database's folder"):
         apply_plan_text(plan_store, plan, LOCAL_MANAGER)
     with plan_store.read() as con:
         assert con.execute("SELECT count(*) FROM settings").fetchall()[0][0] == 0
     apply_plan_text(plan_store, SMALL_PLAN + "settings:\n  data_dir: data/files\n", LOCAL_MANAGER)
     assert data_dir(plan_store) == plan_store.path.parent.resolve() / "data" / "files"
+    # an absolute path inside the folder is fine (a plan exported and applied again)
+    inside = plan_store.path.parent.resolve() / "shared"
+    apply_plan_text(plan_store, SMALL_PLAN + f"settings:\n  data_dir: {inside}\n", LOCAL_MANAGER)
+    assert data_dir(plan_store) == inside

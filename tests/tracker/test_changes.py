@@ -478,3 +478,17 @@ def test_redo_naming_a_redo_brings_back_its_change(plan_store: Store) -> None:
     assert {c.id: c for c in list_changes(plan_store)}[logged.change].undone_by is None
     undo(plan_store, RICARDO)
     assert daily_values(plan_store, "leads") == []
+
+
+def test_a_refusal_caused_by_an_undo_says_to_redo_what_it_undid(plan_store: Store) -> None:
+    # log P, set X, undo X, undo P, redo X: X's set would remove what P's undo removed,
+    # so the way out is to bring P back (`redo P`), not to undo an undo (refused)
+    logged = log_entry(plan_store, RICARDO, "leads", 1, day=DAY)
+    setting = log_entry(plan_store, RICARDO, "leads", 5, day=DAY, mode="set")
+    undo(plan_store, RICARDO, setting.change)
+    undo(plan_store, RICARDO, logged.change)
+    with pytest.raises(BadInput, match=rf"first \(`waypoint redo {logged.change}`\)"):
+        redo(plan_store, RICARDO, setting.change)
+    redo(plan_store, RICARDO, logged.change)  # the way out works
+    redo(plan_store, RICARDO, setting.change)
+    assert daily_values(plan_store, "leads") == [(DAY, 5.0)]

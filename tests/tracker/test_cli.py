@@ -146,6 +146,8 @@ def test_an_out_file_that_cannot_be_written_is_bad_input(tmp_path: Path, plan_fi
         ("plan", "export", "--out", str(tmp_path / "missing" / "plan.yaml")),
         ("export", "--out", str(db)),
         ("export", "--out", str(tmp_path)),
+        ("report", "weekly", "--out", str(db)),  # never written over the database
+        ("plan", "export", "--out", str(db)),
     ):
         run = waypoint(db, *args)
         assert run.code == 2 and "--out" in run.err and "unexpected" not in run.err, (args, run)

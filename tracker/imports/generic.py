@@ -36,7 +36,11 @@ LONG_COLUMNS = {
 }
 
 
-_NUMERIC_DAY = re.compile(r"(\d{1,2})([/.])(\d{1,2})\2(\d{4}|\d{2})")
+# a day written with numbers, optionally with a time (which a day's value does not need)
+_NUMERIC_DAY = re.compile(
+    r"(\d{1,2})([/.])(\d{1,2})\2(\d{4}|\d{2})"
+    r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)?"
+)
 
 
 class NumericDays:

@@ -433,6 +433,8 @@ def _refuse_repeated_columns(name: str, header: list[str], form: str) -> None:
     seen: dict[str, tuple[int, str]] = {}
     for place, column in enumerate(header, start=1):
         text = column.strip()
+        if not text:  # an empty header cell (a spreadsheet's trailing columns)
+            continue
         if form == "long":
             key = LONG_COLUMNS.get(text.lower())
             if key is None:

@@ -254,7 +254,7 @@ def apply_plan(
                 )
         change = None if dry_run else open_change(con, actor, "plan", "plan apply")
         _workspace(con, actor, plan, changes, dry_run, change)
-        _settings(con, actor, plan, changes, dry_run, change)
+        _settings(con, actor, plan, changes, dry_run, change, store.path.parent)
         _diff(con, plan, dry_run=dry_run, protect=protect, audit=audit, day=day, out=changes)
         if dry_run:
             raise Rollback  # nothing written, not even the revision
@@ -321,9 +321,12 @@ def _settings(
     changes: PlanChanges,
     dry_run: bool,
     change: int | None,
+    folder: Path,
 ) -> None:
     stored = dict(con.execute("SELECT name, value FROM settings").fetchall())
-    wanted = {k: validate_stored(k, v) for k, v in plan.settings.items() if v is not None}
+    wanted = {
+        k: validate_stored(k, v, folder=folder) for k, v in plan.settings.items() if v is not None
+    }
     for name in sorted(set(stored) | set(wanted)):
         if stored.get(name) == wanted.get(name):
             continue

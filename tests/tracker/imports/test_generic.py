@@ -313,3 +313,18 @@ def test_a_quoted_value_on_two_lines_is_read(tmp_path: Path, line_break: str) ->
     assert [(r["line"], r["value"]) for r in parsed.rows.to_pylist()] == [(2, 1.0), (4, 3.0)]
     assert parsed.rows.to_pylist()[0]["note"].split() == ["two", "lines"]
     assert [(r.line, r.column) for r in parsed.rejects] == [(3, "value")]
+
+
+def test_empty_header_cells_are_not_a_column_named_twice(tmp_path: Path) -> None:
+    # a spreadsheet saves trailing empty columns: `day,leads,,`
+    path = write(tmp_path, "day,leads,,\n2026-01-05,4,,\n")
+    parsed = parse_file(path, known_metrics=KNOWN)
+    assert [(r[2], r[3]) for r in rows(parsed)] == [("leads", 4.0)]
+
+
+def test_a_numeric_date_with_a_time_is_read_like_the_rest_of_the_file(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "day,metric,value\n13/1/2026,leads,1\n3/1/2026 10:00,leads,2\n4/1/2026,leads,3\n"
+    )
+    parsed = parse_file(path, known_metrics=KNOWN)
+    assert [(r[1].month, r[1].day) for r in rows(parsed)] == [(1, 13), (1, 3), (1, 4)]
