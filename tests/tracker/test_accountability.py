@@ -151,3 +151,14 @@ def test_the_review_of_a_week_before_a_handover_names_the_owner_then(
         review = weekly_review(store, week, now=now)
         leads = next(k for k in review.kpis if k.now.kpi == "leads-h2")
         assert review.owner_then(leads) == owner, week
+
+
+def test_checkins_of_a_future_week_are_refused(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DESIGN: a check-in is for the current or a past period, never a future one
+    at(monkeypatch, "2026-08-12")  # a Wednesday of 2026-W33
+    apply_plan_text(store, SMALL_PLAN, LOCAL_MANAGER)
+    future = waypoint(store.path, "checkins", "--week", "2026-W34")
+    assert future.code == 2 and "2026-W34 has not started yet" in future.err, future
+    assert waypoint(store.path, "checkins", "--week", "2026-W33").code == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from tracker.cli.common import AppContext, as_option, emit_json, json_option, parse_week, pass_app
+from tracker.errors import BadInput
 
 STATE_LABEL = {"on_time": "✓ on time", "late": "◷ late", "missing": "✕ missing", "due": "… due"}
 
@@ -16,8 +17,15 @@ STATE_LABEL = {"on_time": "✓ on time", "late": "◷ late", "missing": "✕ mis
 def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
     """Who is due a check-in, who checked in on time, late, or not at all."""
     from tracker.checkins import checkin_status
+    from tracker.clock import today
+    from tracker.periods import Period
 
     week = parse_week(week)
+    if week is not None and Period.parse(week).first > today(app.store):
+        # DESIGN: a check-in is for the current or a past period, never a future one
+        raise BadInput(
+            f"--week {week} has not started yet; check-ins are for this week or an earlier one"
+        )
     report = checkin_status(app.store, week, upcoming=True)
     if as_json:
         emit_json(report.as_dict())
