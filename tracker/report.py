@@ -24,7 +24,7 @@ from tracker.names import kpi_names, people_names
 from tracker.periods import Period
 from tracker.progress import KpiProgress, ObjectiveStatus, compute_progress
 from tracker.store import Store
-from tracker.vanity import Flag, run_audit
+from tracker.vanity import Flag, FlagLine, flag_lines, run_audit
 from tracker.vocab import (
     BEHIND,
     CHECKIN_STYLE,
@@ -67,18 +67,6 @@ class PersonWeek:
         for c in self.states:
             counts[c.state] = counts.get(c.state, 0) + 1
         return ", ".join(f"{counts[s]} {CHECKIN_STYLE[s][1]}" for s in CHECKIN_STYLE if s in counts)
-
-
-@dataclass(frozen=True)
-class FlagLine:
-    """One line of the review's flags: one flag, or every untracked metric at once (DESIGN:
-    one line listing them). ``acknowledged`` holds who accepted it and why: such lines
-    stay visible, greyed."""
-
-    title: str
-    subject: str
-    message: str
-    acknowledged: str | None = None
 
 
 @dataclass
@@ -130,11 +118,14 @@ class WeeklyReview:
     def kpi(self, key: str) -> str:
         return self.kpi_names.get(key, key)
 
+    @functools.cached_property
+    def _owed_by(self) -> dict[str, str]:
+        return {c.kpi: c.owner for c in self.checkins}
+
     def owner_then(self, k: KpiWeek) -> str:
         """Who owned the KPI in the reviewed week, by name: the check-ins know the owner
         of each period (handovers are taken from the audit log); the plan's owner else."""
-        owed = {c.kpi: c.owner for c in self.checkins}
-        return self.person(owed.get(k.now.kpi, k.now.owner))
+        return self.person(self._owed_by.get(k.now.kpi, k.now.owner))
 
     def person(self, key: str | None) -> str:
         return self.people.get(key or "", key or "nobody")
@@ -162,38 +153,8 @@ class WeeklyReview:
         return [f for f in self.open_flags if f.code == "confidence_conflict"]
 
     def flag_lines(self) -> list[FlagLine]:
-        """Every flag of the week, open ones first, then the acknowledged ones with their
-        reason; untracked metrics on one line (one for the open, one for the accepted)."""
-        lines: list[FlagLine] = []
-        for acknowledged in (False, True):
-            flags = [f for f in self.flags if f.acknowledged == acknowledged]
-            for f in flags:
-                if f.code == "orphan_metric":
-                    continue
-                lines.append(
-                    FlagLine(
-                        f.title,
-                        f.subject_name,
-                        f.message,
-                        f"acknowledged by {f.acked_by_name or 'a manager'}: {f.ack_reason}"
-                        if acknowledged
-                        else None,
-                    )
-                )
-            untracked = [f for f in flags if f.code == "orphan_metric"]
-            if untracked:
-                lines.append(
-                    FlagLine(
-                        untracked[0].title,
-                        ", ".join(f.subject_name for f in untracked),
-                        "tracked, but no KPI uses them, so they are not tied to an outcome",
-                        "acknowledged: "
-                        + "; ".join(f"{f.subject_name}: {f.ack_reason}" for f in untracked)
-                        if acknowledged
-                        else None,
-                    )
-                )
-        return lines
+        """Every flag of the week as lines people read (tracker.vanity.flag_lines)."""
+        return flag_lines(self.flags)
 
     def objective_lines(self) -> list[tuple[ObjectiveStatus, str]]:
         """Each objective with what explains its status (DESIGN "Objectives": the KPI that

@@ -108,6 +108,59 @@ def evidence_table(
     ]
 
 
+@dataclass(frozen=True)
+class FlagLine:
+    """One line of a list of flags people read: one flag, or every untracked metric at
+    once (DESIGN: one line listing them). ``acknowledged`` holds who accepted it and why
+    (such lines stay visible, greyed); ``flags`` are the flags the line stands for."""
+
+    title: str
+    subject: str
+    message: str
+    next_step: str
+    acknowledged: str | None
+    flags: tuple[Flag, ...]
+
+
+UNTRACKED_MESSAGE = "tracked, but no KPI uses them, so they are not tied to an outcome"
+UNTRACKED_NEXT = "Tie them to KPIs, or stop spending time collecting them."
+
+
+def flag_lines(flags: list[Flag]) -> list[FlagLine]:
+    """``flags`` as lines, open ones first, then the acknowledged ones with their reason;
+    the untracked metrics on one line (one for the open, one for the accepted)."""
+    lines: list[FlagLine] = []
+    for accepted in (False, True):
+        group = [f for f in flags if f.acknowledged == accepted]
+        for f in group:
+            if f.code != "orphan_metric":
+                why = f"acknowledged by {f.acked_by_name or 'a manager'}: {f.ack_reason}"
+                lines.append(
+                    FlagLine(
+                        f.title,
+                        f.subject_name,
+                        f.message,
+                        f.next_step,
+                        why if accepted else None,
+                        (f,),
+                    )
+                )
+        untracked = tuple(f for f in group if f.code == "orphan_metric")
+        if untracked:
+            reasons = "; ".join(f"{f.subject_name}: {f.ack_reason}" for f in untracked)
+            lines.append(
+                FlagLine(
+                    untracked[0].title,
+                    ", ".join(f.subject_name for f in untracked),
+                    UNTRACKED_MESSAGE,
+                    UNTRACKED_NEXT,
+                    f"acknowledged: {reasons}" if accepted else None,
+                    untracked,
+                )
+            )
+    return lines
+
+
 @dataclass
 class FlagCard:
     """Every flag about one metric (or, for flags that name no metric, one KPI or

@@ -13,7 +13,7 @@ from tracker.cli.common import AppContext, as_option, emit_json, json_option, pa
 @pass_app
 def audit_cmd(app: AppContext, as_of: str | None, as_json: bool) -> None:
     """Vanity and measurement-quality flags, with the numbers behind them."""
-    from tracker.vanity import run_audit
+    from tracker.vanity import flag_lines, run_audit
 
     report = run_audit(app.store, parse_day(as_of, "--as-of"))
     if as_json:
@@ -32,51 +32,26 @@ def audit_cmd(app: AppContext, as_of: str | None, as_json: bool) -> None:
         if not flags:
             continue
         out.print(f"\n[bold]{title}[/] ({len(flags)})")
-        # untracked metrics: one line listing them (DESIGN), open and accepted apart
-        untracked = [f for f in flags if f.code == "orphan_metric"]
-        flags = [f for f in flags if f.code != "orphan_metric"]
-        for accepted in (False, True):
-            group = [f for f in untracked if f.acknowledged == accepted]
-            if not group:
+        # the lines people read: untracked metrics on one line (DESIGN); the code and
+        # key only where they are needed, in the command that acknowledges the flag
+        for line in flag_lines(flags):
+            open_mark = "▲ " if severity == "warning" else "· "
+            mark = "[dim]✓ acknowledged[/] " if line.acknowledged else open_mark
+            out.print(f"{mark}[bold]{escape(line.title)}[/] · {escape(line.subject)}")
+            out.print(f"    {escape(line.message)}")
+            if line.acknowledged:
+                out.print(f"    [dim]{escape(line.acknowledged)}[/]")
                 continue
-            mark = "[dim]✓ acknowledged[/] " if accepted else "· "
-            names = ", ".join(escape(f.subject_name) for f in group)
-            out.print(f"{mark}[bold]{escape(group[0].title)}[/] · {names}")
-            out.print("    tracked, but no KPI uses them, so they are not tied to an outcome")
-            if accepted:
-                reasons = "; ".join(
-                    f"{escape(f.subject_name)}: {escape(f.ack_reason or '')}" for f in group
-                )
-                out.print(f"    [dim]acknowledged: {reasons}[/]")
-            else:
-                out.print(
-                    "    [dim]next: tie them to KPIs, or stop spending time collecting them[/]"
-                )
-                out.print(
-                    "    [dim]accept one: waypoint acknowledge orphan_metric metric:KEY"
-                    f' --reason "..." (keys: {escape(", ".join(f.subject[7:] for f in group))})[/]'
-                )
-        for f in flags:
-            mark = (
-                "[dim]✓ acknowledged[/] "
-                if f.acknowledged
-                else ("▲ " if severity == "warning" else "· ")
+            out.print(f"    [dim]next: {escape(line.next_step)}[/]")
+            first = line.flags[0]
+            keys = ", ".join(f.subject for f in line.flags)
+            out.print(
+                f"    [dim]accept it: waypoint acknowledge {first.code}"
+                f" {escape(first.subject if len(line.flags) == 1 else 'SUBJECT')}"
+                f' --reason "..."'
+                + (f" (subjects: {escape(keys)})" if len(line.flags) > 1 else "")
+                + "[/]"
             )
-            # the plain title and the subject's name first; the code and key only where
-            # they are needed, in the command that acknowledges the flag
-            out.print(f"{mark}[bold]{escape(f.title)}[/] · {escape(f.subject_name)}")
-            out.print(f"    {escape(f.message)}")
-            if f.acknowledged:
-                out.print(
-                    f"    [dim]acknowledged by {escape(f.acked_by_name)}:"
-                    f" {escape(f.ack_reason or '')}[/]"
-                )
-            else:
-                out.print(f"    [dim]next: {escape(f.next_step)}[/]")
-                out.print(
-                    f"    [dim]accept it: waypoint acknowledge {f.code} {escape(f.subject)}"
-                    ' --reason "..."[/]'
-                )
     open_count = len(report.open_flags())
     out.print(
         f"\nAs of {report.as_of}: {open_count} open flag(s), "
