@@ -21,7 +21,13 @@ import pyarrow as pa
 
 from tracker.checks import Outlier
 from tracker.clock import workspace_timezone
-from tracker.observations import NewMetric, WriteResult, overlap_sentences, write_observations
+from tracker.observations import (
+    NewMetric,
+    WriteResult,
+    empty_counts,
+    overlap_sentences,
+    write_observations,
+)
 from tracker.permissions import require_writer
 from tracker.records import Actor
 from tracker.store import Store
@@ -255,10 +261,7 @@ def import_file(
     per_metric = written.per_metric
     for r in parsed.rejects:
         if r.metric:
-            counts = per_metric.setdefault(
-                r.metric, {"inserted": 0, "replaced": 0, "unchanged": 0, "rejected": 0}
-            )
-            counts["rejected"] += 1
+            per_metric.setdefault(r.metric, empty_counts())["rejected"] += 1
     result = ImportResult(
         file=parsed.file,
         preset=parsed.preset,

@@ -272,11 +272,12 @@ def _reject(
     ).fetchall():
         shown = {"metric": metric, "by": by}.get(column, None if value is None else f"{value:g}")
         result.rejected.append(RowProblem(line, metric, reason, column, shown))
-        result.per_metric.setdefault(metric, _counts())["rejected"] += 1
+        result.per_metric.setdefault(metric, empty_counts())["rejected"] += 1
     con.execute(f"DELETE FROM inc WHERE {where}", params or [])  # noqa: S608
 
 
-def _counts() -> dict[str, int]:
+def empty_counts() -> dict[str, int]:
+    """A metric's counts in an import summary, before any row."""
     return {"inserted": 0, "replaced": 0, "unchanged": 0, "rejected": 0}
 
 
@@ -306,7 +307,7 @@ def _stage(con: Connection, result: WriteResult, *, today: dt.date, author: str 
         column = "metric" if reason == "no metric" else ("day" if "day" in reason else "value")
         result.rejected.append(RowProblem(line, metric, reason, column))
         if metric:
-            result.per_metric.setdefault(metric, _counts())["rejected"] += 1
+            result.per_metric.setdefault(metric, empty_counts())["rejected"] += 1
     if problems:
         con.execute("DELETE FROM inc WHERE problem IS NOT NULL")
     # A key repeated in the batch keeps its last line. Counting first is cheaper than
@@ -465,7 +466,7 @@ def _classify(con: Connection, actor: Actor, result: WriteResult) -> None:
                     " manager may replace it",
                 )
             )
-            result.per_metric.setdefault(metric, _counts())["rejected"] += 1
+            result.per_metric.setdefault(metric, empty_counts())["rejected"] += 1
         con.execute(
             "DELETE FROM classified WHERE outcome = 'replaced' AND old_by IS DISTINCT FROM ?",
             [actor.key],
@@ -473,7 +474,7 @@ def _classify(con: Connection, actor: Actor, result: WriteResult) -> None:
     for metric, outcome, n in con.execute(
         "SELECT metric, outcome, count(*) FROM classified GROUP BY ALL ORDER BY ALL"
     ).fetchall():
-        result.per_metric.setdefault(metric, _counts())[outcome] = n
+        result.per_metric.setdefault(metric, empty_counts())[outcome] = n
         setattr(result, outcome, getattr(result, outcome) + n)
     first, last = con.execute("SELECT min(day), max(day) FROM classified").fetchall()[0]
     result.first_day, result.last_day = first, last
@@ -825,8 +826,7 @@ def export_observations(store: Store, out: str | Path, fmt: str = "csv") -> int:
     (CSV and XLSX); numbers are written as numbers.
     """
     out = Path(out)
-    target = out.resolve()
-    if target in (store.path.resolve(), Path(str(store.path.resolve()) + ".wal")):
+    if store.holds(out):
         raise BadInput(f"--out {out}: that is the database itself; choose another file")
     if out.is_dir():
         raise BadInput(f"--out {out}: is a folder; give a file name")

@@ -123,6 +123,12 @@ class Store:
             return None
         return kept
 
+    def holds(self, path: str | os.PathLike[str]) -> bool:
+        """Is ``path`` the database file or its write-ahead log (never to be written over
+        by an --out)?"""
+        mine = self.path.resolve()
+        return Path(path).resolve() in (mine, Path(str(mine) + ".wal"))
+
     def _connect(self, first_attempt: bool) -> duckdb.DuckDBPyConnection:
         kept = self._keep_wal() if first_attempt else None
         try:

@@ -141,16 +141,13 @@ def console() -> Any:
     return Console(width=None if sys.stdout.isatty() else 160)
 
 
-def write_output(path: str, text: str, database: Path | None = None) -> None:
+def write_output(path: str, text: str, store: Store) -> None:
     """Write a command's --out FILE; a path that cannot be written (a folder, a missing
-    or read-only place, the ``database`` itself or its log) is bad input naming it
+    or read-only place, the ``store``'s own database or its log) is bad input naming it
     (exit 2), not an unexpected failure or a lost database."""
     from tracker.errors import BadInput
 
-    if database is not None and Path(path).resolve() in (
-        database.resolve(),
-        Path(str(database.resolve()) + ".wal"),
-    ):
+    if store.holds(path):
         raise BadInput(f"--out {path}: that is the database itself; choose another file")
     try:
         Path(path).write_text(text, encoding="utf-8")

@@ -91,7 +91,7 @@ def export_cmd(app: AppContext, out: str | None, as_person: str | None) -> None:
 
     text = export_plan(app.store, app.actor(as_person))
     if out:
-        write_output(out, text, app.store.path)
+        write_output(out, text, app.store)
         click.echo(f"Wrote the plan to {out}.")
     else:
         click.echo(text, nl=False)
