@@ -9,6 +9,7 @@ plain dataclasses.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import typing
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -79,21 +80,16 @@ class _Item(BaseModel):
         return value
 
 
-def _number_fields(model: type[BaseModel]) -> set[str]:
+@functools.cache
+def _number_fields(model: type[BaseModel]) -> frozenset[str]:
     """Fields of ``model`` that hold a number (and are not a yes/no themselves)."""
-    found = _NUMBER_FIELDS.get(model)
-    if found is None:
-        found = set()
-        for name, field in model.model_fields.items():
-            kinds = set(typing.get_args(field.annotation)) | {field.annotation}
-            flat = {typing.get_args(k)[0] if typing.get_args(k) else k for k in kinds}
-            if flat & {int, float} and bool not in flat:
-                found.add(name)
-        _NUMBER_FIELDS[model] = found
-    return found
-
-
-_NUMBER_FIELDS: dict[type[BaseModel], set[str]] = {}
+    found = set()
+    for name, field in model.model_fields.items():
+        kinds = set(typing.get_args(field.annotation)) | {field.annotation}
+        flat = {typing.get_args(k)[0] if typing.get_args(k) else k for k in kinds}
+        if flat & {int, float} and bool not in flat:
+            found.add(name)
+    return frozenset(found)
 
 
 class Workspace(_Item):
