@@ -12,7 +12,7 @@ from dashboard import state, ui
 from tracker.errors import WaypointError
 from tracker.imports.values import NotANumber, parse_number
 from tracker.models import Outcome
-from tracker.plan import apply_plan, apply_plan_text, dump_plan, readable_plan, validate_plan
+from tracker.plan import apply_plan, apply_plan_text, dump_plan, validate_plan
 from tracker.vocab import (
     BEHAVIOUR_LABEL,
     BEHAVIOURS,
@@ -25,8 +25,7 @@ from tracker.vocab import (
 store = state.store()
 actor = st.session_state["actor"]
 with store.session():
-    # as this person may read it: only managers see people's emails, rates and pins
-    plan = readable_plan(state.cached(state.plan), actor)
+    plan = state.cached(state.plan)
 data = yaml.safe_load(dump_plan(plan))
 metric_keys = [m["key"] for m in data.get("metrics", [])]
 people_keys = [p["key"] for p in data.get("people", [])]
