@@ -423,7 +423,7 @@ def _check_rows(con: Connection, actor: Actor, result: WriteResult) -> None:
             column="by",
         )
     # A file's `by` names who recorded a value: someone of the workspace who may record
-    # values (as `--for` must be), never a stranger or a viewer. Rows without one are
+    # values, never a stranger or a viewer (viewers record nothing). Rows without one are
     # recorded by whoever imports (the scheduler's inbox job included).
     _reject(
         con,
