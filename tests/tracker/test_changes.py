@@ -492,3 +492,23 @@ def test_a_refusal_caused_by_an_undo_says_to_redo_what_it_undid(plan_store: Stor
     redo(plan_store, RICARDO, logged.change)  # the way out works
     redo(plan_store, RICARDO, setting.change)
     assert daily_values(plan_store, "leads") == [(DAY, 5.0)]
+
+
+def test_a_large_undo_lists_only_the_values_it_puts_back_in_place_of_others(
+    plan_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # beyond the limit, values taken away with nothing in their place are counted in the
+    # change's own audit row (as an import counts its inserts); replacements still listed
+    import tracker.changes as changes
+    from tracker.auditlog import entries
+
+    monkeypatch.setattr(changes, "_LISTED_VALUES", 2)
+    write_observations(plan_store, RICARDO, batch({DAY: 3}))
+    days = {DAY + dt.timedelta(n): float(n) for n in range(1, 4)}
+    second = write_observations(plan_store, RICARDO, batch({DAY: 30, **days}))
+    undo(plan_store, RICARDO, second.change)
+    listed = [e for e in entries(plan_store, limit=100) if e.entity == "observation"]
+    undone = [e for e in listed if e.action == "undo"]
+    assert [(e.old_value["value"], e.new_value["value"]) for e in undone] == [(30, 3)]
+    counted = next(e for e in entries(plan_store, limit=100) if e.entity == "change")
+    assert counted.new_value["removed"] == 4 and counted.new_value["restored"] == 1
