@@ -11,6 +11,10 @@ reading them; the checks of tracker.checks run in the same statements.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import secrets
+import shutil
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -823,14 +827,41 @@ def export_observations(store: Store, out: str | Path, fmt: str = "csv") -> int:
     """Write every observation to ``out``; returns the row count.
 
     Text cells that a spreadsheet would run as a formula get a leading apostrophe
-    (CSV and XLSX); numbers are written as numbers.
+    (CSV and XLSX); numbers are written as numbers. The file is written whole or not at
+    all: into a temporary file first, then put in place (a failed export leaves an older
+    file as it was); a target that is not a regular file (``/dev/stdout``, a pipe) gets
+    the finished bytes copied into it.
     """
     out = Path(out)
+    if fmt not in ("csv", "parquet", "xlsx"):
+        raise BadInput(f"--format {fmt}: use csv, parquet or xlsx")
     if store.holds(out):
         raise BadInput(f"--out {out}: that is the database itself; choose another file")
     if out.is_dir():
         raise BadInput(f"--out {out}: is a folder; give a file name")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    special = out.exists() and not out.is_file()
+    if special:  # the finished file is copied into it from a folder of its own
+        folder = Path(tempfile.mkdtemp(prefix="waypoint-export-"))
+        part = folder / f"observations.{fmt}"
+    else:  # beside the target, so the final rename stays on one file system
+        out.parent.mkdir(parents=True, exist_ok=True)
+        # (its name ends like the target's: DuckDB compresses by the ending, x.csv.gz)
+        folder, part = None, out.with_name(f".{secrets.token_hex(4)}-{out.name}")
+    try:
+        count = _export_to(store, part, fmt)
+        if special:
+            with part.open("rb") as src, out.open("wb") as dst:
+                shutil.copyfileobj(src, dst)
+        else:
+            os.replace(part, out)
+    finally:
+        part.unlink(missing_ok=True)
+        if folder is not None:
+            folder.rmdir()
+    return count
+
+
+def _export_to(store: Store, out: Path, fmt: str) -> int:
     with store.read() as con:
         count = con.execute(
             "SELECT count(*) FROM observations WHERE removed_by IS NULL"
@@ -839,7 +870,7 @@ def export_observations(store: Store, out: str | Path, fmt: str = "csv") -> int:
             con.execute(f"COPY ({_export_select(True)}) TO ? (HEADER, DELIMITER ',')", [str(out)])
         elif fmt == "parquet":
             con.execute(f"COPY ({_export_select(False)}) TO ? (FORMAT parquet)", [str(out)])
-        elif fmt == "xlsx":
+        else:
             if count >= 1_048_575:
                 raise BadInput(
                     f"{count:,} observations do not fit in one Excel sheet (1,048,575 rows);"
@@ -847,8 +878,6 @@ def export_observations(store: Store, out: str | Path, fmt: str = "csv") -> int:
                 )
             table = con.sql(_export_select(True)).to_arrow_table()
             _write_xlsx(table, out)
-        else:
-            raise BadInput(f"--format {fmt}: use csv, parquet or xlsx")
     return int(count)
 
 

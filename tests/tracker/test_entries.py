@@ -152,6 +152,24 @@ def test_viewer_and_archived_metric(plan_store: Store) -> None:
     log_entry(plan_store, RICARDO, "posts", 1, day=DAY)  # a manager brings it back
 
 
+def test_an_assistant_logs_only_metrics_she_is_assigned(plan_store: Store) -> None:
+    from tests.conftest import SMALL_PLAN
+    from tracker.plan import apply_plan_text
+
+    # facebook is a channel of Ricardo's objective, not of anything Amy owns
+    plan = SMALL_PLAN.replace(
+        "  - {key: hours,",
+        "  - {key: fb-likes, name: Facebook likes, channel: facebook, class: reach,"
+        " behaviour: flow}\n  - {key: hours,",
+    )
+    apply_plan_text(plan_store, plan, LOCAL_MANAGER)
+    log_entry(plan_store, AMY, "posts", 2, day=DAY)  # her campaign's and KPI's metric
+    with pytest.raises(PermissionDenied, match="may not log fb-likes: it is not a metric"):
+        log_entry(plan_store, AMY, "fb-likes", 5, day=DAY)
+    assert day_entries(plan_store, "fb-likes", DAY) == []
+    log_entry(plan_store, RICARDO, "fb-likes", 5, day=DAY)
+
+
 # -- the command line, in process ------------------------------------------------------------
 def test_cli_log_twice_adds_set_replaces_and_refusals_exit_2(plan_store: Store) -> None:
     db = plan_store.path

@@ -192,6 +192,48 @@ def test_export_neutralises_formulas(plan_store: Store, tmp_path: Path, fmt: str
         assert '=HYPERLINK("x")' in pq.read_table(out).column("note").to_pylist()
 
 
+def test_a_failed_export_leaves_the_older_file_as_it_was(
+    plan_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log_entry(plan_store, LOCAL_MANAGER, "leads", 3, day=DAY)
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "obs.xlsx"
+    out.write_text("last week's export")
+
+    def broken(table: Any, path: Path) -> None:
+        path.write_bytes(b"PK half a workbook")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("tracker.observations._write_xlsx", broken)
+    with pytest.raises(OSError):
+        export_observations(plan_store, out, "xlsx")
+    assert out.read_text() == "last week's export"
+    assert [p.name for p in out.parent.iterdir()] == ["obs.xlsx"]  # no half file left over
+
+
+def test_export_into_a_stream_gets_the_whole_file_and_no_message(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    import os
+    import threading
+
+    from tests.clirunner import waypoint
+
+    log_entry(plan_store, LOCAL_MANAGER, "leads", 3, day=DAY, note="=1+1")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)  # like --out /dev/stdout piped into another program
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
+    reader.start()
+    run = waypoint(plan_store.path, "export", "--out", str(fifo))
+    reader.join(10)
+    assert run.code == 0, run.err
+    lines = got[0].splitlines()
+    assert lines[0].startswith("day,metric,value") and "'=1+1" in lines[1]
+    assert len(lines) == 2  # the "Wrote 1 observations" line went to stderr, not the stream
+    assert "Wrote 1 observations" in run.err and run.out == ""
+
+
 _key = st.tuples(
     st.integers(2, 30),  # line: repeats (several rows on a line) and gaps both happen
     st.sampled_from(["leads", "posts"]),

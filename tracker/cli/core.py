@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import click
 
@@ -92,7 +93,8 @@ def export_cmd(app: AppContext, fmt: str, out: str | None) -> None:
 
     target = out or f"waypoint-observations.{fmt}"
     count = export_observations(app.store, target, fmt)
-    click.echo(f"Wrote {count:,} observations to {target}.")
+    # to stderr when the export itself goes to a stream (--out /dev/stdout | ...)
+    click.echo(f"Wrote {count:,} observations to {target}.", err=not Path(target).is_file())
 
 
 @click.command("backup")
