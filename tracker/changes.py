@@ -264,6 +264,8 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
             f"change {undoing.id} cannot be taken back: {metric} on {day} ({source}) was"
             " written again since; take that change back first"
         )
+    if kind == "redo" and get_change(con, target).kind == "set":
+        _refuse_a_set_logged_over(con, undoing.id, target)
     verb = "undo" if kind == "undo" else "redo"
     new_id = open_change(con, actor, kind, f"{verb} change {target}", target=target)
     con.execute(
@@ -309,6 +311,35 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
     set_detail(con, new_id, summary or "", detail)
     auditlog.record(con, actor, kind, "change", str(target), None, detail, change=new_id)
     return new_id
+
+
+def _refuse_a_set_logged_over(con: Connection, undo_id: int, target: int) -> None:
+    """A set is the day's whole manual value. Brought back beside an entry logged on
+    that day after it was undone, it would only add to it (5 set, undone, 7 logged:
+    a redo would make 12, neither the set nor the day as it is), so it is refused."""
+    newer = con.execute(
+        """
+        SELECT o.metric, o.day, l.change_id FROM observations o
+        JOIN metrics m ON m.key = o.metric
+        JOIN observations l
+          ON l.removed_by IS NULL AND l.metric = o.metric AND l.day = o.day
+         AND l.source = 'manual' AND l.id NOT IN (SELECT id FROM lineage)
+         -- hours are set per person they are for
+         AND (m.class <> 'effort' OR l.for_person IS NOT DISTINCT FROM o.for_person)
+        WHERE o.removed_by = ? AND o.source = 'manual'
+        ORDER BY l.id
+        LIMIT 1
+        """,
+        [undo_id],
+    ).fetchall()
+    if newer:
+        con.execute("DROP TABLE lineage")
+        metric, day, by = newer[0]
+        raise BadInput(
+            f"change {target} set {metric} on {day}, and change {by} logged it again since;"
+            " brought back, the set would no longer be the day's value. Take that change"
+            f" back first (`waypoint undo {by}`), or set the day again."
+        )
 
 
 # An undo or redo writes what it did to each value, old -> new, as every other change

@@ -274,6 +274,13 @@ class Model:
                 for w in self.live()
             ):
                 return False
+        # a set brought back beside an entry logged on its day since would only add to it
+        if kind == "redo" and self.changes[target]["kind"] == "set":
+            for v in self.versions:
+                if v.removed == x and any(
+                    w.id not in own and w.day == v.day and w.source == "manual" for w in self.live()
+                ):
+                    return False
         c = self._change(kind, target)
         back = [v for v in self.versions if v.removed == x]
         for v in line:
@@ -352,6 +359,8 @@ def mem_store() -> Iterator[Store]:
 @given(ops=operations)
 # a redo, an undo of its change again, then another undo: two changes are undone by one
 @example(ops=[("log", DAY, 0.0), ("undo",), ("redo",), ("undo",), ("log", DAY, 0.0), ("undo",)])
+# a set undone, an entry logged on its day, then a redo of the set: refused
+@example(ops=[("set", DAY, 5.0), ("undo",), ("log", DAY, 7.0), ("redo",)])
 def test_any_sequence_matches_a_plain_model(ops: list[tuple]) -> None:
     store = Store(":memory:", lock_timeout=5)
     with store.session():
@@ -427,6 +436,26 @@ def replay_audit_log(store: Store) -> Model:
         if deleted:
             model.delete(*deleted.popitem()[1])
     return model
+
+
+def test_a_set_is_not_redone_over_an_entry_logged_since(plan_store: Store) -> None:
+    log_entry(plan_store, AMY, "leads", 2, day=DAY)
+    the_set = log_entry(plan_store, AMY, "leads", 5, day=DAY, mode="set")
+    undo(plan_store, AMY)
+    assert daily_values(plan_store, "leads") == [(DAY, 2.0)]
+    later = log_entry(plan_store, AMY, "leads", 7, day=DAY)
+    with pytest.raises(BadInput, match=f"logged it again since.*waypoint undo {later.change}"):
+        redo(plan_store, AMY, the_set.change)
+    assert daily_values(plan_store, "leads") == [(DAY, 9.0)]  # nothing moved
+    undo(plan_store, AMY, later.change)
+    redo(plan_store, AMY, the_set.change)
+    assert daily_values(plan_store, "leads") == [(DAY, 5.0)]  # the set is the day again
+    # another person's hours on the day do not stand in the way of a set of one's own
+    log_entry(plan_store, RICARDO, "hours", 3, day=DAY, mode="set", for_person="amy")
+    undo(plan_store, RICARDO)
+    log_entry(plan_store, RICARDO, "hours", 4, day=DAY)
+    redo(plan_store, RICARDO)
+    assert daily_values(plan_store, "hours") == [(DAY, 7.0)]
 
 
 def test_a_deletion_is_not_undone_over_values_imported_since_and_names_the_first(
