@@ -357,13 +357,12 @@ def _resolve_metrics(
                     f"unknown metric {metric!r}; add it to the plan or check the spelling"
                 )
                 continue
-            if (
-                channels is not None
-                and spec.channel not in channels
-                and spec.klass != "effort"
-                and actor.role != "assistant"
-            ):
-                refused[metric] = f"{actor.name} may not create metric {metric!r}"
+            if channels is not None and spec.channel not in channels and spec.klass != "effort":
+                where = f"channel {spec.channel}" if spec.channel else "no channel"
+                refused[metric] = (
+                    f"{actor.name} may not create metric {metric!r}: it has {where}, not one"
+                    " they work on (ask a manager to add it to the plan or assign the channel)"
+                )
                 continue
             _create_metric(con, actor, spec, result.change)
             result.created_metrics.append(metric)

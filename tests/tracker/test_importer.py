@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from tests.clirunner import waypoint
-from tests.conftest import EXPORTS
+from tests.conftest import EXPORTS, SMALL_PLAN
 from tracker.errors import PermissionDenied
 from tracker.importer import import_file
 from tracker.observations import daily_values, export_observations
+from tracker.plan import apply_plan_text
 from tracker.records import LOCAL_MANAGER, Actor
 from tracker.store import Store
 
@@ -127,9 +128,20 @@ def test_rejects_file_is_written(plan_store: Store, tmp_path: Path) -> None:
 def test_viewer_refused_assistant_limited(plan_store: Store) -> None:
     with pytest.raises(PermissionDenied):
         import_file(plan_store, Actor("vic", "viewer", "Vic"), X_OVERVIEW)
-    # The metrics Amy's import creates become hers: a second import of the same file is
-    # accepted (unchanged), a newer one replaces her values.
     amy = Actor("amy", "assistant", "Amy")
+    # X is no channel of hers: she may not create its metrics, so nothing imports
+    refused = import_file(plan_store, amy, X_OVERVIEW)
+    assert refused.inserted == 0 and not refused.created_metrics
+    assert "it has channel x, not one they work on" in refused.rejected[0].reason
+    # Once her campaign runs on x, the metrics her import creates become hers: a second
+    # import of the same file is accepted (unchanged).
+    apply_plan_text(
+        plan_store,
+        SMALL_PLAN.replace(
+            "channels: [linkedin], owner: amy", "channels: [linkedin, x], owner: amy"
+        ),
+        LOCAL_MANAGER,
+    )
     first = import_file(plan_store, amy, X_OVERVIEW)
     assert first.inserted > 0 and not first.rejected
     again = import_file(plan_store, amy, X_OVERVIEW)

@@ -143,7 +143,10 @@ def test_viewer_may_not_import(plan_store: Store) -> None:
 
 
 def test_assistant_reimport_of_own_created_metrics_is_accepted(plan_store: Store) -> None:
-    spec = {"li.clicks": NewMetric("li.clicks", "LinkedIn clicks", "engagement", "flow", "tiktok")}
+    # linkedin is the channel of Amy's campaign: she may create its platform metrics
+    spec = {
+        "li.clicks": NewMetric("li.clicks", "LinkedIn clicks", "engagement", "flow", "linkedin")
+    }
     batch = rows((1, DAY, "li.clicks", 5.0, "li"))
     first = write_observations(plan_store, AMY, batch, new_metrics=spec)
     assert first.inserted == 1 and first.created_metrics == ["li.clicks"]
@@ -151,6 +154,22 @@ def test_assistant_reimport_of_own_created_metrics_is_accepted(plan_store: Store
     assert again.unchanged == 1 and not again.rejected
     newer = write_observations(plan_store, AMY, rows((1, DAY, "li.clicks", 6.0, "li")))
     assert newer.replaced == 1 and not newer.rejected
+
+
+def test_an_assistant_creates_no_metric_on_a_channel_she_does_not_work_on(
+    plan_store: Store,
+) -> None:
+    spec = {"tt.views": NewMetric("tt.views", "TikTok views", "reach", "flow", "tiktok")}
+    result = write_observations(
+        plan_store, AMY, rows((4, DAY, "tt.views", 90.0, "tiktok")), new_metrics=spec
+    )
+    assert result.inserted == 0 and not result.created_metrics
+    assert result.rejected[0].line == 4
+    assert "may not create metric 'tt.views': it has channel tiktok" in result.rejected[0].reason
+    made = write_observations(
+        plan_store, RICARDO, rows((4, DAY, "tt.views", 90.0, "tiktok")), new_metrics=spec
+    )
+    assert made.created_metrics == ["tt.views"]  # a manager may
 
 
 def test_assistant_may_not_replace_someone_elses_import(plan_store: Store) -> None:
