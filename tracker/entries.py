@@ -308,6 +308,11 @@ def _log_one(
             [metric, day, outlier.value, outlier.reference, change],
         )
     day_manual = source_day_value(con, metric, day, MANUAL) or 0.0
+    if info.minimum is not None and day_manual < info.minimum:
+        # each entry passed on its own; the day they add up to must pass as well
+        check_value(
+            day_manual, info.minimum, f"{what}: the day's entries would add up to", info.name
+        )
     auditlog.record(
         con,
         actor,
@@ -327,6 +332,13 @@ def _log_one(
     window = before_every_window(con, metric, day)
     if window:
         warnings.append(window)
+    preferred = _preferred_elsewhere(con, metric, day)
+    if preferred:
+        warnings.append(
+            f"{info.name} prefers the source {preferred} (the plan's `prefer`), which has a"
+            f" value on {day}: this entry is kept but does not count that day. Change"
+            " `prefer` in the plan if hand entries should count."
+        )
     return LogResult(
         change=change,
         entry=new_id,
@@ -347,6 +359,18 @@ def _log_one(
 
 def _fmt(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() and abs(value) < 1e15 else f"{value:,.6g}"
+
+
+def _preferred_elsewhere(con: Connection, metric: str, day: dt.date) -> str | None:
+    """The metric's preferred source when it is not ``manual`` and holds a live value on
+    ``day``: by the day-value rule only it counts then, and an entry counts for nothing."""
+    rows = con.execute(
+        "SELECT m.prefer FROM metrics m WHERE m.key = ? AND m.prefer <> ?"
+        " AND EXISTS (SELECT 1 FROM observations o WHERE o.metric = m.key AND o.day = ?"
+        " AND o.source = m.prefer AND o.removed_by IS NULL)",
+        [metric, MANUAL, day],
+    ).fetchall()
+    return str(rows[0][0]) if rows else None
 
 
 def _day_value(con: Connection, metric: str, day: dt.date) -> float | None:

@@ -110,6 +110,43 @@ def test_min_null_allows_negatives(plan_store: Store) -> None:
     assert daily_values(plan_store, "net-subs") == [(DAY, -4.0)]
 
 
+def test_entries_may_not_add_up_below_the_metrics_min(plan_store: Store) -> None:
+    from tests.conftest import SMALL_PLAN
+    from tracker.plan import apply_plan_text
+
+    plan = SMALL_PLAN.replace(
+        "  - {key: hours,",
+        "  - {key: balance, name: Balance, class: outcome, behaviour: flow, min: -5}\n"
+        "  - {key: hours,",
+    )
+    apply_plan_text(plan_store, plan, LOCAL_MANAGER)
+    log_entry(plan_store, RICARDO, "balance", -3, day=DAY)
+    with pytest.raises(BadInput, match=r"add up to: -6 is below the smallest allowed value -5"):
+        log_entry(plan_store, RICARDO, "balance", -3, day=DAY)
+    assert daily_values(plan_store, "balance") == [(DAY, -3.0)]  # the refused one is not kept
+    log_entry(plan_store, RICARDO, "balance", -2, day=DAY)  # -5 is allowed
+
+
+def test_an_entry_on_a_day_the_preferred_source_holds_says_it_does_not_count(
+    plan_store: Store,
+) -> None:
+    from tests.conftest import SMALL_PLAN
+    from tests.tracker.test_imports_write import rows
+    from tracker.observations import write_observations
+    from tracker.plan import apply_plan_text
+
+    plan = SMALL_PLAN.replace(
+        "class: outcome, behaviour: flow}", "class: outcome, behaviour: flow, prefer: crm}"
+    )
+    apply_plan_text(plan_store, plan, LOCAL_MANAGER)
+    write_observations(plan_store, RICARDO, rows((2, DAY, "leads", 9.0, "crm")))
+    counted = log_entry(plan_store, RICARDO, "leads", 5, day=DAY)
+    assert counted.day_value == 9.0
+    assert any("prefers the source crm" in w and "does not count" in w for w in counted.warnings)
+    elsewhere = log_entry(plan_store, RICARDO, "leads", 5, day=DAY - dt.timedelta(days=1))
+    assert elsewhere.day_value == 5.0 and not elsewhere.warnings  # crm has nothing that day
+
+
 def _history(store: Store, values: list[float]) -> None:
     for i, v in enumerate(values):
         log_entry(store, RICARDO, "leads", v, day=DAY - dt.timedelta(days=len(values) - i))
