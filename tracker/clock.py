@@ -20,7 +20,8 @@ def now_utc() -> dt.datetime:
     pinned = os.environ.get("WAYPOINT_NOW")
     if pinned:
         value = dt.datetime.fromisoformat(pinned)
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        # an offset (T03:00-06:00) is that instant: held in UTC like every other stamp
+        return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
     return dt.datetime.now(dt.UTC)
 
 

@@ -193,9 +193,17 @@ def _kpi_rows(
     as_of: dt.date,
     objective: str | None = None,
     kpi: str | None = None,
+    day_over: bool = False,
 ) -> list[KpiProgress]:
     on, risk = _thresholds(con)
-    params = {"d": as_of, "on": on, "risk": risk, "only": objective, "kpi": kpi}
+    params = {
+        "d": as_of,
+        "on": on,
+        "risk": risk,
+        "only": objective,
+        "kpi": kpi,
+        "closed": day_over,
+    }
     rows = con.execute(PROGRESS_QUERY, params).fetchall()
     out = []
     for row in rows:
@@ -207,13 +215,19 @@ def _kpi_rows(
 
 
 def compute_progress(
-    store: Store, as_of: dt.date | None = None, *, objective: str | None = None
+    store: Store,
+    as_of: dt.date | None = None,
+    *,
+    objective: str | None = None,
+    day_over: bool = False,
 ) -> ProgressReport:
     """Every active KPI's progress as of ``as_of`` (default: today in the workspace zone).
 
     KPIs come in plan order (objective, then KPI position); archived KPIs and objectives
     are left out. ``objective`` keeps one objective. Raises NotFound for an unknown
-    ``objective``.
+    ``objective``. ``day_over``: ``as_of`` has ended (the review of a finished week, as
+    of its Sunday), so a deadline or a recurring period ending that day has passed: it
+    is achieved or missed, never paced or forecast.
     """
     with store.read() as con:
         if as_of is None:
@@ -225,7 +239,7 @@ def compute_progress(
                 f"--objective {objective}: no such objective"
                 + (f" (known: {', '.join(known)})" if known else " (the plan has none yet)")
             )
-        kpis = _kpi_rows(con, as_of, objective)
+        kpis = _kpi_rows(con, as_of, objective, day_over=day_over)
     by_objective: dict[str, list[KpiProgress]] = {}
     for k in kpis:
         by_objective.setdefault(k.objective, []).append(k)

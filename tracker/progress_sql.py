@@ -3,7 +3,8 @@
 ``PROGRESS_QUERY`` is one statement over all active KPIs (DESIGN.md, "Progress rules"
 and "Other kinds of KPI"); docs/progress.md states the rules in words. Parameters:
 ``$d`` (the as-of day), ``$on`` and ``$risk`` (pace thresholds), ``$only`` (an
-objective key or NULL), ``$kpi`` (a KPI key or NULL). Every value is a parameter;
+objective key or NULL), ``$kpi`` (a KPI key or NULL), ``$closed`` (whether day ``$d``
+is over: true for the review of a finished week). Every value is a parameter;
 nothing is ever formatted into these strings.
 
 The shape: ``k`` (one row per KPI) -> ``w`` (its window) -> ``sides`` (one row per
@@ -143,7 +144,10 @@ cur AS (
                 WHEN aggregation IN ('sum', 'ratio') THEN 0.0
                 ELSE coalesce(before_start, w_first) END AS baseline,
            CASE WHEN wdeadline IS NOT NULL THEN greatest(wdeadline - $d, 0) END AS days_left,
-           wdeadline IS NOT NULL AND $d > wdeadline AS past_deadline
+           -- $closed: the as-of day itself is over (a review of a finished week), so a
+           -- deadline on it has passed: the week's period is hit or missed, not paced
+           wdeadline IS NOT NULL AND ($d > wdeadline OR ($closed AND $d = wdeadline))
+               AS past_deadline
     FROM sided
 ),
 prog AS (

@@ -13,13 +13,14 @@ import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import jinja2
 
 from tracker import formats
 from tracker.annotations import Annotation, list_annotations
 from tracker.checkins import CheckinState, checkin_status
-from tracker.clock import now_utc, today
+from tracker.clock import now_utc, today, workspace_timezone
 from tracker.names import kpi_names, people_names
 from tracker.periods import Period
 from tracker.progress import KpiProgress, ObjectiveStatus, compute_progress
@@ -263,8 +264,11 @@ def weekly_review(
             if run.outcome == "failed"
             and start <= run.scheduled_for.date() <= end + dt.timedelta(days=7)
         ]
-        report = compute_progress(store, end)
-        last_week = compute_progress(store, end - dt.timedelta(days=7))
+        # a finished week is judged as closed: its Sunday's deadlines and periods passed
+        moment = now or now_utc()
+        over = end < moment.astimezone(ZoneInfo(workspace_timezone(store))).date()
+        report = compute_progress(store, end, day_over=over)
+        last_week = compute_progress(store, end - dt.timedelta(days=7), day_over=True)
         before = {k.kpi: k for k in last_week.kpis}
         # every flag, acknowledged ones too: they stay visible, with their reason
         flags = run_audit(store, end, progress=report).flags

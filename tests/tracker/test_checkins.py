@@ -117,3 +117,14 @@ def test_demo_history_has_late_missing_and_team_counts(demo_store: Store) -> Non
     assert team["jay"].late >= 1 and team["lena"].missing >= 1
     assert team["jay"].on_time_rate is not None and 0 < team["jay"].on_time_rate < 1
     assert team["jay"].hours > 0 and team["ben"].kpis_owned == 0
+
+
+def test_a_pinned_clock_with_an_offset_is_that_instant(
+    plan_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 01:00 on Tuesday in Chicago is 06:00 UTC: after the grace Monday, so late (the
+    # offset used to be dropped, storing 01:00 as if it were UTC: on time)
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-08-11T01:00:00-05:00")
+    made = record_checkin(plan_store, AMY, "leads-h2", "at_risk", note="late", period=WEEK)
+    assert made.created_at == dt.datetime(2026, 8, 11, 6, 0)
+    assert state(plan_store, "leads-h2", "2026-08-12T12:00") == "late"

@@ -203,3 +203,25 @@ def test_each_objective_says_which_kpi_holds_it_there_and_counts_its_kpis(
         assert f"{n} {STATUS_WORDS[status]}" in lines[catering.objective]
     md = render_markdown(review).split("## Objectives")[1].split("## KPIs")[0]
     assert f"held back by {md_escape(held.name)}" in md
+
+
+def test_a_finished_week_is_reviewed_as_closed(plan_store: Store) -> None:
+    from tracker.entries import log_entry
+
+    # weekly-posts: three LinkedIn posts a week; two in the week of 3-9 August
+    monday = dt.date(2026, 8, 3)
+    for day in (monday, monday + dt.timedelta(days=2)):
+        log_entry(plan_store, LOCAL_MANAGER, "posts", 1, day=day)
+    after = dt.datetime(2026, 8, 11, 15, tzinfo=dt.UTC)
+    closed = weekly_review(plan_store, "2026-W32", now=after)
+    posts = next(k.now for k in closed.kpis if k.now.kpi == "weekly-posts")
+    # the week is over: its period is missed, not "off track" with a forecast
+    assert (posts.status, posts.current, posts.needed_per_week) == ("missed", 2.0, None)
+    # on its own Sunday the week is still open: paced as usual
+    sunday = dt.datetime(2026, 8, 9, 20, tzinfo=dt.UTC)
+    still_open = weekly_review(plan_store, "2026-W32", now=sunday)
+    open_posts = next(k.now for k in still_open.kpis if k.now.kpi == "weekly-posts")
+    assert open_posts.status == "off_track" and open_posts.needed_per_week is not None
+    log_entry(plan_store, LOCAL_MANAGER, "posts", 1, day=monday + dt.timedelta(days=6))
+    hit = weekly_review(plan_store, "2026-W32", now=after)
+    assert next(k.now for k in hit.kpis if k.now.kpi == "weekly-posts").status == "achieved"
