@@ -476,6 +476,7 @@ def _revert_plan(con: Connection, actor: Actor, undoing: int, new_id: int) -> in
         " ORDER BY id DESC",
         [undoing, list(PLAN_ENTITIES)],
     ).fetchall()
+    _refuse_items_changed_since(con, undoing, [(e, k) for a, e, k, _, _ in rows if a == "create"])
     reverted = 0
     metrics_to_refresh: list[str] = []
     for action, entity, key, old_raw, new_raw in rows:
@@ -499,6 +500,35 @@ def _revert_plan(con: Connection, actor: Actor, undoing: int, new_id: int) -> in
 
         refresh_metrics(con, metrics_to_refresh)
     return reverted
+
+
+def _refuse_items_changed_since(
+    con: Connection, undoing: int, created: list[tuple[str, str]]
+) -> None:
+    """Taking back the creation of an item archives it whole, so it is refused while a
+    later change that still holds changed that item (the target set again by a newer
+    apply): that change is taken back first, as for values. Undos are not such changes:
+    an undone later change left the item as this one made it."""
+    if not created:
+        return
+    later = con.execute(
+        """
+        SELECT a.entity, a.key, a.change_id FROM audit_log a
+        JOIN changes c ON c.id = a.change_id
+        JOIN (SELECT unnest(?::VARCHAR[]) AS entity, unnest(?::VARCHAR[]) AS key) i
+          ON i.entity = a.entity AND i.key = a.key
+        WHERE a.change_id > ? AND c.undone_by IS NULL AND c.kind <> 'undo'
+        ORDER BY a.change_id DESC
+        LIMIT 1
+        """,
+        [[e for e, _ in created], [k for _, k in created], undoing],
+    ).fetchall()
+    if later:
+        entity, key, by = later[0]
+        raise BadInput(
+            f"change {undoing} cannot be taken back: it created {entity} {key}, which change"
+            f" {by} changed again since; take that change back first (`waypoint undo {by}`)"
+        )
 
 
 def _revert_item(

@@ -87,6 +87,30 @@ def test_undo_a_plan_apply(plan_store: Store) -> None:
     assert kpi.target == 80
 
 
+def test_a_plan_apply_that_created_an_item_changed_since_is_not_taken_back(
+    plan_store: Store,
+) -> None:
+    line = "      - {key: leads-h2, metric: leads, aggregation: sum, target: 60, owner: amy}\n"
+    added = SMALL_PLAN.replace(
+        line, line + "      - {key: leads-q4, metric: leads, target: 30, owner: amy}\n"
+    )
+    created = apply_plan_text(plan_store, added, LOCAL_MANAGER).change
+    raised = apply_plan_text(
+        plan_store, added.replace("target: 30", "target: 40"), LOCAL_MANAGER
+    ).change
+    assert created is not None and raised is not None
+
+    def q4() -> list:
+        return [k for o in load_plan(plan_store).objectives for k in o.kpis if k.key == "leads-q4"]
+
+    with pytest.raises(BadInput, match=f"created kpi leads-q4, which change {raised} changed"):
+        undo(plan_store, LOCAL_MANAGER, created)
+    assert q4()[0].target == 40  # nothing moved
+    undo(plan_store, LOCAL_MANAGER, raised)
+    undo(plan_store, LOCAL_MANAGER, created)  # the later change is taken back: allowed
+    assert q4() == []
+
+
 def test_only_the_author_or_a_manager_may_take_back(plan_store: Store) -> None:
     mine = log_entry(plan_store, RICARDO, "leads", 2, day=DAY)
     with pytest.raises(PermissionDenied):
