@@ -136,6 +136,17 @@ def inbox_import(store: Store, now: dt.datetime) -> str:
             )
             refused.append(path.name)
             continue
+        if result.nothing_imported:
+            # as `waypoint import` exits 2: a file nothing came from is a failure to look at
+            why = "every row was rejected" if result.rejected else "it holds no values"
+            found = [f"line {r.line}, {r.column}: {r.reason}" for r in result.rejected[:500]]
+            if result.rejects_file:  # written beside done/; it belongs with the file
+                rejects = Path(result.rejects_file)
+                failed.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(rejects), failed / rejects.name)
+            _fail(failed, claimed, path.name, stamp, "\n".join([f"{why.capitalize()}.", *found]))
+            refused.append(f"{path.name} ({why})")
+            continue
         done.mkdir(parents=True, exist_ok=True)
         target = done / f"{stamp}-{path.name}"
         shutil.move(str(claimed), target)

@@ -75,6 +75,28 @@ def test_reminders_then_escalation_after_two_ignored(demo_store: Store, smtp: In
     assert not [m for m in smtp.messages[before:] if m["Subject"].startswith("Escalation")]
 
 
+def test_inbox_files_a_file_nothing_came_from_under_failed(demo_store: Store) -> None:
+    inbox = demo_store.path.parent / "inbox"
+    inbox.mkdir()
+    (inbox / "header.csv").write_text("day,metric,value\n")
+    (inbox / "allbad.csv").write_text("day,metric,value\n2026-11-21,nosuch,1\n")
+    old = time.time() - 120
+    for p in inbox.iterdir():
+        os.utime(p, (old, old))
+    outcome, message = run_job(
+        demo_store, "inbox_import", dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
+    )
+    assert outcome == "ok" and "nothing new" in message
+    assert "allbad.csv (every row was rejected)" in message
+    assert "header.csv (it holds no values)" in message
+    assert not (inbox / "done").exists() or not list((inbox / "done").iterdir())
+    failed = inbox / "failed"
+    why = next(failed.glob("*allbad.csv.txt")).read_text()
+    assert "Every row was rejected" in why and "line 2, metric: unknown metric 'nosuch'" in why
+    assert list(failed.glob("*allbad.csv.rejects.csv"))  # the rejects go with the file
+    assert "It holds no values" in next(failed.glob("*header.csv.txt")).read_text()
+
+
 def test_inbox_imports_real_exports_and_refuses_junk(demo_store: Store) -> None:
     inbox = demo_store.path.parent / "inbox"
     inbox.mkdir()
