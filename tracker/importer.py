@@ -24,7 +24,6 @@ from tracker.clock import workspace_timezone
 from tracker.observations import (
     NewMetric,
     WriteResult,
-    empty_counts,
     overlap_sentences,
     write_observations,
 )
@@ -242,6 +241,8 @@ def import_file(
             new_metrics=new_metrics,
             label=f"{parsed.file} ({parsed.preset})",
             dry_run=dry_run,
+            # rows the parse could not read count against their metric too
+            read_rejects=[r.metric for r in parsed.rejects],
         )
     wide = parsed.preset == "wide"
     rejects = list(parsed.rejects) + [
@@ -257,11 +258,7 @@ def import_file(
         )
         for p in written.rejected
     ]
-    # rows the parse could not read count against their metric too
     per_metric = written.per_metric
-    for r in parsed.rejects:
-        if r.metric:
-            per_metric.setdefault(r.metric, empty_counts())["rejected"] += 1
     result = ImportResult(
         file=parsed.file,
         preset=parsed.preset,

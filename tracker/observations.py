@@ -15,7 +15,7 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -111,6 +111,9 @@ class WriteResult:
     unchanged: int = 0
     rejected: list[RowProblem] = field(default_factory=list)
     per_metric: dict[str, dict[str, int]] = field(default_factory=dict)
+    # rows the file's reader rejected before they reached the store (the change's audit
+    # row counts every rejected row of the file)
+    read_rejected: int = 0
     created_metrics: list[str] = field(default_factory=list)
     revived_metrics: list[str] = field(default_factory=list)
     dry_run: bool = False
@@ -143,7 +146,7 @@ class WriteResult:
             "inserted": self.inserted,
             "replaced": self.replaced,
             "unchanged": self.unchanged,
-            "rejected": len(self.rejected),
+            "rejected": len(self.rejected) + self.read_rejected,
             "first_day": self.first_day.isoformat() if self.first_day else None,
             "last_day": self.last_day.isoformat() if self.last_day else None,
             "per_metric": self.per_metric,
@@ -178,6 +181,7 @@ def write_observations(
     new_metrics: Mapping[str, NewMetric] | None = None,
     label: str = "import",
     dry_run: bool = False,
+    read_rejects: Sequence[str | None] = (),
 ) -> WriteResult:
     """Store many imported rows (schema ``incoming_schema``) as one change.
 
@@ -186,7 +190,9 @@ def write_observations(
     be stored are returned in ``rejected`` with their line and reason; the rest are
     stored. Rows for unknown metrics are rejected unless ``new_metrics`` describes them
     (then the metric is created, owned by an assistant who imports it). On
-    ``dry_run`` everything is computed and nothing is kept.
+    ``dry_run`` everything is computed and nothing is kept. ``read_rejects``: the
+    metric (or None) of each row the file's reader already rejected; they count in the
+    per-metric and audited totals.
     """
     from tracker.clock import today as workspace_today
 
@@ -203,7 +209,14 @@ def write_observations(
         con.abort()
         con.register("incoming_rows", rows)
         try:
-            result = _write(con, actor, dict(new_metrics or {}), today=today, label=label)
+            result = _write(
+                con,
+                actor,
+                dict(new_metrics or {}),
+                today=today,
+                label=label,
+                read_rejects=read_rejects,
+            )
         finally:
             con.unregister("incoming_rows")
             for table in ("inc", "classified", "touched_days"):
@@ -234,9 +247,13 @@ def _write(
     *,
     today: dt.date,
     label: str,
+    read_rejects: Sequence[str | None] = (),
 ) -> WriteResult:
     """The steps of an import, over the relation ``incoming_rows``."""
-    result = WriteResult()
+    result = WriteResult(read_rejected=len(read_rejects))
+    for metric in read_rejects:
+        if metric:
+            result.per_metric.setdefault(metric, empty_counts())["rejected"] += 1
     author = None if actor.key == "local" else actor.key
     # Opened first so that metrics created on the way belong to it; dropped again when
     # the import turns out to change nothing.
@@ -568,7 +585,7 @@ def _store(con: Connection, actor: Actor, result: WriteResult, label: str) -> No
             "inserted": result.inserted,
             "replaced": result.replaced,
             "unchanged": result.unchanged,
-            "rejected": len(result.rejected),
+            "rejected": len(result.rejected) + result.read_rejected,
         },
         change=change,
     )

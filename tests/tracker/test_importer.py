@@ -125,6 +125,24 @@ def test_rejects_file_is_written(plan_store: Store, tmp_path: Path) -> None:
     assert "long.csv,3,value,oops" in text
 
 
+def test_the_audit_counts_every_rejected_row_of_the_file(plan_store: Store, tmp_path: Path) -> None:
+    from tracker.auditlog import entries
+
+    path = tmp_path / "mixed.csv"
+    path.write_text(
+        "day,metric,value\n2026-08-01,leads,5\n"
+        "2026-08-02,leads,abc\n"  # the reader rejects it (not a number)
+        "2026-08-03,leads,-4\n"  # the store rejects it (below min)
+        "2099-01-01,leads,1\n"  # a day after today
+        "2026-08-04,nosuch,1\n"  # an unknown metric
+    )
+    result = import_file(plan_store, LOCAL_MANAGER, path)
+    assert result.inserted == 1 and len(result.rejected) == 4
+    audited = [e for e in entries(plan_store, entity="observations") if e.action == "import"]
+    assert audited[0].new_value["rejected"] == 4
+    assert result.per_metric["leads"]["rejected"] == 3
+
+
 def test_viewer_refused_assistant_limited(plan_store: Store) -> None:
     with pytest.raises(PermissionDenied):
         import_file(plan_store, Actor("vic", "viewer", "Vic"), X_OVERVIEW)
