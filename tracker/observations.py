@@ -261,6 +261,7 @@ def _write(
     _stage(con, result, today=today, author=author)
     _resolve_metrics(con, actor, new_metrics, result)
     _check_rows(con, actor, result)
+    _keep_last_of_repeats(con, result)
     _classify(con, actor, result)
     if result.inserted or result.replaced or result.created_metrics or result.revived_metrics:
         _store(con, actor, result, label)
@@ -303,7 +304,7 @@ def empty_counts() -> dict[str, int]:
 
 
 def _stage(con: Connection, result: WriteResult, *, today: dt.date, author: str | None) -> None:
-    """Rows that can be read at all; the last line wins for a key repeated in the batch."""
+    """Rows that can be read at all (``_keep_last_of_repeats`` then settles repeats)."""
     # One pass over the batch: each row is staged with its problem (NULL for most), and
     # the few with one are listed and taken out again (a second pass to list them was
     # 40 ms of a million-row import). 'manual' is kept for hand-logged entries: an
@@ -331,6 +332,11 @@ def _stage(con: Connection, result: WriteResult, *, today: dt.date, author: str 
             result.per_metric.setdefault(metric, empty_counts())["rejected"] += 1
     if problems:
         con.execute("DELETE FROM inc WHERE problem IS NOT NULL")
+
+
+def _keep_last_of_repeats(con: Connection, result: WriteResult) -> None:
+    """A key repeated in the batch keeps its last line, among the rows that passed every
+    check (a refused row is rejected with its reason, never dropped as a repeat)."""
     # A key repeated in the batch keeps its last line. Counting first is cheaper than
     # always ranking: most files repeat nothing, and the ranking is then skipped.
     # (a DISTINCT subquery hashes the three columns; count(DISTINCT (a, b, c)) builds a

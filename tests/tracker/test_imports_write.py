@@ -181,6 +181,26 @@ def test_assistant_may_not_replace_someone_elses_import(plan_store: Store) -> No
     assert by_other.inserted == 0 and "as themselves" in by_other.rejected[0].reason
 
 
+def test_a_refused_row_is_rejected_not_dropped_as_a_repeat(plan_store: Store) -> None:
+    table = pa.table(
+        {
+            "line": [2, 3],
+            "day": [DAY, DAY],
+            "metric": ["hours", "hours"],
+            "value": [3.0, 2.0],
+            "source": ["sheet", "sheet"],
+            "recorded_by": ["ricardo", "amy"],  # Amy's file names Ricardo on line 2
+            "note": [None, None],
+        },
+        schema=incoming_schema(),
+    )
+    result = write_observations(plan_store, AMY, table)
+    assert [(r.line, r.column) for r in result.rejected] == [(2, "by")]
+    assert "may only record values as themselves" in result.rejected[0].reason
+    assert result.repeated == 0 and result.inserted == 1
+    assert daily_values(plan_store, "hours") == [(DAY, 2.0)]
+
+
 def test_recorded_by_is_the_actor_when_by_is_blank(plan_store: Store) -> None:
     write_observations(plan_store, AMY, rows((1, DAY, "leads", 3.0, "crm")))
     from tracker.entries import day_entries
