@@ -163,6 +163,8 @@ class CampaignSummary:
         """Cost per extra unit of a flow outcome the campaign brought (effect > 0)."""
         if impact.verdict != "effect" or not impact.effect or impact.effect <= 0:
             return None
+        if not impact.outcome:
+            return None  # an engagement or reach metric is not priced like a result
         # What was logged (hours at each person's rate, spend); the budget when nothing was.
         cost = self.cost or self.budget
         if impact.behaviour != "flow" or not cost:

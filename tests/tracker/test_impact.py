@@ -188,6 +188,11 @@ def test_a_running_campaign_is_judged_so_far(cafe: Store) -> None:
     # Cost: nothing logged, so the budget is what each extra order cost.
     assert summary.cost_per_extra(impact) == round(500 / impact.effect, 2)
     assert summary.cost_line(impact).endswith("(its budget: no hours or spend logged).")
+    # more likes or reach are not a result to price: only an outcome gets a cost per extra
+    from dataclasses import replace
+
+    reach = replace(impact, outcome=False)
+    assert summary.cost_per_extra(reach) is None and summary.cost_line(reach) is None
 
 
 def test_a_stock_outcome_is_judged_by_its_change_in_level(cafe: Store) -> None:
