@@ -156,7 +156,18 @@ def test_an_out_file_that_cannot_be_written_is_bad_input(tmp_path: Path, plan_fi
 
 def test_a_read_on_a_missing_database_says_so_and_creates_nothing(tmp_path: Path) -> None:
     typo = tmp_path / "typo" / "w.duckdb"
-    for args in (("status",), ("audit", "--json"), ("values", "leads"), ("report", "weekly")):
+    for args in (
+        ("status",),
+        ("audit", "--json"),
+        ("values", "leads"),
+        ("report", "weekly"),
+        ("undo",),
+        ("redo", "3"),
+        ("delete", "1"),
+        ("plan", "export"),
+        ("checkin", "leads-h2", "--confidence", "on_track"),
+        ("jobs", "list"),
+    ):
         run = waypoint(typo, *args)
         assert run.code == 2 and "no database at" in run.err, (args, run)
     assert not typo.parent.exists()

@@ -42,9 +42,17 @@ COMMANDS: dict[str, str] = {
     "backup": "core:backup_cmd",
     "restore": "core:restore_cmd",
 }
-# Commands that only read: run on a database file that does not exist (a mistyped --db),
-# they say so instead of creating an empty one and answering from it.
+# Commands that need a database that exists (they read, or change what is stored): run
+# on a file that does not exist (a mistyped --db), they say so instead of creating an
+# empty one. Only init, demo, plan apply, import, log, serve and restore create one
+# (`plan export` checks for itself: `plan apply` is in the same group).
 READS = {
+    "undo",
+    "redo",
+    "delete",
+    "acknowledge",
+    "checkin",
+    "jobs",
     "values",
     "changes",
     "check",

@@ -89,6 +89,7 @@ def export_cmd(app: AppContext, out: str | None, as_person: str | None) -> None:
     manager, people's emails, hourly rates and sign-in pins are left out."""
     from tracker.plan import export_plan
 
+    app.require_database()  # an export of a mistyped --db is no empty plan
     text = export_plan(app.store, app.actor(as_person))
     if out:
         write_output(out, text, app.store)

@@ -181,9 +181,10 @@ def delete_cmd(app: AppContext, ids: tuple[int, ...], as_person: str | None) -> 
     store = app.store
     with store.session():
         change = delete_values(store, app.actor(as_person), list(ids))
+    n = len(set(ids))  # an id given twice is one value, deleted once
     click.echo(
-        f"Deleted {len(ids)} value{'s' if len(ids) != 1 else ''} (change {change});"
-        f" `waypoint undo {change}` brings them back."
+        f"Deleted {n} value{'s' if n != 1 else ''} (change {change});"
+        f" `waypoint undo {change}` brings {'them' if n != 1 else 'it'} back."
     )
 
 
