@@ -248,6 +248,7 @@ def test_cli_delete_by_id(plan_store: Store) -> None:
     waypoint(db, "log", "leads", "2", "--day", str(DAY))
     waypoint(db, "log", "leads", "1", "--day", str(DAY))
     ids = [v["id"] for v in waypoint(db, "values", "leads", "--json").json()["values"]]
+    assert "Local manager" in waypoint(db, "values", "leads").out  # who logged them
     run = waypoint(db, "delete", str(ids[0]), str(ids[0]))  # the same id twice: one value
     assert run.code == 0 and "Deleted 1 value (change" in run.out
     assert waypoint(db, "values", "leads", "--json").json()["days"][0]["value"] == 1.0

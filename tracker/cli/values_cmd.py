@@ -130,6 +130,7 @@ def values_cmd(
     from rich.table import Table
 
     from tracker.cli.common import console
+    from tracker.records import LOCAL_MANAGER
     from tracker.text import printable
 
     counted = dict(data.days)
@@ -155,7 +156,8 @@ def values_cmd(
             e.day.isoformat(),
             _num(e.value),
             escape(e.source),
-            escape(e.recorded_by or "–"),
+            # no author stored: the command line's local manager wrote it
+            escape(e.recorded_by or LOCAL_MANAGER.name),
             escape(e.for_person or "–") if e.for_person != e.recorded_by else "",
             e.recorded_at.strftime("%Y-%m-%d %H:%M"),
             escape(printable(e.note)),
