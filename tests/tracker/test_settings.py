@@ -36,3 +36,22 @@ def test_secrets_are_never_stored_and_bad_values_refused() -> None:
     with pytest.raises(BadInput):
         validate_stored("no.such.setting", "1")
     assert validate_stored("smtp.starttls", "yes") == "true"
+
+
+def test_pace_thresholds_keep_their_order_and_export_as_numbers(plan_store) -> None:
+    from tests.conftest import SMALL_PLAN
+    from tracker.plan import apply_plan_text, export_plan
+    from tracker.records import LOCAL_MANAGER
+
+    with pytest.raises(BadInput, match=r"at_risk_pace \(0.95\) is above on_track_pace \(0.9\)"):
+        apply_plan_text(plan_store, SMALL_PLAN + "settings: {at_risk_pace: 0.95}\n", LOCAL_MANAGER)
+    apply_plan_text(
+        plan_store,
+        SMALL_PLAN + "settings: {on_track_pace: 0.85, backup.keep: 3, smtp.starttls: no}\n",
+        LOCAL_MANAGER,
+    )
+    exported = export_plan(plan_store, LOCAL_MANAGER)
+    assert "on_track_pace: 0.85\n" in exported and "backup.keep: 3\n" in exported
+    assert "smtp.starttls: false\n" in exported
+    # export -> apply changes nothing
+    assert not apply_plan_text(plan_store, exported, LOCAL_MANAGER).changed

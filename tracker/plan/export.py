@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from tracker.auditlog import PRIVATE_PERSON_FIELDS
+from tracker.errors import BadInput
 from tracker.models import KPI, Metric, Plan, Workspace
 from tracker.plan.apply import plan_revision
 from tracker.plan.items import TABLES, current_rows, resolved_aggregation
@@ -24,6 +25,18 @@ def _clean(d: dict[str, Any], defaults: dict[str, Any] | None = None) -> dict[st
             v = int(v)
         out[k] = v
     return out
+
+
+def _typed_setting(name: str, stored: str) -> Any:
+    from tracker.settings import SETTINGS
+
+    setting = SETTINGS.get(name)
+    if setting is None or setting.type is str:
+        return stored
+    try:
+        return setting.parse(stored)
+    except BadInput:
+        return stored  # as stored: the next apply names the problem
 
 
 def load_plan(store: Store) -> Plan:
@@ -51,7 +64,8 @@ def load_plan(store: Store) -> Plan:
         "revision": revision,
     }
     if settings:
-        data["settings"] = settings
+        # typed as the registry reads them (0.85, not '0.85'): what a person would write
+        data["settings"] = {k: _typed_setting(k, v) for k, v in settings.items()}
     data["people"] = [
         {"key": k, **_clean({c: v[c] for c in columns("people")})} for k, v in active("people")
     ]
