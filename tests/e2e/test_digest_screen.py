@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import SCREENSHOTS
+from tracker.checkins import record_checkin
+from tracker.records import Actor
 from tracker.report import render_html, weekly_review
 from tracker.store import Store
 
@@ -29,8 +31,18 @@ def _chart_png() -> bytes:
 def test_the_digest_fits_one_screen(
     demo_store: Store, browser, tmp_path: Path, width: int, height: int
 ) -> None:
+    # Maria said "on track" for her off-track inquiry rate: one decision more than the six
+    # a digest shows, so the rest must be a link away
+    record_checkin(
+        demo_store,
+        Actor("maria", "manager", "Maria Lopez"),
+        "inquiry-rate",
+        "on_track",
+        period="2026-W47",
+        at=dt.datetime(2026, 11, 20, 15),
+    )
     review = weekly_review(demo_store, "2026-W47", now=MONDAY)
-    assert len(review.decision_lines()) > 6  # the demo's week has more than fits: a link
+    assert len(review.decision_lines()) > 6
     html = render_html(
         review,
         {"progress": _chart_png()},

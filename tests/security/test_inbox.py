@@ -23,8 +23,8 @@ def settled(path: Path) -> Path:
 
 
 @pytest.fixture
-def inbox(store: Store) -> Path:
-    folder = store.path.parent / "inbox"
+def inbox(db_path: Path) -> Path:
+    folder = db_path.parent / "inbox"
     folder.mkdir()
     return folder
 
@@ -45,7 +45,7 @@ def test_symlinks_and_non_files_are_skipped_and_never_echoed(
 
 
 def test_an_unexpected_error_fails_that_file_only(
-    store: Store, inbox: Path, monkeypatch: pytest.MonkeyPatch
+    plan_store: Store, inbox: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import tracker.importer
 
@@ -62,14 +62,14 @@ def test_an_unexpected_error_fails_that_file_only(
     good = inbox / "b-good.csv"
     good.write_text("day,metric,value\n2026-11-02,leads,3\n")
     settled(good)
-    outcome, message = run_job(store, "inbox_import", NOW)
+    outcome, message = run_job(plan_store, "inbox_import", NOW)
     assert outcome == "ok", message
     assert "failed 1: a-boom.csv" in message and "imported 1: b-good.csv" in message
     assert list((inbox / "failed").glob("*a-boom.csv"))
     assert not list(inbox.glob("*.csv"))
 
 
-def test_a_file_left_half_read_by_a_crash_is_not_read_again(store: Store, inbox: Path) -> None:
+def test_a_file_left_half_read_by_a_crash_is_not_read_again(plan_store: Store, inbox: Path) -> None:
     # A run that died while reading (kill -9, a reader abort) leaves its claimed file in
     # processing/: the next run moves it to failed/ and goes on with the others.
     processing = inbox / "processing"
@@ -78,7 +78,7 @@ def test_a_file_left_half_read_by_a_crash_is_not_read_again(store: Store, inbox:
     good = inbox / "next.csv"
     good.write_text("day,metric,value\n2026-11-02,leads,3\n")
     settled(good)
-    outcome, message = run_job(store, "inbox_import", NOW)
+    outcome, message = run_job(plan_store, "inbox_import", NOW)
     assert "killer.xlsx (interrupted)" in message and "imported 1: next.csv" in message
     kept = list((inbox / "failed").glob("*killer.xlsx"))
     assert kept and "interrupted" in Path(str(kept[0]) + ".txt").read_text()
