@@ -97,6 +97,11 @@ def test_every_problem_is_reported_at_once() -> None:
     kpi(data, "lead-rate")["owner"] = "ghost"
     data["people"][0]["role"] = "boss"
     assert len(problems_of(data)) == 3
+    # a field of the objective itself does not hide the problems of its KPIs
+    data["objectives"][0]["outcome"] = "sales"
+    found = problems_of(data)
+    assert len(found) == 4 and any(p.startswith("objectives[buyer-leads].outcome") for p in found)
+    assert any("kpis[leads-h2].metric" in p for p in found)
 
 
 def test_draft_kpi_without_owner_or_target_is_accepted() -> None:

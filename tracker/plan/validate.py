@@ -123,8 +123,19 @@ def _lenient(data: dict[str, Any]) -> Plan | None:
         body = {k: v for k, v in raw.items() if k not in ("campaigns", "kpis")}
         try:
             objective = Objective.model_validate(body)
-        except ValidationError:
-            continue
+        except ValidationError as exc:
+            # Its own fields are already reported: without them (a stand-in where one
+            # is required) its campaigns and KPIs are still checked, in the same run.
+            bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+            if "key" in bad:
+                continue
+            body = {k: v for k, v in body.items() if k not in bad}
+            body.setdefault("title", "(invalid)")
+            body.setdefault("outcome", "other")
+            try:
+                objective = Objective.model_validate(body)
+            except ValidationError:
+                continue
         objectives.append(
             objective.model_copy(
                 update={
