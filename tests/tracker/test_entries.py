@@ -96,30 +96,28 @@ def test_refused_values_change_nothing(plan_store: Store, value, day, match) -> 
     assert len(metric_values(plan_store, "leads").entries) == 1
 
 
-def test_min_null_allows_negatives(plan_store: Store) -> None:
+def _with_metric(store: Store, metric: str) -> None:
+    """Apply the small plan with one metric more (``metric``: its YAML flow mapping)."""
     from tests.conftest import SMALL_PLAN
     from tracker.plan import apply_plan_text
 
-    plan = SMALL_PLAN.replace(
-        "  - {key: hours,",
-        "  - {key: net-subs, name: Net subscribers, class: reach, behaviour: flow, min: null}\n"
-        "  - {key: hours,",
+    plan = SMALL_PLAN.replace("  - {key: hours,", f"  - {metric}\n  - {{key: hours,")
+    apply_plan_text(store, plan, LOCAL_MANAGER)
+
+
+def test_min_null_allows_negatives(plan_store: Store) -> None:
+    _with_metric(
+        plan_store,
+        "{key: net-subs, name: Net subscribers, class: reach, behaviour: flow, min: null}",
     )
-    apply_plan_text(plan_store, plan, LOCAL_MANAGER)
     log_entry(plan_store, RICARDO, "net-subs", -4, day=DAY)
     assert daily_values(plan_store, "net-subs") == [(DAY, -4.0)]
 
 
 def test_entries_may_not_add_up_below_the_metrics_min(plan_store: Store) -> None:
-    from tests.conftest import SMALL_PLAN
-    from tracker.plan import apply_plan_text
-
-    plan = SMALL_PLAN.replace(
-        "  - {key: hours,",
-        "  - {key: balance, name: Balance, class: outcome, behaviour: flow, min: -5}\n"
-        "  - {key: hours,",
+    _with_metric(
+        plan_store, "{key: balance, name: Balance, class: outcome, behaviour: flow, min: -5}"
     )
-    apply_plan_text(plan_store, plan, LOCAL_MANAGER)
     log_entry(plan_store, RICARDO, "balance", -3, day=DAY)
     with pytest.raises(BadInput, match=r"add up to: -6 is below the smallest allowed value -5"):
         log_entry(plan_store, RICARDO, "balance", -3, day=DAY)
@@ -190,16 +188,11 @@ def test_viewer_and_archived_metric(plan_store: Store) -> None:
 
 
 def test_an_assistant_logs_only_metrics_she_is_assigned(plan_store: Store) -> None:
-    from tests.conftest import SMALL_PLAN
-    from tracker.plan import apply_plan_text
-
     # facebook is a channel of Ricardo's objective, not of anything Amy owns
-    plan = SMALL_PLAN.replace(
-        "  - {key: hours,",
-        "  - {key: fb-likes, name: Facebook likes, channel: facebook, class: reach,"
-        " behaviour: flow}\n  - {key: hours,",
+    _with_metric(
+        plan_store,
+        "{key: fb-likes, name: Facebook likes, channel: facebook, class: reach, behaviour: flow}",
     )
-    apply_plan_text(plan_store, plan, LOCAL_MANAGER)
     log_entry(plan_store, AMY, "posts", 2, day=DAY)  # her campaign's and KPI's metric
     with pytest.raises(PermissionDenied, match="may not log fb-likes: it is not a metric"):
         log_entry(plan_store, AMY, "fb-likes", 5, day=DAY)
