@@ -11,9 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import tempfile
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import duckdb
 
 from tracker import auditlog
 from tracker.errors import BadInput
@@ -66,16 +70,11 @@ def backup(store: Store, target: str | Path) -> BackupInfo:
     if partial.exists():
         shutil.rmtree(partial)
     partial.mkdir(parents=True)
-    tables: dict[str, dict[str, object]] = {}
     with store.read() as con:
         con.execute("BEGIN TRANSACTION")  # one snapshot for every table
         try:
             version = current_version(con)
-            for table in _tables(con):
-                file = partial / f"{table}.parquet"
-                con.execute(f'COPY "{table}" TO ? (FORMAT parquet)', [str(file)])  # noqa: S608
-                count, digest = _checksum(con, table).split(":")
-                tables[table] = {"rows": int(count), "checksum": digest}
+            tables = _write_tables(con, partial)
         finally:
             con.execute("COMMIT")
     info = BackupInfo(
@@ -89,6 +88,72 @@ def backup(store: Store, target: str | Path) -> BackupInfo:
         target.rmdir()
     partial.rename(target)
     return info
+
+
+def _write_tables(con: Connection, folder: Path) -> dict[str, dict[str, object]]:
+    """Every table as ``TABLE.parquet`` in ``folder``; returns the manifest's tables."""
+    tables: dict[str, dict[str, object]] = {}
+    for table in _tables(con):
+        file = folder / f"{table}.parquet"
+        con.execute(f'COPY "{table}" TO ? (FORMAT parquet)', [str(file)])  # noqa: S608
+        count, digest = _checksum(con, table).split(":")
+        tables[table] = {"rows": int(count), "checksum": digest}
+    return tables
+
+
+def _load_tables(con: Connection, source: Path, tables: dict[str, dict[str, Any]]) -> list[str]:
+    """Replace the rows of every table of a backup made at this connection's schema,
+    each checked against its manifest; returns the tables loaded. Raises BadInput on a
+    mismatch (the caller's transaction then rolls back)."""
+    existing = set(_tables(con))
+    order = [t for t in tables if t in existing and t != "schema_migrations"]
+    for table in order:
+        con.execute(f'DELETE FROM "{table}"')  # noqa: S608
+        try:
+            con.execute(
+                f'INSERT INTO "{table}" SELECT * FROM read_parquet(?)',  # noqa: S608
+                [str(source / f"{table}.parquet")],
+            )
+        except duckdb.Error as exc:  # a file of another shape, or not Parquet at all
+            raise BadInput(
+                f"{source}: {table}.parquet cannot be loaded ({exc}); nothing was restored"
+            ) from exc
+    for table in order:
+        expected = tables[table]
+        if table == "meta":
+            continue  # the revision moves on with the restore itself
+        count, digest = _checksum(con, table).split(":")
+        if int(count) != expected["rows"] or digest != expected["checksum"]:
+            raise BadInput(
+                f"{source}: table {table} does not match its manifest after loading"
+                f" ({count} rows, expected {expected['rows']}); nothing was restored"
+            )
+    return order
+
+
+def _upgraded(source: Path, manifest: dict[str, Any], work: Path) -> Path:
+    """A backup made by an older Waypoint, brought to this schema: loaded into a scratch
+    database built at the backup's own schema version (and checked there against its
+    manifest), migrated as a database of that version would be, and written out again
+    with a manifest of its own in ``work``."""
+    import duckdb
+
+    from tracker.migrations import migrate
+
+    con = duckdb.connect(str(work / "upgrade.duckdb"))
+    try:
+        migrate(con, upto=int(manifest.get("schema_version", 0)))
+        con.execute("BEGIN TRANSACTION")
+        _load_tables(con, source, manifest.get("tables", {}))
+        con.execute("COMMIT")
+        migrate(con)
+        out = work / "upgraded"
+        out.mkdir()
+        upgraded = {**manifest, "tables": _write_tables(con, out), "schema_version": LATEST}
+    finally:
+        con.close()
+    (out / MANIFEST).write_text(json.dumps(upgraded, indent=2), encoding="utf-8")
+    return out
 
 
 def read_manifest(source: str | Path) -> dict[str, Any]:
@@ -107,62 +172,54 @@ def restore(store: Store, source: str | Path, actor: Actor, *, force: bool = Fal
 
     Refuses a database that already holds a plan or observations unless ``force``.
     Checks every table's row count and checksum after loading; on any mismatch the
-    transaction rolls back and nothing changes.
+    transaction rolls back and nothing changes. A backup made by an older Waypoint is
+    first brought to this schema (``_upgraded``), beside the database.
     """
     require_manager(actor, "restore a backup")
     source = Path(source)
     manifest = read_manifest(source)
-    tables: dict[str, dict[str, Any]] = manifest.get("tables", {})
-    if int(manifest.get("schema_version", 0)) > LATEST:
+    version = int(manifest.get("schema_version", 0))
+    if version > LATEST:
         raise BadInput(
             f"{source} was made by a newer Waypoint (schema {manifest.get('schema_version')});"
             " upgrade Waypoint first"
         )
-    for table in tables:
+    for table in manifest.get("tables", {}):
         if not (source / f"{table}.parquet").is_file():
             raise BadInput(f"{source}: {table}.parquet is missing; the backup is incomplete")
-    with store.write() as con:
-        if not force:
-            used = con.execute(
-                "SELECT (SELECT count(*) FROM workspace) + (SELECT count(*) FROM observations)"
-            ).fetchall()[0][0]
-            if used:
-                raise BadInput(
-                    f"{store.path} already holds a workspace or observations; restoring would"
-                    " replace them. Run `waypoint backup DIR` first, then `waypoint restore"
-                    " --force`."
-                )
-        existing = set(_tables(con))
-        # The revision only ever grows: a running dashboard keyed on it must see the
-        # restored numbers at once, not serve pre-restore caches (#15 item 10).
-        revision_before = con.execute("SELECT max(revision) FROM meta").fetchall()[0][0] or 0
-        order = [t for t in tables if t in existing and t != "schema_migrations"]
-        for table in order:
-            con.execute(f'DELETE FROM "{table}"')  # noqa: S608
-            con.execute(
-                f'INSERT INTO "{table}" SELECT * FROM read_parquet(?)',  # noqa: S608
-                [str(source / f"{table}.parquet")],
+    with ExitStack() as stack:
+        loaded_from = source
+        if version < LATEST:
+            work = stack.enter_context(
+                tempfile.TemporaryDirectory(prefix=".waypoint-restore-", dir=store.path.parent)
             )
-        for table in order:
-            expected = tables[table]
-            if table == "meta":
-                continue  # the revision moves on with the restore itself
-            count, digest = _checksum(con, table).split(":")
-            if int(count) != expected["rows"] or digest != expected["checksum"]:
-                raise BadInput(
-                    f"{source}: table {table} does not match its manifest after loading"
-                    f" ({count} rows, expected {expected['rows']}); nothing was restored"
-                )
-        con.execute("UPDATE meta SET revision = greatest(revision, ?) + 1", [revision_before])
-        auditlog.record(
-            con,
-            actor,
-            "restore",
-            "database",
-            str(store.path),
-            None,
-            {"from": str(source), "created_at": manifest.get("created_at")},
-        )
+            loaded_from = _upgraded(source, manifest, Path(work))
+        tables: dict[str, dict[str, Any]] = read_manifest(loaded_from).get("tables", {})
+        with store.write() as con:
+            if not force:
+                used = con.execute(
+                    "SELECT (SELECT count(*) FROM workspace) + (SELECT count(*) FROM observations)"
+                ).fetchall()[0][0]
+                if used:
+                    raise BadInput(
+                        f"{store.path} already holds a workspace or observations; restoring"
+                        " would replace them. Run `waypoint backup DIR` first, then `waypoint"
+                        " restore --force`."
+                    )
+            # The revision only ever grows: a running dashboard keyed on it must see the
+            # restored numbers at once, not serve pre-restore caches (#15 item 10).
+            revision_before = con.execute("SELECT max(revision) FROM meta").fetchall()[0][0] or 0
+            order = _load_tables(con, loaded_from, tables)
+            con.execute("UPDATE meta SET revision = greatest(revision, ?) + 1", [revision_before])
+            auditlog.record(
+                con,
+                actor,
+                "restore",
+                "database",
+                str(store.path),
+                None,
+                {"from": str(source), "created_at": manifest.get("created_at")},
+            )
     return {"restored_from": str(source), "tables": {t: tables[t]["rows"] for t in order}}
 
 

@@ -385,15 +385,17 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Apply every migration newer than the database; idempotent. Returns the version."""
+def migrate(con: duckdb.DuckDBPyConnection, upto: int | None = None) -> int:
+    """Apply every migration newer than the database (up to version ``upto``, when
+    given: an older backup is loaded at its own version); idempotent. Returns the
+    version."""
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
     )
     version = current_version(con)
     for number, name, apply in MIGRATIONS:
-        if number <= version:
+        if number <= version or (upto is not None and number > upto):
             continue
         con.execute("BEGIN TRANSACTION")
         try:

@@ -73,3 +73,41 @@ def test_prune_keeps_newest(demo_store: Store, tmp_path: Path) -> None:
         backup(demo_store, tmp_path / "backups" / day)
     removed = prune_backups(tmp_path / "backups", keep=2)
     assert [p.name for p in removed] == ["2026-01-01"]
+
+
+# A real backup made by Waypoint at schema 2 (commit d53f1c3^, the demo as of 18 Nov
+# 2026): the workspace table had no currency column yet.
+SCHEMA_2_BACKUP = Path(__file__).parents[1] / "fixtures" / "backups" / "schema-2-demo"
+
+
+def test_a_backup_of_an_older_waypoint_restores_upgraded(tmp_path: Path) -> None:
+    from tracker.daily import mismatches
+    from tracker.observations import daily_values
+
+    fresh = Store(tmp_path / "fresh.duckdb")
+    fresh.init()
+    result = restore(fresh, SCHEMA_2_BACKUP, LOCAL_MANAGER)
+    assert result["tables"]["observations"] == 2764
+    plan = export_plan(fresh)
+    assert "Copper Kettle" in plan  # the workspace, given the new currency's default
+    with fresh.read() as con:
+        assert con.execute("SELECT currency FROM workspace").fetchall() == [("USD",)]
+        assert mismatches(con) == (0, [])
+    assert daily_values(fresh, "catering-inquiries")
+    # the scratch database and the upgraded copy are gone; the backup is untouched
+    assert [p.name for p in tmp_path.iterdir()] == ["fresh.duckdb"]
+    assert not list(SCHEMA_2_BACKUP.glob("*.duckdb"))
+
+
+def test_a_damaged_older_backup_restores_nothing(tmp_path: Path) -> None:
+    import shutil
+
+    damaged = tmp_path / "old"
+    shutil.copytree(SCHEMA_2_BACKUP, damaged)
+    shutil.copy(damaged / "outliers.parquet", damaged / "people.parquet")  # people lost
+    fresh = Store(tmp_path / "fresh.duckdb")
+    fresh.init()
+    with pytest.raises(BadInput, match="people"):
+        restore(fresh, damaged, LOCAL_MANAGER)
+    with fresh.read() as con:
+        assert con.execute("SELECT count(*) FROM observations").fetchall() == [(0,)]
