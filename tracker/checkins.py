@@ -40,6 +40,8 @@ class Checkin:
     plans: str | None
     problems: str | None
     created_at: dt.datetime
+    # who typed it when not the person it counts for (the local manager), else None
+    recorded_by: str | None = None
 
 
 def due_by(period: Period, timezone: str) -> dt.datetime:
@@ -130,6 +132,7 @@ def record_checkin(
                 f" {responsible or 'nobody'}'s KPI then."
             )
         person = actor.key if actor.key != "local" else (responsible or actor.key)
+        entered_by = actor.key if actor.key != person else None
         new_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM checkins").fetchall()[0][0]
         comment = (
             note
@@ -138,8 +141,20 @@ def record_checkin(
         )
         con.execute(
             "INSERT INTO checkins (id, kpi, person, period, confidence, comment, progress,"
-            " plans, problems, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [new_id, kpi, person, period, confidence, comment, progress, plans, problems, created],
+            " plans, problems, created_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                new_id,
+                kpi,
+                person,
+                period,
+                confidence,
+                comment,
+                progress,
+                plans,
+                problems,
+                created,
+                entered_by,
+            ],
         )
         auditlog.record(
             con,
@@ -151,7 +166,17 @@ def record_checkin(
             {"confidence": confidence, "comment": comment, "person": person},
         )
     return Checkin(
-        new_id, kpi, person, period, confidence, comment, progress, plans, problems, created
+        new_id,
+        kpi,
+        person,
+        period,
+        confidence,
+        comment,
+        progress,
+        plans,
+        problems,
+        created,
+        entered_by,
     )
 
 
@@ -168,6 +193,7 @@ class CheckinState:
     plans: str | None
     problems: str | None
     due_by: dt.datetime
+    entered_by: str | None = None  # who typed it for the owner (the local manager)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -255,7 +281,8 @@ explicit AS (
            arg_max(c.comment, c.created_at) AS note,
            arg_max(c.progress, c.created_at) AS progress,
            arg_max(c.plans, c.created_at) AS plans,
-           arg_max(c.problems, c.created_at) AS problems
+           arg_max(c.problems, c.created_at) AS problems,
+           arg_max(c.recorded_by, c.created_at) AS entered_by
     FROM live l JOIN checkins c ON c.kpi = l.key AND c.period = l.period AND c.person = l.owner
     GROUP BY l.key
 ),
@@ -267,7 +294,8 @@ logged AS (
     GROUP BY l.key
 )
 SELECT l.key, l.owner, l.period, l.due,
-       least(e.at, g.at) AS at, e.confidence, e.note, e.progress, e.plans, e.problems
+       least(e.at, g.at) AS at, e.confidence, e.note, e.progress, e.plans, e.problems,
+       e.entered_by
 FROM live l LEFT JOIN explicit e ON e.key = l.key LEFT JOIN logged g ON g.key = l.key
 ORDER BY l.opos, l.kpos, l.key
 """  # noqa: S608 (built from this module's constants only)
@@ -326,14 +354,14 @@ def checkin_status(
                 ).fetchall()
             ]
     states = []
-    for key, owner, period, due, at, confidence, note, progress, plans, problems in rows:
+    for key, owner, period, due, at, confidence, note, progress, plans, problems, by in rows:
         if at is not None:
             state = "on_time" if at <= due else "late"
         else:
             state = "missing" if now_naive > due else "due"
         states.append(
             CheckinState(
-                key, owner, period, state, at, confidence, note, progress, plans, problems, due
+                key, owner, period, state, at, confidence, note, progress, plans, problems, due, by
             )
         )
     return CheckinReport(week, states, later)
@@ -353,7 +381,8 @@ def history(store: Store, kpi: str, limit: int = 20) -> list[Checkin]:
     with store.read() as con:
         rows = con.execute(
             "SELECT id, kpi, person, period, confidence, comment, progress, plans, problems,"
-            " created_at FROM checkins WHERE kpi = ? ORDER BY created_at DESC LIMIT ?",
+            " created_at, recorded_by FROM checkins WHERE kpi = ?"
+            " ORDER BY created_at DESC LIMIT ?",
             [kpi, limit],
         ).fetchall()
     return [Checkin(*r) for r in rows]

@@ -362,12 +362,25 @@ def _schema_4(con: duckdb.DuckDBPyConnection) -> None:
     _run(con, SCHEMA_4)
 
 
+# A check-in the local manager (the command line without --as) enters for a KPI's owner
+# counts for the owner, as before, and now says who typed it: the review and the
+# confidence flag no longer read "Amy said" for words Amy never wrote.
+SCHEMA_5 = """
+ALTER TABLE checkins ADD COLUMN recorded_by VARCHAR;
+"""
+
+
+def _schema_5(con: duckdb.DuckDBPyConnection) -> None:
+    _run(con, SCHEMA_5)
+
+
 # (version, name, function). Append only.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "initial schema", _schema_1),
     (2, "entries, changes, daily values, plan fields", _schema_2),
     (3, "workspace currency", _schema_3),
     (4, "no primary-key indexes on observations and daily values", _schema_4),
+    (5, "who entered a check-in for its owner", _schema_5),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -365,7 +365,15 @@ def said(c: CheckinState) -> list[tuple[str, str]]:
 
 def _checkin(c: CheckinState) -> str:
     when = f", {c.checked_in_at:%a} {formats.long_day(c.checked_in_at)}" if c.checked_in_at else ""
-    return checkin_words(c.state, c.confidence) + when
+    # a check-in typed for the owner by the local manager says so (it counts for them)
+    by = f", entered by {_entered_by(c.entered_by)}" if c.entered_by else ""
+    return checkin_words(c.state, c.confidence) + when + by
+
+
+def _entered_by(key: str) -> str:
+    from tracker.records import LOCAL_MANAGER
+
+    return "the local manager" if key == LOCAL_MANAGER.key else key
 
 
 def _md_value(value: Any) -> Any:

@@ -579,6 +579,14 @@ def stale_metric(ctx: Context) -> Iterator[Flag]:
             )
 
 
+def _who_said(ctx: Context, owner: str, entered_by: str | None) -> str:
+    """The owner; or who checked in for them (the local manager), so nobody is quoted
+    for words they did not write."""
+    if entered_by:
+        return f"{ctx.person(entered_by)}, checking in for {ctx.person(owner)},"
+    return ctx.person(owner)
+
+
 def confidence_conflict(ctx: Context) -> Iterator[Flag]:
     for k in ctx.kpis:
         checkin = ctx.checkins.get(k["key"])
@@ -596,7 +604,8 @@ def confidence_conflict(ctx: Context) -> Iterator[Flag]:
             "confidence_conflict",
             "warning",
             f"kpi:{k['key']}",
-            f"{ctx.person(k['owner'])} said “{said.replace('_', ' ')}” for {ctx.kpi_name(k)} on"
+            f"{_who_said(ctx, k['owner'], checkin['entered_by'])} said"
+            f" “{said.replace('_', ' ')}” for {ctx.kpi_name(k)} on"
             f" {checkin['created_at']:%a} {formats.long_day(checkin['created_at'])}, but the"
             f" numbers say {status.replace('_', ' ')}{pace}.",
             {
@@ -813,7 +822,8 @@ def load_context(con: Connection, as_of: dt.date) -> Context:
         for r in _rows(
             con,
             "SELECT kpi, arg_max(person, created_at) AS person,"
-            " arg_max(confidence, created_at) AS confidence, max(created_at) AS created_at"
+            " arg_max(confidence, created_at) AS confidence, max(created_at) AS created_at,"
+            " arg_max(recorded_by, created_at) AS entered_by"
             " FROM checkins WHERE created_at::DATE <= ? GROUP BY kpi",
             [as_of + dt.timedelta(days=1)],
         )

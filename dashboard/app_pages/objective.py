@@ -9,6 +9,7 @@ from dashboard import state, ui
 from tracker import formats
 from tracker.annotations import list_annotations
 from tracker.checkins import history
+from tracker.records import LOCAL_MANAGER
 from tracker.vocab import outcome_label
 
 store = state.store()
@@ -16,6 +17,12 @@ with store.session():
     day = state.as_of()
     plan = state.cached(state.plan)
     report = state.cached(state.progress, day)
+    people = {LOCAL_MANAGER.key: LOCAL_MANAGER.name, **state.cached(state.names)["person"]}
+
+
+def who(key: str | None) -> str:
+    return people.get(key or "", key or "nobody")
+
 
 if not plan.objectives:
     st.info("No objectives yet: a manager writes them on the Plan page.")
@@ -87,7 +94,9 @@ with store.session():
             if not rows:
                 st.write("No check-ins yet.")
             for c in rows:
+                # names, not keys; a check-in typed for its owner says who typed it
+                by = f" (entered by {ui.text(who(c.recorded_by))})" if c.recorded_by else ""
                 st.markdown(
-                    f"**{c.period}** — {ui.text(c.person)} says"
+                    f"**{c.period}** — {ui.text(who(c.person))}{by} says"
                     f" {c.confidence.replace('_', ' ')}: {ui.text(c.comment)}"
                 )

@@ -128,3 +128,23 @@ def test_a_pinned_clock_with_an_offset_is_that_instant(
     made = record_checkin(plan_store, AMY, "leads-h2", "at_risk", note="late", period=WEEK)
     assert made.created_at == dt.datetime(2026, 8, 11, 6, 0)
     assert state(plan_store, "leads-h2", "2026-08-12T12:00") == "late"
+
+
+def test_a_check_in_the_local_manager_enters_counts_for_the_owner_and_says_so(
+    plan_store: Store,
+) -> None:
+    from tracker.report import render_markdown, weekly_review
+
+    made = record_checkin(
+        plan_store, LOCAL_MANAGER, "leads-h2", "on_track", period=WEEK, at=utc("2026-08-07T16:00")
+    )
+    assert (made.person, made.recorded_by) == ("amy", "local")
+    report = checkin_status(plan_store, WEEK, now=utc("2026-08-20T12:00").replace(tzinfo=dt.UTC))
+    s = next(s for s in report.kpis if s.kpi == "leads-h2")
+    assert (s.state, s.entered_by) == ("on_time", "local")  # it counts for Amy
+    review = weekly_review(plan_store, WEEK, now=utc("2026-08-20T12:00").replace(tzinfo=dt.UTC))
+    assert "on time, says on track, Fri 7 Aug 2026, entered by the local manager" in (
+        render_markdown(review)
+    )
+    own = record_checkin(plan_store, AMY, "weekly-posts", "at_risk", period=WEEK)
+    assert own.recorded_by is None  # her own words

@@ -278,12 +278,12 @@ def test_stale_metric(store: Store, days_ago: int, raised: bool) -> None:
     assert (("stale_metric", "metric:leads") in codes(store)) is raised
 
 
-def checkin(store: Store, confidence: str, person: str = "ann") -> None:
+def checkin(store: Store, confidence: str, person: str = "ann", by: str | None = None) -> None:
     with store.write() as con:
         con.execute(
-            "INSERT INTO checkins (id, kpi, person, period, confidence, created_at)"
-            " SELECT coalesce(max(id), 0) + 1, 'leads-kpi', ?, '2026-W26', ?, ? FROM checkins",
-            [person, confidence, dt.datetime(2026, 6, 26, 12)],
+            "INSERT INTO checkins (id, kpi, person, period, confidence, created_at, recorded_by)"
+            " SELECT coalesce(max(id), 0) + 1, 'leads-kpi', ?, '2026-W26', ?, ?, ? FROM checkins",
+            [person, confidence, dt.datetime(2026, 6, 26, 12), by],
         )
 
 
@@ -295,6 +295,17 @@ def test_confidence_conflict(store: Store, confidence: str, raised: bool) -> Non
     log(store, "leads", {AS_OF - dt.timedelta(days=3): 1})  # far behind: off_track
     checkin(store, confidence)
     assert (("confidence_conflict", "kpi:leads-kpi") in codes(store)) is raised
+
+
+def test_a_conflict_entered_for_the_owner_quotes_who_typed_it(store: Store) -> None:
+    from tracker.vanity import run_audit
+
+    plan(store, kpis=[LEADS_KPI])
+    log(store, "leads", {AS_OF - dt.timedelta(days=3): 1})  # far behind: off_track
+    checkin(store, "on_track", by="local")  # the command line's manager, for Ann
+    flag = next(f for f in run_audit(store, AS_OF).flags if f.code == "confidence_conflict")
+    assert flag.message.startswith("Local manager, checking in for ")
+    assert " said “on track”" in flag.message
 
 
 def test_acknowledge_keeps_flag_listed_and_is_manager_only(store: Store) -> None:
