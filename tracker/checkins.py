@@ -277,12 +277,12 @@ live AS (
 ),
 explicit AS (
     SELECT l.key, min(c.created_at) AS at,
-           arg_max(c.confidence, c.created_at) AS confidence,
-           arg_max(c.comment, c.created_at) AS note,
-           arg_max(c.progress, c.created_at) AS progress,
-           arg_max(c.plans, c.created_at) AS plans,
-           arg_max(c.problems, c.created_at) AS problems,
-           arg_max(c.recorded_by, c.created_at) AS entered_by
+           arg_max_null(c.confidence, c.created_at) AS confidence,
+           arg_max_null(c.comment, c.created_at) AS note,
+           arg_max_null(c.progress, c.created_at) AS progress,
+           arg_max_null(c.plans, c.created_at) AS plans,
+           arg_max_null(c.problems, c.created_at) AS problems,
+           arg_max_null(c.recorded_by, c.created_at) AS entered_by
     FROM live l JOIN checkins c ON c.kpi = l.key AND c.period = l.period AND c.person = l.owner
     GROUP BY l.key
 ),

@@ -83,9 +83,9 @@ def finish(
 def last_runs(store: Store) -> dict[str, JobRun]:
     with store.read() as con:
         rows = con.execute(
-            "SELECT job, arg_max(scheduled_for, scheduled_for), arg_max(started, scheduled_for),"
-            " arg_max(finished, scheduled_for), arg_max(outcome, scheduled_for),"
-            " arg_max(message, scheduled_for) FROM job_runs GROUP BY job"
+            "SELECT job, arg_max_null(scheduled_for, scheduled_for), arg_max_null(started, scheduled_for),"
+            " arg_max_null(finished, scheduled_for), arg_max_null(outcome, scheduled_for),"
+            " arg_max_null(message, scheduled_for) FROM job_runs GROUP BY job"
         ).fetchall()
     return {r[0]: JobRun(*r) for r in rows}
 

@@ -821,9 +821,9 @@ def load_context(con: Connection, as_of: dt.date) -> Context:
         r["kpi"]: r
         for r in _rows(
             con,
-            "SELECT kpi, arg_max(person, created_at) AS person,"
-            " arg_max(confidence, created_at) AS confidence, max(created_at) AS created_at,"
-            " arg_max(recorded_by, created_at) AS entered_by"
+            "SELECT kpi, arg_max_null(person, created_at) AS person,"
+            " arg_max_null(confidence, created_at) AS confidence, max(created_at) AS created_at,"
+            " arg_max_null(recorded_by, created_at) AS entered_by"
             " FROM checkins WHERE created_at::DATE <= ? GROUP BY kpi",
             [as_of + dt.timedelta(days=1)],
         )

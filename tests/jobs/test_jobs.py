@@ -194,3 +194,20 @@ def test_cron_problems_are_named() -> None:
     assert cron_problem("schedule.weekly_digest", "0 8 * * mon") is None
     problem = cron_problem("schedule.weekly_digest", "61 * * * *")
     assert problem.startswith("schedule.weekly_digest: '61 * * * *' is not a cron expression")
+
+
+def test_a_running_slot_shows_as_running_not_with_the_last_runs_end(store: Store) -> None:
+    from tracker.jobruns import claim, finish, last_runs
+
+    monday, tuesday = dt.datetime(2026, 8, 10, 8), dt.datetime(2026, 8, 11, 8)
+    assert claim(store, "import", monday, monday)
+    finish(store, "import", monday, monday + dt.timedelta(minutes=1), "ok", "2 files")
+    assert claim(store, "import", tuesday, tuesday)
+    last = last_runs(store)["import"]
+    # The running slot has no end and no message yet; the finished one's must not show
+    assert (last.scheduled_for, last.outcome, last.finished, last.message) == (
+        tuesday,
+        "running",
+        None,
+        None,
+    )

@@ -148,3 +148,21 @@ def test_a_check_in_the_local_manager_enters_counts_for_the_owner_and_says_so(
     )
     own = record_checkin(plan_store, AMY, "weekly-posts", "at_risk", period=WEEK)
     assert own.recorded_by is None  # her own words
+
+
+def test_the_owners_later_own_check_in_is_hers_not_the_local_managers(plan_store: Store) -> None:
+    # The latest check-in of the period speaks, with all its fields: her own (no
+    # recorded_by) must not inherit who typed the earlier one, nor its note.
+    record_checkin(
+        plan_store,
+        LOCAL_MANAGER,
+        "leads-h2",
+        "on_track",
+        note="from the call",
+        period=WEEK,
+        at=utc("2026-08-07T16:00"),
+    )
+    record_checkin(plan_store, AMY, "leads-h2", "at_risk", period=WEEK, at=utc("2026-08-09T16:00"))
+    report = checkin_status(plan_store, WEEK, now=utc("2026-08-20T12:00").replace(tzinfo=dt.UTC))
+    s = next(s for s in report.kpis if s.kpi == "leads-h2")
+    assert (s.confidence, s.entered_by, s.note) == ("at_risk", None, None)

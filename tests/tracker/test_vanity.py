@@ -278,12 +278,14 @@ def test_stale_metric(store: Store, days_ago: int, raised: bool) -> None:
     assert (("stale_metric", "metric:leads") in codes(store)) is raised
 
 
-def checkin(store: Store, confidence: str, person: str = "ann", by: str | None = None) -> None:
+def checkin(
+    store: Store, confidence: str, person: str = "ann", by: str | None = None, hour: int = 12
+) -> None:
     with store.write() as con:
         con.execute(
             "INSERT INTO checkins (id, kpi, person, period, confidence, created_at, recorded_by)"
             " SELECT coalesce(max(id), 0) + 1, 'leads-kpi', ?, '2026-W26', ?, ?, ? FROM checkins",
-            [person, confidence, dt.datetime(2026, 6, 26, 12), by],
+            [person, confidence, dt.datetime(2026, 6, 26, hour), by],
         )
 
 
@@ -306,6 +308,9 @@ def test_a_conflict_entered_for_the_owner_quotes_who_typed_it(store: Store) -> N
     flag = next(f for f in run_audit(store, AS_OF).flags if f.code == "confidence_conflict")
     assert flag.message.startswith("Local manager, checking in for ")
     assert " said “on track”" in flag.message
+    checkin(store, "on_track", hour=15)  # then Ann herself, later: her own words
+    flag = next(f for f in run_audit(store, AS_OF).flags if f.code == "confidence_conflict")
+    assert not flag.message.startswith("Local manager")
 
 
 def test_acknowledge_keeps_flag_listed_and_is_manager_only(store: Store) -> None:
