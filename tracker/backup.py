@@ -105,8 +105,19 @@ def _load_tables(con: Connection, source: Path, tables: dict[str, dict[str, Any]
     """Replace the rows of every table of a backup made at this connection's schema,
     each checked against its manifest; returns the tables loaded. Raises BadInput on a
     mismatch (the caller's transaction then rolls back)."""
-    existing = set(_tables(con))
-    order = [t for t in tables if t in existing and t != "schema_migrations"]
+    existing = set(_tables(con)) - {"schema_migrations"}
+    listed = set(tables) - {"schema_migrations"}
+    # A restore replaces the whole database: a manifest that leaves a table out (or
+    # names one this schema lacks) would restore half of it, so it is refused whole.
+    if listed != existing:
+        missing, unknown = sorted(existing - listed), sorted(listed - existing)
+        raise BadInput(
+            f"{source}: the manifest does not match the schema it names"
+            + (f"; missing tables: {', '.join(missing)}" if missing else "")
+            + (f"; unknown tables: {', '.join(unknown)}" if unknown else "")
+            + "; nothing was restored"
+        )
+    order = [t for t in tables if t in existing]
     for table in order:
         con.execute(f'DELETE FROM "{table}"')  # noqa: S608
         try:
@@ -142,7 +153,7 @@ def _upgraded(source: Path, manifest: dict[str, Any], work: Path) -> Path:
 
     con = duckdb.connect(str(work / "upgrade.duckdb"))
     try:
-        migrate(con, upto=int(manifest.get("schema_version", 0)))
+        migrate(con, upto=int(manifest["schema_version"]))
         con.execute("BEGIN TRANSACTION")
         _load_tables(con, source, manifest.get("tables", {}))
         con.execute("COMMIT")
@@ -167,6 +178,49 @@ def read_manifest(source: str | Path) -> dict[str, Any]:
         raise BadInput(f"{manifest}: cannot be read ({exc})") from exc
 
 
+def _checked_version(source: Path, manifest: dict[str, Any]) -> int:
+    """The manifest's schema version, once the manifest is known to describe a backup:
+    a hand-edited or truncated one is bad input, never a reason to wipe a database."""
+    version = manifest.get("schema_version") if isinstance(manifest, dict) else None
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise BadInput(
+            f"{source}/{MANIFEST}: schema_version is missing or not a positive whole number;"
+            " nothing was restored"
+        )
+    if version > LATEST:
+        raise BadInput(
+            f"{source} was made by a newer Waypoint (schema {version}); upgrade Waypoint first"
+        )
+    tables = manifest.get("tables")
+    if not isinstance(tables, dict) or not tables:
+        raise BadInput(f"{source}/{MANIFEST}: lists no tables; nothing was restored")
+    for table, entry in tables.items():
+        if not (
+            isinstance(entry, dict)
+            and isinstance(entry.get("rows"), int)
+            and isinstance(entry.get("checksum"), str)
+        ):
+            raise BadInput(
+                f"{source}/{MANIFEST}: table {table} has no row count and checksum;"
+                " nothing was restored"
+            )
+        if not (source / f"{table}.parquet").is_file():
+            raise BadInput(f"{source}: {table}.parquet is missing; the backup is incomplete")
+    return version
+
+
+def _refuse_if_used(con: Connection, store: Store) -> None:
+    used = con.execute(
+        "SELECT (SELECT count(*) FROM workspace) + (SELECT count(*) FROM observations)"
+    ).fetchall()[0][0]
+    if used:
+        raise BadInput(
+            f"{store.path} already holds a workspace or observations; restoring"
+            " would replace them. Run `waypoint backup DIR` first, then `waypoint"
+            " restore --force`."
+        )
+
+
 def restore(store: Store, source: str | Path, actor: Actor, *, force: bool = False) -> dict:
     """Replace the database's contents with a backup, in one transaction.
 
@@ -178,15 +232,10 @@ def restore(store: Store, source: str | Path, actor: Actor, *, force: bool = Fal
     require_manager(actor, "restore a backup")
     source = Path(source)
     manifest = read_manifest(source)
-    version = int(manifest.get("schema_version", 0))
-    if version > LATEST:
-        raise BadInput(
-            f"{source} was made by a newer Waypoint (schema {manifest.get('schema_version')});"
-            " upgrade Waypoint first"
-        )
-    for table in manifest.get("tables", {}):
-        if not (source / f"{table}.parquet").is_file():
-            raise BadInput(f"{source}: {table}.parquet is missing; the backup is incomplete")
+    version = _checked_version(source, manifest)
+    if not force:  # before any upgrade work: a refusal should be quick and leave no trace
+        with store.read() as con:
+            _refuse_if_used(con, store)
     with ExitStack() as stack:
         loaded_from = source
         if version < LATEST:
@@ -196,16 +245,8 @@ def restore(store: Store, source: str | Path, actor: Actor, *, force: bool = Fal
             loaded_from = _upgraded(source, manifest, Path(work))
         tables: dict[str, dict[str, Any]] = read_manifest(loaded_from).get("tables", {})
         with store.write() as con:
-            if not force:
-                used = con.execute(
-                    "SELECT (SELECT count(*) FROM workspace) + (SELECT count(*) FROM observations)"
-                ).fetchall()[0][0]
-                if used:
-                    raise BadInput(
-                        f"{store.path} already holds a workspace or observations; restoring"
-                        " would replace them. Run `waypoint backup DIR` first, then `waypoint"
-                        " restore --force`."
-                    )
+            if not force:  # again, inside the transaction: someone may have written since
+                _refuse_if_used(con, store)
             # The revision only ever grows: a running dashboard keyed on it must see the
             # restored numbers at once, not serve pre-restore caches (#15 item 10).
             revision_before = con.execute("SELECT max(revision) FROM meta").fetchall()[0][0] or 0

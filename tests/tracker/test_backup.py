@@ -111,3 +111,48 @@ def test_a_damaged_older_backup_restores_nothing(tmp_path: Path) -> None:
         restore(fresh, damaged, LOCAL_MANAGER)
     with fresh.read() as con:
         assert con.execute("SELECT count(*) FROM observations").fetchall() == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("edit", "says"),
+    [
+        (lambda m: m.pop("schema_version"), "schema_version"),
+        (lambda m: m.update(schema_version=0), "schema_version"),
+        (lambda m: m.update(schema_version="5"), "schema_version"),
+        (lambda m: m["tables"].pop("observations"), "missing tables: observations"),
+        (lambda m: m.update(tables={}), "lists no tables"),
+        (lambda m: m["tables"].update(secrets={"rows": 0, "checksum": "0"}), "unknown tables"),
+        (lambda m: m["tables"]["kpis"].pop("checksum"), "table kpis"),
+    ],
+)
+def test_a_hand_edited_manifest_is_refused_and_the_database_kept(
+    demo_store: Store, tmp_path: Path, edit, says: str
+) -> None:
+    # A restore replaces everything, so a manifest that no longer describes the whole
+    # backup (no version: the old code migrated "from 0" and loaded nothing) must never
+    # be a way to empty a workspace, even with --force.
+    import json
+
+    backup(demo_store, tmp_path / "b1")
+    manifest_file = tmp_path / "b1" / "manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    edit(manifest)
+    if "secrets" in manifest["tables"]:
+        (tmp_path / "b1" / "secrets.parquet").write_bytes(b"")
+    manifest_file.write_text(json.dumps(manifest))
+    before = table_fingerprints(demo_store)
+    with pytest.raises(BadInput) as err:
+        restore(demo_store, tmp_path / "b1", LOCAL_MANAGER, force=True)
+    assert says in str(err.value)
+    assert "b1" in str(err.value)
+    assert table_fingerprints(demo_store) == before
+
+
+def test_a_refused_restore_of_an_older_backup_is_refused_before_any_upgrade(
+    demo_store: Store,
+) -> None:
+    folder = demo_store.path.parent
+    before = sorted(p.name for p in folder.iterdir())
+    with pytest.raises(BadInput, match="--force"):
+        restore(demo_store, SCHEMA_2_BACKUP, LOCAL_MANAGER)
+    assert sorted(p.name for p in folder.iterdir()) == before
