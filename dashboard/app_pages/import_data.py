@@ -107,12 +107,16 @@ names = preview.names
 if preview.created_metrics:
     created = ", ".join(names.get(k, k) for k in preview.created_metrics)
     st.info(ui.text(f"New metrics will be created: {created}"))
+# The values that will be stored: a row the write would reject (no value, a future day,
+# below the metric's min) is listed under "Rejected" only, not here as well.
+refused = {(r.line, r.metric) for r in preview.rejected}
 st.subheader("Daily values")
 st.dataframe(
     [
         {"day": r["day"], "metric": names.get(r["metric"], r["metric"]), "value": r["value"]}
-        for r in preview.preview.select(["day", "metric", "value"]).to_pylist()[:500]
-    ],
+        for r in preview.preview.select(["line", "day", "metric", "value"]).to_pylist()
+        if r["value"] is not None and (r["line"], r["metric"]) not in refused
+    ][:500],
     hide_index=True,
 )
 if preview.rejected:
@@ -133,7 +137,7 @@ if not preview.all_rejected and st.button("Commit the import", type="primary", k
         st.session_state["import_done"] = {
             "change": result.change,
             "message": (
-                f"Imported {upload.name}: {result.inserted} inserted, {result.replaced}"
+                f"Imported {ui.text(upload.name)}: {result.inserted} inserted, {result.replaced}"
                 f" replaced, {result.unchanged} unchanged, {len(result.rejected)} rejected."
             ),
         }

@@ -130,3 +130,24 @@ def test_a_preset_forced_on_the_wrong_file_is_an_error_that_names_what_it_fits(
     assert "looks like X: account overview." in shown  # names people read, not preset ids
     assert "--preset" not in shown  # page users are never told a CLI flag
     assert not at.success and not at.info
+
+
+def test_the_preview_lists_only_what_will_be_stored_and_the_file_name_stays_text(
+    app_env: Store,
+) -> None:
+    # A file name is user text: Markdown in it must show as typed, not as a link or bold.
+    name = "**week**_[click](https://example.invalid).csv"
+    data = (
+        "day,metric,value\n2026-11-02,catering-inquiries,2\n"
+        "2026-11-03,catering-inquiries,-4\n"  # below the metric's min: rejected by the write
+        "2026-11-04,catering-inquiries,abc\n"  # not a number: rejected by the reader
+    ).encode()
+    at = _upload(open_page("import_data"), name, data)
+    assert not at.exception, at.exception
+    shown = at.dataframe[0].value
+    assert list(shown["value"]) == [2.0]  # neither the -4 nor an empty value for "abc"
+    assert len(at.dataframe[1].value) == 2  # both listed under Rejected, with reasons
+    at = click(at, "Commit the import")
+    message = at.success[0].value
+    assert message.startswith(r"Imported \*\*week\*\*\_\[click\]")
+    assert _daily(app_env, "catering-inquiries")["2026-11-02"] >= 2
