@@ -266,9 +266,11 @@ def weekly_review(
         ]
         # a finished week is judged as closed: its Sunday's deadlines and periods passed
         moment = now or now_utc()
-        over = end < moment.astimezone(ZoneInfo(workspace_timezone(store))).date()
-        report = compute_progress(store, end, day_over=over)
-        last_week = compute_progress(store, end - dt.timedelta(days=7), day_over=True)
+        today = moment.astimezone(ZoneInfo(workspace_timezone(store))).date()
+        report = compute_progress(store, end, day_over=end < today)
+        # the week before is over too, unless someone reviews a week still ahead
+        before_end = end - dt.timedelta(days=7)
+        last_week = compute_progress(store, before_end, day_over=before_end < today)
         before = {k.kpi: k for k in last_week.kpis}
         # every flag, acknowledged ones too: they stay visible, with their reason
         flags = run_audit(store, end, progress=report).flags

@@ -251,3 +251,24 @@ def test_the_cli_reads_each_file_with_the_metrics_the_file_before_created(tmp_pa
     files = run.json()["files"]
     assert files[0]["created_metrics"] == ["gsc.clicks", "gsc.impressions"]
     assert (files[1]["inserted"], files[1]["rejected"]) == (1, [])
+
+
+def test_a_file_of_which_nothing_can_be_stored_creates_no_metrics(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    # An X export of negative counts: every row is below its metric's min, which only the
+    # store can tell once the metrics exist. The file is refused whole, so its metrics are
+    # not left behind empty (the inbox and the CLI say "not imported").
+    path = tmp_path / "x-negative.csv"
+    header = X_OVERVIEW.read_text().splitlines()[0]
+    path.write_text(header + '\n"Tue, Feb 18, 2025"' + ",-1" * 13 + "\n")
+    with plan_store.read() as con:
+        changes = con.execute("SELECT count(*) FROM changes").fetchall()
+    result = import_file(plan_store, LOCAL_MANAGER, path, rejects_dir=tmp_path / "rej")
+    assert result.nothing_imported and result.rejected
+    assert result.created_metrics == [] and result.change is None
+    with plan_store.read() as con:
+        assert con.execute("SELECT count(*) FROM metrics WHERE key LIKE 'x.%'").fetchall() == [
+            (0,)
+        ]
+        assert con.execute("SELECT count(*) FROM changes").fetchall() == changes
