@@ -866,7 +866,9 @@ def export_observations(store: Store, out: str | Path, fmt: str = "csv") -> int:
         raise BadInput(f"--out {out}: that is the database itself; choose another file")
     if out.is_dir():
         raise BadInput(f"--out {out}: is a folder; give a file name")
-    special = out.exists() and not out.is_file()
+    special = is_stream(out)
+    if not special and out.is_symlink():
+        out = out.resolve()  # the link stays a link: its file is the one replaced
     if special:  # the finished file is copied into it from a folder of its own
         folder = Path(tempfile.mkdtemp(prefix="waypoint-export-"))
         part = folder / f"observations.{fmt}"
@@ -880,12 +882,34 @@ def export_observations(store: Store, out: str | Path, fmt: str = "csv") -> int:
             with part.open("rb") as src, out.open("wb") as dst:
                 shutil.copyfileobj(src, dst)
         else:
+            if out.exists():  # an export replaces the file's contents, not who may read it
+                shutil.copymode(out, part)
             os.replace(part, out)
     finally:
         part.unlink(missing_ok=True)
         if folder is not None:
             folder.rmdir()
     return count
+
+
+def is_stream(out: str | Path) -> bool:
+    """Whether ``out`` is a stream to write into rather than a file to replace: not a
+    regular file (a pipe, a terminal), or reached through ``/dev`` or ``/proc`` however
+    linked. ``/dev/stdout`` redirected to a file is a link to ``/proc/self/fd/1``, a
+    regular file, yet a rename over it would replace ``/dev/stdout`` itself."""
+    out = Path(out)
+    if not out.exists():
+        return False
+    if not out.is_file():
+        return True
+    path = out.absolute()
+    for _ in range(40):  # a link chain, followed one step at a time, with a bound
+        if path.parts[1:2] in (("dev",), ("proc",)):
+            return True
+        if not path.is_symlink():
+            return False
+        path = (path.parent / os.readlink(path)).absolute()
+    return True
 
 
 def _export_to(store: Store, out: Path, fmt: str) -> int:

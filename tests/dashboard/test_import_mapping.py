@@ -138,10 +138,10 @@ def test_the_preview_lists_only_what_will_be_stored_and_the_file_name_stays_text
     # A file name is user text: Markdown in it must show as typed, not as a link or bold.
     name = "**week**_[click](https://example.invalid).csv"
     data = (
-        "day,metric,value\n2026-11-02,catering-inquiries,2\n"
-        "2026-11-03,catering-inquiries,-4\n"  # below the metric's min: rejected by the write
-        "2026-11-04,catering-inquiries,abc\n"  # not a number: rejected by the reader
-    ).encode()
+        b"day,metric,value\n2026-11-02,catering-inquiries,2\n"
+        b"2026-11-03,catering-inquiries,-4\n"  # below the metric's min: rejected by the write
+        b"2026-11-04,catering-inquiries,abc\n"  # not a number: rejected by the reader
+    )
     at = _upload(open_page("import_data"), name, data)
     assert not at.exception, at.exception
     shown = at.dataframe[0].value

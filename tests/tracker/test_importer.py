@@ -268,7 +268,5 @@ def test_a_file_of_which_nothing_can_be_stored_creates_no_metrics(
     assert result.nothing_imported and result.rejected
     assert result.created_metrics == [] and result.change is None
     with plan_store.read() as con:
-        assert con.execute("SELECT count(*) FROM metrics WHERE key LIKE 'x.%'").fetchall() == [
-            (0,)
-        ]
+        assert con.execute("SELECT count(*) FROM metrics WHERE key LIKE 'x.%'").fetchall() == [(0,)]
         assert con.execute("SELECT count(*) FROM changes").fetchall() == changes

@@ -273,6 +273,48 @@ def test_export_into_a_stream_gets_the_whole_file_and_no_message(
     assert "Wrote 1 observations" in run.err and run.out == ""
 
 
+def test_export_to_stdout_redirected_into_a_file_writes_the_file(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    # `--out /dev/stdout > obs.csv`: /dev/stdout is then a link to a regular file, and a
+    # rename over it would have tried to replace /dev/stdout itself.
+    import subprocess
+    import sys
+
+    log_entry(plan_store, LOCAL_MANAGER, "leads", 3, day=DAY)
+    target = tmp_path / "obs.csv"
+    with target.open("wb") as stdout:
+        run = subprocess.run(
+            [sys.executable, "-m", "tracker.cli", "--db", str(plan_store.path), "export"]
+            + ["--out", "/dev/stdout"],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert run.returncode == 0, run.stderr
+    lines = target.read_text().splitlines()
+    assert lines[0].startswith("day,metric,value") and len(lines) == 2
+    assert "Wrote 1 observations" in run.stderr
+
+
+def test_export_through_a_link_replaces_the_linked_file_and_keeps_its_mode(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    log_entry(plan_store, LOCAL_MANAGER, "leads", 3, day=DAY)
+    shared = tmp_path / "shared" / "obs.csv"
+    shared.parent.mkdir()
+    shared.write_text("last week's export")
+    shared.chmod(0o640)
+    link = tmp_path / "latest.csv"
+    link.symlink_to(shared)
+    assert export_observations(plan_store, link) == 1
+    assert link.is_symlink() and link.resolve() == shared  # the link is still a link
+    assert shared.read_text().startswith("day,metric,value")
+    assert shared.stat().st_mode & 0o777 == 0o640
+
+
 _key = st.tuples(
     st.integers(2, 30),  # line: repeats (several rows on a line) and gaps both happen
     st.sampled_from(["leads", "posts"]),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import click
 
@@ -89,12 +88,13 @@ def check_cmd(app: AppContext, as_json: bool) -> None:
 @pass_app
 def export_cmd(app: AppContext, fmt: str, out: str | None) -> None:
     """Export every observation (spreadsheet formulas neutralised)."""
-    from tracker.observations import export_observations
+    from tracker.observations import export_observations, is_stream
 
     target = out or f"waypoint-observations.{fmt}"
+    stream = is_stream(target)
     count = export_observations(app.store, target, fmt)
     # to stderr when the export itself goes to a stream (--out /dev/stdout | ...)
-    click.echo(f"Wrote {count:,} observations to {target}.", err=not Path(target).is_file())
+    click.echo(f"Wrote {count:,} observations to {target}.", err=stream)
 
 
 @click.command("backup")
