@@ -126,13 +126,14 @@ def test_entries_may_not_add_up_below_the_metrics_min(plan_store: Store) -> None
 
 
 def test_taking_an_entry_back_is_never_refused_by_min(plan_store: Store) -> None:
-    # +4 and -8 add up to -4, allowed with min -5; deleting the +4 leaves -8 below it,
+    # +4, -4 and -4 add up to -4, allowed with min -5; deleting the +4 leaves -8 below it,
     # yet the delete must work: a mistaken entry is never trapped (docs/entries.md).
     _with_metric(
         plan_store, "{key: balance, name: Balance, class: outcome, behaviour: flow, min: -5}"
     )
     plus = log_entry(plan_store, RICARDO, "balance", 4, day=DAY)
-    log_entry(plan_store, RICARDO, "balance", -8, day=DAY)
+    log_entry(plan_store, RICARDO, "balance", -4, day=DAY)
+    log_entry(plan_store, RICARDO, "balance", -4, day=DAY)
     delete_values(plan_store, RICARDO, [plus.entry])
     assert daily_values(plan_store, "balance") == [(DAY, -8.0)]
 
