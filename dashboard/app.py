@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard import state  # noqa: E402
+from dashboard import state, ui  # noqa: E402
 from dashboard.navigation import PAGES as ALL_PAGES  # noqa: E402
 from dashboard.navigation import pages_for  # noqa: E402
 from tracker.errors import WaypointError  # noqa: E402
@@ -90,6 +90,7 @@ def main() -> None:
         current = _navigate(actor)
         if current.url_path in OUTSIDE:
             held.close()
+        ui.show_flash()
         current.run()
 
 

@@ -30,15 +30,32 @@ def text(value: str | None) -> str:
     return md_escape(value or "")
 
 
-def run_safely(action: Any, success: str) -> bool:
-    """Run a write; show the service's refusal or error as st.error, never a traceback."""
+FLASH = "_flash"
+
+
+def run_safely(action: Any, success: str, *, rerun: bool = False) -> bool:
+    """Run a write; show the service's refusal or error as st.error, never a traceback.
+
+    ``rerun``: the page shows what the write changed above the form that made it (a due
+    list, a flag's card, the decisions), so it is drawn again from the new revision and
+    the success message is shown once at its top (``show_flash``)."""
     try:
         action()
     except WaypointError as exc:
         st.error(text(str(exc)))
         return False
+    if rerun:
+        st.session_state[FLASH] = success
+        st.rerun()
     st.success(success)
     return True
+
+
+def show_flash() -> None:
+    """The message of a write that redrew the page, once."""
+    message = st.session_state.pop(FLASH, None)
+    if message:
+        st.success(message)
 
 
 def names(plan: Any) -> dict[str, str]:

@@ -81,6 +81,7 @@ if mine:
                     problems=problems or None,
                 ),
                 "Checked in.",
+                rerun=True,  # the due list above shows it done
             )
 
 st.subheader("My KPIs and streaks")

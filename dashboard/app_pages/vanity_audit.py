@@ -52,6 +52,7 @@ def ack_form(
                     store, actor, [(f.code, f.subject) for f in flags], reason, day
                 ),
                 "Acknowledged.",
+                rerun=True,  # the card above shows who acknowledged it and why
             )
 
 

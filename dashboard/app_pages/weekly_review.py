@@ -98,6 +98,7 @@ if actor.role == "manager":
             ui.run_safely(
                 lambda: add_annotation(store, actor, review.end, text, kind="decision"),
                 "Decision saved.",
+                rerun=True,  # the list above shows it
             )
 
 with st.expander("Every KPI this week"):

@@ -160,14 +160,47 @@ def test_acknowledge_a_flag(app_env: Store) -> None:
     followers = run_audit(app_env, dt.date(2026, 11, 18)).cards()[-1]
     assert followers.name == "Instagram followers" and len(followers.flags) == 3
     assert all(f.ack_reason == "we chose the giveaway" for f in followers.flags)
-    captions = [c.value for c in open_page("vanity_audit").caption]
-    assert "✓ Acknowledged by Maria Lopez: we chose the giveaway" in captions  # a name
+    # the same page, redrawn: the card shows who acknowledged it (a name) and why
+    assert [s.value for s in at.success] == ["Acknowledged."]
+    captions = [c.value for c in at.caption]
+    assert "✓ Acknowledged by Maria Lopez: we chose the giveaway" in captions
     # untracked numbers: one line, acknowledged together with one reason
     at.text_input(key="vanity_ack_untracked_reason").set_value("the agency reports them")
     next(b for b in at.button if b.label.startswith("Acknowledge all")).click().run()
     assert not at.exception, at.exception
     untracked = run_audit(app_env, dt.date(2026, 11, 18)).untracked()
     assert untracked and all(f.acknowledged for f in untracked)
+
+
+def test_a_check_in_on_my_week_shows_at_once_in_the_due_list(
+    app_env: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def lines(at, mark: str) -> list[str]:
+        return [m.value for m in at.markdown if m.value.startswith(mark)]
+
+    monkeypatch.setenv("WAYPOINT_AS", "jay")
+    at = open_page("my_week")
+    due = lines(at, "… due")
+    assert due
+    kpi = at.selectbox[0]  # the form's KPI, set to the first one still due
+    name = due[0].split("**")[1]
+    kpi.set_value(next(o for o in kpi.options if o == name)).run()
+    at.radio(key="myweek_confidence").set_value("at_risk")
+    at = click(at, "Check in")
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == ["Checked in."]
+    assert len(lines(at, "… due")) == len(due) - 1  # the same page, redrawn
+    assert any(f"**{name}**" in line for line in lines(at, "✓ done"))
+
+
+def test_a_decision_saved_at_the_review_is_listed_at_once(app_env: Store) -> None:
+    at = open_page("weekly_review")
+    at.text_area[0].set_value("Pause the <b>giveaway</b> posts")
+    at = click(at, "Save decision")
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == ["Decision saved."]
+    decisions = [m.value for m in at.markdown if "Pause the" in m.value]
+    assert len(decisions) == 1 and r"Pause the \<b\>giveaway\</b\> posts" in decisions[0]
 
 
 def test_the_vanity_audit_is_one_card_per_metric_with_weekly_series(app_env: Store) -> None:
