@@ -9,7 +9,7 @@ import streamlit as st
 from tracker import formats
 from tracker.errors import WaypointError
 from tracker.report import md_escape
-from tracker.vocab import STATUS_STYLE
+from tracker.vocab import HELD_BACK, STATUS_STYLE
 
 # Colour-blind safe: every status has an icon and a word beside its colour.
 STATUS = {k: (v.icon, v.label, v.colour) for k, v in STATUS_STYLE.items()}
@@ -115,3 +115,16 @@ def working_table(report: Any) -> None:
         ],
         hide_index=True,
     )
+
+
+def objective_standing(obj: Any, by_kpi: dict[str, Any]) -> tuple[str | None, list[str]]:
+    """What agrees with an objective's status wherever it is shown (DESIGN "Objectives"):
+    the KPI that holds it there (or when it starts), and how many KPIs are in each
+    status, as Markdown (one item per status): no averaged bar that could read "ahead" beside "off track"."""
+    k = by_kpi.get(obj.held_by or "")
+    why = None
+    if k is not None and obj.status in HELD_BACK:
+        why = f"Held back by **{text(k.name or k.kpi)}**: {formats.kpi_numbers(k)}"
+    elif obj.status == "not_started" and obj.starts:
+        why = f"Starts on {obj.starts:%a %d %b %Y}"
+    return why, [f"{status_label(s)} **{n}**" for s, n in obj.counts.items()]

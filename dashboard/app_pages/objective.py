@@ -39,10 +39,13 @@ choice = st.selectbox(
 )
 st.query_params["objective"] = choice
 obj = next(o for o in plan.objectives if o.key == choice)
-status = next(o.status for o in report.objectives if o.objective == choice)
+standing = next(o for o in report.objectives if o.objective == choice)
 
 st.title(ui.text(obj.title))
-ui.chip(status)
+ui.chip(standing.status)
+why, counts = ui.objective_standing(standing, {k.kpi: k for k in report.kpis})
+# one line of counts under the status: the page's KPIs follow with their own chips
+st.markdown((why + "  \n" if why else "") + " · ".join(counts))
 with st.container(border=True):
     st.markdown("**People** — who we want to reach, and where they spend time")
     st.markdown(ui.text(obj.people) or "not written yet")

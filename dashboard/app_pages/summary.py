@@ -8,9 +8,7 @@ import streamlit as st
 
 import charts
 from dashboard import state, ui
-from tracker import formats
 from tracker.periods import Period
-from tracker.vocab import HELD_BACK
 
 store = state.store()
 with store.session():
@@ -61,23 +59,16 @@ for obj in ranked[:SHOWN]:
         with left:
             st.markdown(f"**{ui.text(obj.title)}**")
             ui.chip(obj.status)
-            # What is shown agrees with the status: the KPI that holds it there...
-            k = by_kpi.get(obj.held_by or "")
-            if k is not None and obj.status in HELD_BACK:
-                st.markdown(
-                    f"Held back by **{ui.text(k.name or k.kpi)}**: {formats.kpi_numbers(k)}"
-                )
-            elif obj.status == "not_started" and obj.starts:
-                st.markdown(f"Starts on {obj.starts:%a %d %b %Y}")
+            why, counts = ui.objective_standing(obj, by_kpi)
+            if why:
+                st.markdown(why)
             st.page_link(
                 "app_pages/objective.py",
                 label="Open objective",
                 query_params={"objective": obj.objective},
             )
         with right:
-            # ...and how many KPIs are in each status (no averaged bar that could read
-            # "ahead" beside "off track")
-            st.markdown("  \n".join(f"{ui.status_label(s)} **{n}**" for s, n in obj.counts.items()))
+            st.markdown("  \n".join(counts))
 
 st.subheader("Progress against the pace")
 behind = report.behind_pace(25)

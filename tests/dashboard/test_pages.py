@@ -12,6 +12,7 @@ import yaml
 from tests.dashboard.conftest import open_page
 from tracker.observations import daily_values
 from tracker.store import Store
+from tracker.vocab import STATUS_STYLE
 
 # AppTest runs each page's whole script against a database (1-12 s a test): the full
 # suite runs them, the fast tier (-m 'not slow') leaves them out.
@@ -76,6 +77,18 @@ def test_objective_page_shows_post_and_charts(app_env: Store) -> None:
     captions = " ".join(c.value for c in at.caption)
     assert "Owner: Maria Lopez" in captions and "Owner: maria" not in captions
     assert "→" in captions and "2026-" not in captions
+    # What agrees with the status (DESIGN "Objectives"), as on the Summary: the KPI that
+    # holds it there and how many KPIs are in each status.
+    from tracker.progress import compute_progress
+
+    report = compute_progress(app_env, dt.date(2026, 11, 18))
+    shown = at.selectbox(key="objective_choice").value
+    standing = next(o for o in report.objectives if o.objective == shown)
+    held = next(k for k in report.kpis if k.kpi == standing.held_by)
+    line = next(m.value for m in at.markdown if m.value.startswith("Held back by"))
+    assert f"**{held.name}**" in line
+    for status, n in standing.counts.items():
+        assert f"**{n}**" in line and STATUS_STYLE[status].label in line
 
 
 def click(at, label: str, key: str | None = None):
