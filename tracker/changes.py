@@ -156,6 +156,17 @@ def may_take_back(actor: Actor, change: Change) -> bool:
     return True
 
 
+def may_bring_back(actor: Actor, change: Change) -> bool:
+    """Whether ``actor`` may redo ``change`` now (the Audit log page's Redo buttons)."""
+    if change.in_effect or change.kind in ("undo", "redo"):
+        return False
+    try:
+        _may_take_back(actor, change, "redo")
+    except PermissionDenied:
+        return False
+    return True
+
+
 def _may_take_back(actor: Actor, change: Change, verb: str) -> None:
     if actor.role == "viewer":
         raise PermissionDenied(f"{actor.name} is a viewer and may not {verb} changes.")

@@ -1,19 +1,61 @@
-"""Audit log: who changed what, when, old -> new."""
+"""Audit log: the changes people made, each with Undo or Redo where the reader may, then
+who changed what, when, old -> new."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import state
+from dashboard import state, ui
 from tracker.auditlog import describe, entries, subject
+from tracker.changes import list_changes, may_bring_back, may_take_back, redo, undo
 
 store = state.store()
+actor = st.session_state["actor"]
 st.title("Audit log")
-limit = st.slider("Rows", 50, 2000, 200, step=50, key="auditlog_rows")
 with store.session():
-    rows = entries(store, limit=limit, reader=st.session_state["actor"])
     names = state.cached(state.names)
 people = {**names["person"], "local": "local manager"}
+
+if actor.role != "viewer":
+    st.subheader("Changes")
+    st.caption(
+        "Every entry, deletion, import and plan apply is one change. Undo takes one back;"
+        " Redo brings back what an undo took back. "
+        + (
+            "As a manager you may take back anyone's."
+            if actor.role == "manager"
+            else "You may take back your own."
+        )
+    )
+    with store.session():
+        # an assistant's own changes; a manager's view is everyone's
+        recent = list_changes(store, actor=None if actor.role == "manager" else actor.key, limit=15)
+    if not recent:
+        st.write("No change yet." if actor.role == "manager" else "You have made no change yet.")
+    for c in recent:
+        words, button = st.columns([5, 1], vertical_alignment="center")
+        state_words = f" · taken back by change {c.undone_by}" if c.undone_by is not None else ""
+        words.markdown(
+            f"Change **{c.id}** · {c.at:%d %b %H:%M} UTC · {ui.text(people.get(c.actor, c.actor))}"
+            f" · {ui.text(c.summary)}{state_words}"
+        )
+        if may_take_back(actor, c):
+            verb, action, done = "Undo", undo, "taken back"
+        elif may_bring_back(actor, c):
+            verb, action, done = "Redo", redo, "brought back"
+        else:
+            continue
+        if button.button(verb, key=f"changes_{verb.lower()}_{c.id}"):
+            ui.run_safely(
+                lambda c=c, action=action: action(store, actor, c.id),
+                f"Change {c.id} {done}.",
+                rerun=True,
+            )
+    st.subheader("Every field, old -> new")
+
+limit = st.slider("Rows", 50, 2000, 200, step=50, key="auditlog_rows")
+with store.session():
+    rows = entries(store, limit=limit, reader=actor)
 st.dataframe(
     [
         {

@@ -253,11 +253,41 @@ def test_roles_see_their_pages(
 
 def test_viewer_sees_no_edit_controls(app_env: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WAYPOINT_AS", "ben")
-    for name in ("summary", "vanity_audit", "weekly_review", "objective"):
+    for name in ("summary", "vanity_audit", "weekly_review", "objective", "audit_log"):
         at = open_page(name)
         assert not at.exception, at.exception
         assert not at.text_input and not at.number_input and not at.text_area, name
         assert not [b for b in at.button if "Sign" not in b.label], name
+
+
+def test_a_change_is_taken_back_and_brought_back_on_the_audit_log(
+    app_env: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DESIGN: "an undone change can be redone from the audit log", in the dashboard too.
+    from tracker.entries import log_entry
+    from tracker.records import Actor
+
+    day = dt.date(2026, 11, 17)
+    jay = Actor("jay", "assistant", "Jay Patel")
+    before = dict(daily_values(app_env, "ig-posts")).get(day, 0.0)
+    change = log_entry(app_env, jay, "ig-posts", 1, day=day).change
+    monkeypatch.setenv("WAYPOINT_AS", "jay")
+    at = open_page("audit_log")
+    # an assistant's list is her own changes, each with the button she may use
+    assert {b.key for b in at.button} == {f"changes_undo_{change}"}
+    at = click(at, "Undo", key=f"changes_undo_{change}")
+    assert not at.exception, at.exception
+    assert [x.value for x in at.success] == [f"Change {change} taken back."]
+    assert dict(daily_values(app_env, "ig-posts")).get(day, 0.0) == before
+    # the redrawn page says so and offers Redo for the same change
+    assert any("taken back by change" in m.value for m in at.markdown)
+    at = click(at, "Redo", key=f"changes_redo_{change}")
+    assert not at.exception, at.exception
+    assert dict(daily_values(app_env, "ig-posts"))[day] == before + 1
+    # a manager sees everyone's changes, Jay's among them
+    monkeypatch.setenv("WAYPOINT_AS", "maria")
+    keys = {b.key for b in open_page("audit_log").button}
+    assert f"changes_undo_{change}" in keys
 
 
 def test_assistant_cannot_log_someone_elses_metric(
