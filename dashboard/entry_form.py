@@ -55,10 +55,15 @@ def _stored_for_day(
         pressed = may_change(actor, e) and right.button(
             "Delete", key=f"{key}_del_{e.id}", help=f"Remove value {e.id}; undo brings it back"
         )
-        if pressed and ui.run_safely(lambda e=e: delete_values(store, actor, [e.id]), "Deleted."):
-            st.rerun()
+        if pressed:
+            ui.run_safely(
+                lambda e=e: delete_values(store, actor, [e.id]),
+                f"Deleted {formats.value(e.value, metric.unit)} of {ui.text(metric.name)}"
+                f" on {day:%a %d %b}; Undo on the Audit log brings it back.",
+                rerun=True,
+            )
     if metric.behaviour == "flow" and sum(1 for e in stored if e.is_entry) > 1:
-        st.caption(f"Entries so far: {formats.value(total, metric.unit)} in all.")
+        st.caption(f"The day's hand entries add up to {formats.value(total, metric.unit)}.")
 
 
 def entry_form(

@@ -123,6 +123,7 @@ def test_entries_add_up_show_before_adding_and_undo(app_env: Store) -> None:
     # What is stored for the day is shown before the next entry, with who logged it.
     text = all_text(at)
     assert text.count("entry by Maria Lopez") == 2, text
+    assert "The day's hand entries add up to 3." in text
     assert all_text(open_page()) != summary_before  # the cached summary was not served stale
     at = click(at, "Undo this")
     assert not at.exception, at.exception
@@ -143,6 +144,11 @@ def test_set_replaces_the_days_manual_value_and_delete_removes_it(app_env: Store
     at.run()
     assert not at.exception, at.exception
     assert dict(daily_values(app_env, "catering-inquiries")).get(day, 0.0) in (before, 0.0)
+    # the page says what went and how to bring it back (a rerun used to swallow it)
+    assert (
+        "Deleted 1 of Catering inquiries on Tue 17 Nov; Undo on the Audit log brings it back."
+        in [x.value for x in at.success]
+    )
 
 
 def test_the_form_refuses_what_the_cli_refuses(app_env: Store) -> None:
