@@ -16,10 +16,10 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from tracker.clock import today
-from tracker.errors import NotFound
+from tracker.errors import BadInput, NotFound
 from tracker.periods import Period
 from tracker.progress_sql import HISTORY_QUERY, OBJECTIVES_QUERY, PROGRESS_QUERY, SERIES_QUERY
-from tracker.settings import get_setting
+from tracker.settings import get_setting, pace_order_problem
 from tracker.store import Store
 
 if TYPE_CHECKING:
@@ -145,7 +145,19 @@ _FLOAT_FIELDS = [i for i, f in enumerate(fields(KpiProgress)) if "float" in str(
 
 def _thresholds(con: duckdb.DuckDBPyConnection) -> tuple[float, float]:
     stored = dict(con.execute("SELECT name, value FROM settings").fetchall())
-    return float(get_setting("on_track_pace", stored)), float(get_setting("at_risk_pace", stored))
+    on, risk = (
+        float(get_setting("on_track_pace", stored)),
+        float(get_setting("at_risk_pace", stored)),
+    )
+    # The plan cannot store a wrong pair, but the environment overrides either one: a
+    # status computed from a crossed pair would call a KPI at risk while it is on track.
+    order = pace_order_problem(on, risk)
+    if order:
+        raise BadInput(
+            f"{order} (WAYPOINT_ON_TRACK_PACE / WAYPOINT_AT_RISK_PACE in the environment"
+            " override the workspace's settings; unset or correct them)"
+        )
+    return on, risk
 
 
 def _clean(value: Any) -> Any:

@@ -157,6 +157,18 @@ def get_setting(name: str, stored: dict[str, str] | None = None, *, override: An
     return setting.default
 
 
+def pace_order_problem(on_track: float, at_risk: float) -> str | None:
+    """Why two pace thresholds cannot stand together, or None: a KPI is at risk below the
+    on-track pace, so at_risk_pace must not exceed on_track_pace (each within bounds is
+    not enough; the pair decides every status)."""
+    if at_risk > on_track:
+        return (
+            f"at_risk_pace ({at_risk:g}) is above on_track_pace ({on_track:g}); a KPI is at"
+            " risk below the on-track pace, so at_risk_pace must not exceed it"
+        )
+    return None
+
+
 def stored_setting(name: str, stored: dict[str, str]) -> Any:
     """The value the workspace holds (or the default), the environment left out: what a
     form edits, so saving it never copies an environment override into the database."""

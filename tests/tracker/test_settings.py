@@ -55,3 +55,27 @@ def test_pace_thresholds_keep_their_order_and_export_as_numbers(plan_store) -> N
     assert "smtp.starttls: false\n" in exported
     # export -> apply changes nothing
     assert not apply_plan_text(plan_store, exported, LOCAL_MANAGER).changed
+
+
+def test_crossed_paces_are_found_by_validate_and_refused_from_the_environment(
+    plan_store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.clirunner import waypoint
+    from tests.conftest import SMALL_PLAN
+    from tracker.progress import compute_progress
+
+    # validation names it with the plan's other problems (a dry run too), exit 2
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(
+        SMALL_PLAN + "settings: {on_track_pace: 0.6, at_risk_pace: 0.8, backup.keep: many}\n"
+    )
+    run = waypoint(plan_store.path, "plan", "apply", "--dry-run", str(plan))
+    assert run.code == 2 and "at_risk_pace (0.8) is above on_track_pace (0.6)" in run.err
+    assert "settings.backup.keep" in run.err  # reported together, not one at a time
+    # an environment override that crosses the stored threshold is an error naming it,
+    # not statuses judged on a crossed pair
+    monkeypatch.setenv("WAYPOINT_AT_RISK_PACE", "0.95")
+    with pytest.raises(BadInput, match="WAYPOINT_AT_RISK_PACE"):
+        compute_progress(plan_store)
+    monkeypatch.setenv("WAYPOINT_ON_TRACK_PACE", "0.97")  # both overridden, in order: fine
+    assert compute_progress(plan_store).kpis

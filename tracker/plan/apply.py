@@ -39,7 +39,7 @@ from tracker.plan.items import (
 from tracker.plan.validate import validate_plan
 from tracker.plan.yamlio import load_yaml, read_plan_file
 from tracker.records import Actor
-from tracker.settings import SETTINGS, validate_stored
+from tracker.settings import validate_stored
 from tracker.store import Connection, Rollback, Store
 
 SECTIONS = {
@@ -327,13 +327,6 @@ def _settings(
     wanted = {
         k: validate_stored(k, v, folder=folder) for k, v in plan.settings.items() if v is not None
     }
-    on_track = float(wanted.get("on_track_pace", SETTINGS["on_track_pace"].default))
-    at_risk = float(wanted.get("at_risk_pace", SETTINGS["at_risk_pace"].default))
-    if at_risk > on_track:
-        raise BadInput(
-            f"settings: at_risk_pace ({at_risk:g}) is above on_track_pace ({on_track:g}); a"
-            " KPI is at risk below the on-track pace, so at_risk_pace must not exceed it"
-        )
     for name in sorted(set(stored) | set(wanted)):
         if stored.get(name) == wanted.get(name):
             continue

@@ -17,7 +17,7 @@ from tracker.errors import PlanError
 from tracker.imports.mapping import column_problems
 from tracker.models import KPI, Campaign, Metric, Objective, Person, Plan, Workspace
 from tracker.plan.items import resolved_aggregation
-from tracker.settings import validate_stored
+from tracker.settings import SETTINGS, pace_order_problem, validate_stored
 
 
 def _loc_to_path(data: Any, loc: tuple[Any, ...]) -> str:
@@ -196,11 +196,21 @@ def _semantic_problems(plan: Plan, raw_keys: dict[str, set[str]] | None = None) 
     problems += _dupes("campaigns", [c.key for c in campaigns])
     problems += _dupes("kpis", [k.key for k in kpis])
 
+    paces: dict[str, float] = {}
     for name, value in plan.settings.items():
         try:
             validate_stored(name, value)
         except Exception as exc:  # BadInput: report alongside the others
             problems.append(f"settings.{name}: {exc}")
+        else:
+            if name in ("on_track_pace", "at_risk_pace") and value is not None:
+                paces[name] = float(SETTINGS[name].parse(value))
+    order = pace_order_problem(
+        paces.get("on_track_pace", SETTINGS["on_track_pace"].default),
+        paces.get("at_risk_pace", SETTINGS["at_risk_pace"].default),
+    )
+    if order:
+        problems.append(f"settings: {order}")
 
     problems += _dupes("imports", [i.name for i in plan.imports])
     emails: dict[str, str] = {}
