@@ -166,10 +166,10 @@ def review(path: str, rev: int, week: str, day: dt.date) -> Any:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def working(path: str, rev: int, day: dt.date) -> Any:
+def working(path: str, rev: int, day: dt.date, through: dt.date | None = None) -> Any:
     from tracker.working import whats_working
 
-    return whats_working(_store(path), day)
+    return whats_working(_store(path), day, through=through)
 
 
 def cached(fn: Any, *args: Any) -> Any:

@@ -111,12 +111,18 @@ class WorkingReport:
     currency: str
     channels: list[ChannelRow]
     leaders: list[Leader]
+    last_day: dt.date | None = None  # the cost window's end, when not the as-of day
+
+    @property
+    def through(self) -> dt.date:
+        return self.last_day or self.as_of
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of.isoformat(),
             "weeks": self.weeks,
             "first_day": self.first_day.isoformat(),
+            "last_day": self.through.isoformat(),
             "currency": self.currency,
             "channels": [asdict(r) for r in self.channels],
             "leaders": [asdict(x) for x in self.leaders],
@@ -200,15 +206,21 @@ def workspace_currency(con: Any) -> str:
     return (row[0][0] if row and row[0][0] else "USD").upper()
 
 
-def whats_working(store: Store, as_of: dt.date | None = None, weeks: int = 8) -> WorkingReport:
-    """Cost per outcome per channel and objective; the metrics that lead outcomes."""
+def whats_working(
+    store: Store, as_of: dt.date | None = None, weeks: int = 8, *, through: dt.date | None = None
+) -> WorkingReport:
+    """Cost per outcome per channel and objective over the ``weeks`` weeks ending on
+    ``through`` (default: the as-of day; the Team page gives the last complete week's
+    Sunday, so costs cover the same weeks as its check-ins and hours); the metrics that
+    lead outcomes."""
     from tracker.vanity import lead_correlations
 
     with store.session(), store.read() as con:
         as_of = as_of or today(store)
-        first = as_of - dt.timedelta(days=7 * weeks - 1)
-        params = {"first": first, "last": as_of}
-        costs = channel_costs(con, first, as_of)
+        last = min(through or as_of, as_of)
+        first = last - dt.timedelta(days=7 * weeks - 1)
+        params = {"first": first, "last": last}
+        costs = channel_costs(con, first, last)
         outcomes = [
             (key, name, channel, float(units))
             for key, name, channel, units in con.execute(_OUTCOMES, params).fetchall()
@@ -224,4 +236,4 @@ def whats_working(store: Store, as_of: dt.date | None = None, weeks: int = 8) ->
             r, lag = max(usable)
             leaders.append(Leader(lead, outcome, round(r, 4), lag))
     leaders.sort(key=lambda x: -x.best_abs_r)
-    return WorkingReport(as_of, weeks, first, currency, rows, leaders)
+    return WorkingReport(as_of, weeks, first, currency, rows, leaders, last)

@@ -364,6 +364,18 @@ def people_text(at, tables: bool = True) -> list[str]:
     return [line for part in parts for line in str(part).splitlines()]
 
 
+def test_the_team_page_counts_costs_over_the_weeks_it_counts_check_ins(app_env: Store) -> None:
+    # One window on one page: the hours of the check-in table and the cost table's
+    # hours come from the same complete weeks (they once ended three days apart).
+    at = open_page("team")
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.caption]
+    assert captions[0] == (
+        "Check-ins and hours over the last 8 complete weeks (21 Sep – 15 Nov 2026)"
+    )
+    assert any(c.startswith("21 Sep 2026 to 15 Nov 2026 (8 weeks).") for c in captions)
+
+
 ROLE_PAGES = {
     "maria": (
         "summary",

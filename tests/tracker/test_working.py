@@ -104,6 +104,21 @@ def test_each_outcome_counts_once_and_costs_add_up_by_hand(costed: Store) -> Non
     assert report.first_day == dt.date(2026, 6, 16) and report.as_of == dt.date(2026, 8, 10)
 
 
+def test_costs_over_complete_weeks_end_on_their_sunday(costed: Store) -> None:
+    # The Team page asks for the weeks its check-ins and hours cover: a window that ends
+    # before the day the values were logged holds none of them.
+    day = dt.date.fromisoformat(DAY)
+    sunday_before = day - dt.timedelta(days=day.isoweekday())
+    report = whats_working(costed, day + dt.timedelta(days=3), through=sunday_before)
+    assert report.through == sunday_before
+    assert report.first_day == sunday_before - dt.timedelta(days=55)
+    assert all(r.cost == 0 and not r.units for r in report.channels)
+    # a window that holds the day counts them as before
+    report = whats_working(costed, day + dt.timedelta(days=3), through=day)
+    assert sum(r.cost for r in report.channels if r.scope == "channel") == 255.0
+    assert report.as_dict()["last_day"] == DAY
+
+
 def test_cost_per_outcome_rounds_to_cents(costed: Store) -> None:
     waypoint(costed.path, "log", "leads", "1", "--day", DAY)  # 11 leads: 180 / 11
     report = whats_working(costed, dt.date(2026, 8, 10))
