@@ -821,10 +821,14 @@ def load_context(con: Connection, as_of: dt.date) -> Context:
         r["kpi"]: r
         for r in _rows(
             con,
-            "SELECT kpi, arg_max_null(person, created_at) AS person,"
-            " arg_max_null(confidence, created_at) AS confidence, max(created_at) AS created_at,"
-            " arg_max_null(recorded_by, created_at) AS entered_by"
-            " FROM checkins WHERE created_at::DATE <= ? GROUP BY kpi",
+            # the owner's own latest check-in: a manager checking in on the KPI under
+            # her own name says what she sees, and must not hide what the owner said
+            "SELECT c.kpi, arg_max_null(c.person, c.created_at) AS person,"
+            " arg_max_null(c.confidence, c.created_at) AS confidence,"
+            " max(c.created_at) AS created_at,"
+            " arg_max_null(c.recorded_by, c.created_at) AS entered_by"
+            " FROM checkins c JOIN kpis k ON k.key = c.kpi AND c.person = k.owner"
+            " WHERE c.created_at::DATE <= ? GROUP BY c.kpi",
             [as_of + dt.timedelta(days=1)],
         )
     }

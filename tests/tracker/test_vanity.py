@@ -313,6 +313,17 @@ def test_a_conflict_entered_for_the_owner_quotes_who_typed_it(store: Store) -> N
     assert not flag.message.startswith("Local manager")
 
 
+def test_someone_elses_later_check_in_does_not_hide_the_owners_conflict(store: Store) -> None:
+    # DESIGN: "the owner's latest check-in says on_track while the status is off_track".
+    # Another person's later check-in on the KPI (a manager under her own name) says what
+    # she sees; the owner still claims on track, and the flag stays.
+    plan(store, kpis=[LEADS_KPI])
+    log(store, "leads", {AS_OF - dt.timedelta(days=3): 1})  # far behind: off_track
+    checkin(store, "on_track")  # Ann, the owner
+    checkin(store, "off_track", person="bo", hour=15)
+    assert ("confidence_conflict", "kpi:leads-kpi") in codes(store)
+
+
 def test_acknowledge_keeps_flag_listed_and_is_manager_only(store: Store) -> None:
     plan(store, kpis=[LEADS_KPI])
     for actor in (Actor("bo", "assistant", "Bo"), Actor("vi", "viewer", "Vi")):
