@@ -204,6 +204,25 @@ def test_cli_import_json_and_exit_codes(tmp_path: Path) -> None:
     assert bad.code == 2 and "junk.csv" in bad.err
 
 
+def test_several_files_a_missing_one_stops_all_a_refused_one_names_the_stored(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text("day,metric,value\n2026-08-01,leads,2\n")
+    # a name that is no file: refused before anything is stored, so exit 2 is true
+    run = waypoint(plan_store.path, "import", str(good), str(tmp_path / "nope.csv"))
+    assert run.code == 2 and "nope.csv: no such file; nothing was imported" in run.err
+    assert daily_values(plan_store, "leads") == []
+    # a file read but refused whole (every row below min) after a stored one: still
+    # exit 2 (bad input), and the message names what was stored and how to undo it
+    bad = tmp_path / "bad.csv"
+    bad.write_text("day,metric,value\n2026-08-02,leads,-4\n")
+    run = waypoint(plan_store.path, "import", str(good), str(bad))
+    assert run.code == 2 and "bad.csv: every row was rejected" in run.err
+    assert "Imported all the same: good.csv (undo with `waypoint undo " in run.err
+    assert [v for _, v in daily_values(plan_store, "leads")] == [2.0]
+
+
 def test_the_cli_parses_each_file_with_the_database_closed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

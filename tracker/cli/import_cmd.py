@@ -66,6 +66,16 @@ def import_cmd(
     from tracker.importer import Workspace, import_file, read_workspace
 
     store = app.store
+    # A name that is no file is bad input found before anything is stored: otherwise the
+    # files before it would be imported and the exit code (2) would say nothing was.
+    missing = [f for f in files if not Path(f).is_file()]
+    if missing:
+        raise BadInput(
+            "; ".join(
+                f"{f}: " + ("is a folder" if Path(f).is_dir() else "no such file") for f in missing
+            )
+            + "; nothing was imported"
+        )
     results = []
     failures: list[str] = []
     mappings = []
@@ -124,14 +134,21 @@ def import_cmd(
                 click.echo(f"  ... and {len(r.rejected) - 20} more", err=True)
             if r.rejects_file:
                 click.echo(f"  rejects saved to {r.rejects_file} (fix and import again)")
-    if failures:
+    refused = any(r.nothing_imported for r in results)
+    if failures or refused:
         for message in failures:
             click.echo(f"Error: {message}", err=True)
-        raise SystemExit(2)
-    if any(r.nothing_imported for r in results):
         # Nothing usable in a file is bad input, even when the file could be read.
         for r in results:
             if r.nothing_imported:
                 why = "every row was rejected" if r.rejected else "it holds no values"
                 click.echo(f"Error: {r.file}: {why}; nothing was imported", err=True)
+        stored = [r for r in results if r.change is not None]
+        if stored and not dry_run:
+            # exit 2 says a file was bad, not that nothing changed: name what did
+            click.echo(
+                "Imported all the same: "
+                + ", ".join(f"{r.file} (undo with `waypoint undo {r.change}`)" for r in stored),
+                err=True,
+            )
         raise SystemExit(2)
