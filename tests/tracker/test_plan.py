@@ -103,6 +103,22 @@ def test_every_problem_is_reported_at_once() -> None:
     assert len(found) == 4 and any(p.startswith("objectives[buyer-leads].outcome") for p in found)
     assert any("kpis[leads-h2].metric" in p for p in found)
 
+    # an item's own bad field does not hide its other problems either
+    data = plan_data()
+    data["objectives"][0]["campaigns"] = [
+        {"key": "c1", "name": "C", "start": "2026-09-01", "end": "2026-08-01", "budget": -100}
+    ]
+    k = kpi(data, "leads-h2")
+    k["metric"], k["start"], k["deadline"] = "nope", "2026-09-01", "2026-08-01"
+    found = problems_of(data)
+    for where in (
+        "campaigns[c1].budget",
+        "campaigns[c1].end: 2026-08-01 is before start",
+        "kpis[leads-h2].metric: unknown metric",
+        "kpis[leads-h2].deadline: 2026-08-01 is before start",
+    ):
+        assert sum(where in p for p in found) == 1, (where, found)
+
 
 def test_draft_kpi_without_owner_or_target_is_accepted() -> None:
     data = plan_data()

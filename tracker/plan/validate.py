@@ -99,13 +99,28 @@ def validate_plan(data: Any, source: str = "plan") -> Plan:
     return plan
 
 
-def _valid_items(model: type[Any], items: Any) -> list[Any]:
+# Fields without which an item's other checks would only repeat its own error.
+_IDENTITY = frozenset({"key", "metric", "ratio"})
+
+
+def _valid_items(model: type[Any], items: Any, *, retry: bool = False) -> list[Any]:
+    """The items valid on their own; with ``retry``, also those that are once their
+    invalid fields (already reported) are left out, so their other problems (a
+    campaign's end before its start beside a negative budget) are found in the same run.
+    People and metrics are not retried: a stand-in role or behaviour would raise
+    problems of its own elsewhere."""
     out = []
     for item in items if isinstance(items, list) else []:
         try:
             out.append(model.model_validate(item))
-        except ValidationError:
-            continue
+        except ValidationError as exc:
+            bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+            if not retry or not isinstance(item, dict) or not bad or bad & _IDENTITY:
+                continue
+            try:
+                out.append(model.model_validate({k: v for k, v in item.items() if k not in bad}))
+            except ValidationError:
+                continue
     return out
 
 
@@ -139,8 +154,8 @@ def _lenient(data: dict[str, Any]) -> Plan | None:
         objectives.append(
             objective.model_copy(
                 update={
-                    "campaigns": _valid_items(Campaign, raw.get("campaigns")),
-                    "kpis": _valid_items(KPI, raw.get("kpis")),
+                    "campaigns": _valid_items(Campaign, raw.get("campaigns"), retry=True),
+                    "kpis": _valid_items(KPI, raw.get("kpis"), retry=True),
                 }
             )
         )
@@ -286,6 +301,10 @@ def _kpi_problems(
     problems: list[str] = []
     if k.campaign is not None and k.campaign not in campaigns:
         problems.append(f"{kp}.campaign: unknown campaign {k.campaign!r} in objective {o.key}")
+    start = k.start or o.start
+    deadline = k.deadline or o.deadline
+    if start is not None and deadline is not None and deadline < start:
+        problems.append(f"{kp}.deadline: {deadline} is before start {start}")
     if (k.metric is None) == (k.ratio is None):
         problems.append(f"{kp}.metric: give either metric or ratio (numerator / denominator)")
         return problems
@@ -302,10 +321,6 @@ def _kpi_problems(
         problems.append(f"{kp}.aggregation: a ratio KPI uses aggregation ratio, not {aggregation}")
     if k.ratio is None and aggregation == "ratio":
         problems.append(f"{kp}.aggregation: ratio needs ratio: {{numerator, denominator}}")
-    start = k.start or o.start
-    deadline = k.deadline or o.deadline
-    if start is not None and deadline is not None and deadline < start:
-        problems.append(f"{kp}.deadline: {deadline} is before start {start}")
     if k.per is not None:
         if aggregation != "sum":
             problems.append(
