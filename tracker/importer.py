@@ -86,6 +86,9 @@ class ImportResult:
                 if counts.get(k)
             ]
             lines.append(f"  {metric}: {', '.join(parts) or 'nothing'}")
+        unassigned = sum(1 for r in self.rejected if not r.metric)
+        if unassigned:  # the per-metric lines then add up to the total above
+            lines.append(f"  rows of no one metric: {unassigned} rejected (no day or metric read)")
         for o in self.outliers[:10]:
             lines.append(f"  outlier: {Outlier(**o).sentence()}")
         lines += [f"  overlap: {sentence}" for sentence in overlap_sentences(self.overlaps)]
@@ -112,6 +115,7 @@ class ImportResult:
                     "file": r.file,
                     "line": r.line,
                     "column": r.column,
+                    "metric": r.metric,  # the metric it counts against, when one
                     "value": r.value,
                     "reason": r.reason,
                 }
@@ -245,13 +249,26 @@ def import_file(
             read_rejects=[r.metric for r in parsed.rejects],
         )
     wide = parsed.preset == "wide"
+
+    def file_column(p: Any) -> str | None:
+        """The column the problem is in, as the file names it: the wide form has a
+        column per metric and none called metric or value; a mapped file names its own
+        date and value columns."""
+        if wide and p.column in ("metric", "value"):
+            return p.metric
+        if p.column == "day" and parsed.day_column:
+            return parsed.day_column
+        if p.column == "value" and p.metric in parsed.value_columns:
+            return parsed.value_columns[p.metric]
+        if p.column == "metric" and parsed.day_column:  # a mapping: the metric's column
+            return parsed.value_columns.get(p.metric or "")
+        return p.column
+
     rejects = list(parsed.rejects) + [
         Reject(
             file=parsed.file,
             line=p.line,
-            # the column the problem is in: the wide form has a column per metric and
-            # none called metric or value
-            column=p.metric if wide and p.column in ("metric", "value") else p.column,
+            column=file_column(p),
             value=p.value if p.value is not None or p.column != "metric" else p.metric,
             reason=p.reason,
             metric=p.metric,

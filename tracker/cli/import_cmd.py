@@ -129,6 +129,8 @@ def import_cmd(
             for rej in r.rejected[:20]:
                 where = f"line {rej.line}" if rej.line else "file"
                 col = f", column {rej.column}" if rej.column else ""
+                if rej.metric and rej.metric != rej.column and rej.metric not in rej.reason:
+                    col += f" ({rej.metric})"  # one line, several metrics: say which
                 click.echo(f"  rejected {rej.file} {where}{col}: {rej.reason}", err=True)
             if len(r.rejected) > 20:
                 click.echo(f"  ... and {len(r.rejected) - 20} more", err=True)

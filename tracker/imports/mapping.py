@@ -179,7 +179,9 @@ def run_mapping(
             try:
                 number = _number(cell, mapping.decimal)
             except NotANumber as exc:
-                acc.rejects.append(Reject(acc.file, line, value.column, str(cell)[:80], str(exc)))
+                acc.rejects.append(
+                    Reject(acc.file, line, value.column, str(cell)[:80], str(exc), value.metric)
+                )
                 continue
             if number is not None:
                 acc.add(value.metric, day, number, line, behaviours.get(value.metric, "flow"))

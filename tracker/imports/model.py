@@ -49,3 +49,7 @@ class ParsedFile:
     rejects: list[Reject] = field(default_factory=list)
     metrics: dict[str, MetricSpec] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # The file's own column names, for rejects the store finds (which know only "day"
+    # and "value"): a mapped file's date column and, per metric, its value column.
+    day_column: str | None = None
+    value_columns: dict[str, str] = field(default_factory=dict)

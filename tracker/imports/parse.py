@@ -305,6 +305,8 @@ def _mapped(
         rejects=acc.rejects,
         metrics={},
         notes=acc.notes,
+        day_column=mapping.day.column,
+        value_columns={v.metric: v.column for v in mapping.values if v.column},
     )
 
 

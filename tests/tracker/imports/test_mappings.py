@@ -140,6 +140,40 @@ def test_booking_export_with_semicolons_decimal_commas_and_day_first_dates(
     assert row["source"] == "booking-system"
 
 
+def test_each_rejected_row_of_a_mapped_file_counts_once_under_its_file_column(
+    shop: Path, tmp_path: Path
+) -> None:
+    mapping = _write(tmp_path, "booking.yaml", BOOKING)
+    rows = (
+        "Buchungsdatum;Leistung;Betrag\n"
+        "02.11.2026;Catering;10,00\n"
+        "32.11.2026;Catering;5,00\n"  # line 3: no such day, for every metric of the line
+        "03.11.2026;Catering;abc\n"  # line 4: the amount of both revenue metrics
+        "31.12.2099;Tisch;4,00\n"  # line 5: a future day (revenue, and the day's count 0)
+    )
+    book = _write(tmp_path, "book.csv", rows)
+    run = waypoint(shop, "import", str(book), "--map", str(mapping), "--dry-run", "--json")
+    data = run.json()["files"][0]
+    per_metric = {m: c.get("rejected", 0) for m, c in data["per_metric"].items()}
+    # the per-metric counts and the rows of no one metric add up to the total
+    unassigned = sum(1 for r in data["rejected"] if not r["metric"])
+    assert sum(per_metric.values()) + unassigned == len(data["rejected"]) == 5
+    assert per_metric == {"revenue": 2, "catering-revenue": 1, "catering-orders": 1}
+    assert unassigned == 1
+    # the file's own column names, never the store's "day" or "value"
+    columns = {(r["line"], r["metric"]): r["column"] for r in data["rejected"]}
+    assert columns == {
+        (3, None): "Buchungsdatum",
+        (4, "revenue"): "Betrag",
+        (4, "catering-revenue"): "Betrag",
+        (5, "revenue"): "Buchungsdatum",
+        (5, "catering-orders"): "Buchungsdatum",
+    }
+    text = waypoint(shop, "import", str(book), "--map", str(mapping), "--dry-run")
+    assert "rows of no one metric: 1 rejected" in text.out
+    assert "line 4, column Betrag (catering-revenue): not a number" in text.err
+
+
 def test_newsletter_report_in_the_tools_zone_and_a_stock_metric(shop: Path, tmp_path: Path) -> None:
     mapping = _write(tmp_path, "newsletter.yaml", NEWSLETTER)
     run = waypoint(shop, "import", str(MAPPED / "newsletter-report.csv"), "--map", str(mapping))
