@@ -21,6 +21,7 @@ from tracker import formats
 from tracker.annotations import Annotation, list_annotations
 from tracker.checkins import CheckinState, checkin_status
 from tracker.clock import now_utc, today, workspace_timezone
+from tracker.errors import BadInput
 from tracker.names import kpi_names, people_names
 from tracker.periods import Period
 from tracker.progress import KpiProgress, ObjectiveStatus, compute_progress
@@ -250,6 +251,14 @@ def weekly_review(
         week = week or last_complete_week(store)
         reviewed = Period.parse(week)
         start, end = reviewed.first, reviewed.last
+        moment = now or now_utc()
+        local_today = moment.astimezone(ZoneInfo(workspace_timezone(store))).date()
+        if start > local_today:
+            # a review of a week ahead would judge every KPI missed and every metric stale
+            raise BadInput(
+                f"week {week} has not started yet (today is {local_today});"
+                " a review is of this week or an earlier one"
+            )
         with store.read() as con:
             ws = con.execute("SELECT name, vision FROM workspace").fetchall()
         from tracker.jobruns import last_runs
@@ -265,12 +274,9 @@ def weekly_review(
             and start <= run.scheduled_for.date() <= end + dt.timedelta(days=7)
         ]
         # a finished week is judged as closed: its Sunday's deadlines and periods passed
-        moment = now or now_utc()
-        today = moment.astimezone(ZoneInfo(workspace_timezone(store))).date()
-        report = compute_progress(store, end, day_over=end < today)
-        # the week before is over too, unless someone reviews a week still ahead
-        before_end = end - dt.timedelta(days=7)
-        last_week = compute_progress(store, before_end, day_over=before_end < today)
+        report = compute_progress(store, end, day_over=end < local_today)
+        # the week before the reviewed one is always over (a week ahead is refused above)
+        last_week = compute_progress(store, end - dt.timedelta(days=7), day_over=True)
         before = {k.kpi: k for k in last_week.kpis}
         # every flag, acknowledged ones too: they stay visible, with their reason
         flags = run_audit(store, end, progress=report).flags

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
+
 from tests.clirunner import waypoint
 from tracker.annotations import add_annotation
 from tracker.checkins import record_checkin
+from tracker.errors import BadInput
 from tracker.records import LOCAL_MANAGER
 from tracker.report import STATUS_WORDS, md_escape, render_html, render_markdown, weekly_review
 from tracker.store import Store
@@ -90,6 +93,13 @@ def test_cli_report_weekly(demo_store: Store, tmp_path) -> None:
     assert out.read_text().startswith("<!doctype html>")
     bad = waypoint(db, "report", "weekly", "--week", "2026-53x")
     assert bad.code == 2 and "--week" in bad.err
+
+
+def test_a_week_that_has_not_started_has_no_review(demo_store: Store) -> None:
+    # It would judge every KPI missed and every metric stale; check-ins refuse it too.
+    with pytest.raises(BadInput, match="2026-W48 has not started yet"):
+        weekly_review(demo_store, "2026-W48", now=NOW)
+    assert weekly_review(demo_store, "2026-W47", now=NOW).week == "2026-W47"  # this week
 
 
 def test_a_decision_comes_back_at_the_next_review(demo_store: Store) -> None:
