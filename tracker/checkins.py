@@ -11,7 +11,7 @@ without one; due while it has not.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, astuple, dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -139,22 +139,24 @@ def record_checkin(
             if note is not None
             else " ".join(t for t in (progress, plans, problems) if t) or None
         )
+        checkin = Checkin(
+            new_id,
+            kpi,
+            person,
+            period,
+            confidence,
+            comment,
+            progress,
+            plans,
+            problems,
+            created,
+            entered_by,
+        )
+        # the columns in the dataclass's order
         con.execute(
             "INSERT INTO checkins (id, kpi, person, period, confidence, comment, progress,"
             " plans, problems, created_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                new_id,
-                kpi,
-                person,
-                period,
-                confidence,
-                comment,
-                progress,
-                plans,
-                problems,
-                created,
-                entered_by,
-            ],
+            list(astuple(checkin)),
         )
         auditlog.record(
             con,
@@ -165,19 +167,7 @@ def record_checkin(
             None,
             {"confidence": confidence, "comment": comment, "person": person},
         )
-    return Checkin(
-        new_id,
-        kpi,
-        person,
-        period,
-        confidence,
-        comment,
-        progress,
-        plans,
-        problems,
-        created,
-        entered_by,
-    )
+    return checkin
 
 
 @dataclass(frozen=True)
