@@ -11,10 +11,6 @@ reading them; the checks of tracker.checks run in the same statements.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import secrets
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +21,7 @@ from tracker.changes import open_change, set_detail
 from tracker.checks import FIRST_DAY, LAST_DAY, MAX_ABS, OUTLIERS_SQL
 from tracker.daily import refresh_stored
 from tracker.errors import BadInput, NotFound
+from tracker.outfiles import write_atomically
 from tracker.permissions import assigned_channels, assigned_metrics, require_writer
 from tracker.records import Actor
 from tracker.store import Connection, Rollback, Store
@@ -855,9 +852,7 @@ def export_observations(store: Store, out: str | Path, fmt: str = "csv") -> int:
 
     Text cells that a spreadsheet would run as a formula get a leading apostrophe
     (CSV and XLSX); numbers are written as numbers. The file is written whole or not at
-    all: into a temporary file first, then put in place (a failed export leaves an older
-    file as it was); a target that is not a regular file (``/dev/stdout``, a pipe) gets
-    the finished bytes copied into it.
+    all, never through a link (``tracker.outfiles``).
     """
     out = Path(out)
     if fmt not in ("csv", "parquet", "xlsx"):
@@ -866,50 +861,7 @@ def export_observations(store: Store, out: str | Path, fmt: str = "csv") -> int:
         raise BadInput(f"--out {out}: that is the database itself; choose another file")
     if out.is_dir():
         raise BadInput(f"--out {out}: is a folder; give a file name")
-    special = is_stream(out)
-    if not special and out.is_symlink():
-        out = out.resolve()  # the link stays a link: its file is the one replaced
-    if special:  # the finished file is copied into it from a folder of its own
-        folder = Path(tempfile.mkdtemp(prefix="waypoint-export-"))
-        part = folder / f"observations.{fmt}"
-    else:  # beside the target, so the final rename stays on one file system
-        out.parent.mkdir(parents=True, exist_ok=True)
-        # (its name ends like the target's: DuckDB compresses by the ending, x.csv.gz)
-        folder, part = None, out.with_name(f".{secrets.token_hex(4)}-{out.name}")
-    try:
-        count = _export_to(store, part, fmt)
-        if special:
-            with part.open("rb") as src, out.open("wb") as dst:
-                shutil.copyfileobj(src, dst)
-        else:
-            if out.exists():  # an export replaces the file's contents, not who may read it
-                shutil.copymode(out, part)
-            os.replace(part, out)
-    finally:
-        part.unlink(missing_ok=True)
-        if folder is not None:
-            folder.rmdir()
-    return count
-
-
-def is_stream(out: str | Path) -> bool:
-    """Whether ``out`` is a stream to write into rather than a file to replace: not a
-    regular file (a pipe, a terminal), or reached through ``/dev`` or ``/proc`` however
-    linked. ``/dev/stdout`` redirected to a file is a link to ``/proc/self/fd/1``, a
-    regular file, yet a rename over it would replace ``/dev/stdout`` itself."""
-    out = Path(out)
-    if not out.exists():
-        return False
-    if not out.is_file():
-        return True
-    path = out.absolute()
-    for _ in range(40):  # a link chain, followed one step at a time, with a bound
-        if path.parts[1:2] in (("dev",), ("proc",)):
-            return True
-        if not path.is_symlink():
-            return False
-        path = (path.parent / os.readlink(path)).absolute()
-    return True
+    return write_atomically(out, lambda part: _export_to(store, part, fmt), make_folders=True)
 
 
 def _export_to(store: Store, out: Path, fmt: str) -> int:

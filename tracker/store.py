@@ -126,8 +126,14 @@ class Store:
     def holds(self, path: str | os.PathLike[str]) -> bool:
         """Is ``path`` the database file or its write-ahead log (never to be written over
         by an --out)?"""
-        mine = self.path.resolve()
-        return Path(path).resolve() in (mine, Path(str(mine) + ".wal"))
+        # The name itself, its folders resolved: a write replaces a link at the name,
+        # never the file it names (tracker.outfiles), so only the name can be the database.
+        mine = Path(os.path.realpath(self.path))
+        name = Path(path)
+        return Path(os.path.realpath(name.parent)) / name.name in (
+            mine,
+            Path(str(mine) + ".wal"),
+        )
 
     def _connect(self, first_attempt: bool) -> duckdb.DuckDBPyConnection:
         kept = self._keep_wal() if first_attempt else None

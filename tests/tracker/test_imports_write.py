@@ -299,20 +299,78 @@ def test_export_to_stdout_redirected_into_a_file_writes_the_file(
     assert "Wrote 1 observations" in run.stderr
 
 
-def test_export_through_a_link_replaces_the_linked_file_and_keeps_its_mode(
+def test_export_replaces_a_link_never_the_file_it_names_and_keeps_a_files_mode(
     plan_store: Store, tmp_path: Path
 ) -> None:
+    # In a shared folder someone may plant obs.csv -> a file only the exporter may write;
+    # following the link would overwrite that file with the export.
     log_entry(plan_store, LOCAL_MANAGER, "leads", 3, day=DAY)
-    shared = tmp_path / "shared" / "obs.csv"
-    shared.parent.mkdir()
-    shared.write_text("last week's export")
-    shared.chmod(0o640)
-    link = tmp_path / "latest.csv"
-    link.symlink_to(shared)
-    assert export_observations(plan_store, link) == 1
-    assert link.is_symlink() and link.resolve() == shared  # the link is still a link
-    assert shared.read_text().startswith("day,metric,value")
-    assert shared.stat().st_mode & 0o777 == 0o640
+    secret = tmp_path / "secret.conf"
+    secret.write_text("keep me")
+    planted = tmp_path / "shared" / "obs.csv"
+    planted.parent.mkdir()
+    planted.symlink_to(secret)
+    assert export_observations(plan_store, planted) == 1
+    assert secret.read_text() == "keep me"
+    assert not planted.is_symlink() and planted.read_text().startswith("day,metric,value")
+    # a link to a device is a name like any other too, never a stream to write into
+    device = tmp_path / "shared" / "dev.csv"
+    device.symlink_to("/dev/null")
+    export_observations(plan_store, device)
+    assert not device.is_symlink()
+    # a link that loops is replaced as well, not an unexplained error
+    loop = tmp_path / "shared" / "loop.csv"
+    loop.symlink_to(loop)
+    export_observations(plan_store, loop)
+    assert loop.read_text().startswith("day,metric,value")
+    # every --out is written the same way: the plan and the weekly review too
+    from tests.clirunner import waypoint
+
+    for args in (("plan", "export"), ("report", "weekly", "--week", "2026-W31")):
+        planted.unlink()
+        planted.symlink_to(secret)
+        run = waypoint(plan_store.path, *args, "--out", str(planted))
+        assert run.code == 0, run.err
+        assert secret.read_text() == "keep me" and not planted.is_symlink()
+    # a regular file keeps who may read it
+    kept = tmp_path / "shared" / "kept.csv"
+    kept.write_text("last week's export")
+    kept.chmod(0o640)
+    export_observations(plan_store, kept)
+    assert kept.stat().st_mode & 0o777 == 0o640
+
+
+def test_export_into_a_held_descriptor_appends_at_its_offset(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    # `3>>log.csv` keeps what the log held; what the shell writes next follows the export
+    import subprocess
+    import sys
+
+    log_entry(plan_store, LOCAL_MANAGER, "leads", 3, day=DAY)
+    log = tmp_path / "log.csv"
+    log.write_text("EARLIER\n")
+    cli = f"{sys.executable} -m tracker.cli --db {plan_store.path} export --out /dev/fd/3"
+    script = f"( {cli}; echo TRAILER >&3 ) 3>>{log}"
+    run = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    lines = log.read_text().splitlines()
+    assert lines[0] == "EARLIER" and lines[1].startswith("day,metric,value")
+    assert lines[-1] == "TRAILER" and len(lines) == 4
+    missing = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f"{sys.executable} -m tracker.cli --db {plan_store.path} export --out /dev/fd/9",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert missing.returncode == 2 and "descriptor 9 is not open" in missing.stderr
 
 
 _key = st.tuples(

@@ -149,7 +149,11 @@ def write_output(path: str, text: str, store: Store) -> None:
 
     if store.holds(path):
         raise BadInput(f"--out {path}: that is the database itself; choose another file")
+    from tracker.outfiles import write_atomically
+
+    if Path(path).is_dir():
+        raise BadInput(f"--out {path}: is a folder; give a file name")
     try:
-        Path(path).write_text(text, encoding="utf-8")
-    except (IsADirectoryError, NotADirectoryError, FileNotFoundError, PermissionError) as exc:
+        write_atomically(path, lambda part: part.write_text(text, encoding="utf-8"))
+    except (NotADirectoryError, FileNotFoundError, PermissionError) as exc:
         raise BadInput(f"--out {path}: cannot be written ({exc.strerror or exc})") from exc

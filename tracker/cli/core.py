@@ -88,7 +88,8 @@ def check_cmd(app: AppContext, as_json: bool) -> None:
 @pass_app
 def export_cmd(app: AppContext, fmt: str, out: str | None) -> None:
     """Export every observation (spreadsheet formulas neutralised)."""
-    from tracker.observations import export_observations, is_stream
+    from tracker.observations import export_observations
+    from tracker.outfiles import is_stream
 
     target = out or f"waypoint-observations.{fmt}"
     stream = is_stream(target)
