@@ -196,7 +196,7 @@ def show(store: Any, actor: Any, plan: Any, upload_name: str, data: bytes) -> No
         st.session_state["import_done"] = {
             "change": result.change,
             "message": (
-                f"Saved the mapping {mapping.name} and imported {upload_name}:"
+                f"Saved the mapping {ui.text(mapping.name)} and imported {ui.text(upload_name)}:"
                 f" {result.inserted} inserted, {result.replaced} replaced,"
                 f" {result.unchanged} unchanged, {len(result.rejected)} rejected."
                 f" Files of this shape now import on their own."

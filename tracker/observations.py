@@ -219,10 +219,10 @@ def write_observations(
             for table in ("inc", "classified", "touched_days"):
                 con.execute(f"DROP TABLE IF EXISTS {table}")
         result.dry_run = dry_run
-        if not (dry_run or result.inserted or result.replaced or result.unchanged):
+        if not (result.inserted or result.replaced or result.unchanged):
             # Not one value of the file could be stored: the metrics it would have created
-            # (or brought back) are not kept either, so the file is refused whole and a
-            # fixed copy imports as if it were the first.
+            # (or brought back) are not kept either (nor promised by a dry run), so the
+            # file is refused whole and a fixed copy imports as if it were the first.
             result.change, result.created_metrics, result.revived_metrics = None, [], []
         if dry_run or result.change is None:
             raise Rollback  # a dry run, or an import that changes nothing, writes nothing

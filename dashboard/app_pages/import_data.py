@@ -62,7 +62,11 @@ def findings(result) -> None:
 committed = st.session_state.get("import_done")
 if committed is not None:
     st.success(committed["message"])
-    if st.button("Undo this import", key="import_undo"):
+    # an import that changed nothing (the same file again) has nothing to take back: an
+    # Undo then would take back the person's latest other change
+    if committed["change"] is None:
+        st.caption("Nothing changed, so there is nothing to undo.")
+    elif st.button("Undo this import", key="import_undo"):
         # No rerun: the message stays, and the preview below is computed after the undo.
         st.session_state.pop("import_done")
         ui.run_safely(lambda: undo(store, actor, committed["change"]), "Import taken back.")
@@ -108,15 +112,23 @@ if preview.created_metrics:
     created = ", ".join(names.get(k, k) for k in preview.created_metrics)
     st.info(ui.text(f"New metrics will be created: {created}"))
 # The values that will be stored: a row the write would reject (no value, a future day,
-# below the metric's min) is listed under "Rejected" only, not here as well.
+# below the metric's min) is listed under "Rejected" only, not here as well; of rows
+# repeating a (metric, day, source), the last is stored, so only the last is shown.
 refused = {(r.line, r.metric) for r in preview.rejected}
+stored: dict[tuple, dict] = {}
+for r in preview.preview.select(["line", "day", "metric", "source", "value"]).to_pylist():
+    key = (r["metric"], r["day"], r["source"])
+    if r["value"] is None or (r["line"], r["metric"]) in refused:
+        continue
+    if key not in stored or (stored[key]["line"] or 0) <= (r["line"] or 0):
+        stored.pop(key, None)  # the later line takes its place, in its order
+        stored[key] = r
 st.subheader("Daily values")
 st.dataframe(
     [
         {"day": r["day"], "metric": names.get(r["metric"], r["metric"]), "value": r["value"]}
-        for r in preview.preview.select(["line", "day", "metric", "value"]).to_pylist()
-        if r["value"] is not None and (r["line"], r["metric"]) not in refused
-    ][:500],
+        for r in list(stored.values())[:500]
+    ],
     hide_index=True,
 )
 if preview.rejected:

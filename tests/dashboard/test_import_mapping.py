@@ -3,6 +3,8 @@ file of that shape imports with one click; assistants use mappings but cannot sa
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tests.conftest import FIXTURES
@@ -141,13 +143,25 @@ def test_the_preview_lists_only_what_will_be_stored_and_the_file_name_stays_text
         b"day,metric,value\n2026-11-02,catering-inquiries,2\n"
         b"2026-11-03,catering-inquiries,-4\n"  # below the metric's min: rejected by the write
         b"2026-11-04,catering-inquiries,abc\n"  # not a number: rejected by the reader
+        b"2026-11-05,catering-inquiries,3\n"
+        b"2026-11-05,catering-inquiries,5\n"  # the same day again: the last line is stored
     )
     at = _upload(open_page("import_data"), name, data)
     assert not at.exception, at.exception
     shown = at.dataframe[0].value
-    assert list(shown["value"]) == [2.0]  # neither the -4 nor an empty value for "abc"
+    # neither the -4, nor an empty value for "abc", nor the 3 the 5 replaces
+    assert list(shown["value"]) == [2.0, 5.0]
     assert len(at.dataframe[1].value) == 2  # both listed under Rejected, with reasons
     at = click(at, "Commit the import")
     message = at.success[0].value
     assert message.startswith(r"Imported \*\*week\*\*\_\[click\]")
     assert _daily(app_env, "catering-inquiries")["2026-11-02"] >= 2
+    # the same file again changes nothing: no Undo that would take back something else
+    from tracker.entries import log_entry
+    from tracker.records import LOCAL_MANAGER
+
+    log_entry(app_env, LOCAL_MANAGER, "ig-posts", 1, day=dt.date(2026, 11, 17))
+    at = click(at, "Commit the import")
+    assert "0 inserted, 0 replaced, 2 unchanged" in at.success[0].value
+    assert not [b for b in at.button if b.key == "import_undo"]
+    assert "Nothing changed, so there is nothing to undo." in [c.value for c in at.caption]

@@ -283,6 +283,9 @@ def test_a_file_of_which_nothing_can_be_stored_creates_no_metrics(
     path.write_text(header + '\n"Tue, Feb 18, 2025"' + ",-1" * 13 + "\n")
     with plan_store.read() as con:
         changes = con.execute("SELECT count(*) FROM changes").fetchall()
+    # a dry run promises no metric it would not create either
+    preview = import_file(plan_store, LOCAL_MANAGER, path, dry_run=True)
+    assert preview.nothing_imported and preview.created_metrics == []
     result = import_file(plan_store, LOCAL_MANAGER, path, rejects_dir=tmp_path / "rej")
     assert result.nothing_imported and result.rejected
     assert result.created_metrics == [] and result.change is None
