@@ -859,9 +859,12 @@ def export_observations(store: Store, out: str | Path, fmt: str = "csv") -> int:
         raise BadInput(f"--format {fmt}: use csv, parquet or xlsx")
     if store.holds(out):
         raise BadInput(f"--out {out}: that is the database itself; choose another file")
-    if out.is_dir():
-        raise BadInput(f"--out {out}: is a folder; give a file name")
-    return write_atomically(out, lambda part: _export_to(store, part, fmt), make_folders=True)
+    return write_atomically(
+        out,
+        lambda part: _export_to(store, part, fmt),
+        make_folders=True,
+        keep_off=store.own_files(),
+    )
 
 
 def _export_to(store: Store, out: Path, fmt: str) -> int:

@@ -123,17 +123,20 @@ class Store:
             return None
         return kept
 
+    def own_files(self) -> list[Path]:
+        """The database file and its write-ahead log: never written over by an --out."""
+        return [self.path, Path(str(self.path) + ".wal")]
+
     def holds(self, path: str | os.PathLike[str]) -> bool:
-        """Is ``path`` the database file or its write-ahead log (never to be written over
-        by an --out)?"""
-        # The name itself, its folders resolved: a write replaces a link at the name,
-        # never the file it names (tracker.outfiles), so only the name can be the database.
-        mine = Path(os.path.realpath(self.path))
-        name = Path(path)
-        return Path(os.path.realpath(name.parent)) / name.name in (
-            mine,
-            Path(str(mine) + ".wal"),
-        )
+        """Is ``path`` the database file or its write-ahead log, by the name as given
+        (a write replaces a link at the name: a link the database was opened through
+        is the database too) or by the file it resolves to?"""
+
+        def forms(p: Path) -> set[Path]:
+            return {Path(os.path.realpath(p.parent)) / p.name, Path(os.path.realpath(p))}
+
+        mine = set().union(*(forms(p) for p in self.own_files()))
+        return bool(forms(Path(path)) & mine)
 
     def _connect(self, first_attempt: bool) -> duckdb.DuckDBPyConnection:
         kept = self._keep_wal() if first_attempt else None

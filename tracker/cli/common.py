@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -141,19 +140,21 @@ def console() -> Any:
     return Console(width=None if sys.stdout.isatty() else 160)
 
 
-def write_output(path: str, text: str, store: Store) -> None:
-    """Write a command's --out FILE; a path that cannot be written (a folder, a missing
-    or read-only place, the ``store``'s own database or its log) is bad input naming it
-    (exit 2), not an unexpected failure or a lost database."""
+def write_output(path: str, text: str, store: Store, what: str) -> None:
+    """Write a command's --out FILE (tracker.outfiles: whole, never through a link) and
+    say so; a path that cannot be written (a folder, a missing or read-only place, the
+    ``store``'s own database or its log) is bad input naming it (exit 2), not an
+    unexpected failure or a lost database. "Wrote ..." goes to stderr when the file
+    itself goes to a stream (``--out /dev/stdout > plan.yaml`` stays a plan)."""
     from tracker.errors import BadInput
+    from tracker.outfiles import is_stream, write_atomically
 
     if store.holds(path):
         raise BadInput(f"--out {path}: that is the database itself; choose another file")
-    from tracker.outfiles import write_atomically
-
-    if Path(path).is_dir():
-        raise BadInput(f"--out {path}: is a folder; give a file name")
-    try:
-        write_atomically(path, lambda part: part.write_text(text, encoding="utf-8"))
-    except (NotADirectoryError, FileNotFoundError, PermissionError) as exc:
-        raise BadInput(f"--out {path}: cannot be written ({exc.strerror or exc})") from exc
+    stream = is_stream(path)
+    write_atomically(
+        path,
+        lambda part: part.write_text(text, encoding="utf-8"),
+        keep_off=store.own_files(),
+    )
+    click.echo(f"Wrote {what} to {path}.", err=stream)

@@ -92,7 +92,6 @@ def export_cmd(app: AppContext, out: str | None, as_person: str | None) -> None:
     app.require_database()  # an export of a mistyped --db is no empty plan
     text = export_plan(app.store, app.actor(as_person))
     if out:
-        write_output(out, text, app.store)
-        click.echo(f"Wrote the plan to {out}.")
+        write_output(out, text, app.store, "the plan")
     else:
         click.echo(text, nl=False)

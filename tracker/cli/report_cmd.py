@@ -25,7 +25,6 @@ def weekly_cmd(app: AppContext, week: str | None, fmt: str, out: str | None) -> 
     review = weekly_review(app.store, week)
     text = render_markdown(review) if fmt == "md" else render_html(review)
     if out:
-        write_output(out, text, app.store)
-        click.echo(f"Wrote the {review.week} review to {out}.")
+        write_output(out, text, app.store, f"the {review.week} review")
     else:
         click.echo(text, nl=False)

@@ -1,0 +1,87 @@
+"""Every --out (export, plan export, report weekly) is written whole and never through a
+link, streams are appended and never truncated, and nothing reaches the database file,
+however it is named (tracker/outfiles.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.clirunner import waypoint
+
+
+@pytest.fixture
+def db(demo_store) -> Path:
+    return demo_store.path
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _shell(script: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["bash", "-c", script], cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def _cli(db: Path, *args: str) -> str:
+    return " ".join([sys.executable, "-m", "tracker.cli", "--db", str(db), *args])
+
+
+def test_no_name_reaches_the_database(db: Path, tmp_path: Path) -> None:
+    before = _digest(db)
+    # a link to it, in the working folder, reached through /proc
+    (tmp_path / "evil").symlink_to(db)
+    run = _shell(_cli(db, "export", "--out", "/proc/self/cwd/evil"), tmp_path)
+    assert run.returncode == 2 and "the database itself" in run.stderr
+    # the database opened through a link, and that link (or its log) as --out
+    link = tmp_path / "link.duckdb"
+    link.symlink_to(db)
+    for out in (link, Path(str(link) + ".wal")):
+        for args in (("export",), ("plan", "export")):
+            run = waypoint(link, *args, "--out", str(out))
+            assert run.code == 2 and "the database itself" in run.err, (args, out)
+    assert link.is_symlink()
+    # a descriptor the shell pointed at it
+    run = _shell(_cli(db, "export", "--out", "/dev/fd/3") + f" 3>>{db}", tmp_path)
+    assert run.returncode == 2 and "the database itself" in run.stderr
+    assert _digest(db) == before
+
+
+def test_a_stream_gets_only_the_file_and_the_message_goes_to_stderr(
+    db: Path, tmp_path: Path
+) -> None:
+    run = _shell(_cli(db, "plan", "export", "--out", "/dev/fd/1") + " > plan.yaml", tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "Wrote the plan to /dev/fd/1." in run.stderr
+    assert yaml.safe_load((tmp_path / "plan.yaml").read_text())["workspace"]["name"]
+
+
+def test_a_name_under_proc_that_is_a_regular_file_is_replaced_not_appended(
+    db: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "review.md").write_text("LAST WEEK'S\n")
+    run = _shell(
+        _cli(db, "report", "weekly", "--week", "2026-W46", "--out", "/proc/self/cwd/review.md"),
+        tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    assert not (tmp_path / "review.md").read_text().startswith("LAST WEEK'S")
+
+
+def test_file_system_refusals_are_bad_input_naming_out(db: Path, tmp_path: Path) -> None:
+    long_name = tmp_path / ("x" * 250 + ".csv")  # the longest a name may be, nearly
+    run = waypoint(db, "export", "--out", str(long_name))
+    assert run.code == 0, run.err
+    for out in (tmp_path / ("y" * 300 + ".csv"), long_name / "inside.csv"):
+        run = waypoint(db, "export", "--out", str(out))
+        assert run.code == 2 and run.err.startswith(f"Error: --out {out}: cannot be written")
+    run = _shell(_cli(db, "export", "--out", "/dev/fd/3") + f" 3<{long_name}", tmp_path)
+    assert run.returncode == 2 and "--out /dev/fd/3: cannot be written" in run.stderr
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".waypoint-")]
