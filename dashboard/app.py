@@ -91,7 +91,13 @@ def main() -> None:
         if current.url_path in OUTSIDE:
             held.close()
         ui.show_flash()
-        current.run()
+        try:
+            current.run()
+        except WaypointError as exc:
+            # a refusal that reaches a page's reads (settings the environment crossed, a
+            # database another version wrote) is said in words: serve hides tracebacks,
+            # which would leave the person an error without its message
+            st.error(ui.text(str(exc)))
 
 
 def _navigate(actor: Actor | None) -> StreamlitPage:

@@ -376,6 +376,19 @@ def test_the_team_page_counts_costs_over_the_weeks_it_counts_check_ins(app_env: 
     assert any(c.startswith("21 Sep 2026 to 15 Nov 2026 (8 weeks).") for c in captions)
 
 
+def test_crossed_pace_overrides_are_said_in_words_on_every_page(
+    app_env: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # serve hides error details: an uncaught refusal would be an error without its words
+    monkeypatch.setenv("WAYPOINT_ON_TRACK_PACE", "0.5")
+    monkeypatch.setenv("WAYPOINT_AT_RISK_PACE", "0.8")
+    for name in ("summary", "my_week", "weekly_review"):
+        at = open_page(name)
+        assert not at.exception, (name, at.exception)
+        said = [e.value.replace("\\_", "_") for e in at.error]
+        assert any("WAYPOINT_AT_RISK_PACE" in e for e in said), (name, said)
+
+
 ROLE_PAGES = {
     "maria": (
         "summary",

@@ -292,3 +292,16 @@ def test_a_file_of_which_nothing_can_be_stored_creates_no_metrics(
     with plan_store.read() as con:
         assert con.execute("SELECT count(*) FROM metrics WHERE key LIKE 'x.%'").fetchall() == [(0,)]
         assert con.execute("SELECT count(*) FROM changes").fetchall() == changes
+
+
+def test_an_unreadable_count_in_a_platform_export_counts_against_its_metric(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "x.csv"
+    header = X_OVERVIEW.read_text().splitlines()[0]
+    path.write_text(header + '\n"Tue, Feb 18, 2025",seventy' + ",1" * 12 + "\n")
+    result = import_file(plan_store, LOCAL_MANAGER, path, dry_run=True)
+    (reject,) = result.rejected
+    assert (reject.column.lower(), reject.metric) == ("impressions", "x.impressions")
+    assert result.per_metric["x.impressions"]["rejected"] == 1
+    assert not any("rows of no one metric" in line for line in result.summary_lines())

@@ -118,6 +118,24 @@ def test_every_problem_is_reported_at_once() -> None:
         "kpis[leads-h2].deadline: 2026-08-01 is before start",
     ):
         assert sum(where in p for p in found) == 1, (where, found)
+    # and a KPI's bad field raises no problem the plan does not have: each of these is
+    # one message, about the field itself
+    for field, value in (
+        ("aggregation", "Sum"),  # not "per needs aggregation sum"
+        ("start", "2025-02-30"),  # not "deadline before start"
+        ("baseline", "ten"),  # not "target equals baseline"
+        ("stay", "abov"),
+    ):
+        data = plan_data()
+        kpi(data, "leads-h2")[field] = value
+        found = problems_of(data)
+        assert len(found) == 1 and f"kpis[leads-h2].{field}" in found[0], (field, found)
+    # a campaign that failed on its own fields is not also "unknown" to its KPIs
+    data = plan_data()
+    campaign = data["objectives"][0]["campaigns"][0]
+    campaign["name"] = None
+    found = problems_of(data)
+    assert not [p for p in found if "unknown campaign" in p], found
 
 
 def test_draft_kpi_without_owner_or_target_is_accepted() -> None:

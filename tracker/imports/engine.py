@@ -218,7 +218,9 @@ def run_preset(
             try:
                 value = parse_number(cell, decimal_comma=preset.decimal_comma)
             except NotANumber as exc:
-                acc.rejects.append(Reject(acc.file, line, col.header, str(cell)[:80], str(exc)))
+                acc.rejects.append(
+                    Reject(acc.file, line, col.header, str(cell)[:80], str(exc), col.metric)
+                )
                 continue
             if value is not None:
                 acc.add(col.metric, when, value, line, col.behaviour)

@@ -107,8 +107,9 @@ def _valid_items(model: type[Any], items: Any, *, retry: bool = False) -> list[A
     """The items valid on their own; with ``retry``, also those that are once their
     invalid fields (already reported) are left out, so their other problems (a
     campaign's end before its start beside a negative budget) are found in the same run.
-    People and metrics are not retried: a stand-in role or behaviour would raise
-    problems of its own elsewhere."""
+    Only campaigns are retried: their fields are checked one by one, while a KPI's,
+    a person's or a metric's feed other checks, where a dropped field would raise
+    problems the plan does not have."""
     out = []
     for item in items if isinstance(items, list) else []:
         try:
@@ -155,7 +156,9 @@ def _lenient(data: dict[str, Any]) -> Plan | None:
             objective.model_copy(
                 update={
                     "campaigns": _valid_items(Campaign, raw.get("campaigns"), retry=True),
-                    "kpis": _valid_items(KPI, raw.get("kpis"), retry=True),
+                    # a KPI is not retried: its fields feed each other's checks, so a
+                    # stand-in for a bad one raises problems the plan does not have
+                    "kpis": _valid_items(KPI, raw.get("kpis")),
                 }
             )
         )
@@ -203,6 +206,9 @@ def _semantic_problems(plan: Plan, raw_keys: dict[str, set[str]] | None = None) 
     # Keys of items that exist but failed on their own: already reported, not "unknown".
     broken_people = raw.get("people", set()) - set(people)
     broken_metrics = raw.get("metrics", set()) - set(metrics)
+    broken_campaigns = raw.get("campaigns", set()) - {
+        c.key for o in plan.objectives for c in o.campaigns
+    }
     campaigns = [c for o in plan.objectives for c in o.campaigns]
     kpis = [k for o in plan.objectives for k in o.kpis]
     problems += _dupes("people", [p.key for p in plan.people])
@@ -278,7 +284,8 @@ def _semantic_problems(plan: Plan, raw_keys: dict[str, set[str]] | None = None) 
         op = f"objectives[{o.key}]"
         check_owner(op, o.owner)
         check_span(op, o.start, o.deadline, "deadline")
-        local_campaigns = {c.key for c in o.campaigns}
+        # a campaign that failed on its own fields is reported already, not "unknown"
+        local_campaigns = {c.key for c in o.campaigns} | broken_campaigns
         for c in o.campaigns:
             cp = f"{op}.campaigns[{c.key}]"
             check_owner(cp, c.owner)

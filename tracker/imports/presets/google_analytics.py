@@ -99,7 +99,7 @@ def parse_snapshot(sheet: Sheet, acc: Accumulator, *, timezone: str, day: dt.dat
             ordinal = int(str(row[0]).strip())
             value = parse_number(row[col_index] if col_index < len(row) else None)
         except (ValueError, NotANumber) as exc:
-            acc.rejects.append(Reject(acc.file, line, column, str(row)[:80], str(exc)))
+            acc.rejects.append(Reject(acc.file, line, column, str(row)[:80], str(exc), spec.metric))
             continue
         if value is not None:
             acc.add(
