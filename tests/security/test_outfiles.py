@@ -85,3 +85,29 @@ def test_file_system_refusals_are_bad_input_naming_out(db: Path, tmp_path: Path)
     run = _shell(_cli(db, "export", "--out", "/dev/fd/3") + f" 3<{long_name}", tmp_path)
     assert run.returncode == 2 and "--out /dev/fd/3: cannot be written" in run.stderr
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".waypoint-")]
+
+
+def test_stdout_redirected_into_a_file_gets_the_export_and_stays_a_link(
+    db: Path, tmp_path: Path
+) -> None:
+    # `--out /dev/stdout > obs.csv`: /dev/stdout is then a link to a regular file, and a
+    # rename over it once replaced /dev/stdout itself
+    run = _shell(_cli(db, "export", "--out", "/dev/stdout") + " > obs.csv", tmp_path)
+    assert run.returncode == 0, run.stderr
+    lines = (tmp_path / "obs.csv").read_text().splitlines()
+    assert lines[0].startswith("day,metric,value") and len(lines) > 1000
+    assert "observations to /dev/stdout." in run.stderr
+    assert Path("/dev/stdout").is_symlink()
+
+
+def test_a_held_descriptor_is_appended_to_at_its_offset(db: Path, tmp_path: Path) -> None:
+    # `3>>log.csv` keeps what the log held; what the shell writes next follows the export
+    (tmp_path / "log.csv").write_text("EARLIER\n")
+    cli = _cli(db, "export", "--out", "/dev/fd/3")
+    run = _shell(f"( {cli}; echo TRAILER >&3 ) 3>>log.csv", tmp_path)
+    assert run.returncode == 0, run.stderr
+    lines = (tmp_path / "log.csv").read_text().splitlines()
+    assert lines[0] == "EARLIER" and lines[1].startswith("day,metric,value")
+    assert lines[-1] == "TRAILER" and lines[-2].startswith("2026-")
+    missing = _shell(_cli(db, "export", "--out", "/dev/fd/9"), tmp_path)
+    assert missing.returncode == 2 and "descriptor 9 is not open" in missing.stderr

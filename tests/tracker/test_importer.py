@@ -272,15 +272,21 @@ def test_the_cli_reads_each_file_with_the_metrics_the_file_before_created(tmp_pa
     assert (files[1]["inserted"], files[1]["rejected"]) == (1, [])
 
 
+def _x_export(folder: Path, counts: list[str]) -> Path:
+    """An X account overview of one day (18 Feb 2025) with these 13 counts."""
+    path = folder / "x-one-day.csv"
+    header = X_OVERVIEW.read_text().splitlines()[0]
+    path.write_text(header + '\n"Tue, Feb 18, 2025",' + ",".join(counts) + "\n")
+    return path
+
+
 def test_a_file_of_which_nothing_can_be_stored_creates_no_metrics(
     plan_store: Store, tmp_path: Path
 ) -> None:
     # An X export of negative counts: every row is below its metric's min, which only the
     # store can tell once the metrics exist. The file is refused whole, so its metrics are
     # not left behind empty (the inbox and the CLI say "not imported").
-    path = tmp_path / "x-negative.csv"
-    header = X_OVERVIEW.read_text().splitlines()[0]
-    path.write_text(header + '\n"Tue, Feb 18, 2025"' + ",-1" * 13 + "\n")
+    path = _x_export(tmp_path, ["-1"] * 13)
     with plan_store.read() as con:
         changes = con.execute("SELECT count(*) FROM changes").fetchall()
     # a dry run promises no metric it would not create either
@@ -297,9 +303,7 @@ def test_a_file_of_which_nothing_can_be_stored_creates_no_metrics(
 def test_an_unreadable_count_in_a_platform_export_counts_against_its_metric(
     plan_store: Store, tmp_path: Path
 ) -> None:
-    path = tmp_path / "x.csv"
-    header = X_OVERVIEW.read_text().splitlines()[0]
-    path.write_text(header + '\n"Tue, Feb 18, 2025",seventy' + ",1" * 12 + "\n")
+    path = _x_export(tmp_path, ["seventy"] + ["1"] * 12)
     result = import_file(plan_store, LOCAL_MANAGER, path, dry_run=True)
     (reject,) = result.rejected
     assert (reject.column.lower(), reject.metric) == ("impressions", "x.impressions")

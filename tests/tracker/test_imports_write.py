@@ -273,32 +273,6 @@ def test_export_into_a_stream_gets_the_whole_file_and_no_message(
     assert "Wrote 1 observations" in run.err and run.out == ""
 
 
-def test_export_to_stdout_redirected_into_a_file_writes_the_file(
-    plan_store: Store, tmp_path: Path
-) -> None:
-    # `--out /dev/stdout > obs.csv`: /dev/stdout is then a link to a regular file, and a
-    # rename over it would have tried to replace /dev/stdout itself.
-    import subprocess
-    import sys
-
-    log_entry(plan_store, LOCAL_MANAGER, "leads", 3, day=DAY)
-    target = tmp_path / "obs.csv"
-    with target.open("wb") as stdout:
-        run = subprocess.run(
-            [sys.executable, "-m", "tracker.cli", "--db", str(plan_store.path), "export"]
-            + ["--out", "/dev/stdout"],
-            stdout=stdout,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    assert run.returncode == 0, run.stderr
-    lines = target.read_text().splitlines()
-    assert lines[0].startswith("day,metric,value") and len(lines) == 2
-    assert "Wrote 1 observations" in run.stderr
-
-
 def test_export_replaces_a_link_never_the_file_it_names_and_keeps_a_files_mode(
     plan_store: Store, tmp_path: Path
 ) -> None:
@@ -338,39 +312,6 @@ def test_export_replaces_a_link_never_the_file_it_names_and_keeps_a_files_mode(
     kept.chmod(0o640)
     export_observations(plan_store, kept)
     assert kept.stat().st_mode & 0o777 == 0o640
-
-
-def test_export_into_a_held_descriptor_appends_at_its_offset(
-    plan_store: Store, tmp_path: Path
-) -> None:
-    # `3>>log.csv` keeps what the log held; what the shell writes next follows the export
-    import subprocess
-    import sys
-
-    log_entry(plan_store, LOCAL_MANAGER, "leads", 3, day=DAY)
-    log = tmp_path / "log.csv"
-    log.write_text("EARLIER\n")
-    cli = f"{sys.executable} -m tracker.cli --db {plan_store.path} export --out /dev/fd/3"
-    script = f"( {cli}; echo TRAILER >&3 ) 3>>{log}"
-    run = subprocess.run(
-        ["bash", "-c", script], capture_output=True, text=True, timeout=60, check=False
-    )
-    assert run.returncode == 0, run.stderr
-    lines = log.read_text().splitlines()
-    assert lines[0] == "EARLIER" and lines[1].startswith("day,metric,value")
-    assert lines[-1] == "TRAILER" and len(lines) == 4
-    missing = subprocess.run(
-        [
-            "bash",
-            "-c",
-            f"{sys.executable} -m tracker.cli --db {plan_store.path} export --out /dev/fd/9",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert missing.returncode == 2 and "descriptor 9 is not open" in missing.stderr
 
 
 _key = st.tuples(
