@@ -45,12 +45,27 @@ if actor.role != "viewer":
             verb, action, done = "Redo", redo, "brought back"
         else:
             continue
-        if button.button(verb, key=f"changes_{verb.lower()}_{c.id}"):
+        pressed = button.button(verb, key=f"changes_{verb.lower()}_{c.id}")
+        if pressed and c.kind == "plan" and verb == "Undo":
+            # a plan apply can have created the whole workspace: taking it back archives
+            # all it created, so it is asked once more (Redo would still bring it back)
+            st.session_state["changes_confirm"] = c.id
+        elif pressed:
             ui.run_safely(
                 lambda c=c, action=action: action(store, actor, c.id),
                 f"Change {c.id} {done}.",
                 rerun=True,
             )
+        if st.session_state.get("changes_confirm") == c.id and verb == "Undo":
+            st.warning(
+                f"Change {c.id} is a plan apply: undoing it archives what it created and"
+                " puts back what it changed, for everyone. Redo brings it back."
+            )
+            if st.button(f"Yes, undo change {c.id}", key=f"changes_confirm_{c.id}"):
+                st.session_state.pop("changes_confirm")
+                ui.run_safely(
+                    lambda c=c: undo(store, actor, c.id), f"Change {c.id} taken back.", rerun=True
+                )
     st.subheader("Every field, old -> new")
 
 limit = st.slider("Rows", 50, 2000, 200, step=50, key="auditlog_rows")

@@ -292,8 +292,17 @@ def test_a_change_is_taken_back_and_brought_back_on_the_audit_log(
     assert dict(daily_values(app_env, "ig-posts"))[day] == before + 1
     # a manager sees everyone's changes, Jay's among them
     monkeypatch.setenv("WAYPOINT_AS", "maria")
-    keys = {b.key for b in open_page("audit_log").button}
-    assert f"changes_undo_{change}" in keys
+    at = open_page("audit_log")
+    assert f"changes_undo_{change}" in {b.key for b in at.button}
+    # undoing the plan apply that built the workspace is asked once more first
+    at = click(at, "Undo", key="changes_undo_1")
+    assert any("is a plan apply" in w.value for w in at.warning)
+    with app_env.read() as con:
+        assert con.execute("SELECT undone_by FROM changes WHERE id = 1").fetchall() == [(None,)]
+    at = click(at, "Yes, undo change 1", key="changes_confirm_1")
+    assert not at.exception, at.exception
+    with app_env.read() as con:
+        assert con.execute("SELECT undone_by FROM changes WHERE id = 1").fetchall() != [(None,)]
 
 
 def test_assistant_cannot_log_someone_elses_metric(
