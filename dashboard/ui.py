@@ -33,29 +33,31 @@ def text(value: str | None) -> str:
 FLASH = "_flash"
 
 
-def run_safely(action: Any, success: str, *, rerun: bool = False) -> bool:
+def run_safely(action: Any, success: str, *, rerun: bool = False, place: str = "top") -> bool:
     """Run a write; show the service's refusal or error as st.error, never a traceback.
 
     ``rerun``: the page shows what the write changed above the form that made it (a due
     list, a flag's card, the decisions), so it is drawn again from the new revision and
-    the success message is shown once at its top (``show_flash``)."""
+    the success message is shown once, at the page's top or where the page calls
+    ``show_flash(place)`` (beside a form far down the page, where the person looks)."""
     try:
         action()
     except WaypointError as exc:
         st.error(text(str(exc)))
         return False
     if rerun:
-        st.session_state[FLASH] = success
+        st.session_state[FLASH] = (place, success)
         st.rerun()
     st.success(success)
     return True
 
 
-def show_flash() -> None:
-    """The message of a write that redrew the page, once."""
-    message = st.session_state.pop(FLASH, None)
-    if message:
-        st.success(message)
+def show_flash(place: str = "top") -> None:
+    """The message of a write that redrew the page, once, if it belongs at ``place``."""
+    pending = st.session_state.get(FLASH)
+    if pending and pending[0] == place:
+        del st.session_state[FLASH]
+        st.success(pending[1])
 
 
 def names(plan: Any) -> dict[str, str]:

@@ -216,7 +216,8 @@ def log_week(store: Store, actor: Actor, rows: list[tuple[str, dt.date, float]])
         raise BadInput("no values to log")
     today = workspace_today(store)
     with store.write() as con:
-        change = open_change(con, actor, "log", f"log {len(rows)} entries (week grid)")
+        many = "1 entry" if len(rows) == 1 else f"{len(rows)} entries"
+        change = open_change(con, actor, "log", f"log {many} (week grid)")
         for metric, day, value in rows:
             _log_one(con, actor, metric, value, day, today, "add", None, None, False, change)
     return change

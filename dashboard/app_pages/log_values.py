@@ -40,8 +40,12 @@ chosen = st.multiselect(
     "Metrics", list(names), default=list(names)[:3], format_func=names.get, key="log_grid_metrics"
 )
 grid = [{"metric": names[m], **{d.strftime("%a %d"): None for d in days}} for m in chosen]
-# empty cells wait for a number: shown blank, not as "None"
-edited = st.data_editor(grid, hide_index=True, disabled=["metric"], key="log_grid", placeholder="")
+# Empty cells wait for a number: shown blank, not as "None". Each save starts a new grid
+# (a new key): numbers left in it would be added again by the next press.
+saved_grids = st.session_state.get("log_grid_saves", 0)
+edited = st.data_editor(
+    grid, hide_index=True, disabled=["metric"], key=f"log_grid_{saved_grids}", placeholder=""
+)
 if st.button("Save the week", key="log_grid_save"):
     keys = {names[m]: m for m in chosen}
     rows = [
@@ -53,8 +57,20 @@ if st.button("Save the week", key="log_grid_save"):
     if not rows:
         st.info("Type at least one number in the grid first.")
     else:
+
+        def save() -> None:
+            log_week(store, actor, rows)
+            st.session_state["log_grid_saves"] = saved_grids + 1
+
+        entries = "1 entry" if len(rows) == 1 else f"{len(rows)} entries"
         with store.session():
-            ui.run_safely(lambda: log_week(store, actor, rows), f"Saved {len(rows)} entries.")
+            ui.run_safely(
+                save,
+                f"Saved {entries} of the week; the grid is empty again.",
+                rerun=True,
+                place="log_grid",
+            )
+ui.show_flash("log_grid")
 
 st.subheader("Recent changes")
 with store.session():

@@ -106,6 +106,38 @@ def test_log_twice_see_the_sum_undo_see_it_back(demo_server, page) -> None:
     assert dict(daily_values(store, "catering-inquiries"))[day] == before + 2
 
 
+def test_the_week_grid_saves_once_and_empties(demo_server, page) -> None:
+    """A number typed in the week grid is stored once: the grid is empty after a save, so
+    pressing Save again adds nothing (it used to add the same entries again)."""
+    store = Store(demo_server.db)
+    monday = dt.date(2026, 11, 16)
+    before = dict(daily_values(store, "ig-posts")).get(monday, 0.0)
+    page.goto(f"{demo_server.url}/log_values")
+    page.get_by_text("A week of values").wait_for()
+    wait_ready(page)
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    # the first row's metric cell, then one right (Monday) and one down (Instagram posts)
+    page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")  # opens the cell's editor
+    page.wait_for_timeout(500)
+    page.keyboard.type("1")
+    page.wait_for_timeout(300)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)  # the grid sends its edit before the button is pressed
+    page.get_by_role("button", name="Save the week").click()
+    page.get_by_text("Saved 1 entry of the week; the grid is empty again.").wait_for()
+    assert dict(daily_values(store, "ig-posts"))[monday] == before + 1
+    wait_ready(page)
+    page.get_by_role("button", name="Save the week").click()
+    page.get_by_text("Type at least one number in the grid first.").wait_for()
+    assert dict(daily_values(store, "ig-posts"))[monday] == before + 1
+
+
 def test_upload_an_export(demo_server, page) -> None:
     page.goto(f"{demo_server.url}/import_data")
     page.get_by_text("Export file").wait_for()
