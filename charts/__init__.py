@@ -97,7 +97,7 @@ def kpi_chart(
             y=1,
             yref="paper",
             text="✎",
-            hovertext=note.text,
+            hovertext=html.escape(note.text),  # Plotly reads tags (a link) as markup
             showarrow=False,
             font={"color": "#8250df"},
         )
@@ -142,7 +142,7 @@ def progress_bars(kpis: list[Any], title: str = "") -> go.Figure:
             "categoryorder": "array",
             "categoryarray": keys,
             "tickvals": keys,
-            "ticktext": [k.name or k.kpi for k in rows],
+            "ticktext": [html.escape(k.name or k.kpi) for k in rows],
             "autorange": "reversed",
         },
         **LAYOUT,
@@ -224,7 +224,7 @@ def evidence_chart(
 
 def team_chart(people: list[Any]) -> go.Figure:
     fig = _figure()
-    names = [p.name for p in people]
+    names = [html.escape(p.name) for p in people]
     for state, colour in (("on_time", "#2da44e"), ("late", "#bf8700"), ("missing", "#cf222e")):
         fig.add_bar(
             x=names,
@@ -285,7 +285,9 @@ def impact_chart(impact: Any) -> go.Figure:
         connectgaps=False,
     )
     fig.update_layout(
-        height=300, yaxis={"title": impact.metric_name, **unit_axis(impact.unit)}, **LAYOUT
+        height=300,
+        yaxis={"title": html.escape(impact.metric_name), **unit_axis(impact.unit)},
+        **LAYOUT,
     )
     if weekly:
         fig.update_yaxes(rangemode="tozero")  # small wobbles are not drawn as cliffs

@@ -83,6 +83,21 @@ def test_evidence_chart_shows_names_as_typed() -> None:
     assert "%{fullData.name}" in fig.data[0].hovertemplate
 
 
+def test_notes_kpi_and_people_names_reach_plotly_escaped() -> None:
+    # Plotly renders tags in hover text and tick labels: a note or a name holding
+    # <a href=...> would be a live link in the chart
+    series = SimpleNamespace(actual=[(D(2026, 11, 2), 3.0)], expected=[], forecast=[], target=None)
+    note = SimpleNamespace(day=D(2026, 11, 2), text='<a href="https://x.invalid">now</a>')
+    fig = charts.kpi_chart(series, [note])
+    assert fig.layout.annotations[0].hovertext == (
+        "&lt;a href=&quot;https://x.invalid&quot;&gt;now&lt;/a&gt;"
+    )
+    kpi = SimpleNamespace(
+        kpi="k", name="<b>Leads</b>", status="on_track", progress=0.5, expected=0.4
+    )
+    assert charts.progress_bars([kpi]).layout.yaxis.ticktext == ("&lt;b&gt;Leads&lt;/b&gt;",)
+
+
 def test_every_chart_keeps_waypoints_template_when_streamlit_loads_after_it() -> None:
     # Streamlit makes its own template Plotly's default when it is imported; a chart made
     # after that still looks like every other Waypoint chart.
