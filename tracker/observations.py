@@ -82,11 +82,11 @@ class Overlap:
         span = f"{self.days} day{'s' if self.days != 1 else ''} ({self.first} to {self.last})"
         if self.prefer:
             return (
-                f"{self.metric}: {' and '.join(self.sources)} both cover {span};"
+                f"{self.metric}: {_cover(self.sources)} {span};"
                 f" only {self.prefer} counts there (prefer)"
             )
         return (
-            f"{self.metric}: {' and '.join(self.sources)} both cover {span}, so those days"
+            f"{self.metric}: {_cover(self.sources)} {span}, so those days"
             f" count twice; set `prefer:` on the metric in the plan to count one of them"
         )
 
@@ -99,6 +99,14 @@ class Overlap:
             "last": self.last.isoformat(),
             "prefer": self.prefer,
         }
+
+
+def _cover(sources: list[str]) -> str:
+    """ "a and b both cover", "a, b and c: two or more cover the same" (the plan's codes:
+    they are what `prefer:` takes)."""
+    if len(sources) == 2:
+        return f"{sources[0]} and {sources[1]} both cover"
+    return f"{', '.join(sources[:-1])} and {sources[-1]}: two or more cover the same"
 
 
 @dataclass
@@ -676,7 +684,7 @@ def overlap_sentences(found: list[Overlap]) -> list[str]:
             else "those days count twice; set `prefer:` on the metrics in the plan"
         )
         sentences.append(
-            f"{' and '.join(sources)} both cover {days} day(s) ({first} to {last}) of"
+            f"{_cover(list(sources))} {days} day(s) ({first} to {last}) of"
             f" {', '.join(metrics)}: {counted}"
         )
     return sentences

@@ -29,7 +29,7 @@ from tracker.permissions import require_manager
 from tracker.records import LOCAL_MANAGER, Actor
 from tracker.store import Connection, Store
 from tracker.vanity_sql import GROWTH, WEEKLY
-from tracker.vocab import FLAG_TITLES
+from tracker.vocab import FLAG_TITLES, listing, source_label
 
 if TYPE_CHECKING:
     from tracker.progress import ProgressReport
@@ -662,24 +662,27 @@ def overlapping_sources(ctx: Context) -> Iterator[Flag]:
         m = ctx.metrics.get(key)
         if m is None:
             continue
-        days = sum(o.days for o in found)
+        days = sum(o.days for o in found)  # each shared day is in one set of sources
         sources = sorted({s for o in found for s in o.sources})
+        first, last = min(o.first for o in found), max(o.last for o in found)
+        which = "which both cover" if len(sources) == 2 else "two or more of which cover the same"
         yield Flag(
             "overlapping_sources",
             "warning",
             f"metric:{key}",
-            f"{m['name']} comes from {' and '.join(sources)}, which both cover {days} day"
-            f"{'s' if days != 1 else ''} ({found[0].first} to {found[-1].last}): those days"
-            " are counted twice.",
+            f"{m['name']} comes from {listing([source_label(x) for x in sources])},"
+            f" {which} {days} day{'s' if days != 1 else ''}"
+            f" ({formats.day_span(first, last)}): those days are counted twice.",
             {
                 "metric": key,
                 "sources": sources,
                 "days": days,
-                "first": found[0].first.isoformat(),
-                "last": found[-1].last.isoformat(),
+                "first": first.isoformat(),
+                "last": last.isoformat(),
             },
-            f"Say which source counts on shared days: add `prefer: {sources[0]}` (or another"
-            f" of {', '.join(sources)}) to metric {key} in the plan.",
+            "A manager says which source counts on shared days: `prefer:"
+            f" {sources[0]}` (or another of {', '.join(sources)}) on the metric"
+            f" {m['name']} in the plan.",
         )
 
 

@@ -169,3 +169,40 @@ def status_text(status: str) -> str:
 def count_statuses(statuses: list[str]) -> dict[str, int]:
     """How many of each status, worst first (SEVERITY_ORDER); statuses with none left out."""
     return {s: statuses.count(s) for s in SEVERITY_ORDER if s in statuses}
+
+
+# Where values come from, as people read it (the plan's `prefer:` still takes the code).
+_SOURCE_FAMILY = {
+    "x": "X",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "linkedin": "LinkedIn",
+    "youtube": "YouTube",
+    "gsc": "Search Console",
+    "ga": "Google Analytics",
+    "google_ads": "Google Ads",
+}
+_SOURCE_WORDS = {
+    "manual": "hand entries",
+    "import.long": "long-form files",
+    "import.wide": "wide files",
+}
+
+
+def source_label(source: str) -> str:
+    """``manual`` is "hand entries", ``x.account_overview`` "X account overview",
+    ``import.instagram`` "Instagram imports"; a saved mapping's source stays its name."""
+    if source in _SOURCE_WORDS:
+        return _SOURCE_WORDS[source]
+    family, dot, kind = source.partition(".")
+    if not dot:
+        return source
+    words = kind.replace("_", " ")
+    if family == "import":
+        return f"{_SOURCE_FAMILY.get(kind, words)} imports"
+    return f"{_SOURCE_FAMILY.get(family, family)} {words}"
+
+
+def listing(items: list[str]) -> str:
+    """a, b and c"""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

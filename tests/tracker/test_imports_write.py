@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tracker import formats
 from tracker.auditlog import entries
 from tracker.daily import mismatches
 from tracker.entries import log_entry
@@ -99,6 +100,40 @@ def test_overlapping_sources_are_reported_and_prefer_decides(plan_store: Store) 
     )
     apply_plan_text(plan_store, plan, LOCAL_MANAGER)
     assert daily_values(plan_store, "leads") == [(DAY, 426.0)]
+
+
+def test_the_overlap_flag_reads_as_people_write_it(plan_store: Store) -> None:
+    # Three sources over different spans: the whole span in order, sources and
+    # the metric by name; the plan's codes only in what to write under prefer.
+    from tracker.entries import log_entry
+    from tracker.vanity import run_audit
+
+    d1, d2, d3 = DAY - dt.timedelta(days=2), DAY - dt.timedelta(days=1), DAY
+    write_observations(
+        plan_store,
+        LOCAL_MANAGER,
+        rows(
+            (1, d1, "leads", 1.0, "import.instagram"),
+            (2, d2, "leads", 1.0, "import.instagram"),
+            (3, d3, "leads", 1.0, "import.instagram"),
+        ),
+    )
+    write_observations(
+        plan_store,
+        LOCAL_MANAGER,
+        rows(
+            (1, d2, "leads", 1.0, "x.account_overview"), (2, d3, "leads", 1.0, "x.account_overview")
+        ),
+    )
+    log_entry(plan_store, LOCAL_MANAGER, "leads", 1, day=d3)
+    flag = next(f for f in run_audit(plan_store, DAY).flags if f.code == "overlapping_sources")
+    assert flag.message == (
+        "Qualified leads comes from Instagram imports, hand entries and X account overview,"
+        " two or more of which cover the same 2 days"
+        f" ({formats.day_span(d2, d3)}): those days are counted twice."
+    )
+    assert "`prefer: import.instagram`" in flag.next_step
+    assert "Qualified leads in the plan" in flag.next_step
 
 
 def test_last_line_wins_within_one_batch(plan_store: Store) -> None:
