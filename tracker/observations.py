@@ -333,11 +333,14 @@ def _stage(con: Connection, result: WriteResult, *, today: dt.date, author: str 
         {"today": today, "author": author},
     )
     problems = con.execute(
-        "SELECT line, metric, problem FROM inc WHERE problem IS NOT NULL ORDER BY line"
+        "SELECT line, metric, problem, day, value FROM inc WHERE problem IS NOT NULL ORDER BY line"
     ).fetchall()
-    for line, metric, reason in problems:
+    for line, metric, reason, day, value in problems:
         column = "metric" if reason == "no metric" else ("day" if "day" in reason else "value")
-        result.rejected.append(RowProblem(line, metric, reason, column))
+        # the cell as it was read: the day of a day's problem, the number of a value's
+        shown = {"day": day, "value": value}.get(column)
+        shown = None if shown is None else str(shown) if column == "day" else f"{shown:g}"
+        result.rejected.append(RowProblem(line, metric, reason, column, shown))
         if metric:
             result.per_metric.setdefault(metric, empty_counts())["rejected"] += 1
     if problems:

@@ -135,7 +135,7 @@ if preview.rejected:
     st.subheader("Rejected")
     st.dataframe(
         [
-            {"line": r.line, "column": r.column, "value": r.value, "reason": r.reason}
+            {"line": r.line, "column": r.column, "value": r.value or "", "reason": r.reason}
             for r in preview.rejected
         ],
         hide_index=True,

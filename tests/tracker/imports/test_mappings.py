@@ -169,6 +169,9 @@ def test_each_rejected_row_of_a_mapped_file_counts_once_under_its_file_column(
         (5, "revenue"): "Buchungsdatum",
         (5, "catering-orders"): "Buchungsdatum",
     }
+    # the cell as read: a future day's row shows its day, never an empty "None"
+    values = {(r["line"], r["metric"]): r["value"] for r in data["rejected"]}
+    assert values[(5, "revenue")] == "2099-12-31" and values[(4, "revenue")] == "abc"
     text = waypoint(shop, "import", str(book), "--map", str(mapping), "--dry-run")
     assert "rows of no one metric: 1 rejected" in text.out
     assert "line 4, column Betrag (catering-revenue): not a number" in text.err
