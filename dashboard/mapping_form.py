@@ -160,8 +160,12 @@ def show(store: Any, actor: Any, plan: Any, upload_name: str, data: bytes) -> No
     days = sorted({r["day"] for r in rows})
     span = f" from {days[0]:%d %b %Y} to {days[-1]:%d %b %Y}" if days else ""
     st.markdown(
-        f"**This mapping reads {len(rows)} daily value(s){span}**"
-        + (f", {len(parsed.rejects)} value(s) it cannot read (below)." if parsed.rejects else ".")
+        f"**This mapping reads {ui.count(len(rows), 'daily value')}{span}**"
+        + (
+            f", {ui.count(len(parsed.rejects), 'value')} it cannot read (below)."
+            if parsed.rejects
+            else "."
+        )
     )
     st.dataframe(
         [

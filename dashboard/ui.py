@@ -130,3 +130,8 @@ def objective_standing(obj: Any, by_kpi: dict[str, Any]) -> tuple[str | None, li
     elif obj.status == "not_started" and obj.starts:
         why = f"Starts on {obj.starts:%a %d %b %Y}"
     return why, [f"{status_label(s)} **{n}**" for s, n in obj.counts.items()]
+
+
+def count(n: int, word: str) -> str:
+    """1 week, 2 weeks: a number with its word (no "week(s)" on a page)."""
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"

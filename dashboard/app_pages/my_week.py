@@ -93,5 +93,5 @@ for k in mine:
     )
     if k.per:
         with store.session():
-            line += f" · streak {streak(period_history(store, k.kpi, day))} {k.per}(s)"
+            line += f" · streak {ui.count(streak(period_history(store, k.kpi, day)), k.per)}"
     st.markdown(line)

@@ -10,7 +10,7 @@ from tracker import formats
 from tracker.annotations import list_annotations
 from tracker.checkins import history
 from tracker.records import LOCAL_MANAGER
-from tracker.vocab import outcome_label
+from tracker.vocab import CONFIDENCE_LABEL, outcome_label
 
 store = state.store()
 with store.session():
@@ -87,7 +87,7 @@ with store.session():
             from tracker.progress import period_history, streak
 
             past = period_history(store, k.kpi, day)
-            st.caption(f"Streak: {streak(past)} {k.per}(s) in a row on target")
+            st.caption(f"Streak: {ui.count(streak(past), k.per)} in a row on target")
             if past:
                 st.plotly_chart(
                     charts.streak_chart(past[-12:], kpi=k), key=f"objective_streak_{k.kpi}"
@@ -99,7 +99,19 @@ with store.session():
             for c in rows:
                 # names, not keys; a check-in typed for its owner says who typed it
                 by = f" (entered by {ui.text(who(c.recorded_by))})" if c.recorded_by else ""
+                # what was written, labelled as the review shows it (a note-only check-in
+                # from the command line as its note)
+                said = [
+                    f"{label}: {ui.text(text)}"
+                    for label, text in (
+                        ("progress", c.progress),
+                        ("plans", c.plans),
+                        ("problems", c.problems),
+                    )
+                    if text
+                ] or ([ui.text(c.comment)] if c.comment else [])
                 st.markdown(
-                    f"**{c.period}** — {ui.text(who(c.person))}{by} says"
-                    f" {c.confidence.replace('_', ' ')}: {ui.text(c.comment)}"
+                    f"**{formats.period(c.period)}** — {ui.text(who(c.person))}{by} says"
+                    f" {CONFIDENCE_LABEL.get(c.confidence, c.confidence)}"
+                    + "".join(f"\n- {line}" for line in said)
                 )

@@ -61,7 +61,7 @@ def test_a_manager_maps_a_booking_export_and_the_next_one_imports_in_one_click(
     at.text_input(key="map_where_value").set_value("catering")
     at.run()
     assert not at.exception, at.exception
-    assert "This mapping reads 8 daily value(s) from 02 Nov 2026 to 05 Nov 2026" in all_text(at)
+    assert "This mapping reads 8 daily values from 02 Nov 2026 to 05 Nov 2026" in all_text(at)
     at = click(at, "Save mapping and import")
     assert not at.exception, at.exception
     assert "Saved the mapping booking-system" in at.success[0].value

@@ -70,7 +70,7 @@ def test_objective_page_shows_post_and_charts(app_env: Store) -> None:
     text = all_text(at)
     assert "People" in text and "Strategy" in text and "Technology" in text
     assert "Catering inquiries this half" in text
-    assert "Streak" in text
+    assert "Streak" in text and "week(s)" not in text  # "2 weeks", "1 week"
     # The POST card in words: the outcome's label, the owner's name, days as people write
     # them; not the plan's keys.
     assert "business outcome: Leads" in text and "`leads`" not in text
@@ -89,6 +89,11 @@ def test_objective_page_shows_post_and_charts(app_env: Store) -> None:
     assert f"**{held.name}**" in line
     for status, n in standing.counts.items():
         assert f"**{n}**" in line and STATUS_STYLE[status].label in line
+    # The check-in history: weeks as people say them, what was written labelled
+    history = [m.value for m in at.markdown if " says " in m.value and m.value.startswith("**")]
+    assert history and all(h.startswith("**week of ") for h in history), history
+    assert any("\n- progress: " in h for h in history), history
+    assert not any("2026-W" in h or "on_track" in h for h in history), history
 
 
 def click(at, label: str, key: str | None = None):
