@@ -16,6 +16,7 @@ from dashboard import ui
 from tracker import formats
 from tracker.changes import list_changes, may_take_back, undo
 from tracker.checks import MAX_ABS, OutlierNeedsConfirmation
+from tracker.clock import workspace_timezone
 from tracker.entries import day_entries, delete_values, log_entry, may_change
 from tracker.errors import WaypointError
 from tracker.records import Actor
@@ -35,6 +36,7 @@ def _stored_for_day(
         st.caption(f"Nothing is stored for {metric.name} on {day:%a %d %b %Y} yet.")
         return
     total = sum(e.value for e in stored if e.is_entry)
+    timezone = workspace_timezone(store)  # times as the workspace's clock shows them
     how = "they add up" if metric.behaviour == "flow" else "the latest counts"
     st.markdown(f"**Already stored for {ui.text(metric.name)} on {day:%a %d %b}** ({how}):")
     for e in stored:
@@ -46,7 +48,8 @@ def _stored_for_day(
             origin = f"imported from {ui.text(source)}"
             if e.recorded_by:
                 origin += f" by {ui.text(_who(e.recorded_by, names))}"
-        line = f"{formats.value(e.value, metric.unit)} · {origin} at {e.recorded_at:%d %b %H:%M}"
+        at = formats.local_time(e.recorded_at, timezone)
+        line = f"{formats.value(e.value, metric.unit)} · {origin} at {at}"
         if e.for_person and e.for_person != e.recorded_by:
             line += f" · for {ui.text(_who(e.for_person, names))}"
         if e.note:
@@ -187,11 +190,13 @@ def recent_changes(store: Any, actor: Actor, people: list[Any], key: str, limit:
     if not changes:
         st.caption("No changes yet.")
         return
+    timezone = workspace_timezone(store)
     for c in changes[:limit]:
         left, right = st.columns([5, 1], vertical_alignment="center")
         state = "" if c.in_effect else f" · taken back by change {c.undone_by}"
         left.markdown(
-            f"{c.at:%d %b %H:%M} · {ui.text(_who(c.actor, names))} · {ui.text(c.summary)}{state}"
+            f"{formats.local_time(c.at, timezone)} · {ui.text(_who(c.actor, names))}"
+            f" · {ui.text(c.summary)}{state}"
         )
         pressed = may_take_back(actor, c) and right.button(
             "Undo", key=f"{key}_undo_{c.id}", help=f"Take back change {c.id}"

@@ -173,3 +173,12 @@ def period(code: str) -> str:
     except BadInput:
         return code
     return f"week of {long_day(period.first)}" if period.kind == "week" else f"{period.first:%B %Y}"
+
+
+def local_time(stamp: Any, timezone: str) -> str:
+    """A stored instant (naive UTC) as the workspace's clock shows it: 18 Nov 09:03."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    aware = stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp
+    return f"{aware.astimezone(ZoneInfo(timezone)):%d %b %H:%M}"

@@ -6,8 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import state, ui
+from tracker import formats
 from tracker.auditlog import describe, entries, subject
 from tracker.changes import list_changes, may_bring_back, may_take_back, redo, undo
+from tracker.clock import workspace_timezone
 
 store = state.store()
 actor = st.session_state["actor"]
@@ -30,13 +32,15 @@ if actor.role != "viewer":
     with store.session():
         # an assistant's own changes; a manager's view is everyone's
         recent = list_changes(store, actor=None if actor.role == "manager" else actor.key, limit=15)
+        timezone = workspace_timezone(store)  # times as the workspace's clock shows them
     if not recent:
         st.write("No change yet." if actor.role == "manager" else "You have made no change yet.")
     for c in recent:
         words, button = st.columns([5, 1], vertical_alignment="center")
         state_words = f" · taken back by change {c.undone_by}" if c.undone_by is not None else ""
         words.markdown(
-            f"Change **{c.id}** · {c.at:%d %b %H:%M} UTC · {ui.text(people.get(c.actor, c.actor))}"
+            f"Change **{c.id}** · {formats.local_time(c.at, timezone)}"
+            f" · {ui.text(people.get(c.actor, c.actor))}"
             f" · {ui.text(c.summary)}{state_words}"
         )
         if may_take_back(actor, c):

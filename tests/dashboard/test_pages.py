@@ -128,6 +128,8 @@ def test_entries_add_up_show_before_adding_and_undo(app_env: Store) -> None:
     # What is stored for the day is shown before the next entry, with who logged it.
     text = all_text(at)
     assert text.count("entry by Maria Lopez") == 2, text
+    # at the workspace's clock (Chicago), not UTC: WAYPOINT_NOW is 18:00 UTC
+    assert text.count("entry by Maria Lopez at 18 Nov 12:00") == 2, text
     assert "The day's hand entries add up to 3." in text
     assert all_text(open_page()) != summary_before  # the cached summary was not served stale
     at = click(at, "Undo this")
