@@ -19,6 +19,7 @@ from tracker.checks import MAX_ABS, OutlierNeedsConfirmation
 from tracker.clock import workspace_timezone
 from tracker.entries import day_entries, delete_values, log_entry, may_change
 from tracker.errors import WaypointError
+from tracker.names import names_of, with_names
 from tracker.records import Actor
 
 
@@ -191,12 +192,13 @@ def recent_changes(store: Any, actor: Actor, people: list[Any], key: str, limit:
         st.caption("No changes yet.")
         return
     timezone = workspace_timezone(store)
+    metrics = names_of(store, "metric")  # a summary names metrics by key: show names
     for c in changes[:limit]:
         left, right = st.columns([5, 1], vertical_alignment="center")
         state = "" if c.in_effect else f" · taken back by change {c.undone_by}"
         left.markdown(
             f"{formats.local_time(c.at, timezone)} · {ui.text(_who(c.actor, names))}"
-            f" · {ui.text(c.summary)}{state}"
+            f" · {ui.text(with_names(c.summary, metrics))}{state}"
         )
         pressed = may_take_back(actor, c) and right.button(
             "Undo", key=f"{key}_undo_{c.id}", help=f"Take back change {c.id}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tracker.store import Store
 
 # What each kind of key is called: every item, archived or not (old rows still name them).
@@ -52,3 +54,14 @@ def names_by_kind(store: Store) -> dict[str, dict[str, str]]:
     both called leads)."""
     with store.read() as con:
         return {kind: dict(con.execute(sql).fetchall()) for kind, sql in _NAME_SQL.items()}
+
+
+def with_names(text: str, names: dict[str, str]) -> str:
+    """A stored sentence (a change's summary: "log catering-orders +2 on 2026-12-04")
+    with each key it holds as a whole word shown by its name ("log Catering orders
+    ...")."""
+    if not names or not text:
+        return text
+    keys = sorted((k for k in names if k), key=len, reverse=True)  # the longest first
+    pattern = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, keys)) + r")(?![\w-])")
+    return pattern.sub(lambda m: names[m.group(1)], text)

@@ -286,8 +286,11 @@ def test_a_change_is_taken_back_and_brought_back_on_the_audit_log(
     change = log_entry(app_env, jay, "ig-posts", 1, day=day).change
     monkeypatch.setenv("WAYPOINT_AS", "jay")
     at = open_page("audit_log")
-    # an assistant's list is her own changes, each with the button she may use
+    # an assistant's list is her own changes, each with the button she may use, the
+    # metric by name
     assert {b.key for b in at.button} == {f"changes_undo_{change}"}
+    line = next(m.value for m in at.markdown if m.value.startswith(f"Change **{change}**"))
+    assert "log Instagram posts +1 on 2026-11-17" in line and "ig-posts" not in line
     at = click(at, "Undo", key=f"changes_undo_{change}")
     assert not at.exception, at.exception
     assert [x.value for x in at.success] == [f"Change {change} taken back."]

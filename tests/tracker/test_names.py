@@ -1,0 +1,14 @@
+"""Keys shown by name in stored sentences."""
+
+from __future__ import annotations
+
+from tracker.names import with_names
+
+
+def test_keys_in_a_sentence_become_names_whole_words_only() -> None:
+    names = {"leads": "Leads", "leads-extra": "Extra leads", "x.impressions": "X impressions"}
+    assert with_names("log leads +2 on 2026-12-04", names) == "log Leads +2 on 2026-12-04"
+    assert with_names("log leads-extra 2", names) == "log Extra leads 2"  # the longer key
+    assert with_names("import x.impressions", names) == "import X impressions"
+    assert with_names("mileads leads2 x.impressionsx", names) == "mileads leads2 x.impressionsx"
+    assert with_names("delete value 12", {}) == "delete value 12"
