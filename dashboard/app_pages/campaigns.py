@@ -9,8 +9,9 @@ import charts
 from dashboard import state, ui
 
 VERDICT = {
-    "effect": ("▲ moved it", "green"),
-    "no_effect": ("● no clear change", "gray"),
+    # shapes of their own: ▲ and ● mean statuses (at risk, on track) everywhere else
+    "effect": ("◆ moved it", "green"),
+    "no_effect": ("◇ no clear change", "gray"),
 }
 
 with state.store().session():
