@@ -38,7 +38,8 @@ for s in summaries:
         missing = [i for i in s.impacts if i.verdict == "not_enough_data"]
         if not judged:
             reasons = sorted({i.reason or "" for i in missing})
-            st.info("Too early to judge: " + "; ".join(ui.text(r) for r in reasons) + ".")
+            # "too early" only when waiting helps; weeks missing before it never come
+            st.info("Cannot judge it yet: " + "; ".join(ui.text(r) for r in reasons) + ".")
             continue
         for i in judged:
             word, colour = VERDICT[i.verdict]

@@ -90,8 +90,9 @@ if untracked:
     listed = ", ".join(f.subject_name for f in untracked)
     st.markdown(f"**Untracked numbers** ({len(untracked)}): {ui.text(listed)}.")
     st.caption(
-        "No KPI uses them and they explain no outcome. Keep them if they help someone"
-        " decide; otherwise stop collecting them."
+        "No KPI uses them. Keep them if they help someone decide (the table of metrics"
+        " that lead outcomes below shows which move before one); otherwise stop collecting"
+        " them."
     )
     waiting = [f for f in untracked if not f.acknowledged]
     if actor.role == "manager" and waiting:
@@ -108,7 +109,7 @@ if working.leaders:
             {
                 "metric": metric_names.get(x.metric, x.metric),
                 "outcome": metric_names.get(x.outcome, x.outcome),
-                "|r|": x.best_abs_r,
+                "|r|": round(x.best_abs_r, 2),  # as the cards write r
                 "weeks later": x.lag_weeks,
             }
             for x in working.leaders[:10]

@@ -524,7 +524,7 @@ def test_campaigns_show_what_moved_and_what_did_not(app_env: Store) -> None:
     assert re.search(r"Catering inquiries were [\d.]+ (above|below) what the 16 weeks", text)
     assert "within what chance alone gives" in text
     assert "So far during Thank-you cards in every box" in text
-    assert "Too early to judge" in [e.value for e in at.info][0]
+    assert "Cannot judge it yet" in [e.value for e in at.info][0]
     badges = " ".join(m.value for m in at.markdown)
     assert "moved it: Instagram followers" in badges
     assert len(at.get("plotly_chart")) >= 4  # actual against the predicted band, per metric
