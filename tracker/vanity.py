@@ -560,7 +560,11 @@ def stale_metric(ctx: Context) -> Iterator[Flag]:
             if days <= limit:
                 continue
             seen.add(metric)
-            when = f"since {last} ({days} days)" if last else f"since the KPI started ({days} days)"
+            when = (
+                f"since {formats.long_day(last)} ({days} days)"
+                if last
+                else f"since the KPI started ({days} days)"
+            )
             yield Flag(
                 "stale_metric",
                 "warning",
