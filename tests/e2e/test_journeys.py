@@ -210,7 +210,7 @@ def test_map_a_booking_export_then_import_the_next_in_one_click(
     pick(page, "Betrag: e.g. 1.250,50", "New metric…")
     page.get_by_label("Name of the new metric").fill("Booking revenue")
     page.get_by_label("Name of the new metric").press("Enter")
-    page.get_by_text("This mapping reads 4 daily value(s)").wait_for()
+    page.get_by_text("This mapping reads 4 daily values").wait_for()
     wait_ready(page)
     page.screenshot(path=str(SCREENSHOTS / "import_mapping.png"), full_page=True)
     page.get_by_role("button", name="Save mapping and import").click()
