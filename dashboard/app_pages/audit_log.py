@@ -17,7 +17,8 @@ actor = st.session_state["actor"]
 st.title("Audit log")
 with store.session():
     names = state.cached(state.names)
-people = {**names["person"], "local": "local manager"}
+    timezone = workspace_timezone(store)  # times as the workspace's clock shows them
+people = {**names["person"], "local": "Local manager"}  # the command line's manager
 
 if actor.role != "viewer":
     st.subheader("Changes")
@@ -33,7 +34,6 @@ if actor.role != "viewer":
     with store.session():
         # an assistant's own changes; a manager's view is everyone's
         recent = list_changes(store, actor=None if actor.role == "manager" else actor.key, limit=15)
-        timezone = workspace_timezone(store)  # times as the workspace's clock shows them
     if not recent:
         st.write("No change yet." if actor.role == "manager" else "You have made no change yet.")
     for c in recent:
@@ -79,7 +79,7 @@ with store.session():
 st.dataframe(
     [
         {
-            "when (UTC)": e.at,
+            "when": formats.local_time(e.at, timezone),
             "who": people.get(e.actor, e.actor),
             "action": e.action,
             "what": subject(e.entity, e.key, names),
