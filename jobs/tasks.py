@@ -73,8 +73,17 @@ def _fail(failed: Path, source: Path, name: str, stamp: str, why: str) -> None:
     failed.mkdir(parents=True, exist_ok=True)
     target = failed / f"{stamp}-{name}"
     shutil.move(str(source), target)
-    target.with_name(target.name + ".txt").write_text(
-        f"{name} was not imported.\n\n{why}\n", encoding="utf-8"
+    _note(target, f"{name} was not imported.\n\n{why}\n")
+
+
+def _note(target: Path, text: str) -> None:
+    """The .txt beside a file the inbox moved: written whole and never through a link
+    (the inbox may be shared, and the name can be guessed)."""
+    from tracker.outfiles import write_atomically
+
+    write_atomically(
+        target.with_name(target.name + ".txt"),
+        lambda part: part.write_text(text, encoding="utf-8"),
     )
 
 
@@ -155,7 +164,7 @@ def inbox_import(store: Store, now: dt.datetime) -> str:
             f" replaced, {result.unchanged} unchanged, {len(result.rejected)} rejected"
         ]
         lines += [f"line {r.line}, {r.column}: {r.reason}" for r in result.rejected[:500]]
-        target.with_name(target.name + ".txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        _note(target, "\n".join(lines) + "\n")
         imported.append(f"{path.name} ({result.inserted + result.replaced} values)")
     parts = [f"imported {len(imported)}: {', '.join(imported)}" if imported else "nothing new"]
     if refused:
@@ -170,6 +179,7 @@ def weekly_digest(store: Store, now: dt.datetime) -> str:
     from jobs.charts import digest_images
     from tracker.formats import day_span
     from tracker.mailer import build_message, mail_settings, send
+    from tracker.outfiles import write_atomically
     from tracker.plan import load_plan
     from tracker.report import render_html, render_markdown, render_text, weekly_review
 
@@ -179,7 +189,12 @@ def weekly_digest(store: Store, now: dt.datetime) -> str:
     review = weekly_review(store, week, now=now)
     reports = data_dir(store) / "reports"
     reports.mkdir(parents=True, exist_ok=True)
-    (reports / f"weekly-{week}.md").write_text(render_markdown(review), encoding="utf-8")
+    copy = render_markdown(review)
+    write_atomically(
+        reports / f"weekly-{week}.md",
+        lambda part: part.write_text(copy, encoding="utf-8"),
+        keep_off=store.own_files(),
+    )
     notes = [f"review {week} saved to {reports / f'weekly-{week}.md'}"]
     images, image_note = digest_images(review)
     notes.append(image_note)

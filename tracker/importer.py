@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import secrets
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -299,7 +300,10 @@ def import_file(
     )
     if rejects and not dry_run:
         folder = Path(rejects_dir) if rejects_dir is not None else store.path.parent / "rejects"
-        result.rejects_file = str(write_rejects(rejects, folder / f"{path.name}.rejects.csv"))
+        target = folder / f"{path.name}.rejects.csv"
+        if store.holds(target):  # a file named like the database beside it: never
+            target = folder / f"{path.name}.rejects-{secrets.token_hex(3)}.csv"
+        result.rejects_file = str(write_rejects(rejects, target, keep_off=store.own_files()))
     return result
 
 
@@ -322,22 +326,27 @@ def import_upload(
         return import_file(store, actor, path, display_name=name, **options)
 
 
-def write_rejects(rejects: list[Any], target: Path) -> Path:
-    """Rejected rows as CSV (file, line, column, value, reason), formulas neutralised."""
+def write_rejects(rejects: list[Any], target: Path, *, keep_off: Sequence[Path] = ()) -> Path:
+    """Rejected rows as CSV (file, line, column, value, reason), formulas neutralised.
+    Written like every --out (tracker.outfiles): whole, and never through a link, since
+    the inbox's folders may be shared and the name can be guessed."""
     from tracker.observations import neutralise
+    from tracker.outfiles import write_atomically
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["file", "line", "column", "value", "reason"])
-        for r in rejects:
-            writer.writerow(
-                [
-                    neutralise(r.file),
-                    r.line,
-                    neutralise(r.column),
-                    neutralise(None if r.value is None else str(r.value)),
-                    neutralise(r.reason),
-                ]
-            )
+    def write(part: Path) -> None:
+        with part.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["file", "line", "column", "value", "reason"])
+            for r in rejects:
+                writer.writerow(
+                    [
+                        neutralise(r.file),
+                        r.line,
+                        neutralise(r.column),
+                        neutralise(None if r.value is None else str(r.value)),
+                        neutralise(r.reason),
+                    ]
+                )
+
+    write_atomically(target, write, make_folders=True, keep_off=keep_off)
     return target

@@ -111,3 +111,24 @@ def test_a_held_descriptor_is_appended_to_at_its_offset(db: Path, tmp_path: Path
     assert lines[-1] == "TRAILER" and lines[-2].startswith("2026-")
     missing = _shell(_cli(db, "export", "--out", "/dev/fd/9"), tmp_path)
     assert missing.returncode == 2 and "descriptor 9 is not open" in missing.stderr
+
+
+def test_an_import_never_writes_its_rejects_through_a_planted_link(
+    demo_store, tmp_path: Path
+) -> None:
+    # Anyone who may drop files in a shared inbox can guess a rejects file's name: a
+    # link planted there must not make the import empty the file it names.
+    from tracker.importer import import_file
+    from tracker.records import LOCAL_MANAGER
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    folder = tmp_path / "rejects"
+    folder.mkdir()
+    bad = tmp_path / "r.csv"
+    bad.write_text("day,metric,value\n2026-11-02,catering-inquiries,2\n2026-11-03,nope,1\n")
+    (folder / "r.csv.rejects.csv").symlink_to(victim)
+    result = import_file(demo_store, LOCAL_MANAGER, bad, rejects_dir=folder)
+    assert result.rejected and victim.read_text() == "keep me"
+    written = Path(result.rejects_file)
+    assert not written.is_symlink() and "unknown metric" in written.read_text()
