@@ -44,7 +44,13 @@ grid = [{"metric": names[m], **{d.strftime("%a %d"): None for d in days}} for m 
 # (a new key): numbers left in it would be added again by the next press.
 saved_grids = st.session_state.get("log_grid_saves", 0)
 edited = st.data_editor(
-    grid, hide_index=True, disabled=["metric"], key=f"log_grid_{saved_grids}", placeholder=""
+    grid,
+    hide_index=True,
+    disabled=["metric"],
+    key=f"log_grid_{saved_grids}",
+    placeholder="",
+    # number cells: a word typed there is refused by the grid, never a failed page
+    column_config={d.strftime("%a %d"): st.column_config.NumberColumn() for d in days},
 )
 if st.button("Save the week", key="log_grid_save"):
     keys = {names[m]: m for m in chosen}

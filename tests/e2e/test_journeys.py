@@ -133,8 +133,17 @@ def test_the_week_grid_saves_once_and_empties(demo_server, page) -> None:
     page.get_by_text("Saved 1 entry of the week; the grid is empty again.").wait_for()
     assert dict(daily_values(store, "ig-posts"))[monday] == before + 1
     wait_ready(page)
+    # a word typed in a day's cell is no number: refused by the grid, not a failed page
+    page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)
+    page.keyboard.type("abc")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)
     page.get_by_role("button", name="Save the week").click()
     page.get_by_text("Type at least one number in the grid first.").wait_for()
+    assert page.locator("[data-testid='stException']").count() == 0
     assert dict(daily_values(store, "ig-posts"))[monday] == before + 1
 
 
