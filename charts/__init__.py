@@ -45,11 +45,11 @@ def unit_axis(unit: str | None, share: bool = False) -> dict[str, str]:
         return {"tickformat": ".1%"}
     if money:
         symbol = formats.SYMBOLS.get(unit.upper(), unit if unit in formats.SYMBOLS.values() else "")
-        return {"tickprefix": symbol} if symbol else {"ticksuffix": f" {unit.upper()}"}
+        return {"tickprefix": symbol} if symbol else {"ticksuffix": f" {html.escape(unit.upper())}"}
     if hours:
         return {"ticksuffix": " h"}
     if unit and unit.lower() not in ("count", "#", "number"):
-        return {"ticksuffix": f" {unit}"}
+        return {"ticksuffix": f" {html.escape(unit)}"}  # a unit is typed text: no markup
     return {}
 
 

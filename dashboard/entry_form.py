@@ -19,7 +19,7 @@ from tracker.checks import MAX_ABS, OutlierNeedsConfirmation
 from tracker.clock import workspace_timezone
 from tracker.entries import day_entries, delete_values, log_entry, may_change
 from tracker.errors import WaypointError
-from tracker.names import names_of, with_names
+from tracker.names import NAMED, names_of, with_names
 from tracker.records import Actor
 
 
@@ -159,8 +159,13 @@ def entry_form(
         st.success(last["message"])
         if st.button("Undo this", key=f"{key}_undo_last"):
             st.session_state.pop(f"{key}_last")
-            if ui.run_safely(lambda: undo(store, actor, last["change"]), "Taken back."):
-                st.rerun()
+            ui.run_safely(
+                lambda: undo(store, actor, last["change"]),
+                f"Taken back: {last['message']}",
+                rerun=True,
+                place=key,  # where the save's message stood
+            )
+    ui.show_flash(key)
 
 
 def _save(store: Any, actor: Actor, key: str, name: str, *, confirm: bool, **args: Any) -> None:
@@ -185,6 +190,7 @@ def _save(store: Any, actor: Actor, key: str, name: str, *, confirm: bool, **arg
 
 def recent_changes(store: Any, actor: Actor, people: list[Any], key: str, limit: int = 10) -> None:
     """The latest changes to values, each with an undo button for its author or a manager."""
+    ui.show_flash(key)  # what the last Undo here did, above the list it changed
     names = {p.key: p.name for p in people}
     mine = None if actor.role == "manager" else actor.key
     changes = [c for c in list_changes(store, actor=mine, limit=limit * 3) if c.kind != "plan"]
@@ -198,12 +204,15 @@ def recent_changes(store: Any, actor: Actor, people: list[Any], key: str, limit:
         state = "" if c.in_effect else f" · taken back by change {c.undone_by}"
         left.markdown(
             f"{formats.local_time(c.at, timezone)} · {ui.text(_who(c.actor, names))}"
-            f" · {ui.text(with_names(c.summary, metrics))}{state}"
+            f" · {ui.text(with_names(c.summary, metrics) if c.kind in NAMED else c.summary)}{state}"
         )
         pressed = may_take_back(actor, c) and right.button(
             "Undo", key=f"{key}_undo_{c.id}", help=f"Take back change {c.id}"
         )
-        if pressed and ui.run_safely(
-            lambda c=c: undo(store, actor, c.id), f"Change {c.id} taken back."
-        ):
-            st.rerun()
+        if pressed:
+            ui.run_safely(
+                lambda c=c: undo(store, actor, c.id),
+                f"Change {c.id} taken back.",
+                rerun=True,
+                place=key,
+            )

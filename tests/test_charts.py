@@ -96,6 +96,7 @@ def test_notes_kpi_and_people_names_reach_plotly_escaped() -> None:
         kpi="k", name="<b>Leads</b>", status="on_track", progress=0.5, expected=0.4
     )
     assert charts.progress_bars([kpi]).layout.yaxis.ticktext == ("&lt;b&gt;Leads&lt;/b&gt;",)
+    assert charts.unit_axis("<b>cups</b>") == {"ticksuffix": " &lt;b&gt;cups&lt;/b&gt;"}
 
 
 def test_every_chart_keeps_waypoints_template_when_streamlit_loads_after_it() -> None:

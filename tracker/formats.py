@@ -175,10 +175,16 @@ def period(code: str) -> str:
     return f"week of {long_day(period.first)}" if period.kind == "week" else f"{period.first:%B %Y}"
 
 
-def local_time(stamp: Any, timezone: str) -> str:
-    """A stored instant (naive UTC) as the workspace's clock shows it: 18 Nov 09:03."""
+def to_local(stamp: Any, timezone: str) -> Any:
+    """A stored instant (naive UTC) on the workspace's clock, as a naive datetime (a
+    table sorts it and shows its year)."""
     import datetime as dt
     from zoneinfo import ZoneInfo
 
     aware = stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp
-    return f"{aware.astimezone(ZoneInfo(timezone)):%d %b %H:%M}"
+    return aware.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+
+
+def local_time(stamp: Any, timezone: str) -> str:
+    """A stored instant (naive UTC) as the workspace's clock shows it: 18 Nov 09:03."""
+    return f"{to_local(stamp, timezone):%d %b %H:%M}"

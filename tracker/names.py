@@ -56,6 +56,11 @@ def names_by_kind(store: Store) -> dict[str, dict[str, str]]:
         return {kind: dict(con.execute(sql).fetchall()) for kind, sql in _NAME_SQL.items()}
 
 
+# The changes whose summary names a metric by key in a known place ("log KEY +2 on DAY",
+# "set KEY 3 on DAY"); other summaries hold file names and words a key could equal.
+NAMED = ("log", "set")
+
+
 def with_names(text: str, names: dict[str, str]) -> str:
     """A stored sentence (a change's summary: "log catering-orders +2 on 2026-12-04")
     with each key it holds as a whole word shown by its name ("log Catering orders
@@ -63,5 +68,5 @@ def with_names(text: str, names: dict[str, str]) -> str:
     if not names or not text:
         return text
     keys = sorted((k for k in names if k), key=len, reverse=True)  # the longest first
-    pattern = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, keys)) + r")(?![\w-])")
+    pattern = re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, keys)) + r")(?![\w.-])")
     return pattern.sub(lambda m: names[m.group(1)], text)

@@ -302,7 +302,7 @@ def _reject(
         " ORDER BY line",
         params or [],
     ).fetchall():
-        shown = {"metric": metric, "by": by}.get(column, None if value is None else f"{value:g}")
+        shown = {"metric": metric, "by": by}.get(column, None if value is None else f"{value:.15g}")
         result.rejected.append(RowProblem(line, metric, reason, column, shown))
         result.per_metric.setdefault(metric, empty_counts())["rejected"] += 1
     con.execute(f"DELETE FROM inc WHERE {where}", params or [])  # noqa: S608
@@ -339,7 +339,7 @@ def _stage(con: Connection, result: WriteResult, *, today: dt.date, author: str 
         column = "metric" if reason == "no metric" else ("day" if "day" in reason else "value")
         # the cell as it was read: the day of a day's problem, the number of a value's
         shown = {"day": day, "value": value}.get(column)
-        shown = None if shown is None else str(shown) if column == "day" else f"{shown:g}"
+        shown = None if shown is None else str(shown) if column == "day" else f"{shown:.15g}"
         result.rejected.append(RowProblem(line, metric, reason, column, shown))
         if metric:
             result.per_metric.setdefault(metric, empty_counts())["rejected"] += 1

@@ -10,7 +10,7 @@ from tracker import formats
 from tracker.auditlog import describe, entries, subject
 from tracker.changes import list_changes, may_bring_back, may_take_back, redo, undo
 from tracker.clock import workspace_timezone
-from tracker.names import with_names
+from tracker.names import NAMED, with_names
 
 store = state.store()
 actor = st.session_state["actor"]
@@ -42,7 +42,8 @@ if actor.role != "viewer":
         words.markdown(
             f"Change **{c.id}** · {formats.local_time(c.at, timezone)}"
             f" · {ui.text(people.get(c.actor, c.actor))}"
-            f" · {ui.text(with_names(c.summary, names['metric']))}{state_words}"
+            f" · {ui.text(with_names(c.summary, names['metric']) if c.kind in NAMED else c.summary)}"
+            f"{state_words}"
         )
         if may_take_back(actor, c):
             verb, action, done = "Undo", undo, "taken back"
@@ -56,6 +57,7 @@ if actor.role != "viewer":
             # all it created, so it is asked once more (Redo would still bring it back)
             st.session_state["changes_confirm"] = c.id
         elif pressed:
+            st.session_state.pop("changes_confirm", None)  # another change was chosen
             ui.run_safely(
                 lambda c=c, action=action: action(store, actor, c.id),
                 f"Change {c.id} {done}.",
@@ -79,7 +81,7 @@ with store.session():
 st.dataframe(
     [
         {
-            "when": formats.local_time(e.at, timezone),
+            "when": formats.to_local(e.at, timezone),
             "who": people.get(e.actor, e.actor),
             "action": e.action,
             "what": subject(e.entity, e.key, names),

@@ -135,6 +135,9 @@ def test_entries_add_up_show_before_adding_and_undo(app_env: Store) -> None:
     at = click(at, "Undo this")
     assert not at.exception, at.exception
     assert dict(daily_values(app_env, "catering-inquiries"))[day] == before + 2
+    assert any(x.value.startswith("Taken back: ") for x in at.success), [
+        x.value for x in at.success
+    ]
 
 
 def test_set_replaces_the_days_manual_value_and_delete_removes_it(app_env: Store) -> None:

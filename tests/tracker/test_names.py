@@ -12,3 +12,5 @@ def test_keys_in_a_sentence_become_names_whole_words_only() -> None:
     assert with_names("import x.impressions", names) == "import X impressions"
     assert with_names("mileads leads2 x.impressionsx", names) == "mileads leads2 x.impressionsx"
     assert with_names("delete value 12", {}) == "delete value 12"
+    # a file name holding a key is not a key
+    assert with_names("import leads.csv (long)", names) == "import leads.csv (long)"
