@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import secrets
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -250,18 +249,17 @@ def import_file(
             read_rejects=[r.metric for r in parsed.rejects],
         )
     wide = parsed.preset == "wide"
+    mapped = parsed.preset.startswith("mapping:")
 
     def file_column(p: Any) -> str | None:
         """The column the problem is in, as the file names it: the wide form has a
         column per metric and none called metric or value; a mapped file names its own
-        date and value columns."""
+        date column, and each metric's value column (none for a count of rows)."""
         if wide and p.column in ("metric", "value"):
             return p.metric
-        if p.column == "day" and parsed.day_column:
+        if mapped and p.column == "day":
             return parsed.day_column
-        if p.column == "value" and p.metric in parsed.value_columns:
-            return parsed.value_columns[p.metric]
-        if p.column == "metric" and parsed.day_column:  # a mapping: the metric's column
+        if mapped and p.column in ("metric", "value"):
             return parsed.value_columns.get(p.metric or "")
         return p.column
 
@@ -301,8 +299,6 @@ def import_file(
     if rejects and not dry_run:
         folder = Path(rejects_dir) if rejects_dir is not None else store.path.parent / "rejects"
         target = folder / f"{path.name}.rejects.csv"
-        if store.holds(target):  # a file named like the database beside it: never
-            target = folder / f"{path.name}.rejects-{secrets.token_hex(3)}.csv"
         result.rejects_file = str(write_rejects(rejects, target, keep_off=store.own_files()))
     return result
 

@@ -25,6 +25,7 @@ from tracker.outfiles import write_atomically
 from tracker.permissions import assigned_channels, assigned_metrics, require_writer
 from tracker.records import Actor
 from tracker.store import Connection, Rollback, Store
+from tracker.vocab import listing
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -104,9 +105,9 @@ class Overlap:
 def _cover(sources: list[str]) -> str:
     """ "a and b both cover", "a, b and c: two or more cover the same" (the plan's codes:
     they are what `prefer:` takes)."""
-    if len(sources) == 2:
-        return f"{sources[0]} and {sources[1]} both cover"
-    return f"{', '.join(sources[:-1])} and {sources[-1]}: two or more cover the same"
+    return listing(sources) + (
+        " both cover" if len(sources) == 2 else ": two or more cover the same"
+    )
 
 
 @dataclass
@@ -868,8 +869,6 @@ def export_observations(store: Store, out: str | Path, fmt: str = "csv") -> int:
     out = Path(out)
     if fmt not in ("csv", "parquet", "xlsx"):
         raise BadInput(f"--format {fmt}: use csv, parquet or xlsx")
-    if store.holds(out):
-        raise BadInput(f"--out {out}: that is the database itself; choose another file")
     return write_atomically(
         out,
         lambda part: _export_to(store, part, fmt),

@@ -56,8 +56,11 @@ def write_atomically(
     """Call ``write(part)`` to write a file at ``part``, then put it at ``out`` (see the
     module's docstring); returns what ``write`` returned. ``make_folders``: create the
     folders ``out`` needs (the export does; a missing folder is otherwise bad input).
-    Any failure of the file system is bad input naming ``--out`` (exit 2)."""
+    A name that reaches a file of ``keep_off`` by any path, and any failure of the file
+    system the name is at fault for, is bad input naming ``--out`` (exit 2)."""
     out = Path(out)
+    if _names(out) & set().union(*(_names(Path(p)) for p in keep_off)):
+        raise BadInput(f"--out {out}: that is the database itself; choose another file")
     try:
         if out.is_dir():
             raise BadInput(f"--out {out}: is a folder; give a file name")
@@ -66,6 +69,13 @@ def write_atomically(
         if exc.errno not in _NAME_ERRORS:
             raise  # a full disk or a failing device is no fault of the name (exit 1)
         raise BadInput(f"--out {out}: cannot be written ({exc.strerror or exc})") from exc
+
+
+def _names(path: Path) -> set[Path]:
+    """A file by the name as given, its folders resolved (a write replaces a link at the
+    name, so a link the database was opened through is the database too), and by the
+    file that name resolves to."""
+    return {Path(os.path.realpath(path.parent)) / path.name, Path(os.path.realpath(path))}
 
 
 # What a name can be at fault for: bad input naming --out (exit 2).

@@ -124,19 +124,9 @@ class Store:
         return kept
 
     def own_files(self) -> list[Path]:
-        """The database file and its write-ahead log: never written over by an --out."""
+        """The database file and its write-ahead log: never written over by an --out
+        (``tracker.outfiles.write_atomically``'s ``keep_off``)."""
         return [self.path, Path(str(self.path) + ".wal")]
-
-    def holds(self, path: str | os.PathLike[str]) -> bool:
-        """Is ``path`` the database file or its write-ahead log, by the name as given
-        (a write replaces a link at the name: a link the database was opened through
-        is the database too) or by the file it resolves to?"""
-
-        def forms(p: Path) -> set[Path]:
-            return {Path(os.path.realpath(p.parent)) / p.name, Path(os.path.realpath(p))}
-
-        mine = set().union(*(forms(p) for p in self.own_files()))
-        return bool(forms(Path(path)) & mine)
 
     def _connect(self, first_attempt: bool) -> duckdb.DuckDBPyConnection:
         kept = self._keep_wal() if first_attempt else None

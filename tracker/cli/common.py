@@ -141,20 +141,22 @@ def console() -> Any:
 
 
 def write_output(path: str, text: str, store: Store, what: str) -> None:
-    """Write a command's --out FILE (tracker.outfiles: whole, never through a link) and
-    say so; a path that cannot be written (a folder, a missing or read-only place, the
-    ``store``'s own database or its log) is bad input naming it (exit 2), not an
-    unexpected failure or a lost database. "Wrote ..." goes to stderr when the file
-    itself goes to a stream (``--out /dev/stdout > plan.yaml`` stays a plan)."""
-    from tracker.errors import BadInput
-    from tracker.outfiles import is_stream, write_atomically
+    """Write a command's --out FILE (tracker.outfiles: whole, never through a link, never
+    the ``store``'s own database or log; a name that cannot be written is bad input
+    naming it, exit 2) and say so."""
+    from tracker.outfiles import write_atomically
 
-    if store.holds(path):
-        raise BadInput(f"--out {path}: that is the database itself; choose another file")
-    stream = is_stream(path)
     write_atomically(
         path,
         lambda part: part.write_text(text, encoding="utf-8"),
         keep_off=store.own_files(),
     )
-    click.echo(f"Wrote {what} to {path}.", err=stream)
+    say_wrote(f"{what} to {path}", path)
+
+
+def say_wrote(what: str, path: str) -> None:
+    """ "Wrote ..." after an --out; on stderr when the file itself went to a stream, so
+    ``--out /dev/stdout > plan.yaml`` holds only the plan."""
+    from tracker.outfiles import is_stream
+
+    click.echo(f"Wrote {what}.", err=is_stream(path))

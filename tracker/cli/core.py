@@ -6,7 +6,15 @@ import datetime as dt
 
 import click
 
-from tracker.cli.common import AppContext, as_option, emit_json, json_option, parse_day, pass_app
+from tracker.cli.common import (
+    AppContext,
+    as_option,
+    emit_json,
+    json_option,
+    parse_day,
+    pass_app,
+    say_wrote,
+)
 
 
 @click.command("init")
@@ -89,13 +97,10 @@ def check_cmd(app: AppContext, as_json: bool) -> None:
 def export_cmd(app: AppContext, fmt: str, out: str | None) -> None:
     """Export every observation (spreadsheet formulas neutralised)."""
     from tracker.observations import export_observations
-    from tracker.outfiles import is_stream
 
     target = out or f"waypoint-observations.{fmt}"
-    stream = is_stream(target)
     count = export_observations(app.store, target, fmt)
-    # to stderr when the export itself goes to a stream (--out /dev/stdout | ...)
-    click.echo(f"Wrote {count:,} observations to {target}.", err=stream)
+    say_wrote(f"{count:,} observations to {target}", target)
 
 
 @click.command("backup")
