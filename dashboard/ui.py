@@ -93,7 +93,7 @@ def working_table(report: Any) -> None:
 
     cur = report.currency
     st.caption(
-        f"{report.first_day:%d %b %Y} to {report.through:%d %b %Y} ({report.weeks} weeks). A"
+        f"{report.first_day:%d %b %Y} to {report.last_day:%d %b %Y} ({report.weeks} weeks). A"
         " channel's cost is its hours x the hourly rate of the person they are for, plus its"
         " spend; an outcome counts for the channel it belongs to, or once for its objective."
     )

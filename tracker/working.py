@@ -111,18 +111,14 @@ class WorkingReport:
     currency: str
     channels: list[ChannelRow]
     leaders: list[Leader]
-    last_day: dt.date | None = None  # the cost window's end, when not the as-of day
-
-    @property
-    def through(self) -> dt.date:
-        return self.last_day or self.as_of
+    last_day: dt.date  # the cost window's end (the as-of day, or the Team page's Sunday)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "as_of": self.as_of.isoformat(),
             "weeks": self.weeks,
             "first_day": self.first_day.isoformat(),
-            "last_day": self.through.isoformat(),
+            "last_day": self.last_day.isoformat(),
             "currency": self.currency,
             "channels": [asdict(r) for r in self.channels],
             "leaders": [asdict(x) for x in self.leaders],

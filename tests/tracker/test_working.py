@@ -110,7 +110,7 @@ def test_costs_over_complete_weeks_end_on_their_sunday(costed: Store) -> None:
     day = dt.date.fromisoformat(DAY)
     sunday_before = day - dt.timedelta(days=day.isoweekday())
     report = whats_working(costed, day + dt.timedelta(days=3), through=sunday_before)
-    assert report.through == sunday_before
+    assert report.last_day == sunday_before
     assert report.first_day == sunday_before - dt.timedelta(days=55)
     assert all(r.cost == 0 and not r.units for r in report.channels)
     # a window that holds the day counts them as before

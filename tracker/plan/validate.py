@@ -99,10 +99,6 @@ def validate_plan(data: Any, source: str = "plan") -> Plan:
     return plan
 
 
-# Fields without which an item's other checks would only repeat its own error.
-_IDENTITY = frozenset({"key", "metric", "ratio"})
-
-
 def _valid_items(model: type[Any], items: Any, *, retry: bool = False) -> list[Any]:
     """The items valid on their own; with ``retry``, also those that are once their
     invalid fields (already reported) are left out, so their other problems (a
@@ -116,7 +112,7 @@ def _valid_items(model: type[Any], items: Any, *, retry: bool = False) -> list[A
             out.append(model.model_validate(item))
         except ValidationError as exc:
             bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
-            if not retry or not isinstance(item, dict) or not bad or bad & _IDENTITY:
+            if not retry or not isinstance(item, dict) or not bad or "key" in bad:
                 continue
             try:
                 out.append(model.model_validate({k: v for k, v in item.items() if k not in bad}))
