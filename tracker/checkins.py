@@ -43,6 +43,11 @@ class Checkin:
     # who typed it when not the person it counts for (the local manager), else None
     recorded_by: str | None = None
 
+    @property
+    def note(self) -> str | None:
+        """The comment, under the name a check-in's state gives it (report.said)."""
+        return self.comment
+
 
 def due_by(period: Period, timezone: str) -> dt.datetime:
     """The instant a period's check-in becomes late: the end of the day after it ends."""

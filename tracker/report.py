@@ -19,7 +19,7 @@ import jinja2
 
 from tracker import formats
 from tracker.annotations import Annotation, list_annotations
-from tracker.checkins import CheckinState, checkin_status
+from tracker.checkins import Checkin, CheckinState, checkin_status
 from tracker.clock import now_utc, today, workspace_timezone
 from tracker.errors import BadInput
 from tracker.names import kpi_names, people_names
@@ -361,8 +361,9 @@ def _forecast(n: KpiProgress) -> str:
     return formats.kpi_value(n, n.forecast) + will_miss
 
 
-def said(c: CheckinState) -> list[tuple[str, str]]:
-    """What the owner wrote, labelled; a note-only check-in (the CLI's --note) as a note."""
+def said(c: CheckinState | Checkin) -> list[tuple[str, str]]:
+    """What the owner wrote, labelled; a note-only check-in (the CLI's --note) as a note.
+    The weekly review and the Objective page's history show it the same way."""
     said = [
         (label, text)
         for label, text in (("progress", c.progress), ("plans", c.plans), ("problems", c.problems))

@@ -10,6 +10,7 @@ from tracker import formats
 from tracker.annotations import list_annotations
 from tracker.checkins import history
 from tracker.records import LOCAL_MANAGER
+from tracker.report import said
 from tracker.vocab import CONFIDENCE_LABEL, outcome_label
 
 store = state.store()
@@ -99,19 +100,9 @@ with store.session():
             for c in rows:
                 # names, not keys; a check-in typed for its owner says who typed it
                 by = f" (entered by {ui.text(who(c.recorded_by))})" if c.recorded_by else ""
-                # what was written, labelled as the review shows it (a note-only check-in
-                # from the command line as its note)
-                said = [
-                    f"{label}: {ui.text(text)}"
-                    for label, text in (
-                        ("progress", c.progress),
-                        ("plans", c.plans),
-                        ("problems", c.problems),
-                    )
-                    if text
-                ] or ([ui.text(c.comment)] if c.comment else [])
                 st.markdown(
                     f"**{formats.period(c.period)}** — {ui.text(who(c.person))}{by} says"
                     f" {CONFIDENCE_LABEL.get(c.confidence, c.confidence)}"
-                    + "".join(f"\n- {line}" for line in said)
+                    # what was written, labelled as the weekly review shows it
+                    + "".join(f"\n- {label}: {ui.text(text)}" for label, text in said(c))
                 )
