@@ -58,6 +58,23 @@ class ImportResult:
     overlaps: list[Any] = field(default_factory=list)
     outside_windows: list[dict[str, Any]] = field(default_factory=list)
 
+    def values_to_store(self, limit: int) -> list[dict[str, Any]]:
+        """The preview's rows the write keeps (day, metric, value), in file order, at most
+        ``limit``: a row it rejects (no value, a future day, below min) is only among
+        the rejects, and of rows repeating a (metric, day, source) the last line wins."""
+        if self.preview is None:
+            return []
+        refused = {(r.line, r.metric) for r in self.rejected}
+        kept: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for r in self.preview.select(["line", "day", "metric", "source", "value"]).to_pylist():
+            key = (r["metric"], r["day"], r["source"])
+            if r["value"] is None or (r["line"], r["metric"]) in refused:
+                continue
+            if key not in kept or (kept[key]["line"] or 0) <= (r["line"] or 0):
+                kept.pop(key, None)  # the later line takes its place, in its order
+                kept[key] = r
+        return list(kept.values())[:limit]
+
     @property
     def all_rejected(self) -> bool:
         """Nothing usable: every row was rejected (the CLI exits 2)."""

@@ -111,23 +111,11 @@ names = preview.names
 if preview.created_metrics:
     created = ", ".join(names.get(k, k) for k in preview.created_metrics)
     st.info(ui.text(f"New metrics will be created: {created}"))
-# The values that will be stored: a row the write would reject (no value, a future day,
-# below the metric's min) is listed under "Rejected" only, not here as well; of rows
-# repeating a (metric, day, source), the last is stored, so only the last is shown.
-refused = {(r.line, r.metric) for r in preview.rejected}
-stored: dict[tuple, dict] = {}
-for r in preview.preview.select(["line", "day", "metric", "source", "value"]).to_pylist():
-    key = (r["metric"], r["day"], r["source"])
-    if r["value"] is None or (r["line"], r["metric"]) in refused:
-        continue
-    if key not in stored or (stored[key]["line"] or 0) <= (r["line"] or 0):
-        stored.pop(key, None)  # the later line takes its place, in its order
-        stored[key] = r
 st.subheader("Daily values")
 st.dataframe(
     [
         {"day": r["day"], "metric": names.get(r["metric"], r["metric"]), "value": r["value"]}
-        for r in list(stored.values())[:500]
+        for r in preview.values_to_store(500)
     ],
     hide_index=True,
 )

@@ -309,3 +309,17 @@ def test_an_unreadable_count_in_a_platform_export_counts_against_its_metric(
     assert (reject.column.lower(), reject.metric) == ("impressions", "x.impressions")
     assert result.per_metric["x.impressions"]["rejected"] == 1
     assert not any("rows of no one metric" in line for line in result.summary_lines())
+
+
+def test_the_preview_keeps_only_the_values_the_write_stores(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text(
+        "day,metric,value\n2026-08-01,leads,2\n2026-08-02,leads,-4\n"  # -4: below min
+        "2026-08-03,leads,3\n2026-08-03,leads,5\n"  # the later line of a day wins
+    )
+    result = import_file(plan_store, LOCAL_MANAGER, path, dry_run=True)
+    shown = [(str(r["day"]), r["value"]) for r in result.values_to_store(500)]
+    assert shown == [("2026-08-01", 2.0), ("2026-08-03", 5.0)]
+    assert len(result.values_to_store(1)) == 1
