@@ -19,7 +19,7 @@ from tracker.checks import MAX_ABS, OutlierNeedsConfirmation
 from tracker.clock import workspace_timezone
 from tracker.entries import day_entries, delete_values, log_entry, may_change
 from tracker.errors import WaypointError
-from tracker.names import NAMED, names_of, with_names
+from tracker.names import change_summary, names_of
 from tracker.records import Actor
 
 
@@ -204,7 +204,7 @@ def recent_changes(store: Any, actor: Actor, people: list[Any], key: str, limit:
         state = "" if c.in_effect else f" · taken back by change {c.undone_by}"
         left.markdown(
             f"{formats.local_time(c.at, timezone)} · {ui.text(_who(c.actor, names))}"
-            f" · {ui.text(with_names(c.summary, metrics) if c.kind in NAMED else c.summary)}{state}"
+            f" · {ui.text(change_summary(c.kind, c.summary, metrics))}{state}"
         )
         pressed = may_take_back(actor, c) and right.button(
             "Undo", key=f"{key}_undo_{c.id}", help=f"Take back change {c.id}"

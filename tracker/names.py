@@ -58,7 +58,12 @@ def names_by_kind(store: Store) -> dict[str, dict[str, str]]:
 
 # The changes whose summary names a metric by key in a known place ("log KEY +2 on DAY",
 # "set KEY 3 on DAY"); other summaries hold file names and words a key could equal.
-NAMED = ("log", "set")
+_NAMED = ("log", "set")
+
+
+def change_summary(kind: str, summary: str, metric_names: dict[str, str]) -> str:
+    """A change's stored summary as people read it: the metric of a log or set by name."""
+    return with_names(summary, metric_names) if kind in _NAMED else summary
 
 
 def with_names(text: str, names: dict[str, str]) -> str:

@@ -10,7 +10,7 @@ from tracker import formats
 from tracker.auditlog import describe, entries, subject
 from tracker.changes import list_changes, may_bring_back, may_take_back, redo, undo
 from tracker.clock import workspace_timezone
-from tracker.names import NAMED, with_names
+from tracker.names import change_summary
 
 store = state.store()
 actor = st.session_state["actor"]
@@ -42,7 +42,7 @@ if actor.role != "viewer":
         words.markdown(
             f"Change **{c.id}** · {formats.local_time(c.at, timezone)}"
             f" · {ui.text(people.get(c.actor, c.actor))}"
-            f" · {ui.text(with_names(c.summary, names['metric']) if c.kind in NAMED else c.summary)}"
+            f" · {ui.text(change_summary(c.kind, c.summary, names['metric']))}"
             f"{state_words}"
         )
         if may_take_back(actor, c):

@@ -14,15 +14,16 @@ with store.session():
     day = state.as_of()
     report = state.cached(state.team, day)
     last_week = state.cached(state.checkins, Period.week_of(day).previous().label, day)
-    # the same complete weeks as the check-ins and hours above it, so the numbers agree
-    weeks = formats.day_span(
-        Period.parse(report.weeks[0]).first, Period.parse(report.weeks[-1]).last
-    )
-    working = state.cached(state.working, day, Period.parse(report.weeks[-1]).last)
+    first, last = Period.parse(report.weeks[0]).first, Period.parse(report.weeks[-1]).last
+    # costs over the same complete weeks as the check-ins and hours, so the numbers agree
+    working = state.cached(state.working, day, last)
     plan = state.cached(state.plan)
 
 st.title("Team")
-st.caption(f"Check-ins and hours over the last {len(report.weeks)} complete weeks ({weeks})")
+st.caption(
+    f"Check-ins and hours over the last {len(report.weeks)} complete weeks"
+    f" ({formats.day_span(first, last)})"
+)
 rows = [
     {
         "person": p.name,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracker.names import with_names
+from tracker.names import change_summary, with_names
 
 
 def test_keys_in_a_sentence_become_names_whole_words_only() -> None:
@@ -14,3 +14,9 @@ def test_keys_in_a_sentence_become_names_whole_words_only() -> None:
     assert with_names("delete value 12", {}) == "delete value 12"
     # a file name holding a key is not a key
     assert with_names("import leads.csv (long)", names) == "import leads.csv (long)"
+
+
+def test_only_a_log_or_set_summary_shows_its_metric_by_name() -> None:
+    names = {"leads": "Leads"}
+    assert change_summary("log", "log leads +2 on 2026-12-04", names).startswith("log Leads")
+    assert change_summary("import", "import leads (long)", names) == "import leads (long)"
