@@ -530,6 +530,8 @@ def test_campaigns_show_what_moved_and_what_did_not(app_env: Store) -> None:
     assert "Cannot judge it yet" in [e.value for e in at.info][0]
     badges = " ".join(m.value for m in at.markdown)
     assert "moved it: Instagram followers" in badges
+    # verdicts have shapes of their own: ▲ and ● are the at-risk and on-track statuses
+    assert "▲ moved it" not in badges and "● no clear change" not in badges
     assert len(at.get("plotly_chart")) >= 4  # actual against the predicted band, per metric
     captions = " ".join(c.value for c in at.caption).replace("\\", "")  # Markdown escapes
     assert "runs alongside Behind-the-tray stories on the same channel(s)" in captions

@@ -120,6 +120,30 @@ def test_inbox_imports_real_exports_and_refuses_junk(demo_store: Store) -> None:
     assert "still being written" in message
 
 
+def test_the_inbox_never_writes_its_notes_through_a_planted_link(demo_store: Store) -> None:
+    # A shared inbox lets anyone guess the next note's name (the run's time and the
+    # file's name): a link planted there is replaced, the file it names kept.
+    inbox = demo_store.path.parent / "inbox"
+    (inbox / "done").mkdir(parents=True)
+    (inbox / "failed").mkdir()
+    victim = demo_store.path.parent / "victim.txt"
+    victim.write_text("keep me")
+    now = dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
+    stamp = now.strftime("%Y%m%dT%H%M%S")
+    for folder, name in (("done", "good.csv"), ("failed", "bad.csv")):
+        (inbox / folder / f"{stamp}-{name}.txt").symlink_to(victim)
+    (inbox / "good.csv").write_text("day,metric,value\n2026-11-02,catering-inquiries,2\n")
+    (inbox / "bad.csv").write_bytes(b"\x00\x01garbage" * 40)
+    old = time.time() - 120
+    for name in ("good.csv", "bad.csv"):
+        os.utime(inbox / name, (old, old))
+    outcome, message = run_job(demo_store, "inbox_import", now)
+    assert outcome == "ok", message
+    assert victim.read_text() == "keep me"
+    assert (inbox / "done" / f"{stamp}-good.csv.txt").read_text().startswith("good.csv")
+    assert "not a text file" in (inbox / "failed" / f"{stamp}-bad.csv.txt").read_text()
+
+
 def test_backup_job_keeps_last_n(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WAYPOINT_BACKUP_KEEP", "2")
     for day in (20, 21, 22):
