@@ -178,9 +178,10 @@ def read_manifest(source: str | Path) -> dict[str, Any]:
         raise BadInput(f"{manifest}: cannot be read ({exc})") from exc
 
 
-def _checked_version(source: Path, manifest: dict[str, Any]) -> int:
-    """The manifest's schema version, once the manifest is known to describe a backup:
-    a hand-edited or truncated one is bad input, never a reason to wipe a database."""
+def _checked_manifest(source: Path, manifest: dict[str, Any]) -> int:
+    """The manifest's schema version, once the manifest is known to describe a whole
+    backup (a version, tables with row counts and checksums, their files): a hand-edited
+    or truncated one is bad input, never a reason to wipe a database."""
     version = manifest.get("schema_version") if isinstance(manifest, dict) else None
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise BadInput(
@@ -232,7 +233,7 @@ def restore(store: Store, source: str | Path, actor: Actor, *, force: bool = Fal
     require_manager(actor, "restore a backup")
     source = Path(source)
     manifest = read_manifest(source)
-    version = _checked_version(source, manifest)
+    version = _checked_manifest(source, manifest)
     if not force:  # before any upgrade work: a refusal should be quick and leave no trace
         with store.read() as con:
             _refuse_if_used(con, store)
