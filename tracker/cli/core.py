@@ -6,15 +6,7 @@ import datetime as dt
 
 import click
 
-from tracker.cli.common import (
-    AppContext,
-    as_option,
-    emit_json,
-    json_option,
-    parse_day,
-    pass_app,
-    say_wrote,
-)
+from tracker.cli.common import AppContext, as_option, emit_json, json_option, parse_day, pass_app
 
 
 @click.command("init")
@@ -96,6 +88,7 @@ def check_cmd(app: AppContext, as_json: bool) -> None:
 @pass_app
 def export_cmd(app: AppContext, fmt: str, out: str | None) -> None:
     """Export every observation (spreadsheet formulas neutralised)."""
+    from tracker.cli.common import say_wrote
     from tracker.observations import export_observations
 
     target = out or f"waypoint-observations.{fmt}"
