@@ -9,10 +9,10 @@ nothing is ever formatted into these strings.
 
 The shape: ``k`` (one row per KPI) -> ``w`` (its window) -> ``sides`` (one row per
 metric the KPI reads: one, or two for a ratio, numbered ``sid``) joined with
-``daily_values`` -> ``agg`` (one row per KPI side with every aggregate the rules need, in
-a single GROUP BY on ``sid``) -> the rules, one CTE per step, one row per KPI. The
-``daily`` CTE (each wanted metric's value per day) serves the history and chart
-queries.
+``daily_values`` -> ``agg`` (one row per KPI side with every aggregate the rules need:
+the window's days in one GROUP BY on ``sid``, the days before its start in another) ->
+the rules, one CTE per step, one row per KPI. The ``daily`` CTE (each wanted metric's
+value per day) serves the history and chart queries.
 """
 
 from __future__ import annotations
@@ -71,8 +71,13 @@ win AS (
 -- Each KPI reads one metric, or two for a ratio: each side by its own metric's behaviour.
 sides AS (
     -- sid: a number per KPI side, so the big GROUP BY below hashes one integer
-    SELECT row_number() OVER () AS sid, w.kpi, s.side, s.metric, m.behaviour, w.aggregation,
-           w.wstart, w.wend, w.wdeadline
+    SELECT row_number() OVER () AS sid, w.kpi, s.side, s.metric, m.behaviour,
+           w.wstart, w.wend, w.wdeadline,
+           -- the bounds of the recent days, worked out once per side rather than per row:
+           -- the last min(28, n) days of the window are its days after end - 28; the
+           -- forecast's fit reads the last 56 (only for "latest": NULL matches no day)
+           w.wend - 28 AS recent_from,
+           CASE WHEN w.aggregation = 'latest' THEN w.wend - 56 END AS fit_from
     FROM win w
     CROSS JOIN LATERAL (
         VALUES ('value', w.metric), ('num', w.numerator), ('den', w.denominator)
@@ -81,35 +86,48 @@ sides AS (
 )
 """
 
-# One GROUP BY gives every aggregate of every KPI side. Only days up to the window's
-# end take part (wend <= $d): the baseline looks back before the start, never past the end.
+# Two GROUP BYs give every aggregate of every KPI side. The window's days (wstart to
+# wend) go through one with no per-row filter but the recent days'; the days before the
+# start, which only the look-backs need (the latest value, the last day, the value on
+# the start day), through a second of two aggregates. Nothing after the window's end
+# (wend <= $d) is read: the baseline looks back before the start, never past the end.
 AGGREGATES = """
-joined AS (
-    SELECT s.sid, s.aggregation, s.wstart, s.wend, s.wdeadline, d.day, d.value,
-           (s.wstart IS NULL OR d.day >= s.wstart) AS in_window
-    FROM sides s JOIN daily_values d ON d.metric = s.metric AND d.day <= s.wend
-),
-by_side AS (
+inside AS (
     SELECT sid,
-           count(*) FILTER (in_window) AS n_in,
-           fsum(value) FILTER (in_window) AS w_sum,
-           -- "latest": the last day with a value on or before the end (may precede start)
-           arg_max(value, day) AS latest,
-           max(day) AS last_day,
-           min(day) FILTER (in_window) AS first_day,
-           arg_min(value, day) FILTER (in_window) AS w_first,
-           arg_max(value, day) FILTER (wstart IS NOT NULL AND day <= wstart) AS before_start,
-           -- the last min(28, n) days of the window are its days after end - 28
-           fsum(value) FILTER (in_window AND day > wend - 28) AS recent_sum,
+           count(*) AS n_in,
+           fsum(value) AS w_sum,
+           arg_max(value, day) AS w_latest,
+           max(day) AS w_last,
+           min(day) AS first_day,
+           arg_min(value, day) AS w_first,
+           fsum(value) FILTER (day > recent_from) AS recent_sum,
            -- x = days from the deadline, so the line read at the deadline is the intercept
            -- (small x keeps the fit exact to the last digits)
-           regr_intercept(value, (day - wdeadline)::DOUBLE)
-               FILTER (aggregation = 'latest' AND in_window AND day > wend - 56) AS at_deadline
-    FROM joined
+           regr_intercept(value, (day - wdeadline)::DOUBLE) FILTER (day > fit_from)
+               AS at_deadline
+    FROM sides s
+    JOIN daily_values d ON d.metric = s.metric AND d.day <= s.wend
+        AND (s.wstart IS NULL OR d.day >= s.wstart)
+    GROUP BY sid
+),
+before AS (
+    SELECT sid, arg_max(value, day) AS b_latest, max(day) AS b_last
+    FROM sides s
+    JOIN daily_values d ON d.metric = s.metric AND d.day < s.wstart AND d.day <= s.wend
     GROUP BY sid
 ),
 agg AS (
-    SELECT s.kpi, s.side, s.behaviour, b.* FROM by_side b JOIN sides s ON s.sid = b.sid
+    SELECT s.kpi, s.side, s.behaviour, i.n_in, i.w_sum,
+           -- "latest": the last day with a value on or before the end (may precede start)
+           coalesce(i.w_latest, b.b_latest) AS latest,
+           coalesce(i.w_last, b.b_last) AS last_day,
+           i.first_day, i.w_first,
+           -- the value on the last day on or before the start
+           CASE WHEN i.first_day = s.wstart THEN i.w_first ELSE b.b_latest END AS before_start,
+           i.recent_sum, i.at_deadline
+    FROM sides s
+    LEFT JOIN inside i ON i.sid = s.sid
+    LEFT JOIN before b ON b.sid = s.sid
 ),
 sided AS (
     SELECT w.*,
