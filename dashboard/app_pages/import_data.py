@@ -93,10 +93,21 @@ except NotRecognised as exc:
 except WaypointError as exc:
     st.error(ui.text(str(exc)))
     st.stop()
+# Everything the file holds is stored already (it was just committed, or imported
+# before): a Commit would change nothing, so none is offered.
+nothing_new = not (preview.inserted or preview.replaced or preview.created_metrics)
 if preview.all_rejected:
     st.error(
         f"Recognised as **{preset_label(preview.preset)}**, but every row was rejected"
         f" ({len(preview.rejected)}): nothing can be imported. The reasons are below."
+    )
+elif preview.nothing_imported:  # a header without rows
+    st.warning(f"{ui.text(upload.name)} holds no rows with values: there is nothing to import.")
+elif nothing_new:
+    rejected = f", {ui.count(len(preview.rejected), 'row')} rejected" if preview.rejected else ""
+    st.info(
+        f"Everything in {ui.text(upload.name)} is already stored"
+        f" ({preview.unchanged} unchanged{rejected}): there is nothing to commit."
     )
 else:
     days = f" Days {preview.first_day} to {preview.last_day}." if preview.first_day else ""
@@ -111,14 +122,16 @@ names = preview.names
 if preview.created_metrics:
     created = ", ".join(names.get(k, k) for k in preview.created_metrics)
     st.info(ui.text(f"New metrics will be created: {created}"))
-st.subheader("Daily values")
-st.dataframe(
-    [
-        {"day": r["day"], "metric": names.get(r["metric"], r["metric"]), "value": r["value"]}
-        for r in preview.values_to_store(500)
-    ],
-    hide_index=True,
-)
+stored = preview.values_to_store(500)
+if stored:  # a file without rows has no table to show, not an empty one
+    st.subheader("Daily values")
+    st.dataframe(
+        [
+            {"day": r["day"], "metric": names.get(r["metric"], r["metric"]), "value": r["value"]}
+            for r in stored
+        ],
+        hide_index=True,
+    )
 if preview.rejected:
     st.subheader("Rejected")
     st.dataframe(
@@ -128,7 +141,8 @@ if preview.rejected:
         ],
         hide_index=True,
     )
-if not preview.all_rejected and st.button("Commit the import", type="primary", key="import_commit"):
+can_commit = not (preview.nothing_imported or nothing_new)
+if can_commit and st.button("Commit the import", type="primary", key="import_commit"):
     try:
         result = run(dry_run=False)
     except WaypointError as exc:

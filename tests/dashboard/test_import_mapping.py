@@ -3,8 +3,6 @@ file of that shape imports with one click; assistants use mappings but cannot sa
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from tests.conftest import FIXTURES
@@ -156,12 +154,19 @@ def test_the_preview_lists_only_what_will_be_stored_and_the_file_name_stays_text
     message = at.success[0].value
     assert message.startswith(r"Imported \*\*week\*\*\_\[click\]")
     assert _daily(app_env, "catering-inquiries")["2026-11-02"] >= 2
-    # the same file again changes nothing: no Undo that would take back something else
-    from tracker.entries import log_entry
-    from tracker.records import LOCAL_MANAGER
+    # Once committed, everything the file holds is stored: the page says so and offers
+    # no second Commit (which used to report "0 inserted" and lose the Undo beside it).
+    assert "is already stored (2 unchanged, 2 rows rejected): there is nothing to commit" in (
+        at.info[0].value
+    )
+    assert not [b for b in at.button if b.key == "import_commit"]
+    assert [b for b in at.button if b.key == "import_undo"]  # the Undo of this import stays
 
-    log_entry(app_env, LOCAL_MANAGER, "ig-posts", 1, day=dt.date(2026, 11, 17))
-    at = click(at, "Commit the import")
-    assert "0 inserted, 0 replaced, 2 unchanged" in at.success[0].value
-    assert not [b for b in at.button if b.key == "import_undo"]
-    assert "Nothing changed, so there is nothing to undo." in [c.value for c in at.caption]
+
+def test_a_file_with_a_header_and_no_rows_offers_nothing_to_commit(app_env: Store) -> None:
+    at = _upload(open_page("import_data"), "empty.csv", b"day,metric,value\n")
+    assert not at.exception, at.exception
+    shown = [w.value for w in at.warning] + [e.value for e in at.error]
+    assert any("nothing to import" in m for m in shown), shown
+    assert not [b for b in at.button if b.key == "import_commit"]
+    assert not at.dataframe  # no empty "Daily values" table under it
