@@ -182,8 +182,12 @@ prog AS (
            coalesce(target < baseline, false) AS aims_down
     FROM cur
 ),
+-- Rules compare numbers as reports show them: a pace of 9/50 over 1/5 is 0.9 and on
+-- track, though the division leaves 0.8999999999999999. Fractions (progress, pace) are
+-- compared at 9 decimals, values against the target within a billionth of it.
 paced AS (
-    SELECT *, CASE WHEN expected > 0 THEN progress / expected END AS pace
+    SELECT *, CASE WHEN expected > 0 THEN progress / expected END AS pace,
+           1e-9 * greatest(1.0, abs(target)) AS tol
     FROM prog
 ),
 judged AS (
@@ -193,15 +197,15 @@ judged AS (
                -- before the KPI's own start no check-in is due and nothing is judged
                WHEN kstart IS NOT NULL AND $d < kstart THEN 'not_started'
                WHEN current IS NULL OR (aggregation <> 'ratio' AND n_in = 0) THEN 'no_data'
-               WHEN stay = 'above' THEN CASE WHEN current >= target THEN 'on_track'
+               WHEN stay = 'above' THEN CASE WHEN current >= target - tol THEN 'on_track'
                                              ELSE 'off_track' END
-               WHEN stay = 'below' THEN CASE WHEN current <= target THEN 'on_track'
+               WHEN stay = 'below' THEN CASE WHEN current <= target + tol THEN 'on_track'
                                              ELSE 'off_track' END
-               WHEN progress >= 1 THEN 'achieved'
+               WHEN round(progress, 9) >= 1 THEN 'achieved'
                WHEN past_deadline THEN 'missed'
                -- without a start or deadline nothing can be paced: on track until achieved
-               WHEN expected IS NULL OR expected = 0 OR pace >= $on THEN 'on_track'
-               WHEN pace >= $risk THEN 'at_risk'
+               WHEN expected IS NULL OR expected = 0 OR round(pace, 9) >= $on THEN 'on_track'
+               WHEN round(pace, 9) >= $risk THEN 'at_risk'
                ELSE 'off_track'
            END AS status,
            CASE
@@ -218,13 +222,13 @@ judged AS (
 final AS (
     SELECT *,
            CASE WHEN stay IS NOT NULL OR current IS NULL OR target IS NULL THEN NULL
-                WHEN aims_down THEN CASE WHEN forecast <= target THEN 'will_hit'
+                WHEN aims_down THEN CASE WHEN forecast <= target + tol THEN 'will_hit'
                                          ELSE 'will_miss' END
-                WHEN forecast >= target THEN 'will_hit'
+                WHEN forecast >= target - tol THEN 'will_hit'
                 ELSE 'will_miss' END AS forecast_status,
            CASE WHEN stay IS NOT NULL OR current IS NULL OR target IS NULL THEN NULL
                 WHEN past_deadline OR days_left IS NULL THEN NULL
-                WHEN progress >= 1 THEN 0.0
+                WHEN round(progress, 9) >= 1 THEN 0.0
                 ELSE (target - current) / greatest(days_left / 7.0, 1 / 7.0) END
                AS needed_per_week
     FROM judged
@@ -291,8 +295,8 @@ valued AS (
 -- hit = progress >= 1 with the recurring baseline 0 (a target of 0 is met by 0)
 SELECT key, pstart, bstart, bend, value, target,
        CASE WHEN target IS NULL THEN false
-            WHEN target >= 0 THEN value >= target
-            ELSE value <= target END AS hit
+            WHEN target >= 0 THEN value >= target - 1e-9 * greatest(1.0, abs(target))
+            ELSE value <= target + 1e-9 * greatest(1.0, abs(target)) END AS hit
 FROM valued
 ORDER BY key, pstart
 """

@@ -304,6 +304,38 @@ def test_pace_thresholds(mem: Store, total: float, expected_status: str) -> None
 
 
 @pytest.mark.parametrize(
+    ("total", "target", "deadline", "as_of", "expected_status"),
+    [
+        # 9/50 over 1/5: the division gives 0.8999999999999999, reports show 0.9
+        (9, 50, 5, 1, "on_track"),
+        # 15/20 over 5/6
+        (15, 20, 6, 5, "on_track"),
+        # 35/68 over 25/34 = 0.7 (0.6999999999999998 in floating point)
+        (35, 68, 34, 25, "at_risk"),
+    ],
+)
+def test_a_pace_exactly_at_a_threshold_gets_the_higher_status(
+    mem: Store, total: float, target: float, deadline: int, as_of: int, expected_status: str
+) -> None:
+    """DESIGN: on_track when pace >= 0.9, at_risk when pace >= 0.7: a pace the report
+    shows as 0.9 is on track, whatever the last bit of the division."""
+    make(mem, {"key": "k", "metric": "leads", "target": target, "deadline": day(deadline)})
+    log(mem, "leads", {day(0): total})
+    k = status(mem, day(as_of))
+    assert k.status == expected_status, (k.pace, k.progress, k.expected)
+
+
+def test_a_health_kpi_at_its_target_is_on_track_whatever_the_last_bit(mem: Store) -> None:
+    # (0.1 + 0.2 + 0.3) / 3 is 0.19999999999999998: shown as 0.2, and 0.2 stays above 0.2
+    make(
+        mem, {"key": "k", "metric": "leads", "aggregation": "mean", "stay": "above", "target": 0.2}
+    )
+    log(mem, "leads", {day(0): 0.1, day(1): 0.2, day(2): 0.3})
+    k = status(mem, day(3))
+    assert k.current == 0.2 and k.status == "on_track"
+
+
+@pytest.mark.parametrize(
     ("total", "expected_status"),
     [(30, "on_track"), (25, "on_track"), (20, "at_risk"), (5, "off_track")],
 )

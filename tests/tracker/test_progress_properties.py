@@ -104,13 +104,14 @@ def reference(
         return out
     progress = (current - baseline) / (target - baseline)
     pace = progress / expected if expected > 0 else None
-    if progress >= 1:
+    # compared as reports show them (docs/progress.md): fractions at 9 decimals
+    if round(progress, 9) >= 1:
         status = "achieved"
     elif as_of > DEADLINE:
         status = "missed"
-    elif expected == 0 or pace >= 0.9:
+    elif expected == 0 or round(pace, 9) >= 0.9:
         status = "on_track"
-    elif pace >= 0.7:
+    elif round(pace, 9) >= 0.7:
         status = "at_risk"
     else:
         status = "off_track"
