@@ -94,12 +94,18 @@ class WeeklyReview:
     new_flags: set[tuple[str, str]] = field(default_factory=set)
     # Decisions recorded at the previous week's review: this review follows them up.
     previous_decisions: list[Annotation] = field(default_factory=list)
+    # The day the numbers are read as of: the Sunday of a finished week, today for the
+    # week still running (None: the Sunday).
+    as_of: dt.date | None = None
 
     @property
     def title(self) -> str:
         """ "Weekly review · 9–15 Nov 2026": the days, which people read; the ISO week
         code stays in file names and --json."""
-        return f"Weekly review · {formats.day_span(self.start, self.end)}"
+        span = formats.day_span(self.start, self.end)
+        if self.as_of is not None and self.as_of < self.end:
+            return f"Weekly review · {span} (so far: as of {formats.long_day(self.as_of)})"
+        return f"Weekly review · {span}"
 
     def changed_lines(self) -> list[str]:
         """ "Catering inquiries: ● on track → ▲ at risk" for each status that changed."""
@@ -217,6 +223,7 @@ class WeeklyReview:
             "week": self.week,
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
+            "as_of": (self.as_of or self.end).isoformat(),
             "workspace": self.workspace,
             "vision": self.vision,
             "objectives": [o.as_dict() for o in self.objectives],
@@ -246,7 +253,9 @@ def last_complete_week(store: Store) -> str:
 def weekly_review(
     store: Store, week: str | None = None, now: dt.datetime | None = None
 ) -> WeeklyReview:
-    """The review of ISO ``week`` (default: the last complete week), as of its Sunday."""
+    """The review of ISO ``week`` (default: the last complete week), as of its Sunday,
+    or as of today for the week still running (paced as usual, docs/progress.md: its
+    Sunday has not come, so nothing is judged as if it had)."""
     with store.session():
         week = week or last_complete_week(store)
         reviewed = Period.parse(week)
@@ -273,13 +282,15 @@ def weekly_review(
             if run.outcome == "failed"
             and start <= run.scheduled_for.date() <= end + dt.timedelta(days=7)
         ]
-        # a finished week is judged as closed: its Sunday's deadlines and periods passed
-        report = compute_progress(store, end, day_over=end < local_today)
+        # a finished week is judged as closed: its Sunday's deadlines and periods passed;
+        # the week still running is read as of today
+        as_of = min(end, local_today)
+        report = compute_progress(store, as_of, day_over=end < local_today)
         # the week before the reviewed one is always over (a week ahead is refused above)
         last_week = compute_progress(store, end - dt.timedelta(days=7), day_over=True)
         before = {k.kpi: k for k in last_week.kpis}
         # every flag, acknowledged ones too: they stay visible, with their reason
-        flags = run_audit(store, end, progress=report).flags
+        flags = run_audit(store, as_of, progress=report).flags
         # flags raised a week earlier are not news: the decisions list only the new ones
         earlier = {
             (f.code, f.subject)
@@ -288,7 +299,7 @@ def weekly_review(
         }
         checkins = checkin_status(store, week, now or now_utc()).kpis
         notes = list_annotations(store, start - dt.timedelta(days=7), end)
-        ended = _campaigns_ended(store, start, end)
+        ended = _campaigns_ended(store, start, as_of)  # those that ended by then
     return WeeklyReview(
         week=week,
         start=start,
@@ -307,6 +318,7 @@ def weekly_review(
         people=people,
         failed_jobs=failed,
         campaigns_ended=ended,
+        as_of=as_of,
     )
 
 

@@ -102,6 +102,27 @@ def test_a_week_that_has_not_started_has_no_review(demo_store: Store) -> None:
     assert weekly_review(demo_store, "2026-W47", now=NOW).week == "2026-W47"  # this week
 
 
+def test_the_week_still_running_is_read_as_of_today(demo_store: Store) -> None:
+    # Wednesday of W47: judged as of its Sunday, every KPI's expected pace ran four days
+    # ahead, recurring weeks read as half done and metrics logged up to today as stale.
+    from tracker.progress import compute_progress
+    from tracker.vanity import run_audit
+
+    today = NOW.date()
+    review = weekly_review(demo_store, "2026-W47", now=NOW)
+    assert review.as_of == today and review.as_dict()["as_of"] == "2026-11-18"
+    assert review.title.endswith("(so far: as of 18 Nov 2026)")
+    now = compute_progress(demo_store, today)
+    assert [(k.now.kpi, k.now.expected, k.now.status) for k in review.kpis] == [
+        (k.kpi, k.expected, k.status) for k in now.kpis
+    ]
+    assert {(f.code, f.subject) for f in review.flags} == {
+        (f.code, f.subject) for f in run_audit(demo_store, today, progress=now).flags
+    }
+    finished = weekly_review(demo_store, "2026-W46", now=NOW)
+    assert finished.as_of == finished.end and "so far" not in finished.title
+
+
 def test_a_decision_comes_back_at_the_next_review(demo_store: Store) -> None:
     # recorded on the review of W46 (the page dates it the week's Sunday)
     add_annotation(
