@@ -699,7 +699,7 @@ _OVERLAP_ROWS = """
     SELECT o.metric, o.day, o.source
     FROM observations o
     {where}
-    WHERE o.removed_by IS NULL
+    WHERE o.removed_by IS NULL AND ($through IS NULL OR o.day <= $through)
       AND o.metric IN (SELECT key FROM metrics WHERE behaviour = 'flow' AND class <> 'effort')
 """
 
@@ -745,9 +745,12 @@ ORDER BY 1, 2
 """
 
 
-def overlaps(con: Connection, scope: str | None = None) -> list[Overlap]:
+def overlaps(
+    con: Connection, scope: str | None = None, through: dt.date | None = None
+) -> list[Overlap]:
     """Flow metrics (hours aside: people's hours add up) whose live sources cover the same
-    days. ``scope`` limits it to the (metric, day) pairs of a temp table."""
+    days. ``scope`` limits it to the (metric, day) pairs of a temp table; ``through`` to
+    the days up to it (an audit as of a past day sees no overlap that came later)."""
     where = f"SEMI JOIN {scope} t ON t.metric = o.metric AND t.day = o.day" if scope else ""
     rows = _OVERLAP_ROWS.format(where=where)
     # The workspace's sources of flow values, not the scope's: a scan without the scope's
@@ -755,7 +758,8 @@ def overlaps(con: Connection, scope: str | None = None) -> list[Overlap]:
     sources = [
         r[0]
         for r in con.execute(
-            f"SELECT DISTINCT source FROM ({_OVERLAP_ROWS.format(where='')}) ORDER BY 1"  # noqa: S608
+            f"SELECT DISTINCT source FROM ({_OVERLAP_ROWS.format(where='')}) ORDER BY 1",  # noqa: S608
+            {"through": through},
         ).fetchall()
     ]
     if len(sources) < 2:
@@ -763,10 +767,13 @@ def overlaps(con: Connection, scope: str | None = None) -> list[Overlap]:
     if len(sources) <= 64:
         found = con.execute(
             _OVERLAPS_BY_MASK.format(rows=rows),  # noqa: S608 (fixed fragments)
-            {"sources": sources},
+            {"sources": sources, "through": through},
         ).fetchall()
     else:
-        found = con.execute(_OVERLAPS_BY_LIST.format(rows=rows)).fetchall()  # noqa: S608
+        found = con.execute(
+            _OVERLAPS_BY_LIST.format(rows=rows),  # noqa: S608
+            {"through": through},
+        ).fetchall()
     return [Overlap(r[0], list(r[1]), int(r[2]), r[3], r[4], r[5]) for r in found]
 
 

@@ -864,7 +864,7 @@ def load_context(con: Connection, as_of: dt.date) -> Context:
             **dict(con.execute("SELECT key, name FROM people").fetchall()),
         },
         outliers=outliers,
-        overlaps=[o for o in overlaps(con) if o.metric in metrics],
+        overlaps=[o for o in overlaps(con, through=as_of) if o.metric in metrics],
         series=series,
     )
 

@@ -102,6 +102,25 @@ def test_overlapping_sources_are_reported_and_prefer_decides(plan_store: Store) 
     assert daily_values(plan_store, "leads") == [(DAY, 426.0)]
 
 
+def test_an_audit_as_of_a_past_day_sees_no_overlap_that_came_later(plan_store: Store) -> None:
+    from tracker.vanity import run_audit
+
+    early, late = DAY - dt.timedelta(days=10), DAY
+    write_observations(
+        plan_store,
+        LOCAL_MANAGER,
+        rows((1, early, "leads", 1.0, "page"), (2, late, "leads", 1.0, "page")),
+    )
+    write_observations(plan_store, LOCAL_MANAGER, rows((1, late, "leads", 1.0, "posts")))
+
+    def overlap(as_of: dt.date) -> list:
+        return [f for f in run_audit(plan_store, as_of).flags if f.code == "overlapping_sources"]
+
+    assert overlap(late - dt.timedelta(days=1)) == []  # the two sources met only on DAY
+    (flag,) = overlap(late)
+    assert flag.evidence["first"] == flag.evidence["last"] == late.isoformat()
+
+
 def test_the_overlap_flag_reads_as_people_write_it(plan_store: Store) -> None:
     # Three sources over different spans: the whole span in order, sources and
     # the metric by name; the plan's codes only in what to write under prefer.
