@@ -172,7 +172,13 @@ def _save(store: Any, actor: Actor, key: str, name: str, *, confirm: bool, **arg
     try:
         result = log_entry(store, actor, confirm_outlier=confirm, **args)
     except OutlierNeedsConfirmation as exc:
-        st.session_state[f"{key}_pending"] = {"message": str(exc), "args": args}
+        # the page's words, not the command line's (--yes): the buttons below it decide
+        found = exc.outlier
+        message = (
+            f"{ui.text(found.sentence(name, f'{found.day:%a %d %b}'))}. If it is right, press"
+            " **Store it anyway**; if not, **Cancel** and check the number."
+        )
+        st.session_state[f"{key}_pending"] = {"message": message, "args": args}
         st.rerun()
     except WaypointError as exc:
         st.error(ui.text(str(exc)))

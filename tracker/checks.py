@@ -47,9 +47,10 @@ class Outlier:
     reference: float  # the largest absolute daily value of the 8 weeks before
     days: int  # how many of those days have a value
 
-    def sentence(self, name: str | None = None) -> str:
+    def sentence(self, name: str | None = None, day: str | None = None) -> str:
+        """What is unusual, in words; ``day`` as the caller writes days (ISO otherwise)."""
         return (
-            f"{_num(self.value)} for {name or self.metric} on {self.day} is more than"
+            f"{_num(self.value)} for {name or self.metric} on {day or self.day} is more than"
             f" {OUTLIER_FACTOR} times its largest daily value of the {OUTLIER_WEEKS} weeks"
             f" before ({_num(self.reference)})"
         )

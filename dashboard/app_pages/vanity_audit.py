@@ -37,11 +37,17 @@ elif cards:
 
 
 def ack_form(
-    flags: list[Flag], key: str, question: str = "Why is this acceptable?", label: str = ""
+    flags: list[Flag],
+    key: str,
+    done: str,
+    question: str = "Why is this acceptable?",
+    label: str = "",
 ) -> None:
     """One reason for several open flags (a card's, or every untracked metric): a manager
-    accepts them as they are, in one transaction."""
-    with st.form(key):
+    accepts them as they are, in one transaction. ``key`` names the card, not its place:
+    an acknowledged card moves down, and a reason typed for it must not reappear in the
+    card that takes its place (a second click would accept that card with it)."""
+    with st.form(key, clear_on_submit=True):
         reason = st.text_input(question, key=f"{key}_reason")
         label = label or (
             f"Acknowledge “{flags[0].title}”" if len(flags) == 1 else "Acknowledge these flags"
@@ -51,12 +57,12 @@ def ack_form(
                 lambda: acknowledge_many(
                     store, actor, [(f.code, f.subject) for f in flags], reason, day
                 ),
-                "Acknowledged.",
+                done,
                 rerun=True,  # the card above shows who acknowledged it and why
             )
 
 
-for i, card in enumerate(cards):
+for card in cards:
     with st.container(border=True):
         icon = "▲" if card.open else "✓"
         st.markdown(f"#### {icon} {ui.text(card.name)}")
@@ -77,14 +83,19 @@ for i, card in enumerate(cards):
                 charts.evidence_chart(
                     lead, out, metric_names.get(card.metric, ""), metric_names.get(card.outcome, "")
                 ),
-                key=f"vanity_evidence_{i}",
+                key=f"vanity_evidence_{card.subject}",
             )
         with st.expander("The numbers behind it"):
             for flag in card.flags:
                 st.dataframe(evidence_table(flag.evidence, names), hide_index=True)
         waiting = [f for f in card.flags if not f.acknowledged]
         if actor.role == "manager" and waiting:
-            ack_form(waiting, f"vanity_ack_{i}")
+            what = ", ".join(dict.fromkeys(f.title for f in waiting))
+            ack_form(
+                waiting,
+                f"vanity_ack_{card.subject}",
+                f"Acknowledged for {ui.text(card.name)}: {ui.text(what)}.",
+            )
 
 if untracked:
     listed = ", ".join(f.subject_name for f in untracked)
@@ -97,7 +108,11 @@ if untracked:
     waiting = [f for f in untracked if not f.acknowledged]
     if actor.role == "manager" and waiting:
         ack_form(
-            waiting, "vanity_ack_untracked", "Why keep them?", f"Acknowledge all {len(waiting)}"
+            waiting,
+            "vanity_ack_untracked",
+            f"Acknowledged: {ui.count(len(waiting), 'untracked number')}.",
+            "Why keep them?",
+            f"Acknowledge all {len(waiting)}",
         )
 
 st.subheader("What's working")

@@ -173,6 +173,9 @@ def test_the_form_refuses_what_the_cli_refuses(app_env: Store) -> None:
     before = dict(daily_values(app_env, "catering-inquiries")).get(day, 0.0)
     at = log_on_page(at, "catering-inquiries", 5000, day)
     assert any("more than 10 times" in w.value for w in at.warning), at.warning
+    # the page's own words: its buttons, not the command line's --yes
+    assert all("--yes" not in w.value for w in at.warning)
+    assert any("press **Store it anyway**" in w.value for w in at.warning)
     assert dict(daily_values(app_env, "catering-inquiries")).get(day, 0.0) == before
     at = click(at, "Store it anyway")
     assert dict(daily_values(app_env, "catering-inquiries"))[day] == before + 5000
@@ -182,17 +185,23 @@ def test_acknowledge_a_flag(app_env: Store) -> None:
     from tracker.vanity import run_audit
 
     at = open_page("vanity_audit")
-    at.text_input(key="vanity_ack_0_reason").set_value("we chose the giveaway")
+    first = run_audit(app_env, dt.date(2026, 11, 18)).cards()[0]
+    at.text_input(key=f"vanity_ack_{first.subject}_reason").set_value("we chose the giveaway")
     next(b for b in at.button if b.label == "Acknowledge these flags").click().run()
     assert not at.exception, at.exception
     # the first card's flags, all of them, with the one reason
     followers = run_audit(app_env, dt.date(2026, 11, 18)).cards()[-1]
     assert followers.name == "Instagram followers" and len(followers.flags) == 3
     assert all(f.ack_reason == "we chose the giveaway" for f in followers.flags)
-    # the same page, redrawn: the card shows who acknowledged it (a name) and why
-    assert [s.value for s in at.success] == ["Acknowledged."]
+    # the same page, redrawn: the card shows who acknowledged it (a name) and why, the
+    # message names what was accepted
+    (done,) = [s.value for s in at.success]
+    assert done.startswith("Acknowledged for Instagram followers: ")
     captions = [c.value for c in at.caption]
     assert "✓ Acknowledged by Maria Lopez: we chose the giveaway" in captions
+    # the card that moved up into its place has an empty reason: one more click must not
+    # accept it with the reason typed for another
+    assert all(not t.value for t in at.text_input), [(t.key, t.value) for t in at.text_input]
     # untracked numbers: one line, acknowledged together with one reason
     at.text_input(key="vanity_ack_untracked_reason").set_value("the agency reports them")
     next(b for b in at.button if b.label.startswith("Acknowledge all")).click().run()
