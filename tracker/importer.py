@@ -252,6 +252,7 @@ def import_file(
                 channel=spec.channel,
                 unit=spec.unit,
                 qualified=spec.qualified,
+                minimum=spec.minimum,
             )
             for key, spec in parsed.metrics.items()
         }

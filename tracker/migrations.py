@@ -374,6 +374,23 @@ def _schema_5(con: duckdb.DuckDBPyConnection) -> None:
     _run(con, SCHEMA_5)
 
 
+# Two import presets created their metrics wrongly: Google Ads' cost as hours of work
+# (effort), so ads money was priced per hour and open to every assistant, and YouTube's
+# net subscribers with a floor of 0, so a day that lost subscribers was refused. Only
+# the preset's own classing is corrected: a plan that chose otherwise keeps its choice.
+SCHEMA_6 = """
+UPDATE metrics SET class = 'spend'
+WHERE key = 'google_ads.cost' AND class = 'effort' AND name = 'Google Ads spend';
+UPDATE metrics SET min_value = NULL
+WHERE key = 'youtube.subscribers_gained' AND min_value = 0
+  AND name = 'YouTube subscribers gained';
+"""
+
+
+def _schema_6(con: duckdb.DuckDBPyConnection) -> None:
+    _run(con, SCHEMA_6)
+
+
 # (version, name, function). Append only.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "initial schema", _schema_1),
@@ -381,6 +398,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     (3, "workspace currency", _schema_3),
     (4, "no primary-key indexes on observations and daily values", _schema_4),
     (5, "who entered a check-in for its owner", _schema_5),
+    (6, "ad spend is spend, YouTube's net subscribers may fall", _schema_6),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -177,6 +177,7 @@ class NewMetric:
     channel: str | None = None
     unit: str | None = None
     qualified: bool = False
+    minimum: float | None = 0.0  # None: negatives allowed
 
 
 def write_observations(
@@ -784,7 +785,7 @@ def _create_metric(con: Connection, actor: Actor, spec: NewMetric, change: int |
     klass = spec.klass
     con.execute(
         "INSERT INTO metrics (key, name, unit, channel, class, behaviour, qualified, min_value,"
-        " prefer, owner, archived, position) VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL, ?, false, ?)",
+        " prefer, owner, archived, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, false, ?)",
         [
             spec.key,
             spec.name,
@@ -793,6 +794,7 @@ def _create_metric(con: Connection, actor: Actor, spec: NewMetric, change: int |
             klass,
             spec.behaviour,
             spec.qualified,
+            spec.minimum,
             owner,
             position,
         ],

@@ -323,3 +323,44 @@ def test_the_preview_keeps_only_the_values_the_write_stores(
     shown = [(str(r["day"]), r["value"]) for r in result.values_to_store(500)]
     assert shown == [("2026-08-01", 2.0), ("2026-08-03", 5.0)]
     assert len(result.values_to_store(1)) == 1
+
+
+def test_ad_spend_is_money_and_youtube_subscribers_may_fall(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    # DESIGN: effort is hours of work, spend is money paid for ads. Ads cost read as
+    # effort was priced per hour (365.22 "hours" x a rate) and open to every assistant.
+    from tracker.working import channel_costs
+
+    import_file(plan_store, LOCAL_MANAGER, EXPORTS / "google_ads/Campaign report.csv")
+    day = dt.date(2026, 2, 23)
+    with plan_store.read() as con:
+        (klass,) = con.execute("SELECT class FROM metrics WHERE key = 'google_ads.cost'").fetchone()
+        costs = channel_costs(con, day, day)
+    assert klass == "spend"
+    assert costs["google_ads"] == {"hours": 0.0, "cost": 365.22}
+    # YouTube's Subscribers are net: a day that lost more than it gained is stored
+    yt = tmp_path / "Table data.csv"
+    yt.write_text(
+        "Date,Views,Watch time (hours),Subscribers,Impressions\n"
+        "2025-06-12,100,4.5,-1,3000\n2025-06-13,200,8,5,6000\n"
+    )
+    result = import_file(plan_store, LOCAL_MANAGER, yt)
+    assert not result.rejected, result.rejected
+    assert daily_values(plan_store, "youtube.subscribers_gained") == [
+        (dt.date(2025, 6, 12), -1.0),
+        (dt.date(2025, 6, 13), 5.0),
+    ]
+
+
+def test_an_upgrade_corrects_what_older_presets_created(plan_store: Store) -> None:
+    from tracker.migrations import migrate
+
+    import_file(plan_store, LOCAL_MANAGER, EXPORTS / "google_ads/Campaign report.csv")
+    with plan_store.write() as con:  # as version 5 left them
+        con.execute("UPDATE metrics SET class = 'effort' WHERE key = 'google_ads.cost'")
+        con.execute("DELETE FROM schema_migrations WHERE version = 6")
+    with plan_store.read() as con:
+        migrate(con)
+        (klass,) = con.execute("SELECT class FROM metrics WHERE key = 'google_ads.cost'").fetchone()
+    assert klass == "spend"

@@ -36,6 +36,8 @@ class Column:
     klass: str
     behaviour: str = "flow"
     unit: str | None = None
+    # the smallest value allowed (DESIGN's min); None: negatives are real (net changes)
+    minimum: float | None = 0.0
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class Preset:
                 behaviour=c.behaviour,
                 channel=self.channel,
                 unit=c.unit,
+                minimum=c.minimum,
             )
             for c in cols
         }

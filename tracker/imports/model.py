@@ -27,11 +27,12 @@ class MetricSpec:
 
     key: str
     name: str
-    klass: str  # outcome | engagement | reach | activity | effort
+    klass: str  # outcome | engagement | reach | activity | effort | spend
     behaviour: str  # flow | stock
     channel: str | None = None
     unit: str | None = None
     qualified: bool = False
+    minimum: float | None = 0.0  # None: negatives allowed (a net change)
 
 
 @dataclass

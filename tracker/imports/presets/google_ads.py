@@ -34,7 +34,7 @@ CAMPAIGNS = Preset(
     columns=(
         C("clicks", "google_ads.clicks", "Google Ads clicks", "engagement"),
         C("impr.", "google_ads.impressions", "Google Ads impressions", "reach"),
-        C("cost", "google_ads.cost", "Google Ads spend", "effort"),
+        C("cost", "google_ads.cost", "Google Ads spend", "spend"),
         C("conversions", "google_ads.conversions", "Google Ads conversions", "outcome"),
         C("conv. value", "google_ads.conversion_value", "Google Ads conversion value", "outcome"),
     ),

@@ -9,7 +9,14 @@ C = Column
 MEASURES = (
     C("views", "youtube.views", "YouTube views", "reach"),
     C("watch time (hours)", "youtube.watch_hours", "YouTube watch time", "engagement", unit="h"),
-    C("subscribers", "youtube.subscribers_gained", "YouTube subscribers gained", "reach"),
+    # net: subscribers gained minus lost, negative on a day that lost more (min: null)
+    C(
+        "subscribers",
+        "youtube.subscribers_gained",
+        "YouTube subscribers gained",
+        "reach",
+        minimum=None,
+    ),
     C("impressions", "youtube.impressions", "YouTube impressions", "reach"),
     C(
         "estimated revenue (usd)",
