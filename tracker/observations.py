@@ -892,7 +892,11 @@ def _export_to(store: Store, out: Path, fmt: str) -> int:
             "SELECT count(*) FROM observations WHERE removed_by IS NULL"
         ).fetchall()[0][0]
         if fmt == "csv":
-            con.execute(f"COPY ({_export_select(True)}) TO ? (HEADER, DELIMITER ',')", [str(out)])
+            # FORMAT named: DuckDB would otherwise go by the file's ending (x.parquet)
+            con.execute(
+                f"COPY ({_export_select(True)}) TO ? (FORMAT csv, HEADER, DELIMITER ',')",
+                [str(out)],
+            )
         elif fmt == "parquet":
             con.execute(f"COPY ({_export_select(False)}) TO ? (FORMAT parquet)", [str(out)])
         else:

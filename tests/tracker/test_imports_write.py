@@ -304,6 +304,29 @@ def test_a_failed_export_leaves_the_older_file_as_it_was(
     assert [p.name for p in out.parent.iterdir()] == ["obs.xlsx"]  # no half file left over
 
 
+def test_export_writes_the_format_the_out_file_names(plan_store: Store, tmp_path: Path) -> None:
+    # `--out x.xlsx` without --format used to fail with a raw DuckDB error (exit 1); a CSV
+    # asked for under a .parquet name was refused the same way
+    import duckdb
+    from python_calamine import CalamineWorkbook
+
+    from tests.clirunner import waypoint
+
+    log_entry(plan_store, LOCAL_MANAGER, "leads", 3, day=DAY)
+    for name in ("x.xlsx", "x.parquet", "x.csv"):
+        run = waypoint(plan_store.path, "export", "--out", str(tmp_path / name))
+        assert run.code == 0, run.err
+    sheet = CalamineWorkbook.from_path(str(tmp_path / "x.xlsx")).get_sheet_by_index(0)
+    assert len(sheet.to_python()) == 2  # the header and the one value
+    assert duckdb.sql(f"SELECT count(*) FROM '{tmp_path / 'x.parquet'}'").fetchall() == [(1,)]
+    assert (tmp_path / "x.csv").read_text().startswith("day,metric,value")
+    run = waypoint(
+        plan_store.path, "export", "--format", "csv", "--out", str(tmp_path / "y.parquet")
+    )
+    assert run.code == 0, run.err
+    assert (tmp_path / "y.parquet").read_text().startswith("day,metric,value")  # as asked
+
+
 def test_export_into_a_stream_gets_the_whole_file_and_no_message(
     plan_store: Store, tmp_path: Path
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import click
 
@@ -76,21 +77,28 @@ def check_cmd(app: AppContext, as_json: bool) -> None:
         raise SystemExit(1)
 
 
+EXPORT_FORMATS = ("csv", "parquet", "xlsx")
+
+
 @click.command("export")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "parquet", "xlsx"]),
-    default="csv",
-    show_default=True,
+    type=click.Choice(EXPORT_FORMATS),
+    default=None,
+    help="csv, parquet or xlsx (default: the --out file's ending, else csv).",
 )
 @click.option("--out", metavar="FILE", help="Output file (default: waypoint-observations.FORMAT).")
 @pass_app
-def export_cmd(app: AppContext, fmt: str, out: str | None) -> None:
+def export_cmd(app: AppContext, fmt: str | None, out: str | None) -> None:
     """Export every observation (spreadsheet formulas neutralised)."""
     from tracker.cli.common import say_wrote
     from tracker.observations import export_observations
 
+    if fmt is None:
+        # `--out data.xlsx` means a workbook: the name says which format is wanted
+        ending = Path(out).suffix.lower().lstrip(".") if out else ""
+        fmt = ending if ending in EXPORT_FORMATS else "csv"
     target = out or f"waypoint-observations.{fmt}"
     count = export_observations(app.store, target, fmt)
     say_wrote(f"{count:,} observations to {target}", target)
