@@ -131,7 +131,8 @@ def entry_form(
         )
         credited: str | None = None
         if metric.class_ == "effort" and actor.role == "manager" and people:
-            keys = [p.key for p in people]
+            # whose hours: people who record values (a viewer records nothing)
+            keys = [p.key for p in people if p.role in ("manager", "assistant")]
             credited = st.selectbox(
                 "For (whose hours)",
                 keys,

@@ -150,8 +150,18 @@ def metric_info(con: Connection, metric: str) -> MetricInfo:
 
 
 def _person(con: Connection, key: str, option: str) -> None:
-    if not con.execute("SELECT 1 FROM people WHERE key = ? AND NOT archived", [key]).fetchall():
+    """``key`` names someone who records values: a manager or assistant (as an import's
+    ``by`` must; viewers record nothing, so nothing is credited to them)."""
+    row = con.execute(
+        "SELECT role FROM people WHERE key = ? AND NOT archived", [key]
+    ).fetchall()
+    if not row:
         raise NotFound(f"{option} {key}: no such person in the plan")
+    if row[0][0] not in ("manager", "assistant"):
+        raise BadInput(
+            f"{option} {key}: {key} is a {row[0][0]}, who records nothing; hours and values"
+            " are credited to a manager or assistant"
+        )
 
 
 def _unarchive(con: Connection, actor: Actor, info: MetricInfo, change: int | None) -> None:

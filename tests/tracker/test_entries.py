@@ -76,6 +76,9 @@ def test_hours_are_credited_to_the_person_they_are_for(plan_store: Store) -> Non
         log_entry(plan_store, AMY, "hours", 2, day=DAY, for_person="ricardo")
     with pytest.raises(NotFound):
         log_entry(plan_store, RICARDO, "hours", 2, day=DAY, for_person="ghost")
+    # a viewer records nothing, so nothing is credited to one (an import's `by` agrees)
+    with pytest.raises(BadInput, match="--for vic: vic is a viewer"):
+        log_entry(plan_store, RICARDO, "hours", 2, day=DAY, for_person="vic")
 
 
 @pytest.mark.parametrize(
