@@ -235,6 +235,9 @@ def write_observations(
             # file is refused whole and a fixed copy imports as if it were the first.
             result.change, result.created_metrics, result.revived_metrics = None, [], []
         if dry_run or result.change is None:
+            # a dry run keeps no change: its number is the next real change's, so
+            # reporting it would point `undo` at something else
+            result.change = None
             raise Rollback  # a dry run, or an import that changes nothing, writes nothing
     return result
 

@@ -364,3 +364,14 @@ def test_an_upgrade_corrects_what_older_presets_created(plan_store: Store) -> No
         migrate(con)
         (klass,) = con.execute("SELECT class FROM metrics WHERE key = 'google_ads.cost'").fetchone()
     assert klass == "spend"
+
+
+def test_a_dry_run_names_no_change_to_undo(plan_store: Store) -> None:
+    # its number would be the next real change's: `undo` of it took back something else
+    import json
+
+    run = waypoint(plan_store.path, "import", str(X_OVERVIEW), "--dry-run", "--json")
+    assert run.code == 0, run.err
+    report = json.loads(run.out)
+    (file,) = report["files"]
+    assert file["dry_run"] is True and file["change"] is None
