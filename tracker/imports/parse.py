@@ -442,7 +442,8 @@ def _refuse_repeated_columns(name: str, header: list[str], form: str) -> None:
             if key is None:
                 continue
         else:
-            key = text.lower() if place > 1 else "day"
+            # the first column holds the days; a later `day` or `date` is a second one
+            key = "day" if place == 1 or text.lower() in ("day", "date") else text.lower()
         if key in seen:
             first, was = seen[key]
             what = (

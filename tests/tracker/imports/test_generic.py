@@ -289,6 +289,9 @@ def test_a_file_writing_dates_both_ways_rejects_the_ambiguous_ones(tmp_path: Pat
         ("day,leads,leads", "names 'leads' twice (columns 2 and 3)"),
         ("day,metric,value,Value", "names 'Value' twice (columns 3 and 4)"),
         ("day,date,metric,value", "has both 'day' and 'date' (columns 1 and 2)"),
+        # the wide form too, whichever comes first
+        ("date,day,leads", "has both 'date' and 'day' (columns 1 and 2)"),
+        ("day,date,leads", "has both 'day' and 'date' (columns 1 and 2)"),
     ],
 )
 def test_a_column_named_twice_is_refused_naming_both(
