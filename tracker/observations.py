@@ -778,7 +778,12 @@ def overlaps(
             _OVERLAPS_BY_LIST.format(rows=rows),  # noqa: S608
             {"through": through},
         ).fetchall()
-    return [Overlap(r[0], list(r[1]), int(r[2]), r[3], r[4], r[5]) for r in found]
+    # `prefer` settles only the days its source is among: two other sources meeting on
+    # a day it has no value still count twice, an overlap like any other
+    return [
+        Overlap(r[0], list(r[1]), int(r[2]), r[3], r[4], r[5] if r[5] in r[1] else None)
+        for r in found
+    ]
 
 
 def _create_metric(con: Connection, actor: Actor, spec: NewMetric, change: int | None) -> None:

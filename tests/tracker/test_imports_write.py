@@ -100,6 +100,17 @@ def test_overlapping_sources_are_reported_and_prefer_decides(plan_store: Store) 
     )
     apply_plan_text(plan_store, plan, LOCAL_MANAGER)
     assert daily_values(plan_store, "leads") == [(DAY, 426.0)]
+    # a day page has no value: two other sources meeting there still count twice, and
+    # neither the import nor the audit may say that only page counts
+    from tracker.vanity import run_audit
+
+    other = DAY - dt.timedelta(days=1)
+    write_observations(plan_store, LOCAL_MANAGER, rows((1, other, "leads", 10.0, "web")))
+    result = write_observations(plan_store, LOCAL_MANAGER, rows((1, other, "leads", 7.0, "social")))
+    assert [(o.sources, o.prefer) for o in result.overlaps] == [(["social", "web"], None)]
+    assert "count twice" in result.overlaps[0].sentence()
+    flags = [f for f in run_audit(plan_store, DAY).flags if f.code == "overlapping_sources"]
+    assert [f.subject for f in flags] == ["metric:leads"]
 
 
 def test_an_audit_as_of_a_past_day_sees_no_overlap_that_came_later(plan_store: Store) -> None:
