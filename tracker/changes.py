@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracker import auditlog
+from tracker.checks import recheck_outliers
 from tracker.errors import BadInput, NotFound, PermissionDenied
 from tracker.records import Actor
 from tracker.store import Connection, Store
@@ -306,9 +307,7 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
         from tracker.daily import refresh
 
         refresh(con, table="touched")
-        con.execute(
-            "DELETE FROM outliers o USING touched t WHERE o.metric = t.metric AND o.day = t.day"
-        )
+        recheck_outliers(con, "touched", new_id)
     finally:
         con.execute("DROP TABLE IF EXISTS touched")
         con.execute("DROP TABLE IF EXISTS lineage")

@@ -26,6 +26,7 @@ from tracker.checks import (
     check_day,
     check_value,
     find_outlier,
+    recheck_outliers,
 )
 from tracker.clock import today as workspace_today
 from tracker.daily import refresh, source_day_value
@@ -152,9 +153,7 @@ def metric_info(con: Connection, metric: str) -> MetricInfo:
 def _person(con: Connection, key: str, option: str) -> None:
     """``key`` names someone who records values: a manager or assistant (as an import's
     ``by`` must; viewers record nothing, so nothing is credited to them)."""
-    row = con.execute(
-        "SELECT role FROM people WHERE key = ? AND NOT archived", [key]
-    ).fetchall()
+    row = con.execute("SELECT role FROM people WHERE key = ? AND NOT archived", [key]).fetchall()
     if not row:
         raise NotFound(f"{option} {key}: no such person in the plan")
     if row[0][0] not in ("manager", "assistant"):
@@ -490,10 +489,12 @@ def delete_values(store: Store, actor: Actor, ids: list[int]) -> int:
         )
         refresh(con, [(e.metric, e.day) for e in found])
         con.execute(
-            "DELETE FROM outliers o USING (SELECT unnest(?::VARCHAR[]) AS metric,"
-            " unnest(?::DATE[]) AS day) x WHERE o.metric = x.metric AND o.day = x.day",
+            "CREATE OR REPLACE TEMP TABLE deleted_days AS"
+            " SELECT unnest(?::VARCHAR[]) AS metric, unnest(?::DATE[]) AS day",
             [[e.metric for e in found], [e.day for e in found]],
         )
+        recheck_outliers(con, "deleted_days", change)
+        con.execute("DROP TABLE deleted_days")
         auditlog.record_many(
             con,
             actor,

@@ -175,6 +175,28 @@ def test_outlier_needs_confirmation(plan_store: Store) -> None:
     assert result.outlier and result.day_value == 61
 
 
+def test_an_outlier_brought_back_is_flagged_again(plan_store: Store) -> None:
+    # DESIGN: the audit raises outlier_value until it is acknowledged or corrected; an
+    # undo, a redo or the undo of a deletion that brings the value back is neither
+    from tracker.changes import redo, undo
+    from tracker.vanity import run_audit
+
+    def flagged() -> list[str]:
+        return [f.subject for f in run_audit(plan_store, DAY).flags if f.code == "outlier_value"]
+
+    _history(plan_store, [3, 5, 4, 2, 6, 3, 4])
+    logged = log_entry(plan_store, RICARDO, "leads", 500, day=DAY, confirm_outlier=True)
+    assert flagged() == ["metric:leads"]
+    undo(plan_store, RICARDO, logged.change)
+    assert flagged() == []  # the value went: nothing to flag
+    redo(plan_store, RICARDO, logged.change)
+    assert flagged() == ["metric:leads"]
+    deleted = delete_values(plan_store, RICARDO, [logged.entry])
+    assert flagged() == []
+    undo(plan_store, RICARDO, deleted)
+    assert flagged() == ["metric:leads"]
+
+
 def test_outlier_not_checked_with_fewer_than_seven_days(plan_store: Store) -> None:
     _history(plan_store, [3, 5, 4, 2, 6, 3])
     assert not log_entry(plan_store, RICARDO, "leads", 1e9, day=DAY).outlier
