@@ -435,6 +435,11 @@ def unqualified_growth(ctx: Context) -> Iterator[Flag]:
             parts = []
             for o, g in outcome_growth.items():
                 recent = (ctx.growth.get(o) or {}).get("last28")
+                if g is None and recent is not None:
+                    # values only lately: nothing earlier to compare them with
+                    moved = "has no figures from before the last 4 weeks"
+                    parts.append(f"{ctx.name(o)} {moved} ({recent:g} in them)")
+                    continue
                 tail = f" ({recent:g} in the last 4 weeks)" if recent is not None else ""
                 parts.append(f"{ctx.name(o)} {_moved(g)}{tail}")
             tail_text = "while " + "; ".join(parts)

@@ -30,7 +30,13 @@ SELECT metric, any_value(behaviour) AS behaviour,
        CASE WHEN any_value(behaviour) = 'stock'
             THEN arg_max(value, day) FILTER (day <= $d - 56::INTEGER) END AS then_level,
        sum(value) FILTER (day > $d - 28::INTEGER) AS last28,
-       sum(value) FILTER (day > $d - 56::INTEGER AND day <= $d - 28::INTEGER) AS prev28,
+       -- a flow metric's days without a value between its first and its latest are 0 (as
+       -- in the weekly series): values before and after the earlier 28 days, none in them,
+       -- is growth from 0, not "no data"
+       CASE WHEN count(*) FILTER (day > $d - 56::INTEGER AND day <= $d - 28::INTEGER) > 0
+            THEN sum(value) FILTER (day > $d - 56::INTEGER AND day <= $d - 28::INTEGER)
+            WHEN min(day) <= $d - 56::INTEGER AND max(day) > $d - 28::INTEGER THEN 0.0
+       END AS prev28,
        count(*) FILTER (day > $d - 56::INTEGER) AS recent_days
 FROM daily
 GROUP BY metric

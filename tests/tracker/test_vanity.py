@@ -192,6 +192,25 @@ def test_flow_growth_compares_28_day_sums(store: Store) -> None:
     assert "grew 20% in 8 weeks" in flag.message
 
 
+def test_flow_growth_from_a_gap_is_growth_from_zero_and_new_figures_say_so(store: Store) -> None:
+    # leads logged before the earlier 28 days and in the last 28, none between: that is
+    # growth from 0 (+100%), not "no data" -- days without a value between a flow
+    # metric's first and latest are 0, as in the weekly series
+    plan(store, kpis=[LEADS_KPI], channels=("ig", "web"))
+    log(store, "followers", {AS_OF - dt.timedelta(days=56): 100, AS_OF: 150})
+    log(store, "leads", {AS_OF - dt.timedelta(days=70): 2, AS_OF - dt.timedelta(days=3): 3})
+    assert ("unqualified_growth", "metric:followers") not in codes(store)  # leads grew
+
+
+def test_an_outcome_with_figures_only_lately_is_not_called_without_data(store: Store) -> None:
+    plan(store, kpis=[LEADS_KPI], channels=("ig", "web"))
+    log(store, "followers", {AS_OF - dt.timedelta(days=56): 100, AS_OF: 150})
+    log(store, "leads", {AS_OF - dt.timedelta(days=3): 3})  # the first leads ever
+    flag = next(f for f in run_audit(store, AS_OF).flags if f.code == "unqualified_growth")
+    assert "had no data" not in flag.message
+    assert "has no figures from before the last 4 weeks (3 in them)" in flag.message
+
+
 def weekly_to_daily(values: list[float], last_sunday: dt.date) -> dict[dt.date, float]:
     """One value on each Monday of the weeks ending at ``last_sunday``."""
     first_monday = last_sunday - dt.timedelta(days=7 * len(values) - 1)
