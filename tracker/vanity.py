@@ -553,6 +553,8 @@ def stale_metric(ctx: Context) -> Iterator[Flag]:
     for k in ctx.kpis:
         if k["start"] is not None and k["start"] > ctx.as_of:
             continue  # not started yet
+        if k["deadline"] is not None and k["deadline"] < ctx.as_of:
+            continue  # ended: judged on its window's numbers, nothing more is due for it
         limit = 14 if k["cadence"] == "weekly" else 62
         for metric in ctx.kpi_metrics(k):
             if metric in seen:

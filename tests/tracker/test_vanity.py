@@ -297,6 +297,18 @@ def test_stale_metric(store: Store, days_ago: int, raised: bool) -> None:
     assert (("stale_metric", "metric:leads") in codes(store)) is raised
 
 
+def test_a_kpi_that_ended_is_not_judged_on_stale_numbers(store: Store) -> None:
+    # its window's numbers are final: the flag would blame a KPI nothing is due for, and
+    # among several KPIs on the metric it names one still running
+    ended = {**LEADS_KPI, "key": "spring", "deadline": dt.date(2026, 3, 31)}
+    plan(store, kpis=[ended])
+    log(store, "leads", {dt.date(2026, 3, 31): 1})
+    assert ("stale_metric", "metric:leads") not in codes(store)
+    plan(store, kpis=[ended, LEADS_KPI])
+    flag = next(f for f in run_audit(store, AS_OF).flags if f.code == "stale_metric")
+    assert flag.evidence["kpi"] == "leads-kpi"
+
+
 def checkin(
     store: Store, confidence: str, person: str = "ann", by: str | None = None, hour: int = 12
 ) -> None:
