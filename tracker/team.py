@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tracker.checkins import checkin_status
+from tracker.checkins import CheckinState, checkin_status
 from tracker.clock import now_utc, workspace_timezone
 from tracker.periods import Period
 from tracker.store import Store
@@ -81,12 +81,18 @@ def team_report(store: Store, now: dt.datetime | None = None, weeks: int = 8) ->
             ).fetchall():
                 if person in people:
                     people[person].hours = float(hours)
+        # Each (KPI, period) counts once: a monthly KPI's month is listed by every week
+        # whose Sunday falls in it, and counted in the last of them (its month's state
+        # is the same in each).
+        counted: dict[tuple[str, str], tuple[str, CheckinState]] = {}
         for label in labels:
             for state in checkin_status(store, label, now).kpis:
-                row = people.get(state.owner)
-                if row is None:
-                    continue
-                setattr(row, state.state, getattr(row, state.state) + 1)
-                row.weeks.setdefault(label, {"on_time": 0, "late": 0, "missing": 0, "due": 0})
-                row.weeks[label][state.state] += 1
+                counted[(state.kpi, state.period)] = (label, state)
+        for label, state in counted.values():
+            row = people.get(state.owner)
+            if row is None:
+                continue
+            setattr(row, state.state, getattr(row, state.state) + 1)
+            row.weeks.setdefault(label, {"on_time": 0, "late": 0, "missing": 0, "due": 0})
+            row.weeks[label][state.state] += 1
     return TeamReport(labels, list(people.values()))

@@ -86,6 +86,24 @@ def test_a_handover_mid_quarter_splits_the_misses(
     assert team["ricardo"].missing == 3 + 8
 
 
+def test_a_monthly_kpi_counts_once_a_month_on_the_team_page(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DESIGN: due once per cadence period. Every week whose Sunday falls in August lists
+    # August's check-in; counted per week it was four misses for one missing month.
+    at(monkeypatch, "2026-07-01")
+    monthly = SMALL_PLAN.replace(
+        "target: 0.05, owner: ricardo}", "target: 0.05, owner: ricardo, cadence: monthly}"
+    )
+    apply_plan_text(store, monthly, LOCAL_MANAGER)
+    now = at(monkeypatch, "2026-09-03")
+    assert states(store, "2026-W32", now)["lead-rate"] == ("ricardo", "missing")  # August
+    ricardo = next(p for p in team_report(store, now, weeks=8).people if p.person == "ricardo")
+    # W28..W35: Sundays in July (W28-W30) and August (W31-W35): two months, two misses
+    assert ricardo.missing == 2
+    assert sum(w["missing"] for w in ricardo.weeks.values()) == 2
+
+
 def test_after_a_handover_the_old_owner_fills_in_their_own_missed_week(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
