@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from dashboard import mapping_form, state, ui
+from tracker import formats, vocab
 from tracker.changes import undo
+from tracker.checks import Outlier
 from tracker.errors import WaypointError
 from tracker.importer import import_upload
 from tracker.imports import preset_names
@@ -52,11 +56,38 @@ def run(dry_run: bool):
 
 
 def findings(result) -> None:
-    """Outliers, overlaps and days before every KPI window, one caption each."""
-    for line in result.summary_lines()[1:]:
-        line = line.strip()
-        if line.startswith(("outlier", "overlap", "before every")):
-            st.warning(ui.text(line))
+    """Outliers, overlaps and days before every KPI window, one warning each, in the
+    words of the page (names, not keys or source codes; no plan syntax)."""
+    names = result.names
+    for o in result.outliers[:10]:
+        found = Outlier(**{**o, "day": dt.date.fromisoformat(o["day"])})
+        said = found.sentence(names.get(found.metric), f"{found.day:%a %d %b}")
+        st.warning(
+            ui.text(said) + ": it is stored, and the Vanity audit flags it until it is"
+            " corrected or acknowledged."
+        )
+    for o in result.overlaps:
+        sources = vocab.listing([vocab.source_label(s) for s in o.sources])
+        span = formats.day_span(o.first, o.last)
+        shared = f"{sources} cover the same {ui.count(o.days, 'day')} ({span})"
+        if o.prefer:
+            counted = f"only {vocab.source_label(o.prefer)} counts on them."
+        else:
+            counted = (
+                "those days count twice until a manager says in the plan which source"
+                " counts (see the Vanity audit)."
+            )
+        st.warning(ui.text(f"{names.get(o.metric, o.metric)}: {shared}: {counted}"))
+    for w in result.outside_windows:
+        span = formats.day_span(dt.date.fromisoformat(w["first"]), dt.date.fromisoformat(w["last"]))
+        st.warning(
+            ui.text(
+                f"{names.get(w['metric'], w['metric'])}: {ui.count(w['days'], 'day')} ({span})"
+                f" come before its KPIs start"
+                f" ({formats.long_day(dt.date.fromisoformat(w['windows_start']))}):"
+                " they are stored, and no KPI counts them."
+            )
+        )
 
 
 committed = st.session_state.get("import_done")
@@ -110,7 +141,11 @@ elif nothing_new:
         f" ({preview.unchanged} unchanged{rejected}): there is nothing to commit."
     )
 else:
-    days = f" Days {preview.first_day} to {preview.last_day}." if preview.first_day else ""
+    days = (
+        f" Days {formats.day_span(preview.first_day, preview.last_day)}."
+        if preview.first_day
+        else ""
+    )
     st.info(
         f"Recognised as **{preset_label(preview.preset)}**: {preview.inserted} new, {preview.replaced}"
         f" changed, {preview.unchanged} unchanged, {len(preview.rejected)} rejected.{days}"

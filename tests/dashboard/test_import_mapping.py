@@ -170,3 +170,18 @@ def test_a_file_with_a_header_and_no_rows_offers_nothing_to_commit(app_env: Stor
     assert any("nothing to import" in m for m in shown), shown
     assert not [b for b in at.button if b.key == "import_commit"]
     assert not at.dataframe  # no empty "Daily values" table under it
+
+
+def test_the_import_warnings_speak_in_names_not_codes(app_env: Store) -> None:
+    # Likes the demo's Instagram import holds, again from a long file, and one far too
+    # many: people read the metric's and the sources' names, never keys or plan syntax.
+    data = b"day,metric,value\n2026-11-16,ig-likes,40\n2026-11-17,ig-likes,90000\n"
+    at = _upload(open_page("import_data"), "likes.csv", data)
+    assert not at.exception, at.exception
+    warnings = [w.value.replace("\\", "") for w in at.warning]  # Markdown escapes
+    overlap = next(w for w in warnings if "count twice" in w)
+    assert overlap.startswith("Instagram likes: ")
+    assert "Instagram imports" in overlap and "ig-likes" not in overlap
+    assert "prefer" not in overlap and "`" not in overlap
+    outlier = next(w for w in warnings if "more than 10 times" in w)
+    assert "Instagram likes on Tue 17 Nov" in outlier and "Vanity audit flags it" in outlier
