@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from tracker import formats, vocab
 from tracker.clock import now_utc
 from tracker.names import FIELD_KIND
 from tracker.records import Actor, AuditEntry
@@ -154,10 +155,19 @@ def _plain_value(value: Any, names: Names | None = None, kind: str = "") -> str:
         return ", ".join(_plain_value(v, names, kind) for v in value) or "–"
     if isinstance(value, dict):
         return "; ".join(
-            f"{_label(k)} {_field_value(k, v, names)}" for k, v in value.items() if v is not None
+            f"{_label(k)} {_field_value(k, v, names)}"
+            for k, v in value.items()
+            # counts of nothing say nothing ("plan fields 0; removed 1; restored 0")
+            if v is not None and not (k in _COUNTS and v == 0)
         )
     text = str(value)
+    if kind == "word":  # a code people read as words: on_track is "on track"
+        return text.replace("_", " ")
     return (names or {}).get(kind, {}).get(text, text)
+
+
+# Fields that count what a change did (an undo, an import): left out when 0.
+_COUNTS = {"removed", "restored", "plan_fields", "inserted", "replaced", "unchanged", "rejected"}
 
 
 def _label(field: str) -> str:
@@ -165,7 +175,8 @@ def _label(field: str) -> str:
 
 
 def _field_value(field: str, value: Any, names: Names | None) -> str:
-    return _plain_value(value, names, FIELD_KIND.get(field, ""))
+    kind = "word" if field in ("confidence", "status", "aggregation") else FIELD_KIND.get(field, "")
+    return _plain_value(value, names, kind)
 
 
 def describe(old: Any, new: Any, limit: int = 300, names: Names | None = None) -> str:
@@ -193,8 +204,27 @@ ENTITY_LABEL = {"kpi": "KPI", "person": "person", "people": "person", "database"
 
 
 def subject(entity: str, key: str | None, names: Names | None = None) -> str:
-    """ "KPI Catering inquiries this half": what an entry is about, by name."""
+    """ "KPI Catering inquiries this half": what an entry is about, by name. A value is
+    its metric, day and source ("Instagram posts on 4 Dec 2026, hand entries"), a
+    check-in its KPI and period, a flag its title and subject."""
+    names = names or {}
+    if entity == "observation" and key and key.count("|") == 2:
+        metric, day, source = key.split("|")
+        try:
+            when = formats.long_day(dt.date.fromisoformat(day))
+        except ValueError:
+            when = day
+        name = names.get("metric", {}).get(metric, metric)
+        return f"{name} on {when}, {vocab.source_label(source)}"
+    if entity == "checkin" and key and " " in key:
+        kpi, period = key.rsplit(" ", 1)
+        return f"check-in on {names.get('kpi', {}).get(kpi, kpi)}, {formats.period(period)}"
+    if entity == "flag" and key and " " in key:
+        code, about = key.split(" ", 1)
+        kind, _, item = about.partition(":")
+        named = names.get(kind, {}).get(item, item)
+        return f"flag “{vocab.FLAG_TITLES.get(code, code)}” on {named}"
     kind = "person" if entity == "people" else entity
-    name = (names or {}).get(kind, {}).get(key or "", key or "")
+    name = names.get(kind, {}).get(key or "", key or "")
     label = ENTITY_LABEL.get(entity, entity.replace("_", " "))
     return f"{label} {name}".strip() if name != label else label

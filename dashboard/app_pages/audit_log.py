@@ -39,11 +39,10 @@ if actor.role != "viewer":
     for c in recent:
         words, button = st.columns([5, 1], vertical_alignment="center")
         state_words = f" · taken back by change {c.undone_by}" if c.undone_by is not None else ""
+        what = ui.text(change_summary(c.kind, c.summary, names["metric"]))
         words.markdown(
             f"Change **{c.id}** · {formats.local_time(c.at, timezone)}"
-            f" · {ui.text(people.get(c.actor, c.actor))}"
-            f" · {ui.text(change_summary(c.kind, c.summary, names['metric']))}"
-            f"{state_words}"
+            f" · {ui.text(people.get(c.actor, c.actor))} · {what}{state_words}"
         )
         if may_take_back(actor, c):
             verb, action, done = "Undo", undo, "taken back"
@@ -60,7 +59,7 @@ if actor.role != "viewer":
             st.session_state.pop("changes_confirm", None)  # another change was chosen
             ui.run_safely(
                 lambda c=c, action=action: action(store, actor, c.id),
-                f"Change {c.id} {done}.",
+                f"Change {c.id} {done}: {what}.",
                 rerun=True,
             )
         if st.session_state.get("changes_confirm") == c.id and verb == "Undo":
@@ -71,7 +70,9 @@ if actor.role != "viewer":
             if st.button(f"Yes, undo change {c.id}", key=f"changes_confirm_{c.id}"):
                 st.session_state.pop("changes_confirm")
                 ui.run_safely(
-                    lambda c=c: undo(store, actor, c.id), f"Change {c.id} taken back.", rerun=True
+                    lambda c=c: undo(store, actor, c.id),
+                    f"Change {c.id} taken back: {what}.",
+                    rerun=True,
                 )
     st.subheader("Every field, old -> new")
 

@@ -36,3 +36,27 @@ def test_keys_read_as_names_and_fields_as_words() -> None:
     assert subject("kpi", "leads", names) == "KPI Leads this quarter"
     assert subject("metric", "leads", names) == "metric Qualified leads"
     assert subject("workspace", "workspace", names) == "workspace"
+
+
+def test_values_check_ins_and_flags_read_as_what_they_are_about() -> None:
+    # the stored keys ("ig-posts|2026-12-04|manual", "ig-audience 2026-W49") are for the
+    # machine; the Audit log page names the metric, day, source, KPI, period and flag
+    names = {
+        "metric": {"ig-posts": "Instagram posts"},
+        "kpi": {"ig-audience": "Instagram audience"},
+        "person": {"jay": "Jay Patel"},
+    }
+    assert subject("observation", "ig-posts|2026-12-04|manual", names) == (
+        "Instagram posts on 4 Dec 2026, hand entries"
+    )
+    assert subject("checkin", "ig-audience 2026-W49", names) == (
+        "check-in on Instagram audience, week of 30 Nov 2026"
+    )
+    assert subject("flag", "audience_as_goal kpi:ig-audience", names) == (
+        "flag “Followers set as a goal” on Instagram audience"
+    )
+    assert describe(None, {"confidence": "on_track", "person": "jay"}, names=names) == (
+        "confidence on track; person Jay Patel"
+    )
+    # an undo's counts: what it did, not the zeros
+    assert describe(None, {"removed": 1, "restored": 0, "plan_fields": 0}) == "removed 1"
