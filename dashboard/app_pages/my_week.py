@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import state, ui
 from dashboard.entry_form import entry_form
 from tracker import formats
-from tracker.checkins import record_checkin
+from tracker.checkins import overdue, record_checkin
 from tracker.permissions import writable_metrics
 from tracker.progress import period_history, streak
 from tracker.vocab import CONFIDENCE_LABEL
@@ -20,6 +20,8 @@ with store.session():
     week = state.cached(state.checkins, None, day)
     plan = state.cached(state.plan)
     mine_metrics = writable_metrics(store, actor)
+    # last week's (or month's) check-ins still owed: they can be given here too
+    owed = [s for s in overdue(store) if s.owner == actor.key]
 
 st.title(f"My week — {ui.text(actor.name)}")
 mine = [k for k in report.kpis if k.owner == actor.key]
@@ -27,10 +29,10 @@ due = [s for s in week.kpis if s.owner == actor.key]
 if not mine:
     st.info("You own no KPI yet. A manager assigns owners on the Plan page.")
 
-st.subheader("Due this week")
+st.subheader("Due")
 names = {k.kpi: k.name or k.kpi for k in report.kpis}
 label = {"due": "… due", "on_time": "✓ done", "late": "◷ late", "missing": "✕ missing"}
-for s in due:
+for s in owed + due:
     st.markdown(
         f"{label[s.state]} — **{ui.text(names.get(s.kpi, s.kpi))}** ({formats.period(s.period)})"
     )
@@ -40,7 +42,7 @@ for u in week.upcoming:
             f"◌ starts on {u.starts:%a %d %b} — **{ui.text(names.get(u.kpi, u.kpi))}**"
             " (nothing due yet)"
         )
-if not due:
+if not (owed or due):
     st.write("Nothing is due this week.")
 
 st.subheader("Quick entry")
@@ -53,8 +55,23 @@ else:
 
 st.subheader("Check in")
 if mine:
+    # What can be checked in: what is owed from last week first, then this week's, those
+    # still due before those done (the first choice is the one to do next).
+    order = {"missing": 0, "due": 1, "late": 2, "on_time": 2}
+    choices = [(s.kpi, s.period, s.state) for s in owed]
+    choices += sorted(((s.kpi, s.period, s.state) for s in due), key=lambda c: order[c[2]])
+    listed = {c[0] for c in choices}
+    choices += [(k.kpi, None, "due") for k in mine if k.kpi not in listed]
+    after = {"missing": " (missing)", "on_time": " (done)", "late": " (done, late)"}
+
+    def choice_label(choice: tuple) -> str:
+        kpi, period, state = choice
+        when = f" · {formats.period(period)}" if period else ""
+        return f"{names.get(kpi, kpi)}{when}{after.get(state, '')}"
+
     with st.form("myweek_checkin", clear_on_submit=True):
-        kpi = st.selectbox("KPI", [k.kpi for k in mine], format_func=names.get)
+        chosen = st.selectbox("KPI", choices, format_func=choice_label, key="myweek_kpi")
+        kpi, period = chosen[0], chosen[1]
         confidence = st.radio(
             "How does it look?",
             list(CONFIDENCE_LABEL),
@@ -76,11 +93,13 @@ if mine:
                     actor,
                     kpi,
                     confidence,
+                    period=period,
                     progress=progress or None,
                     plans=plans or None,
                     problems=problems or None,
                 ),
-                "Checked in.",
+                f"Checked in: {ui.text(choice_label((kpi, period, 'due')))},"
+                f" {CONFIDENCE_LABEL[confidence].lower()}.",
                 rerun=True,  # the due list above shows it done
             )
 

@@ -220,15 +220,33 @@ def test_a_check_in_on_my_week_shows_at_once_in_the_due_list(
     at = open_page("my_week")
     due = lines(at, "… due")
     assert due
-    kpi = at.selectbox[0]  # the form's KPI, set to the first one still due
+    kpi = at.selectbox(key="myweek_kpi")  # the form's KPI: the first one still due
     name = due[0].split("**")[1]
-    kpi.set_value(next(o for o in kpi.options if o == name)).run()
+    assert kpi.options[0].startswith(name)  # what to do next comes first
     at.radio(key="myweek_confidence").set_value("at_risk")
     at = click(at, "Check in")
     assert not at.exception, at.exception
-    assert [s.value for s in at.success] == ["Checked in."]
+    (done,) = [s.value for s in at.success]  # names the KPI and the answer
+    assert done.startswith(f"Checked in: {name}") and done.endswith("at risk.")
     assert len(lines(at, "… due")) == len(due) - 1  # the same page, redrawn
     assert any(f"**{name}**" in line for line in lines(at, "✓ done"))
+
+
+def test_last_weeks_missing_check_in_can_be_given_on_my_week(app_env: Store) -> None:
+    # Maria owes W46 for two KPIs: the Summary and Team list them as missing, and her My
+    # week offers them first, so she can clear them without the command line.
+    from tracker.checkins import checkin_status
+
+    at = open_page("my_week")
+    assert any("✕ missing" in m.value and "week of 9 Nov" in m.value for m in at.markdown)
+    kpi = at.selectbox(key="myweek_kpi")
+    assert kpi.options[0].endswith("· week of 9 Nov 2026 (missing)"), kpi.options[:3]
+    at.radio(key="myweek_confidence").set_value("off_track")
+    at = click(at, "Check in")
+    assert not at.exception, at.exception
+    states = {s.kpi: s.state for s in checkin_status(app_env, "2026-W46").kpis}
+    assert "late" in states.values()  # given now, after it was due: late, not missing
+    assert at.selectbox(key="myweek_kpi").options[0].endswith("(missing)")  # the other one
 
 
 def test_a_decision_saved_at_the_review_is_listed_at_once(app_env: Store) -> None:
