@@ -69,6 +69,16 @@ class Flag:
 
 # The kind of item each evidence field names (beyond tracker.names.FIELD_KIND).
 _EVIDENCE_KIND = {"best_outcome": "metric", "outcomes": "metric", "kpis": "kpi"}
+# Evidence fields that are changes over 8 weeks (0.344 reads "+34%", as the sentence says)
+_EVIDENCE_PERCENT = {"growth"}
+# What people call the fields whose keys say it badly
+_EVIDENCE_LABEL = {
+    "best_abs_r": "strongest correlation (|r|)",
+    "best_outcome": "with",
+    "best_lag_weeks": "weeks later",
+    "days_since": "days without a value",
+    "outcomes": "outcomes",
+}
 
 
 def evidence_table(
@@ -87,25 +97,34 @@ def evidence_table(
         if isinstance(value, bool):
             return "yes" if value else "no"
         if isinstance(value, int | float):
+            if kind == "percent":
+                return f"{value:+.0%}"
             return formats.number(value)
         if isinstance(value, str):
             return known.get(value, value)
         if isinstance(value, dict):
+            # a dict of outcomes holds their growth (unqualified_growth): percentages
             return "; ".join(
-                f"{known.get(str(k), str(k))}: {text(v, '')}" for k, v in value.items()
+                f"{known.get(str(k), str(k))}: "
+                + (text(v, "percent") if v is not None else "no figures to compare")
+                for k, v in value.items()
             )
         if isinstance(value, list | tuple):
             return ", ".join(text(v, kind) for v in value) or formats.NOTHING
         return str(value)
 
     def label(key: str) -> str:
+        if key in _EVIDENCE_LABEL:
+            return _EVIDENCE_LABEL[key]
         words = key.replace("_", " ")
         return "KPI" + words[3:] if words == "kpi" or words.startswith("kpi ") else words
 
-    return [
-        {"what": label(key), "value": text(v, _EVIDENCE_KIND.get(key, FIELD_KIND.get(key, "")))}
-        for key, v in evidence.items()
-    ]
+    def kind(key: str) -> str:
+        if key in _EVIDENCE_PERCENT:
+            return "percent"
+        return _EVIDENCE_KIND.get(key, FIELD_KIND.get(key, ""))
+
+    return [{"what": label(key), "value": text(v, kind(key))} for key, v in evidence.items()]
 
 
 @dataclass(frozen=True)
@@ -490,8 +509,10 @@ def no_link_to_outcome(ctx: Context) -> Iterator[Flag]:
         elif flat:
             why = "the outcomes stayed the same week after week, so nothing it did moved them"
         else:
+            # two decimals, unless they would round up to the line it stays below
+            shown = f"{r_best:.2f}" if round(r_best, 2) < LINK_R else f"{r_best:.3f}"
             why = (
-                f"the strongest weekly correlation is r = {r_best:.2f} ({ctx.name(o_best)},"
+                f"the strongest weekly correlation is r = {shown} ({ctx.name(o_best)},"
                 f" {lag} week{'s' if lag != 1 else ''} later)"
             )
         yield Flag(

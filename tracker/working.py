@@ -209,7 +209,7 @@ def whats_working(
     ``through`` (default: the as-of day; the Team page gives the last complete week's
     Sunday, so costs cover the same weeks as its check-ins and hours); the metrics that
     lead outcomes."""
-    from tracker.vanity import lead_correlations
+    from tracker.vanity import LINK_R, lead_correlations
 
     with store.session(), store.read() as con:
         as_of = as_of or today(store)
@@ -230,6 +230,8 @@ def whats_working(
         usable = [(abs(r), lag) for lag, r, n in stats if r is not None and r == r and n >= 3]
         if usable:
             r, lag = max(usable)
-            leaders.append(Leader(lead, outcome, round(r, 4), lag))
+            # a metric the audit calls unlinked (|r| < 0.3 at every lag) leads nothing
+            if r >= LINK_R:
+                leaders.append(Leader(lead, outcome, round(r, 4), lag))
     leaders.sort(key=lambda x: -x.best_abs_r)
     return WorkingReport(as_of, weeks, first, currency, rows, leaders, last)

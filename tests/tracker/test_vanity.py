@@ -428,6 +428,8 @@ def test_evidence_names_each_key_by_its_kind() -> None:
             "owner": "amy",
             "outcomes": {"leads": -0.05},
             "qualified": False,
+            "growth": 0.344,
+            "best_abs_r": 0.2991,
         },
         names,
     )
@@ -435,7 +437,10 @@ def test_evidence_names_each_key_by_its_kind() -> None:
     # a metric and a KPI that share the key "leads" each read by their own name
     assert shown["KPI"] == "Leads this quarter" and shown["metric"] == "Qualified leads"
     assert shown["owner"] == "Amy Chen" and shown["qualified"] == "no"
-    assert shown["outcomes"] == "Qualified leads: -0.05"
+    # changes over 8 weeks read as the sentence writes them, not as raw fractions
+    assert shown["outcomes"] == "Qualified leads: -5%"
+    assert shown["growth"] == "+34%"
+    assert shown["strongest correlation (|r|)"] == "0.299"
     assert not any("{" in v for v in shown.values())
 
 

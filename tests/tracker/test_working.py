@@ -172,3 +172,22 @@ def test_spend_follows_prefer_and_an_empty_period_is_an_empty_table(costed: Stor
     fb = next(r for r in report.channels if r.channel == "facebook")
     assert fb.cost == 80.0
     assert whats_working(costed, dt.date(2027, 6, 1)).channels == []
+
+
+def test_metrics_that_lead_outcomes_are_never_ones_the_audit_calls_unlinked(
+    demo_store: Store,
+) -> None:
+    # the Vanity page listed Facebook fans (|r| 0.23) as leading outcomes right below a
+    # "No link to results" card for it
+    from tracker.vanity import LINK_R, run_audit
+
+    day = dt.date(2026, 11, 18)
+    leaders = whats_working(demo_store, day).leaders
+    unlinked = {
+        f.evidence["metric"]
+        for f in run_audit(demo_store, day).flags
+        if f.code == "no_link_to_outcome"
+    }
+    assert unlinked  # the demo has some, so the check below means something
+    assert all(x.best_abs_r >= LINK_R for x in leaders)
+    assert not {x.metric for x in leaders} & unlinked
