@@ -134,13 +134,20 @@ def kpi_value(kpi: Any, amount: float | None) -> str:
 
 
 def kpi_numbers(kpi: Any) -> str:
-    """``460 of 600 (41% done, 66% expected by now)`` in the KPI's own unit."""
+    """``460 of 600 (41% done, 66% expected by now)`` in the KPI's own unit; a missed
+    KPI says when it ended (``76% done, missed on 4 Nov 2026``), one not started when it
+    starts: "expected by now" means nothing once, or before, the time is up."""
+    status = getattr(kpi, "status", None)
+    when = ""
+    if status == "missed" and kpi.deadline is not None:
+        when = f"missed on {long_day(kpi.deadline)}"
+    elif status == "not_started" and kpi.start is not None:
+        when = f"starts on {long_day(kpi.start)}"
+    elif kpi.expected is not None:
+        when = f"{percent(kpi.expected)} expected by now"
     detail = ", ".join(
         part
-        for part in (
-            f"{percent(kpi.progress)} done" if kpi.progress is not None else "",
-            f"{percent(kpi.expected)} expected by now" if kpi.expected is not None else "",
-        )
+        for part in (f"{percent(kpi.progress)} done" if kpi.progress is not None else "", when)
         if part
     )
     numbers = f"{kpi_value(kpi, kpi.current)} of {kpi_value(kpi, kpi.target)}"

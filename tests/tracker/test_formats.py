@@ -28,3 +28,25 @@ def test_periods_read_as_days_and_months() -> None:
     assert day_span(dt.date(2026, 11, 9), dt.date(2026, 11, 15)) == "9–15 Nov 2026"
     assert day_span(dt.date(2026, 11, 30), dt.date(2026, 12, 6)) == "30 Nov – 6 Dec 2026"
     assert day_span(dt.date(2025, 12, 29), dt.date(2026, 1, 4)) == "29 Dec 2025 – 4 Jan 2026"
+
+
+def test_kpi_numbers_say_when_a_missed_kpi_ended_and_when_one_starts() -> None:
+    # "100% expected by now" a month after the deadline told the owner nothing
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from tracker.formats import kpi_numbers
+
+    def kpi(**fields):
+        base = dict(
+            aggregation="sum", unit=None, current=33.0, target=45.0, progress=0.73,
+            expected=1.0, status="missed", start=dt.date(2026, 9, 1),
+            deadline=dt.date(2026, 10, 19),
+        )  # fmt: skip
+        return SimpleNamespace(**{**base, **fields})
+
+    assert kpi_numbers(kpi()) == "33 of 45 (73% done, missed on 19 Oct 2026)"
+    waiting = kpi(status="not_started", current=None, progress=None, expected=0.0)
+    assert kpi_numbers(waiting) == "– of 45 (starts on 1 Sep 2026)"
+    running = kpi(status="at_risk", expected=0.8)
+    assert kpi_numbers(running) == "33 of 45 (73% done, 80% expected by now)"
