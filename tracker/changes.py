@@ -334,13 +334,16 @@ def _refuse_a_set_logged_over(con: Connection, undo_id: int, target: int) -> Non
         JOIN observations l
           ON l.removed_by IS NULL AND l.metric = o.metric AND l.day = o.day
          AND l.source = 'manual' AND l.id NOT IN (SELECT id FROM lineage)
+         -- logged after the undo: an entry that stood beside the set before it was
+         -- undone stands beside it again (ids of changes only grow)
+         AND l.change_id > ?
          -- hours are set per person they are for
          AND (m.class <> 'effort' OR l.for_person IS NOT DISTINCT FROM o.for_person)
         WHERE o.removed_by = ? AND o.source = 'manual'
         ORDER BY l.id
         LIMIT 1
         """,
-        [undo_id],
+        [undo_id, undo_id],
     ).fetchall()
     if newer:
         con.execute("DROP TABLE lineage")

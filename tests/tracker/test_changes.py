@@ -462,6 +462,22 @@ def replay_audit_log(store: Store) -> Model:
     return model
 
 
+def test_a_set_comes_back_beside_an_entry_that_stood_beside_it_before_the_undo(
+    plan_store: Store,
+) -> None:
+    # 2 logged, set to 4, 1 more logged (the day: 5); the set undone (2 + 1 = 3); its redo
+    # brings back the day as it was before the undo, 5. Only an entry logged after the
+    # undo stands in the way (docs/entries.md).
+    log_entry(plan_store, AMY, "leads", 2, day=DAY)
+    the_set = log_entry(plan_store, AMY, "leads", 4, day=DAY, mode="set")
+    log_entry(plan_store, AMY, "leads", 1, day=DAY)
+    assert daily_values(plan_store, "leads") == [(DAY, 5.0)]
+    undo(plan_store, AMY, the_set.change)
+    assert daily_values(plan_store, "leads") == [(DAY, 3.0)]
+    redo(plan_store, AMY, the_set.change)
+    assert daily_values(plan_store, "leads") == [(DAY, 5.0)]
+
+
 def test_a_set_is_not_redone_over_an_entry_logged_since(plan_store: Store) -> None:
     log_entry(plan_store, AMY, "leads", 2, day=DAY)
     the_set = log_entry(plan_store, AMY, "leads", 5, day=DAY, mode="set")
