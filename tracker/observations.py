@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tracker import auditlog
+from tracker import auditlog, formats
 from tracker.changes import open_change, set_detail
 from tracker.checks import FIRST_DAY, LAST_DAY, MAX_ABS, OUTLIERS_SQL
 from tracker.daily import refresh_stored
@@ -25,7 +25,7 @@ from tracker.outfiles import write_atomically
 from tracker.permissions import assigned_channels, assigned_metrics, require_writer
 from tracker.records import Actor
 from tracker.store import Connection, Rollback, Store
-from tracker.vocab import listing
+from tracker.vocab import listing, source_label
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -674,6 +674,18 @@ def _findings(con: Connection, result: WriteResult) -> None:
                 "kpis": list(keys),
             }
         )
+
+
+def counted_twice(name: str, sources: list[str], days: int, first: dt.date, last: dt.date) -> str:
+    """The overlap as people read it, by names (the audit's flag, the Import page):
+    "Leads comes from Instagram imports and hand entries, which both cover 2 days
+    (16–17 Nov 2026): those days are counted twice." """
+    which = "which both cover" if len(sources) == 2 else "two or more of which cover the same"
+    return (
+        f"{name} comes from {listing([source_label(x) for x in sources])},"
+        f" {which} {days} day{'s' if days != 1 else ''}"
+        f" ({formats.day_span(first, last)}): those days are counted twice."
+    )
 
 
 def overlap_sentences(found: list[Overlap]) -> list[str]:

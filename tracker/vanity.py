@@ -29,7 +29,7 @@ from tracker.permissions import require_manager
 from tracker.records import LOCAL_MANAGER, Actor
 from tracker.store import Connection, Store
 from tracker.vanity_sql import GROWTH, WEEKLY
-from tracker.vocab import FLAG_TITLES, listing, source_label
+from tracker.vocab import FLAG_TITLES
 
 if TYPE_CHECKING:
     from tracker.progress import ProgressReport
@@ -686,6 +686,8 @@ def outlier_value(ctx: Context) -> Iterator[Flag]:
 
 
 def overlapping_sources(ctx: Context) -> Iterator[Flag]:
+    from tracker.observations import counted_twice
+
     by_metric: dict[str, list[Any]] = {}
     for o in ctx.overlaps:
         if o.prefer is None:
@@ -697,14 +699,11 @@ def overlapping_sources(ctx: Context) -> Iterator[Flag]:
         days = sum(o.days for o in found)  # each shared day is in one set of sources
         sources = sorted({s for o in found for s in o.sources})
         first, last = min(o.first for o in found), max(o.last for o in found)
-        which = "which both cover" if len(sources) == 2 else "two or more of which cover the same"
         yield Flag(
             "overlapping_sources",
             "warning",
             f"metric:{key}",
-            f"{m['name']} comes from {listing([source_label(x) for x in sources])},"
-            f" {which} {days} day{'s' if days != 1 else ''}"
-            f" ({formats.day_span(first, last)}): those days are counted twice.",
+            counted_twice(m["name"], sources, days, first, last),
             {
                 "metric": key,
                 "sources": sources,

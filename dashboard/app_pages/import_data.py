@@ -14,6 +14,7 @@ from tracker.errors import WaypointError
 from tracker.importer import import_upload
 from tracker.imports import preset_names
 from tracker.imports.parse import NotRecognised, preset_label
+from tracker.observations import counted_twice
 from tracker.settings import get_setting
 
 store = state.store()
@@ -67,17 +68,19 @@ def findings(result) -> None:
             " corrected or acknowledged."
         )
     for o in result.overlaps:
-        sources = vocab.listing([vocab.source_label(s) for s in o.sources])
-        span = formats.day_span(o.first, o.last)
-        shared = f"{sources} cover the same {ui.count(o.days, 'day')} ({span})"
+        name = names.get(o.metric, o.metric)
         if o.prefer:
-            counted = f"only {vocab.source_label(o.prefer)} counts on them."
-        else:
-            counted = (
-                "those days count twice until a manager says in the plan which source"
-                " counts (see the Vanity audit)."
+            sources = vocab.listing([vocab.source_label(s) for s in o.sources])
+            span = formats.day_span(o.first, o.last)
+            said = (
+                f"{name}: {sources} cover the same {ui.count(o.days, 'day')} ({span}):"
+                f" only {vocab.source_label(o.prefer)} counts on them."
             )
-        st.warning(ui.text(f"{names.get(o.metric, o.metric)}: {shared}: {counted}"))
+        else:  # the audit's own sentence, and what happens next
+            said = counted_twice(name, o.sources, o.days, o.first, o.last) + (
+                " A manager says in the plan which source counts (see the Vanity audit)."
+            )
+        st.warning(ui.text(said))
     for w in result.outside_windows:
         span = formats.day_span(dt.date.fromisoformat(w["first"]), dt.date.fromisoformat(w["last"]))
         st.warning(

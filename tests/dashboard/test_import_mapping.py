@@ -179,8 +179,8 @@ def test_the_import_warnings_speak_in_names_not_codes(app_env: Store) -> None:
     at = _upload(open_page("import_data"), "likes.csv", data)
     assert not at.exception, at.exception
     warnings = [w.value.replace("\\", "") for w in at.warning]  # Markdown escapes
-    overlap = next(w for w in warnings if "count twice" in w)
-    assert overlap.startswith("Instagram likes: ")
+    overlap = next(w for w in warnings if "counted twice" in w)  # the audit's sentence
+    assert overlap.startswith("Instagram likes comes from ")
     assert "Instagram imports" in overlap and "ig-likes" not in overlap
     assert "prefer" not in overlap and "`" not in overlap
     outlier = next(w for w in warnings if "more than 10 times" in w)
