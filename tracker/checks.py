@@ -192,28 +192,31 @@ ORDER BY r.metric, r.day
 """  # noqa: S608 (constants of this module only)
 
 
+def mark_outliers(con: Connection, change: int | None) -> list[tuple]:
+    """Judge every (metric, day) of the temp table ``touched_days`` by OUTLIERS_SQL and
+    keep the ``outliers`` rows as it finds them (an outlier stays flagged until
+    acknowledged or corrected; a day whose outlier went is cleared). Returns the found
+    rows (metric, day, value, reference, days). ``change`` is the change that did it."""
+    found = con.execute(OUTLIERS_SQL).fetchall()
+    con.execute(
+        "DELETE FROM outliers o USING touched_days t WHERE o.metric = t.metric AND o.day = t.day"
+    )
+    if found:
+        con.executemany(
+            "INSERT INTO outliers VALUES (?, ?, ?, ?, ?)",
+            [[metric, day, value, reference, change] for metric, day, value, reference, _ in found],
+        )
+    return found
+
+
 def recheck_outliers(con: Connection, pairs: str, change: int | None) -> None:
-    """The ``outliers`` rows of the (metric, day) pairs in the temp table ``pairs``, as the
-    rule finds them once values came back or went (an undo, a redo, a deletion): a value
-    brought back is flagged again until acknowledged or corrected (DESIGN), a day whose
-    outlier went is cleared. ``change`` is the change that did it."""
+    """``mark_outliers`` for the (metric, day) pairs of the temp table ``pairs``, once
+    values came back or went (an undo, a redo, a deletion)."""
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE touched_days AS SELECT DISTINCT metric, day FROM {pairs}"  # noqa: S608 (a temp table's name from the caller's code)
     )
     try:
-        found = con.execute(OUTLIERS_SQL).fetchall()
-        con.execute(
-            "DELETE FROM outliers o USING touched_days t"
-            " WHERE o.metric = t.metric AND o.day = t.day"
-        )
-        if found:
-            con.executemany(
-                "INSERT INTO outliers VALUES (?, ?, ?, ?, ?)",
-                [
-                    [metric, day, value, reference, change]
-                    for metric, day, value, reference, _ in found
-                ],
-            )
+        mark_outliers(con, change)
     finally:
         con.execute("DROP TABLE IF EXISTS touched_days")
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracker import auditlog, formats
 from tracker.changes import open_change, set_detail
-from tracker.checks import FIRST_DAY, LAST_DAY, MAX_ABS, OUTLIERS_SQL
+from tracker.checks import FIRST_DAY, LAST_DAY, MAX_ABS, mark_outliers
 from tracker.daily import refresh_stored
 from tracker.errors import BadInput, NotFound
 from tracker.outfiles import write_atomically
@@ -619,7 +619,7 @@ def _findings(con: Connection, result: WriteResult) -> None:
     """Outliers, overlapping sources and days before every KPI window, for the summary."""
     if not (result.inserted or result.replaced):
         return
-    for metric, day, value, reference, days in con.execute(OUTLIERS_SQL).fetchall():
+    for metric, day, value, reference, days in mark_outliers(con, result.change):
         result.outliers.append(
             {
                 "metric": metric,
@@ -628,21 +628,6 @@ def _findings(con: Connection, result: WriteResult) -> None:
                 "reference": reference,
                 "days": days,
             }
-        )
-    con.execute(
-        "DELETE FROM outliers o USING touched_days t WHERE o.metric = t.metric AND o.day = t.day"
-    )
-    if result.outliers:
-        con.execute(
-            "INSERT INTO outliers SELECT unnest(?::VARCHAR[]), unnest(?::DATE[]),"
-            " unnest(?::DOUBLE[]), unnest(?::DOUBLE[]), ?",
-            [
-                [o["metric"] for o in result.outliers],
-                [o["day"] for o in result.outliers],
-                [o["value"] for o in result.outliers],
-                [o["reference"] for o in result.outliers],
-                result.change,
-            ],
         )
     result.overlaps = overlaps(con, scope="touched_days")
     for metric, start, keys, n, first, last in con.execute(
