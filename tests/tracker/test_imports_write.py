@@ -296,6 +296,26 @@ def test_export_neutralises_formulas(plan_store: Store, tmp_path: Path, fmt: str
         assert '=HYPERLINK("x")' in pq.read_table(out).column("note").to_pylist()
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_exported_file_imports_back_without_the_neutralising_apostrophe(
+    plan_store: Store, tmp_path: Path, fmt: str
+) -> None:
+    """The apostrophe an export adds before '+src' is not part of the source: importing
+    the export again finds the same values unchanged, not a new source '+src."""
+    from tracker.importer import import_file
+
+    write_observations(plan_store, LOCAL_MANAGER, rows((1, DAY, "posts", 2.0, "+src")))
+    write_observations(plan_store, LOCAL_MANAGER, rows((1, DAY, "leads", 4.0, "-crm")))
+    out = tmp_path / f"obs.{fmt}"
+    export_observations(plan_store, out, fmt)
+    again = import_file(plan_store, LOCAL_MANAGER, out)
+    assert again.rejected == []
+    assert (again.inserted, again.unchanged) == (0, 2)
+    with plan_store.read() as con:
+        sources = {r[0] for r in con.execute("SELECT DISTINCT source FROM observations").fetchall()}
+    assert sources == {"+src", "-crm"}
+
+
 def test_a_failed_export_leaves_the_older_file_as_it_was(
     plan_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -19,6 +19,7 @@ from tracker.imports.read import Sheet
 from tracker.imports.values import (
     NotADate,
     NotANumber,
+    NumericDays,
     is_null,
     parse_localized_day,
     parse_number,
@@ -185,8 +186,16 @@ def run_preset(
             acc.notes.append(f"values dated {fixed_day} (the last day of the file's date range)")
     columns = [(c, index[c.header.lower()]) for c in preset.columns if c.header.lower() in index]
     acc.specs.update(preset.specs())
+    # A file separated by semicolons was written where the comma is the decimal mark
+    # (a spreadsheet set to such a language re-saving a platform's export).
+    decimal_comma = preset.decimal_comma or sheet.meta.get("delimiter") == ";"
+    body = sheet.rows[header_at + 1 :]
+    days = NumericDays(
+        (row[date_idx] for row in body if date_idx is not None and date_idx < len(row)),
+        decimal_comma,
+    )
     skipped_totals = 0
-    for row, line in zip(sheet.rows[header_at + 1 :], sheet.lines[header_at + 1 :], strict=True):
+    for row, line in zip(body, sheet.lines[header_at + 1 :], strict=True):
         if not any(not is_null(c) for c in row):
             continue
         first = str(row[0]).strip() if row else ""
@@ -208,7 +217,7 @@ def run_preset(
                 skipped_totals += 1
                 continue
             try:
-                when = _when(preset, cell, timezone)
+                when = _when(preset, cell, timezone, days)
             except NotADate as exc:
                 acc.rejects.append(
                     Reject(acc.file, line, preset.date_column, str(cell)[:80], str(exc))
@@ -219,7 +228,7 @@ def run_preset(
         for col, idx in columns:
             cell = row[idx] if idx < len(row) else None
             try:
-                value = parse_number(cell, decimal_comma=preset.decimal_comma)
+                value = parse_number(cell, decimal_comma=decimal_comma)
             except NotANumber as exc:
                 acc.rejects.append(
                     Reject(acc.file, line, col.header, str(cell)[:80], str(exc), col.metric)
@@ -229,12 +238,15 @@ def run_preset(
                 acc.add(col.metric, when, value, line, col.behaviour)
         if preset.post_count is not None:
             acc.add(preset.post_count.metric, when, 1.0, line, "flow")
+    acc.notes.extend(days.notes())
     if skipped_totals:
         acc.notes.append(f"{preset.name}: skipped {skipped_totals} totals or description row(s)")
 
 
-def _when(preset: Preset, cell: Any, timezone: str) -> dt.date | None:
+def _when(preset: Preset, cell: Any, timezone: str, days: NumericDays) -> dt.date | None:
     try:
+        if isinstance(cell, str):
+            return days.read(cell, timezone=timezone, source_zone=preset.source_zone)
         return parse_when(cell, timezone=timezone, source_zone=preset.source_zone)
     except NotADate:
         if not preset.languages:

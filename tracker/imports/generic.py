@@ -22,7 +22,7 @@ import duckdb
 from tracker.errors import BadInput
 from tracker.imports.model import Reject
 from tracker.imports.read import decode
-from tracker.imports.values import NotADate, NotANumber, parse_number, parse_when
+from tracker.imports.values import NotADate, NotANumber, NumericDays, parse_number
 
 LONG_COLUMNS = {
     "day": "day",
@@ -34,66 +34,6 @@ LONG_COLUMNS = {
     "recorded_by": "by",
     "note": "note",
 }
-
-
-# a day written with numbers, optionally with a time (which a day's value does not need)
-_NUMERIC_DAY = re.compile(
-    r"(\d{1,2})([/.])(\d{1,2})\2(\d{4}|\d{2})"
-    r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)?"
-)
-
-
-class NumericDays:
-    """Days written with numbers only, read one way for the whole file. ``13/1/2026`` can
-    only be day/month and ``1/13/2026`` only month/day; a file showing one of them reads
-    every slash date that way (3/1/2026: 3 January in the first, 1 March in the second).
-    A file showing both cannot be read: its ambiguous dates are rejected. A file showing
-    neither follows its numbers' convention (a decimal comma: day/month, else
-    month/day) and says so in a note. A date with dots (03.01.2026) is always day.month.
-    """
-
-    def __init__(self, texts: list[str], decimal_comma: bool) -> None:
-        firsts = seconds = 0
-        for text in texts:
-            m = _NUMERIC_DAY.fullmatch(text.strip())
-            if m and m.group(2) == "/":
-                firsts += int(m.group(1)) > 12
-                seconds += int(m.group(3)) > 12
-        self.shown = bool(firsts or seconds)
-        self.both = bool(firsts and seconds)
-        self.day_first = bool(firsts) if self.shown else decimal_comma
-        self.guessed = 0  # ambiguous dates read by the convention alone
-
-    def read(self, text: str | None) -> dt.date | None:
-        m = _NUMERIC_DAY.fullmatch(text.strip()) if text else None
-        if m is None:
-            return parse_when(text)
-        a, sep, b, year = int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))
-        if year < 100:  # as strptime reads %y: 69-99 are 1969-1999
-            year += 2000 if year < 69 else 1900
-        if sep == "/" and a <= 12 and b <= 12 and a != b:
-            if self.both:
-                raise NotADate(
-                    f"{text} could be read as day/month or month/day, and this file writes"
-                    " dates both ways"
-                )
-            self.guessed += not self.shown
-        # a date that can only be read one way is read that way
-        day_first = sep == "." or a > 12 or (b <= 12 and self.day_first)
-        day, month = (a, b) if day_first else (b, a)
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            raise NotADate(f"not a date: {text!r}") from None
-
-    def notes(self) -> list[str]:
-        if not self.guessed:
-            return []
-        way = "day/month" if self.day_first else "month/day"
-        return [
-            f"{self.guessed} date(s) like 3/1/2026 were read as {way}, as nothing in the"
-            " file says otherwise; write days as YYYY-MM-DD to be sure"
-        ]
 
 
 def form_of(header: list[str]) -> str | None:
@@ -234,7 +174,12 @@ def _long(
 
     def pick(key: str) -> str:
         # an absent column is a typed NULL, so the rows already have the write's schema
-        return f"trim({raw(key)})" if key in role else "NULL::VARCHAR"
+        if key not in role:
+            return "NULL::VARCHAR"
+        # The apostrophe an export puts before a text a spreadsheet would run as a
+        # formula ('=x, '+src) is not part of the text: a spreadsheet hides it too, and
+        # keeping it would make an exported file come back as new sources and metrics.
+        return f"regexp_replace(trim({raw(key)}), '^''([=+\\-@\\t\\r])', '\\1')"
 
     # The day and value are cast as they are (casts ignore surrounding spaces). Their
     # text is not copied: the few rows that need a second chance read it from the file's

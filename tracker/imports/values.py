@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 NULLS = {"", "-", "--", "n/a", "na", "null", "none", "(not set)", "—"}
@@ -138,6 +139,88 @@ def parse_when(
     if re.fullmatch(r"\d{5}(\.0+)?", text):
         return parse_when(float(text), timezone=timezone)
     raise NotADate(f"not a date: {text[:40]!r}")
+
+
+# A day written with numbers (3/1/2026, 18.02.2025, 18-02-2025), optionally with a time.
+_NUMERIC_DAY = re.compile(
+    r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})"
+    r"(?:[ T]+(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?))?"
+)
+_CLOCK_FORMATS = ("%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%I:%M %p", "%I:%M:%S %p", "%I:%M:%S.%f %p")
+
+
+def is_numeric_day(text: object) -> bool:
+    return isinstance(text, str) and _NUMERIC_DAY.fullmatch(text.strip()) is not None
+
+
+class NumericDays:
+    """Days written with numbers only, read one way for the whole file. ``13/1/2026`` can
+    only be day/month and ``1/13/2026`` only month/day; a file showing one of them reads
+    every such date that way (3/1/2026: 3 January in the first, 1 March in the second).
+    A file showing both cannot be read: its ambiguous dates are rejected. A file showing
+    neither follows its numbers' convention (a decimal comma: day/month, else
+    month/day) and says so in a note. A date with dots (03.01.2026) is always day.month.
+    The generic forms and the platform presets share this rule, so a platform's export
+    re-saved by a spreadsheet set to day/month is read as it was written.
+    """
+
+    def __init__(self, texts: Iterable[object], decimal_comma: bool) -> None:
+        firsts = seconds = 0
+        for text in texts:
+            m = _NUMERIC_DAY.fullmatch(text.strip()) if isinstance(text, str) else None
+            if m and m.group(2) != ".":
+                firsts += int(m.group(1)) > 12
+                seconds += int(m.group(3)) > 12
+        self.shown = bool(firsts or seconds)
+        self.both = bool(firsts and seconds)
+        self.day_first = bool(firsts) if self.shown else decimal_comma
+        self.guessed = 0  # ambiguous dates read by the convention alone
+
+    def read(
+        self, text: str | None, *, timezone: str = "UTC", source_zone: str | None = None
+    ) -> dt.date | None:
+        """The day of ``text``; a time with it is read in ``source_zone`` and converted
+        to ``timezone`` as parse_when does (without a source zone the day is the day)."""
+        m = _NUMERIC_DAY.fullmatch(text.strip()) if text else None
+        if m is None:
+            return parse_when(text, timezone=timezone, source_zone=source_zone)
+        a, sep, b, year = int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))
+        if year < 100:  # as strptime reads %y: 69-99 are 1969-1999
+            year += 2000 if year < 69 else 1900
+        if sep != "." and a <= 12 and b <= 12 and a != b:
+            if self.both:
+                raise NotADate(
+                    f"{text} could be read as day/month or month/day, and this file writes"
+                    " dates both ways"
+                )
+            self.guessed += not self.shown
+        # a date that can only be read one way is read that way
+        day_first = sep == "." or a > 12 or (b <= 12 and self.day_first)
+        day, month = (a, b) if day_first else (b, a)
+        try:
+            when = dt.date(year, month, day)
+        except ValueError:
+            raise NotADate(f"not a date: {text!r}") from None
+        clock = m.group(5)
+        if clock is None or source_zone is None:  # a naive time without a zone: its day
+            return when
+        clock = re.sub(r"\s*([AaPp][Mm])$", r" \1", clock).upper()
+        for fmt in _CLOCK_FORMATS:
+            try:
+                time = dt.datetime.strptime(clock, fmt).time()
+            except ValueError:
+                continue
+            return to_day(dt.datetime.combine(when, time), timezone, source_zone)
+        raise NotADate(f"not a time: {text!r}")
+
+    def notes(self) -> list[str]:
+        if not self.guessed:
+            return []
+        way = "day/month" if self.day_first else "month/day"
+        return [
+            f"{self.guessed} date(s) like 3/1/2026 were read as {way}, as nothing in the"
+            " file says otherwise; write days as YYYY-MM-DD to be sure"
+        ]
 
 
 def parse_localized_day(value: object, languages: tuple[str, ...]) -> dt.date:
