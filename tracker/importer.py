@@ -292,6 +292,8 @@ def import_file(
         )
         for p in written.rejected
     ]
+    # one list in the file's order, whichever step refused a row
+    rejects.sort(key=lambda r: (r.line or 0, r.metric or ""))
     per_metric = written.per_metric
     result = ImportResult(
         file=parsed.file,

@@ -375,3 +375,53 @@ def test_a_dry_run_names_no_change_to_undo(plan_store: Store) -> None:
     report = json.loads(run.out)
     (file,) = report["files"]
     assert file["dry_run"] is True and file["change"] is None
+
+
+def test_a_long_file_names_the_rows_a_spreadsheet_shows_and_skips_its_totals(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    """A blank line between blocks is a row of its own in a spreadsheet, so rejects name
+    the row the owner sees; a totals row under the days is skipped, not rejected; the
+    rejects come in the file's order whichever check refused them."""
+    path = tmp_path / "week.csv"
+    path.write_text(
+        "day,metric,value\n"
+        "2026-08-01,leads,1\n"
+        "2026-08-01,nonsense,1\n"
+        "\n"
+        "\n"
+        "2026-08-02,leads,abc\n"
+        "Total,leads,5\n"
+    )
+    result = import_file(plan_store, LOCAL_MANAGER, path)
+    assert [(r.line, r.column) for r in result.rejected] == [(3, "metric"), (6, "value")]
+    assert any("totals rows" in n for n in result.notes)
+    assert result.inserted == 1
+
+
+def test_import_json_names_a_file_whose_every_row_was_rejected(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("day,metric,value\n2026-08-01,leads,abc\n")
+    run = waypoint(plan_store.path, "import", str(path), "--json")
+    assert run.code == 2
+    assert run.json()["errors"] == ["bad.csv: every row was rejected; nothing was imported"]
+
+
+def test_export_to_standard_output(plan_store: Store, tmp_path: Path) -> None:
+    from tracker.entries import log_entry
+
+    log_entry(plan_store, LOCAL_MANAGER, "leads", 3, day=dt.date(2026, 8, 1))
+    run = waypoint(plan_store.path, "export", "--out", "-")
+    assert run.code == 0, run.err
+    assert run.out.splitlines()[0].startswith("day,metric,value")
+    assert "2026-08-01,leads,3" in run.out
+    assert not Path("-").exists()
+
+
+def test_plan_export_to_standard_output_writes_no_file(plan_store: Store) -> None:
+    run = waypoint(plan_store.path, "plan", "export", "--out", "-")
+    assert run.code == 0, run.err
+    assert "kpis:" in run.out and "Wrote" not in run.out + run.err
+    assert not Path("-").exists()

@@ -146,6 +146,9 @@ def write_output(path: str, text: str, store: Store, what: str) -> None:
     naming it, exit 2) and say so."""
     from tracker.outfiles import write_atomically
 
+    if path == "-":  # standard output, as for `export --out -`
+        click.echo(text, nl=False)
+        return
     write_atomically(
         path,
         lambda part: part.write_text(text, encoding="utf-8"),

@@ -88,7 +88,11 @@ EXPORT_FORMATS = ("csv", "parquet", "xlsx")
     default=None,
     help="csv, parquet or xlsx (default: the --out file's ending, else csv).",
 )
-@click.option("--out", metavar="FILE", help="Output file (default: waypoint-observations.FORMAT).")
+@click.option(
+    "--out",
+    metavar="FILE",
+    help="Output file (default: waypoint-observations.FORMAT; - for standard output).",
+)
 @pass_app
 def export_cmd(app: AppContext, fmt: str | None, out: str | None) -> None:
     """Export every observation (spreadsheet formulas neutralised)."""
@@ -99,6 +103,17 @@ def export_cmd(app: AppContext, fmt: str | None, out: str | None) -> None:
         # `--out data.xlsx` means a workbook: the name says which format is wanted
         ending = Path(out).suffix.lower().lstrip(".") if out else ""
         fmt = ending if ending in EXPORT_FORMATS else "csv"
+    if out == "-":
+        # `--out -` is standard output, as for most commands that write files
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="waypoint-export-") as folder:
+            part = Path(folder) / f"observations.{fmt}"
+            export_observations(app.store, part, fmt)
+            stream = click.get_binary_stream("stdout")
+            stream.write(part.read_bytes())
+            stream.flush()
+        return
     target = out or f"waypoint-observations.{fmt}"
     count = export_observations(app.store, target, fmt)
     say_wrote(f"{count:,} observations to {target}", target)

@@ -107,6 +107,11 @@ def import_cmd(
         except BadInput as exc:
             failures.append(str(exc))
         ahead = None
+    # Nothing usable in a file is bad input, even when the file could be read.
+    for r in results:
+        if r.nothing_imported:
+            why = "every row was rejected" if r.rejected else "it holds no values"
+            failures.append(f"{r.file}: {why}; nothing was imported")
     if as_json:
         totals = {
             k: sum(getattr(r, k) for r in results) for k in ("inserted", "replaced", "unchanged")
@@ -136,15 +141,9 @@ def import_cmd(
                 click.echo(f"  ... and {len(r.rejected) - 20} more", err=True)
             if r.rejects_file:
                 click.echo(f"  rejects saved to {r.rejects_file} (fix and import again)")
-    refused = any(r.nothing_imported for r in results)
-    if failures or refused:
+    if failures:
         for message in failures:
             click.echo(f"Error: {message}", err=True)
-        # Nothing usable in a file is bad input, even when the file could be read.
-        for r in results:
-            if r.nothing_imported:
-                why = "every row was rejected" if r.rejected else "it holds no values"
-                click.echo(f"Error: {r.file}: {why}; nothing was imported", err=True)
         stored = [r for r in results if r.change is not None]
         if stored and not dry_run:
             # exit 2 says a file was bad, not that nothing changed: name what did

@@ -36,6 +36,10 @@ LONG_COLUMNS = {
 }
 
 
+# the label of a totals row in the day column, as spreadsheets and platforms write it
+TOTAL_LABELS = {"total", "totals", "grand total", "sum", "gesamt", "summe", "totale"}
+
+
 def form_of(header: list[str]) -> str | None:
     names = [h.strip().lower() for h in header]
     if {"metric", "value"} <= set(names) and ({"day", "date"} & set(names)):
@@ -279,9 +283,15 @@ def _finish(
     fixed: list[tuple[int, str, dt.date | None, float]] = []  # None: SQL read the day
     bad_lines: list[tuple[int, str]] = []
     days = NumericDays([t for *_, t, _v, no_day, _n in fixes if no_day and t], decimal_comma)
+    totals = 0
     for line, metric, day_text, value_text, no_day, _no_value in fixes:
         day_text = day_text.strip() if day_text is not None else None
         value_text = value_text.strip() if value_text is not None else None
+        if no_day and day_text and day_text.lower().rstrip(":") in TOTAL_LABELS:
+            # a spreadsheet's totals row under the days: its sum is not a day's value
+            totals += 1
+            bad_lines.append((line, metric))
+            continue
         try:
             day = days.read(day_text) if no_day else None
             if no_day and day is None:
@@ -348,4 +358,7 @@ def _finish(
     ).to_arrow_table()
     # rows repeating a (metric, day, source) are counted where they are merged
     # (WriteResult.repeated), for every reader alike
-    return table, rejects, days.notes()
+    notes = days.notes()
+    if totals:
+        notes.append(f"skipped {totals} value(s) on totals rows (a day written as 'Total')")
+    return table, rejects, notes

@@ -13,7 +13,7 @@ from tracker.imports.generic import form_of, parse_generic
 from tracker.imports.mapping import fitting, header_row, missing_columns, run_mapping
 from tracker.imports.model import ParsedFile, Reject
 from tracker.imports.presets import ALL
-from tracker.imports.read import Sheet, is_workbook, peek_csv, read_sheets
+from tracker.imports.read import Sheet, decode, is_workbook, peek_csv, read_sheets
 
 if TYPE_CHECKING:
     from tracker.models import ImportMapping
@@ -366,6 +366,9 @@ def _generic(
             encoding=sheet.meta.get("encoding", "utf-8"),
             known_metrics=known,
         )
+        if rejects and _has_blank_lines(path):
+            # DuckDB skips blank lines; a reject names the row a spreadsheet shows
+            rows, rejects = _renumber(rows, rejects, _record_rows(path, name, sheet))
     return ParsedFile(
         file=name,
         preset=form,
@@ -386,9 +389,6 @@ def _generic_sheet(
     import csv
     import shutil
     import tempfile
-    from dataclasses import replace
-
-    import pyarrow as pa
 
     folder = Path(tempfile.mkdtemp(prefix="waypoint-sheet-"))
     try:
@@ -407,11 +407,44 @@ def _generic_sheet(
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     # CSV line k is the k-th row kept
-    lines = [line for line, _ in kept]
+    rows, rejects = _renumber(rows, rejects, [line for line, _ in kept])
+    return rows, rejects, notes
+
+
+def _renumber(rows: Any, rejects: list[Reject], lines: list[int]) -> tuple[Any, list[Reject]]:
+    """Rows and rejects numbered by ``lines``: line k of what was read is ``lines[k-1]``."""
+    from dataclasses import replace
+
+    import pyarrow as pa
+
     renumbered = pa.array([lines[n - 1] for n in rows.column("line").to_pylist()], pa.int64())
     rows = rows.set_column(rows.schema.get_field_index("line"), "line", renumbered)
     rejects = [replace(r, line=lines[r.line - 1]) if r.line else r for r in rejects]
-    return rows, rejects, notes
+    return rows, rejects
+
+
+def _has_blank_lines(path: Path) -> bool:
+    """Does the file hold an empty line (a common way to separate blocks by hand)?
+    Read in 1 MB chunks: a million-row file costs a few milliseconds."""
+    carry = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            block = (carry + chunk).replace(b"\r\n", b"\n")
+            if b"\n\n" in block or b"\r\r" in block:
+                return True
+            carry = block[-1:]
+    return False
+
+
+def _record_rows(path: Path, name: str, sheet: Sheet) -> list[int]:
+    """The spreadsheet row (1 = header) of each non-empty record of a CSV file, in order:
+    a blank line is a row of its own, a quoted line break is not."""
+    import csv
+    import io
+
+    text, _ = decode(path.read_bytes(), name)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sheet.meta["delimiter"])
+    return [n for n, record in enumerate(reader, start=1) if record]
 
 
 def _cell_text(value: Any) -> str:
