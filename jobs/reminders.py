@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from tracker.checkins import checkin_status
 from tracker.clock import workspace_timezone
-from tracker.formats import period
+from tracker.formats import long_day, period
 from tracker.jobruns import record_reminder, reminded, reminder_history
 from tracker.mailer import build_message, mail_settings, send
 from tracker.periods import Period
@@ -16,6 +16,11 @@ from tracker.settings import get_setting
 from tracker.store import Store
 
 IGNORED_BEFORE_ESCALATION = 2
+
+
+def due_day(label: str) -> dt.date:
+    """The last day a period's check-in is on time: the day after the period ends."""
+    return Period.parse(label).last + dt.timedelta(days=1)
 
 
 def run_reminders(store: Store, now: dt.datetime) -> str:
@@ -53,8 +58,14 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
         if who is None or not who.email:
             skipped.append(f"{person} (no email)")
             continue
-        lines = [f"Hi {who.name}, these check-ins are due by the end of tomorrow:", ""]
-        lines += [f"- {kpi_names.get(s.kpi, s.kpi)} ({period(s.period)})" for s in states]
+        # A period ending tomorrow is on time until the end of the day after it: the
+        # mail names that day, not tomorrow.
+        lines = [f"Hi {who.name}, these check-ins are due soon:", ""]
+        lines += [
+            f"- {kpi_names.get(s.kpi, s.kpi)} ({period(s.period)}): by the end of"
+            f" {due_day(s.period):%A} {long_day(due_day(s.period))}"
+            for s in states
+        ]
         lines += ["", f"Log a value or check in on My week: {url.rstrip('/')}/my_week"]
         if not settings.configured:
             # Not recorded: a reminder that was never sent must not count towards an

@@ -45,7 +45,7 @@ class Checkin:
 
     @property
     def note(self) -> str | None:
-        """The comment, under the name a check-in's state gives it (report.said)."""
+        """The comment, under the name a check-in's state gives it (checkins.said)."""
         return self.comment
 
 
@@ -106,15 +106,24 @@ def record_checkin(
     created = at or now_utc().replace(tzinfo=None)
     with store.write() as con:
         row = con.execute(
-            "SELECT cadence, owner FROM kpis WHERE key = ? AND NOT archived", [kpi]
+            "SELECT k.cadence, k.owner, coalesce(k.start, o.start),"
+            " coalesce(k.deadline, o.deadline)"
+            " FROM kpis k JOIN objectives o ON o.key = k.objective"
+            " WHERE k.key = ? AND NOT k.archived",
+            [kpi],
         ).fetchall()
         if not row:
             raise NotFound(f"no KPI {kpi!r} (see `waypoint status`)")
         require_writer(actor, "check in")
-        cadence, owner = row[0]
+        cadence, owner, kpi_start, kpi_deadline = row[0]
         local_day = created.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(timezone)).date()
         current = chosen = Period.of(cadence, local_day)
-        if period is not None:
+        if period is None:
+            # The day after a period ends its check-in is still on time: without
+            # --period that one is meant, until it is given (then the current one).
+            last = current.previous()
+            chosen = _still_open(con, actor, kpi, last, created, timezone, owner) or current
+        else:
             chosen = Period.parse(period)
             if chosen.cadence != cadence:
                 raise BadInput(
@@ -136,7 +145,10 @@ def record_checkin(
                 f"{actor.name} may not check in on {kpi} for {period}: it was"
                 f" {responsible or 'nobody'}'s KPI then."
             )
-        person = actor.key if actor.key != "local" else (responsible or actor.key)
+        _refuse_unowed(con, kpi, chosen, responsible, kpi_start, kpi_deadline, timezone)
+        # A manager checking in on someone's KPI does it for them: it counts for the
+        # person who owes the period, and keeps who typed it (entered_by).
+        person = responsible or actor.key
         entered_by = actor.key if actor.key != person else None
         new_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM checkins").fetchall()[0][0]
         comment = (
@@ -175,6 +187,93 @@ def record_checkin(
     return checkin
 
 
+def _still_open(
+    con: Any,
+    actor: Actor,
+    kpi: str,
+    period: Period,
+    created: dt.datetime,
+    timezone: str,
+    owner: str | None,
+) -> Period | None:
+    """``period`` when its check-in is owed, still on time at ``created``, not given yet
+    (no check-in and no value of the KPI logged by the person who owes it), and ``actor``
+    may give it."""
+    if created > due_by(period, timezone):
+        return None
+    responsible = owner_at(con, kpi, period.ends_at(timezone), owner)
+    if actor.role != "manager" and actor.key != responsible:
+        return None  # owed by someone else (a handover): theirs to give
+    start, deadline = con.execute(
+        "SELECT coalesce(k.start, o.start), coalesce(k.deadline, o.deadline)"
+        " FROM kpis k JOIN objectives o ON o.key = k.objective WHERE k.key = ?",
+        [kpi],
+    ).fetchall()[0]
+    try:
+        _refuse_unowed(con, kpi, period, responsible, start, deadline, timezone)
+    except BadInput:
+        return None  # nothing was owed for it
+    given = con.execute(
+        "SELECT EXISTS (SELECT 1 FROM checkins WHERE kpi = $kpi AND period = $label"
+        "   AND person = $who)"
+        " OR EXISTS (SELECT 1 FROM observations ob JOIN kpis k ON k.key = $kpi"
+        "   WHERE ob.metric IN (k.metric, k.numerator, k.denominator)"
+        "   AND ob.removed_by IS NULL AND ob.recorded_by = $who"
+        "   AND ob.day BETWEEN $first AND $last)",
+        {
+            "kpi": kpi,
+            "label": period.label,
+            "who": responsible,
+            "first": period.first,
+            "last": period.last,
+        },
+    ).fetchall()[0][0]
+    return None if given else period
+
+
+def _refuse_unowed(
+    con: Any,
+    kpi: str,
+    period: Period,
+    responsible: str | None,
+    start: dt.date | None,
+    deadline: dt.date | None,
+    timezone: str,
+) -> None:
+    """A check-in for a period nobody owed is refused (exit 2), never stored unseen: the
+    period's rules are checkin_status's (docs/accountability.md)."""
+    if start is not None and start > period.last:
+        raise BadInput(
+            f"{kpi} starts on {start}; nothing is due for {period.label} (check in for a"
+            " period from its start on)"
+        )
+    if deadline is not None and deadline < period.first:
+        raise BadInput(
+            f"{kpi} ended on {deadline}; nothing is due for {period.label}, which began after"
+            " its deadline"
+        )
+    if responsible is None:
+        added = con.execute(
+            f'SELECT min("at") FROM ({_OWNERS}) WHERE kpi = ?',  # noqa: S608 (a constant)
+            [kpi],
+        ).fetchall()[0][0]
+        if added is not None and added > period.ends_at(timezone):
+            raise BadInput(
+                f"{kpi} was added to the plan on {added:%Y-%m-%d}, after {period.label} ended;"
+                " nothing was due for it"
+            )
+        raise BadInput(
+            f"{kpi} had no owner when {period.label} ended, so no check-in was due; give it"
+            " an owner in the plan (owner:) first"
+        )
+    since = con.execute("SELECT since, name FROM people WHERE key = ?", [responsible]).fetchall()
+    if since and since[0][0] is not None and since[0][0] > period.last:
+        raise BadInput(
+            f"{since[0][1] or responsible} joined on {since[0][0]}; nothing was due from them"
+            f" for {period.label}"
+        )
+
+
 @dataclass(frozen=True)
 class CheckinState:
     kpi: str
@@ -193,7 +292,8 @@ class CheckinState:
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         for k in ("checked_in_at", "due_by"):
-            data[k] = data[k].isoformat() if data[k] else None
+            # stored as naive UTC: written with its offset, so no reader takes it as local
+            data[k] = data[k].replace(tzinfo=dt.UTC).isoformat() if data[k] else None
         return data
 
 
@@ -364,11 +464,38 @@ def checkin_status(
 
 def overdue(store: Store, now: dt.datetime | None = None) -> list[CheckinState]:
     """Check-ins missing for last week (the most recent period that can be overdue)."""
+    return [s for s in owed(store, now) if s.state == "missing"]
+
+
+def owed(store: Store, now: dt.datetime | None = None) -> list[CheckinState]:
+    """Check-ins of last week's periods that are over and not given: missing, or still on
+    time (on Monday, the day after a week ends, last week's check-in is due by the end of
+    the day). What My week and `waypoint checkins` list beside this week's."""
     now = now or now_utc()
     timezone = workspace_timezone(store)
     local = now.astimezone(ZoneInfo(timezone)).date() if now.tzinfo else now.date()
+    now_naive = now.astimezone(dt.UTC).replace(tzinfo=None) if now.tzinfo else now
     last_week = Period.week_of(local).previous().label
-    return [s for s in checkin_status(store, last_week, now).kpis if s.state == "missing"]
+    return [
+        s
+        for s in checkin_status(store, last_week, now).kpis
+        if s.state in ("missing", "due") and Period.parse(s.period).ends_at(timezone) <= now_naive
+    ]
+
+
+def said(c: CheckinState | Checkin) -> list[tuple[str, str]]:
+    """What the owner wrote, labelled: progress, plans and problems, then the note when
+    it says something they do not (a check-in with only --note is its note). The weekly
+    review, the Objective page's history and `waypoint checkins` show it the same way."""
+    parts = [
+        (label, text)
+        for label, text in (("progress", c.progress), ("plans", c.plans), ("problems", c.problems))
+        if text
+    ]
+    # a check-in without a note keeps the parts joined as its comment: not said twice
+    if c.note and c.note != " ".join(text for _, text in parts):
+        parts.append(("note", c.note))
+    return parts
 
 
 def history(store: Store, kpi: str, limit: int = 20) -> list[Checkin]:

@@ -19,7 +19,7 @@ import jinja2
 
 from tracker import formats
 from tracker.annotations import Annotation, list_annotations
-from tracker.checkins import Checkin, CheckinState, checkin_status
+from tracker.checkins import CheckinState, checkin_status, said
 from tracker.clock import now_utc, today, workspace_timezone
 from tracker.errors import BadInput
 from tracker.names import kpi_names, people_names
@@ -373,28 +373,18 @@ def _forecast(n: KpiProgress) -> str:
     return formats.kpi_value(n, n.forecast) + will_miss
 
 
-def said(c: CheckinState | Checkin) -> list[tuple[str, str]]:
-    """What the owner wrote, labelled; a note-only check-in (the CLI's --note) as a note.
-    The weekly review and the Objective page's history show it the same way."""
-    said = [
-        (label, text)
-        for label, text in (("progress", c.progress), ("plans", c.plans), ("problems", c.problems))
-        if text
-    ]
-    return said or ([("note", c.note)] if c.note else [])
-
-
-def _checkin(c: CheckinState) -> str:
+def _checkin(c: CheckinState, people: dict[str, str] | None = None) -> str:
     when = f", {c.checked_in_at:%a} {formats.long_day(c.checked_in_at)}" if c.checked_in_at else ""
-    # a check-in typed for the owner by the local manager says so (it counts for them)
-    by = f", entered by {_entered_by(c.entered_by)}" if c.entered_by else ""
+    # a check-in typed for the owner by a manager says so (it counts for the owner)
+    by = f", entered by {entered_by_name(c.entered_by, people or {})}" if c.entered_by else ""
     return checkin_words(c.state, c.confidence) + when + by
 
 
-def _entered_by(key: str) -> str:
+def entered_by_name(key: str, people: dict[str, str]) -> str:
+    """Who typed a check-in for its owner, as a review names them."""
     from tracker.records import LOCAL_MANAGER
 
-    return "the local manager" if key == LOCAL_MANAGER.key else key
+    return "the local manager" if key == LOCAL_MANAGER.key else people.get(key, key)
 
 
 def _md_value(value: Any) -> Any:

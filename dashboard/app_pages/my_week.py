@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import state, ui
 from dashboard.entry_form import entry_form
 from tracker import formats
-from tracker.checkins import overdue, record_checkin
+from tracker.checkins import owed, record_checkin
 from tracker.permissions import writable_metrics
 from tracker.progress import period_history, streak
 from tracker.vocab import CONFIDENCE_LABEL
@@ -20,8 +20,8 @@ with store.session():
     week = state.cached(state.checkins, None, day)
     plan = state.cached(state.plan)
     mine_metrics = writable_metrics(store, actor)
-    # last week's (or month's) check-ins still owed: they can be given here too
-    owed = [s for s in overdue(store) if s.owner == actor.key]
+    # last week's (or month's) check-ins still owed (on Monday, still on time): given here too
+    still_owed = [s for s in owed(store) if s.owner == actor.key]
 
 st.title(f"My week — {ui.text(actor.name)}")
 mine = [k for k in report.kpis if k.owner == actor.key]
@@ -32,7 +32,7 @@ if not mine:
 st.subheader("Due")
 names = {k.kpi: k.name or k.kpi for k in report.kpis}
 label = {"due": "… due", "on_time": "✓ done", "late": "◷ late", "missing": "✕ missing"}
-for s in owed + due:
+for s in still_owed + due:
     st.markdown(
         f"{label[s.state]} — **{ui.text(names.get(s.kpi, s.kpi))}** ({formats.period(s.period)})"
     )
@@ -42,7 +42,7 @@ for u in week.upcoming:
             f"◌ starts on {u.starts:%a %d %b} — **{ui.text(names.get(u.kpi, u.kpi))}**"
             " (nothing due yet)"
         )
-if not (owed or due):
+if not (still_owed or due):
     st.write("Nothing is due this week.")
 
 st.subheader("Quick entry")
@@ -58,7 +58,7 @@ if mine:
     # What can be checked in: what is owed from last week first, then this week's, those
     # still due before those done (the first choice is the one to do next).
     order = {"missing": 0, "due": 1, "late": 2, "on_time": 2}
-    choices = [(s.kpi, s.period, s.state) for s in owed]
+    choices = [(s.kpi, s.period, s.state) for s in still_owed]
     choices += sorted(((s.kpi, s.period, s.state) for s in due), key=lambda c: order[c[2]])
     listed = {c[0] for c in choices}
     choices += [(k.kpi, None, "due") for k in mine if k.kpi not in listed]

@@ -8,9 +8,8 @@ import charts
 from dashboard import state, ui
 from tracker import formats
 from tracker.annotations import list_annotations
-from tracker.checkins import history
+from tracker.checkins import history, said
 from tracker.records import LOCAL_MANAGER
-from tracker.report import said
 from tracker.vocab import CONFIDENCE_LABEL, outcome_label
 
 store = state.store()

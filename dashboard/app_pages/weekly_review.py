@@ -7,8 +7,9 @@ import streamlit as st
 from dashboard import state, ui
 from tracker import formats
 from tracker.annotations import add_annotation
+from tracker.checkins import said
 from tracker.periods import Period
-from tracker.report import render_html, render_markdown, said
+from tracker.report import entered_by_name, render_html, render_markdown
 from tracker.vocab import checkin_words
 
 store = state.store()
@@ -82,7 +83,12 @@ for person in review.by_person():
     # one Markdown block per person, so each check-in's notes nest under it
     lines = [f"**{ui.text(person.name)}**: {person.summary()}", ""]
     for c in person.states:
-        lines.append(f"- {ui.text(review.kpi(c.kpi))}: {checkin_words(c.state, c.confidence)}")
+        by = (
+            f", entered by {ui.text(entered_by_name(c.entered_by, review.people))}"
+            if c.entered_by
+            else ""
+        )
+        lines.append(f"- {ui.text(review.kpi(c.kpi))}: {checkin_words(c.state, c.confidence)}{by}")
         lines += [f"    - {label}: {ui.text(value)}" for label, value in said(c)]
     st.markdown("\n".join(lines))
 if not review.checkins:

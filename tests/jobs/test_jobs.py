@@ -58,6 +58,9 @@ def test_reminders_then_escalation_after_two_ignored(demo_store: Store, smtp: In
     assert all("/my_week" in m.get_content() for m in smtp.messages)
     # periods as people say them, never ISO week codes
     assert all("(week of 16 Nov 2026)" in m.get_content() for m in smtp.messages)
+    # W47 ends on Sunday; its check-in is on time until the end of Monday, and says so
+    assert all("by the end of Monday 23 Nov 2026" in m.get_content() for m in smtp.messages)
+    assert not any("tomorrow" in m.get_content() for m in smtp.messages)
     count = len(smtp.messages)
     run_job(demo_store, "checkin_reminders", saturday + dt.timedelta(minutes=1))  # manual rerun
     assert len(smtp.messages) == count  # nothing sent twice for the same period

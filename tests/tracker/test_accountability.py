@@ -14,6 +14,8 @@ from tests.conftest import SMALL_PLAN
 from tracker.checkins import checkin_status, record_checkin
 from tracker.errors import PermissionDenied
 from tracker.models import LOCAL_MANAGER, Actor
+from tracker.clock import today
+from tracker.periods import Period
 from tracker.plan import apply_plan_text
 from tracker.store import Store
 from tracker.team import team_report
@@ -144,8 +146,14 @@ def test_a_checkin_for_a_future_period_is_refused(plan_store: Store, tmp_path: P
     assert none.code == 2 and "--confidence" in none.err
     with plan_store.read() as con:
         assert con.execute("SELECT count(*) FROM checkins").fetchone()[0] == 0
+    # a past period is accepted in any spelling of its label...
+    this_week = Period.week_of(today(plan_store)).label.lower()
+    ok = waypoint(db, "checkin", "leads-h2", "--confidence", "on track", "--period", this_week)
+    assert ok.code == 0 and this_week.upper() in ok.out
+    # ...but one that ended before the KPI was in the plan owed nothing: refused, not
+    # stored where no page would show it
     past = waypoint(db, "checkin", "leads-h2", "--confidence", "on track", "--period", "2026-w30")
-    assert past.code == 0 and "2026-W30" in past.out
+    assert past.code == 2 and "after 2026-W30 ended; nothing was due" in past.err
 
 
 def test_hours_a_manager_types_for_an_assistant_are_the_assistants(

@@ -166,3 +166,112 @@ def test_the_owners_later_own_check_in_is_hers_not_the_local_managers(plan_store
     report = checkin_status(plan_store, WEEK, now=utc("2026-08-20T12:00").replace(tzinfo=dt.UTC))
     s = next(s for s in report.kpis if s.kpi == "leads-h2")
     assert (s.confidence, s.entered_by, s.note) == ("at_risk", None, None)
+
+
+RICARDO = Actor("ricardo", "manager", "Ricardo")
+
+
+def test_a_named_manager_checking_in_on_amys_kpi_does_it_for_her(plan_store: Store) -> None:
+    from tracker.report import render_markdown, weekly_review
+
+    made = record_checkin(
+        plan_store, RICARDO, "leads-h2", "on_track", period=WEEK, at=utc("2026-08-07T16:00")
+    )
+    assert (made.person, made.recorded_by) == ("amy", "ricardo")
+    later = utc("2026-08-20T12:00").replace(tzinfo=dt.UTC)
+    s = next(s for s in checkin_status(plan_store, WEEK, now=later).kpis if s.kpi == "leads-h2")
+    assert (s.state, s.entered_by) == ("on_time", "ricardo")  # it counts for Amy
+    review = render_markdown(weekly_review(plan_store, WEEK, now=later))
+    assert "on time, says on track, Fri 7 Aug 2026, entered by Ricardo" in review
+
+
+def test_a_note_given_with_plans_is_kept_beside_them(plan_store: Store) -> None:
+    from tracker.checkins import said
+
+    record_checkin(
+        plan_store,
+        AMY,
+        "leads-h2",
+        "at_risk",
+        note="call me",
+        plans="two open houses",
+        problems="no budget",
+        period=WEEK,
+        at=utc("2026-08-07T16:00"),
+    )
+    s = next(s for s in checkin_status(plan_store, WEEK).kpis if s.kpi == "leads-h2")
+    assert said(s) == [("plans", "two open houses"), ("problems", "no budget"), ("note", "call me")]
+    only_parts = record_checkin(
+        plan_store, AMY, "weekly-posts", "on_track", progress="3 posts", period=WEEK
+    )
+    assert said(only_parts) == [("progress", "3 posts")]  # not repeated as a note
+
+
+def test_a_check_in_for_a_period_before_the_kpi_started_is_refused(plan_store: Store) -> None:
+    with pytest.raises(BadInput, match="starts on 2026-07-01"):  # the objective's start
+        record_checkin(plan_store, RICARDO, "leads-h2", "on_track", period="2026-W26")
+
+
+def test_checkins_lists_last_weeks_owed_on_monday_with_offsets(
+    plan_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.clirunner import waypoint
+
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-08-10T17:00:00+00:00")  # Monday noon, Chicago
+    record_checkin(
+        plan_store, AMY, "weekly-posts", "on_track", note="fine", plans="more", period="2026-W33"
+    )
+    run = waypoint(plan_store.path, "checkins", "--json")
+    data = run.json()
+    assert {(s["kpi"], s["period"], s["state"]) for s in data["owed"]} >= {
+        ("leads-h2", WEEK, "due")
+    }
+    assert all(s["due_by"].endswith("+00:00") for s in data["owed"])
+    text = waypoint(plan_store.path, "checkins").out
+    assert "Still owed from last week (2026-W32)" in text
+    assert "plans: more; note: fine" in text
+    assert "America/Chicago" in text and "UTC)" not in text
+
+
+def test_a_check_in_after_the_kpis_deadline_or_before_its_owner_joined_is_refused(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = SMALL_PLAN.replace(
+        "{key: leads-h2, metric: leads, aggregation: sum, target: 60, owner: amy}",
+        "{key: leads-h2, metric: leads, aggregation: sum, target: 60, owner: amy,"
+        " deadline: 2026-08-31}",
+    ).replace(
+        "{key: amy, name: Amy, role: assistant,",
+        "{key: amy, name: Amy, role: assistant, since: 2026-07-20,",
+    )
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-06-15T12:00:00+00:00")
+    apply_plan_text(store, plan, LOCAL_MANAGER)
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-09-20T12:00:00+00:00")
+    with pytest.raises(BadInput, match="ended on 2026-08-31"):
+        record_checkin(store, AMY, "leads-h2", "on_track", period="2026-W37")
+    with pytest.raises(BadInput, match="joined on 2026-07-20"):
+        record_checkin(store, RICARDO, "weekly-posts", "on_track", period="2026-W28")
+    with store.read() as con:
+        assert con.execute("SELECT count(*) FROM checkins").fetchall()[0][0] == 0
+
+
+def test_on_monday_a_check_in_without_a_period_is_last_weeks_until_given(
+    plan_store: Store,
+) -> None:
+    from tracker.checkins import owed
+
+    monday = utc("2026-08-10T12:00")  # W32 ended yesterday: on time until tonight
+    still = owed(plan_store, monday.replace(tzinfo=dt.UTC))
+    assert {(s.kpi, s.period, s.state) for s in still if s.owner == "amy"} == {
+        ("leads-h2", WEEK, "due"),
+        ("weekly-posts", WEEK, "due"),
+    }
+    first = record_checkin(plan_store, AMY, "leads-h2", "on_track", at=monday)
+    assert first.period == WEEK
+    assert state(plan_store, "leads-h2", "2026-08-12T12:00") == "on_time"  # never missing
+    second = record_checkin(plan_store, AMY, "leads-h2", "on_track", at=monday)
+    assert second.period == "2026-W33"  # last week's was given: this week's
+    tuesday = utc("2026-08-11T12:00")  # too late for W32: the current week
+    assert record_checkin(plan_store, AMY, "weekly-posts", "on_track", at=tuesday).period == (
+        "2026-W33"
+    )

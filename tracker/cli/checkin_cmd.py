@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TYPE_CHECKING
+
 import click
 
 from tracker.cli.common import AppContext, as_option, emit_json, json_option, parse_week, pass_app
 from tracker.errors import BadInput
+
+if TYPE_CHECKING:
+    from tracker.store import Store
 
 STATE_LABEL = {"on_time": "✓ on time", "late": "◷ late", "missing": "✕ missing", "due": "… due"}
 
@@ -16,7 +22,7 @@ STATE_LABEL = {"on_time": "✓ on time", "late": "◷ late", "missing": "✕ mis
 @pass_app
 def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
     """Who is due a check-in, who checked in on time, late, or not at all."""
-    from tracker.checkins import checkin_status
+    from tracker.checkins import checkin_status, owed, said
     from tracker.clock import today
     from tracker.periods import Period
 
@@ -27,18 +33,38 @@ def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
             f"--week {week} has not started yet; check-ins are for this week or an earlier one"
         )
     report = checkin_status(app.store, week, upcoming=True)
+    # this week's view also lists last week's check-ins still owed (on Monday: on time)
+    still = owed(app.store) if week is None else []
     if as_json:
-        emit_json(report.as_dict())
+        emit_json({**report.as_dict(), "owed": [s.as_dict() for s in still]})
         return
     from rich.markup import escape
     from rich.table import Table
 
     from tracker.cli.common import console
+    from tracker.clock import workspace_timezone
+    from tracker.formats import long_day
     from tracker.names import kpi_names, people_names
 
     kpis, people = kpi_names(app.store), people_names(app.store)
+    zone = workspace_timezone(app.store)
+    out = console()
+    if still:
+        # what is owed first: it is the one with a deadline (today, on Monday)
+        late = Table(title=f"Still owed from last week ({week_before(app.store)})")
+        for col in ("KPI", "owner", "period", "state", "on time until"):
+            late.add_column(col, no_wrap=True)
+        for s in still:
+            late.add_row(
+                escape(kpis.get(s.kpi, s.kpi)),
+                escape(people.get(s.owner, s.owner)),
+                s.period,
+                STATE_LABEL[s.state],
+                f"the end of {last_day(s.due_by, zone):%a} {long_day(last_day(s.due_by, zone))}",
+            )
+        out.print(late)
     table = Table(title=f"Check-ins for {report.week}")
-    for col in ("KPI", "owner", "period", "state", "when (UTC)", "confidence", "note"):
+    for col in ("KPI", "owner", "period", "state", f"when ({zone})", "confidence", "note"):
         table.add_column(col, no_wrap=col != "note")
     for s in report.kpis:
         table.add_row(
@@ -46,11 +72,10 @@ def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
             escape(people.get(s.owner, s.owner)),
             s.period,
             STATE_LABEL[s.state],
-            s.checked_in_at.strftime("%Y-%m-%d %H:%M") if s.checked_in_at else "",
+            local_time(s.checked_in_at, zone) if s.checked_in_at else "",
             (s.confidence or "").replace("_", " "),
-            escape(s.note or ""),
+            escape("; ".join(f"{label}: {text}" for label, text in said(s))),
         )
-    out = console()
     out.print(table)
     for u in report.upcoming:
         out.print(
@@ -62,6 +87,27 @@ def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
             f"{escape(people.get(p['person'], p['person']))}: {p['on_time']} on time,"
             f" {p['late']} late, {p['missing']} missing, {p['due']} due"
         )
+
+
+def week_before(store: Store) -> str:
+    from tracker.clock import today
+    from tracker.periods import Period
+
+    return Period.week_of(today(store)).previous().label
+
+
+def local_time(instant: dt.datetime, zone: str) -> str:
+    """A stored instant (naive UTC) as the workspace's clock reads it."""
+    from zoneinfo import ZoneInfo
+
+    return instant.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def last_day(due_by: dt.datetime, zone: str) -> dt.date:
+    """The last local day a check-in is on time (``due_by`` is the midnight after it)."""
+    from zoneinfo import ZoneInfo
+
+    return (due_by.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone)) - dt.timedelta(days=1)).date()
 
 
 @click.command("checkin")
@@ -101,4 +147,13 @@ def checkin_cmd(
             problems=problems,
             period=period,
         )
-    click.echo(f"Checked in on {c.kpi} for {c.period}: {c.confidence.replace('_', ' ')}.")
+    from tracker.clock import today
+    from tracker.periods import Period
+
+    # without --period, the check-in of a period that just ended may be the one given
+    ended = (
+        " (it has ended; still on time today)"
+        if period is None and Period.parse(c.period).last < today(store)
+        else ""
+    )
+    click.echo(f"Checked in on {c.kpi} for {c.period}{ended}: {c.confidence.replace('_', ' ')}.")
