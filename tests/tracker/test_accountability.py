@@ -12,9 +12,9 @@ import pytest
 from tests.clirunner import waypoint
 from tests.conftest import SMALL_PLAN
 from tracker.checkins import checkin_status, record_checkin
+from tracker.clock import today
 from tracker.errors import PermissionDenied
 from tracker.models import LOCAL_MANAGER, Actor
-from tracker.clock import today
 from tracker.periods import Period
 from tracker.plan import apply_plan_text
 from tracker.store import Store
