@@ -276,8 +276,10 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
             f"change {undoing.id} cannot be taken back: {metric} on {day} ({source}) was"
             " written again since; take that change back first"
         )
-    if kind == "redo" and get_change(con, target).kind == "set":
-        _refuse_a_set_logged_over(con, undoing.id, target)
+    if kind == "redo":
+        if get_change(con, target).kind == "set":
+            _refuse_a_set_logged_over(con, undoing.id, target)
+        _refuse_an_entry_set_over(con, undoing.id, target)
     verb = "undo" if kind == "undo" else "redo"
     new_id = open_change(con, actor, kind, f"{verb} change {target}", target=target)
     con.execute(
@@ -355,6 +357,36 @@ def _refuse_a_set_logged_over(con: Connection, undo_id: int, target: int) -> Non
         )
 
 
+def _refuse_an_entry_set_over(con: Connection, undo_id: int, target: int) -> None:
+    """The mirror of _refuse_a_set_logged_over: a day set after an entry was undone holds
+    the day's whole manual value (log 2, undone, set 10: the day is 10). Brought back
+    beside the set, the entry would add to it (12), so it is refused."""
+    newer = con.execute(
+        """
+        SELECT o.metric, o.day, l.change_id FROM observations o
+        JOIN metrics m ON m.key = o.metric
+        JOIN observations l
+          ON l.removed_by IS NULL AND l.metric = o.metric AND l.day = o.day
+         AND l.source = 'manual' AND l.id NOT IN (SELECT id FROM lineage)
+         AND l.change_id > ?
+         AND (m.class <> 'effort' OR l.for_person IS NOT DISTINCT FROM o.for_person)
+        JOIN changes c ON c.id = l.change_id AND c.kind = 'set'
+        WHERE o.removed_by = ? AND o.source = 'manual'
+        ORDER BY l.id
+        LIMIT 1
+        """,
+        [undo_id, undo_id],
+    ).fetchall()
+    if newer:
+        con.execute("DROP TABLE lineage")
+        metric, day, by = newer[0]
+        raise BadInput(
+            f"change {by} set {metric} on {day} after change {target} was undone; brought"
+            " back, its entry would add to the day's set value. Take the set back first"
+            f" (`waypoint undo {by}`), or log the day again."
+        )
+
+
 # An undo or redo writes what it did to each value, old -> new, as every other change
 # does: a value brought back in place of another version of its entry (always, as an
 # import lists each value it replaces), and, when it moved at most this many values in
@@ -400,21 +432,33 @@ def _audit_values(con: Connection, actor: Actor, kind: str, change: int, moved: 
     )
 
 
+def _last_in_effect(con: Connection, actor: Actor) -> int | None:
+    """The actor's change in effect that was made, or last redone, most recently."""
+    rows = con.execute(
+        "SELECT c.id FROM changes c WHERE c.actor = ? AND c.undone_by IS NULL"
+        " AND c.kind NOT IN ('undo', 'redo')"
+        " ORDER BY coalesce((SELECT max(r.id) FROM changes r WHERE r.kind = 'redo'"
+        " AND r.target = c.id), c.id) DESC LIMIT 1",
+        [actor.key],
+    ).fetchall()
+    return int(rows[0][0]) if rows else None
+
+
+def default_undo(store: Store, actor: Actor) -> Change | None:
+    """The change `waypoint undo` without an id would take back (so the command line can
+    ask before a whole plan apply goes)."""
+    with store.read() as con:
+        found = _last_in_effect(con, actor)
+        return get_change(con, found) if found is not None else None
+
+
 def undo(store: Store, actor: Actor, change_id: int | None = None) -> Change:
     """Take back ``change_id`` (default: the actor's last change still in effect)."""
     with store.write() as con:
         if change_id is None:
-            # the actor's change in effect that was made, or last redone, most recently
-            rows = con.execute(
-                "SELECT c.id FROM changes c WHERE c.actor = ? AND c.undone_by IS NULL"
-                " AND c.kind NOT IN ('undo', 'redo')"
-                " ORDER BY coalesce((SELECT max(r.id) FROM changes r WHERE r.kind = 'redo'"
-                " AND r.target = c.id), c.id) DESC LIMIT 1",
-                [actor.key],
-            ).fetchall()
-            if not rows:
+            change_id = _last_in_effect(con, actor)
+            if change_id is None:
                 raise BadInput(f"{actor.name} has no change to undo")
-            change_id = int(rows[0][0])
         change = get_change(con, change_id)
         if change.kind == "redo":
             # a redo put its change back in effect: undoing it is undoing that change

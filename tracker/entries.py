@@ -65,8 +65,9 @@ class Entry:
             "value": self.value,
             "source": self.source,
             "kind": "entry" if self.is_entry else "import",
-            "recorded_by": self.recorded_by,
-            "for": self.for_person,
+            # the command line's local manager stores no author: named by its key
+            "recorded_by": self.recorded_by or "local",
+            "for": self.for_person or self.recorded_by or "local",
             "recorded_at": self.recorded_at.isoformat(),
             "note": self.note,
             "change": self.change,
@@ -268,12 +269,14 @@ def _log_one(
         replaced = _entries(con, scope, params)
         others = sorted({e.recorded_by or "local" for e in replaced} - {actor.key})
         if others and actor.role != "manager":
+            named = ", ".join("the local manager" if o == "local" else o for o in others)
             raise PermissionDenied(
-                f"{actor.name} may not replace entries of {', '.join(others)} for {what};"
+                f"{actor.name} may not replace entries of {named} for {what};"
                 " add an entry instead, or ask them or a manager."
             )
     kind = "set" if mode == "set" else "log"
-    sign = "=" if mode == "set" else ("+" if value >= 0 else "")
+    # a stock entry is a level (followers 150), not an amount added to the day
+    sign = "=" if mode == "set" else ("+" if value >= 0 and info.behaviour != "stock" else "")
     if change is None:
         change = open_change(con, actor, kind, f"{kind} {metric} {sign}{_fmt(value)} on {day}")
     if info.archived:
@@ -469,10 +472,20 @@ def delete_values(store: Store, actor: Actor, ids: list[int]) -> int:
                     f"{actor.name} may not delete value {e.id} ({e.metric} on {e.day}): it was"
                     f" recorded by {e.recorded_by or 'a manager'}; only its author or a manager may."
                 )
-            # their own values, and only of metrics they own or are assigned (a manager's
-            # import may have named them as the author of another metric's value)
+            # their own values, of metrics they own or are assigned (a manager's import
+            # may have named them as the author of another metric's value), or that they
+            # wrote themselves: what they may undo they may delete, even after the
+            # metric's KPI moved to someone else
             allowed = assigned_metrics(con, actor) or set()
-            unassigned = [e for e in found if e.metric not in allowed]
+            written = {
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT o.entry FROM observations o JOIN changes c"
+                    " ON c.id = o.change_id WHERE o.entry IN ? AND c.actor = ?",
+                    [[e.id for e in found], actor.key],
+                ).fetchall()
+            }
+            unassigned = [e for e in found if e.metric not in allowed and e.id not in written]
             if unassigned:
                 e = unassigned[0]
                 raise PermissionDenied(

@@ -273,7 +273,7 @@ def _write(
     # Opened first so that metrics created on the way belong to it; dropped again when
     # the import turns out to change nothing.
     result.change = open_change(con, actor, "import", f"import {label}", {"label": label})
-    _stage(con, result, today=today, author=author)
+    _stage(con, result, today=today, author=author, manager=actor.role == "manager")
     _resolve_metrics(con, actor, new_metrics, result)
     _check_rows(con, actor, result)
     _keep_last_of_repeats(con, result)
@@ -318,7 +318,9 @@ def empty_counts() -> dict[str, int]:
     return {"inserted": 0, "replaced": 0, "unchanged": 0, "rejected": 0}
 
 
-def _stage(con: Connection, result: WriteResult, *, today: dt.date, author: str | None) -> None:
+def _stage(
+    con: Connection, result: WriteResult, *, today: dt.date, author: str | None, manager: bool
+) -> None:
     """Rows that can be read at all (``_keep_last_of_repeats`` then settles repeats)."""
     # One pass over the batch: each row is staged with its problem (NULL for most), and
     # the few with one are listed and taken out again (a second pass to list them was
@@ -329,13 +331,17 @@ def _stage(con: Connection, result: WriteResult, *, today: dt.date, author: str 
         CREATE OR REPLACE TEMP TABLE inc AS
         SELECT line, day, trim(metric) AS metric, value,
                coalesce(nullif(nullif(trim(source), ''), 'manual'), '{IMPORT_SOURCE}') AS source,
-               coalesce(nullif(trim(recorded_by), ''), $author) AS recorded_by,
+               -- `local` (an export's name for the command line's local manager) is
+               -- stored as the local manager's values are, without an author; only a
+               -- manager may name a manager
+               CASE WHEN trim(recorded_by) = 'local' AND $manager THEN NULL
+                    ELSE coalesce(nullif(trim(recorded_by), ''), $author) END AS recorded_by,
                nullif(trim(note), '') AS note, {_ROW_PROBLEM} AS problem,
                -- counted below, with the repeated keys (a scan of its own was 12-16 ms)
                trim(source) = 'manual' AS named_manual
         FROM incoming_rows
         """,  # noqa: S608 (constants only)
-        {"today": today, "author": author},
+        {"today": today, "author": author, "manager": manager},
     )
     problems = con.execute(
         "SELECT line, metric, problem, day, value FROM inc WHERE problem IS NOT NULL ORDER BY line"
@@ -847,7 +853,13 @@ def seed_values(con: Connection, relation: str, change: int = 0) -> int:
 
 
 # -- reading and exporting -------------------------------------------------------------
-EXPORT_COLUMNS = ["day", "metric", "value", "source", "recorded_by", "recorded_at", "note"]
+EXPORT_COLUMNS = ["day", "metric", "value", "source", "recorded_by", "for", "recorded_at", "note"]
+# what each column is made of: the local manager's values carry no author, and are
+# written as `local` (the key an import reads back as the local manager)
+_EXPORT_SQL = {
+    "recorded_by": "coalesce(recorded_by, 'local')",
+    "for": "coalesce(for_person, recorded_by, 'local')",
+}
 
 
 def neutralise(text: str | None) -> str | None:
@@ -857,16 +869,16 @@ def neutralise(text: str | None) -> str | None:
     return text
 
 
-_SAFE_SQL = "CASE WHEN regexp_matches({c}, '^[=+\\-@\\t\\r]') THEN '''' || {c} ELSE {c} END AS {c}"
+_SAFE_SQL = "CASE WHEN regexp_matches({c}, '^[=+\\-@\\t\\r]') THEN '''' || {c} ELSE {c} END"
 
 
 def _export_select(neutral: bool) -> str:
     cols = []
     for c in EXPORT_COLUMNS:
-        if neutral and c in ("metric", "source", "recorded_by", "note"):
-            cols.append(_SAFE_SQL.format(c=c))
-        else:
-            cols.append(c)
+        made_of = _EXPORT_SQL.get(c, c)
+        if neutral and c in ("metric", "source", "recorded_by", "for", "note"):
+            made_of = _SAFE_SQL.format(c=made_of)
+        cols.append(f'{made_of} AS "{c}"')
     return (
         f"SELECT {', '.join(cols)} FROM observations WHERE removed_by IS NULL"  # noqa: S608
         " ORDER BY day, metric, source, recorded_at, id"

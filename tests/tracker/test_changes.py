@@ -498,6 +498,22 @@ def test_a_set_is_not_redone_over_an_entry_logged_since(plan_store: Store) -> No
     assert daily_values(plan_store, "hours") == [(DAY, 7.0)]
 
 
+def test_an_entry_is_not_redone_over_a_day_set_since(plan_store: Store) -> None:
+    """The mirror case: log 2, undo it, set the day to 10; bringing the 2 back would
+    make 12, neither the set nor the entry, so the redo is refused, naming the set."""
+    logged = log_entry(plan_store, AMY, "leads", 2, day=DAY)
+    undo(plan_store, AMY, logged.change)
+    the_set = log_entry(plan_store, AMY, "leads", 10, day=DAY, mode="set")
+    with pytest.raises(BadInput, match=f"change {the_set.change} set leads.*waypoint undo"):
+        redo(plan_store, AMY, logged.change)
+    assert daily_values(plan_store, "leads") == [(DAY, 10.0)]  # nothing moved
+    undo(plan_store, AMY, the_set.change)
+    redo(plan_store, AMY, logged.change)
+    assert daily_values(plan_store, "leads") == [(DAY, 2.0)]
+    with plan_store.read() as con:
+        assert mismatches(con)[0] == 0
+
+
 def test_a_deletion_is_not_undone_over_values_imported_since_and_names_the_first(
     plan_store: Store,
 ) -> None:
@@ -581,3 +597,19 @@ def test_a_large_undo_lists_only_the_values_it_puts_back_in_place_of_others(
     assert [(e.old_value["value"], e.new_value["value"]) for e in undone] == [(30, 3)]
     counted = next(e for e in entries(plan_store, limit=100) if e.entity == "change")
     assert counted.new_value["removed"] == 4 and counted.new_value["restored"] == 1
+
+
+def test_undo_without_an_id_asks_before_taking_back_a_plan_apply(plan_store: Store) -> None:
+    """The last change of the person who set the workspace up is often the plan apply:
+    `waypoint undo` alone must not archive every objective and KPI without asking."""
+    before = load_plan(plan_store)
+    run = waypoint(plan_store.path, "undo")
+    assert run.code == 2 and "plan apply" in run.err and "--yes" in run.err
+    assert load_plan(plan_store) == before  # nothing was taken back
+    named = [c for c in list_changes(plan_store) if c.kind == "plan"][0]
+    assert waypoint(plan_store.path, "undo", "--yes").code == 0
+    assert load_plan(plan_store).objectives == []
+    assert waypoint(plan_store.path, "redo", str(named.id)).code == 0
+    # an entry is the last change: taken back at once, as before
+    assert waypoint(plan_store.path, "log", "leads", "2", "--day", str(DAY)).code == 0
+    assert waypoint(plan_store.path, "undo").code == 0

@@ -375,3 +375,26 @@ def test_a_value_for_an_archived_metric_brings_it_back_and_says_so(plan_store: S
         assert con.execute("SELECT archived FROM metrics WHERE key = 'posts'").fetchall() == [
             (True,)
         ]
+
+
+def test_after_a_handover_she_may_still_delete_what_she_wrote_as_she_may_undo_it(
+    plan_store: Store,
+) -> None:
+    """Taking back one's own entry is one right, whichever way it is done: Amy logged a
+    lead, then the KPI moved to Ricardo; she may undo it, and she may delete it."""
+    from tests.conftest import SMALL_PLAN
+    from tracker.changes import redo, undo
+    from tracker.plan import apply_plan_text
+
+    first = log_entry(plan_store, AMY, "leads", 2, day=DAY)
+    second = log_entry(plan_store, AMY, "leads", 3, day=DAY)
+    handed_over = SMALL_PLAN.replace(
+        "{key: leads-h2, metric: leads, aggregation: sum, target: 60, owner: amy}",
+        "{key: leads-h2, metric: leads, aggregation: sum, target: 60, owner: ricardo}",
+    )
+    assert handed_over != SMALL_PLAN
+    apply_plan_text(plan_store, handed_over, RICARDO)
+    undo(plan_store, AMY, second.change)
+    redo(plan_store, AMY, second.change)
+    delete_values(plan_store, AMY, [first.entry])
+    assert daily_values(plan_store, "leads") == [(DAY, 3.0)]

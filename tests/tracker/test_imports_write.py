@@ -289,7 +289,8 @@ def test_export_neutralises_formulas(plan_store: Store, tmp_path: Path, fmt: str
 
         sheet = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
         assert sheet[0][:4] == ["day", "metric", "value", "source"]
-        assert '\'=HYPERLINK("x")' in {r[6] for r in sheet[1:]}
+        assert sheet[0][4:6] == ["recorded_by", "for"]
+        assert '\'=HYPERLINK("x")' in {r[7] for r in sheet[1:]}
     else:
         import pyarrow.parquet as pq
 

@@ -110,9 +110,7 @@ def export_cmd(app: AppContext, fmt: str | None, out: str | None) -> None:
         with tempfile.TemporaryDirectory(prefix="waypoint-export-") as folder:
             part = Path(folder) / f"observations.{fmt}"
             export_observations(app.store, part, fmt)
-            stream = click.get_binary_stream("stdout")
-            stream.write(part.read_bytes())
-            stream.flush()
+            click.echo(part.read_bytes(), nl=False)  # bytes: written as they are
         return
     target = out or f"waypoint-observations.{fmt}"
     count = export_observations(app.store, target, fmt)

@@ -9,6 +9,7 @@ import click
 from tracker.cli.common import (
     AppContext,
     as_option,
+    ask,
     emit_json,
     json_option,
     parse_day,
@@ -130,10 +131,12 @@ def values_cmd(
     from rich.table import Table
 
     from tracker.cli.common import console
+    from tracker.names import people_names
     from tracker.records import LOCAL_MANAGER
     from tracker.text import printable
 
     counted = dict(data.days)
+    people = people_names(app.store)
     table = Table(title=f"{escape(data.name)} ({escape(data.metric)})", title_justify="left")
     for col in (
         "id",
@@ -156,9 +159,13 @@ def values_cmd(
             e.day.isoformat(),
             _num(e.value),
             escape(e.source),
-            # no author stored: the command line's local manager wrote it
-            escape(e.recorded_by or LOCAL_MANAGER.name),
-            escape(e.for_person or "–") if e.for_person != e.recorded_by else "",
+            # people by name; no author stored: the command line's local manager wrote it
+            escape(
+                people.get(e.recorded_by, e.recorded_by) if e.recorded_by else LOCAL_MANAGER.name
+            ),
+            escape(people.get(e.for_person, e.for_person) if e.for_person else "–")
+            if e.for_person != e.recorded_by
+            else "",
             e.recorded_at.strftime("%Y-%m-%d %H:%M"),
             escape(printable(e.note)),
             day_total,
@@ -192,17 +199,30 @@ def delete_cmd(app: AppContext, ids: tuple[int, ...], as_person: str | None) -> 
 
 @click.command("undo")
 @click.argument("change", required=False, type=int)
+@click.option("--yes", is_flag=True, help="Take back a plan apply without asking.")
 @as_option
 @pass_app
-def undo_cmd(app: AppContext, change: int | None, as_person: str | None) -> None:
+def undo_cmd(app: AppContext, change: int | None, yes: bool, as_person: str | None) -> None:
     """Take back CHANGE (default: your last change): an entry, a set, a deletion, a
     whole import or a plan apply. Its author or a manager may; `waypoint redo CHANGE`
-    brings it back. See `waypoint changes` for the ids."""
-    from tracker.changes import undo
+    brings it back. See `waypoint changes` for the ids. Without CHANGE, a plan apply
+    is taken back only after you confirm it (or with --yes)."""
+    from tracker.changes import default_undo, undo
 
     store = app.store
     with store.session():
-        done = undo(store, app.actor(as_person), change)
+        actor = app.actor(as_person)
+        if change is None and not yes:
+            last = default_undo(store, actor)
+            if last is not None and last.kind == "plan":
+                # one keystroke must not archive a whole plan: named, or confirmed
+                ask(
+                    f"Your last change is a plan apply: change {last.id} ({last.summary})."
+                    " Undoing it takes back every plan item it added or changed.",
+                    f"Undo change {last.id}?",
+                )
+                change = last.id
+        done = undo(store, actor, change)
     click.echo(f"Undone: {done.summary} (change {done.id}).")
     click.echo(f"Bring it back with `waypoint redo {done.target}`.")
 
