@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from tracker.vocab import HOUR_UNITS
@@ -19,6 +20,8 @@ from tracker.vocab import HOUR_UNITS
 NOTHING = "–"
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$"}
 PERCENT_UNITS = {"%", "percent", "pct", "rate", "share"}
+# a unit written as an ISO 4217 code (NZD, CHF) is money, whatever the workspace's currency
+_ISO_CODE = re.compile(r"[A-Z]{3}")
 
 
 def _plain(value: float) -> bool:
@@ -107,13 +110,22 @@ def ratio_value(
     denominator_unit: str | None,
     currency: str = "USD",
     denominator_name: str | None = None,
+    *,
+    share: bool = True,
 ) -> str:
-    """A ratio KPI's value: money per thing (``$12.50 per lead``), else a share (``2.1%``)."""
+    """A ratio KPI's value: money per thing (``$12.50 per lead``, ``12.50 NZD``), else a
+    share (``2.1%``); with ``share=False`` (a ratio aimed above 1: likes per post) a plain
+    number (``2.55``)."""
     if amount is None or _plain(amount):
         return NOTHING
-    if is_money(numerator_unit, currency) or is_hours(numerator_unit):
+    money = is_money(numerator_unit, currency) or bool(
+        numerator_unit and _ISO_CODE.fullmatch(numerator_unit.strip())
+    )
+    if money or is_hours(numerator_unit):
         per = f" per {denominator_name}" if denominator_name else ""
         return value(amount, numerator_unit, currency) + per
+    if not share:
+        return value(amount, numerator_unit if not is_percent(numerator_unit) else None)
     return percent(amount)
 
 
@@ -129,7 +141,10 @@ def kpi_value(kpi: Any, amount: float | None) -> str:
     is its numerator's) is money or hours per thing when the numerator is money or hours
     (``$12.50``), else a share (``0.95%``): never ``0.00957``."""
     if kpi.aggregation == "ratio":
-        return ratio_value(amount, kpi.unit, None)
+        # a share (conversion rate) is aimed at most at 1; a target above 1 is a count
+        # per thing (likes per post: 2.55, not 255%)
+        target = getattr(kpi, "target", None)
+        return ratio_value(amount, kpi.unit, None, share=target is None or abs(target) <= 1)
     return value(amount, kpi.unit)
 
 

@@ -34,8 +34,11 @@ k AS (
            k.aggregation, k.baseline AS given_baseline, k.target, k.owner, k.per, k.stay,
            k.position AS kpos, o.position AS opos,
            coalesce(k.start, o.start) AS kstart, coalesce(k.deadline, o.deadline) AS kdeadline,
-           -- a ratio shows its numerator's unit: cost / leads is money per lead
-           coalesce(m.unit, mn.unit) AS unit
+           -- a ratio shows its numerator's unit: cost / leads is money per lead; a
+           -- spend metric without a unit is money in the workspace's currency
+           coalesce(m.unit, mn.unit,
+                    CASE WHEN coalesce(m.class, mn.class) = 'spend'
+                         THEN (SELECT currency FROM workspace) END) AS unit
     FROM kpis k
     JOIN objectives o ON o.key = k.objective
     LEFT JOIN metrics m ON m.key = k.metric

@@ -58,6 +58,23 @@ BROKEN = [
         "objectives[buyer-leads].kpis[leads-h2].deadline: 2026-06-01 is before start 2026-07-01",
     ),
     (
+        lambda d: kpi(d, "leads-h2").update(start="2027-01-15"),
+        "objectives[buyer-leads].kpis[leads-h2].start: 2027-01-15 is after the objective's"
+        " deadline 2026-12-31",
+    ),
+    (
+        lambda d: kpi(d, "leads-h2").update(deadline=20260331),
+        "kpis[leads-h2].deadline: 20260331 is not a date; write it as YYYY-MM-DD",
+    ),
+    (
+        lambda d: kpi(d, "leads-h2").update(deadline="next week"),
+        "kpis[leads-h2].deadline: 'next week' is not a date; write it as YYYY-MM-DD",
+    ),
+    (
+        lambda d: kpi(d, "weekly-posts").update(target=0),
+        "kpis[weekly-posts].target: a recurring target of 0 per week is met by doing nothing",
+    ),
+    (
         lambda d: d["metrics"][0].pop("behaviour"),
         "metrics[li-followers].behaviour: required field is missing",
     ),

@@ -40,6 +40,7 @@ METRICS = [
     {"key": "reply", "name": "Reply hours", "class": "activity", "behaviour": "stock"},
     {"key": "clicks", "name": "Clicks", "class": "engagement", "behaviour": "flow"},
     {"key": "rating", "name": "Rating", "class": "outcome", "behaviour": "flow"},
+    {"key": "ads", "name": "Ad spend", "class": "spend", "behaviour": "flow"},
 ]
 for _m in METRICS:
     _m["min"] = None
@@ -876,3 +877,32 @@ def test_series_of_health_kpi_has_no_pace_line(mem: Store) -> None:
     assert series.expected == [] and series.forecast == [] and series.target == 4
     with pytest.raises(NotFound):
         kpi_series(mem, "nope", day(3))
+
+
+def test_a_ratio_reads_as_money_a_count_per_thing_or_a_share() -> None:
+    """A cost per lead is money (also in a currency with no symbol), likes per post a
+    number, a conversion rate a share: never 255% for 2.55 NZD per lead."""
+    from types import SimpleNamespace
+
+    from tracker.formats import kpi_value
+
+    def kpi(unit: str | None, target: float | None) -> SimpleNamespace:
+        return SimpleNamespace(aggregation="ratio", unit=unit, target=target)
+
+    assert kpi_value(kpi("NZD", 3.0), 2.55) == "2.55 NZD"
+    assert kpi_value(kpi("USD", 3.0), 2.55) == "$2.55"
+    assert kpi_value(kpi(None, 30.0), 25.5) == "25.5"
+    assert kpi_value(kpi(None, 0.05), 0.021) == "2.1%"
+
+
+def test_a_ratio_of_spend_without_a_unit_is_money_in_the_workspace_currency(
+    mem: Store,
+) -> None:
+    make(mem, {"key": "k", "ratio": {"numerator": "ads", "denominator": "leads"}, "target": 20})
+    log(mem, "ads", {day(1): 51.0})
+    log(mem, "leads", {day(1): 20.0})
+    from tracker.formats import kpi_value
+
+    k = status(mem, day(3))
+    assert k.unit == "USD"
+    assert kpi_value(k, k.current) == "$2.55"

@@ -68,6 +68,14 @@ def _pydantic_problems(data: Any, exc: ValidationError) -> list[str]:
             msg = "required field is missing"
         elif err["type"] == "value_error":
             msg = msg.removeprefix("Value error, ")
+        elif err["type"].startswith(("date_", "datetime_")):
+            # pydantic's words for a bad day ("Datetimes provided to dates should have
+            # zero time", "input is too short") say nothing to a person writing a plan
+            value = err.get("input")
+            detail = msg.rsplit(", ", 1)[-1] if "outside expected range" in msg else ""
+            msg = f"{value!r} is not a date; write it as YYYY-MM-DD (2026-03-31)" + (
+                f" ({detail})" if detail else ""
+            )
         elif err["type"] == "string_pattern_mismatch":
             msg = _pattern_words(str((err.get("ctx") or {}).get("pattern", "")), msg)
         problems.append(f"{_loc_to_path(data, loc)}: {msg}")
@@ -307,7 +315,11 @@ def _kpi_problems(
     start = k.start or o.start
     deadline = k.deadline or o.deadline
     if start is not None and deadline is not None and deadline < start:
-        problems.append(f"{kp}.deadline: {deadline} is before start {start}")
+        if k.start is not None and k.deadline is None:
+            # the KPI's own start is what was written wrong: name that field
+            problems.append(f"{kp}.start: {start} is after the objective's deadline {deadline}")
+        else:
+            problems.append(f"{kp}.deadline: {deadline} is before start {start}")
     if (k.metric is None) == (k.ratio is None):
         problems.append(f"{kp}.metric: give either metric or ratio (numerator / denominator)")
         return problems
@@ -333,6 +345,12 @@ def _kpi_problems(
             problems.append(f"{kp}.per: a KPI has either per or stay, not both")
         if k.baseline is not None:
             problems.append(f"{kp}.baseline: a recurring (per) target starts at 0 each period")
+        if k.target is not None and k.target <= 0:
+            # every period starts at 0: a target of 0 or less is met before anything is done
+            problems.append(
+                f"{kp}.target: a recurring target of {k.target:g} per {k.per} is met by doing"
+                " nothing; give how many are wanted each period (above 0)"
+            )
     if k.stay is not None and k.target is None:
         problems.append(f"{kp}.target: a health KPI (stay: {k.stay}) needs a target")
     if k.stay is not None and k.baseline is not None:
