@@ -58,6 +58,9 @@ class Flag:
     @property
     def title(self) -> str:
         """The plain title people read (DESIGN: codes stay in --json and the docs)."""
+        if self.code == "unmeasurable_kpi" and self.evidence.get("missing"):
+            # what is missing, as the message says it: "No owner", "No target or deadline"
+            return "No " + " or ".join(self.evidence["missing"])
         return FLAG_TITLES.get(self.code, self.code.replace("_", " ").capitalize())
 
     def as_dict(self) -> dict[str, Any]:
@@ -454,6 +457,14 @@ def unqualified_growth(ctx: Context) -> Iterator[Flag]:
             parts = []
             for o, g in outcome_growth.items():
                 recent = (ctx.growth.get(o) or {}).get("last28")
+                earlier = (ctx.growth.get(o) or {}).get("prev28")
+                if g is None and recent is None and earlier:
+                    # figures before, none lately: not "no data", and not a fall to 0
+                    parts.append(
+                        f"{ctx.name(o)} has no figures in the last 4 weeks"
+                        f" ({earlier:g} in the 4 weeks before)"
+                    )
+                    continue
                 if g is None and recent is not None:
                     # values only lately: nothing earlier to compare them with
                     moved = "has no figures from before the last 4 weeks"

@@ -120,7 +120,7 @@ FLAG_TITLES: dict[str, str] = {
     "unqualified_growth": "Growth without results",
     "no_link_to_outcome": "No link to results",
     "orphan_metric": "Untracked numbers",
-    "unmeasurable_kpi": "No target",
+    "unmeasurable_kpi": "No target, deadline or owner",
     "stale_metric": "Stale numbers",
     "confidence_conflict": "Confidence contradicts the numbers",
     "outlier_value": "Unusual value",

@@ -211,6 +211,21 @@ def test_an_outcome_with_figures_only_lately_is_not_called_without_data(store: S
     assert "has no figures from before the last 4 weeks (3 in them)" in flag.message
 
 
+def test_an_outcome_that_stopped_coming_in_is_not_called_without_data(store: Store) -> None:
+    plan(store, kpis=[LEADS_KPI], channels=("ig", "web"))
+    log(store, "followers", {AS_OF - dt.timedelta(days=56): 100, AS_OF: 150})
+    log(store, "leads", {AS_OF - dt.timedelta(days=40): 4})  # none in the last 4 weeks
+    flag = next(f for f in run_audit(store, AS_OF).flags if f.code == "unqualified_growth")
+    assert "had no data" not in flag.message
+    assert "has no figures in the last 4 weeks (4 in the 4 weeks before)" in flag.message
+
+
+def test_a_kpi_without_an_owner_is_not_titled_no_target(store: Store) -> None:
+    plan(store, kpis=[LEADS_KPI, {"key": "nobody", "metric": "leads", "target": 9}])
+    flag = next(f for f in run_audit(store, AS_OF).flags if f.code == "unmeasurable_kpi")
+    assert flag.title == "No owner"
+
+
 def weekly_to_daily(values: list[float], last_sunday: dt.date) -> dict[dt.date, float]:
     """One value on each Monday of the weeks ending at ``last_sunday``."""
     first_monday = last_sunday - dt.timedelta(days=7 * len(values) - 1)
