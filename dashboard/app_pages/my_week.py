@@ -33,8 +33,10 @@ st.subheader("Due")
 names = {k.kpi: k.name or k.kpi for k in report.kpis}
 label = {"due": "… due", "on_time": "✓ done", "late": "◷ late", "missing": "✕ missing"}
 for s in still_owed + due:
+    # a period that has ended and is still due is on time only until the end of today
+    said = "… due today" if s in still_owed and s.state == "due" else label[s.state]
     st.markdown(
-        f"{label[s.state]} — **{ui.text(names.get(s.kpi, s.kpi))}** ({formats.period(s.period)})"
+        f"{said} — **{ui.text(names.get(s.kpi, s.kpi))}** ({formats.period(s.period)})"
     )
 for u in week.upcoming:
     if u.owner == actor.key:

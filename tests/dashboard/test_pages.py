@@ -249,6 +249,31 @@ def test_last_weeks_missing_check_in_can_be_given_on_my_week(app_env: Store) -> 
     assert at.selectbox(key="myweek_kpi").options[0].endswith("(missing)")  # the other one
 
 
+def test_on_monday_last_weeks_check_in_is_due_today_and_offered_first(
+    app_env: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Monday after W47: its check-ins are still on time until the end of the day. My week
+    # lists them first as due today and the form offers them first, so checking in on
+    # Monday morning fills in last week, not this one (which would leave W47 missing).
+    from tracker.checkins import checkin_status
+
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-11-23T15:00:00+00:00")  # 09:00 in Chicago
+    at = open_page("my_week")
+    today = [m.value for m in at.markdown if m.value.startswith("… due today")]
+    assert today and all("week of 16 Nov 2026" in line for line in today)
+    kpi = at.selectbox(key="myweek_kpi")
+    assert "week of 16 Nov 2026" in kpi.options[0]
+    name = today[0].split("**")[1]
+    at.radio(key="myweek_confidence").set_value("on_track")
+    at = click(at, "Check in")
+    assert not at.exception, at.exception
+    from tracker.names import kpi_names
+
+    key = {v: k for k, v in kpi_names(app_env).items()}[name]
+    given = next(s for s in checkin_status(app_env, "2026-W47").kpis if s.kpi == key)
+    assert (given.state, given.confidence) == ("on_time", "on_track")  # W47, on time
+
+
 def test_a_decision_saved_at_the_review_is_listed_at_once(app_env: Store) -> None:
     at = open_page("weekly_review")
     at.text_area[0].set_value("Pause the <b>giveaway</b> posts")

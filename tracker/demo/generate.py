@@ -225,7 +225,9 @@ def checkins(as_of: dt.date, placed_plan: dict[str, Any]) -> list[tuple[Any, ...
             created = dt.datetime.combine(monday + dt.timedelta(days=4 + late), dt.time(16, 30))
             confidence = story_kpi.get("change", {}).get(back, story_kpi["confidence"])
             note = _note(story_kpi["notes"], back, monday, as_of)
-            comment = f"{note['progress']} {note['plans']}".strip()
+            # as record_checkin keeps it: the parts joined, so no page repeats them as a note
+            parts = (note["progress"], note["plans"], note["problems"])
+            comment = " ".join(t for t in parts if t) or None
             rows.append(
                 (
                     kpi,
