@@ -240,15 +240,20 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
         ORDER BY 1
         """
     ).fetchall()
+    # a redo brings back the change its undo took back: the refusals name that change
+    blocked = (
+        f"change {undoing.id} cannot be taken back"
+        if kind == "undo"
+        else f"change {target} cannot be brought back"
+    )
     if later:
         con.execute("DROP TABLE lineage")
         ids = ", ".join(str(r[0]) for r in later)
         last, is_undo, its_target = later[-1]
         # an undo is taken back by redoing what it undid
-        command = f"waypoint redo {its_target}" if is_undo else f"waypoint undo {last}"
         raise BadInput(
-            f"change {undoing.id} cannot be taken back: values it wrote were changed again by"
-            f" change {ids}; take that back first (`{command}`)"
+            f"{blocked}: values it wrote were changed again by change {ids};"
+            f" {_first(con, actor, its_target if is_undo else last, is_undo)}"
         )
     # What it removed comes back unless another live version (not its own lineage,
     # which goes) holds the entry, or the (metric, day, source) of an imported value.
@@ -270,12 +275,27 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
         [undoing.id],
     ).fetchall()
     if clash:
+        metric, day, source, entry = clash[0]
+        # the change holding that value now: the one to take back first
+        holder = con.execute(
+            "SELECT c.id, c.kind, c.target FROM observations l JOIN changes c"
+            " ON c.id = l.change_id WHERE l.removed_by IS NULL"
+            " AND l.id NOT IN (SELECT id FROM lineage)"
+            " AND (l.entry = ? OR (? <> 'manual' AND l.metric = ? AND l.day = ?"
+            " AND l.source = ?)) ORDER BY l.id LIMIT 1",
+            [entry, source, metric, day, source],
+        ).fetchall()
         con.execute("DROP TABLE lineage")
-        metric, day, source, _ = clash[0]
-        raise BadInput(
-            f"change {undoing.id} cannot be taken back: {metric} on {day} ({source}) was"
-            " written again since; take that change back first"
-        )
+        first = "take that change back first"
+        if holder:
+            held_by, held_kind, held_target = holder[0]
+            if held_kind == "redo":  # undoing a redo takes back the change it redid
+                held_by = held_target
+            first = _first(
+                con, actor, held_target if held_kind == "undo" else held_by, held_kind == "undo"
+            )
+            first = f"change {holder[0][0]} wrote it; {first}"
+        raise BadInput(f"{blocked}: {metric} on {day} ({source}) was written again since; {first}")
     if kind == "redo":
         if get_change(con, target).kind == "set":
             _refuse_a_set_logged_over(con, undoing.id, target)
@@ -323,6 +343,20 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
     set_detail(con, new_id, summary or "", detail)
     auditlog.record(con, actor, kind, "change", str(target), None, detail, change=new_id)
     return new_id
+
+
+def _first(con: Connection, actor: Actor, change_id: int, redo_it: bool) -> str:
+    """What to do first, said to ``actor``: take back change ``change_id`` (or, for an
+    undo standing in the way, redo what it undid), or ask who may when they may not."""
+    command = f"waypoint {'redo' if redo_it else 'undo'} {change_id}"
+    verb = "bring that back" if redo_it else "take that back"
+    change = get_change(con, change_id)
+    try:
+        _may_take_back(actor, change, "redo" if redo_it else "undo")
+    except PermissionDenied:
+        who = "a manager" if change.actor == "local" else f"{change.actor} or a manager"
+        return f"ask {who} to {verb} first (`{command}`)"
+    return f"{verb} first (`{command}`)"
 
 
 def _refuse_a_set_logged_over(con: Connection, undo_id: int, target: int) -> None:

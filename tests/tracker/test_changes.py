@@ -613,3 +613,28 @@ def test_undo_without_an_id_asks_before_taking_back_a_plan_apply(plan_store: Sto
     # an entry is the last change: taken back at once, as before
     assert waypoint(plan_store.path, "log", "leads", "2", "--day", str(DAY)).code == 0
     assert waypoint(plan_store.path, "undo").code == 0
+
+
+def test_a_refusal_tells_an_assistant_to_ask_and_a_redo_names_what_it_brings_back(
+    plan_store: Store,
+) -> None:
+    mine = log_entry(plan_store, AMY, "leads", 2, day=DAY)
+    the_set = log_entry(plan_store, RICARDO, "leads", 5, day=DAY, mode="set")  # replaces hers
+    with pytest.raises(BadInput) as refused:
+        undo(plan_store, AMY, mine.change)
+    text = str(refused.value)
+    assert f"change {mine.change} cannot be taken back" in text
+    assert (
+        f"ask ricardo or a manager to take that back first (`waypoint undo {the_set.change}`)"
+        in text
+    )
+    # a redo blocked by a value written since names the change it would bring back and
+    # the change that wrote the value
+    batch_change = write_observations(plan_store, RICARDO, batch({DAY: 3})).change
+    undo(plan_store, RICARDO, batch_change)
+    again = write_observations(plan_store, RICARDO, batch({DAY: 4})).change
+    with pytest.raises(BadInput) as blocked:
+        redo(plan_store, RICARDO, batch_change)
+    text = str(blocked.value)
+    assert f"change {batch_change} cannot be brought back" in text
+    assert f"change {again} wrote it; take that back first (`waypoint undo {again}`)" in text
