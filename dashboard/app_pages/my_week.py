@@ -35,9 +35,7 @@ label = {"due": "… due", "on_time": "✓ done", "late": "◷ late", "missing":
 for s in still_owed + due:
     # a period that has ended and is still due is on time only until the end of today
     said = "… due today" if s in still_owed and s.state == "due" else label[s.state]
-    st.markdown(
-        f"{said} — **{ui.text(names.get(s.kpi, s.kpi))}** ({formats.period(s.period)})"
-    )
+    st.markdown(f"{said} — **{ui.text(names.get(s.kpi, s.kpi))}** ({formats.period(s.period)})")
 for u in week.upcoming:
     if u.owner == actor.key:
         st.markdown(
