@@ -20,6 +20,7 @@ from tracker.imports.values import (
     NotADate,
     NotANumber,
     NumericDays,
+    decimal_comma_of,
     is_null,
     parse_localized_day,
     parse_number,
@@ -186,10 +187,14 @@ def run_preset(
             acc.notes.append(f"values dated {fixed_day} (the last day of the file's date range)")
     columns = [(c, index[c.header.lower()]) for c in preset.columns if c.header.lower() in index]
     acc.specs.update(preset.specs())
-    # A file separated by semicolons was written where the comma is the decimal mark
-    # (a spreadsheet set to such a language re-saving a platform's export).
-    decimal_comma = preset.decimal_comma or sheet.meta.get("delimiter") == ";"
     body = sheet.rows[header_at + 1 :]
+    # One decimal mark for the whole file, the one its numbers show (a spreadsheet set
+    # to another language may have re-saved the export); when they do not show it, the
+    # preset's own, or the comma in a file separated by semicolons.
+    decimal_comma = decimal_comma_of(
+        (row[i] for row in body for _, i in columns if i < len(row)),
+        preset.decimal_comma or sheet.meta.get("delimiter") == ";",
+    )
     days = NumericDays(
         (row[date_idx] for row in body if date_idx is not None and date_idx < len(row)),
         decimal_comma,

@@ -75,6 +75,34 @@ def parse_number(value: object, *, decimal_comma: bool = False) -> float | None:
     return number
 
 
+# Numbers that show their decimal mark: a mark followed by other than three digits
+# (0,5 / 45,8772), a leading zero (0,009), four or more digits before it (1234,5), or the
+# other mark grouping thousands before it (1.234,5). A thousands group is three digits
+# after a first group of one to three that is not 0.
+_SHOWS_COMMA = re.compile(r"-?(?:\d+,(?:\d{1,2}|\d{4,})|0,\d+|\d{4,},\d+|\d{1,3}(?:\.\d{3})+,\d+)")
+_SHOWS_DOT = re.compile(r"-?(?:\d+\.(?:\d{1,2}|\d{4,})|0\.\d+|\d{4,}\.\d+|\d{1,3}(?:,\d{3})+\.\d+)")
+_DECORATION = re.compile(r"[$€£¥₹%\s\u00a0\u202f\u2009()]|\b(?:USD|EUR|GBP|AUD|CAD)\b")
+
+
+def decimal_comma_of(cells: Iterable[object], default: bool) -> bool:
+    """Whether a file writes the comma as its decimal mark, read from its numbers: one
+    mark for the whole file, so ``10,236`` in a file that also writes ``0,009`` is ten
+    and a bit, and in one that writes ``45.8772`` ten thousand. A file whose numbers show
+    both, or neither, keeps ``default``."""
+    comma = dot = False
+    for cell in cells:
+        if not isinstance(cell, str) or not cell:
+            continue
+        text = _DECORATION.sub("", cell)
+        if _SHOWS_COMMA.fullmatch(text):
+            comma = True
+        elif _SHOWS_DOT.fullmatch(text):
+            dot = True
+        if comma and dot:
+            return default
+    return comma if comma != dot else default
+
+
 _FORMATS = [
     "%Y-%m-%d",
     "%Y/%m/%d",
@@ -144,13 +172,23 @@ def parse_when(
 # A day written with numbers (3/1/2026, 18.02.2025, 18-02-2025), optionally with a time.
 _NUMERIC_DAY = re.compile(
     r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})"
-    r"(?:[ T]+(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?))?"
+    r"(?:[ T]+(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)"
+    r"(?:\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2}))?)?"
 )
 _CLOCK_FORMATS = ("%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%I:%M %p", "%I:%M:%S %p", "%I:%M:%S.%f %p")
 
 
 def is_numeric_day(text: object) -> bool:
     return isinstance(text, str) and _NUMERIC_DAY.fullmatch(text.strip()) is not None
+
+
+def _offset(text: str) -> dt.tzinfo:
+    """``+0000``, ``-05:00``, ``Z``, ``UTC`` as a fixed offset."""
+    if text in ("Z", "UTC", "GMT"):
+        return dt.UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    return dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
 
 
 class NumericDays:
@@ -201,16 +239,19 @@ class NumericDays:
             when = dt.date(year, month, day)
         except ValueError:
             raise NotADate(f"not a date: {text!r}") from None
-        clock = m.group(5)
-        if clock is None or source_zone is None:  # a naive time without a zone: its day
-            return when
+        clock, offset = m.group(5), m.group(6)
+        if clock is None or (source_zone is None and offset is None):
+            return when  # a naive time without a zone: its day
         clock = re.sub(r"\s*([AaPp][Mm])$", r" \1", clock).upper()
         for fmt in _CLOCK_FORMATS:
             try:
                 time = dt.datetime.strptime(clock, fmt).time()
             except ValueError:
                 continue
-            return to_day(dt.datetime.combine(when, time), timezone, source_zone)
+            stamp = dt.datetime.combine(when, time)
+            if offset is not None:  # written with its offset: that instant
+                stamp = stamp.replace(tzinfo=_offset(offset))
+            return to_day(stamp, timezone, source_zone)
         raise NotADate(f"not a time: {text!r}")
 
     def notes(self) -> list[str]:

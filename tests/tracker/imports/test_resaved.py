@@ -93,3 +93,90 @@ def test_facebook_time_written_day_month_keeps_its_zone(tmp_path: Path) -> None:
     b = parse_file(write(tmp_path, "uk.csv", uk))
     assert a.preset is not None and a.preset.startswith("facebook")
     assert daily(a) == daily(b)
+
+
+def _resave(source: Path, target: Path, delimiter: str, comma: bool, encoding: str) -> Path:
+    """``source`` as a spreadsheet in another language writes it back: its own
+    delimiter, decimal commas or dots, its own encoding."""
+    import csv
+    import io
+    import re
+
+    rows = list(csv.reader(io.StringIO(source.read_text(encoding="utf-8-sig"))))
+    number = re.compile(r"-?\d+\.\d+")
+    out = [
+        [cell.replace(".", ",") if comma and number.fullmatch(cell) else cell for cell in row]
+        for row in rows
+    ]
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(out)
+    target.write_text(buffer.getvalue(), encoding=encoding)
+    return target
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "comma", "encoding"),
+    [("\t", True, "utf-16"), (";", False, "utf-8"), (";", True, "utf-8-sig")],
+    ids=["unicode-text-decimal-commas", "semicolons-decimal-dots", "semicolons-decimal-commas"],
+)
+def test_a_re_saved_youtube_export_keeps_its_numbers_whatever_its_decimal_mark(
+    tmp_path: Path, delimiter: str, comma: bool, encoding: str
+) -> None:
+    """One decimal mark per file, the one its numbers show: 10,236 beside 0,009 and
+    45,8772 is ten hours, and 10.236 beside 45.8772 is too (never ten thousand)."""
+    from tests.conftest import EXPORTS
+
+    original = parse_file(EXPORTS / "youtube/Table data.csv")
+    variant = _resave(
+        EXPORTS / "youtube/Table data.csv", tmp_path / "Table data.csv", delimiter, comma, encoding
+    )
+    resaved = parse_file(variant)
+    assert resaved.preset == original.preset and resaved.rejects == []
+    expected = daily(original)
+    got = daily(resaved)
+    assert got.keys() == expected.keys()
+    assert all(got[k] == pytest.approx(v) for k, v in expected.items())
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        # "2021-11-30 16:00 +0000" as a spreadsheet set to day/month shows it: no offset
+        lambda y, mo, d, hm: f"{d}/{mo}/{y} {hm}",
+        lambda y, mo, d, hm: f"{d}/{mo}/{y} {hm} +0000",  # the offset kept
+    ],
+    ids=["offset-dropped", "offset-kept"],
+)
+def test_re_saved_tweet_times_are_still_utc_in_another_zone(tmp_path: Path, rewrite) -> None:
+    import re
+
+    from tests.conftest import EXPORTS
+
+    source = EXPORTS / "x_twitter/tweet_activity_metrics_rOpenSci_20211101_20211201_en.csv"
+    stamp = re.compile(r"(\d{4})-(\d{2})-(\d{2}) (\d{2}:\d{2}) \+0000")
+    text = stamp.sub(lambda m: rewrite(*m.groups()), source.read_text(encoding="utf-8"))
+    assert "+0000" not in text or "/" in text
+    variant = tmp_path / "tweets.csv"
+    variant.write_text(text, encoding="utf-8")
+    original = parse_file(source, timezone="Australia/Sydney")
+    resaved = parse_file(variant, timezone="Australia/Sydney")
+    assert resaved.rejects == []
+    assert daily(resaved) == daily(original)  # 16:00 UTC is the next morning in Sydney
+
+
+@pytest.mark.parametrize(
+    ("line", "last"),
+    [("27/01/2026 - 23/02/2026", D(2026, 2, 23)), ("27.01.2026 - 23.02.2026", D(2026, 2, 23))],
+)
+def test_a_google_ads_date_range_written_with_numbers_dates_the_report(
+    tmp_path: Path, line: str, last: dt.date
+) -> None:
+    from tests.conftest import EXPORTS
+
+    text = (EXPORTS / "google_ads/Campaign report.csv").read_bytes().decode("utf-16")
+    assert "27 January 2026 - 23 February 2026" in text
+    variant = tmp_path / "Campaign report.csv"
+    variant.write_text(text.replace("27 January 2026 - 23 February 2026", line), "utf-16")
+    parsed = parse_file(variant)
+    assert parsed.preset == "google_ads_campaigns"
+    assert {r["day"] for r in parsed.rows.to_pylist()} == {last}

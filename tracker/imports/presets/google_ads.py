@@ -7,19 +7,23 @@ import re
 
 from tracker.imports.engine import Column, Preset
 from tracker.imports.read import Sheet
-from tracker.imports.values import NotADate, parse_when
+from tracker.imports.values import NotADate, NumericDays
 
 C = Column
 
 
 def range_end(sheet: Sheet) -> dt.date | None:
-    """The last day of the `27 January 2026 - 23 February 2026` line above the header."""
+    """The last day of the `27 January 2026 - 23 February 2026` line above the header;
+    a range written with numbers (`27/01/2026 - 23/02/2026`) is read by the rule for
+    every date written with numbers (its two days say which way, else the file's
+    delimiter does)."""
     for row in sheet.rows[:5]:
         text = " ".join(str(c) for c in row if c)
         match = re.fullmatch(r"\s*(.+?)\s+[-–]\s+(.+?)\s*", text)
         if match:
+            days = NumericDays(match.groups(), sheet.meta.get("delimiter") == ";")
             try:
-                return parse_when(match.group(2))
+                return days.read(match.group(2))
             except NotADate:
                 continue
     return None

@@ -14,6 +14,8 @@ TWEET_ACTIVITY = Preset(
     channel="x",
     signature=("tweet id", "time", "impressions", "engagements"),
     date_column="time",
+    # its times are UTC (written "+0000"); a spreadsheet re-saving the file drops that
+    source_zone="UTC",
     columns=(
         C("impressions", "x.impressions", "X impressions", "reach"),
         C("engagements", "x.engagements", "X engagements", "engagement"),
