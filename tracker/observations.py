@@ -131,6 +131,8 @@ class WriteResult:
     outside_windows: list[dict[str, Any]] = field(default_factory=list)
     repeated: int = 0  # rows whose (metric, day, source) came again later in the batch
     renamed_manual: int = 0  # rows that named the source 'manual' (kept for hand entries)
+    entries_kept: int = 0  # such rows on days that hold entries here: left out
+    entries_summed: int = 0  # such rows of a flow metric added into their day's value
 
     def notes(self) -> list[str]:
         """What a person should know about how the batch was read."""
@@ -139,10 +141,21 @@ class WriteResult:
             notes.append(
                 f"{self.repeated} row(s) repeat an earlier (metric, day, source): the last one wins"
             )
-        if self.renamed_manual:
+        if self.renamed_manual > self.entries_kept:
             notes.append(
-                f"{self.renamed_manual} row(s) name the source 'manual', which is kept for"
-                f" values logged by hand: stored with the source '{IMPORT_SOURCE}'"
+                f"{self.renamed_manual - self.entries_kept} row(s) name the source 'manual',"
+                " which is kept for values logged by hand: stored with the source"
+                f" '{IMPORT_SOURCE}'"
+            )
+        if self.entries_kept:
+            notes.append(
+                f"{self.entries_kept} row(s) of the source 'manual' fall on days that already"
+                " hold entries logged here: those entries stand, the rows were left out"
+            )
+        if self.entries_summed:
+            notes.append(
+                f"entries of one day add up: {self.entries_summed} row(s) added into their"
+                " day's value"
             )
         return notes
 
@@ -369,6 +382,13 @@ def _keep_last_of_repeats(con: Connection, result: WriteResult) -> None:
         "SELECT count(*) - (SELECT count(*) FROM (SELECT DISTINCT metric, day, source FROM inc)),"
         " count(*) FILTER (named_manual) FROM inc"
     ).fetchall()[0]
+    if result.renamed_manual:
+        _settle_entries(con, result)
+        # entries left out or added up are repeats no longer
+        result.repeated = con.execute(
+            "SELECT count(*) - (SELECT count(*) FROM (SELECT DISTINCT metric, day, source"
+            " FROM inc)) FROM inc"
+        ).fetchall()[0][0]
     if result.repeated:
         con.execute(
             """
@@ -380,6 +400,54 @@ def _keep_last_of_repeats(con: Connection, result: WriteResult) -> None:
             WHERE rn = 1
             """
         )
+
+
+def _settle_entries(con: Connection, result: WriteResult) -> None:
+    """Rows naming the source 'manual' are entries written out by `waypoint export` (or
+    typed as such). On a day that already holds entries logged here they are those
+    entries coming back: the day's entries stand and the rows are left out (an export
+    imported into its own workspace changes nothing). On other days a flow metric's
+    entries add up, as entries do, into one value of the import's source (a stock's
+    latest stands, as a repeat's last line does)."""
+    result.entries_kept = con.execute(
+        "SELECT count(*) FROM inc WHERE named_manual AND EXISTS (SELECT 1 FROM observations o"
+        " WHERE o.removed_by IS NULL AND o.source = 'manual' AND o.metric = inc.metric"
+        " AND o.day = inc.day)"
+    ).fetchall()[0][0]
+    if result.entries_kept:
+        con.execute(
+            "DELETE FROM inc WHERE named_manual AND EXISTS (SELECT 1 FROM observations o"
+            " WHERE o.removed_by IS NULL AND o.source = 'manual' AND o.metric = inc.metric"
+            " AND o.day = inc.day)"
+        )
+    summed = con.execute(
+        "SELECT count(*) - count(DISTINCT (metric, day)) FROM inc JOIN metrics m"
+        " ON m.key = inc.metric WHERE named_manual AND m.behaviour = 'flow'"
+    ).fetchall()[0][0]
+    if not summed:
+        return
+    result.entries_summed = summed
+    columns = [r[0] for r in con.execute("DESCRIBE inc").fetchall()]
+    # one row per day: the entries' sum, the rest from the last of them
+    merged = ", ".join(
+        "sum(value) AS value"
+        if c == "value"
+        else f"{c}"
+        if c in ("metric", "day", "source")
+        else f"arg_max({c}, coalesce(line, 0)) AS {c}"
+        for c in columns
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE inc AS
+        SELECT * FROM inc
+        WHERE NOT (named_manual AND metric IN (SELECT key FROM metrics WHERE behaviour = 'flow'))
+        UNION ALL BY NAME
+        SELECT {merged} FROM inc
+        WHERE named_manual AND metric IN (SELECT key FROM metrics WHERE behaviour = 'flow')
+        GROUP BY metric, day, source
+        """  # noqa: S608 (the table's own column names)
+    )
 
 
 def _resolve_metrics(

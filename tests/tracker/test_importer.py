@@ -425,3 +425,27 @@ def test_plan_export_to_standard_output_writes_no_file(plan_store: Store) -> Non
     assert run.code == 0, run.err
     assert "kpis:" in run.out and "Wrote" not in run.out + run.err
     assert not Path("-").exists()
+
+
+def test_an_export_imported_back_changes_nothing_and_into_a_new_workspace_keeps_the_days(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    """Entries come out of `waypoint export` as rows of the source 'manual'. Imported
+    into their own workspace they change nothing (the day's entries stand); into a new
+    one, two entries of a day add up, as entries do, instead of the last one winning."""
+    from tracker.entries import log_entry
+
+    day = dt.date(2026, 8, 1)
+    log_entry(plan_store, LOCAL_MANAGER, "leads", 2, day=day)
+    log_entry(plan_store, LOCAL_MANAGER, "leads", 1, day=day)
+    out = tmp_path / "all.csv"
+    export_observations(plan_store, out)
+    again = import_file(plan_store, LOCAL_MANAGER, out)
+    assert (again.inserted, again.replaced) == (0, 0)
+    assert daily_values(plan_store, "leads") == [(day, 3.0)]
+    fresh = Store(tmp_path / "fresh.duckdb")
+    fresh.init()
+    apply_plan_text(fresh, SMALL_PLAN, LOCAL_MANAGER)
+    moved = import_file(fresh, LOCAL_MANAGER, out)
+    assert moved.inserted == 1 and not moved.rejected
+    assert daily_values(fresh, "leads") == [(day, 3.0)]
