@@ -648,8 +648,9 @@ def confidence_conflict(ctx: Context) -> Iterator[Flag]:
             "warning",
             f"kpi:{k['key']}",
             f"{_who_said(ctx, k['owner'], checkin['entered_by'])} said"
-            f" “{said.replace('_', ' ')}” for {ctx.kpi_name(k)} on"
-            f" {checkin['created_at']:%a} {formats.long_day(checkin['created_at'])}, but the"
+            f" “{said.replace('_', ' ')}” for {ctx.kpi_name(k)}"
+            f" ({formats.period(checkin['period'])}, on {checkin['created_at']:%a}"
+            f" {formats.long_day(checkin['created_at'])}), but the"
             f" numbers say {status.replace('_', ' ')}{pace}.",
             {
                 "kpi": k["key"],
@@ -657,6 +658,7 @@ def confidence_conflict(ctx: Context) -> Iterator[Flag]:
                 "confidence": said,
                 "status": status,
                 "checkin_at": checkin["created_at"].isoformat(),
+                "period": checkin["period"],
                 "pace": progress.pace,
             },
             "Talk it through at the weekly review: either the numbers miss something (log"
@@ -866,14 +868,15 @@ def load_context(con: Connection, as_of: dt.date) -> Context:
         r["kpi"]: r
         for r in _rows(
             con,
-            # the owner's own latest check-in: a manager checking in on the KPI under
-            # her own name says what she sees, and must not hide what the owner said
-            "SELECT c.kpi, arg_max_null(c.person, c.created_at) AS person,"
-            " arg_max_null(c.confidence, c.created_at) AS confidence,"
-            " max(c.created_at) AS created_at,"
-            " arg_max_null(c.recorded_by, c.created_at) AS entered_by"
+            # the owner's check-in for the latest period checked in (a week filled in
+            # late must not speak for now), the last one typed for it; a manager checking
+            # in under her own name says what she sees and must not hide the owner's
+            "SELECT c.kpi, c.person, c.confidence, c.created_at, c.period,"
+            " c.recorded_by AS entered_by"
             " FROM checkins c JOIN kpis k ON k.key = c.kpi AND c.person = k.owner"
-            " WHERE c.created_at::DATE <= ? GROUP BY c.kpi",
+            " WHERE c.created_at::DATE <= ?"
+            " QUALIFY row_number() OVER (PARTITION BY c.kpi"
+            " ORDER BY c.period DESC, c.created_at DESC) = 1",
             [as_of + dt.timedelta(days=1)],
         )
     }

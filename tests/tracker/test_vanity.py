@@ -325,14 +325,32 @@ def test_a_kpi_that_ended_is_not_judged_on_stale_numbers(store: Store) -> None:
 
 
 def checkin(
-    store: Store, confidence: str, person: str = "ann", by: str | None = None, hour: int = 12
+    store: Store,
+    confidence: str,
+    person: str = "ann",
+    by: str | None = None,
+    hour: int = 12,
+    period: str = "2026-W26",
 ) -> None:
     with store.write() as con:
         con.execute(
             "INSERT INTO checkins (id, kpi, person, period, confidence, created_at, recorded_by)"
-            " SELECT coalesce(max(id), 0) + 1, 'leads-kpi', ?, '2026-W26', ?, ?, ? FROM checkins",
-            [person, confidence, dt.datetime(2026, 6, 26, hour), by],
+            " SELECT coalesce(max(id), 0) + 1, 'leads-kpi', ?, ?, ?, ?, ? FROM checkins",
+            [person, period, confidence, dt.datetime(2026, 6, 26, hour), by],
         )
+
+
+def test_a_week_filled_in_late_does_not_speak_for_now(store: Store) -> None:
+    """Ann says off track for this week; later the same day a past week is filled in as
+    on track. The latest period speaks, not the latest typing: no conflict."""
+    plan(store, kpis=[LEADS_KPI])
+    log(store, "leads", {AS_OF - dt.timedelta(days=3): 1})  # far behind: off_track
+    checkin(store, "off_track", period="2026-W26", hour=10)
+    checkin(store, "on_track", period="2026-W22", hour=11)
+    assert ("confidence_conflict", "kpi:leads-kpi") not in codes(store)
+    checkin(store, "on_track", period="2026-W26", hour=12)  # now she says so for this week
+    flag = next(f for f in run_audit(store, AS_OF).flags if f.code == "confidence_conflict")
+    assert "(week of 22 Jun 2026, on Fri 26 Jun 2026)" in flag.message
 
 
 @pytest.mark.parametrize(
