@@ -263,8 +263,8 @@ def _refuse_unowed(
                 " nothing was due for it"
             )
         raise BadInput(
-            f"{kpi} had no owner when {period.label} ended, so no check-in was due; give it"
-            " an owner in the plan (owner:) first"
+            f"{kpi} has no owner for {period.label}, so no check-in is due; give it an"
+            " owner in the plan (owner:) first"
         )
     since = con.execute("SELECT since, name FROM people WHERE key = ?", [responsible]).fetchall()
     if since and since[0][0] is not None and since[0][0] > period.last:

@@ -11,6 +11,7 @@ reading them; the checks of tracker.checks run in the same statements.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -930,9 +931,15 @@ _EXPORT_SQL = {
 }
 
 
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
 def neutralise(text: str | None) -> str | None:
-    """Make a text cell safe to open in a spreadsheet (no formula can run)."""
-    if text and text.startswith(FORMULA_PREFIXES):
+    """Make a text cell safe to open in a spreadsheet (no formula can run). A plain
+    negative number (-4) is left as it is: a spreadsheet reads it as the number it is,
+    and the apostrophe would only stand in the way of fixing and importing it again
+    (-2-3 is a formula and gets one)."""
+    if text and text.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 

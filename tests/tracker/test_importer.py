@@ -118,11 +118,16 @@ def test_dry_run_writes_nothing(plan_store: Store) -> None:
 
 def test_rejects_file_is_written(plan_store: Store, tmp_path: Path) -> None:
     path = tmp_path / "long.csv"
-    path.write_text("day,metric,value\n2026-08-01,leads,2\n2026-08-02,leads,oops\n")
+    path.write_text(
+        "day,metric,value\n2026-08-01,leads,2\n2026-08-02,leads,oops\n"
+        "2026-08-03,leads,-4\n2026-08-04,leads,-2-3\n"
+    )
     result = import_file(plan_store, LOCAL_MANAGER, path, rejects_dir=tmp_path / "rej")
-    assert result.inserted == 1 and len(result.rejected) == 1
+    assert result.inserted == 1 and len(result.rejected) == 3
     text = Path(result.rejects_file).read_text()
     assert "long.csv,3,value,oops" in text
+    # a negative number is a number to fix, not a formula; -2-3 would run as one
+    assert "long.csv,4,value,-4," in text and "long.csv,5,value,'-2-3," in text
 
 
 def test_the_audit_counts_every_rejected_row_of_the_file(plan_store: Store, tmp_path: Path) -> None:
@@ -449,3 +454,15 @@ def test_an_export_imported_back_changes_nothing_and_into_a_new_workspace_keeps_
     moved = import_file(fresh, LOCAL_MANAGER, out)
     assert moved.inserted == 1 and not moved.rejected
     assert daily_values(fresh, "leads") == [(day, 3.0)]
+
+
+def test_import_json_names_a_missing_file_and_imports_nothing(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    good = tmp_path / "good.csv"
+    good.write_text("day,metric,value\n2026-08-01,leads,1\n")
+    run = waypoint(plan_store.path, "import", str(good), str(tmp_path / "nofile.csv"), "--json")
+    assert run.code == 2
+    data = run.json()
+    assert data["inserted"] == 0 and any("nofile.csv: no such file" in e for e in data["errors"])
+    assert daily_values(plan_store, "leads") == []

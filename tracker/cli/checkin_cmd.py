@@ -60,7 +60,9 @@ def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
                 escape(people.get(s.owner, s.owner)),
                 s.period,
                 STATE_LABEL[s.state],
-                f"the end of {last_day(s.due_by, zone):%a} {long_day(last_day(s.due_by, zone))}",
+                f"the end of {last_day(s.due_by, zone):%a} {long_day(last_day(s.due_by, zone))}"
+                if s.state == "due"
+                else "passed: given now, it counts as late",
             )
         out.print(late)
     table = Table(title=f"Check-ins for {report.week}")

@@ -70,12 +70,22 @@ def import_cmd(
     # files before it would be imported and the exit code (2) would say nothing was.
     missing = [f for f in files if not Path(f).is_file()]
     if missing:
-        raise BadInput(
-            "; ".join(
-                f"{f}: " + ("is a folder" if Path(f).is_dir() else "no such file") for f in missing
+        problems = [
+            f"{f}: " + ("is a folder" if Path(f).is_dir() else "no such file") for f in missing
+        ]
+        if as_json:  # a script reading --json gets its document, with the reason
+            emit_json(
+                {
+                    "inserted": 0,
+                    "replaced": 0,
+                    "unchanged": 0,
+                    "rejected": 0,
+                    "dry_run": dry_run,
+                    "files": [],
+                    "errors": [*problems, "nothing was imported"],
+                }
             )
-            + "; nothing was imported"
-        )
+        raise BadInput("; ".join(problems) + "; nothing was imported")
     results = []
     failures: list[str] = []
     mappings = []

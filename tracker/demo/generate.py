@@ -8,6 +8,7 @@ import re
 from functools import cache
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
@@ -163,6 +164,11 @@ class _Series:
         return True
 
 
+def _utc(day: dt.date, time: dt.time, zone: ZoneInfo) -> dt.datetime:
+    """A wall-clock time of the workspace as the naive UTC instant Waypoint stores."""
+    return dt.datetime.combine(day, time, zone).astimezone(dt.UTC).replace(tzinfo=None)
+
+
 def observations(as_of: dt.date, placed_plan: dict[str, Any]) -> pa.Table:
     """Every series of the story as rows for ``seed_values``, entered the next morning."""
     campaigns = {
@@ -171,6 +177,7 @@ def observations(as_of: dt.date, placed_plan: dict[str, Any]) -> pa.Table:
         for c in o.get("campaigns", [])
     }
     series = _Series(as_of, campaigns)
+    zone = ZoneInfo(placed_plan["workspace"].get("timezone", "UTC"))
     rows: dict[str, list[Any]] = {
         k: [] for k in ("metric", "day", "source", "value", "recorded_by", "recorded_at")
     }
@@ -185,12 +192,13 @@ def observations(as_of: dt.date, placed_plan: dict[str, Any]) -> pa.Table:
             rows["source"].append(spec["source"])
             rows["value"].append(float(values[i]))
             rows["recorded_by"].append(spec.get("by"))
-            # the last day's just after midnight of that day: nothing in the demo is
-            # stamped after the moment it is loaded
+            # imported the next morning, the last day's just after its midnight, in the
+            # workspace's clock (stored as UTC): nothing in the demo is stamped after
+            # the moment it is loaded, nor before the day it counts
             rows["recorded_at"].append(
-                dt.datetime.combine(day + dt.timedelta(days=1), dt.time(9))
+                _utc(day + dt.timedelta(days=1), dt.time(9), zone)
                 if day < as_of
-                else dt.datetime.combine(as_of, dt.time(0, 5))
+                else _utc(as_of, dt.time(0, 5), zone)
             )
     return pa.table(
         {

@@ -212,7 +212,7 @@ class NumericDays:
         self.shown = bool(firsts or seconds)
         self.both = bool(firsts and seconds)
         self.day_first = bool(firsts) if self.shown else decimal_comma
-        self.guessed = 0  # ambiguous dates read by the convention alone
+        self._guessed: set[str] = set()  # ambiguous dates read by the convention alone
 
     def read(
         self, text: str | None, *, timezone: str = "UTC", source_zone: str | None = None
@@ -231,7 +231,8 @@ class NumericDays:
                     f"{text} could be read as day/month or month/day, and this file writes"
                     " dates both ways"
                 )
-            self.guessed += not self.shown
+            if not self.shown:
+                self._guessed.add(m.group(0)[: m.end(4)])  # the date, without its time
         # a date that can only be read one way is read that way
         day_first = sep == "." or a > 12 or (b <= 12 and self.day_first)
         day, month = (a, b) if day_first else (b, a)
@@ -253,6 +254,11 @@ class NumericDays:
                 stamp = stamp.replace(tzinfo=_offset(offset))
             return to_day(stamp, timezone, source_zone)
         raise NotADate(f"not a time: {text!r}")
+
+    @property
+    def guessed(self) -> int:
+        """How many different dates were read by the convention alone."""
+        return len(self._guessed)
 
     def notes(self) -> list[str]:
         if not self.guessed:
