@@ -218,11 +218,19 @@ def write_observations(
     from tracker.clock import today as workspace_today
 
     require_writer(actor, "import values")
+    import pyarrow as pa
+
     schema = incoming_schema()
+    # whose work each value is (the long form's `for`, as `waypoint export` writes it);
+    # the platform readers have none: the person who recorded it
+    whose = rows.column("for_person") if "for_person" in rows.column_names else None
     rows = rows.select(schema.names)
     if not rows.schema.equals(schema):
         # only when a reader's columns differ: Table.cast loads pyarrow.compute (90 ms)
         rows = rows.cast(schema)
+    if whose is None or whose.type != pa.string():
+        whose = pa.nulls(rows.num_rows, pa.string()) if whose is None else whose.cast(pa.string())
+    rows = rows.append_column("for_person", whose)
     today = workspace_today(store)
     result = WriteResult()
     with store.write() as con:
@@ -316,12 +324,14 @@ def _reject(
     column: str = "metric",
 ) -> None:
     """Move the rows of ``inc`` matching ``where`` to the rejects, with their reason."""
-    for line, metric, reason, value, by in con.execute(
-        f"SELECT line, metric, {reason_sql}, value, recorded_by FROM inc WHERE {where}"  # noqa: S608 (fixed fragments)
-        " ORDER BY line",
+    for line, metric, reason, value, by, whose in con.execute(
+        f"SELECT line, metric, {reason_sql}, value, recorded_by, for_person FROM inc"  # noqa: S608 (fixed fragments)
+        f" WHERE {where} ORDER BY line",
         params or [],
     ).fetchall():
-        shown = {"metric": metric, "by": by}.get(column, None if value is None else f"{value:.15g}")
+        shown = {"metric": metric, "by": by, "for": whose}.get(
+            column, None if value is None else f"{value:.15g}"
+        )
         result.rejected.append(RowProblem(line, metric, reason, column, shown))
         result.per_metric.setdefault(metric, empty_counts())["rejected"] += 1
     con.execute(f"DELETE FROM inc WHERE {where}", params or [])  # noqa: S608
@@ -350,6 +360,12 @@ def _stage(
                -- manager may name a manager
                CASE WHEN trim(recorded_by) = 'local' AND $manager THEN NULL
                     ELSE coalesce(nullif(trim(recorded_by), ''), $author) END AS recorded_by,
+               -- whose work it is: `for`, else whoever recorded it (as `log --for`)
+               CASE WHEN trim(for_person) = 'local' AND $manager THEN NULL
+                    WHEN nullif(trim(for_person), '') IS NOT NULL THEN trim(for_person)
+                    WHEN trim(recorded_by) = 'local' AND $manager THEN NULL
+                    ELSE coalesce(nullif(trim(recorded_by), ''), $author) END AS for_person,
+               nullif(trim(for_person), '') IS NOT NULL AS for_given,
                nullif(trim(note), '') AS note, {_ROW_PROBLEM} AS problem,
                -- counted below, with the repeated keys (a scan of its own was 12-16 ms)
                trim(source) = 'manual' AS named_manual
@@ -554,6 +570,27 @@ def _check_rows(con: Connection, actor: Actor, result: WriteResult) -> None:
         [actor.key],
         column="by",
     )
+    # `for` (whose work it is) follows `log --for`: a manager or assistant of the
+    # workspace, and an assistant's values are her own
+    _reject(
+        con,
+        result,
+        "for_given AND for_person IS NOT NULL AND for_person NOT IN (SELECT key FROM people"
+        " WHERE role IN ('manager', 'assistant') AND NOT archived)",
+        "'for ' || for_person || ' is not a manager or assistant of this workspace (a"
+        " person''s key from the plan)'",
+        column="for",
+    )
+    if actor.role == "assistant":
+        _reject(
+            con,
+            result,
+            "for_given AND for_person IS DISTINCT FROM ?",
+            f"'{actor.name} may only record her own work (for ' || coalesce(for_person,"
+            " 'local') || ')'",
+            [actor.key],
+            column="for",
+        )
 
 
 def _classify(con: Connection, actor: Actor, result: WriteResult) -> None:
@@ -563,7 +600,10 @@ def _classify(con: Connection, actor: Actor, result: WriteResult) -> None:
         SELECT i.* EXCLUDE (problem, named_manual), o.id AS old_id, o.entry AS old_entry, o.value AS old_value,
                o.recorded_by AS old_by, o.recorded_at AS old_at, o.note AS old_note,
                CASE WHEN o.id IS NULL THEN 'inserted'
-                    WHEN o.value = i.value AND o.note IS NOT DISTINCT FROM i.note THEN 'unchanged'
+                    WHEN o.value = i.value AND o.note IS NOT DISTINCT FROM i.note
+                     -- whose work it is counts only where the file says (`for`)
+                     AND (NOT i.for_given OR o.for_person IS NOT DISTINCT FROM i.for_person)
+                    THEN 'unchanged'
                     ELSE 'replaced' END AS outcome
         FROM inc i LEFT JOIN observations o
           ON o.removed_by IS NULL AND o.metric = i.metric AND o.day = i.day
@@ -644,7 +684,7 @@ def _store(con: Connection, actor: Actor, result: WriteResult, label: str) -> No
         INSERT INTO observations (id, entry, metric, day, source, value, recorded_by,
                                   for_person, recorded_at, note, change_id, removed_by)
         SELECT $base + n, coalesce(old_entry, $base + n), metric, day, source, value,
-               recorded_by, recorded_by, $at, note, $change, NULL
+               recorded_by, for_person, $at, note, $change, NULL
         FROM (SELECT *, {place} AS n FROM classified WHERE outcome <> 'unchanged')
         ORDER BY n
         """,  # noqa: S608 (one of two fixed fragments)

@@ -466,3 +466,31 @@ def test_import_json_names_a_missing_file_and_imports_nothing(
     data = run.json()
     assert data["inserted"] == 0 and any("nofile.csv: no such file" in e for e in data["errors"])
     assert daily_values(plan_store, "leads") == []
+
+
+def test_whose_hours_they_are_survives_an_export_and_the_for_column_is_checked(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    """`waypoint export` writes `for`; the long form reads it back, so hours a manager
+    typed for Amy stay Amy's (her cost on the Team page) in a new workspace."""
+    from tracker.entries import log_entry, metric_values
+
+    day = dt.date(2026, 8, 1)
+    log_entry(plan_store, LOCAL_MANAGER, "hours", 3, day=day, for_person="amy")
+    out = tmp_path / "all.csv"
+    export_observations(plan_store, out)
+    assert ",local,amy," in out.read_text()  # by the local manager, for Amy
+    fresh = Store(tmp_path / "fresh.duckdb")
+    fresh.init()
+    apply_plan_text(fresh, SMALL_PLAN, LOCAL_MANAGER)
+    import_file(fresh, LOCAL_MANAGER, out)
+    (moved,) = metric_values(fresh, "hours").entries
+    assert (moved.recorded_by, moved.for_person, moved.value) == (None, "amy", 3.0)
+    # a stranger, or an assistant naming someone else, is refused with its line
+    bad = tmp_path / "bad.csv"
+    bad.write_text("day,metric,value,for\n2026-08-02,hours,2,zoe\n2026-08-03,hours,2,ricardo\n")
+    amy = Actor("amy", "assistant", "Amy")
+    result = import_file(fresh, amy, bad)
+    assert [(r.line, r.column) for r in result.rejected] == [(2, "for"), (3, "for")]
+    assert "zoe is not a manager or assistant" in result.rejected[0].reason
+    assert "Amy may only record her own work" in result.rejected[1].reason

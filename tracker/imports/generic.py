@@ -32,6 +32,8 @@ LONG_COLUMNS = {
     "source": "source",
     "by": "by",
     "recorded_by": "by",
+    "for": "for",
+    "for_person": "for",
     "note": "note",
 }
 
@@ -193,7 +195,7 @@ def _long(
         CREATE TABLE typed AS
         SELECT line, {pick("metric")} AS metric,
                nullif({pick("source")}, '') AS source, nullif({pick("by")}, '') AS recorded_by,
-               nullif({pick("note")}, '') AS note,
+               nullif({pick("note")}, '') AS note, nullif({pick("for")}, '') AS for_person,
                TRY_CAST({raw("day")} AS DATE) AS day,
                TRY_CAST({raw("value")} AS DOUBLE) AS value
         FROM raw
@@ -235,7 +237,7 @@ def _wide(
         con.execute(
             "CREATE TABLE typed (line BIGINT, day_text VARCHAR, metric VARCHAR,"
             " value_text VARCHAR, source VARCHAR, recorded_by VARCHAR, note VARCHAR,"
-            " day DATE, value DOUBLE)"
+            " for_person VARCHAR, day DATE, value DOUBLE)"
         )
     else:
         selects = " UNION ALL ".join(
@@ -248,6 +250,7 @@ def _wide(
             CREATE TABLE typed AS
             SELECT line, day_text, metric, value_text, NULL::VARCHAR AS source,
                    NULL::VARCHAR AS recorded_by, NULL::VARCHAR AS note,
+                   NULL::VARCHAR AS for_person,
                    TRY_CAST(day_text AS DATE) AS day, TRY_CAST(value_text AS DOUBLE) AS value
             FROM ({selects})
             """,  # noqa: S608
@@ -353,7 +356,7 @@ def _finish(
     order = "" if in_line_order else " ORDER BY line"
     table = con.sql(
         "SELECT line::BIGINT AS line, day, metric, value, coalesce(source, ?) AS source,"  # noqa: S608 (a fixed clause or none)
-        f" recorded_by, note FROM typed{order}",
+        f" recorded_by, note, for_person FROM typed{order}",
         params=[default_source],
     ).to_arrow_table()
     # rows repeating a (metric, day, source) are counted where they are merged
