@@ -359,31 +359,39 @@ def _first(con: Connection, actor: Actor, change_id: int, redo_it: bool) -> str:
     return f"{verb} first (`{command}`)"
 
 
-def _refuse_a_set_logged_over(con: Connection, undo_id: int, target: int) -> None:
-    """A set is the day's whole manual value. Brought back beside an entry logged on
-    that day after it was undone, it would only add to it (5 set, undone, 7 logged:
-    a redo would make 12, neither the set nor the day as it is), so it is refused."""
-    newer = con.execute(
-        """
+def _logged_since(con: Connection, undo_id: int, sets_only: bool) -> tuple[Any, ...] | None:
+    """The first live entry logged (by a set only, with ``sets_only``) after the undo
+    ``undo_id`` on a day whose manual values that undo took away: (metric, day, its
+    change). Another person's hours do not count: hours are set per person."""
+    found = con.execute(
+        f"""
         SELECT o.metric, o.day, l.change_id FROM observations o
         JOIN metrics m ON m.key = o.metric
         JOIN observations l
           ON l.removed_by IS NULL AND l.metric = o.metric AND l.day = o.day
          AND l.source = 'manual' AND l.id NOT IN (SELECT id FROM lineage)
-         -- logged after the undo: an entry that stood beside the set before it was
-         -- undone stands beside it again (ids of changes only grow)
+         -- logged after the undo: an entry that stood beside it before it was undone
+         -- stands beside it again (ids of changes only grow)
          AND l.change_id > ?
-         -- hours are set per person they are for
          AND (m.class <> 'effort' OR l.for_person IS NOT DISTINCT FROM o.for_person)
+        {"JOIN changes c ON c.id = l.change_id AND c.kind = 'set'" if sets_only else ""}
         WHERE o.removed_by = ? AND o.source = 'manual'
         ORDER BY l.id
         LIMIT 1
-        """,
+        """,  # noqa: S608 (a fixed fragment or none)
         [undo_id, undo_id],
     ).fetchall()
+    return found[0] if found else None
+
+
+def _refuse_a_set_logged_over(con: Connection, undo_id: int, target: int) -> None:
+    """A set is the day's whole manual value. Brought back beside an entry logged on
+    that day after it was undone, it would only add to it (5 set, undone, 7 logged:
+    a redo would make 12, neither the set nor the day as it is), so it is refused."""
+    newer = _logged_since(con, undo_id, sets_only=False)
     if newer:
         con.execute("DROP TABLE lineage")
-        metric, day, by = newer[0]
+        metric, day, by = newer
         raise BadInput(
             f"change {target} set {metric} on {day}, and change {by} logged it again since;"
             " brought back, the set would no longer be the day's value. Take that change"
@@ -392,28 +400,13 @@ def _refuse_a_set_logged_over(con: Connection, undo_id: int, target: int) -> Non
 
 
 def _refuse_an_entry_set_over(con: Connection, undo_id: int, target: int) -> None:
-    """The mirror of _refuse_a_set_logged_over: a day set after an entry was undone holds
-    the day's whole manual value (log 2, undone, set 10: the day is 10). Brought back
-    beside the set, the entry would add to it (12), so it is refused."""
-    newer = con.execute(
-        """
-        SELECT o.metric, o.day, l.change_id FROM observations o
-        JOIN metrics m ON m.key = o.metric
-        JOIN observations l
-          ON l.removed_by IS NULL AND l.metric = o.metric AND l.day = o.day
-         AND l.source = 'manual' AND l.id NOT IN (SELECT id FROM lineage)
-         AND l.change_id > ?
-         AND (m.class <> 'effort' OR l.for_person IS NOT DISTINCT FROM o.for_person)
-        JOIN changes c ON c.id = l.change_id AND c.kind = 'set'
-        WHERE o.removed_by = ? AND o.source = 'manual'
-        ORDER BY l.id
-        LIMIT 1
-        """,
-        [undo_id, undo_id],
-    ).fetchall()
+    """The mirror: a day set after an entry was undone holds the day's whole manual
+    value (log 2, undone, set 10: the day is 10). Brought back beside the set, the entry
+    would add to it (12), so it is refused."""
+    newer = _logged_since(con, undo_id, sets_only=True)
     if newer:
         con.execute("DROP TABLE lineage")
-        metric, day, by = newer[0]
+        metric, day, by = newer
         raise BadInput(
             f"change {by} set {metric} on {day} after change {target} was undone; brought"
             " back, its entry would add to the day's set value. Take the set back first"
