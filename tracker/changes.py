@@ -359,6 +359,12 @@ def _first(con: Connection, actor: Actor, change_id: int, redo_it: bool) -> str:
     return f"{verb} first (`{command}`)"
 
 
+# an entry first written by a set (a redo or undo that brought it back wrote a copy)
+_SET_ENTRY = (
+    "JOIN observations f ON f.id = l.entry JOIN changes c ON c.id = f.change_id AND c.kind = 'set'"
+)
+
+
 def _logged_since(con: Connection, undo_id: int, sets_only: bool) -> tuple[Any, ...] | None:
     """The first live entry logged (by a set only, with ``sets_only``) after the undo
     ``undo_id`` on a day whose manual values that undo took away: (metric, day, its
@@ -374,7 +380,7 @@ def _logged_since(con: Connection, undo_id: int, sets_only: bool) -> tuple[Any, 
          -- stands beside it again (ids of changes only grow)
          AND l.change_id > ?
          AND (m.class <> 'effort' OR l.for_person IS NOT DISTINCT FROM o.for_person)
-        {"JOIN changes c ON c.id = l.change_id AND c.kind = 'set'" if sets_only else ""}
+        {_SET_ENTRY if sets_only else ""}
         WHERE o.removed_by = ? AND o.source = 'manual'
         ORDER BY l.id
         LIMIT 1

@@ -480,8 +480,11 @@ def delete_values(store: Store, actor: Actor, ids: list[int]) -> int:
             written = {
                 r[0]
                 for r in con.execute(
-                    "SELECT DISTINCT o.entry FROM observations o JOIN changes c"
-                    " ON c.id = o.change_id WHERE o.entry IN ? AND c.actor = ?",
+                    # the version that stands now is hers (a later import by a
+                    # manager naming her is not: she could not undo that either)
+                    "SELECT o.entry FROM observations o JOIN changes c"
+                    " ON c.id = o.change_id WHERE o.entry IN ? AND o.removed_by IS NULL"
+                    " AND c.actor = ?",
                     [[e.id for e in found], actor.key],
                 ).fetchall()
             }

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from tracker.vocab import HOUR_UNITS
@@ -20,8 +19,65 @@ from tracker.vocab import HOUR_UNITS
 NOTHING = "–"
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$"}
 PERCENT_UNITS = {"%", "percent", "pct", "rate", "share"}
-# a unit written as an ISO 4217 code (NZD, CHF) is money, whatever the workspace's currency
-_ISO_CODE = re.compile(r"[A-Z]{3}")
+# Units that are money whatever the workspace's currency: ISO 4217 codes of the
+# currencies people price marketing in (a three-letter unit such as MQL is not money)
+CURRENCY_CODES = frozenset(
+    [
+        "USD",
+        "EUR",
+        "GBP",
+        "JPY",
+        "CNY",
+        "INR",
+        "AUD",
+        "CAD",
+        "CHF",
+        "NZD",
+        "SEK",
+        "NOK",
+        "DKK",
+        "ISK",
+        "PLN",
+        "CZK",
+        "HUF",
+        "RON",
+        "BGN",
+        "TRY",
+        "UAH",
+        "ZAR",
+        "BRL",
+        "MXN",
+        "ARS",
+        "CLP",
+        "COP",
+        "PEN",
+        "UYU",
+        "SGD",
+        "HKD",
+        "TWD",
+        "KRW",
+        "THB",
+        "MYR",
+        "IDR",
+        "PHP",
+        "VND",
+        "ILS",
+        "AED",
+        "SAR",
+        "QAR",
+        "KWD",
+        "BHD",
+        "OMR",
+        "EGP",
+        "NGN",
+        "KES",
+        "GHS",
+        "MAD",
+        "PKR",
+        "BDT",
+        "LKR",
+    ]
+)
 
 
 def _plain(value: float) -> bool:
@@ -76,7 +132,12 @@ def is_money(unit: str | None, currency: str = "USD") -> bool:
     if not unit:
         return False
     u = unit.strip()
-    return u.upper() == currency.upper() or u.upper() in SYMBOLS or u in SYMBOLS.values()
+    return (
+        u.upper() == currency.upper()
+        or u.upper() in SYMBOLS
+        or u.upper() in CURRENCY_CODES
+        or u in SYMBOLS.values()
+    )
 
 
 def is_hours(unit: str | None) -> bool:
@@ -92,7 +153,8 @@ def value(amount: float | None, unit: str | None, currency: str = "USD") -> str:
     if amount is None or _plain(amount):
         return NOTHING
     if is_money(unit, currency):
-        code = unit.strip().upper() if unit and unit.strip().upper() in SYMBOLS else currency
+        written = unit.strip().upper() if unit else ""
+        code = written if written in SYMBOLS or written in CURRENCY_CODES else currency
         return money(amount, code)
     if is_hours(unit):
         return hours(amount)
@@ -118,10 +180,7 @@ def ratio_value(
     number (``2.55``)."""
     if amount is None or _plain(amount):
         return NOTHING
-    money = is_money(numerator_unit, currency) or bool(
-        numerator_unit and _ISO_CODE.fullmatch(numerator_unit.strip())
-    )
-    if money or is_hours(numerator_unit):
+    if is_money(numerator_unit, currency) or is_hours(numerator_unit):
         per = f" per {denominator_name}" if denominator_name else ""
         return value(amount, numerator_unit, currency) + per
     if not share:
@@ -143,8 +202,10 @@ def kpi_value(kpi: Any, amount: float | None) -> str:
     if kpi.aggregation == "ratio":
         # a share (conversion rate) is aimed at most at 1; a target above 1 is a count
         # per thing (likes per post: 2.55, not 255%)
+        # (a draft without a target goes by its own value)
         target = getattr(kpi, "target", None)
-        return ratio_value(amount, kpi.unit, None, share=target is None or abs(target) <= 1)
+        aim = target if target is not None else amount
+        return ratio_value(amount, kpi.unit, None, share=aim is None or abs(aim) <= 1)
     return value(amount, kpi.unit)
 
 

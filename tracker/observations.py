@@ -322,12 +322,15 @@ def _reject(
     reason_sql: str,
     params: list[Any] | None = None,
     column: str = "metric",
+    reason_params: list[Any] | None = None,
 ) -> None:
-    """Move the rows of ``inc`` matching ``where`` to the rejects, with their reason."""
+    """Move the rows of ``inc`` matching ``where`` to the rejects, with their reason.
+    ``reason_params`` fill the reason's own ``?`` (a person's name is a parameter, never
+    SQL text: "Jay O'Brien")."""
     for line, metric, reason, value, by, whose in con.execute(
         f"SELECT line, metric, {reason_sql}, value, recorded_by, for_person FROM inc"  # noqa: S608 (fixed fragments)
         f" WHERE {where} ORDER BY line",
-        params or [],
+        [*(reason_params or []), *(params or [])],
     ).fetchall():
         shown = {"metric": metric, "by": by, "for": whose}.get(
             column, None if value is None else f"{value:.15g}"
@@ -421,31 +424,41 @@ def _keep_last_of_repeats(con: Connection, result: WriteResult) -> None:
 
 def _settle_entries(con: Connection, result: WriteResult) -> None:
     """Rows naming the source 'manual' are entries written out by `waypoint export` (or
-    typed as such). On a day that already holds entries logged here they are those
-    entries coming back: the day's entries stand and the rows are left out (an export
-    imported into its own workspace changes nothing). On other days a flow metric's
-    entries add up, as entries do, into one value of the import's source (a stock's
-    latest stands, as a repeat's last line does)."""
-    result.entries_kept = con.execute(
-        "SELECT count(*) FROM inc WHERE named_manual AND EXISTS (SELECT 1 FROM observations o"
-        " WHERE o.removed_by IS NULL AND o.source = 'manual' AND o.metric = inc.metric"
-        " AND o.day = inc.day)"
-    ).fetchall()[0][0]
+    typed as such). On a day that already holds entries logged here (for hours: for the
+    same person) they are those entries coming back: the day's entries stand and the
+    rows count as unchanged (an export imported into its own workspace changes nothing).
+    On other days a flow metric's entries add up, as entries do, into one value of the
+    import's source, hours per person they are for (`import.for-PERSON`, so whose hours
+    they are survives); a stock's latest stands, as a repeat's last line does."""
+    here = (
+        "named_manual AND EXISTS (SELECT 1 FROM observations o JOIN metrics m"
+        " ON m.key = o.metric WHERE o.removed_by IS NULL AND o.source = 'manual'"
+        " AND o.metric = inc.metric AND o.day = inc.day"
+        " AND (m.class <> 'effort' OR o.for_person IS NOT DISTINCT FROM inc.for_person))"
+    )
+    for metric, n in con.execute(
+        f"SELECT metric, count(*) FROM inc WHERE {here} GROUP BY metric ORDER BY metric"  # noqa: S608 (a constant)
+    ).fetchall():
+        result.entries_kept += n
+        result.unchanged += n
+        result.per_metric.setdefault(metric, empty_counts())["unchanged"] += n
     if result.entries_kept:
-        con.execute(
-            "DELETE FROM inc WHERE named_manual AND EXISTS (SELECT 1 FROM observations o"
-            " WHERE o.removed_by IS NULL AND o.source = 'manual' AND o.metric = inc.metric"
-            " AND o.day = inc.day)"
-        )
+        con.execute(f"DELETE FROM inc WHERE {here}")  # noqa: S608 (a constant)
+    # hours keep whose they are: one import source per person they are for
+    con.execute(
+        "UPDATE inc SET source = source || '.for-' || for_person WHERE named_manual"
+        " AND for_person IS NOT NULL"
+        " AND metric IN (SELECT key FROM metrics WHERE class = 'effort')"
+    )
     summed = con.execute(
-        "SELECT count(*) - count(DISTINCT (metric, day)) FROM inc JOIN metrics m"
+        "SELECT count(*) - count(DISTINCT (metric, day, source)) FROM inc JOIN metrics m"
         " ON m.key = inc.metric WHERE named_manual AND m.behaviour = 'flow'"
     ).fetchall()[0][0]
     if not summed:
         return
     result.entries_summed = summed
     columns = [r[0] for r in con.execute("DESCRIBE inc").fetchall()]
-    # one row per day: the entries' sum, the rest from the last of them
+    # one row per day (and source): the entries' sum, the rest from the last of them
     merged = ", ".join(
         "sum(value) AS value"
         if c == "value"
@@ -553,9 +566,10 @@ def _check_rows(con: Connection, actor: Actor, result: WriteResult) -> None:
             con,
             result,
             "recorded_by IS DISTINCT FROM ?",
-            f"'{actor.name} may only record values as themselves (by ' || recorded_by || ')'",
+            "? || ' may only record values as themselves (by ' || recorded_by || ')'",
             [actor.key],
             column="by",
+            reason_params=[actor.name],
         )
     # A file's `by` names who recorded a value: someone of the workspace who may record
     # values, never a stranger or a viewer (viewers record nothing). Rows without one are
@@ -586,10 +600,10 @@ def _check_rows(con: Connection, actor: Actor, result: WriteResult) -> None:
             con,
             result,
             "for_given AND for_person IS DISTINCT FROM ?",
-            f"'{actor.name} may only record her own work (for ' || coalesce(for_person,"
-            " 'local') || ')'",
+            "? || ' may only record her own work (for ' || coalesce(for_person, 'local') || ')'",
             [actor.key],
             column="for",
+            reason_params=[actor.name],
         )
 
 
@@ -633,7 +647,7 @@ def _classify(con: Connection, actor: Actor, result: WriteResult) -> None:
     for metric, outcome, n in con.execute(
         "SELECT metric, outcome, count(*) FROM classified GROUP BY ALL ORDER BY ALL"
     ).fetchall():
-        result.per_metric.setdefault(metric, empty_counts())[outcome] = n
+        result.per_metric.setdefault(metric, empty_counts())[outcome] += n
         setattr(result, outcome, getattr(result, outcome) + n)
     first, last = con.execute("SELECT min(day), max(day) FROM classified").fetchall()[0]
     result.first_day, result.last_day = first, last

@@ -874,6 +874,8 @@ def load_context(con: Connection, as_of: dt.date) -> Context:
             "SELECT c.kpi, c.person, c.confidence, c.created_at, c.period,"
             " c.recorded_by AS entered_by"
             " FROM checkins c JOIN kpis k ON k.key = c.kpi AND c.person = k.owner"
+            # of the KPI's cadence now: labels of one kind sort as their periods do
+            " AND (c.period LIKE '%W%') = (k.cadence <> 'monthly')"
             " WHERE c.created_at::DATE <= ?"
             " QUALIFY row_number() OVER (PARTITION BY c.kpi"
             " ORDER BY c.period DESC, c.created_at DESC) = 1",

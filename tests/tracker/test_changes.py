@@ -507,6 +507,11 @@ def test_an_entry_is_not_redone_over_a_day_set_since(plan_store: Store) -> None:
     with pytest.raises(BadInput, match=f"change {the_set.change} set leads.*waypoint undo"):
         redo(plan_store, AMY, logged.change)
     assert daily_values(plan_store, "leads") == [(DAY, 10.0)]  # nothing moved
+    # a set brought back by a redo is still a set
+    undo(plan_store, AMY, the_set.change)
+    redo(plan_store, AMY, the_set.change)
+    with pytest.raises(BadInput, match="set leads"):
+        redo(plan_store, AMY, logged.change)
     undo(plan_store, AMY, the_set.change)
     redo(plan_store, AMY, logged.change)
     assert daily_values(plan_store, "leads") == [(DAY, 2.0)]

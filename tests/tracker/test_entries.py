@@ -398,3 +398,30 @@ def test_after_a_handover_she_may_still_delete_what_she_wrote_as_she_may_undo_it
     redo(plan_store, AMY, second.change)
     delete_values(plan_store, AMY, [first.entry])
     assert daily_values(plan_store, "leads") == [(DAY, 3.0)]
+
+
+def test_she_may_not_delete_what_a_managers_later_import_wrote_in_her_name(
+    plan_store: Store,
+) -> None:
+    """What stands now decides: a manager's import re-wrote her value naming her, on a
+    metric no longer hers; she could not undo that import, so she may not delete it."""
+    from tests.conftest import SMALL_PLAN, values_table
+    from tracker.observations import write_observations
+    from tracker.plan import apply_plan_text
+
+    rows = values_table({DAY: 4.0}, "leads", "crm").to_pylist()
+    rows[0]["recorded_by"] = "amy"
+    write_observations(plan_store, AMY, pa_table(rows))
+    rows[0]["value"] = 9.0
+    write_observations(plan_store, RICARDO, pa_table(rows))  # the manager's correction
+    apply_plan_text(
+        plan_store,
+        SMALL_PLAN.replace(
+            "{key: leads-h2, metric: leads, aggregation: sum, target: 60, owner: amy}",
+            "{key: leads-h2, metric: leads, aggregation: sum, target: 60, owner: ricardo}",
+        ),
+        RICARDO,
+    )
+    (value,) = metric_values(plan_store, "leads").entries
+    with pytest.raises(PermissionDenied):
+        delete_values(plan_store, AMY, [value.id])

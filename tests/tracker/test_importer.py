@@ -494,3 +494,48 @@ def test_whose_hours_they_are_survives_an_export_and_the_for_column_is_checked(
     assert [(r.line, r.column) for r in result.rejected] == [(2, "for"), (3, "for")]
     assert "zoe is not a manager or assistant" in result.rejected[0].reason
     assert "Amy may only record her own work" in result.rejected[1].reason
+
+
+def test_hours_of_two_people_on_one_day_stay_each_ones_after_an_export(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    from tracker.entries import log_entry, metric_values
+
+    day = dt.date(2026, 8, 1)
+    log_entry(plan_store, LOCAL_MANAGER, "hours", 2, day=day, for_person="amy")
+    log_entry(plan_store, LOCAL_MANAGER, "hours", 3, day=day, for_person="ricardo")
+    out = tmp_path / "all.csv"
+    export_observations(plan_store, out)
+    fresh = Store(tmp_path / "fresh.duckdb")
+    fresh.init()
+    apply_plan_text(fresh, SMALL_PLAN, LOCAL_MANAGER)
+    import_file(fresh, LOCAL_MANAGER, out)
+    whose = {e.for_person: e.value for e in metric_values(fresh, "hours").entries}
+    assert whose == {"amy": 2.0, "ricardo": 3.0}
+    # and back into its own workspace: nothing changes, and the command says so (exit 0)
+    run = waypoint(plan_store.path, "import", str(out))
+    assert run.code == 0, run.err
+    assert "0 inserted, 0 replaced, 2 unchanged" in run.out
+
+
+def test_an_assistant_whose_name_has_an_apostrophe_can_import(store: Store, tmp_path: Path) -> None:
+    apply_plan_text(store, SMALL_PLAN.replace("name: Amy,", 'name: "Amy O\'Brien",'), LOCAL_MANAGER)
+    amy = Actor("amy", "assistant", "Amy O'Brien")
+    path = tmp_path / "mine.csv"
+    path.write_text("day,metric,value,by\n2026-08-01,leads,2,amy\n2026-08-02,leads,1,ricardo\n")
+    result = import_file(store, amy, path)
+    assert result.inserted == 1
+    assert "Amy O'Brien may only record values as themselves" in result.rejected[0].reason
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_row_refused_when_written_names_its_spreadsheet_row_after_blank_lines(
+    plan_store: Store, tmp_path: Path, encoding: str
+) -> None:
+    path = tmp_path / "week.csv"
+    path.write_text(
+        "day,metric,value,by\n2026-08-01,leads,1,\n\n\n2026-08-02,leads,2,nobody\n",
+        encoding=encoding,
+    )
+    result = import_file(plan_store, LOCAL_MANAGER, path)
+    assert [(r.line, r.column) for r in result.rejected] == [(5, "by")]

@@ -890,9 +890,12 @@ def test_a_ratio_reads_as_money_a_count_per_thing_or_a_share() -> None:
         return SimpleNamespace(aggregation="ratio", unit=unit, target=target)
 
     assert kpi_value(kpi("NZD", 3.0), 2.55) == "2.55 NZD"
+    assert kpi_value(kpi("NZD", 15.0), 12.5) == "12.50 NZD"  # money has its cents
     assert kpi_value(kpi("USD", 3.0), 2.55) == "$2.55"
     assert kpi_value(kpi(None, 30.0), 25.5) == "25.5"
     assert kpi_value(kpi(None, 0.05), 0.021) == "2.1%"
+    assert kpi_value(kpi("MQL", 0.05), 0.021) == "2.1%"  # three capitals are not money
+    assert kpi_value(kpi(None, None), 2.55) == "2.55"  # a draft goes by its own value
 
 
 def test_a_ratio_of_spend_without_a_unit_is_money_in_the_workspace_currency(

@@ -511,3 +511,11 @@ def test_an_acknowledgement_is_stamped_by_the_workspace_clock(
     acknowledge(store, LOCAL_MANAGER, "orphan_metric", "metric:likes", "kept", AS_OF)
     flag = next(f for f in run_audit(store, AS_OF).flags if f.subject == "metric:likes")
     assert flag.acked_at == dt.datetime(2026, 6, 28, 18, 30)
+
+
+def test_after_a_cadence_change_old_weekly_check_ins_do_not_speak(store: Store) -> None:
+    plan(store, kpis=[{**LEADS_KPI, "cadence": "monthly"}])
+    log(store, "leads", {AS_OF - dt.timedelta(days=3): 1})  # far behind: off_track
+    checkin(store, "on_track", period="2026-W26", hour=9)  # from when it was weekly
+    checkin(store, "off_track", period="2026-06", hour=10)
+    assert ("confidence_conflict", "kpi:leads-kpi") not in codes(store)

@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import yaml
 
+from tracker.clock import now_utc
 from tracker.periods import Period
 
 _DAY = re.compile(r"^(today|monday)([+-]\d+)$")
@@ -178,6 +179,7 @@ def observations(as_of: dt.date, placed_plan: dict[str, Any]) -> pa.Table:
     }
     series = _Series(as_of, campaigns)
     zone = ZoneInfo(placed_plan["workspace"].get("timezone", "UTC"))
+    loaded = now_utc().replace(tzinfo=None)  # a morning's import not yet made is stamped now
     rows: dict[str, list[Any]] = {
         k: [] for k in ("metric", "day", "source", "value", "recorded_by", "recorded_at")
     }
@@ -195,11 +197,12 @@ def observations(as_of: dt.date, placed_plan: dict[str, Any]) -> pa.Table:
             # imported the next morning, the last day's just after its midnight, in the
             # workspace's clock (stored as UTC): nothing in the demo is stamped after
             # the moment it is loaded, nor before the day it counts
-            rows["recorded_at"].append(
+            stamp = (
                 _utc(day + dt.timedelta(days=1), dt.time(9), zone)
                 if day < as_of
                 else _utc(as_of, dt.time(0, 5), zone)
             )
+            rows["recorded_at"].append(min(stamp, loaded))
     return pa.table(
         {
             "metric": rows["metric"],

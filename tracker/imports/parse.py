@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -366,8 +367,9 @@ def _generic(
             encoding=sheet.meta.get("encoding", "utf-8"),
             known_metrics=known,
         )
-        if rejects and _has_blank_lines(path):
-            # DuckDB skips blank lines; a reject names the row a spreadsheet shows
+        if _has_blank_lines(path, sheet.meta.get("encoding", "utf-8")):
+            # DuckDB skips blank lines; a reject (now, or when the rows are written)
+            # names the row a spreadsheet shows
             rows, rejects = _renumber(rows, rejects, _record_rows(path, name, sheet))
     return ParsedFile(
         file=name,
@@ -423,15 +425,26 @@ def _renumber(rows: Any, rejects: list[Reject], lines: list[int]) -> tuple[Any, 
     return rows, rejects
 
 
-def _has_blank_lines(path: Path) -> bool:
-    """Does the file hold an empty line (a common way to separate blocks by hand)?
-    Read in 1 MB chunks: a million-row file costs a few milliseconds."""
+def _has_blank_lines(path: Path, encoding: str) -> bool:
+    """Does the file hold an empty line before its last row (a common way to separate
+    blocks by hand; empty lines at the end shift no row)? A UTF-8 file is read in 1 MB
+    chunks, a million rows in a few milliseconds; a file in another encoding (UTF-16
+    "Unicode text") is decoded first, as its reader does anyway."""
+    if encoding not in ("utf-8", "utf-8-sig"):
+        text, _ = decode(path.read_bytes(), path.name)
+        return re.search(r"\r?\n\r?\n+\S", text.replace("\r\n", "\n")) is not None
     carry = b""
+    blank = False  # an empty line seen; it counts once a row follows it
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 20):
-            block = (carry + chunk).replace(b"\r\n", b"\n")
-            if b"\n\n" in block or b"\r\r" in block:
+            block = (carry + chunk).replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+            if blank and block.strip():
                 return True
+            at = block.find(b"\n\n")
+            if at >= 0:
+                if block[at:].strip():
+                    return True
+                blank = True
             carry = block[-1:]
     return False
 
