@@ -561,50 +561,34 @@ def _check_rows(con: Connection, actor: Actor, result: WriteResult) -> None:
         " || '; set min: null in the plan if it can be negative)'",
         column="value",
     )
-    if actor.role == "assistant":
-        _reject(
-            con,
-            result,
-            "recorded_by IS DISTINCT FROM ?",
-            "? || ' may only record values as themselves (by ' || recorded_by || ')'",
-            [actor.key],
-            column="by",
-            reason_params=[actor.name],
-        )
-    # A file's `by` names who recorded a value: someone of the workspace who may record
-    # values, never a stranger or a viewer (viewers record nothing). Rows without one are
+    # `by` names who recorded a value and `for` whose work it is (as `log --for`): each
+    # someone of the workspace who may record values, never a stranger or a viewer
+    # (viewers record nothing); an assistant names only herself. Rows without `by` are
     # recorded by whoever imports (the scheduler's inbox job included).
-    _reject(
-        con,
-        result,
-        "recorded_by IS NOT NULL AND recorded_by <> ? AND recorded_by NOT IN (SELECT key"
-        " FROM people WHERE role IN ('manager', 'assistant') AND NOT archived)",
-        "'by ' || recorded_by || ' is not a manager or assistant of this workspace (a person''s"
-        " key from the plan)'",
-        [actor.key],
-        column="by",
-    )
-    # `for` (whose work it is) follows `log --for`: a manager or assistant of the
-    # workspace, and an assistant's values are her own
-    _reject(
-        con,
-        result,
-        "for_given AND for_person IS NOT NULL AND for_person NOT IN (SELECT key FROM people"
-        " WHERE role IN ('manager', 'assistant') AND NOT archived)",
-        "'for ' || for_person || ' is not a manager or assistant of this workspace (a"
-        " person''s key from the plan)'",
-        column="for",
-    )
-    if actor.role == "assistant":
+    # (the column names below are this module's constants, never the file's)
+    people = (("by", "recorded_by", "TRUE"), ("for", "for_person", "for_given"))
+    for column, named, given in people:
         _reject(
             con,
             result,
-            "for_given AND for_person IS DISTINCT FROM ?",
-            "? || ' may only record her own work (for ' || coalesce(for_person, 'local') || ')'",
+            f"{given} AND {named} IS NOT NULL AND {named} <> ? AND {named} NOT IN (SELECT key"  # noqa: S608
+            " FROM people WHERE role IN ('manager', 'assistant') AND NOT archived)",
+            f"'{column} ' || {named} || ' is not a manager or assistant of this workspace"
+            " (a person''s key from the plan)'",
             [actor.key],
-            column="for",
-            reason_params=[actor.name],
+            column=column,
         )
+        if actor.role == "assistant":
+            _reject(
+                con,
+                result,
+                f"{given} AND {named} IS DISTINCT FROM ?",
+                f"? || ' may only record values as themselves ({column} ' ||"
+                f" coalesce({named}, 'local') || ')'",
+                [actor.key],
+                column=column,
+                reason_params=[actor.name],
+            )
 
 
 def _classify(con: Connection, actor: Actor, result: WriteResult) -> None:

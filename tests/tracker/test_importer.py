@@ -493,7 +493,7 @@ def test_whose_hours_they_are_survives_an_export_and_the_for_column_is_checked(
     result = import_file(fresh, amy, bad)
     assert [(r.line, r.column) for r in result.rejected] == [(2, "for"), (3, "for")]
     assert "zoe is not a manager or assistant" in result.rejected[0].reason
-    assert "Amy may only record her own work" in result.rejected[1].reason
+    assert "Amy may only record values as themselves (for ricardo)" in result.rejected[1].reason
 
 
 def test_hours_of_two_people_on_one_day_stay_each_ones_after_an_export(
