@@ -172,8 +172,9 @@ def _may_take_back(actor: Actor, change: Change, verb: str) -> None:
     if actor.role == "viewer":
         raise PermissionDenied(f"{actor.name} is a viewer and may not {verb} changes.")
     if actor.role != "manager" and change.actor != actor.key:
+        author = "the local manager" if change.actor == "local" else change.actor
         raise PermissionDenied(
-            f"{actor.name} may not {verb} change {change.id}: it was made by {change.actor};"
+            f"{actor.name} may not {verb} change {change.id}: it was made by {author};"
             " only its author or a manager may."
         )
     if change.kind == "plan" and actor.role != "manager":
@@ -298,8 +299,8 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
         raise BadInput(f"{blocked}: {metric} on {day} ({source}) was written again since; {first}")
     if kind == "redo":
         if get_change(con, target).kind == "set":
-            _refuse_a_set_logged_over(con, undoing.id, target)
-        _refuse_an_entry_set_over(con, undoing.id, target)
+            _refuse_a_set_logged_over(con, actor, undoing.id, target)
+        _refuse_an_entry_set_over(con, actor, undoing.id, target)
     verb = "undo" if kind == "undo" else "redo"
     new_id = open_change(con, actor, kind, f"{verb} change {target}", target=target)
     con.execute(
@@ -390,7 +391,7 @@ def _logged_since(con: Connection, undo_id: int, sets_only: bool) -> tuple[Any, 
     return found[0] if found else None
 
 
-def _refuse_a_set_logged_over(con: Connection, undo_id: int, target: int) -> None:
+def _refuse_a_set_logged_over(con: Connection, actor: Actor, undo_id: int, target: int) -> None:
     """A set is the day's whole manual value. Brought back beside an entry logged on
     that day after it was undone, it would only add to it (5 set, undone, 7 logged:
     a redo would make 12, neither the set nor the day as it is), so it is refused."""
@@ -400,12 +401,12 @@ def _refuse_a_set_logged_over(con: Connection, undo_id: int, target: int) -> Non
         metric, day, by = newer
         raise BadInput(
             f"change {target} set {metric} on {day}, and change {by} logged it again since;"
-            " brought back, the set would no longer be the day's value. Take that change"
-            f" back first (`waypoint undo {by}`), or set the day again."
+            f" brought back, the set would no longer be the day's value: {_first(con, actor, by, False)},"
+            " or set the day again."
         )
 
 
-def _refuse_an_entry_set_over(con: Connection, undo_id: int, target: int) -> None:
+def _refuse_an_entry_set_over(con: Connection, actor: Actor, undo_id: int, target: int) -> None:
     """The mirror: a day set after an entry was undone holds the day's whole manual
     value (log 2, undone, set 10: the day is 10). Brought back beside the set, the entry
     would add to it (12), so it is refused."""
@@ -415,8 +416,8 @@ def _refuse_an_entry_set_over(con: Connection, undo_id: int, target: int) -> Non
         metric, day, by = newer
         raise BadInput(
             f"change {by} set {metric} on {day} after change {target} was undone; brought"
-            " back, its entry would add to the day's set value. Take the set back first"
-            f" (`waypoint undo {by}`), or log the day again."
+            f" back, its entry would add to the day's set value: {_first(con, actor, by, False)},"
+            " or log the day again."
         )
 
 

@@ -460,9 +460,23 @@ def delete_values(store: Store, actor: Actor, ids: list[int]) -> int:
         found = _entries(con, "entry IN ?", [ids])
         missing = sorted(set(ids) - {e.id for e in found})
         if missing:
+            # a value that was stored once says what took it away: a set that replaced
+            # it, a deletion, an undo (ids are never reused)
+            gone = con.execute(
+                "SELECT o.entry, c.id, c.summary FROM observations o JOIN changes c"
+                " ON c.id = o.removed_by WHERE o.entry IN ? QUALIFY row_number() OVER"
+                " (PARTITION BY o.entry ORDER BY o.id DESC) = 1 ORDER BY o.entry",
+                [missing],
+            ).fetchall()
+            if gone:
+                entry, change_id, summary = gone[0]
+                raise NotFound(
+                    f"value {entry} is no longer stored: change {change_id} ({summary}) took it"
+                    " away (see `waypoint values METRIC` for what is stored now)"
+                )
             raise NotFound(
                 f"no stored value with id {', '.join(map(str, missing))}"
-                " (see `waypoint values METRIC`; a deleted value can come back with `waypoint undo`)"
+                " (see `waypoint values METRIC`)"
             )
         if actor.role != "manager":
             foreign = [e for e in found if not may_change(actor, e)]

@@ -298,6 +298,7 @@ def _write(
     _stage(con, result, today=today, author=author, manager=actor.role == "manager")
     _resolve_metrics(con, actor, new_metrics, result)
     _check_rows(con, actor, result)
+    _hours_per_person(con)
     _keep_last_of_repeats(con, result)
     _classify(con, actor, result)
     if result.inserted or result.replaced or result.created_metrics or result.revived_metrics:
@@ -369,6 +370,10 @@ def _stage(
                     WHEN trim(recorded_by) = 'local' AND $manager THEN NULL
                     ELSE coalesce(nullif(trim(recorded_by), ''), $author) END AS for_person,
                nullif(trim(for_person), '') IS NOT NULL AS for_given,
+               nullif(trim(recorded_by), '') IS NOT NULL AS by_given,
+               -- the stored source an hours row replaces, when not its own (see
+               -- _hours_per_person)
+               NULL::VARCHAR AS match_source,
                nullif(trim(note), '') AS note, {_ROW_PROBLEM} AS problem,
                -- counted below, with the repeated keys (a scan of its own was 12-16 ms)
                trim(source) = 'manual' AS named_manual
@@ -389,6 +394,38 @@ def _stage(
             result.per_metric.setdefault(metric, empty_counts())["rejected"] += 1
     if problems:
         con.execute("DELETE FROM inc WHERE problem IS NOT NULL")
+
+
+_NAMED_HOURS = (
+    "(for_given OR by_given) AND for_person IS NOT NULL"
+    " AND metric IN (SELECT key FROM metrics WHERE class = 'effort')"
+)
+
+
+def _hours_per_person(con: Connection) -> None:
+    """Hours are each person's: a file that names whose they are (`by` or `for`) keeps
+    each person's hours of a day under a source of their own (`import.long.for-jay`), so
+    a timesheet of two people's hours on one day stores both, never the last row alone.
+    A value stored before under the plain source for that person (an older import) is
+    the one such a row replaces, so importing a timesheet again never counts it twice."""
+    if not con.execute(f"SELECT count(*) FROM inc WHERE {_NAMED_HOURS}").fetchall()[0][0]:  # noqa: S608 (a constant)
+        return
+    con.execute(
+        f"""
+        UPDATE inc SET
+            source = source || '.for-' || for_person,
+            match_source = CASE
+                WHEN NOT EXISTS (SELECT 1 FROM observations o WHERE o.removed_by IS NULL
+                                 AND o.metric = inc.metric AND o.day = inc.day
+                                 AND o.source = inc.source || '.for-' || inc.for_person)
+                 AND EXISTS (SELECT 1 FROM observations o WHERE o.removed_by IS NULL
+                             AND o.metric = inc.metric AND o.day = inc.day
+                             AND o.source = inc.source
+                             AND o.for_person IS NOT DISTINCT FROM inc.for_person)
+                THEN source END
+        WHERE {_NAMED_HOURS}
+        """  # noqa: S608 (a constant)
+    )
 
 
 def _keep_last_of_repeats(con: Connection, result: WriteResult) -> None:
@@ -444,12 +481,6 @@ def _settle_entries(con: Connection, result: WriteResult) -> None:
         result.per_metric.setdefault(metric, empty_counts())["unchanged"] += n
     if result.entries_kept:
         con.execute(f"DELETE FROM inc WHERE {here}")  # noqa: S608 (a constant)
-    # hours keep whose they are: one import source per person they are for
-    con.execute(
-        "UPDATE inc SET source = source || '.for-' || for_person WHERE named_manual"
-        " AND for_person IS NOT NULL"
-        " AND metric IN (SELECT key FROM metrics WHERE class = 'effort')"
-    )
     summed = con.execute(
         "SELECT count(*) - count(DISTINCT (metric, day, source)) FROM inc JOIN metrics m"
         " ON m.key = inc.metric WHERE named_manual AND m.behaviour = 'flow'"
@@ -600,12 +631,13 @@ def _classify(con: Connection, actor: Actor, result: WriteResult) -> None:
                CASE WHEN o.id IS NULL THEN 'inserted'
                     WHEN o.value = i.value AND o.note IS NOT DISTINCT FROM i.note
                      -- whose work it is counts only where the file says (`for`)
-                     AND (NOT i.for_given OR o.for_person IS NOT DISTINCT FROM i.for_person)
+                     AND (NOT (i.for_given OR i.by_given)
+                          OR o.for_person IS NOT DISTINCT FROM i.for_person)
                     THEN 'unchanged'
                     ELSE 'replaced' END AS outcome
         FROM inc i LEFT JOIN observations o
           ON o.removed_by IS NULL AND o.metric = i.metric AND o.day = i.day
-         AND o.source = i.source
+         AND o.source = coalesce(i.match_source, i.source)
         """
     )
     if actor.role == "assistant":

@@ -643,3 +643,15 @@ def test_a_refusal_tells_an_assistant_to_ask_and_a_redo_names_what_it_brings_bac
     text = str(blocked.value)
     assert f"change {batch_change} cannot be brought back" in text
     assert f"change {again} wrote it; take that back first (`waypoint undo {again}`)" in text
+
+
+def test_a_redo_refused_by_a_managers_set_tells_the_assistant_to_ask(plan_store: Store) -> None:
+    logged = log_entry(plan_store, AMY, "leads", 2, day=DAY)
+    undo(plan_store, AMY, logged.change)
+    the_set = log_entry(plan_store, RICARDO, "leads", 10, day=DAY, mode="set")
+    with pytest.raises(BadInput) as refused:
+        redo(plan_store, AMY, logged.change)
+    assert (
+        f"ask ricardo or a manager to take that back first (`waypoint undo {the_set.change}`)"
+        in str(refused.value)
+    )

@@ -425,3 +425,16 @@ def test_she_may_not_delete_what_a_managers_later_import_wrote_in_her_name(
     (value,) = metric_values(plan_store, "leads").entries
     with pytest.raises(PermissionDenied):
         delete_values(plan_store, AMY, [value.id])
+
+
+def test_deleting_a_value_a_set_replaced_says_what_took_it_away(plan_store: Store) -> None:
+    first = log_entry(plan_store, LOCAL_MANAGER, "leads", 2, day=DAY)
+    the_set = log_entry(plan_store, LOCAL_MANAGER, "leads", 5, day=DAY, mode="set")
+    with pytest.raises(
+        NotFound,
+        match=f"value {first.entry} is no longer stored: change"
+        f" {the_set.change} \\(set leads =5 on {DAY}\\)",
+    ):
+        delete_values(plan_store, LOCAL_MANAGER, [first.entry])
+    with pytest.raises(NotFound, match="no stored value with id 999"):
+        delete_values(plan_store, LOCAL_MANAGER, [999])

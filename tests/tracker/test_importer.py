@@ -539,3 +539,42 @@ def test_a_row_refused_when_written_names_its_spreadsheet_row_after_blank_lines(
     )
     result = import_file(plan_store, LOCAL_MANAGER, path)
     assert [(r.line, r.column) for r in result.rejected] == [(5, "by")]
+
+
+def test_a_timesheet_keeps_each_persons_hours_of_a_day(plan_store: Store, tmp_path: Path) -> None:
+    """Two people's hours on one day are both stored (never the last row alone), each
+    theirs; importing the sheet again changes nothing."""
+    from tracker.entries import metric_values
+
+    sheet = tmp_path / "timesheet.csv"
+    sheet.write_text("day,metric,value,for\n2026-08-03,hours,2,amy\n2026-08-03,hours,3,ricardo\n")
+    first = import_file(plan_store, LOCAL_MANAGER, sheet)
+    assert first.inserted == 2 and not any("repeat" in n for n in first.notes)
+    assert daily_values(plan_store, "hours") == [(dt.date(2026, 8, 3), 5.0)]
+    whose = {e.for_person: e.value for e in metric_values(plan_store, "hours").entries}
+    assert whose == {"amy": 2.0, "ricardo": 3.0}
+    again = import_file(plan_store, LOCAL_MANAGER, sheet)
+    assert (again.inserted, again.replaced, again.unchanged) == (0, 0, 2)
+
+
+def test_a_timesheet_replaces_a_persons_hours_stored_before_under_the_plain_source(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    """Hours imported before they were kept per person sit under the file's plain
+    source; the same person's hours of that day replace them, never add to them."""
+    from tracker.daily import rebuild_daily
+
+    day = dt.date(2026, 8, 3)
+    with plan_store.write() as con:
+        con.execute(
+            "INSERT INTO observations (id, entry, metric, day, source, value, recorded_by,"
+            " for_person, recorded_at, note, change_id, removed_by) VALUES (900, 900, 'hours',"
+            " ?, 'import.long', 4, 'amy', 'amy', TIMESTAMP '2026-08-04 09:00', NULL, 0, NULL)",
+            [day],
+        )
+        rebuild_daily(con)
+    sheet = tmp_path / "timesheet.csv"
+    sheet.write_text("day,metric,value,by\n2026-08-03,hours,5,amy\n")
+    result = import_file(plan_store, LOCAL_MANAGER, sheet)
+    assert (result.inserted, result.replaced) == (0, 1)
+    assert daily_values(plan_store, "hours") == [(day, 5.0)]

@@ -18,9 +18,10 @@ from tracker.cli.common import (
 
 
 def _num(value: float | None) -> str:
+    """A stored value as typed: six significant digits (10.25 h stays 10.25, not 10.2)."""
     from tracker.formats import number
 
-    return number(value)
+    return number(value, 6)
 
 
 # A negative VALUE (`log net-subs -5`) is a value, not an unknown option.
