@@ -299,8 +299,8 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
         raise BadInput(f"{blocked}: {metric} on {day} ({source}) was written again since; {first}")
     if kind == "redo":
         if get_change(con, target).kind == "set":
-            _refuse_a_set_logged_over(con, actor, undoing.id, target)
-        _refuse_an_entry_set_over(con, actor, undoing.id, target)
+            _refuse_logged_since(con, actor, undoing.id, target, is_set=True)
+        _refuse_logged_since(con, actor, undoing.id, target, is_set=False)
     verb = "undo" if kind == "undo" else "redo"
     new_id = open_change(con, actor, kind, f"{verb} change {target}", target=target)
     con.execute(
@@ -391,34 +391,30 @@ def _logged_since(con: Connection, undo_id: int, sets_only: bool) -> tuple[Any, 
     return found[0] if found else None
 
 
-def _refuse_a_set_logged_over(con: Connection, actor: Actor, undo_id: int, target: int) -> None:
-    """A set is the day's whole manual value. Brought back beside an entry logged on
-    that day after it was undone, it would only add to it (5 set, undone, 7 logged:
-    a redo would make 12, neither the set nor the day as it is), so it is refused."""
-    newer = _logged_since(con, undo_id, sets_only=False)
-    if newer:
-        con.execute("DROP TABLE lineage")
-        metric, day, by = newer
+def _refuse_logged_since(
+    con: Connection, actor: Actor, undo_id: int, target: int, *, is_set: bool
+) -> None:
+    """A set is the day's whole manual value, so a redo may not put one beside another:
+    a set's redo is refused while an entry logged on its day after the undo holds (5 set,
+    undone, 7 logged: a redo would make 12, neither the set nor the day as it is), and,
+    the mirror, an entry's redo while a day set after its undo holds (log 2, undone, set
+    10: the redo would make 12)."""
+    newer = _logged_since(con, undo_id, sets_only=not is_set)
+    if not newer:
+        return
+    con.execute("DROP TABLE lineage")
+    metric, day, by = newer
+    first = _first(con, actor, by, False)
+    if is_set:
         raise BadInput(
             f"change {target} set {metric} on {day}, and change {by} logged it again since;"
-            f" brought back, the set would no longer be the day's value: {_first(con, actor, by, False)},"
-            " or set the day again."
+            f" brought back, the set would no longer be the day's value: {first}, or set the"
+            " day again."
         )
-
-
-def _refuse_an_entry_set_over(con: Connection, actor: Actor, undo_id: int, target: int) -> None:
-    """The mirror: a day set after an entry was undone holds the day's whole manual
-    value (log 2, undone, set 10: the day is 10). Brought back beside the set, the entry
-    would add to it (12), so it is refused."""
-    newer = _logged_since(con, undo_id, sets_only=True)
-    if newer:
-        con.execute("DROP TABLE lineage")
-        metric, day, by = newer
-        raise BadInput(
-            f"change {by} set {metric} on {day} after change {target} was undone; brought"
-            f" back, its entry would add to the day's set value: {_first(con, actor, by, False)},"
-            " or log the day again."
-        )
+    raise BadInput(
+        f"change {by} set {metric} on {day} after change {target} was undone; brought back,"
+        f" its entry would add to the day's set value: {first}, or log the day again."
+    )
 
 
 # An undo or redo writes what it did to each value, old -> new, as every other change
