@@ -81,7 +81,6 @@ def parse_number(value: object, *, decimal_comma: bool = False) -> float | None:
 # after a first group of one to three that is not 0.
 _SHOWS_COMMA = re.compile(r"-?(?:\d+,(?:\d{1,2}|\d{4,})|0,\d+|\d{4,},\d+|\d{1,3}(?:\.\d{3})+,\d+)")
 _SHOWS_DOT = re.compile(r"-?(?:\d+\.(?:\d{1,2}|\d{4,})|0\.\d+|\d{4,}\.\d+|\d{1,3}(?:,\d{3})+\.\d+)")
-_DECORATION = re.compile(r"[$€£¥₹%\s\u00a0\u202f\u2009()]|\b(?:USD|EUR|GBP|AUD|CAD)\b")
 
 
 def decimal_comma_of(cells: Iterable[object], default: bool) -> bool:
@@ -93,7 +92,8 @@ def decimal_comma_of(cells: Iterable[object], default: bool) -> bool:
     for cell in cells:
         if not isinstance(cell, str) or not cell:
             continue
-        text = _DECORATION.sub("", cell)
+        # what parse_number strips too: currency, spaces, percent, accounting brackets
+        text = re.sub(r"[\s\u00a0\u202f\u2009%()]", "", _CURRENCY.sub("", cell))
         if _SHOWS_COMMA.fullmatch(text):
             comma = True
         elif _SHOWS_DOT.fullmatch(text):
@@ -178,19 +178,6 @@ _NUMERIC_DAY = re.compile(
 _CLOCK_FORMATS = ("%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%I:%M %p", "%I:%M:%S %p", "%I:%M:%S.%f %p")
 
 
-def is_numeric_day(text: object) -> bool:
-    return isinstance(text, str) and _NUMERIC_DAY.fullmatch(text.strip()) is not None
-
-
-def _offset(text: str) -> dt.tzinfo:
-    """``+0000``, ``-05:00``, ``Z``, ``UTC`` as a fixed offset."""
-    if text in ("Z", "UTC", "GMT"):
-        return dt.UTC
-    sign = -1 if text[0] == "-" else 1
-    digits = text[1:].replace(":", "")
-    return dt.timezone(sign * dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
-
-
 class NumericDays:
     """Days written with numbers only, read one way for the whole file. ``13/1/2026`` can
     only be day/month and ``1/13/2026`` only month/day; a file showing one of them reads
@@ -251,7 +238,8 @@ class NumericDays:
                 continue
             stamp = dt.datetime.combine(when, time)
             if offset is not None:  # written with its offset: that instant
-                stamp = stamp.replace(tzinfo=_offset(offset))
+                zone = "Z" if offset in ("UTC", "GMT") else offset  # strptime's %z reads Z
+                stamp = stamp.replace(tzinfo=dt.datetime.strptime(zone, "%z").tzinfo)
             return to_day(stamp, timezone, source_zone)
         raise NotADate(f"not a time: {text!r}")
 
