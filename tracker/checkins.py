@@ -104,6 +104,20 @@ def record_checkin(
     problems = clean_note(problems, "--problems", NOTE_LIMIT)
     timezone = workspace_timezone(store)
     created = at or now_utc().replace(tzinfo=None)
+    # The day after a period ends its check-in is still on time: without --period that
+    # one is meant, until it is given (then the current one). What is owed is what
+    # `waypoint checkins` and My week list, by the same rules (owed).
+    still_due = (
+        [
+            Period.parse(s.period)
+            for s in owed(store, created.replace(tzinfo=dt.UTC))
+            if s.kpi == kpi
+            and s.state == "due"
+            and (actor.role == "manager" or actor.key == s.owner)
+        ]
+        if period is None
+        else []
+    )
     with store.write() as con:
         row = con.execute(
             "SELECT k.cadence, k.owner, coalesce(k.start, o.start),"
@@ -119,10 +133,7 @@ def record_checkin(
         local_day = created.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(timezone)).date()
         current = chosen = Period.of(cadence, local_day)
         if period is None:
-            # The day after a period ends its check-in is still on time: without
-            # --period that one is meant, until it is given (then the current one).
-            last = current.previous()
-            chosen = _still_open(con, actor, kpi, last, created, timezone, owner) or current
+            chosen = still_due[0] if still_due else current
         else:
             chosen = Period.parse(period)
             if chosen.cadence != cadence:
@@ -185,50 +196,6 @@ def record_checkin(
             {"confidence": confidence, "comment": comment, "person": person},
         )
     return checkin
-
-
-def _still_open(
-    con: Any,
-    actor: Actor,
-    kpi: str,
-    period: Period,
-    created: dt.datetime,
-    timezone: str,
-    owner: str | None,
-) -> Period | None:
-    """``period`` when its check-in is owed, still on time at ``created``, not given yet
-    (no check-in and no value of the KPI logged by the person who owes it), and ``actor``
-    may give it."""
-    if created > due_by(period, timezone):
-        return None
-    responsible = owner_at(con, kpi, period.ends_at(timezone), owner)
-    if actor.role != "manager" and actor.key != responsible:
-        return None  # owed by someone else (a handover): theirs to give
-    start, deadline = con.execute(
-        "SELECT coalesce(k.start, o.start), coalesce(k.deadline, o.deadline)"
-        " FROM kpis k JOIN objectives o ON o.key = k.objective WHERE k.key = ?",
-        [kpi],
-    ).fetchall()[0]
-    try:
-        _refuse_unowed(con, kpi, period, responsible, start, deadline, timezone)
-    except BadInput:
-        return None  # nothing was owed for it
-    given = con.execute(
-        "SELECT EXISTS (SELECT 1 FROM checkins WHERE kpi = $kpi AND period = $label"
-        "   AND person = $who)"
-        " OR EXISTS (SELECT 1 FROM observations ob JOIN kpis k ON k.key = $kpi"
-        "   WHERE ob.metric IN (k.metric, k.numerator, k.denominator)"
-        "   AND ob.removed_by IS NULL AND ob.recorded_by = $who"
-        "   AND ob.day BETWEEN $first AND $last)",
-        {
-            "kpi": kpi,
-            "label": period.label,
-            "who": responsible,
-            "first": period.first,
-            "last": period.last,
-        },
-    ).fetchall()[0][0]
-    return None if given else period
 
 
 def _refuse_unowed(
