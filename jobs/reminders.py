@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from tracker.checkins import checkin_status
+from tracker.checkins import checkin_status, on_time_until
 from tracker.clock import workspace_timezone
 from tracker.formats import long_day, period
 from tracker.jobruns import record_reminder, reminded, reminder_history
@@ -16,11 +16,6 @@ from tracker.settings import get_setting
 from tracker.store import Store
 
 IGNORED_BEFORE_ESCALATION = 2
-
-
-def due_day(label: str) -> dt.date:
-    """The last day a period's check-in is on time: the day after the period ends."""
-    return Period.parse(label).last + dt.timedelta(days=1)
 
 
 def run_reminders(store: Store, now: dt.datetime) -> str:
@@ -61,9 +56,10 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
         # A period ending tomorrow is on time until the end of the day after it: the
         # mail names that day, not tomorrow.
         lines = [f"Hi {who.name}, these check-ins are due soon:", ""]
+        until = {s.period: on_time_until(Period.parse(s.period)) for s in states}
         lines += [
             f"- {kpi_names.get(s.kpi, s.kpi)} ({period(s.period)}): by the end of"
-            f" {due_day(s.period):%A} {long_day(due_day(s.period))}"
+            f" {until[s.period]:%A} {long_day(until[s.period])}"
             for s in states
         ]
         lines += ["", f"Log a value or check in on My week: {url.rstrip('/')}/my_week"]

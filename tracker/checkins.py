@@ -49,9 +49,14 @@ class Checkin:
         return self.comment
 
 
+def on_time_until(period: Period) -> dt.date:
+    """The last day a period's check-in is on time: the day after the period ends."""
+    return period.last + dt.timedelta(days=1)
+
+
 def due_by(period: Period, timezone: str) -> dt.datetime:
     """The instant a period's check-in becomes late: the end of the day after it ends."""
-    return midnight_after(period.last + dt.timedelta(days=1), timezone)
+    return midnight_after(on_time_until(period), timezone)
 
 
 # Who owned each KPI from when: every audit row that set a KPI's owner (the plan apply

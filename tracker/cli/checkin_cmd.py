@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 import click
@@ -41,9 +40,10 @@ def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from tracker.checkins import on_time_until
     from tracker.cli.common import console
     from tracker.clock import workspace_timezone
-    from tracker.formats import long_day
+    from tracker.formats import long_day, to_local
     from tracker.names import kpi_names, people_names
 
     kpis, people = kpi_names(app.store), people_names(app.store)
@@ -55,12 +55,13 @@ def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
         for col in ("KPI", "owner", "period", "state", "on time until"):
             late.add_column(col, no_wrap=True)
         for s in still:
+            last = on_time_until(Period.parse(s.period))
             late.add_row(
                 escape(kpis.get(s.kpi, s.kpi)),
                 escape(people.get(s.owner, s.owner)),
                 s.period,
                 STATE_LABEL[s.state],
-                f"the end of {last_day(s.due_by, zone):%a} {long_day(last_day(s.due_by, zone))}"
+                f"the end of {last:%a} {long_day(last)}"
                 if s.state == "due"
                 else "passed: given now, it counts as late",
             )
@@ -74,7 +75,7 @@ def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
             escape(people.get(s.owner, s.owner)),
             s.period,
             STATE_LABEL[s.state],
-            local_time(s.checked_in_at, zone) if s.checked_in_at else "",
+            f"{to_local(s.checked_in_at, zone):%Y-%m-%d %H:%M}" if s.checked_in_at else "",
             (s.confidence or "").replace("_", " "),
             escape("; ".join(f"{label}: {text}" for label, text in said(s))),
         )
@@ -96,20 +97,6 @@ def week_before(store: Store) -> str:
     from tracker.periods import Period
 
     return Period.week_of(today(store)).previous().label
-
-
-def local_time(instant: dt.datetime, zone: str) -> str:
-    """A stored instant (naive UTC) as the workspace's clock reads it."""
-    from zoneinfo import ZoneInfo
-
-    return instant.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
-
-
-def last_day(due_by: dt.datetime, zone: str) -> dt.date:
-    """The last local day a check-in is on time (``due_by`` is the midnight after it)."""
-    from zoneinfo import ZoneInfo
-
-    return (due_by.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone)) - dt.timedelta(days=1)).date()
 
 
 @click.command("checkin")
