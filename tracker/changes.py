@@ -277,26 +277,24 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
     ).fetchall()
     if clash:
         metric, day, source, entry = clash[0]
-        # the change holding that value now: the one to take back first
-        holder = con.execute(
+        # the change holding that value now (the clash's own condition): the one to take
+        # back first; an undo or a redo is taken back through the change it is about
+        held_by, held_kind, about = con.execute(
             "SELECT c.id, c.kind, c.target FROM observations l JOIN changes c"
             " ON c.id = l.change_id WHERE l.removed_by IS NULL"
             " AND l.id NOT IN (SELECT id FROM lineage)"
             " AND (l.entry = ? OR (? <> 'manual' AND l.metric = ? AND l.day = ?"
             " AND l.source = ?)) ORDER BY l.id LIMIT 1",
             [entry, source, metric, day, source],
-        ).fetchall()
+        ).fetchall()[0]
         con.execute("DROP TABLE lineage")
-        first = "take that change back first"
-        if holder:
-            held_by, held_kind, held_target = holder[0]
-            if held_kind == "redo":  # undoing a redo takes back the change it redid
-                held_by = held_target
-            first = _first(
-                con, actor, held_target if held_kind == "undo" else held_by, held_kind == "undo"
-            )
-            first = f"change {holder[0][0]} wrote it; {first}"
-        raise BadInput(f"{blocked}: {metric} on {day} ({source}) was written again since; {first}")
+        first = _first(
+            con, actor, about if held_kind in ("undo", "redo") else held_by, held_kind == "undo"
+        )
+        raise BadInput(
+            f"{blocked}: {metric} on {day} ({source}) was written again since; change"
+            f" {held_by} wrote it; {first}"
+        )
     if kind == "redo":
         if get_change(con, target).kind == "set":
             _refuse_logged_since(con, actor, undoing.id, target, is_set=True)

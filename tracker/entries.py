@@ -491,18 +491,16 @@ def delete_values(store: Store, actor: Actor, ids: list[int]) -> int:
             # wrote themselves: what they may undo they may delete, even after the
             # metric's KPI moved to someone else
             allowed = assigned_metrics(con, actor) or set()
-            written = {
+            # the version that stands now is hers (a later import by a manager naming
+            # her is not: she could not undo that either)
+            hers = {
                 r[0]
                 for r in con.execute(
-                    # the version that stands now is hers (a later import by a
-                    # manager naming her is not: she could not undo that either)
-                    "SELECT o.entry FROM observations o JOIN changes c"
-                    " ON c.id = o.change_id WHERE o.entry IN ? AND o.removed_by IS NULL"
-                    " AND c.actor = ?",
-                    [[e.id for e in found], actor.key],
+                    "SELECT id FROM changes WHERE id IN ? AND actor = ?",
+                    [[e.change for e in found], actor.key],
                 ).fetchall()
             }
-            unassigned = [e for e in found if e.metric not in allowed and e.id not in written]
+            unassigned = [e for e in found if e.metric not in allowed and e.change not in hers]
             if unassigned:
                 e = unassigned[0]
                 raise PermissionDenied(
