@@ -228,9 +228,8 @@ def write_observations(
     if not rows.schema.equals(schema):
         # only when a reader's columns differ: Table.cast loads pyarrow.compute (90 ms)
         rows = rows.cast(schema)
-    if whose is None or whose.type != pa.string():
-        whose = pa.nulls(rows.num_rows, pa.string()) if whose is None else whose.cast(pa.string())
-    rows = rows.append_column("for_person", whose)
+    # (the long form writes it as text; a reader without one gets empty cells)
+    rows = rows.append_column("for_person", whose or pa.nulls(rows.num_rows, pa.string()))
     today = workspace_today(store)
     result = WriteResult()
     with store.write() as con:
@@ -346,6 +345,13 @@ def empty_counts() -> dict[str, int]:
     return {"inserted": 0, "replaced": 0, "unchanged": 0, "rejected": 0}
 
 
+# A person a row names in column {c}, else {otherwise}.
+_PERSON = (
+    "CASE WHEN trim({c}) = 'local' AND $manager THEN NULL"
+    " ELSE coalesce(nullif(trim({c}), ''), {otherwise}) END"
+)
+
+
 def _stage(
     con: Connection, result: WriteResult, *, today: dt.date, author: str | None, manager: bool
 ) -> None:
@@ -354,21 +360,17 @@ def _stage(
     # the few with one are listed and taken out again (a second pass to list them was
     # 40 ms of a million-row import). 'manual' is kept for hand-logged entries: an
     # imported row never replaces one.
+    # `local` (an export's name for the command line's local manager) is stored as the
+    # local manager's values are, without a person; only a manager may name a manager
+    by = _PERSON.format(c="recorded_by", otherwise="$author")
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE inc AS
         SELECT line, day, trim(metric) AS metric, value,
                coalesce(nullif(nullif(trim(source), ''), 'manual'), '{IMPORT_SOURCE}') AS source,
-               -- `local` (an export's name for the command line's local manager) is
-               -- stored as the local manager's values are, without an author; only a
-               -- manager may name a manager
-               CASE WHEN trim(recorded_by) = 'local' AND $manager THEN NULL
-                    ELSE coalesce(nullif(trim(recorded_by), ''), $author) END AS recorded_by,
+               {by} AS recorded_by,
                -- whose work it is: `for`, else whoever recorded it (as `log --for`)
-               CASE WHEN trim(for_person) = 'local' AND $manager THEN NULL
-                    WHEN nullif(trim(for_person), '') IS NOT NULL THEN trim(for_person)
-                    WHEN trim(recorded_by) = 'local' AND $manager THEN NULL
-                    ELSE coalesce(nullif(trim(recorded_by), ''), $author) END AS for_person,
+               {_PERSON.format(c="for_person", otherwise=by)} AS for_person,
                nullif(trim(for_person), '') IS NOT NULL AS for_given,
                nullif(trim(recorded_by), '') IS NOT NULL AS by_given,
                -- the stored source an hours row replaces, when not its own (see
@@ -1014,7 +1016,11 @@ def neutralise(text: str | None) -> str | None:
     return text
 
 
-_SAFE_SQL = "CASE WHEN regexp_matches({c}, '^[=+\\-@\\t\\r]') THEN '''' || {c} ELSE {c} END"
+# neutralise() in SQL: the same prefixes, a plain negative number left as it is
+_SAFE_SQL = (
+    "CASE WHEN regexp_matches({c}, '^[=+\\-@\\t\\r]')"
+    " AND NOT regexp_full_match({c}, '-?[0-9]+(\\.[0-9]+)?') THEN '''' || {c} ELSE {c} END"
+)
 
 
 def _export_select(neutral: bool) -> str:

@@ -636,3 +636,17 @@ def test_a_row_naming_the_manual_source_is_stored_as_imported_and_says_so(
     with plan_store.read() as con:
         sources = con.execute("SELECT DISTINCT source FROM observations ORDER BY 1").fetchall()
     assert [s[0] for s in sources] == ["import", "x"]
+
+
+def test_export_and_rejects_leave_a_plain_negative_number_as_it_is(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    """One rule for neutralising, in SQL (export) and Python (rejects files): -4 is the
+    number a spreadsheet shows, -2-3 a formula it would run."""
+    log_entry(plan_store, LOCAL_MANAGER, "leads", 3, day=DAY, note="-4")
+    log_entry(plan_store, LOCAL_MANAGER, "posts", 1, day=DAY, note="-2-3")
+    out = tmp_path / "obs.csv"
+    export_observations(plan_store, out)
+    with out.open() as fh:
+        notes = {r["metric"]: r["note"] for r in csv.DictReader(fh)}
+    assert notes == {"leads": "-4", "posts": "'-2-3"}
