@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -74,17 +75,7 @@ def import_cmd(
             f"{f}: " + ("is a folder" if Path(f).is_dir() else "no such file") for f in missing
         ]
         if as_json:  # a script reading --json gets its document, with the reason
-            emit_json(
-                {
-                    "inserted": 0,
-                    "replaced": 0,
-                    "unchanged": 0,
-                    "rejected": 0,
-                    "dry_run": dry_run,
-                    "files": [],
-                    "errors": [*problems, "nothing was imported"],
-                }
-            )
+            emit_json(_document([], [*problems, "nothing was imported"], dry_run))
         raise BadInput("; ".join(problems) + "; nothing was imported")
     results = []
     failures: list[str] = []
@@ -123,18 +114,7 @@ def import_cmd(
             why = "every row was rejected" if r.rejected else "it holds no values"
             failures.append(f"{r.file}: {why}; nothing was imported")
     if as_json:
-        totals = {
-            k: sum(getattr(r, k) for r in results) for k in ("inserted", "replaced", "unchanged")
-        }
-        emit_json(
-            {
-                **totals,
-                "rejected": sum(len(r.rejected) for r in results),
-                "dry_run": dry_run,
-                "files": [r.as_dict() for r in results],
-                "errors": failures,
-            }
-        )
+        emit_json(_document(results, failures, dry_run))
     else:
         for r in results:
             for line in r.summary_lines():
@@ -163,3 +143,14 @@ def import_cmd(
                 err=True,
             )
         raise SystemExit(2)
+
+
+def _document(results: list[Any], errors: list[str], dry_run: bool) -> dict[str, Any]:
+    """`import --json`: the totals, each file's summary, and every reason for exit 2."""
+    return {
+        **{k: sum(getattr(r, k) for r in results) for k in ("inserted", "replaced", "unchanged")},
+        "rejected": sum(len(r.rejected) for r in results),
+        "dry_run": dry_run,
+        "files": [r.as_dict() for r in results],
+        "errors": errors,
+    }
