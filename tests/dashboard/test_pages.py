@@ -815,3 +815,16 @@ def test_the_weekly_review_keeps_an_acknowledged_flag_greyed_with_its_reason(
     assert not [v for v in lines if "Growth without results" in v and not v.startswith(":gray")]
     untracked = [v for v in lines if "**Untracked numbers**" in v]
     assert len(untracked) == 1  # one line listing them
+
+
+def test_the_review_names_who_entered_a_check_in_for_its_owner(app_env: Store) -> None:
+    from tracker.checkins import checkin_status, record_checkin
+    from tracker.models import Actor
+
+    # Maria, the manager, checks in for one of Jay's KPIs of the reviewed week (W46)
+    owed = next(s for s in checkin_status(app_env, "2026-W46").kpis if s.owner == "jay")
+    maria = Actor("maria", "manager", "Maria Lopez")
+    record_checkin(app_env, maria, owed.kpi, "at_risk", period="2026-W46")
+    at = open_page("weekly_review")
+    assert not at.exception, at.exception
+    assert any("says at risk, entered by Maria Lopez" in m.value for m in at.markdown)

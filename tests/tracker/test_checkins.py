@@ -275,3 +275,20 @@ def test_on_monday_a_check_in_without_a_period_is_last_weeks_until_given(
     assert record_checkin(plan_store, AMY, "weekly-posts", "on_track", at=tuesday).period == (
         "2026-W33"
     )
+
+
+def test_checkin_on_monday_says_it_filed_last_weeks(
+    plan_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.clirunner import waypoint
+
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-08-10T17:00:00+00:00")  # Monday noon, Chicago
+    run = waypoint(
+        plan_store.path, "--as", "amy", "checkin", "leads-h2", "--confidence", "on_track"
+    )
+    assert run.code == 0, run.err
+    assert "for 2026-W32 (it has ended; still on time today): on track" in run.out
+    again = waypoint(
+        plan_store.path, "--as", "amy", "checkin", "leads-h2", "--confidence", "at_risk"
+    )
+    assert "for 2026-W33: at risk" in again.out  # given: this week's now

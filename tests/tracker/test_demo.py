@@ -135,3 +135,21 @@ def test_a_gap_before_the_drawn_days_is_cut_not_wrapped() -> None:
     values = series.draw("y", {"constant": 5, "gaps": [{"from": "today-2", "days": 2}]})
     zero = [series.days[i] for i in range(series.n) if values[i] == 0]
     assert zero == [AS_OF - dt.timedelta(days=2), AS_OF - dt.timedelta(days=1)]
+
+
+def test_the_demo_stamps_values_in_its_own_clock_never_after_it_is_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loaded at 07:00 in Chicago on 23 Nov: the 22nd's numbers, imported "the next
+    morning at 09:00", are stamped at the load instead, and the 23rd's just after its
+    own midnight in Chicago (06:05 UTC), never the evening before."""
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-11-23T13:00:00+00:00")  # 07:00 in Chicago
+    store = Store(tmp_path / "demo.duckdb")
+    load_demo(store, as_of=dt.date(2026, 11, 23))
+    with store.read() as con:
+        latest, last_day_at = con.execute(
+            "SELECT max(recorded_at), min(recorded_at) FILTER (day = DATE '2026-11-23')"
+            " FROM observations"
+        ).fetchall()[0]
+    assert latest <= dt.datetime(2026, 11, 23, 13, 0)
+    assert last_day_at == dt.datetime(2026, 11, 23, 6, 5)

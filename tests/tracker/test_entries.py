@@ -438,3 +438,17 @@ def test_deleting_a_value_a_set_replaced_says_what_took_it_away(plan_store: Stor
         delete_values(plan_store, LOCAL_MANAGER, [first.entry])
     with pytest.raises(NotFound, match="no stored value with id 999"):
         delete_values(plan_store, LOCAL_MANAGER, [999])
+
+
+def test_values_name_people_and_show_what_was_typed(plan_store: Store) -> None:
+    """The table names people (Amy, Local manager) and shows 10.25 h as typed; --json
+    writes keys, the local manager's as `local`."""
+    from tests.clirunner import waypoint
+
+    log_entry(plan_store, LOCAL_MANAGER, "hours", 10.25, day=DAY, for_person="amy")
+    log_entry(plan_store, AMY, "hours", 2, day=DAY)
+    table = waypoint(plan_store.path, "values", "hours").out
+    assert "10.25" in table and "Local manager" in table and "Amy" in table
+    assert " amy " not in table
+    data = waypoint(plan_store.path, "values", "hours", "--json").json()["values"]
+    assert {(v["recorded_by"], v["for"]) for v in data} == {("local", "amy"), ("amy", "amy")}
