@@ -221,26 +221,52 @@ def recheck_outliers(con: Connection, pairs: str, change: int | None) -> None:
         con.execute("DROP TABLE IF EXISTS touched_days")
 
 
-def kpi_windows(con: Connection, metric: str) -> list[tuple[str, dt.date | None]]:
-    """(KPI key, window start) of every active KPI that reads ``metric``."""
+def kpi_windows(con: Connection, metric: str) -> list[tuple[str, dt.date | None, bool]]:
+    """(KPI key, window start, looks back) of every active KPI that reads ``metric``.
+
+    A KPI looks back before its start when it reads the metric's level on or before a
+    day (docs/progress.md): a ``latest`` KPI (its current value and derived baseline), a
+    ``mean`` KPI's derived baseline, a ratio's stock side."""
     return [
-        (r[0], r[1])
+        (r[0], r[1], r[2])
         for r in con.execute(
-            "SELECT k.key, coalesce(k.start, o.start) FROM kpis k"
-            " JOIN objectives o ON o.key = k.objective"
+            "SELECT k.key, coalesce(k.start, o.start),"
+            " k.aggregation = 'latest'"
+            " OR (k.aggregation = 'mean' AND k.baseline IS NULL AND k.stay IS NULL)"
+            " OR (k.aggregation = 'ratio' AND m.behaviour = 'stock')"
+            " FROM kpis k JOIN objectives o ON o.key = k.objective"
+            " JOIN metrics m ON m.key = ?"
             " WHERE NOT k.archived AND NOT o.archived AND ? IN (k.metric, k.numerator,"
             " k.denominator) ORDER BY o.position, k.position",
-            [metric],
+            [metric, metric],
         ).fetchall()
     ]
 
 
 def before_every_window(con: Connection, metric: str, day: dt.date) -> str | None:
-    """A warning when ``day`` is before the start of every KPI window of ``metric``."""
+    """A warning when ``day`` is before the start of every KPI window of ``metric``.
+
+    Run after the write. A KPI that looks back reads the last value on or before its
+    start: the day counts for it while no later day up to the start has a value."""
     windows = kpi_windows(con, metric)
-    if not windows or any(start is None or day >= start for _, start in windows):
+    if not windows or any(start is None or day >= start for _, start, _ in windows):
         return None
-    names = ", ".join(f"{key} from {start}" for key, start in windows)
+    names = ", ".join(f"{key} from {start}" for key, start, _ in windows)
+    reading = [
+        key
+        for key, start, looks_back in windows
+        if looks_back
+        and not con.execute(
+            "SELECT count(*) FROM daily_values WHERE metric = ? AND day > ? AND day <= ?",
+            [metric, day, start],
+        ).fetchall()[0][0]
+    ]
+    if reading:
+        return (
+            f"{day} is before every KPI window of {metric} ({names}): it is the last value"
+            f" before the start, so {', '.join(reading)} read it as the level there (a"
+            " derived baseline, and a `latest` value until the window has one)"
+        )
     return (
         f"{day} is before every KPI window of {metric} ({names}): it is stored, but no KPI"
         " counts it"

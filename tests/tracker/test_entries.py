@@ -208,6 +208,26 @@ def test_day_before_every_kpi_window_warns(plan_store: Store) -> None:
     assert not log_entry(plan_store, RICARDO, "leads", 2, day=DAY).warnings
 
 
+def test_a_level_before_every_window_is_said_to_count_when_a_kpi_reads_it(
+    plan_store: Store,
+) -> None:
+    """A stock's last value before the start is the level a KPI reads there (the ratio
+    lead-rate divides by the followers on or before its end): the warning must not
+    say that nothing counts it, and says so only of an older one."""
+    from tracker.progress import compute_progress
+
+    log_entry(plan_store, RICARDO, "leads", 10, day=dt.date(2026, 7, 5))
+    warned = log_entry(plan_store, RICARDO, "li-followers", 500, day=dt.date(2026, 6, 20))
+    assert "lead-rate read it" in warned.warnings[0]
+    assert "no KPI counts it" not in warned.warnings[0]
+    rate = compute_progress(plan_store, dt.date(2026, 7, 10)).kpi("lead-rate")
+    assert rate.current == pytest.approx(10 / 500)  # it does count
+    older = log_entry(plan_store, RICARDO, "li-followers", 400, day=dt.date(2026, 6, 1))
+    assert "no KPI counts it" in older.warnings[0]
+    again = compute_progress(plan_store, dt.date(2026, 7, 10)).kpi("lead-rate")
+    assert again.current == rate.current  # and the older one does not
+
+
 def test_viewer_and_archived_metric(plan_store: Store) -> None:
     with pytest.raises(PermissionDenied):
         log_entry(plan_store, VIC, "leads", 1, day=DAY)
