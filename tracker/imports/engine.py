@@ -200,6 +200,15 @@ def run_preset(
         decimal_comma,
     )
     skipped_totals = 0
+    # A row repeated cell for cell is one row listed twice (a copy-paste, two exports
+    # glued together): no export has two identical rows (posts differ in their id,
+    # campaigns in their name, days in their date), so it counts once.
+    seen: set[tuple[str, ...]] = set()
+    repeated: list[int] = []
+    # A text file's row with fewer cells than its value columns need was cut short:
+    # taking the cells it has would count the post without its numbers.
+    text = "delimiter" in sheet.meta
+    widest = max((i for _, i in columns), default=-1)
     for row, line in zip(body, sheet.lines[header_at + 1 :], strict=True):
         if not any(not is_null(c) for c in row):
             continue
@@ -230,6 +239,23 @@ def run_preset(
                 continue
             if when is None:
                 continue
+        whole = tuple(str(c) for c in row)
+        if whole in seen:
+            repeated.append(line)
+            continue
+        seen.add(whole)
+        if text and len(row) <= widest:
+            acc.rejects.append(
+                Reject(
+                    acc.file,
+                    line,
+                    header[len(row)] if len(row) < len(header) else None,
+                    None,
+                    f"the row ends after {len(row)} of the header's {len(header)} cells"
+                    " (cut short?): nothing of it is imported",
+                )
+            )
+            continue
         for col, idx in columns:
             cell = row[idx] if idx < len(row) else None
             try:
@@ -244,6 +270,12 @@ def run_preset(
         if preset.post_count is not None:
             acc.add(preset.post_count.metric, when, 1.0, line, "flow")
     acc.notes.extend(days.notes())
+    if repeated:
+        shown = ", ".join(str(n) for n in repeated[:5]) + (", ..." if len(repeated) > 5 else "")
+        acc.notes.append(
+            f"{preset.name}: {len(repeated)} row(s) repeat an earlier row cell for cell (line"
+            f" {shown}): each counted once"
+        )
     if skipped_totals:
         acc.notes.append(f"{preset.name}: skipped {skipped_totals} totals or description row(s)")
 

@@ -194,3 +194,32 @@ def test_search_console_french_queries_are_dated_like_the_english_ones(tmp_path:
     assert parsed.preset == "gsc_queries_fr"
     assert daily(parsed)[("gsc.clicks", D(2026, 1, 31))] == 4
     assert daily(parsed)[("gsc.impressions", D(2026, 1, 31))] == 10 + 1250
+
+
+def test_a_row_listed_twice_counts_once_and_a_note_says_so(tmp_path: Path) -> None:
+    """A day-level export with one day pasted twice, a per-post export with one post twice:
+    the file's own numbers, not twice them (the generic forms keep one row as well)."""
+    lines = ENGLISH_BY_DATE.splitlines()
+    by_date = parse_file(write(tmp_path, "by_date.csv", "\n".join([*lines, lines[2]]) + "\n"))
+    assert daily(by_date)[("youtube.views", D(2024, 10, 4))] == 1500
+    assert any("1 row(s) repeat an earlier row" in n and "line 5" in n for n in by_date.notes)
+    lines = ENGLISH_BY_VIDEO.splitlines()
+    by_video = parse_file(write(tmp_path, "by_video.csv", "\n".join([*lines, lines[2]]) + "\n"))
+    assert daily(by_video)[("youtube.views", D(2024, 10, 5))] == 1234 + 797
+    assert daily(by_video)[("youtube.videos", D(2024, 10, 5))] == 2
+    # two different posts with the same numbers are two posts
+    twin = ENGLISH_BY_VIDEO + 'a4,Bread,"Oct 5, 2024",45,797,9.75,2,0.25,"12,000",2.0\n'
+    assert (
+        daily(parse_file(write(tmp_path, "twin.csv", twin)))[("youtube.videos", D(2024, 10, 5))]
+        == 3
+    )
+
+
+def test_a_row_cut_short_is_rejected_whole_with_its_line(tmp_path: Path) -> None:
+    """A per-post row that ends after its date would count the post without its views."""
+    text = ENGLISH_BY_VIDEO + 'a5,Cut,"Oct 5, 2024"\n'
+    parsed = parse_file(write(tmp_path, "cut.csv", text))
+    assert daily(parsed)[("youtube.videos", D(2024, 10, 5))] == 2  # not 3
+    assert daily(parsed)[("youtube.views", D(2024, 10, 5))] == 1234 + 797
+    (reject,) = parsed.rejects
+    assert reject.line == 6 and "cut short" in reject.reason and "3 of" in reject.reason
