@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from tracker.checks import Outlier
 from tracker.clock import workspace_timezone
+from tracker.errors import BadInput
 from tracker.observations import (
     NewMetric,
     WriteResult,
@@ -175,12 +176,13 @@ def saved_mappings(store: Store) -> list[ImportMapping]:
 @dataclass(frozen=True)
 class Workspace:
     """What reading a file needs from the workspace: its time zone, stored metrics (key ->
-    name, key -> behaviour) and saved import mappings."""
+    name, key -> behaviour), saved import mappings and the currency money is counted in."""
 
     timezone: str
     names: dict[str, str]
     behaviours: dict[str, str]
     mappings: list[ImportMapping]
+    currency: str = "USD"
 
 
 def read_workspace(store: Store) -> Workspace:
@@ -188,7 +190,31 @@ def read_workspace(store: Store) -> Workspace:
     with the database closed)."""
     with store.session():
         names, behaviours = known_metrics(store)
-        return Workspace(workspace_timezone(store), names, behaviours, saved_mappings(store))
+        with store.read() as con:
+            row = con.execute("SELECT currency FROM workspace").fetchall()
+        return Workspace(
+            workspace_timezone(store),
+            names,
+            behaviours,
+            saved_mappings(store),
+            (row[0][0] if row else None) or "USD",
+        )
+
+
+def _same_currency(parsed: Any, currency: str) -> None:
+    """Refuse money in another currency than the workspace's: a report's 365.22 pounds
+    stored as dollars would turn every cost per lead into a wrong number, silently."""
+    other = sorted(parsed.currencies - {currency})
+    if not other:
+        return
+    money = [s.name for s in parsed.metrics.values() if s.klass == "spend"]
+    theirs = " and ".join(other)
+    raise BadInput(
+        f"{parsed.file}: its money ({', '.join(money) or 'costs'}) is in {theirs}, and the"
+        f" workspace counts money in {currency}: nothing was imported. Set `currency:"
+        f" {other[0]}` under `workspace:` in the plan (`waypoint plan export`, edit it,"
+        f" `waypoint plan apply`), or export the report in {currency}."
+    )
 
 
 def import_file(
@@ -242,6 +268,7 @@ def import_file(
         behaviours=workspace.behaviours,
         map_with=map_with,
     )
+    _same_currency(parsed, workspace.currency)
     with store.session():
         new_metrics = {
             key: NewMetric(

@@ -11,7 +11,7 @@ import pytest
 
 from tests.clirunner import waypoint
 from tests.conftest import EXPORTS, SMALL_PLAN
-from tracker.errors import PermissionDenied
+from tracker.errors import BadInput, PermissionDenied
 from tracker.importer import import_file
 from tracker.observations import daily_values, export_observations
 from tracker.plan import apply_plan_text
@@ -330,6 +330,26 @@ def test_the_preview_keeps_only_the_values_the_write_stores(
     assert len(result.values_to_store(1)) == 1
 
 
+def _count_in_pounds(store: Store) -> None:
+    """The Campaign report's money is in GBP (its Currency code column)."""
+    with store.write() as con:
+        con.execute("UPDATE workspace SET currency = 'GBP'")
+
+
+def test_money_in_another_currency_is_refused_and_nothing_is_stored(plan_store: Store) -> None:
+    # DESIGN: spend is "money paid for ads or tools, in the workspace currency". The
+    # report's 365.22 pounds stored as dollars made every cost per lead wrong, unsaid.
+    report = EXPORTS / "google_ads/Campaign report.csv"
+    with pytest.raises(BadInput, match=r"in GBP.*counts money in USD.*currency: GBP") as refused:
+        import_file(plan_store, LOCAL_MANAGER, report)
+    assert "Campaign report.csv" in str(refused.value)
+    with plan_store.read() as con:  # not even the clicks, nor the metrics
+        assert not con.execute("SELECT 1 FROM metrics WHERE key LIKE 'google_ads.%'").fetchall()
+    _count_in_pounds(plan_store)
+    import_file(plan_store, LOCAL_MANAGER, report)
+    assert daily_values(plan_store, "google_ads.cost") == [(dt.date(2026, 2, 23), 365.22)]
+
+
 def test_ad_spend_is_money_and_youtube_subscribers_may_fall(
     plan_store: Store, tmp_path: Path
 ) -> None:
@@ -337,6 +357,7 @@ def test_ad_spend_is_money_and_youtube_subscribers_may_fall(
     # effort was priced per hour (365.22 "hours" x a rate) and open to every assistant.
     from tracker.working import channel_costs
 
+    _count_in_pounds(plan_store)
     import_file(plan_store, LOCAL_MANAGER, EXPORTS / "google_ads/Campaign report.csv")
     day = dt.date(2026, 2, 23)
     with plan_store.read() as con:
@@ -361,6 +382,7 @@ def test_ad_spend_is_money_and_youtube_subscribers_may_fall(
 def test_an_upgrade_corrects_what_older_presets_created(plan_store: Store) -> None:
     from tracker.migrations import migrate
 
+    _count_in_pounds(plan_store)
     import_file(plan_store, LOCAL_MANAGER, EXPORTS / "google_ads/Campaign report.csv")
     with plan_store.write() as con:  # as version 5 left them
         con.execute("UPDATE metrics SET class = 'effort' WHERE key = 'google_ads.cost'")

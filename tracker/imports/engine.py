@@ -66,6 +66,8 @@ class Preset:
     languages: tuple[str, ...] = ()
     totals: tuple[str, ...] = ("total",)
     decimal_comma: bool = False
+    # the column naming the currency the money columns are in (Google Ads: GBP, EUR)
+    currency_column: str | None = None
 
     def specs(self) -> dict[str, MetricSpec]:
         cols = list(self.columns) + ([self.post_count] if self.post_count else [])
@@ -152,6 +154,7 @@ class Accumulator:
     rejects: list[Reject] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     specs: dict[str, MetricSpec] = field(default_factory=dict)
+    currencies: set[str] = field(default_factory=set)  # codes the money columns are in
 
     def add(self, metric: str, day: dt.date, value: float, line: int, behaviour: str) -> None:
         key = (metric, day)
@@ -186,6 +189,7 @@ def run_preset(
         if day is None:
             acc.notes.append(f"values dated {fixed_day} (the last day of the file's date range)")
     columns = [(c, index[c.header.lower()]) for c in preset.columns if c.header.lower() in index]
+    currency_idx = index.get(preset.currency_column) if preset.currency_column else None
     acc.specs.update(preset.specs())
     body = sheet.rows[header_at + 1 :]
     # One decimal mark for the whole file, the one its numbers show (a spreadsheet set
@@ -256,6 +260,10 @@ def run_preset(
                 )
             )
             continue
+        if currency_idx is not None and currency_idx < len(row):
+            code = str(row[currency_idx]).strip().upper()
+            if len(code) == 3 and code.isalpha():
+                acc.currencies.add(code)
         for col, idx in columns:
             cell = row[idx] if idx < len(row) else None
             try:

@@ -54,3 +54,6 @@ class ParsedFile:
     # and "value"): a mapped file's date column and, per metric, its value column.
     day_column: str | None = None
     value_columns: dict[str, str] = field(default_factory=dict)
+    # The currencies its money columns say they are in (an export naming one), to be
+    # checked against the workspace's: pounds are not stored as dollars.
+    currencies: set[str] = field(default_factory=set)

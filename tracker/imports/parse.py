@@ -209,6 +209,7 @@ def _parse(
         rejects=acc.rejects,
         metrics=acc.specs,
         notes=acc.notes,
+        currencies=acc.currencies,
     )
 
 
@@ -319,6 +320,7 @@ def _merge(acc: Accumulator, part: Accumulator, source: str) -> None:
     acc.rejects.extend(part.rejects)
     acc.notes.extend(part.notes)
     acc.specs.update(part.specs)
+    acc.currencies |= part.currencies
 
 
 def _to_arrow(acc: Accumulator) -> Any:

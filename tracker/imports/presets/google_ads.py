@@ -44,6 +44,7 @@ CAMPAIGNS = Preset(
     ),
     needs_day=True,
     day_from=range_end,
+    currency_column="currency code",
     note="no date column: campaigns are summed (the 'Total:' rows skipped) and dated --day,"
     " else the last day of the report's date range",
 )
