@@ -185,7 +185,9 @@ def long_day(day: Any) -> str:
 
 def day_span(start: Any, end: Any) -> str:
     """A run of days as people write it: 9–15 Nov 2026, 30 Nov – 6 Dec 2026,
-    29 Dec 2025 – 4 Jan 2026."""
+    29 Dec 2025 – 4 Jan 2026; one day is that day (1 Dec 2026, never 1–1 Dec 2026)."""
+    if start == end:
+        return long_day(start)
     if start.year != end.year:
         return f"{long_day(start)} – {long_day(end)}"
     if start.month != end.month:

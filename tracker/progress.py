@@ -167,7 +167,9 @@ def _clean(value: Any) -> Any:
         if value != value:
             return None
         if value.is_integer() and -1e12 < value < 1e12:
-            return value  # already exact at 12 digits (a fifth of the cost: counts, targets)
+            # already exact at 12 digits (a fifth of the cost: counts, targets); + 0.0
+            # turns a -0.0 (no progress towards a lower target) into 0.0
+            return value + 0.0
         return float(f"{value:.12g}")
     return value
 

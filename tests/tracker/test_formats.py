@@ -26,6 +26,7 @@ def test_periods_read_as_days_and_months() -> None:
     assert period("2026-W46") == "week of 9 Nov 2026"
     assert period("2026-11") == "November 2026"
     assert day_span(dt.date(2026, 11, 9), dt.date(2026, 11, 15)) == "9–15 Nov 2026"
+    assert day_span(dt.date(2026, 12, 1), dt.date(2026, 12, 1)) == "1 Dec 2026"  # not 1–1
     assert day_span(dt.date(2026, 11, 30), dt.date(2026, 12, 6)) == "30 Nov – 6 Dec 2026"
     assert day_span(dt.date(2025, 12, 29), dt.date(2026, 1, 4)) == "29 Dec 2025 – 4 Jan 2026"
 

@@ -909,3 +909,20 @@ def test_a_ratio_of_spend_without_a_unit_is_money_in_the_workspace_currency(
     k = status(mem, day(3))
     assert k.unit == "USD"
     assert kpi_value(k, k.current) == "$2.55"
+
+
+def test_no_progress_towards_a_lower_target_is_zero_not_minus_zero(mem: Store) -> None:
+    """Cost per lead at its baseline of 20 with a target of 10: (20 - 20) / (10 - 20) is
+    -0.0, which `status --json` wrote as -0.0 and the table as -0%."""
+    import json
+
+    make(
+        mem,
+        {"key": "k", "ratio": {"numerator": "ads", "denominator": "leads"}, "baseline": 20,
+         "target": 10},
+    )  # fmt: skip
+    log(mem, "ads", {day(1): 200})
+    log(mem, "leads", {day(1): 10})
+    k = status(mem, day(10))
+    assert k.current == 20 and k.progress == 0
+    assert "-0.0" not in json.dumps(compute_progress(mem, day(10)).as_dict())
