@@ -40,7 +40,9 @@ def number(value: float | None, digits: int = 3) -> str:
     value = float(value)
     if value == 0:
         return "0"
-    if value.is_integer() or abs(value) >= 1000:
+    # at or above 10**digits the digits asked for are all before the point (1,235 at 3);
+    # below it the decimals carry them (1,234.56 at 6: an amount typed with cents)
+    if value.is_integer() or abs(value) >= 10**digits:
         return f"{value:,.0f}"
     magnitude = math.floor(math.log10(abs(value)))
     decimals = max(0, digits - 1 - magnitude)

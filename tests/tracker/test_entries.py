@@ -472,3 +472,14 @@ def test_values_name_people_and_show_what_was_typed(plan_store: Store) -> None:
     assert " amy " not in table
     data = waypoint(plan_store.path, "values", "hours", "--json").json()["values"]
     assert {(v["recorded_by"], v["for"]) for v in data} == {("local", "amy"), ("amy", "amy")}
+
+
+def test_an_amount_with_cents_is_shown_with_its_cents(plan_store: Store) -> None:
+    """`log leads 1234.56` echoed +1,235 and `values` listed 1,235: the cents typed
+    (or imported: 1250.50) are part of the value as stored."""
+    from tests.clirunner import waypoint
+
+    logged = waypoint(plan_store.path, "log", "leads", "1234.56", "--day", str(DAY), "--yes")
+    assert logged.code == 0, logged.err
+    assert "+1,234.56" in logged.out
+    assert "1,234.56" in waypoint(plan_store.path, "values", "leads").out
