@@ -212,6 +212,16 @@ def run_preset(
     # A text file's row with fewer cells than its value columns need was cut short:
     # taking the cells it has would count the post without its numbers.
     text = "delimiter" in sheet.meta
+    # Posts timed in the platform's zone and dated in another: the file's first and last
+    # days in the workspace may hold only part of their posts (see _part_days).
+    shifted = (
+        preset.post_count is not None
+        and preset.source_zone is not None
+        and preset.source_zone != timezone
+        and date_idx is not None
+    )
+    platform_days: list[dt.date] = []
+    local_days: list[dt.date] = []
     widest = max((i for _, i in columns), default=-1)
     for row, line in zip(body, sheet.lines[header_at + 1 :], strict=True):
         if not any(not is_null(c) for c in row):
@@ -260,6 +270,11 @@ def run_preset(
                 )
             )
             continue
+        if shifted and preset.source_zone and date_idx is not None and when is not None:
+            platform = _when(preset, row[date_idx], preset.source_zone, days)
+            if platform is not None:
+                platform_days.append(platform)
+                local_days.append(when)
         if currency_idx is not None and currency_idx < len(row):
             code = str(row[currency_idx]).strip().upper()
             if len(code) == 3 and code.isalpha():
@@ -278,6 +293,10 @@ def run_preset(
         if preset.post_count is not None:
             acc.add(preset.post_count.metric, when, 1.0, line, "flow")
     acc.notes.extend(days.notes())
+    if platform_days and preset.source_zone is not None:
+        note = _part_days(preset, platform_days, local_days, timezone)
+        if note:
+            acc.notes.append(note)
     if repeated:
         shown = ", ".join(str(n) for n in repeated[:5]) + (", ..." if len(repeated) > 5 else "")
         acc.notes.append(
@@ -286,6 +305,36 @@ def run_preset(
         )
     if skipped_totals:
         acc.notes.append(f"{preset.name}: skipped {skipped_totals} totals or description row(s)")
+
+
+def _part_days(
+    preset: Preset, platform: list[dt.date], local: list[dt.date], timezone: str
+) -> str | None:
+    """A note when the file's first or last day in the workspace holds only part of its
+    posts: the file covers whole days in the platform's zone, and one of its midnights
+    falls inside a workspace day. Another export of the next period holds the rest of
+    that day, and the one imported last replaces the day's value with its part."""
+    from zoneinfo import ZoneInfo
+
+    src, here = ZoneInfo(preset.source_zone or "UTC"), ZoneInfo(timezone)
+    begins = dt.datetime.combine(min(platform), dt.time(), src).astimezone(here)
+    ends = dt.datetime.combine(max(platform) + dt.timedelta(days=1), dt.time(), src)
+    ends = ends.astimezone(here)
+    first, last = min(local), max(local)
+    part = [
+        f"its {which} day ({day})"
+        for which, day, cut in (("first", first, begins), ("last", last, ends))
+        if cut.date() == day and cut.time() != dt.time()
+    ]
+    if not part:
+        return None
+    return (
+        f"{preset.name}: the file's posts run from {min(platform)} to {max(platform)} in"
+        f" {preset.source_zone}, so in {timezone} {' and '.join(part)} may hold only part"
+        " of their posts: an export of the neighbouring period holds the rest, and the"
+        " one imported last sets the day's value (import one export covering both"
+        " periods to count the whole day)"
+    )
 
 
 def _when(preset: Preset, cell: Any, timezone: str, days: NumericDays) -> dt.date | None:

@@ -197,3 +197,15 @@ def test_synthetic_youtube_by_date_and_search_console_dates(tmp_path: Path) -> N
     assert parsed.preset == "gsc_dates"
     assert values(parsed, "gsc.clicks") == {D(2021, 6, 1): 12, D(2021, 6, 2): 9}
     assert values(parsed, "gsc.position")[D(2021, 6, 2)] == 8.9
+
+
+def test_posts_timed_in_another_zone_say_which_days_hold_only_part_of_their_posts() -> None:
+    """X times posts in UTC: in Tokyo the file's first and last days straddle a UTC
+    midnight, and the next month's export holds the rest of its last day. The import
+    says so (the one imported last sets such a day); in UTC nothing is said."""
+    tweets = EXPORTS / "x_twitter/tweet_activity_metrics_rOpenSci_20211101_20211201_en.csv"
+    tokyo = parse_file(tweets, timezone="Asia/Tokyo")
+    (note,) = [n for n in tokyo.notes if "part of their posts" in n]
+    assert "first day (2021-11-02)" in note and "last day (2021-12-01)" in note
+    assert "Asia/Tokyo" in note
+    assert not [n for n in parse_file(tweets).notes if "part of their posts" in n]
