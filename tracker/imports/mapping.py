@@ -51,6 +51,14 @@ def load_mapping_file(path: str | Path) -> list[ImportMapping]:
     if isinstance(data, dict) and "imports" in data:
         data = data["imports"]
     items = data if isinstance(data, list) else [data]
+    fields = set(ImportMapping.model_fields)
+    if not all(isinstance(i, dict) and fields & set(i) for i in items):
+        # another kind of file (a CSV, a config): its lines are no mapping's fields,
+        # and quoting them back as such would only print the file
+        raise BadInput(
+            f"--map {path.name}: is not an import mapping (a YAML mapping with name, match,"
+            " day and values, or a list of them; docs/imports.md)"
+        )
     out: list[ImportMapping] = []
     for i, item in enumerate(items):
         try:

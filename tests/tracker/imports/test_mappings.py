@@ -252,6 +252,18 @@ def test_a_broken_mapping_file_names_the_field(shop: Path, tmp_path: Path) -> No
     assert "m.yaml" in run.err and "decimal" in run.err
 
 
+def test_a_map_file_that_is_no_mapping_is_refused_without_quoting_its_lines(
+    shop: Path, tmp_path: Path
+) -> None:
+    """`--map` given a password file printed one "problem" per line of it."""
+    for text in ("root:*:20228:0:99999:7:::\nbin:*:20228:0:99999:7:::\n", "root x\nbin y\n"):
+        other = _write(tmp_path, "passwd", text)
+        run = waypoint(shop, "import", str(MAPPED / "booking-week45.csv"), "--map", str(other))
+        assert run.code == 2
+        assert "passwd: is not an import mapping" in run.err
+        assert "root" not in run.err
+
+
 def test_a_map_file_reading_a_column_it_does_not_match_on_is_refused(
     shop: Path, tmp_path: Path
 ) -> None:
