@@ -370,7 +370,9 @@ def import_upload(
 
 
 def write_rejects(rejects: list[Any], target: Path, *, keep_off: Sequence[Path] = ()) -> Path:
-    """Rejected rows as CSV (file, line, column, value, reason), formulas neutralised.
+    """Rejected rows as CSV (file, line, column, value, reason, metric: the metric the
+    cell was for, when known, so that one column read into two metrics gives two lines
+    that say which), formulas neutralised.
     Written like every --out (tracker.outfiles): whole, and never through a link, since
     the inbox's folders may be shared and the name can be guessed."""
     from tracker.observations import neutralise
@@ -379,7 +381,7 @@ def write_rejects(rejects: list[Any], target: Path, *, keep_off: Sequence[Path] 
     def write(part: Path) -> None:
         with part.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
-            writer.writerow(["file", "line", "column", "value", "reason"])
+            writer.writerow(["file", "line", "column", "value", "reason", "metric"])
             for r in rejects:
                 writer.writerow(
                     [
@@ -388,6 +390,7 @@ def write_rejects(rejects: list[Any], target: Path, *, keep_off: Sequence[Path] 
                         neutralise(r.column),
                         neutralise(None if r.value is None else str(r.value)),
                         neutralise(r.reason),
+                        neutralise(r.metric),
                     ]
                 )
 

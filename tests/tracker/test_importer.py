@@ -128,6 +128,10 @@ def test_rejects_file_is_written(plan_store: Store, tmp_path: Path) -> None:
     assert "long.csv,3,value,oops" in text
     # a negative number is a number to fix, not a formula; -2-3 would run as one
     assert "long.csv,4,value,-4," in text and "long.csv,5,value,'-2-3," in text
+    # each line says which metric its cell was for (a column read into two metrics
+    # gave two identical lines)
+    assert text.splitlines()[0] == "file,line,column,value,reason,metric"
+    assert all(line.endswith(",leads") for line in text.splitlines()[1:])
 
 
 def test_the_audit_counts_every_rejected_row_of_the_file(plan_store: Store, tmp_path: Path) -> None:
