@@ -85,11 +85,14 @@ def entry_form(
     chosen = c1.selectbox(
         "Metric", list(by_key), format_func=lambda k: by_key[k].name, key=f"{key}_metric"
     )
+    # No max_value: a typed day outside the widget's range kept the last valid one in
+    # the field's place, and Save stored the value on that other day. The tracker
+    # refuses a future day with a sentence that names it instead.
     when = c2.date_input(
         "Day",
         value=day,
         min_value=dt.date(1970, 1, 1),
-        max_value=day,
+        max_value=dt.date(2100, 12, 31),
         key=f"{key}_day",
         format="YYYY-MM-DD",
     )
@@ -108,12 +111,13 @@ def entry_form(
             st.session_state.pop(f"{key}_pending")
             st.rerun()
 
-    lowest = metric.min if metric.min is not None else -MAX_ABS
     with st.form(f"{key}_form", clear_on_submit=True):
+        # the metric's own floor is checked on Save, in words (Streamlit's range message
+        # quoted 1000000000000000.00 at an assistant who typed -2)
         value = st.number_input(
             f"Value{f' ({metric.unit})' if metric.unit else ''}",
             value=None,
-            min_value=float(lowest),
+            min_value=float(-MAX_ABS),
             max_value=float(MAX_ABS),
             step=1.0,
             placeholder="type the number",
@@ -144,6 +148,13 @@ def entry_form(
         if st.form_submit_button("Save", type="primary"):
             if value is None:
                 st.error("Type a value first.")
+            elif metric.min is not None and value < metric.min:
+                st.error(
+                    f"{ui.text(metric.name)} cannot go below"
+                    f" {formats.value(metric.min, metric.unit)}. To correct an earlier value,"
+                    " delete it in the list above, or replace the day's value with the right"
+                    " number."
+                )
             else:
                 args = {
                     "metric": metric.key,

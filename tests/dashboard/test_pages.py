@@ -166,8 +166,16 @@ def test_the_form_refuses_what_the_cli_refuses(app_env: Store) -> None:
     at.selectbox(key="log_metric").set_value("catering-inquiries")
     at.run()
     box = at.number_input(key="log_value")
-    assert box.min == 0  # a count cannot go below its metric's minimum
     assert box.value is None  # no preselected number
+    before = daily_values(app_env, "catering-inquiries")
+    # a count cannot go below 0: said in words, not Streamlit's range of 1e15
+    at = log_on_page(at, "catering-inquiries", -2, dt.date(2026, 11, 16))
+    assert any("cannot go below 0" in e.value for e in at.error), at.error
+    # a day after today is refused, never stored on another day (the widget's own
+    # range kept its last valid day while showing the typed one)
+    at = log_on_page(at, "catering-inquiries", 3, dt.date(2026, 11, 20))
+    assert any("2026-11-20 is in the future" in e.value for e in at.error), at.error
+    assert daily_values(app_env, "catering-inquiries") == before
     # A value far above the metric's range asks before it is stored.
     day = dt.date(2026, 11, 16)
     before = dict(daily_values(app_env, "catering-inquiries")).get(day, 0.0)
