@@ -843,11 +843,16 @@ def overlap_sentences(found: list[Overlap]) -> list[str]:
 
 
 # Live rows of flow metrics (hours aside), optionally limited to a temp table's days.
+# Hand entries are left out: people log what the imports do not hold (two inquiries
+# by phone beside the website's), several times a day, and the flag's advice, `prefer`
+# an import, would stop their entries counting. Two files that count the same things
+# are what it is for.
 _OVERLAP_ROWS = """
     SELECT o.metric, o.day, o.source
     FROM observations o
     {where}
     WHERE o.removed_by IS NULL AND ($through IS NULL OR o.day <= $through)
+      AND o.source <> 'manual'
       AND o.metric IN (SELECT key FROM metrics WHERE behaviour = 'flow' AND class <> 'effort')
 """
 

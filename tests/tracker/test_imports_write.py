@@ -155,15 +155,32 @@ def test_the_overlap_flag_reads_as_people_write_it(plan_store: Store) -> None:
             (1, d2, "leads", 1.0, "x.account_overview"), (2, d3, "leads", 1.0, "x.account_overview")
         ),
     )
-    log_entry(plan_store, LOCAL_MANAGER, "leads", 1, day=d3)
+    log_entry(plan_store, LOCAL_MANAGER, "leads", 1, day=d3)  # not a file: see below
     flag = next(f for f in run_audit(plan_store, DAY).flags if f.code == "overlapping_sources")
     assert flag.message == (
-        "Qualified leads comes from Instagram imports, hand entries and X account overview,"
-        " two or more of which cover the same 2 days"
+        "Qualified leads comes from Instagram imports and X account overview,"
+        " which both cover 2 days"
         f" ({formats.day_span(d2, d3)}): those days are counted twice."
     )
     assert "`prefer: import.instagram`" in flag.next_step
     assert "Qualified leads in the plan" in flag.next_step
+
+
+def test_hand_entries_beside_an_import_are_no_overlap(plan_store: Store) -> None:
+    """Lena logs two phone inquiries on a day the website's import holds one: they add
+    up (DESIGN: people log by hand several times a day), and the audit's advice to
+    `prefer` the import would have stopped her entries counting."""
+    from tracker.entries import log_entry
+    from tracker.vanity import run_audit
+
+    write_observations(plan_store, LOCAL_MANAGER, rows((1, DAY, "leads", 1.0, "import.website")))
+    log_entry(plan_store, LOCAL_MANAGER, "leads", 2, day=DAY)
+    assert daily_values(plan_store, "leads") == [(DAY, 3.0)]
+    assert not [f for f in run_audit(plan_store, DAY).flags if f.code == "overlapping_sources"]
+    again = write_observations(
+        plan_store, LOCAL_MANAGER, rows((1, DAY, "leads", 1.0, "import.website"))
+    )
+    assert again.overlaps == []  # nor does the import say they count twice
 
 
 def test_last_line_wins_within_one_batch(plan_store: Store) -> None:
