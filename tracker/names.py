@@ -61,9 +61,19 @@ def names_by_kind(store: Store) -> dict[str, dict[str, str]]:
 _NAMED = ("log", "set")
 
 
+# An undo or redo quotes the change it took back: "undo change 4 (log KEY +7 on DAY)".
+_QUOTED = re.compile(r"^(.*?\()((?:log|set) .*)(\))$")
+
+
 def change_summary(kind: str, summary: str, metric_names: dict[str, str]) -> str:
-    """A change's stored summary as people read it: the metric of a log or set by name."""
-    return with_names(summary, metric_names) if kind in _NAMED else summary
+    """A change's stored summary as people read it: the metric of a log or set by name,
+    also where an undo or redo quotes one."""
+    if kind in _NAMED:
+        return with_names(summary, metric_names)
+    quoted = _QUOTED.match(summary) if kind in ("undo", "redo") else None
+    if quoted:
+        return quoted.group(1) + with_names(quoted.group(2), metric_names) + quoted.group(3)
+    return summary
 
 
 def with_names(text: str, names: dict[str, str]) -> str:

@@ -20,3 +20,16 @@ def test_only_a_log_or_set_summary_shows_its_metric_by_name() -> None:
     names = {"leads": "Leads"}
     assert change_summary("log", "log leads +2 on 2026-12-04", names).startswith("log Leads")
     assert change_summary("import", "import leads (long)", names) == "import leads (long)"
+
+
+def test_an_undo_quoting_a_log_names_its_metric() -> None:
+    names = {"catering-inquiries": "Catering inquiries"}
+    undo = "undo change 4 (log catering-inquiries +7 on 2026-12-05)"
+    assert change_summary("undo", undo, names) == (
+        "undo change 4 (log Catering inquiries +7 on 2026-12-05)"
+    )
+    redo = "redo change 4 (set catering-inquiries =5 on 2026-12-05)"
+    assert "set Catering inquiries =5" in change_summary("redo", redo, names)
+    # an undone import keeps its file name, even one that looks like a key
+    imported = "undo change 9 (import catering-inquiries.csv (long))"
+    assert change_summary("undo", imported, names) == imported
