@@ -70,6 +70,21 @@ def _stored_for_day(
         st.caption(f"The day's hand entries add up to {formats.value(total, metric.unit)}.")
 
 
+def mine_first(metrics: list[Any], plan: Any, actor: Actor) -> list[Any]:
+    """The metrics of the person's own KPIs first, in plan order, then the rest: the form
+    opens on what they are held to, not on the plan's first metric."""
+    own: list[str] = []
+    for objective in plan.objectives:
+        for k in objective.kpis:
+            if k.owner != actor.key:
+                continue
+            sides = (k.ratio.numerator, k.ratio.denominator) if k.ratio else ()
+            for key in (k.metric, *sides):
+                if key and key not in own:
+                    own.append(key)
+    return sorted(metrics, key=lambda m: own.index(m.key) if m.key in own else len(own))
+
+
 def entry_form(
     store: Any,
     actor: Actor,

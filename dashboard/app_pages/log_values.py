@@ -8,7 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import state, ui
-from dashboard.entry_form import entry_form, recent_changes
+from dashboard.entry_form import entry_form, mine_first, recent_changes
 from tracker.entries import log_week
 from tracker.periods import Period
 from tracker.permissions import writable_metrics
@@ -19,7 +19,7 @@ with store.session():
     day = state.as_of()
     plan = state.cached(state.plan)
     allowed = writable_metrics(store, actor)
-metrics = [m for m in plan.metrics if allowed is None or m.key in allowed]
+metrics = mine_first([m for m in plan.metrics if allowed is None or m.key in allowed], plan, actor)
 names = {m.key: m.name for m in metrics}
 
 st.title("Log values")

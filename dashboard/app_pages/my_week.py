@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import state, ui
-from dashboard.entry_form import entry_form
+from dashboard.entry_form import entry_form, mine_first
 from tracker import formats
 from tracker.checkins import owed, record_checkin
 from tracker.permissions import writable_metrics
@@ -46,7 +46,9 @@ if not (still_owed or due):
     st.write("Nothing is due this week.")
 
 st.subheader("Quick entry")
-metrics = [m for m in plan.metrics if mine_metrics is None or m.key in mine_metrics]
+metrics = mine_first(
+    [m for m in plan.metrics if mine_metrics is None or m.key in mine_metrics], plan, actor
+)
 if metrics:
     with store.session():
         entry_form(store, actor, metrics, plan.people, day, key="myweek")

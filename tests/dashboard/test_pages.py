@@ -240,6 +240,30 @@ def test_a_check_in_on_my_week_shows_at_once_in_the_due_list(
     assert any(f"**{name}**" in line for line in lines(at, "✓ done"))
 
 
+@pytest.mark.parametrize("person", ["lena", "jay"])
+def test_quick_entry_opens_on_a_metric_of_the_persons_own_kpis(
+    app_env: Store, monkeypatch: pytest.MonkeyPatch, person: str
+) -> None:
+    """Lena's quick entry opened on Facebook page fans, a metric none of her KPIs reads."""
+    from tracker.plan import load_plan
+
+    plan = load_plan(app_env)
+    own = {
+        key
+        for o in plan.objectives
+        for k in o.kpis
+        if k.owner == person
+        for key in (k.metric, *((k.ratio.numerator, k.ratio.denominator) if k.ratio else ()))
+        if key
+    }
+    assert own
+    monkeypatch.setenv("WAYPOINT_AS", person)
+    for page, key in (("my_week", "myweek_metric"), ("log_values", "log_metric")):
+        at = open_page(page)
+        assert not at.exception, at.exception
+        assert at.selectbox(key=key).value in own, (page, at.selectbox(key=key).value, own)
+
+
 def test_last_weeks_missing_check_in_can_be_given_on_my_week(app_env: Store) -> None:
     # Maria owes W46 for two KPIs: the Summary and Team list them as missing, and her My
     # week offers them first, so she can clear them without the command line.
