@@ -159,6 +159,18 @@ def kpi_value(kpi: Any, amount: float | None) -> str:
     return value(amount, kpi.unit)
 
 
+def weekly_need(kpi: Any) -> str:
+    """What ``kpi`` needs per week to reach its target, as every page and the command
+    line show it: nothing for a rate or an average (they do not add up week by week),
+    else two significant digits below 100 (0.037 stars a week, not 0.0367)."""
+    if kpi.aggregation in ("ratio", "mean"):
+        return NOTHING
+    need = kpi.needed_per_week
+    if need is not None and abs(need) < 100:
+        need = float(f"{need:.2g}")
+    return kpi_value(kpi, need)
+
+
 def kpi_numbers(kpi: Any) -> str:
     """``460 of 600 (41% done, 66% expected by now)`` in the KPI's own unit; a missed
     KPI says when it ended (``76% done, missed on 4 Nov 2026``), one not started when it

@@ -82,10 +82,7 @@ with store.session():
             # a rate or an average does not add up week by week: nothing to do "per week"
             cols[4].metric("needed per week", "–", help="a rate or an average has no weekly amount")
         else:
-            need = k.needed_per_week
-            # two significant digits: 0.037 stars a week, not 0.0367 cut off mid-unit
-            need = float(f"{need:.2g}") if need is not None and abs(need) < 100 else need
-            cols[4].metric("needed per week", formats.kpi_value(k, need))
+            cols[4].metric("needed per week", formats.weekly_need(k))
         series = state.cached(state.series, k.kpi, day)
         metrics = set((k.metric or "").split("/"))
         mine = [n for n in notes if n.metric in metrics or n.metric is None]

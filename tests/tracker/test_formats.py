@@ -51,3 +51,19 @@ def test_kpi_numbers_say_when_a_missed_kpi_ended_and_when_one_starts() -> None:
     assert kpi_numbers(waiting) == "– of 45 (starts on 1 Sep 2026)"
     running = kpi(status="at_risk", expected=0.8)
     assert kpi_numbers(running) == "33 of 45 (73% done, 80% expected by now)"
+
+
+def test_the_weekly_need_reads_the_same_on_every_face() -> None:
+    """The CLI's status showed 0.1% a week for a conversion rate where the Objective page
+    shows none (a rate does not add up week by week), and 0.0367 stars where it shows
+    0.037: one function for both."""
+    from types import SimpleNamespace
+
+    from tracker.formats import weekly_need
+
+    rate = SimpleNamespace(aggregation="ratio", needed_per_week=0.001, unit=None, target=0.015)
+    assert weekly_need(rate) == "–"
+    stars = SimpleNamespace(aggregation="sum", needed_per_week=0.0367, unit="stars", target=5)
+    assert weekly_need(stars) == "0.037 stars"
+    big = SimpleNamespace(aggregation="sum", needed_per_week=1234.5, unit=None, target=9000)
+    assert weekly_need(big) == "1,234"

@@ -80,6 +80,8 @@ def status_cmd(app: AppContext, as_of: str | None, objective: str | None, as_jso
                 justify="left" if col in ("KPI", "status", "owner") else "right",
                 no_wrap=True,
             )
+        from tracker.formats import weekly_need
+
         for k in report.kpis:
             if k.objective != obj.objective:
                 continue
@@ -96,7 +98,7 @@ def status_cmd(app: AppContext, as_of: str | None, objective: str | None, as_jso
                 _num(k.expected, pct=True),
                 f"[{style}]{label}[/]",
                 forecast,
-                _in_unit(k, k.needed_per_week),
+                weekly_need(k),  # as the dashboard shows it: none for a rate
                 escape(names.get(k.owner or "", k.owner or "–")),
             )
         out.print(table)
