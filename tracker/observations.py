@@ -547,9 +547,11 @@ def _resolve_metrics(
             continue
         archived, _klass = known[metric]
         if allowed is not None and metric not in allowed:
+            named = con.execute("SELECT name FROM metrics WHERE key = ?", [metric]).fetchall()
             refused[metric] = (
-                f"{actor.name} may not import {metric}: it is not a metric of a KPI, campaign"
-                " or objective they own (ask a manager to assign it)"
+                f"{actor.name} may not import {named[0][0] if named else metric}: it is not"
+                " a metric of a KPI, campaign or objective they own (ask a manager to assign"
+                " it)"
             )
             continue
         if archived:
@@ -589,9 +591,13 @@ def _check_rows(con: Connection, actor: Actor, result: WriteResult) -> None:
         con,
         result,
         "value < (SELECT min_value FROM metrics m WHERE m.key = inc.metric)",
-        "'the value ' || value::VARCHAR || ' is below the smallest allowed for ' || metric"
-        " || ' (' || (SELECT min_value FROM metrics m WHERE m.key = inc.metric)::VARCHAR"
-        " || '; set min: null in the plan if it can be negative)'",
+        # the metric by name and numbers as written (-2, not -2.0); the fix for whoever
+        # reads it, assistant or manager
+        "'the value ' || printf('%.15g', value) || ' is below the smallest allowed for '"
+        " || (SELECT name FROM metrics m WHERE m.key = inc.metric) || ' ('"
+        " || printf('%.15g', (SELECT min_value FROM metrics m WHERE m.key = inc.metric))"
+        " || '): correct the file, or, if it can be negative, a manager sets min: null on"
+        " the metric in the plan'",
         column="value",
     )
     # `by` names who recorded a value and `for` whose work it is (as `log --for`): each

@@ -131,6 +131,10 @@ def test_rejects_file_is_written(plan_store: Store, tmp_path: Path) -> None:
     # each line says which metric its cell was for (a column read into two metrics
     # gave two identical lines)
     assert text.splitlines()[0] == "file,line,column,value,reason,metric"
+    # the metric by name and the numbers as written, with a fix whoever imports can read
+    below = next(r.reason for r in result.rejected if r.line == 4)
+    assert below.startswith("the value -4 is below the smallest allowed for Qualified leads (0)")
+    assert "correct the file" in below
     assert all(line.endswith(",leads") for line in text.splitlines()[1:])
 
 
