@@ -41,7 +41,10 @@ preset = st.selectbox(
     "What kind of export", list(labels), key="import_preset", format_func=labels.__getitem__
 )
 day = st.date_input(
-    "Day for files without dates (e.g. Search Console queries)", value=None, key="import_day"
+    "Day for files without dates (e.g. Search Console queries)",
+    value=None,
+    key="import_day",
+    format="YYYY-MM-DD",  # as every day on the pages (the widget's default is YYYY/MM/DD)
 )
 if upload is None:
     st.stop()

@@ -34,7 +34,9 @@ with store.session():
 st.subheader("A week of values")
 st.caption("Each number is added as an entry of its day; empty cells are left alone.")
 monday = Period.week_of(day).first
-start = st.date_input("Week starting", value=monday, max_value=day, key="log_week_start")
+start = st.date_input(
+    "Week starting", value=monday, max_value=day, key="log_week_start", format="YYYY-MM-DD"
+)
 days = [start + dt.timedelta(days=i) for i in range(7) if start + dt.timedelta(days=i) <= day]
 chosen = st.multiselect(
     "Metrics", list(names), default=list(names)[:3], format_func=names.get, key="log_grid_metrics"

@@ -185,9 +185,11 @@ with tab_obj:
         owner = pick("Owner", people_keys, current.get("owner"), names=person_names, none="Nobody")
         # a new objective starts today in the workspace's timezone, for a quarter
         today = state.as_of()
-        start = st.date_input("Start", value=current.get("start") or today)
+        start = st.date_input("Start", value=current.get("start") or today, format="YYYY-MM-DD")
         deadline = st.date_input(
-            "Deadline", value=current.get("deadline") or today + dt.timedelta(days=90)
+            "Deadline",
+            value=current.get("deadline") or today + dt.timedelta(days=90),
+            format="YYYY-MM-DD",
         )
         if st.form_submit_button("Save objective"):
             item = {
@@ -260,9 +262,11 @@ with tab_kpi:
                 "Keep it", ["above", "below"], cur.get("stay"), right, none="Reach the target"
             )
             left, right = st.columns(2)
-            kstart = left.date_input("Start (empty: the objective's)", value=cur.get("start"))
+            kstart = left.date_input(
+                "Start (empty: the objective's)", value=cur.get("start"), format="YYYY-MM-DD"
+            )
             kdeadline = right.date_input(
-                "Deadline (empty: the objective's)", value=cur.get("deadline")
+                "Deadline (empty: the objective's)", value=cur.get("deadline"), format="YYYY-MM-DD"
             )
             left, right = st.columns(2)
             cadence = left.selectbox(
@@ -418,6 +422,7 @@ with tab_people:
         psince = st.date_input(
             "In the workspace since (nothing is owed for periods before)",
             value=pcur.get("since"),
+            format="YYYY-MM-DD",
         )
         if st.form_submit_button("Save person"):
             try:
