@@ -162,7 +162,12 @@ def streak_chart(history: list[Any], kpi: Any = None) -> go.Figure:
         ],
         y=[p.value for p in history],
         marker_color=["#2da44e" if p.hit else "#cf222e" for p in history],
-        text=["hit" if p.hit else "missed" for p in history],
+        # a mark, not a word: on a phone a bar is narrower than "missed" ("misse / d")
+        text=["✓" if p.hit else "✕" for p in history],
+        textposition="inside",
+        insidetextanchor="end",
+        hovertext=["hit" if p.hit else "missed" for p in history],
+        hovertemplate="%{x}: %{y:,.4~g} (%{hovertext})<extra></extra>",
         name="per period",
     )
     if history and history[0].target is not None:

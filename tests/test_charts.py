@@ -67,6 +67,10 @@ def test_axes_carry_the_kpis_unit_and_periods_read_as_days() -> None:
     fig = charts.streak_chart([week], kpi=count)
     assert list(fig.data[0].x) == ["2 Nov"]
     assert list(charts.streak_chart([month]).data[0].x) == ["Oct 2026"]
+    # a mark fits a phone's narrow bar ("missed" broke into "misse" / "d"); the word
+    # stays in the hover
+    bars = charts.streak_chart([week, month]).data[0]
+    assert list(bars.text) == ["✓", "✕"] and list(bars.hovertext) == ["hit", "missed"]
 
 
 def test_evidence_chart_shows_names_as_typed() -> None:
