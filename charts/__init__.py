@@ -20,6 +20,14 @@ from tracker.vocab import SEVERITY_ORDER, STATUS_STYLE
 # and validates a template named in a layout (15 ms a figure, 0.15 s of the Objective
 # page's rerun with ten KPIs) but applies its default one unvalidated (under 3 ms).
 TEMPLATE = "plotly_white"
+# Days on one line (17 Nov; months as Nov 2026): Plotly's default puts the year on a
+# second line, which the legend under the chart hid on a phone.
+DAY_AXIS = {
+    "tickformatstops": [
+        {"dtickrange": [None, "M1"], "value": "%-d %b"},
+        {"dtickrange": ["M1", None], "value": "%b %Y"},
+    ]
+}
 LAYOUT = {
     "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
     "legend": {"orientation": "h", "y": -0.15},
@@ -101,7 +109,7 @@ def kpi_chart(
             showarrow=False,
             font={"color": "#8250df"},
         )
-    fig.update_layout(title=title, height=320, yaxis=kpi_axis(kpi), **LAYOUT)
+    fig.update_layout(title=title, height=320, yaxis=kpi_axis(kpi), xaxis=DAY_AXIS, **LAYOUT)
     return fig
 
 

@@ -22,6 +22,10 @@ def test_kpi_chart_draws_the_lines_it_has_and_the_target() -> None:
     assert list(fig.data[0].y) == [3.0, 7.0]
     assert fig.data[0].line.width == 3 and fig.data[1].line.dash == "dash"
     assert [shape.y0 for shape in fig.layout.shapes] == [10.0]
+    # days on one line, as the pages write them (a second line with the year was hidden
+    # under the legend on a phone)
+    formats = [s.value for s in fig.layout.xaxis.tickformatstops]
+    assert formats == ["%-d %b", "%b %Y"]
 
 
 def test_progress_bars_name_kpis_worst_on_top_with_a_legend_per_status() -> None:
