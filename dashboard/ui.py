@@ -100,18 +100,20 @@ def working_table(report: Any) -> None:
     if not report.channels:
         st.write("No hours, spend or outcomes were logged in this period.")
         return
+    # The answer beside the channel, the long objective title last: on a phone the
+    # columns after the second sit off-screen, and cost per outcome was the sixth.
     st.dataframe(
         [
             {
                 "channel": r.channel,
-                "objective": r.objective_title or "",
-                "outcome": r.outcome_name or "– (no outcome of its own)",
-                "outcomes": formats.number(r.units) if r.outcome else "",
-                "hours": formats.hours(r.hours),
-                "cost": formats.money(r.cost, cur),
                 "cost per outcome": formats.money(r.cost_per_unit, cur)
                 if r.cost_per_unit is not None
                 else "",
+                "outcome": r.outcome_name or "– (no outcome of its own)",
+                "outcomes": formats.number(r.units) if r.outcome else "",
+                "cost": formats.money(r.cost, cur),
+                "hours": formats.hours(r.hours),
+                "objective": r.objective_title or "",
             }
             for r in report.channels
         ],

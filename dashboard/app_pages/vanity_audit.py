@@ -124,7 +124,8 @@ if working.leaders:
             {
                 "metric": metric_names.get(x.metric, x.metric),
                 "outcome": metric_names.get(x.outcome, x.outcome),
-                "|r|": round(x.best_abs_r, 2),  # as the cards write r
+                # in words first, the cards' r after it (0: never together, 1: always)
+                "how closely (|r|, 0 to 1)": round(x.best_abs_r, 2),
                 "weeks later": x.lag_weeks,
             }
             for x in working.leaders[:10]
