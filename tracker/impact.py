@@ -182,7 +182,13 @@ class CampaignSummary:
         if self.budget is not None:
             out.append(f"budget {money(self.budget, self.currency)}")
         if self.cost or self.hours:
-            out.append(f"cost so far {money(self.cost, self.currency)} ({hours(self.hours)})")
+            # what the cost is made of, as the budget is compared with it
+            out.append(
+                f"cost so far {money(self.cost, self.currency)} ({hours(self.hours)} at each"
+                " person's rate, plus spend)"
+            )
+            if self.budget is not None and self.cost > self.budget:
+                out.append(f"{money(self.cost - self.budget, self.currency)} over budget")
         else:
             out.append("no hours or spend logged on its channels")
         return out

@@ -308,3 +308,29 @@ def test_a_campaign_without_its_own_end_ends_with_its_objective_in_the_review(
     assert name == "Autumn launch"
     assert findings[0].startswith("During Autumn launch (7 Sep - 4 Oct)")
     assert weekly_review(store, "2026-W39").campaigns_ended == []
+
+
+def test_a_campaign_over_its_budget_says_by_how_much_and_what_its_cost_is() -> None:
+    """The page read "budget $2,400.00 · cost so far $8,034.00" with no word that the
+    cost (staff hours at their rates, plus spend) is over the budget."""
+    from tracker.impact import CampaignSummary
+
+    summary = CampaignSummary(
+        key="fb",
+        name="Facebook lunch-hour ads",
+        objective="o",
+        objective_title="O",
+        channels=["facebook"],
+        owner=None,
+        start=dt.date(2026, 9, 1),
+        end=None,
+        budget=2400.0,
+        hours=180.0,
+        cost=8034.0,
+        impacts=[],
+    )
+    facts = summary.facts()
+    assert "cost so far $8,034.00 (180 h at each person's rate, plus spend)" in facts
+    assert "$5,634.00 over budget" in facts
+    within = CampaignSummary(**{**summary.__dict__, "cost": 900.0})
+    assert not [f for f in within.facts() if "over budget" in f]
