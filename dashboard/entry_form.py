@@ -21,6 +21,7 @@ from tracker.entries import day_entries, delete_values, log_entry, may_change
 from tracker.errors import WaypointError
 from tracker.names import change_summary, names_of
 from tracker.records import Actor
+from tracker.vocab import source_label
 
 
 def _who(key: str | None, names: dict[str, str]) -> str:
@@ -45,8 +46,8 @@ def _stored_for_day(
         if e.is_entry:
             origin = f"entry by {ui.text(_who(e.recorded_by, names))}"
         else:
-            source = e.source.removeprefix("import.")
-            origin = f"imported from {ui.text(source)}"
+            # as the audit names sources: "from Instagram imports", "from timesheets"
+            origin = f"from {ui.text(source_label(e.source))}"
             if e.recorded_by:
                 origin += f" by {ui.text(_who(e.recorded_by, names))}"
         at = formats.local_time(e.recorded_at, timezone)

@@ -194,6 +194,11 @@ def source_label(source: str) -> str:
     ``import.instagram`` "Instagram imports"; a saved mapping's source stays its name."""
     if source in _SOURCE_WORDS:
         return _SOURCE_WORDS[source]
+    if source.startswith("timesheet:"):  # a timesheet's hours, one source per person
+        return "timesheets"
+    for generic in ("import.long", "import.wide"):
+        if source.startswith(generic + "."):  # hours per person: import.long.for-lena
+            return _SOURCE_WORDS[generic]
     family, dot, kind = source.partition(".")
     if not dot:
         return source

@@ -67,3 +67,16 @@ def test_the_weekly_need_reads_the_same_on_every_face() -> None:
     assert weekly_need(stars) == "0.037 stars"
     big = SimpleNamespace(aggregation="sum", needed_per_week=1234.5, unit=None, target=9000)
     assert weekly_need(big) == "1,234"
+
+
+def test_sources_read_as_words_wherever_a_value_is_listed() -> None:
+    """The log form listed "imported from timesheet:jay"; the audit already said "hand
+    entries" and "Instagram imports": one function for both."""
+    from tracker.vocab import source_label
+
+    assert source_label("manual") == "hand entries"
+    assert source_label("import.instagram") == "Instagram imports"
+    assert source_label("x.account_overview") == "X account overview"
+    assert source_label("timesheet:jay") == "timesheets"
+    assert source_label("import.long.for-lena") == "long-form files"
+    assert source_label("booking-system") == "booking-system"  # a mapping's own name
