@@ -31,8 +31,10 @@ from tracker.observations import (
 from tracker.permissions import require_writer
 from tracker.records import Actor
 from tracker.store import Store
+from tracker.working import workspace_currency
 
 if TYPE_CHECKING:
+    from tracker.imports.model import ParsedFile
     from tracker.models import ImportMapping
 
 
@@ -191,17 +193,13 @@ def read_workspace(store: Store) -> Workspace:
     with store.session():
         names, behaviours = known_metrics(store)
         with store.read() as con:
-            row = con.execute("SELECT currency FROM workspace").fetchall()
+            currency = workspace_currency(con)
         return Workspace(
-            workspace_timezone(store),
-            names,
-            behaviours,
-            saved_mappings(store),
-            (row[0][0] if row else None) or "USD",
+            workspace_timezone(store), names, behaviours, saved_mappings(store), currency
         )
 
 
-def _same_currency(parsed: Any, currency: str) -> None:
+def _same_currency(parsed: ParsedFile, currency: str) -> None:
     """Refuse money in another currency than the workspace's: a report's 365.22 pounds
     stored as dollars would turn every cost per lead into a wrong number, silently."""
     other = sorted(parsed.currencies - {currency})

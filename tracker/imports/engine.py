@@ -214,12 +214,8 @@ def run_preset(
     text = "delimiter" in sheet.meta
     # Posts timed in the platform's zone and dated in another: the file's first and last
     # days in the workspace may hold only part of their posts (see _part_days).
-    shifted = (
-        preset.post_count is not None
-        and preset.source_zone is not None
-        and preset.source_zone != timezone
-        and date_idx is not None
-    )
+    shifted = preset.post_count is not None and preset.source_zone not in (None, timezone)
+    platform_zone = preset.source_zone if shifted else None
     platform_days: list[dt.date] = []
     local_days: list[dt.date] = []
     widest = max((i for _, i in columns), default=-1)
@@ -270,8 +266,8 @@ def run_preset(
                 )
             )
             continue
-        if shifted and preset.source_zone and date_idx is not None and when is not None:
-            platform = _when(preset, row[date_idx], preset.source_zone, days)
+        if platform_zone and date_idx is not None:
+            platform = _when(preset, row[date_idx], platform_zone, days)
             if platform is not None:
                 platform_days.append(platform)
                 local_days.append(when)
@@ -293,8 +289,8 @@ def run_preset(
         if preset.post_count is not None:
             acc.add(preset.post_count.metric, when, 1.0, line, "flow")
     acc.notes.extend(days.notes())
-    if platform_days and preset.source_zone is not None:
-        note = _part_days(preset, platform_days, local_days, timezone)
+    if platform_zone and platform_days:
+        note = _part_days(preset.name, platform_zone, platform_days, local_days, timezone)
         if note:
             acc.notes.append(note)
     if repeated:
@@ -308,7 +304,7 @@ def run_preset(
 
 
 def _part_days(
-    preset: Preset, platform: list[dt.date], local: list[dt.date], timezone: str
+    name: str, zone: str, platform: list[dt.date], local: list[dt.date], timezone: str
 ) -> str | None:
     """A note when the file's first or last day in the workspace holds only part of its
     posts: the file covers whole days in the platform's zone, and one of its midnights
@@ -316,7 +312,7 @@ def _part_days(
     that day, and the one imported last replaces the day's value with its part."""
     from zoneinfo import ZoneInfo
 
-    src, here = ZoneInfo(preset.source_zone or "UTC"), ZoneInfo(timezone)
+    src, here = ZoneInfo(zone), ZoneInfo(timezone)
     begins = dt.datetime.combine(min(platform), dt.time(), src).astimezone(here)
     ends = dt.datetime.combine(max(platform) + dt.timedelta(days=1), dt.time(), src)
     ends = ends.astimezone(here)
@@ -329,8 +325,8 @@ def _part_days(
     if not part:
         return None
     return (
-        f"{preset.name}: the file's posts run from {min(platform)} to {max(platform)} in"
-        f" {preset.source_zone}, so in {timezone} {' and '.join(part)} may hold only part"
+        f"{name}: the file's posts run from {min(platform)} to {max(platform)} in"
+        f" {zone}, so in {timezone} {' and '.join(part)} may hold only part"
         " of their posts: an export of the neighbouring period holds the rest, and the"
         " one imported last sets the day's value (import one export covering both"
         " periods to count the whole day)"
