@@ -15,7 +15,7 @@ import streamlit as st
 from dashboard import ui
 from tracker import formats
 from tracker.changes import list_changes, may_take_back, undo
-from tracker.checks import MAX_ABS, OutlierNeedsConfirmation
+from tracker.checks import MAX_ABS, BelowMinimum, OutlierNeedsConfirmation
 from tracker.clock import workspace_timezone
 from tracker.entries import day_entries, delete_values, log_entry, may_change
 from tracker.errors import WaypointError
@@ -122,7 +122,7 @@ def entry_form(
         if yes.button("Store it anyway", key=f"{key}_confirm", type="primary"):
             args = pending["args"]
             st.session_state.pop(f"{key}_pending")
-            _save(store, actor, key, metric.name, confirm=True, **args)
+            _save(store, actor, key, metric, confirm=True, **args)
         if no.button("Cancel", key=f"{key}_cancel"):
             st.session_state.pop(f"{key}_pending")
             st.rerun()
@@ -164,13 +164,6 @@ def entry_form(
         if st.form_submit_button("Save", type="primary"):
             if value is None:
                 st.error("Type a value first.")
-            elif metric.min is not None and value < metric.min:
-                st.error(
-                    f"{ui.text(metric.name)} cannot go below"
-                    f" {formats.value(metric.min, metric.unit)}. To correct an earlier value,"
-                    " delete it in the list above, or replace the day's value with the right"
-                    " number."
-                )
             else:
                 args = {
                     "metric": metric.key,
@@ -180,7 +173,7 @@ def entry_form(
                     "for_person": credited,
                     "note": note or None,
                 }
-                _save(store, actor, key, metric.name, confirm=False, **args)
+                _save(store, actor, key, metric, confirm=False, **args)
 
     last = st.session_state.get(f"{key}_last")
     if last is not None:
@@ -196,7 +189,9 @@ def entry_form(
     ui.show_flash(key)
 
 
-def _save(store: Any, actor: Actor, key: str, name: str, *, confirm: bool, **args: Any) -> None:
+def _save(store: Any, actor: Actor, key: str, info: Any, *, confirm: bool, **args: Any) -> None:
+    """Log ``args`` for the metric ``info`` (its name and unit word the page's messages)."""
+    name, unit = info.name, info.unit
     try:
         result = log_entry(store, actor, confirm_outlier=confirm, **args)
     except OutlierNeedsConfirmation as exc:
@@ -208,6 +203,14 @@ def _save(store: Any, actor: Actor, key: str, name: str, *, confirm: bool, **arg
         )
         st.session_state[f"{key}_pending"] = {"message": message, "args": args}
         st.rerun()
+    except BelowMinimum as exc:
+        # the page's words: the command line's names `waypoint delete` and --set
+        st.error(
+            f"{ui.text(name)} cannot go below {formats.value(exc.minimum, unit)}. To correct"
+            " an earlier value, delete it in the list above, or replace the day's value"
+            " with the right number."
+        )
+        return
     except WaypointError as exc:
         st.error(ui.text(str(exc)))
         return

@@ -39,6 +39,15 @@ class OutlierNeedsConfirmation(BadInput):
         self.outlier = outlier
 
 
+class BelowMinimum(BadInput):
+    """The value (or the day's entries added up) is below the metric's ``minimum``; the
+    message speaks to the command line, ``minimum`` lets a page say it in its own words."""
+
+    def __init__(self, message: str, minimum: float) -> None:
+        super().__init__(message)
+        self.minimum = minimum
+
+
 @dataclass(frozen=True)
 class Outlier:
     metric: str
@@ -81,14 +90,16 @@ def check_value(value: float, minimum: float | None, what: str, unit_name: str) 
         raise BadInput(f"{what}: {value:g} is too large to be a real {unit_name} value")
     if minimum is not None and value < minimum:
         if minimum == 0:
-            raise BadInput(
+            raise BelowMinimum(
                 f"{what}: {_num(value)} is negative, and {unit_name} cannot go below 0."
                 " To correct an earlier value, delete it (`waypoint values`, `waypoint delete`)"
-                " or use --set; if this metric can be negative, set `min: null` in the plan"
+                " or use --set; if this metric can be negative, set `min: null` in the plan",
+                minimum,
             )
-        raise BadInput(
+        raise BelowMinimum(
             f"{what}: {_num(value)} is below the smallest allowed value {_num(minimum)}"
-            " (the metric's min in the plan)"
+            " (the metric's min in the plan)",
+            minimum,
         )
 
 
