@@ -159,11 +159,15 @@ def kpi_value(kpi: Any, amount: float | None) -> str:
     return value(amount, kpi.unit)
 
 
+# a rate or an average does not add up week by week: nothing to do "per week"
+NO_WEEKLY_AMOUNT = ("ratio", "mean")
+
+
 def weekly_need(kpi: Any) -> str:
     """What ``kpi`` needs per week to reach its target, as every page and the command
     line show it: nothing for a rate or an average (they do not add up week by week),
     else two significant digits below 100 (0.037 stars a week, not 0.0367)."""
-    if kpi.aggregation in ("ratio", "mean"):
+    if kpi.aggregation in NO_WEEKLY_AMOUNT:
         return NOTHING
     need = kpi.needed_per_week
     if need is not None and abs(need) < 100:

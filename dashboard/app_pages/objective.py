@@ -78,11 +78,12 @@ with store.session():
             formats.kpi_value(k, k.forecast),
             help="will hit" if k.forecast_status == "will_hit" else "will miss",
         )
-        if k.aggregation in ("ratio", "mean"):
-            # a rate or an average does not add up week by week: nothing to do "per week"
-            cols[4].metric("needed per week", "–", help="a rate or an average has no weekly amount")
-        else:
-            cols[4].metric("needed per week", formats.weekly_need(k))
+        weekless = k.aggregation in formats.NO_WEEKLY_AMOUNT
+        cols[4].metric(
+            "needed per week",
+            formats.weekly_need(k),
+            help="a rate or an average has no weekly amount" if weekless else None,
+        )
         series = state.cached(state.series, k.kpi, day)
         metrics = set((k.metric or "").split("/"))
         mine = [n for n in notes if n.metric in metrics or n.metric is None]
