@@ -860,3 +860,18 @@ def test_the_review_names_who_entered_a_check_in_for_its_owner(app_env: Store) -
     at = open_page("weekly_review")
     assert not at.exception, at.exception
     assert any("says at risk, entered by Maria Lopez" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("name", ["team", "vanity_audit"])
+def test_cost_per_outcome_stands_beside_its_channel(app_env: Store, name: str) -> None:
+    """On a phone only the first columns show: cost per outcome was the sixth, off-screen;
+    the long objective title goes last. The lead table's header says what |r| means."""
+    at = open_page(name)
+    assert not at.exception, at.exception
+    (costs,) = [f.value for f in at.dataframe if "channel" in f.value.columns]
+    assert list(costs.columns[:2]) == ["channel", "cost per outcome"]
+    assert costs.columns[-1] == "objective"
+    assert any(c.startswith("$") for c in costs["cost per outcome"] if c)  # money, with its unit
+    if name == "vanity_audit":
+        leads = [f.value for f in at.dataframe if "weeks later" in f.value.columns]
+        assert all("|r|" not in c or c.startswith("how closely") for c in leads[0].columns)
