@@ -23,6 +23,35 @@ def wait_ready(page) -> None:
     settle(page, pause_ms=500)
 
 
+def type_in_grid_cell(page, grid, right: int, down: int, text: str) -> None:
+    """Open a cell of a data editor from its first row's first cell (``right`` columns
+    over, ``down`` rows down), type ``text`` and close the editor. Waits for the grid's
+    own editor box each time instead of for fixed pauses: on a loaded CI machine the
+    editor opened after the text had already been typed into nothing."""
+    box = grid.bounding_box()
+    assert box is not None
+    editor = page.locator("input.gdg-input")
+    for _ in range(5):
+        page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)
+        for _ in range(right):
+            page.keyboard.press("ArrowRight")
+        for _ in range(down):
+            page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")  # opens the cell's editor
+        try:
+            editor.wait_for(timeout=5_000)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            wait_ready(page)
+            continue
+        editor.fill(text)
+        editor.press("Enter")
+        editor.wait_for(state="detached")
+        wait_ready(page)  # the edit reruns the page; the button must see it
+        return
+    raise AssertionError("the grid's cell editor never opened")
+
+
 def pick(page, label: str, option: str) -> None:
     """Choose an option of a selectbox. A rerun can replace the box between focusing it
     and opening it (the menu then never shows), so open it again until the option shows."""
@@ -127,30 +156,13 @@ def test_the_week_grid_saves_once_and_empties(demo_server, page) -> None:
     wait_ready(page)
     grid = page.locator("[data-testid='stDataFrame']").first
     grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
-    assert box is not None
-    # the first row's metric cell, then one right (Monday) and one down (the second row)
-    page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")  # opens the cell's editor
-    page.wait_for_timeout(500)
-    page.keyboard.type("1")
-    page.wait_for_timeout(300)
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(500)  # the grid sends its edit before the button is pressed
+    type_in_grid_cell(page, grid, right=1, down=1, text="1")  # second row, Monday
     page.get_by_role("button", name="Save the week").click()
     page.get_by_text("Saved 1 entry of the week; the grid is empty again.").wait_for()
     assert entries_on_monday() == before + 1
     wait_ready(page)
     # a word typed in a day's cell is no number: refused by the grid, not a failed page
-    page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(500)
-    page.keyboard.type("abc")
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(500)
+    type_in_grid_cell(page, grid, right=1, down=0, text="abc")
     page.get_by_role("button", name="Save the week").click()
     page.get_by_text("Type at least one number in the grid first.").wait_for()
     assert page.locator("[data-testid='stException']").count() == 0

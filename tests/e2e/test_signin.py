@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.shots import settle
 from tests.conftest import free_port
 from tests.e2e.conftest import require_browser, start_server
 
@@ -54,7 +55,10 @@ def test_assistant_lands_on_my_week_and_cannot_open_plan(auth_server, page) -> N
     page.get_by_text("My week — Jay Patel").wait_for()
     assert page.get_by_text("Signed in as Jay Patel (assistant)").is_visible()
     page.goto(f"{auth_server.url}/plan")
-    page.wait_for_timeout(3000)
+    # the plan is no page of an assistant's: the address leads to their own week
+    page.wait_for_url("**/my_week")
+    settle(page, pause_ms=500)
+    page.get_by_text("My week — Jay Patel").wait_for()
     assert page.get_by_text("Edit the plan as YAML").count() == 0
 
 
