@@ -46,6 +46,12 @@ BROKEN = [
         "objectives[buyer-leads].kpis[leads-h2].owner: unknown person 'zed'",
     ),
     (
+        # a viewer would be reminded of check-ins they may not give
+        lambda d: kpi(d, "leads-h2").update(owner="vic"),
+        "objectives[buyer-leads].kpis[leads-h2].owner: vic is a viewer, and a KPI's owner"
+        " checks in on it; a viewer may not",
+    ),
+    (
         lambda d: kpi(d, "leads-h2").update(baseline=60),
         "objectives[buyer-leads].kpis[leads-h2].target: target equals baseline",
     ),
@@ -159,6 +165,15 @@ def test_draft_kpi_without_owner_or_target_is_accepted() -> None:
     data = plan_data()
     kpi(data, "leads-h2").pop("owner")
     kpi(data, "leads-h2").pop("target")
+    validate_plan(data)
+
+
+def test_a_viewer_may_own_an_objective_or_campaign_and_be_a_manager() -> None:
+    # they owe no check-ins there: only a KPI's owner does
+    data = plan_data()
+    data["objectives"][0]["owner"] = "vic"
+    data["objectives"][0]["campaigns"][0]["owner"] = "vic"
+    data["people"][1]["manager"] = "vic"
     validate_plan(data)
 
 

@@ -297,6 +297,15 @@ def _semantic_problems(plan: Plan, raw_keys: dict[str, set[str]] | None = None) 
         for k in o.kpis:
             kp = f"{op}.kpis[{k.key}]"
             check_owner(kp, k.owner)
+            owner = people.get(k.owner) if k.owner is not None else None
+            if owner is not None and owner.role == "viewer":
+                # A KPI's owner owes its check-ins and is reminded of them; a viewer may
+                # not check in or log, so they would be chased for what they cannot do.
+                problems.append(
+                    f"{kp}.owner: {owner.key} is a viewer, and a KPI's owner checks in on it;"
+                    f" a viewer may not. Name a manager or assistant, or make {owner.key}"
+                    " an assistant"
+                )
             problems += _kpi_problems(kp, k, o, metrics, local_campaigns, broken_metrics)
     return problems
 
