@@ -134,7 +134,13 @@ agg AS (
 ),
 sided AS (
     SELECT w.*,
-           coalesce(v.n_in, 0) AS n_in, v.w_sum, v.latest, v.w_first, v.before_start,
+           coalesce(v.n_in, 0) AS n_in,
+           -- a recurring target's period that has closed without a value summed to 0: it
+           -- is missed, like the period in its history, not waiting for data
+           CASE WHEN w.per IS NOT NULL AND w.wdeadline IS NOT NULL
+                     AND ($d > w.wdeadline OR ($closed AND $d = w.wdeadline))
+                THEN coalesce(v.w_sum, 0.0) ELSE v.w_sum END AS w_sum,
+           v.latest, v.w_first, v.before_start,
            v.recent_sum, v.at_deadline,
            -- the mean is the window's sum over its count (a second Kahan aggregate, favg,
            -- cost a tenth of the query and agrees to the last bit but one)
@@ -199,7 +205,8 @@ judged AS (
                WHEN target IS NULL THEN 'no_target'
                -- before the KPI's own start no check-in is due and nothing is judged
                WHEN kstart IS NOT NULL AND $d < kstart THEN 'not_started'
-               WHEN current IS NULL OR (aggregation <> 'ratio' AND n_in = 0) THEN 'no_data'
+               WHEN current IS NULL OR (aggregation <> 'ratio' AND n_in = 0 AND per IS NULL)
+                   THEN 'no_data'
                WHEN stay = 'above' THEN CASE WHEN current >= target - tol THEN 'on_track'
                                              ELSE 'off_track' END
                WHEN stay = 'below' THEN CASE WHEN current <= target + tol THEN 'on_track'

@@ -631,6 +631,24 @@ def test_recurring_period_cut_by_deadline_then_missed(mem: Store) -> None:
     assert k.days_left == 0 and k.expected == 1
 
 
+def test_recurring_period_closed_without_a_value_is_missed(mem: Store) -> None:
+    # DESIGN: a recurring KPI's closed periods are achieved or missed. A week with no
+    # posts summed to 0: missed, as its history says, never "no data" (which read the
+    # objective as achieved when its other KPI was)
+    make(mem, {"key": "k", "metric": "leads", "target": 3, "per": "week"})
+    log(mem, "leads", {dt.date(2026, 1, 5): 3})
+    k = status(mem, dt.date(2026, 2, 10))  # after the deadline: the last week, Jan 26-31
+    assert k.current == 0 and k.progress == 0 and k.status == "missed"
+    assert k.forecast == 0 and k.forecast_status == "will_miss" and k.needed_per_week is None
+    assert compute_progress(mem, dt.date(2026, 2, 10)).objectives[0].status == "missed"
+    # the review of that finished week, as of its Sunday with the Sunday over
+    week = compute_progress(mem, dt.date(2026, 1, 18), day_over=True).kpi("k")
+    assert week.current == 0 and week.status == "missed"
+    # while the period runs, an empty week is still waiting for its first value
+    assert status(mem, dt.date(2026, 1, 14)).status == "no_data"
+    assert compute_progress(mem, dt.date(2026, 1, 18)).kpi("k").status == "no_data"
+
+
 def test_recurring_month(mem: Store) -> None:
     make(
         mem, {"key": "k", "metric": "leads", "target": 10, "per": "month", "deadline": "2026-12-31"}
