@@ -88,9 +88,15 @@ class Impact:
         from tracker.formats import value
 
         def plain_number(amount: float) -> str:
-            # Whole units from 10 up, one decimal below: "51 above", "2.5 below".
-            rounded = round(amount) if abs(amount) >= 10 else round(amount, 1)
-            return value(float(rounded) + 0.0, self.unit, self.currency)
+            # Whole units from 10 up, one decimal from 1 ("51 above", "2.5 below"), two
+            # significant digits below 1: a rate of 0.012 moved by 0.003, not by "0"
+            if abs(amount) >= 10:
+                rounded = float(round(amount))
+            elif abs(amount) >= 1:
+                rounded = round(amount, 1)
+            else:
+                rounded = float(f"{amount:.2g}")
+            return value(rounded + 0.0, self.unit, self.currency)
 
         span = f"{_day(self.start)} - {_day(self.end) if self.end else 'now'}"
         if self.verdict == "not_enough_data":
@@ -107,7 +113,10 @@ class Impact:
         # Judged only with 8 weeks or more before: the count of weeks is always plural.
         before = f"what the {self.pre_weeks:.0f} weeks before predicted"
         opening = f"{during} {self.campaign_name} ({span}), {subject}"
-        if all(round(x, 1) == 0 for x in (self.effect, self.low, self.high)):
+        # "no change" only when there is none to show, at the scale verdict_of judges by
+        # (a rounding to one decimal called a rate's real change none, beside "effect")
+        tolerance = 1e-9 * max(1.0, abs(self.expected or 0.0))
+        if all(abs(x) <= tolerance for x in (self.effect, self.low, self.high)):
             return f"{opening} exactly {before}: no change at all."
         direction = "above" if self.effect >= 0 else "below"
         band = f"90%: {plain_number(self.low)} to {plain_number(self.high)}"
@@ -221,7 +230,14 @@ class CampaignSummary:
 
 
 def _round(value: float | None) -> float | None:
-    return None if value is None else round(float(value), 2)
+    """Two decimals, or three significant digits below 1 (a rate of 0.0149 is not 0.01,
+    its effect of 0.0029 not 0.0)."""
+    if value is None:
+        return None
+    value = float(value)
+    if abs(value) < 1:
+        return float(f"{value:.3g}") + 0.0
+    return round(value, 2)
 
 
 def _day(day: dt.date) -> str:

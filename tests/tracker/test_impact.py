@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 
 from tests.clirunner import waypoint
-from tracker.impact import _variance_of_sum, campaign_impacts, estimate
+from tracker.impact import Impact, _variance_of_sum, campaign_impacts, estimate
 from tracker.models import LOCAL_MANAGER
 from tracker.observations import write_observations
 from tracker.plan import apply_plan_text
@@ -334,3 +334,27 @@ def test_a_campaign_over_its_budget_says_by_how_much_and_what_its_cost_is() -> N
     assert "$5,634.00 over budget" in facts
     within = CampaignSummary(**{**summary.__dict__, "cost": 900.0})
     assert not [f for f in within.facts() if "over budget" in f]
+
+
+def test_a_small_rate_keeps_its_digits_in_words_and_json() -> None:
+    # A conversion rate of 0.012 that rose to 0.0149: rounded to 2 decimals it read
+    # "0 to 0" and "no change at all" beside the verdict "effect"
+    impact = Impact(
+        campaign="c", campaign_name="Spring push", metric="rate", metric_name="conversion",
+        behaviour="stock", start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31),
+        through=dt.date(2026, 10, 31), verdict="effect", actual=0.01488, expected=0.01203,
+        effect=0.00285, low=0.0021, high=0.0036, pre_weeks=16, days=31,
+    )  # fmt: skip
+    text = impact.sentence()
+    assert "no change" not in text
+    assert "0.0029 above" in text and "(90%: 0.0021 to 0.0036)" in text
+    data = impact.as_dict()
+    assert (data["actual"], data["expected"], data["effect"]) == (0.0149, 0.012, 0.00285)
+    assert (data["low"], data["high"]) == (0.0021, 0.0036)
+    # amounts from 1 up keep two decimals, as before
+    impact.effect, impact.low, impact.high, impact.actual = 38.456, 12.0, 64.2, 250.123
+    assert impact.as_dict()["effect"] == 38.46 and impact.as_dict()["actual"] == 250.12
+    assert "38 above" in impact.sentence()
+    # nothing at all to show: still said in words
+    impact.effect = impact.low = impact.high = 0.0
+    assert "no change at all" in impact.sentence()
