@@ -242,7 +242,9 @@ class ImportMapping(_Item):
     name: Key
     match: MappingMatch
     day: MappingDay
-    decimal: Literal[".", ","] = "."
+    # left out: read from the file's numbers, one mark for the whole file, as the
+    # generic forms read it (a `;` file whose numbers show neither takes the comma)
+    decimal: Literal[".", ","] | None = None
     values: Annotated[list[MappingValue], Field(min_length=1, max_length=500)]
     source: Key | None = None
 

@@ -18,9 +18,19 @@ from typing import TYPE_CHECKING, Any
 
 from tracker.errors import BadInput, PlanError
 from tracker.imports.engine import HEADER_SEARCH_ROWS, Accumulator, header_index, norm
+from tracker.imports.generic import TOTAL_LABELS
 from tracker.imports.model import Reject
 from tracker.imports.read import Sheet
-from tracker.imports.values import NotADate, NotANumber, is_null, parse_number, parse_when, to_day
+from tracker.imports.values import (
+    NotADate,
+    NotANumber,
+    NumericDays,
+    decimal_comma_of,
+    is_null,
+    parse_number,
+    parse_when,
+    to_day,
+)
 
 if TYPE_CHECKING:
     from tracker.models import ImportMapping
@@ -105,10 +115,12 @@ def check_metrics(mapping: ImportMapping, known: Mapping[str, Any], origin: str)
         )
 
 
-def _day(cell: Any, mapping: ImportMapping, timezone: str) -> dt.date | None:
+def _day(cell: Any, mapping: ImportMapping, timezone: str, days: NumericDays) -> dt.date | None:
     fmt, zone = mapping.day.format, mapping.day.timezone
-    if fmt is None or not isinstance(cell, str):
+    if not isinstance(cell, str):  # a workbook's date cell is its day
         return parse_when(cell, timezone=timezone, source_zone=zone)
+    if fmt is None:  # the generic forms' reading, one day/month way for the whole file
+        return days.read(cell, timezone=timezone, source_zone=zone)
     text = " ".join(cell.split())
     if not text or is_null(text):
         return None
@@ -121,9 +133,13 @@ def _day(cell: Any, mapping: ImportMapping, timezone: str) -> dt.date | None:
     return to_day(when, timezone, zone)
 
 
-def _number(cell: Any, decimal: str) -> float | None:
-    # 1.234,5 and 1 234,5: dots and spaces group thousands, the comma is the mark.
-    return parse_number(cell, decimal_comma=decimal == ",")
+def _number(cell: Any, decimal_comma: bool, mark_known: bool) -> float | None:
+    # 1.234,5 and 1 234,5: dots and spaces group thousands, the comma is the mark. A
+    # lone dot (1.250) groups thousands only where the comma is known to be the mark: a
+    # semicolon alone does not prove it, as in the generic forms.
+    if decimal_comma and not mark_known and isinstance(cell, str) and "," not in cell:
+        return parse_number(cell)
+    return parse_number(cell, decimal_comma=decimal_comma)
 
 
 def _matches(cell: Any, wanted: Any) -> bool:
@@ -147,28 +163,78 @@ def run_mapping(
     at = header_row(mapping, sheet)
     if at is None:
         return
+    header = [str(h) for h in sheet.rows[at]]
     index: dict[str, int] = {}
-    for i, h in enumerate(sheet.rows[at]):
-        index.setdefault(norm(h), i)  # duplicate names: the first one counts
+    read = {norm(c) for c in _columns_read(mapping)}
+    for i, h in enumerate(header):
+        if norm(h) in index and norm(h) in read:
+            # which of the two holds the values is unclear: refused, as the generic
+            # forms refuse a column they read named twice
+            raise BadInput(
+                f"{acc.file}: the header names {h.strip()!r} twice (columns"
+                f" {index[norm(h)] + 1} and {i + 1}), a column the mapping {mapping.name}"
+                " reads; keep one of them"
+            )
+        index.setdefault(norm(h), i)
 
     def cell_of(row: list[Any], column: str) -> Any:
         i = index.get(norm(column))
         return row[i] if i is not None and i < len(row) else None
 
+    body = list(zip(sheet.rows[at + 1 :], sheet.lines[at + 1 :], strict=True))
+    # One decimal mark and one day/month way for the whole file, read from its cells as
+    # the generic forms and presets do, unless the mapping names them
+    value_columns = [
+        index[norm(v.column)] for v in mapping.values if v.column and norm(v.column) in index
+    ]
+    numbers = [row[i] for row, _ in body for i in value_columns if i < len(row)]
+    if mapping.decimal is not None:
+        decimal_comma, mark_known = mapping.decimal == ",", True
+    else:
+        comma_shown = decimal_comma_of(numbers, False)
+        dot_shown = not decimal_comma_of(numbers, True)
+        mark_known = comma_shown or dot_shown
+        decimal_comma = comma_shown or (not dot_shown and sheet.meta.get("delimiter") == ";")
+    day_at = index.get(norm(mapping.day.column))
+    days = NumericDays(
+        (row[day_at] for row, _ in body if day_at is not None and day_at < len(row)),
+        decimal_comma,
+    )
+    # a text file's row that ends before a column the mapping reads was cut short:
+    # taking the cells it has would count an order without its amount
+    widest = max((index[norm(c)] for c in _columns_read(mapping) if norm(c) in index), default=-1)
+    text_file = "delimiter" in sheet.meta
     days_seen: dict[dt.date, int] = {}  # day -> its first line
     counts = [v for v in mapping.values if v.count is not None]
-    for row, line in zip(sheet.rows[at + 1 :], sheet.lines[at + 1 :], strict=True):
+    totals = 0
+    for row, line in body:
         if all(is_null(c) for c in row):
             continue
         raw = cell_of(row, mapping.day.column)
         if is_null(raw):
             first = norm(row[0]) if row else ""
             if first.startswith("total") or first == "":
+                totals += 1
                 continue  # a totals or description row
             acc.rejects.append(Reject(acc.file, line, mapping.day.column, None, "no date"))
             continue
+        if isinstance(raw, str) and norm(raw).rstrip(":") in TOTAL_LABELS:
+            totals += 1  # a spreadsheet's totals row: its sum is not a day's value
+            continue
+        if text_file and len(row) <= widest:
+            acc.rejects.append(
+                Reject(
+                    acc.file,
+                    line,
+                    header[len(row)] if len(row) < len(header) else None,
+                    None,
+                    f"the row ends after {len(row)} of the header's {len(header)} cells"
+                    " (cut short?): nothing of it is imported",
+                )
+            )
+            continue
         try:
-            day = _day(raw, mapping, timezone)
+            day = _day(raw, mapping, timezone, days)
         except NotADate as exc:
             acc.rejects.append(Reject(acc.file, line, mapping.day.column, str(raw)[:80], str(exc)))
             continue
@@ -185,7 +251,7 @@ def run_mapping(
                 continue
             cell = cell_of(row, value.column or "")
             try:
-                number = _number(cell, mapping.decimal)
+                number = _number(cell, decimal_comma, mark_known)
             except NotANumber as exc:
                 acc.rejects.append(
                     Reject(acc.file, line, value.column, str(cell)[:80], str(exc), value.metric)
@@ -196,6 +262,14 @@ def run_mapping(
     for value in counts:
         for day, line in days_seen.items():
             acc.add(value.metric, day, 0.0, line, "flow")
+    acc.notes += days.notes()
+    if totals:
+        acc.notes.append(f"{mapping.name}: skipped {totals} totals or description row(s)")
+
+
+def _columns_read(mapping: ImportMapping) -> list[str]:
+    """The file's columns the mapping takes values from: the day's and the values'."""
+    return [mapping.day.column] + [v.column for v in mapping.values if v.column]
 
 
 def fitting(mappings: Sequence[ImportMapping], sheet: Sheet) -> ImportMapping | None:

@@ -401,3 +401,75 @@ def test_a_mapping_saved_again_keeps_its_place_in_the_plan(shop: Path, tmp_path:
     saved = load_plan(store).imports
     assert [m.name for m in saved] == ["booking-system", "newsletter"]
     assert saved[0].source == "bookings"
+
+
+# A till's daily report, mapped without a day format or a decimal mark: both are read
+# from the file as the generic forms read them.
+TILL = """
+name: till
+match: {columns: [Datum, Umsatz]}
+day: {column: Datum}
+values:
+  - {column: Umsatz, metric: revenue}
+"""
+
+
+def test_a_mapping_without_day_format_reads_one_day_month_way_for_the_file(
+    shop: Path, tmp_path: Path
+) -> None:
+    # 13/1 can only be day/month, so 3/1 in the same file is 3 January, not 1 March
+    path = _write(tmp_path, "till.csv", "Datum,Umsatz\n13/1/2026,10\n3/1/2026,5\n")
+    mapping = _write(tmp_path, "till.yaml", TILL)
+    run = waypoint(shop, "import", str(path), "--map", str(mapping))
+    assert run.code == 0, run.err
+    assert daily(shop, "revenue") == {"2026-01-13": 10.0, "2026-01-03": 5.0}
+
+
+def test_a_mapping_without_decimal_reads_the_mark_its_numbers_show(
+    shop: Path, tmp_path: Path
+) -> None:
+    # 0,5 shows the comma is the decimal mark, so 10,236 is ten and a bit, not 10236
+    path = _write(tmp_path, "till.csv", "Datum;Umsatz\n2026-01-05;10,236\n2026-01-06;0,5\n")
+    mapping = _write(tmp_path, "till.yaml", TILL)
+    run = waypoint(shop, "import", str(path), "--map", str(mapping))
+    assert run.code == 0, run.err
+    assert daily(shop, "revenue") == {"2026-01-05": 10.236, "2026-01-06": 0.5}
+    # a comma file whose numbers show dots: 1,250 groups thousands there
+    path = _write(tmp_path, "till2.csv", 'Datum,Umsatz\n2026-01-07,"1,250"\n2026-01-08,0.5\n')
+    run = waypoint(shop, "import", str(path), "--map", str(mapping))
+    assert run.code == 0, run.err
+    assert daily(shop, "revenue")["2026-01-07"] == 1250.0
+    # a semicolon alone does not prove the comma: a lone dot stays a decimal point
+    path = _write(tmp_path, "till3.csv", "Datum;Umsatz\n2026-01-09;1.250\n")
+    run = waypoint(shop, "import", str(path), "--map", str(mapping))
+    assert run.code == 0, run.err
+    assert daily(shop, "revenue")["2026-01-09"] == 1.25
+
+
+def test_a_column_the_mapping_reads_named_twice_refuses_the_file(
+    shop: Path, tmp_path: Path
+) -> None:
+    path = _write(tmp_path, "till.csv", "Datum,Umsatz,Umsatz\n2026-01-05,10,99\n")
+    mapping = _write(tmp_path, "till.yaml", TILL)
+    run = waypoint(shop, "import", str(path), "--map", str(mapping))
+    assert run.code == 2
+    assert "'Umsatz' twice" in run.err and "columns 2 and 3" in run.err
+    assert daily(shop, "revenue") == {}
+
+
+def test_a_cut_short_row_is_rejected_and_a_totals_row_skipped(shop: Path, tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "till.csv",
+        "Datum,Kasse,Umsatz\n2026-01-05,A,10\n2026-01-06,B\n2026-01-07,A,4\nTotal,,14\n",
+    )
+    mapping = _write(
+        tmp_path, "till.yaml", TILL.replace("[Datum, Umsatz]", "[Datum, Kasse, Umsatz]")
+    )
+    run = waypoint(shop, "import", str(path), "--map", str(mapping), "--json")
+    report = run.json()
+    assert daily(shop, "revenue") == {"2026-01-05": 10.0, "2026-01-07": 4.0}
+    rejects = report["files"][0]["rejected"]
+    assert [(r["line"], r["column"]) for r in rejects] == [(3, "Umsatz")]
+    assert "cut short" in rejects[0]["reason"]
+    assert any("totals" in n for n in report["files"][0]["notes"])
