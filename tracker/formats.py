@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from tracker.vocab import HOUR_UNITS
+from tracker.vocab import HELD_BACK, HOUR_UNITS, STATUS_STYLE
 
 NOTHING = "–"
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "AUD": "A$", "CAD": "C$"}
@@ -194,6 +194,23 @@ def kpi_numbers(kpi: Any) -> str:
     )
     numbers = f"{kpi_value(kpi, kpi.current)} of {kpi_value(kpi, kpi.target)}"
     return numbers + (f" ({detail})" if detail else "")
+
+
+def objective_reason(obj: Any, by_kpi: dict[str, Any]) -> str:
+    """What agrees with an objective's status wherever it is shown (DESIGN "Objectives"),
+    as one plain phrase: the KPI that holds it there (or when it starts) and how many KPIs
+    are in each status ("held back by Google rating: 4.49 of 4.7 stars (...) · KPIs:
+    1 off track, 1 missed")."""
+    parts = []
+    held = by_kpi.get(obj.held_by or "")
+    if held is not None and obj.status in HELD_BACK:
+        parts.append(f"held back by {held.name or held.kpi}: {kpi_numbers(held)}")
+    elif obj.status == "not_started" and obj.starts:
+        parts.append(f"starts on {long_day(obj.starts)}")
+    counts = ", ".join(f"{n} {STATUS_STYLE[s].text}" for s, n in obj.counts.items() if n)
+    if counts:
+        parts.append(f"KPIs: {counts}")
+    return " · ".join(parts)
 
 
 def long_day(day: Any) -> str:

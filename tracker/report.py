@@ -30,7 +30,6 @@ from tracker.vanity import Flag, FlagLine, flag_lines, run_audit
 from tracker.vocab import (
     BEHIND,
     CHECKIN_STYLE,
-    HELD_BACK,
     STATUS_STYLE,
     checkin_words,
     count_statuses,
@@ -168,19 +167,7 @@ class WeeklyReview:
         """Each objective with what explains its status (DESIGN "Objectives": the KPI that
         holds it there, and how many KPIs are in each status), as one plain phrase."""
         by_kpi = {k.now.kpi: k.now for k in self.kpis}
-        out = []
-        for o in self.objectives:
-            parts = []
-            held = by_kpi.get(o.held_by or "")
-            if held is not None and o.status in HELD_BACK:
-                parts.append(f"held back by {held.name or held.kpi}: {formats.kpi_numbers(held)}")
-            elif o.status == "not_started" and o.starts:
-                parts.append(f"starts on {formats.long_day(o.starts)}")
-            counts = ", ".join(f"{n} {STATUS_WORDS[s]}" for s, n in o.counts.items() if n)
-            if counts:
-                parts.append(f"KPIs: {counts}")
-            out.append((o, " · ".join(parts)))
-        return out
+        return [(o, formats.objective_reason(o, by_kpi)) for o in self.objectives]
 
     @property
     def other_flags(self) -> dict[str, list[str]]:

@@ -6,6 +6,7 @@ import re
 
 from tests.clirunner import waypoint
 from tracker.store import Store
+from tracker.vocab import STATUS_STYLE
 
 KEYS = ("inquiries-h2", "inquiry-rate", "ig-audience", "orders-h2", "maria", "lena")
 
@@ -60,3 +61,18 @@ def test_a_stock_entry_is_logged_as_a_level_a_flow_entry_as_an_amount(
     assert re.search(r"^Logged Instagram followers 2,?500 on 2026-11-17", stock.out), stock
     flow = waypoint(db, "log", "catering-inquiries", "2", "--day", "2026-11-17")
     assert re.search(r"^Logged Catering inquiries \+2 on 2026-11-17", flow.out), flow
+
+
+def test_status_says_what_holds_each_objective_and_its_counts(demo_store: Store) -> None:
+    # DESIGN "Objectives": wherever an objective is shown, its status comes with the KPI
+    # that holds it there and how many KPIs are in each status
+    data = waypoint(demo_store.path, "status", "--as-of", "2026-11-18", "--json").json()
+    names = {k["kpi"]: k["name"] for k in data["kpis"]}
+    text = " ".join(waypoint(demo_store.path, "status", "--as-of", "2026-11-18").out.split())
+    held = [o for o in data["objectives"] if o["status"] in ("off_track", "at_risk", "missed")]
+    assert held
+    for o in held:
+        assert f"held back by {names[o['held_by']]}:" in text, o
+    for o in data["objectives"]:
+        counts = ", ".join(f"{n} {STATUS_STYLE[s].text}" for s, n in o["counts"].items() if n)
+        assert f"KPIs: {counts}" in text, o

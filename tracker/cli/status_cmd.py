@@ -41,7 +41,8 @@ def _in_unit(kpi: object, value: float | None) -> str:
 @json_option
 @pass_app
 def status_cmd(app: AppContext, as_of: str | None, objective: str | None, as_json: bool) -> None:
-    """Progress of every KPI and objective: current, target, pace, status, forecast."""
+    """Progress of every KPI and objective: current, target, pace, status, forecast; each
+    objective with the KPI that holds it there and how many KPIs are in each status."""
     from tracker.progress import compute_progress
 
     report = compute_progress(app.store, parse_day(as_of, "--as-of"), objective=objective)
@@ -57,10 +58,16 @@ def status_cmd(app: AppContext, as_of: str | None, objective: str | None, as_jso
     names = people_names(app.store)
     out = console()
     by_objective = {o.objective: o for o in report.objectives}
+    by_kpi = {k.kpi: k for k in report.kpis}
+    from tracker.formats import objective_reason
+
     for obj in report.objectives:
         label, style = _style(obj.status)
+        # the status with what agrees with it: the KPI holding it there, the counts
+        reason = objective_reason(obj, by_kpi)
         table = Table(
-            title=f"{escape(obj.title)}  [{style}]{label}[/]",
+            title=f"{escape(obj.title)}  [{style}]{label}[/]"
+            + (f"\n[dim]{escape(reason)}[/]" if reason else ""),
             title_justify="left",
             expand=False,
         )
