@@ -200,6 +200,14 @@ class MappingMatch(_Item):
     columns: Annotated[list[Short], Field(min_length=1, max_length=200)]
 
 
+# two instants a day format must read back: a day above 12 and a month above 9, a
+# time of day, and an offset for %z
+_FORMAT_PROBES = (
+    dt.datetime(2026, 11, 23, 14, 5, 9, tzinfo=dt.UTC),
+    dt.datetime(2025, 1, 5, 9, 0, 0, tzinfo=dt.UTC),
+)
+
+
 class MappingDay(_Item):
     """The column holding the day, its format (strftime; auto-detected when left out)
     and the zone of timestamps that carry none (they are turned into workspace days)."""
@@ -216,8 +224,22 @@ class MappingDay(_Item):
     @field_validator("format")
     @classmethod
     def _strftime(cls, value: str | None) -> str | None:
-        if value is not None and "%" not in value:
+        if value is None:
+            return value
+        if "%" not in value:
             raise ValueError(f"{value!r} is not a date format; write it like %d.%m.%Y")
+        # The format must read back the day it writes: %Q is no directive, and %H:%M
+        # or %d/%m name no whole day (every row would land on 1 January 1900)
+        for when in _FORMAT_PROBES:
+            try:
+                back = dt.datetime.strptime(when.strftime(value), value).date()
+            except ValueError as exc:
+                raise ValueError(f"{value!r} is not a date format: {exc}") from None
+            if back != when.date():
+                raise ValueError(
+                    f"{value!r} does not name a whole day (year, month and day);"
+                    " write it like %d.%m.%Y"
+                )
         return value
 
 

@@ -102,6 +102,28 @@ def test_audit_log_json_is_one_document(tmp_path: Path, plan_file: Path) -> None
     assert newest["new"]["value"] == 7.0
 
 
+def test_a_json_run_that_fails_still_writes_one_document(tmp_path: Path, plan_file: Path) -> None:
+    # a script reading --json gets a document saying why, not an empty stdout
+    db = tmp_path / "w.duckdb"
+    waypoint(db, "plan", "apply", str(plan_file))
+    for args, says in (
+        (["impact", "nosuch", "--json"], "unknown campaign 'nosuch'"),
+        (["status", "--as-of", "2026-13-01", "--json"], "not a date"),
+        (["log", "nope", "1", "--json"], "unknown metric 'nope'"),
+    ):
+        run = waypoint(db, *args)
+        assert run.code == 2
+        assert json.loads(run.out) == {
+            "error": run.err.removeprefix("Error: ").strip(),
+            "exit_code": 2,
+        }
+        assert says in run.out
+    # and a run that succeeds after a failed one in the same process writes only its own
+    ok = waypoint(db, "status", "--json")
+    assert ok.code == 0 and "error" not in json.loads(ok.out)
+    assert waypoint(db, "impact", "nosuch").out == ""  # without --json: stderr only
+
+
 @pytest.mark.slow
 def test_real_process_db_from_environment_and_exit_codes(tmp_path: Path) -> None:
     db = tmp_path / "env.duckdb"

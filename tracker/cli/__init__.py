@@ -86,6 +86,9 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except WaypointError as exc:
+            from tracker.cli.common import emit_error_json
+
+            emit_error_json(str(exc), exc.exit_code)
             raise Failure(str(exc), exc.exit_code) from exc
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
@@ -94,6 +97,9 @@ class LazyGroup(click.Group):
         except Exception as exc:
             if os.environ.get("WAYPOINT_DEBUG"):
                 raise
+            from tracker.cli.common import emit_error_json
+
+            emit_error_json(f"unexpected {type(exc).__name__}: {exc}", 1)
             raise Failure(f"unexpected {type(exc).__name__}: {exc}", 1) from exc
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -125,8 +131,9 @@ class LazyGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, as_person: str | None) -> None:
     """Waypoint: decide what you want to accomplish, then track whether you are."""
-    from tracker.cli.common import AppContext
+    from tracker.cli.common import AppContext, JsonRun
 
+    JsonRun.wanted = JsonRun.emitted = False  # one run's (tests run many in one process)
     ctx.obj = AppContext(db=db, as_person=as_person)
     ctx.obj.reads_only = ctx.invoked_subcommand in READS
 

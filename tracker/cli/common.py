@@ -63,10 +63,34 @@ def as_option(func: F) -> F:
     )(func)
 
 
+class JsonRun:
+    """Whether this run asked for --json and has written its document yet: a command
+    that fails before writing one still owes the script its document (the error)."""
+
+    wanted = False
+    emitted = False
+
+
+def _remember_json(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    JsonRun.wanted = JsonRun.wanted or bool(value)
+    return value
+
+
 def json_option(func: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")(
-        func
-    )
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help="One JSON document on stdout.",
+        callback=_remember_json,
+    )(func)
+
+
+def emit_error_json(message: str, exit_code: int) -> None:
+    """The one document of a --json run that failed before it wrote its own:
+    ``{"error": MESSAGE, "exit_code": N}`` (the message is on stderr as well)."""
+    if JsonRun.wanted and not JsonRun.emitted:
+        emit_json({"error": message, "exit_code": exit_code})
 
 
 def parse_day(value: str | None, option: str = "--day") -> dt.date | None:
@@ -111,6 +135,7 @@ def emit_json(data: Any) -> None:
     except ValueError:  # a NaN or infinity somewhere: walk the data once to null them
         text = json.dumps(_finite(data), default=_default, ensure_ascii=False)
     sys.stdout.write(text + "\n")
+    JsonRun.emitted = True
 
 
 def _finite(value: Any) -> Any:

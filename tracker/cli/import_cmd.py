@@ -83,7 +83,12 @@ def import_cmd(
     if map_file is not None:
         from tracker.imports.mapping import load_mapping_file
 
-        mappings = load_mapping_file(map_file)
+        try:
+            mappings = load_mapping_file(map_file)
+        except BadInput as exc:
+            if as_json:  # the import's own document, as for a missing file
+                emit_json(_document([], [str(exc), "nothing was imported"], dry_run))
+            raise
     with store.session():
         actor = app.actor(as_person)
         ahead: Workspace | None = read_workspace(store)  # the first file's, while it is open

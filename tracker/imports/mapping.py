@@ -74,13 +74,11 @@ def load_mapping_file(path: str | Path) -> list[ImportMapping]:
         try:
             out.append(ImportMapping.model_validate(item))
         except ValidationError as exc:
-            where = item.get("name", i) if isinstance(item, dict) else i
+            # the plan's own words: imports[NAME].field, without pydantic's prefixes
+            from tracker.plan.validate import field_problems
+
             raise PlanError(
-                [
-                    f"imports[{where}]." + ".".join(str(p) for p in e["loc"]) + ": " + e["msg"]
-                    for e in exc.errors()
-                ],
-                str(path),
+                field_problems({"imports": items}, exc, ("imports", i)), str(path)
             ) from exc
     if not out:
         raise BadInput(f"--map {path.name}: holds no mapping")

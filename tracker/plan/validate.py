@@ -29,8 +29,10 @@ def _loc_to_path(data: Any, loc: tuple[Any, ...]) -> str:
             label = str(item)
             if isinstance(node, list) and 0 <= item < len(node):
                 node = node[item]
-                if isinstance(node, dict) and node.get("key"):
-                    label = str(node["key"])
+                # items are named by their key; an import mapping by its name
+                name = node.get("key") or node.get("name") if isinstance(node, dict) else None
+                if name and (node.get("key") or parts[-1:] == ["imports"]):
+                    label = str(name)
             else:
                 node = None
             if parts:
@@ -57,10 +59,15 @@ def _pattern_words(pattern: str, fallback: str) -> str:
     return fallback
 
 
-def _pydantic_problems(data: Any, exc: ValidationError) -> list[str]:
+def field_problems(data: Any, exc: ValidationError, at: tuple[Any, ...] = ()) -> list[str]:
+    """Pydantic's errors in the words of a plan file: each names its item and field
+    (``imports[till].day.format: ...``) without pydantic's own prefixes; ``at`` is where
+    in ``data`` the validated part sits."""
     problems = []
     for err in exc.errors():
-        loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-")))
+        loc = at + tuple(
+            x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-"))
+        )
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = "unknown field (check the spelling; see docs/plan.md)"
@@ -96,7 +103,7 @@ def validate_plan(data: Any, source: str = "plan") -> Plan:
         plan = Plan.model_validate(data)
         problems: list[str] = []
     except ValidationError as exc:
-        problems = _pydantic_problems(data, exc)
+        problems = field_problems(data, exc)
         lenient = _lenient(data)
         if lenient is None:
             raise PlanError(problems, source) from exc

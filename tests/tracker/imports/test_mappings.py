@@ -231,7 +231,20 @@ def test_plan_validation_names_the_mapping_and_the_field(tmp_path: Path) -> None
     plan = _write(tmp_path, "plan.yaml", _plan() + _imports(fmt))
     run = waypoint(tmp_path / "v.duckdb", "plan", "apply", str(plan))
     assert run.code == 2
-    assert "imports[0].day.format" in run.err and "not a date format" in run.err
+    assert "imports[crm-deals].day.format" in run.err and "not a date format" in run.err
+    # a directive strptime does not know, and formats that name no whole day, are
+    # refused too: each would land every row on 1 January 1900 or fail on every row
+    for bad_format, says in (
+        ("%Q.%m.%Y", "'Q' is a bad directive"),
+        ("%H:%M", "does not name a whole day"),
+        ("%d/%m", "does not name a whole day"),
+    ):
+        fmt = CRM.replace("%Y-%m-%dT%H:%M:%S%z", bad_format)
+        plan = _write(tmp_path, "plan.yaml", _plan() + _imports(fmt))
+        run = waypoint(tmp_path / "v.duckdb", "plan", "apply", str(plan))
+        assert run.code == 2 and "imports[crm-deals].day.format" in run.err and says in run.err, (
+            run.err
+        )
     assert waypoint(tmp_path / "v.duckdb", "values", "won-deals").code == 2  # nothing applied
 
 
