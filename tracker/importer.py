@@ -341,6 +341,12 @@ def import_file(
         overlaps=written.overlaps,
         outside_windows=written.outside_windows,
     )
+    for key in written.revived_metrics:
+        # DESIGN: an archived metric's history stays visible; bringing it back is said
+        result.notes.append(
+            f"{result.names.get(key, key)} was archived; this import brought it back (the plan"
+            " lists it again, and `waypoint undo` archives it once more)"
+        )
     if rejects and not dry_run:
         folder = Path(rejects_dir) if rejects_dir is not None else store.path.parent / "rejects"
         target = folder / f"{path.name}.rejects.csv"

@@ -397,6 +397,23 @@ def test_a_value_for_an_archived_metric_brings_it_back_and_says_so(plan_store: S
         ]
 
 
+def test_an_import_into_an_archived_metric_brings_it_back_and_says_so(
+    plan_store: Store, tmp_path
+) -> None:
+    with plan_store.write() as con:
+        con.execute("UPDATE metrics SET archived = true WHERE key = 'posts'")
+    path = tmp_path / "posts.csv"
+    path.write_text(f"day,metric,value\n{DAY.isoformat()},posts,3\n")
+    run = waypoint(plan_store.path, "import", str(path), "--json")
+    assert run.code == 0, run.err
+    notes = run.json()["files"][0]["notes"]
+    assert any("was archived; this import brought it back" in n for n in notes), notes
+    with plan_store.read() as con:
+        assert con.execute("SELECT archived FROM metrics WHERE key = 'posts'").fetchall() == [
+            (False,)
+        ]
+
+
 def test_after_a_handover_she_may_still_delete_what_she_wrote_as_she_may_undo_it(
     plan_store: Store,
 ) -> None:
