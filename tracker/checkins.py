@@ -156,6 +156,10 @@ def record_checkin(
         # so that person checks in for it, even after a handover.
         ended = chosen.ends_at(timezone)
         responsible = owner if ended > created else owner_at(con, kpi, ended, owner)
+        if responsible is None:
+            # nobody owned it then: say why nothing was due (the KPI had not started, or
+            # was not in the plan yet) before saying whose it was not
+            _refuse_unowed(con, kpi, chosen, responsible, kpi_start, kpi_deadline, timezone)
         if actor.role != "manager" and actor.key != responsible:
             raise PermissionDenied(
                 f"{actor.name} may not check in on {kpi} for {period}: it was"

@@ -212,6 +212,17 @@ def test_a_check_in_for_a_period_before_the_kpi_started_is_refused(plan_store: S
         record_checkin(plan_store, RICARDO, "leads-h2", "on_track", period="2026-W26")
 
 
+def test_the_owner_told_why_nothing_was_due_before_the_kpi_was_in_the_plan(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # nobody owned the KPI before it was added: its owner hears that nothing was due,
+    # not that it was "nobody's KPI then"
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-08-12T12:00:00+00:00")
+    apply_plan_text(store, SMALL_PLAN, LOCAL_MANAGER)
+    with pytest.raises(BadInput, match="after 2026-W30 ended; nothing was due"):
+        record_checkin(store, AMY, "leads-h2", "on_track", period="2026-W30")
+
+
 def test_checkins_lists_last_weeks_owed_on_monday_with_offsets(
     plan_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
