@@ -134,8 +134,18 @@ def parse_file(
     try:
         forced = list(map_with) or [m for m in mappings if m.name == preset]
         if forced:
-            return _mapped(path, name, forced, timezone, behaviours or {}, mappings)
-        return _parse(path, name, preset, day, timezone, known_metrics, mappings, behaviours)
+            parsed = _mapped(path, name, forced, timezone, behaviours or {}, mappings)
+        else:
+            parsed = _parse(path, name, preset, day, timezone, known_metrics, mappings, behaviours)
+        kinds = [PRESETS.get(kind) for kind in parsed.preset.split("+")]
+        if day is not None and not any(k is not None and k.needs_day for k in kinds):
+            # --day dates a file without a date column; a file dating its own rows keeps
+            # its days, and the person who gave one should know it was not used
+            parsed.notes.append(
+                f"--day {day} was not used: {name} dates its own rows (--day is for files"
+                " without a date column)"
+            )
+        return parsed
     except BadInput:
         raise
     except (OSError, ValueError, IndexError, KeyError, TypeError, UnicodeError) as exc:

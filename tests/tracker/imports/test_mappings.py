@@ -486,3 +486,14 @@ def test_a_cut_short_row_is_rejected_and_a_totals_row_skipped(shop: Path, tmp_pa
     assert [(r["line"], r["column"]) for r in rejects] == [(3, "Umsatz")]
     assert "cut short" in rejects[0]["reason"]
     assert any("totals" in n for n in report["files"][0]["notes"])
+
+
+def test_a_day_given_for_a_file_that_dates_its_rows_is_said_to_be_unused(
+    shop: Path, tmp_path: Path
+) -> None:
+    path = _write(tmp_path, "till.csv", "Datum,Umsatz\n2026-01-05,10\n")
+    mapping = _write(tmp_path, "till.yaml", TILL)
+    run = waypoint(shop, "import", str(path), "--map", str(mapping), "--day", "2026-01-31")
+    assert run.code == 0, run.err
+    assert "--day 2026-01-31 was not used: till.csv dates its own rows" in run.out
+    assert daily(shop, "revenue") == {"2026-01-05": 10.0}  # its own day, not --day's
