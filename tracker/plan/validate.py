@@ -63,11 +63,20 @@ def field_problems(data: Any, exc: ValidationError, at: tuple[Any, ...] = ()) ->
     """Pydantic's errors in the words of a plan file: each names its item and field
     (``imports[till].day.format: ...``) without pydantic's own prefixes; ``at`` is where
     in ``data`` the validated part sits."""
-    problems = []
+    problems: list[Any] = []
+    unions: dict[tuple[Any, ...], list[str]] = {}  # a field several types may fill
     for err in exc.errors():
         loc = at + tuple(
             x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-"))
         )
+        if loc and loc[-1] in _UNION_MEMBERS and err["type"].endswith("_type"):
+            # pydantic tries each type of a union and reports each: one line says what fits
+            kinds = unions.setdefault(loc[:-1], [])
+            if not kinds:
+                problems.append(loc[:-1])  # a tuple, worded below
+            if _UNION_MEMBERS[loc[-1]] not in kinds:
+                kinds.append(_UNION_MEMBERS[loc[-1]])
+            continue
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = "unknown field (check the spelling; see docs/plan.md)"
@@ -86,7 +95,28 @@ def field_problems(data: Any, exc: ValidationError, at: tuple[Any, ...] = ()) ->
         elif err["type"] == "string_pattern_mismatch":
             msg = _pattern_words(str((err.get("ctx") or {}).get("pattern", "")), msg)
         problems.append(f"{_loc_to_path(data, loc)}: {msg}")
-    return problems
+    return [
+        p if isinstance(p, str) else f"{_loc_to_path(data, p)}: should be {_one_of(unions[p])}"
+        for p in problems
+    ]
+
+
+def _one_of(kinds: list[str]) -> str:
+    """ "text or a number": a whole number is a number."""
+    if "a number" in kinds and "a whole number" in kinds:
+        kinds = [k for k in kinds if k != "a whole number"]
+    return ", ".join(kinds[:-1]) + " or " + kinds[-1] if len(kinds) > 1 else kinds[0]
+
+
+# pydantic's names for the members of a union, as a plan's reader says them
+_UNION_MEMBERS = {
+    "str": "text",
+    "constrained-str": "text",
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "date": "a date (YYYY-MM-DD)",
+}
 
 
 def validate_plan(data: Any, source: str = "plan") -> Plan:

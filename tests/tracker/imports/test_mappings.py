@@ -497,3 +497,15 @@ def test_a_day_given_for_a_file_that_dates_its_rows_is_said_to_be_unused(
     assert run.code == 0, run.err
     assert "--day 2026-01-31 was not used: till.csv dates its own rows" in run.out
     assert daily(shop, "revenue") == {"2026-01-05": 10.0}  # its own day, not --day's
+
+
+def test_a_broken_map_file_is_explained_in_the_plans_words(shop: Path, tmp_path: Path) -> None:
+    # a list where one value is wanted: one line saying what fits, not pydantic's tries
+    bad = TILL.replace("metric: revenue}", "metric: revenue, where: {Datum: [a, b]}}")
+    mapping = _write(tmp_path, "till.yaml", "source: Bad Source!\n" + bad)
+    path = _write(tmp_path, "till.csv", "Datum,Umsatz\n2026-01-05,10\n")
+    run = waypoint(shop, "import", str(path), "--map", str(mapping))
+    assert run.code == 2
+    assert "imports[till].values[0].where.Datum: should be text or a number" in run.err
+    assert "imports[till].source: a key is letters" in run.err
+    assert "constrained-str" not in run.err and "Input should be" not in run.err
