@@ -134,7 +134,9 @@ def parse_file(
     try:
         forced = list(map_with) or [m for m in mappings if m.name == preset]
         if forced:
-            parsed = _mapped(path, name, forced, timezone, behaviours or {}, mappings)
+            parsed = _mapped(
+                path, name, forced, timezone, behaviours or {}, mappings, known=known_metrics
+            )
         else:
             parsed = _parse(path, name, preset, day, timezone, known_metrics, mappings, behaviours)
         kinds = [PRESETS.get(kind) for kind in parsed.preset.split("+")]
@@ -285,15 +287,17 @@ def _mapped(
     behaviours: Mapping[str, str],
     mappings: Sequence[ImportMapping],
     sheets: list[Sheet] | None = None,
+    known: Collection[str] | None = None,
 ) -> ParsedFile:
     """Read the file through the first of ``candidates`` that fits one of its sheets;
-    refuse it, saying what it looks like instead, when none does."""
+    refuse it, saying what it looks like instead, when none does (``known``: the
+    workspace's metrics, so a file of other columns is not said to be the wide form)."""
     sheets = sheets if sheets is not None else read_sheets(path, name)
     found = next(((m, s) for s in sheets for m in candidates if header_row(m, s) is not None), None)
     if found is None:
         first = candidates[0]
         others = [m for m in mappings if m not in candidates]
-        fits = looks_like(sheets, None, others)
+        fits = looks_like(sheets, known, others)
         missing = ", ".join(missing_columns(first, sheets[0])) if sheets else ""
         raise NotRecognised(
             f"{name}: does not fit the mapping {first.name} (no header row has the"

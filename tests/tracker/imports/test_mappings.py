@@ -304,6 +304,11 @@ def test_a_file_that_does_not_fit_the_mapping_says_what_it_looks_like(
     assert run.code == 2
     assert "does not fit the mapping booking-system" in run.err
     assert "Buchungsdatum" in run.err
+    # a dated file of the CRM's own columns is not the generic wide form of this plan
+    till = _write(tmp_path, "till.csv", "day,Umsatz\n2026-01-05,10\n")
+    run = waypoint(shop, "import", str(till), "--map", str(mapping))
+    assert run.code == 2 and "does not fit the mapping booking-system" in run.err
+    assert "wide form" not in run.err, run.err
 
 
 def test_an_unknown_file_is_refused_with_the_way_to_map_it(shop: Path) -> None:
