@@ -257,8 +257,20 @@ def run_mapping(
                 continue
             if number is not None:
                 acc.add(value.metric, day, number, line, behaviours.get(value.metric, "flow"))
+    # every day the file covers gets a count: a day inside its span without a single row
+    # (no bookings on Wednesday) counted no rows, 0, not missing
+    span: dict[dt.date, int] = dict(days_seen)
+    if days_seen:
+        from tracker.clock import today
+
+        # gaps are filled up to today: a future day's rows are rejected, not counted
+        first, last = min(days_seen), min(max(days_seen), today(timezone=timezone))
+        line = days_seen[first]
+        for n in range((last - first).days + 1):
+            day = first + dt.timedelta(days=n)
+            line = span.setdefault(day, line)  # a gap's line: the last row before it
     for value in counts:
-        for day, line in days_seen.items():
+        for day, line in span.items():
             acc.add(value.metric, day, 0.0, line, "flow")
     acc.notes += days.notes()
     if totals:

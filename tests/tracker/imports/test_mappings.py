@@ -514,3 +514,28 @@ def test_a_broken_map_file_is_explained_in_the_plans_words(shop: Path, tmp_path:
     assert "imports[till].values[0].where.Datum: should be text or a number" in run.err
     assert "imports[till].source: a key is letters" in run.err
     assert "constrained-str" not in run.err and "Input should be" not in run.err
+
+
+def test_a_count_of_rows_fills_the_days_inside_the_file_without_a_row(
+    shop: Path, tmp_path: Path
+) -> None:
+    # no booking at all on Tuesday: zero orders that day, not a missing day
+    path = _write(
+        tmp_path,
+        "orders.csv",
+        "Day,Table,Guests\n2026-11-02,4,2\n2026-11-02,5,3\n2026-11-04,4,2\n",
+    )
+    mapping = _write(
+        tmp_path,
+        "orders.yaml",
+        "name: orders\nmatch: {columns: [Day, Guests]}\nday: {column: Day}\nvalues:\n"
+        "  - {count: rows, metric: catering-orders}\n  - {column: Guests, metric: revenue}\n",
+    )
+    run = waypoint(shop, "import", str(path), "--map", str(mapping))
+    assert run.code == 0, run.err
+    assert daily(shop, "catering-orders") == {
+        "2026-11-02": 2.0,
+        "2026-11-03": 0.0,
+        "2026-11-04": 1.0,
+    }
+    assert daily(shop, "revenue") == {"2026-11-02": 5.0, "2026-11-04": 2.0}  # values: as read
