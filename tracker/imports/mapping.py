@@ -264,10 +264,11 @@ def run_mapping(
         from tracker.clock import today
 
         # gaps are filled up to today: a future day's rows are rejected, not counted
-        first, last = min(days_seen), min(max(days_seen), today(timezone=timezone))
-        line = days_seen[first]
-        for n in range((last - first).days + 1):
-            day = first + dt.timedelta(days=n)
+        span_from = min(days_seen)
+        span_to = min(max(days_seen), today(timezone=timezone))
+        line = days_seen[span_from]
+        for n in range((span_to - span_from).days + 1):
+            day = span_from + dt.timedelta(days=n)
             line = span.setdefault(day, line)  # a gap's line: the last row before it
     for value in counts:
         for day, line in span.items():
