@@ -38,11 +38,7 @@ def type_in_grid_cell(page, grid, right: int, down: int, text: str) -> None:
         for _ in range(down):
             page.keyboard.press("ArrowDown")
         page.keyboard.press("Enter")  # opens the cell's editor
-        try:
-            editor.wait_for(timeout=5_000)
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-            wait_ready(page)
+        if not _shown(page, editor):
             continue
         editor.fill(text)
         editor.press("Enter")
@@ -50,6 +46,18 @@ def type_in_grid_cell(page, grid, right: int, down: int, text: str) -> None:
         wait_ready(page)  # the edit reruns the page; the button must see it
         return
     raise AssertionError("the grid's cell editor never opened")
+
+
+def _shown(page, locator) -> bool:
+    """Whether ``locator`` shows within 5 s; if not, whatever half opened is closed and
+    the page left to settle, for the caller to try again."""
+    try:
+        locator.wait_for(timeout=5_000)
+    except PlaywrightTimeout:
+        page.keyboard.press("Escape")
+        wait_ready(page)
+        return False
+    return True
 
 
 def pick(page, label: str, option: str) -> None:
@@ -60,11 +68,7 @@ def pick(page, label: str, option: str) -> None:
         box.focus()
         page.keyboard.press("ArrowDown")  # a click near the page's bottom does not open it
         wanted = page.get_by_role("option", name=option)
-        try:
-            wanted.wait_for(timeout=5_000)
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-            wait_ready(page)
+        if not _shown(page, wanted):
             continue
         wanted.click()
         return

@@ -165,6 +165,19 @@ class Accumulator:
         self.first_line.setdefault(key, line)
 
 
+def cut_short(file: str, line: int, row: list[Any], header: list[str]) -> Reject:
+    """A text file's row that ends before a column that is read: taking the cells it
+    has would count an order without its amount, so none of it is imported."""
+    return Reject(
+        file,
+        line,
+        header[len(row)] if len(row) < len(header) else None,
+        None,
+        f"the row ends after {len(row)} of the header's {len(header)} cells"
+        " (cut short?): nothing of it is imported",
+    )
+
+
 def run_preset(
     preset: Preset, sheet: Sheet, acc: Accumulator, *, timezone: str, day: dt.date | None
 ) -> None:
@@ -255,16 +268,7 @@ def run_preset(
             continue
         seen.add(whole)
         if text and len(row) <= widest:
-            acc.rejects.append(
-                Reject(
-                    acc.file,
-                    line,
-                    header[len(row)] if len(row) < len(header) else None,
-                    None,
-                    f"the row ends after {len(row)} of the header's {len(header)} cells"
-                    " (cut short?): nothing of it is imported",
-                )
-            )
+            acc.rejects.append(cut_short(acc.file, line, row, header))
             continue
         if platform_zone and date_idx is not None:
             platform = _when(preset, row[date_idx], platform_zone, days)

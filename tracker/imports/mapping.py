@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracker.errors import BadInput, PlanError
-from tracker.imports.engine import HEADER_SEARCH_ROWS, Accumulator, header_index, norm
+from tracker.imports.engine import (
+    HEADER_SEARCH_ROWS,
+    Accumulator,
+    cut_short,
+    header_index,
+    norm,
+)
 from tracker.imports.generic import TOTAL_LABELS
 from tracker.imports.model import Reject
 from tracker.imports.read import Sheet
@@ -220,16 +226,7 @@ def run_mapping(
             totals += 1  # a spreadsheet's totals row: its sum is not a day's value
             continue
         if text_file and len(row) <= widest:
-            acc.rejects.append(
-                Reject(
-                    acc.file,
-                    line,
-                    header[len(row)] if len(row) < len(header) else None,
-                    None,
-                    f"the row ends after {len(row)} of the header's {len(header)} cells"
-                    " (cut short?): nothing of it is imported",
-                )
-            )
+            acc.rejects.append(cut_short(acc.file, line, row, header))
             continue
         try:
             day = _day(raw, mapping, timezone, days)

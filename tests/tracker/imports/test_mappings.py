@@ -432,13 +432,19 @@ values:
 """
 
 
+def _till(shop: Path, tmp_path: Path, text: str, *args: str, mapping: str = TILL):
+    """Import ``text`` as till.csv through ``mapping`` (the till's, by default)."""
+    path = _write(tmp_path, "till.csv", text)
+    return waypoint(
+        shop, "import", str(path), "--map", str(_write(tmp_path, "till.yaml", mapping)), *args
+    )
+
+
 def test_a_mapping_without_day_format_reads_one_day_month_way_for_the_file(
     shop: Path, tmp_path: Path
 ) -> None:
     # 13/1 can only be day/month, so 3/1 in the same file is 3 January, not 1 March
-    path = _write(tmp_path, "till.csv", "Datum,Umsatz\n13/1/2026,10\n3/1/2026,5\n")
-    mapping = _write(tmp_path, "till.yaml", TILL)
-    run = waypoint(shop, "import", str(path), "--map", str(mapping))
+    run = _till(shop, tmp_path, "Datum,Umsatz\n13/1/2026,10\n3/1/2026,5\n")
     assert run.code == 0, run.err
     assert daily(shop, "revenue") == {"2026-01-13": 10.0, "2026-01-03": 5.0}
 
@@ -447,19 +453,15 @@ def test_a_mapping_without_decimal_reads_the_mark_its_numbers_show(
     shop: Path, tmp_path: Path
 ) -> None:
     # 0,5 shows the comma is the decimal mark, so 10,236 is ten and a bit, not 10236
-    path = _write(tmp_path, "till.csv", "Datum;Umsatz\n2026-01-05;10,236\n2026-01-06;0,5\n")
-    mapping = _write(tmp_path, "till.yaml", TILL)
-    run = waypoint(shop, "import", str(path), "--map", str(mapping))
+    run = _till(shop, tmp_path, "Datum;Umsatz\n2026-01-05;10,236\n2026-01-06;0,5\n")
     assert run.code == 0, run.err
     assert daily(shop, "revenue") == {"2026-01-05": 10.236, "2026-01-06": 0.5}
     # a comma file whose numbers show dots: 1,250 groups thousands there
-    path = _write(tmp_path, "till2.csv", 'Datum,Umsatz\n2026-01-07,"1,250"\n2026-01-08,0.5\n')
-    run = waypoint(shop, "import", str(path), "--map", str(mapping))
+    run = _till(shop, tmp_path, 'Datum,Umsatz\n2026-01-07,"1,250"\n2026-01-08,0.5\n')
     assert run.code == 0, run.err
     assert daily(shop, "revenue")["2026-01-07"] == 1250.0
     # a semicolon alone does not prove the comma: a lone dot stays a decimal point
-    path = _write(tmp_path, "till3.csv", "Datum;Umsatz\n2026-01-09;1.250\n")
-    run = waypoint(shop, "import", str(path), "--map", str(mapping))
+    run = _till(shop, tmp_path, "Datum;Umsatz\n2026-01-09;1.250\n")
     assert run.code == 0, run.err
     assert daily(shop, "revenue")["2026-01-09"] == 1.25
 
@@ -467,24 +469,20 @@ def test_a_mapping_without_decimal_reads_the_mark_its_numbers_show(
 def test_a_column_the_mapping_reads_named_twice_refuses_the_file(
     shop: Path, tmp_path: Path
 ) -> None:
-    path = _write(tmp_path, "till.csv", "Datum,Umsatz,Umsatz\n2026-01-05,10,99\n")
-    mapping = _write(tmp_path, "till.yaml", TILL)
-    run = waypoint(shop, "import", str(path), "--map", str(mapping))
+    run = _till(shop, tmp_path, "Datum,Umsatz,Umsatz\n2026-01-05,10,99\n")
     assert run.code == 2
     assert "'Umsatz' twice" in run.err and "columns 2 and 3" in run.err
     assert daily(shop, "revenue") == {}
 
 
 def test_a_cut_short_row_is_rejected_and_a_totals_row_skipped(shop: Path, tmp_path: Path) -> None:
-    path = _write(
+    run = _till(
+        shop,
         tmp_path,
-        "till.csv",
         "Datum,Kasse,Umsatz\n2026-01-05,A,10\n2026-01-06,B\n2026-01-07,A,4\nTotal,,14\n",
+        "--json",
+        mapping=TILL.replace("[Datum, Umsatz]", "[Datum, Kasse, Umsatz]"),
     )
-    mapping = _write(
-        tmp_path, "till.yaml", TILL.replace("[Datum, Umsatz]", "[Datum, Kasse, Umsatz]")
-    )
-    run = waypoint(shop, "import", str(path), "--map", str(mapping), "--json")
     report = run.json()
     assert daily(shop, "revenue") == {"2026-01-05": 10.0, "2026-01-07": 4.0}
     rejects = report["files"][0]["rejected"]
@@ -496,9 +494,7 @@ def test_a_cut_short_row_is_rejected_and_a_totals_row_skipped(shop: Path, tmp_pa
 def test_a_day_given_for_a_file_that_dates_its_rows_is_said_to_be_unused(
     shop: Path, tmp_path: Path
 ) -> None:
-    path = _write(tmp_path, "till.csv", "Datum,Umsatz\n2026-01-05,10\n")
-    mapping = _write(tmp_path, "till.yaml", TILL)
-    run = waypoint(shop, "import", str(path), "--map", str(mapping), "--day", "2026-01-31")
+    run = _till(shop, tmp_path, "Datum,Umsatz\n2026-01-05,10\n", "--day", "2026-01-31")
     assert run.code == 0, run.err
     assert "--day 2026-01-31 was not used: till.csv dates its own rows" in run.out
     assert daily(shop, "revenue") == {"2026-01-05": 10.0}  # its own day, not --day's
