@@ -1,6 +1,7 @@
 """Reading a file into sheets of cells, whatever the platform wrote.
 
-CSV: the encoding from the BOM, else UTF-8, else charset-normalizer's best guess;
+CSV: the encoding from the BOM, else UTF-8, else charset-normalizer's best guess (a
+file of UTF-8 lines and lines in another encoding: each line in its own);
 the delimiter from csv.Sniffer; records from the csv module (quoted newlines kept),
 each with the physical line it starts on. Excel: python-calamine (xlsx and real BIFF
 xls). SpreadsheetML 2003 (".xls" files that are XML, as Facebook writes them):
@@ -54,7 +55,25 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     encoding = best.encoding if best is not None else "cp1252"
     if encoding.lower() in ("ascii", "utf_8"):
         encoding = "cp1252"
-    return data.decode(encoding, errors="replace"), encoding
+    lines = data.splitlines(keepends=True)
+    utf8 = [_utf8(line) for line in lines]
+    if not any(t is not None and not t.isascii() for t in utf8):
+        return data.decode(encoding, errors="replace"), encoding
+    # Lines of both: a file appended to by two tools (a UTF-8 export, rows typed on an
+    # older Windows machine). Each line is read in the encoding it is written in, so
+    # "café" stays café on every line instead of turning into cafÃ© on the UTF-8 ones.
+    text = "".join(
+        t if t is not None else line.decode(encoding, errors="replace")
+        for t, line in zip(utf8, lines, strict=True)
+    )
+    return text, f"utf-8 and {encoding}"
+
+
+def _utf8(line: bytes) -> str | None:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _sniff_delimiter(text: str) -> str:

@@ -100,6 +100,18 @@ def test_encodings_and_delimiters(tmp_path: Path, text: str, encoding: str) -> N
     assert [(r[2], r[3]) for r in rows(parsed)] == [("leads", 7.0)]
 
 
+def test_a_file_of_utf8_and_windows_lines_reads_each_line_as_written(tmp_path: Path) -> None:
+    # a UTF-8 export with a row typed on an old Windows machine appended: café on both
+    # lines, never cafÃ© on the UTF-8 one
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        "day,metric,value,note\n2026-01-05,leads,1,café\n".encode()
+        + "2026-01-06,leads,2,café\n".encode("cp1252")
+    )
+    parsed = parse_file(path, known_metrics=KNOWN)
+    assert parsed.rows.column("note").to_pylist() == ["café", "café"]
+
+
 def test_decimal_comma_and_thousands(tmp_path: Path) -> None:
     text = "day;metric;value\n2026-01-05;leads;1.234,5\n2026-01-06;leads;2,5\n"
     parsed = parse_file(write(tmp_path, text), known_metrics=KNOWN)
