@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,8 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     encoding = best.encoding if best is not None else "cp1252"
     if encoding.lower() in ("ascii", "utf_8"):
         encoding = "cp1252"
+    if _UTF8_SEQUENCE.search(data) is None:  # no line could be UTF-8 beyond ASCII
+        return data.decode(encoding, errors="replace"), encoding
     lines = data.splitlines(keepends=True)
     utf8 = [_utf8(line) for line in lines]
     if not any(t is not None and not t.isascii() for t in utf8):
@@ -67,6 +70,10 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         for t, line in zip(utf8, lines, strict=True)
     )
     return text, f"utf-8 and {encoding}"
+
+
+# a lead byte and its continuation bytes: what a UTF-8 letter beyond ASCII looks like
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
 
 
 def _utf8(line: bytes) -> str | None:
