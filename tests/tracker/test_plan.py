@@ -316,6 +316,10 @@ def test_pattern_problems_are_told_in_words_not_as_a_regular_expression() -> Non
             "- {key: self, ratio: {numerator: leads, denominator: leads}, target: 1, owner: amy}",
             "kpis[self].ratio: the numerator and the denominator are both 'leads'",
         ),
+        (
+            "- {key: fans, metric: li-followers, aggregation: sum, target: 900, owner: amy}",
+            "kpis[fans].aggregation: sum adds up daily amounts, but li-followers is a stock",
+        ),
     ],
 )
 def test_kpis_that_cannot_mean_anything_are_refused(kpi: str, problem: str) -> None:

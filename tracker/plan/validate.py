@@ -382,6 +382,13 @@ def _kpi_problems(
         problems.append(f"{kp}.aggregation: a ratio KPI uses aggregation ratio, not {aggregation}")
     if k.ratio is None and aggregation == "ratio":
         problems.append(f"{kp}.aggregation: ratio needs ratio: {{numerator, denominator}}")
+    metric = metrics[k.metric] if k.metric else None
+    if aggregation == "sum" and metric is not None and metric.behaviour == "stock":
+        # levels do not add up: 1,000 + 1,200 + 1,650 followers is no number of anything
+        problems.append(
+            f"{kp}.aggregation: sum adds up daily amounts, but {k.metric} is a stock metric"
+            " (a level read at a point in time); use latest, or mean for its average level"
+        )
     if k.per is not None:
         if aggregation != "sum":
             problems.append(
