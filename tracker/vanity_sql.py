@@ -19,16 +19,20 @@ daily AS NOT MATERIALIZED (
 )
 """
 
-# Growth over the last 8 weeks: stock = last value vs the value 56 days earlier;
+# Growth over the last 8 weeks: stock = last value vs the value 56 days before it;
 # flow = the last 28 days' sum vs the 28 days before.
 GROWTH = (
     "WITH "
     + DAILY
     + """
+,
+-- a stock's 8 weeks end on its last value: 56 days before that day, not before $d (a
+-- level read yesterday is compared with the level 56 days before yesterday)
+lasts AS (SELECT metric, max(day) AS last_day FROM daily GROUP BY metric)
 SELECT metric, any_value(behaviour) AS behaviour,
        CASE WHEN any_value(behaviour) = 'stock' THEN arg_max(value, day) END AS now_level,
        CASE WHEN any_value(behaviour) = 'stock'
-            THEN arg_max(value, day) FILTER (day <= $d - 56::INTEGER) END AS then_level,
+            THEN arg_max(value, day) FILTER (day <= last_day - 56::INTEGER) END AS then_level,
        sum(value) FILTER (day > $d - 28::INTEGER) AS last28,
        -- a flow metric's days without a value between its first and its latest are 0 (as
        -- in the weekly series): values before and after the earlier 28 days, none in them,
@@ -38,7 +42,7 @@ SELECT metric, any_value(behaviour) AS behaviour,
             WHEN min(day) <= $d - 56::INTEGER AND max(day) > $d - 28::INTEGER THEN 0.0
        END AS prev28,
        count(*) FILTER (day > $d - 56::INTEGER) AS recent_days
-FROM daily
+FROM daily JOIN lasts USING (metric)
 GROUP BY metric
 """
 )

@@ -163,6 +163,19 @@ def test_unqualified_growth_threshold(store: Store, end_level: float, raised: bo
     assert (("unqualified_growth", "metric:followers") in codes(store)) is raised
 
 
+def test_stock_growth_runs_56_days_back_from_its_last_value(store: Store) -> None:
+    # followers read daily up to yesterday: the 8 weeks end on yesterday's level, so the
+    # level they are compared with is the one 56 days before yesterday (DESIGN: "last
+    # value vs the value 56 days earlier"), not 56 days before the audit day
+    plan(store, kpis=[LEADS_KPI], channels=("ig", "web"))
+    yesterday = AS_OF - dt.timedelta(days=1)
+    levels = {yesterday - dt.timedelta(days=n): 1500.0 - 10 * n for n in range(100)}
+    log(store, "followers", levels)
+    log(store, "leads", daily(AS_OF - dt.timedelta(days=60), AS_OF))  # flat
+    flag = next(f for f in run_audit(store, AS_OF).flags if f.code == "unqualified_growth")
+    assert flag.evidence["growth"] == pytest.approx(1500 / (1500 - 560) - 1, abs=1e-4)
+
+
 def test_unqualified_growth_not_raised_when_outcomes_grow(store: Store) -> None:
     plan(store, kpis=[LEADS_KPI], channels=("ig", "web"))
     log(store, "followers", {AS_OF - dt.timedelta(days=56): 100, AS_OF: 150})
