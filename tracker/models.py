@@ -102,7 +102,12 @@ class Workspace(_Item):
     @field_validator("currency")
     @classmethod
     def _upper(cls, value: str) -> str:
-        return value.upper()
+        import pycountry  # its tables load on first use: only a plan being read pays
+
+        code = value.upper()
+        if pycountry.currencies.get(alpha_3=code) is None:
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code (EUR, USD, GBP, CHF...)")
+        return code
 
     @field_validator("timezone")
     @classmethod

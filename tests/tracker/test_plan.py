@@ -330,6 +330,24 @@ def test_kpis_that_cannot_mean_anything_are_refused(kpi: str, problem: str) -> N
         validate_plan(load_yaml(text))
 
 
+def test_a_currency_is_an_iso_4217_code_and_bounds_read_in_words() -> None:
+    data = yaml.safe_load(SMALL_PLAN)
+    data["workspace"]["currency"] = "XYZ"
+    assert "workspace.currency: 'XYZ' is not an ISO 4217 currency code" in "".join(
+        problems_of(data)
+    )
+    data["workspace"]["currency"] = "EURO"
+    assert "workspace.currency: a currency is its three-letter ISO 4217 code" in "".join(
+        problems_of(data)
+    )
+    data["workspace"]["currency"] = "chf"  # any case: stored as written by ISO
+    assert validate_plan(data).workspace.currency == "CHF"
+    data["people"][0]["hourly_rate"] = -5
+    assert any(
+        p.endswith("hourly_rate: should be greater than or equal to 0") for p in problems_of(data)
+    ), problems_of(data)
+
+
 def test_yes_or_no_is_not_a_number() -> None:
     # YAML reads `min: yes` as true; it is not a minimum of 1
     line = (

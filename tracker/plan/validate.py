@@ -56,6 +56,8 @@ def _pattern_words(pattern: str, fallback: str) -> str:
         )
     if "@" in pattern:
         return "not an email address (name@example.com)"
+    if pattern == "^[A-Za-z]{3}$":
+        return "a currency is its three-letter ISO 4217 code (EUR, USD, GBP, CHF...)"
     return fallback
 
 
@@ -94,7 +96,8 @@ def field_problems(data: Any, exc: ValidationError, at: tuple[Any, ...] = ()) ->
             )
         elif err["type"] == "string_pattern_mismatch":
             msg = _pattern_words(str((err.get("ctx") or {}).get("pattern", "")), msg)
-        problems.append(f"{_loc_to_path(data, loc)}: {msg}")
+        # pydantic's "Input should be greater than or equal to 0": the field should be
+        problems.append(f"{_loc_to_path(data, loc)}: {msg.removeprefix('Input ')}")
     return [
         p if isinstance(p, str) else f"{_loc_to_path(data, p)}: should be {_one_of(unions[p])}"
         for p in problems
