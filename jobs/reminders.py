@@ -86,23 +86,32 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
     for state in checkin_status(store, last_week, now).kpis:
         if state.state != "missing":
             continue
-        history = reminder_history(store, state.owner, state.kpi)
-        reminders = [p for p, kind in history if kind == "reminder" and p <= state.period]
-        if len(reminders) < IGNORED_BEFORE_ESCALATION or reminders[-1] != state.period:
-            continue
-        if not all(_missing(store, state.kpi, p, now) for p in reminders[-2:]):
+        who = people.get(state.owner)
+        if who is not None and not who.email:
+            # No reminder can reach them: two periods missed in a row are told to their
+            # manager all the same, or nobody would ever hear of it
+            missed = [Period.parse(state.period).previous().label, state.period]
+        else:
+            history = reminder_history(store, state.owner, state.kpi)
+            missed = [p for p, kind in history if kind == "reminder" and p <= state.period]
+            if len(missed) < IGNORED_BEFORE_ESCALATION or missed[-1] != state.period:
+                continue
+        if not all(_missing(store, state.kpi, p, now) for p in missed[-2:]):
             continue
         if reminded(store, state.owner, state.kpi, state.period, "escalation"):
             continue
-        who = people.get(state.owner)
         boss = [people[who.manager]] if who and who.manager in people else managers
         to = [m.email for m in boss if m.email]
         name = who.name if who else state.owner
+        periods = " and ".join(period(p) for p in missed[-2:])
+        why = (
+            f"after {IGNORED_BEFORE_ESCALATION} reminders ({periods})"
+            if who is None or who.email
+            else f"for {periods}; no reminder reached them: the plan has no email address for them"
+        )
         text = (
-            f"{name} has not checked in on {kpi_names.get(state.kpi, state.kpi)} after"
-            f" {IGNORED_BEFORE_ESCALATION}"
-            f" reminders ({' and '.join(period(p) for p in reminders[-2:])}).\n\nSee the Team page:"
-            f" {url.rstrip('/')}/team"
+            f"{name} has not checked in on {kpi_names.get(state.kpi, state.kpi)} {why}."
+            f"\n\nSee the Team page: {url.rstrip('/')}/team"
         )
         if not (to and settings.configured):
             skipped.append(f"escalation of {state.owner}/{state.kpi} (no mail to send it by)")

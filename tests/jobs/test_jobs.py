@@ -78,6 +78,37 @@ def test_reminders_then_escalation_after_two_ignored(demo_store: Store, smtp: In
     assert not [m for m in smtp.messages[before:] if m["Subject"].startswith("Escalation")]
 
 
+@pytest.mark.slow  # reminder runs over two weeks of the demo
+def test_an_owner_without_email_is_escalated_after_two_missed_periods(
+    demo_store: Store, smtp: Inbox
+) -> None:
+    # Lena has no email address: no reminder can reach her, and her manager must still
+    # hear when two periods in a row go without a check-in
+    plan = yaml.safe_load(export_plan(demo_store))
+    for person in plan["people"]:
+        if person["key"] == "lena":
+            person.pop("email", None)
+    plan.pop("revision", None)
+    apply_plan_text(demo_store, yaml.safe_dump(plan, allow_unicode=True), LOCAL_MANAGER)
+    saturday = dt.datetime(2026, 11, 28, 15, tzinfo=dt.UTC)  # W48 ends tomorrow
+    outcome, message = run_job(demo_store, "checkin_reminders", saturday, slot=saturday)
+    assert "lena (no email)" in message
+    tuesday = saturday + dt.timedelta(days=3)  # W47 and W48 both missed
+    outcome, message = run_job(demo_store, "checkin_reminders", tuesday, slot=tuesday)
+    about_lena = [
+        m for m in smtp.messages if m["Subject"].startswith("Escalation: Lena Kim missed")
+    ]
+    assert about_lena, message
+    assert about_lena[0]["X-Rcpt"] == "maria@copperkettle.example"
+    text = about_lena[0].get_content()
+    assert "for week of 16 Nov 2026 and week of 23 Nov 2026" in text
+    assert "no reminder reached them: the plan has no email address for them" in text
+    # once per period
+    before = len(smtp.messages)
+    run_job(demo_store, "checkin_reminders", tuesday + dt.timedelta(hours=1))
+    assert not [m for m in smtp.messages[before:] if "Lena" in m["Subject"]]
+
+
 def test_inbox_files_a_file_nothing_came_from_under_failed(demo_store: Store) -> None:
     inbox = demo_store.path.parent / "inbox"
     inbox.mkdir()
