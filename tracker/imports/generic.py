@@ -65,33 +65,36 @@ _BARE_CR = re.compile(rb"\r(?!\n)")
 _CHUNK = 1 << 20
 
 
-def _mixed_line_ends(path: Path) -> bool:
-    """Does the file hold a bare CR beside LF line ends? Read in 1 MB chunks (a file
-    without any CR, the common case, costs one pass of memchr-speed reads)."""
-    seen_lf = seen_bare_cr = False
+def _line_ends_and_quotes(path: Path) -> tuple[bool, bool]:
+    """Does the file hold a bare CR beside LF line ends, and a double quote anywhere?
+    Read in 1 MB chunks (a file without any CR, the common case, costs one pass of
+    memchr-speed reads)."""
+    seen_lf = seen_bare_cr = quoted = False
     carry = b""
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
             block = carry + chunk
             carry = b"\r" if block.endswith(b"\r") else b""
             body = block[:-1] if carry else block
+            quoted = quoted or b'"' in body
             seen_lf = seen_lf or b"\n" in body
             seen_bare_cr = seen_bare_cr or (b"\r" in body and bool(_BARE_CR.search(body)))
-            if seen_lf and seen_bare_cr:
-                return True
-    return False
+            if seen_lf and seen_bare_cr and quoted:
+                break
+    return seen_lf and seen_bare_cr, quoted
 
 
-def _readable_copy(path: Path, name: str, encoding: str) -> tuple[Path, Path | None]:
+def _readable_copy(path: Path, name: str, encoding: str) -> tuple[Path, Path | None, bool]:
     """The file DuckDB reads: the file itself, or one copy when DuckDB cannot read it as
     it is: another encoding than UTF-8 (transcoded), a name DuckDB would expand as a glob
     (`week?.csv` would read week1.csv), or bare CR and LF line ends mixed in one file
-    (DuckDB's sniffer stops there; the copy has LF line ends)."""
+    (DuckDB's sniffer stops there; the copy has LF line ends). Last, whether it holds a
+    double quote at all."""
     globbed = any(ch in str(path) for ch in "*?[")
     utf8 = encoding in ("utf-8", "utf-8-sig")
-    mixed = _mixed_line_ends(path)
+    mixed, quoted = _line_ends_and_quotes(path)
     if utf8 and not globbed and not mixed:
-        return path, None
+        return path, None, quoted
     tmp = Path(tempfile.mkdtemp(prefix="waypoint-import-")) / "data.csv"
     if utf8 and not mixed:
         shutil.copyfile(path, tmp)  # only the name was the problem
@@ -100,7 +103,7 @@ def _readable_copy(path: Path, name: str, encoding: str) -> tuple[Path, Path | N
         if mixed:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         tmp.write_text(text, encoding="utf-8")
-    return tmp, tmp
+    return tmp, tmp, quoted
 
 
 def parse_generic(
@@ -113,29 +116,12 @@ def parse_generic(
     known_metrics: Collection[str] | None,
 ) -> tuple[Any, list[Reject], list[str]]:
     """Rows (Arrow, incoming schema), rejects and notes for a long or wide file."""
-    source_path, tmp = _readable_copy(path, name, encoding)
+    source_path, tmp, quoted = _readable_copy(path, name, encoding)
     con = _connection(source_path)
     try:
         params = {"path": str(source_path), "delim": delimiter}
         try:
-            # Read in parallel, in file order (DuckDB keeps the order of a table built
-            # from a file), and number the rows by their place in the table: a
-            # row_number() window over the read would run on one thread, a sixth of a
-            # million-row import. Line 1 is the header, so row 0 is line 2.
-            read = (
-                "CREATE TABLE file AS SELECT * FROM read_csv($path, all_varchar = true,"
-                " header = true, delim = $delim, null_padding = true,"
-                " max_line_size = 4000000{})"
-            )
-            try:
-                con.execute(read.format(""), params)
-            except duckdb.Error as exc:
-                if "quoted new lines" not in str(exc):
-                    raise
-                # A quoted value holding a line break (a note typed on two lines in a
-                # spreadsheet) stops DuckDB's parallel reader when rows may be short
-                # (null_padding); the reader on one thread reads it. Only such files pay.
-                con.execute(read.format(", parallel = false"), params)
+            _read_file(con, params, quoted)
             names = [r[0] for r in con.execute("DESCRIBE file").fetchall()]
             # a column the file calls rowid hides the row's place: then a window numbers them
             place = (
@@ -150,12 +136,60 @@ def parse_generic(
                 return _long(con, name, columns, known_metrics, decimal_comma)
             return _wide(con, name, columns, known_metrics, decimal_comma)
         except duckdb.Error as exc:
-            raise BadInput(f"{name}: cannot be read as CSV ({str(exc).splitlines()[0]})") from exc
+            raise BadInput(f"{name}: {_csv_problem(exc)}") from exc
     finally:
         con.close()
         if tmp is not None:
             tmp.unlink(missing_ok=True)
             tmp.parent.rmdir()
+
+
+def _read_file(con: duckdb.DuckDBPyConnection, params: dict[str, str], quoted: bool) -> None:
+    """The file into the table ``file``, every cell as text.
+
+    Read in parallel, in file order (DuckDB keeps the order of a table built from a
+    file), and numbered by their place in the table: a row_number() window over the read
+    would run on one thread, a sixth of a million-row import. Line 1 is the header, so
+    row 0 is line 2. A file holding a double quote is read with the standard CSV quote
+    named: DuckDB's sniffer looks at the first 20,480 rows only, and a quoted "1,234" or a
+    note typed on two lines further down would otherwise split its row. A file whose
+    quotes are no CSV quoting (5" screen) is read as the sniffer sees it."""
+    read = (
+        "CREATE OR REPLACE TABLE file AS SELECT * FROM read_csv($path, all_varchar = true,"
+        " header = true, delim = $delim, null_padding = true, max_line_size = 4000000{})"
+    )
+    tries = ([", quote = '\"', escape = '\"'"] if quoted else []) + [""]
+    for i, options in enumerate(tries):
+        try:
+            try:
+                con.execute(read.format(options), params)
+            except duckdb.Error as exc:
+                if "quoted new lines" not in str(exc):
+                    raise
+                # A quoted value holding a line break (a note typed on two lines in a
+                # spreadsheet) stops DuckDB's parallel reader when rows may be short
+                # (null_padding); the reader on one thread reads it. Only such files pay.
+                con.execute(read.format(options + ", parallel = false"), params)
+            return
+        except duckdb.Error:
+            if i == len(tries) - 1:
+                raise
+
+
+def _csv_problem(exc: duckdb.Error) -> str:
+    """DuckDB's reading error in a person's words, naming the line."""
+    text = str(exc)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    cells = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    if line and cells:
+        return (
+            f"line {line.group(1)} has {cells.group(2)} cells where the header has"
+            f" {cells.group(1)} (a comma inside a value that is not in quotes?); nothing was"
+            " imported: put the value in quotes, or remove the extra cell"
+        )
+    if line:
+        return f"cannot be read as CSV at line {line.group(1)} ({text.splitlines()[0]})"
+    return f"cannot be read as CSV ({text.splitlines()[0]})"
 
 
 def _q(name: str) -> str:

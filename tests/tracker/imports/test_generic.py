@@ -112,6 +112,45 @@ def test_a_file_of_utf8_and_windows_lines_reads_each_line_as_written(tmp_path: P
     assert parsed.rows.column("note").to_pylist() == ["café", "café"]
 
 
+# DuckDB's sniffer reads the first 20,480 rows: what comes after them must read the same
+BEYOND_THE_SAMPLE = "".join(
+    f"2025-{1 + i % 12:02d}-{1 + i % 28:02d},posts,1,n\n" for i in range(21_000)
+)
+
+
+def test_quoted_cells_after_the_sniffers_sample_read_as_quoted(tmp_path: Path) -> None:
+    text = (
+        "day,metric,value,note\n"
+        + BEYOND_THE_SAMPLE
+        + '2026-01-14,leads,5,"lunch, 3 trays"\n2026-01-15,leads,"1,234",x\n'
+        + '2026-01-16,leads,3,"two\nlines"\n'
+    )
+    parsed = parse_file(write(tmp_path, text), known_metrics=KNOWN)
+    assert parsed.rejects == []
+    leads = [r for r in parsed.rows.to_pylist() if r["metric"] == "leads"]
+    assert [(str(r["day"]), r["value"], r["note"]) for r in leads] == [
+        ("2026-01-14", 5.0, "lunch, 3 trays"),
+        ("2026-01-15", 1234.0, "x"),
+        ("2026-01-16", 3.0, "two\nlines"),
+    ]
+
+
+def test_a_row_with_a_cell_too_many_is_named_by_its_line(tmp_path: Path) -> None:
+    text = (
+        "day,metric,value\n" + BEYOND_THE_SAMPLE.replace(",n\n", "\n") + "2026-01-17,leads,1,234\n"
+    )
+    with pytest.raises(BadInput, match=r"line 21002 has 4 cells where the header has 3"):
+        parse_file(write(tmp_path, text), known_metrics=KNOWN)
+
+
+def test_a_stray_quote_is_text(tmp_path: Path) -> None:
+    parsed = parse_file(
+        write(tmp_path, 'day,metric,value,note\n2026-01-17,leads,3,5" screen\n'),
+        known_metrics=KNOWN,
+    )
+    assert parsed.rows.column("note").to_pylist() == ['5" screen']
+
+
 def test_decimal_comma_and_thousands(tmp_path: Path) -> None:
     text = "day;metric;value\n2026-01-05;leads;1.234,5\n2026-01-06;leads;2,5\n"
     parsed = parse_file(write(tmp_path, text), known_metrics=KNOWN)
