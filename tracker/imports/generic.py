@@ -114,8 +114,10 @@ def parse_generic(
     delimiter: str,
     encoding: str,
     known_metrics: Collection[str] | None,
+    timezone: str = "UTC",
 ) -> tuple[Any, list[Reject], list[str]]:
-    """Rows (Arrow, incoming schema), rejects and notes for a long or wide file."""
+    """Rows (Arrow, incoming schema), rejects and notes for a long or wide file; a day
+    written with a time and its offset is the workspace's (``timezone``) day of it."""
     source_path, tmp, quoted = _readable_copy(path, name, encoding)
     con = _connection(source_path)
     try:
@@ -133,8 +135,8 @@ def parse_generic(
             columns = [r[0] for r in con.execute("DESCRIBE raw").fetchall()][1:]
             decimal_comma = delimiter == ";"
             if form == "long":
-                return _long(con, name, columns, known_metrics, decimal_comma)
-            return _wide(con, name, columns, known_metrics, decimal_comma)
+                return _long(con, name, columns, known_metrics, decimal_comma, timezone)
+            return _wide(con, name, columns, known_metrics, decimal_comma, timezone)
         except duckdb.Error as exc:
             raise BadInput(f"{name}: {_csv_problem(exc)}") from exc
     finally:
@@ -192,6 +194,17 @@ def _csv_problem(exc: duckdb.Error) -> str:
     return f"cannot be read as CSV ({text.splitlines()[0]})"
 
 
+def _sql_day(column: str) -> str:
+    """A day cast in SQL: a plain date (2026-11-06), or a naive time (its day). A time
+    with an offset (2026-11-06T03:00:00Z, which the cast would cut to its UTC day) is
+    left to the second chance, which reads it as the workspace's day."""
+    return (
+        f"CASE WHEN length(trim({column})) <= 10 THEN TRY_CAST({column} AS DATE)"
+        f" WHEN NOT regexp_matches(trim({column}), '(Z|[+-]\\d\\d:?\\d\\d)$')"
+        f" THEN TRY_CAST({column} AS DATE) END"
+    )
+
+
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -202,6 +215,7 @@ def _long(
     columns: list[str],
     known: Collection[str] | None,
     decimal_comma: bool,
+    timezone: str,
 ) -> tuple[Any, list[Reject], list[str]]:
     role = {}
     for col in columns:
@@ -230,7 +244,7 @@ def _long(
         SELECT line, {pick("metric")} AS metric,
                nullif({pick("source")}, '') AS source, nullif({pick("by")}, '') AS recorded_by,
                nullif({pick("note")}, '') AS note, nullif({pick("for")}, '') AS for_person,
-               TRY_CAST({raw("day")} AS DATE) AS day,
+               {_sql_day(raw("day"))} AS day,
                TRY_CAST({raw("value")} AS DOUBLE) AS value
         FROM raw
         """  # noqa: S608 (column names come from the file's header, quoted)
@@ -240,7 +254,9 @@ def _long(
         " t.value IS NULL FROM typed t JOIN raw r ON r.line = t.line"
         " WHERE t.day IS NULL OR t.value IS NULL OR NOT isfinite(t.value)"
     )
-    return _finish(con, name, "import.long", known, decimal_comma, texts, in_line_order=True)
+    return _finish(
+        con, name, "import.long", known, decimal_comma, texts, timezone, in_line_order=True
+    )
 
 
 def _wide(
@@ -249,6 +265,7 @@ def _wide(
     columns: list[str],
     known: Collection[str] | None,
     decimal_comma: bool,
+    timezone: str,
 ) -> tuple[Any, list[Reject], list[str]]:
     day_col, metric_cols = columns[0], columns[1:]
     rejects: list[Reject] = []
@@ -285,7 +302,7 @@ def _wide(
             SELECT line, day_text, metric, value_text, NULL::VARCHAR AS source,
                    NULL::VARCHAR AS recorded_by, NULL::VARCHAR AS note,
                    NULL::VARCHAR AS for_person,
-                   TRY_CAST(day_text AS DATE) AS day, TRY_CAST(value_text AS DOUBLE) AS value
+                   {_sql_day("day_text")} AS day, TRY_CAST(value_text AS DOUBLE) AS value
             FROM ({selects})
             """,  # noqa: S608
             [c.strip() for c in usable],
@@ -294,7 +311,9 @@ def _wide(
         "SELECT line, metric, day_text, value_text, day IS NULL, value IS NULL FROM typed"
         " WHERE day IS NULL OR value IS NULL OR NOT isfinite(value)"
     )
-    rows, more, notes = _finish(con, name, "import.wide", None, decimal_comma, texts, wide=True)
+    rows, more, notes = _finish(
+        con, name, "import.wide", None, decimal_comma, texts, timezone, wide=True
+    )
     return rows, rejects + more, notes
 
 
@@ -305,6 +324,7 @@ def _finish(
     known: Collection[str] | None,
     decimal_comma: bool,
     texts: str,
+    timezone: str,
     *,
     in_line_order: bool = False,
     wide: bool = False,
@@ -330,7 +350,7 @@ def _finish(
             bad_lines.append((line, metric))
             continue
         try:
-            day = days.read(day_text) if no_day else None
+            day = days.read(day_text, timezone=timezone) if no_day else None
             if no_day and day is None:
                 raise NotADate("the day is empty")
         except NotADate as exc:

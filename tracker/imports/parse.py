@@ -173,11 +173,14 @@ def _parse(
             and not (choice == "auto" and fitting(mappings, head[0]))
             and _generic_form(head[0], known) is not None
         )
-        if is_generic and (parsed := _generic(path, name, head, choice, known)) is not None:
+        if (
+            is_generic
+            and (parsed := _generic(path, name, head, choice, known, timezone)) is not None
+        ):
             return parsed
     sheets = read_sheets(path, name)
     if choice in GENERIC:  # a workbook asked to be read in a generic form
-        parsed = _generic(path, name, sheets, choice, known)
+        parsed = _generic(path, name, sheets, choice, known, timezone)
         if parsed is not None:
             return parsed
     found: list[tuple[Preset, Sheet]] = []
@@ -191,7 +194,7 @@ def _parse(
         if mapping is not None:
             return _mapped(path, name, [mapping], timezone, behaviours or {}, mappings, sheets)
         if sheets and _generic_form(sheets[0], known) is not None:
-            parsed = _generic(path, name, sheets, choice, known)
+            parsed = _generic(path, name, sheets, choice, known, timezone)
             if parsed is not None:
                 return parsed
     if not found:
@@ -358,7 +361,12 @@ def _to_arrow(acc: Accumulator) -> Any:
 
 
 def _generic(
-    path: Path, name: str, sheets: list[Sheet], choice: str, known: Collection[str] | None
+    path: Path,
+    name: str,
+    sheets: list[Sheet],
+    choice: str,
+    known: Collection[str] | None,
+    timezone: str,
 ) -> ParsedFile | None:
     sheet = sheets[0]
     if not sheet.rows:
@@ -373,7 +381,7 @@ def _generic(
         return None
     _refuse_repeated_columns(name, [str(c) for c in sheet.rows[0]], form)
     if sheet.name:  # a workbook's first sheet
-        rows, rejects, notes = _generic_sheet(sheet, name, form, known)
+        rows, rejects, notes = _generic_sheet(sheet, name, form, known, timezone)
     else:
         rows, rejects, notes = parse_generic(
             path,
@@ -382,6 +390,7 @@ def _generic(
             delimiter=sheet.meta["delimiter"],
             encoding=sheet.meta.get("encoding", "utf-8"),
             known_metrics=known,
+            timezone=timezone,
         )
         if _has_blank_lines(path, sheet.meta.get("encoding", "utf-8")):
             # DuckDB skips blank lines; a reject (now, or when the rows are written)
@@ -399,7 +408,7 @@ def _generic(
 
 
 def _generic_sheet(
-    sheet: Sheet, name: str, form: str, known: Collection[str] | None
+    sheet: Sheet, name: str, form: str, known: Collection[str] | None, timezone: str
 ) -> tuple[Any, list[Reject], list[str]]:
     """A workbook sheet in a generic form: written out as CSV text and read by the same
     rules as a CSV file (second chances, rejects), its rows and rejects then numbered by
@@ -420,7 +429,13 @@ def _generic_sheet(
         with text.open("w", encoding="utf-8", newline="") as fh:
             csv.writer(fh).writerows(cells for _, cells in kept)
         rows, rejects, notes = parse_generic(
-            text, name, form, delimiter=",", encoding="utf-8", known_metrics=known
+            text,
+            name,
+            form,
+            delimiter=",",
+            encoding="utf-8",
+            known_metrics=known,
+            timezone=timezone,
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -127,6 +127,7 @@ _TIME_FORMATS = [
     "%Y-%m-%d %H:%M",
 ]
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+_ISO_STAMP = re.compile(r"\d{4}-?\d{2}-?\d{2}[T ]\d")
 
 
 class NotADate(ValueError):
@@ -164,6 +165,13 @@ def parse_when(
             return to_day(dt.datetime.strptime(text, fmt), timezone, source_zone)
         except ValueError:
             continue
+    if _ISO_STAMP.match(text):
+        # ISO 8601 with a zone (2026-11-06T03:00:00Z, ...+00:00): the standard library's
+        # own reader, and the instant turned into the workspace's day
+        try:
+            return to_day(dt.datetime.fromisoformat(text), timezone, source_zone)
+        except ValueError:
+            pass
     if re.fullmatch(r"\d{5}(\.0+)?", text):
         return parse_when(float(text), timezone=timezone)
     raise NotADate(f"not a date: {text[:40]!r}")

@@ -143,6 +143,23 @@ def test_a_row_with_a_cell_too_many_is_named_by_its_line(tmp_path: Path) -> None
         parse_file(write(tmp_path, text), known_metrics=KNOWN)
 
 
+def test_a_time_with_an_offset_is_the_workspaces_day(tmp_path: Path) -> None:
+    # 03:00 UTC on 6 November is still 5 November in Chicago; a naive time is its day
+    text = (
+        "day,metric,value\n2026-11-06T03:00:00Z,leads,1\n2026-11-07T03:00:00+00:00,leads,2\n"
+        "2026-11-08 03:00:00-0500,leads,3\n2026-11-09 03:00,leads,4\n2026-11-10,leads,5\n"
+    )
+    parsed = parse_file(write(tmp_path, text), known_metrics=KNOWN, timezone="America/Chicago")
+    assert parsed.rejects == []
+    assert [str(d) for d in parsed.rows.column("day").to_pylist()] == [
+        "2026-11-05",
+        "2026-11-06",
+        "2026-11-08",
+        "2026-11-09",
+        "2026-11-10",
+    ]
+
+
 def test_a_stray_quote_is_text(tmp_path: Path) -> None:
     parsed = parse_file(
         write(tmp_path, 'day,metric,value,note\n2026-01-17,leads,3,5" screen\n'),

@@ -535,3 +535,12 @@ def test_a_count_of_rows_fills_the_days_inside_the_file_without_a_row(
         "2026-11-04": 1.0,
     }
     assert daily(shop, "revenue") == {"2026-11-02": 5.0, "2026-11-04": 2.0}  # values: as read
+
+
+def test_a_mapping_without_day_format_reads_an_iso_time_with_its_offset(
+    shop: Path, tmp_path: Path
+) -> None:
+    # the shop's workspace is in Chicago: 03:00 UTC on 6 November is its 5 November
+    run = _till(shop, tmp_path, "Datum,Umsatz\n2026-11-06T03:00:00+00:00,7\n")
+    assert run.code == 0, run.err
+    assert daily(shop, "revenue") == {"2026-11-05": 7.0}
