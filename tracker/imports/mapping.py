@@ -96,7 +96,8 @@ def load_mapping_file(path: str | Path) -> list[ImportMapping]:
 
 def column_problems(mapping: ImportMapping) -> list[str]:
     """The day and every value must come from a column the mapping recognises files by;
-    otherwise every row would be refused (or skipped) without a word about why."""
+    otherwise every row would be refused (or skipped) without a word about why. No value
+    may be listed twice (it would count twice)."""
     path = f"imports[{mapping.name}]"
     columns = {c.lower() for c in mapping.match.columns}
     problems = []
@@ -106,6 +107,21 @@ def column_problems(mapping: ImportMapping) -> list[str]:
         for col in [spec.column, *spec.where]:
             if col is not None and col.lower() not in columns:
                 problems.append(f"{path}.values[{i}]: column {col!r} is not one of match.columns")
+    seen: dict[tuple[Any, ...], int] = {}
+    for i, spec in enumerate(mapping.values):
+        # the same values for the same metric twice would count every row twice
+        same = (
+            spec.metric,
+            (spec.column or "").lower(),
+            spec.count,
+            tuple(sorted((k.lower(), str(v).strip().lower()) for k, v in spec.where.items())),
+        )
+        if same in seen:
+            problems.append(
+                f"{path}.values[{i}]: repeats values[{seen[same]}] ({spec.metric} from"
+                f" {spec.column or 'a count of rows'}): every row would count twice"
+            )
+        seen.setdefault(same, i)
     return problems
 
 

@@ -544,3 +544,14 @@ def test_a_mapping_without_day_format_reads_an_iso_time_with_its_offset(
     run = _till(shop, tmp_path, "Datum,Umsatz\n2026-11-06T03:00:00+00:00,7\n")
     assert run.code == 0, run.err
     assert daily(shop, "revenue") == {"2026-11-05": 7.0}
+
+
+def test_a_value_listed_twice_is_refused_not_counted_twice(shop: Path, tmp_path: Path) -> None:
+    twice = TILL + "  - {column: umsatz, metric: revenue}\n"
+    run = _till(shop, tmp_path, "Datum,Umsatz\n2026-11-02,7\n", mapping=twice)
+    assert run.code == 2
+    assert "imports[till].values[1]: repeats values[0] (revenue from umsatz)" in run.err
+    plan = _write(tmp_path, "plan.yaml", _plan() + _imports(twice.strip()))
+    applied = waypoint(shop, "plan", "apply", str(plan))
+    assert applied.code == 2 and "repeats values[0]" in applied.err
+    assert daily(shop, "revenue") == {}
