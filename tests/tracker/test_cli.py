@@ -76,6 +76,9 @@ def test_log_and_roles_through_as(tmp_path: Path, plan_file: Path) -> None:
         (["log", "nope", "1"], "unknown metric 'nope'"),
         (["plan", "apply", "missing.yaml"], "no such file"),
         (["status", "--as-of", "yesterday"], "--as-of"),
+        (["changes", "--limit", "-1"], "'--limit': -1 is not in the range"),
+        (["audit-log", "--limit", "99999999999999999999"], "'--limit'"),
+        (["delete", "99999999999999999999"], "is not in the range"),
     ],
 )
 def test_bad_input_exits_2_with_message(

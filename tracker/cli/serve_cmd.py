@@ -50,7 +50,7 @@ def streamlit_args(app: Path, port: int, host: str, max_mb: int, secrets: str | 
 
 
 @click.command("serve")
-@click.option("--port", type=int, default=8501, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8501, show_default=True)
 @click.option(
     "--host",
     default="127.0.0.1",

@@ -178,7 +178,7 @@ def values_cmd(
 
 
 @click.command("delete")
-@click.argument("ids", nargs=-1, required=True, type=int)
+@click.argument("ids", nargs=-1, required=True, type=click.IntRange(1, 2**63 - 1))
 @as_option
 @pass_app
 def delete_cmd(app: AppContext, ids: tuple[int, ...], as_person: str | None) -> None:
@@ -199,7 +199,7 @@ def delete_cmd(app: AppContext, ids: tuple[int, ...], as_person: str | None) -> 
 
 
 @click.command("undo")
-@click.argument("change", required=False, type=int)
+@click.argument("change", required=False, type=click.IntRange(1, 2**63 - 1))
 @click.option("--yes", is_flag=True, help="Take back a plan apply without asking.")
 @as_option
 @pass_app
@@ -229,7 +229,7 @@ def undo_cmd(app: AppContext, change: int | None, yes: bool, as_person: str | No
 
 
 @click.command("redo")
-@click.argument("change", required=False, type=int)
+@click.argument("change", required=False, type=click.IntRange(1, 2**63 - 1))
 @as_option
 @pass_app
 def redo_cmd(app: AppContext, change: int | None, as_person: str | None) -> None:
@@ -245,7 +245,13 @@ def redo_cmd(app: AppContext, change: int | None, as_person: str | None) -> None
 @click.command("changes")
 @click.option("--mine", is_flag=True, help="Only the changes of the person acting (--as).")
 @click.option("--metric", metavar="KEY", help="Only changes that touched this metric.")
-@click.option("--limit", type=int, default=30, show_default=True, help="At most this many.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, 1_000_000),
+    default=30,
+    show_default=True,
+    help="At most this many.",
+)
 @json_option
 @as_option
 @pass_app
