@@ -841,6 +841,8 @@ def overlap_sentences(found: list[Overlap]) -> list[str]:
             if prefer
             else "those days count twice; set `prefer:` on the metrics in the plan"
         )
+        if not prefer and all(hours_person(x) for x in sources):
+            counted = f"those days count twice; {ONE_PERSONS_HOURS}"
         sentences.append(
             f"{_cover(list(sources))} {days} day(s) ({first} to {last}) of"
             f" {', '.join(metrics)}: {counted}"
@@ -848,18 +850,41 @@ def overlap_sentences(found: list[Overlap]) -> list[str]:
     return sentences
 
 
-# Live rows of flow metrics (hours aside), optionally limited to a temp table's days.
-# Hand entries are left out: people log what the imports do not hold (two inquiries
-# by phone beside the website's), several times a day, and the flag's advice, `prefer`
-# an import, would stop their entries counting. Two files that count the same things
-# are what it is for.
+_PERSON_OF_SOURCE = re.compile(r"(?:^timesheet:|[.]for-)(.+)$")
+# `prefer` keeps one source of a day for everyone: on hours it would drop the others'
+ONE_PERSONS_HOURS = (
+    "the same person's hours came twice: take one back (`waypoint undo` the import) or"
+    " delete the doubled values (`waypoint values METRIC`, then `waypoint delete`)"
+)
+
+
+def hours_person(source: str) -> str | None:
+    """The person a source of hours is for (``timesheet:jay``, ``import.long.for-jay``)."""
+    found = _PERSON_OF_SOURCE.search(source)
+    return found.group(1) if found else None
+
+
+# Live rows of flow metrics, optionally limited to a temp table's days. Hand entries are
+# left out: people log what the imports do not hold (two inquiries by phone beside the
+# website's), several times a day, and the flag's advice, `prefer` an import, would stop
+# their entries counting. Two files that count the same things are what it is for.
+# Hours are per person: Jay's timesheet and Ana's add up, but Jay's timesheet and a file
+# of Jay's hours (`import.long.for-jay`) count his day twice. So each row carries the
+# person a source of hours is for ('' for any other source), and only one person's
+# sources meet; hours of a source that names no person (whose, then?) are left out.
 _OVERLAP_ROWS = """
-    SELECT o.metric, o.day, o.source
-    FROM observations o
-    {where}
-    WHERE o.removed_by IS NULL AND ($through IS NULL OR o.day <= $through)
-      AND o.source <> 'manual'
-      AND o.metric IN (SELECT key FROM metrics WHERE behaviour = 'flow' AND class <> 'effort')
+    SELECT metric, day, source, person FROM (
+        SELECT o.metric, o.day, o.source,
+               CASE WHEN o.metric IN (SELECT key FROM metrics WHERE class = 'effort')
+                    THEN regexp_extract(o.source, '(?:^timesheet:|[.]for-)(.+)$', 1)
+                    ELSE '' END AS person,
+               o.metric IN (SELECT key FROM metrics WHERE class = 'effort') AS hours
+        FROM observations o
+        {where}
+        WHERE o.removed_by IS NULL AND ($through IS NULL OR o.day <= $through)
+          AND o.source <> 'manual'
+          AND o.metric IN (SELECT key FROM metrics WHERE behaviour = 'flow')
+    ) WHERE NOT hours OR person <> ''
 """
 
 # Each day's set of sources as a bit mask (bit i: the i-th source of $sources): one
@@ -872,7 +897,7 @@ WITH src AS (
 days AS (
     SELECT l.metric, l.day, bit_or(1::UBIGINT << s.bit) AS mask
     FROM ({rows}) l JOIN src s ON s.source = l.source
-    GROUP BY l.metric, l.day
+    GROUP BY l.metric, l.day, l.person
     HAVING bit_count(bit_or(1::UBIGINT << s.bit)) > 1
 ),
 spans AS (
@@ -889,13 +914,14 @@ ORDER BY 1, 2
 # The same with the names themselves, for a workspace with more sources than a mask holds.
 _OVERLAPS_BY_LIST = """
 WITH multi AS (  -- cheap first pass: days with more than one source
-    SELECT metric, day FROM ({rows}) l
-    GROUP BY metric, day HAVING min(source) <> max(source)
+    SELECT metric, day, person FROM ({rows}) l
+    GROUP BY metric, day, person HAVING min(source) <> max(source)
 ),
 days AS (
     SELECT l.metric, l.day, list(DISTINCT l.source ORDER BY l.source) AS sources
-    FROM ({rows}) l SEMI JOIN multi m ON m.metric = l.metric AND m.day = l.day
-    GROUP BY l.metric, l.day
+    FROM ({rows}) l
+    SEMI JOIN multi m ON m.metric = l.metric AND m.day = l.day AND m.person = l.person
+    GROUP BY l.metric, l.day, l.person
 )
 SELECT d.metric, d.sources, count(*), min(d.day), max(d.day), any_value(m.prefer)
 FROM days d JOIN metrics m ON m.key = d.metric
@@ -907,8 +933,8 @@ ORDER BY 1, 2
 def overlaps(
     con: Connection, scope: str | None = None, through: dt.date | None = None
 ) -> list[Overlap]:
-    """Flow metrics (hours aside: people's hours add up) whose live sources cover the same
-    days. ``scope`` limits it to the (metric, day) pairs of a temp table; ``through`` to
+    """Flow metrics whose live sources cover the same days (hours: one person's sources,
+    as others' hours add up to theirs). ``scope`` limits it to the (metric, day) pairs of a temp table; ``through`` to
     the days up to it (an audit as of a past day sees no overlap that came later)."""
     where = f"SEMI JOIN {scope} t ON t.metric = o.metric AND t.day = o.day" if scope else ""
     rows = _OVERLAP_ROWS.format(where=where)

@@ -699,7 +699,7 @@ def outlier_value(ctx: Context) -> Iterator[Flag]:
 
 
 def overlapping_sources(ctx: Context) -> Iterator[Flag]:
-    from tracker.observations import counted_twice
+    from tracker.observations import ONE_PERSONS_HOURS, counted_twice, hours_person
 
     by_metric: dict[str, list[Any]] = {}
     for o in ctx.overlaps:
@@ -724,9 +724,13 @@ def overlapping_sources(ctx: Context) -> Iterator[Flag]:
                 "first": first.isoformat(),
                 "last": last.isoformat(),
             },
-            "A manager says which source counts on shared days: `prefer:"
-            f" {sources[0]}` (or another of {', '.join(sources)}) on the metric"
-            f" {m['name']} in the plan.",
+            (
+                ONE_PERSONS_HOURS[0].upper() + ONE_PERSONS_HOURS[1:] + "."
+                if all(hours_person(x) for x in sources)
+                else "A manager says which source counts on shared days: `prefer:"
+                f" {sources[0]}` (or another of {', '.join(sources)}) on the metric"
+                f" {m['name']} in the plan."
+            ),
         )
 
 

@@ -558,16 +558,24 @@ def test_a_small_batch_into_a_bigger_table_is_stored_in_id_order(plan_store: Sto
 
 
 def _overlaps_by_rule(con: Any) -> list[tuple]:
-    """Overlapping sources in plain Python: each flow (not effort) metric's live days with two
-    or more sources, grouped by metric and set of sources."""
+    """Overlapping sources in plain Python: each flow metric's live days with two or more
+    sources, grouped by metric and set of sources; for hours (effort), only sources of
+    one person meet (``timesheet:jay`` and ``crm.for-jay``), as others' hours add up."""
     days: dict[tuple, set[str]] = {}
-    for metric, day, source in con.execute(
-        "SELECT o.metric, o.day, o.source FROM observations o JOIN metrics m ON m.key = o.metric"
-        " WHERE o.removed_by IS NULL AND m.behaviour = 'flow' AND m.class <> 'effort'"
+    for metric, klass, day, source in con.execute(
+        "SELECT o.metric, m.class, o.day, o.source FROM observations o"
+        " JOIN metrics m ON m.key = o.metric"
+        " WHERE o.removed_by IS NULL AND m.behaviour = 'flow' AND o.source <> 'manual'"
     ).fetchall():
-        days.setdefault((metric, day), set()).add(source)
+        person = ""
+        if klass == "effort":
+            person = source.removeprefix("timesheet:") if source.startswith("timesheet:") else ""
+            person = person or (source.split(".for-", 1)[1] if ".for-" in source else "")
+            if not person:
+                continue
+        days.setdefault((metric, day, person), set()).add(source)
     spans: dict[tuple, list] = {}
-    for (metric, day), sources in days.items():
+    for (metric, day, _), sources in days.items():
         if len(sources) > 1:
             spans.setdefault((metric, tuple(sorted(sources))), []).append(day)
     return sorted((m, list(s), len(d), min(d), max(d)) for (m, s), d in spans.items())
@@ -583,7 +591,9 @@ def _overlaps_by_rule(con: Any) -> list[tuple]:
             st.tuples(
                 st.sampled_from(["leads", "posts", "hours", "li-followers"]),
                 st.integers(0, 5),
-                st.sampled_from(["a", "b", "c", "manual"]),
+                st.sampled_from(
+                    ["a", "b", "c", "manual", "timesheet:amy", "a.for-amy", "b.for-ricardo"]
+                ),
             ),
             min_size=1,
             max_size=12,
@@ -597,7 +607,8 @@ def test_overlapping_sources_agree_with_the_rule_by_mask_or_by_list(
     plan_store: Store, tmp_path_factory: pytest.TempPathFactory, batches: list, many: bool
 ) -> None:
     """A day's sources are kept as a bit mask when the workspace has at most 64 of them, and
-    as lists beyond: both give what the rule gives (stock and effort metrics never overlap)."""
+    as lists beyond: both give what the rule gives (stock metrics never overlap; hours
+    only among one person's sources)."""
     path = tmp_path_factory.mktemp("overlaps") / "w.duckdb"
     shutil.copy(plan_store.path, path)
     store = Store(path)
@@ -667,3 +678,25 @@ def test_export_and_rejects_leave_a_plain_negative_number_as_it_is(
     with out.open() as fh:
         notes = {r["metric"]: r["note"] for r in csv.DictReader(fh)}
     assert notes == {"leads": "-4", "posts": "'-2-3"}
+
+
+def test_one_persons_hours_from_two_sources_are_said_to_count_twice(
+    demo_store: Store, tmp_path: Path
+) -> None:
+    # the demo keeps Jay's hours as his timesheet; a file of his hours for the same day
+    # counts them twice, while another person's hours that day add up as they should
+    from tests.clirunner import waypoint
+    from tracker.vanity import run_audit
+
+    path = tmp_path / "hours.csv"
+    path.write_text("day,metric,value,for\n2026-11-18,ig-hours,2,jay\n")
+    run = waypoint(demo_store.path, "import", str(path))
+    assert run.code == 0, run.err
+    assert "import.long.for-jay and timesheet:jay both cover 1 day(s)" in run.out
+    assert "the same person's hours came twice" in run.out and "prefer" not in run.out
+    flags = [
+        f
+        for f in run_audit(demo_store, dt.date(2026, 11, 20)).flags
+        if f.code == "overlapping_sources" and f.subject == "metric:ig-hours"
+    ]
+    assert flags and flags[0].next_step.startswith("The same person's hours came twice")
