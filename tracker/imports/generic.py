@@ -341,10 +341,24 @@ def _finish(
     bad_lines: list[tuple[int, str]] = []
     days = NumericDays([t for *_, t, _v, no_day, _n in fixes if no_day and t], decimal_comma)
     totals = 0
+    # rows without a day below the last dated one are a spreadsheet's unlabelled totals
+    # row (the sum of each column under the days); a row without a day among the days
+    # is a mistake, and rejected
+    last_dated = 0
+    if any(no_day and not (t or "").strip() for *_, t, _v, no_day, _n in fixes):
+        last_dated = max(
+            con.execute(
+                "SELECT coalesce(max(line), 0) FROM typed WHERE day IS NOT NULL"
+            ).fetchall()[0][0],
+            max((f[0] for f in fixes if (f[2] or "").strip()), default=0),
+        )
     for line, metric, day_text, value_text, no_day, _no_value in fixes:
         day_text = day_text.strip() if day_text is not None else None
         value_text = value_text.strip() if value_text is not None else None
-        if no_day and day_text and day_text.lower().rstrip(":") in TOTAL_LABELS:
+        if no_day and (
+            (day_text and day_text.lower().rstrip(":") in TOTAL_LABELS)
+            or (not day_text and line > last_dated)
+        ):
             # a spreadsheet's totals row under the days: its sum is not a day's value
             totals += 1
             bad_lines.append((line, metric))
@@ -417,5 +431,8 @@ def _finish(
     # (WriteResult.repeated), for every reader alike
     notes = days.notes()
     if totals:
-        notes.append(f"skipped {totals} value(s) on totals rows (a day written as 'Total')")
+        notes.append(
+            f"skipped {totals} value(s) on totals rows (a day written as 'Total', or rows"
+            " without a day below the last day)"
+        )
     return table, rejects, notes

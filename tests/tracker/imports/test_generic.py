@@ -160,6 +160,23 @@ def test_a_time_with_an_offset_is_the_workspaces_day(tmp_path: Path) -> None:
     ]
 
 
+def test_an_unlabelled_totals_row_under_the_days_is_skipped(tmp_path: Path) -> None:
+    # a spreadsheet's sums under the days, with no label: skipped and said; a row
+    # without a day among the days is still a mistake, and rejected
+    text = "day,leads,posts\n2026-01-05,1,2\n,9,9\n2026-01-06,3,4\n,4,6\n"
+    parsed = parse_file(write(tmp_path, text), known_metrics=KNOWN)
+    assert sorted((str(r[1]), r[2], r[3]) for r in rows(parsed)) == [
+        ("2026-01-05", "leads", 1.0),
+        ("2026-01-05", "posts", 2.0),
+        ("2026-01-06", "leads", 3.0),
+        ("2026-01-06", "posts", 4.0),
+    ]
+    assert {(r.line, r.reason) for r in parsed.rejects} == {
+        (3, "the day is empty (use YYYY-MM-DD)")
+    }
+    assert any("totals rows" in n for n in parsed.notes)
+
+
 def test_a_stray_quote_is_text(tmp_path: Path) -> None:
     parsed = parse_file(
         write(tmp_path, 'day,metric,value,note\n2026-01-17,leads,3,5" screen\n'),
