@@ -251,6 +251,13 @@ def import_file(
     path = Path(path)
     if workspace is None:
         workspace = read_workspace(store)
+    if day is not None:
+        from tracker.checks import check_day
+        from tracker.clock import today
+
+        # --day dates a whole file: a day after today is refused before anything is read,
+        # naming --day, not each row's "day" column the file does not have
+        check_day(day, today(timezone=workspace.timezone), "--day")
     for mapping in map_with:
         check_metrics(mapping, workspace.names, f"--map {mapping.name}")
     # Parsed with the database closed: a slow or hostile file never holds the file lock
@@ -306,12 +313,19 @@ def import_file(
             return parsed.value_columns.get(p.metric or "")
         return p.column
 
+    def cell(p: Any) -> Any:
+        """The cell as the file writes it: a mapped file's day as written (07.12.2026),
+        not the day it was read as, so the person can find it in the file."""
+        if p.column == "day" and p.line in parsed.day_texts:
+            return parsed.day_texts[p.line]
+        return p.value if p.value is not None or p.column != "metric" else p.metric
+
     rejects = list(parsed.rejects) + [
         Reject(
             file=parsed.file,
             line=p.line,
             column=file_column(p),
-            value=p.value if p.value is not None or p.column != "metric" else p.metric,
+            value=cell(p),
             reason=p.reason,
             metric=p.metric,
         )

@@ -155,6 +155,9 @@ class Accumulator:
     notes: list[str] = field(default_factory=list)
     specs: dict[str, MetricSpec] = field(default_factory=dict)
     currencies: set[str] = field(default_factory=set)  # codes the money columns are in
+    # a line's date cell as written, where it is read another way (a mapping's 07.12.2026):
+    # a reject of that line's day shows what the person can find in the file
+    day_texts: dict[int, str] = field(default_factory=dict)
 
     def add(self, metric: str, day: dt.date, value: float, line: int, behaviour: str) -> None:
         key = (metric, day)

@@ -251,6 +251,7 @@ def run_mapping(
             continue
         if day is None:
             continue
+        acc.day_texts[line] = str(raw).strip()
         days_seen.setdefault(day, line)
         for value in mapping.values:
             if value.where and not all(

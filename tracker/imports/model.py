@@ -57,3 +57,5 @@ class ParsedFile:
     # The currencies its money columns say they are in (an export naming one), to be
     # checked against the workspace's: pounds are not stored as dollars.
     currencies: set[str] = field(default_factory=set)
+    # a mapped file's date cells as written, by line (see Accumulator.day_texts)
+    day_texts: dict[int, str] = field(default_factory=dict)

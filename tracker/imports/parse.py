@@ -326,6 +326,7 @@ def _mapped(
         notes=acc.notes,
         day_column=mapping.day.column,
         value_columns={v.metric: v.column for v in mapping.values if v.column},
+        day_texts=part.day_texts,
     )
 
 

@@ -171,7 +171,8 @@ def test_each_rejected_row_of_a_mapped_file_counts_once_under_its_file_column(
     }
     # the cell as read: a future day's row shows its day, never an empty "None"
     values = {(r["line"], r["metric"]): r["value"] for r in data["rejected"]}
-    assert values[(5, "revenue")] == "2099-12-31" and values[(4, "revenue")] == "abc"
+    # the cell as written (31.12.2099), not the day it was read as: the person finds it
+    assert values[(5, "revenue")] == "31.12.2099" and values[(4, "revenue")] == "abc"
     text = waypoint(shop, "import", str(book), "--map", str(mapping), "--dry-run")
     assert "rows of no one metric: 1 rejected" in text.out
     assert "line 4, column Betrag (catering-revenue): not a number" in text.err
@@ -498,6 +499,9 @@ def test_a_day_given_for_a_file_that_dates_its_rows_is_said_to_be_unused(
     assert run.code == 0, run.err
     assert "--day 2026-01-31 was not used: till.csv dates its own rows" in run.out
     assert daily(shop, "revenue") == {"2026-01-05": 10.0}  # its own day, not --day's
+    # a --day after today is refused up front, naming --day, not each row's "day"
+    run = _till(shop, tmp_path, "Datum,Umsatz\n2026-01-06,10\n", "--day", "2099-01-01")
+    assert run.code == 2 and "--day: 2099-01-01 is in the future" in run.err
 
 
 def test_a_broken_map_file_is_explained_in_the_plans_words(shop: Path, tmp_path: Path) -> None:
