@@ -26,6 +26,7 @@ from tracker.outfiles import write_atomically
 from tracker.permissions import assigned_channels, assigned_metrics, require_writer
 from tracker.records import Actor
 from tracker.store import Connection, Rollback, Store
+from tracker.text import CONTROL_CHARACTERS, NOTE_LIMIT
 from tracker.vocab import listing, source_label
 
 if TYPE_CHECKING:
@@ -332,7 +333,7 @@ def _reject(
         f" WHERE {where} ORDER BY line",
         [*(reason_params or []), *(params or [])],
     ).fetchall():
-        shown = {"metric": metric, "by": by, "for": whose}.get(
+        shown = {"metric": metric, "by": by, "for": whose, "note": None}.get(
             column, None if value is None else f"{value:.15g}"
         )
         result.rejected.append(RowProblem(line, metric, reason, column, shown))
@@ -587,6 +588,24 @@ def _resolve_metrics(
 
 
 def _check_rows(con: Connection, actor: Actor, result: WriteResult) -> None:
+    # A file's notes are cleaned as a typed note is (tracker.text.clean_note): no control
+    # characters (an escape sequence would reach a terminal through `values`), tabs and
+    # line breaks kept, and no longer than a typed note may be
+    con.execute(
+        "UPDATE inc SET note = nullif(trim(regexp_replace(note, ?, '', 'g')), '')"
+        " WHERE note IS NOT NULL",
+        [CONTROL_CHARACTERS],
+    )
+    _reject(
+        con,
+        result,
+        "length(note) > ?",
+        "'the note is ' || format('{:,}', length(note)) || ' characters long; keep it"
+        " under ' || format('{:,}', ?::INTEGER)",
+        [NOTE_LIMIT],
+        column="note",
+        reason_params=[NOTE_LIMIT],
+    )
     _reject(
         con,
         result,

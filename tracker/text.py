@@ -12,7 +12,9 @@ import re
 from tracker.errors import BadInput
 
 NOTE_LIMIT = 4000
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# control characters but tab and line feed: as a pattern for Python and for DuckDB
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+_CONTROL = re.compile(CONTROL_CHARACTERS)
 _CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 

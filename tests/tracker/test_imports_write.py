@@ -700,3 +700,24 @@ def test_one_persons_hours_from_two_sources_are_said_to_count_twice(
         if f.code == "overlapping_sources" and f.subject == "metric:ig-hours"
     ]
     assert flags and flags[0].next_step.startswith("The same person's hours came twice")
+
+
+def test_a_files_notes_are_cleaned_and_held_to_a_typed_notes_length(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    # as a note typed with `log`: no control characters (an escape sequence would reach
+    # a terminal), line breaks kept, at most 4,000 characters (the row is rejected)
+    from tests.clirunner import waypoint
+
+    path = tmp_path / "notes.csv"
+    with path.open("w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["day", "metric", "value", "note"])
+        out.writerow(["2026-08-03", "leads", "1", "red\x1b[31m text\ntwo lines"])
+        out.writerow(["2026-08-04", "leads", "2", "x" * 5000])
+    run = waypoint(plan_store.path, "import", str(path), "--json")
+    report = run.json()["files"][0]
+    assert [(r["line"], r["column"]) for r in report["rejected"]] == [(3, "note")]
+    assert "5,000 characters long; keep it under 4,000" in report["rejected"][0]["reason"]
+    values = waypoint(plan_store.path, "values", "leads", "--json").json()["values"]
+    assert [v["note"] for v in values] == ["red[31m text\ntwo lines"]
