@@ -141,10 +141,11 @@ def metric_info(con: Connection, metric: str) -> MetricInfo:
         known = [
             r[0]
             for r in con.execute(
-                "SELECT key FROM metrics WHERE NOT archived ORDER BY position LIMIT 12"
+                "SELECT key FROM metrics WHERE NOT archived ORDER BY position LIMIT 13"
             ).fetchall()
         ]
-        hint = f" (metrics: {', '.join(known)})" if known else ""
+        more = ", …" if len(known) > 12 else ""  # the first twelve, and a sign of more
+        hint = f" (metrics: {', '.join(known[:12])}{more})" if known else ""
         raise NotFound(
             f"unknown metric {metric!r}; add it to the plan (waypoint plan apply) first{hint}"
         )

@@ -79,6 +79,7 @@ def test_log_and_roles_through_as(tmp_path: Path, plan_file: Path) -> None:
         (["changes", "--limit", "-1"], "'--limit': -1 is not in the range"),
         (["audit-log", "--limit", "99999999999999999999"], "'--limit'"),
         (["delete", "99999999999999999999"], "is not in the range"),
+        (["log", "leads", "1_000"], "'1_000' is not a number"),
     ],
 )
 def test_bad_input_exits_2_with_message(

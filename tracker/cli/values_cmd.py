@@ -24,10 +24,29 @@ def _num(value: float | None) -> str:
     return number(value, 6)
 
 
+class PlainNumber(click.ParamType):
+    """A number as people write it (4, 2.5, -5, 1e3): not Python's 1_000 nor "nan"."""
+
+    name = "number"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        if isinstance(value, float):
+            return value
+        text = str(value).strip()
+        try:
+            if "_" in text:
+                raise ValueError
+            return float(text)
+        except ValueError:
+            self.fail(f"{text!r} is not a number (write it like 4, 2.5 or -5)", param, ctx)
+
+
 # A negative VALUE (`log net-subs -5`) is a value, not an unknown option.
 @click.command("log", context_settings={"ignore_unknown_options": True})
 @click.argument("metric")
-@click.argument("value", type=float)
+@click.argument("value", type=PlainNumber())
 @click.option("--day", metavar="DAY", help="Day of the value (default: today, workspace time).")
 @click.option(
     "--set",
