@@ -76,6 +76,17 @@ def _remember_json(ctx: click.Context, param: click.Parameter, value: bool) -> b
     return value
 
 
+def limit_option(default: int, help_text: str) -> Callable[[F], F]:
+    """``--limit N``: at least 1 (a negative one reached the database as SQL's error)."""
+    return click.option(
+        "--limit",
+        type=click.IntRange(1, 1_000_000),
+        default=default,
+        show_default=True,
+        help=help_text,
+    )
+
+
 def json_option(func: F) -> F:
     return click.option(
         "--json",

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.common import AppContext, as_option, emit_json, json_option, parse_day, pass_app
+from tracker.cli.common import (
+    AppContext,
+    as_option,
+    emit_json,
+    json_option,
+    limit_option,
+    parse_day,
+    pass_app,
+)
 
 
 @click.command("init")
@@ -145,13 +153,7 @@ def restore_cmd(app: AppContext, directory: str, force: bool, as_person: str | N
 
 @click.command("audit-log")
 @click.option("--since", metavar="DAY", help="Only changes on or after DAY.")
-@click.option(
-    "--limit",
-    type=click.IntRange(1, 1_000_000),
-    default=200,
-    show_default=True,
-    help="At most this many rows.",
-)
+@limit_option(200, "At most this many rows.")
 @json_option
 @pass_app
 def audit_log_cmd(app: AppContext, since: str | None, limit: int, as_json: bool) -> None:

@@ -12,6 +12,7 @@ from tracker.cli.common import (
     ask,
     emit_json,
     json_option,
+    limit_option,
     parse_day,
     pass_app,
 )
@@ -264,13 +265,7 @@ def redo_cmd(app: AppContext, change: int | None, as_person: str | None) -> None
 @click.command("changes")
 @click.option("--mine", is_flag=True, help="Only the changes of the person acting (--as).")
 @click.option("--metric", metavar="KEY", help="Only changes that touched this metric.")
-@click.option(
-    "--limit",
-    type=click.IntRange(1, 1_000_000),
-    default=30,
-    show_default=True,
-    help="At most this many.",
-)
+@limit_option(30, "At most this many.")
 @json_option
 @as_option
 @pass_app
