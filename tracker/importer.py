@@ -357,9 +357,12 @@ def import_file(
     )
     for key in written.revived_metrics:
         # DESIGN: an archived metric's history stays visible; bringing it back is said
+        name = result.names.get(key, key)
         result.notes.append(
-            f"{result.names.get(key, key)} was archived; this import brought it back (the plan"
-            " lists it again, and `waypoint undo` archives it once more)"
+            f"{name} is archived; this import would bring it back (the plan would list it again)"
+            if dry_run
+            else f"{name} was archived; this import brought it back (the plan lists it"
+            " again, and `waypoint undo` archives it once more)"
         )
     if rejects and not dry_run:
         folder = Path(rejects_dir) if rejects_dir is not None else store.path.parent / "rejects"

@@ -592,8 +592,8 @@ def _check_rows(con: Connection, actor: Actor, result: WriteResult) -> None:
     # characters (an escape sequence would reach a terminal through `values`), tabs and
     # line breaks kept, and no longer than a typed note may be
     con.execute(
-        "UPDATE inc SET note = nullif(trim(regexp_replace(note, ?, '', 'g')), '')"
-        " WHERE note IS NOT NULL",
+        "UPDATE inc SET note = nullif(regexp_replace(regexp_replace(note, ?, '', 'g'),"
+        " '^\\s+|\\s+$', '', 'g'), '') WHERE note IS NOT NULL",  # trim() takes spaces only
         [CONTROL_CHARACTERS],
     )
     _reject(

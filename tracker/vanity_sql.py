@@ -32,6 +32,9 @@ lasts AS (SELECT metric, max(day) AS last_day FROM daily GROUP BY metric)
 SELECT metric, any_value(behaviour) AS behaviour,
        CASE WHEN any_value(behaviour) = 'stock' THEN arg_max(value, day) END AS now_level,
        CASE WHEN any_value(behaviour) = 'stock'
+            -- a last value older than the 8 weeks is no growth in them: none (the metric
+            -- is stale, which stale_metric says)
+            AND any_value(last_day) > $d - 56::INTEGER
             THEN arg_max(value, day) FILTER (day <= last_day - 56::INTEGER) END AS then_level,
        sum(value) FILTER (day > $d - 28::INTEGER) AS last28,
        -- a flow metric's days without a value between its first and its latest are 0 (as

@@ -122,6 +122,11 @@ def test_a_json_run_that_fails_still_writes_one_document(tmp_path: Path, plan_fi
             "exit_code": 2,
         }
         assert says in run.out
+    # an option click itself refuses still gets its document
+    refused = waypoint(db, "changes", "--limit", "0", "--json")
+    assert (
+        refused.code == 2 and "'--limit': 0 is not in the range" in json.loads(refused.out)["error"]
+    )
     # and a run that succeeds after a failed one in the same process writes only its own
     ok = waypoint(db, "status", "--json")
     assert ok.code == 0 and "error" not in json.loads(ok.out)

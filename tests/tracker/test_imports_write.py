@@ -715,9 +715,10 @@ def test_a_files_notes_are_cleaned_and_held_to_a_typed_notes_length(
         out.writerow(["day", "metric", "value", "note"])
         out.writerow(["2026-08-03", "leads", "1", "red\x1b[31m text\ntwo lines"])
         out.writerow(["2026-08-04", "leads", "2", "x" * 5000])
+        out.writerow(["2026-08-05", "leads", "3", "\t\n "])  # blank: no note
     run = waypoint(plan_store.path, "import", str(path), "--json")
     report = run.json()["files"][0]
     assert [(r["line"], r["column"]) for r in report["rejected"]] == [(3, "note")]
     assert "5,000 characters long; keep it under 4,000" in report["rejected"][0]["reason"]
     values = waypoint(plan_store.path, "values", "leads", "--json").json()["values"]
-    assert [v["note"] for v in values] == ["red[31m text\ntwo lines"]
+    assert [v["note"] for v in values] == ["red[31m text\ntwo lines", None]

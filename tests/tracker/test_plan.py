@@ -348,6 +348,17 @@ def test_a_currency_is_an_iso_4217_code_and_bounds_read_in_words() -> None:
     ), problems_of(data)
 
 
+def test_a_stored_currency_from_before_the_iso_check_still_loads(plan_store: Store) -> None:
+    # a workspace stored with RMB (any three letters were taken once) must open, export
+    # and run its jobs; applying a plan asks for a real code
+    from tracker.plan import export_plan, load_plan
+
+    with plan_store.write() as con:
+        con.execute("UPDATE workspace SET currency = 'RMB'")
+    assert load_plan(plan_store).workspace.currency == "RMB"
+    assert "currency: RMB" in export_plan(plan_store)
+
+
 def test_yes_or_no_is_not_a_number() -> None:
     # YAML reads `min: yes` as true; it is not a minimum of 1
     line = (

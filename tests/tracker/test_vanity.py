@@ -176,6 +176,16 @@ def test_stock_growth_runs_56_days_back_from_its_last_value(store: Store) -> Non
     assert flag.evidence["growth"] == pytest.approx(1500 / (1500 - 560) - 1, abs=1e-4)
 
 
+def test_a_stale_stock_has_no_growth_in_the_last_8_weeks(store: Store) -> None:
+    # followers last read 70 days ago after a rise: that rise is not growth in the last
+    # 8 weeks (the metric is stale), so no growth flag compares it with recent outcomes
+    plan(store, kpis=[LEADS_KPI], channels=("ig", "web"))
+    last = AS_OF - dt.timedelta(days=70)
+    log(store, "followers", {last - dt.timedelta(days=56): 100, last: 300})
+    log(store, "leads", daily(AS_OF - dt.timedelta(days=60), AS_OF))  # flat
+    assert ("unqualified_growth", "metric:followers") not in codes(store)
+
+
 def test_unqualified_growth_not_raised_when_outcomes_grow(store: Store) -> None:
     plan(store, kpis=[LEADS_KPI], channels=("ig", "web"))
     log(store, "followers", {AS_OF - dt.timedelta(days=56): 100, AS_OF: 150})

@@ -83,6 +83,9 @@ class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         from tracker.errors import WaypointError
 
+        # the command's own words, before click parses them: a --json run whose option
+        # click refuses (`--limit 0`) still owes its document
+        asked_json = "--json" in [*getattr(ctx, "_protected_args", []), *ctx.args]
         try:
             return super().invoke(ctx)
         except WaypointError as exc:
@@ -90,6 +93,13 @@ class LazyGroup(click.Group):
 
             emit_error_json(str(exc), exc.exit_code)
             raise Failure(str(exc), exc.exit_code) from exc
+        except click.UsageError as exc:
+            from tracker.cli.common import JsonRun, emit_error_json
+
+            if asked_json:
+                JsonRun.wanted = True
+                emit_error_json(exc.format_message(), exc.exit_code)
+            raise
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except (KeyboardInterrupt, BrokenPipeError):

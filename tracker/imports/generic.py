@@ -124,6 +124,7 @@ def parse_generic(
         params = {"path": str(source_path), "delim": delimiter}
         try:
             _read_file(con, params, quoted)
+            con.execute("CREATE TEMP TABLE zone AS SELECT ?::VARCHAR AS tz", [timezone])
             names = [r[0] for r in con.execute("DESCRIBE file").fetchall()]
             # a column the file calls rowid hides the row's place: then a window numbers them
             place = (
@@ -195,13 +196,16 @@ def _csv_problem(exc: duckdb.Error) -> str:
 
 
 def _sql_day(column: str) -> str:
-    """A day cast in SQL: a plain date (2026-11-06), or a naive time (its day). A time
-    with an offset (2026-11-06T03:00:00Z, which the cast would cut to its UTC day) is
-    left to the second chance, which reads it as the workspace's day."""
+    """A day cast in SQL: a plain date (2026-11-06), a naive time (its day), or a time
+    with an offset (2026-11-06T03:00:00Z) as the workspace's day of that instant (the
+    one-row table ``zone`` holds the workspace's zone: a parameter, never SQL text); a
+    plain cast would cut it to its UTC day. What none of these reads gets the second
+    chance in Python."""
     return (
-        f"CASE WHEN length(trim({column})) <= 10 THEN TRY_CAST({column} AS DATE)"
-        f" WHEN NOT regexp_matches(trim({column}), '(Z|[+-]\\d\\d:?\\d\\d)$')"
-        f" THEN TRY_CAST({column} AS DATE) END"
+        f"CASE WHEN length(trim({column})) <= 10 THEN TRY_CAST({column} AS DATE)"  # noqa: S608 (a quoted column name)
+        f" WHEN regexp_matches(trim({column}), '(Z|[+-]\\d\\d:?\\d\\d)$')"
+        f" THEN timezone((SELECT tz FROM zone), TRY_CAST(trim({column}) AS TIMESTAMPTZ))::DATE"
+        f" ELSE TRY_CAST({column} AS DATE) END"
     )
 
 
@@ -341,11 +345,12 @@ def _finish(
     bad_lines: list[tuple[int, str]] = []
     days = NumericDays([t for *_, t, _v, no_day, _n in fixes if no_day and t], decimal_comma)
     totals = 0
-    # rows without a day below the last dated one are a spreadsheet's unlabelled totals
-    # row (the sum of each column under the days); a row without a day among the days
-    # is a mistake, and rejected
+    # In the wide form, rows without a day below the last dated one are a spreadsheet's
+    # unlabelled totals row (the sum of each column under the days). A row without a day
+    # among the days, any such row of a file with no day at all, and one of the long form
+    # (which has no totals row: a forgotten day) are mistakes, and rejected.
     last_dated = 0
-    if any(no_day and not (t or "").strip() for *_, t, _v, no_day, _n in fixes):
+    if wide and any(no_day and not (t or "").strip() for *_, t, _v, no_day, _n in fixes):
         last_dated = max(
             con.execute(
                 "SELECT coalesce(max(line), 0) FROM typed WHERE day IS NOT NULL"
@@ -357,7 +362,7 @@ def _finish(
         value_text = value_text.strip() if value_text is not None else None
         if no_day and (
             (day_text and day_text.lower().rstrip(":") in TOTAL_LABELS)
-            or (not day_text and line > last_dated)
+            or (not day_text and 0 < last_dated < line)
         ):
             # a spreadsheet's totals row under the days: its sum is not a day's value
             totals += 1

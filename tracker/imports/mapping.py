@@ -272,24 +272,28 @@ def run_mapping(
             if number is not None:
                 acc.add(value.metric, day, number, line, behaviours.get(value.metric, "flow"))
     # every day the file covers gets a count: a day inside its span without a single row
-    # (no bookings on Wednesday) counted no rows, 0, not missing
+    # (no bookings on Wednesday) counted no rows, 0, not missing. Only gaps of at most
+    # FILLED_GAP days between two days with rows, up to today: a year mistyped on one row
+    # (2016 among 2026) must not fill ten years with zeros, nor a future day's rows any.
     span: dict[dt.date, int] = dict(days_seen)
     if days_seen:
         from tracker.clock import today
 
-        # gaps are filled up to today: a future day's rows are rejected, not counted
-        span_from = min(days_seen)
-        span_to = min(max(days_seen), today(timezone=timezone))
-        line = days_seen[span_from]
-        for n in range((span_to - span_from).days + 1):
-            day = span_from + dt.timedelta(days=n)
-            line = span.setdefault(day, line)  # a gap's line: the last row before it
+        now = today(timezone=timezone)
+        seen = sorted(d for d in days_seen if d <= now)
+        for before, after in zip(seen, seen[1:], strict=False):
+            if (after - before).days <= FILLED_GAP:
+                for n in range(1, (after - before).days):
+                    span[before + dt.timedelta(days=n)] = days_seen[before]
     for value in counts:
         for day, line in span.items():
             acc.add(value.metric, day, 0.0, line, "flow")
     acc.notes += days.notes()
     if totals:
         acc.notes.append(f"{mapping.name}: skipped {totals} totals or description row(s)")
+
+
+FILLED_GAP = 31  # days: a month without a booking is still a month of the file
 
 
 def _columns_read(mapping: ImportMapping) -> list[str]:

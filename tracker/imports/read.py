@@ -56,7 +56,9 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     encoding = best.encoding if best is not None else "cp1252"
     if encoding.lower() in ("ascii", "utf_8"):
         encoding = "cp1252"
-    if _UTF8_SEQUENCE.search(data) is None:  # no line could be UTF-8 beyond ASCII
+    if not _single_byte(encoding) or _UTF8_SEQUENCE.search(data) is None:
+        # a line of GBK or Shift-JIS can be valid UTF-8 by chance: only a file in a
+        # single-byte encoding (Windows-1252 and its kind) is read line by line
         return data.decode(encoding, errors="replace"), encoding
     lines = data.splitlines(keepends=True)
     utf8 = [_utf8(line) for line in lines]
@@ -74,6 +76,14 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
 
 # a lead byte and its continuation bytes: what a UTF-8 letter beyond ASCII looks like
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+
+
+def _single_byte(encoding: str) -> bool:
+    """Whether every byte is one character in ``encoding`` (cp1252, latin-1, koi8-r...)."""
+    try:
+        return len(bytes(range(128, 256)).decode(encoding, errors="replace")) == 128
+    except LookupError:
+        return False
 
 
 def _utf8(line: bytes) -> str | None:

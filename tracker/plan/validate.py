@@ -244,6 +244,13 @@ def _dupes(kind: str, keys: list[str]) -> list[str]:
 
 def _semantic_problems(plan: Plan, raw_keys: dict[str, set[str]] | None = None) -> list[str]:
     problems: list[str] = []
+    import pycountry  # its tables load on first use: only a plan being applied pays
+
+    if pycountry.currencies.get(alpha_3=plan.workspace.currency) is None:
+        problems.append(
+            f"workspace.currency: {plan.workspace.currency!r} is not an ISO 4217 currency"
+            " code (EUR, USD, GBP, CHF...)"
+        )
     people = {p.key: p for p in plan.people}
     metrics = {m.key: m for m in plan.metrics}
     raw = raw_keys or {}

@@ -110,6 +110,9 @@ def test_a_file_of_utf8_and_windows_lines_reads_each_line_as_written(tmp_path: P
     )
     parsed = parse_file(path, known_metrics=KNOWN)
     assert parsed.rows.column("note").to_pylist() == ["café", "café"]
+    # a GBK file whose line happens to be valid UTF-8 (一丌) is still read as GBK
+    path.write_bytes("day,metric,value,note\n2026-01-05,leads,1,一丌 中文\n".encode("gbk"))
+    assert parse_file(path, known_metrics=KNOWN).rows.column("note").to_pylist() == ["一丌 中文"]
 
 
 # DuckDB's sniffer reads the first 20,480 rows: what comes after them must read the same
@@ -160,7 +163,7 @@ def test_a_time_with_an_offset_is_the_workspaces_day(tmp_path: Path) -> None:
     ]
 
 
-def test_an_unlabelled_totals_row_under_the_days_is_skipped(tmp_path: Path) -> None:
+def test_an_unlabelled_totals_row_under_the_days_of_a_wide_file_is_skipped(tmp_path: Path) -> None:
     # a spreadsheet's sums under the days, with no label: skipped and said; a row
     # without a day among the days is still a mistake, and rejected
     text = "day,leads,posts\n2026-01-05,1,2\n,9,9\n2026-01-06,3,4\n,4,6\n"
@@ -175,6 +178,12 @@ def test_an_unlabelled_totals_row_under_the_days_is_skipped(tmp_path: Path) -> N
         (3, "the day is empty (use YYYY-MM-DD)")
     }
     assert any("totals rows" in n for n in parsed.notes)
+    # a file with no day at all, and the long form's last row without one, are mistakes
+    undated = parse_file(write(tmp_path, "day,leads\n,3\n,4\n", "u.csv"), known_metrics=KNOWN)
+    assert [r.reason for r in undated.rejects] == ["the day is empty (use YYYY-MM-DD)"] * 2
+    long = "day,metric,value\n2026-01-05,leads,1\n,leads,2\n"
+    forgot = parse_file(write(tmp_path, long, "l.csv"), known_metrics=KNOWN)
+    assert [(r.line, r.column) for r in forgot.rejects] == [(3, "day")]
 
 
 def test_a_stray_quote_is_text(tmp_path: Path) -> None:

@@ -539,6 +539,12 @@ def test_a_count_of_rows_fills_the_days_inside_the_file_without_a_row(
         "2026-11-04": 1.0,
     }
     assert daily(shop, "revenue") == {"2026-11-02": 5.0, "2026-11-04": 2.0}  # values: as read
+    # a year mistyped on one row fills no decade with zeros: only gaps of up to a month
+    path.write_text("Day,Table,Guests\n2026-11-09,4,2\n2016-11-10,4,2\n2026-11-11,5,3\n")
+    run = waypoint(shop, "import", str(path), "--map", str(mapping))
+    assert run.code == 0, run.err
+    orders = daily(shop, "catering-orders")
+    assert len(orders) == 7 and orders["2016-11-10"] == 1.0 and orders["2026-11-10"] == 0.0
 
 
 def test_a_mapping_without_day_format_reads_an_iso_time_with_its_offset(
