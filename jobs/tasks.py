@@ -12,11 +12,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tracker.clock import workspace_timezone
-from tracker.errors import WaypointError
+from tracker.errors import BadInput, WaypointError
 from tracker.periods import Period
 from tracker.records import Actor
 from tracker.settings import get_setting
 from tracker.store import Store
+from tracker.text import file_label, safe_file_name
 
 SCHEDULER = Actor(key="scheduler", role="manager", name="Scheduler")
 SETTLE_SECONDS = 30  # a file modified more recently may still be being written
@@ -71,7 +72,8 @@ def _queued(inbox: Path) -> list[Path]:
 
 def _fail(failed: Path, source: Path, name: str, stamp: str, why: str) -> None:
     failed.mkdir(parents=True, exist_ok=True)
-    target = failed / f"{stamp}-{name}"
+    # the claimed file is named "<stamp>-<safe name>": the same safe name, this run's stamp
+    target = failed / f"{stamp}-{source.name.split('-', 1)[-1]}"
     shutil.move(str(source), target)
     _note(target, f"{name} was not imported.\n\n{why}\n")
 
@@ -100,11 +102,19 @@ def inbox_import(store: Store, now: dt.datetime) -> str:
     done, failed, processing = inbox / "done", inbox / "failed", inbox / "processing"
     if not inbox.is_dir():
         return f"no inbox folder ({inbox})"
+    linked = [f.name for f in (done, failed, processing) if f.is_symlink()]
+    if linked:
+        # the inbox may be shared: a link planted at done/ would send the files, their
+        # notes and rejects elsewhere (or back into the inbox); nothing is moved
+        raise BadInput(
+            f"inbox folder(s) {', '.join(linked)} in {inbox} are links to other folders;"
+            " Waypoint does not move files through them: nothing was imported"
+        )
     stamp = now.strftime("%Y%m%dT%H%M%S")
     refused = []
     if processing.is_dir():
         for left in _queued(processing):
-            name = left.name.split("-", 1)[-1]
+            name = file_label(left.name.split("-", 1)[-1])
             _fail(
                 failed,
                 left,
@@ -117,33 +127,35 @@ def inbox_import(store: Store, now: dt.datetime) -> str:
             refused.append(f"{name} (interrupted)")
     imported, waiting = [], []
     for path in _queued(inbox):
+        # the name as messages, the run's record and the moved file carry it: without
+        # control characters (an escape sequence retitles a terminal, a line break forges
+        # a line of the job's message)
+        name = file_label(path.name)
         if time.time() - path.stat().st_mtime < SETTLE_SECONDS:
-            waiting.append(path.name)
+            waiting.append(name)
             continue
         processing.mkdir(parents=True, exist_ok=True)
-        claimed = processing / f"{stamp}-{path.name}"
+        claimed = processing / f"{stamp}-{safe_file_name(path.name)}"
         try:
             path.rename(claimed)
         except OSError:
             continue  # another run took it first
         try:
-            result = import_file(
-                store, SCHEDULER, claimed, rejects_dir=done, display_name=path.name
-            )
+            result = import_file(store, SCHEDULER, claimed, rejects_dir=done, display_name=name)
         except WaypointError as exc:
-            _fail(failed, claimed, path.name, stamp, str(exc))
-            refused.append(path.name)
+            _fail(failed, claimed, name, stamp, str(exc))
+            refused.append(name)
             continue
         except Exception as exc:  # any other failure of one file fails that file only
             _fail(
                 failed,
                 claimed,
-                path.name,
+                name,
                 stamp,
                 f"Waypoint could not read it ({type(exc).__name__}); please report this"
                 " with the file.",
             )
-            refused.append(path.name)
+            refused.append(name)
             continue
         if result.nothing_imported:
             # as `waypoint import` exits 2: a file nothing came from is a failure to look at
@@ -153,19 +165,19 @@ def inbox_import(store: Store, now: dt.datetime) -> str:
                 rejects = Path(result.rejects_file)
                 failed.mkdir(parents=True, exist_ok=True)
                 shutil.move(str(rejects), failed / rejects.name)
-            _fail(failed, claimed, path.name, stamp, "\n".join([f"{why.capitalize()}.", *found]))
-            refused.append(f"{path.name} ({why})")
+            _fail(failed, claimed, name, stamp, "\n".join([f"{why.capitalize()}.", *found]))
+            refused.append(f"{name} ({why})")
             continue
         done.mkdir(parents=True, exist_ok=True)
-        target = done / f"{stamp}-{path.name}"
+        target = done / f"{stamp}-{claimed.name.split('-', 1)[1]}"
         shutil.move(str(claimed), target)
         lines = [
-            f"{path.name} ({result.preset}): {result.inserted} inserted, {result.replaced}"
+            f"{name} ({result.preset}): {result.inserted} inserted, {result.replaced}"
             f" replaced, {result.unchanged} unchanged, {len(result.rejected)} rejected"
         ]
         lines += [f"line {r.line}, {r.column}: {r.reason}" for r in result.rejected[:500]]
         _note(target, "\n".join(lines) + "\n")
-        imported.append(f"{path.name} ({result.inserted + result.replaced} values)")
+        imported.append(f"{name} ({result.inserted + result.replaced} values)")
     parts = [f"imported {len(imported)}: {', '.join(imported)}" if imported else "nothing new"]
     if refused:
         parts.append(f"failed {len(refused)}: {', '.join(refused)}")

@@ -31,6 +31,7 @@ from tracker.observations import (
 from tracker.permissions import require_writer
 from tracker.records import Actor
 from tracker.store import Store
+from tracker.text import safe_file_name
 from tracker.working import workspace_currency
 
 if TYPE_CHECKING:
@@ -366,9 +367,23 @@ def import_file(
         )
     if rejects and not dry_run:
         folder = Path(rejects_dir) if rejects_dir is not None else store.path.parent / "rejects"
-        target = folder / f"{path.name}.rejects.csv"
-        result.rejects_file = str(write_rejects(rejects, target, keep_off=store.own_files()))
+        target = folder / rejects_name(path.name)
+        try:
+            if folder.is_symlink():
+                # the data folder may be shared: a link planted at rejects/ would send
+                # Waypoint's writes elsewhere (or back into the inbox)
+                raise BadInput(f"{folder} is a link to another folder; it is not written through")
+            result.rejects_file = str(write_rejects(rejects, target, keep_off=store.own_files()))
+        except BadInput as exc:
+            # the values are stored already: a rejects file that cannot be written is
+            # said, not an error that would read as if nothing had been imported
+            result.notes.append(f"the rejected rows were not saved to a file: {exc}")
     return result
+
+
+def rejects_name(name: str) -> str:
+    """``<file>.rejects.csv``, safe as a file name (tracker.text.safe_file_name)."""
+    return f"{safe_file_name(name)}.rejects.csv"
 
 
 @contextmanager
@@ -415,5 +430,5 @@ def write_rejects(rejects: list[Any], target: Path, *, keep_off: Sequence[Path] 
                     ]
                 )
 
-    write_atomically(target, write, make_folders=True, keep_off=keep_off)
+    write_atomically(target, write, make_folders=True, keep_off=keep_off, label="rejects file")
     return target

@@ -333,7 +333,7 @@ def _reject(
         f" WHERE {where} ORDER BY line",
         [*(reason_params or []), *(params or [])],
     ).fetchall():
-        shown = {"metric": metric, "by": by, "for": whose, "note": None}.get(
+        shown = {"metric": metric, "by": by, "for": whose, "note": None, "source": None}.get(
             column, None if value is None else f"{value:.15g}"
         )
         result.rejected.append(RowProblem(line, metric, reason, column, shown))
@@ -595,6 +595,17 @@ def _check_rows(con: Connection, actor: Actor, result: WriteResult) -> None:
         "UPDATE inc SET note = nullif(regexp_replace(regexp_replace(note, ?, '', 'g'),"
         " '^\\s+|\\s+$', '', 'g'), '') WHERE note IS NOT NULL",  # trim() takes spaces only
         [CONTROL_CHARACTERS],
+    )
+    # a source is a label people read in summaries, flags and `prefer:` advice: one
+    # line, printable (an escape sequence in it would reach every terminal that shows it)
+    _reject(
+        con,
+        result,
+        "regexp_matches(source, ?)",
+        "'the source holds control characters (a line break, an escape sequence); write it"
+        " as plain text'",
+        [r"[\x00-\x1f\x7f-\x9f]"],
+        column="source",
     )
     _reject(
         con,

@@ -52,23 +52,26 @@ def write_atomically(
     *,
     make_folders: bool = False,
     keep_off: Sequence[Path] = (),
+    label: str = "--out",
 ) -> T:
     """Call ``write(part)`` to write a file at ``part``, then put it at ``out`` (see the
     module's docstring); returns what ``write`` returned. ``make_folders``: create the
     folders ``out`` needs (the export does; a missing folder is otherwise bad input).
     A name that reaches a file of ``keep_off`` by any path, and any failure of the file
-    system the name is at fault for, is bad input naming ``--out`` (exit 2)."""
+    system the name is at fault for, is bad input naming ``label`` (``--out``; exit 2)."""
     out = Path(out)
     if _names(out) & set().union(*(_names(Path(p)) for p in keep_off)):
-        raise BadInput(f"--out {out}: that is the database itself; choose another file")
+        raise BadInput(
+            f"{label} {out}: that is the database itself (or its log or lock); choose another file"
+        )
     try:
         if out.is_dir():
-            raise BadInput(f"--out {out}: is a folder; give a file name")
+            raise BadInput(f"{label} {out}: is a folder; give a file name")
         return _write(out, write, make_folders, keep_off)
     except OSError as exc:
         if exc.errno not in _NAME_ERRORS:
             raise  # a full disk or a failing device is no fault of the name (exit 1)
-        raise BadInput(f"--out {out}: cannot be written ({exc.strerror or exc})") from exc
+        raise BadInput(f"{label} {out}: cannot be written ({exc.strerror or exc})") from exc
 
 
 def _names(path: Path) -> set[Path]:
@@ -150,6 +153,8 @@ def _copy_into_stream(part: Path, out: Path, keep_off: Sequence[Path]) -> None:
             except OSError:
                 continue
             if (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino):
-                raise BadInput(f"--out {out}: that is the database itself; choose another file")
+                raise BadInput(
+                    f"--out {out}: that is the database itself (or its log or lock); choose another file"
+                )
         with part.open("rb") as src:
             shutil.copyfileobj(src, dst)

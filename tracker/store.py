@@ -124,9 +124,14 @@ class Store:
         return kept
 
     def own_files(self) -> list[Path]:
-        """The database file and its write-ahead log: never written over by an --out
+        """The database file, its write-ahead log and the scheduler's lock file (replacing
+        it would let a second scheduler start): never written over by an --out
         (``tracker.outfiles.write_atomically``'s ``keep_off``)."""
-        return [self.path, Path(str(self.path) + ".wal")]
+        return [
+            self.path,
+            Path(str(self.path) + ".wal"),
+            Path(str(self.path) + ".scheduler.lock"),
+        ]
 
     def _connect(self, first_attempt: bool) -> duckdb.DuckDBPyConnection:
         kept = self._keep_wal() if first_attempt else None

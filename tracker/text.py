@@ -46,3 +46,27 @@ def printable(text: str | None) -> str:
 
 def has_control(text: str) -> bool:
     return bool(_CONTROL_ANY.search(text))
+
+
+def file_label(name: str) -> str:
+    """A file's name as messages show it: control characters (an escape sequence that
+    retitles a terminal, a line break that forges a log line) become '?', and a name
+    longer than 120 characters is cut with an ellipsis."""
+    shown = _CONTROL_ANY.sub("?", name)
+    return shown if len(shown) <= 120 else shown[:117] + "..."
+
+
+def safe_file_name(name: str, room: int = 160) -> str:
+    """A name Waypoint can give a file it writes or moves: control characters become
+    '_', and a name longer than ``room`` bytes is cut, its extension kept and a hash of
+    the whole added to keep it apart from others cut alike."""
+    import hashlib
+
+    clean = _CONTROL_ANY.sub("_", name)
+    if len(clean.encode()) <= room:
+        return clean
+    stem, dot, ext = clean.rpartition(".")
+    ext = dot + ext if dot and len(ext) <= 10 else ""
+    stem = stem if ext else clean
+    digest = hashlib.sha256(name.encode()).hexdigest()[:10]
+    return stem.encode()[: room - len(ext) - 11].decode(errors="ignore") + "-" + digest + ext

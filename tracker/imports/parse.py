@@ -15,6 +15,7 @@ from tracker.imports.mapping import fitting, header_row, missing_columns, run_ma
 from tracker.imports.model import ParsedFile, Reject
 from tracker.imports.presets import ALL
 from tracker.imports.read import Sheet, decode, is_workbook, peek_csv, read_sheets
+from tracker.text import file_label
 
 if TYPE_CHECKING:
     from tracker.models import ImportMapping
@@ -130,7 +131,8 @@ def parse_file(
     ``behaviours`` (metric -> flow or stock) tells a mapping how rows of one day combine.
     """
     path = Path(path)
-    name = display_name or path.name
+    # every message names the file: never with its control characters (tracker.text)
+    name = file_label(display_name or path.name)
     try:
         forced = list(map_with) or [m for m in mappings if m.name == preset]
         if forced:

@@ -9,6 +9,7 @@ as ``objectives[buyer-leads].kpis[leads-h2].target: ...``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -242,10 +243,46 @@ def _dupes(kind: str, keys: list[str]) -> list[str]:
     return out
 
 
+# Characters that hide or reorder text: a zero-width space, direction overrides and
+# isolates, a byte-order mark. A name in a mail or a report must read as it is. The
+# joiners (U+200C, U+200D) and direction marks (U+200E, U+200F) stay: Persian and Indic
+# names, and names in right-to-left scripts, need them. Checked when a plan is applied,
+# not when a stored one is read: a workspace stored before must still open.
+_HIDDEN = re.compile("[\u200b\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+
+def _hidden_text(plan: Plan) -> list[str]:
+    problems = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, str) and _HIDDEN.search(value):
+            problems.append(
+                f"{path}: holds a character that hides or reorders text (a zero-width space,"
+                " a direction override); type it again without"
+            )
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, f"{path}.{k}" if path else str(k))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                label = v.get("key") or v.get("name") or i if isinstance(v, dict) else i
+                walk(v, f"{path}[{label}]")
+
+    walk(plan.model_dump(mode="json", by_alias=True), "")
+    return problems
+
+
 def _semantic_problems(plan: Plan, raw_keys: dict[str, set[str]] | None = None) -> list[str]:
     problems: list[str] = []
     import pycountry  # its tables load on first use: only a plan being applied pays
 
+    problems += _hidden_text(plan)
+    if any(p.key == "local" for p in plan.people):
+        # the command line acts as `local` (the local manager) without --as: a person of
+        # that key would take over its changes and its right to undo them
+        problems.append(
+            "people[local].key: 'local' is the command line's own manager; choose another key"
+        )
     if pycountry.currencies.get(alpha_3=plan.workspace.currency) is None:
         problems.append(
             f"workspace.currency: {plan.workspace.currency!r} is not an ISO 4217 currency"
