@@ -115,17 +115,10 @@ def entry_form(
     metric = by_key[chosen]
     _stored_for_day(store, actor, metric, when, names, key)
 
-    pending = st.session_state.get(f"{key}_pending")
-    if pending is not None:
-        st.warning(pending["message"])
-        yes, no = st.columns(2)
-        if yes.button("Store it anyway", key=f"{key}_confirm", type="primary"):
-            args = pending["args"]
-            st.session_state.pop(f"{key}_pending")
-            _save(store, actor, key, metric, confirm=True, **args)
-        if no.button("Cancel", key=f"{key}_cancel"):
-            st.session_state.pop(f"{key}_pending")
-            st.rerun()
+    # The question about an unusual value stands above the form but is drawn after it:
+    # a new Save replaces it, so "Store it anyway" can never store a number the person
+    # has since typed over (or one of another metric or day they have since picked).
+    question = st.container()
 
     with st.form(f"{key}_form", clear_on_submit=True):
         # the metric's own floor is checked on Save, in words (Streamlit's range message
@@ -162,6 +155,7 @@ def entry_form(
             )
         note = st.text_input("Note (optional)", max_chars=4000, key=f"{key}_note")
         if st.form_submit_button("Save", type="primary"):
+            st.session_state.pop(f"{key}_pending", None)  # a new value: a new question
             if value is None:
                 st.error("Type a value first.")
             else:
@@ -174,6 +168,24 @@ def entry_form(
                     "note": note or None,
                 }
                 _save(store, actor, key, metric, confirm=False, **args)
+
+    pending = st.session_state.get(f"{key}_pending")
+    if pending is not None and (pending["args"]["metric"], pending["args"]["day"]) != (
+        metric.key,
+        when,
+    ):
+        st.session_state.pop(f"{key}_pending")  # asked about another metric or day
+        pending = None
+    if pending is not None:
+        with question:
+            st.warning(pending["message"])
+            yes, no = st.columns(2)
+            if yes.button("Store it anyway", key=f"{key}_confirm", type="primary"):
+                st.session_state.pop(f"{key}_pending")
+                _save(store, actor, key, metric, confirm=True, **pending["args"])
+            if no.button("Cancel", key=f"{key}_cancel"):
+                st.session_state.pop(f"{key}_pending")
+                st.rerun()
 
     last = st.session_state.get(f"{key}_last")
     if last is not None:

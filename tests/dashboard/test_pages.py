@@ -185,6 +185,12 @@ def test_the_form_refuses_what_the_cli_refuses(app_env: Store) -> None:
     assert all("--yes" not in w.value for w in at.warning)
     assert any("press **Store it anyway**" in w.value for w in at.warning)
     assert dict(daily_values(app_env, "catering-inquiries")).get(day, 0.0) == before
+    # a new Save replaces the question: its button never stores the number typed over
+    at = log_on_page(at, "catering-inquiries", -2, day)
+    assert any("cannot go below 0" in e.value for e in at.error), at.error
+    assert not any(b.label == "Store it anyway" for b in at.button)
+    assert not any("more than 10 times" in w.value for w in at.warning)
+    at = log_on_page(at, "catering-inquiries", 5000, day)
     at = click(at, "Store it anyway")
     assert dict(daily_values(app_env, "catering-inquiries"))[day] == before + 5000
 
