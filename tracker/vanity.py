@@ -74,12 +74,37 @@ class Flag:
 _EVIDENCE_KIND = {"best_outcome": "metric", "outcomes": "metric", "kpis": "kpi"}
 # Evidence fields that are changes over 8 weeks (0.344 reads "+34%", as the sentence says)
 _EVIDENCE_PERCENT = {"growth"}
+# Evidence fields holding a code or a stamp, said in words (a status, a confidence, a
+# period, a time): DESIGN, codes stay in --json
+_EVIDENCE_WORDS = {"status", "confidence", "period", "checkin_at", "first", "last", "sources"}
+
+
+def _evidence_words(value: str, kind: str) -> str | None:
+    if kind in ("status", "confidence"):
+        return value.replace("_", " ")
+    if kind == "period":
+        return formats.period(value)
+    if kind == "sources":
+        from tracker.vocab import source_label
+
+        return source_label(value)
+    if kind in ("checkin_at", "first", "last"):
+        try:
+            when = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        # the day alone: a stamp is stored in UTC, and its hour would read as local time
+        return f"{when:%a} {formats.long_day(when)}"
+    return None
+
+
 # What people call the fields whose keys say it badly
 _EVIDENCE_LABEL = {
     "best_abs_r": "strongest correlation (|r|)",
     "best_outcome": "with",
     "best_lag_weeks": "weeks later",
     "days_since": "days without a value",
+    "checkin_at": "checked in",
     "outcomes": "outcomes",
 }
 
@@ -104,7 +129,15 @@ def evidence_table(
                 return f"{value:+.0%}"
             return formats.number(value)
         if isinstance(value, str):
-            return known.get(value, value)
+            return _evidence_words(value, kind) or known.get(value, value)
+        if isinstance(value, dict) and "day" in value:
+            # a day's value against its reference (outlier_value): "Thu 3 Dec 2026:
+            # 100,036 (the 8 weeks before at most 146)"
+            day = dt.date.fromisoformat(str(value["day"]))
+            said = f"{day:%a} {formats.long_day(day)}: {formats.number(value.get('value'))}"
+            if value.get("reference") is not None:
+                said += f" (the 8 weeks before at most {formats.number(value['reference'])})"
+            return said
         if isinstance(value, dict):
             # a dict of outcomes holds their growth (unqualified_growth): percentages
             return "; ".join(
@@ -125,6 +158,8 @@ def evidence_table(
     def kind(key: str) -> str:
         if key in _EVIDENCE_PERCENT:
             return "percent"
+        if key in _EVIDENCE_WORDS:
+            return key
         return _EVIDENCE_KIND.get(key, FIELD_KIND.get(key, ""))
 
     return [{"what": label(key), "value": text(v, kind(key))} for key, v in evidence.items()]
@@ -684,7 +719,7 @@ def outlier_value(ctx: Context) -> Iterator[Flag]:
             "outlier_value",
             "warning",
             f"metric:{key}",
-            f"{m['name']} counts {latest['value']:,.6g} on {latest['day']}{more}, more than"
+            f"{m['name']} counts {latest['value']:,.6g} on {formats.long_day(latest['day'])}{more}, more than"
             f" 10 times its largest daily value of the 8 weeks before ({latest['reference']:,.6g}).",
             {
                 "metric": key,
@@ -693,8 +728,9 @@ def outlier_value(ctx: Context) -> Iterator[Flag]:
                     for o in found
                 ],
             },
-            f"Check the number: if it is a typo, correct it (`waypoint values {key}`, then"
-            " delete or --set); if it is right (a big order, a viral post), acknowledge it.",
+            "Check the number: if it is a typo, correct it on Log values (delete it, or"  # noqa: S608 (advice, not SQL)
+            f" replace the day's value; `waypoint values {key}` on the command line); if it"
+            " is right (a big order, a viral post), acknowledge it.",
         )
 
 

@@ -542,3 +542,28 @@ def test_after_a_cadence_change_old_weekly_check_ins_do_not_speak(store: Store) 
     checkin(store, "on_track", period="2026-W26", hour=9)  # from when it was weekly
     checkin(store, "off_track", period="2026-06", hour=10)
     assert ("confidence_conflict", "kpi:leads-kpi") not in codes(store)
+
+
+def test_evidence_says_days_statuses_periods_and_times_in_words() -> None:
+    # an unusual value's days read as a day and its numbers (they read "+10003600%"),
+    # a check-in's confidence, status, period and time as people say them
+    from tracker.vanity import evidence_table
+
+    rows = evidence_table(
+        {
+            "days": [{"day": "2026-12-03", "value": 100036.0, "reference": 146.0}],
+            "confidence": "on_track",
+            "status": "off_track",
+            "period": "2026-W48",
+            "checkin_at": "2026-11-27T16:30:00",
+            "sources": ["import.instagram", "manual"],
+        },
+        {},
+    )
+    shown = {r["what"]: r["value"] for r in rows}
+    assert shown["days"] == "Thu 3 Dec 2026: 100,036 (the 8 weeks before at most 146)"
+    assert shown["confidence"] == "on track" and shown["status"] == "off track"
+    assert shown["period"] == "week of 23 Nov 2026"
+    assert shown["checked in"] == "Fri 27 Nov 2026"
+    assert shown["sources"] == "Instagram imports, hand entries"
+    assert not any("%" in v or "_" in v or "-W" in v for v in shown.values())
