@@ -205,5 +205,8 @@ def show(store: Any, actor: Any, plan: Any, upload_name: str, data: bytes) -> No
                 f" {result.unchanged} unchanged, {len(result.rejected)} rejected."
                 f" Files of this shape now import on their own."
             ),
+            # what the import found (sources counted twice, unusual values): the mapping's
+            # preview read the file alone, so this is the first the person hears of it
+            "result": result,
         }
         st.rerun()

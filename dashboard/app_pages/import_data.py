@@ -99,6 +99,8 @@ def findings(result) -> None:
 committed = st.session_state.get("import_done")
 if committed is not None:
     st.success(committed["message"])
+    if committed.get("result") is not None:
+        findings(committed["result"])
     # an import that changed nothing (the same file again) has nothing to take back: an
     # Undo then would take back the person's latest other change
     if committed["change"] is None:

@@ -185,3 +185,19 @@ def test_the_import_warnings_speak_in_names_not_codes(app_env: Store) -> None:
     assert "prefer" not in overlap and "`" not in overlap
     outlier = next(w for w in warnings if "more than 10 times" in w)
     assert "Instagram likes on Tue 17 Nov" in outlier and "Vanity audit flags it" in outlier
+
+
+def test_saving_a_mapping_onto_a_metric_another_source_fills_says_it_counts_twice(
+    app_env: Store,
+) -> None:
+    # the booking system's amounts mapped to Catering revenue, which the website's
+    # imports already hold for those days: the first import through the new mapping
+    # says so, as any import does (the mapping's preview read the file alone)
+    at = _upload(open_page("import_data"), "booking-week45.csv", BOOKING)
+    at.text_input(key="map_name").set_value("booking-system")
+    at.selectbox(key="map_col_3").set_value("Catering revenue")  # Betrag
+    at.run()
+    at = click(at, "Save mapping and import")
+    assert not at.exception, at.exception
+    assert "Saved the mapping booking-system" in at.success[0].value
+    assert any("counted twice" in w.value for w in at.warning), [w.value for w in at.warning]
