@@ -270,10 +270,19 @@ def _log_one(
         replaced = _entries(con, scope, params)
         others = sorted({e.recorded_by or "local" for e in replaced} - {actor.key})
         if others and actor.role != "manager":
-            named = ", ".join("the local manager" if o == "local" else o for o in others)
+            # people by name, the metric by its name and the day as people write it
+            known = dict(
+                con.execute(
+                    "SELECT key, name FROM people WHERE list_contains(?, key)", [others]
+                ).fetchall()
+            )
+            named = ", ".join(
+                "the local manager" if o == "local" else known.get(o, o) for o in others
+            )
             raise PermissionDenied(
-                f"{actor.name} may not replace entries of {named} for {what};"
-                " add an entry instead, or ask them or a manager."
+                f"{actor.name} may not replace entries of {named} for {info.name} on"
+                f" {day:%a} {day.day} {day:%b %Y}; add an entry instead, or ask them or a"
+                " manager."
             )
     kind = "set" if mode == "set" else "log"
     # a stock entry is a level (followers 150), not an amount added to the day

@@ -199,8 +199,9 @@ def run_preset(
             from tracker.errors import BadInput
 
             raise BadInput(
-                f"{acc.file} has no date column; import it with --day YYYY-MM-DD (the last day"
-                " of the period it covers)"
+                f"{acc.file} has no date column; give the last day of the period it covers"
+                " (`--day YYYY-MM-DD` on the command line, “Day for files without dates” on"
+                " the Import page)"
             )
         if day is None:
             acc.notes.append(f"values dated {fixed_day} (the last day of the file's date range)")
@@ -307,7 +308,7 @@ def run_preset(
             f" {shown}): each counted once"
         )
     if skipped_totals:
-        acc.notes.append(f"{preset.name}: skipped {skipped_totals} totals or description row(s)")
+        acc.notes.append(f"skipped {skipped_totals} totals or description row(s)")
 
 
 def _part_days(
