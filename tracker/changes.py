@@ -349,13 +349,15 @@ def _first(con: Connection, actor: Actor, change_id: int, redo_it: bool) -> str:
     undo standing in the way, redo what it undid), or ask who may when they may not."""
     command = f"waypoint {'redo' if redo_it else 'undo'} {change_id}"
     verb = "bring that back" if redo_it else "take that back"
+    # both ways to do it: the page's button and the command (the message reaches both)
+    how = f"`{command}`, or {'Redo' if redo_it else 'Undo'} on the Audit log"
     change = get_change(con, change_id)
     try:
         _may_take_back(actor, change, "redo" if redo_it else "undo")
     except PermissionDenied:
         who = "a manager" if change.actor == "local" else f"{change.actor} or a manager"
-        return f"ask {who} to {verb} first (`{command}`)"
-    return f"{verb} first (`{command}`)"
+        return f"ask {who} to {verb} first ({how})"
+    return f"{verb} first ({how})"
 
 
 # an entry first written by a set (a redo or undo that brought it back wrote a copy)
@@ -612,7 +614,8 @@ def _refuse_items_changed_since(
         entity, key, by = later[0]
         raise BadInput(
             f"change {undoing} cannot be taken back: it created {entity} {key}, which change"
-            f" {by} changed again since; take that change back first (`waypoint undo {by}`)"
+            f" {by} changed again since; take that change back first (`waypoint undo {by}`,"
+            " or Undo on the Audit log)"
         )
 
 

@@ -577,7 +577,9 @@ def test_a_refusal_caused_by_an_undo_says_to_redo_what_it_undid(plan_store: Stor
     setting = log_entry(plan_store, RICARDO, "leads", 5, day=DAY, mode="set")
     undo(plan_store, RICARDO, setting.change)
     undo(plan_store, RICARDO, logged.change)
-    with pytest.raises(BadInput, match=rf"first \(`waypoint redo {logged.change}`\)"):
+    with pytest.raises(
+        BadInput, match=rf"first \(`waypoint redo {logged.change}`, or Redo on the Audit log\)"
+    ):
         redo(plan_store, RICARDO, setting.change)
     redo(plan_store, RICARDO, logged.change)  # the way out works
     redo(plan_store, RICARDO, setting.change)
@@ -630,7 +632,7 @@ def test_a_refusal_tells_an_assistant_to_ask_and_a_redo_names_what_it_brings_bac
     text = str(refused.value)
     assert f"change {mine.change} cannot be taken back" in text
     assert (
-        f"ask ricardo or a manager to take that back first (`waypoint undo {the_set.change}`)"
+        f"ask ricardo or a manager to take that back first (`waypoint undo {the_set.change}`, or Undo on the Audit log)"
         in text
     )
     # a redo blocked by a value written since names the change it would bring back and
@@ -642,7 +644,10 @@ def test_a_refusal_tells_an_assistant_to_ask_and_a_redo_names_what_it_brings_bac
         redo(plan_store, RICARDO, batch_change)
     text = str(blocked.value)
     assert f"change {batch_change} cannot be brought back" in text
-    assert f"change {again} wrote it; take that back first (`waypoint undo {again}`)" in text
+    assert (
+        f"change {again} wrote it; take that back first (`waypoint undo {again}`, or Undo on the Audit log)"
+        in text
+    )
 
 
 def test_a_redo_refused_by_a_managers_set_tells_the_assistant_to_ask(plan_store: Store) -> None:
@@ -652,6 +657,6 @@ def test_a_redo_refused_by_a_managers_set_tells_the_assistant_to_ask(plan_store:
     with pytest.raises(BadInput) as refused:
         redo(plan_store, AMY, logged.change)
     assert (
-        f"ask ricardo or a manager to take that back first (`waypoint undo {the_set.change}`)"
+        f"ask ricardo or a manager to take that back first (`waypoint undo {the_set.change}`, or Undo on the Audit log)"
         in str(refused.value)
     )
