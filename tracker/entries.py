@@ -517,10 +517,15 @@ def delete_values(store: Store, actor: Actor, ids: list[int]) -> int:
                     f"{actor.name} may not delete value {e.id} ({e.metric} on {e.day}): it is"
                     " not a metric of a KPI, campaign or objective they own (ask a manager)"
                 )
-        label = ", ".join(str(e.id) for e in found[:10]) + ("…" if len(found) > 10 else "")
-        change = open_change(
-            con, actor, "delete", f"delete value {label}", {"ids": [e.id for e in found]}
-        )
+        listed = ", ".join(str(e.id) for e in found[:10]) + ("…" if len(found) > 10 else "")
+        # what was deleted, as the other changes say it (a metric and a day; the page
+        # shows the metric by name), the ids for `waypoint values`
+        metrics = sorted({e.metric for e in found})
+        days = sorted({e.day for e in found})
+        what = metrics[0] if len(metrics) == 1 else f"{len(found)} values of {', '.join(metrics)}"
+        when = f"on {days[0]}" if len(days) == 1 else f"from {days[0]} to {days[-1]}"
+        label = f"delete {what} {when} (value{'s' if len(found) > 1 else ''} {listed})"
+        change = open_change(con, actor, "delete", label, {"ids": [e.id for e in found]})
         con.execute(
             "UPDATE observations SET removed_by = ? WHERE removed_by IS NULL AND entry IN ?",
             [change, [e.id for e in found]],

@@ -502,3 +502,19 @@ def test_an_amount_with_cents_is_shown_with_its_cents(plan_store: Store) -> None
     assert logged.code == 0, logged.err
     assert "+1,234.56" in logged.out
     assert "1,234.56" in waypoint(plan_store.path, "values", "leads").out
+
+
+def test_a_deletion_is_named_by_its_metric_and_day(plan_store: Store) -> None:
+    # as the other changes are ("log leads +2 on ..."), so the Audit log shows the
+    # metric by name and the day, not "delete value 2952"
+    from tracker.changes import list_changes
+    from tracker.names import with_names
+
+    first = log_entry(plan_store, AMY, "leads", 2, day=DAY)
+    [entry] = [e for e in day_entries(plan_store, "leads", DAY) if e.change == first.change]
+    delete_values(plan_store, AMY, [entry.id])
+    newest = list_changes(plan_store, limit=1)[0]
+    assert newest.summary == f"delete leads on {DAY} (value {entry.id})"
+    assert with_names(newest.summary, {"leads": "Qualified leads"}).startswith(
+        "delete Qualified leads on"
+    )
