@@ -305,6 +305,24 @@ class Model:
                     w.id not in own and w.day == v.day and w.source == "manual" for w in self.live()
                 ):
                     return False
+        # the mirror: an entry brought back beside a day set since (an entry first written
+        # by a set, after the undo) would add to the set value
+        if kind == "redo":
+            first = {v.id: v for v in self.versions}
+            for v in self.versions:
+                if (
+                    v.removed == x
+                    and v.source == "manual"
+                    and any(
+                        w.id not in own
+                        and w.day == v.day
+                        and w.source == "manual"
+                        and w.change > x
+                        and self.changes[first[w.entry].change]["kind"] == "set"
+                        for w in self.live()
+                    )
+                ):
+                    return False
         c = self._change(kind, target)
         back = [v for v in self.versions if v.removed == x]
         for v in line:
@@ -385,6 +403,8 @@ def mem_store() -> Iterator[Store]:
 @example(ops=[("log", DAY, 0.0), ("undo",), ("redo",), ("undo",), ("log", DAY, 0.0), ("undo",)])
 # a set undone, an entry logged on its day, then a redo of the set: refused
 @example(ops=[("set", DAY, 5.0), ("undo",), ("log", DAY, 7.0), ("redo",)])
+# the mirror: an entry undone, its day set, then a redo of the entry: refused
+@example(ops=[("log", DAY, 0.0), ("undo",), ("set", DAY, 0.0), ("redo",)])
 def test_any_sequence_matches_a_plain_model(ops: list[tuple]) -> None:
     store = Store(":memory:", lock_timeout=5)
     with store.session():
