@@ -26,7 +26,7 @@ from tracker.outfiles import write_atomically
 from tracker.permissions import assigned_channels, assigned_metrics, require_writer
 from tracker.records import Actor
 from tracker.store import Connection, Rollback, Store
-from tracker.text import CONTROL_CHARACTERS, NOTE_LIMIT
+from tracker.text import ANY_CONTROL_CHARACTER, CONTROL_CHARACTERS, NOTE_LIMIT
 from tracker.vocab import listing, source_label
 
 if TYPE_CHECKING:
@@ -604,7 +604,7 @@ def _check_rows(con: Connection, actor: Actor, result: WriteResult) -> None:
         "regexp_matches(source, ?)",
         "'the source holds control characters (a line break, an escape sequence); write it"
         " as plain text'",
-        [r"[\x00-\x1f\x7f-\x9f]"],
+        [ANY_CONTROL_CHARACTER],
         column="source",
     )
     _reject(
@@ -880,7 +880,9 @@ def overlap_sentences(found: list[Overlap]) -> list[str]:
     return sentences
 
 
-_PERSON_OF_SOURCE = re.compile(r"(?:^timesheet:|[.]for-)(.+)$")
+# the person a source of hours is for: one pattern for Python and for DuckDB
+PERSON_OF_SOURCE = r"(?:^timesheet:|[.]for-)(.+)$"
+_PERSON_OF_SOURCE = re.compile(PERSON_OF_SOURCE)
 # `prefer` keeps one source of a day for everyone: on hours it would drop the others'
 ONE_PERSONS_HOURS = (
     "the same person's hours came twice: take one back (`waypoint undo` the import) or"
@@ -902,20 +904,20 @@ def hours_person(source: str) -> str | None:
 # of Jay's hours (`import.long.for-jay`) count his day twice. So each row carries the
 # person a source of hours is for ('' for any other source), and only one person's
 # sources meet; hours of a source that names no person (whose, then?) are left out.
-_OVERLAP_ROWS = """
+_OVERLAP_ROWS = f"""
     SELECT metric, day, source, person FROM (
         SELECT o.metric, o.day, o.source,
                CASE WHEN o.metric IN (SELECT key FROM metrics WHERE class = 'effort')
-                    THEN regexp_extract(o.source, '(?:^timesheet:|[.]for-)(.+)$', 1)
+                    THEN regexp_extract(o.source, '{PERSON_OF_SOURCE}', 1)
                     ELSE '' END AS person,
                o.metric IN (SELECT key FROM metrics WHERE class = 'effort') AS hours
         FROM observations o
-        {where}
+        {{where}}
         WHERE o.removed_by IS NULL AND ($through IS NULL OR o.day <= $through)
           AND o.source <> 'manual'
           AND o.metric IN (SELECT key FROM metrics WHERE behaviour = 'flow')
     ) WHERE NOT hours OR person <> ''
-"""
+"""  # noqa: S608 (this module's own pattern, no user text)
 
 # Each day's set of sources as a bit mask (bit i: the i-th source of $sources): one
 # integer aggregate per day instead of a sorted list of names, then one row per metric

@@ -15,7 +15,9 @@ NOTE_LIMIT = 4000
 # control characters but tab and line feed: as a pattern for Python and for DuckDB
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
 _CONTROL = re.compile(CONTROL_CHARACTERS)
-_CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# every control character, tab and line feed included (labels, names, file names)
+ANY_CONTROL_CHARACTER = r"[\x00-\x1f\x7f-\x9f]"
+_CONTROL_ANY = re.compile(ANY_CONTROL_CHARACTER)
 
 
 def clean_note(text: str | None, what: str, limit: int = NOTE_LIMIT) -> str | None:

@@ -406,6 +406,14 @@ def test_an_import_into_an_archived_metric_brings_it_back_and_says_so(
         con.execute("UPDATE metrics SET archived = true WHERE key = 'posts'")
     path = tmp_path / "posts.csv"
     path.write_text(f"day,metric,value\n{DAY.isoformat()},posts,3\n")
+    # a dry run says what the import would do, and leaves the metric archived
+    dry = waypoint(plan_store.path, "import", str(path), "--dry-run", "--json")
+    notes = dry.json()["files"][0]["notes"]
+    assert any("is archived; this import would bring it back" in n for n in notes), notes
+    with plan_store.read() as con:
+        assert con.execute("SELECT archived FROM metrics WHERE key = 'posts'").fetchall() == [
+            (True,)
+        ]
     run = waypoint(plan_store.path, "import", str(path), "--json")
     assert run.code == 0, run.err
     notes = run.json()["files"][0]["notes"]
