@@ -1,7 +1,9 @@
 """The progress engine: is each KPI on track, and what does it take to get there?
 
-``compute_progress`` returns every KPI's progress as of a day, computed in one DuckDB
-statement over all KPIs (tracker/progress_sql.py), plus the objectives' roll-up.
+``compute_progress`` returns every KPI's progress as of a day, plus the objectives'
+roll-up: one DuckDB statement gives every KPI's window and aggregates
+(tracker/progress_sql.py), and the rules turn each into its numbers and status
+(tracker/progress_rules.py).
 ``kpi_series`` gives a chart its lines; ``period_history`` (one KPI) and
 ``period_histories`` (all) give recurring targets their record of hit and missed
 periods, and ``streak`` the run of hits. docs/progress.md states the rules in words.
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from tracker.clock import today
 from tracker.errors import BadInput, NotFound
 from tracker.periods import Period
+from tracker.progress_rules import judge
 from tracker.progress_sql import HISTORY_QUERY, OBJECTIVES_QUERY, PROGRESS_QUERY, SERIES_QUERY
 from tracker.settings import get_setting, pace_order_problem
 from tracker.store import Store
@@ -212,18 +215,10 @@ def _kpi_rows(
     day_over: bool = False,
 ) -> list[KpiProgress]:
     on, risk = _thresholds(con)
-    params = {
-        "d": as_of,
-        "on": on,
-        "risk": risk,
-        "only": objective,
-        "kpi": kpi,
-        "closed": day_over,
-    }
-    rows = con.execute(PROGRESS_QUERY, params).fetchall()
+    rows = con.execute(PROGRESS_QUERY, {"d": as_of, "only": objective, "kpi": kpi}).fetchall()
     out = []
     for row in rows:
-        values = list(row)
+        values = list(judge(row, as_of, on, risk, day_over))
         for i in _FLOAT_FIELDS:  # only the numbers need cleaning: a third of the columns
             values[i] = _clean(values[i])
         out.append(KpiProgress(*values))

@@ -1,17 +1,16 @@
-"""The progress engine's SQL: every KPI's window, aggregates, status and forecast at once.
+"""The progress engine's SQL: every KPI's window and aggregates at once.
 
 ``PROGRESS_QUERY`` is one statement over all active KPIs (DESIGN.md, "Progress rules"
-and "Other kinds of KPI"); docs/progress.md states the rules in words. Parameters:
-``$d`` (the as-of day), ``$on`` and ``$risk`` (pace thresholds), ``$only`` (an
-objective key or NULL), ``$kpi`` (a KPI key or NULL), ``$closed`` (whether day ``$d``
-is over: true for the review of a finished week). Every value is a parameter;
-nothing is ever formatted into these strings.
+and "Other kinds of KPI"); tracker/progress_rules.py applies the rules to each of its
+rows, and docs/progress.md states them in words. Parameters: ``$d`` (the as-of day),
+``$only`` (an objective key or NULL), ``$kpi`` (a KPI key or NULL). Every value is a
+parameter; nothing is ever formatted into these strings.
 
 The shape: ``k`` (one row per KPI) -> ``w`` (its window) -> ``sides`` (one row per
 metric the KPI reads: one, or two for a ratio, numbered ``sid``) joined with
 ``daily_values`` -> ``agg`` (one row per KPI side with every aggregate the rules need:
 the window's days in one GROUP BY on ``sid``, the days before its start in another) ->
-the rules, one CTE per step, one row per KPI. The ``daily`` CTE (each wanted metric's
+one row per KPI with its sides side by side. The ``daily`` CTE (each wanted metric's
 value per day) serves the history and chart queries.
 """
 
@@ -74,18 +73,23 @@ win AS (
 -- Each KPI reads one metric, or two for a ratio: each side by its own metric's behaviour.
 sides AS (
     -- sid: a number per KPI side, so the big GROUP BY below hashes one integer
-    SELECT row_number() OVER () AS sid, w.kpi, s.side, s.metric, m.behaviour,
-           w.wstart, w.wend, w.wdeadline,
-           -- the bounds of the recent days, worked out once per side rather than per row:
-           -- the last min(28, n) days of the window are its days after end - 28; the
-           -- forecast's fit reads the last 56 (only for "latest": NULL matches no day)
-           w.wend - 28 AS recent_from,
-           CASE WHEN w.aggregation = 'latest' THEN w.wend - 56 END AS fit_from
-    FROM win w
-    CROSS JOIN LATERAL (
-        VALUES ('value', w.metric), ('num', w.numerator), ('den', w.denominator)
-    ) s(side, metric)
-    JOIN metrics m ON m.key = s.metric
+    SELECT row_number() OVER () AS sid, s.kpi, s.side, s.metric, m.behaviour,
+           s.wstart, s.wend, s.wdeadline, s.recent_from, s.fit_from
+    FROM (
+        -- one row per side (two unnests in one SELECT run side by side; a lateral
+        -- join of VALUES does the same and took a third of the KPI part's planning)
+        SELECT kpi, unnest(['value', 'num', 'den']) AS side,
+               unnest([metric, numerator, denominator]) AS metric,
+               wstart, wend, wdeadline,
+               -- the bounds of the recent days, worked out once per side rather than
+               -- per row: the last min(28, n) days of the window are its days after
+               -- end - 28; the forecast's fit reads the last 56 (only for "latest":
+               -- NULL matches no day)
+               wend - 28 AS recent_from,
+               CASE WHEN aggregation = 'latest' THEN wend - 56 END AS fit_from
+        FROM win
+    ) s
+    JOIN metrics m ON m.key = s.metric  -- a side without a metric has no row
 )
 """
 
@@ -131,130 +135,30 @@ agg AS (
     FROM sides s
     LEFT JOIN inside i ON i.sid = s.sid
     LEFT JOIN before b ON b.sid = s.sid
-),
-sided AS (
-    SELECT w.*,
-           coalesce(v.n_in, 0) AS n_in,
-           -- a recurring target's period that has closed without a value summed to 0: it
-           -- is missed, like the period in its history, not waiting for data
-           CASE WHEN w.per IS NOT NULL AND w.wdeadline IS NOT NULL
-                     AND ($d > w.wdeadline OR ($closed AND $d = w.wdeadline))
-                THEN coalesce(v.w_sum, 0.0) ELSE v.w_sum END AS w_sum,
-           v.latest, v.w_first, v.before_start,
-           v.recent_sum, v.at_deadline,
-           -- the mean is the window's sum over its count (a second Kahan aggregate, favg,
-           -- cost a tenth of the query and agrees to the last bit but one)
-           v.w_sum / nullif(v.n_in, 0) AS w_mean,
-           -- n, the days in the window; without a start it begins at the first value
-           w.wend - coalesce(w.wstart, v.first_day) + 1 AS n_days,
-           coalesce(v.last_day, greatest(n.last_day, dn.last_day)) AS last_day,
-           CASE WHEN n.behaviour = 'flow' THEN n.w_sum ELSE n.latest END AS num_value,
-           CASE WHEN dn.behaviour = 'flow' THEN dn.w_sum ELSE dn.latest END AS den_value
-    FROM win w
-    LEFT JOIN agg v ON v.kpi = w.kpi AND v.side = 'value'
-    LEFT JOIN agg n ON n.kpi = w.kpi AND n.side = 'num'
-    LEFT JOIN agg dn ON dn.kpi = w.kpi AND dn.side = 'den'
 )
 """
 
-RULES = """
-cur AS (
-    SELECT *,
-           CASE aggregation
-               WHEN 'sum' THEN w_sum
-               WHEN 'latest' THEN latest
-               WHEN 'mean' THEN w_mean
-               WHEN 'ratio' THEN CASE WHEN den_value <> 0 THEN num_value / den_value END
-           END AS current,
-           CASE WHEN stay IS NOT NULL THEN NULL
-                WHEN given_baseline IS NOT NULL THEN given_baseline
-                WHEN aggregation IN ('sum', 'ratio') THEN 0.0
-                ELSE coalesce(before_start, w_first) END AS baseline,
-           CASE WHEN wdeadline IS NOT NULL THEN greatest(wdeadline - $d, 0) END AS days_left,
-           -- $closed: the as-of day itself is over (a review of a finished week), so a
-           -- deadline on it has passed: the week's period is hit or missed, not paced
-           wdeadline IS NOT NULL AND ($d > wdeadline OR ($closed AND $d = wdeadline))
-               AS past_deadline
-    FROM sided
-),
-prog AS (
-    SELECT *,
-           CASE WHEN stay IS NOT NULL OR current IS NULL OR target IS NULL THEN NULL
-                -- only a derived baseline can equal the target (the plan refuses a given one)
-                WHEN target = baseline THEN CASE WHEN current >= target THEN 1.0 ELSE 0.0 END
-                ELSE (current - baseline) / (target - baseline) END AS progress,
-           CASE WHEN stay IS NOT NULL OR wstart IS NULL OR wdeadline IS NULL THEN NULL
-                WHEN wdeadline = wstart THEN CASE WHEN $d >= wdeadline THEN 1.0 ELSE 0.0 END
-                ELSE greatest(0.0, least(1.0, ($d - wstart) / (wdeadline - wstart))) END
-               AS expected,
-           -- the KPI's direction: down when the target is below the baseline
-           coalesce(target < baseline, false) AS aims_down
-    FROM cur
-),
--- Rules compare numbers as reports show them: a pace of 9/50 over 1/5 is 0.9 and on
--- track, though the division leaves 0.8999999999999999. Fractions (progress, pace) are
--- compared at 9 decimals, values against the target within a billionth of it.
-paced AS (
-    SELECT *, CASE WHEN expected > 0 THEN progress / expected END AS pace,
-           1e-9 * greatest(1.0, abs(target)) AS tol
-    FROM prog
-),
-judged AS (
-    SELECT *,
-           CASE
-               WHEN target IS NULL THEN 'no_target'
-               -- before the KPI's own start no check-in is due and nothing is judged
-               WHEN kstart IS NOT NULL AND $d < kstart THEN 'not_started'
-               WHEN current IS NULL OR (aggregation <> 'ratio' AND n_in = 0 AND per IS NULL)
-                   THEN 'no_data'
-               WHEN stay = 'above' THEN CASE WHEN current >= target - tol THEN 'on_track'
-                                             ELSE 'off_track' END
-               WHEN stay = 'below' THEN CASE WHEN current <= target + tol THEN 'on_track'
-                                             ELSE 'off_track' END
-               WHEN round(progress, 9) >= 1 THEN 'achieved'
-               WHEN past_deadline THEN 'missed'
-               -- without a start or deadline nothing can be paced: on track until achieved
-               WHEN expected IS NULL OR expected = 0 OR round(pace, 9) >= $on THEN 'on_track'
-               WHEN round(pace, 9) >= $risk THEN 'at_risk'
-               ELSE 'off_track'
-           END AS status,
-           CASE
-               WHEN stay IS NOT NULL OR current IS NULL THEN NULL
-               WHEN days_left IS NULL OR days_left = 0 THEN current
-               WHEN aggregation = 'sum' THEN
-                   current + coalesce(recent_sum, 0.0) / least(28, n_days) * days_left
-               -- the fit needs two days in the last 56; with one it is NULL (no slope)
-               WHEN aggregation = 'latest' AND at_deadline IS NOT NULL THEN at_deadline
-               ELSE current
-           END AS forecast
-    FROM paced
-),
-final AS (
-    SELECT *,
-           CASE WHEN stay IS NOT NULL OR current IS NULL OR target IS NULL THEN NULL
-                WHEN aims_down THEN CASE WHEN forecast <= target + tol THEN 'will_hit'
-                                         ELSE 'will_miss' END
-                WHEN forecast >= target - tol THEN 'will_hit'
-                ELSE 'will_miss' END AS forecast_status,
-           CASE WHEN stay IS NOT NULL OR current IS NULL OR target IS NULL THEN NULL
-                WHEN past_deadline OR days_left IS NULL THEN NULL
-                WHEN round(progress, 9) >= 1 THEN 0.0
-                ELSE (target - current) / greatest(days_left / 7.0, 1 / 7.0) END
-               AS needed_per_week
-    FROM judged
-)
-"""
-
-# Column order = KpiProgress's fields.
+# One row per KPI: what KpiProgress passes through, then the rules' inputs, named and
+# ordered as tracker/progress_rules.py's ROW_FIELDS. Each side's value for a ratio
+# is taken by its metric's behaviour: a flow side summed, a stock side its latest.
 PROGRESS_QUERY = f"""
-WITH {KPIS}, {AGGREGATES}, {RULES}
-SELECT kpi, objective, name,
-       CASE WHEN aggregation = 'ratio' THEN numerator || '/' || denominator ELSE metric END,
-       aggregation, per, stay, unit, wstart, wdeadline, current, baseline, target, progress,
-       expected, pace, status, forecast, forecast_status, needed_per_week, owner, last_day,
-       days_left
-FROM final
-ORDER BY opos, objective, kpos, kpi
+WITH {KPIS}, {AGGREGATES}
+SELECT w.kpi, w.objective, w.name,
+       CASE WHEN w.aggregation = 'ratio' THEN w.numerator || '/' || w.denominator
+            ELSE w.metric END AS metric,
+       w.aggregation, w.per, w.stay, w.unit, w.wstart AS start, w.wdeadline AS deadline,
+       w.owner, coalesce(v.last_day, greatest(n.last_day, dn.last_day)) AS last_day,
+       w.target, w.given_baseline, w.kstart AS kpi_start, v.n_in, v.w_sum, v.latest,
+       v.w_first, v.before_start, v.recent_sum, v.at_deadline,
+       -- n, the days in the window; without a start it begins at the first value
+       w.wend - coalesce(w.wstart, v.first_day) + 1 AS n_days,
+       CASE WHEN n.behaviour = 'flow' THEN n.w_sum ELSE n.latest END AS num_value,
+       CASE WHEN dn.behaviour = 'flow' THEN dn.w_sum ELSE dn.latest END AS den_value
+FROM win w
+LEFT JOIN agg v ON v.kpi = w.kpi AND v.side = 'value'
+LEFT JOIN agg n ON n.kpi = w.kpi AND n.side = 'num'
+LEFT JOIN agg dn ON dn.kpi = w.kpi AND dn.side = 'den'
+ORDER BY w.opos, w.objective, w.kpos, w.kpi
 """
 
 OBJECTIVES_QUERY = """
