@@ -45,7 +45,8 @@ _duck = duckdb.connect()
 
 
 def duckdb_round9(x: float) -> float:
-    return _duck.execute("SELECT round(?::DOUBLE, 9)", [x]).fetchone()[0]
+    (rounded,) = _duck.execute("SELECT round(?::DOUBLE, 9)", [x]).fetchall()[0]
+    return rounded
 
 
 @given(
