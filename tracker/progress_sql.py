@@ -9,8 +9,8 @@ parameter; nothing is ever formatted into these strings.
 The shape: ``k`` (one row per KPI) -> ``w`` (its window) -> ``sides`` (one row per
 metric the KPI reads: one, or two for a ratio, numbered ``sid``) joined with
 ``daily_values`` -> ``agg`` (one row per KPI side with every aggregate the rules need:
-the window's days in one GROUP BY on ``sid``, the days before its start in another) ->
-one row per KPI with its sides side by side. The ``daily`` CTE (each wanted metric's
+the window's days in one GROUP BY on ``sid``, the days before its start in another,
+the forecast's last 56 days in a third) -> one row per KPI with its sides side by side. The ``daily`` CTE (each wanted metric's
 value per day) serves the history and chart queries.
 """
 
@@ -93,11 +93,12 @@ sides AS (
 )
 """
 
-# Two GROUP BYs give every aggregate of every KPI side. The window's days (wstart to
+# Three GROUP BYs give every aggregate of every KPI side. The window's days (wstart to
 # wend) go through one with no per-row filter but the recent days'; the days before the
 # start, which only the look-backs need (the latest value, the last day, the value on
-# the start day), through a second of two aggregates. Nothing after the window's end
-# (wend <= $d) is read: the baseline looks back before the start, never past the end.
+# the start day), through a second of two aggregates; the forecast's fit through a
+# third. Nothing after the window's end (wend <= $d) is read: the baseline looks back
+# before the start, never past the end.
 AGGREGATES = """
 inside AS (
     SELECT sid,
@@ -107,14 +108,7 @@ inside AS (
            max(day) AS w_last,
            min(day) AS first_day,
            arg_min(value, day) AS w_first,
-           fsum(value) FILTER (day > recent_from) AS recent_sum,
-           -- x = days from the deadline, so the line read at the deadline is the intercept
-           -- (small x keeps the fit exact to the last digits). ORDER BY day: the fit's
-           -- running sums are added in one order, so its last bits (and a forecast on a
-           -- rounding edge) do not move between runs with the order threads finish in
-           -- (unordered, 1 forecast in about 330 moved in its 12th digit; +4 ms at L)
-           regr_intercept(value, (day - wdeadline)::DOUBLE ORDER BY day)
-               FILTER (day > fit_from) AS at_deadline
+           fsum(value) FILTER (day > recent_from) AS recent_sum
     FROM sides s
     JOIN daily_values d ON d.metric = s.metric AND d.day <= s.wend
         AND (s.wstart IS NULL OR d.day >= s.wstart)
@@ -126,6 +120,21 @@ before AS (
     JOIN daily_values d ON d.metric = s.metric AND d.day < s.wstart AND d.day <= s.wend
     GROUP BY sid
 ),
+-- The forecast's line for "latest" KPIs: its own GROUP BY over the last 56 days of
+-- their windows only (in the one above it cost every row its filter and widened every
+-- group's state: 2 ms more at L). x = days from the deadline, so the line read at the
+-- deadline is the intercept (small x keeps the fit exact to the last digits). ORDER BY
+-- day: the fit's running sums are added in one order, so its last bits (and a forecast
+-- on a rounding edge) do not move between runs with the order threads finish in
+-- (unordered, 1 forecast in about 330 moved in its 12th digit; about 4 ms at L).
+fit AS (
+    SELECT sid, regr_intercept(value, (day - wdeadline)::DOUBLE ORDER BY day) AS at_deadline
+    FROM sides s
+    JOIN daily_values d ON d.metric = s.metric AND d.day > s.fit_from AND d.day <= s.wend
+        AND (s.wstart IS NULL OR d.day >= s.wstart)
+    WHERE s.fit_from IS NOT NULL
+    GROUP BY sid
+),
 agg AS (
     SELECT s.kpi, s.side, s.behaviour, i.n_in, i.w_sum,
            -- "latest": the last day with a value on or before the end (may precede start)
@@ -134,10 +143,11 @@ agg AS (
            i.first_day, i.w_first,
            -- the value on the last day on or before the start
            CASE WHEN i.first_day = s.wstart THEN i.w_first ELSE b.b_latest END AS before_start,
-           i.recent_sum, i.at_deadline
+           i.recent_sum, f.at_deadline
     FROM sides s
     LEFT JOIN inside i ON i.sid = s.sid
     LEFT JOIN before b ON b.sid = s.sid
+    LEFT JOIN fit f ON f.sid = s.sid
 )
 """
 
