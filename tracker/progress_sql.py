@@ -219,7 +219,8 @@ valued AS (
     LEFT JOIN daily d ON d.metric = b.metric AND d.day BETWEEN b.bstart AND b.bend
     GROUP BY b.key, b.pstart, b.bstart, b.bend, b.target
 )
--- hit = progress >= 1 with the recurring baseline 0 (a target of 0 is met by 0)
+-- hit = progress >= 1 with the recurring baseline 0 (a target of 0 is met by 0), within
+-- a billionth of the target as progress_rules.judge compares the current period
 SELECT key, pstart, bstart, bend, value, target,
        CASE WHEN target IS NULL THEN false
             WHEN target >= 0 THEN value >= target - 1e-9 * greatest(1.0, abs(target))

@@ -16,6 +16,7 @@ import duckdb
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tracker.progress import KpiProgress
 from tracker.progress_rules import ROW_FIELDS, judge, round9
 from tracker.progress_sql import PROGRESS_QUERY
 from tracker.store import Store
@@ -34,8 +35,6 @@ def row(**given_fields: Any) -> tuple[Any, ...]:
 
 
 def result(**given_fields: Any) -> dict[str, Any]:
-    from tracker.progress import KpiProgress
-
     closed = given_fields.pop("closed", False)
     as_of = given_fields.pop("as_of", D)
     return vars(KpiProgress(*judge(row(**given_fields), as_of, 0.9, 0.7, closed)))
