@@ -62,6 +62,7 @@ def import_waypoint(db: Path, csv: Path | None) -> float:
 def import_inprocess(db: Path, csv: Path | None) -> float:
     """tracker.importer.import_file inside a started process, as DuckDB's own read is
     measured (modules imported before the clock starts)."""
+    import tracker.imports  # noqa: F401  (import_file loads the parsers on first use)
     from tracker.importer import import_file
     from tracker.records import LOCAL_MANAGER
     from tracker.store import Store
