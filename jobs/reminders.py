@@ -9,13 +9,29 @@ from tracker.checkins import checkin_status, on_time_until
 from tracker.clock import workspace_timezone
 from tracker.formats import long_day, period
 from tracker.jobruns import record_reminder, reminded, reminder_history
-from tracker.mailer import build_message, mail_settings, send
+from tracker.mailer import MailError, MailRefused, build_message, mail_settings, send
 from tracker.periods import Period
 from tracker.plan import load_plan
 from tracker.settings import get_setting
 from tracker.store import Store
 
 IGNORED_BEFORE_ESCALATION = 2
+
+
+def reminder_periods(local: dt.date) -> list[tuple[Period, str]]:
+    """The periods a reminder may go out for on ``local``, each with the week whose check-in
+    list holds it: from the day before the period ends to the last day its check-in is on
+    time (the day after it ends). The day before is the reminder's day; the two after it
+    make up for a run that failed or did not happen, while a check-in can still be on
+    time. A month is listed with the week holding its first day."""
+    out = []
+    for kind in ("week", "month"):
+        current = Period.of(kind, local)
+        for p in (current, current.previous()):
+            if p.last - dt.timedelta(days=1) <= local <= on_time_until(p):
+                listing = p if kind == "week" else Period.week_of(p.first)
+                out.append((p, listing.label))
+    return out
 
 
 def run_reminders(store: Store, now: dt.datetime) -> str:
@@ -30,20 +46,29 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
     url = get_setting("dashboard_url", {k: str(v) for k, v in plan.settings.items()})
     sent: list[str] = []
     skipped: list[str] = []
+    refused: list[str] = []
 
-    # 1. Reminders: the day before a period ends, for check-ins still due in it.
-    tomorrow = local + dt.timedelta(days=1)
-    week_ends = Period.week_of(tomorrow).last == tomorrow
-    month_ends = Period.of("month", tomorrow).last == tomorrow
+    def deliver(to: list[str], subject: str, text: str) -> bool:
+        """Send one mail; a server that refuses these recipients is noted and the run goes
+        on to the next person (a bad address must not cost everyone after it their
+        reminder). A server that cannot be reached stops the run: the next one retries,
+        and what was sent is recorded and not sent again."""
+        try:
+            send(settings, build_message(settings.sender, to, subject, text))
+        except MailRefused as exc:
+            refused.append(str(exc))
+            return False
+        except MailError as exc:
+            done = "; ".join(sent) or "nothing"
+            raise MailError(f"{exc} (sent before it: {done})") from exc
+        return True
+
+    # 1. Reminders: for check-ins still due in a period ending tomorrow (or, made up, one
+    # that ended today or yesterday and is still on time).
     due: dict[str, list] = {}
-    if week_ends or month_ends:
-        for state in checkin_status(store, Period.week_of(local).label, now).kpis:
-            weekly = Period.parse(state.period).kind == "week"
-            if (
-                state.state != "due"
-                or (weekly and not week_ends)
-                or (not weekly and not month_ends)
-            ):
+    for p, week in reminder_periods(local):
+        for state in checkin_status(store, week, now).kpis:
+            if state.period != p.label or state.state != "due":
                 continue
             if reminded(store, state.owner, state.kpi, state.period, "reminder"):
                 continue
@@ -68,39 +93,41 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
             # escalation ("ignored two reminders") later.
             skipped.append(f"{person} (mail not configured)")
             continue
-        send(
-            settings,
-            build_message(
-                settings.sender,
-                [who.email],
-                f"Check-ins due: {len(states)} KPI(s)",
-                "\n".join(lines),
-            ),
-        )
+        if not deliver([who.email], f"Check-ins due: {len(states)} KPI(s)", "\n".join(lines)):
+            continue  # not recorded: it never reached them, so it is tried again
         for s in states:
             record_reminder(store, person, s.kpi, s.period, "reminder", now.replace(tzinfo=None))
         sent.append(f"reminded {person} ({len(states)})")
 
-    # 2. Escalations: the last two reminders of a person's KPI were both ignored.
+    # 2. Escalations: the last two reminders of a person's KPI were both ignored. Each
+    # escalation uses up its two: the next one needs two more ignored after it.
     last_week = Period.week_of(local).previous().label
     for state in checkin_status(store, last_week, now).kpis:
         if state.state != "missing":
             continue
         who = people.get(state.owner)
+        history = reminder_history(store, state.owner, state.kpi)
+        told = max((p for p, kind in history if kind == "escalation"), default="")
         if who is not None and not who.email:
             # No reminder can reach them: two periods missed in a row are told to their
             # manager all the same, or nobody would ever hear of it
             missed = [Period.parse(state.period).previous().label, state.period]
+            if missed[0] <= told:
+                continue
         else:
-            history = reminder_history(store, state.owner, state.kpi)
-            missed = [p for p, kind in history if kind == "reminder" and p <= state.period]
+            missed = [p for p, kind in history if kind == "reminder" and told < p <= state.period]
             if len(missed) < IGNORED_BEFORE_ESCALATION or missed[-1] != state.period:
                 continue
         if not all(_missing(store, state.kpi, p, now) for p in missed[-2:]):
             continue
         if reminded(store, state.owner, state.kpi, state.period, "escalation"):
             continue
-        boss = [people[who.manager]] if who and who.manager in people else managers
+        # their manager; without one, every other manager (never the person it is about)
+        boss = (
+            [people[who.manager]]
+            if who and who.manager in people and who.manager != state.owner
+            else [m for m in managers if m.key != state.owner]
+        )
         to = [m.email for m in boss if m.email]
         name = who.name if who else state.owner
         periods = " and ".join(period(p) for p in missed[-2:])
@@ -114,23 +141,26 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
             f"\n\nSee the Team page: {url.rstrip('/')}/team"
         )
         if not (to and settings.configured):
-            skipped.append(f"escalation of {state.owner}/{state.kpi} (no mail to send it by)")
+            whom = "no one else to tell" if settings.configured else "no mail to send it by"
+            skipped.append(f"escalation of {state.owner}/{state.kpi} ({whom})")
             continue
-        send(
-            settings,
-            build_message(
-                settings.sender,
-                to,
-                f"Escalation: {name} missed check-ins on {kpi_names.get(state.kpi, state.kpi)}",
-                text,
-            ),
-        )
+        subject = f"Escalation: {name} missed check-ins on {kpi_names.get(state.kpi, state.kpi)}"
+        if not deliver(to, subject, text):
+            continue
         record_reminder(
             store, state.owner, state.kpi, state.period, "escalation", now.replace(tzinfo=None)
         )
         sent.append(f"escalated {state.owner}/{state.kpi} to {', '.join(to)}")
     if not settings.configured and skipped:
         skipped.append("(smtp.host is not set: nothing was sent or recorded)")
+    if refused:
+        # the run fails, so `jobs list` and the review's failed jobs show it; the refused
+        # mails are tried again by the next run (they were not recorded)
+        raise MailRefused(
+            "; ".join(sent + skipped) + f"; not delivered: {'; '.join(refused)}"
+            if sent or skipped
+            else f"not delivered: {'; '.join(refused)}"
+        )
     return "; ".join(sent + skipped) or "nothing due"
 
 

@@ -79,7 +79,10 @@ def run_job(
     slot = slot or now
     naive = slot.astimezone(dt.UTC).replace(tzinfo=None)
     if not claim(store, name, naive, now.astimezone(dt.UTC).replace(tzinfo=None)):
-        return "skipped", f"{name} already ran for {naive:%Y-%m-%d %H:%M} UTC"
+        # said in the workspace's time, as every schedule is
+        tz = workspace_timezone(store)
+        local = slot.astimezone(ZoneInfo(tz))
+        return "skipped", f"{name} already ran for {local:%Y-%m-%d %H:%M} ({tz})"
     try:
         message = JOBS[name].run(store, now)
         outcome = "ok"

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from zoneinfo import ZoneInfo
 
+from tracker.errors import BadInput
 from tracker.store import Store
 
 
@@ -19,7 +20,13 @@ def now_utc() -> dt.datetime:
     """The current instant; ``WAYPOINT_NOW`` (ISO timestamp) pins it for tests and demos."""
     pinned = os.environ.get("WAYPOINT_NOW")
     if pinned:
-        value = dt.datetime.fromisoformat(pinned)
+        try:
+            value = dt.datetime.fromisoformat(pinned)
+        except ValueError:
+            raise BadInput(
+                f"WAYPOINT_NOW={pinned!r} is not a time: write it as 2026-11-23T09:00:00"
+                " (an offset such as -06:00 may follow), or unset it"
+            ) from None
         # an offset (T03:00-06:00) is that instant: held in UTC like every other stamp
         return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
     return dt.datetime.now(dt.UTC)

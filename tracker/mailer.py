@@ -14,13 +14,14 @@ password is never sent over a connection without TLS unless
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import smtplib
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime, make_msgid
 from typing import Any
 
 from tracker.errors import BadInput, WaypointError
@@ -34,6 +35,11 @@ BOUND_TO_PASSWORD = ("smtp.host", "smtp.port", "smtp.starttls", "smtp.ssl", "smt
 
 class MailError(WaypointError):
     """Mail cannot be sent as configured; the message says what to change."""
+
+
+class MailRefused(MailError):
+    """The server took the connection and refused this message's recipients: another
+    message, to other people, may still go through."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,9 @@ def build_message(
     msg["To"] = ", ".join(to)
     msg["Subject"] = subject
     msg["Message-ID"] = make_msgid(domain="waypoint.local")
+    # RFC 5322 asks for a Date; without one mail readers show when it arrived, or nothing.
+    # The real instant, not WAYPOINT_NOW: this is when the mail is written.
+    msg["Date"] = format_datetime(dt.datetime.now(dt.UTC))
     msg.set_content(text)
     if html is not None:
         msg.add_alternative(html, subtype="html")
@@ -189,6 +198,12 @@ def send(settings: MailSettings, message: EmailMessage, timeout: float = 30) -> 
             f" cannot be verified ({exc.verify_message}); nothing was sent. Use its real"
             " name, or trust its CA with WAYPOINT_SMTP_CA_FILE"
         ) from exc
+    except smtplib.SMTPRecipientsRefused as exc:
+        refused = ", ".join(
+            f"{to} ({code} {reason.decode(errors='replace') if isinstance(reason, bytes) else reason})"
+            for to, (code, reason) in exc.recipients.items()
+        )
+        raise MailRefused(f"{settings.host}:{settings.port} refused {refused}") from exc
     except (smtplib.SMTPException, OSError) as exc:
         raise MailError(f"mail to {settings.host}:{settings.port} failed: {exc}") from exc
 

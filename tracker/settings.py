@@ -87,7 +87,7 @@ SETTINGS: dict[str, Setting] = {
             "schedule.checkin_reminders",
             "0 9 * * *",
             str,
-            "Cron: remind owners whose check-in periods end tomorrow.",
+            "Cron: remind owners whose check-in periods end tomorrow (made up while still on time).",
         ),
         Setting("schedule.nightly_backup", "30 2 * * *", str, "Cron: back up the database."),
         Setting("backup.keep", 7, int, "How many nightly backups to keep.", bounds=(1, 3650)),

@@ -127,6 +127,12 @@ def test_a_json_run_that_fails_still_writes_one_document(tmp_path: Path, plan_fi
     assert (
         refused.code == 2 and "'--limit': 0 is not in the range" in json.loads(refused.out)["error"]
     )
+    # so does one whose --db click refuses, and one run with a WAYPOINT_NOW that is no time
+    folder = waypoint(tmp_path, "status", "--json")
+    assert folder.code == 2 and "is a directory" in json.loads(folder.out)["error"]
+    pinned = waypoint(db, "checkins", "--json", env={"WAYPOINT_NOW": "garbage"})
+    assert pinned.code == 2
+    assert json.loads(pinned.out)["error"].startswith("WAYPOINT_NOW='garbage' is not a time")
     # and a run that succeeds after a failed one in the same process writes only its own
     ok = waypoint(db, "status", "--json")
     assert ok.code == 0 and "error" not in json.loads(ok.out)

@@ -80,6 +80,21 @@ class Failure(click.ClickException):
 
 
 class LazyGroup(click.Group):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # the group's own options (--db a folder, --as without a name) are refused here,
+        # before any command runs: a --json run still owes its document
+        from tracker.cli.common import JsonRun, emit_error_json
+
+        JsonRun.wanted = JsonRun.emitted = False  # one run's (tests run many in one process)
+        asked_json = "--json" in args
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            if asked_json:
+                JsonRun.wanted = True
+                emit_error_json(exc.format_message(), exc.exit_code)
+            raise
+
     def invoke(self, ctx: click.Context) -> object:
         from tracker.errors import WaypointError
 
@@ -141,9 +156,8 @@ class LazyGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, as_person: str | None) -> None:
     """Waypoint: decide what you want to accomplish, then track whether you are."""
-    from tracker.cli.common import AppContext, JsonRun
+    from tracker.cli.common import AppContext
 
-    JsonRun.wanted = JsonRun.emitted = False  # one run's (tests run many in one process)
     ctx.obj = AppContext(db=db, as_person=as_person)
     ctx.obj.reads_only = ctx.invoked_subcommand in READS
 

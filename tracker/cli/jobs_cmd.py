@@ -55,6 +55,8 @@ def run_cmd(app: AppContext, name: str) -> None:
     # A job mails people, imports files and writes backups: a manager's decision.
     require_manager(app.actor(), f"run job {name}")
     outcome, message = run_job(app.store, name)
-    click.echo(f"{name}: {outcome}: {message}")
+    # a failure is a message like every other command's: on stderr, so a script that
+    # keeps stdout (cron mails it, a log file) still sees why
+    click.echo(f"{name}: {outcome}: {message}", err=outcome == "failed")
     if outcome == "failed":
         raise SystemExit(1)

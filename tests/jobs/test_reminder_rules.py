@@ -1,0 +1,160 @@
+"""Reminders that are not lost: made up after a failed day, one refused address costs no
+one else their mail, monthly periods that end mid-week, escalations that use up their
+reminders and never go to the person they are about. A local SMTP server, the demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from jobs.reminders import reminder_periods
+from jobs.runner import run_job
+from tests.clirunner import waypoint
+from tests.conftest import Inbox, free_port
+from tracker.periods import Period
+from tracker.store import Store
+
+SATURDAY = dt.datetime(2026, 11, 21, 15, tzinfo=dt.UTC)  # 09:00 Chicago; W47 ends tomorrow
+
+
+class Refusing(Inbox):
+    """An SMTP server that refuses some recipients (550), as a mistyped address gets."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refuse:
+            return "550 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@pytest.fixture
+def refusing(monkeypatch: pytest.MonkeyPatch) -> Iterator[Refusing]:
+    from aiosmtpd.controller import Controller
+
+    handler = Refusing()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("WAYPOINT_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("WAYPOINT_SMTP_PORT", str(port))
+    monkeypatch.setenv("WAYPOINT_SMTP_STARTTLS", "false")
+    yield handler
+    controller.stop()
+
+
+def reminders_to(inbox: Inbox) -> list[str]:
+    return [m["X-Rcpt"] for m in inbox.messages if m["Subject"].startswith("Check-ins due")]
+
+
+def test_reminder_days_run_from_the_day_before_the_end_to_the_last_on_time_day() -> None:
+    # a week ending Sunday 22 Nov: Saturday (the reminder's day), Sunday and the Monday
+    # after (made up while a check-in is still on time); never Friday or Tuesday
+    w47 = Period.parse("2026-W47")
+    for day, listed in [(20, False), (21, True), (22, True), (23, True), (24, False)]:
+        periods = [p for p, _ in reminder_periods(dt.date(2026, 11, day))]
+        assert (w47 in periods) is listed, day
+    # a month that ends on a Thursday is listed with the week of its first day, whose
+    # check-in list holds it (the week of 30 Dec ends in January and lists January)
+    found = dict((p.label, week) for p, week in reminder_periods(dt.date(2026, 12, 30)))
+    assert found["2026-12"] == "2026-W49"
+
+
+@pytest.mark.slow  # reminder runs over the demo
+def test_a_reminder_that_failed_on_its_day_goes_out_the_next(
+    demo_store: Store, smtp: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Saturday's run finds the mail server down (nothing listens on the port)
+    real = os.environ["WAYPOINT_SMTP_PORT"]
+    monkeypatch.setenv("WAYPOINT_SMTP_PORT", str(free_port()))
+    outcome, message = run_job(demo_store, "checkin_reminders", SATURDAY, slot=SATURDAY)
+    assert outcome == "failed" and "sent before it: nothing" in message, message
+    monkeypatch.setenv("WAYPOINT_SMTP_PORT", real)  # back on Sunday
+    sunday = SATURDAY + dt.timedelta(days=1)
+    outcome, message = run_job(demo_store, "checkin_reminders", sunday, slot=sunday)
+    assert outcome == "ok", message
+    assert {"lena@copperkettle.example", "jay@copperkettle.example"} <= set(reminders_to(smtp))
+    assert all("(week of 16 Nov 2026)" in m.get_content() for m in smtp.messages)
+    assert all(m["Date"] for m in smtp.messages)  # mail readers show when it was written
+    count = len(smtp.messages)
+    monday = sunday + dt.timedelta(days=1)
+    run_job(demo_store, "checkin_reminders", monday, slot=monday)
+    assert len(smtp.messages) == count  # made up once, never twice
+
+
+@pytest.mark.slow  # a reminder run over the demo
+def test_a_failed_run_on_the_command_line_says_why_on_stderr(demo_store: Store) -> None:
+    run = waypoint(
+        demo_store.path,
+        "jobs",
+        "run",
+        "checkin_reminders",
+        env={
+            "WAYPOINT_NOW": "2026-11-21T15:00:00",
+            "WAYPOINT_SMTP_HOST": "127.0.0.1",
+            "WAYPOINT_SMTP_PORT": str(free_port()),  # nothing listens there
+            "WAYPOINT_SMTP_STARTTLS": "false",
+        },
+    )
+    assert run.code == 1 and run.out == ""
+    assert run.err.startswith("checkin_reminders: failed: MailError: mail to 127.0.0.1:")
+
+
+@pytest.mark.slow  # reminder runs over the demo
+def test_one_refused_address_costs_no_one_else_their_reminder(
+    demo_store: Store, refusing: Refusing
+) -> None:
+    refusing.refuse = {"jay@copperkettle.example"}
+    outcome, message = run_job(demo_store, "checkin_reminders", SATURDAY, slot=SATURDAY)
+    # the run fails (jobs list and the review show it) after mailing everyone else
+    assert outcome == "failed"
+    assert "jay@copperkettle.example (550 no such user)" in message
+    assert "lena@copperkettle.example" in reminders_to(refusing)
+    assert "reminded lena" in message
+    # the address is fixed: the next run sends Jay's, and Lena's not again
+    refusing.refuse = set()
+    again = SATURDAY + dt.timedelta(hours=1)
+    outcome, message = run_job(demo_store, "checkin_reminders", again)
+    assert outcome == "ok", message
+    assert reminders_to(refusing).count("jay@copperkettle.example") == 1
+    assert reminders_to(refusing).count("lena@copperkettle.example") == 1
+
+
+@pytest.mark.slow  # a reminder run over the demo
+def test_a_month_that_ends_mid_week_is_reminded(demo_store: Store, smtp: Inbox) -> None:
+    # December 2026 ends on a Thursday; Maria's monthly Google rating is due
+    wednesday = dt.datetime(2026, 12, 30, 15, tzinfo=dt.UTC)
+    outcome, message = run_job(demo_store, "checkin_reminders", wednesday, slot=wednesday)
+    assert outcome == "ok", message
+    to_maria = [m for m in smtp.messages if m["X-Rcpt"] == "maria@copperkettle.example"]
+    assert to_maria, message
+    text = to_maria[0].get_content()
+    assert "Google rating (December 2026): by the end of Friday 1 Jan 2027" in text
+
+
+@pytest.mark.slow  # reminder runs over four weeks of the demo
+def test_an_escalation_uses_up_its_two_reminders(demo_store: Store, smtp: Inbox) -> None:
+    def told(subject: str) -> list[str]:
+        return [m.get_content() for m in smtp.messages if m["Subject"] == subject]
+
+    about_jay = "Escalation: Jay Patel missed check-ins on Instagram followers"
+    counts = []
+    for week in range(4):  # W47..W50 reminded on Saturday and ignored; Tuesdays escalate
+        saturday = SATURDAY + dt.timedelta(days=7 * week)
+        run_job(demo_store, "checkin_reminders", saturday, slot=saturday)
+        tuesday = saturday + dt.timedelta(days=3)
+        run_job(demo_store, "checkin_reminders", tuesday, slot=tuesday)
+        counts.append(len(told(about_jay)))
+    # W47+W48 told on 1 Dec; W49 alone is not a second pair (W48 was told already);
+    # W49+W50 told on 15 Dec
+    assert counts == [0, 1, 1, 2]
+    assert "(week of 30 Nov 2026 and week of 7 Dec 2026)" in told(about_jay)[1]
+    # Maria has no manager above her and is the only manager: nobody else to tell, and
+    # never a mail to Maria about Maria
+    assert not [m for m in smtp.messages if m["Subject"].startswith("Escalation: Maria")]
