@@ -13,14 +13,14 @@ import datetime as dt
 import re
 import shutil
 import tempfile
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from tracker.errors import BadInput
-from tracker.imports.model import Reject
+from tracker.imports.model import Reject, more_cells_than_the_header
 from tracker.imports.read import decode
 from tracker.imports.values import NotADate, NotANumber, NumericDays, parse_number
 
@@ -115,15 +115,20 @@ def parse_generic(
     encoding: str,
     known_metrics: Collection[str] | None,
     timezone: str = "UTC",
+    header: Sequence[str] | None = None,
 ) -> tuple[Any, list[Reject], list[str]]:
     """Rows (Arrow, incoming schema), rejects and notes for a long or wide file; a day
-    written with a time and its offset is the workspace's (``timezone``) day of it."""
+    written with a time and its offset is the workspace's (``timezone``) day of it.
+    ``header``: the header's cells as the CSV reader read them (a CSV file's; a sheet
+    written out from a workbook has none to check)."""
     source_path, tmp, quoted = _readable_copy(path, name, encoding)
     con = _connection(source_path)
     try:
         params = {"path": str(source_path), "delim": delimiter}
         try:
             _read_file(con, params, quoted)
+            if header is not None:
+                _cells_beyond_the_header(con, name, header)
             con.execute("CREATE TEMP TABLE zone AS SELECT ?::VARCHAR AS tz", [timezone])
             names = [r[0] for r in con.execute("DESCRIBE file").fetchall()]
             # a column the file calls rowid hides the row's place: then a window numbers them
@@ -177,6 +182,33 @@ def _read_file(con: duckdb.DuckDBPyConnection, params: dict[str, str], quoted: b
         except duckdb.Error:
             if i == len(tries) - 1:
                 raise
+
+
+def _cells_beyond_the_header(
+    con: duckdb.DuckDBPyConnection, name: str, header: Sequence[str]
+) -> None:
+    """Refuse a file with a cell past the header's last; drop columns that hold nothing.
+
+    When the first rows have a cell more than the header, DuckDB's reader names it
+    (column3) instead of refusing the file: `2026-11-10,leads,1,234` read as 1, and
+    234 in a column nobody reads. A comma inside a value that is not in quotes changes
+    the number, so the file is refused naming the line, as when the row comes later.
+    A column with no name and no cells (a trailing delimiter on every line, as
+    spreadsheets save) is no column at all."""
+    names = [r[0] for r in con.execute("DESCRIBE file").fetchall()]
+    beyond = names[len(header) :]
+    unnamed = [n for n, h in zip(names, header, strict=False) if not str(h).strip()]
+    if beyond:
+        filled = " OR ".join(f"nullif(trim({_q(n)}), '') IS NOT NULL" for n in beyond)
+        first = con.execute(f"SELECT min(rowid) FROM file WHERE {filled}").fetchall()[0][0]  # noqa: S608 (quoted names)
+        if first is not None:
+            raise more_cells_than_the_header(name, first + 2, len(header))
+    for column in beyond + unnamed:
+        empty = con.execute(
+            f"SELECT count(*) = 0 FROM file WHERE nullif(trim({_q(column)}), '') IS NOT NULL"  # noqa: S608
+        ).fetchall()[0][0]
+        if empty:
+            con.execute(f"ALTER TABLE file DROP COLUMN {_q(column)}")
 
 
 def _csv_problem(exc: duckdb.Error) -> str:
@@ -341,9 +373,17 @@ def _finish(
     rejects: list[Reject] = []
     # Second chance for what SQL could not convert: platform number and date formats.
     fixes = con.execute(texts).fetchall()
-    fixed: list[tuple[int, str, dt.date | None, float]] = []  # None: SQL read the day
+    fixed: list[tuple[int, str, dt.date | None, float | None]] = []  # None: SQL read it
     bad_lines: list[tuple[int, str]] = []
     days = NumericDays([t for *_, t, _v, no_day, _n in fixes if no_day and t], decimal_comma)
+    # Rows here for their day alone keep the value SQL read: read again in Python, `1.250`
+    # in a `;` file would be 1250 where the same row with an ISO day is 1.25
+    read = {
+        (line, metric)
+        for line, metric in con.execute(
+            "SELECT line, metric FROM typed WHERE day IS NULL AND isfinite(value)"
+        ).fetchall()
+    }
     totals = 0
     # In the wide form, rows without a day below the last dated one are a spreadsheet's
     # unlabelled totals row (the sum of each column under the days). A row without a day
@@ -378,6 +418,9 @@ def _finish(
             )
             bad_lines.append((line, metric))
             continue
+        if (line, metric) in read:
+            fixed.append((line, metric, day, None))
+            continue
         try:
             value = parse_number(value_text, decimal_comma=decimal_comma)
             if value is None:
@@ -394,7 +437,8 @@ def _finish(
         if fixed:
             con.executemany("INSERT INTO fixes VALUES (?, ?, ?, ?)", fixed)
         con.execute(
-            "UPDATE typed SET day = coalesce(typed.day, f.day), value = f.value FROM fixes f"
+            "UPDATE typed SET day = coalesce(typed.day, f.day), value = coalesce(f.value, typed.value)"
+            " FROM fixes f"
             " WHERE typed.line = f.line AND typed.metric IS NOT DISTINCT FROM f.metric"
         )
         if bad_lines:

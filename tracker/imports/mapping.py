@@ -25,7 +25,7 @@ from tracker.imports.engine import (
     norm,
 )
 from tracker.imports.generic import TOTAL_LABELS
-from tracker.imports.model import Reject
+from tracker.imports.model import Reject, more_cells_than_the_header
 from tracker.imports.read import Sheet
 from tracker.imports.values import (
     NotADate,
@@ -230,6 +230,8 @@ def run_mapping(
     for row, line in body:
         if all(is_null(c) for c in row):
             continue
+        if text_file and any(not is_null(c) for c in row[len(header) :]):
+            raise more_cells_than_the_header(acc.file, line, len(header))
         raw = cell_of(row, mapping.day.column)
         if is_null(raw):
             first = norm(row[0]) if row else ""

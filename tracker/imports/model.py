@@ -5,8 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from tracker.errors import BadInput
+
 if TYPE_CHECKING:
     import pyarrow as pa
+
+
+def more_cells_than_the_header(file: str, line: int, width: int) -> BadInput:
+    """A text file's row with a cell past the header's last: most often a comma inside a
+    value that is not in quotes (`1,234` read as 1 and 234), which changes the number, so
+    the file is refused naming the line (the generic forms and mappings alike)."""
+    return BadInput(
+        f"{file}: line {line} has more cells than the header's {width} (a comma inside a"
+        " value that is not in quotes?); nothing was imported: put the value in quotes, or"
+        " remove the extra cell"
+    )
 
 
 @dataclass(frozen=True)

@@ -394,6 +394,7 @@ def _generic(
             encoding=sheet.meta.get("encoding", "utf-8"),
             known_metrics=known,
             timezone=timezone,
+            header=[str(c) for c in sheet.rows[0]],
         )
         if _has_blank_lines(path, sheet.meta.get("encoding", "utf-8")):
             # DuckDB skips blank lines; a reject (now, or when the rows are written)

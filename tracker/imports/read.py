@@ -52,8 +52,15 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:200_000]).best()
+    matches = from_bytes(data[:200_000])
+    best = matches.best()
     encoding = best.encoding if best is not None else "cp1252"
+    calmest = min((m.chaos for m in matches), default=0.0)
+    if any(m.encoding == "cp1252" and m.chaos <= calmest + 0.01 for m in matches):
+        # A few accented letters read as well in several code pages, and on a short file
+        # charset-normalizer picks among them by chance (Señora as Seńora in cp1250):
+        # of those that read as well, Windows-1252 is the one Western tools write
+        encoding = "cp1252"
     if encoding.lower() in ("ascii", "utf_8"):
         encoding = "cp1252"
     if not _single_byte(encoding) or _UTF8_SEQUENCE.search(data) is None:
@@ -199,7 +206,7 @@ def _excel(path: Path, name: str, zipped: bool) -> list[Sheet]:
 
     from tracker.imports.workbook import inspect_xlsx, read_sparse
 
-    how = inspect_xlsx(path, name) if zipped else {}
+    how, marks = inspect_xlsx(path, name) if zipped else ({}, {})
     try:
         book = CalamineWorkbook.from_path(str(path))
         sheets = []
@@ -209,7 +216,17 @@ def _excel(path: Path, name: str, zipped: bool) -> list[Sheet]:
                 sheets.append(Sheet(sheet_name, rows, numbers, {"sparse": True}))
                 continue
             rows = book.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
-            sheets.append(Sheet(sheet_name, [list(r) for r in rows], list(range(1, len(rows) + 1))))
+            grid = [list(r) for r in rows]
+            for (row, column), shown in marks.get(sheet_name, {}).items():
+                # calamine reads #DIV/0! and an uncomputed formula as an empty cell: they
+                # are rejected saying what the cell shows instead (the grid starts at A1)
+                if (
+                    row <= len(grid)
+                    and column <= len(grid[row - 1])
+                    and grid[row - 1][column - 1] == ""
+                ):
+                    grid[row - 1][column - 1] = shown
+            sheets.append(Sheet(sheet_name, grid, list(range(1, len(rows) + 1))))
     except BadInput:
         raise
     except Exception as exc:  # calamine raises its own error types for broken workbooks

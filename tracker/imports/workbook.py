@@ -24,6 +24,7 @@ import os
 import re
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -99,11 +100,29 @@ def _sheet_parts(book: zipfile.ZipFile) -> list[tuple[str, str]]:
     return parts
 
 
-def _scan(book: zipfile.ZipFile, member: str) -> tuple[int, int, int, int, int]:
-    """(filled cells, first row, last row, first column, last column) of a sheet, streamed."""
+MAX_MARKED = 100_000  # error and uncomputed formula cells kept in words
+
+
+@dataclass
+class Scan:
+    """A sheet's filled cells and their bounding box, and the cells calamine would hand
+    over as empty though they are not: formula errors (#DIV/0!, #N/A) and formulas
+    without a computed value, each (row, column) -> what the cell shows."""
+
+    filled: int
+    top: int
+    bottom: int
+    left: int
+    right: int
+    marked: dict[tuple[int, int], str]
+
+
+def _scan(book: zipfile.ZipFile, member: str) -> Scan:
+    """The sheet's shape and marked cells, streamed (see Scan)."""
     from defusedxml.ElementTree import iterparse
 
     filled, top, bottom, left, right = 0, MAX_ROWS + 1, 0, MAX_COLUMNS + 1, 0
+    marked: dict[tuple[int, int], str] = {}
     row_number = 0
     with book.open(member) as fh:
         for _, element in iterparse(fh, events=("end",)):
@@ -123,19 +142,50 @@ def _scan(book: zipfile.ZipFile, member: str) -> tuple[int, int, int, int, int]:
             filled += 1
             top, bottom = min(top, row_number), max(bottom, row_number)
             left, right = min(left, column), max(right, column)
+            if len(marked) < MAX_MARKED:
+                shown = _shown_instead_of_empty(element)
+                if shown is not None:
+                    marked[(row_number, column)] = shown
             element.clear()
-    return filled, top, bottom, left, right
+    return Scan(filled, top, bottom, left, right, marked)
 
 
-def inspect_xlsx(path: Path, name: str) -> dict[str, str]:
-    """Check an xlsx before reading it; returns sheet name -> 'dense' or 'sparse'."""
+def _shown_instead_of_empty(cell: Any) -> str | None:
+    """What a cell calamine reads as empty shows: a formula's error (#DIV/0!), or a
+    formula no spreadsheet has computed yet (written by a script): an empty value there
+    would import as a day without a value, or a value rejected as empty, instead of
+    saying why."""
+    v = cell.find(f"{_MAIN}v")
+    cached = v.text if v is not None else None
+    if cell.get("t") == "e":
+        return cached or "#ERROR"
+    f = cell.find(f"{_MAIN}f")
+    if f is not None and cached is None:
+        return f"={f.text or ''} (a formula never computed: open the file in a spreadsheet and save it)"
+    return None
+
+
+def inspect_xlsx(
+    path: Path, name: str
+) -> tuple[dict[str, str], dict[str, dict[tuple[int, int], str]]]:
+    """Check an xlsx before reading it; returns sheet name -> 'dense' or 'sparse', and
+    sheet name -> its marked cells (Scan.marked)."""
     book = check_zip(path, name)
     how: dict[str, str] = {}
+    marks: dict[str, dict[tuple[int, int], str]] = {}
     with book:
         try:
             parts = _sheet_parts(book)
             for sheet, member in parts:
-                filled, top, bottom, left, right = _scan(book, member)
+                scan = _scan(book, member)
+                filled, top, bottom, left, right = (
+                    scan.filled,
+                    scan.top,
+                    scan.bottom,
+                    scan.left,
+                    scan.right,
+                )
+                marks[sheet] = scan.marked
                 if filled > MAX_FILLED:
                     raise BadInput(
                         f"{name}, sheet {sheet!r}: {filled:,} filled cells, more than the"
@@ -147,7 +197,7 @@ def inspect_xlsx(path: Path, name: str) -> dict[str, str]:
             raise
         except Exception as exc:  # a malformed part: name it instead of crashing later
             raise BadInput(f"{name}: the workbook cannot be read ({exc})") from exc
-    return how
+    return how, marks
 
 
 def read_sparse(path: Path, sheet_name: str) -> tuple[list[list[Any]], list[int]]:

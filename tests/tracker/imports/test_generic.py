@@ -425,3 +425,86 @@ def test_a_numeric_date_with_a_time_is_read_like_the_rest_of_the_file(tmp_path: 
     )
     parsed = parse_file(path, known_metrics=KNOWN)
     assert [(r[1].month, r[1].day) for r in rows(parsed)] == [(1, 13), (1, 3), (1, 4)]
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        # the first rows too: DuckDB's reader would name the cell column3 and read 1
+        ("day,metric,value\n2026-01-05,leads,1,234\n", 2),
+        ("day,metric,value\n2026-01-05,leads,2\n2026-01-06,leads,$1,000\n2026-01-07,leads,3\n", 3),
+        ("day,metric,value,note\n2026-01-05,leads,1,hello, world\n", 2),
+        ("day,leads,posts\n2026-01-05,1,1,234.50\n", 2),
+    ],
+)
+def test_a_cell_past_the_header_refuses_the_file(tmp_path: Path, text: str, line: int) -> None:
+    with pytest.raises(BadInput, match=rf"line {line} has more cells than the header's"):
+        parse_file(write(tmp_path, text), known_metrics=KNOWN)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "day,leads,\n2026-01-05,1,\n",  # a trailing delimiter, as spreadsheets save
+        "day,metric,value\n2026-01-05,leads,1,\n",  # on the rows only
+        "day,metric,value,\n2026-01-05,leads,1,\n",
+    ],
+)
+def test_an_empty_trailing_column_is_no_column(tmp_path: Path, text: str) -> None:
+    parsed = parse_file(write(tmp_path, text), known_metrics=KNOWN)
+    assert parsed.rejects == []
+    assert [(r[1], r[2], r[3]) for r in rows(parsed)] == [(dt.date(2026, 1, 5), "leads", 1.0)]
+
+
+@pytest.mark.parametrize("day", ["2026-01-05", "05.01.2026"])
+def test_a_lone_dot_is_a_decimal_point_however_the_day_is_written(tmp_path: Path, day: str) -> None:
+    # a day SQL cannot cast gets a second chance; the value SQL read stays as read
+    parsed = parse_file(
+        write(tmp_path, f"day;metric;value\n{day};leads;1.250\n"), known_metrics=KNOWN
+    )
+    assert [r[3] for r in rows(parsed)] == [1.25]
+    wide = parse_file(write(tmp_path, f"day;leads;posts\n{day};1.250;1,5\n"), known_metrics=KNOWN)
+    assert sorted(r[3] for r in rows(wide)) == [1.25, 1.5]
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["Señora García llamó; Año nuevo campaña", "Très bien à la Crème brûlée", "Größe für Müller"],
+)
+def test_a_short_windows_1252_file_reads_as_written(tmp_path: Path, note: str) -> None:
+    # several code pages read a few accented letters equally well; Windows-1252 is the
+    # one Western tools write (charset-normalizer alone read Señora as Seńora)
+    path = write(tmp_path, f"day,metric,value,note\n2026-01-05,leads,1,{note}\n", encoding="cp1252")
+    parsed = parse_file(path, known_metrics=KNOWN)
+    assert parsed.rows.to_pylist()[0]["note"] == note
+
+
+def test_a_central_european_file_still_reads_as_one(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "day,metric,value,note\n2026-01-05,leads,1,Zażółć gęślą jaźń\n", encoding="cp1250"
+    )
+    assert parse_file(path, known_metrics=KNOWN).rows.to_pylist()[0]["note"] == "Zażółć gęślą jaźń"
+
+
+def test_formula_errors_in_a_workbook_are_rejected_not_lost(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "errors.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["day", "leads", "posts"])
+    sheet.write_row(1, 0, ["2026-01-05", 3])
+    sheet.write_formula(1, 2, "=1/0", None, "#DIV/0!")
+    sheet.write(2, 0, "2026-01-06")
+    sheet.write_formula(2, 1, "=NA()", None, "#N/A")
+    sheet.write(2, 2, 5)
+    book.close()
+    parsed = parse_file(path, known_metrics=KNOWN)
+    assert sorted((r[0], r[2], r[3]) for r in rows(parsed)) == [
+        (2, "leads", 3.0),
+        (3, "posts", 5.0),
+    ]
+    assert sorted((r.line, r.column, r.reason) for r in parsed.rejects) == [
+        (2, "posts", "not a number: '#DIV/0!'"),
+        (3, "leads", "not a number: '#N/A'"),
+    ]

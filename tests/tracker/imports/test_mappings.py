@@ -565,3 +565,15 @@ def test_a_value_listed_twice_is_refused_not_counted_twice(shop: Path, tmp_path:
     applied = waypoint(shop, "plan", "apply", str(plan))
     assert applied.code == 2 and "repeats values[0]" in applied.err
     assert daily(shop, "revenue") == {}
+
+
+def test_a_cell_past_the_header_refuses_a_mapped_file(shop: Path, tmp_path: Path) -> None:
+    # `02.11.2026;1;250` under `Datum;Umsatz`: 1,250 typed without quotes would store 1
+    before = daily(shop, "revenue")
+    run = _till(shop, tmp_path, "Datum;Umsatz\n2026-01-05;10\n2026-01-06;1;250\n")
+    assert run.code == 2
+    assert "till.csv: line 3 has more cells than the header's 2" in run.err
+    assert daily(shop, "revenue") == before  # nothing of the file was stored
+    # an empty cell past the header (a trailing delimiter) is no cell
+    ok = _till(shop, tmp_path, "Datum;Umsatz;\n2026-01-05;10;\n")
+    assert ok.code == 0, ok.err
