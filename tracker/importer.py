@@ -356,14 +356,19 @@ def import_file(
         overlaps=written.overlaps,
         outside_windows=written.outside_windows,
     )
-    for key in written.revived_metrics:
-        # DESIGN: an archived metric's history stays visible; bringing it back is said
-        name = result.names.get(key, key)
+    if written.revived_metrics:
+        # DESIGN: an archived metric's history stays visible; bringing it back is said,
+        # in one note however many (a platform export brings back a dozen at once)
+        names = [result.names.get(key, key) for key in written.revived_metrics]
+        one = len(names) == 1
+        listed = names[0] if one else ", ".join(names[:-1]) + f" and {names[-1]}"
         result.notes.append(
-            f"{name} is archived; this import would bring it back (the plan would list it again)"
+            f"{listed} {'is' if one else 'are'} archived; this import would bring"
+            f" {'it' if one else 'them'} back (the plan would list {'it' if one else 'them'} again)"
             if dry_run
-            else f"{name} was archived; this import brought it back (the plan lists it"
-            " again, and `waypoint undo` archives it once more)"
+            else f"{listed} {'was' if one else 'were'} archived; this import brought"
+            f" {'it' if one else 'them'} back (the plan lists {'it' if one else 'them'} again,"
+            f" and `waypoint undo` archives {'it' if one else 'them'} once more)"
         )
     if rejects and not dry_run:
         folder = Path(rejects_dir) if rejects_dir is not None else store.path.parent / "rejects"

@@ -34,13 +34,19 @@ class SignIn:
     secrets: Path | None = None
     providers: list[str] = field(default_factory=list)
 
-    def banner(self, host: str, port: int) -> str:
+    def banner(self, host: str, port: int, acting: Actor | None = None) -> str:
+        """One line saying who gets in; ``acting``: the person `--as` previews (local)."""
         if self.mode == "oidc":
             return (
                 f"Sign-in: on (OpenID Connect: {', '.join(self.providers)}; {self.secrets})."
                 " Only people of the plan get in."
             )
         where = "this machine" if host in LOOPBACK else f"anyone who reaches {host}:{port}"
+        if acting is not None:
+            return (
+                f"Sign-in: off (local single-user mode): {where} acts as {acting.name}, with"
+                f" the {acting.role}'s rights (--as {acting.key})."
+            )
         return f"Sign-in: off (local single-user mode): {where} is the workspace's manager."
 
 

@@ -13,6 +13,7 @@ from tracker.checks import Outlier
 from tracker.errors import WaypointError
 from tracker.importer import import_upload
 from tracker.imports import preset_names
+from tracker.imports.engine import DayNeeded
 from tracker.imports.parse import NotRecognised, preset_label
 from tracker.observations import counted_twice
 from tracker.settings import get_setting
@@ -37,11 +38,12 @@ upload = st.file_uploader(
 )
 labels = {name: preset_label(name) for name in preset_names()}
 labels |= {m.name: preset_label(f"mapping:{m.name}") for m in plan.imports}
+DAY_LABEL = "Day for files without dates (e.g. Search Console queries)"
 preset = st.selectbox(
     "What kind of export", list(labels), key="import_preset", format_func=labels.__getitem__
 )
 day = st.date_input(
-    "Day for files without dates (e.g. Search Console queries)",
+    DAY_LABEL,
     value=None,
     key="import_day",
     format="YYYY-MM-DD",  # as every day on the pages (the widget's default is YYYY/MM/DD)
@@ -98,15 +100,22 @@ def findings(result) -> None:
 
 committed = st.session_state.get("import_done")
 if committed is not None:
-    st.success(committed["message"])
-    if committed.get("result") is not None:
-        findings(committed["result"])
-    # an import that changed nothing (the same file again) has nothing to take back: an
-    # Undo then would take back the person's latest other change
-    if committed["change"] is None:
-        st.caption("Nothing changed, so there is nothing to undo.")
-    elif st.button("Undo this import", key="import_undo"):
-        # No rerun: the message stays, and the preview below is computed after the undo.
+    done = st.empty()  # emptied when the import is taken back
+    with done.container():
+        st.success(committed["message"])
+        if committed.get("result") is not None:
+            findings(committed["result"])
+        # an import that changed nothing (the same file again) has nothing to take back:
+        # an Undo then would take back the person's latest other change
+        if committed["change"] is None:
+            st.caption("Nothing changed, so there is nothing to undo.")
+            undo_clicked = False
+        else:
+            undo_clicked = st.button("Undo this import", key="import_undo")
+    if undo_clicked:
+        # No rerun: the preview below is computed after the undo. The success box and
+        # its button go: what is on the page is what is stored.
+        done.empty()
         st.session_state.pop("import_done")
         ui.run_safely(lambda: undo(store, actor, committed["change"]), "Import taken back.")
 
@@ -128,6 +137,12 @@ except NotRecognised as exc:
             f" **{ui.text(labels.get(exc.choice, exc.choice))}**. Choose **{labels['auto']}**"
             " above to map it."
         )
+    st.stop()
+except DayNeeded as exc:
+    st.error(
+        f"{ui.text(exc.file)} has no date column: pick the last day of the period it covers"
+        f" under **{DAY_LABEL}** above."
+    )
     st.stop()
 except WaypointError as exc:
     st.error(ui.text(str(exc)))

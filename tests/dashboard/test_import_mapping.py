@@ -144,6 +144,7 @@ def test_the_preview_lists_only_what_will_be_stored_and_the_file_name_stays_text
         b"2026-11-05,catering-inquiries,3\n"
         b"2026-11-05,catering-inquiries,5\n"  # the same day again: the last line is stored
     )
+    before = _daily(app_env, "catering-inquiries")
     at = _upload(open_page("import_data"), name, data)
     assert not at.exception, at.exception
     shown = at.dataframe[0].value
@@ -161,6 +162,25 @@ def test_the_preview_lists_only_what_will_be_stored_and_the_file_name_stays_text
     )
     assert not [b for b in at.button if b.key == "import_commit"]
     assert [b for b in at.button if b.key == "import_undo"]  # the Undo of this import stays
+    # taken back: the success box and its Undo go with it; what shows is what is stored
+    at = click(at, "Undo this import")
+    assert not at.exception, at.exception
+    assert "Import taken back." in [s.value for s in at.success]
+    assert not [s for s in at.success if s.value.startswith("Imported")]
+    assert not [b for b in at.button if b.key == "import_undo"]
+    assert _daily(app_env, "catering-inquiries") == before
+
+
+def test_a_file_without_dates_names_the_pages_own_field(app_env: Store) -> None:
+    from tests.conftest import EXPORTS
+
+    data = (EXPORTS / "google_search_console" / "Queries.csv").read_bytes()
+    at = _upload(open_page("import_data"), "Queries.csv", data)
+    assert not at.exception, at.exception
+    shown = at.error[0].value
+    assert "has no date column: pick the last day of the period it covers" in shown
+    assert "Day for files without dates" in shown
+    assert "--day" not in shown  # page users are never told a CLI flag
 
 
 def test_a_file_with_a_header_and_no_rows_offers_nothing_to_commit(app_env: Store) -> None:

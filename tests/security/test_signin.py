@@ -11,7 +11,7 @@ from tests.clirunner import waypoint
 from tests.dashboard.conftest import open_page
 from tracker.errors import BadInput
 from tracker.plan import apply_plan_text
-from tracker.records import LOCAL_MANAGER
+from tracker.records import LOCAL_MANAGER, Actor
 from tracker.signin import actor_for_login, sign_in_for_serve
 from tracker.store import Store
 
@@ -49,7 +49,15 @@ def test_sign_in_asked_for_but_not_configurable_refuses_to_start(
 
 
 def test_local_mode_only_on_loopback_unless_asked(tmp_path: Path) -> None:
-    assert sign_in_for_serve(None, "127.0.0.1", False, tmp_path).mode == "local"
+    local = sign_in_for_serve(None, "127.0.0.1", False, tmp_path)
+    assert local.mode == "local"
+    assert "this machine is the workspace's manager" in local.banner("127.0.0.1", 8501)
+    # `waypoint --as jay serve` previews Jay's view: the banner says so, not "manager"
+    jay = Actor("jay", "assistant", "Jay Patel")
+    assert local.banner("127.0.0.1", 8501, jay) == (
+        "Sign-in: off (local single-user mode): this machine acts as Jay Patel, with the"
+        " assistant's rights (--as jay)."
+    )
     with pytest.raises(BadInput, match="every visitor the workspace's manager"):
         sign_in_for_serve(None, "0.0.0.0", False, tmp_path)  # noqa: S104
     assert sign_in_for_serve(None, "0.0.0.0", True, tmp_path).mode == "local"  # noqa: S104

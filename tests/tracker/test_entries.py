@@ -526,3 +526,16 @@ def test_a_deletion_is_named_by_its_metric_and_day(plan_store: Store) -> None:
     assert with_names(newest.summary, {"leads": "Qualified leads"}).startswith(
         "delete Qualified leads on"
     )
+
+
+def test_metrics_brought_back_together_are_said_in_one_note(plan_store: Store, tmp_path) -> None:
+    # a platform export brings back a dozen archived metrics at once: one line, not twelve
+    with plan_store.write() as con:
+        con.execute("UPDATE metrics SET archived = true WHERE key IN ('posts', 'leads')")
+    path = tmp_path / "two.csv"
+    path.write_text(f"day,metric,value\n{DAY.isoformat()},posts,3\n{DAY.isoformat()},leads,1\n")
+    notes = waypoint(plan_store.path, "import", str(path), "--json").json()["files"][0]["notes"]
+    back = [n for n in notes if "archived" in n]
+    assert len(back) == 1, notes
+    assert "were archived; this import brought them back" in back[0]
+    assert "LinkedIn posts" in back[0] and "Qualified leads" in back[0]

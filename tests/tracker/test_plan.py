@@ -92,6 +92,21 @@ BROKEN = [
         "kpis[leads-h2].key: the key 'leads-h2' is used twice",
     ),
     (
+        # a mapping is known by its name: the message names that field
+        lambda d: d.update(
+            imports=[
+                {
+                    "name": "till",
+                    "match": {"columns": ["Datum", "Umsatz"]},
+                    "day": {"column": "Datum"},
+                    "values": [{"column": "Umsatz", "metric": "leads"}],
+                }
+            ]
+            * 2
+        ),
+        "imports[till].name: the name 'till' is used twice",
+    ),
+    (
         lambda d: kpi(d, "weekly-posts").update(campaign="nope"),
         "objectives[buyer-leads].kpis[weekly-posts].campaign: unknown campaign 'nope'",
     ),

@@ -105,13 +105,14 @@ def serve_cmd(
         "WAYPOINT_DB": str(store.path.resolve()),
         "WAYPOINT_AUTH": sign_in.mode,
     }
+    acting = None
     if app.as_person and sign_in.mode == "local":
         # `waypoint --as KEY serve`: preview the dashboard as that person (local mode only;
         # with sign-in, who you are comes from your sign-in, never from a flag).
-        app.actor()  # an unknown person stops here, with exit 2
+        acting = app.actor()  # an unknown person stops here, with exit 2
         env["WAYPOINT_AS"] = app.as_person
     click.echo(f"Waypoint on http://{host}:{port}  (database {store.path}; Ctrl+C to stop)")
-    click.echo(sign_in.banner(host, port))
+    click.echo(sign_in.banner(host, port, acting))
     secrets_file = str(sign_in.secrets) if sign_in.secrets else None
     # The scheduler runs here, in the serve process, from before the first request to
     # the end; Streamlit runs as a child that SIGTERM or Ctrl+C stops as well.

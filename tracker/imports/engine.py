@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from tracker.errors import BadInput
 from tracker.imports.model import MetricSpec, Reject
 from tracker.imports.read import Sheet
 from tracker.imports.values import (
@@ -168,6 +169,19 @@ class Accumulator:
         self.first_line.setdefault(key, line)
 
 
+class DayNeeded(BadInput):
+    """A file with no date column and no day given: each surface says where to give it
+    (``--day`` on the command line; the Import page names its own field)."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        super().__init__(
+            f"{file} has no date column; give the last day of the period it covers"
+            " (`--day YYYY-MM-DD` on the command line, “Day for files without dates” on"
+            " the Import page)"
+        )
+
+
 def cut_short(file: str, line: int, row: list[Any], header: list[str]) -> Reject:
     """A text file's row that ends before a column that is read: taking the cells it
     has would count an order without its amount, so none of it is imported."""
@@ -196,13 +210,7 @@ def run_preset(
     if preset.needs_day:
         fixed_day = day or (preset.day_from(sheet) if preset.day_from else None)
         if fixed_day is None:
-            from tracker.errors import BadInput
-
-            raise BadInput(
-                f"{acc.file} has no date column; give the last day of the period it covers"
-                " (`--day YYYY-MM-DD` on the command line, “Day for files without dates” on"
-                " the Import page)"
-            )
+            raise DayNeeded(acc.file)
         if day is None:
             acc.notes.append(f"values dated {fixed_day} (the last day of the file's date range)")
     columns = [(c, index[c.header.lower()]) for c in preset.columns if c.header.lower() in index]

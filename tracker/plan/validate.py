@@ -233,12 +233,13 @@ def _raw_keys(data: dict[str, Any]) -> dict[str, set[str]]:
     }
 
 
-def _dupes(kind: str, keys: list[str]) -> list[str]:
+def _dupes(kind: str, keys: list[str], field: str = "key") -> list[str]:
+    """The item and field of each key used twice (a mapping is known by its name)."""
     seen: set[str] = set()
     out = []
     for k in keys:
         if k in seen:
-            out.append(f"{kind}[{k}].key: the key {k!r} is used twice")
+            out.append(f"{kind}[{k}].{field}: the {field} {k!r} is used twice")
         seen.add(k)
     return out
 
@@ -321,7 +322,7 @@ def _semantic_problems(plan: Plan, raw_keys: dict[str, set[str]] | None = None) 
     if order:
         problems.append(f"settings: {order}")
 
-    problems += _dupes("imports", [i.name for i in plan.imports])
+    problems += _dupes("imports", [i.name for i in plan.imports], "name")
     emails: dict[str, str] = {}
     for p in plan.people:
         if p.manager is not None and p.manager not in people | dict.fromkeys(broken_people):
