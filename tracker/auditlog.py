@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from tracker import formats, vocab
@@ -155,7 +156,9 @@ def _plain_value(value: Any, names: Names | None = None, kind: str = "") -> str:
         return ", ".join(_plain_value(v, names, kind) for v in value) or "–"
     if isinstance(value, dict):
         return "; ".join(
-            f"{_label(k)} {_field_value(k, v, names)}"
+            f"{_plain_value(v)} {_COUNTS[k]}"
+            if k in _COUNTS
+            else f"{_label(k)} {_field_value(k, v, names)}"
             for k, v in value.items()
             # counts of nothing say nothing ("plan fields 0; removed 1; restored 0")
             if v is not None and not (k in _COUNTS and v == 0)
@@ -163,11 +166,24 @@ def _plain_value(value: Any, names: Names | None = None, kind: str = "") -> str:
     text = str(value)
     if kind == "word":  # a code people read as words: on_track is "on track"
         return text.replace("_", " ")
+    if _ISO_DAY.fullmatch(text):  # a start, a deadline, a since: 6 Nov 2026
+        return formats.long_day(dt.date.fromisoformat(text))
     return (names or {}).get(kind, {}).get(text, text)
 
 
-# Fields that count what a change did (an undo, an import): left out when 0.
-_COUNTS = {"removed", "restored", "plan_fields", "inserted", "replaced", "unchanged", "rejected"}
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+# Fields that count what a change did (an undo, an import): left out when 0, and said
+# as a count of what ("13 plan fields changed", not "plan fields 13").
+_COUNTS = {
+    "removed": "removed",
+    "restored": "restored",
+    "plan_fields": "plan fields changed",
+    "inserted": "inserted",
+    "replaced": "replaced",
+    "unchanged": "unchanged",
+    "rejected": "rejected",
+}
 
 
 def _label(field: str) -> str:

@@ -254,5 +254,7 @@ def to_local(stamp: Any, timezone: str) -> Any:
 
 
 def local_time(stamp: Any, timezone: str) -> str:
-    """A stored instant (naive UTC) as the workspace's clock shows it: 18 Nov 09:03."""
-    return f"{to_local(stamp, timezone):%d %b %H:%M}"
+    """A stored instant (naive UTC) as the workspace's clock shows it: 6 Dec 09:03 (the
+    day without a leading zero, as long_day writes it)."""
+    local = to_local(stamp, timezone)
+    return f"{local.day} {local:%b %H:%M}"

@@ -294,7 +294,9 @@ def import_file(
             actor,
             parsed.rows,
             new_metrics=new_metrics,
-            label=f"{parsed.file} ({parsed.preset})",
+            # the change as people read it in the Audit log: "(X: account overview)",
+            # not the preset's code
+            label=f"{parsed.file} ({_kind_in_words(parsed.preset)})",
             dry_run=dry_run,
             # rows the parse could not read count against their metric too
             read_rejects=[r.metric for r in parsed.rejects],
@@ -384,6 +386,12 @@ def import_file(
             # said, not an error that would read as if nothing had been imported
             result.notes.append(f"the rejected rows were not saved to a file: {exc}")
     return result
+
+
+def _kind_in_words(preset: str) -> str:
+    from tracker.imports.parse import preset_label
+
+    return {"long": "long form", "wide": "wide form"}.get(preset) or preset_label(preset)
 
 
 def rejects_name(name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from tracker.store import Store
@@ -69,11 +70,30 @@ def change_summary(kind: str, summary: str, metric_names: dict[str, str]) -> str
     """A change's stored summary as people read it: the metric of a log or set by name,
     also where an undo or redo quotes one."""
     if kind in _NAMED:
-        return with_names(summary, metric_names)
+        return _days_in_words(with_names(summary, metric_names))
     quoted = _QUOTED.match(summary) if kind in ("undo", "redo") else None
     if quoted:
-        return quoted.group(1) + with_names(quoted.group(2), metric_names) + quoted.group(3)
-    return summary
+        return _days_in_words(
+            quoted.group(1) + with_names(quoted.group(2), metric_names) + quoted.group(3)
+        )
+    return _days_in_words(summary)
+
+
+# a day standing alone: never part of a file name (export-2026-11-01.csv stays as it is)
+_ISO_DAY = re.compile(r"(?<![\w.-])(\d{4})-(\d{2})-(\d{2})(?![\w-]|\.\w)")
+
+
+def _days_in_words(text: str) -> str:
+    """ "log Leads +2 on 2026-12-06" as people read it: "... on 6 Dec 2026"."""
+
+    def day(m: re.Match[str]) -> str:
+        try:
+            when = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return m.group(0)
+        return f"{when.day} {when:%b %Y}"
+
+    return _ISO_DAY.sub(day, text)
 
 
 def with_names(text: str, names: dict[str, str]) -> str:

@@ -91,4 +91,6 @@ st.dataframe(
         for e in rows
     ],
     hide_index=True,
+    # the workspace's clock, as people write a time (not 2026-06-07 10:00:00)
+    column_config={"when": st.column_config.DatetimeColumn("when", format="D MMM YYYY, HH:mm")},
 )

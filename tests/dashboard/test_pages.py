@@ -383,7 +383,7 @@ def test_a_change_is_taken_back_and_brought_back_on_the_audit_log(
     # metric by name
     assert {b.key for b in at.button} == {f"changes_undo_{change}"}
     line = next(m.value for m in at.markdown if m.value.startswith(f"Change **{change}**"))
-    assert "log Instagram posts +1 on 2026-11-17" in line and "ig-posts" not in line
+    assert "log Instagram posts +1 on 17 Nov 2026" in line and "ig-posts" not in line
     at = click(at, "Undo", key=f"changes_undo_{change}")
     assert not at.exception, at.exception
     (done,) = [x.value for x in at.success]  # says what was taken back, by name

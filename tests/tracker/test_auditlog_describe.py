@@ -59,4 +59,15 @@ def test_values_check_ins_and_flags_read_as_what_they_are_about() -> None:
         "confidence on track; person Jay Patel"
     )
     # an undo's counts: what it did, not the zeros
-    assert describe(None, {"removed": 1, "restored": 0, "plan_fields": 0}) == "removed 1"
+    assert describe(None, {"removed": 1, "restored": 0, "plan_fields": 0}) == "1 removed"
+
+
+def test_created_items_read_with_days_and_counts_in_words() -> None:
+    # the Audit log's "change" column: no ISO days, no "plan fields 13"
+    created = {"aggregation": "latest", "deadline": "2026-11-06", "plan_fields": 13, "removed": 650}
+    assert describe(None, created) == (
+        "aggregation latest; deadline 6 Nov 2026; 13 plan fields changed; 650 removed"
+    )
+    assert describe({"start": "2026-10-01"}, {"start": "2026-10-05"}) == (
+        "start: 1 Oct 2026 → 5 Oct 2026"
+    )

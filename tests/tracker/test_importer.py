@@ -23,6 +23,12 @@ X_OVERVIEW = EXPORTS / "x_twitter/account_overview_analytics.csv"
 
 def test_same_file_twice_is_unchanged(plan_store: Store, tmp_path: Path) -> None:
     first = import_file(plan_store, LOCAL_MANAGER, X_OVERVIEW)
+    # the change reads as people say the export, not as the preset's code
+    from tracker.changes import list_changes
+
+    assert list_changes(plan_store, limit=1)[0].summary.startswith(
+        "import account_overview_analytics.csv (X: account overview): 650 inserted"
+    )
     assert first.inserted == 650 and "x.impressions" in first.created_metrics
     again = import_file(plan_store, LOCAL_MANAGER, X_OVERVIEW)
     assert (again.inserted, again.replaced, again.unchanged) == (0, 0, 650)

@@ -26,10 +26,13 @@ def test_an_undo_quoting_a_log_names_its_metric() -> None:
     names = {"catering-inquiries": "Catering inquiries"}
     undo = "undo change 4 (log catering-inquiries +7 on 2026-12-05)"
     assert change_summary("undo", undo, names) == (
-        "undo change 4 (log Catering inquiries +7 on 2026-12-05)"
+        "undo change 4 (log Catering inquiries +7 on 5 Dec 2026)"  # days in words
     )
     redo = "redo change 4 (set catering-inquiries =5 on 2026-12-05)"
     assert "set Catering inquiries =5" in change_summary("redo", redo, names)
     # an undone import keeps its file name, even one that looks like a key
     imported = "undo change 9 (import catering-inquiries.csv (long))"
     assert change_summary("undo", imported, names) == imported
+    # and a day in a file name stays part of it
+    dated = "import export-2026-11-01.csv (long form)"
+    assert change_summary("import", dated, names) == dated
