@@ -264,10 +264,13 @@ class CheckinState:
     problems: str | None
     due_by: dt.datetime
     entered_by: str | None = None  # who typed it for the owner (the local manager)
+    # A period checked in more than once: when the latest was given (its confidence and
+    # words are the ones shown; checked_in_at, the first, decides on time), else None.
+    updated_at: dt.datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        for k in ("checked_in_at", "due_by"):
+        for k in ("checked_in_at", "due_by", "updated_at"):
             # stored as naive UTC: written with its offset, so no reader takes it as local
             data[k] = data[k].replace(tzinfo=dt.UTC).isoformat() if data[k] else None
         return data
@@ -353,7 +356,8 @@ explicit AS (
            arg_max_null(c.progress, c.created_at) AS progress,
            arg_max_null(c.plans, c.created_at) AS plans,
            arg_max_null(c.problems, c.created_at) AS problems,
-           arg_max_null(c.recorded_by, c.created_at) AS entered_by
+           arg_max_null(c.recorded_by, c.created_at) AS entered_by,
+           CASE WHEN count(*) > 1 THEN max(c.created_at) END AS updated_at
     FROM live l JOIN checkins c ON c.kpi = l.key AND c.period = l.period AND c.person = l.owner
     GROUP BY l.key
 ),
@@ -366,7 +370,7 @@ logged AS (
 )
 SELECT l.key, l.owner, l.period, l.due,
        least(e.at, g.at) AS at, e.confidence, e.note, e.progress, e.plans, e.problems,
-       e.entered_by
+       e.entered_by, e.updated_at
 FROM live l LEFT JOIN explicit e ON e.key = l.key LEFT JOIN logged g ON g.key = l.key
 ORDER BY l.opos, l.kpos, l.key
 """  # noqa: S608 (built from this module's constants only)
@@ -425,14 +429,26 @@ def checkin_status(
                 ).fetchall()
             ]
     states = []
-    for key, owner, period, due, at, confidence, note, progress, plans, problems, by in rows:
+    for key, owner, period, due, at, confidence, note, progress, plans, problems, by, upd in rows:
         if at is not None:
             state = "on_time" if at <= due else "late"
         else:
             state = "missing" if now_naive > due else "due"
         states.append(
             CheckinState(
-                key, owner, period, state, at, confidence, note, progress, plans, problems, due, by
+                key,
+                owner,
+                period,
+                state,
+                at,
+                confidence,
+                note,
+                progress,
+                plans,
+                problems,
+                due,
+                by,
+                upd,
             )
         )
     return CheckinReport(week, states, later)

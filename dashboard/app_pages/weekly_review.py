@@ -9,7 +9,7 @@ from tracker import formats
 from tracker.annotations import add_annotation
 from tracker.checkins import said
 from tracker.periods import Period
-from tracker.report import entered_by_name, render_html, render_markdown
+from tracker.report import checked_in_again, entered_by_name, render_html, render_markdown
 from tracker.vocab import checkin_words
 
 store = state.store()
@@ -88,7 +88,10 @@ for person in review.by_person():
             if c.entered_by
             else ""
         )
-        lines.append(f"- {ui.text(review.kpi(c.kpi))}: {checkin_words(c.state, c.confidence)}{by}")
+        again = checked_in_again(c)
+        lines.append(
+            f"- {ui.text(review.kpi(c.kpi))}: {checkin_words(c.state, c.confidence)}{by}{again}"
+        )
         lines += [f"    - {label}: {ui.text(value)}" for label, value in said(c)]
     st.markdown("\n".join(lines))
 if not review.checkins:

@@ -303,3 +303,32 @@ def test_checkin_on_monday_says_it_filed_last_weeks(
         plan_store.path, "--as", "amy", "checkin", "leads-h2", "--confidence", "at_risk"
     )
     assert "for 2026-W33: at risk" in again.out  # given: this week's now
+
+
+def test_a_period_checked_in_again_shows_the_latest_word_and_when_it_was_given(
+    plan_store: Store,
+) -> None:
+    from tracker.report import _checkin
+
+    record_checkin(
+        plan_store,
+        AMY,
+        "leads-h2",
+        "on_track",
+        note="good week",
+        period=WEEK,
+        at=utc("2026-08-05T12:00"),
+    )
+    record_checkin(plan_store, AMY, "leads-h2", "at_risk", period=WEEK, at=utc("2026-09-02T11:00"))
+    now = utc("2026-09-03T12:00").replace(tzinfo=dt.UTC)
+    s = next(s for s in checkin_status(plan_store, WEEK, now=now).kpis if s.kpi == "leads-h2")
+    # the first decides on time; the latest word is shown, with its own day
+    assert s.state == "on_time" and s.confidence == "at_risk"
+    assert s.updated_at == utc("2026-09-02T11:00")
+    assert s.as_dict()["updated_at"] == "2026-09-02T16:00:00+00:00"
+    line = _checkin(s)
+    assert line.startswith("on time, says at risk, Wed 5 Aug 2026")
+    assert line.endswith("; checked in again Wed 2 Sep 2026")
+    # one check-in: nothing about again
+    one = next(s for s in checkin_status(plan_store, WEEK, now=now).kpis if s.kpi == "weekly-posts")
+    assert one.updated_at is None and "again" not in _checkin(one)

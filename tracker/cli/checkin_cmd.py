@@ -76,7 +76,12 @@ def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
             s.period,
             STATE_LABEL[s.state],
             f"{to_local(s.checked_in_at, zone):%Y-%m-%d %H:%M}" if s.checked_in_at else "",
-            (s.confidence or "").replace("_", " "),
+            (s.confidence or "").replace("_", " ")
+            + (
+                f" (checked in again {to_local(s.updated_at, zone):%Y-%m-%d %H:%M})"
+                if s.updated_at is not None
+                else ""
+            ),
             escape("; ".join(f"{label}: {text}" for label, text in said(s))),
         )
     out.print(table)
