@@ -395,7 +395,11 @@ def _moved(change: float | None) -> str:
         return "had no data"
     if round(change, 2) == 0:
         return "stayed flat"
-    return f"{'rose' if change > 0 else 'fell'} {abs(change):.0%}"
+    # three significant digits below 100%: the rules' 5% and 20% lines must not be crossed
+    # by rounding (4.95% read "rose 5%" in a flag that fires from 5%)
+    pct = abs(change) * 100
+    shown = f"{pct:.3g}%" if pct < 100 else f"{pct:,.0f}%"
+    return f"{'rose' if change > 0 else 'fell'} {shown}"
 
 
 def _growth(g: dict[str, Any] | None) -> float | None:

@@ -567,3 +567,13 @@ def test_evidence_says_days_statuses_periods_and_times_in_words() -> None:
     assert shown["checked in"] == "Fri 27 Nov 2026"
     assert shown["sources"] == "Instagram imports, hand entries"
     assert not any("%" in v or "_" in v or "-W" in v for v in shown.values())
+
+
+def test_a_change_is_never_rounded_across_a_rules_line() -> None:
+    from tracker.vanity import _moved
+
+    # unqualified_growth fires from 5% and 20%: 4.95% must not read "rose 5%"
+    assert _moved(0.0495) == "rose 4.95%"
+    assert _moved(0.196) == "rose 19.6%"
+    assert _moved(-0.36) == "fell 36%"
+    assert _moved(1.5) == "rose 150%"
