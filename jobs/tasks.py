@@ -14,12 +14,11 @@ from zoneinfo import ZoneInfo
 from tracker.clock import workspace_timezone
 from tracker.errors import BadInput, WaypointError
 from tracker.periods import Period
-from tracker.records import Actor
+from tracker.records import SCHEDULER
 from tracker.settings import get_setting
 from tracker.store import Store
 from tracker.text import file_label, safe_file_name
 
-SCHEDULER = Actor(key="scheduler", role="manager", name="Scheduler")
 SETTLE_SECONDS = 30  # a file modified more recently may still be being written
 
 

@@ -24,7 +24,7 @@ from tracker.daily import refresh_stored
 from tracker.errors import BadInput, NotFound
 from tracker.outfiles import write_atomically
 from tracker.permissions import assigned_channels, assigned_metrics, require_writer
-from tracker.records import Actor
+from tracker.records import SCHEDULER, Actor
 from tracker.store import Connection, Rollback, Store
 from tracker.text import ANY_CONTROL_CHARACTER, CONTROL_CHARACTERS, NOTE_LIMIT
 from tracker.vocab import listing, source_label
@@ -371,7 +371,7 @@ def _stage(
                coalesce(nullif(nullif(trim(source), ''), 'manual'), '{IMPORT_SOURCE}') AS source,
                {by} AS recorded_by,
                -- whose work it is: `for`, else whoever recorded it (as `log --for`)
-               {_PERSON.format(c="for_person", otherwise=by)} AS for_person,
+               {_PERSON.format(c="for_person", otherwise=f"nullif({by}, '{SCHEDULER.key}')")} AS for_person,
                nullif(trim(for_person), '') IS NOT NULL AS for_given,
                nullif(trim(recorded_by), '') IS NOT NULL AS by_given,
                -- the stored source an hours row replaces, when not its own (see
@@ -637,14 +637,18 @@ def _check_rows(con: Connection, actor: Actor, result: WriteResult) -> None:
     # (the column names below are this module's constants, never the file's)
     people = (("by", "recorded_by", "TRUE"), ("for", "for_person", "for_given"))
     for column, named, given in people:
+        # an export names the scheduler as the author of what the inbox imported: a
+        # manager's import reads it back (a round trip keeps who recorded what)
+        system = [SCHEDULER.key] if column == "by" and actor.is_manager else []
         _reject(
             con,
             result,
             f"{given} AND {named} IS NOT NULL AND {named} <> ? AND {named} NOT IN (SELECT key"  # noqa: S608
-            " FROM people WHERE role IN ('manager', 'assistant') AND NOT archived)",
+            " FROM people WHERE role IN ('manager', 'assistant') AND NOT archived)"
+            f" AND NOT list_contains(?::VARCHAR[], {named})",
             f"'{column} ' || {named} || ' is not a manager or assistant of this workspace"
             " (a person''s key from the plan)'",
-            [actor.key],
+            [actor.key, system],
             column=column,
         )
         if actor.role == "assistant":
@@ -1068,7 +1072,9 @@ EXPORT_COLUMNS = ["day", "metric", "value", "source", "recorded_by", "for", "rec
 # written as `local` (the key an import reads back as the local manager)
 _EXPORT_SQL = {
     "recorded_by": "coalesce(recorded_by, 'local')",
-    "for": "coalesce(for_person, recorded_by, 'local')",
+    # the scheduler is no one whose work it is (rows stored before it was so, too)
+    "for": f"CASE WHEN recorded_by = '{SCHEDULER.key}' THEN nullif(for_person, '{SCHEDULER.key}')"
+    " ELSE coalesce(for_person, recorded_by, 'local') END",
 }
 
 

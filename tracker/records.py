@@ -23,6 +23,9 @@ class Actor:
 
 
 LOCAL_MANAGER = Actor(key="local", role="manager", name="Local manager")
+# The scheduler's jobs (the inbox import) record values as this author: no person of the
+# plan, so no one's hours; an export names it and an import by a manager reads it back.
+SCHEDULER = Actor(key="scheduler", role="manager", name="Scheduler")
 
 
 @dataclass(frozen=True)

@@ -205,6 +205,42 @@ def test_long_form_round_trips_through_export(plan_store: Store, tmp_path: Path)
     }
 
 
+def test_what_the_inbox_imported_round_trips_through_export(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    # the inbox job records as the scheduler: no one's hours, and an export names it as
+    # the author, which a manager's import into a fresh workspace reads back (it was
+    # rejected: "by scheduler is not a manager or assistant", every row, exit 2)
+    import csv
+
+    from tracker.records import SCHEDULER
+
+    path = tmp_path / "hours.csv"
+    path.write_text("day,metric,value\n2026-08-01,hours,3\n2026-08-01,leads,2\n")
+    import_file(plan_store, SCHEDULER, path)
+    out = tmp_path / "out.csv"
+    export_observations(plan_store, out)
+    rows = list(csv.DictReader(out.open()))
+    assert {(r["metric"], r["recorded_by"], r["for"]) for r in rows} == {
+        ("hours", "scheduler", ""),
+        ("leads", "scheduler", ""),
+    }
+    fresh = tmp_path / "fresh.duckdb"
+    assert waypoint(fresh, "plan", "apply", str(_plan_file(tmp_path))).code == 0
+    run = waypoint(fresh, "import", str(out), "--json")
+    assert run.code == 0, run.out
+    assert run.json()["files"][0]["inserted"] == 2
+    # an assistant may not name the scheduler (she records values as herself)
+    amy = waypoint(fresh, "--as", "amy", "import", str(out), "--json")
+    assert amy.code == 2
+
+
+def _plan_file(tmp_path: Path) -> Path:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(SMALL_PLAN)
+    return plan
+
+
 def test_cli_import_json_and_exit_codes(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     assert waypoint(db, "init").code == 0
