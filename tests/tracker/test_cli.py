@@ -104,6 +104,11 @@ def test_audit_log_json_is_one_document(tmp_path: Path, plan_file: Path) -> None
     assert newest["action"] == "set"
     assert [e["value"] for e in newest["old"]] == [4.0, 5.0]
     assert newest["new"]["value"] == 7.0
+    # the text table reads as the Audit log page: names and "field: old → new", no
+    # Python dicts cut off at 60 characters
+    text = waypoint(db, "audit-log", "--limit", "3").out
+    assert "Qualified leads on 1 Aug 2026" in text
+    assert "{'" not in text and "Local manager" in text
 
 
 def test_a_json_run_that_fails_still_writes_one_document(tmp_path: Path, plan_file: Path) -> None:

@@ -183,11 +183,17 @@ def audit_log_cmd(app: AppContext, since: str | None, limit: int, as_json: bool)
     from rich.markup import escape
     from rich.table import Table
 
+    from tracker.auditlog import describe, subject
     from tracker.cli.common import console
+    from tracker.names import names_by_kind
 
+    # as the Audit log page reads it: items by name, what changed as "field: old → new"
+    # (a Python dict cut at 60 characters said nothing); --json keeps the stored values
+    names = names_by_kind(app.store)
+    people = {**names.get("person", {}), "local": "Local manager", "scheduler": "Scheduler"}
     table = Table(title="Audit log (newest first)")
-    for col in ("when (UTC)", "who", "action", "what", "old", "new"):
-        table.add_column(col)
+    for col in ("when (UTC)", "who", "action", "what", "change"):
+        table.add_column(col, no_wrap=col == "when (UTC)")
     for e in rows:
         # Text is escaped: a note may hold [markup] that must print as typed.
         table.add_row(
@@ -195,19 +201,11 @@ def audit_log_cmd(app: AppContext, since: str | None, limit: int, as_json: bool)
                 escape(cell)
                 for cell in (
                     e.at.strftime("%Y-%m-%d %H:%M") if isinstance(e.at, dt.datetime) else str(e.at),
-                    e.actor,
+                    people.get(e.actor, e.actor),
                     e.action,
-                    f"{e.entity} {e.key}",
-                    _short(e.old_value),
-                    _short(e.new_value),
+                    subject(e.entity, e.key, names),
+                    describe(e.old_value, e.new_value, names=names),
                 )
             )
         )
     console().print(table)
-
-
-def _short(value: object, width: int = 60) -> str:
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else str(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
