@@ -307,7 +307,7 @@ def _log_one(
             metric,
             day,
             MANUAL,
-            float(value),
+            float(value) + 0.0,  # -0 is 0 (a spreadsheet, an export and a reader agree)
             author,
             credited,
             auditlog.stamp(),

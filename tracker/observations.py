@@ -367,7 +367,9 @@ def _stage(
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE inc AS
-        SELECT line, day, trim(metric) AS metric, value,
+        SELECT line, day, trim(metric) AS metric,
+               -- -0 (a file's "-0", an accounting "(0)") is stored as 0, as a typed one is
+               CASE WHEN value = 0 THEN 0.0 ELSE value END AS value,
                coalesce(nullif(nullif(trim(source), ''), 'manual'), '{IMPORT_SOURCE}') AS source,
                {by} AS recorded_by,
                -- whose work it is: `for`, else whoever recorded it (as `log --for`)
@@ -646,8 +648,12 @@ def _check_rows(con: Connection, actor: Actor, result: WriteResult) -> None:
             f"{given} AND {named} IS NOT NULL AND {named} <> ? AND {named} NOT IN (SELECT key"  # noqa: S608
             " FROM people WHERE role IN ('manager', 'assistant') AND NOT archived)"
             f" AND NOT list_contains(?::VARCHAR[], {named})",
-            f"'{column} ' || {named} || ' is not a manager or assistant of this workspace"
-            " (a person''s key from the plan)'",
+            # a viewer is in the workspace: the reason says why they cannot be named
+            f"CASE WHEN {named} IN (SELECT key FROM people WHERE role = 'viewer')"  # noqa: S608
+            f" THEN '{column} ' || {named} || ' is a viewer of this workspace; viewers record"
+            " nothing (name a manager or assistant)'"
+            f" ELSE '{column} ' || {named} || ' is not a manager or assistant of this workspace"
+            " (a person''s key from the plan)' END",
             [actor.key, system],
             column=column,
         )

@@ -566,6 +566,14 @@ def test_whose_hours_they_are_survives_an_export_and_the_for_column_is_checked(
     assert [(r.line, r.column) for r in result.rejected] == [(2, "for"), (3, "for")]
     assert "zoe is not a manager or assistant" in result.rejected[0].reason
     assert "Amy may only record values as themselves (for ricardo)" in result.rejected[1].reason
+    # a viewer is of the workspace: the reason says what a viewer may not do
+    viewer = tmp_path / "viewer.csv"
+    viewer.write_text("day,metric,value,by\n2026-08-02,hours,2,vic\n")
+    (refused,) = import_file(fresh, LOCAL_MANAGER, viewer).rejected
+    assert refused.reason == (
+        "by vic is a viewer of this workspace; viewers record nothing (name a manager or"
+        " assistant)"
+    )
 
 
 def test_hours_of_two_people_on_one_day_stay_each_ones_after_an_export(
@@ -650,3 +658,18 @@ def test_a_timesheet_replaces_a_persons_hours_stored_before_under_the_plain_sour
     result = import_file(plan_store, LOCAL_MANAGER, sheet)
     assert (result.inserted, result.replaced) == (0, 1)
     assert daily_values(plan_store, "hours") == [(day, 5.0)]
+
+
+def test_minus_zero_is_stored_as_zero(plan_store: Store, tmp_path: Path) -> None:
+    import math
+
+    from tracker.entries import log_entry
+
+    path = tmp_path / "zero.csv"
+    path.write_text("day,metric,value\n2026-08-01,leads,-0\n")
+    import_file(plan_store, LOCAL_MANAGER, path)
+    log_entry(plan_store, LOCAL_MANAGER, "posts", -0.0, day=dt.date(2026, 8, 1))
+    with plan_store.read() as con:
+        values = [v for (v,) in con.execute("SELECT value FROM observations").fetchall()]
+    # an export wrote -0.0 and a reader showed 0: one value, one sign
+    assert values and all(math.copysign(1.0, v) == 1.0 for v in values)
