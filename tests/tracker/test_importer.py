@@ -571,8 +571,7 @@ def test_whose_hours_they_are_survives_an_export_and_the_for_column_is_checked(
     viewer.write_text("day,metric,value,by\n2026-08-02,hours,2,vic\n")
     (refused,) = import_file(fresh, LOCAL_MANAGER, viewer).rejected
     assert refused.reason == (
-        "by vic is a viewer of this workspace; viewers record nothing (name a manager or"
-        " assistant)"
+        "by vic is a viewer of this workspace; viewers record nothing (name a manager or assistant)"
     )
 
 

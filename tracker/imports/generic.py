@@ -116,19 +116,24 @@ def parse_generic(
     known_metrics: Collection[str] | None,
     timezone: str = "UTC",
     header: Sequence[str] | None = None,
+    skip: int = 0,
 ) -> tuple[Any, list[Reject], list[str]]:
     """Rows (Arrow, incoming schema), rejects and notes for a long or wide file; a day
     written with a time and its offset is the workspace's (``timezone``) day of it.
     ``header``: the header's cells as the CSV reader read them (a CSV file's; a sheet
-    written out from a workbook has none to check)."""
+    written out from a workbook has none to check). ``skip``: blank lines above the
+    header (lines stay numbered from the header, as without them; the caller renumbers
+    them by the file's records)."""
     source_path, tmp, quoted = _readable_copy(path, name, encoding)
     con = _connection(source_path)
     try:
-        params = {"path": str(source_path), "delim": delimiter}
+        params: dict[str, Any] = {"path": str(source_path), "delim": delimiter}
+        if skip:
+            params["skip"] = skip
         try:
             _read_file(con, params, quoted)
             if header is not None:
-                _cells_beyond_the_header(con, name, header)
+                _cells_beyond_the_header(con, name, header, skip)
             con.execute("CREATE TEMP TABLE zone AS SELECT ?::VARCHAR AS tz", [timezone])
             names = [r[0] for r in con.execute("DESCRIBE file").fetchall()]
             # a column the file calls rowid hides the row's place: then a window numbers them
@@ -152,7 +157,7 @@ def parse_generic(
             tmp.parent.rmdir()
 
 
-def _read_file(con: duckdb.DuckDBPyConnection, params: dict[str, str], quoted: bool) -> None:
+def _read_file(con: duckdb.DuckDBPyConnection, params: dict[str, Any], quoted: bool) -> None:
     """The file into the table ``file``, every cell as text.
 
     Read in parallel, in file order (DuckDB keeps the order of a table built from a
@@ -166,7 +171,10 @@ def _read_file(con: duckdb.DuckDBPyConnection, params: dict[str, str], quoted: b
         "CREATE OR REPLACE TABLE file AS SELECT * FROM read_csv($path, all_varchar = true,"
         " header = true, delim = $delim, null_padding = true, max_line_size = 4000000{})"
     )
-    tries = ([", quote = '\"', escape = '\"'"] if quoted else []) + [""]
+    # skip only when there are lines to skip: named at all (skip = 0), it changes how
+    # DuckDB's sniffer reads a first row with a cell too many
+    lead = ", skip = $skip" if params.get("skip") else ""
+    tries = [o + lead for o in ([", quote = '\"', escape = '\"'"] if quoted else []) + [""]]
     for i, options in enumerate(tries):
         try:
             try:
@@ -185,7 +193,7 @@ def _read_file(con: duckdb.DuckDBPyConnection, params: dict[str, str], quoted: b
 
 
 def _cells_beyond_the_header(
-    con: duckdb.DuckDBPyConnection, name: str, header: Sequence[str]
+    con: duckdb.DuckDBPyConnection, name: str, header: Sequence[str], skip: int = 0
 ) -> None:
     """Refuse a file with a cell past the header's last; drop columns that hold nothing.
 
@@ -202,7 +210,7 @@ def _cells_beyond_the_header(
         filled = " OR ".join(f"nullif(trim({_q(n)}), '') IS NOT NULL" for n in beyond)
         first = con.execute(f"SELECT min(rowid) FROM file WHERE {filled}").fetchall()[0][0]  # noqa: S608 (quoted names)
         if first is not None:
-            raise more_cells_than_the_header(name, first + 2, len(header))
+            raise more_cells_than_the_header(name, first + 2 + skip, len(header))
     for column in beyond + unnamed:
         empty = con.execute(
             f"SELECT count(*) = 0 FROM file WHERE nullif(trim({_q(column)}), '') IS NOT NULL"  # noqa: S608
@@ -400,6 +408,11 @@ def _finish(
     for line, metric, day_text, value_text, no_day, _no_value in fixes:
         day_text = day_text.strip() if day_text is not None else None
         value_text = value_text.strip() if value_text is not None else None
+        if not wide and no_day and not day_text and not value_text and not (metric or "").strip():
+            # a row of empty cells (`,,,`, as spreadsheets save a blank row) is a blank
+            # line, skipped as DuckDB skips those; not a row that forgot its day
+            bad_lines.append((line, metric))
+            continue
         if no_day and (
             (day_text and day_text.lower().rstrip(":") in TOTAL_LABELS)
             or (not day_text and 0 < last_dated < line)

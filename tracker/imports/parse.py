@@ -230,10 +230,19 @@ def _parse(
     )
 
 
+def _from_header(sheet: Sheet) -> Sheet:
+    """The sheet from its first row that holds something: blank lines or a row of empty
+    cells above a generic form's header (a tool that starts its file with one) are not
+    its header."""
+    lead = next((i for i, row in enumerate(sheet.rows) if any(str(c).strip() for c in row)), 0)
+    return Sheet(sheet.name, sheet.rows[lead:], sheet.lines[lead:], sheet.meta) if lead else sheet
+
+
 def _generic_form(sheet: Sheet, known: Collection[str] | None) -> str | None:
     """The generic form of a sheet, if any. A wide header none of whose columns is a
     known metric is some other tool's export that happens to start with a date column:
     reading it as the wide form would only reject every column."""
+    sheet = _from_header(sheet)
     if not sheet.rows:
         return None
     header = [str(c) for c in sheet.rows[0]]
@@ -376,6 +385,7 @@ def _generic(
         if choice in GENERIC:
             raise BadInput(f"{name}: the {choice} form needs a header row")
         return None
+    sheet = _from_header(sheet)
     form = form_of([str(c) for c in sheet.rows[0]])
     if choice in GENERIC and form != choice:
         expected = "day,metric,value" if choice == "long" else "day,<metric>,<metric>..."
@@ -395,11 +405,13 @@ def _generic(
             known_metrics=known,
             timezone=timezone,
             header=[str(c) for c in sheet.rows[0]],
+            skip=sheet.lines[0] - 1,  # the lines above the header
         )
-        if _has_blank_lines(path, sheet.meta.get("encoding", "utf-8")):
-            # DuckDB skips blank lines; a reject (now, or when the rows are written)
-            # names the row a spreadsheet shows
-            rows, rejects = _renumber(rows, rejects, _record_rows(path, name, sheet))
+        if sheet.lines[0] > 1 or _has_blank_lines(path, sheet.meta.get("encoding", "utf-8")):
+            # DuckDB skips blank lines, and numbers from the header; a reject (now, or
+            # when the rows are written) names the row a spreadsheet shows
+            records = [n for n in _record_rows(path, name, sheet) if n >= sheet.lines[0]]
+            rows, rejects = _renumber(rows, rejects, records)
     return ParsedFile(
         file=name,
         preset=form,

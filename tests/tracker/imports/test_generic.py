@@ -508,3 +508,29 @@ def test_formula_errors_in_a_workbook_are_rejected_not_lost(tmp_path: Path) -> N
         (2, "posts", "not a number: '#DIV/0!'"),
         (3, "leads", "not a number: '#N/A'"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "bad_line"),
+    [
+        ("\nday,metric,value\n2026-01-05,leads,1\n2026-13-05,leads,1\n", 4),
+        ("\r\n\r\nday,metric,value\r\n2026-01-05,leads,1\r\n2026-13-05,leads,1\r\n", 5),
+        (",,\nday,metric,value\n2026-01-05,leads,1\n2026-13-05,leads,1\n", 4),
+        ("\nday,leads\n2026-01-05,1\n2026-13-05,1\n", 4),
+    ],
+)
+def test_blank_lines_above_the_header_are_skipped(tmp_path: Path, text: str, bad_line: int) -> None:
+    # a tool that starts its file with a blank line: the header is the first row with
+    # something in it, and rejects still name the line a spreadsheet shows
+    parsed = parse_file(write(tmp_path, text), known_metrics=KNOWN)
+    assert [(r[1], r[2], r[3]) for r in rows(parsed)] == [(dt.date(2026, 1, 5), "leads", 1.0)]
+    assert [r.line for r in parsed.rejects] == [bad_line]
+
+
+def test_a_row_of_empty_cells_is_a_blank_line(tmp_path: Path) -> None:
+    parsed = parse_file(
+        write(tmp_path, "day,metric,value\n2026-01-05,leads,1\n,,\n2026-01-06,leads,2\n"),
+        known_metrics=KNOWN,
+    )
+    assert parsed.rejects == []
+    assert [r[3] for r in rows(parsed)] == [1.0, 2.0]
