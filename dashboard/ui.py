@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from tracker import formats
+from tracker import formats, vocab
 from tracker.errors import WaypointError
 from tracker.report import md_escape
 from tracker.vocab import HELD_BACK, STATUS_STYLE
@@ -89,11 +89,9 @@ def overdue_list(states: list[Any], plan: Any) -> None:
 def working_table(report: Any) -> None:
     """Cost per outcome (Team and Vanity audit): money in the workspace currency, two
     decimals, for the period it covers."""
-    from tracker import formats
-
     cur = report.currency
     st.caption(
-        f"{report.first_day:%d %b %Y} to {report.last_day:%d %b %Y} ({report.weeks} weeks). A"
+        f"{formats.day_span(report.first_day, report.last_day)} ({report.weeks} weeks). A"
         " channel's cost is its hours x the hourly rate of the person they are for, plus its"
         " spend; an outcome counts for the channel it belongs to, or once for its objective."
     )
@@ -105,10 +103,10 @@ def working_table(report: Any) -> None:
     st.dataframe(
         [
             {
-                "channel": r.channel,
+                "channel": vocab.channel_label(r.channel),
                 "cost per outcome": formats.money(r.cost_per_unit, cur)
                 if r.cost_per_unit is not None
-                else "",
+                else "–",
                 "outcome": r.outcome_name or "– (no outcome of its own)",
                 "outcomes": formats.number(r.units) if r.outcome else "",
                 "cost": formats.money(r.cost, cur),

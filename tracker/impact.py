@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from tracker import vocab
 from tracker.clock import today
 from tracker.formats import long_day
 from tracker.store import Store
@@ -185,7 +186,10 @@ class CampaignSummary:
         from tracker.formats import hours, money
 
         end = long_day(self.end) if self.end else "running"
-        out = [f"{long_day(self.start)} – {end}", ", ".join(self.channels) or "no channel"]
+        out = [
+            f"{long_day(self.start)} – {end}",
+            ", ".join(vocab.channel_label(c) for c in self.channels) or "no channel",
+        ]
         if self.owner:
             out.append(f"owner {self.owner}")
         if self.budget is not None:

@@ -211,3 +211,30 @@ def source_label(source: str) -> str:
 def listing(items: list[str]) -> str:
     """a, b and c"""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# Channels are the plan's own words (keys people typed): the platforms' names are written
+# as the platforms write them, any other word with a capital letter ("in-store" is
+# "In-store"). A cost row of several channels joins them with " + ".
+_CHANNEL_NAMES = {
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "linkedin": "LinkedIn",
+    "x": "X",
+    "twitter": "X (Twitter)",
+    "youtube": "YouTube",
+    "tiktok": "TikTok",
+    "pinterest": "Pinterest",
+    "google": "Google",
+    "email": "Email",
+    "sms": "SMS",
+    "seo": "SEO",
+}
+
+
+def channel_label(channel: str) -> str:
+    """A channel (or "a + b" of several) as people read it: linkedin is LinkedIn."""
+    return " + ".join(
+        _CHANNEL_NAMES.get(part.strip().lower(), part.strip()[:1].upper() + part.strip()[1:])
+        for part in channel.split(" + ")
+    )

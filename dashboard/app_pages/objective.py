@@ -6,7 +6,7 @@ import streamlit as st
 
 import charts
 from dashboard import state, ui
-from tracker import formats
+from tracker import formats, vocab
 from tracker.annotations import list_annotations
 from tracker.checkins import history, said
 from tracker.records import LOCAL_MANAGER
@@ -52,7 +52,10 @@ with st.container(border=True):
     st.markdown(f"**Objective** — business outcome: {outcome_label(obj.outcome)}")
     st.markdown("**Strategy**")
     st.markdown(ui.text(obj.strategy) or "not written yet")
-    st.markdown("**Technology** — channels: " + (ui.text(", ".join(obj.channels)) or "none yet"))
+    st.markdown(
+        "**Technology** — channels: "
+        + (ui.text(", ".join(vocab.channel_label(c) for c in obj.channels)) or "none yet")
+    )
     owner = ui.people(plan).get(obj.owner, obj.owner) if obj.owner else "nobody"
     dates = f"{formats.long_day(obj.start)} → {formats.long_day(obj.deadline)}"
     st.caption(f"Owner: {ui.text(owner)} · {dates}")

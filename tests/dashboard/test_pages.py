@@ -486,7 +486,7 @@ def test_the_team_page_counts_costs_over_the_weeks_it_counts_check_ins(app_env: 
     assert captions[0] == (
         "Check-ins and hours over the last 8 complete weeks (21 Sep – 15 Nov 2026)"
     )
-    assert any(c.startswith("21 Sep 2026 to 15 Nov 2026 (8 weeks).") for c in captions)
+    assert any(c.startswith("21 Sep – 15 Nov 2026 (8 weeks).") for c in captions)
 
 
 def test_crossed_pace_overrides_are_said_in_words_on_every_page(

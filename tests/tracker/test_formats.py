@@ -80,3 +80,12 @@ def test_sources_read_as_words_wherever_a_value_is_listed() -> None:
     assert source_label("timesheet:jay") == "timesheets"
     assert source_label("import.long.for-lena") == "long-form files"
     assert source_label("booking-system") == "booking-system"  # a mapping's own name
+
+
+def test_channels_read_as_the_platforms_write_them() -> None:
+    from tracker.vocab import channel_label
+
+    assert channel_label("linkedin") == "LinkedIn"
+    assert channel_label("facebook + instagram + website") == "Facebook + Instagram + Website"
+    assert channel_label("in-store") == "In-store"
+    assert channel_label("YouTube") == "YouTube"
