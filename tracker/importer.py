@@ -32,6 +32,7 @@ from tracker.permissions import require_writer
 from tracker.records import Actor
 from tracker.store import Store
 from tracker.text import safe_file_name
+from tracker.vocab import listing
 from tracker.working import workspace_currency
 
 if TYPE_CHECKING:
@@ -363,7 +364,7 @@ def import_file(
         # in one note however many (a platform export brings back a dozen at once)
         names = [result.names.get(key, key) for key in written.revived_metrics]
         one = len(names) == 1
-        listed = names[0] if one else ", ".join(names[:-1]) + f" and {names[-1]}"
+        listed = listing(names)
         result.notes.append(
             f"{listed} {'is' if one else 'are'} archived; this import would bring"
             f" {'it' if one else 'them'} back (the plan would list {'it' if one else 'them'} again)"

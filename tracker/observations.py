@@ -27,7 +27,7 @@ from tracker.permissions import assigned_channels, assigned_metrics, require_wri
 from tracker.records import SCHEDULER, Actor
 from tracker.store import Connection, Rollback, Store
 from tracker.text import ANY_CONTROL_CHARACTER, CONTROL_CHARACTERS, NOTE_LIMIT
-from tracker.vocab import listing, source_label
+from tracker.vocab import channel_label, listing, source_label
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -539,10 +539,12 @@ def _resolve_metrics(
                 )
                 continue
             if channels is not None and spec.channel not in channels and spec.klass != "effort":
-                where = f"channel {spec.channel}" if spec.channel else "no channel"
+                # by its name and channel as people read them (not facebook.page_likes)
+                where = f"is on {channel_label(spec.channel)}" if spec.channel else "has no channel"
                 refused[metric] = (
-                    f"{actor.name} may not create metric {metric!r}: it has {where}, not one"
-                    " they work on (ask a manager to add it to the plan or assign the channel)"
+                    f"{actor.name} may not add the metric {spec.name}: it {where}, not a"
+                    " channel they work on (ask a manager to add it to the plan or assign the"
+                    " channel)"
                 )
                 continue
             _create_metric(con, actor, spec, result.change)

@@ -192,13 +192,31 @@ if stored:  # a file without rows has no table to show, not an empty one
     )
 if preview.rejected:
     st.subheader("Rejected")
+    # One row per reason first: an export of 522 rows of a metric the person may not add
+    # is one reason, not 522 lines to scroll (the reason first, so a phone shows it)
+    by_reason: dict[str, list[int]] = {}
+    for r in preview.rejected:
+        by_reason.setdefault(r.reason, []).append(r.line or 0)
     st.dataframe(
         [
-            {"line": r.line, "column": r.column, "value": r.value or "", "reason": r.reason}
-            for r in preview.rejected
+            {
+                "reason": reason,
+                "rows": len(lines),
+                "lines": ", ".join(str(n) for n in lines[:5]) + (" …" if len(lines) > 5 else ""),
+            }
+            for reason, lines in sorted(by_reason.items(), key=lambda kv: -len(kv[1]))
         ],
         hide_index=True,
+        column_config={"reason": st.column_config.TextColumn("reason", width="large")},
     )
+    with st.expander(f"Every rejected row ({len(preview.rejected):,})"):
+        st.dataframe(
+            [
+                {"line": r.line, "column": r.column, "value": r.value or "", "reason": r.reason}
+                for r in preview.rejected
+            ],
+            hide_index=True,
+        )
 can_commit = not (preview.nothing_imported or nothing_new)
 if can_commit and st.button("Commit the import", type="primary", key="import_commit"):
     try:

@@ -221,3 +221,17 @@ def test_saving_a_mapping_onto_a_metric_another_source_fills_says_it_counts_twic
     assert not at.exception, at.exception
     assert "Saved the mapping booking-system" in at.success[0].value
     assert any("counted twice" in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+def test_rejects_of_one_reason_are_one_row_with_their_count(app_env: Store) -> None:
+    # a metric nobody may add, on every row of an export: one reason, its count, and
+    # the lines it is on; every row is still listed, under it
+    rows = "".join(f"2026-11-0{d},zz-unknown,{d}\n" for d in range(1, 8))
+    data = f"day,metric,value\n{rows}2026-11-08,catering-inquiries,2\n".encode()
+    at = _upload(open_page("import_data"), "many.csv", data)
+    assert not at.exception, at.exception
+    summary = at.dataframe[1].value
+    assert list(summary["rows"]) == [7]
+    assert list(summary["lines"]) == ["2, 3, 4, 5, 6 …"]
+    assert "unknown metric 'zz-unknown'" in summary["reason"][0]
+    assert len(at.dataframe[2].value) == 7  # every row, in the expander under it

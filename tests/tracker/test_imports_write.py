@@ -247,7 +247,9 @@ def test_an_assistant_creates_no_metric_on_a_channel_she_does_not_work_on(
     )
     assert result.inserted == 0 and not result.created_metrics
     assert result.rejected[0].line == 4
-    assert "may not create metric 'tt.views': it has channel tiktok" in result.rejected[0].reason
+    assert "may not add the metric " in result.rejected[0].reason
+    assert ": it is on TikTok, not a channel they work on" in result.rejected[0].reason
+    assert "tt.views" not in result.rejected[0].reason  # its name, not its key
     made = write_observations(
         plan_store, RICARDO, rows((4, DAY, "tt.views", 90.0, "tiktok")), new_metrics=spec
     )
