@@ -98,15 +98,20 @@ def working_table(report: Any) -> None:
     if not report.channels:
         st.write("No hours, spend or outcomes were logged in this period.")
         return
-    # The answer beside the channel, the long objective title last: on a phone the
-    # columns after the second sit off-screen, and cost per outcome was the sixth.
+    # The answer first, then what it is for (outcome and channel both: two rows of
+    # "Facebook + Instagram + Website" read the same without their outcome), the long
+    # objective title last: on a phone only the first two columns show.
     st.dataframe(
         [
             {
-                "channel": vocab.channel_label(r.channel),
                 "cost per outcome": formats.money(r.cost_per_unit, cur)
                 if r.cost_per_unit is not None
                 else "–",
+                # the outcome first: it tells two rows of one channel set apart even
+                # where a phone cuts the cell
+                "outcome · channel": f"{r.outcome_name} · {vocab.channel_label(r.channel)}"
+                if r.outcome_name
+                else f"{vocab.channel_label(r.channel)} (no outcome of its own)",
                 "outcome": r.outcome_name or "– (no outcome of its own)",
                 "outcomes": formats.number(r.units) if r.outcome else "",
                 "cost": formats.money(r.cost, cur),

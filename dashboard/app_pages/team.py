@@ -24,17 +24,19 @@ st.caption(
     f"Check-ins and hours over the last {len(report.weeks)} complete weeks"
     f" ({formats.day_span(first, last)})"
 )
+# What an owner asks first beside the name (on a phone the columns after the third sit
+# off-screen): the on-time rate and what is missing, then the counts behind them
 rows = [
     {
         "person": p.name,
-        "role": p.role,
-        "KPIs owned": p.kpis_owned,
-        "on time": p.on_time,
-        "late": p.late,
-        "missing": p.missing,
         # "–" when nothing was owed (a rate of nothing is not 0%)
         "on-time rate": formats.percent(p.on_time_rate),
+        "missing": p.missing,
+        "late": p.late,
+        "on time": p.on_time,
         "hours logged": formats.hours(p.hours),
+        "KPIs owned": p.kpis_owned,
+        "role": p.role,
     }
     for p in report.people
 ]

@@ -122,10 +122,11 @@ if working.leaders:
     st.dataframe(
         [
             {
-                "metric": metric_names.get(x.metric, x.metric),
-                "outcome": metric_names.get(x.outcome, x.outcome),
-                # in words first, the cards' r after it (0: never together, 1: always)
+                # the number first and the pair in one cell: on a phone only the first
+                # two columns show (0: never together, 1: always)
                 "how closely (|r|, 0 to 1)": round(x.best_abs_r, 2),
+                "metric → outcome": f"{metric_names.get(x.metric, x.metric)} →"
+                f" {metric_names.get(x.outcome, x.outcome)}",
                 "weeks later": x.lag_weeks,
             }
             for x in working.leaders[:10]

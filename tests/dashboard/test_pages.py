@@ -874,10 +874,15 @@ def test_cost_per_outcome_stands_beside_its_channel(app_env: Store, name: str) -
     the long objective title goes last. The lead table's header says what |r| means."""
     at = open_page(name)
     assert not at.exception, at.exception
-    (costs,) = [f.value for f in at.dataframe if "channel" in f.value.columns]
-    assert list(costs.columns[:2]) == ["channel", "cost per outcome"]
+    (costs,) = [f.value for f in at.dataframe if "outcome · channel" in f.value.columns]
+    assert list(costs.columns[:2]) == ["cost per outcome", "outcome · channel"]
+    # two rows of one channel set tell their outcomes apart in the first column
+    assert len(set(costs["outcome · channel"])) == len(costs)
     assert costs.columns[-1] == "objective"
     assert any(c.startswith("$") for c in costs["cost per outcome"] if c)  # money, with its unit
     if name == "vanity_audit":
         leads = [f.value for f in at.dataframe if "weeks later" in f.value.columns]
         assert all("|r|" not in c or c.startswith("how closely") for c in leads[0].columns)
+        # the number, then the pair in one cell: a phone shows both
+        assert list(leads[0].columns[:2]) == ["how closely (|r|, 0 to 1)", "metric → outcome"]
+        assert all(" → " in pair for pair in leads[0]["metric → outcome"])
