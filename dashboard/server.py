@@ -10,6 +10,7 @@ at a blank page. Nothing else changes: the arguments go to Streamlit untouched.
 
 from __future__ import annotations
 
+import logging
 import sys
 
 
@@ -23,8 +24,19 @@ def preload() -> None:
     import streamlit.elements.plotly_chart  # noqa: F401
 
     import charts
-    import dashboard.state  # noqa: F401
-    import dashboard.ui  # noqa: F401
+
+    # The pages' cached functions are declared here, before Streamlit's runtime exists:
+    # Streamlit then warns "No runtime found, using MemoryCacheStorageManager", which
+    # reads like a fault in the start-up output. The runtime that starts next serves
+    # them as usual, so the one warning is not shown.
+    caching = logging.getLogger("streamlit.runtime.caching.cache_data_api")
+    level = caching.level
+    caching.setLevel(logging.ERROR)
+    try:
+        import dashboard.state  # noqa: F401
+        import dashboard.ui  # noqa: F401
+    finally:
+        caching.setLevel(level)
     import tracker.checkins  # noqa: F401
     import tracker.plan  # noqa: F401  (the plan models: who is using the dashboard)
     import tracker.progress  # noqa: F401
