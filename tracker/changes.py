@@ -31,6 +31,7 @@ from tracker.checks import recheck_outliers
 from tracker.errors import BadInput, NotFound, PermissionDenied
 from tracker.records import Actor
 from tracker.store import Connection, Store
+from tracker.vocab import listing
 
 KINDS = ("log", "set", "delete", "import", "plan", "undo", "redo")
 PLAN_ENTITIES = {
@@ -332,12 +333,17 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
     finally:
         con.execute("DROP TABLE IF EXISTS touched")
         con.execute("DROP TABLE IF EXISTS lineage")
-    plan_fields = _revert_plan(con, actor, undoing.id, new_id)
+    plan_fields, kept = _revert_plan(con, actor, undoing.id, new_id)
     con.execute("UPDATE changes SET undone_by = ? WHERE id = ?", [new_id, undoing.id])
     summary = f"{verb} change {target} ({undoing.summary})" if kind == "undo" else None
     if kind == "redo":
         original = get_change(con, target)
         summary = f"redo change {target} ({original.summary})"
+    if kept and summary:
+        summary += (
+            f"; kept {listing(kept)}: {'it holds' if len(kept) == 1 else 'they hold'} values"
+            " logged since (a plan apply with --prune archives them)"
+        )
     detail = {"removed": int(removed), "restored": int(restored), "plan_fields": plan_fields}
     set_detail(con, new_id, summary or "", detail)
     auditlog.record(con, actor, kind, "change", str(target), None, detail, change=new_id)
@@ -555,8 +561,11 @@ def _column(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _revert_plan(con: Connection, actor: Actor, undoing: int, new_id: int) -> int:
-    """Set every plan field ``undoing`` changed back; returns how many items changed."""
+def _revert_plan(con: Connection, actor: Actor, undoing: int, new_id: int) -> tuple[int, list[str]]:
+    """Set every plan field ``undoing`` changed back; returns how many items changed, and
+    the names of the metrics it created that are kept: they hold values logged since,
+    and an apply never archives a metric that holds values (DESIGN), so its undo does
+    not either."""
     rows = con.execute(
         "SELECT action, entity, key, old_value, new_value FROM audit_log"
         " WHERE change_id = ? AND (entity IN ? OR entity IN ('workspace', 'setting'))"
@@ -565,6 +574,7 @@ def _revert_plan(con: Connection, actor: Actor, undoing: int, new_id: int) -> in
     ).fetchall()
     _refuse_items_changed_since(con, undoing, [(e, k) for a, e, k, _, _ in rows if a == "create"])
     reverted = 0
+    kept: list[str] = []
     metrics_to_refresh: list[str] = []
     for action, entity, key, old_raw, new_raw in rows:
         old = json.loads(old_raw) if old_raw is not None else None
@@ -574,6 +584,15 @@ def _revert_plan(con: Connection, actor: Actor, undoing: int, new_id: int) -> in
         elif entity == "workspace":
             _revert_workspace(con, actor, old, new, new_id)
         else:
+            if action == "create" and entity == "metric":
+                held = con.execute(
+                    "SELECT m.name FROM metrics m WHERE m.key = ? AND EXISTS (SELECT 1 FROM"
+                    " observations o WHERE o.metric = m.key AND o.removed_by IS NULL)",
+                    [key],
+                ).fetchall()
+                if held:
+                    kept.append(held[0][0])
+                    continue
             if action == "create":
                 old, new = {"archived": True}, {"archived": False}
             if not isinstance(old, dict) or not isinstance(new, dict):
@@ -586,7 +605,7 @@ def _revert_plan(con: Connection, actor: Actor, undoing: int, new_id: int) -> in
         from tracker.daily import refresh_metrics
 
         refresh_metrics(con, metrics_to_refresh)
-    return reverted
+    return reverted, kept
 
 
 def _refuse_items_changed_since(

@@ -87,6 +87,26 @@ def test_undo_a_plan_apply(plan_store: Store) -> None:
     assert kpi.target == 80
 
 
+def test_undoing_an_apply_keeps_a_metric_it_created_that_holds_values_since(
+    plan_store: Store,
+) -> None:
+    # DESIGN: an apply never archives a metric that holds values; its undo does not either
+    metric = "  - {key: hours, name: Assistant hours, class: effort, behaviour: flow, unit: h}\n"
+    added = SMALL_PLAN.replace(
+        metric,
+        metric + "  - {key: calls, name: Sales calls, class: activity, behaviour: flow}\n"
+        "  - {key: demos, name: Demos, class: activity, behaviour: flow}\n",
+    )
+    created = apply_plan_text(plan_store, added, LOCAL_MANAGER).change
+    assert created is not None
+    log_entry(plan_store, LOCAL_MANAGER, "calls", 4, day=dt.date(2026, 8, 3))
+    done = undo(plan_store, LOCAL_MANAGER, created)
+    assert "kept Sales calls: it holds values logged since" in done.summary
+    kept = {m.key for m in load_plan(plan_store).metrics}
+    assert "calls" in kept and "demos" not in kept  # the empty one is archived as before
+    assert daily_values(plan_store, "calls") == [(dt.date(2026, 8, 3), 4.0)]
+
+
 def test_a_plan_apply_that_created_an_item_changed_since_is_not_taken_back(
     plan_store: Store,
 ) -> None:
