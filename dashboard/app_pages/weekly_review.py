@@ -100,6 +100,9 @@ if not review.checkins:
 st.subheader("Decisions")
 for d in review.decisions:
     st.markdown(f"- {formats.long_day(d.day)}: {ui.text(d.text)}")
+if not review.decisions:
+    # a heading with nothing under it reads as a page that failed to load
+    st.caption("No decision was written down at this review.")
 if actor.role == "manager":
     with st.form("weekly_decision", clear_on_submit=True):
         text = st.text_area("Decision", placeholder="What we decided at this review")

@@ -314,6 +314,8 @@ def test_on_monday_last_weeks_check_in_is_due_today_and_offered_first(
 
 def test_a_decision_saved_at_the_review_is_listed_at_once(app_env: Store) -> None:
     at = open_page("weekly_review")
+    # before one is written, the heading says there is none (not an empty section)
+    assert "No decision was written down at this review." in [c.value for c in at.caption]
     at.text_area[0].set_value("Pause the <b>giveaway</b> posts")
     at = click(at, "Save decision")
     assert not at.exception, at.exception
