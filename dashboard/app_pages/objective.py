@@ -68,6 +68,11 @@ with store.session():
     for k in kpis:
         st.subheader(ui.text(k.name or k.kpi))
         ui.chip(k.status)
+        if k.status == "not_started" and k.start is not None:
+            # when it starts, as My week says it: nothing is judged before then
+            st.caption(
+                f"Starts on {k.start:%a} {formats.long_day(k.start)}: nothing is due before."
+            )
         cols = st.columns(5)
         cols[0].metric("current", formats.kpi_value(k, k.current))
         cols[1].metric("target", formats.kpi_value(k, k.target))

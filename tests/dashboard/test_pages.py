@@ -71,6 +71,8 @@ def test_objective_page_shows_post_and_charts(app_env: Store) -> None:
     assert "People" in text and "Strategy" in text and "Technology" in text
     assert "Catering inquiries this half" in text
     assert "Streak" in text and "week(s)" not in text  # "2 weeks", "1 week"
+    # a KPI that has not started says when it does, as My week says it
+    assert "Starts on Mon 23 Nov 2026: nothing is due before." in text
     # The POST card in words: the outcome's label, the owner's name, days as people write
     # them; not the plan's keys.
     assert "business outcome: Leads" in text and "`leads`" not in text
