@@ -119,9 +119,12 @@ class Impact:
         tolerance = 1e-9 * max(1.0, abs(self.expected or 0.0))
         if all(abs(x) <= tolerance for x in (self.effect, self.low, self.high)):
             return f"{opening} exactly {before}: no change at all."
-        direction = "above" if self.effect >= 0 else "below"
         band = f"90%: {plain_number(self.low)} to {plain_number(self.high)}"
         chance = "" if self.verdict == "effect" else "; that is within what chance alone gives"
+        if abs(self.effect) <= tolerance:
+            # none at all, with a band around it: not "0 above what ... predicted"
+            return f"{opening} just {before} ({band}){chance}."
+        direction = "above" if self.effect >= 0 else "below"
         return f"{opening} {plain_number(abs(self.effect))} {direction} {before} ({band}){chance}."
 
     def as_dict(self) -> dict[str, Any]:

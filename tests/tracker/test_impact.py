@@ -358,3 +358,10 @@ def test_a_small_rate_keeps_its_digits_in_words_and_json() -> None:
     # nothing at all to show: still said in words
     impact.effect = impact.low = impact.high = 0.0
     assert "no change at all" in impact.sentence()
+    # none, with a band around it: "just what ... predicted", not "0 above"
+    impact.low, impact.high, impact.verdict = -0.00293, 0.00293, "no_effect"
+    assert impact.sentence() == (
+        "During Spring push (1 Oct - 31 Oct), the level of conversion ended just what the 16"
+        " weeks before predicted (90%: -0.0029 to 0.0029); that is within what chance alone"
+        " gives."
+    )
