@@ -169,7 +169,10 @@ def test_viewer_refused_assistant_limited(plan_store: Store) -> None:
     # X is no channel of hers: she may not create its metrics, so nothing imports
     refused = import_file(plan_store, amy, X_OVERVIEW)
     assert refused.inserted == 0 and not refused.created_metrics
-    assert "it has channel x, not one they work on" in refused.rejected[0].reason
+    assert (
+        "may not add the metric X bookmarks: it is on X, not a channel they work on"
+        in refused.rejected[0].reason
+    )
     # Once her campaign runs on x, the metrics her import creates become hers: a second
     # import of the same file is accepted (unchanged).
     apply_plan_text(
