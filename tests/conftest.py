@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email
 import shutil
 import textwrap
+from collections.abc import Iterator
 from email import policy
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -135,19 +138,28 @@ class Inbox:
         return "250 OK"
 
 
-@pytest.fixture
-def smtp(monkeypatch: pytest.MonkeyPatch):
+@contextlib.contextmanager
+def smtp_server(handler: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A local SMTP server (aiosmtpd) answering with ``handler``, and Waypoint pointed at
+    it through the environment, for the length of the block."""
     from aiosmtpd.controller import Controller
 
-    handler = Inbox()
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     monkeypatch.setenv("WAYPOINT_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("WAYPOINT_SMTP_PORT", str(port))
     monkeypatch.setenv("WAYPOINT_SMTP_STARTTLS", "false")
-    yield handler
-    controller.stop()
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch):
+    with smtp_server(Inbox(), monkeypatch) as handler:
+        yield handler
 
 
 # -- the two tiers' times at the end of every run (#13: CI prints them) --------------------

@@ -13,7 +13,7 @@ import pytest
 from jobs.reminders import reminder_periods
 from jobs.runner import run_job
 from tests.clirunner import waypoint
-from tests.conftest import Inbox, free_port
+from tests.conftest import Inbox, free_port, smtp_server
 from tracker.periods import Period
 from tracker.store import Store
 
@@ -36,17 +36,8 @@ class Refusing(Inbox):
 
 @pytest.fixture
 def refusing(monkeypatch: pytest.MonkeyPatch) -> Iterator[Refusing]:
-    from aiosmtpd.controller import Controller
-
-    handler = Refusing()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("WAYPOINT_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("WAYPOINT_SMTP_PORT", str(port))
-    monkeypatch.setenv("WAYPOINT_SMTP_STARTTLS", "false")
-    yield handler
-    controller.stop()
+    with smtp_server(Refusing(), monkeypatch) as handler:
+        yield handler
 
 
 def reminders_to(inbox: Inbox) -> list[str]:
