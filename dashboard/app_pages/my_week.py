@@ -35,7 +35,18 @@ label = {"due": "… due", "on_time": "✓ done", "late": "◷ late", "missing":
 for s in still_owed + due:
     # a period that has ended and is still due is on time only until the end of today
     said = "… due today" if s in still_owed and s.state == "due" else label[s.state]
-    st.markdown(f"{said} — **{ui.text(names.get(s.kpi, s.kpi))}** ({formats.period(s.period)})")
+    # what made it done: a value logged counts as the check-in (DESIGN), which turned a KPI
+    # "done" without a word; a check-in shows the word given
+    how = ""
+    if s.state in ("on_time", "late"):
+        how = (
+            f" · you said {CONFIDENCE_LABEL[s.confidence]}"
+            if s.confidence
+            else " · a value you logged counts; check in to add how it is going"
+        )
+    st.markdown(
+        f"{said} — **{ui.text(names.get(s.kpi, s.kpi))}** ({formats.period(s.period)}){how}"
+    )
 for u in week.upcoming:
     if u.owner == actor.key:
         st.markdown(

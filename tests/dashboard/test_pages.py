@@ -236,6 +236,11 @@ def test_a_check_in_on_my_week_shows_at_once_in_the_due_list(
     at = open_page("my_week")
     due = lines(at, "… due")
     assert due
+    # a KPI done by a value Jay logged says so (it turned "done" without a word)
+    assert any(
+        line.endswith("a value you logged counts; check in to add how it is going")
+        for line in lines(at, "✓ done")
+    )
     kpi = at.selectbox(key="myweek_kpi")  # the form's KPI: the first one still due
     name = due[0].split("**")[1]
     assert kpi.options[0].startswith(name)  # what to do next comes first
@@ -246,6 +251,10 @@ def test_a_check_in_on_my_week_shows_at_once_in_the_due_list(
     assert done.startswith(f"Checked in: {name}") and done.endswith("at risk.")
     assert len(lines(at, "… due")) == len(due) - 1  # the same page, redrawn
     assert any(f"**{name}**" in line for line in lines(at, "✓ done"))
+    # what made it done is said: the word given here
+    assert any(
+        f"**{name}**" in line and line.endswith("you said at risk") for line in lines(at, "✓ done")
+    )
 
 
 @pytest.mark.parametrize("person", ["lena", "jay"])
