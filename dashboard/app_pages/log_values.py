@@ -9,7 +9,9 @@ import streamlit as st
 
 from dashboard import state, ui
 from dashboard.entry_form import entry_form, mine_first, recent_changes
+from tracker import formats
 from tracker.entries import log_week
+from tracker.observations import daily_values
 from tracker.periods import Period
 from tracker.permissions import writable_metrics
 
@@ -41,6 +43,30 @@ days = [start + dt.timedelta(days=i) for i in range(7) if start + dt.timedelta(d
 chosen = st.multiselect(
     "Metrics", list(names), default=list(names)[:3], format_func=names.get, key="log_grid_metrics"
 )
+if chosen and days:
+    # What each day counts now, above the grid that adds to it: typing a week's totals
+    # into an empty grid beside days that hold values would count them twice
+    with store.session():
+        counted = {m: dict(daily_values(store, m, days[0], days[-1])) for m in chosen}
+    st.caption(
+        "Counted so far, each day as it stands. A number typed below adds to the day of a"
+        " metric that adds up (posts, leads) and is the new level of one read as a level"
+        " (followers)."
+    )
+    st.dataframe(
+        [
+            {
+                "metric": names[m],
+                **{
+                    d.strftime("%a %d"): formats.number(counted[m][d]) if d in counted[m] else ""
+                    for d in days
+                },
+            }
+            for m in chosen
+        ],
+        hide_index=True,
+        key="log_grid_counted",
+    )
 grid = [{"metric": names[m], **{d.strftime("%a %d"): None for d in days}} for m in chosen]
 # Empty cells wait for a number: shown blank, not as "None". Each save starts a new grid
 # (a new key): numbers left in it would be added again by the next press.

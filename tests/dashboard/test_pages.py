@@ -899,3 +899,23 @@ def test_cost_per_outcome_stands_beside_its_channel(app_env: Store, name: str) -
         # the number, then the pair in one cell: a phone shows both
         assert list(leads[0].columns[:2]) == ["how closely (|r|, 0 to 1)", "metric → outcome"]
         assert all(" → " in pair for pair in leads[0]["metric → outcome"])
+
+
+def test_the_week_grid_shows_what_each_day_counts_above_it(app_env: Store) -> None:
+    # typing a week's totals into the grid adds to the days: it shows what they hold first
+    from tracker import formats
+    from tracker.plan import load_plan
+
+    at = open_page("log_values")
+    assert not at.exception, at.exception
+    counted = next(f.value for f in at.dataframe if "Mon 16" in f.value.columns)
+    keys = {m.name: m.key for m in load_plan(app_env).metrics}
+    week = [dt.date(2026, 11, 16) + dt.timedelta(days=i) for i in range(3)]  # to the 18th
+    shown = 0
+    for _, row in counted.iterrows():
+        stored = dict(daily_values(app_env, keys[row["metric"]]))
+        for d in week:
+            want = formats.number(stored[d]) if d in stored else ""
+            assert row[d.strftime("%a %d")] == want, (row["metric"], d)
+            shown += d in stored
+    assert shown  # the demo's days hold values: the table is not empty
