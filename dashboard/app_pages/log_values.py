@@ -65,7 +65,7 @@ if chosen and days:
             for m in chosen
         ],
         hide_index=True,
-        key="log_grid_counted",
+        key="week_counted",
     )
 grid = [{"metric": names[m], **{d.strftime("%a %d"): None for d in days}} for m in chosen]
 # Empty cells wait for a number: shown blank, not as "None". Each save starts a new grid

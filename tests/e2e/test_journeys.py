@@ -158,7 +158,8 @@ def test_the_week_grid_saves_once_and_empties(demo_server, page) -> None:
     page.goto(f"{demo_server.url}/log_values")
     page.get_by_text("A week of values").wait_for()
     wait_ready(page)
-    grid = page.locator("[data-testid='stDataFrame']").first
+    # the editor, not the table of what the days count above it
+    grid = page.locator("[class*='st-key-log_grid_'] [data-testid='stDataFrame']").first
     grid.scroll_into_view_if_needed()
     type_in_grid_cell(page, grid, right=1, down=1, text="1")  # second row, Monday
     page.get_by_role("button", name="Save the week").click()
