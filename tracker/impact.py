@@ -31,7 +31,7 @@ import numpy as np
 
 from tracker import vocab
 from tracker.clock import today
-from tracker.formats import long_day
+from tracker.formats import day_span, long_day
 from tracker.store import Store
 
 MIN_PRE_DAYS = 56  # 8 weeks of daily values before the campaign
@@ -84,7 +84,7 @@ class Impact:
         return self.end is None or self.end > self.through
 
     def sentence(self) -> str:
-        """What people read, e.g. "During LinkedIn answers (1 Sep - 31 Oct) qualified
+        """What people read, e.g. "During LinkedIn answers (1 Sep – 31 Oct 2026), qualified
         leads were 38 above what the 12 weeks before predicted (90%: 12 to 64)"."""
         from tracker.formats import value
 
@@ -99,7 +99,8 @@ class Impact:
                 rounded = float(f"{amount:.2g}")
             return value(rounded + 0.0, self.unit, self.currency)
 
-        span = f"{_day(self.start)} - {_day(self.end) if self.end else 'now'}"
+        # as every page writes a run of days (7 Sep – 4 Oct 2026), not "7 Sep - 4 Oct"
+        span = day_span(self.start, self.end) if self.end else f"{long_day(self.start)} – now"
         if self.verdict == "not_enough_data":
             return (
                 f"{self.campaign_name} ({span}): {self.metric_name}: not enough data"

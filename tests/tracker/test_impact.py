@@ -184,7 +184,9 @@ def test_a_running_campaign_is_judged_so_far(cafe: Store) -> None:
     assert impact.running and impact.days == 14
     assert impact.verdict == "effect" and impact.low > 0
     assert impact.actual == sum(values[d] for d in _days(START, 14))
-    assert impact.sentence().startswith("So far during Autumn launch (7 Sep - 4 Oct), Catering")
+    assert impact.sentence().startswith(
+        "So far during Autumn launch (7 Sep – 4 Oct 2026), Catering"
+    )
     # Cost: nothing logged, so the budget is what each extra order cost.
     assert summary.cost_per_extra(impact) == round(500 / impact.effect, 2)
     assert summary.cost_line(impact).endswith("(its budget: no hours or spend logged).")
@@ -260,7 +262,7 @@ def test_cli_json_follows_design_and_an_unknown_campaign_exits_2(cafe: Store) ->
     assert orders["verdict"] in ("effect", "no_effect")
     assert orders["low"] <= orders["effect"] <= orders["high"]
     text = waypoint(cafe.path, "impact", "--as-of", "2026-10-20")
-    assert "Autumn launch" in text.out and "During Autumn launch (7 Sep - 4 Oct)" in text.out
+    assert "Autumn launch" in text.out and "During Autumn launch (7 Sep – 4 Oct 2026)" in text.out
     bad = waypoint(cafe.path, "impact", "nope")
     assert bad.code == 2 and "unknown campaign 'nope'" in bad.err
 
@@ -272,7 +274,7 @@ def test_the_weekly_review_tells_of_a_campaign_that_ended_that_week(cafe: Store)
     review = weekly_review(cafe, "2026-W40")  # 28 Sep - 4 Oct: the launch ended on the 4th
     ((name, findings),) = review.campaigns_ended
     assert name == "Autumn launch"
-    assert findings[0].startswith("During Autumn launch (7 Sep - 4 Oct), Catering orders were")
+    assert findings[0].startswith("During Autumn launch (7 Sep – 4 Oct 2026), Catering orders were")
     assert "## Campaigns that ended" in render_markdown(review)
     assert "<b>Autumn launch</b>" in render_html(review)
     assert weekly_review(cafe, "2026-W41").campaigns_ended == []
@@ -306,7 +308,7 @@ def test_a_campaign_without_its_own_end_ends_with_its_objective_in_the_review(
     _steady_orders(store, seed=8)
     ((name, findings),) = weekly_review(store, "2026-W40").campaigns_ended
     assert name == "Autumn launch"
-    assert findings[0].startswith("During Autumn launch (7 Sep - 4 Oct)")
+    assert findings[0].startswith("During Autumn launch (7 Sep – 4 Oct 2026)")
     assert weekly_review(store, "2026-W39").campaigns_ended == []
 
 
@@ -361,7 +363,7 @@ def test_a_small_rate_keeps_its_digits_in_words_and_json() -> None:
     # none, with a band around it: "just what ... predicted", not "0 above"
     impact.low, impact.high, impact.verdict = -0.00293, 0.00293, "no_effect"
     assert impact.sentence() == (
-        "During Spring push (1 Oct - 31 Oct), the level of conversion ended just what the 16"
+        "During Spring push (1–31 Oct 2026), the level of conversion ended just what the 16"
         " weeks before predicted (90%: -0.0029 to 0.0029); that is within what chance alone"
         " gives."
     )
