@@ -205,7 +205,7 @@ def evidence_chart(
         name=html.escape(lead_name),
         mode="lines+markers",
         line={"color": blue},
-        hovertemplate="week of %{x|%d %b}: %{y:,.4~g}<extra>%{fullData.name}</extra>",
+        hovertemplate="week of %{x|%-d %b}: %{y:,.4~g}<extra>%{fullData.name}</extra>",
     )
     fig.add_scatter(
         x=[d for d, _ in outcome],
@@ -214,12 +214,12 @@ def evidence_chart(
         mode="lines+markers",
         yaxis="y2",
         line={"color": green, "dash": "dot"},
-        hovertemplate="week of %{x|%d %b}: %{y:,.4~g}<extra>%{fullData.name}</extra>",
+        hovertemplate="week of %{x|%-d %b}: %{y:,.4~g}<extra>%{fullData.name}</extra>",
     )
     axis = {"tickformat": ",.4~g", "nticks": 5}
     fig.update_layout(
         height=300,
-        xaxis={"tickformat": "%d %b"},  # each point is a week, by its Monday
+        xaxis={"tickformat": "%-d %b"},  # each point is a week, by its Monday
         # Plotly reads tags in titles as markup: a name is shown as typed
         yaxis={**axis, "title": {"text": html.escape(lead_name), "font": {"color": blue}}},
         yaxis2={

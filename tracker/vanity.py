@@ -395,10 +395,11 @@ def _moved(change: float | None) -> str:
         return "had no data"
     if round(change, 2) == 0:
         return "stayed flat"
-    # three significant digits below 100%: the rules' 5% and 20% lines must not be crossed
-    # by rounding (4.95% read "rose 5%" in a flag that fires from 5%)
+    # three significant digits below 10%: the outcomes' 5% line must not be crossed by
+    # rounding (4.95% read "rose 5%" in a flag that fires from 5%); whole percents above,
+    # as the reach growth beside it is written ("grew 36% ... fell 36%")
     pct = abs(change) * 100
-    shown = f"{pct:.3g}%" if pct < 100 else f"{pct:,.0f}%"
+    shown = f"{pct:.3g}%" if pct < 10 else f"{pct:,.0f}%"
     return f"{'rose' if change > 0 else 'fell'} {shown}"
 
 

@@ -345,7 +345,7 @@ def test_the_vanity_audit_is_one_card_per_metric_with_weekly_series(app_env: Sto
     assert "Followers set as a goal" in at.caption[followers].value
     # its chart: the weekly series of followers and of the outcome, on two axes
     layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
-    assert layout["yaxis2"]["side"] == "right" and layout["xaxis"]["tickformat"] == "%d %b"
+    assert layout["yaxis2"]["side"] == "right" and layout["xaxis"]["tickformat"] == "%-d %b"
     untracked = next(m.value for m in at.markdown if m.value.startswith("**Untracked numbers**"))
     assert "Facebook page fans" in untracked
 

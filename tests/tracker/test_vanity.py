@@ -572,8 +572,8 @@ def test_evidence_says_days_statuses_periods_and_times_in_words() -> None:
 def test_a_change_is_never_rounded_across_a_rules_line() -> None:
     from tracker.vanity import _moved
 
-    # unqualified_growth fires from 5% and 20%: 4.95% must not read "rose 5%"
+    # the outcomes' line is 5%: 4.95% must not read "rose 5%"; whole percents from 10%
     assert _moved(0.0495) == "rose 4.95%"
-    assert _moved(0.196) == "rose 19.6%"
+    assert _moved(0.196) == "rose 20%"
     assert _moved(-0.36) == "fell 36%"
     assert _moved(1.5) == "rose 150%"
