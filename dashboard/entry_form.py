@@ -35,12 +35,16 @@ def _stored_for_day(
 ) -> None:
     stored = day_entries(store, metric.key, day)
     if not stored:
-        st.caption(f"Nothing is stored for {metric.name} on {day:%a %d %b %Y} yet.")
+        st.caption(
+            f"Nothing is stored for {metric.name} on {formats.short_day(day, year=True)} yet."
+        )
         return
     total = sum(e.value for e in stored if e.is_entry)
     timezone = workspace_timezone(store)  # times as the workspace's clock shows them
     how = "they add up" if metric.behaviour == "flow" else "the latest counts"
-    st.markdown(f"**Already stored for {ui.text(metric.name)} on {day:%a %d %b}** ({how}):")
+    st.markdown(
+        f"**Already stored for {ui.text(metric.name)} on {formats.short_day(day)}** ({how}):"
+    )
     for e in stored:
         left, right = st.columns([5, 1], vertical_alignment="center")
         if e.is_entry:
@@ -64,7 +68,7 @@ def _stored_for_day(
             ui.run_safely(
                 lambda e=e: delete_values(store, actor, [e.id]),
                 f"Deleted {formats.value(e.value, metric.unit)} of {ui.text(metric.name)}"
-                f" on {day:%a %d %b}; Undo on the Audit log brings it back.",
+                f" on {formats.short_day(day)}; Undo on the Audit log brings it back.",
                 rerun=True,
             )
     if metric.behaviour == "flow" and sum(1 for e in stored if e.is_entry) > 1:
@@ -210,7 +214,7 @@ def _save(store: Any, actor: Actor, key: str, info: Any, *, confirm: bool, **arg
         # the page's words, not the command line's (--yes): the buttons below it decide
         found = exc.outlier
         message = (
-            f"{ui.text(found.sentence(name, f'{found.day:%a %d %b}'))}. If it is right, press"
+            f"{ui.text(found.sentence(name, formats.short_day(found.day)))}. If it is right, press"
             " **Store it anyway**; if not, **Cancel** and check the number."
         )
         st.session_state[f"{key}_pending"] = {"message": message, "args": args}
@@ -228,7 +232,7 @@ def _save(store: Any, actor: Actor, key: str, info: Any, *, confirm: bool, **arg
         return
     verb = "Set" if args["mode"] == "set" else "Logged"
     message = (
-        f"{verb} {name} {formats.value(result.value, result.unit)} on {result.day:%a %d %b};"
+        f"{verb} {name} {formats.value(result.value, result.unit)} on {formats.short_day(result.day)};"
         f" the day's value is now {formats.value(result.day_value, result.unit)}."
     )
     for warning in result.warnings:

@@ -218,6 +218,12 @@ def long_day(day: Any) -> str:
     return f"{day.day} {day:%b %Y}" if day else "–"
 
 
+def short_day(day: Any, year: bool = False) -> str:
+    """A day with its weekday, as a page names it: Wed 18 Nov, Mon 2 Nov 2026 (no leading
+    zero, as long_day writes it)."""
+    return f"{day:%a} {long_day(day)}" if year else f"{day:%a} {day.day} {day:%b}"
+
+
 def day_span(start: Any, end: Any) -> str:
     """A run of days as people write it: 9–15 Nov 2026, 30 Nov – 6 Dec 2026,
     29 Dec 2025 – 4 Jan 2026; one day is that day (1 Dec 2026, never 1–1 Dec 2026)."""

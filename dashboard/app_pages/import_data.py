@@ -67,7 +67,7 @@ def findings(result) -> None:
     names = result.names
     for o in result.outliers[:10]:
         found = Outlier(**{**o, "day": dt.date.fromisoformat(o["day"])})
-        said = found.sentence(names.get(found.metric), f"{found.day:%a %d %b}")
+        said = found.sentence(names.get(found.metric), formats.short_day(found.day))
         st.warning(
             ui.text(said) + ": it is stored, and the Vanity audit flags it until it is"
             " corrected or acknowledged."

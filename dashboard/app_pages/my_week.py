@@ -50,7 +50,7 @@ for s in still_owed + due:
 for u in week.upcoming:
     if u.owner == actor.key:
         st.markdown(
-            f"◌ starts on {u.starts:%a %d %b} — **{ui.text(names.get(u.kpi, u.kpi))}**"
+            f"◌ starts on {formats.short_day(u.starts)} — **{ui.text(names.get(u.kpi, u.kpi))}**"
             " (nothing due yet)"
         )
 if not (still_owed or due):

@@ -12,6 +12,7 @@ from dashboard import state, ui
 from dashboard.schedule_editor import schedule_input
 from jobs.registry import JOBS
 from jobs.runner import cron_problem, job_overview, run_job
+from tracker import formats
 from tracker.errors import WaypointError
 from tracker.mailer import (
     MailError,
@@ -145,16 +146,22 @@ with store.session():
 zone = jobs[0].timezone if jobs else plan.workspace.timezone
 for j in jobs:
     if j.last_outcome == "failed":
-        st.error(ui.text(f"{j.title} failed at {j.last_run:%a %d %b %H:%M}: {j.last_message}"))
+        st.error(
+            ui.text(
+                f"{j.title} failed at {formats.short_day(j.last_run)} {j.last_run:%H:%M}: {j.last_message}"
+            )
+        )
 st.dataframe(
     [
         {
             "job": j.title,
             "when": j.schedule_words,
-            "last run": f"{j.last_run:%a %d %b %H:%M}" if j.last_run else "never",
+            "last run": f"{formats.short_day(j.last_run)} {j.last_run:%H:%M}"
+            if j.last_run
+            else "never",
             "outcome": j.last_outcome or "",
             "message": j.last_message or "",
-            "next run": f"{j.next_run:%a %d %b %H:%M}" if j.next_run else "",
+            "next run": f"{formats.short_day(j.next_run)} {j.next_run:%H:%M}" if j.next_run else "",
         }
         for j in jobs
     ],

@@ -89,3 +89,12 @@ def test_channels_read_as_the_platforms_write_them() -> None:
     assert channel_label("facebook + instagram + website") == "Facebook + Instagram + Website"
     assert channel_label("in-store") == "In-store"
     assert channel_label("YouTube") == "YouTube"
+
+
+def test_a_day_with_its_weekday_has_no_leading_zero() -> None:
+    import datetime as dt
+
+    from tracker.formats import short_day
+
+    assert short_day(dt.date(2026, 11, 2)) == "Mon 2 Nov"
+    assert short_day(dt.date(2026, 11, 18), year=True) == "Wed 18 Nov 2026"
