@@ -33,12 +33,18 @@ stored = {k: str(v) for k, v in plan.settings.items()}
 
 st.title("Settings")
 with st.form("settings_form"):
+    # pace is a ratio people do not meet elsewhere: say what 0.90 means
+    pace_help = (
+        "Pace is progress divided by the progress expected by now (a straight line from"
+        " the start to the target by the deadline): 0.90 means 90% of the way it should be."
+    )
     on = st.number_input(
         "On track at pace ≥",
         value=float(stored_setting("on_track_pace", stored)),
         min_value=0.0,
         max_value=2.0,
         step=0.05,
+        help=pace_help,
     )
     risk = st.number_input(
         "At risk at pace ≥",
@@ -46,6 +52,7 @@ with st.form("settings_form"):
         min_value=0.0,
         max_value=2.0,
         step=0.05,
+        help=pace_help + " Below this line a KPI is off track.",
     )
     timezone = st.text_input("Timezone (IANA)", value=plan.workspace.timezone)
     keep = st.number_input(
