@@ -131,18 +131,23 @@ def parse_generic(
         if skip:
             params["skip"] = skip
         try:
-            _read_file(con, params, quoted)
+            try:
+                _read_file(con, params, quoted)
+            except duckdb.Error:
+                # DuckDB's sniffer gives up on lines skipped above a header whose first
+                # row has a cell too many: name that row, as when it reads the file
+                if header is not None and skip:
+                    width = header_width(header)
+                    if first_row_past_the_header(
+                        decode(path.read_bytes(), name)[0], delimiter, width
+                    ):
+                        raise _refused_past_the_header(path, name, delimiter, width) from None
+                raise
             if header is not None:
-                _cells_beyond_the_header(con, name, header, skip)
+                _cells_beyond_the_header(con, name, header, path, delimiter)
             con.execute("CREATE TEMP TABLE zone AS SELECT ?::VARCHAR AS tz", [timezone])
             names = [r[0] for r in con.execute("DESCRIBE file").fetchall()]
-            # a column the file calls rowid hides the row's place: then a window numbers them
-            place = (
-                "row_number() OVER () + 1"
-                if any(n.lower() == "rowid" for n in names)
-                else "rowid + 2"
-            )
-            con.execute(f"CREATE VIEW raw AS SELECT {place} AS line, * FROM file")  # noqa: S608
+            con.execute(f"CREATE VIEW raw AS SELECT {_place(names)} AS line, * FROM file")  # noqa: S608
             columns = [r[0] for r in con.execute("DESCRIBE raw").fetchall()][1:]
             decimal_comma = delimiter == ";"
             if form == "long":
@@ -192,8 +197,23 @@ def _read_file(con: duckdb.DuckDBPyConnection, params: dict[str, Any], quoted: b
                 raise
 
 
+def header_width(header: Sequence[Any]) -> int:
+    """The header's cells up to its last named one: a trailing delimiter on the header
+    line (`day,metric,value,`, as spreadsheets save) names no column, and a cell filled
+    under it lies past the header as much as one beyond the delimiter."""
+    return max((i + 1 for i, h in enumerate(header) if str(h or "").strip()), default=0)
+
+
+def _place(names: Sequence[str]) -> str:
+    """The SQL for a row's line (the header is line 1). A column the file calls rowid
+    hides the row's place: then a window numbers the rows (in the table's order)."""
+    if any(n.lower() == "rowid" for n in names):
+        return "row_number() OVER () + 1"
+    return "rowid + 2"
+
+
 def _cells_beyond_the_header(
-    con: duckdb.DuckDBPyConnection, name: str, header: Sequence[str], skip: int = 0
+    con: duckdb.DuckDBPyConnection, name: str, header: Sequence[str], text: Path, delimiter: str
 ) -> None:
     """Refuse a file with a cell past the header's last; drop columns that hold nothing.
 
@@ -204,19 +224,49 @@ def _cells_beyond_the_header(
     A column with no name and no cells (a trailing delimiter on every line, as
     spreadsheets save) is no column at all."""
     names = [r[0] for r in con.execute("DESCRIBE file").fetchall()]
-    beyond = names[len(header) :]
+    width = header_width(header)
+    beyond = names[width:]
     unnamed = [n for n, h in zip(names, header, strict=False) if not str(h).strip()]
     if beyond:
         filled = " OR ".join(f"nullif(trim({_q(n)}), '') IS NOT NULL" for n in beyond)
-        first = con.execute(f"SELECT min(rowid) FROM file WHERE {filled}").fetchall()[0][0]  # noqa: S608 (quoted names)
-        if first is not None:
-            raise more_cells_than_the_header(name, first + 2 + skip, len(header))
-    for column in beyond + unnamed:
+        found = con.execute(f"SELECT count(*) > 0 FROM file WHERE {filled}").fetchall()[0][0]  # noqa: S608 (quoted names)
+        if found:
+            raise _refused_past_the_header(text, name, delimiter, width)
+    for column in dict.fromkeys(beyond + unnamed):
         empty = con.execute(
             f"SELECT count(*) = 0 FROM file WHERE nullif(trim({_q(column)}), '') IS NOT NULL"  # noqa: S608
         ).fetchall()[0][0]
         if empty:
             con.execute(f"ALTER TABLE file DROP COLUMN {_q(column)}")
+
+
+def first_row_past_the_header(text: str, delimiter: str, width: int) -> int | None:
+    """The row (1 = the header, blank lines counted, as a spreadsheet shows the file) of
+    the first record below the header with a filled cell past its ``width``."""
+    import csv
+    import io
+
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    below = False
+    for row, record in enumerate(reader, start=1):
+        if not below:
+            below = any(c.strip() for c in record)  # the header: the first non-empty record
+            continue
+        if any(c.strip() for c in record[width:]):
+            return row
+    return None
+
+
+def _refused_past_the_header(path: Path, name: str, delimiter: str, width: int) -> BadInput:
+    """The refusal of a row with a cell past the header, naming the row as a spreadsheet
+    shows it (blank lines counted). Only a file being refused pays this second read."""
+    text, _ = decode(path.read_bytes(), name)
+    line = first_row_past_the_header(text, delimiter, width)
+    if line is None:  # DuckDB saw what the csv module did not: say so without a line
+        return BadInput(
+            f"{name}: a row has more cells than the header's {width}; nothing was imported"
+        )
+    return more_cells_than_the_header(name, line, width)
 
 
 def _csv_problem(exc: duckdb.Error) -> str:

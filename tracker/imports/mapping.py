@@ -24,7 +24,7 @@ from tracker.imports.engine import (
     header_index,
     norm,
 )
-from tracker.imports.generic import TOTAL_LABELS
+from tracker.imports.generic import TOTAL_LABELS, header_width
 from tracker.imports.model import Reject, more_cells_than_the_header
 from tracker.imports.read import Sheet
 from tracker.imports.values import (
@@ -224,14 +224,15 @@ def run_mapping(
     # taking the cells it has would count an order without its amount
     widest = max((index[norm(c)] for c in _columns_read(mapping) if norm(c) in index), default=-1)
     text_file = "delimiter" in sheet.meta
+    width = header_width(header)  # a trailing delimiter on the header names no column
     days_seen: dict[dt.date, int] = {}  # day -> its first line
     counts = [v for v in mapping.values if v.count is not None]
     totals = 0
     for row, line in body:
         if all(is_null(c) for c in row):
             continue
-        if text_file and any(not is_null(c) for c in row[len(header) :]):
-            raise more_cells_than_the_header(acc.file, line, len(header))
+        if text_file and any(not is_null(c) for c in row[width:]):
+            raise more_cells_than_the_header(acc.file, line, width)
         raw = cell_of(row, mapping.day.column)
         if is_null(raw):
             first = norm(row[0]) if row else ""

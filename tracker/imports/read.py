@@ -56,10 +56,16 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     best = matches.best()
     encoding = best.encoding if best is not None else "cp1252"
     calmest = min((m.chaos for m in matches), default=0.0)
-    if any(m.encoding == "cp1252" and m.chaos <= calmest + 0.01 for m in matches):
+    coherence = best.coherence if best is not None else 0.0
+    if any(
+        m.encoding == "cp1252" and m.chaos <= calmest + 0.01 and m.coherence >= coherence - 0.01
+        for m in matches
+    ):
         # A few accented letters read as well in several code pages, and on a short file
         # charset-normalizer picks among them by chance (Señora as Seńora in cp1250):
-        # of those that read as well, Windows-1252 is the one Western tools write
+        # of those that read as well, in its letters and in its languages, Windows-1252
+        # is the one Western tools write. A reading that is more of a language (Turkish
+        # in Windows-1254: Müşteri, not MüþterÝ) keeps its code page.
         encoding = "cp1252"
     if encoding.lower() in ("ascii", "utf_8"):
         encoding = "cp1252"

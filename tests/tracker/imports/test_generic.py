@@ -435,11 +435,28 @@ def test_a_numeric_date_with_a_time_is_read_like_the_rest_of_the_file(tmp_path: 
         ("day,metric,value\n2026-01-05,leads,2\n2026-01-06,leads,$1,000\n2026-01-07,leads,3\n", 3),
         ("day,metric,value,note\n2026-01-05,leads,1,hello, world\n", 2),
         ("day,leads,posts\n2026-01-05,1,1,234.50\n", 2),
+        # a trailing delimiter on the header names no column: a cell under it is extra
+        ("day,metric,value,\n2026-01-05,leads,1,234\n", 2),
+        ("day,leads,\n2026-01-05,1,234\n2026-01-06,5,\n", 2),
+        ("day,metric,value,\n2026-01-05,leads,1,\n2026-01-06,leads,1,234\n", 3),
+        # blank lines count, as a spreadsheet shows the file
+        ("day,metric,value\n2026-01-05,leads,1\n\n\n2026-01-06,leads,5,6\n", 5),
+        ("\n\nday,metric,value\n2026-01-05,leads,1,5\n2026-01-06,leads,5\n", 4),
+        ("\nday,metric,value\n2026-01-05,leads,1\n\n2026-01-06,leads,1,5\n", 5),
+        # a column the file calls rowid does not hide the row's place
+        ("day,metric,value,rowid\n2026-01-05,leads,1,a\n2026-01-06,leads,5,b,7\n", 3),
     ],
 )
 def test_a_cell_past_the_header_refuses_the_file(tmp_path: Path, text: str, line: int) -> None:
     with pytest.raises(BadInput, match=rf"line {line} has more cells than the header's"):
         parse_file(write(tmp_path, text), known_metrics=KNOWN)
+
+
+def test_a_column_called_rowid_is_read_as_any_other(tmp_path: Path) -> None:
+    path = write(tmp_path, "day,metric,value,rowid\n2026-01-05,leads,1,a\n2026-01-06,leads,x,b\n")
+    parsed = parse_file(path, known_metrics=KNOWN)
+    assert [(r[0], r[3]) for r in rows(parsed)] == [(2, 1.0)]
+    assert [(r.line, r.column) for r in parsed.rejects] == [(3, "value")]
 
 
 @pytest.mark.parametrize(
@@ -479,11 +496,20 @@ def test_a_short_windows_1252_file_reads_as_written(tmp_path: Path, note: str) -
     assert parsed.rows.to_pylist()[0]["note"] == note
 
 
-def test_a_central_european_file_still_reads_as_one(tmp_path: Path) -> None:
-    path = write(
-        tmp_path, "day,metric,value,note\n2026-01-05,leads,1,Zażółć gęślą jaźń\n", encoding="cp1250"
-    )
-    assert parse_file(path, known_metrics=KNOWN).rows.to_pylist()[0]["note"] == "Zażółć gęślą jaźń"
+@pytest.mark.parametrize(
+    ("note", "encoding"),
+    [
+        ("Zażółć gęślą jaźń", "cp1250"),
+        # Windows-1254 reads these as a language, Windows-1252 only as letters
+        ("Müşteri görüşmesi yapıldı", "cp1254"),
+        ("Şişli'de güzel çiçekler ağaç", "cp1254"),
+    ],
+)
+def test_a_file_of_another_code_page_still_reads_as_one(
+    tmp_path: Path, note: str, encoding: str
+) -> None:
+    path = write(tmp_path, f"day,metric,value,note\n2026-01-05,leads,1,{note}\n", encoding=encoding)
+    assert parse_file(path, known_metrics=KNOWN).rows.to_pylist()[0]["note"] == note
 
 
 def test_formula_errors_in_a_workbook_are_rejected_not_lost(tmp_path: Path) -> None:

@@ -574,6 +574,11 @@ def test_a_cell_past_the_header_refuses_a_mapped_file(shop: Path, tmp_path: Path
     assert run.code == 2
     assert "till.csv: line 3 has more cells than the header's 2" in run.err
     assert daily(shop, "revenue") == before  # nothing of the file was stored
+    # a trailing delimiter on the header names no column: a cell under it is extra
+    named = _till(shop, tmp_path, "Datum;Umsatz;\n2026-01-05;10;\n2026-01-06;1;250\n")
+    assert named.code == 2
+    assert "till.csv: line 3 has more cells than the header's 2" in named.err
+    assert daily(shop, "revenue") == before
     # an empty cell past the header (a trailing delimiter) is no cell
     ok = _till(shop, tmp_path, "Datum;Umsatz;\n2026-01-05;10;\n")
     assert ok.code == 0, ok.err
