@@ -160,8 +160,10 @@ def _shown_instead_of_empty(cell: Any) -> str | None:
     if cell.get("t") == "e":
         return cached or "#ERROR"
     f = cell.find(f"{_MAIN}f")
-    if f is not None and cached is None:
-        return f"={f.text or ''} (a formula never computed: open the file in a spreadsheet and save it)"
+    # a computed empty text (`=IF(A2="","",A2)`) is an empty <v></v>: only a formula with
+    # no <v> at all was never computed
+    if f is not None and v is None:
+        return f"={f.text or ''}"  # a value starting with = reads as a formula never computed
     return None
 
 

@@ -536,6 +536,41 @@ def test_formula_errors_in_a_workbook_are_rejected_not_lost(tmp_path: Path) -> N
     ]
 
 
+def test_a_formula_never_computed_is_rejected_and_an_empty_result_is_empty(
+    tmp_path: Path,
+) -> None:
+    import zipfile
+
+    import xlsxwriter
+
+    made = tmp_path / "made.xlsx"
+    book = xlsxwriter.Workbook(str(made))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["day", "leads", "posts"])
+    sheet.write(1, 0, "2026-01-05")
+    sheet.write_formula(1, 1, '=IF(1>2,1,"")', None, "")  # computed: empty text
+    sheet.write(1, 2, 4)
+    sheet.write(2, 0, "2026-01-06")
+    sheet.write_formula(2, 1, "=2+3")
+    sheet.write(2, 2, 5)
+    book.close()
+    # a script's workbook: the second formula without the value a spreadsheet would cache
+    path = tmp_path / "script.xlsx"
+    with zipfile.ZipFile(made) as src, zipfile.ZipFile(path, "w") as out:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<f>2+3</f><v>0</v>", b"<f>2+3</f>")
+            out.writestr(item, data)
+    parsed = parse_file(path, known_metrics=KNOWN)
+    assert sorted((r[0], r[2], r[3]) for r in rows(parsed)) == [
+        (2, "posts", 4.0),
+        (3, "posts", 5.0),
+    ]
+    assert [(r.line, r.column) for r in parsed.rejects] == [(3, "leads")]
+    assert parsed.rejects[0].reason.startswith("a formula never computed: '=2+3'; open the file")
+
+
 @pytest.mark.parametrize(
     ("text", "bad_line"),
     [
