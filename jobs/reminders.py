@@ -9,7 +9,14 @@ from tracker.checkins import checkin_status, on_time_until
 from tracker.clock import workspace_timezone
 from tracker.formats import long_day, period
 from tracker.jobruns import record_reminder, reminded, reminder_history
-from tracker.mailer import MailError, MailRefused, build_message, mail_settings, send
+from tracker.mailer import (
+    MailError,
+    MailPartlyRefused,
+    MailRefused,
+    build_message,
+    mail_settings,
+    send,
+)
 from tracker.periods import Period
 from tracker.plan import load_plan
 from tracker.settings import get_setting
@@ -55,6 +62,11 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
         and what was sent is recorded and not sent again."""
         try:
             send(settings, build_message(settings.sender, to, subject, text))
+        except MailPartlyRefused as exc:
+            # an escalation to several managers reached some of them: it was told, and
+            # sending it again would tell those twice; the run fails naming the rest
+            refused.append(str(exc))
+            return True
         except MailRefused as exc:
             refused.append(str(exc))
             return False

@@ -189,7 +189,7 @@ def weekly_digest(store: Store, now: dt.datetime) -> str:
     """Last week's review to every manager, with charts as inline PNGs; a Markdown copy."""
     from jobs.charts import digest_images
     from tracker.formats import day_span
-    from tracker.mailer import build_message, mail_settings, send
+    from tracker.mailer import MailPartlyRefused, MailRefused, build_message, mail_settings, send
     from tracker.outfiles import write_atomically
     from tracker.plan import load_plan
     from tracker.report import render_html, render_markdown, render_text, weekly_review
@@ -229,7 +229,13 @@ def weekly_digest(store: Store, now: dt.datetime) -> str:
         render_html(review, images, email=True, details_url=details),
         images,
     )
-    send(settings, message)
+    try:
+        send(settings, message)
+    except MailPartlyRefused as exc:
+        # the run fails so the refused address is seen; a manual run would send the
+        # digest to everyone again, which a person decides
+        notes.append(f"sent to {', '.join(exc.delivered)}; not delivered: {exc}")
+        raise MailRefused("; ".join(notes)) from exc
     notes.append(f"sent to {', '.join(managers)}")
     return "; ".join(notes)
 

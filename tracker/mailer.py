@@ -21,7 +21,7 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, getaddresses, make_msgid
 from typing import Any
 
 from tracker.errors import BadInput, WaypointError
@@ -40,6 +40,24 @@ class MailError(WaypointError):
 class MailRefused(MailError):
     """The server took the connection and refused this message's recipients: another
     message, to other people, may still go through."""
+
+
+class MailPartlyRefused(MailRefused):
+    """The server took the message for some of its recipients (``delivered``) and
+    refused the others: the message went out, and sending it again would mail the
+    delivered ones twice."""
+
+    def __init__(self, message: str, delivered: list[str]) -> None:
+        super().__init__(message)
+        self.delivered = delivered
+
+
+def _refused(recipients: dict[str, tuple[int, bytes | str]]) -> str:
+    """The refused addresses with the server's code and reason, as one line."""
+    return ", ".join(
+        f"{to} ({code} {reason.decode(errors='replace') if isinstance(reason, bytes) else reason})"
+        for to, (code, reason) in recipients.items()
+    )
 
 
 @dataclass(frozen=True)
@@ -191,7 +209,7 @@ def send(settings: MailSettings, message: EmailMessage, timeout: float = 30) -> 
                 smtp.starttls(context=context)
             if settings.user:
                 smtp.login(settings.user, settings.password)
-            smtp.send_message(message)
+            refused = smtp.send_message(message)
     except ssl.SSLCertVerificationError as exc:
         raise MailError(
             f"the SMTP server {settings.host}:{settings.port} presented a certificate that"
@@ -199,13 +217,20 @@ def send(settings: MailSettings, message: EmailMessage, timeout: float = 30) -> 
             " name, or trust its CA with WAYPOINT_SMTP_CA_FILE"
         ) from exc
     except smtplib.SMTPRecipientsRefused as exc:
-        refused = ", ".join(
-            f"{to} ({code} {reason.decode(errors='replace') if isinstance(reason, bytes) else reason})"
-            for to, (code, reason) in exc.recipients.items()
-        )
-        raise MailRefused(f"{settings.host}:{settings.port} refused {refused}") from exc
+        raise MailRefused(
+            f"{settings.host}:{settings.port} refused {_refused(exc.recipients)}"
+        ) from exc
     except (smtplib.SMTPException, OSError) as exc:
         raise MailError(f"mail to {settings.host}:{settings.port} failed: {exc}") from exc
+    if refused:
+        # smtplib raises only when every recipient is refused; some refused is a
+        # return value, and unread it would be a mail lost without a word
+        delivered = [
+            a for _, a in getaddresses(message.get_all("To", [])) if a and a not in refused
+        ]
+        raise MailPartlyRefused(
+            f"{settings.host}:{settings.port} refused {_refused(refused)}", delivered
+        )
 
 
 def send_test_email(store: Store, actor: Actor, to: str) -> str:

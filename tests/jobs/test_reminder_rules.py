@@ -9,12 +9,16 @@ import os
 from collections.abc import Iterator
 
 import pytest
+import yaml
 
 from jobs.reminders import reminder_periods
 from jobs.runner import run_job
 from tests.clirunner import waypoint
 from tests.conftest import Inbox, free_port, smtp_server
+from tracker.mailer import MailPartlyRefused, MailSettings, build_message, send
 from tracker.periods import Period
+from tracker.plan import apply_plan_text, export_plan
+from tracker.records import LOCAL_MANAGER
 from tracker.store import Store
 
 SATURDAY = dt.datetime(2026, 11, 21, 15, tzinfo=dt.UTC)  # 09:00 Chicago; W47 ends tomorrow
@@ -149,3 +153,79 @@ def test_an_escalation_uses_up_its_two_reminders(demo_store: Store, smtp: Inbox)
     # Maria has no manager above her and is the only manager: nobody else to tell, and
     # never a mail to Maria about Maria
     assert not [m for m in smtp.messages if m["Subject"].startswith("Escalation: Maria")]
+
+
+def test_a_mail_some_of_whose_recipients_are_refused_says_so(refusing: Refusing) -> None:
+    # smtplib raises only when every recipient is refused; some refused is a return value
+    refusing.refuse = {"typo@example.com"}
+    settings = MailSettings(
+        host="127.0.0.1",
+        port=int(os.environ["WAYPOINT_SMTP_PORT"]),
+        starttls=False,
+        user="",
+        password="",
+        sender="w@example.com",
+    )
+    to = ["ana@example.com", "typo@example.com", "bo@example.com"]
+    with pytest.raises(MailPartlyRefused, match=r"refused typo@example\.com \(550 no such") as e:
+        send(settings, build_message("w@example.com", to, "Digest", "text"))
+    assert e.value.delivered == ["ana@example.com", "bo@example.com"]
+    assert [m["X-Rcpt"] for m in refusing.messages] == ["ana@example.com, bo@example.com"]
+
+
+@pytest.mark.slow  # escalation runs over the demo
+def test_an_escalation_refused_for_one_manager_is_told_to_the_others_once(
+    demo_store: Store, refusing: Refusing
+) -> None:
+    # Jay without a manager of his own is escalated to every manager; one of them has a
+    # mistyped address
+    plan = yaml.safe_load(export_plan(demo_store))
+    for person in plan["people"]:
+        if person["key"] == "jay":
+            del person["manager"]
+    plan["people"].append(
+        {"key": "omar", "name": "Omar Diaz", "role": "manager", "email": "omar@typo.example"}
+    )
+    apply_plan_text(demo_store, yaml.safe_dump(plan), LOCAL_MANAGER)
+    refusing.refuse = {"omar@typo.example"}
+
+    def about_jay() -> list[str]:
+        return [
+            m["X-Rcpt"] for m in refusing.messages if m["Subject"].startswith("Escalation: Jay")
+        ]
+
+    outcomes = []
+    for week in range(2):  # W47, W48 reminded on Saturday and ignored; Tuesday escalates
+        saturday = SATURDAY + dt.timedelta(days=7 * week)
+        run_job(demo_store, "checkin_reminders", saturday, slot=saturday)
+        tuesday = saturday + dt.timedelta(days=3)
+        outcomes.append(run_job(demo_store, "checkin_reminders", tuesday, slot=tuesday))
+    assert about_jay() and set(about_jay()) == {"maria@copperkettle.example"}
+    outcome, message = outcomes[-1]
+    assert outcome == "failed" and "omar@typo.example (550 no such user)" in message
+    # it reached Maria: the next run does not tell her again
+    told = len(about_jay())
+    later = SATURDAY + dt.timedelta(days=10, hours=2)
+    run_job(demo_store, "checkin_reminders", later)
+    assert len(about_jay()) == told
+
+
+def test_a_digest_refused_for_one_manager_fails_naming_who_got_it(
+    demo_store: Store, refusing: Refusing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jobs.charts
+
+    # the charts are another test's (they need Chromium); this one is about the mail
+    monkeypatch.setattr(jobs.charts, "digest_images", lambda review: ({}, "charts left out"))
+    plan = yaml.safe_load(export_plan(demo_store))
+    plan["people"].append(
+        {"key": "omar", "name": "Omar Diaz", "role": "manager", "email": "omar@typo.example"}
+    )
+    apply_plan_text(demo_store, yaml.safe_dump(plan), LOCAL_MANAGER)
+    refusing.refuse = {"omar@typo.example"}
+    monday = dt.datetime(2026, 11, 23, 14, tzinfo=dt.UTC)
+    outcome, message = run_job(demo_store, "weekly_digest", monday, slot=monday)
+    assert outcome == "failed"
+    assert "sent to maria@copperkettle.example" in message
+    assert "not delivered: " in message and "omar@typo.example (550 no such user)" in message
+    assert [m["X-Rcpt"] for m in refusing.messages] == ["maria@copperkettle.example"]
