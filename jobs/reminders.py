@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from tracker.checkins import checkin_status, on_time_until
+from tracker.checkins import CheckinState, checkin_status, on_time_until
 from tracker.clock import workspace_timezone
 from tracker.formats import long_day, period
 from tracker.jobruns import record_reminder, reminded, reminder_history
@@ -113,21 +113,27 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
 
     # 2. Escalations: the last two reminders of a person's KPI were both ignored. Each
     # escalation uses up its two: the next one needs two more ignored after it.
-    last_week = Period.week_of(local).previous().label
-    for state in checkin_status(store, last_week, now).kpis:
-        if state.state != "missing":
-            continue
+    for state in _missed_periods(store, local, now):
         who = people.get(state.owner)
         history = reminder_history(store, state.owner, state.kpi)
-        told = max((p for p, kind in history if kind == "escalation"), default="")
+        # periods compared by their last day: a KPI whose cadence changed has week and
+        # month labels in its history, and 2026-12 sorts before 2026-W47 as text
+        told = max((_end(p) for p, kind in history if kind == "escalation"), default=dt.date.min)
         if who is not None and not who.email:
             # No reminder can reach them: two periods missed in a row are told to their
             # manager all the same, or nobody would ever hear of it
             missed = [Period.parse(state.period).previous().label, state.period]
-            if missed[0] <= told:
+            if _end(missed[0]) <= told:
                 continue
         else:
-            missed = [p for p, kind in history if kind == "reminder" and told < p <= state.period]
+            missed = sorted(
+                (
+                    p
+                    for p, kind in history
+                    if kind == "reminder" and told < _end(p) <= _end(state.period)
+                ),
+                key=_end,
+            )
             if len(missed) < IGNORED_BEFORE_ESCALATION or missed[-1] != state.period:
                 continue
         if not all(_missing(store, state.kpi, p, now) for p in missed[-2:]):
@@ -174,6 +180,28 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
             else f"not delivered: {'; '.join(refused)}"
         )
     return "; ".join(sent + skipped) or "nothing due"
+
+
+def _end(label: str) -> dt.date:
+    return Period.parse(label).last
+
+
+def _missed_periods(store: Store, local: dt.date, now: dt.datetime) -> list[CheckinState]:
+    """The check-ins missing for last week's periods and for last month. A month is listed
+    with the weeks whose Sunday falls in it, so a month that ends on a Saturday is in no
+    "last week" once it is missing (its check-in is due the Sunday after, in a week that
+    lists the next month): it is looked up with the week of its first day, all the next
+    month long."""
+    month = Period.of("month", local).previous()
+    found: dict[tuple[str, str, str], CheckinState] = {}
+    for week, only in (
+        (Period.week_of(local).previous().label, None),
+        (Period.week_of(month.first).label, month.label),
+    ):
+        for state in checkin_status(store, week, now).kpis:
+            if state.state == "missing" and only in (None, state.period):
+                found.setdefault((state.owner, state.kpi, state.period), state)
+    return list(found.values())
 
 
 def _missing(store: Store, kpi: str, period: str, now: dt.datetime) -> bool:

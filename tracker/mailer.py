@@ -18,7 +18,7 @@ import datetime as dt
 import os
 import smtplib
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, make_msgid
@@ -52,7 +52,7 @@ class MailPartlyRefused(MailRefused):
         self.delivered = delivered
 
 
-def _refused(recipients: dict[str, tuple[int, bytes | str]]) -> str:
+def _refused(recipients: Mapping[str, tuple[int, bytes | str]]) -> str:
     """The refused addresses with the server's code and reason, as one line."""
     return ", ".join(
         f"{to} ({code} {reason.decode(errors='replace') if isinstance(reason, bytes) else reason})"

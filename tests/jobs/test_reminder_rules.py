@@ -229,3 +229,58 @@ def test_a_digest_refused_for_one_manager_fails_naming_who_got_it(
     assert "sent to maria@copperkettle.example" in message
     assert "not delivered: " in message and "omar@typo.example (550 no such user)" in message
     assert [m["X-Rcpt"] for m in refusing.messages] == ["maria@copperkettle.example"]
+
+
+def _second_manager(store: Store, **changes: dict) -> None:
+    """Omar, a second manager (Maria's escalations go to him); ``changes`` to KPIs, and
+    the Google rating's objective running through 2027."""
+    plan = yaml.safe_load(export_plan(store))
+    if all(p["key"] != "omar" for p in plan["people"]):
+        plan["people"].append(
+            {"key": "omar", "name": "Omar Diaz", "role": "manager", "email": "omar@ck.example"}
+        )
+    for objective in plan["objectives"]:
+        for kpi in objective["kpis"]:
+            kpi.update(changes.get(kpi["key"], {}))
+            if kpi["key"] == "rating":
+                objective["deadline"] = dt.date(2027, 12, 31)
+    apply_plan_text(store, yaml.safe_dump(plan), LOCAL_MANAGER)
+
+
+def _run_on(store: Store, days: list[dt.date]) -> None:
+    for day in days:  # 09:00 in Chicago
+        at = dt.datetime(day.year, day.month, day.day, 15, tzinfo=dt.UTC)
+        run_job(store, "checkin_reminders", at, slot=at)
+
+
+def _escalations(inbox: Inbox, about: str) -> list[str]:
+    return [m.get_content() for m in inbox.messages if m["Subject"] == f"Escalation: {about}"]
+
+
+@pytest.mark.slow  # reminder runs over the demo
+def test_a_month_that_ends_on_a_saturday_is_escalated(demo_store: Store, smtp: Inbox) -> None:
+    # June 2027 ends on a Wednesday, July on a Saturday: both reminded and ignored; July's
+    # check-in is due on Sunday 1 August, in a week that lists August
+    _second_manager(demo_store)
+    _run_on(demo_store, [dt.date(2027, 6, 29), dt.date(2027, 7, 30)])
+    _run_on(demo_store, [dt.date(2027, 8, 3), dt.date(2027, 8, 4)])
+    told = _escalations(smtp, "Maria Lopez missed check-ins on Google rating")
+    assert len(told) == 1, [m["Subject"] for m in smtp.messages]
+    assert "(June 2027 and July 2027)" in told[0]
+
+
+@pytest.mark.slow  # reminder runs over the demo
+def test_an_escalation_after_a_cadence_change_counts_periods_by_their_days(
+    demo_store: Store, smtp: Inbox
+) -> None:
+    # Google rating checked in weekly for two ignored weeks (escalated), then monthly:
+    # two ignored months are escalated again ("2027-03" sorts before "2027-W03" as text)
+    _second_manager(demo_store, rating={"cadence": "weekly"})
+    _run_on(demo_store, [dt.date(2027, 1, 16), dt.date(2027, 1, 23), dt.date(2027, 1, 26)])
+    about = "Maria Lopez missed check-ins on Google rating"
+    assert len(_escalations(smtp, about)) == 1
+    _second_manager(demo_store, rating={"cadence": "monthly"})
+    _run_on(demo_store, [dt.date(2027, 3, 30), dt.date(2027, 4, 29), dt.date(2027, 5, 3)])
+    told = _escalations(smtp, about)
+    assert len(told) == 2, [m["Subject"] for m in smtp.messages]
+    assert "(March 2027 and April 2027)" in told[1]
