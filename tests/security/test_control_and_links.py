@@ -95,17 +95,25 @@ def test_a_file_name_too_long_for_a_rejects_file_keeps_the_import_and_says_so(
     assert saved.exists() and len(saved.name.encode()) < 255 and "--out" not in run.err
 
 
-def test_a_person_keyed_local_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("local", "people[local].key: 'local' is the command line's own manager"),
+        ("scheduler", "people[scheduler].key: 'scheduler' records the scheduled jobs' imports"),
+    ],
+)
+def test_a_person_keyed_as_the_tools_own_actors_is_refused(
+    tmp_path: Path, key: str, message: str
+) -> None:
+    # a person of that key would take over the command line's or the scheduler's work
     plan = tmp_path / "plan.yaml"
     plan.write_text(
         SMALL_PLAN.replace(
-            "people:\n", "people:\n  - {key: local, name: Mallory, role: assistant}\n", 1
+            "people:\n", f"people:\n  - {{key: {key}, name: Mallory, role: assistant}}\n", 1
         )
     )
     run = waypoint(tmp_path / "w.duckdb", "plan", "apply", str(plan))
-    assert (
-        run.code == 2 and "people[local].key: 'local' is the command line's own manager" in run.err
-    )
+    assert run.code == 2 and message in run.err
 
 
 @pytest.mark.parametrize("hidden", ["\u202e", "\u200b", "\u2066", "\ufeff"])

@@ -18,6 +18,7 @@ from tracker.errors import PlanError
 from tracker.imports.mapping import column_problems
 from tracker.models import KPI, Campaign, Metric, Objective, Person, Plan, Workspace
 from tracker.plan.items import resolved_aggregation
+from tracker.records import SCHEDULER
 from tracker.settings import SETTINGS, pace_order_problem, validate_stored
 
 
@@ -283,6 +284,14 @@ def _semantic_problems(plan: Plan, raw_keys: dict[str, set[str]] | None = None) 
         # that key would take over its changes and its right to undo them
         problems.append(
             "people[local].key: 'local' is the command line's own manager; choose another key"
+        )
+    if any(p.key == SCHEDULER.key for p in plan.people):
+        # the scheduler's imports are recorded by `scheduler`, no one's work: a person of
+        # that key would be credited with them (and an export's `by: scheduler` read back
+        # as theirs)
+        problems.append(
+            "people[scheduler].key: 'scheduler' records the scheduled jobs' imports; choose"
+            " another key"
         )
     if pycountry.currencies.get(alpha_3=plan.workspace.currency) is None:
         problems.append(
