@@ -155,6 +155,28 @@ def test_an_escalation_uses_up_its_two_reminders(demo_store: Store, smtp: Inbox)
     assert not [m for m in smtp.messages if m["Subject"].startswith("Escalation: Maria")]
 
 
+def _second_manager(
+    store: Store, email: str = "omar@ck.example", unmanaged: str = "", **kpis: dict
+) -> None:
+    """Omar, a second manager (Maria's escalations go to him, and those of ``unmanaged``,
+    whose manager is taken away); changes to ``kpis``; the Google rating's objective
+    running through 2027."""
+    plan = yaml.safe_load(export_plan(store))
+    if all(p["key"] != "omar" for p in plan["people"]):
+        plan["people"].append(
+            {"key": "omar", "name": "Omar Diaz", "role": "manager", "email": email}
+        )
+    for person in plan["people"]:
+        if person["key"] == unmanaged:
+            del person["manager"]
+    for objective in plan["objectives"]:
+        for kpi in objective["kpis"]:
+            kpi.update(kpis.get(kpi["key"], {}))
+            if kpi["key"] == "rating":
+                objective["deadline"] = dt.date(2027, 12, 31)
+    apply_plan_text(store, yaml.safe_dump(plan), LOCAL_MANAGER)
+
+
 def test_a_mail_some_of_whose_recipients_are_refused_says_so(refusing: Refusing) -> None:
     # smtplib raises only when every recipient is refused; some refused is a return value
     refusing.refuse = {"typo@example.com"}
@@ -179,14 +201,7 @@ def test_an_escalation_refused_for_one_manager_is_told_to_the_others_once(
 ) -> None:
     # Jay without a manager of his own is escalated to every manager; one of them has a
     # mistyped address
-    plan = yaml.safe_load(export_plan(demo_store))
-    for person in plan["people"]:
-        if person["key"] == "jay":
-            del person["manager"]
-    plan["people"].append(
-        {"key": "omar", "name": "Omar Diaz", "role": "manager", "email": "omar@typo.example"}
-    )
-    apply_plan_text(demo_store, yaml.safe_dump(plan), LOCAL_MANAGER)
+    _second_manager(demo_store, "omar@typo.example", unmanaged="jay")
     refusing.refuse = {"omar@typo.example"}
 
     def about_jay() -> list[str]:
@@ -217,11 +232,7 @@ def test_a_digest_refused_for_one_manager_fails_naming_who_got_it(
 
     # the charts are another test's (they need Chromium); this one is about the mail
     monkeypatch.setattr(jobs.charts, "digest_images", lambda review: ({}, "charts left out"))
-    plan = yaml.safe_load(export_plan(demo_store))
-    plan["people"].append(
-        {"key": "omar", "name": "Omar Diaz", "role": "manager", "email": "omar@typo.example"}
-    )
-    apply_plan_text(demo_store, yaml.safe_dump(plan), LOCAL_MANAGER)
+    _second_manager(demo_store, "omar@typo.example")
     refusing.refuse = {"omar@typo.example"}
     monday = dt.datetime(2026, 11, 23, 14, tzinfo=dt.UTC)
     outcome, message = run_job(demo_store, "weekly_digest", monday, slot=monday)
@@ -229,22 +240,6 @@ def test_a_digest_refused_for_one_manager_fails_naming_who_got_it(
     assert "sent to maria@copperkettle.example" in message
     assert "not delivered: " in message and "omar@typo.example (550 no such user)" in message
     assert [m["X-Rcpt"] for m in refusing.messages] == ["maria@copperkettle.example"]
-
-
-def _second_manager(store: Store, **changes: dict) -> None:
-    """Omar, a second manager (Maria's escalations go to him); ``changes`` to KPIs, and
-    the Google rating's objective running through 2027."""
-    plan = yaml.safe_load(export_plan(store))
-    if all(p["key"] != "omar" for p in plan["people"]):
-        plan["people"].append(
-            {"key": "omar", "name": "Omar Diaz", "role": "manager", "email": "omar@ck.example"}
-        )
-    for objective in plan["objectives"]:
-        for kpi in objective["kpis"]:
-            kpi.update(changes.get(kpi["key"], {}))
-            if kpi["key"] == "rating":
-                objective["deadline"] = dt.date(2027, 12, 31)
-    apply_plan_text(store, yaml.safe_dump(plan), LOCAL_MANAGER)
 
 
 def _run_on(store: Store, days: list[dt.date]) -> None:
