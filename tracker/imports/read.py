@@ -56,17 +56,21 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
     best = matches.best()
     encoding = best.encoding if best is not None else "cp1252"
     calmest = min((m.chaos for m in matches), default=0.0)
-    coherence = best.coherence if best is not None else 0.0
-    if any(
-        m.encoding == "cp1252" and m.chaos <= calmest + 0.01 and m.coherence >= coherence - 0.01
-        for m in matches
-    ):
+    western = next((m for m in matches if m.encoding == "cp1252"), None)
+    if western is not None and western.chaos <= calmest + 0.01:
         # A few accented letters read as well in several code pages, and on a short file
-        # charset-normalizer picks among them by chance (Señora as Seńora in cp1250):
-        # of those that read as well, in its letters and in its languages, Windows-1252
-        # is the one Western tools write. A reading that is more of a language (Turkish
-        # in Windows-1254: Müşteri, not MüþterÝ) keeps its code page.
-        encoding = "cp1252"
+        # charset-normalizer picks among them by chance (Señora as Seńora in cp1250, or
+        # as Se±ora in the DOS code page cp857): of those that read as well, Windows-1252
+        # is the one Western tools write. Only another language's own Windows code page
+        # that reads the text as more of its language keeps it (Turkish in Windows-1254:
+        # Müşteri, not Müþteri).
+        own_language = (
+            best is not None
+            and best.encoding in _LANGUAGE_PAGES
+            and best.coherence > western.coherence + 0.01
+        )
+        if not own_language:
+            encoding = "cp1252"
     if encoding.lower() in ("ascii", "utf_8"):
         encoding = "cp1252"
     if not _single_byte(encoding) or _UTF8_SEQUENCE.search(data) is None:
@@ -89,6 +93,10 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
 
 # a lead byte and its continuation bytes: what a UTF-8 letter beyond ASCII looks like
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+
+
+# Windows code pages of languages whose letters Windows-1252 reads as other letters
+_LANGUAGE_PAGES = {"cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258"}
 
 
 def _single_byte(encoding: str) -> bool:

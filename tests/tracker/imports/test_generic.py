@@ -486,7 +486,15 @@ def test_a_lone_dot_is_a_decimal_point_however_the_day_is_written(tmp_path: Path
 
 @pytest.mark.parametrize(
     "note",
-    ["Señora García llamó; Año nuevo campaña", "Très bien à la Crème brûlée", "Größe für Müller"],
+    [
+        "Señora García llamó; Año nuevo campaña",
+        "Très bien à la Crème brûlée",
+        "Größe für Müller",
+        # a few letters: the DOS code pages cp857 and cp775 read these "as well"
+        "Señora García",
+        "naïve façade",
+        "Crème fraîche",
+    ],
 )
 def test_a_short_windows_1252_file_reads_as_written(tmp_path: Path, note: str) -> None:
     # several code pages read a few accented letters equally well; Windows-1252 is the
