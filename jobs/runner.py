@@ -83,12 +83,16 @@ def run_job(
         tz = workspace_timezone(store)
         local = slot.astimezone(ZoneInfo(tz))
         return "skipped", f"{name} already ran for {local:%Y-%m-%d %H:%M} ({tz})"
+    final = False
     try:
         message = JOBS[name].run(store, now)
         outcome = "ok"
     except Exception as exc:  # a failing job is recorded and never stops the scheduler
         outcome, message = "failed", f"{type(exc).__name__}: {exc}"
-    finish(store, name, naive, now_utc().astimezone(dt.UTC).replace(tzinfo=None), outcome, message)
+        # a failure a retry would make worse (a mail some already got) is not retried
+        final = not getattr(exc, "retry", True)
+    ended = now_utc().astimezone(dt.UTC).replace(tzinfo=None)
+    finish(store, name, naive, ended, outcome, message, final=final)
     return outcome, message
 
 

@@ -189,7 +189,7 @@ def weekly_digest(store: Store, now: dt.datetime) -> str:
     """Last week's review to every manager, with charts as inline PNGs; a Markdown copy."""
     from jobs.charts import digest_images
     from tracker.formats import day_span
-    from tracker.mailer import MailPartlyRefused, MailRefused, build_message, mail_settings, send
+    from tracker.mailer import MailPartlyRefused, build_message, mail_settings, send
     from tracker.outfiles import write_atomically
     from tracker.plan import load_plan
     from tracker.report import render_html, render_markdown, render_text, weekly_review
@@ -232,10 +232,14 @@ def weekly_digest(store: Store, now: dt.datetime) -> str:
     try:
         send(settings, message)
     except MailPartlyRefused as exc:
-        # the run fails so the refused address is seen; a manual run would send the
-        # digest to everyone again, which a person decides
-        notes.append(f"sent to {', '.join(exc.delivered)}; not delivered: {exc}")
-        raise MailRefused("; ".join(notes)) from exc
+        # the run fails so the refused address is seen, and is not retried (those who got
+        # it would get it again); a manual run sends it to everyone, which a person decides
+        notes.append(
+            f"sent to {', '.join(exc.delivered)}; not delivered: {exc}; not sent again"
+            " automatically: correct the address, then `waypoint jobs run weekly_digest`"
+            " sends it to every manager"
+        )
+        raise MailPartlyRefused("; ".join(notes), exc.delivered) from exc
     notes.append(f"sent to {', '.join(managers)}")
     return "; ".join(notes)
 

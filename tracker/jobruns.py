@@ -70,13 +70,22 @@ def claim(store: Store, job: str, slot: dt.datetime, started: dt.datetime) -> bo
 
 
 def finish(
-    store: Store, job: str, slot: dt.datetime, finished: dt.datetime, outcome: str, message: str
+    store: Store,
+    job: str,
+    slot: dt.datetime,
+    finished: dt.datetime,
+    outcome: str,
+    message: str,
+    *,
+    final: bool = False,
 ) -> None:
+    """Record how a run ended; a ``final`` failure uses up the slot's attempts (no retry)."""
     with store.write() as con:
         con.execute(
-            "UPDATE job_runs SET finished = ?, outcome = ?, message = ?"
+            "UPDATE job_runs SET finished = ?, outcome = ?, message = ?,"
+            " attempts = CASE WHEN ? THEN greatest(coalesce(attempts, 1), ?) ELSE attempts END"
             " WHERE job = ? AND scheduled_for = ?",
-            [finished, outcome, message[:4000], job, slot],
+            [finished, outcome, message[:4000], final, MAX_ATTEMPTS, job, slot],
         )
 
 

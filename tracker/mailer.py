@@ -47,6 +47,9 @@ class MailPartlyRefused(MailRefused):
     refused the others: the message went out, and sending it again would mail the
     delivered ones twice."""
 
+    # a job that fails with it is not retried: the retry would mail the delivered twice
+    retry = False
+
     def __init__(self, message: str, delivered: list[str]) -> None:
         super().__init__(message)
         self.delivered = delivered
