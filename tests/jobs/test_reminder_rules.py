@@ -235,6 +235,7 @@ def test_a_digest_refused_for_one_manager_fails_naming_who_got_it(
     _second_manager(demo_store, "omar@typo.example")
     refusing.refuse = {"omar@typo.example"}
     monday = dt.datetime(2026, 11, 23, 14, tzinfo=dt.UTC)
+    monkeypatch.setenv("WAYPOINT_NOW", monday.isoformat())  # when runs are recorded
     outcome, message = run_job(demo_store, "weekly_digest", monday, slot=monday)
     assert outcome == "failed"
     assert "sent to maria@copperkettle.example" in message
@@ -243,7 +244,9 @@ def test_a_digest_refused_for_one_manager_fails_naming_who_got_it(
     # failed slots are retried (5 and 20 minutes on), but this one went out to Maria:
     # the catch-ups after it do not mail her the digest again
     for later in (16, 60, 120):
-        run_job(demo_store, "weekly_digest", monday + dt.timedelta(minutes=later), slot=monday)
+        at = monday + dt.timedelta(minutes=later)
+        monkeypatch.setenv("WAYPOINT_NOW", at.isoformat())
+        assert run_job(demo_store, "weekly_digest", at, slot=monday)[0] == "skipped"
     assert len(refusing.messages) == 1
 
 
