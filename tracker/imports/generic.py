@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 
 from tracker.errors import BadInput
-from tracker.imports.model import Reject, more_cells_than_the_header
+from tracker.imports.model import CellsPastTheHeader, Reject
 from tracker.imports.read import decode
 from tracker.imports.values import NotADate, NotANumber, NumericDays, parse_number
 
@@ -138,13 +138,13 @@ def parse_generic(
                 # row has a cell too many: name that row, as when it reads the file
                 if header is not None and skip:
                     width = header_width(header)
-                    if first_row_past_the_header(
-                        decode(path.read_bytes(), name)[0], delimiter, width
-                    ):
-                        raise _refused_past_the_header(path, name, delimiter, width) from None
+                    text = decode(path.read_bytes(), name)[0]
+                    line = first_row_past_the_header(text, delimiter, width)
+                    if line is not None:  # counted as a spreadsheet shows the file
+                        raise CellsPastTheHeader(name, line, width, counted=True) from None
                 raise
             if header is not None:
-                _cells_beyond_the_header(con, name, header, path, delimiter)
+                _cells_beyond_the_header(con, name, header)
             con.execute("CREATE TEMP TABLE zone AS SELECT ?::VARCHAR AS tz", [timezone])
             names = [r[0] for r in con.execute("DESCRIBE file").fetchall()]
             con.execute(f"CREATE VIEW raw AS SELECT {_place(names)} AS line, * FROM file")  # noqa: S608
@@ -213,7 +213,7 @@ def _place(names: Sequence[str]) -> str:
 
 
 def _cells_beyond_the_header(
-    con: duckdb.DuckDBPyConnection, name: str, header: Sequence[str], text: Path, delimiter: str
+    con: duckdb.DuckDBPyConnection, name: str, header: Sequence[str]
 ) -> None:
     """Refuse a file with a cell past the header's last; drop columns that hold nothing.
 
@@ -229,9 +229,13 @@ def _cells_beyond_the_header(
     unnamed = [n for n, h in zip(names, header, strict=False) if not str(h).strip()]
     if beyond:
         filled = " OR ".join(f"nullif(trim({_q(n)}), '') IS NOT NULL" for n in beyond)
-        found = con.execute(f"SELECT count(*) > 0 FROM file WHERE {filled}").fetchall()[0][0]  # noqa: S608 (quoted names)
-        if found:
-            raise _refused_past_the_header(text, name, delimiter, width)
+        first = con.execute(
+            f"SELECT min(line) FROM (SELECT {_place(names)} AS line, * FROM file)"  # noqa: S608 (quoted names)
+            f" WHERE {filled}"
+        ).fetchall()[0][0]
+        if first is not None:
+            # the line as DuckDB read it; the caller counts blank lines in (renumbered)
+            raise CellsPastTheHeader(name, first, width)
     for column in dict.fromkeys(beyond + unnamed):
         empty = con.execute(
             f"SELECT count(*) = 0 FROM file WHERE nullif(trim({_q(column)}), '') IS NOT NULL"  # noqa: S608
@@ -242,31 +246,23 @@ def _cells_beyond_the_header(
 
 def first_row_past_the_header(text: str, delimiter: str, width: int) -> int | None:
     """The row (1 = the header, blank lines counted, as a spreadsheet shows the file) of
-    the first record below the header with a filled cell past its ``width``."""
+    the first record below the header with a filled cell past its ``width``, as the csv
+    module reads the file; None when it finds none or cannot read the file."""
     import csv
     import io
 
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     below = False
-    for row, record in enumerate(reader, start=1):
-        if not below:
-            below = any(c.strip() for c in record)  # the header: the first non-empty record
-            continue
-        if any(c.strip() for c in record[width:]):
-            return row
+    try:
+        for row, record in enumerate(reader, start=1):
+            if not below:
+                below = any(c.strip() for c in record)  # the header: the first filled record
+                continue
+            if any(c.strip() for c in record[width:]):
+                return row
+    except csv.Error:  # a stray quote the csv module reads as a field without end
+        return None
     return None
-
-
-def _refused_past_the_header(path: Path, name: str, delimiter: str, width: int) -> BadInput:
-    """The refusal of a row with a cell past the header, naming the row as a spreadsheet
-    shows it (blank lines counted). Only a file being refused pays this second read."""
-    text, _ = decode(path.read_bytes(), name)
-    line = first_row_past_the_header(text, delimiter, width)
-    if line is None:  # DuckDB saw what the csv module did not: say so without a line
-        return BadInput(
-            f"{name}: a row has more cells than the header's {width}; nothing was imported"
-        )
-    return more_cells_than_the_header(name, line, width)
 
 
 def _csv_problem(exc: duckdb.Error) -> str:

@@ -25,7 +25,7 @@ from tracker.imports.engine import (
     norm,
 )
 from tracker.imports.generic import TOTAL_LABELS, header_width
-from tracker.imports.model import Reject, more_cells_than_the_header
+from tracker.imports.model import CellsPastTheHeader, Reject
 from tracker.imports.read import Sheet
 from tracker.imports.values import (
     NotADate,
@@ -232,7 +232,7 @@ def run_mapping(
         if all(is_null(c) for c in row):
             continue
         if text_file and any(not is_null(c) for c in row[width:]):
-            raise more_cells_than_the_header(acc.file, line, width)
+            raise CellsPastTheHeader(acc.file, line, width)
         raw = cell_of(row, mapping.day.column)
         if is_null(raw):
             first = norm(row[0]) if row else ""

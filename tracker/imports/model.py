@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from tracker.errors import BadInput
@@ -11,15 +11,43 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 
-def more_cells_than_the_header(file: str, line: int, width: int) -> BadInput:
+class CellsPastTheHeader(BadInput):
     """A text file's row with a cell past the header's last: most often a comma inside a
     value that is not in quotes (`1,234` read as 1 and 234), which changes the number, so
-    the file is refused naming the line (the generic forms and mappings alike)."""
-    return BadInput(
-        f"{file}: line {line} has more cells than the header's {width} (a comma inside a"
-        " value that is not in quotes?); nothing was imported: put the value in quotes, or"
-        " remove the extra cell"
+    the file is refused naming the line (the generic forms and mappings alike). ``line``
+    is the row as read (1 = the header) until ``renumbered`` by the file's own rows."""
+
+    def __init__(self, file: str, line: int | None, width: int, *, counted: bool = False) -> None:
+        self.file, self.line, self.width, self.counted = file, line, width, counted
+        where = f"line {line} has" if line is not None else "a row has"
+        super().__init__(
+            f"{file}: {where} more cells than the header's {width} (a comma inside a value"
+            " that is not in quotes?); nothing was imported: put the value in quotes, or"
+            " remove the extra cell"
+        )
+
+    def renumbered(self, lines: list[int]) -> CellsPastTheHeader:
+        """The same refusal, its line k read as ``lines[k - 1]`` (blank lines counted)."""
+        if self.counted or self.line is None or not 0 < self.line <= len(lines):
+            return self
+        return CellsPastTheHeader(self.file, lines[self.line - 1], self.width, counted=True)
+
+
+def formula_never_computed(value: str) -> str:
+    return (
+        f"a formula never computed: {value[:40]!r}; open the file in a spreadsheet and save"
+        " it, so the file holds its value"
     )
+
+
+def explain_formula(reject: Reject) -> Reject:
+    """A rejected cell holding a formula (a workbook's that no spreadsheet computed, which
+    the reader shows as its text, or one typed into a CSV file) is rejected for that,
+    whatever its column: its value is nowhere in the file."""
+    text = (reject.value or "").strip()
+    if len(text) > 1 and text.startswith("="):
+        return replace(reject, reason=formula_never_computed(text))
+    return reject
 
 
 @dataclass(frozen=True)

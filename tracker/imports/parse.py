@@ -12,7 +12,7 @@ from tracker.errors import BadInput
 from tracker.imports.engine import Accumulator, Preset, find_header, run_preset
 from tracker.imports.generic import form_of, parse_generic
 from tracker.imports.mapping import fitting, header_row, missing_columns, run_mapping
-from tracker.imports.model import ParsedFile, Reject
+from tracker.imports.model import CellsPastTheHeader, ParsedFile, Reject, explain_formula
 from tracker.imports.presets import ALL
 from tracker.imports.read import Sheet, decode, is_workbook, peek_csv, read_sheets
 from tracker.text import file_label
@@ -141,6 +141,8 @@ def parse_file(
             )
         else:
             parsed = _parse(path, name, preset, day, timezone, known_metrics, mappings, behaviours)
+        # a formula's text where its value should be says so, in whichever column
+        parsed.rejects[:] = [explain_formula(r) for r in parsed.rejects]
         kinds = [PRESETS.get(kind) for kind in parsed.preset.split("+")]
         if day is not None and not any(k is not None and k.needs_day for k in kinds):
             # --day dates a file without a date column; a file dating its own rows keeps
@@ -396,22 +398,32 @@ def _generic(
     if sheet.name:  # a workbook's first sheet
         rows, rejects, notes = _generic_sheet(sheet, name, form, known, timezone)
     else:
-        rows, rejects, notes = parse_generic(
-            path,
-            name,
-            form,
-            delimiter=sheet.meta["delimiter"],
-            encoding=sheet.meta.get("encoding", "utf-8"),
-            known_metrics=known,
-            timezone=timezone,
-            header=[str(c) for c in sheet.rows[0]],
-            skip=sheet.lines[0] - 1,  # the lines above the header
-        )
-        if sheet.lines[0] > 1 or _has_blank_lines(path, sheet.meta.get("encoding", "utf-8")):
-            # DuckDB skips blank lines, and numbers from the header; a reject (now, or
-            # when the rows are written) names the row a spreadsheet shows
-            records = [n for n in _record_rows(path, name, sheet) if n >= sheet.lines[0]]
-            rows, rejects = _renumber(rows, rejects, records)
+
+        def records() -> list[int] | None:
+            """The file's rows from the header when DuckDB's numbering is not theirs."""
+            if sheet.lines[0] > 1 or _has_blank_lines(path, sheet.meta.get("encoding", "utf-8")):
+                # DuckDB skips blank lines, and numbers from the header; a reject (now, or
+                # when the rows are written) names the row a spreadsheet shows
+                return [n for n in _record_rows(path, name, sheet) if n >= sheet.lines[0]]
+            return None
+
+        try:
+            rows, rejects, notes = parse_generic(
+                path,
+                name,
+                form,
+                delimiter=sheet.meta["delimiter"],
+                encoding=sheet.meta.get("encoding", "utf-8"),
+                known_metrics=known,
+                timezone=timezone,
+                header=[str(c) for c in sheet.rows[0]],
+                skip=sheet.lines[0] - 1,  # the lines above the header
+            )
+        except CellsPastTheHeader as refused:
+            lines = records()
+            raise (refused.renumbered(lines) if lines else refused) from None
+        if (lines := records()) is not None:
+            rows, rejects = _renumber(rows, rejects, lines)
     return ParsedFile(
         file=name,
         preset=form,
@@ -504,7 +516,12 @@ def _record_rows(path: Path, name: str, sheet: Sheet) -> list[int]:
 
     text, _ = decode(path.read_bytes(), name)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sheet.meta["delimiter"])
-    return [n for n, record in enumerate(reader, start=1) if record]
+    try:
+        return [n for n, record in enumerate(reader, start=1) if record]
+    except csv.Error:
+        # a stray quote the csv module reads as a field without end, where DuckDB read
+        # the file without quotes: its lines, then, as they are written
+        return [n for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
 
 
 def _cell_text(value: Any) -> str:

@@ -39,13 +39,6 @@ def parse_number(value: object, *, decimal_comma: bool = False) -> float | None:
         text = str(value).strip()
         if text.lower() in NULLS:
             return None
-        if text.startswith("=") and len(text) > 1:
-            # a workbook's formula no spreadsheet has computed (written by a script), or
-            # one typed into a CSV file: its value is nowhere in the file
-            raise NotANumber(
-                f"a formula never computed: {text[:40]!r}; open the file in a spreadsheet"
-                " and save it, so the file holds its value"
-            )
         if len(text) > 64:
             raise NotANumber(f"not a number: {text[:20]!r}... ({len(text)} characters)")
         percent = text.endswith("%")

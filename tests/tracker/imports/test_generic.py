@@ -452,6 +452,20 @@ def test_a_cell_past_the_header_refuses_the_file(tmp_path: Path, text: str, line
         parse_file(write(tmp_path, text), known_metrics=KNOWN)
 
 
+@pytest.mark.parametrize("blank", ["", "\n"])
+def test_a_stray_quote_does_not_hide_the_line_of_a_cell_past_the_header(
+    tmp_path: Path, blank: str
+) -> None:
+    # DuckDB reads a file whose quote opens no CSV field as text; the line it names is
+    # the row's, blank lines counted, and a long file does not trip the csv module's limit
+    rows = [f"2026-01-{d:02d},leads,{d}" for d in range(1, 29)]
+    rows[9] = '2026-01-10,leads,"5'
+    rows[19] = "2026-01-20,leads,1,234"
+    text = "day,metric,value\n" + blank + "\n".join(rows) + "\n" + "x" * 3_000_000 + "\n"
+    with pytest.raises(BadInput, match=rf"line {21 + len(blank)} has more cells than the header"):
+        parse_file(write(tmp_path, text), known_metrics=KNOWN)
+
+
 def test_a_column_called_rowid_is_read_as_any_other(tmp_path: Path) -> None:
     path = write(tmp_path, "day,metric,value,rowid\n2026-01-05,leads,1,a\n2026-01-06,leads,x,b\n")
     parsed = parse_file(path, known_metrics=KNOWN)
@@ -577,6 +591,35 @@ def test_a_formula_never_computed_is_rejected_and_an_empty_result_is_empty(
     ]
     assert [(r.line, r.column) for r in parsed.rejects] == [(3, "leads")]
     assert parsed.rejects[0].reason.startswith("a formula never computed: '=2+3'; open the file")
+
+
+def test_a_formula_never_computed_says_so_in_any_column(tmp_path: Path) -> None:
+    import zipfile
+
+    import xlsxwriter
+
+    made = tmp_path / "made.xlsx"
+    book = xlsxwriter.Workbook(str(made))
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["day", "metric", "value"])
+    sheet.write_formula(1, 0, "=DATE(2026,1,6)")
+    sheet.write_row(1, 1, ["leads", 4])
+    sheet.write(2, 0, "2026-01-07")
+    sheet.write_formula(2, 1, '="le"&"ads"')
+    sheet.write(2, 2, 5)
+    book.close()
+    path = tmp_path / "script.xlsx"  # as a script writes it: formulas without values
+    with zipfile.ZipFile(made) as src, zipfile.ZipFile(path, "w") as out:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb"(</f>)<v>[^<]*</v>", rb"\1", data)
+            out.writestr(item, data)
+    parsed = parse_file(path, known_metrics=KNOWN)
+    assert [(r.line, r.column, r.reason.split(";")[0]) for r in parsed.rejects] == [
+        (2, "day", "a formula never computed: '=DATE(2026,1,6)'"),
+        (3, "metric", 'a formula never computed: \'="le"&"ads"\''),
+    ]
 
 
 @pytest.mark.parametrize(
