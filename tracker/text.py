@@ -46,6 +46,18 @@ def printable(text: str | None) -> str:
     )
 
 
+# what a terminal must not receive from text people typed or files carried: control
+# characters (an escape sequence writes the clipboard or clears the screen) but tab and
+# line ends, and a carriage return that does not end a line (it overwrites what came before)
+_TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+
+
+def terminal_text(text: str) -> str:
+    """Text as the command line prints it: every control character but tab and line
+    ends shown as '?', as file names are (file_label)."""
+    return _TERMINAL_UNSAFE.sub("?", text)
+
+
 def has_control(text: str) -> bool:
     return bool(_CONTROL_ANY.search(text))
 

@@ -28,6 +28,7 @@ from tracker.errors import BadInput
 from tracker.permissions import require_manager
 from tracker.records import LOCAL_MANAGER, Actor
 from tracker.store import Connection, Store
+from tracker.text import clean_note
 from tracker.vanity_sql import GROWTH, WEEKLY
 from tracker.vocab import FLAG_TITLES
 
@@ -1037,7 +1038,9 @@ def acknowledge_many(
     for code, _ in flags:
         if code not in CODES:
             raise BadInput(f"unknown flag code {code!r}; codes: {', '.join(CODES)}")
-    if not reason or not reason.strip():
+    # cleaned as every note is: an escape sequence would reach each terminal showing it
+    reason = clean_note(reason, "--reason") or ""
+    if not reason:
         raise BadInput("--reason: say why this flag is acceptable (it is shown with the flag)")
     raised = {(f.code, f.subject): f for f in run_audit(store, as_of).flags}
     found = []

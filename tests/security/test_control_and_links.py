@@ -133,3 +133,44 @@ def test_the_scheduler_lock_is_no_out_file(plan_store: Store) -> None:
     assert run.code == 2 and "the database itself (or its log or lock)" in run.err
     run = waypoint(plan_store.path, "export", "--out", str(lock))
     assert run.code == 2 and not lock.exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"day,metric,value\n2026-08-03,le{ESCAPE}ads,1\n",  # a metric named in a reject
+        f"day,leads,z{ESCAPE}\n2026-08-03,1,2\n",  # a column of the wide form
+    ],
+)
+def test_an_escape_sequence_in_a_file_never_reaches_the_terminal(
+    plan_store: Store, tmp_path: Path, text: str
+) -> None:
+    path = tmp_path / "hostile.csv"
+    path.write_text(text)
+    run = waypoint(plan_store.path, "import", str(path))
+    assert "\x1b" not in run.out + run.err and "\x07" not in run.out + run.err
+    assert "?]0;pwned??[31m" in run.out + run.err  # shown as file names are: '?'
+
+
+def test_control_characters_in_a_plans_text_are_refused_and_never_printed(
+    tmp_path: Path,
+) -> None:
+    plan = tmp_path / "plan.yaml"
+    # a text field holding an escape, and a field name holding one (unknown: named back)
+    hostile = SMALL_PLAN.replace("name: Amy,", 'name: Amy, "bo\\e]52;c;eA==\\agus": 1,', 1)
+    plan.write_text(hostile)
+    run = waypoint(tmp_path / "w.duckdb", "plan", "apply", str(plan))
+    assert run.code == 2 and "\x1b" not in run.err and "bo?]52;c;eA==?gus" in run.err
+    plan.write_text(SMALL_PLAN.replace('"Every buyer finds us first"', '"go\\e[2J"', 1))
+    run = waypoint(tmp_path / "w.duckdb", "plan", "apply", str(plan))
+    assert run.code == 2 and "workspace.vision: holds a control character ('\\x1b')" in run.err
+
+
+def test_an_acknowledgement_keeps_no_escape_sequence(plan_store: Store) -> None:
+    from tracker.records import LOCAL_MANAGER
+    from tracker.vanity import acknowledge, run_audit
+
+    flag = run_audit(plan_store).flags[0]
+    acknowledge(plan_store, LOCAL_MANAGER, flag.code, flag.subject, f"ok {ESCAPE}fine")
+    acked = {(f.code, f.subject): f for f in run_audit(plan_store).flags}
+    assert acked[(flag.code, flag.subject)].ack_reason == "ok ]0;pwned[31mfine"

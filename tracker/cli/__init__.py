@@ -76,7 +76,9 @@ class Failure(click.ClickException):
         self.exit_code = exit_code  # type: ignore[misc]
 
     def show(self, file: object = None) -> None:
-        click.echo(f"Error: {self.format_message()}", err=True)
+        from tracker.text import terminal_text
+
+        click.echo(terminal_text(f"Error: {self.format_message()}"), err=True)
 
 
 class LazyGroup(click.Group):

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import click
 
-from tracker.cli.common import AppContext, as_option, emit_json, json_option, parse_day, pass_app
+from tracker.cli.common import (
+    AppContext,
+    as_option,
+    echo,
+    emit_json,
+    json_option,
+    parse_day,
+    pass_app,
+)
 
 
 @click.command("audit")
@@ -75,4 +83,4 @@ def acknowledge_cmd(
     flag = acknowledge(
         app.store, app.actor(as_person), code, subject, reason, parse_day(as_of, "--as-of")
     )
-    click.echo(f"Acknowledged {flag.code} on {flag.subject}: {flag.ack_reason}")
+    echo(f"Acknowledged {flag.code} on {flag.subject}: {flag.ack_reason}")

@@ -6,7 +6,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tracker.cli.common import AppContext, as_option, emit_json, json_option, parse_week, pass_app
+from tracker.cli.common import (
+    AppContext,
+    as_option,
+    echo,
+    emit_json,
+    json_option,
+    parse_week,
+    pass_app,
+)
 from tracker.errors import BadInput
 
 if TYPE_CHECKING:
@@ -150,4 +158,4 @@ def checkin_cmd(
         if period is None and Period.parse(c.period).last < today(store)
         else ""
     )
-    click.echo(f"Checked in on {c.kpi} for {c.period}{ended}: {c.confidence.replace('_', ' ')}.")
+    echo(f"Checked in on {c.kpi} for {c.period}{ended}: {c.confidence.replace('_', ' ')}.")

@@ -17,6 +17,14 @@ from tracker.store import Store
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def echo(message: str | None = None, *, err: bool = False, nl: bool = True) -> None:
+    """click.echo for text that may hold what people typed or files carried (a metric
+    named in a reject, a plan's field): no escape sequence reaches the terminal."""
+    from tracker.text import terminal_text
+
+    click.echo(None if message is None else terminal_text(message), err=err, nl=nl)
+
+
 class AppContext:
     def __init__(self, db: str | None, as_person: str | None) -> None:
         self.db = db
@@ -30,8 +38,8 @@ class AppContext:
         if self._store is None:
             self._store = Store(
                 self.db,
-                on_wait=lambda msg: click.echo(msg, err=True),
-                on_recover=lambda msg: click.echo(f"Note: {msg}", err=True),
+                on_wait=lambda msg: echo(msg, err=True),
+                on_recover=lambda msg: echo(f"Note: {msg}", err=True),
             )
             if self.reads_only:
                 self.require_database()
@@ -162,7 +170,7 @@ def _finite(value: Any) -> Any:
 def ask(problem: str, question: str) -> None:
     """Ask on a terminal; without one, refuse (exit 2) and say to use --yes."""
     if sys.stdin.isatty() and sys.stderr.isatty():
-        click.echo(problem, err=True)
+        echo(problem, err=True)
         if click.confirm(question, default=False, err=True):
             return
         raise BadInput("Nothing was changed.")
@@ -183,7 +191,7 @@ def write_output(path: str, text: str, store: Store, what: str) -> None:
     from tracker.outfiles import write_atomically
 
     if path == "-":  # standard output, as for `export --out -`
-        click.echo(text, nl=False)
+        echo(text, nl=False)
         return
     write_atomically(
         path,
@@ -198,4 +206,4 @@ def say_wrote(what: str, path: str) -> None:
     ``--out /dev/stdout > plan.yaml`` holds only the plan."""
     from tracker.outfiles import is_stream
 
-    click.echo(f"Wrote {what}.", err=is_stream(path))
+    echo(f"Wrote {what}.", err=is_stream(path))

@@ -10,6 +10,7 @@ import click
 from tracker.cli.common import (
     AppContext,
     as_option,
+    echo,
     emit_json,
     json_option,
     limit_option,
@@ -23,7 +24,7 @@ from tracker.cli.common import (
 def init_cmd(app: AppContext) -> None:
     """Create or upgrade the database (safe to run again)."""
     version = app.store.init()
-    click.echo(f"Database {app.store.path} is ready (schema version {version}).")
+    echo(f"Database {app.store.path} is ready (schema version {version}).")
 
 
 @click.command("demo")
@@ -41,7 +42,7 @@ def demo_cmd(app: AppContext, as_of: str | None, force: bool) -> None:
         force=force,
         **({"actor": actor} if actor else {}),
     )
-    click.echo(
+    echo(
         f"Demo workspace {summary['workspace']!r} loaded into {app.store.path}: "
         f"{summary['kpis']} KPIs, {summary['observations']:,} observations, "
         f"{summary['checkins']} check-ins, data up to {summary['as_of']}."
@@ -73,14 +74,14 @@ def check_cmd(app: AppContext, as_json: bool) -> None:
             }
         )
     elif count == 0 and shared == 0:
-        click.echo(f"OK: {pairs:,} daily values agree with a full recomputation; ids are unique.")
+        echo(f"OK: {pairs:,} daily values agree with a full recomputation; ids are unique.")
     else:
         if count:
-            click.echo(f"{count} daily value(s) disagree with a full recomputation:", err=True)
+            echo(f"{count} daily value(s) disagree with a full recomputation:", err=True)
         for m, d, k, f in examples:
-            click.echo(f"  {m} {d}: kept {k}, recomputed {f}", err=True)
+            echo(f"  {m} {d}: kept {k}, recomputed {f}", err=True)
         if shared:
-            click.echo(f"{shared} value id(s) are held by more than one row.", err=True)
+            echo(f"{shared} value id(s) are held by more than one row.", err=True)
     if count or shared:
         raise SystemExit(1)
 
@@ -134,7 +135,7 @@ def backup_cmd(app: AppContext, directory: str) -> None:
 
     info = backup(app.store, directory)
     rows = sum(int(t["rows"]) for t in info.tables.values())  # type: ignore[call-overload]
-    click.echo(f"Backed up {len(info.tables)} tables ({rows:,} rows) to {info.path}.")
+    echo(f"Backed up {len(info.tables)} tables ({rows:,} rows) to {info.path}.")
 
 
 @click.command("restore")
@@ -148,7 +149,7 @@ def restore_cmd(app: AppContext, directory: str, force: bool, as_person: str | N
 
     result = restore(app.store, directory, app.actor(as_person), force=force)
     rows = sum(result["tables"].values())
-    click.echo(f"Restored {len(result['tables'])} tables ({rows:,} rows) from {directory}.")
+    echo(f"Restored {len(result['tables'])} tables ({rows:,} rows) from {directory}.")
 
 
 @click.command("audit-log")

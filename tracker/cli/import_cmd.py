@@ -10,7 +10,15 @@ from typing import Any
 
 import click
 
-from tracker.cli.common import AppContext, as_option, emit_json, json_option, parse_day, pass_app
+from tracker.cli.common import (
+    AppContext,
+    as_option,
+    echo,
+    emit_json,
+    json_option,
+    parse_day,
+    pass_app,
+)
 
 BIG_FILE = 2_000_000  # bytes: about 50,000 rows of the long form
 
@@ -123,26 +131,26 @@ def import_cmd(
     else:
         for r in results:
             for line in r.summary_lines():
-                click.echo(line)
+                echo(line)
             for note in r.notes:
-                click.echo(f"  note: {note}")
+                echo(f"  note: {note}")
             for rej in r.rejected[:20]:
                 where = f"line {rej.line}" if rej.line else "file"
                 col = f", column {rej.column}" if rej.column else ""
                 if rej.metric and rej.metric != rej.column and rej.metric not in rej.reason:
                     col += f" ({rej.metric})"  # one line, several metrics: say which
-                click.echo(f"  rejected {rej.file} {where}{col}: {rej.reason}", err=True)
+                echo(f"  rejected {rej.file} {where}{col}: {rej.reason}", err=True)
             if len(r.rejected) > 20:
-                click.echo(f"  ... and {len(r.rejected) - 20} more", err=True)
+                echo(f"  ... and {len(r.rejected) - 20} more", err=True)
             if r.rejects_file:
-                click.echo(f"  rejects saved to {r.rejects_file} (fix and import again)")
+                echo(f"  rejects saved to {r.rejects_file} (fix and import again)")
     if failures:
         for message in failures:
-            click.echo(f"Error: {message}", err=True)
+            echo(f"Error: {message}", err=True)
         stored = [r for r in results if r.change is not None]
         if stored and not dry_run:
             # exit 2 says a file was bad, not that nothing changed: name what did
-            click.echo(
+            echo(
                 "Imported all the same: "
                 + ", ".join(f"{r.file} (undo with `waypoint undo {r.change}`)" for r in stored),
                 err=True,

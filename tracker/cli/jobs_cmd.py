@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tracker.cli.common import AppContext, emit_json, json_option, pass_app
+from tracker.cli.common import AppContext, echo, emit_json, json_option, pass_app
 
 
 @click.group("jobs")
@@ -57,6 +57,6 @@ def run_cmd(app: AppContext, name: str) -> None:
     outcome, message = run_job(app.store, name)
     # a failure is a message like every other command's: on stderr, so a script that
     # keeps stdout (cron mails it, a log file) still sees why
-    click.echo(f"{name}: {outcome}: {message}", err=outcome == "failed")
+    echo(f"{name}: {outcome}: {message}", err=outcome == "failed")
     if outcome == "failed":
         raise SystemExit(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tracker.cli.common import AppContext, as_option, pass_app, write_output
+from tracker.cli.common import AppContext, as_option, echo, pass_app, write_output
 
 SHOW = 50  # items listed one by one; a 10,000-KPI plan gets a summary
 
@@ -51,7 +51,7 @@ def apply_cmd(
             )
         except NeedsConfirmation as exc:
             if dry_run:  # nothing is written: say what it would need, and show it all
-                click.echo(f"Note: {exc} A real apply asks first (or needs --yes).", err=True)
+                echo(f"Note: {exc} A real apply asks first (or needs --yes).", err=True)
             else:
                 ask(str(exc), "Apply it anyway?")
             changes = apply_plan(
@@ -63,7 +63,7 @@ def apply_cmd(
         if changes.change
         else ""
     )
-    click.echo(f"{verb} {source}: {changes.summary()}.{tail}")
+    echo(f"{verb} {source}: {changes.summary()}.{tail}")
     listed = [
         (label, item)
         for label, items in (
@@ -75,9 +75,9 @@ def apply_cmd(
         for item in items
     ]
     for label, item in listed[:SHOW]:
-        click.echo(f"  {label} {item}")
+        echo(f"  {label} {item}")
     if len(listed) > SHOW:
-        click.echo(f"  ... and {len(listed) - SHOW:,} more")
+        echo(f"  ... and {len(listed) - SHOW:,} more")
 
 
 @plan_group.command("export")
@@ -94,4 +94,4 @@ def export_cmd(app: AppContext, out: str | None, as_person: str | None) -> None:
     if out:
         write_output(out, text, app.store, "the plan")
     else:
-        click.echo(text, nl=False)
+        echo(text, nl=False)

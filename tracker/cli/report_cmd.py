@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tracker.cli.common import AppContext, parse_week, pass_app, write_output
+from tracker.cli.common import AppContext, echo, parse_week, pass_app, write_output
 
 
 @click.group("report")
@@ -27,4 +27,4 @@ def weekly_cmd(app: AppContext, week: str | None, fmt: str, out: str | None) -> 
     if out:
         write_output(out, text, app.store, f"the {review.week} review")
     else:
-        click.echo(text, nl=False)
+        echo(text, nl=False)

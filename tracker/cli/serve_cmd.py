@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.common import AppContext, pass_app
+from tracker.cli.common import AppContext, echo, pass_app
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 
@@ -96,7 +96,7 @@ def serve_cmd(
         from tracker.demo import load_demo
 
         summary = load_demo(store)
-        click.echo(f"Loaded the demo workspace {summary['workspace']!r} into {store.path}.")
+        echo(f"Loaded the demo workspace {summary['workspace']!r} into {store.path}.")
     with store.read() as con:
         stored = dict(con.execute("SELECT name, value FROM settings").fetchall())
     max_mb = int(get_setting("upload.max_mb", stored))
@@ -111,8 +111,8 @@ def serve_cmd(
         # with sign-in, who you are comes from your sign-in, never from a flag).
         acting = app.actor()  # an unknown person stops here, with exit 2
         env["WAYPOINT_AS"] = app.as_person
-    click.echo(f"Waypoint on http://{host}:{port}  (database {store.path}; Ctrl+C to stop)")
-    click.echo(sign_in.banner(host, port, acting))
+    echo(f"Waypoint on http://{host}:{port}  (database {store.path}; Ctrl+C to stop)")
+    echo(sign_in.banner(host, port, acting))
     secrets_file = str(sign_in.secrets) if sign_in.secrets else None
     # The scheduler runs here, in the serve process, from before the first request to
     # the end; Streamlit runs as a child that SIGTERM or Ctrl+C stops as well.

@@ -10,6 +10,7 @@ from tracker.cli.common import (
     AppContext,
     as_option,
     ask,
+    echo,
     emit_json,
     json_option,
     limit_option,
@@ -113,22 +114,22 @@ def log_cmd(
     verb = "Set" if result.mode == "set" else "Logged"
     # a flow entry adds to its day (+2); a stock entry is the level itself
     sign = "" if result.mode == "set" or value < 0 or result.behaviour == "stock" else "+"
-    click.echo(
+    echo(
         f"{verb} {result.name} {sign}{_num(result.value)} on {result.day}"
         f" (entry {result.entry}, change {result.change})."
     )
     parts = [f"The day's manual value is {_num(result.day_manual)}"]
     if result.day_value is not None and result.day_value != result.day_manual:
         parts.append(f"with every source the day counts {_num(result.day_value)}")
-    click.echo("; ".join(parts) + ".")
+    echo("; ".join(parts) + ".")
     if result.replaced:
         gone = ", ".join(f"{_num(e.value)} (entry {e.id})" for e in result.replaced)
-        click.echo(f"Replaced: {gone}.")
+        echo(f"Replaced: {gone}.")
     if result.outlier:
-        click.echo("Stored as an unusual value: the audit shows it until it is acknowledged.")
+        echo("Stored as an unusual value: the audit shows it until it is acknowledged.")
     for warning in result.warnings:
-        click.echo(f"Warning: {warning}", err=True)
-    click.echo(f"Take it back with `waypoint undo {result.change}`.")
+        echo(f"Warning: {warning}", err=True)
+    echo(f"Take it back with `waypoint undo {result.change}`.")
 
 
 @click.command("values")
@@ -212,7 +213,7 @@ def delete_cmd(app: AppContext, ids: tuple[int, ...], as_person: str | None) -> 
     with store.session():
         change = delete_values(store, app.actor(as_person), list(ids))
     n = len(set(ids))  # an id given twice is one value, deleted once
-    click.echo(
+    echo(
         f"Deleted {n} value{'s' if n != 1 else ''} (change {change});"
         f" `waypoint undo {change}` brings {'them' if n != 1 else 'it'} back."
     )
@@ -244,8 +245,8 @@ def undo_cmd(app: AppContext, change: int | None, yes: bool, as_person: str | No
                 )
                 change = last.id
         done = undo(store, actor, change)
-    click.echo(f"Undone: {done.summary} (change {done.id}).")
-    click.echo(f"Bring it back with `waypoint redo {done.target}`.")
+    echo(f"Undone: {done.summary} (change {done.id}).")
+    echo(f"Bring it back with `waypoint redo {done.target}`.")
 
 
 @click.command("redo")
@@ -259,7 +260,7 @@ def redo_cmd(app: AppContext, change: int | None, as_person: str | None) -> None
     store = app.store
     with store.session():
         done = redo(store, app.actor(as_person), change)
-    click.echo(f"Redone: {done.summary} (change {done.id}).")
+    echo(f"Redone: {done.summary} (change {done.id}).")
 
 
 @click.command("changes")

@@ -20,6 +20,7 @@ from tracker.models import KPI, Campaign, Metric, Objective, Person, Plan, Works
 from tracker.plan.items import resolved_aggregation
 from tracker.records import SCHEDULER
 from tracker.settings import SETTINGS, pace_order_problem, validate_stored
+from tracker.text import CONTROL_CHARACTERS
 
 
 def _loc_to_path(data: Any, loc: tuple[Any, ...]) -> str:
@@ -250,6 +251,7 @@ def _dupes(kind: str, keys: list[str], field: str = "key") -> list[str]:
 # joiners (U+200C, U+200D) and direction marks (U+200E, U+200F) stay: Persian and Indic
 # names, and names in right-to-left scripts, need them. Checked when a plan is applied,
 # not when a stored one is read: a workspace stored before must still open.
+_CONTROL = re.compile(CONTROL_CHARACTERS)
 _HIDDEN = re.compile("[\u200b\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 
 
@@ -261,6 +263,12 @@ def _hidden_text(plan: Plan) -> list[str]:
             problems.append(
                 f"{path}: holds a character that hides or reorders text (a zero-width space,"
                 " a direction override); type it again without"
+            )
+        elif isinstance(value, str) and (control := _CONTROL.search(value)):
+            # an escape sequence in a strategy would reach every terminal that shows it
+            problems.append(
+                f"{path}: holds a control character ({control.group()!r}); only tabs and"
+                " line breaks may stand in a plan's text"
             )
         elif isinstance(value, dict):
             for k, v in value.items():
