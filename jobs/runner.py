@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ from tracker.clock import now_utc, workspace_timezone
 from tracker.errors import BadInput
 from tracker.jobruns import claim, finish, last_runs
 from tracker.plan import load_plan
-from tracker.settings import get_setting
+from tracker.settings import SETTINGS, get_setting
 from tracker.store import Store
 
 
@@ -24,11 +25,10 @@ def schedule_of(store: Store, name: str) -> str:
 
 def cron_problem(what: str, expr: str) -> str | None:
     """Why ``expr`` is not a valid schedule for ``what`` (a job's title), or None."""
-    try:
-        CronTrigger.from_crontab(expr)
-    except ValueError as exc:
-        return f"{what}: {expr!r} is not a cron expression ({exc})"
-    return None
+    from tracker.settings import cron_problem as problem
+
+    why = problem(expr)
+    return f"{what}: {expr!r} {why}" if why else None
 
 
 def schedule_words(expr: str) -> str:
@@ -138,11 +138,14 @@ def job_overview(store: Store, now: dt.datetime | None = None) -> list[JobInfo]:
     out = []
     for name, spec in JOBS.items():
         run = runs.get(name)
-        expr = str(get_setting(spec.setting, stored))
         try:
+            expr = str(get_setting(spec.setting, stored))
             next_run = CronTrigger.from_crontab(expr, timezone=zone).get_next_fire_time(None, now)
-        except ValueError:
-            next_run = None
+            words = schedule_words(expr)
+        except BadInput as exc:  # a schedule from the environment the registry refuses
+            env = os.environ.get(SETTINGS[spec.setting].env_var)
+            expr, next_run = env if env is not None else stored.get(spec.setting, ""), None
+            words = f"never runs: {exc}"
         # runs are stored as naive UTC; people read the workspace's clock everywhere
         started = (
             run.started.replace(tzinfo=dt.UTC).astimezone(zone) if run and run.started else None
@@ -152,7 +155,7 @@ def job_overview(store: Store, now: dt.datetime | None = None) -> list[JobInfo]:
                 name=name,
                 title=spec.title,
                 schedule=expr,
-                schedule_words=schedule_words(expr),
+                schedule_words=words,
                 help=spec.help,
                 last_run=started,
                 last_outcome=run.outcome if run else None,

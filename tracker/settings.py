@@ -54,7 +54,41 @@ class Setting:
                 raise BadInput(
                     f"setting {self.name}: {raw!r} is outside {low:g}..{high:g} ({self.help})"
                 )
+        problem = _text_problem(self.name, value) if isinstance(value, str) else None
+        if problem:
+            raise BadInput(f"setting {self.name}: {raw!r} {problem}")
         return value
+
+
+def cron_problem(expr: str) -> str | None:
+    """Why ``expr`` is no schedule, or None, as the scheduler's own parser reads it (a
+    plan, the Settings page and the environment are checked alike, so a bad schedule is
+    refused where it is written instead of silently never running)."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(expr)
+    except ValueError as exc:
+        return f"is not a cron expression ({exc})"
+    return None
+
+
+def _text_problem(name: str, value: str) -> str | None:
+    """What is wrong with a text setting's value, or None."""
+    if name.startswith("schedule."):
+        return cron_problem(value)
+    # every mail links to dashboard_url: only a web address, never javascript:
+    web = value.startswith(("http://", "https://")) and not any(
+        c.isspace() or ord(c) < 32 for c in value
+    )
+    if name == "dashboard_url" and value and not web:
+        return "is not a web address (http:// or https://, no spaces)"
+    if name == "smtp.sender" and value:
+        from email.utils import parseaddr
+
+        if any(ord(c) < 32 for c in value) or "@" not in parseaddr(value)[1]:
+            return "is not one email address (waypoint@example.com)"
+    return None
 
 
 SETTINGS: dict[str, Setting] = {
@@ -185,8 +219,6 @@ def validate_stored(name: str, raw: Any, *, folder: Path | None = None) -> str:
         raise BadInput(f"unknown setting {name!r}; known: {', '.join(sorted(SETTINGS))}")
     if setting.secret:
         raise BadInput(f"setting {name} is a secret: set {setting.env_var} in the environment")
-    # Cron expressions are checked by jobs/ (the scheduler owns cron parsing): a bad
-    # one shows as that job's failure and never stops the other jobs.
     value = setting.parse(raw)
     if name == "data_dir" and value:
         _inside_the_database_folder(str(value), folder)

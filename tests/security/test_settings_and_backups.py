@@ -27,6 +27,13 @@ from tracker.store import Store
         ("smtp.port", "70000"),
         ("on_track_pace", "nan"),
         ("upload.max_mb", "0"),
+        # a schedule the scheduler cannot read would silently never run
+        ("schedule.nightly_backup", "'61 25 * * *'"),
+        ("schedule.weekly_digest", "banana"),
+        ("schedule.inbox_import", "'* * * * * * *'"),
+        # every mail links to the dashboard and comes from the sender
+        ("dashboard_url", "'javascript:alert(1)'"),
+        ("smtp.sender", "not-an-address"),
     ],
 )
 def test_out_of_range_settings_are_refused_from_every_entry_point(
