@@ -174,3 +174,12 @@ def test_an_acknowledgement_keeps_no_escape_sequence(plan_store: Store) -> None:
     acknowledge(plan_store, LOCAL_MANAGER, flag.code, flag.subject, f"ok {ESCAPE}fine")
     acked = {(f.code, f.subject): f for f in run_audit(plan_store).flags}
     assert acked[(flag.code, flag.subject)].ack_reason == "ok ]0;pwned[31mfine"
+
+
+@pytest.mark.parametrize("command", ["import", "backup"])
+def test_a_path_too_long_for_a_file_is_bad_input(
+    plan_store: Store, tmp_path: Path, command: str
+) -> None:
+    run = waypoint(plan_store.path, command, str(tmp_path / ("e" * 300)))
+    assert run.code == 2 and "the name is too long for a file" in run.err
+    assert "unexpected" not in run.err

@@ -121,13 +121,31 @@ class LazyGroup(click.Group):
             raise
         except (KeyboardInterrupt, BrokenPipeError):
             raise
-        except Exception as exc:
-            if os.environ.get("WAYPOINT_DEBUG"):
-                raise
-            from tracker.cli.common import emit_error_json
+        except OSError as exc:
+            import errno
 
-            emit_error_json(f"unexpected {type(exc).__name__}: {exc}", 1)
-            raise Failure(f"unexpected {type(exc).__name__}: {exc}", 1) from exc
+            if exc.errno != errno.ENAMETOOLONG or os.environ.get("WAYPOINT_DEBUG"):
+                raise self._unexpected(exc) from exc
+            # a path given on the command line that no file system can hold: bad input
+            from tracker.cli.common import emit_error_json
+            from tracker.text import file_label
+
+            message = f"{file_label(str(exc.filename or ''))}: the name is too long for a file"
+            emit_error_json(message, 2)
+            raise Failure(message, 2) from exc
+        except Exception as exc:
+            raise self._unexpected(exc) from exc
+
+    @staticmethod
+    def _unexpected(exc: Exception) -> Exception:
+        """An error no command expected: shown in one line with exit 1 (the error itself
+        with WAYPOINT_DEBUG set, for its traceback)."""
+        if os.environ.get("WAYPOINT_DEBUG"):
+            return exc
+        from tracker.cli.common import emit_error_json
+
+        emit_error_json(f"unexpected {type(exc).__name__}: {exc}", 1)
+        return Failure(f"unexpected {type(exc).__name__}: {exc}", 1)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
