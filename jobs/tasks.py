@@ -259,7 +259,7 @@ def nightly_backup(store: Store, now: dt.datetime) -> str:
     target = folder / now.strftime("%Y-%m-%d")
     if target.exists():
         target = folder / now.strftime("%Y-%m-%dT%H%M%S")
-    info = backup(store, target)
+    info = backup(store, target, SCHEDULER)
     removed = prune_backups(folder, keep)
     rows = sum(int(t["rows"]) for t in info.tables.values())  # type: ignore[call-overload]
     return f"backed up {rows:,} rows to {target}; removed {len(removed)} old backup(s)"

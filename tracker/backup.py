@@ -61,8 +61,12 @@ class BackupInfo:
         }
 
 
-def backup(store: Store, target: str | Path) -> BackupInfo:
-    """Write a full, restorable copy of the database into the folder ``target``."""
+def backup(store: Store, target: str | Path, actor: Actor) -> BackupInfo:
+    """Write a full, restorable copy of the database into the folder ``target``.
+
+    Only a manager backs up: the copy holds every person's email and hourly rate,
+    which the pages show to managers alone."""
+    require_manager(actor, "back up the workspace")
     target = Path(target)
     if target.exists() and any(target.iterdir()):
         raise BadInput(f"{target} already exists and is not empty; choose a new folder")

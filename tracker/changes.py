@@ -139,6 +139,12 @@ def list_changes(
         params += [metric, metric]
     params.append(limit)
     with store.read() as con:
+        # a mistyped metric is said, not shown as "no changes" (an archived one is known)
+        if (
+            metric is not None
+            and not con.execute("SELECT 1 FROM metrics WHERE key = ?", [metric]).fetchall()
+        ):
+            raise NotFound(f"--metric {metric}: no such metric (see `waypoint plan export`)")
         rows = con.execute(
             f"SELECT {_COLUMNS} FROM changes WHERE {' AND '.join(where)}"  # noqa: S608
             " ORDER BY id DESC LIMIT ?",

@@ -1,4 +1,4 @@
-"""#15 items 10, 12: destructive commands need a manager and leave an audit row; a
+"""#15 items 10, 12: destructive commands (and a backup) need a manager and leave an audit row; a
 restore never moves the database revision backwards."""
 
 from __future__ import annotations
@@ -19,6 +19,10 @@ def test_viewer_and_assistant_cannot_wipe_or_run_jobs(tmp_path: Path) -> None:
         assert wipe.code == 2 and "manager" in wipe.err, wipe
         job = waypoint(db, "--as", person, "jobs", "run", "nightly_backup")
         assert job.code == 2 and "manager" in job.err, job
+        # a backup holds every email and hourly rate, which only managers read
+        copy = waypoint(db, "--as", person, "backup", str(tmp_path / f"by-{person}"))
+        assert copy.code == 2 and "manager" in copy.err, copy
+        assert not (tmp_path / f"by-{person}").exists()
     waypoint(db, "export", "--format", "csv", "--out", str(tmp_path / "b.csv"))
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     ok = waypoint(db, "--as", "maria", "demo", "--force", "--as-of", "2026-11-18")

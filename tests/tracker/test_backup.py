@@ -25,7 +25,7 @@ def table_fingerprints(store: Store) -> dict[str, tuple]:
 
 
 def test_round_trip_is_exact(demo_store: Store, tmp_path: Path) -> None:
-    info = backup(demo_store, tmp_path / "b1")
+    info = backup(demo_store, tmp_path / "b1", LOCAL_MANAGER)
     assert info.tables["observations"]["rows"] > 2000
     fresh = Store(tmp_path / "fresh.duckdb")
     fresh.init()
@@ -35,7 +35,7 @@ def test_round_trip_is_exact(demo_store: Store, tmp_path: Path) -> None:
 
 
 def test_restore_into_used_database_needs_force(demo_store: Store, tmp_path: Path) -> None:
-    backup(demo_store, tmp_path / "b1")
+    backup(demo_store, tmp_path / "b1", LOCAL_MANAGER)
     with pytest.raises(BadInput) as err:
         restore(demo_store, tmp_path / "b1", LOCAL_MANAGER)
     assert "--force" in str(err.value)
@@ -45,7 +45,7 @@ def test_restore_into_used_database_needs_force(demo_store: Store, tmp_path: Pat
 def test_damaged_backup_restores_nothing(
     demo_store: Store, plan_store: Store, tmp_path: Path
 ) -> None:
-    backup(demo_store, tmp_path / "b1")
+    backup(demo_store, tmp_path / "b1", LOCAL_MANAGER)
     (tmp_path / "b1" / "observations.parquet").write_bytes(b"garbage")
     before = export_plan(plan_store)
     with pytest.raises(Exception):  # noqa: B017 (DuckDB's parquet error or BadInput)
@@ -54,9 +54,16 @@ def test_damaged_backup_restores_nothing(
 
 
 def test_only_managers_restore(demo_store: Store, tmp_path: Path) -> None:
-    backup(demo_store, tmp_path / "b1")
+    backup(demo_store, tmp_path / "b1", LOCAL_MANAGER)
     with pytest.raises(PermissionDenied):
         restore(demo_store, tmp_path / "b1", Actor("jay", "assistant", "Jay"), force=True)
+
+
+@pytest.mark.parametrize("role", ["assistant", "viewer"])
+def test_only_managers_back_up(demo_store: Store, tmp_path: Path, role: str) -> None:
+    with pytest.raises(PermissionDenied):
+        backup(demo_store, tmp_path / "b1", Actor("jay", role, "Jay"))
+    assert not (tmp_path / "b1").exists() and not (tmp_path / "b1.partial").exists()
 
 
 def test_not_a_backup_and_non_empty_target(demo_store: Store, tmp_path: Path) -> None:
@@ -65,12 +72,12 @@ def test_not_a_backup_and_non_empty_target(demo_store: Store, tmp_path: Path) ->
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "x").write_text("x")
     with pytest.raises(BadInput):
-        backup(demo_store, tmp_path / "full")
+        backup(demo_store, tmp_path / "full", LOCAL_MANAGER)
 
 
 def test_prune_keeps_newest(demo_store: Store, tmp_path: Path) -> None:
     for day in ("2026-01-01", "2026-01-02", "2026-01-03"):
-        backup(demo_store, tmp_path / "backups" / day)
+        backup(demo_store, tmp_path / "backups" / day, LOCAL_MANAGER)
     removed = prune_backups(tmp_path / "backups", keep=2)
     assert [p.name for p in removed] == ["2026-01-01"]
 
@@ -133,7 +140,7 @@ def test_a_hand_edited_manifest_is_refused_and_the_database_kept(
     # be a way to empty a workspace, even with --force.
     import json
 
-    backup(demo_store, tmp_path / "b1")
+    backup(demo_store, tmp_path / "b1", LOCAL_MANAGER)
     manifest_file = tmp_path / "b1" / "manifest.json"
     manifest = json.loads(manifest_file.read_text())
     edit(manifest)

@@ -223,6 +223,25 @@ def test_cli_undo_redo_changes(plan_store: Store) -> None:
     assert waypoint(db, "--as", "vic", "undo").code == 2
 
 
+def test_cli_reads_refuse_a_mistyped_metric_or_person(plan_store: Store) -> None:
+    """`changes --metric leeds` listed nothing and `--as nobody status` read as the local
+    manager: a typo that looks like an answer. Both are bad input naming the word."""
+    db = plan_store.path
+    waypoint(db, "log", "leads", "2", "--day", str(DAY))
+    assert len(waypoint(db, "changes", "--metric", "leads", "--json").json()["changes"]) == 1
+    typo = waypoint(db, "changes", "--metric", "leeds")
+    assert typo.code == 2 and "leeds" in typo.err, typo
+    for argv in (
+        ["--as", "nobody", "status"],
+        ["--as", "nobody", "audit-log"],
+        ["changes", "--as", "nobody"],
+        ["--as", "nobody", "export", "--format", "csv", "--out", "-"],
+    ):
+        run = waypoint(db, *argv)
+        assert run.code == 2 and "nobody" in run.err, (argv, run)
+    assert waypoint(db, "--as", "vic", "status").code == 0
+
+
 # -- a plain-Python model of the same operations --------------------------------------------
 @dataclass
 class Version:

@@ -43,6 +43,9 @@ class AppContext:
             )
             if self.reads_only:
                 self.require_database()
+                if self.as_person is not None:
+                    # an unknown --as is a typo, not the local manager's view
+                    self.actor()
         return self._store
 
     def require_database(self) -> None:

@@ -128,12 +128,13 @@ def export_cmd(app: AppContext, fmt: str | None, out: str | None) -> None:
 
 @click.command("backup")
 @click.argument("directory", type=click.Path(file_okay=False))
+@as_option
 @pass_app
-def backup_cmd(app: AppContext, directory: str) -> None:
-    """Write a full, restorable copy of the database into DIRECTORY."""
+def backup_cmd(app: AppContext, directory: str, as_person: str | None) -> None:
+    """Write a full, restorable copy of the database into DIRECTORY (managers)."""
     from tracker.backup import backup
 
-    info = backup(app.store, directory)
+    info = backup(app.store, directory, app.actor(as_person))
     rows = sum(int(t["rows"]) for t in info.tables.values())  # type: ignore[call-overload]
     echo(f"Backed up {len(info.tables)} tables ({rows:,} rows) to {info.path}.")
 

@@ -283,7 +283,8 @@ def changes_cmd(
 
     store = app.store
     with store.session():
-        who = app.actor(as_person).key if mine else None
+        acting = app.actor(as_person)  # an unknown --as is refused, --mine or not
+        who = acting.key if mine else None
         rows = list_changes(store, actor=who, limit=limit, metric=metric)
     if as_json:
         emit_json({"changes": [c.as_dict() for c in rows]})
