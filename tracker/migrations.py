@@ -405,14 +405,13 @@ LATEST = MIGRATIONS[-1][0]
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
-    # duckdb_tables(), not information_schema.tables: the view costs 10-16 ms on a fresh
-    # connection, paid by every command before its work starts; this 1-2 ms
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations'"
-    ).fetchone()
-    if not exists or not exists[0]:
+    # The table read directly, its absence caught: duckdb_tables() costs 9 ms on every
+    # connection (information_schema.tables 10-16 ms), paid by every command and page
+    # run before its work starts; this read 1 ms.
+    try:
+        row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    except duckdb.CatalogException:
         return 0
-    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
     return int(row[0]) if row else 0
 
 
@@ -420,6 +419,9 @@ def migrate(con: duckdb.DuckDBPyConnection, upto: int | None = None) -> int:
     """Apply every migration newer than the database (up to version ``upto``, when
     given: an older backup is loaded at its own version); idempotent. Returns the
     version."""
+    version = current_version(con)
+    if version >= (LATEST if upto is None else upto):
+        return version  # the usual case: nothing to create, nothing written
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
