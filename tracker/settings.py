@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.errors import BadInput
+from tracker.text import has_control
 
 
 @dataclass(frozen=True)
@@ -78,15 +79,15 @@ def _text_problem(name: str, value: str) -> str | None:
     if name.startswith("schedule."):
         return cron_problem(value)
     # every mail links to dashboard_url: only a web address, never javascript:
-    web = value.startswith(("http://", "https://")) and not any(
-        c.isspace() or ord(c) < 32 for c in value
+    web = value.startswith(("http://", "https://")) and not (
+        has_control(value) or any(c.isspace() for c in value)
     )
     if name == "dashboard_url" and value and not web:
         return "is not a web address (http:// or https://, no spaces)"
     if name == "smtp.sender" and value:
         from email.utils import parseaddr
 
-        if any(ord(c) < 32 for c in value) or "@" not in parseaddr(value)[1]:
+        if has_control(value) or "@" not in parseaddr(value)[1]:
             return "is not one email address (waypoint@example.com)"
     return None
 
