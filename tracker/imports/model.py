@@ -33,20 +33,17 @@ class CellsPastTheHeader(BadInput):
         return CellsPastTheHeader(self.file, lines[self.line - 1], self.width, counted=True)
 
 
-def formula_never_computed(value: str) -> str:
-    return (
-        f"a formula never computed: {value[:40]!r}; open the file in a spreadsheet and save"
-        " it, so the file holds its value"
-    )
-
-
 def explain_formula(reject: Reject) -> Reject:
     """A rejected cell holding a formula (a workbook's that no spreadsheet computed, which
     the reader shows as its text, or one typed into a CSV file) is rejected for that,
     whatever its column: its value is nowhere in the file."""
     text = (reject.value or "").strip()
     if len(text) > 1 and text.startswith("="):
-        return replace(reject, reason=formula_never_computed(text))
+        reason = (
+            f"a formula never computed: {text[:40]!r}; open the file in a spreadsheet and"
+            " save it, so the file holds its value"
+        )
+        return replace(reject, reason=reason)
     return reject
 
 
