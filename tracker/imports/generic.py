@@ -131,18 +131,7 @@ def parse_generic(
         if skip:
             params["skip"] = skip
         try:
-            try:
-                _read_file(con, params, quoted)
-            except duckdb.Error:
-                # DuckDB's sniffer gives up on lines skipped above a header whose first
-                # row has a cell too many: name that row, as when it reads the file
-                if header is not None and skip:
-                    width = header_width(header)
-                    text = decode(path.read_bytes(), name)[0]
-                    line = first_row_past_the_header(text, delimiter, width)
-                    if line is not None:  # counted as a spreadsheet shows the file
-                        raise CellsPastTheHeader(name, line, width, counted=True) from None
-                raise
+            _read_file(con, params, quoted)
             if header is not None:
                 _cells_beyond_the_header(con, name, header)
             con.execute("CREATE TEMP TABLE zone AS SELECT ?::VARCHAR AS tz", [timezone])
@@ -154,6 +143,10 @@ def parse_generic(
                 return _long(con, name, columns, known_metrics, decimal_comma, timezone)
             return _wide(con, name, columns, known_metrics, decimal_comma, timezone)
         except duckdb.Error as exc:
+            if header is not None and skip:
+                # DuckDB's sniffer gives up on lines skipped above a header whose first
+                # row has a cell too many (a file it read is checked above instead)
+                _refuse_a_late_cell(path, name, header, delimiter)
             raise BadInput(f"{name}: {_csv_problem(exc)}") from exc
     finally:
         con.close()
@@ -242,6 +235,15 @@ def _cells_beyond_the_header(
         ).fetchall()[0][0]
         if empty:
             con.execute(f"ALTER TABLE file DROP COLUMN {_q(column)}")
+
+
+def _refuse_a_late_cell(path: Path, name: str, header: Sequence[str], delimiter: str) -> None:
+    """Refuse the file naming its first row with a cell past the header, counted as a
+    spreadsheet shows the file, when the csv module finds one."""
+    width = header_width(header)
+    line = first_row_past_the_header(decode(path.read_bytes(), name)[0], delimiter, width)
+    if line is not None:
+        raise CellsPastTheHeader(name, line, width, counted=True) from None
 
 
 def first_row_past_the_header(text: str, delimiter: str, width: int) -> int | None:
