@@ -15,6 +15,7 @@ from tracker.errors import BadInput
 from tracker.jobruns import claim, finish, last_runs
 from tracker.plan import load_plan
 from tracker.settings import SETTINGS, get_setting
+from tracker.settings import cron_problem as schedule_problem
 from tracker.store import Store
 
 
@@ -25,9 +26,7 @@ def schedule_of(store: Store, name: str) -> str:
 
 def cron_problem(what: str, expr: str) -> str | None:
     """Why ``expr`` is not a valid schedule for ``what`` (a job's title), or None."""
-    from tracker.settings import cron_problem as problem
-
-    why = problem(expr)
+    why = schedule_problem(expr)
     return f"{what}: {expr!r} {why}" if why else None
 
 
@@ -126,6 +125,7 @@ class JobInfo:
     last_message: str | None
     next_run: dt.datetime | None
     timezone: str
+    problem: str | None = None  # why it never runs (a schedule the scheduler cannot read)
 
 
 def job_overview(store: Store, now: dt.datetime | None = None) -> list[JobInfo]:
@@ -138,14 +138,26 @@ def job_overview(store: Store, now: dt.datetime | None = None) -> list[JobInfo]:
     out = []
     for name, spec in JOBS.items():
         run = runs.get(name)
+        problem = None
         try:
             expr = str(get_setting(spec.setting, stored))
             next_run = CronTrigger.from_crontab(expr, timezone=zone).get_next_fire_time(None, now)
             words = schedule_words(expr)
         except BadInput as exc:  # a schedule from the environment the registry refuses
-            env = os.environ.get(SETTINGS[spec.setting].env_var)
-            expr, next_run = env if env is not None else stored.get(spec.setting, ""), None
-            words = f"never runs: {exc}"
+            var = SETTINGS[spec.setting].env_var
+            env = os.environ.get(var)
+            expr, next_run, words = (
+                env if env is not None else stored.get(spec.setting, ""),
+                None,
+                "never runs",
+            )
+            why = schedule_problem(expr) or str(exc)
+            problem = (
+                f"{var} in the server's environment, {expr!r}, {why}; correct or unset it,"
+                " then restart the server"
+                if env is not None
+                else str(exc)
+            )
         # runs are stored as naive UTC; people read the workspace's clock everywhere
         started = (
             run.started.replace(tzinfo=dt.UTC).astimezone(zone) if run and run.started else None
@@ -162,6 +174,7 @@ def job_overview(store: Store, now: dt.datetime | None = None) -> list[JobInfo]:
                 last_message=run.message if run else None,
                 next_run=next_run.astimezone(zone) if next_run else None,
                 timezone=timezone,
+                problem=problem,
             )
         )
     return out

@@ -152,6 +152,8 @@ with store.session():
     jobs = job_overview(store)
 zone = jobs[0].timezone if jobs else plan.workspace.timezone
 for j in jobs:
+    if j.problem:  # a schedule the scheduler cannot read: the job never runs
+        st.error(ui.text(f"{j.title} never runs: {j.problem}."))
     if j.last_outcome == "failed":
         st.error(
             ui.text(

@@ -594,6 +594,27 @@ def test_settings_sends_a_test_email_and_shows_jobs_in_words(app_env: Store, smt
     assert smtp.messages[0]["Subject"] == "Waypoint test email"
 
 
+def test_a_schedule_the_scheduler_cannot_read_says_which_job_never_runs(
+    app_env: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A schedule from the environment is checked when the server starts its jobs: the
+    page says the job never runs and which variable to correct, not a cut-off cell."""
+    monkeypatch.setenv("WAYPOINT_SCHEDULE_NIGHTLY_BACKUP", "61 25 * * *")
+    at = open_page("settings")
+    assert not at.exception, at.exception
+    jobs = {row["job"]: row for row in at.dataframe[-1].value.to_dict("records")}
+    assert jobs["Nightly backup"]["when"] == "never runs"
+    assert jobs["Nightly backup"]["next run"] == ""
+    assert jobs["Weekly digest"]["when"] == "At 08:00, only on Monday"
+    errors = [re.sub(r"\\(.)", r"\1", e.value) for e in at.error]  # markdown escapes off
+    assert any(
+        e.startswith("Nightly backup never runs: WAYPOINT_SCHEDULE_NIGHTLY_BACKUP")
+        and "'61 25 * * *'" in e
+        and "restart" in e
+        for e in errors
+    ), errors
+
+
 def test_schedules_are_edited_in_words_and_validated(app_env: Store) -> None:
     from tracker.settings import get_setting
 

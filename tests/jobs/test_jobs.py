@@ -254,6 +254,25 @@ def test_cron_problems_are_named() -> None:
     assert problem.startswith("schedule.weekly_digest: '61 * * * *' is not a cron expression")
 
 
+def test_a_schedule_from_the_environment_that_cannot_be_read_is_named(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.clirunner import waypoint
+
+    monkeypatch.setenv("WAYPOINT_SCHEDULE_NIGHTLY_BACKUP", "61 25 * * *")
+    jobs = {j.name: j for j in job_overview(store)}
+    backup = jobs["nightly_backup"]
+    assert (backup.schedule_words, backup.next_run) == ("never runs", None)
+    assert backup.problem is not None and backup.problem.startswith(
+        "WAYPOINT_SCHEDULE_NIGHTLY_BACKUP in the server's environment, '61 25 * * *', is not"
+        " a cron expression"
+    )
+    assert all(j.problem is None and j.next_run for n, j in jobs.items() if n != "nightly_backup")
+    listed = waypoint(store.path, "jobs", "list")
+    assert listed.code == 0
+    assert "Nightly backup never runs: WAYPOINT_SCHEDULE_NIGHTLY_BACKUP" in listed.err
+
+
 def test_a_running_slot_shows_as_running_not_with_the_last_runs_end(store: Store) -> None:
     from tracker.jobruns import claim, finish, last_runs
 

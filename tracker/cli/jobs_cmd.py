@@ -42,6 +42,9 @@ def list_cmd(app: AppContext, as_json: bool) -> None:
             escape((j.last_message or "")[:80]),
         )
     console().print(table)
+    for j in jobs:
+        if j.problem:  # too long for a cell, and the one thing to act on
+            echo(f"{j.title} never runs: {j.problem}.", err=True)
 
 
 @jobs_group.command("run")
