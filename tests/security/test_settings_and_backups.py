@@ -34,6 +34,9 @@ from tracker.store import Store
         # every mail links to the dashboard and comes from the sender
         ("dashboard_url", "'javascript:alert(1)'"),
         ("smtp.sender", "not-an-address"),
+        # a C1 control (CSI, U+009B) is as much an escape sequence as ESC [
+        ("dashboard_url", "https://x.example/\x9b2J"),
+        ("smtp.sender", "w\x9b@example.com"),
     ],
 )
 def test_out_of_range_settings_are_refused_from_every_entry_point(
@@ -46,34 +49,11 @@ def test_out_of_range_settings_are_refused_from_every_entry_point(
         get_setting(name)
     monkeypatch.delenv("WAYPOINT_" + name.upper().replace(".", "_"))
     plan = tmp_path / "p.yaml"
+    # a control character goes into the plan as YAML writes it: "\x9b" in double quotes
+    in_plan = value if value.isprintable() else f'"{value.encode("unicode_escape").decode()}"'
     plan.write_text(
         f"workspace: {{name: T}}\npeople: [{{key: m, name: M, role: manager}}]\n"
-        f"settings: {{{name}: {value}}}\n"
-    )
-    result = waypoint(tmp_path / "w.duckdb", "plan", "apply", str(plan))
-    assert result.code == 2 and name in result.err, result
-
-
-@pytest.mark.parametrize(
-    ("name", "value"),
-    [("dashboard_url", "https://x.example/\x9b2J"), ("smtp.sender", "w\x9b@example.com")],
-)
-def test_a_c1_control_in_a_link_or_sender_is_refused(
-    name: str, value: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    """A C1 control (CSI, U+009B) is as much an escape sequence as ESC [: refused like
-    the C0 ones."""
-    with pytest.raises(BadInput, match=name.replace(".", r"\.")):
-        validate_stored(name, value)
-    monkeypatch.setenv("WAYPOINT_" + name.upper().replace(".", "_"), value)
-    with pytest.raises(BadInput):
-        get_setting(name)
-    monkeypatch.delenv("WAYPOINT_" + name.upper().replace(".", "_"))
-    plan = tmp_path / "p.yaml"
-    escaped = value.encode("unicode_escape").decode()  # YAML's double quotes read \x9b
-    plan.write_text(
-        "workspace: {name: T}\npeople: [{key: m, name: M, role: manager}]\n"
-        f'settings: {{{name}: "{escaped}"}}\n'
+        f"settings: {{{name}: {in_plan}}}\n"
     )
     result = waypoint(tmp_path / "w.duckdb", "plan", "apply", str(plan))
     assert result.code == 2 and name in result.err, result
