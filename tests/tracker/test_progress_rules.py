@@ -8,15 +8,17 @@ wrong: comparing at 9 decimals as DuckDB's round did, and the statement's column
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.progress import KpiProgress
+from tracker.progress import KpiProgress, _kpi_progress
 from tracker.progress_rules import ROW_FIELDS, judge, round9
 from tracker.progress_sql import PROGRESS_QUERY
 from tracker.store import Store
@@ -117,3 +119,17 @@ def test_the_statement_gives_the_columns_the_rules_read(tmp_path: Path) -> None:
     with store.read() as con:
         cursor = con.execute(PROGRESS_QUERY, {"d": D, "only": None, "kpi": None})
         assert tuple(c[0] for c in cursor.description) == ROW_FIELDS
+
+
+def test_a_kpi_built_for_a_report_is_the_dataclass_its_init_builds() -> None:
+    # compute_progress fills the instance's __dict__ rather than calling the frozen
+    # __init__ (docs/performance.md); the cached report is shared, so it must stay frozen
+    values = list(judge(row(n_in=10, w_sum=12.0, last_day=D), D, 0.9, 0.7, False))
+    built = _kpi_progress(values)
+    assert built == KpiProgress(*values)
+    assert repr(built) == repr(KpiProgress(*values))
+    assert hash(built) == hash(KpiProgress(*values))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        built.status = "achieved"  # type: ignore[misc]
+    with pytest.raises(ValueError):  # a field too few is an error, not a missing attribute
+        _kpi_progress(values[:-1])
