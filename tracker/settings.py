@@ -204,6 +204,16 @@ def pace_order_problem(on_track: float, at_risk: float) -> str | None:
     return None
 
 
+def environment_override(name: str) -> tuple[str, str] | None:
+    """(variable, its text) when the server's environment sets setting ``name``: the
+    value in effect, whatever the workspace stores (``get_setting``'s precedence). A
+    form that edits the stored value says so, or a manager saves a change that does
+    nothing until the variable is unset."""
+    var = SETTINGS[name].env_var
+    value = os.environ.get(var)
+    return (var, value) if value is not None else None
+
+
 def stored_setting(name: str, stored: dict[str, str]) -> Any:
     """The value the workspace holds (or the default), the environment left out: what a
     form edits, so saving it never copies an environment override into the database."""

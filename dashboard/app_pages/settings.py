@@ -6,12 +6,14 @@ mailer's save_mail_settings): validated by the settings registry, audited, undoa
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from dashboard import state, ui
 from dashboard.schedule_editor import schedule_input
 from jobs.registry import JOBS
-from jobs.runner import cron_problem, job_overview, run_job
+from jobs.runner import cron_problem, job_overview, run_job, schedule_words
 from tracker import formats
 from tracker.errors import WaypointError
 from tracker.mailer import (
@@ -23,13 +25,29 @@ from tracker.mailer import (
     send_test_email,
 )
 from tracker.plan import update_settings
-from tracker.settings import SETTINGS, stored_setting
+from tracker.settings import SETTINGS, environment_override, stored_setting
 
 store = state.store()
 actor = st.session_state["actor"]
 with store.session():
     plan = state.cached(state.plan)
 stored = {k: str(v) for k, v in plan.settings.items()}
+
+
+def in_effect(name: str, describe: Callable[[str], str] | None = None) -> None:
+    """Under a field the server's environment overrides: the value that counts, and that
+    saving here changes nothing until the variable is unset (get_setting's order)."""
+    env = environment_override(name)
+    if env:
+        var, value = env
+        shown = f"{describe(value)} ({value!r})" if describe else repr(value)
+        st.caption(
+            ui.text(
+                f"In effect: {shown}, from {var} in the server's environment, which"
+                " overrides what is saved here until it is unset."
+            )
+        )
+
 
 st.title("Settings")
 with st.form("settings_form"):
@@ -38,26 +56,36 @@ with st.form("settings_form"):
         "Pace is progress divided by the progress expected by now (a straight line from"
         " the start to the target by the deadline): 0.90 means 90% of the way it should be."
     )
+    # the registry's bounds (0 to 1): a wider field let a manager type 1.5 to be refused
+    low, high = SETTINGS["on_track_pace"].bounds or (0.0, 1.0)
     on = st.number_input(
         "On track at pace ≥",
         value=float(stored_setting("on_track_pace", stored)),
-        min_value=0.0,
-        max_value=2.0,
+        min_value=low,
+        max_value=high,
         step=0.05,
         help=pace_help,
     )
+    in_effect("on_track_pace")
     risk = st.number_input(
         "At risk at pace ≥",
         value=float(stored_setting("at_risk_pace", stored)),
-        min_value=0.0,
-        max_value=2.0,
+        min_value=low,
+        max_value=high,
         step=0.05,
         help=pace_help + " Below this line a KPI is off track.",
     )
+    in_effect("at_risk_pace")
     timezone = st.text_input("Timezone (IANA)", value=plan.workspace.timezone)
+    fewest, most = SETTINGS["backup.keep"].bounds or (1, 3650)
     keep = st.number_input(
-        "Backups to keep", value=int(stored_setting("backup.keep", stored)), min_value=1, step=1
+        "Backups to keep",
+        value=int(stored_setting("backup.keep", stored)),
+        min_value=int(fewest),
+        max_value=int(most),
+        step=1,
     )
+    in_effect("backup.keep")
     if st.form_submit_button("Save settings", type="primary"):
         values = {"on_track_pace": on, "at_risk_pace": risk, "backup.keep": int(keep)}
         ui.run_safely(
@@ -66,15 +94,15 @@ with st.form("settings_form"):
 
 st.subheader("Schedules")
 st.caption(f"In {plan.workspace.timezone} (the workspace's timezone).")
-schedules = {
-    spec.setting: schedule_input(
+schedules = {}
+for spec in JOBS.values():
+    schedules[spec.setting] = schedule_input(
         spec.title,
         str(stored_setting(spec.setting, stored)),
         plan.workspace.timezone,
         key=f"settings_{spec.setting}",
     )
-    for spec in JOBS.values()
-}
+    in_effect(spec.setting, schedule_words)
 if st.button("Save schedules", key="settings_save_schedules"):
     titles = {spec.setting: spec.title for spec in JOBS.values()}
     bad = [p for name, expr in schedules.items() if (p := cron_problem(titles[name], expr))]

@@ -615,6 +615,32 @@ def test_a_schedule_the_scheduler_cannot_read_says_which_job_never_runs(
     ), errors
 
 
+def test_a_setting_the_environment_overrides_says_what_is_in_effect(
+    app_env: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The forms edit what the workspace stores; a manager who changes a schedule the
+    server's environment sets would otherwise save a change that does nothing."""
+    monkeypatch.setenv("WAYPOINT_SCHEDULE_WEEKLY_DIGEST", "0 7 * * tue")
+    monkeypatch.setenv("WAYPOINT_ON_TRACK_PACE", "0.95")
+    at = open_page("settings")
+    assert not at.exception, at.exception
+    # markdown escapes off (a backslash, and the word joiner after a glued colon)
+    captions = [re.sub(r"\\(.)", r"\1", c.value).replace("\u2060", "") for c in at.caption]
+    said = [c for c in captions if c.startswith("In effect:")]
+    assert len(said) == 2, captions
+    assert any(
+        "At 07:00, only on Tuesday ('0 7 * * tue')" in c and "WAYPOINT_SCHEDULE_WEEKLY_DIGEST" in c
+        for c in said
+    ), said
+    assert any("'0.95'" in c and "WAYPOINT_ON_TRACK_PACE" in c for c in said), said
+    # the editor still shows (and saves) the stored schedule, not the override
+    assert at.selectbox(key="settings_schedule.weekly_digest_day").value == "mon"
+    # the fields allow what the registry allows (a pace of 1.5 would only be refused)
+    fields = {n.label: n for n in at.number_input}
+    assert (fields["On track at pace ≥"].min, fields["On track at pace ≥"].max) == (0, 1)
+    assert (fields["Backups to keep"].min, fields["Backups to keep"].max) == (1, 3650)
+
+
 def test_schedules_are_edited_in_words_and_validated(app_env: Store) -> None:
     from tracker.settings import get_setting
 
