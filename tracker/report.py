@@ -96,13 +96,15 @@ class WeeklyReview:
     # The day the numbers are read as of: the Sunday of a finished week, today for the
     # week still running (None: the Sunday).
     as_of: dt.date | None = None
+    # The week has not ended: read so far, paced as usual (its Sunday too, until it ends)
+    running: bool = False
 
     @property
     def title(self) -> str:
         """ "Weekly review · 9–15 Nov 2026": the days, which people read; the ISO week
         code stays in file names and --json."""
         span = formats.day_span(self.start, self.end)
-        if self.as_of is not None and self.as_of < self.end:
+        if self.running and self.as_of is not None:
             return f"Weekly review · {span} (so far: as of {formats.long_day(self.as_of)})"
         return f"Weekly review · {span}"
 
@@ -272,7 +274,8 @@ def weekly_review(
         # a finished week is judged as closed: its Sunday's deadlines and periods passed;
         # the week still running is read as of today
         as_of = min(end, local_today)
-        report = compute_progress(store, as_of, day_over=end < local_today)
+        running = end >= local_today
+        report = compute_progress(store, as_of, day_over=not running)
         # the week before the reviewed one is always over (a week ahead is refused above)
         last_week = compute_progress(store, end - dt.timedelta(days=7), day_over=True)
         before = {k.kpi: k for k in last_week.kpis}
@@ -306,6 +309,7 @@ def weekly_review(
         failed_jobs=failed,
         campaigns_ended=ended,
         as_of=as_of,
+        running=running,
     )
 
 

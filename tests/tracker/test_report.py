@@ -123,6 +123,17 @@ def test_the_week_still_running_is_read_as_of_today(demo_store: Store) -> None:
     assert finished.as_of == finished.end and "so far" not in finished.title
 
 
+def test_on_its_sunday_the_week_is_still_read_so_far(demo_store: Store) -> None:
+    # The Sunday is not over until it ends: the numbers are paced as on any day of the
+    # week, so the title says so (it read like a finished week's on that one day).
+    sunday_noon = dt.datetime(2026, 11, 22, 18, 0, tzinfo=dt.UTC)  # 12:00 in Chicago
+    review = weekly_review(demo_store, "2026-W47", now=sunday_noon)
+    assert review.as_of == review.end == dt.date(2026, 11, 22)
+    assert review.title.endswith("(so far: as of 22 Nov 2026)")
+    monday = weekly_review(demo_store, "2026-W47", now=sunday_noon + dt.timedelta(days=1))
+    assert monday.as_of == monday.end and "so far" not in monday.title
+
+
 def test_a_decision_comes_back_at_the_next_review(demo_store: Store) -> None:
     # recorded on the review of W46 (the page dates it the week's Sunday)
     add_annotation(
