@@ -68,6 +68,56 @@ def test_log_and_roles_through_as(tmp_path: Path, plan_file: Path) -> None:
     assert unknown.code == 2 and "nobody" in unknown.err
 
 
+def test_as_after_a_reading_command_reads_as_that_person(tmp_path: Path, plan_file: Path) -> None:
+    """docs/cli.md: `--as PERSON` before or after the command. After a reading command it
+    was a usage error (exit 2), so `waypoint status --json --as vic` failed."""
+    db = tmp_path / "w.duckdb"
+    waypoint(db, "plan", "apply", str(plan_file))
+    waypoint(db, "log", "leads", "4", "--day", "2026-08-01")
+    for argv in (
+        ["status", "--json", "--as-of", "2026-08-02"],
+        ["audit", "--json", "--as-of", "2026-08-02"],
+        ["values", "leads", "--json"],
+        ["checkins", "--json", "--week", "2026-W31"],
+        ["audit-log", "--json"],
+        ["export", "--format", "csv", "--out", "-"],
+        ["check", "--json"],
+        ["jobs", "list", "--json"],
+        ["impact", "--json", "--as-of", "2026-08-02"],
+        ["report", "weekly", "--week", "2026-W31"],
+    ):
+        before = waypoint(db, "--as", "vic", *argv)
+        after = waypoint(db, *argv, "--as", "vic")
+        assert after.code == 0, (argv, after.err)
+        assert after.out == before.out, argv
+        unknown = waypoint(db, *argv, "--as", "nobody")
+        assert unknown.code == 2 and "nobody" in unknown.err, (argv, unknown)
+
+
+def test_every_command_takes_as_after_its_name() -> None:
+    import click
+
+    from tracker.cli import cli
+
+    ctx = click.Context(cli)
+
+    def leaves(group: click.Group, path: str) -> list[tuple[str, click.Command]]:
+        found = []
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            assert command is not None
+            if isinstance(command, click.Group):
+                found += leaves(command, f"{path} {name}")
+            else:
+                found.append((f"{path} {name}", command))
+        return found
+
+    commands = leaves(cli, "waypoint")
+    assert len(commands) > 20
+    without = [path for path, c in commands if not any("--as" in p.opts for p in c.params)]
+    assert without == []
+
+
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [

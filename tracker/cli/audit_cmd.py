@@ -18,6 +18,7 @@ from tracker.cli.common import (
 @click.command("audit")
 @click.option("--as-of", "as_of", metavar="DAY", help="Audit as of DAY (default: today).")
 @json_option
+@as_option
 @pass_app
 def audit_cmd(app: AppContext, as_of: str | None, as_json: bool) -> None:
     """Vanity and measurement-quality flags, with the numbers behind them."""
@@ -75,12 +76,10 @@ def audit_cmd(app: AppContext, as_of: str | None, as_json: bool) -> None:
 @as_option
 @pass_app
 def acknowledge_cmd(
-    app: AppContext, code: str, subject: str, reason: str, as_of: str | None, as_person: str | None
+    app: AppContext, code: str, subject: str, reason: str, as_of: str | None
 ) -> None:
     """Acknowledge flag CODE on SUBJECT (e.g. audience_as_goal kpi:ig-audience); managers only."""
     from tracker.vanity import acknowledge
 
-    flag = acknowledge(
-        app.store, app.actor(as_person), code, subject, reason, parse_day(as_of, "--as-of")
-    )
+    flag = acknowledge(app.store, app.actor(), code, subject, reason, parse_day(as_of, "--as-of"))
     echo(f"Acknowledged {flag.code} on {flag.subject}: {flag.ack_reason}")

@@ -26,6 +26,7 @@ STATE_LABEL = {"on_time": "✓ on time", "late": "◷ late", "missing": "✕ mis
 @click.command("checkins")
 @click.option("--week", metavar="YYYY-Www", help="ISO week (default: this week).")
 @json_option
+@as_option
 @pass_app
 def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
     """Who is due a check-in, who checked in on time, late, or not at all."""
@@ -131,7 +132,6 @@ def checkin_cmd(
     plans: str | None,
     problems: str | None,
     period: str | None,
-    as_person: str | None,
 ) -> None:
     """Record a check-in on KPI with your confidence and a short note."""
     from tracker.checkins import record_checkin
@@ -140,7 +140,7 @@ def checkin_cmd(
     with store.session():
         c = record_checkin(
             store,
-            app.actor(as_person),
+            app.actor(),
             kpi,
             confidence,
             note=note,

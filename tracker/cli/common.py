@@ -58,19 +58,33 @@ class AppContext:
                 " `waypoint init` or `waypoint demo`"
             )
 
-    def actor(self, as_person: str | None = None) -> Actor:
+    def actor(self) -> Actor:
+        """The person acting: ``--as`` (before or after the command), else the local
+        manager."""
         from tracker.permissions import resolve_actor
 
-        return resolve_actor(self.store, as_person or self.as_person)
+        return resolve_actor(self.store, self.as_person)
 
 
 pass_app = click.make_pass_decorator(AppContext)
 
 
+def _acting_as(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    app = ctx.find_object(AppContext)  # the group's; every command runs under it
+    if value is not None and app is not None:  # after the command wins over before it
+        app.as_person = value
+
+
 def as_option(func: F) -> F:
-    """``--as PERSON`` on a writing command (also accepted before the command)."""
+    """``--as PERSON`` after the command, as before it: every command takes it, so
+    ``waypoint status --as ben`` reads as ben (a reading command refuses an unknown
+    name, and shows only what that role may see). ``app.actor()`` is the person."""
     return click.option(
-        "--as", "as_person", metavar="PERSON", help="Act as this person, with their role."
+        "--as",
+        metavar="PERSON",
+        help="Act as this person, with their role.",
+        expose_value=False,
+        callback=_acting_as,
     )(func)
 
 

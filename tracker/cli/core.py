@@ -20,6 +20,7 @@ from tracker.cli.common import (
 
 
 @click.command("init")
+@as_option
 @pass_app
 def init_cmd(app: AppContext) -> None:
     """Create or upgrade the database (safe to run again)."""
@@ -30,6 +31,7 @@ def init_cmd(app: AppContext) -> None:
 @click.command("demo")
 @click.option("--as-of", "as_of", metavar="DAY", help="Last day of demo data (default: today).")
 @click.option("--force", is_flag=True, help="Replace an existing workspace with the demo.")
+@as_option
 @pass_app
 def demo_cmd(app: AppContext, as_of: str | None, force: bool) -> None:
     """Load a realistic demo workspace with 26 weeks of data ending at DAY."""
@@ -51,6 +53,7 @@ def demo_cmd(app: AppContext, as_of: str | None, force: bool) -> None:
 
 @click.command("check")
 @json_option
+@as_option
 @pass_app
 def check_cmd(app: AppContext, as_json: bool) -> None:
     """Verify the database: the kept daily values agree with a full recomputation, and no
@@ -102,6 +105,7 @@ EXPORT_FORMATS = ("csv", "parquet", "xlsx")
     metavar="FILE",
     help="Output file (default: waypoint-observations.FORMAT; - for standard output).",
 )
+@as_option
 @pass_app
 def export_cmd(app: AppContext, fmt: str | None, out: str | None) -> None:
     """Export every observation (spreadsheet formulas neutralised)."""
@@ -130,11 +134,11 @@ def export_cmd(app: AppContext, fmt: str | None, out: str | None) -> None:
 @click.argument("directory", type=click.Path(file_okay=False))
 @as_option
 @pass_app
-def backup_cmd(app: AppContext, directory: str, as_person: str | None) -> None:
+def backup_cmd(app: AppContext, directory: str) -> None:
     """Write a full, restorable copy of the database into DIRECTORY (managers)."""
     from tracker.backup import backup
 
-    info = backup(app.store, directory, app.actor(as_person))
+    info = backup(app.store, directory, app.actor())
     rows = sum(int(t["rows"]) for t in info.tables.values())  # type: ignore[call-overload]
     echo(f"Backed up {len(info.tables)} tables ({rows:,} rows) to {info.path}.")
 
@@ -144,11 +148,11 @@ def backup_cmd(app: AppContext, directory: str, as_person: str | None) -> None:
 @click.option("--force", is_flag=True, help="Replace a database that already holds data.")
 @as_option
 @pass_app
-def restore_cmd(app: AppContext, directory: str, force: bool, as_person: str | None) -> None:
+def restore_cmd(app: AppContext, directory: str, force: bool) -> None:
     """Restore the database from a backup DIRECTORY (in one transaction)."""
     from tracker.backup import restore
 
-    result = restore(app.store, directory, app.actor(as_person), force=force)
+    result = restore(app.store, directory, app.actor(), force=force)
     rows = sum(result["tables"].values())
     echo(f"Restored {len(result['tables'])} tables ({rows:,} rows) from {directory}.")
 
@@ -157,6 +161,7 @@ def restore_cmd(app: AppContext, directory: str, force: bool, as_person: str | N
 @click.option("--since", metavar="DAY", help="Only changes on or after DAY.")
 @limit_option(200, "At most this many rows.")
 @json_option
+@as_option
 @pass_app
 def audit_log_cmd(app: AppContext, since: str | None, limit: int, as_json: bool) -> None:
     """Who changed what, when: old -> new."""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 
-from tracker.cli.common import AppContext, emit_json, json_option, parse_day, pass_app
+from tracker.cli.common import AppContext, as_option, emit_json, json_option, parse_day, pass_app
 
 
 @click.command("impact")
 @click.argument("campaign", required=False)
 @click.option("--as-of", "as_of", metavar="DAY", help="Judge as of DAY (default: today).")
 @json_option
+@as_option
 @pass_app
 def impact_cmd(app: AppContext, campaign: str | None, as_of: str | None, as_json: bool) -> None:
     """Campaign impact: each outcome during a campaign against what the weeks before predicted."""

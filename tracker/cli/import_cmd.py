@@ -68,7 +68,6 @@ def import_cmd(
     day: str | None,
     dry_run: bool,
     as_json: bool,
-    as_person: str | None,
 ) -> None:
     """Import CSV/XLSX exports, generic long or wide files, and files read through a mapping."""
     from tracker.errors import BadInput
@@ -98,7 +97,7 @@ def import_cmd(
                 emit_json(_document([], [str(exc), "nothing was imported"], dry_run))
             raise
     with store.session():
-        actor = app.actor(as_person)
+        actor = app.actor()
         ahead: Workspace | None = read_workspace(store)  # the first file's, while it is open
     # Outside a session: import_file parses each file with the database closed and opens
     # it again to write, so a slow or hostile file never holds the lock the dashboard and

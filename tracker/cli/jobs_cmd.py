@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tracker.cli.common import AppContext, echo, emit_json, json_option, pass_app
+from tracker.cli.common import AppContext, as_option, echo, emit_json, json_option, pass_app
 
 
 @click.group("jobs")
@@ -14,6 +14,7 @@ def jobs_group() -> None:
 
 @jobs_group.command("list")
 @json_option
+@as_option
 @pass_app
 def list_cmd(app: AppContext, as_json: bool) -> None:
     """Jobs, their schedules, last and next runs, last outcome."""
@@ -49,6 +50,7 @@ def list_cmd(app: AppContext, as_json: bool) -> None:
 
 @jobs_group.command("run")
 @click.argument("name")
+@as_option
 @pass_app
 def run_cmd(app: AppContext, name: str) -> None:
     """Run job NAME now (recorded like a scheduled run)."""

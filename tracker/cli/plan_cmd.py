@@ -28,9 +28,7 @@ def plan_group() -> None:
 )
 @as_option
 @pass_app
-def apply_cmd(
-    app: AppContext, file: str, dry_run: bool, yes: bool, prune: bool, as_person: str | None
-) -> None:
+def apply_cmd(app: AppContext, file: str, dry_run: bool, yes: bool, prune: bool) -> None:
     """Validate FILE whole and apply it in one transaction (one change `undo` takes back).
 
     A file exported before later changes lists what it would set back and asks first
@@ -44,7 +42,7 @@ def apply_cmd(
     sections = set(data) if isinstance(data, dict) else None
     store = app.store
     with store.session():
-        actor = app.actor(as_person)
+        actor = app.actor()
         try:
             changes = apply_plan(
                 store, plan, actor, dry_run=dry_run, sections=sections, prune=prune, confirm=yes
@@ -84,13 +82,13 @@ def apply_cmd(
 @click.option("--out", metavar="FILE", help="Write to FILE instead of stdout.")
 @as_option
 @pass_app
-def export_cmd(app: AppContext, out: str | None, as_person: str | None) -> None:
+def export_cmd(app: AppContext, out: str | None) -> None:
     """Write the stored plan as YAML (export -> apply changes nothing). For anyone but a
     manager, people's emails, hourly rates and sign-in pins are left out."""
     from tracker.plan import export_plan
 
     app.require_database()  # an export of a mistyped --db is no empty plan
-    text = export_plan(app.store, app.actor(as_person))
+    text = export_plan(app.store, app.actor())
     if out:
         write_output(out, text, app.store, "the plan")
     else:

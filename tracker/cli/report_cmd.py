@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tracker.cli.common import AppContext, echo, parse_week, pass_app, write_output
+from tracker.cli.common import AppContext, as_option, echo, parse_week, pass_app, write_output
 
 
 @click.group("report")
@@ -16,6 +16,7 @@ def report_group() -> None:
 @click.option("--week", metavar="YYYY-Www", help="ISO week (default: the last complete week).")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
 @click.option("--out", metavar="FILE", help="Write to FILE instead of stdout.")
+@as_option
 @pass_app
 def weekly_cmd(app: AppContext, week: str | None, fmt: str, out: str | None) -> None:
     """The weekly review: statuses, changes, check-ins, flags, decisions."""

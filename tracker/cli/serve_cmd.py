@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.common import AppContext, echo, pass_app
+from tracker.cli.common import AppContext, as_option, echo, pass_app
 
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 
@@ -72,6 +72,7 @@ def streamlit_args(app: Path, port: int, host: str, max_mb: int, secrets: str | 
     help="Serve without sign-in on a non-loopback address (everyone is the manager).",
 )
 @click.option("--no-scheduler", is_flag=True, help="Run the dashboard without scheduled jobs.")
+@as_option
 @pass_app
 def serve_cmd(
     app: AppContext,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tracker.cli.common import AppContext, emit_json, json_option, parse_day, pass_app
+from tracker.cli.common import AppContext, as_option, emit_json, json_option, parse_day, pass_app
 
 # Words and icons beside colours, so the table reads without colour too.
 RICH_COLOUR = {
@@ -39,6 +39,7 @@ def _in_unit(kpi: object, value: float | None) -> str:
 @click.option("--as-of", "as_of", metavar="DAY", help="Judge progress as of DAY (default: today).")
 @click.option("--objective", metavar="KEY", help="Only this objective's KPIs.")
 @json_option
+@as_option
 @pass_app
 def status_cmd(app: AppContext, as_of: str | None, objective: str | None, as_json: bool) -> None:
     """Progress of every KPI and objective: current, target, pace, status, forecast; each

@@ -79,7 +79,6 @@ def log_cmd(
     note: str | None,
     yes: bool,
     as_json: bool,
-    as_person: str | None,
 ) -> None:
     """Record one entry: VALUE of METRIC.
 
@@ -96,7 +95,7 @@ def log_cmd(
 
     store = app.store
     with store.session():
-        actor = app.actor(as_person)
+        actor = app.actor()
         kwargs: dict[str, Any] = dict(
             day=parse_day(day),
             mode="set" if replace else "add",
@@ -137,6 +136,7 @@ def log_cmd(
 @click.option("--from", "start", metavar="DAY", help="First day (default: all).")
 @click.option("--to", "end", metavar="DAY", help="Last day (default: all).")
 @json_option
+@as_option
 @pass_app
 def values_cmd(
     app: AppContext, metric: str, start: str | None, end: str | None, as_json: bool
@@ -202,7 +202,7 @@ def values_cmd(
 @click.argument("ids", nargs=-1, required=True, type=click.IntRange(1, 2**63 - 1))
 @as_option
 @pass_app
-def delete_cmd(app: AppContext, ids: tuple[int, ...], as_person: str | None) -> None:
+def delete_cmd(app: AppContext, ids: tuple[int, ...]) -> None:
     """Delete stored values by ID (see `waypoint values METRIC`), as one change.
 
     Only the value's author or a manager may; `waypoint undo` brings them back.
@@ -211,7 +211,7 @@ def delete_cmd(app: AppContext, ids: tuple[int, ...], as_person: str | None) -> 
 
     store = app.store
     with store.session():
-        change = delete_values(store, app.actor(as_person), list(ids))
+        change = delete_values(store, app.actor(), list(ids))
     n = len(set(ids))  # an id given twice is one value, deleted once
     echo(
         f"Deleted {n} value{'s' if n != 1 else ''} (change {change});"
@@ -224,7 +224,7 @@ def delete_cmd(app: AppContext, ids: tuple[int, ...], as_person: str | None) -> 
 @click.option("--yes", is_flag=True, help="Take back a plan apply without asking.")
 @as_option
 @pass_app
-def undo_cmd(app: AppContext, change: int | None, yes: bool, as_person: str | None) -> None:
+def undo_cmd(app: AppContext, change: int | None, yes: bool) -> None:
     """Take back CHANGE (default: your last change): an entry, a set, a deletion, a
     whole import or a plan apply. Its author or a manager may; `waypoint redo CHANGE`
     brings it back. See `waypoint changes` for the ids. Without CHANGE, a plan apply
@@ -233,7 +233,7 @@ def undo_cmd(app: AppContext, change: int | None, yes: bool, as_person: str | No
 
     store = app.store
     with store.session():
-        actor = app.actor(as_person)
+        actor = app.actor()
         if change is None and not yes:
             last = default_undo(store, actor)
             if last is not None and last.kind == "plan":
@@ -253,13 +253,13 @@ def undo_cmd(app: AppContext, change: int | None, yes: bool, as_person: str | No
 @click.argument("change", required=False, type=click.IntRange(1, 2**63 - 1))
 @as_option
 @pass_app
-def redo_cmd(app: AppContext, change: int | None, as_person: str | None) -> None:
+def redo_cmd(app: AppContext, change: int | None) -> None:
     """Bring back CHANGE after it was undone (default: your last undo)."""
     from tracker.changes import redo
 
     store = app.store
     with store.session():
-        done = redo(store, app.actor(as_person), change)
+        done = redo(store, app.actor(), change)
     echo(f"Redone: {done.summary} (change {done.id}).")
 
 
@@ -276,14 +276,13 @@ def changes_cmd(
     metric: str | None,
     limit: int,
     as_json: bool,
-    as_person: str | None,
 ) -> None:
     """Recent changes that `waypoint undo` can take back, newest first."""
     from tracker.changes import list_changes
 
     store = app.store
     with store.session():
-        acting = app.actor(as_person)  # an unknown --as is refused, --mine or not
+        acting = app.actor()  # an unknown --as is refused, --mine or not
         who = acting.key if mine else None
         rows = list_changes(store, actor=who, limit=limit, metric=metric)
     if as_json:
