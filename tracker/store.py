@@ -110,16 +110,31 @@ class Store:
 
         A WAL left by a process that did not close cleanly is replayed (and then emptied)
         by DuckDB on open; a truncated one loses its unfinished tail. The copy is dropped
-        again when the WAL turns out to belong to a process that is still running.
+        again when the WAL turns out to belong to a process that is still running (the
+        open then fails on its lock), or one that closed while it was copied.
         """
         wal = self.path.with_name(self.path.name + ".wal")
-        if not wal.exists():
+        try:
+            seen = wal.stat()
+        except OSError:
             return None
+        if seen.st_size == 0:
+            return None  # nothing to replay, nothing to lose
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
         kept = wal.with_name(f"{wal.name}.recovered-{stamp}-{os.getpid()}")
         try:
             shutil.copyfile(wal, kept)
+            now = wal.stat()
         except OSError:
+            kept.unlink(missing_ok=True)
+            return None
+        if (now.st_ino, now.st_size, now.st_mtime_ns) != (
+            seen.st_ino,
+            seen.st_size,
+            seen.st_mtime_ns,
+        ):
+            # Written while it was copied: a running process's log, not a leftover.
+            kept.unlink(missing_ok=True)
             return None
         return kept
 

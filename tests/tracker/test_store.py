@@ -171,3 +171,34 @@ def test_db_path_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_nested_units_share_one_connection(store: Store) -> None:
     with store.session(), store.read() as a, store.read() as b:
         assert a is b
+
+
+@pytest.mark.parametrize("while_copied", ["closed", "written"])
+def test_a_log_that_moves_while_copied_is_not_called_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, while_copied: str
+) -> None:
+    """Ten writers started at once: one copied the WAL of another that was still
+    running, which then closed cleanly; the first then told the user the file "was not
+    closed cleanly last time" and kept a copy of a log nothing needed."""
+    import shutil
+
+    db = tmp_path / "w.duckdb"
+    Store(db).init()
+    wal = db.with_name(db.name + ".wal")
+    wal.write_bytes(b"a running process's log")
+    copy = shutil.copyfile
+
+    def copied_as_the_other_process_moves_on(src: Path, dst: Path) -> object:
+        done = copy(src, dst)
+        if while_copied == "closed":
+            wal.unlink()  # its checkpoint: the WAL is gone
+        else:
+            wal.write_bytes(b"")  # emptied after its checkpoint: nothing to replay
+        return done
+
+    monkeypatch.setattr("tracker.store.shutil.copyfile", copied_as_the_other_process_moves_on)
+    told: list[str] = []
+    store = Store(db, on_recover=told.append)
+    assert store.revision() >= 0
+    assert told == []
+    assert list(tmp_path.glob("w.duckdb.wal.recovered-*")) == []
