@@ -47,14 +47,20 @@ class Period:
 
     @classmethod
     def parse(cls, label: str) -> Period:
-        """``2026-W05`` (a week) or ``2026-03`` (a month); BadInput for anything else."""
+        """``2026-W05`` (a week) or ``2026-03`` (a month); BadInput for anything else,
+        and for a period outside the days Waypoint keeps (1970 to 2100: a review of
+        0001-W01 reached Python's first day and stopped with an OverflowError)."""
         try:
             if "-W" in label.upper():
                 year, number = label.upper().split("-W")
-                return cls("week", dt.date.fromisocalendar(int(year), int(number), 1))
-            return cls("month", dt.datetime.strptime(label, "%Y-%m").date())
+                period = cls("week", dt.date.fromisocalendar(int(year), int(number), 1))
+            else:
+                period = cls("month", dt.datetime.strptime(label, "%Y-%m").date())
         except ValueError as exc:
             raise BadInput(f"period {label!r}: use 2026-W05 or 2026-03") from exc
+        if period.first < dt.date(1970, 1, 1) or period.last > dt.date(2100, 12, 31):
+            raise BadInput(f"period {label!r}: outside 1970 to 2100; check the year")
+        return period
 
     @property
     def last(self) -> dt.date:

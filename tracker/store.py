@@ -30,6 +30,7 @@ from pathlib import Path
 import duckdb
 
 from tracker.errors import StoreBusy, StoreDamaged, WaypointError
+from tracker.text import file_label
 
 DEFAULT_DB = Path("data") / "waypoint.duckdb"
 
@@ -180,8 +181,28 @@ class Store:
         for old in kept[:-keep]:
             old.unlink(missing_ok=True)
 
+    def _refuse_another_kind_of_file(self) -> None:
+        """DuckDB opens a CSV or Parquet file given as a database as a catalog of its
+        own: `waypoint --db export.csv init` said ready, `plan apply` said applied, and
+        nothing was kept. A DuckDB database file says DUCK at byte 8; an empty file is a
+        new one."""
+        try:
+            with self.path.open("rb") as fh:
+                head = fh.read(12)
+        except OSError:
+            return  # no file yet (created on open), or one DuckDB will name the problem of
+        if head and head[8:12] != b"DUCK":
+            shown = "".join(chr(b) if 32 <= b < 127 else "?" for b in head)
+            raise StoreDamaged(
+                f"{file_label(str(self.path))} is not a DuckDB database file (it begins"
+                f" {shown!r}): check --db or $WAYPOINT_DB. Waypoint changed nothing. If it"
+                " was a Waypoint database, restore the last good copy with"
+                " `waypoint restore DIR` (backups live in data/backups/)."
+            )
+
     def _open(self) -> duckdb.DuckDBPyConnection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._refuse_another_kind_of_file()
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.02
         told = False

@@ -18,6 +18,10 @@ _CONTROL = re.compile(CONTROL_CHARACTERS)
 # every control character, tab and line feed included (labels, names, file names)
 ANY_CONTROL_CHARACTER = r"[\x00-\x1f\x7f-\x9f]"
 _CONTROL_ANY = re.compile(ANY_CONTROL_CHARACTER)
+# A file name (or an argument) whose bytes are not UTF-8 reaches Python with each such
+# byte as a lone surrogate (os.fsdecode): no UTF-8 text can hold one, so a message, a
+# stored name or a file written under it failed whole ("café.csv" saved as Latin-1).
+_UNSHOWABLE = re.compile(ANY_CONTROL_CHARACTER[:-1] + "\ud800-\udfff]")
 
 
 def clean_note(text: str | None, what: str, limit: int = NOTE_LIMIT) -> str | None:
@@ -49,12 +53,13 @@ def printable(text: str | None) -> str:
 # what a terminal must not receive from text people typed or files carried: control
 # characters (an escape sequence writes the clipboard or clears the screen) but tab and
 # line ends, and a carriage return that does not end a line (it overwrites what came before)
-_TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+_TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]|\r(?!\n)")
 
 
 def terminal_text(text: str) -> str:
     """Text as the command line prints it: every control character but tab and line
-    ends shown as '?', as file names are (file_label)."""
+    ends shown as '?', as file names are (file_label), and so is a byte of a file name
+    that was not UTF-8 (printing it raised UnicodeEncodeError)."""
     return _TERMINAL_UNSAFE.sub("?", text)
 
 
@@ -62,11 +67,20 @@ def has_control(text: str) -> bool:
     return bool(_CONTROL_ANY.search(text))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def not_utf8(text: str) -> bool:
+    """Did ``text`` come from bytes that are not UTF-8 (an argument or a file name, each
+    such byte a lone surrogate)? No database, message or UTF-8 file can hold it."""
+    return bool(_SURROGATE.search(text))
+
+
 def file_label(name: str) -> str:
     """A file's name as messages show it: control characters (an escape sequence that
     retitles a terminal, a line break that forges a log line) become '?', and a name
     longer than 120 characters is cut with an ellipsis."""
-    shown = _CONTROL_ANY.sub("?", name)
+    shown = _UNSHOWABLE.sub("?", name)
     return shown if len(shown) <= 120 else shown[:117] + "..."
 
 
@@ -76,11 +90,11 @@ def safe_file_name(name: str, room: int = 160) -> str:
     the whole added to keep it apart from others cut alike."""
     import hashlib
 
-    clean = _CONTROL_ANY.sub("_", name)
+    clean = _UNSHOWABLE.sub("_", name)
     if len(clean.encode()) <= room:
         return clean
     stem, dot, ext = clean.rpartition(".")
     ext = dot + ext if dot and len(ext) <= 10 else ""
     stem = stem if ext else clean
-    digest = hashlib.sha256(name.encode()).hexdigest()[:10]
+    digest = hashlib.sha256(name.encode(errors="surrogateescape")).hexdigest()[:10]
     return stem.encode()[: room - len(ext) - 11].decode(errors="ignore") + "-" + digest + ext

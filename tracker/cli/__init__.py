@@ -81,6 +81,44 @@ class Failure(click.ClickException):
         click.echo(terminal_text(f"Error: {self.format_message()}"), err=True)
 
 
+class Text(click.types.StringParamType):
+    """Text typed on the command line: refused when its bytes are not UTF-8 (a Latin-1
+    terminal, a pasted byte), which reached the database as DuckDB's "cannot encode"
+    error, exit 1. Paths keep their type (click.Path): a file may have any name."""
+
+    name = "text"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str:
+        from tracker.text import not_utf8, terminal_text
+
+        text = super().convert(value, param, ctx)
+        if not_utf8(text):
+            self.fail(
+                f"{terminal_text(text)!r} is not UTF-8 text (a '?' is a byte in another"
+                " encoding); type it again in a UTF-8 terminal",
+                param,
+                ctx,
+            )
+        return text
+
+
+TEXT = Text()
+
+
+def text_params(command: click.Command) -> click.Command:
+    """``command`` with every plain-text option and argument (its subcommands' too)
+    of type TEXT: one rule for every command, those added later included."""
+    for param in command.params:
+        if type(param.type) is click.types.StringParamType:
+            param.type = TEXT
+    if isinstance(command, click.Group) and not isinstance(command, LazyGroup):
+        for sub in command.commands.values():
+            text_params(sub)
+    return command
+
+
 class LazyGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # the group's own options (--db a folder, --as without a name) are refused here,
@@ -161,7 +199,7 @@ class LazyGroup(click.Group):
             if exc.name == f"tracker.cli.{module_name}":
                 return None  # not built yet
             raise
-        return getattr(module, attr)
+        return text_params(getattr(module, attr))
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -171,7 +209,9 @@ class LazyGroup(click.Group):
     envvar="WAYPOINT_DB",
     help="Database file (default: $WAYPOINT_DB, else data/waypoint.duckdb).",
 )
-@click.option("--as", "as_person", metavar="PERSON", help="Act as this person, with their role.")
+@click.option(
+    "--as", "as_person", type=TEXT, metavar="PERSON", help="Act as this person, with their role."
+)
 @click.version_option(package_name="waypoint")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, as_person: str | None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -129,13 +130,29 @@ def emit_error_json(message: str, exit_code: int) -> None:
         emit_json({"error": message, "exit_code": exit_code})
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def parse_day(value: str | None, option: str = "--day") -> dt.date | None:
+    """A day typed as YYYY-MM-DD, within the days Waypoint keeps (1970 to 2100).
+
+    Only that form: Python also reads 2026-W49 (that week's Monday) and 20261201, and
+    `log --day 2026-W49` meant "this week" logged on a Monday nobody chose; imports and
+    plans refuse both. A day past 2100 (--as-of 9999-12-31) overflowed Python's dates
+    in the audit and acknowledgements (exit 1)."""
     if value is None:
         return None
+    from tracker.checks import FIRST_DAY, LAST_DAY
+
     try:
-        return dt.date.fromisoformat(value)
+        if not _ISO_DAY.fullmatch(value):
+            raise ValueError(value)
+        day = dt.date.fromisoformat(value)
     except ValueError as exc:
         raise BadInput(f"{option} {value!r}: not a date; use YYYY-MM-DD") from exc
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise BadInput(f"{option} {value}: outside {FIRST_DAY} to {LAST_DAY}; check the date")
+    return day
 
 
 def parse_week(value: str | None) -> str | None:

@@ -102,6 +102,7 @@ EXPORT_FORMATS = ("csv", "parquet", "xlsx")
 )
 @click.option(
     "--out",
+    type=click.Path(),
     metavar="FILE",
     help="Output file (default: waypoint-observations.FORMAT; - for standard output).",
 )

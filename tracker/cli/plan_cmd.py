@@ -79,7 +79,7 @@ def apply_cmd(app: AppContext, file: str, dry_run: bool, yes: bool, prune: bool)
 
 
 @plan_group.command("export")
-@click.option("--out", metavar="FILE", help="Write to FILE instead of stdout.")
+@click.option("--out", type=click.Path(), metavar="FILE", help="Write to FILE instead of stdout.")
 @as_option
 @pass_app
 def export_cmd(app: AppContext, out: str | None) -> None:

@@ -15,7 +15,7 @@ def report_group() -> None:
 @report_group.command("weekly")
 @click.option("--week", metavar="YYYY-Www", help="ISO week (default: the last complete week).")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
-@click.option("--out", metavar="FILE", help="Write to FILE instead of stdout.")
+@click.option("--out", type=click.Path(), metavar="FILE", help="Write to FILE instead of stdout.")
 @as_option
 @pass_app
 def weekly_cmd(app: AppContext, week: str | None, fmt: str, out: str | None) -> None:

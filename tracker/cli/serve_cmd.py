@@ -62,6 +62,7 @@ def streamlit_args(app: Path, port: int, host: str, max_mb: int, secrets: str | 
 )
 @click.option(
     "--secrets",
+    type=click.Path(),
     metavar="FILE",
     envvar="WAYPOINT_SECRETS",
     help="A secrets.toml with an [auth] section for sign-in (docs/auth.md).",

@@ -23,6 +23,7 @@ from tracker.errors import BadInput
 from tracker.imports.model import CellsPastTheHeader, Reject
 from tracker.imports.read import decode
 from tracker.imports.values import NotADate, NotANumber, NumericDays, parse_number
+from tracker.text import not_utf8
 
 LONG_COLUMNS = {
     "day": "day",
@@ -87,13 +88,15 @@ def _line_ends_and_quotes(path: Path) -> tuple[bool, bool]:
 def _readable_copy(path: Path, name: str, encoding: str) -> tuple[Path, Path | None, bool]:
     """The file DuckDB reads: the file itself, or one copy when DuckDB cannot read it as
     it is: another encoding than UTF-8 (transcoded), a name DuckDB would expand as a glob
-    (`week?.csv` would read week1.csv), or bare CR and LF line ends mixed in one file
+    (`week?.csv` would read week1.csv) or cannot take (not UTF-8), or bare CR and LF line ends mixed in one file
     (DuckDB's sniffer stops there; the copy has LF line ends). Last, whether it holds a
     double quote at all."""
-    globbed = any(ch in str(path) for ch in "*?[")
+    # a name DuckDB cannot take: a glob, or bytes that are not UTF-8 (a Latin-1
+    # "café.csv" reaches Python with a lone surrogate, which DuckDB refuses outright)
+    awkward = any(ch in str(path) for ch in "*?[") or not_utf8(str(path))
     utf8 = encoding in ("utf-8", "utf-8-sig")
     mixed, quoted = _line_ends_and_quotes(path)
-    if utf8 and not globbed and not mixed:
+    if utf8 and not awkward and not mixed:
         return path, None, quoted
     tmp = Path(tempfile.mkdtemp(prefix="waypoint-import-")) / "data.csv"
     if utf8 and not mixed:

@@ -125,12 +125,22 @@ def load_yaml(text: str, source: str = "plan") -> Any:
 
 
 def read_plan_file(path: str | Path) -> tuple[Any, str]:
+    """A plan (or mapping) file's YAML. At most the limit and one byte more is read: a
+    device or a pipe (`/dev/zero`, `<(...)`) reports no size and never ends, and read
+    whole it filled the machine's memory."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as fh:
+            data = fh.read(MAX_PLAN_BYTES + 1)
     except FileNotFoundError as exc:
         raise PlanError([f"no such file: {path}"], str(path)) from exc
-    except (UnicodeDecodeError, OSError) as exc:
+    except OSError as exc:
+        raise PlanError([f"cannot read the file: {exc.strerror or exc}"], str(path)) from exc
+    if len(data) > MAX_PLAN_BYTES:
+        raise PlanError([f"the file is larger than {MAX_PLAN_BYTES // 1_000_000} MB"], str(path))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise PlanError([f"cannot read the file as UTF-8 text: {exc}"], str(path)) from exc
     return load_yaml(text, str(path)), str(path)
 

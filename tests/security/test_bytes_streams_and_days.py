@@ -1,0 +1,150 @@
+"""Input a black-box attack pass found unguarded (2026-12-06): a stream given as a plan,
+bytes that are not UTF-8 in a file name or an argument, a CSV given as the database, and
+days Python reads but Waypoint does not keep."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from jobs.runner import run_job
+from tests.clirunner import waypoint
+from tests.conftest import SMALL_PLAN
+from tests.security.test_inbox import NOW, settled
+from tracker.store import Store
+
+LATIN1_NAME = os.fsdecode(b"caf\xe9.csv")  # "café.csv" saved by a Latin-1 system
+NOT_UTF8 = os.fsdecode(b"bad\xffbyte")
+
+
+@pytest.fixture
+def plan_db(plan_store: Store) -> Path:
+    return plan_store.path
+
+
+@pytest.mark.parametrize("how", ["plan", "map"])
+def test_an_endless_stream_is_read_only_up_to_the_limit(
+    plan_db: Path, tmp_path: Path, how: str
+) -> None:
+    # /dev/zero reports no size: read whole, it took 24 GB in 11 s and the machine's
+    # out-of-memory killer; now at most 5 MB and a byte are read
+    if how == "plan":
+        run = waypoint(plan_db, "plan", "apply", "/dev/zero")
+    else:
+        data = tmp_path / "d.csv"
+        data.write_text("day,metric,value\n2026-11-02,leads,3\n")
+        run = waypoint(plan_db, "import", str(data), "--map", "/dev/zero")
+    assert run.code == 2, run
+    assert "larger than 5 MB" in run.err
+
+
+def test_a_file_name_that_is_not_utf8_imports_and_never_stops_the_inbox(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    inbox = plan_store.path.parent / "inbox"
+    inbox.mkdir()
+    settled_file = inbox / LATIN1_NAME
+    settled_file.write_text("day,metric,value\n2026-11-03,leads,2\n")
+    settled(settled_file)
+    after = inbox / "ok.csv"  # sorted after it: it never came in while the job failed
+    after.write_text("day,metric,value\n2026-11-05,leads,4\n")
+    settled(after)
+    outcome, message = run_job(plan_store, "inbox_import", NOW)
+    assert outcome == "ok", message
+    assert "imported 2: caf?.csv (1 values), ok.csv (1 values)" in message
+    assert sorted(p.name for p in (inbox / "done").iterdir() if p.suffix == ".csv") == [
+        f"{NOW:%Y%m%dT%H%M%S}-caf_.csv",
+        f"{NOW:%Y%m%dT%H%M%S}-ok.csv",
+    ]
+    # and by hand, from the command line
+    by_hand = tmp_path / LATIN1_NAME
+    by_hand.write_text("day,metric,value\n2026-11-06,leads,1\n")
+    run = waypoint(plan_store.path, "import", str(by_hand))
+    assert run.code == 0, run
+    assert run.out.startswith("caf?.csv: recognised as long; imported 1 inserted")
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["log", "leads", "1", "--note", NOT_UTF8], "--note"),
+        (["log", NOT_UTF8, "1"], "METRIC"),
+        (["values", NOT_UTF8], "METRIC"),
+        (["--as", NOT_UTF8, "status"], "--as"),
+        (["status", "--as", NOT_UTF8], "--as"),
+        (["checkin", "leads-h2", "--confidence", "on_track", "--note", NOT_UTF8], "--note"),
+        (["status", "--json", "--objective", NOT_UTF8], "--objective"),
+    ],
+)
+def test_an_argument_that_is_not_utf8_is_refused_by_name(
+    plan_db: Path, argv: list[str], named: str
+) -> None:
+    # it reached DuckDB ("cannot encode str as UTF-8, surrogate"): exit 1, "unexpected"
+    before = waypoint(plan_db, "export", "--format", "csv", "--out", "-").out
+    run = waypoint(plan_db, *argv)
+    assert run.code == 2, run
+    message = run.out if "--json" in argv else run.err
+    assert f"'{named}'" in message and "'bad?byte' is not UTF-8 text" in message, message
+    assert "unexpected" not in message
+    assert waypoint(plan_db, "export", "--format", "csv", "--out", "-").out == before
+
+
+def test_an_output_file_may_have_any_name(plan_db: Path, tmp_path: Path) -> None:
+    target = tmp_path / LATIN1_NAME
+    run = waypoint(plan_db, "export", "--format", "csv", "--out", str(target))
+    assert run.code == 0, run
+    assert target.read_text().startswith("day,metric,value")
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_a_csv_or_parquet_file_is_not_taken_for_the_database(
+    plan_db: Path, tmp_path: Path, kind: str
+) -> None:
+    # DuckDB opens them as a catalog of their own: `init` said ready, `plan apply` said
+    # applied, and nothing was kept
+    exported = tmp_path / f"export.{kind}"
+    assert waypoint(plan_db, "export", "--out", str(exported)).code == 0
+    content = exported.read_bytes()
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(SMALL_PLAN)
+    for argv in (["init"], ["plan", "apply", str(plan)], ["status"]):
+        run = waypoint(exported, *argv)
+        assert run.code == 1, (argv, run)
+        assert f"export.{kind} is not a DuckDB database file" in run.err
+        assert "check --db" in run.err
+    assert exported.read_bytes() == content
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["audit", "--as-of", "9999-12-31"], "--as-of 9999-12-31: outside"),
+        (["status", "--as-of", "1969-12-31"], "--as-of 1969-12-31: outside"),
+        (
+            ["acknowledge", "audience_as_goal", "kpi:x", "--reason", "x", "--as-of", "9999-12-31"],
+            "--as-of 9999-12-31: outside",
+        ),
+        (["report", "weekly", "--week", "0001-W01"], "--week '0001-W01'"),
+        (["checkins", "--week", "2101-W01"], "--week '2101-W01'"),
+        # Python reads these as days; imports and plans do not, and "2026-W49" logged
+        # on that week's Monday, a day nobody typed
+        (["log", "leads", "1", "--day", "2026-W49"], "--day '2026-W49': not a date"),
+        (["log", "leads", "1", "--day", "2026-W48-7"], "--day '2026-W48-7': not a date"),
+        (["log", "leads", "1", "--day", "20261201"], "--day '20261201': not a date"),
+    ],
+)
+def test_days_out_of_range_or_in_other_forms_are_refused(
+    plan_db: Path, argv: list[str], named: str
+) -> None:
+    run = waypoint(plan_db, *argv)
+    assert run.code == 2, run
+    assert named in run.err, run.err
+    assert "unexpected" not in run.err
+
+
+def test_a_day_in_range_still_reads(plan_db: Path) -> None:
+    assert waypoint(plan_db, "log", "leads", "1", "--day", "2026-11-02").code == 0
+    assert waypoint(plan_db, "status", "--as-of", str(dt.date(2100, 12, 31))).code == 0
