@@ -55,7 +55,7 @@ def _stored_for_day(
             if e.recorded_by:
                 origin += f" by {ui.text(_who(e.recorded_by, names))}"
         at = formats.local_time(e.recorded_at, timezone)
-        line = f"{formats.value(e.value, metric.unit)} · {origin} at {at}"
+        line = f"{ui.text(formats.value(e.value, metric.unit))} · {origin} at {at}"
         if e.for_person and e.for_person != e.recorded_by:
             line += f" · for {ui.text(_who(e.for_person, names))}"
         if e.note:
@@ -67,12 +67,14 @@ def _stored_for_day(
         if pressed:
             ui.run_safely(
                 lambda e=e: delete_values(store, actor, [e.id]),
-                f"Deleted {formats.value(e.value, metric.unit)} of {ui.text(metric.name)}"
+                f"Deleted {ui.text(formats.value(e.value, metric.unit))} of {ui.text(metric.name)}"
                 f" on {formats.short_day(day)}; Undo on the Audit log brings it back.",
                 rerun=True,
             )
     if metric.behaviour == "flow" and sum(1 for e in stored if e.is_entry) > 1:
-        st.caption(f"The day's hand entries add up to {formats.value(total, metric.unit)}.")
+        st.caption(
+            ui.text(f"The day's hand entries add up to {formats.value(total, metric.unit)}.")
+        )
 
 
 def mine_first(metrics: list[Any], plan: Any, actor: Actor) -> list[Any]:
@@ -128,7 +130,7 @@ def entry_form(
         # the metric's own floor is checked on Save, in words (Streamlit's range message
         # quoted 1000000000000000.00 at an assistant who typed -2)
         value = st.number_input(
-            f"Value{f' ({metric.unit})' if metric.unit else ''}",
+            f"Value{f' ({ui.text(metric.unit)})' if metric.unit else ''}",  # labels are Markdown
             value=None,
             min_value=float(-MAX_ABS),
             max_value=float(MAX_ABS),
@@ -222,7 +224,7 @@ def _save(store: Any, actor: Actor, key: str, info: Any, *, confirm: bool, **arg
     except BelowMinimum as exc:
         # the page's words: the command line's names `waypoint delete` and --set
         st.error(
-            f"{ui.text(name)} cannot go below {formats.value(exc.minimum, unit)}. To correct"
+            f"{ui.text(name)} cannot go below {ui.text(formats.value(exc.minimum, unit))}. To correct"
             " an earlier value, delete it in the list above, or replace the day's value"
             " with the right number."
         )
@@ -231,12 +233,12 @@ def _save(store: Any, actor: Actor, key: str, info: Any, *, confirm: bool, **arg
         st.error(ui.text(str(exc)))
         return
     verb = "Set" if args["mode"] == "set" else "Logged"
-    message = (
+    # the metric's name and unit, and warnings naming them, are plan text: escaped whole
+    message = ui.text(
         f"{verb} {name} {formats.value(result.value, result.unit)} on {formats.short_day(result.day)};"
         f" the day's value is now {formats.value(result.day_value, result.unit)}."
+        + "".join(f" Note: {warning}" for warning in result.warnings)
     )
-    for warning in result.warnings:
-        message += f" Note: {warning}"
     st.session_state[f"{key}_last"] = {"message": message, "change": result.change}
     st.rerun()
 

@@ -131,7 +131,7 @@ def objective_standing(obj: Any, by_kpi: dict[str, Any]) -> tuple[str | None, li
     k = by_kpi.get(obj.held_by or "")
     why = None
     if k is not None and obj.status in HELD_BACK:
-        why = f"Held back by **{text(k.name or k.kpi)}**: {formats.kpi_numbers(k)}"
+        why = f"Held back by **{text(k.name or k.kpi)}**: {text(formats.kpi_numbers(k))}"
     elif obj.status == "not_started" and obj.starts:
         why = f"Starts on {formats.short_day(obj.starts, year=True)}"
     return why, [f"{status_label(s)} **{n}**" for s, n in obj.counts.items()]

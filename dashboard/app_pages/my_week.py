@@ -118,10 +118,14 @@ if mine:
 
 st.subheader("My KPIs and streaks")
 for k in mine:
-    target = f" of {formats.kpi_value(k, k.target)}" if k.target is not None else " (no target yet)"
+    target = (
+        f" of {ui.text(formats.kpi_value(k, k.target))}"
+        if k.target is not None
+        else " (no target yet)"
+    )
     line = (
         f"{ui.status_label(k.status)} — **{ui.text(k.name or k.kpi)}**:"
-        f" {formats.kpi_value(k, k.current)}{target}"
+        f" {ui.text(formats.kpi_value(k, k.current))}{target}"
     )
     if k.per:
         with store.session():

@@ -45,7 +45,7 @@ st.subheader("Needs a decision")
 for k in review.behind:
     st.markdown(
         f"{ui.status_label(k.now.status)} **{ui.text(k.now.name or k.now.kpi)}**"
-        f" ({ui.text(review.owner_then(k))}): {formats.kpi_numbers(k.now)}"
+        f" ({ui.text(review.owner_then(k))}): {ui.text(formats.kpi_numbers(k.now))}"
     )
 for f in review.conflicts:
     st.markdown(f"▲ **{ui.text(f.title)}**: {ui.text(f.message)}")

@@ -966,3 +966,27 @@ def test_the_week_grid_shows_what_each_day_counts_above_it(app_env: Store) -> No
             assert row[d.strftime("%a %d")] == want, (row["metric"], d)
             shown += d in stored
     assert shown  # the demo's days hold values: the table is not empty
+
+
+def test_a_metrics_unit_is_shown_as_typed_never_as_markup(app_env: Store) -> None:
+    """A unit is plan text like a name, but the KPI numbers that carry it reached
+    Markdown unescaped: a live link on the Summary, Weekly review and Objective pages,
+    an icon, and maths between two dollar signs."""
+    from tracker.plan import apply_plan_text, export_plan
+    from tracker.records import LOCAL_MANAGER
+
+    plan = yaml.safe_load(export_plan(app_env))
+    for metric in plan["metrics"]:
+        metric["unit"] = "[fans](http://evil.example) :fire: $x"
+    apply_plan_text(app_env, yaml.safe_dump(plan), LOCAL_MANAGER, confirm=True)
+
+    for name in ("summary", "weekly_review", "objective", "my_week", "log_values"):
+        at = open_page(name)
+        assert not at.exception, (name, at.exception)
+        shown = [m.value for m in (*at.markdown, *at.caption, *at.success, *at.error)]
+        shown += [str(n.label) for n in at.number_input]
+        with_unit = [s for s in shown if "fans" in s]
+        assert with_unit or name not in ("summary", "weekly_review"), name
+        for s in with_unit:
+            # escaped: \[fans\]\(http\:⁠//… renders as typed (md_escape)
+            assert "[fans](" not in s and ":fire:" not in s and " $x" not in s, (name, s)
