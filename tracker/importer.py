@@ -31,7 +31,7 @@ from tracker.observations import (
 from tracker.permissions import require_writer
 from tracker.records import Actor
 from tracker.store import Store
-from tracker.text import safe_file_name
+from tracker.text import clip, safe_file_name
 from tracker.vocab import listing
 from tracker.working import workspace_currency
 
@@ -107,7 +107,7 @@ class ImportResult:
                 for k in ("inserted", "replaced", "unchanged", "rejected")
                 if counts.get(k)
             ]
-            lines.append(f"  {metric}: {', '.join(parts) or 'nothing'}")
+            lines.append(f"  {clip(metric)}: {', '.join(parts) or 'nothing'}")
         unassigned = sum(1 for r in self.rejected if not r.metric)
         if unassigned:  # the per-metric lines then add up to the total above
             lines.append(f"  rows of no one metric: {unassigned} rejected (no day or metric read)")

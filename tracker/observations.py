@@ -26,7 +26,7 @@ from tracker.outfiles import write_atomically
 from tracker.permissions import assigned_channels, assigned_metrics, require_writer
 from tracker.records import SCHEDULER, Actor
 from tracker.store import Connection, Rollback, Store
-from tracker.text import ANY_CONTROL_CHARACTER, CONTROL_CHARACTERS, NOTE_LIMIT
+from tracker.text import ANY_CONTROL_CHARACTER, CONTROL_CHARACTERS, NOTE_LIMIT, quoted
 from tracker.vocab import channel_label, listing, source_label
 
 if TYPE_CHECKING:
@@ -535,7 +535,7 @@ def _resolve_metrics(
             spec = new_metrics.get(metric)
             if spec is None:
                 refused[metric] = (
-                    f"unknown metric {metric!r}; add it to the plan or check the spelling"
+                    f"unknown metric {quoted(metric)}; add it to the plan or check the spelling"
                 )
                 continue
             if channels is not None and spec.channel not in channels and spec.klass != "effort":
@@ -591,6 +591,9 @@ def _resolve_metrics(
         con.execute("DROP TABLE refused")
 
 
+SOURCE_LIMIT = 200  # characters, as a name (tracker.models.Name)
+
+
 def _check_rows(con: Connection, actor: Actor, result: WriteResult) -> None:
     # A file's notes are cleaned as a typed note is (tracker.text.clean_note): no control
     # characters (an escape sequence would reach a terminal through `values`), tabs and
@@ -610,6 +613,18 @@ def _check_rows(con: Connection, actor: Actor, result: WriteResult) -> None:
         " as plain text'",
         [ANY_CONTROL_CHARACTER],
         column="source",
+    )
+    # as long as a name may be: a 50,000-character source was stored, cut by the XLSX
+    # export (Excel holds 32,767 in a cell) and took `audit` 38 s to lay out
+    _reject(
+        con,
+        result,
+        "length(source) > ?",
+        "'the source is ' || format('{:,}', length(source)) || ' characters long; keep it"
+        " under ' || format('{:,}', ?::INTEGER)",
+        [SOURCE_LIMIT],
+        column="source",
+        reason_params=[SOURCE_LIMIT],
     )
     _reject(
         con,

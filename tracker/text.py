@@ -76,6 +76,21 @@ def not_utf8(text: str) -> bool:
     return bool(_SURROGATE.search(text))
 
 
+def clip(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis: a name from a file (a
+    metric cell, a column) as a summary line names it."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def quoted(text: str, limit: int = 80) -> str:
+    """``text`` quoted for a message, cut past ``limit`` characters with its length: a
+    2,000,000-character metric cell was echoed whole in its reject, on stdout, stderr
+    and three times in the rejects file."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text):,} characters)"
+
+
 def file_label(name: str) -> str:
     """A file's name as messages show it: control characters (an escape sequence that
     retitles a terminal, a line break that forges a log line) become '?', and a name

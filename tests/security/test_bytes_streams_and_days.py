@@ -148,3 +148,36 @@ def test_days_out_of_range_or_in_other_forms_are_refused(
 def test_a_day_in_range_still_reads(plan_db: Path) -> None:
     assert waypoint(plan_db, "log", "leads", "1", "--day", "2026-11-02").code == 0
     assert waypoint(plan_db, "status", "--as-of", str(dt.date(2100, 12, 31))).code == 0
+
+
+def test_a_source_is_no_longer_than_a_name_and_a_long_metric_is_quoted_short(
+    plan_db: Path, tmp_path: Path
+) -> None:
+    # a 50,000-character source was stored: `audit` took 38 s to lay it out and the XLSX
+    # export cut it; a 2,000,000-character metric cell was echoed whole in its reject
+    long_source = tmp_path / "s.csv"
+    long_source.write_text(
+        "day,metric,value,source\n2026-11-02,leads,1," + "s" * 50_000 + "\n2026-11-03,leads,2,crm\n"
+    )
+    run = waypoint(plan_db, "import", str(long_source))
+    assert run.code == 0, run
+    assert "1 inserted, 0 replaced, 0 unchanged, 1 rejected" in run.out  # the other row stands
+    assert (
+        "rejected s.csv line 2, column source (leads): the source is 50,000 characters long;"
+        " keep it under 200"
+    ) in run.err
+    assert "s" * 201 not in run.out + run.err
+    long_metric = tmp_path / "m.csv"
+    long_metric.write_text("day,metric,value\n2026-11-02," + "m" * 100_000 + ",1\n")
+    run = waypoint(plan_db, "import", str(long_metric))
+    assert run.code == 2
+    assert "unknown metric 'mmmm" in run.out + run.err
+    assert "... (100,000 characters)" in run.out + run.err
+    assert len(run.out) + len(run.err) < 5_000
+
+
+def test_an_output_on_a_full_disk_says_so(plan_db: Path) -> None:
+    run = waypoint(plan_db, "export", "--format", "csv", "--out", "/dev/full")
+    assert run.code == 1
+    assert "The disk is full: the output was not written" in run.err
+    assert "unexpected" not in run.err

@@ -162,13 +162,21 @@ class LazyGroup(click.Group):
         except OSError as exc:
             import errno
 
-            if exc.errno != errno.ENAMETOOLONG or os.environ.get("WAYPOINT_DEBUG"):
+            full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+            if exc.errno != errno.ENAMETOOLONG and not full or os.environ.get("WAYPOINT_DEBUG"):
                 raise self._unexpected(exc) from exc
-            # a path given on the command line that no file system can hold: bad input
             from tracker.cli.common import emit_error_json
             from tracker.text import file_label
 
-            message = f"{file_label(str(exc.filename or ''))}: the name is too long for a file"
+            where = file_label(str(exc.filename or "the output"))
+            if full:  # an --out on a full disk (or /dev/full): said as the database says it
+                message = (
+                    f"The disk is full: {where} was not written. Free some space and try again"
+                )
+                emit_error_json(message, 1)
+                raise Failure(message, 1) from exc
+            # a path given on the command line that no file system can hold: bad input
+            message = f"{where}: the name is too long for a file"
             emit_error_json(message, 2)
             raise Failure(message, 2) from exc
         except Exception as exc:

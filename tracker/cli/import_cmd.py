@@ -72,6 +72,7 @@ def import_cmd(
     """Import CSV/XLSX exports, generic long or wide files, and files read through a mapping."""
     from tracker.errors import BadInput
     from tracker.importer import Workspace, import_file, read_workspace
+    from tracker.text import clip
 
     store = app.store
     # A name that is no file is bad input found before anything is stored: otherwise the
@@ -135,9 +136,9 @@ def import_cmd(
                 echo(f"  note: {note}")
             for rej in r.rejected[:20]:
                 where = f"line {rej.line}" if rej.line else "file"
-                col = f", column {rej.column}" if rej.column else ""
+                col = f", column {clip(rej.column)}" if rej.column else ""
                 if rej.metric and rej.metric != rej.column and rej.metric not in rej.reason:
-                    col += f" ({rej.metric})"  # one line, several metrics: say which
+                    col += f" ({clip(rej.metric)})"  # one line, several metrics: say which
                 echo(f"  rejected {rej.file} {where}{col}: {rej.reason}", err=True)
             if len(r.rejected) > 20:
                 echo(f"  ... and {len(r.rejected) - 20} more", err=True)

@@ -23,7 +23,7 @@ from tracker.errors import BadInput
 from tracker.imports.model import CellsPastTheHeader, Reject
 from tracker.imports.read import decode
 from tracker.imports.values import NotADate, NotANumber, NumericDays, parse_number
-from tracker.text import not_utf8
+from tracker.text import not_utf8, quoted
 
 LONG_COLUMNS = {
     "day": "day",
@@ -373,7 +373,7 @@ def _wide(
                     1,
                     col,
                     None,
-                    f"unknown metric {col.strip()!r} (a column of the wide form);"
+                    f"unknown metric {quoted(col.strip())} (a column of the wide form);"
                     " add it to the plan or check the spelling",
                 )
             )
@@ -529,7 +529,7 @@ def _finish(
                     line,
                     "metric",
                     metric,
-                    f"unknown metric {metric!r}; add it to the plan or check the spelling",
+                    f"unknown metric {quoted(metric)}; add it to the plan or check the spelling",
                     metric,
                 )
             )
