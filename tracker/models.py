@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import typing
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import available_timezones
 
 from pydantic import (
     BaseModel,
@@ -52,15 +52,21 @@ Number = Annotated[float, Field(allow_inf_nan=False, ge=-1e15, le=1e15)]
 Day = Annotated[dt.date, Field(ge=dt.date(1970, 1, 1), le=dt.date(2100, 12, 31))]
 
 
+@functools.cache
+def _iana_zones() -> frozenset[str]:
+    # the zone folder also holds the machine's own zone under a name of its own (Debian
+    # links /usr/share/zoneinfo/localtime), which available_timezones() lists
+    return frozenset(available_timezones()) - {"localtime", "posixrules"}
+
+
 def _zone(value: str | None) -> str | None:
+    # IANA's names only: ZoneInfo also opens files of the zone folder that are no zone
+    # name (`localtime`, the machine's own; `posixrules`), which mean another place on
+    # another server
     if value is None:
         return None
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(
-            f"unknown timezone {value!r}; use an IANA name such as Europe/London"
-        ) from exc
+    if value not in _iana_zones():
+        raise ValueError(f"unknown timezone {value!r}; use an IANA name such as Europe/London")
     return value
 
 

@@ -26,7 +26,7 @@ from tracker.outfiles import write_atomically
 from tracker.permissions import assigned_channels, assigned_metrics, require_writer
 from tracker.records import SCHEDULER, Actor
 from tracker.store import Connection, Rollback, Store
-from tracker.text import ANY_CONTROL_CHARACTER, CONTROL_CHARACTERS, NOTE_LIMIT, quoted
+from tracker.text import ANY_CONTROL_CHARACTER, NOTE_LIMIT, NOTE_STRIPPED, quoted
 from tracker.vocab import channel_label, listing, source_label
 
 if TYPE_CHECKING:
@@ -601,7 +601,7 @@ def _check_rows(con: Connection, actor: Actor, result: WriteResult) -> None:
     con.execute(
         "UPDATE inc SET note = nullif(regexp_replace(regexp_replace(note, ?, '', 'g'),"
         " '^\\s+|\\s+$', '', 'g'), '') WHERE note IS NOT NULL",  # trim() takes spaces only
-        [CONTROL_CHARACTERS],
+        [NOTE_STRIPPED],
     )
     # a source is a label people read in summaries, flags and `prefer:` advice: one
     # line, printable (an escape sequence in it would reach every terminal that shows it)

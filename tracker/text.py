@@ -15,6 +15,12 @@ NOTE_LIMIT = 4000
 # control characters but tab and line feed: as a pattern for Python and for DuckDB
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
 _CONTROL = re.compile(CONTROL_CHARACTERS)
+# What a note loses: those, and the characters that hide or reorder text (a zero-width
+# space, direction overrides and isolates, a byte-order mark), which names and plan text
+# refuse (a direction override makes a note read as other words in `values` and the CSV
+# export). Those as characters: DuckDB's RE2 reads no \u escapes, Python reads both.
+NOTE_STRIPPED = CONTROL_CHARACTERS[:-1] + "\u200b\u202a-\u202e\u2066-\u2069\ufeff]"
+_NOTE_STRIPPED = re.compile(NOTE_STRIPPED)
 # every control character, tab and line feed included (labels, names, file names)
 ANY_CONTROL_CHARACTER = r"[\x00-\x1f\x7f-\x9f]"
 _CONTROL_ANY = re.compile(ANY_CONTROL_CHARACTER)
@@ -31,7 +37,7 @@ def clean_note(text: str | None, what: str, limit: int = NOTE_LIMIT) -> str | No
     """
     if text is None:
         return None
-    text = _CONTROL.sub("", text).strip()
+    text = _NOTE_STRIPPED.sub("", text).strip()
     if not text:
         return None
     if len(text) > limit:

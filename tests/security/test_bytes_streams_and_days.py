@@ -181,3 +181,40 @@ def test_an_output_on_a_full_disk_says_so(plan_db: Path) -> None:
     assert run.code == 1
     assert "The disk is full: the output was not written" in run.err
     assert "unexpected" not in run.err
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        # YAML 1.1 read 1:30 as the base-60 number 90
+        (("hourly_rate: 25", "hourly_rate: 1:30"), "hourly_rate"),
+        (("target: 60,", "target: 1:00,"), "target"),
+        # files of the zone folder that are no IANA name: the server's own zone
+        (("timezone: America/Chicago", "timezone: localtime"), "unknown timezone 'localtime'"),
+        (("timezone: America/Chicago", "timezone: posixrules"), "unknown timezone 'posixrules'"),
+    ],
+)
+def test_a_plan_value_means_what_it_says(
+    tmp_path: Path, change: tuple[str, str], named: str
+) -> None:
+    db = tmp_path / "w.duckdb"
+    plan = tmp_path / "plan.yaml"
+    assert change[0] in SMALL_PLAN
+    plan.write_text(SMALL_PLAN.replace(*change))
+    run = waypoint(db, "plan", "apply", str(plan))
+    assert run.code == 2, run
+    assert named in run.err, run.err
+    plan.write_text(SMALL_PLAN)
+    assert waypoint(db, "plan", "apply", str(plan)).code == 0
+
+
+def test_a_note_loses_the_characters_that_reorder_text(plan_db: Path, tmp_path: Path) -> None:
+    # U+202E turns the rest of a note around in `values` and the export; names and plan
+    # text refuse these characters, a note drops them (as it drops control characters)
+    typed = "Paid\u202edecoration\u2066 ok\u200b"
+    assert waypoint(plan_db, "log", "leads", "1", "--day", "2026-11-02", "--note", typed).code == 0
+    data = tmp_path / "n.csv"
+    data.write_text(f"day,metric,value,note\n2026-11-03,leads,2,{typed}\n", encoding="utf-8")
+    assert waypoint(plan_db, "import", str(data)).code == 0
+    notes = [v["note"] for v in waypoint(plan_db, "values", "leads", "--json").json()["values"]]
+    assert notes == ["Paiddecoration ok", "Paiddecoration ok"]

@@ -59,12 +59,19 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
                 node.start_mark,
             )
 
-    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+    # YAML 1.1 reads 1:30 as a base-60 number (90): an hourly rate or a target typed as
+    # a time was stored as a number nobody wrote. It stays text, and the field that
+    # wants a number says so with its item.
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int | str:
         self._short_number(node)
+        if ":" in str(node.value):
+            return str(self.construct_scalar(node))
         return super().construct_yaml_int(node)
 
-    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float | str:
         self._short_number(node)
+        if ":" in str(node.value):
+            return str(self.construct_scalar(node))
         return super().construct_yaml_float(node)
 
 
