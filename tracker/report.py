@@ -342,6 +342,8 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$:!()])")
 _WWW = re.compile(r"(?i)\b(www)\.")
 _JOIN = "\u2060"
 _GLUED_COLON = re.compile(r"\\:(?=\S)")
+# Streamlit turns "--" into a dash, escaped or not ("; DROP TABLE x; --" showed as "; —")
+_DOUBLE_HYPHEN = re.compile(r"-(?=-)")
 
 
 def md_escape(text: str | None) -> str:
@@ -352,6 +354,7 @@ def md_escape(text: str | None) -> str:
     # Only a colon glued to what follows can start a shortcode or a "://" link; one
     # followed by a space (most sentences, every error message) stays as typed.
     escaped = _GLUED_COLON.sub("\\\\:" + _JOIN, escaped)
+    escaped = _DOUBLE_HYPHEN.sub("-" + _JOIN, escaped)
     return _WWW.sub(r"\1" + _JOIN + ".", escaped)
 
 

@@ -22,6 +22,9 @@ from tracker.report import md_escape
         ("[click](http://x)", "http://"),
         ("<img src=x onerror=alert(1)>", None),
         ("**bold**", None),
+        # Streamlit shows "--" as a dash even escaped (checked in Chromium, 2026-12-06)
+        ("'; DROP TABLE observations; --", "--"),
+        ("a --- b", "--"),
     ],
 )
 def test_markdown_escape_leaves_no_markup(typed: str, absent: str | None) -> None:
