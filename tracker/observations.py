@@ -1199,7 +1199,29 @@ def _write_xlsx(table: pa.Table, out: Path) -> None:
                 sheet.write_number(r, c, value)
             else:
                 sheet.write_string(r, c, str(value))
-    book.close()
+    try:
+        book.close()
+    except Exception as exc:
+        _drop_open_files(exc)
+        raise
+
+
+def _drop_open_files(exc: BaseException) -> None:
+    """xlsxwriter leaves its zip file open when writing it fails (a full disk), and
+    Python closing it at exit printed a traceback after the message: the failed call's
+    frames are cleared now, with Python's report of a failing close silenced."""
+    import sys
+    import traceback
+
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _report: None
+    try:
+        seen: BaseException | None = exc
+        while seen is not None:
+            traceback.clear_frames(seen.__traceback__)
+            seen = seen.__cause__ or seen.__context__
+    finally:
+        sys.unraisablehook = hook
 
 
 def daily_values(

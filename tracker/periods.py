@@ -26,6 +26,14 @@ Kind = Literal["week", "month"]
 _KINDS: dict[str, Kind] = {"week": "week", "weekly": "week", "month": "month", "monthly": "month"}
 
 
+class PeriodOutOfRange(BadInput):
+    """A well-formed period with no day Waypoint keeps; ``reason`` says so in words."""
+
+    def __init__(self, label: str, reason: str) -> None:
+        super().__init__(f"period {label!r}: {reason}")
+        self.reason = reason
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     """A week (Monday to Sunday) or a calendar month, from its first day."""
@@ -48,8 +56,9 @@ class Period:
     @classmethod
     def parse(cls, label: str) -> Period:
         """``2026-W05`` (a week) or ``2026-03`` (a month); BadInput for anything else,
-        and for a period outside the days Waypoint keeps (1970 to 2100: a review of
-        0001-W01 reached Python's first day and stopped with an OverflowError)."""
+        and PeriodOutOfRange for one with no day Waypoint keeps (1970 to 2100: a review
+        of 0001-W01 reached Python's first day and stopped with an OverflowError; 1970-W01,
+        which starts on 29 Dec 1969, is a week of 1970)."""
         try:
             if "-W" in label.upper():
                 year, number = label.upper().split("-W")
@@ -58,8 +67,8 @@ class Period:
                 period = cls("month", dt.datetime.strptime(label, "%Y-%m").date())
         except ValueError as exc:
             raise BadInput(f"period {label!r}: use 2026-W05 or 2026-03") from exc
-        if period.first < dt.date(1970, 1, 1) or period.last > dt.date(2100, 12, 31):
-            raise BadInput(f"period {label!r}: outside 1970 to 2100; check the year")
+        if period.last < dt.date(1970, 1, 1) or period.first > dt.date(2100, 12, 31):
+            raise PeriodOutOfRange(label, "outside 1970 to 2100; check the year")
         return period
 
     @property

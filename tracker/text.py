@@ -106,13 +106,15 @@ def file_label(name: str) -> str:
 
 
 def safe_file_name(name: str, room: int = 160) -> str:
-    """A name Waypoint can give a file it writes or moves: control characters become
-    '_', and a name longer than ``room`` bytes is cut, its extension kept and a hash of
-    the whole added to keep it apart from others cut alike."""
+    """A name Waypoint can give a file it writes or moves: control characters and bytes
+    that are not UTF-8 become '_', and a name longer than ``room`` bytes is cut, its
+    extension kept. A name changed either way gets a hash of the whole, so two files the
+    same cleaning would name alike (café.csv and cafè.csv, both Latin-1) stay apart:
+    moved into one folder, the second replaced the first."""
     import hashlib
 
     clean = _UNSHOWABLE.sub("_", name)
-    if len(clean.encode()) <= room:
+    if clean == name and len(clean.encode()) <= room:
         return clean
     stem, dot, ext = clean.rpartition(".")
     ext = dot + ext if dot and len(ext) <= 10 else ""

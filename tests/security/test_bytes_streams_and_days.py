@@ -49,15 +49,23 @@ def test_a_file_name_that_is_not_utf8_imports_and_never_stops_the_inbox(
     settled_file = inbox / LATIN1_NAME
     settled_file.write_text("day,metric,value\n2026-11-03,leads,2\n")
     settled(settled_file)
-    after = inbox / "ok.csv"  # sorted after it: it never came in while the job failed
+    # another Latin-1 name that cleans alike (cafè): moved beside it, it replaced it
+    twin = inbox / os.fsdecode(b"caf\xe8.csv")
+    twin.write_text("day,metric,value\n2026-11-04,leads,3\n")
+    settled(twin)
+    after = inbox / "ok.csv"  # sorted after them: it never came in while the job failed
     after.write_text("day,metric,value\n2026-11-05,leads,4\n")
     settled(after)
     outcome, message = run_job(plan_store, "inbox_import", NOW)
     assert outcome == "ok", message
-    assert "imported 2: caf?.csv (1 values), ok.csv (1 values)" in message
-    assert sorted(p.name for p in (inbox / "done").iterdir() if p.suffix == ".csv") == [
-        f"{NOW:%Y%m%dT%H%M%S}-caf_.csv",
-        f"{NOW:%Y%m%dT%H%M%S}-ok.csv",
+    assert "imported 3: caf?.csv (1 values), caf?.csv (1 values), ok.csv (1 values)" in message
+    kept = sorted(p.name for p in (inbox / "done").iterdir() if p.suffix == ".csv")
+    assert len(kept) == 3 and kept[-1] == f"{NOW:%Y%m%dT%H%M%S}-ok.csv", kept
+    assert all(name.startswith(f"{NOW:%Y%m%dT%H%M%S}-caf_-") for name in kept[:2]), kept
+    contents = sorted((inbox / "done" / name).read_text() for name in kept[:2])
+    assert contents == [
+        "day,metric,value\n2026-11-03,leads,2\n",
+        "day,metric,value\n2026-11-04,leads,3\n",
     ]
     # and by hand, from the command line
     by_hand = tmp_path / LATIN1_NAME
@@ -128,7 +136,7 @@ def test_a_csv_or_parquet_file_is_not_taken_for_the_database(
             "--as-of 9999-12-31: outside",
         ),
         (["report", "weekly", "--week", "0001-W01"], "--week '0001-W01'"),
-        (["checkins", "--week", "2101-W01"], "--week '2101-W01'"),
+        (["checkins", "--week", "2101-W01"], "--week '2101-W01': outside 1970 to 2100"),
         # Python reads these as days; imports and plans do not, and "2026-W49" logged
         # on that week's Monday, a day nobody typed
         (["log", "leads", "1", "--day", "2026-W49"], "--day '2026-W49': not a date"),
@@ -148,6 +156,13 @@ def test_days_out_of_range_or_in_other_forms_are_refused(
 def test_a_day_in_range_still_reads(plan_db: Path) -> None:
     assert waypoint(plan_db, "log", "leads", "1", "--day", "2026-11-02").code == 0
     assert waypoint(plan_db, "status", "--as-of", str(dt.date(2100, 12, 31))).code == 0
+    # a week that holds a day of 1970 (1970-W01 starts on 29 Dec 1969)
+    assert waypoint(plan_db, "checkins", "--week", "1970-W01").code == 0
+    # a filter's bounds only narrow what is stored: any day
+    run = waypoint(plan_db, "values", "leads", "--from", "1900-01-01", "--to", "9999-12-31")
+    assert run.code == 0 and "2026-11-02" in run.out, run
+    assert waypoint(plan_db, "audit-log", "--since", "1900-01-01").code == 0
+    assert waypoint(plan_db, "values", "leads", "--from", "2026-W45").code == 2  # the form
 
 
 def test_a_source_is_no_longer_than_a_name_and_a_long_metric_is_quoted_short(
@@ -176,11 +191,36 @@ def test_a_source_is_no_longer_than_a_name_and_a_long_metric_is_quoted_short(
     assert len(run.out) + len(run.err) < 5_000
 
 
-def test_an_output_on_a_full_disk_says_so(plan_db: Path) -> None:
+def test_an_output_on_a_full_disk_says_so(plan_db: Path, tmp_path: Path) -> None:
     run = waypoint(plan_db, "export", "--format", "csv", "--out", "/dev/full")
     assert run.code == 1
-    assert "The disk is full: the output was not written" in run.err
+    assert "--out /dev/full: the disk is full; nothing was written there" in run.err
     assert "unexpected" not in run.err
+    # a regular file on a full disk: the CSV and Parquet exports are written by DuckDB,
+    # the workbook by xlsxwriter, each with an error type of its own
+    import duckdb
+    from xlsxwriter.exceptions import FileCreateError
+
+    from tracker.errors import WaypointError
+    from tracker.outfiles import write_atomically
+
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / "o.csv"
+    target.write_text("kept\n")
+    for error in (
+        duckdb.IOException('IO Error: Async write failed on "x": No space left on device'),
+        FileCreateError(OSError(28, "No space left on device")),
+        OSError(28, "No space left on device"),
+    ):
+
+        def fails(part: Path, error: Exception = error) -> None:
+            part.write_text("half")
+            raise error
+
+        with pytest.raises(WaypointError, match="the disk is full; nothing was written there"):
+            write_atomically(target, fails)
+        assert target.read_text() == "kept\n"
+        assert [p.name for p in target.parent.iterdir()] == ["o.csv"]  # no part left
 
 
 @pytest.mark.parametrize(
@@ -218,3 +258,34 @@ def test_a_note_loses_the_characters_that_reorder_text(plan_db: Path, tmp_path: 
     assert waypoint(plan_db, "import", str(data)).code == 0
     notes = [v["note"] for v in waypoint(plan_db, "values", "leads", "--json").json()["values"]]
     assert notes == ["Paiddecoration ok", "Paiddecoration ok"]
+
+
+def test_a_workbook_on_a_full_disk_ends_with_the_message_only(
+    plan_db: Path, tmp_path: Path
+) -> None:
+    # xlsxwriter left its zip file open; Python closing it at exit printed a traceback
+    # after the message. A zip whose writes and close hit a full disk, in a real process:
+    code = f"""
+import errno, sys, zipfile
+import xlsxwriter.workbook
+
+class FullDisk(zipfile.ZipFile):
+    def writestr(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    write = writestr
+    def close(self):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+xlsxwriter.workbook.ZipFile = FullDisk
+from tracker.cli import main
+sys.argv = ["waypoint", "--db", {str(plan_db)!r}, "export", "--out", {str(tmp_path / "o.xlsx")!r}]
+main()
+"""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 1, done
+    assert "the disk is full; nothing was written there" in done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
+    assert not (tmp_path / "o.xlsx").exists()

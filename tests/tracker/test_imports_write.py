@@ -17,7 +17,7 @@ from tracker import formats
 from tracker.auditlog import entries
 from tracker.daily import mismatches
 from tracker.entries import log_entry
-from tracker.errors import PermissionDenied
+from tracker.errors import PermissionDenied, WaypointError
 from tracker.models import LOCAL_MANAGER, Actor
 from tracker.observations import (
     NewMetric,
@@ -349,7 +349,7 @@ def test_a_failed_export_leaves_the_older_file_as_it_was(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("tracker.observations._write_xlsx", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(WaypointError, match="the disk is full; nothing was written there"):
         export_observations(plan_store, out, "xlsx")
     assert out.read_text() == "last week's export"
     assert [p.name for p in out.parent.iterdir()] == ["obs.xlsx"]  # no half file left over

@@ -133,8 +133,10 @@ def emit_error_json(message: str, exit_code: int) -> None:
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def parse_day(value: str | None, option: str = "--day") -> dt.date | None:
-    """A day typed as YYYY-MM-DD, within the days Waypoint keeps (1970 to 2100).
+def parse_day(value: str | None, option: str = "--day", *, kept: bool = True) -> dt.date | None:
+    """A day typed as YYYY-MM-DD; with ``kept`` (a day stored or judged: --day, --as-of)
+    within the days Waypoint keeps, 1970 to 2100. A filter's bound (--from, --to,
+    --since) may be any day: it only narrows what is stored.
 
     Only that form: Python also reads 2026-W49 (that week's Monday) and 20261201, and
     `log --day 2026-W49` meant "this week" logged on a Monday nobody chose; imports and
@@ -150,7 +152,7 @@ def parse_day(value: str | None, option: str = "--day") -> dt.date | None:
         day = dt.date.fromisoformat(value)
     except ValueError as exc:
         raise BadInput(f"{option} {value!r}: not a date; use YYYY-MM-DD") from exc
-    if not FIRST_DAY <= day <= LAST_DAY:
+    if kept and not FIRST_DAY <= day <= LAST_DAY:
         raise BadInput(f"{option} {value}: outside {FIRST_DAY} to {LAST_DAY}; check the date")
     return day
 
@@ -159,15 +161,17 @@ def parse_week(value: str | None) -> str | None:
     """``--week``: an ISO week such as ``2026-w5`` -> its label ``2026-W05``."""
     if value is None:
         return None
-    from tracker.periods import Period
+    from tracker.periods import Period, PeriodOutOfRange
 
     try:
         week = Period.parse(value)
-        if week.kind == "week":
-            return week.label
+    except PeriodOutOfRange as exc:
+        raise BadInput(f"--week {value!r}: {exc.reason}") from exc
     except BadInput:
-        pass
-    raise BadInput(f"--week {value!r}: use an ISO week such as 2026-W05")
+        week = None
+    if week is None or week.kind != "week":
+        raise BadInput(f"--week {value!r}: use an ISO week such as 2026-W05")
+    return week.label
 
 
 def _default(value: Any) -> Any:

@@ -168,7 +168,9 @@ def audit_log_cmd(app: AppContext, since: str | None, limit: int, as_json: bool)
     """Who changed what, when: old -> new."""
     from tracker.auditlog import entries
 
-    rows = entries(app.store, since=parse_day(since, "--since"), limit=limit, reader=app.actor())
+    rows = entries(
+        app.store, since=parse_day(since, "--since", kept=False), limit=limit, reader=app.actor()
+    )
     if as_json:
         emit_json(
             {

@@ -145,7 +145,12 @@ def values_cmd(
     note, and the value each day counts. Delete one with `waypoint delete ID`."""
     from tracker.entries import metric_values
 
-    data = metric_values(app.store, metric, parse_day(start, "--from"), parse_day(end, "--to"))
+    data = metric_values(
+        app.store,
+        metric,
+        parse_day(start, "--from", kept=False),
+        parse_day(end, "--to", kept=False),
+    )
     if as_json:
         emit_json(data.as_dict())
         return

@@ -15,12 +15,15 @@ import contextlib
 import csv
 import io
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tracker.errors import BadInput
 from tracker.imports.workbook import MAX_COLUMNS
+from tracker.text import not_utf8
 
 MAX_BYTES = 500_000_000
 MAX_CELL = 1_000_000
@@ -199,6 +202,13 @@ def read_sheets(path: Path, name: str) -> list[Sheet]:
     if head.startswith((b"<?xml", b"<Workb", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         from tracker.imports.workbook import run_isolated
 
+        if not_utf8(str(path)):
+            # the workbook reader (Rust) cannot open a name whose bytes are not UTF-8 (a
+            # Latin-1 "café.xlsx" was "No such file"): it reads a copy named plainly
+            with tempfile.TemporaryDirectory(prefix="waypoint-import-") as folder:
+                copy = Path(folder) / ("workbook" + (path.suffix if path.suffix.isascii() else ""))
+                shutil.copyfile(path, copy)
+                return run_isolated(name, read_workbook, copy, name)
         return run_isolated(name, read_workbook, path, name)
     text, encoding = decode(path.read_bytes(), name)
     sheet = read_csv_text(text, name)
