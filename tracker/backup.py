@@ -25,6 +25,7 @@ from tracker.migrations import LATEST, current_version
 from tracker.permissions import require_manager
 from tracker.records import Actor
 from tracker.store import Connection, Store
+from tracker.text import file_label, not_utf8
 
 MANIFEST = "manifest.json"
 
@@ -61,12 +62,24 @@ class BackupInfo:
         }
 
 
+def _duckdb_can_name(folder: str | Path) -> None:
+    """DuckDB writes and reads a backup's tables by path, and it takes no path whose
+    bytes are not UTF-8: refused before anything is written (it failed half way,
+    leaving a .partial folder, "unexpected InvalidInputException")."""
+    if not_utf8(str(folder)):
+        raise BadInput(
+            f"{file_label(str(folder))}: a backup folder's name must be UTF-8 text (DuckDB"
+            " cannot write or read the others); choose another name"
+        )
+
+
 def backup(store: Store, target: str | Path, actor: Actor) -> BackupInfo:
     """Write a full, restorable copy of the database into the folder ``target``.
 
     Only a manager backs up: the copy holds every person's email and hourly rate,
     which the pages show to managers alone."""
     require_manager(actor, "back up the workspace")
+    _duckdb_can_name(target)
     target = Path(target)
     if target.exists() and any(target.iterdir()):
         raise BadInput(f"{target} already exists and is not empty; choose a new folder")
@@ -235,6 +248,7 @@ def restore(store: Store, source: str | Path, actor: Actor, *, force: bool = Fal
     first brought to this schema (``_upgraded``), beside the database.
     """
     require_manager(actor, "restore a backup")
+    _duckdb_can_name(source)
     source = Path(source)
     manifest = read_manifest(source)
     version = _checked_manifest(source, manifest)

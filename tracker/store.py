@@ -29,8 +29,8 @@ from pathlib import Path
 
 import duckdb
 
-from tracker.errors import StoreBusy, StoreDamaged, WaypointError
-from tracker.text import file_label
+from tracker.errors import BadInput, StoreBusy, StoreDamaged, WaypointError
+from tracker.text import file_label, not_utf8
 
 DEFAULT_DB = Path("data") / "waypoint.duckdb"
 
@@ -201,6 +201,12 @@ class Store:
             )
 
     def _open(self) -> duckdb.DuckDBPyConnection:
+        if not_utf8(str(self.path)):
+            # DuckDB takes no path whose bytes are not UTF-8 ("std::bad_cast", exit 1)
+            raise BadInput(
+                f"{file_label(str(self.path))}: the database's path must be UTF-8 text"
+                " (DuckDB cannot open the others); check --db or $WAYPOINT_DB"
+            )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._refuse_another_kind_of_file()
         deadline = time.monotonic() + self.lock_timeout

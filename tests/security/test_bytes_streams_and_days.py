@@ -289,3 +289,16 @@ main()
     assert "the disk is full; nothing was written there" in done.stderr
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
     assert not (tmp_path / "o.xlsx").exists()
+
+
+def test_a_database_or_backup_path_duckdb_cannot_take_is_refused(
+    plan_db: Path, tmp_path: Path
+) -> None:
+    # DuckDB takes no path whose bytes are not UTF-8: "std::bad_cast" for --db, and a
+    # backup failed half way, leaving a .partial folder
+    run = waypoint(tmp_path / os.fsdecode(b"x\xe9.duckdb"), "init")
+    assert run.code == 2 and "the database's path must be UTF-8 text" in run.err, run
+    folder = tmp_path / os.fsdecode(b"b\xe9")
+    run = waypoint(plan_db, "backup", str(folder))
+    assert run.code == 2 and "a backup folder's name must be UTF-8 text" in run.err, run
+    assert not folder.exists() and not list(tmp_path.glob("*.partial"))
