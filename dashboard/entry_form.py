@@ -237,7 +237,8 @@ def _save(store: Any, actor: Actor, key: str, info: Any, *, confirm: bool, **arg
     message = ui.text(
         f"{verb} {name} {formats.value(result.value, result.unit)} on {formats.short_day(result.day)};"
         f" the day's value is now {formats.value(result.day_value, result.unit)}."
-        + "".join(f" Note: {warning}" for warning in result.warnings)
+        # the warnings' `code` marks would show as backticks once escaped
+        + "".join(f" Note: {warning.replace('`', '')}" for warning in result.warnings)
     )
     st.session_state[f"{key}_last"] = {"message": message, "change": result.change}
     st.rerun()

@@ -990,3 +990,31 @@ def test_a_metrics_unit_is_shown_as_typed_never_as_markup(app_env: Store) -> Non
         for s in with_unit:
             # escaped: \[fans\]\(http\:⁠//… renders as typed (md_escape)
             assert "[fans](" not in s and ":fire:" not in s and " $x" not in s, (name, s)
+
+
+def test_a_logged_values_note_reads_as_words(app_env: Store) -> None:
+    # the message is escaped whole (metric names are plan text): the warnings' `code`
+    # marks showed as backticks around "prefer"
+    from tracker.plan import apply_plan_text, export_plan
+    from tracker.records import LOCAL_MANAGER
+
+    plan = yaml.safe_load(export_plan(app_env))
+    metric = next(m for m in plan["metrics"] if m["key"] == "catering-inquiries")
+    source = app_env_source(app_env, "catering-inquiries")
+    metric["prefer"] = source
+    apply_plan_text(app_env, yaml.safe_dump(plan), LOCAL_MANAGER, confirm=True)
+    day = dt.date(2026, 11, 17)
+    at = log_on_page(open_page("log_values"), "catering-inquiries", 1, day)
+    said = [s.value.replace("\\", "") for s in at.success if "prefers the source" in s.value]
+    assert said, [s.value for s in at.success]
+    assert "`" not in said[0] and "(the plan's prefer)" in said[0], said
+
+
+def app_env_source(store: Store, metric: str) -> str:
+    """The source that holds most of ``metric``'s imported days."""
+    with store.read() as con:
+        return con.execute(
+            "SELECT source FROM observations WHERE metric = ? AND source <> 'manual'"
+            " GROUP BY source ORDER BY count(*) DESC LIMIT 1",
+            [metric],
+        ).fetchall()[0][0]
