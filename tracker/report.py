@@ -98,6 +98,10 @@ class WeeklyReview:
     as_of: dt.date | None = None
     # The week has not ended: read so far, paced as usual (its Sunday too, until it ends)
     running: bool = False
+    # Check-ins of the week before (and of the month its Sunday closed) missing now: when
+    # that week's digest went out on Monday they were still on time, so without these no
+    # digest ever said a check-in was missing
+    missed_before: list[CheckinState] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -141,7 +145,16 @@ class WeeklyReview:
 
     @property
     def overdue(self) -> list[CheckinState]:
-        return [c for c in self.checkins if c.state == "missing"]
+        """Check-ins missing: this week's, then the week before's that went missing after
+        its review went out (a monthly period both weeks share counted once)."""
+        own = {(c.kpi, c.period) for c in self.checkins}
+        return [c for c in self.checkins if c.state == "missing"] + [
+            c for c in self.missed_before if (c.kpi, c.period) not in own
+        ]
+
+    def missing_line(self, c: CheckinState) -> str:
+        """ "Catering inquiries (Maria Lopez, week of 9 Nov 2026)": whose and which period."""
+        return f"{self.kpi(c.kpi)} ({self.person(c.owner)}, {formats.period(c.period)})"
 
     @property
     def changed(self) -> list[KpiWeek]:
@@ -191,9 +204,7 @@ class WeeklyReview:
             for k in self.behind
         ]
         lines += [f"{f.title}: {f.message}" for f in self.conflicts]
-        lines += [
-            f"check-in missing: {self.kpi(c.kpi)} ({self.person(c.owner)})" for c in self.overdue
-        ]
+        lines += [f"check-in missing: {self.missing_line(c)}" for c in self.overdue]
         lines += [f"{job} failed: {message}" for job, message in self.failed_jobs]
         flags = self.other_flags
         if flags:
@@ -288,6 +299,7 @@ def weekly_review(
             if not f.acknowledged
         }
         checkins = checkin_status(store, week, now or now_utc()).kpis
+        before_week = checkin_status(store, reviewed.previous().label, now or now_utc()).kpis
         notes = list_annotations(store, start - dt.timedelta(days=7), end)
         ended = _campaigns_ended(store, start, as_of)  # those that ended by then
     return WeeklyReview(
@@ -310,6 +322,7 @@ def weekly_review(
         campaigns_ended=ended,
         as_of=as_of,
         running=running,
+        missed_before=[c for c in before_week if c.state == "missing"],
     )
 
 

@@ -51,7 +51,8 @@ for f in review.conflicts:
     st.markdown(f"▲ **{ui.text(f.title)}**: {ui.text(f.message)}")
 for c in review.overdue:
     st.markdown(
-        f"✕ Check-in missing: **{ui.text(review.kpi(c.kpi))}** ({ui.text(review.person(c.owner))})"
+        f"✕ Check-in missing: **{ui.text(review.kpi(c.kpi))}**"
+        f" ({ui.text(review.person(c.owner))}, {formats.period(c.period)})"
     )
 for job, message in review.failed_jobs:
     st.markdown(f"✕ **{ui.text(job)}** failed: {ui.text(message)}")

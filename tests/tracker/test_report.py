@@ -49,7 +49,9 @@ def test_what_needs_a_decision_comes_first_in_names_and_units(demo_store: Store)
         and "%" in line.split(": ", 2)[2]
         for line in lines
     ), lines
-    assert "check-in missing: Inquiries per website session (Maria Lopez)" in lines
+    assert (
+        "check-in missing: Inquiries per website session (Maria Lopez, week of 9 Nov 2026)" in lines
+    )
     # only flags new this week need a decision; those open a week ago are in the details
     flag_lines = [line for line in lines if "measurement flags" in line]
     assert flag_lines == ["new measurement flags: Stale numbers (Newsletter subscribers (local))"]
@@ -132,6 +134,29 @@ def test_on_its_sunday_the_week_is_still_read_so_far(demo_store: Store) -> None:
     assert review.title.endswith("(so far: as of 22 Nov 2026)")
     monday = weekly_review(demo_store, "2026-W47", now=sunday_noon + dt.timedelta(days=1))
     assert monday.as_of == monday.end and "so far" not in monday.title
+
+
+def test_the_monday_digest_names_the_check_ins_missed_since_the_last_one(
+    demo_store: Store,
+) -> None:
+    # The digest of W46 goes out on Monday 16 Nov at 08:00, while W46's check-ins are on
+    # time until that day ends: they read "due". W45's went missing after W45's digest
+    # (Monday 9 Nov) and no digest said so; the W46 review names them, with their week.
+    from tracker.checkins import checkin_status
+
+    monday = dt.datetime(2026, 11, 16, 14, 0, tzinfo=dt.UTC)  # 08:00 in Chicago
+    review = weekly_review(demo_store, "2026-W46", now=monday)
+    missing_w45 = [
+        c for c in checkin_status(demo_store, "2026-W45", monday).kpis if c.state == "missing"
+    ]
+    assert missing_w45, "the demo has a check-in missed in W45"
+    assert not [c for c in review.checkins if c.state == "missing"]  # W46's: still due
+    lines = [line for line in review.decision_lines() if line.startswith("check-in missing")]
+    assert lines == [f"check-in missing: {review.missing_line(c)}" for c in missing_w45]
+    assert all(line.endswith(", week of 2 Nov 2026)") for line in lines), lines
+    # the mail's Markdown and HTML carry the same lines
+    assert render_markdown(review).count("check-in missing") == len(lines)
+    assert render_html(review).count("check-in missing") == len(lines)
 
 
 def test_a_decision_comes_back_at_the_next_review(demo_store: Store) -> None:
