@@ -185,8 +185,15 @@ def build_message(
         html_part = msg.get_body(preferencelist=("html",))
         assert isinstance(html_part, EmailMessage)  # the alternative added just above
         for cid, png in (images or {}).items():
+            # inline: shown where the HTML places it, not listed as an attachment
+            # (add_related's default disposition is "attachment")
             html_part.add_related(
-                png, maintype="image", subtype="png", cid=f"<{cid}>", filename=f"{cid}.png"
+                png,
+                maintype="image",
+                subtype="png",
+                cid=f"<{cid}>",
+                filename=f"{cid}.png",
+                disposition="inline",
             )
     return msg
 

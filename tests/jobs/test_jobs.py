@@ -49,6 +49,20 @@ def test_digest_goes_to_managers_with_inline_chart(demo_store: Store, smtp: Inbo
     assert len(smtp.messages) == 1
 
 
+def test_a_digest_chart_is_inline_not_an_attachment() -> None:
+    # add_related's default disposition is "attachment": clients listed the chart as a
+    # file to download as well as (or instead of) showing it in the mail
+    from tracker.mailer import build_message
+
+    msg = build_message(
+        "w@example.com", ["m@example.com"], "s", "text", '<img src="cid:progress">',
+        {"progress": b"\x89PNG fake"},
+    )  # fmt: skip
+    (image,) = [p for p in msg.walk() if p.get_content_type() == "image/png"]
+    assert image.get_content_disposition() == "inline"
+    assert image["Content-ID"] == "<progress>"
+
+
 @pytest.mark.slow  # four reminder runs over two weeks of the demo
 def test_reminders_then_escalation_after_two_ignored(demo_store: Store, smtp: Inbox) -> None:
     saturday = dt.datetime(2026, 11, 21, 15, tzinfo=dt.UTC)  # 09:00 Chicago, W47 ends tomorrow
