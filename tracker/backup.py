@@ -270,6 +270,14 @@ def restore(store: Store, source: str | Path, actor: Actor, *, force: bool = Fal
             # restored numbers at once, not serve pre-restore caches (#15 item 10).
             revision_before = con.execute("SELECT max(revision) FROM meta").fetchall()[0][0] or 0
             order = _load_tables(con, loaded_from, tables)
+            # The nightly run that wrote the backup copied its own row while "running":
+            # restored, the job list showed it running until the next night. It finished
+            # (the backup exists), and says which backup it wrote.
+            con.execute(
+                "UPDATE job_runs SET outcome = 'ok', finished = coalesce(finished, started),"
+                " message = 'wrote the backup this database was restored from'"
+                " WHERE job = 'nightly_backup' AND outcome = 'running'"
+            )
             con.execute("UPDATE meta SET revision = greatest(revision, ?) + 1", [revision_before])
             auditlog.record(
                 con,

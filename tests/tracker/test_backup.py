@@ -163,3 +163,25 @@ def test_a_refused_restore_of_an_older_backup_is_refused_before_any_upgrade(
     with pytest.raises(BadInput, match="--force"):
         restore(demo_store, SCHEMA_2_BACKUP, LOCAL_MANAGER)
     assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_the_nightly_run_that_wrote_a_backup_is_done_once_restored(
+    demo_store: Store, tmp_path: Path
+) -> None:
+    # the nightly job's backup holds its own row while it runs: restored, `jobs list`
+    # showed "running" until the next night
+    import datetime as dt
+
+    from jobs.runner import run_job
+    from tracker.jobruns import last_runs
+
+    night = dt.datetime(2026, 11, 19, 8, 30, tzinfo=dt.UTC)
+    outcome, message = run_job(demo_store, "nightly_backup", night, slot=night)
+    assert outcome == "ok", message
+    (written,) = [p for p in (demo_store.path.parent / "backups").iterdir() if p.is_dir()]
+    fresh = Store(tmp_path / "fresh.duckdb")
+    fresh.init()
+    restore(fresh, written, LOCAL_MANAGER)
+    run = last_runs(fresh)["nightly_backup"]
+    assert run.outcome == "ok"
+    assert run.message == "wrote the backup this database was restored from"
