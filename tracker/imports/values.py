@@ -60,7 +60,9 @@ def parse_number(value: object, *, decimal_comma: bool = False) -> float | None:
             else:
                 text = text.replace(",", "")
         elif "," in text:
-            if decimal_comma or not re.fullmatch(r"-?\d{1,3}(,\d{3})+", text):
+            # groups of thousands never start with 0: "0,015" is a decimal comma (read as
+            # 1,500's grouping, a target typed 0,015 was stored as 15)
+            if decimal_comma or not re.fullmatch(r"-?[1-9]\d{0,2}(,\d{3})+", text):
                 text = text.replace(",", ".")
             else:
                 text = text.replace(",", "")
