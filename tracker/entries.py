@@ -524,7 +524,8 @@ def delete_values(store: Store, actor: Actor, ids: list[int]) -> int:
         days = sorted({e.day for e in found})
         what = metrics[0] if len(metrics) == 1 else f"{len(found)} values of {', '.join(metrics)}"
         when = f"on {days[0]}" if len(days) == 1 else f"from {days[0]} to {days[-1]}"
-        label = f"delete {what} {when} (value{'s' if len(found) > 1 else ''} {listed})"
+        # the ids as ids: "(value 2947)" read as the number deleted
+        label = f"delete {what} {when} (id{'s' if len(found) > 1 else ''} {listed})"
         change = open_change(con, actor, "delete", label, {"ids": [e.id for e in found]})
         con.execute(
             "UPDATE observations SET removed_by = ? WHERE removed_by IS NULL AND entry IN ?",

@@ -58,12 +58,13 @@ def names_by_kind(store: Store) -> dict[str, dict[str, str]]:
 
 
 # The changes whose summary names a metric by key in a known place ("log KEY +2 on DAY",
-# "set KEY 3 on DAY"); other summaries hold file names and words a key could equal.
-_NAMED = ("log", "set")
+# "set KEY 3 on DAY", "delete KEY on DAY (id 7)"); other summaries hold file names and
+# words a key could equal.
+_NAMED = ("log", "set", "delete")
 
 
 # An undo or redo quotes the change it took back: "undo change 4 (log KEY +7 on DAY)".
-_QUOTED = re.compile(r"^(.*?\()((?:log|set) .*)(\))$")
+_QUOTED = re.compile(r"^(.*?\()((?:log|set|delete) .*)(\))$")
 
 
 def change_summary(kind: str, summary: str, metric_names: dict[str, str]) -> str:

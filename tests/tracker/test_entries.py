@@ -516,16 +516,22 @@ def test_a_deletion_is_named_by_its_metric_and_day(plan_store: Store) -> None:
     # as the other changes are ("log leads +2 on ..."), so the Audit log shows the
     # metric by name and the day, not "delete value 2952"
     from tracker.changes import list_changes
-    from tracker.names import with_names
+    from tracker.names import change_summary, with_names
 
     first = log_entry(plan_store, AMY, "leads", 2, day=DAY)
     [entry] = [e for e in day_entries(plan_store, "leads", DAY) if e.change == first.change]
     delete_values(plan_store, AMY, [entry.id])
     newest = list_changes(plan_store, limit=1)[0]
-    assert newest.summary == f"delete leads on {DAY} (value {entry.id})"
+    # the id as an id: "(value 2947)" read as the number deleted
+    assert newest.summary == f"delete leads on {DAY} (id {entry.id})"
     assert with_names(newest.summary, {"leads": "Qualified leads"}).startswith(
         "delete Qualified leads on"
     )
+    # the pages read it through change_summary: the metric by name, the day in words
+    shown = change_summary("delete", newest.summary, {"leads": "Qualified leads"})
+    assert shown == f"delete Qualified leads on {DAY.day} {DAY:%b %Y} (id {entry.id})"
+    undone = change_summary("undo", f"undo change 7 ({newest.summary})", {"leads": "Leads"})
+    assert undone.startswith("undo change 7 (delete Leads on ")
 
 
 def test_metrics_brought_back_together_are_said_in_one_note(plan_store: Store, tmp_path) -> None:
