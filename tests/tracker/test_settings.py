@@ -79,3 +79,27 @@ def test_crossed_paces_are_found_by_validate_and_refused_from_the_environment(
         compute_progress(plan_store)
     monkeypatch.setenv("WAYPOINT_ON_TRACK_PACE", "0.97")  # both overridden, in order: fine
     assert compute_progress(plan_store).kpis
+
+
+def test_a_form_save_writes_only_the_settings_it_changed(plan_store) -> None:
+    # the Settings form sends all three fields: saving one pace stored the other and the
+    # backup count too, each an audit line that changed nothing
+    from tracker.auditlog import entries
+    from tracker.plan import update_settings
+    from tracker.records import LOCAL_MANAGER
+
+    before = len(entries(plan_store))
+    update_settings(
+        plan_store, LOCAL_MANAGER, {"on_track_pace": 0.8, "at_risk_pace": 0.7, "backup.keep": 7}
+    )
+    new = entries(plan_store)[: len(entries(plan_store)) - before]
+    assert [(e.entity, e.key) for e in new if e.entity == "setting"] == [
+        ("setting", "on_track_pace")
+    ]
+    # saved again unchanged: nothing at all
+    update_settings(
+        plan_store, LOCAL_MANAGER, {"on_track_pace": 0.8, "at_risk_pace": 0.7, "backup.keep": 7}
+    )
+    assert [
+        e for e in entries(plan_store)[: len(entries(plan_store)) - before] if e.entity == "setting"
+    ] == [e for e in new if e.entity == "setting"]
