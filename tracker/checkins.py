@@ -171,11 +171,7 @@ def record_checkin(
         person = responsible or actor.key
         entered_by = actor.key if actor.key != person else None
         new_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM checkins").fetchall()[0][0]
-        comment = (
-            note
-            if note is not None
-            else " ".join(t for t in (progress, plans, problems) if t) or None
-        )
+        comment = note if note is not None else parts_as_note(progress, plans, problems)
         checkin = Checkin(
             new_id,
             kpi,
@@ -475,6 +471,18 @@ def owed(store: Store, now: dt.datetime | None = None) -> list[CheckinState]:
     ]
 
 
+def parts_as_note(progress: str | None, plans: str | None, problems: str | None) -> str | None:
+    """A check-in without a note keeps its parts as one, labelled ("progress: ... ·
+    plans: ..."): joined by a space, "follows slowed Two reels" read as one sentence in
+    the audit log and `checkins --json`."""
+    parts = [
+        f"{label}: {text}"
+        for label, text in (("progress", progress), ("plans", plans), ("problems", problems))
+        if text
+    ]
+    return " · ".join(parts) or None
+
+
 def said(c: CheckinState | Checkin) -> list[tuple[str, str]]:
     """What the owner wrote, labelled: progress, plans and problems, then the note when
     it says something they do not (a check-in with only --note is its note). The weekly
@@ -485,7 +493,9 @@ def said(c: CheckinState | Checkin) -> list[tuple[str, str]]:
         if text
     ]
     # a check-in without a note keeps the parts joined as its comment: not said twice
-    if c.note and c.note != " ".join(text for _, text in parts):
+    # (joined by a space before 2026-12-06, labelled since)
+    joined = {" ".join(text for _, text in parts), parts_as_note(c.progress, c.plans, c.problems)}
+    if c.note and c.note not in joined:
         parts.append(("note", c.note))
     return parts
 

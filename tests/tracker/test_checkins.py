@@ -205,6 +205,14 @@ def test_a_note_given_with_plans_is_kept_beside_them(plan_store: Store) -> None:
         plan_store, AMY, "weekly-posts", "on_track", progress="3 posts", period=WEEK
     )
     assert said(only_parts) == [("progress", "3 posts")]  # not repeated as a note
+    # the parts kept as the note are labelled: joined by a space, "follows slowed Two
+    # reels" read as one sentence in the audit log and `checkins --json`
+    two = record_checkin(
+        plan_store, RICARDO, "lead-rate", "at_risk", progress="follows slowed",
+        plans="Two reels this week", period=WEEK,
+    )  # fmt: skip
+    assert two.note == "progress: follows slowed · plans: Two reels this week"
+    assert said(two) == [("progress", "follows slowed"), ("plans", "Two reels this week")]
 
 
 def test_a_check_in_for_a_period_before_the_kpi_started_is_refused(plan_store: Store) -> None:
