@@ -248,7 +248,7 @@ def _log_one(
     change: int | None,
 ) -> LogResult:
     info = metric_info(con, metric)
-    what = f"{metric} on {day}"
+    what = f"{info.name} on {day}"  # by name: the page says it too ("ig-posts on ...")
     check_day(day, today, what)
     check_value(value, info.minimum, f"{_fmt(value)} for {what}", info.name)
     require_metric_writer(con, actor, info.key, info.klass)

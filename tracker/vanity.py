@@ -1030,18 +1030,21 @@ def acknowledge_many(
     flags: list[tuple[str, str]],
     reason: str,
     as_of: dt.date | None = None,
+    *,
+    field: str = "--reason",
 ) -> list[Flag]:
     """Acknowledge several raised flags (code, subject) with one reason, in one
-    transaction: all of them or, when one is not raised, none."""
+    transaction: all of them or, when one is not raised, none. ``field`` names the
+    reason in messages: the option on the command line, the field on a page."""
     require_manager(actor, "acknowledge flags")
     flags = list(dict.fromkeys(flags))  # the same flag twice is acknowledged once
     for code, _ in flags:
         if code not in CODES:
             raise BadInput(f"unknown flag code {code!r}; codes: {', '.join(CODES)}")
     # cleaned as every note is: an escape sequence would reach each terminal showing it
-    reason = clean_note(reason, "--reason") or ""
+    reason = clean_note(reason, field) or ""
     if not reason:
-        raise BadInput("--reason: say why this flag is acceptable (it is shown with the flag)")
+        raise BadInput(f"{field}: say why this flag is acceptable (it is shown with the flag)")
     raised = {(f.code, f.subject): f for f in run_audit(store, as_of).flags}
     found = []
     for code, subject in flags:

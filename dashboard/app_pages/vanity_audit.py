@@ -55,7 +55,7 @@ def ack_form(
         if st.form_submit_button(label):
             ui.run_safely(
                 lambda: acknowledge_many(
-                    store, actor, [(f.code, f.subject) for f in flags], reason, day
+                    store, actor, [(f.code, f.subject) for f in flags], reason, day, field="Reason"
                 ),
                 done,
                 rerun=True,  # the card above shows who acknowledged it and why

@@ -176,7 +176,11 @@ def test_the_form_refuses_what_the_cli_refuses(app_env: Store) -> None:
     # a day after today is refused, never stored on another day (the widget's own
     # range kept its last valid day while showing the typed one)
     at = log_on_page(at, "catering-inquiries", 3, dt.date(2026, 11, 20))
-    assert any("2026-11-20 is in the future" in e.value for e in at.error), at.error
+    assert any(
+        e.value.startswith("Catering inquiries on 2026")
+        and "2026-11-20 is in the future" in e.value
+        for e in (x for x in at.error)
+    ), at.error
     assert daily_values(app_env, "catering-inquiries") == before
     # A value far above the metric's range asks before it is stored.
     day = dt.date(2026, 11, 16)
@@ -200,6 +204,12 @@ def test_the_form_refuses_what_the_cli_refuses(app_env: Store) -> None:
 def test_acknowledge_a_flag(app_env: Store) -> None:
     from tracker.vanity import run_audit
 
+    at = open_page("vanity_audit")
+    # without a reason: refused in the page's words (it said "--reason: ...")
+    next(b for b in at.button if b.label == "Acknowledge these flags").click().run()
+    assert [e.value.replace("\\", "") for e in at.error] == [
+        "Reason: say why this flag is acceptable (it is shown with the flag)"
+    ]
     at = open_page("vanity_audit")
     first = run_audit(app_env, dt.date(2026, 11, 18)).cards()[0]
     at.text_input(key=f"vanity_ack_{first.subject}_reason").set_value("we chose the giveaway")
