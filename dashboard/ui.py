@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import streamlit as st
 
 from tracker import formats, vocab
-from tracker.errors import WaypointError
+from tracker.errors import PlanError, WaypointError
 from tracker.report import md_escape
 from tracker.vocab import HELD_BACK, STATUS_STYLE
 
@@ -43,13 +44,44 @@ def run_safely(action: Any, success: str, *, rerun: bool = False, place: str = "
     try:
         action()
     except WaypointError as exc:
-        st.error(text(str(exc)))
+        st.error(text(refusal_words(exc)))
         return False
     if rerun:
         st.session_state[FLASH] = (place, success)
         st.rerun()
     st.success(success)
     return True
+
+
+# A plan problem names its place as the plan file does ("objectives[o].kpis[k].target");
+# a page names the item and the field ("KPI k, target").
+_ITEM_PATH = re.compile(
+    r"^(?:objectives\[[^\]]*\]\.)?(objectives|kpis|campaigns|metrics|people|imports)"
+    r"\[([^\]]*)\]\.?([\w.]*)"
+)
+_ITEM_WORD = {
+    "objectives": "objective", "kpis": "KPI", "campaigns": "campaign", "metrics": "metric",
+    "people": "person", "imports": "import mapping",
+}  # fmt: skip
+
+
+def refusal_words(exc: Exception) -> str:
+    """A refusal as a page says it: a plan's problems without the plan file's syntax
+    ("dashboard: 1 problem(s), nothing was changed: - objectives[a].kpis[b].target: ..."
+    becomes "Not saved: KPI b, target: ...")."""
+    if not isinstance(exc, PlanError):
+        return str(exc)
+    said = []
+    for problem in exc.problems:
+        found = _ITEM_PATH.match(problem)
+        if found:
+            kind, key, field = found.groups()
+            where = f"{_ITEM_WORD[kind]} {key}" + (f", {field.replace('.', ' ')}" if field else "")
+            problem = where + problem[found.end() :]
+        elif problem.startswith("workspace."):
+            problem = problem.removeprefix("workspace.")
+        said.append(problem)
+    return "Not saved: " + "; ".join(said)
 
 
 def show_flash(place: str = "top") -> None:

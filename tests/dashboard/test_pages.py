@@ -738,6 +738,13 @@ def test_the_kpi_form_turns_a_metric_kpi_into_a_ratio_and_names_a_bad_number(
     at.text_input(key="plan_kpi_target_orders-h2").set_value("many")
     next(b for b in at.button if b.label == "Save KPI").click().run()
     assert "Target: 'many' is not a number" in at.error[0].value
+    # a plan problem in the page's words, not the plan file's syntax ("dashboard: 1
+    # problem(s), nothing was changed: - objectives[...].kpis[orders-h2].target: ...")
+    at.text_input(key="plan_kpi_target_orders-h2").set_value("1e16")
+    next(b for b in at.button if b.label == "Save KPI").click().run()
+    shown = at.error[0].value.replace("\\", "")
+    assert shown.startswith("Not saved: KPI orders-h2, target: "), shown
+    assert "problem(s)" not in shown and "kpis[" not in shown
     at.radio(key="plan_kpi_kind_orders-h2").set_value("A ratio of two metrics")
     at.text_input(key="plan_kpi_target_orders-h2").set_value("0.25")
     next(b for b in at.button if b.label == "Save KPI").click().run()
