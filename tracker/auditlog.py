@@ -195,6 +195,18 @@ def _field_value(field: str, value: Any, names: Names | None) -> str:
     return _plain_value(value, names, kind)
 
 
+def old_in_effect(entity: str, key: str | None, old: Any) -> Any:
+    """The old value people read: a setting never stored was its default (stored, the
+    audit keeps None, which an undo turns back into "not stored")."""
+    if entity == "setting" and old is None and key:
+        from tracker.settings import SETTINGS
+
+        setting = SETTINGS.get(key)
+        if setting is not None and setting.default not in (None, "") and not setting.secret:
+            return f"{setting.default} (default)"
+    return old
+
+
 def describe(old: Any, new: Any, limit: int = 300, names: Names | None = None) -> str:
     """What a change did, in words people read (the Audit log page): the fields that
     changed as ``field: old → new``; a created item by its set fields. ``names`` shows

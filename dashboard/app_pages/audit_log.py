@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import state, ui
 from tracker import formats
-from tracker.auditlog import describe, entries, subject
+from tracker.auditlog import describe, entries, old_in_effect, subject
 from tracker.changes import list_changes, may_bring_back, may_take_back, redo, undo
 from tracker.clock import workspace_timezone
 from tracker.names import change_summary
@@ -86,7 +86,9 @@ st.dataframe(
             "who": people.get(e.actor, e.actor),
             "action": e.action,
             "what": subject(e.entity, e.key, names),
-            "change": describe(e.old_value, e.new_value, names=names),
+            "change": describe(
+                old_in_effect(e.entity, e.key, e.old_value), e.new_value, names=names
+            ),
         }
         for e in rows
     ],

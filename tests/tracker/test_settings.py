@@ -96,6 +96,13 @@ def test_a_form_save_writes_only_the_settings_it_changed(plan_store) -> None:
     assert [(e.entity, e.key) for e in new if e.entity == "setting"] == [
         ("setting", "on_track_pace")
     ]
+    # a setting never stored was its default: that is its old value as people read it
+    from tracker.auditlog import describe, old_in_effect
+
+    (saved,) = [e for e in new if e.entity == "setting"]
+    assert saved.old_value is None  # kept as stored: an undo removes the setting again
+    shown = describe(old_in_effect(saved.entity, saved.key, saved.old_value), saved.new_value)
+    assert shown == "0.9 (default) → 0.8"
     # saved again unchanged: nothing at all
     update_settings(
         plan_store, LOCAL_MANAGER, {"on_track_pace": 0.8, "at_risk_pace": 0.7, "backup.keep": 7}

@@ -193,7 +193,7 @@ def audit_log_cmd(app: AppContext, since: str | None, limit: int, as_json: bool)
     from rich.markup import escape
     from rich.table import Table
 
-    from tracker.auditlog import describe, subject
+    from tracker.auditlog import describe, old_in_effect, subject
     from tracker.cli.common import console
     from tracker.names import names_by_kind
 
@@ -214,7 +214,7 @@ def audit_log_cmd(app: AppContext, since: str | None, limit: int, as_json: bool)
                     people.get(e.actor, e.actor),
                     e.action,
                     subject(e.entity, e.key, names),
-                    describe(e.old_value, e.new_value, names=names),
+                    describe(old_in_effect(e.entity, e.key, e.old_value), e.new_value, names=names),
                 )
             )
         )
