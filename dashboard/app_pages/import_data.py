@@ -197,18 +197,13 @@ if preview.rejected:
     by_reason: dict[str, list[int]] = {}
     for r in preview.rejected:
         by_reason.setdefault(r.reason, []).append(r.line or 0)
-    st.dataframe(
-        [
-            {
-                "reason": reason,
-                "rows": len(lines),
-                "lines": ", ".join(str(n) for n in lines[:5]) + (" …" if len(lines) > 5 else ""),
-            }
-            for reason, lines in sorted(by_reason.items(), key=lambda kv: -len(kv[1]))
-        ],
-        hide_index=True,
-        column_config={"reason": st.column_config.TextColumn("reason", width="large")},
-    )
+    # as sentences, not table cells: a cell cut a reason mid-sentence at 1400 px
+    for reason, lines in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
+        where = ", ".join(str(n) for n in lines[:5]) + (" …" if len(lines) > 5 else "")
+        st.markdown(
+            f"- **{ui.count(len(lines), 'row')}** (line{'s' if len(lines) > 1 else ''}"
+            f" {where}): {ui.text(reason)}"
+        )
     with st.expander(f"Every rejected row ({len(preview.rejected):,})"):
         st.dataframe(
             [

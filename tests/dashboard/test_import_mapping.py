@@ -150,7 +150,9 @@ def test_the_preview_lists_only_what_will_be_stored_and_the_file_name_stays_text
     shown = at.dataframe[0].value
     # neither the -4, nor an empty value for "abc", nor the 3 the 5 replaces
     assert list(shown["value"]) == [2.0, 5.0]
-    assert len(at.dataframe[1].value) == 2  # both listed under Rejected, with reasons
+    assert len(at.dataframe[1].value) == 2  # both listed under Rejected (every row)
+    reasons = [m.value for m in at.markdown if m.value.startswith("- **1 row** (line ")]
+    assert len(reasons) == 2, [m.value for m in at.markdown]  # each reason as a sentence
     at = click(at, "Commit the import")
     message = at.success[0].value
     assert message.startswith(r"Imported \*\*week\*\*\_\[click\]")
@@ -230,8 +232,8 @@ def test_rejects_of_one_reason_are_one_row_with_their_count(app_env: Store) -> N
     data = f"day,metric,value\n{rows}2026-11-08,catering-inquiries,2\n".encode()
     at = _upload(open_page("import_data"), "many.csv", data)
     assert not at.exception, at.exception
-    summary = at.dataframe[1].value
-    assert list(summary["rows"]) == [7]
-    assert list(summary["lines"]) == ["2, 3, 4, 5, 6 …"]
-    assert "unknown metric 'zz-unknown'" in summary["reason"][0]
-    assert len(at.dataframe[2].value) == 7  # every row, in the expander under it
+    # one sentence per reason, whole (a table cell cut it mid-sentence)
+    (summary,) = [m.value for m in at.markdown if m.value.startswith("- **7 rows**")]
+    assert summary.startswith("- **7 rows** (lines 2, 3, 4, 5, 6 …): ")
+    assert "unknown metric 'zz" in summary and "add it to the plan" in summary
+    assert len(at.dataframe[1].value) == 7  # every row, in the expander under it
