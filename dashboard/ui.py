@@ -132,7 +132,8 @@ def working_table(report: Any) -> None:
         return
     # The answer first, then what it is for (outcome and channel both: two rows of
     # "Facebook + Instagram + Website" read the same without their outcome), the long
-    # objective title last: on a phone only the first two columns show.
+    # objective title last: on a phone only the first two columns show. The outcome is
+    # not repeated in a column of its own: at 1400 px that pushed the objective out.
     st.dataframe(
         [
             {
@@ -144,7 +145,6 @@ def working_table(report: Any) -> None:
                 "outcome · channel": f"{r.outcome_name} · {vocab.channel_label(r.channel)}"
                 if r.outcome_name
                 else f"{vocab.channel_label(r.channel)} (no outcome of its own)",
-                "outcome": r.outcome_name or "– (no outcome of its own)",
                 "outcomes": formats.number(r.units) if r.outcome else "",
                 "cost": formats.money(r.cost, cur),
                 "hours": formats.hours(r.hours),
@@ -153,6 +153,14 @@ def working_table(report: Any) -> None:
             for r in report.channels
         ],
         hide_index=True,
+        # the figures take what they need; the objective's title what is left
+        column_config={
+            **{
+                name: st.column_config.Column(width="small")
+                for name in ("outcomes", "cost", "hours")
+            },
+            "objective": st.column_config.Column(width="large"),
+        },
     )
 
 
