@@ -20,6 +20,7 @@ from tracker.clock import workspace_timezone
 from tracker.entries import day_entries, delete_values, log_entry, may_change
 from tracker.errors import WaypointError
 from tracker.names import change_summary, names_of
+from tracker.periods import FIRST_DAY, LAST_DAY
 from tracker.records import Actor
 from tracker.vocab import source_label
 
@@ -113,8 +114,8 @@ def entry_form(
     when = c2.date_input(
         "Day",
         value=day,
-        min_value=dt.date(1970, 1, 1),
-        max_value=dt.date(2100, 12, 31),
+        min_value=FIRST_DAY,
+        max_value=LAST_DAY,
         key=f"{key}_day",
         format="YYYY-MM-DD",
     )

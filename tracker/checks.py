@@ -21,10 +21,9 @@ import math
 from dataclasses import dataclass
 
 from tracker.errors import BadInput
+from tracker.periods import FIRST_DAY, LAST_DAY
 from tracker.store import Connection
 
-FIRST_DAY = dt.date(1970, 1, 1)
-LAST_DAY = dt.date(2100, 12, 31)
 MAX_ABS = 1e15
 OUTLIER_FACTOR = 10
 OUTLIER_WEEKS = 8
@@ -74,7 +73,9 @@ def _num(value: float) -> str:
 def check_day(day: dt.date, today: dt.date, what: str) -> None:
     """Refuse impossible and future days (BadInput naming ``what``)."""
     if day < FIRST_DAY or day > LAST_DAY:
-        raise BadInput(f"{what}: the day {day} is outside 1970-01-01 to 2100-12-31; check the date")
+        raise BadInput(
+            f"{what}: the day {day} is outside {FIRST_DAY} to {LAST_DAY}; check the date"
+        )
     if day > today:
         raise BadInput(
             f"{what}: {day} is in the future (today is {today} in the workspace's time zone);"

@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from tracker.periods import FIRST_DAY, LAST_DAY
 from tracker.vocab import (
     Aggregation,
     Behaviour,
@@ -49,7 +50,7 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_S
 Short = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_SINGLE_LINE)]
 # Numbers people type: finite and of a size a business can have.
 Number = Annotated[float, Field(allow_inf_nan=False, ge=-1e15, le=1e15)]
-Day = Annotated[dt.date, Field(ge=dt.date(1970, 1, 1), le=dt.date(2100, 12, 31))]
+Day = Annotated[dt.date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 
 
 @functools.cache

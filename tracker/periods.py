@@ -23,6 +23,11 @@ from tracker.errors import BadInput
 
 Kind = Literal["week", "month"]
 # KPIs say "per: week"; check-in cadences say "weekly": both name the same periods.
+# The days Waypoint keeps (values, windows, reviews): a day outside them is a typo, and
+# Python's own dates end at year 9999 (a review of 9999-W52 would overflow).
+FIRST_DAY = dt.date(1970, 1, 1)
+LAST_DAY = dt.date(2100, 12, 31)
+
 _KINDS: dict[str, Kind] = {"week": "week", "weekly": "week", "month": "month", "monthly": "month"}
 
 
@@ -67,8 +72,10 @@ class Period:
                 period = cls("month", dt.datetime.strptime(label, "%Y-%m").date())
         except ValueError as exc:
             raise BadInput(f"period {label!r}: use 2026-W05 or 2026-03") from exc
-        if period.last < dt.date(1970, 1, 1) or period.first > dt.date(2100, 12, 31):
-            raise PeriodOutOfRange(label, "outside 1970 to 2100; check the year")
+        if period.last < FIRST_DAY or period.first > LAST_DAY:
+            raise PeriodOutOfRange(
+                label, f"outside {FIRST_DAY.year} to {LAST_DAY.year}; check the year"
+            )
         return period
 
     @property

@@ -144,7 +144,7 @@ def parse_day(value: str | None, option: str = "--day", *, kept: bool = True) ->
     in the audit and acknowledgements (exit 1)."""
     if value is None:
         return None
-    from tracker.checks import FIRST_DAY, LAST_DAY
+    from tracker.periods import FIRST_DAY, LAST_DAY
 
     try:
         if not _ISO_DAY.fullmatch(value):
