@@ -13,6 +13,8 @@ The CLI prints ``str(error)`` on stderr; the dashboard shows it with ``st.error`
 
 from __future__ import annotations
 
+import errno
+
 
 class WaypointError(Exception):
     """Base of every error Waypoint explains to its user."""
@@ -52,3 +54,19 @@ class StoreBusy(WaypointError):
 
 class StoreDamaged(WaypointError):
     """The database file or its write-ahead log is damaged; points the user to restore."""
+
+
+def is_disk_full(exc: BaseException | None) -> bool:
+    """A full disk (or quota) anywhere in the chain of ``exc``: an OSError's errno, or
+    the words DuckDB ("IO Error: ... No space left on device", "disk is full") and
+    xlsxwriter put it in. The store's writes and every --out ask this one question."""
+    for _ in range(10):  # a chain is short; a cycle must not loop
+        if exc is None:
+            return False
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        text = str(exc).lower()
+        if "no space left" in text or "disk is full" in text or "disk quota" in text:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from tracker.errors import BadInput, WaypointError
+from tracker.errors import BadInput, WaypointError, is_disk_full
 
 T = TypeVar("T")
 
@@ -69,7 +69,7 @@ def write_atomically(
             raise BadInput(f"{label} {out}: is a folder; give a file name")
         return _write(out, write, make_folders, keep_off)
     except Exception as exc:
-        if _disk_full(exc):  # DuckDB's COPY and the XLSX writer raise their own types
+        if is_disk_full(exc):  # DuckDB's COPY and the XLSX writer raise their own types
             raise WaypointError(
                 f"{label} {out}: the disk is full; nothing was written there (the file is"
                 " as it was). Free some space and try again."
@@ -77,20 +77,6 @@ def write_atomically(
         if not isinstance(exc, OSError) or exc.errno not in _NAME_ERRORS:
             raise  # a failing device is no fault of the name (exit 1)
         raise BadInput(f"{label} {out}: cannot be written ({exc.strerror or exc})") from exc
-
-
-def _disk_full(exc: BaseException | None) -> bool:
-    """A full disk anywhere in the chain of ``exc``: an OSError's errno, or the words
-    DuckDB ("IO Error: ... No space left on device") and xlsxwriter put it in."""
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return True
-        text = str(exc).lower()
-        if "no space left on device" in text or "disk quota exceeded" in text:
-            return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return False
 
 
 def _names(path: Path) -> set[Path]:

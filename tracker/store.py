@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from tracker.errors import BadInput, StoreBusy, StoreDamaged, WaypointError
+from tracker.errors import BadInput, StoreBusy, StoreDamaged, WaypointError, is_disk_full
 from tracker.text import file_label, not_utf8
 
 DEFAULT_DB = Path("data") / "waypoint.duckdb"
@@ -54,13 +54,6 @@ def resolve_db_path(path: str | os.PathLike[str] | None = None) -> Path:
 def _is_lock_error(exc: Exception) -> bool:
     text = str(exc)
     return "Could not set lock" in text or "Conflicting lock" in text
-
-
-def _is_disk_full(exc: BaseException) -> bool:
-    text = str(exc).lower()
-    return isinstance(exc, duckdb.Error | OSError) and (
-        "no space left" in text or "disk is full" in text or "disk quota" in text
-    )
 
 
 def _is_damage_error(exc: Exception) -> bool:
@@ -288,7 +281,7 @@ class Store:
             try:
                 migrate(con)  # each migration is one transaction of its own
             except duckdb.Error as exc:
-                if _is_disk_full(exc):
+                if is_disk_full(exc):
                     raise WaypointError(
                         f"The disk holding {self.path} is full: upgrading the database needs"
                         " room for a copy of its largest table; nothing was changed. Free"
@@ -334,7 +327,7 @@ class Store:
                     con.execute("ROLLBACK")
                 if isinstance(exc, Rollback):
                     return
-                if _is_disk_full(exc):
+                if is_disk_full(exc):
                     raise WaypointError(
                         f"The disk holding {self.path} is full: nothing was written (the"
                         " change was rolled back). Free some space and try again."

@@ -162,7 +162,9 @@ class LazyGroup(click.Group):
         except OSError as exc:
             import errno
 
-            full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+            from tracker.errors import is_disk_full
+
+            full = is_disk_full(exc)  # stdout sent to a full disk, say
             if exc.errno != errno.ENAMETOOLONG and not full or os.environ.get("WAYPOINT_DEBUG"):
                 raise self._unexpected(exc) from exc
             from tracker.cli.common import emit_error_json
