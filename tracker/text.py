@@ -101,8 +101,7 @@ def file_label(name: str) -> str:
     """A file's name as messages show it: control characters (an escape sequence that
     retitles a terminal, a line break that forges a log line) become '?', and a name
     longer than 120 characters is cut with an ellipsis."""
-    shown = _UNSHOWABLE.sub("?", name)
-    return shown if len(shown) <= 120 else shown[:117] + "..."
+    return clip(_UNSHOWABLE.sub("?", name), 120)
 
 
 def safe_file_name(name: str, room: int = 160) -> str:

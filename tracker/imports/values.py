@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
+from tracker.text import quoted
+
 NULLS = {"", "-", "--", "n/a", "na", "null", "none", "(not set)", "—"}
 _CURRENCY = re.compile(r"[$€£¥₹]|\b(?:USD|EUR|GBP|AUD|CAD)\b", re.IGNORECASE)
 
@@ -40,7 +42,7 @@ def parse_number(value: object, *, decimal_comma: bool = False) -> float | None:
         if text.lower() in NULLS:
             return None
         if len(text) > 64:
-            raise NotANumber(f"not a number: {text[:20]!r}... ({len(text)} characters)")
+            raise NotANumber(f"not a number: {quoted(text, 20)}")
         percent = text.endswith("%")
         if percent:
             text = text[:-1].strip()
