@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -14,8 +13,8 @@ from tracker.clock import now_utc, workspace_timezone
 from tracker.errors import BadInput
 from tracker.jobruns import claim, finish, last_runs
 from tracker.plan import load_plan
-from tracker.settings import SETTINGS, get_setting
 from tracker.settings import cron_problem as schedule_problem
+from tracker.settings import environment_override, get_setting
 from tracker.store import Store
 
 
@@ -144,18 +143,17 @@ def job_overview(store: Store, now: dt.datetime | None = None) -> list[JobInfo]:
             next_run = CronTrigger.from_crontab(expr, timezone=zone).get_next_fire_time(None, now)
             words = schedule_words(expr)
         except BadInput as exc:  # a schedule from the environment the registry refuses
-            var = SETTINGS[spec.setting].env_var
-            env = os.environ.get(var)
+            env = environment_override(spec.setting)
             expr, next_run, words = (
-                env if env is not None else stored.get(spec.setting, ""),
+                env[1] if env else stored.get(spec.setting, ""),
                 None,
                 "never runs",
             )
             why = schedule_problem(expr) or str(exc)
             problem = (
-                f"{var} in the server's environment, {expr!r}, {why}; correct or unset it,"
+                f"{env[0]} in the server's environment, {expr!r}, {why}; correct or unset it,"
                 " then restart the server"
-                if env is not None
+                if env
                 else str(exc)
             )
         # runs are stored as naive UTC; people read the workspace's clock everywhere

@@ -25,14 +25,14 @@ def update_settings(
     and the backup count too, each an audit line that changed nothing."""
     data = plan_to_dict(load_plan(store))
     stored = {k: str(v) for k, v in data.get("settings", {}).items()}
-    values = {k: v for k, v in values.items() if not _in_effect(k, v, stored)}
+    values = {k: v for k, v in values.items() if not _unchanged(k, v, stored)}
     data["settings"] = {**data.get("settings", {}), **values}
     if timezone is not None:
         data["workspace"]["timezone"] = timezone
     return apply_plan(store, validate_plan(data, "settings"), actor)
 
 
-def _in_effect(name: str, value: Any, stored: dict[str, str]) -> bool:
+def _unchanged(name: str, value: Any, stored: dict[str, str]) -> bool:
     """Is ``value`` what setting ``name`` already is? (A value the registry refuses is
     not: validation names it.)"""
     try:
