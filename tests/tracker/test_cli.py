@@ -116,6 +116,17 @@ def test_every_command_takes_as_after_its_name() -> None:
     assert len(commands) > 20
     without = [path for path, c in commands if not any("--as" in p.opts for p in c.params)]
     assert without == []
+    # and every plain-text option or argument refuses bytes that are not UTF-8 (TEXT),
+    # in groups' commands too (plan export, report weekly): paths keep click.Path
+    from tracker.cli import TEXT
+
+    plain = [
+        f"{path} {p.name}"
+        for path, c in commands
+        for p in c.params
+        if isinstance(p.type, click.types.StringParamType) and p.type is not TEXT
+    ]
+    assert plain == []
 
 
 @pytest.mark.parametrize(
