@@ -603,7 +603,7 @@ def _revert_plan(con: Connection, actor: Actor, undoing: int, new_id: int) -> tu
                 old, new = {"archived": True}, {"archived": False}
             if not isinstance(old, dict) or not isinstance(new, dict):
                 continue
-            _revert_item(con, actor, entity, key, old, new, new_id)
+            _revert_item(con, actor, entity, key, old, new, new_id, undoing)
             if entity == "metric" and {"prefer", "behaviour", "archived"} & set(old):
                 metrics_to_refresh.append(key)
         reverted += 1
@@ -620,20 +620,22 @@ def _refuse_items_changed_since(
     """Taking back the creation of an item archives it whole, so it is refused while a
     later change that still holds changed that item (the target set again by a newer
     apply): that change is taken back first, as for values. Undos are not such changes:
-    an undone later change left the item as this one made it."""
+    an undone later change left the item as this one made it; nor is a redo of this very
+    change (it brought the item back as this one made it: undo, redo, undo again)."""
     if not created:
         return
     later = con.execute(
         """
         SELECT a.entity, a.key, a.change_id FROM audit_log a
         JOIN changes c ON c.id = a.change_id
-        JOIN (SELECT unnest(?::VARCHAR[]) AS entity, unnest(?::VARCHAR[]) AS key) i
+        JOIN (SELECT unnest($e::VARCHAR[]) AS entity, unnest($k::VARCHAR[]) AS key) i
           ON i.entity = a.entity AND i.key = a.key
-        WHERE a.change_id > ? AND c.undone_by IS NULL AND c.kind <> 'undo'
+        WHERE a.change_id > $undoing AND c.undone_by IS NULL AND c.kind <> 'undo'
+          AND NOT (c.kind = 'redo' AND c.target = $undoing)
         ORDER BY a.change_id DESC
         LIMIT 1
         """,
-        [[e for e, _ in created], [k for _, k in created], undoing],
+        {"e": [e for e, _ in created], "k": [k for _, k in created], "undoing": undoing},
     ).fetchall()
     if later:
         entity, key, by = later[0]
@@ -644,6 +646,27 @@ def _refuse_items_changed_since(
         )
 
 
+def _changed_by(
+    con: Connection, actor: Actor, undoing: int, entity: str, key: str, column: str
+) -> str:
+    """The later change in effect that wrote ``column`` of the item, and what to do
+    first, as a refusal's end ("; change 4 set it; take that back first (...)"); an undo
+    or a redo in the way is taken back through the change it is about, as for values."""
+    rows = con.execute(
+        "SELECT c.id, c.kind, c.target, a.new_value FROM audit_log a"
+        " JOIN changes c ON c.id = a.change_id"
+        " WHERE a.entity = ? AND a.key = ? AND a.change_id > ? AND c.undone_by IS NULL"
+        " ORDER BY a.id DESC",
+        [entity, key, undoing],
+    ).fetchall()
+    for by, kind, about, new_raw in rows:
+        wrote = json.loads(new_raw) if new_raw is not None else None
+        if isinstance(wrote, dict) and column in wrote:
+            first = _first(con, actor, about if kind in ("undo", "redo") else by, kind == "undo")
+            return f"; change {by} set it; {first}"
+    return "; take that change back first"
+
+
 def _revert_item(
     con: Connection,
     actor: Actor,
@@ -652,6 +675,7 @@ def _revert_item(
     old: dict[str, Any],
     new: dict[str, Any],
     new_id: int,
+    undoing: int,
 ) -> None:
     table = PLAN_ENTITIES[entity]
     key_col = "name" if table == "import_mappings" else "key"
@@ -670,7 +694,7 @@ def _revert_item(
         if _plain(now[c]) != _plain(new[c]):
             raise BadInput(
                 f"{entity} {key}: {c} was changed again since ({_plain(now[c])!r}, not"
-                f" {new[c]!r}); take that change back first"
+                f" {_plain(new[c])!r}){_changed_by(con, actor, undoing, entity, key, c)}"
             )
     sets = ", ".join(f"{_column(c)} = ?" for c in columns)
     values = [old[c] for c in columns]

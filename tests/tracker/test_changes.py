@@ -131,6 +131,64 @@ def test_a_plan_apply_that_created_an_item_changed_since_is_not_taken_back(
     assert q4() == []
 
 
+def test_an_apply_that_created_an_item_is_undone_redone_and_undone_again(
+    plan_store: Store,
+) -> None:
+    # docs/entries.md: after a redo, undo takes the change back again. The redo wrote the
+    # created KPI back; it is not a later change standing in the way of its own change.
+    line = "      - {key: leads-h2, metric: leads, aggregation: sum, target: 60, owner: amy}\n"
+    added = SMALL_PLAN.replace(
+        line, line + "      - {key: leads-q4, metric: leads, target: 30, owner: amy}\n"
+    )
+    created = apply_plan_text(plan_store, added, LOCAL_MANAGER).change
+    assert created is not None
+
+    def q4() -> list:
+        return [k for o in load_plan(plan_store).objectives for k in o.kpis if k.key == "leads-q4"]
+
+    undo(plan_store, LOCAL_MANAGER, created)
+    redone = redo(plan_store, LOCAL_MANAGER, created)
+    assert q4()
+    undo(plan_store, LOCAL_MANAGER, redone.id)  # the redo's number, as on the Audit log
+    assert q4() == []
+    redo(plan_store, LOCAL_MANAGER, created)
+    undo(plan_store, LOCAL_MANAGER, created)  # the change's own number
+    assert q4() == []
+    # a later change to the item still stands in the way, after a redo too
+    redo(plan_store, LOCAL_MANAGER, created)
+    raised = apply_plan_text(
+        plan_store, added.replace("target: 30", "target: 40"), LOCAL_MANAGER
+    ).change
+    with pytest.raises(BadInput, match=f"which change {raised} changed again since"):
+        undo(plan_store, LOCAL_MANAGER, created)
+
+
+def test_a_refused_undo_or_redo_of_an_apply_names_the_change_in_the_way(
+    plan_store: Store,
+) -> None:
+    # docs/entries.md: the refusal names that change and the command that takes it back
+    def apply(target: int) -> int:
+        change = apply_plan_text(
+            plan_store, SMALL_PLAN.replace("target: 60", f"target: {target}"), LOCAL_MANAGER
+        ).change
+        assert change is not None
+        return change
+
+    eighty = apply(80)
+    seventy = apply(70)
+    with pytest.raises(BadInput) as refused:
+        undo(plan_store, LOCAL_MANAGER, eighty)
+    assert str(refused.value).endswith(
+        f"target was changed again since (70, not 80); change {seventy} set it; take that"
+        f" back first (`waypoint undo {seventy}`, or Undo on the Audit log)"
+    )
+    undo(plan_store, LOCAL_MANAGER, seventy)
+    undo(plan_store, LOCAL_MANAGER, eighty)
+    sixty_five = apply(65)
+    with pytest.raises(BadInput, match=f"change {sixty_five} set it; take that back first"):
+        redo(plan_store, LOCAL_MANAGER, eighty)
+
+
 def test_only_the_author_or_a_manager_may_take_back(plan_store: Store) -> None:
     mine = log_entry(plan_store, RICARDO, "leads", 2, day=DAY)
     with pytest.raises(PermissionDenied):
