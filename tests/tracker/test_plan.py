@@ -69,6 +69,12 @@ BROKEN = [
         " deadline 2026-12-31",
     ),
     (
+        # with a deadline of its own too: it still starts once its objective is over
+        lambda d: kpi(d, "leads-h2").update(start="2027-01-15", deadline="2027-03-01"),
+        "objectives[buyer-leads].kpis[leads-h2].start: 2027-01-15 is after the objective's"
+        " deadline 2026-12-31",
+    ),
+    (
         lambda d: kpi(d, "leads-h2").update(deadline=20260331),
         "kpis[leads-h2].deadline: 20260331 is not a date; write it as YYYY-MM-DD",
     ),
