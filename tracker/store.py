@@ -21,6 +21,8 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import struct
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -49,6 +51,39 @@ def resolve_db_path(path: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env)
     return DEFAULT_DB
+
+
+# Which files Stores of this process hold open, and how many Stores each. DuckDB locks
+# its file with a POSIX record lock, and such a lock belongs to the whole process:
+# closing *any* descriptor of the file drops it. Reading the file's first bytes while
+# another Store here has it open (the dashboard's, beside a scheduled job's) let a
+# second process open the file and write beside this one. So a file is looked at only
+# while no Store here holds it, and opening and looking are one step per process.
+_HELD: dict[str, int] = {}
+_HELD_LOCK = threading.Lock()
+
+
+def _locked_elsewhere(path: Path) -> bool:
+    """Whether another process holds DuckDB's lock on ``path`` right now (``F_GETLK``
+    asks without taking anything). Linux only: the record's layout differs elsewhere,
+    where the answer is "not known" (False) and the WAL copy's own checks stand."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False  # no file yet: no one holds it
+    try:
+        # struct flock: l_type, l_whence, l_start, l_len, l_pid (+ padding); the whole file
+        asked = struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0) + bytes(8)
+        answer = fcntl.fcntl(fd, fcntl.F_GETLK, asked)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return struct.unpack_from("h", answer)[0] != fcntl.F_UNLCK
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -94,6 +129,7 @@ class Store:
         self._write_lock = threading.RLock()
         self._migrated = not migrate
         self._local = threading.local()
+        self._key = ""  # the file's real path while this Store holds it open (_HELD)
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
@@ -103,9 +139,11 @@ class Store:
         """Keep the write-ahead log before DuckDB replays it, so none of it is ever lost.
 
         A WAL left by a process that did not close cleanly is replayed (and then emptied)
-        by DuckDB on open; a truncated one loses its unfinished tail. The copy is dropped
-        again when the WAL turns out to belong to a process that is still running (the
-        open then fails on its lock), or one that closed while it was copied.
+        by DuckDB on open; a truncated one loses its unfinished tail. Only called while
+        no process holds the file (``_open``): a running one's WAL is its own, and one
+        that closes cleanly empties its WAL before it lets go of the file. The copy is
+        dropped again when the WAL turns out to belong to a process that took the file
+        since (the open then fails on its lock), or one that closed while it was copied.
         """
         wal = self.path.with_name(self.path.name + ".wal")
         try:
@@ -142,8 +180,8 @@ class Store:
             Path(str(self.path) + ".scheduler.lock"),
         ]
 
-    def _connect(self, first_attempt: bool) -> duckdb.DuckDBPyConnection:
-        kept = self._keep_wal() if first_attempt else None
+    def _connect(self, keep_wal: bool) -> duckdb.DuckDBPyConnection:
+        kept = self._keep_wal() if keep_wal else None
         try:
             con = duckdb.connect(
                 str(self.path),
@@ -201,14 +239,25 @@ class Store:
                 " (DuckDB cannot open the others); check --db or $WAYPOINT_DB"
             )
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._refuse_another_kind_of_file()
+        key = os.path.realpath(self.path)
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.02
         told = False
-        first = True
+        looked = False
         while True:
             try:
-                return self._connect(first)
+                with _HELD_LOCK:
+                    held_here = _HELD.get(key, 0) > 0
+                    if not held_here and not looked:
+                        self._refuse_another_kind_of_file()
+                        looked = True
+                    # A WAL is a leftover only while no process holds the file: not this
+                    # one (a Store here shares its instance), not another.
+                    leftover = not held_here and not _locked_elsewhere(self.path)
+                    con = self._connect(keep_wal=leftover)
+                    _HELD[key] = _HELD.get(key, 0) + 1
+                    self._key = key
+                    return con
             except duckdb.Error as exc:
                 if not _is_lock_error(exc):
                     if _is_damage_error(exc):
@@ -230,7 +279,6 @@ class Store:
                         f"Waiting for {self.path}: another Waypoint process is using it..."
                     )
                     told = True
-                first = False
                 time.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 1.6, 0.5)
 
@@ -255,7 +303,14 @@ class Store:
             self._users -= 1
             if self._users == 0 and self._db is not None:
                 db, self._db = self._db, None
-                db.close()
+                try:
+                    db.close()
+                finally:
+                    # counted as held until closed: no Store here looks at it meanwhile
+                    with _HELD_LOCK:
+                        _HELD[self._key] -= 1
+                        if not _HELD[self._key]:
+                            del _HELD[self._key]
 
     @contextmanager
     def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:

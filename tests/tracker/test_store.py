@@ -8,6 +8,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tracker.errors import StoreBusy, StoreDamaged
@@ -202,3 +203,68 @@ def test_a_log_that_moves_while_copied_is_not_called_a_crash(
     assert store.revision() >= 0
     assert told == []
     assert list(tmp_path.glob("w.duckdb.wal.recovered-*")) == []
+
+
+@pytest.mark.slow  # a second real process holds the file
+def test_the_log_of_a_process_still_holding_the_file_is_not_copied(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two `waypoint log` loops side by side: one copied the log of the other while it
+    still held the file; that one then closed cleanly before the first opened, and the
+    first told the user the file "was not closed cleanly last time" and left a copy.
+    A log is a leftover only while no process holds the file."""
+    db = tmp_path / "w.duckdb"
+    Store(db).init()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+            import duckdb, select, sys
+            con = duckdb.connect({str(db)!r})
+            con.execute("INSERT INTO settings VALUES ('held', '1')")  # a WAL to replay
+            print("held", flush=True)
+            select.select([sys.stdin], [], [], 1.0)  # told to close, or 1 s
+            con.close()
+        """),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdin is not None
+    assert holder.stdout.readline().strip() == "held"
+    connect = duckdb.connect
+
+    def the_holder_closes_first(*args: object, **kwargs: object) -> object:
+        # the moment between looking at the WAL and opening the file
+        if holder.poll() is None:
+            holder.stdin.write("close\n")  # type: ignore[union-attr]
+            holder.stdin.flush()  # type: ignore[union-attr]
+            holder.wait()
+        return connect(*args, **kwargs)
+
+    monkeypatch.setattr(duckdb, "connect", the_holder_closes_first)
+    told: list[str] = []
+    with Store(db, lock_timeout=20, on_recover=told.append).read() as con:
+        assert con.execute("SELECT value FROM settings WHERE name = 'held'").fetchall() == [("1",)]
+    holder.wait()
+    assert told == []
+    assert list(tmp_path.glob("w.duckdb.wal.recovered-*")) == []
+
+
+@pytest.mark.slow  # a second real process tries the file
+def test_a_second_store_of_the_process_keeps_the_file_locked(tmp_path: Path) -> None:
+    """The dashboard and a scheduled job hold two Stores of one file in one process.
+    DuckDB's lock on the file belongs to the process, and closing any descriptor of the
+    file drops it: the second Store's look at the file's first bytes let another process
+    open it, and write, beside the dashboard."""
+    db = tmp_path / "w.duckdb"
+    Store(db).init()
+    code = f"import duckdb; duckdb.connect({str(db)!r}).close()"
+    dashboard, job = Store(db), Store(db)
+    with dashboard.read():
+        with job.read():
+            pass
+        assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode != 0
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0  # released at the end
