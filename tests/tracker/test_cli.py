@@ -237,6 +237,15 @@ def test_every_command_has_help_and_the_reference_is_current() -> None:
     assert Cog().main(["cog", "--check", "--diff", str(docs)]) == 0, "run: cog -r docs/cli.md"
 
 
+def test_the_reference_brackets_only_what_may_be_left_out() -> None:
+    from tracker.cli.reference import command_table
+
+    table = command_table()
+    # a required option read as optional: `waypoint checkin k` then said "Missing option"
+    assert "`waypoint checkin KPI --confidence TEXT [--note TEXT]" in table
+    assert "`waypoint acknowledge CODE SUBJECT --reason TEXT [--as-of DAY]" in table
+
+
 def test_an_out_file_that_cannot_be_written_is_bad_input(tmp_path: Path, plan_file: Path) -> None:
     # a folder, a missing place or the database itself: exit 2 naming the path, and the
     # database is untouched

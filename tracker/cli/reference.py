@@ -25,14 +25,21 @@ def _rows(ctx: click.Context, name: str, command: click.Command) -> list[tuple[s
     usage = " ".join(command.collect_usage_pieces(sub_ctx))
     usage = usage.replace("[OPTIONS]", "").strip()
     options = [
-        p.opts[0] + ("" if p.is_flag or p.count else f" {p.make_metavar(sub_ctx)}")
+        _option(p, sub_ctx)
         for p in command.params
         if isinstance(p, click.Option) and not p.hidden and p.opts[0] not in ("--help", "-h")
     ]
-    synopsis = " ".join(
-        part for part in (f"waypoint {name}", usage, *(f"[{o}]" for o in options)) if part
-    )
+    synopsis = " ".join(part for part in (f"waypoint {name}", usage, *options) if part)
     return [(synopsis, purpose(command))]
+
+
+def _option(option: click.Option, ctx: click.Context) -> str:
+    """``[--note TEXT]``; a required option (checkin's ``--confidence``, acknowledge's
+    ``--reason``) without the brackets that say "optional"."""
+    text = option.opts[0]
+    if not (option.is_flag or option.count):
+        text += f" {option.make_metavar(ctx)}"
+    return text if option.required else f"[{text}]"
 
 
 def purpose(command: click.Command) -> str:
