@@ -98,31 +98,62 @@ def column_problems(mapping: ImportMapping) -> list[str]:
     """The day and every value must come from a column the mapping recognises files by;
     otherwise every row would be refused (or skipped) without a word about why. No value
     may be listed twice (it would count twice)."""
+    from tracker.imports.parse import preset_names
+
     path = f"imports[{mapping.name}]"
     columns = {c.lower() for c in mapping.match.columns}
     problems = []
+    if mapping.name.lower() in preset_names():
+        # `--preset long` and auto-detection would read files through it instead
+        problems.append(
+            f"{path}.name: {mapping.name!r} is the name of a preset or form of"
+            " `--preset`; name the mapping after the tool it reads (booking-system)"
+        )
     if mapping.day.column.lower() not in columns:
         problems.append(f"{path}.day.column: {mapping.day.column!r} is not one of match.columns")
     for i, spec in enumerate(mapping.values):
         for col in [spec.column, *spec.where]:
             if col is not None and col.lower() not in columns:
                 problems.append(f"{path}.values[{i}]: column {col!r} is not one of match.columns")
-    seen: dict[tuple[Any, ...], int] = {}
-    for i, spec in enumerate(mapping.values):
-        # the same values for the same metric twice would count every row twice
-        same = (
-            spec.metric,
-            (spec.column or "").lower(),
-            spec.count,
-            tuple(sorted((k.lower(), str(v).strip().lower()) for k, v in spec.where.items())),
-        )
-        if same in seen:
-            problems.append(
-                f"{path}.values[{i}]: repeats values[{seen[same]}] ({spec.metric} from"
-                f" {spec.column or 'a count of rows'}): every row would count twice"
-            )
-        seen.setdefault(same, i)
+    for j, spec in enumerate(mapping.values):
+        for i, earlier in enumerate(mapping.values[:j]):
+            # the same values for the same metric twice count a row twice, unless their
+            # filters can never keep the same row (Service: Catering, Service: Room)
+            if (earlier.metric, (earlier.column or "").lower(), earlier.count) != (
+                spec.metric,
+                (spec.column or "").lower(),
+                spec.count,
+            ) or _exclusive(earlier.where, spec.where):
+                continue
+            what = f"{spec.metric} from {spec.column or 'a count of rows'}"
+            if _filter(earlier.where) == _filter(spec.where):
+                problems.append(
+                    f"{path}.values[{j}]: repeats values[{i}] ({what}): every row would"
+                    " count twice"
+                )
+            else:
+                problems.append(
+                    f"{path}.values[{j}]: feeds {what} as values[{i}] does, and a row both"
+                    " filters keep would count twice: keep one, or filter both on the same"
+                    " column with different values"
+                )
+            break
     return problems
+
+
+def _filter(where: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``where`` as it compares: columns without regard to case, numbers as numbers,
+    text without regard to case and spacing."""
+    return {
+        norm(k): float(v) if isinstance(v, int | float) and not isinstance(v, bool) else norm(v)
+        for k, v in where.items()
+    }
+
+
+def _exclusive(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """No row can match both: they want different values in one column."""
+    first, second = _filter(a), _filter(b)
+    return any(k in second and second[k] != v for k, v in first.items())
 
 
 def check_metrics(mapping: ImportMapping, known: Mapping[str, Any], origin: str) -> None:
@@ -226,8 +257,21 @@ def run_mapping(
     text_file = "delimiter" in sheet.meta
     width = header_width(header)  # a trailing delimiter on the header names no column
     days_seen: dict[dt.date, int] = {}  # day -> its first line
-    counts = [v for v in mapping.values if v.count is not None]
+    counts = sorted({v.metric for v in mapping.values if v.count is not None})
+    # a flow metric read from a column gets every day the file has rows on: 0 where no
+    # row of it matched (no catering that day), so a newer export of those days corrects
+    # an older one's value that is gone; not a day whose row of it was rejected
+    sums = sorted(
+        {
+            v.metric
+            for v in mapping.values
+            if v.count is None and behaviours.get(v.metric, "flow") == "flow"
+        }
+    )
+    unreadable: set[tuple[str, dt.date]] = set()
     totals = 0
+    undated: list[int] = []  # lines without a day and a blank first cell
+    last_dated = 0
     for row, line in body:
         if all(is_null(c) for c in row):
             continue
@@ -236,9 +280,12 @@ def run_mapping(
         raw = cell_of(row, mapping.day.column)
         if is_null(raw):
             first = norm(row[0]) if row else ""
-            if first.startswith("total") or first == "":
+            if first.startswith("total"):
                 totals += 1
-                continue  # a totals or description row
+                continue  # a totals row
+            if first == "":
+                undated.append(line)  # a description or totals row, unless days follow
+                continue
             acc.rejects.append(Reject(acc.file, line, mapping.day.column, None, "no date"))
             continue
         if isinstance(raw, str) and norm(raw).rstrip(":") in TOTAL_LABELS:
@@ -256,6 +303,7 @@ def run_mapping(
             continue
         acc.day_texts[line] = str(raw).strip()
         days_seen.setdefault(day, line)
+        last_dated = line
         for value in mapping.values:
             if value.where and not all(
                 _matches(cell_of(row, col), want) for col, want in value.where.items()
@@ -271,6 +319,7 @@ def run_mapping(
                 acc.rejects.append(
                     Reject(acc.file, line, value.column, str(cell)[:80], str(exc), value.metric)
                 )
+                unreadable.add((value.metric, day))
                 continue
             if number is not None:
                 acc.add(value.metric, day, number, line, behaviours.get(value.metric, "flow"))
@@ -288,9 +337,29 @@ def run_mapping(
             if (after - before).days <= FILLED_GAP:
                 for n in range(1, (after - before).days):
                     span[before + dt.timedelta(days=n)] = days_seen[before]
-    for value in counts:
+    for metric in counts:
         for day, line in span.items():
-            acc.add(value.metric, day, 0.0, line, "flow")
+            acc.add(metric, day, 0.0, line, "flow")
+    for metric in sums:
+        for day, line in days_seen.items():
+            if (metric, day) not in unreadable:
+                acc.add(metric, day, 0.0, line, "flow")
+    for line in undated:
+        if line < last_dated:
+            # among the days: a row that lost its day (its amount would go uncounted),
+            # rejected as the generic forms reject it; below them, a totals row
+            acc.rejects.append(
+                Reject(
+                    acc.file,
+                    line,
+                    mapping.day.column,
+                    None,
+                    "the day is empty, on a row among the dated ones (a totals row"
+                    " stands below them): write its day",
+                )
+            )
+        else:
+            totals += 1
     acc.notes += days.notes()
     if totals:
         acc.notes.append(f"{mapping.name}: skipped {totals} totals or description row(s)")

@@ -123,7 +123,14 @@ def test_booking_export_with_semicolons_decimal_commas_and_day_first_dates(
         "2026-11-04": 1190.75,  # 780,00 + 410,75
         "2026-11-05": 240.00,
     }
-    assert daily(shop, "catering-revenue") == {"2026-11-02": 1250.50, "2026-11-04": 1190.75}
+    # A filtered sum is 0 on a day the file has rows on and none of catering: a newer
+    # export of a day whose catering was cancelled corrects the older value.
+    assert daily(shop, "catering-revenue") == {
+        "2026-11-02": 1250.50,
+        "2026-11-03": 0.0,
+        "2026-11-04": 1190.75,
+        "2026-11-05": 0.0,
+    }
     # A count is a count on every day the file covers: no catering on the 3rd is 0.
     assert daily(shop, "catering-orders") == {
         "2026-11-02": 1.0,
@@ -149,7 +156,7 @@ def test_each_rejected_row_of_a_mapped_file_counts_once_under_its_file_column(
         "02.11.2026;Catering;10,00\n"
         "32.11.2026;Catering;5,00\n"  # line 3: no such day, for every metric of the line
         "03.11.2026;Catering;abc\n"  # line 4: the amount of both revenue metrics
-        "31.12.2099;Tisch;4,00\n"  # line 5: a future day (revenue, and the day's count 0)
+        "31.12.2099;Tisch;4,00\n"  # line 5: a future day (revenue, the day's count and sum 0)
     )
     book = _write(tmp_path, "book.csv", rows)
     run = waypoint(shop, "import", str(book), "--map", str(mapping), "--dry-run", "--json")
@@ -157,8 +164,8 @@ def test_each_rejected_row_of_a_mapped_file_counts_once_under_its_file_column(
     per_metric = {m: c.get("rejected", 0) for m, c in data["per_metric"].items()}
     # the per-metric counts and the rows of no one metric add up to the total
     unassigned = sum(1 for r in data["rejected"] if not r["metric"])
-    assert sum(per_metric.values()) + unassigned == len(data["rejected"]) == 5
-    assert per_metric == {"revenue": 2, "catering-revenue": 1, "catering-orders": 1}
+    assert sum(per_metric.values()) + unassigned == len(data["rejected"]) == 6
+    assert per_metric == {"revenue": 2, "catering-revenue": 2, "catering-orders": 1}
     assert unassigned == 1
     # the file's own column names, never the store's "day" or "value"
     columns = {(r["line"], r["metric"]): r["column"] for r in data["rejected"]}
@@ -167,6 +174,7 @@ def test_each_rejected_row_of_a_mapped_file_counts_once_under_its_file_column(
         (4, "revenue"): "Betrag",
         (4, "catering-revenue"): "Betrag",
         (5, "revenue"): "Buchungsdatum",
+        (5, "catering-revenue"): "Buchungsdatum",
         (5, "catering-orders"): "Buchungsdatum",
     }
     # the cell as read: a future day's row shows its day, never an empty "None"
@@ -200,7 +208,11 @@ def test_a_saved_mapping_recognises_crm_deals_with_utc_timestamps(
     # 03:30Z on the 3rd is 21:30 on the 2nd in Chicago; 05:59Z on the 4th is the 3rd.
     assert daily(db, "new-deals") == {"2026-11-02": 2.0, "2026-11-03": 2.0, "2026-11-04": 1.0}
     assert daily(db, "won-deals") == {"2026-11-02": 2.0, "2026-11-03": 1.0, "2026-11-04": 0.0}
-    assert daily(db, "deal-revenue") == {"2026-11-02": 4200.0, "2026-11-03": 5200.0}
+    assert daily(db, "deal-revenue") == {
+        "2026-11-02": 4200.0,
+        "2026-11-03": 5200.0,
+        "2026-11-04": 0.0,  # deals that day, none won
+    }
     # The other saved mapping is picked for the other shape, and by name too.
     auto = waypoint(db, "import", str(MAPPED / "booking-week45.csv"), "--json")
     assert auto.json()["files"][0]["preset"] == "mapping:booking-system"
@@ -364,7 +376,11 @@ def test_an_assistant_imports_through_a_saved_mapping(tmp_path: Path) -> None:
     assert waypoint(db, "plan", "apply", str(plan)).code == 0
     run = waypoint(db, "import", str(MAPPED / "crm-deals.csv"), "--as", "amy")
     assert run.code == 0, run.err
-    assert daily(db, "deal-revenue") == {"2026-11-02": 4200.0, "2026-11-03": 5200.0}
+    assert daily(db, "deal-revenue") == {
+        "2026-11-02": 4200.0,
+        "2026-11-03": 5200.0,
+        "2026-11-04": 0.0,  # deals that day, none won
+    }
 
 
 def test_a_where_on_numbers_compares_numbers(shop: Path, tmp_path: Path) -> None:
@@ -582,3 +598,76 @@ def test_a_cell_past_the_header_refuses_a_mapped_file(shop: Path, tmp_path: Path
     # an empty cell past the header (a trailing delimiter) is no cell
     ok = _till(shop, tmp_path, "Datum;Umsatz;\n2026-01-05;10;\n")
     assert ok.code == 0, ok.err
+
+
+def test_a_newer_export_corrects_a_filtered_sum_whose_rows_are_gone(
+    shop: Path, tmp_path: Path
+) -> None:
+    # the catering booking of 2 November was cancelled: the newer export of the week has
+    # a room booking that day and no catering, so catering revenue that day is 0 (it
+    # stayed 1,250 while revenue fell to 100: the part above the whole)
+    mapping = BOOKING.replace('decimal: ","\n', "").replace("%d.%m.%Y", "%Y-%m-%d")
+    older = "Buchungsdatum,Leistung,Betrag\n2026-11-02,Catering,1250\n2026-11-02,Tisch,100\n"
+    newer = "Buchungsdatum,Leistung,Betrag\n2026-11-02,Tisch,100\n"
+    for text in (older, newer):
+        run = _till(shop, tmp_path, text, mapping=mapping)
+        assert run.code == 0, run.err
+    assert daily(shop, "revenue") == {"2026-11-02": 100.0}
+    assert daily(shop, "catering-revenue") == {"2026-11-02": 0.0}
+    assert daily(shop, "catering-orders") == {"2026-11-02": 0.0}
+
+
+def test_a_row_without_its_day_among_the_days_is_rejected_not_skipped(
+    shop: Path, tmp_path: Path
+) -> None:
+    # its 70 would go uncounted without a word; below the days, the same row is a total
+    run = _till(
+        shop,
+        tmp_path,
+        "Datum,Umsatz\n2026-11-02,100\n,70\n2026-11-03,5\n,175\n",
+        "--json",
+    )
+    report = run.json()["files"][0]
+    assert [(r["line"], r["column"]) for r in report["rejected"]] == [(3, "Datum")]
+    assert "the day is empty" in report["rejected"][0]["reason"]
+    assert any("skipped 1 totals" in n for n in report["notes"])
+    assert daily(shop, "revenue") == {"2026-11-02": 100.0, "2026-11-03": 5.0}
+
+
+def test_values_whose_filters_overlap_are_refused_and_exclusive_ones_kept(
+    shop: Path, tmp_path: Path
+) -> None:
+    text = "Datum,Art,Umsatz\n2026-11-02,Catering,1250\n2026-11-02,Tisch,100\n"
+    base = TILL.replace("[Datum, Umsatz]", "[Datum, Art, Umsatz]")
+    # all of it, then catering again: the catering row would count twice (2,600)
+    overlapping = base + "  - {column: Umsatz, metric: revenue, where: {Art: Catering}}\n"
+    run = _till(shop, tmp_path, text, mapping=overlapping)
+    assert run.code == 2
+    assert "imports[till].values[1]: feeds revenue from Umsatz as values[0] does" in run.err
+    plan = _write(tmp_path, "plan.yaml", _plan() + _imports(overlapping.strip()))
+    assert "feeds revenue from Umsatz" in waypoint(shop, "plan", "apply", str(plan)).err
+    assert daily(shop, "revenue") == {}
+    # catering and tables: no row is both, so the day is their sum, each row once
+    parts = (
+        base.replace(
+            "{column: Umsatz, metric: revenue}",
+            "{column: Umsatz, metric: revenue, where: {Art: Catering}}",
+        )
+        + "  - {column: Umsatz, metric: revenue, where: {art: ' tisch '}}\n"
+    )
+    run = _till(shop, tmp_path, text, mapping=parts)
+    assert run.code == 0, run.err
+    assert daily(shop, "revenue") == {"2026-11-02": 1350.0}
+
+
+@pytest.mark.parametrize("name", ["auto", "long", "wide", "x", "x_account_overview"])
+def test_a_mapping_may_not_take_the_name_of_a_preset(shop: Path, tmp_path: Path, name: str) -> None:
+    # a mapping named `long` read `--preset long` files through it (revenue 3 stored as
+    # likes 3); one named `auto` came before every preset
+    named = TILL.replace("name: till", f"name: {name}")
+    plan = _write(tmp_path, "plan.yaml", _plan() + _imports(named.strip()))
+    applied = waypoint(shop, "plan", "apply", str(plan))
+    assert applied.code == 2
+    assert f"imports[{name}].name: '{name}' is the name of a preset or form" in applied.err
+    run = _till(shop, tmp_path, "Datum,Umsatz\n2026-11-02,7\n", mapping=named)
+    assert run.code == 2 and "is the name of a preset" in run.err
