@@ -127,10 +127,8 @@ def column_problems(mapping: ImportMapping) -> list[str]:
                 continue
             what = f"{spec.metric} from {spec.column or 'a count of rows'}"
             if _filter(earlier.where) == _filter(spec.where):
-                problems.append(
-                    f"{path}.values[{j}]: repeats values[{i}] ({what}): every row would"
-                    " count twice"
-                )
+                twice = "every row would count twice"
+                problems.append(f"{path}.values[{j}]: repeats values[{i}] ({what}): {twice}")
             else:
                 problems.append(
                     f"{path}.values[{j}]: feeds {what} as values[{i}] does, and a row both"
