@@ -173,6 +173,24 @@ class CampaignSummary:
     currency: str = "USD"
     caveats: list[str] = field(default_factory=list)  # shared by its impacts
 
+    def nothing_to_compare(self) -> str | None:
+        """Why the campaign has no metric to judge, when it has none: its objective has
+        no KPI on an outcome metric and no metric is on its channels (a campaign with
+        no channel, or on a channel nothing is counted on)."""
+        if self.impacts:
+            return None
+        where = (
+            "it names no channel"
+            if not self.channels
+            else "no metric is counted on "
+            + ("its channel " if len(self.channels) == 1 else "its channels ")
+            + ", ".join(vocab.channel_label(c) for c in self.channels)
+        )
+        return (
+            f"nothing to compare: its objective {self.objective_title} has no KPI on an"
+            f" outcome metric, and {where}"
+        )
+
     def cost_per_extra(self, impact: Impact) -> float | None:
         """Cost per extra unit of a flow outcome the campaign brought (effect > 0)."""
         if impact.verdict != "effect" or not impact.effect or impact.effect <= 0:
@@ -198,7 +216,13 @@ class CampaignSummary:
             out.append(f"owner {self.owner}")
         if self.budget is not None:
             out.append(f"budget {money(self.budget, self.currency)}")
-        if self.cost or self.hours:
+        if self.hours and not self.cost:
+            # hours logged, none priced: not "cost $0.00 at each person's rate"
+            out.append(
+                f"{hours(self.hours)} logged by people without an hourly rate (no cost"
+                " counted; `hourly_rate` in the plan prices them)"
+            )
+        elif self.cost:
             # what the cost is made of, as the budget is compared with it
             out.append(
                 f"cost so far {money(self.cost, self.currency)} ({hours(self.hours)} at each"
@@ -217,7 +241,12 @@ class CampaignSummary:
         per = self.cost_per_extra(impact)
         if per is None:
             return None
-        basis = "its cost so far" if self.cost else "its budget: no hours or spend logged"
+        if self.cost:
+            basis = "its cost so far"
+        elif self.hours:
+            basis = "its budget: the hours logged have no hourly rate"
+        else:
+            basis = "its budget: no hours or spend logged"
         return (
             f"Each extra unit of {impact.metric_name} cost {money(per, self.currency)} ({basis})."
         )
@@ -234,6 +263,7 @@ class CampaignSummary:
             "budget": self.budget,
             "hours": round(self.hours, 2),
             "cost": round(self.cost, 2),
+            "nothing_to_compare": self.nothing_to_compare(),
         }
 
 

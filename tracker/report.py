@@ -340,7 +340,10 @@ def _campaigns_ended(store: Store, start: dt.date, end: dt.date) -> list[tuple[s
             for i in summary.impacts
             if i.verdict == "effect" or (i.outcome and i.verdict == "no_effect")
         ]
-        out.append((summary.name, judged or ["not enough data to judge what it moved"]))
+        unmeasured = summary.nothing_to_compare()
+        out.append(
+            (summary.name, judged or [unmeasured or "not enough data to judge what it moved"])
+        )
     return out
 
 

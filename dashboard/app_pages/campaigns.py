@@ -36,6 +36,10 @@ for s in summaries:
         st.markdown(" · ".join(facts))
         judged = [i for i in s.impacts if i.verdict != "not_enough_data"]
         missing = [i for i in s.impacts if i.verdict == "not_enough_data"]
+        unmeasured = s.nothing_to_compare()
+        if unmeasured:
+            st.info(ui.text(unmeasured[0].upper() + unmeasured[1:]) + ".")
+            continue
         if not judged:
             reasons = sorted({i.reason or "" for i in missing})
             # "too early" only when waiting helps; weeks missing before it never come

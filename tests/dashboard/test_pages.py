@@ -988,6 +988,42 @@ def test_the_week_grid_shows_what_each_day_counts_above_it(app_env: Store) -> No
     assert shown  # the demo's days hold values: the table is not empty
 
 
+def test_a_campaign_with_nothing_to_compare_says_why(app_env: Store) -> None:
+    # a campaign on no channel for an objective with no outcome KPI read
+    # "Cannot judge it yet: ." (no metric, so no reason)
+    from tracker.plan import apply_plan_text, export_plan
+    from tracker.records import LOCAL_MANAGER
+
+    plan = yaml.safe_load(export_plan(app_env))
+    plan["metrics"].append(
+        {"key": "likes", "name": "Likes", "class": "engagement", "behaviour": "flow"}
+    )
+    owner = plan["objectives"][0]["owner"]
+    plan["objectives"].append(
+        {
+            "key": "warmth",
+            "title": "A warmer brand",
+            "outcome": "reputation",
+            "owner": owner,
+            "start": "2026-01-01",
+            "deadline": "2026-12-31",
+            "campaigns": [
+                {"key": "quiet", "name": "Quiet month", "start": "2026-10-01", "end": "2026-10-31"}
+            ],
+            "kpis": [{"key": "likes-kpi", "metric": "likes", "target": 500, "owner": owner}],
+        }
+    )
+    apply_plan_text(app_env, yaml.safe_dump(plan), LOCAL_MANAGER, confirm=True)
+    at = open_page("campaigns")
+    assert not at.exception, at.exception
+    said = [i.value.replace("\\", "") for i in at.info]
+    assert (
+        "Nothing to compare: its objective A warmer brand has no KPI on an outcome metric,"
+        " and it names no channel." in said
+    ), said
+    assert not [i for i in said if i.endswith(": .")]
+
+
 def test_a_metrics_unit_is_shown_as_typed_never_as_markup(app_env: Store) -> None:
     """A unit is plan text like a name, but the KPI numbers that carry it reached
     Markdown unescaped: a live link on the Summary, Weekly review and Objective pages,

@@ -193,6 +193,11 @@ def test_a_running_campaign_is_judged_so_far(cafe: Store) -> None:
     # more likes or reach are not a result to price: only an outcome gets a cost per extra
     from dataclasses import replace
 
+    hours_only = replace(summary, hours=12.0)
+    assert hours_only.cost_line(impact).endswith(
+        "(its budget: the hours logged have no hourly rate)."
+    )
+
     reach = replace(impact, outcome=False)
     assert summary.cost_per_extra(reach) is None and summary.cost_line(reach) is None
 
@@ -336,6 +341,12 @@ def test_a_campaign_over_its_budget_says_by_how_much_and_what_its_cost_is() -> N
     assert "$5,634.00 over budget" in facts
     within = CampaignSummary(**{**summary.__dict__, "cost": 900.0})
     assert not [f for f in within.facts() if "over budget" in f]
+    # 12 hours logged by someone without a rate: no "$0.00 at each person's rate", and
+    # the cost per extra result says why it is the budget
+    unpriced = CampaignSummary(**{**summary.__dict__, "cost": 0.0, "hours": 12.0})
+    facts = unpriced.facts()
+    assert not [f for f in facts if "cost so far" in f]
+    assert "12 h logged by people without an hourly rate" in " ".join(facts)
 
 
 def test_a_small_rate_keeps_its_digits_in_words_and_json() -> None:
@@ -367,3 +378,52 @@ def test_a_small_rate_keeps_its_digits_in_words_and_json() -> None:
         " weeks before predicted (90%: -0.0029 to 0.0029); that is within what chance alone"
         " gives."
     )
+
+
+def test_a_campaign_with_nothing_to_compare_says_why_everywhere(tmp_path: Path) -> None:
+    # an objective judged by likes alone (no outcome metric), a campaign on no channel and
+    # one on a channel nothing is counted on: the command printed only the header and the
+    # weekly review said "not enough data", with 26 weeks of data stored
+    from tracker.report import weekly_review
+
+    plan = PLAN + textwrap.indent(
+        textwrap.dedent(
+            """
+            - key: brand
+              title: A warmer brand
+              outcome: reputation
+              owner: ana
+              start: 2026-01-01
+              deadline: 2026-12-31
+              campaigns:
+                - {key: quiet, name: Quiet month, owner: ana, start: 2026-10-01, end: 2026-10-31}
+                - {key: li, name: LinkedIn month, channels: [linkedin], owner: ana, start: 2026-10-01, end: 2026-10-31}
+              kpis:
+                - {key: likes-kpi, metric: likes, target: 500, owner: ana}
+            """
+        ).strip("\n"),
+        "  ",
+    )
+    plan = plan.replace(
+        "metrics:\n",
+        "metrics:\n  - {key: likes, name: Likes, class: engagement, behaviour: flow}\n",
+    )
+    db = tmp_path / "w.duckdb"
+    store = Store(db)
+    apply_plan_text(store, plan, LOCAL_MANAGER)
+    _load(store, "likes", {d: 5.0 for d in _days(dt.date(2026, 5, 1), 190)})
+    quiet, li = (s for s in campaign_impacts(store, dt.date(2026, 11, 6)) if s.key != "launch")
+    assert quiet.impacts == [] and li.impacts == []
+    assert quiet.nothing_to_compare() == (
+        "nothing to compare: its objective A warmer brand has no KPI on an outcome metric,"
+        " and it names no channel"
+    )
+    assert li.nothing_to_compare() is not None
+    assert li.nothing_to_compare().endswith("no metric is counted on its channel LinkedIn")
+    run = waypoint(db, "impact", "quiet", "--as-of", "2026-11-06")
+    assert run.code == 0 and "? nothing to compare: its objective A warmer brand" in run.out
+    data = waypoint(db, "impact", "quiet", "--as-of", "2026-11-06", "--json").json()
+    assert data["summaries"][0]["nothing_to_compare"].startswith("nothing to compare")
+    review = weekly_review(store, "2026-W44", now=dt.datetime(2026, 11, 6, 12, tzinfo=dt.UTC))
+    ended = dict(review.campaigns_ended)
+    assert ended["Quiet month"] == [quiet.nothing_to_compare()]

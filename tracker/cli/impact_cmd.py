@@ -42,6 +42,9 @@ def impact_cmd(app: AppContext, campaign: str | None, as_of: str | None, as_json
     for s in summaries:
         parts = s.facts()
         out.print(f"\n[bold]{escape(s.name)}[/] ({escape(' · '.join(parts))})")
+        unmeasured = s.nothing_to_compare()
+        if unmeasured:
+            out.print(f"  [dim]? {escape(unmeasured)}[/]")
         for i in s.impacts:
             out.print(f"  {verdicts[i.verdict]}  {escape(i.sentence())}")
             line = s.cost_line(i)
