@@ -310,6 +310,23 @@ def test_a_dry_run_shows_what_a_confirmation_would_allow(tmp_path: Path, plan_fi
     assert "buyer-leads" in waypoint(db, "plan", "export").out  # nothing was archived
 
 
+def test_a_plan_without_settings_asks_before_putting_them_back(
+    tmp_path: Path, plan_file: Path
+) -> None:
+    # every other section left out is asked about; settings were reset to their defaults
+    # without a word (pace thresholds, backups kept)
+    db = tmp_path / "w.duckdb"
+    with_settings = tmp_path / "with.yaml"
+    with_settings.write_text(SMALL_PLAN + "settings:\n  on_track_pace: 0.8\n")
+    assert waypoint(db, "plan", "apply", str(with_settings)).code == 0
+    run = waypoint(db, "plan", "apply", str(plan_file))
+    assert run.code == 2, run
+    assert "no settings: section, and the workspace sets on_track_pace" in run.err
+    assert "on_track_pace: 0.8" in waypoint(db, "plan", "export").out  # kept
+    assert waypoint(db, "plan", "apply", str(plan_file), "--yes").code == 0
+    assert "on_track_pace" not in waypoint(db, "plan", "export").out
+
+
 def test_a_reader_that_stops_early_gets_no_error_message(tmp_path: Path, plan_file: Path) -> None:
     # `waypoint values leads | head -1`: the reader is gone before the output is written
     db = tmp_path / "w.duckdb"

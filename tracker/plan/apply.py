@@ -208,6 +208,15 @@ def _absent_sections(con: Connection, sections: set[str] | None) -> list[str]:
     return out
 
 
+def _absent_settings(con: Connection, sections: set[str] | None) -> list[str]:
+    """The settings a file without a ``settings:`` section would put back to their
+    defaults (the pace thresholds, the backups kept): asked about, as a missing section
+    of items is, never reset silently."""
+    if sections is None or "settings" in sections:
+        return []
+    return [r[0] for r in con.execute("SELECT name FROM settings ORDER BY name").fetchall()]
+
+
 def apply_plan(
     store: Store,
     plan: Plan,
@@ -234,13 +243,25 @@ def apply_plan(
         _diff(con, plan, dry_run=True, protect=protect, audit=preview_audit, day=day)
         if not confirm:
             absent = _absent_sections(con, sections)
-            if absent:
+            unset = _absent_settings(con, sections)
+            if absent or unset:
+                said = []
+                if absent:
+                    said.append(
+                        f"the file leaves out {', '.join(absent)}; applying it would archive"
+                        " them all"
+                    )
+                if unset:
+                    said.append(
+                        f"the file has no settings: section, and the workspace sets"
+                        f" {', '.join(unset)}; applying it would put them back to their"
+                        " defaults"
+                    )
                 raise NeedsConfirmation(
-                    "the file leaves out "
-                    + ", ".join(absent)
-                    + "; applying it would archive them all. Add them to the file (start from"
-                    " `waypoint plan export`), or apply with --yes to archive them.",
-                    absent,
+                    "; ".join(said) + ". Add them to the file (start from `waypoint plan"
+                    " export`), or apply with --yes to "
+                    + ("archive them." if not unset else "go ahead."),
+                    absent + unset,
                 )
             stale = _stale(con, plan, preview_audit)
             if stale:
