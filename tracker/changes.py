@@ -153,6 +153,29 @@ def list_changes(
     return [_change(r) for r in rows]
 
 
+def _require_assigned(con: Connection, actor: Actor, change: Change, verb: str) -> None:
+    """An assistant writes values only of metrics assigned to her now (DESIGN "Roles"):
+    taking back or bringing back her own entry on a metric taken away from her since
+    changes values she may no longer log, so a manager does it."""
+    from tracker.permissions import assigned_metrics
+
+    allowed = assigned_metrics(con, actor)
+    if allowed is None:
+        return
+    rows = con.execute(
+        "SELECT DISTINCT o.metric, m.name FROM observations o JOIN metrics m"
+        " ON m.key = o.metric WHERE o.change_id = $c OR o.removed_by = $c ORDER BY 1",
+        {"c": change.id},
+    ).fetchall()
+    others = [name for metric, name in rows if metric not in allowed]
+    if others:
+        raise PermissionDenied(
+            f"{actor.name} may not {verb} change {change.id}: it holds values of"
+            f" {listing(others)}, no longer a metric of a KPI, campaign or objective they"
+            " own. Ask a manager to do it."
+        )
+
+
 def may_take_back(actor: Actor, change: Change) -> bool:
     """Whether ``actor`` may undo ``change`` now (the dashboard's Undo buttons)."""
     if not change.in_effect or change.kind == "undo":
@@ -506,6 +529,7 @@ def undo(store: Store, actor: Actor, change_id: int | None = None) -> Change:
             # a redo put its change back in effect: undoing it is undoing that change
             change = get_change(con, int(change.target or 0))
         _may_take_back(actor, change, "undo")
+        _require_assigned(con, actor, change, "undo")
         if change.kind == "undo":
             raise BadInput(
                 f"change {change.id} is an undo; bring back what it took back with"
@@ -544,6 +568,7 @@ def redo(store: Store, actor: Actor, change_id: int | None = None) -> Change:
             # an undo or a redo names the change it is about
             change = get_change(con, int(change.target or 0))
         _may_take_back(actor, change, "redo")
+        _require_assigned(con, actor, change, "redo")
         if change.undone_by is None:
             raise BadInput(f"change {change.id} is in effect; there is nothing to redo")
         undo_change = get_change(con, change.undone_by)

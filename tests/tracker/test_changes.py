@@ -189,6 +189,29 @@ def test_a_refused_undo_or_redo_of_an_apply_names_the_change_in_the_way(
         redo(plan_store, LOCAL_MANAGER, eighty)
 
 
+def test_an_assistant_takes_back_her_entries_only_on_metrics_still_hers(
+    plan_store: Store,
+) -> None:
+    # DESIGN "Roles": an assistant logs values of metrics she owns or is assigned. After
+    # leads moved to Ricardo, her redo put a value of leads back, which `log` refuses her
+    mine = log_entry(plan_store, AMY, "leads", 2, day=DAY)
+    undo(plan_store, AMY, mine.change)
+    moved = SMALL_PLAN.replace(
+        "{key: leads-h2, metric: leads, aggregation: sum, target: 60, owner: amy}",
+        "{key: leads-h2, metric: leads, aggregation: sum, target: 60, owner: ricardo}",
+    )
+    apply_plan_text(plan_store, moved, LOCAL_MANAGER)
+    with pytest.raises(PermissionDenied):
+        log_entry(plan_store, AMY, "leads", 2, day=DAY)
+    with pytest.raises(PermissionDenied, match="it holds values of Qualified leads, no longer"):
+        redo(plan_store, AMY, mine.change)
+    assert daily_values(plan_store, "leads") == []
+    redo(plan_store, RICARDO, mine.change)  # a manager may
+    with pytest.raises(PermissionDenied, match="Ask a manager to do it"):
+        undo(plan_store, AMY, mine.change)
+    assert daily_values(plan_store, "leads") == [(DAY, 2.0)]
+
+
 def test_only_the_author_or_a_manager_may_take_back(plan_store: Store) -> None:
     mine = log_entry(plan_store, RICARDO, "leads", 2, day=DAY)
     with pytest.raises(PermissionDenied):
