@@ -327,6 +327,17 @@ def test_a_plan_without_settings_asks_before_putting_them_back(
     assert "on_track_pace" not in waypoint(db, "plan", "export").out
 
 
+def test_values_outside_the_days_asked_are_not_none_stored(tmp_path: Path, plan_file: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    waypoint(db, "plan", "apply", str(plan_file))
+    waypoint(db, "log", "leads", "2", "--day", "2026-08-03")
+    run = waypoint(db, "values", "leads", "--from", "2026-09-01")
+    assert run.code == 0 and "No values of Qualified leads from 2026-09-01." in run.out
+    assert "stored yet" not in run.out
+    empty = waypoint(db, "values", "posts")
+    assert "No values of" in empty.out and "stored yet" in empty.out
+
+
 def test_a_reader_that_stops_early_gets_no_error_message(tmp_path: Path, plan_file: Path) -> None:
     # `waypoint values leads | head -1`: the reader is gone before the output is written
     db = tmp_path / "w.duckdb"
