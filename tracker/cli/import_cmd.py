@@ -85,6 +85,12 @@ def import_cmd(
         if as_json:  # a script reading --json gets its document, with the reason
             emit_json(_document([], [*problems, "nothing was imported"], dry_run))
         raise BadInput("; ".join(problems) + "; nothing was imported")
+    if map_file is not None and preset != "auto":
+        # two ways to read the same files: --preset was ignored without a word
+        problem = f"--map and --preset {preset} both say how to read the files; give one"
+        if as_json:
+            emit_json(_document([], [problem, "nothing was imported"], dry_run))
+        raise BadInput(problem + "; nothing was imported")
     results = []
     failures: list[str] = []
     mappings = []

@@ -671,3 +671,11 @@ def test_a_mapping_may_not_take_the_name_of_a_preset(shop: Path, tmp_path: Path,
     assert f"imports[{name}].name: '{name}' is the name of a preset or form" in applied.err
     run = _till(shop, tmp_path, "Datum,Umsatz\n2026-11-02,7\n", mapping=named)
     assert run.code == 2 and "is the name of a preset" in run.err
+
+
+def test_a_map_and_a_preset_together_are_refused(shop: Path, tmp_path: Path) -> None:
+    # the file was read through the mapping and --preset ignored without a word
+    run = _till(shop, tmp_path, "Datum,Umsatz\n2026-11-02,7\n", "--preset", "youtube")
+    assert run.code == 2
+    assert "--map and --preset youtube both say how to read the files; give one" in run.err
+    assert daily(shop, "revenue") == {}
