@@ -870,9 +870,9 @@ def test_a_rerun_opens_the_database_once_and_lets_go_of_it(
     opened: list[str] = []
     real = Store._connect
 
-    def counting(self: Store, first_attempt: bool):
+    def counting(self: Store, keep_wal: bool):
         opened.append(str(self.path))
-        return real(self, first_attempt)
+        return real(self, keep_wal)
 
     monkeypatch.setattr(Store, "_connect", counting)
     at = open_page(name)
