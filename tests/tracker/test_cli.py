@@ -338,6 +338,13 @@ def test_values_outside_the_days_asked_are_not_none_stored(tmp_path: Path, plan_
     assert "No values of" in empty.out and "stored yet" in empty.out
 
 
+def test_a_dry_run_on_a_new_database_creates_no_file(tmp_path: Path, plan_file: Path) -> None:
+    db = tmp_path / "new.duckdb"
+    run = waypoint(db, "plan", "apply", str(plan_file), "--dry-run")
+    assert run.code == 0 and "Would apply" in run.out and "create kpi:leads-h2" in run.out
+    assert list(tmp_path.glob("new.duckdb*")) == []  # nothing written, not even the file
+
+
 def test_a_reader_that_stops_early_gets_no_error_message(tmp_path: Path, plan_file: Path) -> None:
     # `waypoint values leads | head -1`: the reader is gone before the output is written
     db = tmp_path / "w.duckdb"

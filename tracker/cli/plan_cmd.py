@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from tracker.cli.common import AppContext, as_option, echo, pass_app, write_output
+
+if TYPE_CHECKING:
+    from tracker.models import Plan
+    from tracker.store import Store
 
 SHOW = 50  # items listed one by one; a 10,000-KPI plan gets a summary
 
@@ -34,15 +40,43 @@ def apply_cmd(app: AppContext, file: str, dry_run: bool, yes: bool, prune: bool)
     A file exported before later changes lists what it would set back and asks first
     (or needs --yes); metrics that hold values stay unless --prune.
     """
-    from tracker.cli.common import ask
-    from tracker.plan import NeedsConfirmation, apply_plan, read_plan_file, validate_plan
+    from tracker.plan import read_plan_file, validate_plan
 
     data, source = read_plan_file(file)
     plan = validate_plan(data, source)  # before touching the database at all
     sections = set(data) if isinstance(data, dict) else None
-    store = app.store
+    if dry_run and not app.store.path.exists():
+        # a dry run writes nothing, not even the database file it would create: it is
+        # tried on an empty one of its own
+        import tempfile
+        from pathlib import Path
+
+        from tracker.store import Store
+
+        with tempfile.TemporaryDirectory(prefix="waypoint-dry-run-") as folder:
+            empty = Store(Path(folder) / "new.duckdb")
+            _apply(app, empty, plan, source, sections, dry_run=True, yes=yes, prune=prune)
+        return
+    _apply(app, app.store, plan, source, sections, dry_run=dry_run, yes=yes, prune=prune)
+
+
+def _apply(
+    app: AppContext,
+    store: Store,
+    plan: Plan,
+    source: str,
+    sections: set[str] | None,
+    *,
+    dry_run: bool,
+    yes: bool,
+    prune: bool,
+) -> None:
+    from tracker.cli.common import ask
+    from tracker.permissions import resolve_actor
+    from tracker.plan import NeedsConfirmation, apply_plan
+
     with store.session():
-        actor = app.actor()
+        actor = resolve_actor(store, app.as_person)
         try:
             changes = apply_plan(
                 store, plan, actor, dry_run=dry_run, sections=sections, prune=prune, confirm=yes
