@@ -107,21 +107,28 @@ def test_undoing_an_apply_keeps_a_metric_it_created_that_holds_values_since(
     assert daily_values(plan_store, "calls") == [(dt.date(2026, 8, 3), 4.0)]
 
 
+_H2 = "      - {key: leads-h2, metric: leads, aggregation: sum, target: 60, owner: amy}\n"
+# the small plan with one KPI more: an apply that creates an item
+WITH_Q4 = SMALL_PLAN.replace(
+    _H2, _H2 + "      - {key: leads-q4, metric: leads, target: 30, owner: amy}\n"
+)
+
+
+def q4_kpis(store: Store) -> list:
+    return [k for o in load_plan(store).objectives for k in o.kpis if k.key == "leads-q4"]
+
+
 def test_a_plan_apply_that_created_an_item_changed_since_is_not_taken_back(
     plan_store: Store,
 ) -> None:
-    line = "      - {key: leads-h2, metric: leads, aggregation: sum, target: 60, owner: amy}\n"
-    added = SMALL_PLAN.replace(
-        line, line + "      - {key: leads-q4, metric: leads, target: 30, owner: amy}\n"
-    )
-    created = apply_plan_text(plan_store, added, LOCAL_MANAGER).change
+    created = apply_plan_text(plan_store, WITH_Q4, LOCAL_MANAGER).change
     raised = apply_plan_text(
-        plan_store, added.replace("target: 30", "target: 40"), LOCAL_MANAGER
+        plan_store, WITH_Q4.replace("target: 30", "target: 40"), LOCAL_MANAGER
     ).change
     assert created is not None and raised is not None
 
     def q4() -> list:
-        return [k for o in load_plan(plan_store).objectives for k in o.kpis if k.key == "leads-q4"]
+        return q4_kpis(plan_store)
 
     with pytest.raises(BadInput, match=f"created kpi leads-q4, which change {raised} changed"):
         undo(plan_store, LOCAL_MANAGER, created)
@@ -136,15 +143,11 @@ def test_an_apply_that_created_an_item_is_undone_redone_and_undone_again(
 ) -> None:
     # docs/entries.md: after a redo, undo takes the change back again. The redo wrote the
     # created KPI back; it is not a later change standing in the way of its own change.
-    line = "      - {key: leads-h2, metric: leads, aggregation: sum, target: 60, owner: amy}\n"
-    added = SMALL_PLAN.replace(
-        line, line + "      - {key: leads-q4, metric: leads, target: 30, owner: amy}\n"
-    )
-    created = apply_plan_text(plan_store, added, LOCAL_MANAGER).change
+    created = apply_plan_text(plan_store, WITH_Q4, LOCAL_MANAGER).change
     assert created is not None
 
     def q4() -> list:
-        return [k for o in load_plan(plan_store).objectives for k in o.kpis if k.key == "leads-q4"]
+        return q4_kpis(plan_store)
 
     undo(plan_store, LOCAL_MANAGER, created)
     redone = redo(plan_store, LOCAL_MANAGER, created)
@@ -157,7 +160,7 @@ def test_an_apply_that_created_an_item_is_undone_redone_and_undone_again(
     # a later change to the item still stands in the way, after a redo too
     redo(plan_store, LOCAL_MANAGER, created)
     raised = apply_plan_text(
-        plan_store, added.replace("target: 30", "target: 40"), LOCAL_MANAGER
+        plan_store, WITH_Q4.replace("target: 30", "target: 40"), LOCAL_MANAGER
     ).change
     with pytest.raises(BadInput, match=f"which change {raised} changed again since"):
         undo(plan_store, LOCAL_MANAGER, created)
