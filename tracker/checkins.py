@@ -263,9 +263,20 @@ class CheckinState:
     # A period checked in more than once: when the latest was given (its confidence and
     # words are the ones shown; checked_in_at, the first, decides on time), else None.
     updated_at: dt.datetime | None = None
+    # the workspace's: the day a check-in came is said on its clock (23:30 in Chicago on
+    # a Monday is Tuesday in UTC, and reads as late beside "on time")
+    timezone: str = field(default="UTC", compare=False, repr=False)
+
+    def day_of(self, stamp: dt.datetime) -> str:
+        """``stamp`` (naive UTC, as stored) as the workspace's day: "Mon 9 Mar 2026"."""
+        from tracker.formats import long_day, to_local
+
+        local = to_local(stamp, self.timezone)
+        return f"{local:%a} {long_day(local)}"
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["timezone"]
         for k in ("checked_in_at", "due_by", "updated_at"):
             # stored as naive UTC: written with its offset, so no reader takes it as local
             data[k] = data[k].replace(tzinfo=dt.UTC).isoformat() if data[k] else None
@@ -400,7 +411,9 @@ def checkin_status(
     local_today = now_naive.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(timezone)).date()
     wk = Period.parse(week) if week else Period.week_of(local_today)
     week = wk.label
-    month = Period.of("month", wk.last)
+    # the month a week shows: its Sunday's, except in the week running, where it is
+    # today's (on 31 March, March is owed and April cannot be checked in yet)
+    month = Period.of("month", local_today if wk.first <= local_today <= wk.last else wk.last)
     params = {
         "w_label": week,
         "w_first": wk.first,
@@ -445,6 +458,7 @@ def checkin_status(
                 due,
                 by,
                 upd,
+                timezone,
             )
         )
     return CheckinReport(week, states, later)

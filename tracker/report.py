@@ -384,7 +384,7 @@ def _forecast(n: KpiProgress) -> str:
 
 
 def _checkin(c: CheckinState, people: dict[str, str] | None = None) -> str:
-    when = f", {c.checked_in_at:%a} {formats.long_day(c.checked_in_at)}" if c.checked_in_at else ""
+    when = f", {c.day_of(c.checked_in_at)}" if c.checked_in_at else ""
     # a check-in typed for the owner by a manager says so (it counts for the owner)
     by = f", entered by {entered_by_name(c.entered_by, people or {})}" if c.entered_by else ""
     return checkin_words(c.state, c.confidence) + when + by + checked_in_again(c)
@@ -395,7 +395,7 @@ def checked_in_again(c: CheckinState) -> str:
     was given (the first check-in's day decides on time; the Objective page lists each)."""
     if c.updated_at is None:
         return ""
-    return f"; checked in again {c.updated_at:%a} {formats.long_day(c.updated_at)}"
+    return f"; checked in again {c.day_of(c.updated_at)}"
 
 
 def entered_by_name(key: str, people: dict[str, str]) -> str:

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -928,6 +929,12 @@ def load_context(con: Connection, as_of: dt.date) -> Context:
             [as_of + dt.timedelta(days=1)],
         )
     }
+    # a check-in's moment on the workspace's clock, with its offset: 23:30 on a Monday in
+    # Chicago is said as that Monday, not as the Tuesday it is in UTC
+    found = con.execute("SELECT timezone FROM workspace").fetchall()
+    zone = ZoneInfo(found[0][0] if found else "UTC")
+    for r in checkins.values():
+        r["created_at"] = r["created_at"].replace(tzinfo=dt.UTC).astimezone(zone)
     from tracker.observations import overlaps
 
     # Outliers still stored as they were found (a corrected day no longer matches).

@@ -93,6 +93,41 @@ def test_monthly_cadence_uses_the_month(plan_store: Store) -> None:
     assert s.period == "2026-08" and s.state == "due"
 
 
+def test_the_week_running_shows_the_month_of_today(plan_store: Store) -> None:
+    # Monday 31 August: the week's Sunday is in September, but August is the month owed
+    # (on time until 1 September ends); September cannot be checked in for yet
+    apply_plan_text(
+        plan_store,
+        SMALL_PLAN.replace("target: 60, owner: amy}", "target: 60, owner: amy, cadence: monthly}"),
+        LOCAL_MANAGER,
+    )
+    now = utc("2026-08-31T12:00").replace(tzinfo=dt.UTC)
+    s = next(s for s in checkin_status(plan_store, None, now=now).kpis if s.kpi == "leads-h2")
+    assert (s.period, s.state) == ("2026-08", "due")
+    # a week already over keeps its Sunday's month
+    later = utc("2026-10-01T12:00").replace(tzinfo=dt.UTC)
+    s = next(
+        s for s in checkin_status(plan_store, "2026-W36", now=later).kpis if s.kpi == "leads-h2"
+    )
+    assert s.period == "2026-09"
+
+
+def test_the_day_a_check_in_came_is_the_workspaces(
+    plan_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 23:30 on Monday in Chicago is Tuesday in UTC: "on time, ..., Tue" read as late
+    from tracker.report import _checkin
+
+    monkeypatch.setenv("WAYPOINT_NOW", utc("2026-08-10T23:30").isoformat() + "+00:00")
+    record_checkin(plan_store, AMY, "leads-h2", "on_track", period=WEEK)
+    monkeypatch.delenv("WAYPOINT_NOW")
+    report = checkin_status(plan_store, WEEK, now=utc("2026-08-12T12:00").replace(tzinfo=dt.UTC))
+    s = next(s for s in report.kpis if s.kpi == "leads-h2")
+    assert s.state == "on_time"
+    assert _checkin(s) == "on time, says on track, Mon 10 Aug 2026"
+    assert s.as_dict()["checked_in_at"] == "2026-08-11T04:30:00+00:00"  # JSON: UTC, offset
+
+
 def test_who_may_check_in(plan_store: Store) -> None:
     with pytest.raises(PermissionDenied):
         record_checkin(plan_store, VIC, "leads-h2", "on_track")

@@ -386,6 +386,19 @@ def test_confidence_conflict(store: Store, confidence: str, raised: bool) -> Non
     assert (("confidence_conflict", "kpi:leads-kpi") in codes(store)) is raised
 
 
+def test_a_conflict_says_the_check_ins_day_on_the_workspaces_clock(store: Store) -> None:
+    # 03:00 UTC on Friday is Thursday evening in Chicago: the day people read, and the
+    # evidence carries its offset (it read Friday, and a naive time with no zone)
+    plan(store, kpis=[LEADS_KPI])
+    with store.write() as con:
+        con.execute("UPDATE workspace SET timezone = 'America/Chicago'")
+    log(store, "leads", {AS_OF - dt.timedelta(days=3): 1})  # far behind: off_track
+    checkin(store, "on_track", hour=3)
+    flag = next(f for f in run_audit(store, AS_OF).flags if f.code == "confidence_conflict")
+    assert "(week of 22 Jun 2026, on Thu 25 Jun 2026)" in flag.message
+    assert flag.evidence["checkin_at"] == "2026-06-25T22:00:00-05:00"
+
+
 def test_a_conflict_entered_for_the_owner_quotes_who_typed_it(store: Store) -> None:
     from tracker.vanity import run_audit
 
