@@ -64,6 +64,7 @@ class Link:
     outcome: str
     lag: int
     flat: bool
+    signed_r: float = 0.0  # that correlation with its sign (-0.26 where ``r`` is 0.26)
 
 
 def strongest_links(
@@ -98,7 +99,8 @@ def strongest_links(
         if best[i] < 0:
             continue
         pair, lag = divmod(int(first[i]), width)
-        links[lead] = Link(float(best[i]), pairs[pair][1], lags[lag], bool(flat[i]))
+        signed = float(rs.ravel()[first[i]]) if best[i] > 0 else 0.0
+        links[lead] = Link(float(best[i]), pairs[pair][1], lags[lag], bool(flat[i]), signed)
     return links
 
 

@@ -103,6 +103,7 @@ def _evidence_words(value: str, kind: str) -> str | None:
 # What people call the fields whose keys say it badly
 _EVIDENCE_LABEL = {
     "best_abs_r": "strongest correlation (|r|)",
+    "best_r": "that correlation (r)",
     "best_outcome": "with",
     "best_lag_weeks": "weeks later",
     "days_since": "days without a value",
@@ -552,6 +553,7 @@ def no_link_to_outcome(ctx: Context) -> Iterator[Flag]:
         r_best, o_best, lag, flat = (
             (link.r, link.outcome, link.lag, link.flat) if link else (0.0, outcomes[0], 0, True)
         )
+        r_signed = link.signed_r if link else 0.0  # as read: -0.26 moved against the outcome
         weeks = ctx.weeks_with_data.get(key, 0)
         if flat and ctx.never_changed(key):
             why = (
@@ -563,11 +565,9 @@ def no_link_to_outcome(ctx: Context) -> Iterator[Flag]:
             why = "the outcomes stayed the same week after week, so nothing it did moved them"
         else:
             # two decimals, unless they would round up to the line it stays below
-            shown = f"{r_best:.2f}" if round(r_best, 2) < LINK_R else f"{r_best:.3f}"
-            why = (
-                f"the strongest weekly correlation is r = {shown} ({ctx.name(o_best)},"
-                f" {lag} week{'s' if lag != 1 else ''} later)"
-            )
+            shown = f"{r_signed:.2f}" if round(r_best, 2) < LINK_R else f"{r_signed:.3f}"
+            when = "the same week" if lag == 0 else f"{lag} week{'s' if lag != 1 else ''} later"
+            why = f"the strongest weekly correlation is r = {shown} ({ctx.name(o_best)}, {when})"
         yield Flag(
             "no_link_to_outcome",
             "warning",
@@ -578,6 +578,7 @@ def no_link_to_outcome(ctx: Context) -> Iterator[Flag]:
                 "metric": key,
                 "weeks": weeks,
                 "best_abs_r": round(r_best, 4),
+                "best_r": round(r_signed, 4),
                 "best_outcome": o_best,
                 "best_lag_weeks": lag,
                 "outcomes": outcomes,

@@ -278,6 +278,21 @@ def test_no_link_to_outcome_matches_lagged_correlation(store: Store, seed: int) 
     assert (("no_link_to_outcome", "metric:likes") in codes(store)) is expected
 
 
+def test_no_link_says_the_correlation_with_its_sign(store: Store) -> None:
+    # likes moved against leads (r = -0.26 at lag 0): the sentence said "r = 0.26"
+    likes = [1.0, 5, 6, 4, 1, 1, 2, 1]
+    leads = [8.0, 7, 3, 7, 7, 2, 7, 8]
+    signed = float(np.corrcoef(likes, leads)[0, 1])
+    assert -0.3 < signed < -0.2 and max_lagged_r(likes, leads) == pytest.approx(-signed)
+    plan(store, kpis=[LEADS_KPI], channels=("ig", "web"))
+    log(store, "likes", weekly_to_daily(likes, AS_OF))
+    log(store, "leads", weekly_to_daily(leads, AS_OF))
+    flag = next(f for f in run_audit(store, AS_OF).flags if f.code == "no_link_to_outcome")
+    assert f"r = {signed:.2f} (Leads, the same week)" in flag.message
+    assert flag.evidence["best_r"] == round(signed, 4)
+    assert flag.evidence["best_abs_r"] == round(-signed, 4)
+
+
 def test_no_link_needs_eight_complete_weeks(store: Store) -> None:
     plan(store, kpis=[LEADS_KPI], channels=("ig", "web"))
     likes = [9.0, 6, 9, 8, 1, 4, 8]
