@@ -176,7 +176,8 @@ def weekly_need(kpi: Any) -> str:
 
 
 def kpi_numbers(kpi: Any) -> str:
-    """``460 of 600 (41% done, 66% expected by now)`` in the KPI's own unit; a missed
+    """``460 of 600 (41% done, 66% expected by now)`` in the KPI's own unit (a health
+    KPI: ``5 h, to stay below 4 h``); a missed
     KPI says when it ended (``76% done, missed on 4 Nov 2026``), one not started when it
     starts: "expected by now" means nothing once, or before, the time is up."""
     status = getattr(kpi, "status", None)
@@ -192,7 +193,12 @@ def kpi_numbers(kpi: Any) -> str:
         for part in (f"{percent(kpi.progress)} done" if kpi.progress is not None else "", when)
         if part
     )
-    numbers = f"{kpi_value(kpi, kpi.current)} of {kpi_value(kpi, kpi.target)}"
+    stay = getattr(kpi, "stay", None)
+    if stay:
+        # a health KPI holds a line, it does not work towards it: "5 of 4" read as ahead
+        numbers = f"{kpi_value(kpi, kpi.current)}, to stay {stay} {kpi_value(kpi, kpi.target)}"
+    else:
+        numbers = f"{kpi_value(kpi, kpi.current)} of {kpi_value(kpi, kpi.target)}"
     return numbers + (f" ({detail})" if detail else "")
 
 

@@ -51,6 +51,12 @@ def test_kpi_numbers_say_when_a_missed_kpi_ended_and_when_one_starts() -> None:
     assert kpi_numbers(waiting) == "– of 45 (starts on 1 Sep 2026)"
     running = kpi(status="at_risk", expected=0.8)
     assert kpi_numbers(running) == "33 of 45 (73% done, 80% expected by now)"
+    # a health KPI holds a line: "5 of 4" read as ahead of it while it is off track
+    health = kpi(
+        aggregation="latest", unit="h", current=5.0, target=4.0, progress=None,
+        expected=None, status="off_track", stay="below",
+    )  # fmt: skip
+    assert kpi_numbers(health) == "5 h, to stay below 4 h"
 
 
 def test_the_weekly_need_reads_the_same_on_every_face() -> None:
