@@ -74,16 +74,14 @@ def _zone(value: str | None) -> str | None:
 class _Item(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
-    # YAML reads `yes`, `no`, `on` and `off` as booleans, and pydantic would take them as
-    # 1 and 0 for a number (`min: yes` became a minimum of 1): a number field refuses them.
+    # pydantic would take true and false as 1 and 0 for a number (`min: true` became a
+    # minimum of 1): a number field refuses them. (The plan's YAML reads yes, no, on and
+    # off as words, tracker.plan.yamlio; a number field refuses those as text.)
     @field_validator("*", mode="before")
     @classmethod
     def _no_yes_or_no_for_a_number(cls, value: object, info: ValidationInfo) -> object:
         if isinstance(value, bool) and info.field_name in _number_fields(cls):
-            raise ValueError(
-                f"{str(value).lower()} is not a number (YAML reads yes, no, on and off as"
-                " true or false)"
-            )
+            raise ValueError(f"{str(value).lower()} is not a number")
         return value
 
 

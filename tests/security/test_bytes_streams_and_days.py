@@ -248,6 +248,27 @@ def test_a_plan_value_means_what_it_says(
     assert waypoint(db, "plan", "apply", str(plan)).code == 0
 
 
+def test_yes_no_on_and_off_are_words_in_a_plan(tmp_path: Path) -> None:
+    # YAML 1.1 read them as booleans: a metric keyed `on` was "metrics[True].key: should
+    # be a valid string"; a yes/no field still takes them
+    db = tmp_path / "w.duckdb"
+    plan = tmp_path / "plan.yaml"
+    metric = (
+        "  - {key: leads, name: Qualified leads, channel: website, class: outcome, behaviour: flow}"
+    )
+    assert metric in SMALL_PLAN
+    extra = "\n  - {key: on, name: Orders on, class: activity, behaviour: flow, qualified: yes}"
+    plan.write_text(SMALL_PLAN.replace(metric, metric + extra))
+    run = waypoint(db, "plan", "apply", str(plan))
+    assert run.code == 0, run.err
+    exported = waypoint(db, "plan", "export").out
+    assert "- key: 'on'\n  name: Orders on" in exported and "qualified: true" in exported
+    assert waypoint(db, "log", "on", "2", "--day", "2026-08-03").code == 0
+    again = tmp_path / "again.yaml"
+    again.write_text(exported)
+    assert "0 created, 0 updated" in waypoint(db, "plan", "apply", str(again)).out
+
+
 def test_a_note_loses_the_characters_that_reorder_text(plan_db: Path, tmp_path: Path) -> None:
     # U+202E turns the rest of a note around in `values` and the export; names and plan
     # text refuse these characters, a note drops them (as it drops control characters)

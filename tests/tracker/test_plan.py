@@ -381,11 +381,14 @@ def test_a_stored_currency_from_before_the_iso_check_still_loads(plan_store: Sto
 
 
 def test_yes_or_no_is_not_a_number() -> None:
-    # YAML reads `min: yes` as true; it is not a minimum of 1
+    # `min: true` is not a minimum of 1, nor is `min: yes` (a word to the plan's YAML)
     line = (
         "  - {key: leads, name: Qualified leads, channel: website, class: outcome, behaviour: flow}"
     )
     assert line in SMALL_PLAN
+    text = SMALL_PLAN.replace(line, line[:-1] + ", min: true}")
+    with pytest.raises(PlanError, match=r"metrics\[leads\]\.min: true is not a number"):
+        validate_plan(load_yaml(text))
     text = SMALL_PLAN.replace(line, line[:-1] + ", min: yes}")
-    with pytest.raises(PlanError, match=r"metrics\[leads\]\.min: true is not a number \(YAML"):
+    with pytest.raises(PlanError, match=r"metrics\[leads\]\.min: should be a valid number"):
         validate_plan(load_yaml(text))

@@ -74,7 +74,16 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
             return str(self.construct_scalar(node))
         return super().construct_yaml_float(node)
 
+    # YAML 1.1 reads yes, no, on and off as true and false: a metric keyed `on` became
+    # "metrics[True].key: should be a valid string". Only true and false are booleans
+    # (YAML 1.2); the others stay text, and a yes/no field still reads them as one.
+    def construct_yaml_bool(self, node: yaml.ScalarNode) -> bool | str:
+        if str(node.value).lower() in ("true", "false"):
+            return bool(super().construct_yaml_bool(node))
+        return str(self.construct_scalar(node))
 
+
+_Loader.add_constructor("tag:yaml.org,2002:bool", _Loader.construct_yaml_bool)
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 _Loader.add_constructor("tag:yaml.org,2002:float", _Loader.construct_yaml_float)
 
