@@ -350,6 +350,15 @@ def test_stale_metric(store: Store, days_ago: int, raised: bool) -> None:
     assert (("stale_metric", "metric:leads") in codes(store)) is raised
 
 
+def test_stale_numbers_of_a_kpi_without_an_owner_ask_for_one(store: Store) -> None:
+    # "ask its owner what is blocking it" of a KPI nobody owns
+    plan(store, kpis=[{k: v for k, v in LEADS_KPI.items() if k != "owner"}])
+    log(store, "leads", {AS_OF - dt.timedelta(days=20): 1})
+    flag = next(f for f in run_audit(store, AS_OF).flags if f.code == "stale_metric")
+    assert "ask its owner" not in flag.next_step
+    assert flag.next_step.endswith("give KPI “leads-kpi” an owner who keeps it up to date.")
+
+
 def test_a_kpi_that_ended_is_not_judged_on_stale_numbers(store: Store) -> None:
     # its window's numbers are final: the flag would blame a KPI nothing is due for, and
     # among several KPIs on the metric it names one still running
