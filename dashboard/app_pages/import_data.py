@@ -37,7 +37,8 @@ upload = st.file_uploader(
     key="import_file",
 )
 labels = {name: preset_label(name) for name in preset_names()}
-labels |= {m.name: preset_label(f"mapping:{m.name}") for m in plan.imports}
+# a saved mapping by its own key: one named like a preset (`long`) is listed beside it
+labels |= {f"mapping:{m.name}": preset_label(f"mapping:{m.name}") for m in plan.imports}
 DAY_LABEL = "Day for files without dates (e.g. Search Console queries)"
 preset = st.selectbox(
     "What kind of export", list(labels), key="import_preset", format_func=labels.__getitem__

@@ -69,12 +69,6 @@ BROKEN = [
         " deadline 2026-12-31",
     ),
     (
-        # with a deadline of its own too: it still starts once its objective is over
-        lambda d: kpi(d, "leads-h2").update(start="2027-01-15", deadline="2027-03-01"),
-        "objectives[buyer-leads].kpis[leads-h2].start: 2027-01-15 is after the objective's"
-        " deadline 2026-12-31",
-    ),
-    (
         lambda d: kpi(d, "leads-h2").update(deadline=20260331),
         "kpis[leads-h2].deadline: 20260331 is not a date; write it as YYYY-MM-DD",
     ),
@@ -392,3 +386,14 @@ def test_yes_or_no_is_not_a_number() -> None:
     text = SMALL_PLAN.replace(line, line[:-1] + ", min: yes}")
     with pytest.raises(PlanError, match=r"metrics\[leads\]\.min: should be a valid number"):
         validate_plan(load_yaml(text))
+
+
+def test_a_kpi_with_its_own_dates_after_its_objective_is_kept(store: Store) -> None:
+    # a second phase planned ahead: its own start and deadline after the objective's
+    # deadline. Refusing it would leave a workspace holding one unable to save anything
+    line = "      - {key: leads-h2, metric: leads, aggregation: sum, target: 60, owner: amy}\n"
+    assert line in SMALL_PLAN
+    later = line.replace("owner: amy}", "owner: amy, start: 2027-01-15, deadline: 2027-03-01}")
+    apply_plan_text(store, SMALL_PLAN.replace(line, later), LOCAL_MANAGER)
+    again = apply_plan_text(store, export_plan(store), LOCAL_MANAGER)
+    assert again.summary().startswith("0 created, 0 updated, 0 archived")

@@ -98,17 +98,9 @@ def column_problems(mapping: ImportMapping) -> list[str]:
     """The day and every value must come from a column the mapping recognises files by;
     otherwise every row would be refused (or skipped) without a word about why. No value
     may be listed twice (it would count twice)."""
-    from tracker.imports.parse import preset_names
-
     path = f"imports[{mapping.name}]"
     columns = {c.lower() for c in mapping.match.columns}
     problems = []
-    if mapping.name.lower() in preset_names():
-        # `--preset long` and auto-detection would read files through it instead
-        problems.append(
-            f"{path}.name: {mapping.name!r} is the name of a preset or form of"
-            " `--preset`; name the mapping after the tool it reads (booking-system)"
-        )
     if mapping.day.column.lower() not in columns:
         problems.append(f"{path}.day.column: {mapping.day.column!r} is not one of match.columns")
     for i, spec in enumerate(mapping.values):

@@ -134,7 +134,7 @@ def parse_file(
     # every message names the file: never with its control characters (tracker.text)
     name = file_label(display_name or path.name)
     try:
-        forced = list(map_with) or [m for m in mappings if m.name == preset]
+        forced = list(map_with) or _named_mapping(preset, mappings)
         if forced:
             parsed = _mapped(
                 path, name, forced, timezone, behaviours or {}, mappings, known=known_metrics
@@ -156,6 +156,20 @@ def parse_file(
         raise
     except (OSError, ValueError, IndexError, KeyError, TypeError, UnicodeError) as exc:
         raise BadInput(f"{name}: cannot be read ({type(exc).__name__}: {exc})") from exc
+
+
+def _named_mapping(choice: str, mappings: Sequence[ImportMapping]) -> list[ImportMapping]:
+    """The saved mapping ``--preset`` names: ``mapping:NAME``, or a NAME that is no
+    preset's or form's. A mapping saved under such a name (``long``, ``instagram``)
+    never takes the preset's place: ``--preset long`` reads the long form, and
+    ``mapping:long`` reads the mapping."""
+    if choice.startswith("mapping:"):
+        wanted = choice.removeprefix("mapping:")
+    elif choice in preset_names():
+        return []
+    else:
+        wanted = choice
+    return [m for m in mappings if m.name == wanted]
 
 
 def _parse(

@@ -425,13 +425,12 @@ def _kpi_problems(
         problems.append(f"{kp}.campaign: unknown campaign {k.campaign!r} in objective {o.key}")
     start = k.start or o.start
     deadline = k.deadline or o.deadline
-    if k.start is not None and o.deadline is not None and k.start > o.deadline:
-        # a KPI that starts once its objective is over measures nothing the objective is
-        # judged on, whatever deadline of its own it has: its start is what was written
-        # wrong, so that field is named
-        problems.append(f"{kp}.start: {k.start} is after the objective's deadline {o.deadline}")
-    elif start is not None and deadline is not None and deadline < start:
-        problems.append(f"{kp}.deadline: {deadline} is before start {start}")
+    if start is not None and deadline is not None and deadline < start:
+        if k.start is not None and k.deadline is None:
+            # the KPI's own start is what was written wrong: name that field
+            problems.append(f"{kp}.start: {start} is after the objective's deadline {deadline}")
+        else:
+            problems.append(f"{kp}.deadline: {deadline} is before start {start}")
     if (k.metric is None) == (k.ratio is None):
         problems.append(f"{kp}.metric: give either metric or ratio (numerator / denominator)")
         return problems

@@ -660,17 +660,30 @@ def test_values_whose_filters_overlap_are_refused_and_exclusive_ones_kept(
     assert daily(shop, "revenue") == {"2026-11-02": 1350.0}
 
 
-@pytest.mark.parametrize("name", ["auto", "long", "wide", "x", "x_account_overview"])
-def test_a_mapping_may_not_take_the_name_of_a_preset(shop: Path, tmp_path: Path, name: str) -> None:
+def test_a_mapping_named_like_a_preset_never_takes_its_place(shop: Path, tmp_path: Path) -> None:
     # a mapping named `long` read `--preset long` files through it (revenue 3 stored as
-    # likes 3); one named `auto` came before every preset
-    named = TILL.replace("name: till", f"name: {name}")
+    # likes 3); one named `auto` came before every preset. The names stay the presets';
+    # `--preset mapping:NAME` reads the mapping
+    named = TILL.replace("name: till", "name: long")
     plan = _write(tmp_path, "plan.yaml", _plan() + _imports(named.strip()))
-    applied = waypoint(shop, "plan", "apply", str(plan))
-    assert applied.code == 2
-    assert f"imports[{name}].name: '{name}' is the name of a preset or form" in applied.err
-    run = _till(shop, tmp_path, "Datum,Umsatz\n2026-11-02,7\n", mapping=named)
-    assert run.code == 2 and "is the name of a preset" in run.err
+    assert waypoint(shop, "plan", "apply", str(plan)).code == 0  # stored plans keep working
+    long_file = _write(tmp_path, "l.csv", "day,metric,value\n2026-11-02,revenue,3\n")
+    run = waypoint(shop, "import", str(long_file), "--preset", "long", "--json")
+    assert run.code == 0, run.err
+    assert run.json()["files"][0]["preset"] == "long"
+    assert daily(shop, "revenue") == {"2026-11-02": 3.0}
+    till = _write(tmp_path, "till.csv", "Datum,Umsatz\n2026-11-03,7\n")
+    run = waypoint(shop, "import", str(till), "--preset", "mapping:long", "--json")
+    assert run.code == 0, run.err
+    assert run.json()["files"][0]["preset"] == "mapping:long"
+    assert daily(shop, "revenue") == {"2026-11-02": 3.0, "2026-11-03": 7.0}
+    # and auto-detection still finds a platform export before any saved mapping
+    named_auto = TILL.replace("name: till", "name: auto")
+    plan.write_text(_plan() + _imports(named_auto.strip()))
+    assert waypoint(shop, "plan", "apply", str(plan), "--yes").code == 0
+    x = EXPORTS / "x_twitter" / "account_overview_analytics.csv"
+    run = waypoint(shop, "import", str(x), "--dry-run", "--json")
+    assert run.json()["files"][0]["preset"].startswith("x_"), run.json()["files"][0]["preset"]
 
 
 def test_a_map_and_a_preset_together_are_refused(shop: Path, tmp_path: Path) -> None:
