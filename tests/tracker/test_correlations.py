@@ -102,9 +102,9 @@ def _walked(correlations: dict, outcomes: dict, min_n: int = 3) -> dict:
         for o, lag, r, n in found:
             value = 0.0 if r is None or r != r or n < min_n else abs(r)
             if best is None or value > best[0]:
-                best = (value, o, lag)
+                best = (value, o, lag, r if value > 0 else 0.0)  # with its sign
         flat = all(r is None or r != r for _, _, r, _ in found)
-        links[lead] = Link(best[0], best[1], best[2], flat)
+        links[lead] = Link(best[0], best[1], best[2], flat, best[3])
     return links
 
 

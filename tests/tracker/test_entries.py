@@ -442,7 +442,9 @@ def test_after_a_handover_she_may_still_delete_what_she_wrote_as_she_may_undo_it
     assert handed_over != SMALL_PLAN
     apply_plan_text(plan_store, handed_over, RICARDO)
     undo(plan_store, AMY, second.change)
-    redo(plan_store, AMY, second.change)
+    with pytest.raises(PermissionDenied, match="no longer a metric"):
+        redo(plan_store, AMY, second.change)  # bringing it back is logging it again
+    redo(plan_store, RICARDO, second.change)
     delete_values(plan_store, AMY, [first.entry])
     assert daily_values(plan_store, "leads") == [(DAY, 3.0)]
 
