@@ -327,6 +327,26 @@ def test_a_plan_without_settings_asks_before_putting_them_back(
     assert "on_track_pace" not in waypoint(db, "plan", "export").out
 
 
+def test_an_old_export_without_settings_says_every_change_it_would_undo(
+    tmp_path: Path, plan_file: Path
+) -> None:
+    # an export made before settings were set lacks them and is stale: the question was
+    # about the settings alone, and a yes set the newer target back unseen
+    db = tmp_path / "w.duckdb"
+    assert waypoint(db, "plan", "apply", str(plan_file)).code == 0
+    old = tmp_path / "old.yaml"
+    old.write_text(waypoint(db, "plan", "export").out)
+    newer = tmp_path / "newer.yaml"
+    newer.write_text(
+        SMALL_PLAN.replace("target: 60", "target: 99") + "settings:\n  on_track_pace: 0.8\n"
+    )
+    assert waypoint(db, "plan", "apply", str(newer), "--yes").code == 0
+    run = waypoint(db, "plan", "apply", str(old))
+    assert run.code == 2
+    assert "no settings: section" in run.err and "set these back" in run.err
+    assert "leads-h2" in run.err and "target" in run.err, run.err
+
+
 def test_values_outside_the_days_asked_are_not_none_stored(tmp_path: Path, plan_file: Path) -> None:
     db = tmp_path / "w.duckdb"
     waypoint(db, "plan", "apply", str(plan_file))

@@ -244,35 +244,39 @@ def apply_plan(
         if not confirm:
             absent = _absent_sections(con, sections)
             unset = _absent_settings(con, sections)
-            if absent or unset:
-                said = []
-                if absent:
-                    said.append(
-                        f"the file leaves out {', '.join(absent)}; applying it would archive"
-                        " them all"
-                    )
-                if unset:
-                    said.append(
-                        f"the file has no settings: section, and the workspace sets"
-                        f" {', '.join(unset)}; applying it would put them back to their"
-                        " defaults"
-                    )
-                raise NeedsConfirmation(
-                    "; ".join(said) + ". Add them to the file (start from `waypoint plan"
-                    " export`), or apply with --yes to "
-                    + ("archive them." if not unset else "go ahead."),
-                    absent + unset,
-                )
             stale = _stale(con, plan, preview_audit)
+            # one question for all the apply would undo: a yes to one part must not apply
+            # another unseen (an old export lacks the settings set since, too)
+            said = []
+            if absent:
+                said.append(
+                    f"the file leaves out {', '.join(absent)}; applying it would archive them all"
+                )
+            if unset:
+                said.append(
+                    "the file has no settings: section, and the workspace sets"
+                    f" {', '.join(unset)}; applying it would put them back to their defaults"
+                )
             if stale:
                 changes.reverts = stale
-                raise NeedsConfirmation(
+                said.append(
                     f"the file was exported at plan revision {plan.revision}, before later"
-                    " changes; applying it would set these back:\n    "
-                    + "\n    ".join(stale)
-                    + "\nExport the plan again and redo your edits, or apply with --yes.",
-                    stale,
+                    " changes; applying it would set these back:\n    " + "\n    ".join(stale)
                 )
+            if said:
+                if stale:
+                    advice = "\nExport the plan again and redo your edits, or apply with --yes."
+                elif unset:
+                    advice = (
+                        ". Add them to the file (start from `waypoint plan export`), or apply"
+                        " with --yes to go ahead."
+                    )
+                else:
+                    advice = (
+                        ". Add them to the file (start from `waypoint plan export`), or apply"
+                        " with --yes to archive them."
+                    )
+                raise NeedsConfirmation("; ".join(said) + advice, absent + unset + stale)
         change = None if dry_run else open_change(con, actor, "plan", "plan apply")
         _workspace(con, actor, plan, changes, dry_run, change)
         _settings(con, actor, plan, changes, dry_run, change, store.path.parent)
