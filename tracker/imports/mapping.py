@@ -132,12 +132,17 @@ def column_problems(mapping: ImportMapping) -> list[str]:
 
 
 def _filter(where: Mapping[str, Any]) -> dict[str, Any]:
-    """A ``where`` as it compares: columns without regard to case, numbers as numbers,
-    text without regard to case and spacing."""
-    return {
-        norm(k): float(v) if isinstance(v, int | float) and not isinstance(v, bool) else norm(v)
-        for k, v in where.items()
-    }
+    """A ``where`` as it compares: columns without regard to case, numbers as numbers
+    (written as text too: `5` and `"5"` keep the same rows), other text without regard
+    to case and spacing."""
+
+    def wanted(v: Any) -> Any:
+        try:
+            return parse_number(v) if not isinstance(v, bool) else norm(v)
+        except NotANumber:
+            return norm(v)
+
+    return {norm(k): wanted(v) for k, v in where.items()}
 
 
 def _exclusive(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
@@ -261,7 +266,7 @@ def run_mapping(
     unreadable: set[tuple[str, dt.date]] = set()
     totals = 0
     undated: list[int] = []  # lines without a day and a blank first cell
-    last_dated = 0
+    first_dated = last_dated = 0
     for row, line in body:
         if all(is_null(c) for c in row):
             continue
@@ -283,6 +288,13 @@ def run_mapping(
             continue
         if text_file and len(row) <= widest:
             acc.rejects.append(cut_short(acc.file, line, row, header))
+            # its day keeps what the other rows give: never a 0 the file did not say
+            try:
+                cut_day = _day(raw, mapping, timezone, days)
+            except NotADate:
+                cut_day = None
+            if cut_day is not None:
+                unreadable.update((metric, cut_day) for metric in sums)
             continue
         try:
             day = _day(raw, mapping, timezone, days)
@@ -293,6 +305,7 @@ def run_mapping(
             continue
         acc.day_texts[line] = str(raw).strip()
         days_seen.setdefault(day, line)
+        first_dated = first_dated or line
         last_dated = line
         for value in mapping.values:
             if value.where and not all(
@@ -313,6 +326,10 @@ def run_mapping(
                 continue
             if number is not None:
                 acc.add(value.metric, day, number, line, behaviours.get(value.metric, "flow"))
+            else:
+                # a blank amount is no amount: the row adds nothing, and its day is not
+                # said to be 0 on its account
+                unreadable.add((value.metric, day))
     # every day the file covers gets a count: a day inside its span without a single row
     # (no bookings on Wednesday) counted no rows, 0, not missing. Only gaps of at most
     # FILLED_GAP days between two days with rows, up to today: a year mistyped on one row
@@ -335,7 +352,7 @@ def run_mapping(
             if (metric, day) not in unreadable:
                 acc.add(metric, day, 0.0, line, "flow")
     for line in undated:
-        if line < last_dated:
+        if first_dated < line < last_dated:
             # among the days: a row that lost its day (its amount would go uncounted),
             # rejected as the generic forms reject it; below them, a totals row
             acc.rejects.append(

@@ -692,3 +692,45 @@ def test_a_map_and_a_preset_together_are_refused(shop: Path, tmp_path: Path) -> 
     assert run.code == 2
     assert "--map and --preset youtube both say how to read the files; give one" in run.err
     assert daily(shop, "revenue") == {}
+
+
+def test_a_rejected_or_blank_amount_never_writes_a_zero_over_its_day(
+    shop: Path, tmp_path: Path
+) -> None:
+    # the day's catering row was cut short, or its amount left blank: nothing says its
+    # catering was 0, so the older 100 stays (an unreadable amount kept it already)
+    mapping = BOOKING.replace('decimal: ","\n', "").replace("%d.%m.%Y", "%Y-%m-%d")
+    head = "Buchungsdatum,Leistung,Betrag\n"
+    assert _till(shop, tmp_path, head + "2026-11-02,Catering,100\n", mapping=mapping).code == 0
+    for later in (
+        head + "2026-11-02,Catering\n2026-11-02,Tisch,50\n",  # cut short
+        head + "2026-11-02,Catering,\n2026-11-02,Tisch,50\n",  # no amount
+    ):
+        run = _till(shop, tmp_path, later, mapping=mapping)
+        assert run.code == 0, run.err
+        assert daily(shop, "catering-revenue") == {"2026-11-02": 100.0}, later
+
+
+def test_a_description_above_the_first_day_is_skipped_not_rejected(
+    shop: Path, tmp_path: Path
+) -> None:
+    run = _till(
+        shop,
+        tmp_path,
+        "Datum,Umsatz\n,Bookings export for November\n2026-11-02,100\n2026-11-03,5\n",
+        "--json",
+    )
+    report = run.json()["files"][0]
+    assert report["rejected"] == [] and any("skipped 1 totals" in n for n in report["notes"])
+    assert daily(shop, "revenue") == {"2026-11-02": 100.0, "2026-11-03": 5.0}
+
+
+def test_a_number_and_the_same_number_as_text_are_one_filter(shop: Path, tmp_path: Path) -> None:
+    # `Tisch: 5` and `Tisch: "5"` keep the same rows: two values of one metric from one
+    # column with them would count those rows twice
+    base = TILL.replace("[Datum, Umsatz]", "[Datum, Tisch, Umsatz]").replace(
+        "{column: Umsatz, metric: revenue}", "{column: Umsatz, metric: revenue, where: {Tisch: 5}}"
+    )
+    twice = base + "  - {column: Umsatz, metric: revenue, where: {Tisch: '5'}}\n"
+    run = _till(shop, tmp_path, "Datum,Tisch,Umsatz\n2026-11-02,5,10\n", mapping=twice)
+    assert run.code == 2 and "repeats values[0]" in run.err, run.err
