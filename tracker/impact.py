@@ -182,7 +182,8 @@ class CampaignSummary:
         where = (
             "it names no channel"
             if not self.channels
-            else "no metric is counted on "
+            # hours and spend on the channel are its cost, never a result to judge
+            else "nothing but hours or spend is counted on "
             + ("its channel " if len(self.channels) == 1 else "its channels ")
             + ", ".join(vocab.channel_label(c) for c in self.channels)
         )

@@ -419,7 +419,9 @@ def test_a_campaign_with_nothing_to_compare_says_why_everywhere(tmp_path: Path) 
         " and it names no channel"
     )
     assert li.nothing_to_compare() is not None
-    assert li.nothing_to_compare().endswith("no metric is counted on its channel LinkedIn")
+    assert li.nothing_to_compare().endswith(
+        "nothing but hours or spend is counted on its channel LinkedIn"
+    )
     run = waypoint(db, "impact", "quiet", "--as-of", "2026-11-06")
     assert run.code == 0 and "? nothing to compare: its objective A warmer brand" in run.out
     data = waypoint(db, "impact", "quiet", "--as-of", "2026-11-06", "--json").json()
