@@ -330,13 +330,8 @@ def test_a_store_waits_for_the_open_lock_of_another_process(tmp_path: Path) -> N
         [
             sys.executable,
             "-c",
-            textwrap.dedent(f"""
-            import fcntl, os, time
-            fd = os.open({str(db) + ".lock"!r}, os.O_RDWR | os.O_CREAT)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            print("held", flush=True)
-            time.sleep(1.0)
-        """),
+            _flock(db) + "fcntl.flock(fd, fcntl.LOCK_EX)\nimport time\n"
+            "print('held', flush=True)\ntime.sleep(1)",
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -350,15 +345,18 @@ def test_a_store_waits_for_the_open_lock_of_another_process(tmp_path: Path) -> N
     holder.wait()
 
 
+def _flock(db: Path) -> str:
+    """Code another process runs to take the open-lock of ``db``."""
+    return f"import fcntl, os\nfd = os.open({str(db) + '.lock'!r}, os.O_RDWR | os.O_CREAT)\n"
+
+
 def test_the_open_lock_is_held_while_the_file_is_open(tmp_path: Path) -> None:
     import fcntl
 
     db = tmp_path / "w.duckdb"
     store = Store(db)
     store.init()
-    probe = (
-        "import fcntl, os, sys\n"
-        f"fd = os.open({str(db) + '.lock'!r}, os.O_RDWR | os.O_CREAT)\n"
+    probe = _flock(db) + (
         "try:\n    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB); print('free')\n"
         "except BlockingIOError:\n    print('taken')\n"
     )

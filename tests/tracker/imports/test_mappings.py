@@ -620,17 +620,18 @@ def test_a_newer_export_corrects_a_filtered_sum_whose_rows_are_gone(
 def test_a_row_without_its_day_among_the_days_is_rejected_not_skipped(
     shop: Path, tmp_path: Path
 ) -> None:
-    # its 70 would go uncounted without a word; below the days, the same row is a total
+    # its 70 would go uncounted without a word; below the days, the same row is a total,
+    # and above them a description
     run = _till(
         shop,
         tmp_path,
-        "Datum,Umsatz\n2026-11-02,100\n,70\n2026-11-03,5\n,175\n",
+        "Datum,Umsatz\n,Bookings export for November\n2026-11-02,100\n,70\n2026-11-03,5\n,175\n",
         "--json",
     )
     report = run.json()["files"][0]
-    assert [(r["line"], r["column"]) for r in report["rejected"]] == [(3, "Datum")]
+    assert [(r["line"], r["column"]) for r in report["rejected"]] == [(4, "Datum")]
     assert "the day is empty" in report["rejected"][0]["reason"]
-    assert any("skipped 1 totals" in n for n in report["notes"])
+    assert any("skipped 2 totals" in n for n in report["notes"])
     assert daily(shop, "revenue") == {"2026-11-02": 100.0, "2026-11-03": 5.0}
 
 
@@ -709,20 +710,6 @@ def test_a_rejected_or_blank_amount_never_writes_a_zero_over_its_day(
         run = _till(shop, tmp_path, later, mapping=mapping)
         assert run.code == 0, run.err
         assert daily(shop, "catering-revenue") == {"2026-11-02": 100.0}, later
-
-
-def test_a_description_above_the_first_day_is_skipped_not_rejected(
-    shop: Path, tmp_path: Path
-) -> None:
-    run = _till(
-        shop,
-        tmp_path,
-        "Datum,Umsatz\n,Bookings export for November\n2026-11-02,100\n2026-11-03,5\n",
-        "--json",
-    )
-    report = run.json()["files"][0]
-    assert report["rejected"] == [] and any("skipped 1 totals" in n for n in report["notes"])
-    assert daily(shop, "revenue") == {"2026-11-02": 100.0, "2026-11-03": 5.0}
 
 
 def test_a_number_and_the_same_number_as_text_are_one_filter(shop: Path, tmp_path: Path) -> None:
