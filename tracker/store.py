@@ -88,7 +88,8 @@ def _take_turn(key: str, path: Path) -> None:
         return
     import fcntl
 
-    fd = os.open(str(path) + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    # beside the file itself: two names of one file (a symlink) share one open-lock
+    fd = os.open(key + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -220,7 +221,7 @@ class Store:
         return [
             self.path,
             Path(str(self.path) + ".wal"),
-            Path(str(self.path) + ".lock"),
+            Path(os.path.realpath(self.path) + ".lock"),
             Path(str(self.path) + ".scheduler.lock"),
         ]
 

@@ -366,3 +366,19 @@ def test_the_open_lock_is_held_while_the_file_is_open(tmp_path: Path) -> None:
     free = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert free.stdout.strip() == "free"
     assert fcntl  # the platform has flock (Linux, macOS)
+
+
+def test_two_names_of_one_file_share_its_open_lock(tmp_path: Path) -> None:
+    # `--db link.duckdb` beside `--db real.duckdb`: one file, so one turn at a time
+    real = tmp_path / "real.duckdb"
+    Store(real).init()
+    link = tmp_path / "link.duckdb"
+    link.symlink_to(real)
+    probe = _flock(real) + (
+        "try:\n    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB); print('free')\n"
+        "except BlockingIOError:\n    print('taken')\n"
+    )
+    with Store(link).session():
+        taken = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+        assert taken.stdout.strip() == "taken"
+    assert not (tmp_path / "link.duckdb.lock").exists()
