@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -62,19 +63,23 @@ def resolve_db_path(path: str | os.PathLike[str] | None = None) -> Path:
 # another Store here has it open (the dashboard's, beside a scheduled job's) let a
 # second process open the file and write beside this one. So a file is looked at only
 # while no Store here holds it, and opening and looking are one step per process.
-_HELD: dict[str, int] = {}
+@dataclass
+class _Held:
+    stores: int  # how many Stores of this process hold the file open
+    turn: int | None  # its open-lock's descriptor (None where there is no flock)
+
+
+_HELD: dict[str, _Held] = {}
 _HELD_LOCK = threading.Lock()
-# The open-lock each held file's process keeps (file -> descriptor), see ``_take_turn``.
-_TURNS: dict[str, int] = {}
 
 
 class _NotYourTurn(Exception):  # noqa: N818 (a state, met by waiting)
     """Another Waypoint process has the file open (its open-lock is taken)."""
 
 
-def _take_turn(key: str, path: Path) -> None:
-    """Take the file's open-lock (``<db>.lock``, flock) for this process, or raise
-    ``_NotYourTurn``.
+def _take_turn(key: str, path: Path) -> int | None:
+    """Take the file's open-lock (``<db>.lock``, flock) for this process and return its
+    descriptor, or raise ``_NotYourTurn``.
 
     DuckDB's own lock is not enough between processes that open and close one file in
     turn: DuckDB 2.0 lets go of it before it is done with the file on close, and the next
@@ -85,7 +90,7 @@ def _take_turn(key: str, path: Path) -> None:
     15. A flock belongs to its open file description, so no other descriptor of any file
     this process opens or closes can drop it."""
     if sys.platform == "win32" or str(path) == ":memory:":  # no flock; no file
-        return
+        return None
     import fcntl
 
     # beside the file itself: two names of one file (a symlink) share one open-lock
@@ -98,19 +103,20 @@ def _take_turn(key: str, path: Path) -> None:
     except BaseException:
         os.close(fd)
         raise
-    _TURNS[key] = fd
+    return fd
 
 
-def _end_turn(key: str) -> None:
-    fd = _TURNS.pop(key, None)
+def _end_turn(fd: int | None) -> None:
     if fd is not None:
         os.close(fd)  # lets go of the flock
 
 
 def _locked_elsewhere(path: Path) -> bool:
     """Whether another process holds DuckDB's lock on ``path`` right now (``F_GETLK``
-    asks without taking anything). Linux only: the record's layout differs elsewhere,
-    where the answer is "not known" (False) and the WAL copy's own checks stand."""
+    asks without taking anything). The open-lock keeps other Waypoint processes out
+    already; this also covers any other program holding the file with DuckDB. Linux
+    only: the record's layout differs elsewhere, where the answer is "not known" (False)
+    and the WAL copy's own checks stand."""
     if not sys.platform.startswith("linux"):
         return False
     import fcntl
@@ -292,22 +298,25 @@ class Store:
         while True:
             try:
                 with _HELD_LOCK:
-                    held_here = _HELD.get(key, 0) > 0
-                    if not held_here:
+                    held = _HELD.get(key)
+                    if held is None:
                         if not looked:
                             self._refuse_another_kind_of_file()
                             looked = True
-                        _take_turn(key, self.path)
+                        turn = _take_turn(key, self.path)
                     try:
                         # A WAL is a leftover only while no process holds the file: not
                         # this one (a Store here shares its instance), not another.
-                        leftover = not held_here and not _locked_elsewhere(self.path)
+                        leftover = held is None and not _locked_elsewhere(self.path)
                         con = self._connect(keep_wal=leftover)
                     except BaseException:
-                        if not held_here:
-                            _end_turn(key)
+                        if held is None:
+                            _end_turn(turn)
                         raise
-                    _HELD[key] = _HELD.get(key, 0) + 1
+                    if held is None:
+                        _HELD[key] = _Held(1, turn)
+                    else:
+                        held.stores += 1
                     self._key = key
                     return con
             except (duckdb.Error, _NotYourTurn) as exc:
@@ -361,10 +370,11 @@ class Store:
                     # counted as held until closed: no Store here looks at it meanwhile;
                     # the open-lock goes once DuckDB is done with the file
                     with _HELD_LOCK:
-                        _HELD[self._key] -= 1
-                        if not _HELD[self._key]:
+                        held = _HELD[self._key]
+                        held.stores -= 1
+                        if not held.stores:
                             del _HELD[self._key]
-                            _end_turn(self._key)
+                            _end_turn(held.turn)
 
     @contextmanager
     def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -280,7 +280,7 @@ db, me, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 done = 0
 while done < n:
     try:
-        _take_turn(db, Path(db))  # as Store._open does, before DuckDB opens the file
+        turn = _take_turn(db, Path(db))  # as Store._open does, before DuckDB opens it
     except _NotYourTurn:
         time.sleep(0.005)
         continue
@@ -293,7 +293,7 @@ while done < n:
         con.close()
         done += 1
     finally:
-        _end_turn(db)  # as Store._release does, once DuckDB has closed the file
+        _end_turn(turn)  # as Store._release does, once DuckDB has closed the file
 """
 
 
