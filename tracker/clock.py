@@ -7,12 +7,17 @@ import os
 from zoneinfo import ZoneInfo
 
 from tracker.errors import BadInput
-from tracker.store import Store
+from tracker.store import Connection, Store
 
 
 def workspace_timezone(store: Store) -> str:
     with store.read() as con:
-        row = con.execute("SELECT timezone FROM workspace").fetchone()
+        return timezone_of(con)
+
+
+def timezone_of(con: Connection) -> str:
+    """The workspace's timezone, read on a connection already open (UTC before a plan)."""
+    row = con.execute("SELECT timezone FROM workspace").fetchone()
     return row[0] if row else "UTC"
 
 

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from tracker import auditlog, formats
-from tracker.clock import today
+from tracker.clock import timezone_of, today
 from tracker.correlations import Link, WeeklyRows, lagged_correlations, strongest_links
 from tracker.errors import BadInput
 from tracker.permissions import require_manager
@@ -936,8 +936,7 @@ def load_context(con: Connection, as_of: dt.date) -> Context:
     }
     # a check-in's moment on the workspace's clock, with its offset: 23:30 on a Monday in
     # Chicago is said as that Monday, not as the Tuesday it is in UTC
-    found = con.execute("SELECT timezone FROM workspace").fetchall()
-    zone = ZoneInfo(found[0][0] if found else "UTC")
+    zone = ZoneInfo(timezone_of(con))
     for r in checkins.values():
         r["created_at"] = r["created_at"].replace(tzinfo=dt.UTC).astimezone(zone)
     from tracker.observations import overlaps
