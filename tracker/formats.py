@@ -194,11 +194,9 @@ def kpi_numbers(kpi: Any) -> str:
         if part
     )
     stay = getattr(kpi, "stay", None)
-    if stay:
-        # a health KPI holds a line, it does not work towards it: "5 of 4" read as ahead
-        numbers = f"{kpi_value(kpi, kpi.current)}, to stay {stay} {kpi_value(kpi, kpi.target)}"
-    else:
-        numbers = f"{kpi_value(kpi, kpi.current)} of {kpi_value(kpi, kpi.target)}"
+    # a health KPI holds a line, it does not work towards it: "5 of 4" read as ahead
+    towards = f", to stay {stay} " if stay else " of "
+    numbers = f"{kpi_value(kpi, kpi.current)}{towards}{kpi_value(kpi, kpi.target)}"
     return numbers + (f" ({detail})" if detail else "")
 
 

@@ -660,12 +660,13 @@ def stale_metric(ctx: Context) -> Iterator[Flag]:
                     "kpi": k["key"],
                     "cadence": k["cadence"],
                 },
-                f"Log or import {ctx.name(metric)} (every {k['cadence'][:-2]}), or ask its"
-                " owner what is blocking it."
-                if k["owner"]
-                # nobody to ask: a KPI without an owner is nobody's to keep up to date
-                else f"Log or import {ctx.name(metric)} (every {k['cadence'][:-2]}), and"
-                f" give KPI {ctx.kpi_name(k)} an owner who keeps it up to date.",
+                f"Log or import {ctx.name(metric)} (every {k['cadence'][:-2]}), "
+                + (
+                    "or ask its owner what is blocking it."
+                    if k["owner"]
+                    # nobody to ask: a KPI without an owner is nobody's to keep up to date
+                    else f"and give KPI {ctx.kpi_name(k)} an owner who keeps it up to date."
+                ),
             )
 
 

@@ -200,16 +200,9 @@ def values_cmd(
     out = console()
     out.print(table)
     if not data.entries:
-        if start or end:
-            # values outside the days asked for are not "none stored yet"
-            between = " ".join(
-                part
-                for part in (f"from {start}" if start else "", f"to {end}" if end else "")
-                if part
-            )
-            out.print(f"No values of {escape(data.name)} {between}.")
-        else:
-            out.print(f"No values of {escape(data.name)} stored yet.")
+        # values outside the days asked for are not "none stored yet"
+        between = " ".join(f"{word} {day}" for word, day in (("from", start), ("to", end)) if day)
+        out.print(f"No values of {escape(data.name)} {between or 'stored yet'}.")
 
 
 @click.command("delete")

@@ -264,18 +264,12 @@ def apply_plan(
                     " changes; applying it would set these back:\n    " + "\n    ".join(stale)
                 )
             if said:
-                if stale:
-                    advice = "\nExport the plan again and redo your edits, or apply with --yes."
-                elif unset:
-                    advice = (
-                        ". Add them to the file (start from `waypoint plan export`), or apply"
-                        " with --yes to go ahead."
-                    )
-                else:
-                    advice = (
-                        ". Add them to the file (start from `waypoint plan export`), or apply"
-                        " with --yes to archive them."
-                    )
+                advice = (
+                    "\nExport the plan again and redo your edits, or apply with --yes."
+                    if stale
+                    else ". Add them to the file (start from `waypoint plan export`), or apply"
+                    f" with --yes to {'go ahead' if unset else 'archive them'}."
+                )
                 raise NeedsConfirmation("; ".join(said) + advice, absent + unset + stale)
         change = None if dry_run else open_change(con, actor, "plan", "plan apply")
         _workspace(con, actor, plan, changes, dry_run, change)
