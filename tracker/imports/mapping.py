@@ -263,7 +263,8 @@ def run_mapping(
             if v.count is None and behaviours.get(v.metric, "flow") == "flow"
         }
     )
-    unreadable: set[tuple[str, dt.date]] = set()
+    # (metric, day) whose amount a row of the file does not say (unreadable, blank, cut)
+    unknown: set[tuple[str, dt.date]] = set()
     totals = 0
     undated: list[int] = []  # lines without a day and a blank first cell
     first_dated = last_dated = 0
@@ -286,20 +287,19 @@ def run_mapping(
         if isinstance(raw, str) and norm(raw).rstrip(":") in TOTAL_LABELS:
             totals += 1  # a spreadsheet's totals row: its sum is not a day's value
             continue
+        try:
+            day, unread = _day(raw, mapping, timezone, days), None
+        except NotADate as exc:
+            day, unread = None, exc
         if text_file and len(row) <= widest:
             acc.rejects.append(cut_short(acc.file, line, row, header))
-            # its day keeps what the other rows give: never a 0 the file did not say
-            try:
-                cut_day = _day(raw, mapping, timezone, days)
-            except NotADate:
-                cut_day = None
-            if cut_day is not None:
-                unreadable.update((metric, cut_day) for metric in sums)
+            if day is not None:  # its day keeps what the other rows give, never a 0
+                unknown.update((metric, day) for metric in sums)
             continue
-        try:
-            day = _day(raw, mapping, timezone, days)
-        except NotADate as exc:
-            acc.rejects.append(Reject(acc.file, line, mapping.day.column, str(raw)[:80], str(exc)))
+        if unread is not None:
+            acc.rejects.append(
+                Reject(acc.file, line, mapping.day.column, str(raw)[:80], str(unread))
+            )
             continue
         if day is None:
             continue
@@ -322,14 +322,14 @@ def run_mapping(
                 acc.rejects.append(
                     Reject(acc.file, line, value.column, str(cell)[:80], str(exc), value.metric)
                 )
-                unreadable.add((value.metric, day))
+                unknown.add((value.metric, day))
                 continue
             if number is not None:
                 acc.add(value.metric, day, number, line, behaviours.get(value.metric, "flow"))
             else:
                 # a blank amount is no amount: the row adds nothing, and its day is not
                 # said to be 0 on its account
-                unreadable.add((value.metric, day))
+                unknown.add((value.metric, day))
     # every day the file covers gets a count: a day inside its span without a single row
     # (no bookings on Wednesday) counted no rows, 0, not missing. Only gaps of at most
     # FILLED_GAP days between two days with rows, up to today: a year mistyped on one row
@@ -349,7 +349,7 @@ def run_mapping(
             acc.add(metric, day, 0.0, line, "flow")
     for metric in sums:
         for day, line in days_seen.items():
-            if (metric, day) not in unreadable:
+            if (metric, day) not in unknown:
                 acc.add(metric, day, 0.0, line, "flow")
     for line in undated:
         if first_dated < line < last_dated:
