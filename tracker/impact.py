@@ -221,7 +221,7 @@ class CampaignSummary:
             # hours logged, none priced: not "cost $0.00 at each person's rate"
             out.append(
                 f"{hours(self.hours)} logged by people without an hourly rate (no cost"
-                " counted; `hourly_rate` in the plan prices them)"
+                " counted: give them a rate in the plan)"
             )
         elif self.cost:
             # what the cost is made of, as the budget is compared with it
@@ -231,7 +231,7 @@ class CampaignSummary:
             )
             if self.budget is not None and self.cost > self.budget:
                 out.append(f"{money(self.cost - self.budget, self.currency)} over budget")
-        else:
+        elif self.channels:  # beside "no channel", there is nothing more to say
             out.append("no hours or spend logged on its channels")
         return out
 

@@ -347,6 +347,7 @@ def test_a_campaign_over_its_budget_says_by_how_much_and_what_its_cost_is() -> N
     facts = unpriced.facts()
     assert not [f for f in facts if "cost so far" in f]
     assert "12 h logged by people without an hourly rate" in " ".join(facts)
+    assert "`" not in " ".join(facts)  # words on the page, not a plan field in code marks
 
 
 def test_a_small_rate_keeps_its_digits_in_words_and_json() -> None:
@@ -418,6 +419,8 @@ def test_a_campaign_with_nothing_to_compare_says_why_everywhere(tmp_path: Path) 
         "nothing to compare: its objective A warmer brand has no KPI on an outcome metric,"
         " and it names no channel"
     )
+    # "no channel" says it: not "no hours or spend logged on its channels" beside it
+    assert quiet.facts()[1:] == ["no channel", "owner Ana"]
     assert li.nothing_to_compare() is not None
     assert li.nothing_to_compare().endswith(
         "nothing but hours or spend is counted on its channel LinkedIn"
