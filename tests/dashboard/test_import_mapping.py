@@ -237,3 +237,28 @@ def test_rejects_of_one_reason_are_one_row_with_their_count(app_env: Store) -> N
     assert summary.startswith("- **7 rows** (lines 2, 3, 4, 5, 6 …): ")
     assert "unknown metric 'zz" in summary and "add it to the plan" in summary
     assert len(at.dataframe[1].value) == 7  # every row, in the expander under it
+
+
+def test_a_mapping_named_like_a_preset_is_listed_beside_it(app_env: Store) -> None:
+    # the list was keyed by name: a mapping saved as `long` took the long form's place in
+    # "What kind of export", and choosing it read the file as the long form
+    from tracker.mappings import save_mapping
+    from tracker.models import ImportMapping
+    from tracker.records import LOCAL_MANAGER
+
+    mapping = ImportMapping.model_validate(
+        {
+            "name": "long",
+            "match": {"columns": ["Buchungsdatum"]},
+            "day": {"column": "Buchungsdatum"},
+            "values": [{"count": "rows", "metric": "ig-hours"}],
+        }
+    )
+    save_mapping(app_env, LOCAL_MANAGER, mapping)
+    at = open_page("import_data")
+    assert not at.exception, at.exception
+    labels = list(at.selectbox(key="import_preset").options)  # what people read
+    assert "Generic long form (day, metric, value)" in labels
+    assert "Saved mapping “long”" in labels
+    at.selectbox(key="import_preset").set_value("mapping:long").run()
+    assert at.selectbox(key="import_preset").value == "mapping:long"
