@@ -101,6 +101,9 @@ class Leader:
     outcome: str
     best_abs_r: float
     lag_weeks: int
+    # the correlation with its sign at that lag: below 0 the metric moved against the
+    # outcome (more of it, fewer outcomes), which is no reason to put hours into it
+    r: float
 
 
 @dataclass(frozen=True)
@@ -227,11 +230,11 @@ def whats_working(
     rows = cost_rows(costs, outcomes, objectives)
     leaders = []
     for (lead, outcome), stats in correlations.items():
-        usable = [(abs(r), lag) for lag, r, n in stats if r is not None and r == r and n >= 3]
+        usable = [(abs(r), lag, r) for lag, r, n in stats if r is not None and r == r and n >= 3]
         if usable:
-            r, lag = max(usable)
+            size, lag, signed = max(usable)
             # a metric the audit calls unlinked (|r| < 0.3 at every lag) leads nothing
-            if r >= LINK_R:
-                leaders.append(Leader(lead, outcome, round(r, 4), lag))
+            if size >= LINK_R:
+                leaders.append(Leader(lead, outcome, round(size, 4), lag, round(signed, 4)))
     leaders.sort(key=lambda x: -x.best_abs_r)
     return WorkingReport(as_of, weeks, first, currency, rows, leaders, last)

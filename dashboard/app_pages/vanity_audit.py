@@ -119,14 +119,20 @@ st.subheader("What's working")
 ui.working_table(working)
 if working.leaders:
     st.markdown("**Metrics that lead outcomes** (strongest weekly correlation)")
+    if any(x.r < 0 for x in working.leaders):
+        st.caption(
+            "*Against*: weeks with more of the metric came before fewer outcomes; more"
+            " hours on it would not bring more."
+        )
     st.dataframe(
         [
             {
                 # the number first and the pair in one cell: on a phone only the first
-                # two columns show (0: never together, 1: always)
+                # two columns show (0: never together, 1: always); the direction goes
+                # in the pair, so a phone shows it too
                 "how closely (|r|, 0 to 1)": round(x.best_abs_r, 2),
                 "metric → outcome": f"{metric_names.get(x.metric, x.metric)} →"
-                f" {metric_names.get(x.outcome, x.outcome)}",
+                f" {metric_names.get(x.outcome, x.outcome)}" + (" (against)" if x.r < 0 else ""),
                 "weeks later": x.lag_weeks,
             }
             for x in working.leaders[:10]

@@ -968,6 +968,26 @@ def test_cost_per_outcome_stands_beside_its_channel(app_env: Store, name: str) -
         assert all(" → " in pair for pair in leads[0]["metric → outcome"])
 
 
+def test_a_metric_that_moves_against_outcomes_says_so_on_the_vanity_page(
+    empty_env: Store,
+) -> None:
+    # likes fell as leads rose; the lead table listed them as leading leads, no sign
+    from tests.tracker.test_progress import log
+    from tests.tracker.test_vanity import LEADS_KPI, plan, weekly_to_daily
+
+    leads = [8.0, 7, 3, 7, 9, 2, 7, 8, 4, 6]
+    likes = [20 - v for v in leads]
+    plan(empty_env, kpis=[LEADS_KPI], channels=("ig", "web"))
+    sunday = dt.date(2026, 11, 15)  # the last complete week before the pinned clock
+    log(empty_env, "likes", weekly_to_daily(likes, sunday))
+    log(empty_env, "leads", weekly_to_daily(leads, sunday))
+    at = open_page("vanity_audit")
+    assert not at.exception, at.exception
+    (leads_table,) = [f.value for f in at.dataframe if "weeks later" in f.value.columns]
+    assert list(leads_table["metric → outcome"]) == ["Likes → Leads (against)"]
+    assert any(c.value.startswith("*Against*: weeks with more") for c in at.caption)
+
+
 def test_the_week_grid_shows_what_each_day_counts_above_it(app_env: Store) -> None:
     # typing a week's totals into the grid adds to the days: it shows what they hold first
     from tracker import formats

@@ -293,6 +293,23 @@ def test_no_link_says_the_correlation_with_its_sign(store: Store) -> None:
     assert flag.evidence["best_abs_r"] == round(-signed, 4)
 
 
+def test_a_metric_that_moves_against_outcomes_is_listed_as_against(store: Store) -> None:
+    # What's working listed likes that fell as leads rose (r = -0.9) as "leading" leads,
+    # the same as one that rose with them: an owner would put hours into it
+    from tracker.working import whats_working
+
+    leads = [8.0, 7, 3, 7, 9, 2, 7, 8, 4, 6]
+    likes = [20 - v + (i % 2) for i, v in enumerate(leads)]
+    signed = float(np.corrcoef(likes, leads)[0, 1])
+    assert signed < -0.9
+    plan(store, kpis=[LEADS_KPI], channels=("ig", "web"))
+    log(store, "likes", weekly_to_daily(likes, AS_OF))
+    log(store, "leads", weekly_to_daily(leads, AS_OF))
+    (leader,) = [x for x in whats_working(store, AS_OF).leaders if x.metric == "likes"]
+    assert leader.lag_weeks == 0 and leader.r == round(signed, 4) < 0
+    assert leader.best_abs_r == round(-signed, 4)
+
+
 def test_no_link_needs_eight_complete_weeks(store: Store) -> None:
     plan(store, kpis=[LEADS_KPI], channels=("ig", "web"))
     likes = [9.0, 6, 9, 8, 1, 4, 8]
