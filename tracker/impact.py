@@ -172,6 +172,8 @@ class CampaignSummary:
     impacts: list[Impact]
     currency: str = "USD"
     caveats: list[str] = field(default_factory=list)  # shared by its impacts
+    spend: float = 0.0  # of ``cost``; the rest is hours at each person's rate
+    unpriced_hours: float = 0.0  # of ``hours``: people without a rate, no cost counted
 
     def nothing_to_compare(self) -> str | None:
         """Why the campaign has no metric to judge, when it has none: its objective has
@@ -224,11 +226,18 @@ class CampaignSummary:
                 " counted: give them a rate in the plan)"
             )
         elif self.cost:
-            # what the cost is made of, as the budget is compared with it
-            out.append(
-                f"cost so far {money(self.cost, self.currency)} ({hours(self.hours)} at each"
-                " person's rate, plus spend)"
-            )
+            # what the cost is made of, as the budget is compared with it: only the parts
+            # there are ("12 h at each person's rate" said of hours no rate priced misled)
+            priced = self.hours - self.unpriced_hours
+            parts = [f"{hours(priced)} at each person's rate"] if priced > 0 else []
+            if self.spend:
+                parts.append(f"{money(self.spend, self.currency)} spend")
+            out.append(f"cost so far {money(self.cost, self.currency)} ({' plus '.join(parts)})")
+            if self.unpriced_hours > 0:
+                out.append(
+                    f"{hours(self.unpriced_hours)} more logged by people without an hourly"
+                    " rate (no cost counted: give them a rate in the plan)"
+                )
             if self.budget is not None and self.cost > self.budget:
                 out.append(f"{money(self.cost - self.budget, self.currency)} over budget")
         elif self.channels:  # beside "no channel", there is nothing more to say
@@ -608,6 +617,10 @@ def campaign_impacts(
             costs = channel_costs(con, start, through) if through >= start else {}
             hours = sum(costs.get(ch, {}).get("hours", 0.0) for ch in channels if ch != UNASSIGNED)
             cost = sum(costs.get(ch, {}).get("cost", 0.0) for ch in channels if ch != UNASSIGNED)
+            spend, unpriced = (
+                sum(costs.get(ch, {}).get(part, 0.0) for ch in channels if ch != UNASSIGNED)
+                for part in ("spend", "unpriced")
+            )
             window = _Window(
                 campaign=key,
                 name=name,
@@ -634,6 +647,8 @@ def campaign_impacts(
                     budget=budget,
                     hours=hours,
                     cost=cost,
+                    spend=spend,
+                    unpriced_hours=unpriced,
                     impacts=impacts,
                     currency=currency,
                     caveats=window.caveats,

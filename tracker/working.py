@@ -34,7 +34,9 @@ NO_CHANNEL = "(no channel)"  # what people read for it
 _COSTS = """
 WITH hours AS (
     SELECT coalesce(m.channel, 'unassigned') AS channel, sum(o.value) AS hours,
-           sum(o.value * coalesce(p.hourly_rate, 0)) AS labour, 0.0 AS spend
+           sum(o.value * coalesce(p.hourly_rate, 0)) AS labour, 0.0 AS spend,
+           -- hours of people without a rate (a rate of 0 is a rate): no cost counted
+           sum(CASE WHEN p.hourly_rate IS NULL THEN o.value ELSE 0 END) AS unpriced
     FROM observations o
     JOIN metrics m ON m.key = o.metric AND m.class = 'effort'
     LEFT JOIN people p ON p.key = coalesce(o.for_person, o.recorded_by)
@@ -43,13 +45,13 @@ WITH hours AS (
 ),
 spend AS (
     SELECT coalesce(m.channel, 'unassigned') AS channel, 0.0 AS hours, 0.0 AS labour,
-           sum(d.value) AS spend
+           sum(d.value) AS spend, 0.0 AS unpriced
     FROM daily_values d
     JOIN metrics m ON m.key = d.metric AND m.class = 'spend' AND m.behaviour = 'flow'
     WHERE d.day >= $first AND d.day <= $last
     GROUP BY ALL
 )
-SELECT channel, sum(hours), sum(labour), sum(spend)
+SELECT channel, sum(hours), sum(labour), sum(spend), sum(unpriced)
 FROM (SELECT * FROM hours UNION ALL SELECT * FROM spend)
 GROUP BY channel
 """
@@ -193,10 +195,18 @@ def cost_rows(
 
 def channel_costs(con: Any, first: dt.date, last: dt.date) -> dict[str, dict[str, float]]:
     """Channel -> hours and cost (labour at each person's rate, plus spend) over the days
-    ``first`` to ``last``; effort and spend with no channel are under UNASSIGNED."""
+    ``first`` to ``last``, with the spend and the hours of people without a rate
+    (``unpriced``) apart; effort and spend with no channel are under UNASSIGNED."""
     return {
-        ch: {"hours": float(h), "cost": float(labour) + float(spend)}
-        for ch, h, labour, spend in con.execute(_COSTS, {"first": first, "last": last}).fetchall()
+        ch: {
+            "hours": float(h),
+            "cost": float(labour) + float(spend),
+            "spend": float(spend),
+            "unpriced": float(unpriced),
+        }
+        for ch, h, labour, spend, unpriced in con.execute(
+            _COSTS, {"first": first, "last": last}
+        ).fetchall()
     }
 
 

@@ -244,6 +244,32 @@ def test_channel_metrics_are_judged_and_effort_is_cost_not_an_outcome(cafe: Stor
     assert summary.hours == 56 and summary.cost == 56 * 30
 
 
+def test_the_cost_says_what_it_is_made_of_and_which_hours_no_rate_priced(cafe: Store) -> None:
+    # spend made the cost and the only hours were unpriced: the page read "cost so far
+    # $280.00 (42 h at each person's rate, plus spend)", as if the hours had been priced
+    plan = PLAN.replace(
+        "role: manager, hourly_rate: 30}",
+        "role: manager, hourly_rate: 30}\n  - {key: bo, name: Bo, role: assistant}",
+    ).replace(
+        "  - {key: ig-hours,",
+        "  - {key: ig-ads, name: Instagram ads, channel: instagram, class: spend,"
+        " behaviour: flow}\n  - {key: ig-hours,",
+    )
+    apply_plan_text(cafe, plan, LOCAL_MANAGER, source="plan")
+    _load(cafe, "ig-ads", {d: 10.0 for d in _days(START, 28)}, source="ads")
+    _load(cafe, "ig-hours", {d: 0.5 for d in _days(START, 28)}, source="bo-sheet", by="bo")
+    (summary,) = campaign_impacts(cafe, dt.date(2026, 10, 20))
+    assert (summary.hours, summary.unpriced_hours, summary.spend) == (14, 14, 280)
+    assert "cost so far $280.00 ($280.00 spend)" in summary.facts()
+    assert "14 h more logged by people without an hourly rate" in " ".join(summary.facts())
+    # then Ana, at $30 an hour, logs 28 h: both parts, and Bo's hours still named
+    _load(cafe, "ig-hours", {d: 1.0 for d in _days(START, 28)}, source="timesheet", by="ana")
+    (summary,) = campaign_impacts(cafe, dt.date(2026, 10, 20))
+    facts = summary.facts()
+    assert "cost so far $1,120.00 (28 h at each person's rate plus $280.00 spend)" in facts
+    assert "14 h more logged by people without an hourly rate" in " ".join(facts)
+
+
 def test_cli_json_follows_design_and_an_unknown_campaign_exits_2(cafe: Store) -> None:
     _steady_orders(cafe, seed=7)
     run = waypoint(cafe.path, "impact", "launch", "--as-of", "2026-10-20", "--json")
@@ -337,8 +363,12 @@ def test_a_campaign_over_its_budget_says_by_how_much_and_what_its_cost_is() -> N
         impacts=[],
     )
     facts = summary.facts()
-    assert "cost so far $8,034.00 (180 h at each person's rate, plus spend)" in facts
+    assert "cost so far $8,034.00 (180 h at each person's rate)" in facts
     assert "$5,634.00 over budget" in facts
+    spent = CampaignSummary(**{**summary.__dict__, "spend": 2634.0})
+    assert "cost so far $8,034.00 (180 h at each person's rate plus $2,634.00 spend)" in (
+        spent.facts()
+    )
     within = CampaignSummary(**{**summary.__dict__, "cost": 900.0})
     assert not [f for f in within.facts() if "over budget" in f]
     # 12 hours logged by someone without a rate: no "$0.00 at each person's rate", and
