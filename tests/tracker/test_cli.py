@@ -94,6 +94,23 @@ def test_as_after_a_reading_command_reads_as_that_person(tmp_path: Path, plan_fi
         assert unknown.code == 2 and "nobody" in unknown.err, (argv, unknown)
 
 
+def test_init_and_demo_refuse_an_as_naming_no_one(tmp_path: Path, plan_file: Path) -> None:
+    # `waypoint --as nobody init` said "ready" (exit 0): a typo in a script passed unseen
+    fresh = tmp_path / "fresh.duckdb"
+    for argv in (["init"], ["demo"]):
+        refused = waypoint(fresh, "--as", "ricardo", *argv)
+        assert refused.code == 2 and "holds no workspace yet" in refused.err, (argv, refused)
+        assert not fresh.exists()  # nothing created
+    db = tmp_path / "w.duckdb"
+    waypoint(db, "plan", "apply", str(plan_file))
+    assert waypoint(db, "init", "--as", "amy").code == 0  # someone of the workspace
+    unknown = waypoint(db, "--as", "nobody", "init")
+    assert unknown.code == 2 and "--as nobody: no such person" in unknown.err
+    demo = waypoint(db, "demo", "--as", "nobody")
+    assert demo.code == 2 and "--as nobody" in demo.err
+    assert "target: 60" in waypoint(db, "plan", "export").out  # the workspace untouched
+
+
 def test_every_command_takes_as_after_its_name() -> None:
     import click
 

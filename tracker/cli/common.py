@@ -59,6 +59,21 @@ class AppContext:
                 " `waypoint init` or `waypoint demo`"
             )
 
+    def check_as(self) -> None:
+        """``init`` and ``demo`` act as no one, but a ``--as`` naming no person of the
+        workspace is a typo all the same: refused before anything is created."""
+        if self.as_person is None:
+            return
+        path = self.store.path
+        if str(path) != ":memory:" and not path.exists():
+            from tracker.errors import NotFound
+
+            raise NotFound(
+                f"--as {self.as_person}: no such person: {path} holds no workspace yet"
+                " (run the command without --as)"
+            )
+        self.actor()
+
     def actor(self) -> Actor:
         """The person acting: ``--as`` (before or after the command), else the local
         manager."""

@@ -24,6 +24,7 @@ from tracker.cli.common import (
 @pass_app
 def init_cmd(app: AppContext) -> None:
     """Create or upgrade the database (safe to run again)."""
+    app.check_as()
     version = app.store.init()
     echo(f"Database {app.store.path} is ready (schema version {version}).")
 
@@ -37,6 +38,8 @@ def demo_cmd(app: AppContext, as_of: str | None, force: bool) -> None:
     """Load a realistic demo workspace with 26 weeks of data ending at DAY."""
     from tracker.demo import load_demo
 
+    if not force:
+        app.check_as()
     actor = app.actor() if force else None
     summary = load_demo(
         app.store,
