@@ -1141,7 +1141,6 @@ def export_observations(store: Store, out: str | Path, fmt: str = "csv") -> int:
     (CSV and XLSX); numbers are written as numbers. The file is written whole or not at
     all, never through a link (``tracker.outfiles``).
     """
-    out = Path(out)
     if fmt not in ("csv", "parquet", "xlsx"):
         raise BadInput(f"--format {fmt}: use csv, parquet or xlsx")
     return write_atomically(

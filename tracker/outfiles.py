@@ -3,9 +3,9 @@
 A file is written beside its target under a temporary name and renamed over it, so a
 failed write leaves the older file as it was. A link at the target's name is replaced,
 never followed: in a shared folder, a link someone else planted must not make Waypoint
-overwrite the file it names. A stream (``/dev/stdout``, ``/dev/fd/3``, a pipe, a
-terminal) gets the finished bytes appended, never truncated; a descriptor the process
-holds is written at its own offset. Nothing is ever written into a file listed in
+overwrite the file it names. A stream (``/dev/stdout``, ``/dev/stdin``, ``/dev/fd/3``,
+a pipe, a terminal) gets the finished bytes appended, never truncated; a descriptor the
+process holds is written at its own offset (one opened only for reading refuses it). Nothing is ever written into a file listed in
 ``keep_off`` (the database and its write-ahead log), however it is reached.
 """
 
@@ -28,7 +28,8 @@ T = TypeVar("T")
 
 # The names of descriptors this process already holds open: written through the
 # descriptor itself, so what the shell writes after the export follows it.
-_HELD = re.compile(r"/dev/(?:std(out|err)|fd/(\d+))|/proc/self/fd/(\d+)")
+# /dev/stdin too: replaced by a rename, the machine's /dev/stdin link became a file.
+_HELD = re.compile(r"/dev/(?:std(in|out|err)|fd/(\d+))|/proc/self/fd/(\d+)")
 
 
 def is_stream(out: str | Path) -> bool:
@@ -59,6 +60,9 @@ def write_atomically(
     folders ``out`` needs (the export does; a missing folder is otherwise bad input).
     A name that reaches a file of ``keep_off`` by any path, and any failure of the file
     system the name is at fault for, is bad input naming ``label`` (``--out``; exit 2)."""
+    if str(out).endswith(("/", os.sep)) and not Path(out).is_dir():
+        # Path() drops the slash: "--out reports/" wrote a file named "reports"
+        raise BadInput(f"{label} {out}: ends in '/', the name of a folder; give a file name")
     out = Path(out)
     if _names(out) & set().union(*(_names(Path(p)) for p in keep_off)):
         raise BadInput(
@@ -140,7 +144,7 @@ def _copy_into_stream(part: Path, out: Path, keep_off: Sequence[Path]) -> None:
     what the log held, and a descriptor the process holds is written at its offset."""
     held = _HELD.fullmatch(os.path.abspath(out))
     if held:
-        number = {"out": 1, "err": 2}.get(held.group(1) or "")
+        number = {"in": 0, "out": 1, "err": 2}.get(held.group(1) or "")
         if number is None:
             number = int(held.group(2) or held.group(3))
         try:

@@ -100,6 +100,35 @@ def test_stdout_redirected_into_a_file_gets_the_export_and_stays_a_link(
     assert Path("/dev/stdout").is_symlink()
 
 
+def test_stdin_is_a_descriptor_never_a_link_to_replace(db: Path, tmp_path: Path) -> None:
+    # `--out /dev/stdin` renamed a file over the machine's /dev/stdin link (exit 0);
+    # asked first, so the code before the fix fails here without touching /dev
+    from tracker.outfiles import is_stream
+
+    assert is_stream("/dev/stdin")
+    (tmp_path / "in.txt").write_text("typed\n")
+    cli = _cli(db, "report", "weekly", "--week", "2026-W46", "--out", "/dev/stdin")
+    run = _shell(f"{cli} < in.txt", tmp_path)
+    assert run.returncode == 2 and "--out /dev/stdin: cannot be written" in run.stderr
+    assert Path("/dev/stdin").is_symlink() and (tmp_path / "in.txt").read_text() == "typed\n"
+
+
+def test_a_name_ending_in_a_slash_is_a_folder_not_a_file(db: Path, tmp_path: Path) -> None:
+    # `--out reports/` wrote a file named "reports" (exit 0); `e.csv/` replaced e.csv
+    work = tmp_path / "out"
+    work.mkdir()
+    (work / "e.csv").write_text("KEEP\n")
+    for args, out in (
+        (("export",), "nd/sub/"),
+        (("plan", "export"), "px/"),
+        (("report", "weekly", "--week", "2026-W46"), "e.csv/"),
+    ):
+        run = _shell(_cli(db, *args, "--out", out), work)
+        assert run.returncode == 2 and f"--out {out}: ends in '/'" in run.stderr, (args, run)
+    assert sorted(p.name for p in work.iterdir()) == ["e.csv"]
+    assert (work / "e.csv").read_text() == "KEEP\n"
+
+
 def test_a_held_descriptor_is_appended_to_at_its_offset(db: Path, tmp_path: Path) -> None:
     # `3>>log.csv` keeps what the log held; what the shell writes next follows the export
     (tmp_path / "log.csv").write_text("EARLIER\n")
