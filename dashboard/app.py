@@ -117,13 +117,13 @@ def _navigate(actor: Actor | None) -> StreamlitPage:
     sections["Review"] += summary_alias()
     with st.sidebar:
         if state.auth_configured():
-            st.caption(f"Signed in as {actor.name} ({role})")
+            st.caption(f"Signed in as {ui.text(actor.name)} ({role})")
             if st.button("Sign out", key="auth_sign_out"):
                 st.logout()
         else:
             who = "the workspace's manager" if role == "manager" else f"previewing as {role}"
             st.caption(
-                f"Local single-user mode: you are {actor.name}, {who}. Configure sign-in"
+                f"Local single-user mode: you are {ui.text(actor.name)}, {who}. Configure sign-in"
                 " in .streamlit/secrets.toml (docs/auth.md)."
             )
     current = st.navigation(sections)

@@ -30,7 +30,7 @@ if not summaries:
 
 for s in summaries:
     with st.container(border=True):
-        st.subheader(s.name)
+        st.subheader(ui.text(s.name))
         first, *rest = s.facts()
         facts = [first, f"for *{ui.text(s.objective_title)}*", *(ui.text(f) for f in rest)]
         st.markdown(" · ".join(facts))
@@ -47,7 +47,7 @@ for s in summaries:
             continue
         for i in judged:
             word, colour = VERDICT[i.verdict]
-            st.badge(f"{word}: {i.metric_name}", color=colour)  # type: ignore[arg-type]
+            st.badge(f"{word}: {ui.text(i.metric_name)}", color=colour)  # type: ignore[arg-type]
             st.markdown(ui.text(i.sentence()))
             line = s.cost_line(i)
             if line is not None:

@@ -1068,6 +1068,60 @@ def test_a_metrics_unit_is_shown_as_typed_never_as_markup(app_env: Store) -> Non
             assert "[fans](" not in s and ":fire:" not in s and " $x" not in s, (name, s)
 
 
+HOSTILE = "[fans](http://evil.example) :fire: $x$ **b**"
+
+
+def _hostile_plan(store: Store) -> None:
+    """Every name a manager types in the plan made hostile: the workspace, people,
+    metrics, objectives, their KPIs and campaigns."""
+    from tracker.plan import apply_plan_text, export_plan
+    from tracker.records import LOCAL_MANAGER
+
+    plan = yaml.safe_load(export_plan(store))
+    plan["workspace"]["name"] += " " + HOSTILE
+    for item in (*plan["people"], *plan["metrics"]):
+        item["name"] += " " + HOSTILE
+    for objective in plan["objectives"]:
+        objective["title"] += " " + HOSTILE
+        for item in (*objective.get("kpis", []), *objective.get("campaigns", [])):
+            item["name"] = (item.get("name") or item["key"]) + " " + HOSTILE
+    apply_plan_text(store, yaml.safe_dump(plan), LOCAL_MANAGER, confirm=True)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "summary", "objective", "weekly_review", "team", "vanity_audit", "campaigns",
+        "audit_log", "my_week", "log_values", "import_data", "plan", "settings",
+    ],
+)  # fmt: skip
+def test_no_name_typed_in_the_plan_becomes_markup_on_any_page(app_env: Store, name: str) -> None:
+    # the Campaigns page put a campaign's name into its heading and a metric's into a
+    # badge unescaped: a live link, an icon, maths and bold where the name was typed
+    _hostile_plan(app_env)
+    at = open_page(name)
+    assert not at.exception, at.exception
+    shown = [
+        str(e.value)
+        for kind in (
+            "title",
+            "header",
+            "subheader",
+            "markdown",
+            "caption",
+            "info",
+            "success",
+            "warning",
+            "error",
+        )  # fmt: skip
+        for e in getattr(at, kind)
+    ]
+    assert [s for s in shown if "fans" in s], "the page shows no name at all"
+    for s in shown:
+        assert "[fans](" not in s and ":fire:" not in s and "$x$" not in s, s
+        assert "**b**" not in s, s
+
+
 def test_a_logged_values_note_reads_as_words(app_env: Store) -> None:
     # the message is escaped whole (metric names are plan text): the warnings' `code`
     # marks showed as backticks around "prefer"
