@@ -351,7 +351,8 @@ def _campaigns_ended(store: Store, start: dt.date, end: dt.date) -> list[tuple[s
 # Characters that make Markdown markup (emphasis, code, links, HTML, tables, headings).
 # Besides Markdown's own, $ (Streamlit renders $...$ as maths), : (`:material/x:` and
 # `:emoji:` shortcodes; "https://" autolinks) and ! ( ) (images, links).
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$:!()])")
+# "&" too: "&amp;" typed in a note showed as "&" (Markdown reads HTML entities)
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$:!()&])")
 # Streamlit finds `:material/x:` icons and bare links ("https://", "www.") in the text
 # after Markdown's escapes are undone, so those are broken with an invisible word joiner
 # (U+2060) instead: the text reads the same and nothing turns into an icon or a link.

@@ -21,6 +21,7 @@ from tracker.report import md_escape
         ("$x^2$", None),  # maths: $ escaped
         ("[click](http://x)", "http://"),
         ("<img src=x onerror=alert(1)>", None),
+        ("a &amp; b &lt;b&gt; &#36;", None),  # entities shown as typed, not as & < $
         ("**bold**", None),
         # Streamlit shows "--" as a dash even escaped (checked in Chromium, 2026-12-06)
         ("'; DROP TABLE observations; --", "--"),
@@ -31,7 +32,7 @@ def test_markdown_escape_leaves_no_markup(typed: str, absent: str | None) -> Non
     shown = md_escape(typed)
     # Every markup character is escaped, and shortcodes and links are broken up
     # (checked in Chromium: no icon, no <a>, no maths rendered).
-    assert not re.search(r"(?<!\\)[$<>\[\]()*!]", shown), shown
+    assert not re.search(r"(?<!\\)[$<>\[\]()*!&]", shown), shown
     if absent is not None:  # broken by a word joiner, not by an escape
         assert absent not in shown.replace("\\", "")
     # What people read is what was typed: only escapes and invisible joiners were added.
