@@ -160,9 +160,11 @@ def _shown_instead_of_empty(cell: Any) -> str | None:
     if cell.get("t") == "e":
         return cached or "#ERROR"
     f = cell.find(f"{_MAIN}f")
-    # a computed empty text (`=IF(A2="","",A2)`) is an empty <v></v>: only a formula with
-    # no <v> at all was never computed
-    if f is not None and v is None:
+    # A computed empty text (`=IF(A2="","",A2)`) is an empty <v></v> in a cell typed as a
+    # formula's text (t="str", as spreadsheets save it); a formula with no <v>, or an
+    # empty one in a number cell (openpyxl writes `<f>40+2</f><v/>`: a number is never
+    # empty), was never computed
+    if f is not None and (v is None or (not cached and cell.get("t", "n") == "n")):
         return f"={f.text or ''}"  # a value starting with = reads as a formula never computed
     return None
 

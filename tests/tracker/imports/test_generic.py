@@ -575,22 +575,31 @@ def test_a_formula_never_computed_is_rejected_and_an_empty_result_is_empty(
     sheet.write(2, 0, "2026-01-06")
     sheet.write_formula(2, 1, "=2+3")
     sheet.write(2, 2, 5)
+    sheet.write(3, 0, "2026-01-07")
+    sheet.write_formula(3, 1, "=40+2")
+    sheet.write(3, 2, 6)
     book.close()
-    # a script's workbook: the second formula without the value a spreadsheet would cache
+    # A spreadsheet saves the empty text as a formula's text (t="str"). A script's
+    # workbook: the second formula without the value a spreadsheet would cache, the third
+    # with an empty one, as openpyxl writes them (they were read as empty: lost unsaid).
     path = tmp_path / "script.xlsx"
     with zipfile.ZipFile(made) as src, zipfile.ZipFile(path, "w") as out:
         for item in src.infolist():
             data = src.read(item)
             if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<c r="B2"><f>', b'<c r="B2" t="str"><f>')
                 data = data.replace(b"<f>2+3</f><v>0</v>", b"<f>2+3</f>")
+                data = data.replace(b"<f>40+2</f><v>0</v>", b"<f>40+2</f><v />")
             out.writestr(item, data)
     parsed = parse_file(path, known_metrics=KNOWN)
     assert sorted((r[0], r[2], r[3]) for r in rows(parsed)) == [
         (2, "posts", 4.0),
         (3, "posts", 5.0),
+        (4, "posts", 6.0),
     ]
-    assert [(r.line, r.column) for r in parsed.rejects] == [(3, "leads")]
+    assert [(r.line, r.column) for r in parsed.rejects] == [(3, "leads"), (4, "leads")]
     assert parsed.rejects[0].reason.startswith("a formula never computed: '=2+3'; open the file")
+    assert parsed.rejects[1].reason.startswith("a formula never computed: '=40+2'")
 
 
 def test_a_formula_never_computed_says_so_in_any_column(tmp_path: Path) -> None:
@@ -613,7 +622,8 @@ def test_a_formula_never_computed_says_so_in_any_column(tmp_path: Path) -> None:
         for item in src.infolist():
             data = src.read(item)
             if item.filename == "xl/worksheets/sheet1.xml":
-                data = re.sub(rb"(</f>)<v>[^<]*</v>", rb"\1", data)
+                data = re.sub(rb"(</f>)<v>[^<]*</v>", rb"\1", data, count=1)
+                data = re.sub(rb"(</f>)<v>[^<]*</v>", rb"\1<v/>", data)  # as openpyxl
             out.writestr(item, data)
     parsed = parse_file(path, known_metrics=KNOWN)
     assert [(r.line, r.column, r.reason.split(";")[0]) for r in parsed.rejects] == [
