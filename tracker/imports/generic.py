@@ -43,6 +43,9 @@ LONG_COLUMNS = {
 TOTAL_LABELS = {"total", "totals", "grand total", "sum", "gesamt", "summe", "totale"}
 
 
+MAX_LINE_BYTES = 4_000_000  # the longest line DuckDB's reader is asked to take
+
+
 def form_of(header: list[str]) -> str | None:
     names = [h.strip().lower() for h in header]
     if {"metric", "value"} <= set(names) and ({"day", "date"} & set(names)):
@@ -130,7 +133,11 @@ def parse_generic(
     source_path, tmp, quoted = _readable_copy(path, name, encoding)
     con = _connection(source_path)
     try:
-        params: dict[str, Any] = {"path": str(source_path), "delim": delimiter}
+        params: dict[str, Any] = {
+            "path": str(source_path),
+            "delim": delimiter,
+            "max_line": MAX_LINE_BYTES,
+        }
         if skip:
             params["skip"] = skip
         try:
@@ -150,7 +157,7 @@ def parse_generic(
                 # DuckDB's sniffer gives up on lines skipped above a header whose first
                 # row has a cell too many (a file it read is checked above instead)
                 _refuse_a_late_cell(path, name, header, delimiter)
-            raise BadInput(f"{name}: {_csv_problem(exc)}") from exc
+            raise BadInput(f"{name}: {_csv_problem(exc, path)}") from exc
     finally:
         con.close()
         if tmp is not None:
@@ -170,7 +177,7 @@ def _read_file(con: duckdb.DuckDBPyConnection, params: dict[str, Any], quoted: b
     quotes are no CSV quoting (5" screen) is read as the sniffer sees it."""
     read = (
         "CREATE OR REPLACE TABLE file AS SELECT * FROM read_csv($path, all_varchar = true,"
-        " header = true, delim = $delim, null_padding = true, max_line_size = 4000000{})"
+        " header = true, delim = $delim, null_padding = true, max_line_size = $max_line{})"
     )
     # skip only when there are lines to skip: named at all (skip = 0), it changes how
     # DuckDB's sniffer reads a first row with a cell too many
@@ -270,9 +277,28 @@ def first_row_past_the_header(text: str, delimiter: str, width: int) -> int | No
     return None
 
 
-def _csv_problem(exc: duckdb.Error) -> str:
+def _too_long_line(path: Path) -> tuple[int, int] | None:
+    """The first line (1 = the first in the file) longer than MAX_LINE_BYTES, and its
+    length: DuckDB names line 1 whichever line it is, while it guesses the file's shape."""
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            size = len(raw.rstrip(b"\r\n"))
+            if size > MAX_LINE_BYTES:
+                return number, size
+    return None
+
+
+def _csv_problem(exc: duckdb.Error, path: Path | None = None) -> str:
     """DuckDB's reading error in a person's words, naming the line."""
     text = str(exc)
+    long_line = _too_long_line(path) if path and "Maximum line size" in text else None
+    if long_line is not None:
+        number, size = long_line
+        return (
+            f"line {number} is {size:,} bytes long, more than the {MAX_LINE_BYTES:,} Waypoint"
+            " reads in one line; nothing was imported: shorten that line (a note or cell"
+            " pasted whole?)"
+        )
     line = re.search(r"CSV Error on Line: (\d+)", text)
     cells = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
     if line and cells:

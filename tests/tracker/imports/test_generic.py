@@ -656,3 +656,17 @@ def test_a_row_of_empty_cells_is_a_blank_line(tmp_path: Path) -> None:
     )
     assert parsed.rejects == []
     assert [r[3] for r in rows(parsed)] == [1.0, 2.0]
+
+
+def test_a_line_too_long_to_read_is_named_by_its_own_number(tmp_path: Path) -> None:
+    # a 5,000,000-character note on line 5: DuckDB said "CSV Error on Line: 1"
+    from tracker.imports.generic import MAX_LINE_BYTES
+
+    note = "A" * (MAX_LINE_BYTES + 1000)
+    rows = "".join(f"2026-01-0{i},leads,3,ok\n" for i in range(1, 4))
+    path = write(tmp_path, f"day,metric,value,note\n{rows}2026-01-05,leads,3,{note}\n")
+    with pytest.raises(BadInput) as caught:
+        parse_file(path, known_metrics=KNOWN)
+    said = str(caught.value)
+    assert said.startswith(f"f.csv: line 5 is {MAX_LINE_BYTES + 1019:,} bytes long"), said[:200]
+    assert "nothing was imported" in said
