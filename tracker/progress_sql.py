@@ -159,7 +159,10 @@ WITH {KPIS}, {AGGREGATES}
 SELECT w.kpi, w.objective, w.name,
        CASE WHEN w.aggregation = 'ratio' THEN w.numerator || '/' || w.denominator
             ELSE w.metric END AS metric,
-       w.aggregation, w.per, w.stay, w.unit, w.wstart AS start, w.wdeadline AS deadline,
+       w.aggregation, w.per, w.stay, w.unit,
+       -- without a start the window starts at its first value, and is paced from there
+       coalesce(w.wstart, v.first_day, least(n.first_day, dn.first_day)) AS start,
+       w.wdeadline AS deadline,
        w.owner, coalesce(v.last_day, greatest(n.last_day, dn.last_day)) AS last_day,
        w.target, w.given_baseline, w.kstart AS kpi_start, v.n_in, v.w_sum, v.latest,
        v.w_first, v.before_start, v.recent_sum, v.at_deadline,

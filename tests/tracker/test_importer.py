@@ -417,7 +417,7 @@ def test_ad_spend_is_money_and_youtube_subscribers_may_fall(
         (klass,) = con.execute("SELECT class FROM metrics WHERE key = 'google_ads.cost'").fetchone()
         costs = channel_costs(con, day, day)
     assert klass == "spend"
-    assert costs["google_ads"] == {"hours": 0.0, "cost": 365.22}
+    assert costs["google_ads"] == {"hours": 0.0, "cost": 365.22, "spend": 365.22, "unpriced": 0.0}
     # YouTube's Subscribers are net: a day that lost more than it gained is stored
     yt = tmp_path / "Table data.csv"
     yt.write_text(

@@ -388,13 +388,30 @@ def test_draft_without_deadline_is_not_paced(mem: Store) -> None:
 
 
 def test_without_start_the_window_begins_with_the_first_value(mem: Store) -> None:
+    # and is paced from there: with no start it read on track up to its deadline day,
+    # 14 of 100 with ten days left
     make(mem, {"key": "k", "metric": "leads", "target": 100}, start=None)
     log(mem, "leads", {day(-30): 7, day(10): 7})
     k = status(mem, day(20))
-    assert k.start is None and k.current == 14 and k.expected is None
-    assert k.status == "on_track"
+    assert k.start == day(-30) and k.current == 14
+    assert k.expected == pytest.approx(50 / 60) and k.pace == pytest.approx(0.14 / (50 / 60))
+    assert k.status == "off_track"
     # n = 51 days from the first value: the last 28 hold 7 -> 0.25 a day, 10 days left
     assert k.forecast == pytest.approx(14 + 7 / 28 * 10)
+    # a ratio starts at the first value of either side
+    make(
+        mem,
+        {"key": "k", "metric": "leads", "target": 100},
+        {"key": "r", "ratio": {"numerator": "leads", "denominator": "clicks"}, "target": 1},
+        start=None,
+    )
+    log(mem, "clicks", {day(-40): 10})
+    r = status(mem, day(20), "r")
+    assert r.start == day(-40) and r.expected == pytest.approx(60 / 70)
+    # nothing logged yet: no window, nothing to pace
+    make(mem, {"key": "k", "metric": "rating", "target": 5}, start=None)
+    empty = status(mem, day(20))
+    assert empty.start is None and empty.expected is None and empty.status == "no_data"
 
 
 def test_archived_kpis_are_left_out(mem: Store) -> None:
