@@ -440,9 +440,9 @@ def checkin_status(
     states = []
     for key, owner, period, due, at, confidence, note, progress, plans, problems, by, upd in rows:
         if at is not None:
-            state = "on_time" if at <= due else "late"
+            state = "on_time" if at < due else "late"  # due: the first instant late
         else:
-            state = "missing" if now_naive > due else "due"
+            state = "missing" if now_naive >= due else "due"
         states.append(
             CheckinState(
                 key,

@@ -44,6 +44,10 @@ def state(store: Store, kpi: str, now: str, week: str = WEEK) -> str:
 def test_due_then_missing_after_the_grace_day(plan_store: Store) -> None:
     assert state(plan_store, "leads-h2", "2026-08-06T12:00") == "due"
     assert state(plan_store, "leads-h2", "2026-08-10T23:59") == "due"  # the day after: grace
+    # on time until Monday 23:59:59: Tuesday's first instant is already late (it was
+    # still "due", so a reminder job at midnight escalated a day late)
+    assert state(plan_store, "leads-h2", "2026-08-10T23:59:59.999") == "due"
+    assert state(plan_store, "leads-h2", "2026-08-11T00:00") == "missing"
     assert state(plan_store, "leads-h2", "2026-08-11T00:01") == "missing"
 
 
@@ -52,6 +56,8 @@ def test_due_then_missing_after_the_grace_day(plan_store: Store) -> None:
     [
         ("2026-08-07T16:00", "on_time"),
         ("2026-08-10T22:00", "on_time"),
+        ("2026-08-10T23:59:59", "on_time"),
+        ("2026-08-11T00:00", "late"),
         ("2026-08-11T08:00", "late"),
     ],
 )
