@@ -17,26 +17,65 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.store import Connection
+from tracker.vocab import PERSON_OF_SOURCE
 
-# {scope} is one of the fixed fragments below, never user text.
-_DAY_VALUE = """
-SELECT o.metric, o.day,
-       CASE WHEN m.behaviour = 'flow' THEN
-                CASE WHEN count(*) FILTER (o.source = m.prefer) > 0
-                     THEN fsum(o.value) FILTER (o.source = m.prefer)
-                     ELSE fsum(o.value) END
-            ELSE
-                CASE WHEN count(*) FILTER (o.source = m.prefer) > 0
-                     THEN arg_max(o.value, (o.recorded_at, o.source, o.id))
-                              FILTER (o.source = m.prefer)
-                     ELSE arg_max(o.value, (o.recorded_at, o.source, o.id)) END
-       END AS value
+# Hours are each person's (tracker.observations keeps a person's hours of a file under
+# a source of their own: `timesheet.for-jay`, `timesheet:jay`), so on an effort metric
+# `prefer` is applied to each person's hours apart, and names a source with or without
+# its person: `prefer: timesheet` keeps Jay's timesheet over Jay's tracker, and Ana's
+# timesheet over Ana's, never Jay's over Ana's. Every other metric's day is one group.
+_PERSON = f"regexp_extract(o.source, '{PERSON_OF_SOURCE}', 1)"
+_GROUPED = f"""
+SELECT o.*, m.behaviour,
+       CASE WHEN m.class = 'effort' AND m.behaviour = 'flow' THEN {_PERSON} ELSE '' END
+           AS person,
+       m.prefer IS NOT NULL AND (
+           o.source = m.prefer
+           OR (m.class = 'effort' AND {_PERSON} <> ''
+               AND m.prefer = CASE WHEN o.source LIKE 'timesheet:%' THEN 'timesheet'
+                                   ELSE regexp_replace(o.source, '[.]for-.+$', '') END)
+       ) AS preferred
 FROM observations o
 JOIN metrics m ON m.key = o.metric
-{scope}
-WHERE o.removed_by IS NULL {where}
-GROUP BY o.metric, o.day, m.behaviour, m.prefer
-"""
+{{scope}}
+WHERE o.removed_by IS NULL {{where}}
+"""  # noqa: S608 (this module's fragments and pattern, no user text)
+
+# {scope} is one of the fixed fragments below, never user text. Each person's part of
+# a day (one part for all but hours), then the day: a flow metric adds the parts up, a
+# stock metric has one.
+_DAY_VALUE = f"""
+SELECT metric, day, CASE WHEN any_value(behaviour) = 'flow' THEN fsum(value)
+                         ELSE any_value(value) END AS value
+FROM (
+    SELECT o.metric, o.day, o.behaviour,
+           CASE WHEN o.behaviour = 'flow' THEN
+                    CASE WHEN count(*) FILTER (o.preferred) > 0
+                         THEN fsum(o.value) FILTER (o.preferred)
+                         ELSE fsum(o.value) END
+                ELSE
+                    CASE WHEN count(*) FILTER (o.preferred) > 0
+                         THEN arg_max(o.value, (o.recorded_at, o.source, o.id))
+                                  FILTER (o.preferred)
+                         ELSE arg_max(o.value, (o.recorded_at, o.source, o.id)) END
+           END AS value
+    FROM ({_GROUPED}) o
+    GROUP BY o.metric, o.day, o.behaviour, o.person
+)
+GROUP BY metric, day
+"""  # noqa: S608 (this module's fragments)
+
+# The hours that count (an effort metric's values the day-value rule adds up), with the
+# person each is for: cost per outcome and the Team page's hours read these, so a day
+# `prefer` settled at 4 hours is paid for 4, not for both sources' 8.
+COUNTED_HOURS = f"""
+SELECT * FROM (
+    SELECT g.*, count(*) FILTER (g.preferred) OVER (PARTITION BY g.metric, g.day, g.person)
+                    AS preferred_here
+    FROM ({_GROUPED.format(scope="", where="AND m.class = 'effort'")}) g
+)
+WHERE preferred OR preferred_here = 0
+"""  # noqa: S608 (this module's fragments)
 
 _SCOPES = {
     "all": "",

@@ -27,7 +27,7 @@ from tracker.permissions import assigned_channels, assigned_metrics, require_wri
 from tracker.records import SCHEDULER, Actor
 from tracker.store import Connection, Rollback, Store
 from tracker.text import ANY_CONTROL_CHARACTER, NOTE_LIMIT, NOTE_STRIPPED, quoted
-from tracker.vocab import channel_label, listing, source_label
+from tracker.vocab import PERSON_OF_SOURCE, channel_label, listing, source_label
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -907,8 +907,6 @@ def overlap_sentences(found: list[Overlap]) -> list[str]:
     return sentences
 
 
-# the person a source of hours is for: one pattern for Python and for DuckDB
-PERSON_OF_SOURCE = r"(?:^timesheet:|[.]for-)(.+)$"
 _PERSON_OF_SOURCE = re.compile(PERSON_OF_SOURCE)
 # `prefer` keeps one source of a day for everyone: on hours it would drop the others'
 ONE_PERSONS_HOURS = (
@@ -1021,9 +1019,22 @@ def overlaps(
     # `prefer` settles only the days its source is among: two other sources meeting on
     # a day it has no value still count twice, an overlap like any other
     return [
-        Overlap(r[0], list(r[1]), int(r[2]), r[3], r[4], r[5] if r[5] in r[1] else None)
+        Overlap(r[0], list(r[1]), int(r[2]), r[3], r[4], r[5] if _settles(r[5], r[1]) else None)
         for r in found
     ]
+
+
+def source_without_person(source: str) -> str:
+    """A source of one person's hours without its person (``timesheet:jay`` ->
+    ``timesheet``, ``import.long.for-jay`` -> ``import.long``): what ``prefer`` may name
+    for everyone's hours (tracker.daily)."""
+    if source.startswith("timesheet:"):
+        return "timesheet"
+    return source.split(".for-", 1)[0] if hours_person(source) else source
+
+
+def _settles(prefer: str | None, sources: Sequence[str]) -> bool:
+    return prefer is not None and any(prefer in (x, source_without_person(x)) for x in sources)
 
 
 def _create_metric(con: Connection, actor: Actor, spec: NewMetric, change: int | None) -> None:

@@ -9,8 +9,16 @@ from zoneinfo import ZoneInfo
 
 from tracker.checkins import CheckinState, checkin_status
 from tracker.clock import now_utc, workspace_timezone
+from tracker.daily import COUNTED_HOURS
 from tracker.periods import Period
 from tracker.store import Store
+
+# Each person's hours over a span of days (the hours the day's value counts: `prefer`
+# applied, as for cost per outcome in tracker.working)
+_HOURS_BY_PERSON = f"""
+SELECT coalesce(o.for_person, o.recorded_by), sum(o.value) FROM ({COUNTED_HOURS}) o
+WHERE o.day >= ? AND o.day < ? GROUP BY ALL
+"""  # noqa: S608 (tracker.daily's fragment, no user text)
 
 
 @dataclass
@@ -73,10 +81,7 @@ def team_report(store: Store, now: dt.datetime | None = None, weeks: int = 8) ->
             for person, hours in con.execute(
                 # the person the hours are for; imported hours without `by`: the importer
                 # (the same attribution as cost per outcome, tracker.working)
-                "SELECT coalesce(o.for_person, o.recorded_by), sum(o.value) FROM observations o"
-                " JOIN metrics m ON m.key = o.metric"
-                " WHERE m.class = 'effort' AND o.removed_by IS NULL"
-                " AND o.day >= ? AND o.day < ? GROUP BY ALL",
+                _HOURS_BY_PERSON,
                 [first_day, first_day + dt.timedelta(days=7 * weeks)],
             ).fetchall():
                 if person in people:

@@ -189,6 +189,11 @@ _SOURCE_WORDS = {
 }
 
 
+# the person a source of hours is for (`timesheet:jay`, `import.long.for-jay`): one
+# pattern for Python and for DuckDB
+PERSON_OF_SOURCE = r"(?:^timesheet:|[.]for-)(.+)$"
+
+
 def source_label(source: str) -> str:
     """``manual`` is "hand entries", ``x.account_overview`` "X account overview",
     ``import.instagram`` "Instagram imports"; a saved mapping's source stays its name."""

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from tracker.clock import today
+from tracker.daily import COUNTED_HOURS
 from tracker.store import Store
 
 UNASSIGNED = "unassigned"  # the SQL's name for effort and spend with no channel
@@ -31,16 +32,16 @@ NO_CHANNEL = "(no channel)"  # what people read for it
 # Hours are read per entry (each is priced at the rate of the person it is for: the
 # author unless --for said otherwise); spend is read from the daily values, so a
 # metric's `prefer` rule holds and two sources of one day's spend are not both paid.
-_COSTS = """
+_COSTS = f"""
 WITH hours AS (
     SELECT coalesce(m.channel, 'unassigned') AS channel, sum(o.value) AS hours,
            sum(o.value * coalesce(p.hourly_rate, 0)) AS labour, 0.0 AS spend,
            -- hours of people without a rate (a rate of 0 is a rate): no cost counted
            sum(CASE WHEN p.hourly_rate IS NULL THEN o.value ELSE 0 END) AS unpriced
-    FROM observations o
-    JOIN metrics m ON m.key = o.metric AND m.class = 'effort'
+    FROM ({COUNTED_HOURS}) o  -- the hours the day's value counts (prefer applied)
+    JOIN metrics m ON m.key = o.metric
     LEFT JOIN people p ON p.key = coalesce(o.for_person, o.recorded_by)
-    WHERE o.removed_by IS NULL AND o.day >= $first AND o.day <= $last
+    WHERE o.day >= $first AND o.day <= $last
     GROUP BY ALL
 ),
 spend AS (
@@ -54,7 +55,7 @@ spend AS (
 SELECT channel, sum(hours), sum(labour), sum(spend), sum(unpriced)
 FROM (SELECT * FROM hours UNION ALL SELECT * FROM spend)
 GROUP BY channel
-"""
+"""  # noqa: S608 (tracker.daily's fragment, no user text)
 
 _OUTCOMES = """
 SELECT m.key, m.name, m.channel, coalesce(sum(d.value), 0) AS units

@@ -191,3 +191,61 @@ def test_metrics_that_lead_outcomes_are_never_ones_the_audit_calls_unlinked(
     assert unlinked  # the demo has some, so the check below means something
     assert all(x.best_abs_r >= LINK_R for x in leaders)
     assert not {x.metric for x in leaders} & unlinked
+
+
+HOURS_PLAN = textwrap.dedent(
+    """
+    workspace: {name: Hours, timezone: UTC}
+    people:
+      - {key: ricardo, name: Ricardo, role: manager}
+      - {key: amy, name: Amy, role: assistant, hourly_rate: 25, manager: ricardo}
+      - {key: bo, name: Bo, role: assistant, hourly_rate: 10, manager: ricardo}
+    metrics:
+      - {key: fb-hours, name: Facebook hours, channel: facebook, class: effort, behaviour: flow, unit: h, prefer: PREFER}
+      - {key: leads, name: Leads, channel: facebook, class: outcome, behaviour: flow}
+    objectives:
+      - key: grow
+        title: Grow
+        outcome: leads
+        channels: [facebook]
+        kpis:
+          - {key: leads-kpi, metric: leads, target: 60, owner: amy}
+    """
+)
+
+
+@pytest.mark.parametrize("prefer", ["timesheet", "timesheet.for-amy"])
+def test_prefer_settles_each_persons_hours_and_the_cost_pays_what_counts(
+    tmp_path: Path, prefer: str
+) -> None:
+    # Amy's hours came from her timesheet and from a tracker: with `prefer: timesheet` the
+    # day still counted both (the sources are Amy's own, timesheet.for-amy), the audit
+    # said "counted twice", and cost per outcome and the Team page paid for both; with
+    # `prefer: timesheet.for-amy` the day dropped Bo's hours instead
+    from tracker.observations import daily_values
+    from tracker.team import team_report
+    from tracker.vanity import run_audit
+
+    store = Store(tmp_path / "h.duckdb")
+    store.init()
+    apply_plan_text(store, HOURS_PLAN.replace("PREFER", prefer), LOCAL_MANAGER)
+    (tmp_path / "hours.csv").write_text(
+        "day,metric,value,source,by\n"
+        "2026-11-03,fb-hours,4,timesheet,amy\n"
+        "2026-11-03,fb-hours,4,tracker,amy\n"
+        "2026-11-03,fb-hours,3,timesheet,bo\n"
+        "2026-11-04,fb-hours,2,tracker,bo\n"
+        "2026-11-04,leads,9,crm,\n"
+    )
+    assert waypoint(store.path, "import", str(tmp_path / "hours.csv")).code == 0
+    as_of = dt.date(2026, 11, 5)
+    days = {d: v for d, v in daily_values(store, "fb-hours")}
+    # Amy's timesheet (4) and Bo's 3: Bo's hours are his, whatever Amy's sources say
+    assert days == {dt.date(2026, 11, 3): 4 + 3, dt.date(2026, 11, 4): 2}
+    (row,) = [r for r in whats_working(store, as_of).channels if r.outcome == "leads"]
+    assert (row.hours, row.cost) == (9, 4 * 25 + 5 * 10)
+    week_after = dt.datetime(2026, 11, 10, 12, tzinfo=dt.UTC)  # the Team page's last week
+    people = {p.person: p.hours for p in team_report(store, now=week_after).people}
+    assert (people["amy"], people["bo"]) == (4, 5)
+    flags = {f.code for f in run_audit(store, as_of).flags if f.subject == "metric:fb-hours"}
+    assert "overlapping_sources" not in flags
