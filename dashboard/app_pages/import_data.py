@@ -14,7 +14,7 @@ from tracker.errors import WaypointError
 from tracker.importer import import_upload
 from tracker.imports import preset_names
 from tracker.imports.engine import DayNeeded
-from tracker.imports.parse import NotRecognised, preset_label
+from tracker.imports.parse import NotRecognised, platform_names, preset_label
 from tracker.observations import counted_twice
 from tracker.settings import get_setting
 
@@ -26,9 +26,10 @@ max_mb = int(get_setting("upload.max_mb", {k: str(v) for k, v in plan.settings.i
 
 st.title("Import")
 st.caption(
-    "CSV or Excel exports from X, Facebook, LinkedIn, YouTube, Search Console, Google"
-    " Analytics and Google Ads, the generic long form (day,metric,value), or any other"
-    " file once it is mapped (a file Waypoint does not know opens the mapping form)."
+    # from the presets themselves: the list typed here once left Instagram out
+    f"CSV or Excel exports from {vocab.listing(platform_names())}, the generic long form"
+    " (day,metric,value), or any other file once it is mapped (a file Waypoint does not"
+    " know opens the mapping form)."
 )
 upload = st.file_uploader(
     "Export file",

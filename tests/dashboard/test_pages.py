@@ -454,6 +454,10 @@ def test_import_preview_then_commit(app_env: Store, tmp_path) -> None:
     assert preview.preview.num_rows == 650
     at = open_page("import_data")
     assert not at.exception and "Import" in at.title[0].value
+    # every platform a preset reads is named (the typed list had left Instagram out)
+    (intro,) = [c.value for c in at.caption if c.value.startswith("CSV or Excel exports")]
+    for platform in ("X", "Facebook", "Instagram", "LinkedIn", "YouTube", "Google Ads"):
+        assert platform in intro, intro
 
 
 def test_a_manager_logs_hours_for_an_assistant(app_env: Store) -> None:

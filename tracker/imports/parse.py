@@ -61,6 +61,11 @@ _SPECIAL_LABEL = {
 _LANGUAGE = {"de": "German", "es": "Spanish", "fr": "French"}
 
 
+def platform_names() -> list[str]:
+    """The platforms a preset reads, as people call them, in the presets' order."""
+    return list(dict.fromkeys(FAMILY_LABEL.get(p.family, p.family) for p in ALL))
+
+
 def preset_label(name: str) -> str:
     """A preset, family or saved mapping as people read it: ``gsc_dates_fr`` is
     "Search Console: dates (French)", ``mapping:bookings`` "Saved mapping “bookings”"."""
