@@ -74,6 +74,9 @@ class Impact:
     controls: list[str] = field(default_factory=list)
     caveats: list[str] = field(default_factory=list)
     reason: str | None = None  # why not_enough_data
+    # not_enough_data that time will mend (not started, too few days during it); weeks
+    # missing before the start never come by waiting: older values must be imported
+    too_early: bool = False
     unit: str | None = None
     currency: str = "USD"
     outcome: bool = False  # an outcome metric (what objectives are judged by)
@@ -700,16 +703,18 @@ def _impact(w: _Window, metric_row: tuple[Any, ...]) -> Impact:
     )
     if start > through:
         impact.reason = "the campaign has not started"
+        impact.too_early = True
         return impact
     if len(with_value) < MIN_PRE_DAYS:
         impact.reason = (
             "no values before it started"
             if not len(with_value)
             else f"only {len(with_value)} days of values before it"
-        ) + "; 8 weeks (56 days) are needed"
+        ) + "; 8 weeks (56 days) are needed: import the weeks before it (waiting will not add them)"
         return impact
     if impact.days < MIN_DURING_DAYS:
         impact.reason = f"only {impact.days} days of values during it; 7 are needed"
+        impact.too_early = True
         return impact
     # Fit on the history that has values (leading days without any are not "zero").
     pre = pre[-pre_days:]

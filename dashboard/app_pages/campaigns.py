@@ -42,8 +42,13 @@ for s in summaries:
             continue
         if not judged:
             reasons = sorted({i.reason or "" for i in missing})
-            # "too early" only when waiting helps; weeks missing before it never come
-            st.info("Cannot judge it yet: " + "; ".join(ui.text(r) for r in reasons) + ".")
+            # "yet" only when waiting helps; weeks missing before it never come
+            lead = (
+                "Cannot judge it yet: "
+                if all(i.too_early for i in missing)
+                else "Cannot judge it: "
+            )
+            st.info(lead + "; ".join(ui.text(r) for r in reasons) + ".")
             continue
         for i in judged:
             word, colour = VERDICT[i.verdict]
