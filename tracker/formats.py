@@ -176,7 +176,8 @@ def weekly_need(kpi: Any) -> str:
 
 
 def kpi_numbers(kpi: Any) -> str:
-    """``460 of 600 (41% done, 66% expected by now)`` in the KPI's own unit (a health
+    """``460 of 600 (41% done, 66% expected by now)`` in the KPI's own unit, ``456 of
+    600, from 364 (39% done, ...)`` where progress starts from a value (a health
     KPI: ``5 h, to stay below 4 h``); a missed
     KPI says when it ended (``76% done, missed on 4 Nov 2026``), one not started when it
     starts: "expected by now" means nothing once, or before, the time is up."""
@@ -197,6 +198,11 @@ def kpi_numbers(kpi: Any) -> str:
     # a health KPI holds a line, it does not work towards it: "5 of 4" read as ahead
     towards = f", to stay {stay} " if stay else " of "
     numbers = f"{kpi_value(kpi, kpi.current)}{towards}{kpi_value(kpi, kpi.target)}"
+    baseline = getattr(kpi, "baseline", None)
+    if not stay and baseline:
+        # where progress is measured from, when not from zero: "456 of 600" read as 76%
+        # beside "39% done" (from 364)
+        numbers += f", from {kpi_value(kpi, baseline)}"
     return numbers + (f" ({detail})" if detail else "")
 
 

@@ -51,6 +51,10 @@ def test_kpi_numbers_say_when_a_missed_kpi_ended_and_when_one_starts() -> None:
     assert kpi_numbers(waiting) == "– of 45 (starts on 1 Sep 2026)"
     running = kpi(status="at_risk", expected=0.8)
     assert kpi_numbers(running) == "33 of 45 (73% done, 80% expected by now)"
+    # progress measured from a value, not from zero: "456 of 600" read as 76% beside
+    # "39% done" until the start was said
+    grown = kpi(status="off_track", current=456.0, target=600.0, baseline=364.0, progress=0.39)
+    assert kpi_numbers(grown) == "456 of 600, from 364 (39% done, 100% expected by now)"
     # a health KPI holds a line: "5 of 4" read as ahead of it while it is off track
     health = kpi(
         aggregation="latest", unit="h", current=5.0, target=4.0, progress=None,
