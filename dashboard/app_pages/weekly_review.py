@@ -114,6 +114,9 @@ if actor.role == "manager":
                 rerun=True,  # the list above shows it
             )
 
+# the numbers are the week's (as of its Sunday, or today while it runs), not today's:
+# headed "now", they read as today's beside the Summary's
+numbers_as_of = f"as of {formats.short_day(review.as_of or review.end)}"
 with st.expander("Every KPI this week"):
     st.dataframe(
         [
@@ -121,7 +124,7 @@ with st.expander("Every KPI this week"):
                 "KPI": k.now.name or k.now.kpi,
                 "status": ui.status_label(k.now.status),
                 "last week": ui.status_label(k.before.status) if k.before else "–",
-                "now": formats.kpi_numbers(k.now),
+                numbers_as_of: formats.kpi_numbers(k.now),
             }
             for k in review.kpis
         ],

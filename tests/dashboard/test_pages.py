@@ -333,6 +333,15 @@ def test_on_monday_last_weeks_check_in_is_due_today_and_offered_first(
     assert (given.state, given.confidence) == ("on_time", "on_track")  # W47, on time
 
 
+def test_the_reviews_numbers_say_the_day_they_are_of(app_env: Store) -> None:
+    # the table's column read "now" while its numbers were the reviewed week's Sunday's:
+    # a KPI on track there and at risk on the Summary (today) looked like a contradiction
+    at = open_page("weekly_review")  # Wed 18 Nov: the review of 9-15 Nov
+    assert not at.exception, at.exception
+    (table,) = [f.value for f in at.dataframe if "KPI" in f.value.columns]
+    assert list(table.columns) == ["KPI", "status", "last week", "as of Sun 15 Nov"]
+
+
 def test_a_decision_saved_at_the_review_is_listed_at_once(app_env: Store) -> None:
     at = open_page("weekly_review")
     # before one is written, the heading says there is none (not an empty section)
