@@ -403,6 +403,19 @@ def _day_value(con: Connection, metric: str, day: dt.date) -> float | None:
     return float(rows[0][0]) if rows else None
 
 
+def hand_logged(store: Store, actor: Actor, since: dt.date) -> list[str]:
+    """The metrics ``actor`` has logged by hand (entries, not imports) on a day since
+    ``since``, the most recently logged first: what the person types in, week after week."""
+    with store.read() as con:
+        rows = con.execute(
+            "SELECT metric FROM observations WHERE source = 'manual' AND removed_by IS NULL"
+            " AND recorded_by = ? AND day >= ? GROUP BY metric"
+            " ORDER BY max(recorded_at) DESC, metric",
+            [actor.key, since],
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
 def day_entries(store: Store, metric: str, day: dt.date) -> list[Entry]:
     """What is stored for ``metric`` on ``day`` (entries and imported values)."""
     with store.read() as con:

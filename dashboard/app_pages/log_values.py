@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard import state, ui
 from dashboard.entry_form import entry_form, mine_first, recent_changes
 from tracker import formats
-from tracker.entries import log_week
+from tracker.entries import hand_logged, log_week
 from tracker.observations import daily_values
 from tracker.periods import Period
 from tracker.permissions import writable_metrics
@@ -40,8 +40,13 @@ start = st.date_input(
     "Week starting", value=monday, max_value=day, key="log_week_start", format="YYYY-MM-DD"
 )
 days = [start + dt.timedelta(days=i) for i in range(7) if start + dt.timedelta(days=i) <= day]
+# opens on what the person types in by hand (the last four weeks' entries), then on the
+# metrics of their own KPIs: it opened on the plan's first three, imported ones among them
+with store.session():
+    typed = [m for m in hand_logged(store, actor, day - dt.timedelta(days=28)) if m in names]
+default = list(dict.fromkeys([*typed, *names]))[:3]
 chosen = st.multiselect(
-    "Metrics", list(names), default=list(names)[:3], format_func=names.get, key="log_grid_metrics"
+    "Metrics", list(names), default=default, format_func=names.get, key="log_grid_metrics"
 )
 if chosen and days:
     # What each day counts now, above the grid that adds to it: typing a week's totals

@@ -452,6 +452,19 @@ def test_assistant_cannot_log_someone_elses_metric(
     assert not [b for b in at.button if b.label == "Delete" and "jay" not in b.key]
 
 
+def test_the_week_grid_opens_on_what_the_person_types_by_hand(
+    app_env: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Jay types Reviews answered in every day; the grid opened on the plan's first three
+    # metrics (two of them imported, one of a KPI that had ended) and left it out
+    monkeypatch.setenv("WAYPOINT_AS", "jay")
+    at = open_page("log_values")
+    assert not at.exception, at.exception
+    chosen = at.multiselect(key="log_grid_metrics").value
+    assert chosen[0] == "reviews-answered", chosen
+    assert len(chosen) == 3
+
+
 def test_import_preview_then_commit(app_env: Store, tmp_path) -> None:
     from tests.conftest import EXPORTS
     from tracker.importer import import_file
