@@ -68,7 +68,8 @@ class Entry:
             # the command line's local manager stores no author: named by its key
             "recorded_by": self.recorded_by or "local",
             "for": self.for_person or self.recorded_by or "local",
-            "recorded_at": self.recorded_at.isoformat(),
+            # stored as naive UTC: written with its offset, so no reader takes it as local
+            "recorded_at": self.recorded_at.replace(tzinfo=dt.UTC).isoformat(),
             "note": self.note,
             "change": self.change,
         }

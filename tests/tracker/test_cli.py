@@ -189,6 +189,23 @@ def test_audit_log_json_is_one_document(tmp_path: Path, plan_file: Path) -> None
     assert "{'" not in text and "Local manager" in text
 
 
+def test_audit_log_times_are_on_the_workspace_clock(
+    tmp_path: Path, plan_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Bueno Realty is in Chicago: a change at 03:30 UTC on 2 Aug was made on the evening
+    # of 1 Aug there; the table said "when (UTC)" and --json gave the instant no offset
+    db = tmp_path / "w.duckdb"
+    waypoint(db, "plan", "apply", str(plan_file))
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-08-02T03:30:00+00:00")
+    assert waypoint(db, "log", "leads", "4", "--day", "2026-08-01").code == 0
+    data = json.loads(waypoint(db, "audit-log", "--json", "--limit", "1").out)
+    assert data["entries"][0]["at"] == "2026-08-02T03:30:00+00:00"
+    text = waypoint(db, "audit-log", "--limit", "1").out
+    assert "America/Chicago" in text and "2026-08-01 22:30" in text
+    values = json.loads(waypoint(db, "values", "leads", "--json").out)
+    assert values["values"][-1]["recorded_at"] == "2026-08-02T03:30:00+00:00"
+
+
 def test_a_json_run_that_fails_still_writes_one_document(tmp_path: Path, plan_file: Path) -> None:
     # a script reading --json gets a document saying why, not an empty stdout
     db = tmp_path / "w.duckdb"

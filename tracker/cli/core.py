@@ -180,7 +180,10 @@ def audit_log_cmd(app: AppContext, since: str | None, limit: int, as_json: bool)
                 "entries": [
                     {
                         "id": e.id,
-                        "at": e.at,
+                        # stored as naive UTC: written with its offset, as checkins does
+                        "at": e.at.replace(tzinfo=dt.UTC).isoformat()
+                        if isinstance(e.at, dt.datetime)
+                        else e.at,
                         "actor": e.actor,
                         "action": e.action,
                         "entity": e.entity,
@@ -198,22 +201,30 @@ def audit_log_cmd(app: AppContext, since: str | None, limit: int, as_json: bool)
 
     from tracker.auditlog import describe, old_in_effect, subject
     from tracker.cli.common import console
+    from tracker.clock import workspace_timezone
+    from tracker.formats import to_local
     from tracker.names import names_by_kind
 
     # as the Audit log page reads it: items by name, what changed as "field: old → new"
     # (a Python dict cut at 60 characters said nothing); --json keeps the stored values
     names = names_by_kind(app.store)
     people = {**names.get("person", {}), "local": "Local manager", "scheduler": "Scheduler"}
+    # on the workspace's clock, as the Audit log page shows it: in UTC a check-in came
+    # "before" the week it is for in a workspace far east of Greenwich
+    timezone = workspace_timezone(app.store)
     table = Table(title="Audit log (newest first)")
-    for col in ("when (UTC)", "who", "action", "what", "change"):
-        table.add_column(col, no_wrap=col == "when (UTC)")
+    when = f"when ({timezone})"
+    for col in (when, "who", "action", "what", "change"):
+        table.add_column(col, no_wrap=col == when)
     for e in rows:
         # Text is escaped: a note may hold [markup] that must print as typed.
         table.add_row(
             *(
                 escape(cell)
                 for cell in (
-                    e.at.strftime("%Y-%m-%d %H:%M") if isinstance(e.at, dt.datetime) else str(e.at),
+                    to_local(e.at, timezone).strftime("%Y-%m-%d %H:%M")
+                    if isinstance(e.at, dt.datetime)
+                    else str(e.at),
                     people.get(e.actor, e.actor),
                     e.action,
                     subject(e.entity, e.key, names),
