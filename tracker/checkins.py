@@ -61,6 +61,13 @@ def due_by(period: Period, timezone: str) -> dt.datetime:
 
 # Who owned each KPI from when: every audit row that set a KPI's owner (the plan apply
 # that created it, an edit, an undo). A KPI with no such row predates the audit log.
+# when each KPI was archived and brought back (plan applies, their undo and redo)
+_ARCHIVES = """
+    SELECT key AS kpi, "at", json_extract_string(new_value, '$.archived') = 'true' AS archived
+    FROM audit_log
+    WHERE entity = 'kpi' AND new_value IS NOT NULL AND json_exists(new_value, '$.archived')
+"""
+
 _OWNERS = """
     SELECT key AS kpi, "at", json_extract_string(new_value, '$.owner') AS owner
     FROM audit_log
@@ -266,6 +273,8 @@ class CheckinState:
     # the workspace's: the day a check-in came is said on its clock (23:30 in Chicago on
     # a Monday is Tuesday in UTC, and reads as late beside "on time")
     timezone: str = field(default="UTC", compare=False, repr=False)
+    # the KPI is archived now (listed for a period that ended before: its record stays)
+    archived: bool = False
 
     def day_of(self, stamp: dt.datetime) -> str:
         """``stamp`` (naive UTC, as stored) as the workspace's day: "Mon 9 Mar 2026"."""
@@ -320,12 +329,16 @@ class CheckinReport:
 
 
 _STATUS_SQL = f"""
-WITH k AS (
+WITH archives AS ({_ARCHIVES}),
+k AS (
     SELECT k.key, k.owner, k.cadence, k.metric, k.numerator, k.denominator,
            coalesce(k.start, o.start) AS kstart, coalesce(k.deadline, o.deadline) AS kdeadline,
-           o.position AS opos, k.position AS kpos
+           o.position AS opos, k.position AS kpos, k.archived OR o.archived AS archived
     FROM kpis k JOIN objectives o ON o.key = k.objective
-    WHERE NOT k.archived AND NOT o.archived
+    -- an archived KPI keeps the periods that ended before it was archived (the audit
+    -- log says when): archiving must not wipe its owner's record
+    WHERE (NOT k.archived AND NOT o.archived)
+       OR ($with_archived AND k.archived AND k.key IN (SELECT kpi FROM archives))
 ),
 p AS (
     SELECT k.*,
@@ -349,10 +362,15 @@ responsible AS (
                 ELSE owner END AS owner
     FROM held
 ),
--- Due only if, when the period ended, the KPI had started, had not ended, and its owner
--- was in the workspace (people.since) and owned it.
+-- Due only if, when the period ended, the KPI had started, had not ended, was not
+-- archived, and its owner was in the workspace (people.since) and owned it.
+unarchived AS (
+    SELECT r.* FROM responsible r
+    ASOF LEFT JOIN archives a ON a.kpi = r.key AND a."at" <= r.pend
+    WHERE coalesce(NOT a.archived, true)  -- no event yet: as it was made, live
+),
 live AS (
-    SELECT r.* FROM responsible r JOIN people pe ON pe.key = r.owner
+    SELECT r.* FROM unarchived r JOIN people pe ON pe.key = r.owner
     WHERE (kstart IS NULL OR kstart <= plast) AND (kdeadline IS NULL OR kdeadline >= pfirst)
       AND (pe.since IS NULL OR pe.since <= plast)
 ),
@@ -377,7 +395,7 @@ logged AS (
 )
 SELECT l.key, l.owner, l.period, l.due,
        least(e.at, g.at) AS at, e.confidence, e.note, e.progress, e.plans, e.problems,
-       e.entered_by, e.updated_at
+       e.entered_by, e.updated_at, l.archived
 FROM live l LEFT JOIN explicit e ON e.key = l.key LEFT JOIN logged g ON g.key = l.key
 ORDER BY l.opos, l.kpos, l.key
 """  # noqa: S608 (built from this module's constants only)
@@ -398,10 +416,13 @@ def checkin_status(
     now: dt.datetime | None = None,
     *,
     upcoming: bool = False,
+    with_archived: bool = False,
 ) -> CheckinReport:
     """Due / on time / late / missing for every owned KPI in ISO ``week`` (default: this
     one); with ``upcoming``, also the KPIs that start after it (what people read; the
-    Team page's and the reminders' loops over weeks do not need them)."""
+    Team page's and the reminders' loops over weeks do not need them); with
+    ``with_archived``, also archived KPIs for the periods that ended before they were
+    archived (the record: `checkins`, the Team page), never what is still to be done."""
     timezone = workspace_timezone(store)
     now_naive = (
         (now or now_utc()).astimezone(dt.UTC).replace(tzinfo=None)
@@ -425,6 +446,7 @@ def checkin_status(
         "m_due": due_by(month, timezone),
         "w_end": wk.ends_at(timezone),
         "m_end": month.ends_at(timezone),
+        "with_archived": with_archived,
     }
     with store.read() as con:
         rows = con.execute(_STATUS_SQL, params).fetchall()
@@ -438,7 +460,10 @@ def checkin_status(
                 ).fetchall()
             ]
     states = []
-    for key, owner, period, due, at, confidence, note, progress, plans, problems, by, upd in rows:
+    for (
+        key, owner, period, due, at, confidence, note, progress, plans, problems, by, upd,
+        archived,
+    ) in rows:  # fmt: skip
         if at is not None:
             state = "on_time" if at < due else "late"  # due: the first instant late
         else:
@@ -459,6 +484,7 @@ def checkin_status(
                 by,
                 upd,
                 timezone,
+                archived,
             )
         )
     return CheckinReport(week, states, later)

@@ -91,7 +91,7 @@ def team_report(store: Store, now: dt.datetime | None = None, weeks: int = 8) ->
         # is the same in each).
         counted: dict[tuple[str, str], tuple[str, CheckinState]] = {}
         for label in labels:
-            for state in checkin_status(store, label, now).kpis:
+            for state in checkin_status(store, label, now, with_archived=True).kpis:
                 counted[(state.kpi, state.period)] = (label, state)
         for label, state in counted.values():
             row = people.get(state.owner)

@@ -381,3 +381,31 @@ def test_a_period_checked_in_again_shows_the_latest_word_and_when_it_was_given(
     # one check-in: nothing about again
     one = next(s for s in checkin_status(plan_store, WEEK, now=now).kpis if s.kpi == "weekly-posts")
     assert one.updated_at is None and "again" not in _checkin(one)
+
+
+def test_archiving_a_kpi_keeps_its_past_periods_on_the_record(
+    plan_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Amy missed W32 on leads-h2; a plan without the KPI archived it on 20 Aug, and her
+    # W32 miss vanished from `checkins` and the Team page: archiving wiped her record
+    after = utc("2026-08-20T12:00").replace(tzinfo=dt.UTC)
+    before = [s for s in checkin_status(plan_store, WEEK, now=after).kpis if s.owner == "amy"]
+    assert {(s.kpi, s.state) for s in before} >= {("leads-h2", "missing")}
+    week_after = utc("2026-08-12T12:00").replace(tzinfo=dt.UTC)
+    missed = {p.person: p.missing for p in team_report(plan_store, now=week_after).people}
+    assert missed["amy"] >= 1
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-08-20T12:00:00+00:00")
+    without = "\n".join(line for line in SMALL_PLAN.split("\n") if "key: leads-h2" not in line)
+    apply_plan_text(plan_store, without, LOCAL_MANAGER, confirm=True)
+    kept = checkin_status(plan_store, WEEK, now=after, with_archived=True).kpis
+    (leads,) = [s for s in kept if s.kpi == "leads-h2"]
+    assert (leads.owner, leads.state, leads.archived) == ("amy", "missing", True)
+    # what is still to do never lists it: nobody can check in for an archived KPI
+    assert "leads-h2" not in {s.kpi for s in checkin_status(plan_store, WEEK, now=after).kpis}
+    # a week that ended after the archive owes nothing for it
+    later = utc("2026-09-20T12:00").replace(tzinfo=dt.UTC)
+    assert "leads-h2" not in {
+        s.kpi for s in checkin_status(plan_store, "2026-W35", now=later, with_archived=True).kpis
+    }
+    # and the Team page still counts the miss, as before the archive
+    assert {p.person: p.missing for p in team_report(plan_store, now=week_after).people} == missed

@@ -40,7 +40,7 @@ def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
         raise BadInput(
             f"--week {week} has not started yet; check-ins are for this week or an earlier one"
         )
-    report = checkin_status(app.store, week, upcoming=True)
+    report = checkin_status(app.store, week, upcoming=True, with_archived=True)
     # this week's view also lists last week's check-ins still owed (on Monday: on time)
     still = owed(app.store) if week is None else []
     if as_json:
@@ -80,7 +80,8 @@ def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
         table.add_column(col, no_wrap=col != "note")
     for s in report.kpis:
         table.add_row(
-            escape(kpis.get(s.kpi, s.kpi)),
+            # archived since: its period ended before, and stays on the owner's record
+            escape(kpis.get(s.kpi, s.kpi)) + (" (archived)" if s.archived else ""),
             escape(people.get(s.owner, s.owner)),
             s.period,
             STATE_LABEL[s.state],
