@@ -96,6 +96,18 @@ with store.session():
         metrics = set((k.metric or "").split("/"))
         mine = [n for n in notes if n.metric in metrics or n.metric is None]
         st.plotly_chart(charts.kpi_chart(series, mine, kpi=k), key=f"objective_chart_{k.kpi}")
+        # the chart marks a note with ✎ and shows its words on hover, which a phone has
+        # not: the notes in the chart's span are written under it
+        span = [d for line in (series.actual, series.expected, series.forecast) for d, _ in line]
+        shown = [n for n in mine if span and min(span) <= n.day <= max(span)]
+        if shown:
+            st.caption(
+                "✎ "
+                + " · ".join(
+                    f"{formats.short_day(n.day)}: {ui.text(n.text)}"
+                    for n in sorted(shown, key=lambda n: n.day)
+                )
+            )
         if k.per:
             from tracker.progress import period_history, streak
 

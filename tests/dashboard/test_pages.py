@@ -79,6 +79,11 @@ def test_objective_page_shows_post_and_charts(app_env: Store) -> None:
     captions = " ".join(c.value for c in at.caption)
     assert "Owner: Maria Lopez" in captions and "Owner: maria" not in captions
     assert "→" in captions and "2026-" not in captions
+    # a chart's notes are written under it: a phone has no hover to show the ✎'s words
+    assert any(
+        c.value.startswith("✎ ") and "Inquiry form broken for two days" in c.value
+        for c in at.caption
+    ), captions
     # What agrees with the status (DESIGN "Objectives"), as on the Summary: the KPI that
     # holds it there and how many KPIs are in each status.
     from tracker.progress import compute_progress
