@@ -707,10 +707,13 @@ def _impact(w: _Window, metric_row: tuple[Any, ...]) -> Impact:
         return impact
     if len(with_value) < MIN_PRE_DAYS:
         impact.reason = (
-            "no values before it started"
-            if not len(with_value)
-            else f"only {len(with_value)} days of values before it"
-        ) + "; 8 weeks (56 days) are needed: import the weeks before it (waiting will not add them)"
+            (
+                "no values before it started"
+                if not len(with_value)
+                else f"only {len(with_value)} days of values before it"
+            )
+            + ", and 8 weeks (56 days) are needed: import the weeks before it (waiting will not add them)"
+        )
         return impact
     if impact.days < MIN_DURING_DAYS:
         impact.reason = f"only {impact.days} days of values during it; 7 are needed"
