@@ -62,7 +62,8 @@ class Change:
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
-            "at": self.at.isoformat(),
+            # stored as naive UTC: written with its offset, so no reader takes it as local
+            "at": self.at.replace(tzinfo=dt.UTC).isoformat(),
             "actor": self.actor,
             "kind": self.kind,
             "summary": self.summary,

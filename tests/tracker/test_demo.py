@@ -153,3 +153,23 @@ def test_the_demo_stamps_values_in_its_own_clock_never_after_it_is_loaded(
         ).fetchall()[0]
     assert latest <= dt.datetime(2026, 11, 23, 13, 0)
     assert last_day_at == dt.datetime(2026, 11, 23, 6, 5)
+
+
+def test_the_last_weeks_hand_entries_are_their_authors_changes(demo_store: Store) -> None:
+    # Jay's My week said "a value you logged counts" while his Audit log and Log values
+    # pages said he had made no change: the demo's entries were history no one could undo
+    from tracker.changes import list_changes, undo
+    from tracker.observations import daily_values
+    from tracker.records import Actor
+
+    jay = Actor("jay", "assistant", "Jay Patel")
+    his = list_changes(demo_store, actor="jay", limit=500)
+    assert his and {c.kind for c in his} == {"log"}
+    first_day = min(dt.date.fromisoformat(c.summary.rsplit(" ", 1)[1]) for c in his)
+    assert first_day >= AS_OF - dt.timedelta(days=28)
+    newest = his[0]  # his own entry is his to take back, and the day drops by it
+    metric, day = newest.summary.split()[1], dt.date.fromisoformat(newest.summary.split()[-1])
+    amount = float(newest.summary.split()[2].lstrip("+").replace(",", ""))
+    before = dict(daily_values(demo_store, metric))[day]
+    undo(demo_store, jay, newest.id)
+    assert dict(daily_values(demo_store, metric)).get(day, 0.0) == pytest.approx(before - amount)

@@ -158,12 +158,15 @@ def values_cmd(
     from rich.table import Table
 
     from tracker.cli.common import console
+    from tracker.clock import workspace_timezone
+    from tracker.formats import to_local
     from tracker.names import people_names
     from tracker.records import LOCAL_MANAGER
     from tracker.text import printable
 
     counted = dict(data.days)
     people = people_names(app.store)
+    zone = workspace_timezone(app.store)  # times on the workspace's clock, as everywhere
     table = Table(title=f"{escape(data.name)} ({escape(data.metric)})", title_justify="left")
     for col in (
         "id",
@@ -172,7 +175,7 @@ def values_cmd(
         "source",
         "by",
         "for",
-        "recorded (UTC)",
+        f"recorded ({zone})",
         "note",
         "day counts",
     ):
@@ -193,7 +196,7 @@ def values_cmd(
             escape(people.get(e.for_person, e.for_person) if e.for_person else "–")
             if e.for_person != e.recorded_by
             else "",
-            e.recorded_at.strftime("%Y-%m-%d %H:%M"),
+            to_local(e.recorded_at, zone).strftime("%Y-%m-%d %H:%M"),
             escape(printable(e.note)),
             day_total,
         )
@@ -299,13 +302,15 @@ def changes_cmd(
     from rich.table import Table
 
     from tracker.cli.common import console
+    from tracker.clock import workspace_timezone
+    from tracker.formats import to_local
 
+    zone = workspace_timezone(store)  # times on the workspace's clock, as everywhere
     table = Table(title="Changes (newest first)", title_justify="left")
-    for col in ("id", "when (UTC)", "who", "what", "state"):
+    for col in ("id", f"when ({zone})", "who", "what", "state"):
         table.add_column(col)
     for c in rows:
         state = "in effect" if c.in_effect else f"undone by {c.undone_by}"
-        table.add_row(
-            str(c.id), c.at.strftime("%Y-%m-%d %H:%M"), escape(c.actor), escape(c.summary), state
-        )
+        when = to_local(c.at, zone).strftime("%Y-%m-%d %H:%M")
+        table.add_row(str(c.id), when, escape(c.actor), escape(c.summary), state)
     console().print(table)

@@ -89,6 +89,7 @@ def load_demo(
         con.register("demo_obs", observations)
         seed_values(con, "demo_obs")
         con.unregister("demo_obs")
+        _entries_as_changes(con, as_of - dt.timedelta(days=RECENT_ENTRY_DAYS))
         con.executemany(
             "INSERT INTO checkins (id, kpi, person, period, confidence, comment, progress, plans,"
             " problems, created_at) SELECT (SELECT coalesce(max(id), 0) + 1 FROM checkins),"
@@ -126,3 +127,55 @@ def load_demo(
         "observations": observations.num_rows,
         "checkins": len(checkins),
     }
+
+
+RECENT_ENTRY_DAYS = 28
+
+
+def _entries_as_changes(con: Any, since: dt.date) -> None:
+    """The story's hand entries of its last four weeks, each one change of its author, as
+    `waypoint log` records it (a change, its audit row): the demo's assistant read "No
+    changes yet" beside "a value you logged counts", and could undo none of his entries.
+    Older entries stay part of the seeded history."""
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE demo_entries AS
+        SELECT o.id, o.metric, o.day, o.value, o.recorded_by, o.for_person, o.recorded_at,
+               m.behaviour,
+               (SELECT coalesce(max(id), 0) FROM changes)
+                   + row_number() OVER (ORDER BY o.recorded_at, o.id) AS change
+        FROM observations o JOIN metrics m ON m.key = o.metric
+        WHERE o.source = 'manual' AND o.recorded_by IS NOT NULL AND o.day >= ?
+        """,
+        [since],
+    )
+    try:
+        # the summary as `log` writes it: "log reviews-answered +2 on 2026-11-17"
+        con.execute(
+            """
+            INSERT INTO changes (id, "at", actor, kind, summary, detail, target, undone_by)
+            SELECT change, recorded_at, recorded_by, 'log',
+                   'log ' || metric || ' ' || CASE WHEN behaviour = 'stock' OR value < 0
+                                                   THEN '' ELSE '+' END
+                   || CASE WHEN value = round(value) THEN format('{:,}', value::BIGINT)
+                           ELSE value::VARCHAR END || ' on ' || day, NULL, NULL, NULL
+            FROM demo_entries
+            """
+        )
+        con.execute(
+            "UPDATE observations SET change_id = e.change FROM demo_entries e"
+            " WHERE observations.id = e.id"
+        )
+        con.execute(
+            """
+            INSERT INTO audit_log (id, "at", actor, action, entity, key, old_value, new_value,
+                                   change_id)
+            SELECT (SELECT coalesce(max(id), 0) FROM audit_log) + row_number() OVER (ORDER BY change),
+                   recorded_at, recorded_by, 'create', 'observation', metric || '|' || day || '|manual',
+                   NULL, json_object('id', id, 'value', value, 'by', recorded_by,
+                                     'for', for_person, 'note', NULL), change
+            FROM demo_entries
+            """
+        )
+    finally:
+        con.execute("DROP TABLE IF EXISTS demo_entries")
