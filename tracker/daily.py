@@ -19,19 +19,21 @@ from typing import Any
 from tracker.store import Connection
 from tracker.vocab import PERSON_OF_SOURCE
 
-# Hours are each person's (tracker.observations keeps a person's hours of a file under
-# a source of their own: `timesheet.for-jay`, `timesheet:jay`), so on an effort metric
-# `prefer` is applied to each person's hours apart, and names a source with or without
-# its person: `prefer: timesheet` keeps Jay's timesheet over Jay's tracker, and Ana's
-# timesheet over Ana's, never Jay's over Ana's. Every other metric's day is one group.
-_PERSON = f"regexp_extract(o.source, '{PERSON_OF_SOURCE}', 1)"
+# Hours are each person's: a row of hours is for `for_person` (else its author), and a
+# file's hours of one person are kept under a source of their own (`timesheet.for-jay`,
+# `timesheet:jay`). So on an effort metric `prefer` is applied to each person's hours
+# apart (their hand entries among them: `prefer: manual` keeps Jay's typed hours over
+# his timesheet's), and names a source with or without its person: `prefer: timesheet`
+# keeps Jay's timesheet over Jay's tracker, and Ana's over Ana's, never Jay's over
+# Ana's. Every other metric's day is one group.
 _GROUPED = f"""
 SELECT o.*, m.behaviour,
-       CASE WHEN m.class = 'effort' AND m.behaviour = 'flow' THEN {_PERSON} ELSE '' END
-           AS person,
+       CASE WHEN m.class = 'effort' AND m.behaviour = 'flow'
+            THEN coalesce(o.for_person, o.recorded_by, '') ELSE '' END AS person,
        m.prefer IS NOT NULL AND (
            o.source = m.prefer
-           OR (m.class = 'effort' AND {_PERSON} <> ''
+           OR (m.class = 'effort'
+               AND regexp_matches(o.source, '{PERSON_OF_SOURCE}')
                AND m.prefer = CASE WHEN o.source LIKE 'timesheet:%' THEN 'timesheet'
                                    ELSE regexp_replace(o.source, '[.]for-.+$', '') END)
        ) AS preferred
@@ -120,6 +122,23 @@ def _kept_sql(scope: str) -> str:
 _ONE_SOURCE = _DAY_VALUE.format(
     scope="", where="AND o.metric = $metric AND o.day = $day AND o.source = $source"
 )
+
+
+# Whether a preferred source other than hand entries holds a value of ``$person``'s part
+# of the day (the whole day but for hours): then an entry there counts for nothing.
+_PREFERRED_HERE = f"""
+SELECT any_value(g.source) FROM ({_GROUPED.format(scope="", where="AND o.metric = $metric AND o.day = $day")}) g
+WHERE g.preferred AND g.source <> 'manual' AND g.person = $person
+"""  # noqa: S608 (this module's fragments)
+
+
+def preferred_source_here(con: Connection, metric: str, day: Any, person: str | None) -> str | None:
+    """The preferred source, other than hand entries, that settles ``metric`` on ``day``
+    for ``person``'s hours (any person's value for other metrics), if one holds a value."""
+    rows = con.execute(
+        _PREFERRED_HERE, {"metric": metric, "day": day, "person": person or ""}
+    ).fetchall()
+    return rows[0][0] if rows and rows[0][0] is not None else None
 
 
 def source_day_value(con: Connection, metric: str, day: Any, source: str) -> float | None:

@@ -29,7 +29,7 @@ from tracker.checks import (
     recheck_outliers,
 )
 from tracker.clock import today as workspace_today
-from tracker.daily import refresh, source_day_value
+from tracker.daily import preferred_source_here, refresh, source_day_value
 from tracker.errors import BadInput, NotFound, PermissionDenied
 from tracker.permissions import assigned_metrics, require_metric_writer, require_writer
 from tracker.records import Actor
@@ -356,7 +356,11 @@ def _log_one(
     window = before_every_window(con, metric, day)
     if window:
         warnings.append(window)
-    preferred = _preferred_elsewhere(con, metric, day)
+    # hours: the preferred source of the same person's hours (Ana's timesheet does not
+    # settle Jay's typed hours); the whole day for any other metric
+    preferred = preferred_source_here(
+        con, metric, day, credited if info.klass == "effort" and info.behaviour == "flow" else ""
+    )
     if preferred:
         warnings.append(
             f"{info.name} prefers the source {preferred} (the plan's `prefer`), which has a"
@@ -383,18 +387,6 @@ def _log_one(
 
 def _fmt(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() and abs(value) < 1e15 else f"{value:,.6g}"
-
-
-def _preferred_elsewhere(con: Connection, metric: str, day: dt.date) -> str | None:
-    """The metric's preferred source when it is not ``manual`` and holds a live value on
-    ``day``: by the day-value rule only it counts then, and an entry counts for nothing."""
-    rows = con.execute(
-        "SELECT m.prefer FROM metrics m WHERE m.key = ? AND m.prefer <> ?"
-        " AND EXISTS (SELECT 1 FROM observations o WHERE o.metric = m.key AND o.day = ?"
-        " AND o.source = m.prefer AND o.removed_by IS NULL)",
-        [metric, MANUAL, day],
-    ).fetchall()
-    return str(rows[0][0]) if rows else None
 
 
 def _day_value(con: Connection, metric: str, day: dt.date) -> float | None:

@@ -908,10 +908,10 @@ def overlap_sentences(found: list[Overlap]) -> list[str]:
 
 
 _PERSON_OF_SOURCE = re.compile(PERSON_OF_SOURCE)
-# `prefer` keeps one source of a day for everyone: on hours it would drop the others'
 ONE_PERSONS_HOURS = (
-    "the same person's hours came twice: take one back (`waypoint undo` the import) or"
-    " delete the doubled values (`waypoint values METRIC`, then `waypoint delete`)"
+    "the same person's hours came twice: take one back (`waypoint undo` the import),"
+    " delete the doubled values (`waypoint values METRIC`, then `waypoint delete`), or"
+    " set `prefer:` on the metric to the source that is right (each person's hours apart)"
 )
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from tests.clirunner import waypoint
 from tracker.formats import money
-from tracker.models import LOCAL_MANAGER
+from tracker.models import LOCAL_MANAGER, Actor
 from tracker.plan import apply_plan_text
 from tracker.store import Store
 from tracker.working import whats_working
@@ -249,3 +249,37 @@ def test_prefer_settles_each_persons_hours_and_the_cost_pays_what_counts(
     assert (people["amy"], people["bo"]) == (4, 5)
     flags = {f.code for f in run_audit(store, as_of).flags if f.subject == "metric:fb-hours"}
     assert "overlapping_sources" not in flags
+
+
+@pytest.mark.parametrize(
+    ("prefer", "counted", "warned"),
+    [("manual", 3, False), ("timesheet", 4, True), ("timesheet.for-amy", 4, True)],
+)
+def test_a_persons_typed_hours_meet_their_own_imported_hours_under_prefer(
+    tmp_path: Path, prefer: str, counted: float, warned: bool
+) -> None:
+    # Amy typed 3 h, then her timesheet said 4 h for the same day: hand entries formed a
+    # group of no one, so `prefer` never chose between them and the day, the cost and the
+    # Team page counted 7, while `log` warned that her entry did not count
+    from tracker.entries import log_entry
+    from tracker.observations import daily_values
+
+    store = Store(tmp_path / "h.duckdb")
+    store.init()
+    apply_plan_text(store, HOURS_PLAN.replace("PREFER", prefer), LOCAL_MANAGER)
+    (tmp_path / "t.csv").write_text(
+        "day,metric,value,source,by\n2026-11-03,fb-hours,4,timesheet,amy\n"
+    )
+    assert waypoint(store.path, "import", str(tmp_path / "t.csv")).code == 0
+    amy = Actor("amy", "assistant", "Amy")
+    logged = log_entry(store, amy, "fb-hours", 3, day=dt.date(2026, 11, 3))
+    assert dict(daily_values(store, "fb-hours"))[dt.date(2026, 11, 3)] == counted
+    assert any("does not count that day" in w for w in logged.warnings) is warned
+    (row,) = [
+        r for r in whats_working(store, dt.date(2026, 11, 5)).channels if r.channel == "facebook"
+    ]
+    assert (row.hours, row.cost) == (counted, counted * 25)
+    # Bo's typed hour the same day is his: Amy's timesheet settles nothing of it
+    bo = Actor("bo", "assistant", "Bo")
+    log_entry(store, bo, "fb-hours", 1, day=dt.date(2026, 11, 3))
+    assert dict(daily_values(store, "fb-hours"))[dt.date(2026, 11, 3)] == counted + 1
