@@ -695,7 +695,10 @@ def test_one_persons_hours_from_two_sources_are_said_to_count_twice(
     run = waypoint(demo_store.path, "import", str(path))
     assert run.code == 0, run.err
     assert "import.long.for-jay and timesheet:jay both cover 1 day(s)" in run.out
-    assert "the same person's hours came twice" in run.out and "prefer" not in run.out
+    # ... and `prefer:` is offered as settling that person's hours alone (it once would
+    # have dropped everyone else's hours of those days)
+    assert "the same person's hours came twice" in run.out
+    assert "each person's hours apart" in run.out
     flags = [
         f
         for f in run_audit(demo_store, dt.date(2026, 11, 20)).flags
