@@ -61,11 +61,18 @@ def due_by(period: Period, timezone: str) -> dt.datetime:
 
 # Who owned each KPI from when: every audit row that set a KPI's owner (the plan apply
 # that created it, an edit, an undo). A KPI with no such row predates the audit log.
-# when each KPI was archived and brought back (plan applies, their undo and redo)
+# When each KPI was archived and brought back (plan applies, their undo and redo).
+# ``erased``: the archive undid the change that created the KPI, which then never was
+# (its weeks are owed by no one, as before it was made).
 _ARCHIVES = """
-    SELECT key AS kpi, "at", json_extract_string(new_value, '$.archived') = 'true' AS archived
-    FROM audit_log
-    WHERE entity = 'kpi' AND new_value IS NOT NULL AND json_exists(new_value, '$.archived')
+    SELECT a.key AS kpi, a."at", json_extract_string(a.new_value, '$.archived') = 'true'
+               AS archived,
+           coalesce(u.kind = 'undo' AND EXISTS (
+               SELECT 1 FROM audit_log c WHERE c.change_id = u.target AND c.entity = 'kpi'
+                 AND c.key = a.key AND c.action = 'create'), false) AS erased
+    FROM audit_log a LEFT JOIN changes u ON u.id = a.change_id
+    WHERE a.entity = 'kpi' AND a.new_value IS NOT NULL
+      AND json_exists(a.new_value, '$.archived')
 """
 
 _OWNERS = """
@@ -338,7 +345,8 @@ k AS (
     -- an archived KPI keeps the periods that ended before it was archived (the audit
     -- log says when): archiving must not wipe its owner's record
     WHERE (NOT k.archived AND NOT o.archived)
-       OR ($with_archived AND k.archived AND k.key IN (SELECT kpi FROM archives))
+       OR ($with_archived AND k.archived AND k.key IN (SELECT kpi FROM archives)
+           AND NOT (SELECT arg_max(erased, "at") FROM archives x WHERE x.kpi = k.key))
 ),
 p AS (
     SELECT k.*,
@@ -366,7 +374,9 @@ responsible AS (
 -- archived, and its owner was in the workspace (people.since) and owned it.
 unarchived AS (
     SELECT r.* FROM responsible r
-    ASOF LEFT JOIN archives a ON a.kpi = r.key AND a."at" <= r.pend
+    -- archived before the period's check-in was late (its grace day included): nobody
+    -- could still check in, so it is owed by no one
+    ASOF LEFT JOIN archives a ON a.kpi = r.key AND a."at" < r.due
     WHERE coalesce(NOT a.archived, true)  -- no event yet: as it was made, live
 ),
 live AS (

@@ -409,3 +409,37 @@ def test_archiving_a_kpi_keeps_its_past_periods_on_the_record(
     }
     # and the Team page still counts the miss, as before the archive
     assert {p.person: p.missing for p in team_report(plan_store, now=week_after).people} == missed
+
+
+def test_an_archive_on_the_grace_day_or_an_undone_creation_owes_nothing(
+    plan_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # archived on Monday, W32's grace day: Amy could no longer check in, and from Tuesday
+    # the week read "missing" on her record; a KPI whose creation was undone never was
+    from tracker.changes import undo
+
+    late = utc("2026-08-20T12:00").replace(tzinfo=dt.UTC)
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-08-10T14:00:00+00:00")  # Mon 10 Aug, 09:00 CDT
+    without = "\n".join(line for line in SMALL_PLAN.split("\n") if "key: leads-h2" not in line)
+    apply_plan_text(plan_store, without, LOCAL_MANAGER, confirm=True)
+    kept = checkin_status(plan_store, WEEK, now=late, with_archived=True).kpis
+    assert "leads-h2" not in {s.kpi for s in kept}
+    # W31 had ended, and its grace day passed, before the archive: it stays owed
+    earlier = checkin_status(plan_store, "2026-W31", now=late, with_archived=True).kpis
+    assert ("leads-h2", "missing") in {(s.kpi, s.state) for s in earlier}
+
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-07-27T14:00:00+00:00")
+    lines = SMALL_PLAN.split("\n")
+    at = next(i for i, line in enumerate(lines) if "key: leads-h2" in line)
+    indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+    lines.insert(at + 1, indent + "- {key: extra, metric: posts, target: 9, owner: amy}")
+    extra = "\n".join(lines)
+    created = apply_plan_text(plan_store, extra, LOCAL_MANAGER, confirm=True).change
+    assert created is not None
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-08-12T14:00:00+00:00")
+    assert ("extra", "missing") in {
+        (s.kpi, s.state) for s in checkin_status(plan_store, WEEK, now=late).kpis
+    }
+    undo(plan_store, LOCAL_MANAGER, created)
+    after = checkin_status(plan_store, WEEK, now=late, with_archived=True).kpis
+    assert "extra" not in {s.kpi for s in after}
