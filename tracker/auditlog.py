@@ -92,13 +92,17 @@ def entries(
     limit: int | None = 1000,
     reader: Actor | None = None,
 ) -> list[AuditEntry]:
-    """Newest first. ``since`` is a day (UTC); ``limit`` None for all. For a ``reader``
-    who is not a manager, people's emails, hourly rates and sign-in pins are hidden."""
+    """Newest first. ``since`` is a day on the workspace's clock (the day the tables
+    show: from its midnight there); ``limit`` None for all. For a ``reader`` who is not a
+    manager, people's emails, hourly rates and sign-in pins are hidden."""
     where = ["1 = 1"]
     params: list[Any] = []
     if since is not None:
+        from tracker.clock import workspace_timezone
+        from tracker.periods import midnight_after
+
         where.append('"at" >= ?')
-        params.append(dt.datetime.combine(since, dt.time()))
+        params.append(midnight_after(since - dt.timedelta(days=1), workspace_timezone(store)))
     if entity is not None:
         where.append("entity = ?")
         params.append(entity)

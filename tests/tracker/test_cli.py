@@ -204,6 +204,17 @@ def test_audit_log_times_are_on_the_workspace_clock(
     assert "America/Chicago" in text and "2026-08-01 22:30" in text
     values = json.loads(waypoint(db, "values", "leads", "--json").out)
     assert values["values"][-1]["recorded_at"] == "2026-08-02T03:30:00+00:00"
+    # --since is a day on the same clock: the change of the evening of 1 Aug is in
+    # "since 1 Aug" and not in "since 2 Aug" (it was the other way round in UTC)
+    since = {
+        day: [
+            e["at"]
+            for e in json.loads(waypoint(db, "audit-log", "--since", day, "--json").out)["entries"]
+        ]
+        for day in ("2026-08-01", "2026-08-02")
+    }
+    assert "2026-08-02T03:30:00+00:00" in since["2026-08-01"]
+    assert "2026-08-02T03:30:00+00:00" not in since["2026-08-02"]
 
 
 def test_a_json_run_that_fails_still_writes_one_document(tmp_path: Path, plan_file: Path) -> None:
