@@ -401,8 +401,9 @@ def hand_logged(store: Store, actor: Actor, since: dt.date) -> list[str]:
     ``since``, the most recently logged first: what the person types in, week after week."""
     with store.read() as con:
         rows = con.execute(
+            # the command line's local manager writes no author (NULL): 'local' is theirs
             "SELECT metric FROM observations WHERE source = 'manual' AND removed_by IS NULL"
-            " AND recorded_by = ? AND day >= ? GROUP BY metric"
+            " AND coalesce(recorded_by, 'local') = ? AND day >= ? GROUP BY metric"
             " ORDER BY max(recorded_at) DESC, metric",
             [actor.key, since],
         ).fetchall()

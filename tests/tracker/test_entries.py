@@ -547,3 +547,16 @@ def test_metrics_brought_back_together_are_said_in_one_note(plan_store: Store, t
     assert len(back) == 1, notes
     assert "were archived; this import brought them back" in back[0]
     assert "LinkedIn posts" in back[0] and "Qualified leads" in back[0]
+
+
+def test_hand_logged_lists_each_persons_own_metrics_newest_first(plan_store: Store) -> None:
+    # the Log values grid opens on these; the local manager's entries carry no author
+    from tracker.entries import hand_logged
+
+    log_entry(plan_store, AMY, "posts", 1, day=DAY)
+    log_entry(plan_store, AMY, "leads", 2, day=DAY)
+    log_entry(plan_store, LOCAL_MANAGER, "hours", 3, day=DAY)
+    since = DAY - dt.timedelta(days=28)
+    assert hand_logged(plan_store, AMY, since) == ["leads", "posts"]
+    assert hand_logged(plan_store, LOCAL_MANAGER, since) == ["hours"]
+    assert hand_logged(plan_store, AMY, DAY + dt.timedelta(days=1)) == []

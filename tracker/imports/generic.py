@@ -157,7 +157,8 @@ def parse_generic(
                 # DuckDB's sniffer gives up on lines skipped above a header whose first
                 # row has a cell too many (a file it read is checked above instead)
                 _refuse_a_late_cell(path, name, header, delimiter)
-            raise BadInput(f"{name}: {_csv_problem(exc, path)}") from exc
+            # the file DuckDB read (a UTF-8 copy of a Latin-1 or UTF-16 one): its lines
+            raise BadInput(f"{name}: {_csv_problem(exc, source_path)}") from exc
     finally:
         con.close()
         if tmp is not None:
@@ -279,13 +280,20 @@ def first_row_past_the_header(text: str, delimiter: str, width: int) -> int | No
 
 def _too_long_line(path: Path) -> tuple[int, int] | None:
     """The first line (1 = the first in the file) longer than MAX_LINE_BYTES, and its
-    length: DuckDB names line 1 whichever line it is, while it guesses the file's shape."""
+    length: DuckDB names line 1 whichever line it is, while it guesses the file's shape.
+    Read in blocks, so a line of hundreds of megabytes is measured, never held."""
+    number, size = 1, 0
     with path.open("rb") as fh:
-        for number, raw in enumerate(fh, start=1):
-            size = len(raw.rstrip(b"\r\n"))
-            if size > MAX_LINE_BYTES:
-                return number, size
-    return None
+        while block := fh.read(1 << 20):
+            start = 0
+            while (end := block.find(b"\n", start)) != -1:
+                size += end - start
+                size -= 1 if end > 0 and block[end - 1 : end] == b"\r" else 0  # CRLF
+                if size > MAX_LINE_BYTES:
+                    return number, size
+                number, size, start = number + 1, 0, end + 1
+            size += len(block) - start
+    return (number, size) if size > MAX_LINE_BYTES else None
 
 
 def _csv_problem(exc: duckdb.Error, path: Path | None = None) -> str:
