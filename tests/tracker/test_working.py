@@ -214,6 +214,17 @@ HOURS_PLAN = textwrap.dedent(
 )
 
 
+def _hours_store(tmp_path: Path, prefer: str, rows: str) -> Store:
+    """HOURS_PLAN with ``prefer`` on fb-hours, and ``rows`` (day,metric,value,source,by
+    lines) imported as a long-form file."""
+    store = Store(tmp_path / "h.duckdb")
+    store.init()
+    apply_plan_text(store, HOURS_PLAN.replace("PREFER", prefer), LOCAL_MANAGER)
+    (tmp_path / "hours.csv").write_text("day,metric,value,source,by\n" + rows)
+    assert waypoint(store.path, "import", str(tmp_path / "hours.csv")).code == 0
+    return store
+
+
 @pytest.mark.parametrize("prefer", ["timesheet", "timesheet.for-amy"])
 def test_prefer_settles_each_persons_hours_and_the_cost_pays_what_counts(
     tmp_path: Path, prefer: str
@@ -226,18 +237,15 @@ def test_prefer_settles_each_persons_hours_and_the_cost_pays_what_counts(
     from tracker.team import team_report
     from tracker.vanity import run_audit
 
-    store = Store(tmp_path / "h.duckdb")
-    store.init()
-    apply_plan_text(store, HOURS_PLAN.replace("PREFER", prefer), LOCAL_MANAGER)
-    (tmp_path / "hours.csv").write_text(
-        "day,metric,value,source,by\n"
+    store = _hours_store(
+        tmp_path,
+        prefer,
         "2026-11-03,fb-hours,4,timesheet,amy\n"
         "2026-11-03,fb-hours,4,tracker,amy\n"
         "2026-11-03,fb-hours,3,timesheet,bo\n"
         "2026-11-04,fb-hours,2,tracker,bo\n"
-        "2026-11-04,leads,9,crm,\n"
+        "2026-11-04,leads,9,crm,\n",
     )
-    assert waypoint(store.path, "import", str(tmp_path / "hours.csv")).code == 0
     as_of = dt.date(2026, 11, 5)
     days = {d: v for d, v in daily_values(store, "fb-hours")}
     # Amy's timesheet (4) and Bo's 3: Bo's hours are his, whatever Amy's sources say
@@ -264,13 +272,7 @@ def test_a_persons_typed_hours_meet_their_own_imported_hours_under_prefer(
     from tracker.entries import log_entry
     from tracker.observations import daily_values
 
-    store = Store(tmp_path / "h.duckdb")
-    store.init()
-    apply_plan_text(store, HOURS_PLAN.replace("PREFER", prefer), LOCAL_MANAGER)
-    (tmp_path / "t.csv").write_text(
-        "day,metric,value,source,by\n2026-11-03,fb-hours,4,timesheet,amy\n"
-    )
-    assert waypoint(store.path, "import", str(tmp_path / "t.csv")).code == 0
+    store = _hours_store(tmp_path, prefer, "2026-11-03,fb-hours,4,timesheet,amy\n")
     amy = Actor("amy", "assistant", "Amy")
     logged = log_entry(store, amy, "fb-hours", 3, day=dt.date(2026, 11, 3))
     assert dict(daily_values(store, "fb-hours"))[dt.date(2026, 11, 3)] == counted
