@@ -73,6 +73,13 @@ with store.session():
             st.caption(
                 f"Starts on {k.start:%a} {formats.long_day(k.start)}: nothing is due before."
             )
+        # a current value read weeks ago is shown as today's number otherwise
+        end = min(day, k.deadline) if k.deadline is not None else day
+        if k.last_day is not None and k.status != "not_started" and (end - k.last_day).days > 7:
+            st.caption(
+                f"Last value on {formats.short_day(k.last_day)}, {(end - k.last_day).days}"
+                " days before the numbers below: log or import what came since."
+            )
         cols = st.columns(5)
         cols[0].metric("current", formats.kpi_value(k, k.current))
         cols[1].metric("target", formats.kpi_value(k, k.target))

@@ -347,6 +347,27 @@ def test_the_reviews_numbers_say_the_day_they_are_of(app_env: Store) -> None:
     assert list(table.columns) == ["KPI", "status", "last week", "as of Sun 15 Nov"]
 
 
+def test_a_kpi_read_weeks_ago_says_when_its_last_value_came(app_env: Store) -> None:
+    # "current 456" of the newsletter KPI read as today's number: its last value is from
+    # 29 Oct, 20 days before (the Stale numbers card names the metric, not the KPI)
+    from tracker.progress import compute_progress
+
+    report = compute_progress(app_env, dt.date(2026, 11, 18))
+    subscribers = next(k for k in report.kpis if k.kpi == "subscribers")
+    at = open_page("objective")
+    at.selectbox(key="objective_choice").set_value(subscribers.objective)
+    at.run()
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.caption]
+    assert "Last value on Thu 29 Oct, 20 days before the numbers below: log or import what" in (
+        " ".join(captions)
+    )
+    # a KPI whose values are current says nothing of the kind
+    at.selectbox(key="objective_choice").set_value(report.kpis[0].objective)
+    at.run()
+    assert not [c for c in at.caption if c.value.startswith("Last value on")]
+
+
 def test_a_decision_saved_at_the_review_is_listed_at_once(app_env: Store) -> None:
     at = open_page("weekly_review")
     # before one is written, the heading says there is none (not an empty section)
