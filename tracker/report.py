@@ -351,8 +351,10 @@ def _campaigns_ended(store: Store, start: dt.date, end: dt.date) -> list[tuple[s
 # Characters that make Markdown markup (emphasis, code, links, HTML, tables, headings).
 # Besides Markdown's own, $ (Streamlit renders $...$ as maths), : (`:material/x:` and
 # `:emoji:` shortcodes; "https://" autolinks) and ! ( ) (images, links).
-# "&" too: "&amp;" typed in a note showed as "&" (Markdown reads HTML entities)
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$:!()&])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$:!()])")
+# "&" where it starts an HTML entity: "&amp;" typed in a note showed as "&" ("Bakery &
+# Catering" is no entity and stays as typed)
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 # Streamlit finds `:material/x:` icons and bare links ("https://", "www.") in the text
 # after Markdown's escapes are undone, so those are broken with an invisible word joiner
 # (U+2060) instead: the text reads the same and nothing turns into an icon or a link.
@@ -368,6 +370,7 @@ def md_escape(text: str | None) -> str:
     if not text:
         return ""
     escaped = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    escaped = _ENTITY.sub(r"\\&", escaped)
     # Only a colon glued to what follows can start a shortcode or a "://" link; one
     # followed by a space (most sentences, every error message) stays as typed.
     escaped = _GLUED_COLON.sub("\\\\:" + _JOIN, escaped)

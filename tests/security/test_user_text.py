@@ -32,7 +32,8 @@ def test_markdown_escape_leaves_no_markup(typed: str, absent: str | None) -> Non
     shown = md_escape(typed)
     # Every markup character is escaped, and shortcodes and links are broken up
     # (checked in Chromium: no icon, no <a>, no maths rendered).
-    assert not re.search(r"(?<!\\)[$<>\[\]()*!&]", shown), shown
+    assert not re.search(r"(?<!\\)[$<>\[\]()*!]", shown), shown
+    assert not re.search(r"(?<!\\)&#?\w+;", shown), shown  # an entity shows as typed
     if absent is not None:  # broken by a word joiner, not by an escape
         assert absent not in shown.replace("\\", "")
     # What people read is what was typed: only escapes and invisible joiners were added.
@@ -64,3 +65,10 @@ def test_a_newline_in_a_single_line_name_is_refused(tmp_path) -> None:
     )
     result = waypoint(tmp_path / "w.duckdb", "plan", "apply", str(plan))
     assert result.code == 2 and "workspace.name" in result.err, result
+
+
+def test_an_ampersand_that_starts_no_entity_stays_as_typed() -> None:
+    # escaping every "&" made the Markdown review read "Bakery \& Catering"
+    assert md_escape("Copper Kettle Bakery & Catering") == "Copper Kettle Bakery & Catering"
+    assert md_escape("R&D") == "R&D"
+    assert md_escape("a &amp; b") == "a \\&amp; b"
