@@ -373,10 +373,14 @@ responsible AS (
 -- Due only if, when the period ended, the KPI had started, had not ended, was not
 -- archived, and its owner was in the workspace (people.since) and owned it.
 unarchived AS (
-    SELECT r.* FROM responsible r
-    -- archived before the period's check-in was late (its grace day included): nobody
-    -- could still check in, so it is owed by no one
-    ASOF LEFT JOIN archives a ON a.kpi = r.key AND a."at" < r.due
+    SELECT r.*,
+           -- archived after the period ended but before its check-in was late (its
+           -- grace day): nobody could check in any more, so unanswered it is owed by no
+           -- one (a check-in already given stays on the record)
+           EXISTS (SELECT 1 FROM archives x WHERE x.kpi = r.key AND x.archived
+                   AND x."at" > r.pend AND x."at" < r.due) AS gone_in_grace
+    FROM responsible r
+    ASOF LEFT JOIN archives a ON a.kpi = r.key AND a."at" <= r.pend
     WHERE coalesce(NOT a.archived, true)  -- no event yet: as it was made, live
 ),
 live AS (
@@ -407,6 +411,7 @@ SELECT l.key, l.owner, l.period, l.due,
        least(e.at, g.at) AS at, e.confidence, e.note, e.progress, e.plans, e.problems,
        e.entered_by, e.updated_at, l.archived
 FROM live l LEFT JOIN explicit e ON e.key = l.key LEFT JOIN logged g ON g.key = l.key
+WHERE NOT (l.gone_in_grace AND e.at IS NULL AND g.at IS NULL)
 ORDER BY l.opos, l.kpos, l.key
 """  # noqa: S608 (built from this module's constants only)
 

@@ -419,11 +419,20 @@ def test_an_archive_on_the_grace_day_or_an_undone_creation_owes_nothing(
     from tracker.changes import undo
 
     late = utc("2026-08-20T12:00").replace(tzinfo=dt.UTC)
+    # Amy checked in on weekly-posts on Friday: that stays on her record whatever comes
+    record_checkin(
+        plan_store, AMY, "weekly-posts", "on_track", period=WEEK, at=utc("2026-08-07T16:00")
+    )
     monkeypatch.setenv("WAYPOINT_NOW", "2026-08-10T14:00:00+00:00")  # Mon 10 Aug, 09:00 CDT
-    without = "\n".join(line for line in SMALL_PLAN.split("\n") if "key: leads-h2" not in line)
+    without = "\n".join(
+        line
+        for line in SMALL_PLAN.split("\n")
+        if "key: leads-h2" not in line and "key: weekly-posts" not in line
+    )
     apply_plan_text(plan_store, without, LOCAL_MANAGER, confirm=True)
     kept = checkin_status(plan_store, WEEK, now=late, with_archived=True).kpis
     assert "leads-h2" not in {s.kpi for s in kept}
+    assert ("weekly-posts", "on_time") in {(s.kpi, s.state) for s in kept}
     # W31 had ended, and its grace day passed, before the archive: it stays owed
     earlier = checkin_status(plan_store, "2026-W31", now=late, with_archived=True).kpis
     assert ("leads-h2", "missing") in {(s.kpi, s.state) for s in earlier}
