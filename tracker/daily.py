@@ -19,17 +19,21 @@ from typing import Any
 from tracker.store import Connection
 from tracker.vocab import PERSON_OF_SOURCE
 
-# Hours are each person's: a row of hours is for `for_person` (else its author), and a
-# file's hours of one person are kept under a source of their own (`timesheet.for-jay`,
-# `timesheet:jay`). So on an effort metric `prefer` is applied to each person's hours
+# Hours are each person's: a row of hours is for the person its source names
+# (`timesheet.for-jay`, `timesheet:jay`: a file's hours of one person), else for
+# `for_person` (else its author). So on an effort metric `prefer` is applied to each person's hours
 # apart (their hand entries among them: `prefer: manual` keeps Jay's typed hours over
 # his timesheet's), and names a source with or without its person: `prefer: timesheet`
 # keeps Jay's timesheet over Jay's tracker, and Ana's over Ana's, never Jay's over
 # Ana's. Every other metric's day is one group.
 _GROUPED = f"""
 SELECT o.*, m.behaviour,
+       -- the person a source names (as the "Counted twice" flag reads it), else the one
+       -- the row is for
        CASE WHEN m.class = 'effort' AND m.behaviour = 'flow'
-            THEN coalesce(o.for_person, o.recorded_by, '') ELSE '' END AS person,
+            THEN coalesce(nullif(regexp_extract(o.source, '{PERSON_OF_SOURCE}', 1), ''),
+                          o.for_person, o.recorded_by, '')
+            ELSE '' END AS person,
        m.prefer IS NOT NULL AND (
            o.source = m.prefer
            OR (m.class = 'effort'

@@ -391,6 +391,15 @@ def _schema_6(con: duckdb.DuckDBPyConnection) -> None:
     _run(con, SCHEMA_6)
 
 
+def _schema_7(con: duckdb.DuckDBPyConnection) -> None:
+    """The day-value rule applies ``prefer`` to each person's hours apart (tracker.daily):
+    the kept daily values of effort metrics are computed again by it."""
+    from tracker.daily import refresh_metrics
+
+    effort = con.execute("SELECT key FROM metrics WHERE class = 'effort'").fetchall()
+    refresh_metrics(con, [r[0] for r in effort])
+
+
 # (version, name, function). Append only.
 MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, "initial schema", _schema_1),
@@ -399,6 +408,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[duckdb.DuckDBPyConnection], None]]] =
     (4, "no primary-key indexes on observations and daily values", _schema_4),
     (5, "who entered a check-in for its owner", _schema_5),
     (6, "ad spend is spend, YouTube's net subscribers may fall", _schema_6),
+    (7, "each person's hours settled by prefer apart", _schema_7),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -285,3 +285,39 @@ def test_a_persons_typed_hours_meet_their_own_imported_hours_under_prefer(
     bo = Actor("bo", "assistant", "Bo")
     log_entry(store, bo, "fb-hours", 1, day=dt.date(2026, 11, 3))
     assert dict(daily_values(store, "fb-hours"))[dt.date(2026, 11, 3)] == counted + 1
+
+
+def test_an_upgrade_counts_kept_hours_by_the_per_person_rule(tmp_path: Path) -> None:
+    # a workspace kept its effort metrics' day values by the older rule (both of Amy's
+    # sources, 8 h): `waypoint check` then failed and progress read 8 where cost read 4
+    from tracker.daily import mismatches
+    from tracker.migrations import migrate
+    from tracker.observations import daily_values
+
+    store = _hours_store(
+        tmp_path,
+        "timesheet",
+        "2026-11-03,fb-hours,4,timesheet,amy\n2026-11-03,fb-hours,4,tracker,amy\n",
+    )
+    with store.write() as con:  # as version 6 left them
+        con.execute("UPDATE daily_values SET value = 8 WHERE metric = 'fb-hours'")
+        con.execute("DELETE FROM schema_migrations WHERE version >= 7")
+    with store.read() as con:
+        assert mismatches(con)[0] == 1
+        migrate(con)
+        assert mismatches(con)[0] == 0
+    assert daily_values(store, "fb-hours") == [(dt.date(2026, 11, 3), 4.0)]
+
+
+def test_a_source_naming_a_person_groups_their_hours_as_the_flag_does(tmp_path: Path) -> None:
+    # `timesheet:amy` imported by the manager without `by`: the row is for him, but its
+    # source says Amy's, and the "Counted twice" flag reads it so; the day rule grouped
+    # it under the manager, so `prefer: timesheet` cleared the flag and counted 8
+    from tracker.observations import daily_values
+
+    store = _hours_store(
+        tmp_path,
+        "timesheet",
+        "2026-11-03,fb-hours,4,timesheet:amy,\n2026-11-03,fb-hours,4,tracker,amy\n",
+    )
+    assert daily_values(store, "fb-hours") == [(dt.date(2026, 11, 3), 4.0)]
