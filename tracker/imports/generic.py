@@ -279,21 +279,20 @@ def first_row_past_the_header(text: str, delimiter: str, width: int) -> int | No
 
 
 def _too_long_line(path: Path) -> tuple[int, int] | None:
-    """The first line (1 = the first in the file) longer than MAX_LINE_BYTES, and its
-    length: DuckDB names line 1 whichever line it is, while it guesses the file's shape.
-    Read in blocks, so a line of hundreds of megabytes is measured, never held."""
-    number, size = 1, 0
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
-            start = 0
-            while (end := block.find(b"\n", start)) != -1:
-                size += end - start
-                size -= 1 if end > 0 and block[end - 1 : end] == b"\r" else 0  # CRLF
-                if size > MAX_LINE_BYTES:
-                    return number, size
-                number, size, start = number + 1, 0, end + 1
-            size += len(block) - start
-    return (number, size) if size > MAX_LINE_BYTES else None
+    """The first line (1 = the first in the file) longer than DuckDB reads, and its
+    length with its line end (which DuckDB counts): DuckDB names line 1 whichever line it
+    is, while it guesses the file's shape. Lines end as DuckDB ends them (LF, CRLF or a
+    lone CR), and are read in pieces, so a line of hundreds of megabytes is never held."""
+    with path.open("r", encoding="latin-1", newline="") as fh:  # one byte, one character
+        number = 0
+        while piece := fh.readline(MAX_LINE_BYTES + 2):
+            number += 1
+            size = len(piece)
+            while not piece.endswith(("\n", "\r")) and (piece := fh.readline(1 << 20)):
+                size += len(piece)
+            if size > MAX_LINE_BYTES:
+                return number, size
+    return None
 
 
 def _csv_problem(exc: duckdb.Error, path: Path | None = None) -> str:
@@ -303,9 +302,9 @@ def _csv_problem(exc: duckdb.Error, path: Path | None = None) -> str:
     if long_line is not None:
         number, size = long_line
         return (
-            f"line {number} is {size:,} bytes long, more than the {MAX_LINE_BYTES:,} Waypoint"
-            " reads in one line; nothing was imported: shorten that line (a note or cell"
-            " pasted whole?)"
+            f"line {number} is {size:,} bytes long with its line end, more than the"
+            f" {MAX_LINE_BYTES:,} Waypoint reads in one line; nothing was imported: shorten"
+            " that line (a note or cell pasted whole?)"
         )
     line = re.search(r"CSV Error on Line: (\d+)", text)
     cells = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)

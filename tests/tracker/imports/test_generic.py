@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from tracker.errors import BadInput
 from tracker.imports import parse_file
+from tracker.imports.generic import MAX_LINE_BYTES
 
 KNOWN = {"leads", "posts", "fans"}
 
@@ -668,5 +669,22 @@ def test_a_line_too_long_to_read_is_named_by_its_own_number(tmp_path: Path) -> N
     with pytest.raises(BadInput) as caught:
         parse_file(path, known_metrics=KNOWN)
     said = str(caught.value)
-    assert said.startswith(f"f.csv: line 5 is {MAX_LINE_BYTES + 1019:,} bytes long"), said[:200]
+    assert said.startswith(f"f.csv: line 5 is {MAX_LINE_BYTES + 1020:,} bytes long"), said[:200]
     assert "nothing was imported" in said
+
+
+@pytest.mark.parametrize(
+    ("end", "content"),
+    [("\n", MAX_LINE_BYTES), ("\r\n", MAX_LINE_BYTES - 1)],
+)
+def test_a_line_refused_by_a_byte_is_named_too(tmp_path: Path, end: str, content: int) -> None:
+    # DuckDB counts the line end: 4,000,000 bytes and a LF, or 3,999,999 and a CRLF, are
+    # refused, and those said "line 1" again
+    head = f"day,metric,value,note{end}2026-01-01,leads,3,ok{end}"
+    last = "2026-01-05,leads,3,"
+    path = tmp_path / "f.csv"
+    path.write_bytes((head + last + "A" * (content - len(last)) + end).encode())
+    with pytest.raises(BadInput) as caught:
+        parse_file(path, known_metrics=KNOWN)
+    said = str(caught.value)
+    assert said.startswith(f"f.csv: line 3 is {content + len(end):,} bytes long"), said[:200]
