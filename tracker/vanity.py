@@ -623,6 +623,11 @@ def unmeasurable_kpi(ctx: Context) -> Iterator[Flag]:
         )
 
 
+def stale_after(cadence: str | None) -> int:
+    """Days without a value after which a KPI's metric is stale: two cadence periods."""
+    return 14 if cadence == "weekly" else 62
+
+
 def stale_metric(ctx: Context) -> Iterator[Flag]:
     seen: set[str] = set()
     for k in ctx.kpis:
@@ -630,7 +635,7 @@ def stale_metric(ctx: Context) -> Iterator[Flag]:
             continue  # not started yet
         if k["deadline"] is not None and k["deadline"] < ctx.as_of:
             continue  # ended: judged on its window's numbers, nothing more is due for it
-        limit = 14 if k["cadence"] == "weekly" else 62
+        limit = stale_after(k["cadence"])
         for metric in ctx.kpi_metrics(k):
             if metric in seen:
                 continue

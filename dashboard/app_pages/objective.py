@@ -10,6 +10,7 @@ from tracker import formats, vocab
 from tracker.annotations import list_annotations
 from tracker.checkins import history, said
 from tracker.records import LOCAL_MANAGER
+from tracker.vanity import stale_after
 from tracker.vocab import CONFIDENCE_LABEL, outcome_label
 
 store = state.store()
@@ -73,11 +74,14 @@ with store.session():
             st.caption(
                 f"Starts on {k.start:%a} {formats.long_day(k.start)}: nothing is due before."
             )
-        # a current value read weeks ago is shown as today's number otherwise
+        # a current value read weeks ago is shown as today's number otherwise; after as
+        # long as the audit calls a metric stale (two cadence periods)
         end = min(day, k.deadline) if k.deadline is not None else day
-        if k.last_day is not None and k.status != "not_started" and (end - k.last_day).days > 7:
+        cadence = next((x.cadence for o in plan.objectives for x in o.kpis if x.key == k.kpi), None)
+        gap = (end - k.last_day).days if k.last_day is not None else 0
+        if k.status != "not_started" and gap > stale_after(cadence):
             st.caption(
-                f"Last value on {formats.short_day(k.last_day)}, {(end - k.last_day).days}"
+                f"Last value on {formats.short_day(k.last_day)}, {gap}"
                 " days before the numbers below: log or import what came since."
             )
         cols = st.columns(5)

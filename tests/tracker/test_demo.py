@@ -167,9 +167,12 @@ def test_the_last_weeks_hand_entries_are_their_authors_changes(demo_store: Store
     assert his and {c.kind for c in his} == {"log"}
     first_day = min(dt.date.fromisoformat(c.summary.rsplit(" ", 1)[1]) for c in his)
     assert first_day >= AS_OF - dt.timedelta(days=28)
-    newest = his[0]  # his own entry is his to take back, and the day drops by it
+    # his own entry is his to take back, and the day drops by it (one that added
+    # something: undoing a +0 would show nothing)
+    newest = next(c for c in his if c.summary.split()[2] not in ("+0", "0"))
     metric, day = newest.summary.split()[1], dt.date.fromisoformat(newest.summary.split()[-1])
     amount = float(newest.summary.split()[2].lstrip("+").replace(",", ""))
+    assert amount != 0
     before = dict(daily_values(demo_store, metric))[day]
     undo(demo_store, jay, newest.id)
     assert dict(daily_values(demo_store, metric)).get(day, 0.0) == pytest.approx(before - amount)
