@@ -14,7 +14,7 @@ from tracker.errors import BadInput
 from tracker.jobruns import claim, finish, last_runs
 from tracker.plan import load_plan
 from tracker.settings import cron_problem as schedule_problem
-from tracker.settings import environment_override, get_setting
+from tracker.settings import cron_trigger, environment_override, get_setting
 from tracker.store import Store
 
 
@@ -50,7 +50,7 @@ def schedule_words(expr: str) -> str:
 def trigger(store: Store, name: str) -> CronTrigger:
     expr = schedule_of(store, name)
     try:
-        return CronTrigger.from_crontab(expr, timezone=ZoneInfo(workspace_timezone(store)))
+        return cron_trigger(expr, timezone=ZoneInfo(workspace_timezone(store)))
     except ValueError as exc:
         raise BadInput(f"{JOBS[name].setting}: {expr!r} is not a cron expression ({exc})") from exc
 
@@ -140,7 +140,7 @@ def job_overview(store: Store, now: dt.datetime | None = None) -> list[JobInfo]:
         problem = None
         try:
             expr = str(get_setting(spec.setting, stored))
-            next_run = CronTrigger.from_crontab(expr, timezone=zone).get_next_fire_time(None, now)
+            next_run = cron_trigger(expr, timezone=zone).get_next_fire_time(None, now)
             words = schedule_words(expr)
         except BadInput as exc:  # a schedule from the environment the registry refuses
             env = environment_override(spec.setting)

@@ -61,14 +61,61 @@ class Setting:
         return value
 
 
+_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def _cron_days(field: str) -> str:
+    """A crontab's day-of-week field as APScheduler reads it. Standard cron counts 0 (and
+    7) as Sunday and 1 as Monday; APScheduler's ``from_crontab`` counts 0 as Monday, so
+    "0 8 * * 1", worded "only on Monday", ran on Tuesdays. Numbers become day names
+    (ranges and steps spelled out); names and * are left as they are."""
+    if not any(c.isdigit() for c in field):
+        return field
+    days: list[int] = []
+    for part in field.split(","):
+        span, _, step = part.partition("/")
+        if span == "*":
+            first, last = 0, 6
+        elif "-" in span:
+            a, b = span.split("-", 1)
+            first, last = _cron_day(a), _cron_day(b, end=True)
+        else:
+            first = last = _cron_day(span)
+            if step:
+                last = 6
+        if first > last:
+            raise ValueError(f"day of week range {span!r} runs backwards")
+        days += range(first, last + 1, int(step) if step else 1)
+    return ",".join(_DAY_NAMES[d % 7] for d in dict.fromkeys(days))
+
+
+def _cron_day(text: str, end: bool = False) -> int:
+    text = text.strip().lower()
+    if text in _DAY_NAMES:
+        return _DAY_NAMES.index(text)
+    number = int(text)  # ValueError names it for the caller
+    if not 0 <= number <= 7:
+        raise ValueError(f"day of week {number} is not 0-7 (0 and 7: Sunday)")
+    return 7 if number == 7 and end else number % 7
+
+
+def cron_trigger(expr: str, timezone: Any = None) -> Any:
+    """``expr`` (standard five-field cron) as APScheduler's trigger. Raises ValueError."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    fields = expr.split()
+    if len(fields) == 5:
+        fields[4] = _cron_days(fields[4])
+        expr = " ".join(fields)
+    return CronTrigger.from_crontab(expr, timezone=timezone)
+
+
 def cron_problem(expr: str) -> str | None:
     """Why ``expr`` is no schedule, or None, as the scheduler's own parser reads it (a
     plan, the Settings page and the environment are checked alike, so a bad schedule is
     refused where it is written instead of silently never running)."""
-    from apscheduler.triggers.cron import CronTrigger
-
     try:
-        CronTrigger.from_crontab(expr)
+        cron_trigger(expr)
     except ValueError as exc:
         return f"is not a cron expression ({exc})"
     return None

@@ -268,6 +268,24 @@ def test_cron_problems_are_named() -> None:
     assert problem.startswith("schedule.weekly_digest: '61 * * * *' is not a cron expression")
 
 
+@pytest.mark.parametrize(
+    ("expr", "runs_on"),
+    [("0 8 * * 1", "Mon"), ("0 8 * * 0", "Sun"), ("0 8 * * 7", "Sun"), ("0 8 * * 1-5", "Mon")],
+)
+def test_numbered_weekdays_run_on_the_day_standard_cron_names(
+    store: Store, monkeypatch: pytest.MonkeyPatch, expr: str, runs_on: str
+) -> None:
+    # "0 8 * * 1" read "only on Monday" and ran on Tuesdays: APScheduler counts 0 as
+    # Monday, cron (and the words shown) 0 and 7 as Sunday; "7" was refused
+    monkeypatch.setenv("WAYPOINT_SCHEDULE_WEEKLY_DIGEST", expr)
+    now = dt.datetime(2026, 11, 21, 12, tzinfo=dt.UTC)  # a Saturday
+    (digest,) = [j for j in job_overview(store, now=now) if j.name == "weekly_digest"]
+    assert digest.problem is None, digest.problem
+    assert f"{digest.next_run:%a}" == runs_on, digest.next_run
+    day = {"Mon": "Monday", "Sun": "Sunday"}[runs_on]
+    assert day in digest.schedule_words or "Monday through Friday" in digest.schedule_words
+
+
 def test_a_schedule_from_the_environment_that_cannot_be_read_is_named(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
