@@ -604,7 +604,9 @@ def _revert_plan(con: Connection, actor: Actor, undoing: int, new_id: int) -> tu
         " ORDER BY id DESC",
         [undoing, list(PLAN_ENTITIES)],
     ).fetchall()
-    _refuse_items_changed_since(con, undoing, [(e, k) for a, e, k, _, _ in rows if a == "create"])
+    created = [(e, k) for a, e, k, _, _ in rows if a == "create"]
+    _refuse_items_changed_since(con, undoing, created)
+    _refuse_items_still_used(con, undoing, created)
     reverted = 0
     kept: list[str] = []
     metrics_to_refresh: list[str] = []
@@ -670,6 +672,52 @@ def _refuse_items_changed_since(
             f" {by} changed again since; take that change back first (`waypoint undo {by}`,"
             " or Undo on the Audit log)"
         )
+
+
+# What refers to an item of each kind: (the referring kind, its table, the column).
+_USED_BY = {
+    "metric": [
+        ("kpi", "kpis", "metric"),
+        ("kpi", "kpis", "numerator"),
+        ("kpi", "kpis", "denominator"),
+    ],
+    "person": [
+        ("kpi", "kpis", "owner"),
+        ("objective", "objectives", "owner"),
+        ("campaign", "campaigns", "owner"),
+        ("metric", "metrics", "owner"),
+        ("person", "people", "manager"),
+    ],
+    "objective": [("kpi", "kpis", "objective"), ("campaign", "campaigns", "objective")],
+}
+
+
+def _refuse_items_still_used(con: Connection, undoing: int, created: list[tuple[str, str]]) -> None:
+    """Taking back the creation of a metric, person or objective archives it; refused
+    while a live item this change did not create refers to it (a KPI added since on the
+    metric): the plan would name an archived item, and no later apply or export of it
+    would pass its own checks."""
+    made = set(created)
+    for entity, key in created:
+        if (
+            entity == "metric"
+            and con.execute(
+                "SELECT 1 FROM observations WHERE metric = ? AND removed_by IS NULL LIMIT 1", [key]
+            ).fetchall()
+        ):
+            continue  # a metric holding values is kept, not archived (below)
+        for kind, table, column in _USED_BY.get(entity, []):
+            users = con.execute(
+                f"SELECT key FROM {table} WHERE NOT archived AND {column} = ? ORDER BY key",  # noqa: S608 (fixed names)
+                [key],
+            ).fetchall()
+            users = [u for (u,) in users if (kind, u) not in made]
+            if users:
+                raise BadInput(
+                    f"change {undoing} cannot be taken back: it created {entity} {key}, which"
+                    f" {kind} {users[0]} (made since) uses as its {column}; change or archive"
+                    f" {kind} {users[0]} first"
+                )
 
 
 def _changed_by(

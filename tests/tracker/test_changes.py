@@ -138,6 +138,35 @@ def test_a_plan_apply_that_created_an_item_changed_since_is_not_taken_back(
     assert q4() == []
 
 
+def test_a_created_item_another_item_uses_since_is_not_taken_back(plan_store: Store) -> None:
+    # a metric made by one apply, a KPI on it by the next: undoing the first archived
+    # the metric under the live KPI, and every later apply and export failed on it
+    from tracker.plan import export_plan
+
+    def add(text: str, after: str, line: str) -> str:
+        lines = text.split("\n")
+        at = next(i for i, x in enumerate(lines) if after in x)
+        indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+        lines.insert(at + 1, indent + line)
+        return "\n".join(lines)
+
+    with_metric = add(
+        SMALL_PLAN, "key: hours,", "- {key: calls, name: Calls, class: activity, behaviour: flow}"
+    )
+    made = apply_plan_text(plan_store, with_metric, LOCAL_MANAGER).change
+    with_kpi = add(
+        with_metric, "key: leads-h2", "- {key: calls-k, metric: calls, target: 10, owner: amy}"
+    )
+    used = apply_plan_text(plan_store, with_kpi, LOCAL_MANAGER).change
+    assert made is not None and used is not None
+    with pytest.raises(BadInput, match="created metric calls, which kpi calls-k .* uses"):
+        undo(plan_store, LOCAL_MANAGER, made)
+    assert apply_plan_text(plan_store, export_plan(plan_store), LOCAL_MANAGER).change is None
+    undo(plan_store, LOCAL_MANAGER, used)  # the KPI first: then the metric may go
+    undo(plan_store, LOCAL_MANAGER, made)
+    assert "calls" not in {m.key for m in load_plan(plan_store).metrics}
+
+
 def test_an_apply_that_created_an_item_is_undone_redone_and_undone_again(
     plan_store: Store,
 ) -> None:
