@@ -458,6 +458,25 @@ with tab_yaml:
         except WaypointError as exc:
             st.error(ui.text(str(exc)))
     if right.button("Apply", type="primary", key="plan_apply"):
-        ui.run_safely(
-            lambda: apply_plan_text(store, new_text, actor, source="plan.yaml"), "Plan applied."
-        )
+        applied: dict[str, Any] = {}
+        if (
+            ui.run_safely(
+                lambda: applied.setdefault(
+                    "changes", apply_plan_text(store, new_text, actor, source="plan.yaml")
+                ),
+                "Plan applied.",
+            )
+            and applied["changes"].kept
+        ):
+            # the file left out metrics that hold values: kept, and said so (the page
+            # said only "Plan applied." and the metric was still there)
+            names = {m.key: m.name for m in plan.metrics}
+            kept = [
+                names.get(k.split(":", 1)[-1], k.split(":", 1)[-1]) for k in applied["changes"].kept
+            ]
+            st.info(
+                f"Kept {ui.text(', '.join(kept))}, though the plan no longer lists"
+                f" {'it' if len(kept) == 1 else 'them'}: metrics holding values are never"
+                " archived by leaving them out (`waypoint plan apply --prune` on the command"
+                " line archives them)."
+            )

@@ -368,6 +368,23 @@ def test_a_kpi_read_weeks_ago_says_when_its_last_value_came(app_env: Store) -> N
     assert not [c for c in at.caption if c.value.startswith("Last value on")]
 
 
+def test_applying_yaml_that_leaves_out_a_metric_with_values_says_it_was_kept(
+    app_env: Store,
+) -> None:
+    # the YAML tab said only "Plan applied." and the metric was still there
+    from tracker.plan import export_plan
+
+    plan = yaml.safe_load(export_plan(app_env))
+    plan["metrics"] = [m for m in plan["metrics"] if m["key"] != "ig-likes"]
+    at = open_page("plan")
+    at.text_area(key="plan_yaml").set_value(yaml.safe_dump(plan, sort_keys=False))
+    at = click(at, "Apply", key="plan_apply")
+    assert not at.exception, at.exception
+    assert [x.value for x in at.success] == ["Plan applied."]
+    (kept,) = [i.value for i in at.info if i.value.startswith("Kept ")]
+    assert "Instagram likes" in kept and "--prune" in kept
+
+
 def test_a_decision_saved_at_the_review_is_listed_at_once(app_env: Store) -> None:
     at = open_page("weekly_review")
     # before one is written, the heading says there is none (not an empty section)
