@@ -96,6 +96,18 @@ def save_item(
         save(data, f"{kind[0].upper()}{kind[1:]} saved.")
 
 
+def follow_stored(key: str, stored: Any) -> str:
+    """``key``, for a widget that keeps what it holds across reruns: once the stored
+    value moved (a target raised by a plan apply, another manager or an undo while the
+    page was open), the widget's state is dropped so it shows the new value; a save
+    would otherwise have set it back without a word."""
+    mark = f"{key}::stored"
+    if mark in st.session_state and st.session_state[mark] != stored:
+        st.session_state.pop(key, None)
+    st.session_state[mark] = stored
+    return key
+
+
 def number_text(value: Any) -> str:
     return (
         "" if value is None else format(value, ".15g") if isinstance(value, float) else str(value)
@@ -164,7 +176,9 @@ with tab_obj:
             key=f"plan_objective_key_{chosen}",
         )
         title = st.text_input(
-            "Title", value=current.get("title", ""), key=f"plan_objective_title_{chosen}"
+            "Title",
+            value=current.get("title", ""),
+            key=follow_stored(f"plan_objective_title_{chosen}", current.get("title")),
         )
         people = st.text_area(
             "People: who are they, and where do they spend time?", value=current.get("people", "")
@@ -233,7 +247,7 @@ with tab_kpi:
                 ["One metric", "A ratio of two metrics"],
                 index=1 if ratio else 0,
                 horizontal=True,
-                key=f"plan_kpi_kind_{kchoice}",
+                key=follow_stored(f"plan_kpi_kind_{kchoice}", bool(ratio)),
             )
             metric = pick("Metric", metric_keys, cur.get("metric"), names=metric_names)
             left, right = st.columns(2)
@@ -251,7 +265,9 @@ with tab_kpi:
             )
             left, right = st.columns(2)
             target_text = left.text_input(
-                "Target", value=number_text(cur.get("target")), key=f"plan_kpi_target_{kchoice}"
+                "Target",
+                value=number_text(cur.get("target")),
+                key=follow_stored(f"plan_kpi_target_{kchoice}", cur.get("target")),
             )
             baseline_text = right.text_input(
                 "Baseline (empty: from the data)", value=number_text(cur.get("baseline"))
@@ -344,12 +360,12 @@ with tab_metric:
         mmin_text = left.text_input(
             "Smallest value allowed",
             value="" if negatives else number_text(mcur.get("min", 0)),
-            key=f"plan_metric_min_{mchoice}",
+            key=follow_stored(f"plan_metric_min_{mchoice}", mcur.get("min", 0)),
         )
         mnegatives = left.checkbox(
             "Any value, negatives too (net change)",
             value=negatives,
-            key=f"plan_metric_neg_{mchoice}",
+            key=follow_stored(f"plan_metric_neg_{mchoice}", negatives),
         )
         mprefer = right.text_input(
             "Source that counts when two overlap (empty: add them up or take the latest)",
@@ -417,7 +433,7 @@ with tab_people:
         prate_text = right.text_input(
             "Hourly rate (empty: none)",
             value=number_text(pcur.get("hourly_rate")),
-            key=f"plan_person_rate_{pchoice}",
+            key=follow_stored(f"plan_person_rate_{pchoice}", pcur.get("hourly_rate")),
         )
         psince = st.date_input(
             "In the workspace since (nothing is owed for periods before)",

@@ -814,6 +814,40 @@ def test_saving_an_unchanged_kpi_of_every_kind_changes_nothing(app_env: Store) -
     assert app_env.revision() == revision
 
 
+def test_a_kpi_form_left_open_never_sets_back_a_target_changed_meanwhile(
+    app_env: Store,
+) -> None:
+    # the page was open on orders-h2 (target 200) when a plan apply raised it to 250;
+    # changing only the name and saving set the target back to 200, unsaid
+    from tracker.plan import apply_plan_text, export_plan
+    from tracker.records import LOCAL_MANAGER
+
+    def stored() -> dict:
+        return next(
+            k
+            for o in yaml.safe_load(export_plan(app_env))["objectives"]
+            for k in o.get("kpis", [])
+            if k["key"] == "orders-h2"
+        )
+
+    at = open_page("plan")
+    at.selectbox(key="plan_kpi_choice").set_value("orders-h2").run()
+    assert at.text_input(key="plan_kpi_target_orders-h2").value == "200"
+    plan = yaml.safe_load(export_plan(app_env))
+    for o in plan["objectives"]:
+        for k in o.get("kpis", []):
+            if k["key"] == "orders-h2":
+                k["target"] = 250
+    apply_plan_text(app_env, yaml.safe_dump(plan), LOCAL_MANAGER, confirm=True)
+    at.run()  # the next thing the manager does reruns the page
+    assert at.text_input(key="plan_kpi_target_orders-h2").value == "250"
+    name = next(t for t in at.text_input if t.label == "Name people read")
+    name.set_value("Catering orders, second half")
+    next(b for b in at.button if b.label == "Save KPI").click().run()
+    assert not at.exception, at.exception
+    assert (stored()["target"], stored()["name"]) == (250, "Catering orders, second half")
+
+
 def test_the_kpi_form_turns_a_metric_kpi_into_a_ratio_and_names_a_bad_number(
     app_env: Store,
 ) -> None:
