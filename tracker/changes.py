@@ -81,6 +81,15 @@ def _change(row: tuple[Any, ...]) -> Change:
     return Change(row[0], row[1], row[2], row[3], row[4], detail, row[6], row[7])
 
 
+# A change's number is never one the audit log already holds: `demo --force` empties the
+# changes but keeps the audit log (the record nobody rewrites), and a number given again
+# tied the old rows to the new change (its undo was refused for what they said).
+_NEXT_CHANGE = """
+SELECT greatest((SELECT coalesce(max(id), 0) FROM changes),
+                (SELECT coalesce(max(change_id), 0) FROM audit_log)) + 1
+"""
+
+
 def open_change(
     con: Connection,
     actor: Actor,
@@ -90,7 +99,7 @@ def open_change(
     target: int | None = None,
 ) -> int:
     """Record a change inside the caller's write transaction; returns its id."""
-    change_id = int(con.execute("SELECT coalesce(max(id), 0) + 1 FROM changes").fetchall()[0][0])
+    change_id = int(con.execute(_NEXT_CHANGE).fetchall()[0][0])
     con.execute(
         f"INSERT INTO changes ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",  # noqa: S608
         [

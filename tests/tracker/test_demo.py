@@ -176,3 +176,22 @@ def test_the_last_weeks_hand_entries_are_their_authors_changes(demo_store: Store
     before = dict(daily_values(demo_store, metric))[day]
     undo(demo_store, jay, newest.id)
     assert dict(daily_values(demo_store, metric)).get(day, 0.0) == pytest.approx(before - amount)
+
+
+def test_a_replaced_demos_changes_never_reuse_a_number_the_audit_log_holds(
+    tmp_path: Path,
+) -> None:
+    # `demo --force` empties the changes and keeps the audit log: numbered from 1 again,
+    # the new plan apply's undo was refused for what the old rows of "its" number said
+    from tracker.changes import list_changes, undo
+    from tracker.records import LOCAL_MANAGER
+
+    store = Store(tmp_path / "d.duckdb")
+    load_demo(store, as_of=AS_OF)
+    load_demo(store, as_of=AS_OF, force=True)
+    with store.read() as con:
+        old_rows = con.execute("SELECT max(change_id) FROM audit_log").fetchall()[0][0]
+    changes = list_changes(store, limit=500)
+    (applied,) = [c for c in changes if c.kind == "plan"]
+    assert applied.id > 36 and old_rows >= applied.id  # past the first demo's numbers
+    undo(store, LOCAL_MANAGER, applied.id)  # refused before: "changed again since"

@@ -142,7 +142,8 @@ def _entries_as_changes(con: Any, since: dt.date) -> None:
         CREATE OR REPLACE TEMP TABLE demo_entries AS
         SELECT o.id, o.metric, o.day, o.value, o.recorded_by, o.for_person, o.recorded_at,
                m.behaviour,
-               (SELECT coalesce(max(id), 0) FROM changes)
+               greatest((SELECT coalesce(max(id), 0) FROM changes),
+                        (SELECT coalesce(max(change_id), 0) FROM audit_log))
                    + row_number() OVER (ORDER BY o.recorded_at, o.id) AS change
         FROM observations o JOIN metrics m ON m.key = o.metric
         WHERE o.source = 'manual' AND o.recorded_by IS NOT NULL AND o.day >= ?
