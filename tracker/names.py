@@ -67,9 +67,31 @@ _NAMED = ("log", "set", "delete")
 _QUOTED = re.compile(r"^(.*?\()((?:log|set|delete) .*)(\))$")
 
 
-def change_summary(kind: str, summary: str, metric_names: dict[str, str]) -> str:
+# A plan apply of a few items names them: " — updated kpi KEY: target; created metric KEY"
+_PLAN_ITEM = re.compile(
+    r"(created|updated|archived) (kpi|metric|objective|person|campaign) ([^\s:;]+)"
+)
+_KIND_WORD = {"kpi": "KPI", "metric": "metric", "objective": "objective", "person": "person",
+              "campaign": "campaign"}  # fmt: skip
+
+
+def change_summary(
+    kind: str,
+    summary: str,
+    metric_names: dict[str, str],
+    by_kind: dict[str, dict[str, str]] | None = None,
+) -> str:
     """A change's stored summary as people read it: the metric of a log or set by name,
-    also where an undo or redo quotes one."""
+    also where an undo or redo quotes one; the items a plan apply names, by name
+    (``by_kind``: names_by_kind's)."""
+    if kind == "plan" and by_kind:
+        return _PLAN_ITEM.sub(
+            lambda m: (
+                f"{m.group(1)} {_KIND_WORD[m.group(2)]}"
+                f" {by_kind.get(m.group(2), {}).get(m.group(3), m.group(3))}"
+            ),
+            summary,
+        )
     if kind in _NAMED:
         return _days_in_words(with_names(summary, metric_names))
     quoted = _QUOTED.match(summary) if kind in ("undo", "redo") else None

@@ -39,7 +39,7 @@ if actor.role != "viewer":
     for c in recent:
         words, button = st.columns([5, 1], vertical_alignment="center")
         state_words = f" · taken back by change {c.undone_by}" if c.undone_by is not None else ""
-        what = ui.text(change_summary(c.kind, c.summary, names["metric"]))
+        what = ui.text(change_summary(c.kind, c.summary, names["metric"], names))
         words.markdown(
             f"Change **{c.id}** · {formats.local_time(c.at, timezone)}"
             f" · {ui.text(people.get(c.actor, c.actor))} · {what}{state_words}"

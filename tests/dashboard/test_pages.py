@@ -848,6 +848,19 @@ def test_a_kpi_form_left_open_never_sets_back_a_target_changed_meanwhile(
     assert (stored()["target"], stored()["name"]) == (250, "Catering orders, second half")
 
 
+def test_a_plan_page_save_is_named_on_the_audit_log_by_what_it_changed(app_env: Store) -> None:
+    # it read "plan apply: 0 created, 1 updated, 0 archived, 42 unchanged": no manager
+    # could tell which Undo takes back which edit
+    at = open_page("plan")
+    at.selectbox(key="plan_kpi_choice").set_value("orders-h2").run()
+    at.text_input(key="plan_kpi_target_orders-h2").set_value("210")
+    next(b for b in at.button if b.label == "Save KPI").click().run()
+    assert not at.exception, at.exception
+    log = open_page("audit_log")
+    lines = [m.value.replace("\\", "") for m in log.markdown if m.value.startswith("Change **")]
+    assert "updated KPI Catering orders booked this half: target" in lines[0], lines[0]
+
+
 def test_the_kpi_form_turns_a_metric_kpi_into_a_ratio_and_names_a_bad_number(
     app_env: Store,
 ) -> None:

@@ -93,6 +93,23 @@ class PlanChanges(SyncResult):
             parts.append(f"{len(self.kept)} kept (they hold values; --prune archives them)")
         return ", ".join(parts)
 
+    def items_in_words(self, most: int = 3) -> str:
+        """The items an apply of a few changed, for its change's line (a Plan-page save
+        read "plan apply: 0 created, 1 updated, ..." on the Audit log, and an Undo could
+        not be chosen by what it takes back): " — updated kpi orders-h2: target"."""
+        touched = [
+            *(f"created {i.replace(':', ' ', 1)}" for i in self.created),
+            *(
+                f"updated {i.replace(':', ' ', 1)}"
+                + (f": {', '.join(self.changed_fields[i])}" if self.changed_fields.get(i) else "")
+                for i in self.updated
+            ),
+            *(f"archived {i.replace(':', ' ', 1)}" for i in self.archived),
+        ]
+        if not touched or len(touched) > most:
+            return ""
+        return " — " + "; ".join(touched)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "change": self.change,
@@ -290,7 +307,12 @@ def apply_plan(
             refresh_metrics(con, refresh)
         if changes.changed:
             changes.change = change
-            set_detail(con, int(change or 0), f"plan apply: {changes.summary()}", changes.as_dict())
+            set_detail(
+                con,
+                int(change or 0),
+                f"plan apply: {changes.summary()}{changes.items_in_words()}",
+                changes.as_dict(),
+            )
         else:
             # Saving an unchanged plan (or a Plan-page item as it was) writes nothing;
             # inside another transaction, only the change row would be left: drop it.
