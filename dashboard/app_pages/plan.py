@@ -13,6 +13,7 @@ from tracker.errors import WaypointError
 from tracker.imports.values import NotANumber, parse_number
 from tracker.models import Outcome
 from tracker.plan import apply_plan, apply_plan_text, dump_plan, validate_plan
+from tracker.plan.apply import NeedsConfirmation
 from tracker.vocab import (
     BEHAVIOUR_LABEL,
     BEHAVIOURS,
@@ -34,7 +35,11 @@ st.title("Plan")
 
 
 def save(new_data: dict, what: str) -> None:
-    ui.run_safely(lambda: apply_plan(store, validate_plan(new_data, "dashboard"), actor), what)
+    # drawn again from the new revision: every tab shows the save (the YAML tab still held
+    # the plan before it, and applying that asked to set the save back)
+    ui.run_safely(
+        lambda: apply_plan(store, validate_plan(new_data, "dashboard"), actor), what, rerun=True
+    )
 
 
 names = ui.names(plan)  # objectives and KPIs by the names people read
@@ -96,15 +101,18 @@ def save_item(
         save(data, f"{kind[0].upper()}{kind[1:]} saved.")
 
 
-def follow_stored(key: str, stored: Any) -> str:
-    """``key``, for a widget that keeps what it holds across reruns: once the stored
-    value moved (a target raised by a plan apply, another manager or an undo while the
-    page was open), the widget's state is dropped so it shows the new value; a save
-    would otherwise have set it back without a word."""
-    mark = f"{key}::stored"
-    if mark in st.session_state and st.session_state[mark] != stored:
+def follow_stored(key: str, shown: Any) -> str:
+    """``key``, for a widget that keeps what it holds across reruns, given the value it
+    shows for what is stored now. Once that moved (a target raised by a plan apply,
+    another manager or an undo while the page was open), a widget the person has not
+    touched shows the new value: a save would otherwise have set it back without a word.
+    What the person typed is kept (their edit; the plan's own checks, or its stale-file
+    question, judge it)."""
+    mark = f"{key}::shown"
+    before = st.session_state.get(mark, shown)
+    if before != shown and st.session_state.get(key, before) == before:
         st.session_state.pop(key, None)
-    st.session_state[mark] = stored
+    st.session_state[mark] = shown
     return key
 
 
@@ -178,7 +186,7 @@ with tab_obj:
         title = st.text_input(
             "Title",
             value=current.get("title", ""),
-            key=follow_stored(f"plan_objective_title_{chosen}", current.get("title")),
+            key=follow_stored(f"plan_objective_title_{chosen}", current.get("title", "")),
         )
         people = st.text_area(
             "People: who are they, and where do they spend time?", value=current.get("people", "")
@@ -247,7 +255,9 @@ with tab_kpi:
                 ["One metric", "A ratio of two metrics"],
                 index=1 if ratio else 0,
                 horizontal=True,
-                key=follow_stored(f"plan_kpi_kind_{kchoice}", bool(ratio)),
+                key=follow_stored(
+                    f"plan_kpi_kind_{kchoice}", "A ratio of two metrics" if ratio else "One metric"
+                ),
             )
             metric = pick("Metric", metric_keys, cur.get("metric"), names=metric_names)
             left, right = st.columns(2)
@@ -267,7 +277,7 @@ with tab_kpi:
             target_text = left.text_input(
                 "Target",
                 value=number_text(cur.get("target")),
-                key=follow_stored(f"plan_kpi_target_{kchoice}", cur.get("target")),
+                key=follow_stored(f"plan_kpi_target_{kchoice}", number_text(cur.get("target"))),
             )
             baseline_text = right.text_input(
                 "Baseline (empty: from the data)", value=number_text(cur.get("baseline"))
@@ -360,7 +370,9 @@ with tab_metric:
         mmin_text = left.text_input(
             "Smallest value allowed",
             value="" if negatives else number_text(mcur.get("min", 0)),
-            key=follow_stored(f"plan_metric_min_{mchoice}", mcur.get("min", 0)),
+            key=follow_stored(
+                f"plan_metric_min_{mchoice}", "" if negatives else number_text(mcur.get("min", 0))
+            ),
         )
         mnegatives = left.checkbox(
             "Any value, negatives too (net change)",
@@ -433,7 +445,7 @@ with tab_people:
         prate_text = right.text_input(
             "Hourly rate (empty: none)",
             value=number_text(pcur.get("hourly_rate")),
-            key=follow_stored(f"plan_person_rate_{pchoice}", pcur.get("hourly_rate")),
+            key=follow_stored(f"plan_person_rate_{pchoice}", number_text(pcur.get("hourly_rate"))),
         )
         psince = st.date_input(
             "In the workspace since (nothing is owed for periods before)",
@@ -460,12 +472,49 @@ with tab_people:
             else:
                 save_item(data, "people", fields, new=not pcur, kind="person")
 
+
+def apply_yaml(text: str, *, confirm: bool = False) -> None:
+    """Apply the YAML tab's text; say what was kept, and ask (Apply anyway) where the
+    command line asks for --yes: a stale file, or missing sections."""
+    applied: dict[str, Any] = {}
+    try:
+        applied["changes"] = apply_plan_text(
+            store, text, actor, source="plan.yaml", confirm=confirm
+        )
+    except NeedsConfirmation as exc:
+        st.session_state[ASKS] = str(exc).replace("apply with --yes", "use Apply anyway below")
+        return
+    except WaypointError as exc:
+        st.error(ui.text(ui.refusal_words(exc)))
+        return
+    st.session_state.pop(ASKS, None)
+    st.success("Plan applied.")
+    if applied["changes"].kept:
+        # the file left out metrics that hold values: kept, and said so (the page said
+        # only "Plan applied." and the metric was still there)
+        names = {m.key: m.name for m in plan.metrics}
+        kept = [
+            names.get(k.split(":", 1)[-1], k.split(":", 1)[-1]) for k in applied["changes"].kept
+        ]
+        st.info(
+            f"Kept {ui.text(', '.join(kept))}, though the plan no longer lists"
+            f" {'it' if len(kept) == 1 else 'them'}: metrics holding values are never"
+            " archived by leaving them out (`waypoint plan apply --prune` on the command"
+            " line archives them)."
+        )
+
+
+ASKS = "plan_yaml_asks"
 with tab_yaml:
     text = dump_plan(plan)
     st.download_button(
         "Export plan.yaml", text, "plan.yaml", mime="application/x-yaml", key="plan_export"
     )
-    new_text = st.text_area("Edit the plan as YAML", value=text, height=400, key="plan_yaml")
+    # follows the stored plan: after a form's save the text showed the plan before it,
+    # and applying it asked to set that save back
+    new_text = st.text_area(
+        "Edit the plan as YAML", value=text, height=400, key=follow_stored("plan_yaml", text)
+    )
     left, right = st.columns(2)
     if left.button("Check (dry run)", key="plan_dry"):
         try:
@@ -474,25 +523,8 @@ with tab_yaml:
         except WaypointError as exc:
             st.error(ui.text(str(exc)))
     if right.button("Apply", type="primary", key="plan_apply"):
-        applied: dict[str, Any] = {}
-        if (
-            ui.run_safely(
-                lambda: applied.setdefault(
-                    "changes", apply_plan_text(store, new_text, actor, source="plan.yaml")
-                ),
-                "Plan applied.",
-            )
-            and applied["changes"].kept
-        ):
-            # the file left out metrics that hold values: kept, and said so (the page
-            # said only "Plan applied." and the metric was still there)
-            names = {m.key: m.name for m in plan.metrics}
-            kept = [
-                names.get(k.split(":", 1)[-1], k.split(":", 1)[-1]) for k in applied["changes"].kept
-            ]
-            st.info(
-                f"Kept {ui.text(', '.join(kept))}, though the plan no longer lists"
-                f" {'it' if len(kept) == 1 else 'them'}: metrics holding values are never"
-                " archived by leaving them out (`waypoint plan apply --prune` on the command"
-                " line archives them)."
-            )
+        apply_yaml(new_text)
+    if ASKS in st.session_state:
+        st.warning(ui.text(st.session_state[ASKS]))
+        if st.button("Apply anyway", key="plan_apply_anyway"):
+            apply_yaml(new_text, confirm=True)

@@ -861,6 +861,33 @@ def test_a_plan_page_save_is_named_on_the_audit_log_by_what_it_changed(app_env: 
     assert "updated KPI Catering orders booked this half: target" in lines[0], lines[0]
 
 
+def test_the_yaml_tab_follows_saves_and_asks_before_setting_work_back(app_env: Store) -> None:
+    # after a form's save the YAML tab still showed the plan before it, and applying it
+    # ended at "apply with --yes", which the page does not offer
+    from tracker.plan import apply_plan_text, export_plan
+    from tracker.records import LOCAL_MANAGER
+
+    at = open_page("plan")
+    at.selectbox(key="plan_kpi_choice").set_value("orders-h2").run()
+    at.text_input(key="plan_kpi_target_orders-h2").set_value("230")
+    next(b for b in at.button if b.label == "Save KPI").click().run()
+    assert "target: 230" in at.text_area(key="plan_yaml").value
+    # a text taken before another manager's change: applying it would set that back
+    old_text = at.text_area(key="plan_yaml").value
+    plan = yaml.safe_load(export_plan(app_env))
+    plan["workspace"]["vision"] = "Changed meanwhile"
+    apply_plan_text(app_env, yaml.safe_dump(plan), LOCAL_MANAGER, confirm=True)
+    at.text_area(key="plan_yaml").set_value(old_text.replace("target: 230", "target: 240"))
+    at = click(at, "Apply", key="plan_apply")
+    (asked,) = [w.value for w in at.warning if "set these back" in w.value]
+    assert "Apply anyway" in asked and "--yes" not in asked
+    assert "target: 240" not in export_plan(app_env)
+    at = click(at, "Apply anyway", key="plan_apply_anyway")
+    assert not at.exception, at.exception
+    assert [x.value for x in at.success] == ["Plan applied."]
+    assert "target: 240" in export_plan(app_env)
+
+
 def test_the_kpi_form_turns_a_metric_kpi_into_a_ratio_and_names_a_bad_number(
     app_env: Store,
 ) -> None:

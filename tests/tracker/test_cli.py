@@ -392,6 +392,24 @@ def test_an_old_export_without_settings_says_every_change_it_would_undo(
     assert "leads-h2" in run.err and "target" in run.err, run.err
 
 
+def test_an_old_export_asks_before_setting_the_workspace_back(
+    tmp_path: Path, plan_file: Path
+) -> None:
+    # the vision rewritten since the export: applying the old file set it back without a
+    # question (the stale check covered items, not the workspace)
+    db = tmp_path / "w.duckdb"
+    assert waypoint(db, "plan", "apply", str(plan_file)).code == 0
+    old = tmp_path / "old.yaml"
+    old.write_text(waypoint(db, "plan", "export").out)
+    newer = tmp_path / "newer.yaml"
+    newer.write_text(SMALL_PLAN.replace("Every buyer finds us first", "Buyers call us first"))
+    assert waypoint(db, "plan", "apply", str(newer)).code == 0
+    run = waypoint(db, "plan", "apply", str(old))
+    assert run.code == 2 and "workspace: vision back to 'Every buyer finds us first'" in run.err
+    assert "Buyers call us first" in waypoint(db, "plan", "export").out
+    assert waypoint(db, "plan", "apply", str(old), "--yes").code == 0
+
+
 def test_values_outside_the_days_asked_are_not_none_stored(tmp_path: Path, plan_file: Path) -> None:
     db = tmp_path / "w.duckdb"
     waypoint(db, "plan", "apply", str(plan_file))

@@ -209,7 +209,33 @@ def _stale(con: Connection, plan: Plan, preview: list[tuple[str, str, str, Any, 
                 back = [f for f, v in new.items() if f in l_old and l_old[f] == v]
                 for f in back:
                     out.append(f"{entity} {key}: {f} back to {new[f]!r} (changed by {when})")
+    out += _stale_workspace(con, plan)
     return list(dict.fromkeys(out))
+
+
+def _stale_workspace(con: Connection, plan: Plan) -> list[str]:
+    """The workspace's fields a change since the file's revision set, which the file
+    would put back (a vision rewritten on the Plan page, then an older export applied:
+    set back without a word, the items' question never covered the workspace)."""
+    now = con.execute("SELECT name, vision, timezone, currency FROM workspace").fetchall()
+    if not now:
+        return []
+    current = dict(zip(("name", "vision", "timezone", "currency"), now[0], strict=True))
+    out = []
+    for old_raw, new_raw, actor, at in con.execute(
+        'SELECT old_value, new_value, actor, "at" FROM audit_log'
+        " WHERE id > ? AND entity = 'workspace' AND old_value IS NOT NULL ORDER BY id",
+        [plan.revision],
+    ).fetchall():
+        old, new = json.loads(old_raw), json.loads(new_raw or "{}")
+        for f, before in old.items():
+            mine = getattr(plan.workspace, f, None)
+            if new.get(f) != before and mine == before and current.get(f) != mine:
+                out.append(
+                    f"workspace: {f} back to {mine!r} (changed by {actor} on"
+                    f" {at:%Y-%m-%d %H:%M} UTC)"
+                )
+    return out
 
 
 def _absent_sections(con: Connection, sections: set[str] | None) -> list[str]:
