@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.store import Connection
-from tracker.vocab import PERSON_OF_SOURCE
+from tracker.vocab import PERSON_OF_SOURCE, PERSON_PART_OF_SOURCE
 
 # Hours are each person's: a row of hours is for the person its source names
 # (`timesheet.for-jay`, `timesheet:jay`: a file's hours of one person), else for
@@ -37,9 +37,7 @@ SELECT o.*, m.behaviour,
        m.prefer IS NOT NULL AND (
            o.source = m.prefer
            OR (m.class = 'effort'
-               AND regexp_matches(o.source, '{PERSON_OF_SOURCE}')
-               AND m.prefer = CASE WHEN o.source LIKE 'timesheet:%' THEN 'timesheet'
-                                   ELSE regexp_replace(o.source, '[.]for-.+$', '') END)
+               AND regexp_replace(o.source, '{PERSON_PART_OF_SOURCE}', '\\1') = m.prefer)
        ) AS preferred
 FROM observations o
 JOIN metrics m ON m.key = o.metric

@@ -27,7 +27,13 @@ from tracker.permissions import assigned_channels, assigned_metrics, require_wri
 from tracker.records import SCHEDULER, Actor
 from tracker.store import Connection, Rollback, Store
 from tracker.text import ANY_CONTROL_CHARACTER, NOTE_LIMIT, NOTE_STRIPPED, quoted
-from tracker.vocab import PERSON_OF_SOURCE, channel_label, listing, source_label
+from tracker.vocab import (
+    PERSON_OF_SOURCE,
+    PERSON_PART_OF_SOURCE,
+    channel_label,
+    listing,
+    source_label,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -1028,9 +1034,7 @@ def source_without_person(source: str) -> str:
     """A source of one person's hours without its person (``timesheet:jay`` ->
     ``timesheet``, ``import.long.for-jay`` -> ``import.long``): what ``prefer`` may name
     for everyone's hours (tracker.daily)."""
-    if source.startswith("timesheet:"):
-        return "timesheet"
-    return source.split(".for-", 1)[0] if hours_person(source) else source
+    return re.sub(PERSON_PART_OF_SOURCE, r"\1", source)
 
 
 def _settles(prefer: str | None, sources: Sequence[str]) -> bool:

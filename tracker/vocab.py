@@ -192,6 +192,9 @@ _SOURCE_WORDS = {
 # the person a source of hours is for (`timesheet:jay`, `import.long.for-jay`): one
 # pattern for Python and for DuckDB
 PERSON_OF_SOURCE = r"(?:^timesheet:|[.]for-)(.+)$"
+# the same source without its person (`timesheet:jay` -> `timesheet`, `x.for-jay` -> `x`):
+# replaced by group 1 in Python and DuckDB alike; a source naming no one stays as it is
+PERSON_PART_OF_SOURCE = r"^(timesheet):.+$|[.]for-.+$"
 
 
 def source_label(source: str) -> str:
