@@ -618,12 +618,11 @@ def campaign_impacts(
             first = start - dt.timedelta(weeks=PRE_WEEKS)
             series = every.window(wanted + others, first, max(through, start))
             costs = channel_costs(con, start, through) if through >= start else {}
-            hours = sum(costs.get(ch, {}).get("hours", 0.0) for ch in channels if ch != UNASSIGNED)
-            cost = sum(costs.get(ch, {}).get("cost", 0.0) for ch in channels if ch != UNASSIGNED)
-            spend, unpriced = (
-                sum(costs.get(ch, {}).get(part, 0.0) for ch in channels if ch != UNASSIGNED)
-                for part in ("spend", "unpriced")
-            )
+            # the campaign's channels' hours, cost, spend and unpriced hours, added up
+            totals = {
+                part: sum(costs.get(ch, {}).get(part, 0.0) for ch in channels if ch != UNASSIGNED)
+                for part in ("hours", "cost", "spend", "unpriced")
+            }
             window = _Window(
                 campaign=key,
                 name=name,
@@ -648,10 +647,10 @@ def campaign_impacts(
                     start=start,
                     end=end,
                     budget=budget,
-                    hours=hours,
-                    cost=cost,
-                    spend=spend,
-                    unpriced_hours=unpriced,
+                    hours=totals["hours"],
+                    cost=totals["cost"],
+                    spend=totals["spend"],
+                    unpriced_hours=totals["unpriced"],
                     impacts=impacts,
                     currency=currency,
                     caveats=window.caveats,
