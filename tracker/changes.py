@@ -628,13 +628,9 @@ def _revert_plan(con: Connection, actor: Actor, undoing: int, new_id: int) -> tu
             _revert_workspace(con, actor, old, new, new_id)
         else:
             if action == "create" and entity == "metric":
-                held = con.execute(
-                    "SELECT m.name FROM metrics m WHERE m.key = ? AND EXISTS (SELECT 1 FROM"
-                    " observations o WHERE o.metric = m.key AND o.removed_by IS NULL)",
-                    [key],
-                ).fetchall()
-                if held:
-                    kept.append(held[0][0])
+                held = _holding_values(con, key)
+                if held is not None:
+                    kept.append(held)
                     continue
             if action == "create":
                 old, new = {"archived": True}, {"archived": False}
@@ -683,6 +679,17 @@ def _refuse_items_changed_since(
         )
 
 
+def _holding_values(con: Connection, metric: str) -> str | None:
+    """The name of ``metric`` when it holds live values (an undo of its creation keeps
+    it, as an apply keeps one: DESIGN), else None."""
+    rows = con.execute(
+        "SELECT m.name FROM metrics m WHERE m.key = ? AND EXISTS (SELECT 1 FROM"
+        " observations o WHERE o.metric = m.key AND o.removed_by IS NULL)",
+        [metric],
+    ).fetchall()
+    return str(rows[0][0]) if rows else None
+
+
 # What refers to an item of each kind: (the referring kind, its table, the column).
 _USED_BY = {
     "metric": [
@@ -708,13 +715,8 @@ def _refuse_items_still_used(con: Connection, undoing: int, created: list[tuple[
     would pass its own checks."""
     made = set(created)
     for entity, key in created:
-        if (
-            entity == "metric"
-            and con.execute(
-                "SELECT 1 FROM observations WHERE metric = ? AND removed_by IS NULL LIMIT 1", [key]
-            ).fetchall()
-        ):
-            continue  # a metric holding values is kept, not archived (below)
+        if entity == "metric" and _holding_values(con, key) is not None:
+            continue  # a metric holding values is kept, not archived (_revert_plan)
         for kind, table, column in _USED_BY.get(entity, []):
             users = con.execute(
                 f"SELECT key FROM {table} WHERE NOT archived AND {column} = ? ORDER BY key",  # noqa: S608 (fixed names)
