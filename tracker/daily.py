@@ -28,11 +28,11 @@ from tracker.vocab import PERSON_OF_SOURCE, PERSON_PART_OF_SOURCE
 # Ana's. Every other metric's day is one group.
 _GROUPED = f"""
 SELECT o.*, m.behaviour,
-       -- the person a source names (as the "Counted twice" flag reads it), else the one
-       -- the row is for
-       CASE WHEN m.class = 'effort' AND m.behaviour = 'flow'
-            THEN coalesce(nullif(regexp_extract(o.source, '{PERSON_OF_SOURCE}', 1), ''),
-                          o.for_person, o.recorded_by, '')
+       -- whose hours a row holds: the person its source names (as the "Counted twice"
+       -- flag reads it), else the one it is for, else its author
+       coalesce(nullif(regexp_extract(o.source, '{PERSON_OF_SOURCE}', 1), ''),
+                o.for_person, o.recorded_by) AS hours_of,
+       CASE WHEN m.class = 'effort' AND m.behaviour = 'flow' THEN coalesce(hours_of, '')
             ELSE '' END AS person,
        m.prefer IS NOT NULL AND (
            o.source = m.prefer
@@ -69,14 +69,17 @@ FROM (
 GROUP BY metric, day
 """  # noqa: S608 (this module's fragments)
 
-# The hours that count (an effort metric's values the day-value rule adds up), with the
-# person each is for: cost per outcome and the Team page's hours read these, so a day
-# `prefer` settled at 4 hours is paid for 4, not for both sources' 8.
+# The hours that count (an effort metric's values the day-value rule adds up) from day
+# $first to $last, each with ``hours_of``, the person whose hours they are: cost per
+# outcome and the Team page's hours read these, so a day `prefer` settled at 4 hours is
+# paid for 4, not for both sources' 8, and to the person the day counts them for.
 COUNTED_HOURS = f"""
 SELECT * FROM (
     SELECT g.*, count(*) FILTER (g.preferred) OVER (PARTITION BY g.metric, g.day, g.person)
                     AS preferred_here
-    FROM ({_GROUPED.format(scope="", where="AND m.class = 'effort'")}) g
+    FROM ({
+    _GROUPED.format(scope="", where="AND m.class = 'effort' AND o.day >= $first AND o.day <= $last")
+}) g
 )
 WHERE preferred OR preferred_here = 0
 """  # noqa: S608 (this module's fragments)

@@ -16,8 +16,7 @@ from tracker.store import Store
 # Each person's hours over a span of days (the hours the day's value counts: `prefer`
 # applied, as for cost per outcome in tracker.working)
 _HOURS_BY_PERSON = f"""
-SELECT coalesce(o.for_person, o.recorded_by), sum(o.value) FROM ({COUNTED_HOURS}) o
-WHERE o.day >= ? AND o.day < ? GROUP BY ALL
+SELECT o.hours_of, sum(o.value) FROM ({COUNTED_HOURS}) o GROUP BY ALL
 """  # noqa: S608 (tracker.daily's fragment, no user text)
 
 
@@ -82,7 +81,7 @@ def team_report(store: Store, now: dt.datetime | None = None, weeks: int = 8) ->
                 # the person the hours are for; imported hours without `by`: the importer
                 # (the same attribution as cost per outcome, tracker.working)
                 _HOURS_BY_PERSON,
-                [first_day, first_day + dt.timedelta(days=7 * weeks)],
+                {"first": first_day, "last": first_day + dt.timedelta(days=7 * weeks - 1)},
             ).fetchall():
                 if person in people:
                     people[person].hours = float(hours)

@@ -40,8 +40,7 @@ WITH hours AS (
            sum(CASE WHEN p.hourly_rate IS NULL THEN o.value ELSE 0 END) AS unpriced
     FROM ({COUNTED_HOURS}) o  -- the hours the day's value counts (prefer applied)
     JOIN metrics m ON m.key = o.metric
-    LEFT JOIN people p ON p.key = coalesce(o.for_person, o.recorded_by)
-    WHERE o.day >= $first AND o.day <= $last
+    LEFT JOIN people p ON p.key = o.hours_of
     GROUP BY ALL
 ),
 spend AS (

@@ -321,3 +321,13 @@ def test_a_source_naming_a_person_groups_their_hours_as_the_flag_does(tmp_path: 
         "2026-11-03,fb-hours,4,timesheet:amy,\n2026-11-03,fb-hours,4,tracker,amy\n",
     )
     assert daily_values(store, "fb-hours") == [(dt.date(2026, 11, 3), 4.0)]
+    # ... and the cost and the Team page credit those 4 h to Amy, as the day counts
+    # them (they went to the importer: Amy 0 h, and 4 h "without an hourly rate")
+    from tracker.team import team_report
+
+    (fb,) = [
+        r for r in whats_working(store, dt.date(2026, 11, 5)).channels if r.channel == "facebook"
+    ]
+    assert (fb.hours, fb.cost) == (4, 4 * 25)
+    week_after = dt.datetime(2026, 11, 10, 12, tzinfo=dt.UTC)
+    assert {p.person: p.hours for p in team_report(store, now=week_after).people}["amy"] == 4
