@@ -190,52 +190,30 @@ def _stale(con: Connection, plan: Plan, preview: list[tuple[str, str, str, Any, 
     made after the file's revision replaced, or an item created since that it archives."""
     if plan.revision is None:
         return []
-    later: dict[str, list[tuple[str, Any, str, dt.datetime]]] = {}
-    for action, entity, key, old, actor, at in con.execute(
-        'SELECT action, entity, key, old_value, actor, "at" FROM audit_log'
+    later: dict[str, list[tuple[str, Any, Any, str, dt.datetime]]] = {}
+    for action, entity, key, old, new_raw, actor, at in con.execute(
+        'SELECT action, entity, key, old_value, new_value, actor, "at" FROM audit_log'
         " WHERE id > ? AND entity IN ? ORDER BY id",
-        [plan.revision, list(PLAN_ENTITIES)],
+        [plan.revision, [*PLAN_ENTITIES, "workspace"]],
     ).fetchall():
         later.setdefault(f"{entity}:{key}", []).append(
-            (action, json.loads(old) if old else None, actor, at)
+            (action, json.loads(old) if old else None, json.loads(new_raw or "{}"), actor, at)
         )
     out = []
     for action, entity, key, _old, new in preview:
-        for l_action, l_old, actor, at in later.get(f"{entity}:{key}", []):
+        for l_action, l_old, l_new, actor, at in later.get(f"{entity}:{key}", []):
             when = f"{actor} on {at:%Y-%m-%d %H:%M} UTC"
             if action == "archive" and l_action == "create":
                 out.append(f"{entity} {key}: would be archived (created by {when})")
             elif action == "update" and isinstance(l_old, dict) and isinstance(new, dict):
-                back = [f for f, v in new.items() if f in l_old and l_old[f] == v]
+                # a field that change set (the workspace's rows hold every field) and
+                # this file would put back to what it was before
+                back = [
+                    f for f, v in new.items() if f in l_old and l_old[f] == v and l_new.get(f) != v
+                ]
                 for f in back:
                     out.append(f"{entity} {key}: {f} back to {new[f]!r} (changed by {when})")
-    out += _stale_workspace(con, plan)
     return list(dict.fromkeys(out))
-
-
-def _stale_workspace(con: Connection, plan: Plan) -> list[str]:
-    """The workspace's fields a change since the file's revision set, which the file
-    would put back (a vision rewritten on the Plan page, then an older export applied:
-    set back without a word, the items' question never covered the workspace)."""
-    now = con.execute("SELECT name, vision, timezone, currency FROM workspace").fetchall()
-    if not now:
-        return []
-    current = dict(zip(("name", "vision", "timezone", "currency"), now[0], strict=True))
-    out = []
-    for old_raw, new_raw, actor, at in con.execute(
-        'SELECT old_value, new_value, actor, "at" FROM audit_log'
-        " WHERE id > ? AND entity = 'workspace' AND old_value IS NOT NULL ORDER BY id",
-        [plan.revision],
-    ).fetchall():
-        old, new = json.loads(old_raw), json.loads(new_raw or "{}")
-        for f, before in old.items():
-            mine = getattr(plan.workspace, f, None)
-            if new.get(f) != before and mine == before and current.get(f) != mine:
-                out.append(
-                    f"workspace: {f} back to {mine!r} (changed by {actor} on"
-                    f" {at:%Y-%m-%d %H:%M} UTC)"
-                )
-    return out
 
 
 def _absent_sections(con: Connection, sections: set[str] | None) -> list[str]:
@@ -284,6 +262,7 @@ def apply_plan(
         protect = frozenset() if prune else frozenset(_metrics_with_values(con, plan))
         preview_audit: list[tuple[str, str, str, Any, Any]] = []
         _diff(con, plan, dry_run=True, protect=protect, audit=preview_audit, day=day)
+        preview_audit += _workspace_preview(con, plan)
         if not confirm:
             absent = _absent_sections(con, sections)
             unset = _absent_settings(con, sections)
@@ -347,6 +326,33 @@ def apply_plan(
     return changes
 
 
+_WORKSPACE_FIELDS = ("name", "vision", "timezone", "currency")
+
+
+def _stored_workspace(con: Connection) -> tuple[Any, ...] | None:
+    rows = con.execute("SELECT name, vision, timezone, currency FROM workspace").fetchall()
+    return tuple(rows[0]) if rows else None
+
+
+def _workspace_preview(con: Connection, plan: Plan) -> list[tuple[str, str, str, Any, Any]]:
+    """What the apply would change in the workspace, as an audit row of the fields it
+    changes (for the stale-file question, like the items' rows)."""
+    ws = plan.workspace
+    old, new = _stored_workspace(con), (ws.name, ws.vision, ws.timezone, ws.currency)
+    if old is None or old == new:
+        return []
+    changed = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+    return [
+        (
+            "update",
+            "workspace",
+            "workspace",
+            {_WORKSPACE_FIELDS[i]: old[i] for i in changed},
+            {_WORKSPACE_FIELDS[i]: new[i] for i in changed},
+        )
+    ]
+
+
 def _workspace(
     con: Connection,
     actor: Actor,
@@ -356,9 +362,9 @@ def _workspace(
     change: int | None,
 ) -> None:
     ws = plan.workspace
-    old = con.execute("SELECT name, vision, timezone, currency FROM workspace").fetchall()
+    old = _stored_workspace(con)
     new = (ws.name, ws.vision, ws.timezone, ws.currency)
-    if old and tuple(old[0]) == new:
+    if old == new:
         return
     changes.workspace_changed = True
     if dry_run:
@@ -368,15 +374,14 @@ def _workspace(
         "INSERT INTO workspace (id, name, vision, timezone, currency) VALUES (1, ?, ?, ?, ?)",
         list(new),
     )
-    names = ("name", "vision", "timezone", "currency")
     auditlog.record(
         con,
         actor,
         "update" if old else "create",
         "workspace",
         "workspace",
-        dict(zip(names, old[0], strict=True)) if old else None,
-        dict(zip(names, new, strict=True)),
+        dict(zip(_WORKSPACE_FIELDS, old, strict=True)) if old else None,
+        dict(zip(_WORKSPACE_FIELDS, new, strict=True)),
         change=change,
     )
 
