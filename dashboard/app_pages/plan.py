@@ -482,7 +482,7 @@ def apply_yaml(text: str, *, confirm: bool = False) -> None:
             store, text, actor, source="plan.yaml", confirm=confirm
         )
     except NeedsConfirmation as exc:
-        st.session_state[ASKS] = str(exc).replace("apply with --yes", "use Apply anyway below")
+        st.session_state[ASKS] = f"Not applied yet: {exc.question}. Apply anyway below to go ahead."
         return
     except WaypointError as exc:
         st.error(ui.text(ui.refusal_words(exc)))

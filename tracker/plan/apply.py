@@ -51,11 +51,14 @@ SECTIONS = {
 
 
 class NeedsConfirmation(BadInput):
-    """The apply would undo or archive work; it runs only when confirmed (``--yes``)."""
+    """The apply would undo or archive work; it runs only when confirmed (``--yes``).
+    ``question`` says what it would do, without the command line's advice (a page asks
+    in its own words)."""
 
-    def __init__(self, message: str, items: list[str]) -> None:
+    def __init__(self, message: str, items: list[str], question: str = "") -> None:
         super().__init__(message)
         self.items = items
+        self.question = question or message
 
 
 @dataclass
@@ -292,7 +295,8 @@ def apply_plan(
                     else ". Add them to the file (start from `waypoint plan export`), or apply"
                     f" with --yes to {'go ahead' if unset else 'archive them'}."
                 )
-                raise NeedsConfirmation("; ".join(said) + advice, absent + unset + stale)
+                question = "; ".join(said)
+                raise NeedsConfirmation(question + advice, absent + unset + stale, question)
         change = None if dry_run else open_change(con, actor, "plan", "plan apply")
         _workspace(con, actor, plan, changes, dry_run, change)
         _settings(con, actor, plan, changes, dry_run, change, store.path.parent)
