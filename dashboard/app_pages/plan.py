@@ -101,19 +101,19 @@ def save_item(
         save(data, f"{kind[0].upper()}{kind[1:]} saved.")
 
 
-def follow_stored(key: str, shown: Any) -> str:
-    """``key``, for a widget that keeps what it holds across reruns, given the value it
-    shows for what is stored now. Once that moved (a target raised by a plan apply,
-    another manager or an undo while the page was open), a widget the person has not
-    touched shows the new value: a save would otherwise have set it back without a word.
-    What the person typed is kept (their edit; the plan's own checks, or its stale-file
-    question, judge it)."""
+def stored_widget(widget: Any, label: str, shown: Any, key: str, **kwargs: Any) -> Any:
+    """``widget(label, value=shown, key=key)`` for a widget that keeps what it holds
+    across reruns, ``shown`` being the value it shows for what is stored now. Once that
+    moved (a target raised by a plan apply, another manager or an undo while the page was
+    open), a widget the person has not touched shows the new value: a save would
+    otherwise have set it back without a word. What the person typed is kept (their
+    edit; the plan's own checks, or its stale-file question, judge it)."""
     mark = f"{key}::shown"
     before = st.session_state.get(mark, shown)
     if before != shown and st.session_state.get(key, before) == before:
         st.session_state.pop(key, None)
     st.session_state[mark] = shown
-    return key
+    return widget(label, value=shown, key=key, **kwargs)
 
 
 def number_text(value: Any) -> str:
@@ -183,10 +183,8 @@ with tab_obj:
             disabled=bool(current),
             key=f"plan_objective_key_{chosen}",
         )
-        title = st.text_input(
-            "Title",
-            value=current.get("title", ""),
-            key=follow_stored(f"plan_objective_title_{chosen}", current.get("title", "")),
+        title = stored_widget(
+            st.text_input, "Title", current.get("title", ""), f"plan_objective_title_{chosen}"
         )
         people = st.text_area(
             "People: who are they, and where do they spend time?", value=current.get("people", "")
@@ -250,14 +248,13 @@ with tab_kpi:
             kkey = key_field(st, "kpi", kchoice, cur)
             kname = st.text_input("Name people read", value=cur.get("name", ""))
             ratio = cur.get("ratio") or {}
-            kind = st.radio(
+            kinds = ["One metric", "A ratio of two metrics"]
+            kind = stored_widget(
+                lambda label, value, **kw: st.radio(label, kinds, index=kinds.index(value), **kw),
                 "It measures",
-                ["One metric", "A ratio of two metrics"],
-                index=1 if ratio else 0,
+                kinds[1 if ratio else 0],
+                f"plan_kpi_kind_{kchoice}",
                 horizontal=True,
-                key=follow_stored(
-                    f"plan_kpi_kind_{kchoice}", "A ratio of two metrics" if ratio else "One metric"
-                ),
             )
             metric = pick("Metric", metric_keys, cur.get("metric"), names=metric_names)
             left, right = st.columns(2)
@@ -274,10 +271,11 @@ with tab_kpi:
                 none="The metric's usual way (flow: sum, stock: latest)",
             )
             left, right = st.columns(2)
-            target_text = left.text_input(
+            target_text = stored_widget(
+                left.text_input,
                 "Target",
-                value=number_text(cur.get("target")),
-                key=follow_stored(f"plan_kpi_target_{kchoice}", number_text(cur.get("target"))),
+                number_text(cur.get("target")),
+                f"plan_kpi_target_{kchoice}",
             )
             baseline_text = right.text_input(
                 "Baseline (empty: from the data)", value=number_text(cur.get("baseline"))
@@ -367,17 +365,17 @@ with tab_metric:
         )
         left, right = st.columns(2)
         negatives = "min" in mcur and mcur["min"] is None
-        mmin_text = left.text_input(
+        mmin_text = stored_widget(
+            left.text_input,
             "Smallest value allowed",
-            value="" if negatives else number_text(mcur.get("min", 0)),
-            key=follow_stored(
-                f"plan_metric_min_{mchoice}", "" if negatives else number_text(mcur.get("min", 0))
-            ),
+            "" if negatives else number_text(mcur.get("min", 0)),
+            f"plan_metric_min_{mchoice}",
         )
-        mnegatives = left.checkbox(
+        mnegatives = stored_widget(
+            left.checkbox,
             "Any value, negatives too (net change)",
-            value=negatives,
-            key=follow_stored(f"plan_metric_neg_{mchoice}", negatives),
+            negatives,
+            f"plan_metric_neg_{mchoice}",
         )
         mprefer = right.text_input(
             "Source that counts when two overlap (empty: add them up or take the latest)",
@@ -442,10 +440,11 @@ with tab_people:
             person_names,
             "Nobody",
         )
-        prate_text = right.text_input(
+        prate_text = stored_widget(
+            right.text_input,
             "Hourly rate (empty: none)",
-            value=number_text(pcur.get("hourly_rate")),
-            key=follow_stored(f"plan_person_rate_{pchoice}", number_text(pcur.get("hourly_rate"))),
+            number_text(pcur.get("hourly_rate")),
+            f"plan_person_rate_{pchoice}",
         )
         psince = st.date_input(
             "In the workspace since (nothing is owed for periods before)",
@@ -476,11 +475,8 @@ with tab_people:
 def apply_yaml(text: str, *, confirm: bool = False) -> None:
     """Apply the YAML tab's text; say what was kept, and ask (Apply anyway) where the
     command line asks for --yes: a stale file, or missing sections."""
-    applied: dict[str, Any] = {}
     try:
-        applied["changes"] = apply_plan_text(
-            store, text, actor, source="plan.yaml", confirm=confirm
-        )
+        changes = apply_plan_text(store, text, actor, source="plan.yaml", confirm=confirm)
     except NeedsConfirmation as exc:
         st.session_state[ASKS] = f"Not applied yet: {exc.question}. Apply anyway below to go ahead."
         return
@@ -489,13 +485,11 @@ def apply_yaml(text: str, *, confirm: bool = False) -> None:
         return
     st.session_state.pop(ASKS, None)
     st.success("Plan applied.")
-    if applied["changes"].kept:
+    if changes.kept:
         # the file left out metrics that hold values: kept, and said so (the page said
-        # only "Plan applied." and the metric was still there)
-        names = {m.key: m.name for m in plan.metrics}
-        kept = [
-            names.get(k.split(":", 1)[-1], k.split(":", 1)[-1]) for k in applied["changes"].kept
-        ]
+        # only "Plan applied." and the metric was still there); kept items are "metric:KEY"
+        keys = [k.split(":", 1)[-1] for k in changes.kept]
+        kept = [metric_names.get(k, k) for k in keys]
         st.info(
             f"Kept {ui.text(', '.join(kept))}, though the plan no longer lists"
             f" {'it' if len(kept) == 1 else 'them'}: metrics holding values are never"
@@ -512,9 +506,7 @@ with tab_yaml:
     )
     # follows the stored plan: after a form's save the text showed the plan before it,
     # and applying it asked to set that save back
-    new_text = st.text_area(
-        "Edit the plan as YAML", value=text, height=400, key=follow_stored("plan_yaml", text)
-    )
+    new_text = stored_widget(st.text_area, "Edit the plan as YAML", text, "plan_yaml", height=400)
     left, right = st.columns(2)
     if left.button("Check (dry run)", key="plan_dry"):
         try:
