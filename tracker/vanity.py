@@ -628,6 +628,18 @@ def stale_after(cadence: str | None) -> int:
     return 14 if cadence == "weekly" else 62
 
 
+def days_behind(kpi: Any, cadence: str | None, as_of: dt.date) -> int | None:
+    """How many days before the end of ``kpi``'s numbers (the as-of day, or its deadline
+    once past) its last value came, when that is longer than ``stale_after``: its
+    current value is then old news (the Objective page says when it came); else None. A
+    KPI that has not started is owed nothing yet."""
+    if kpi.last_day is None or kpi.status == "not_started":
+        return None
+    end = min(as_of, kpi.deadline) if kpi.deadline is not None else as_of
+    gap = (end - kpi.last_day).days
+    return gap if gap > stale_after(cadence) else None
+
+
 def stale_metric(ctx: Context) -> Iterator[Flag]:
     seen: set[str] = set()
     for k in ctx.kpis:

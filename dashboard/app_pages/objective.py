@@ -10,7 +10,7 @@ from tracker import formats, vocab
 from tracker.annotations import list_annotations
 from tracker.checkins import history, said
 from tracker.records import LOCAL_MANAGER
-from tracker.vanity import stale_after
+from tracker.vanity import days_behind
 from tracker.vocab import CONFIDENCE_LABEL, outcome_label
 
 store = state.store()
@@ -64,6 +64,7 @@ with st.container(border=True):
 kpis = [k for k in report.kpis if k.objective == choice]
 if not kpis:
     st.info("This objective has no KPI yet: add one with a target and a deadline.")
+cadences = {x.key: x.cadence for o in plan.objectives for x in o.kpis}
 with store.session():
     notes = list_annotations(store)
     for k in kpis:
@@ -74,14 +75,11 @@ with store.session():
             st.caption(
                 f"Starts on {k.start:%a} {formats.long_day(k.start)}: nothing is due before."
             )
-        # a current value read weeks ago is shown as today's number otherwise; after as
-        # long as the audit calls a metric stale (two cadence periods)
-        end = min(day, k.deadline) if k.deadline is not None else day
-        cadence = next((x.cadence for o in plan.objectives for x in o.kpis if x.key == k.kpi), None)
-        gap = (end - k.last_day).days if k.last_day is not None else 0
-        if k.status != "not_started" and gap > stale_after(cadence):
+        # a current value read weeks ago is shown as today's number otherwise
+        behind = days_behind(k, cadences.get(k.kpi), day)
+        if behind is not None and k.last_day is not None:
             st.caption(
-                f"Last value on {formats.short_day(k.last_day)}, {gap}"
+                f"Last value on {formats.short_day(k.last_day)}, {behind}"
                 " days before the numbers below: log or import what came since."
             )
         cols = st.columns(5)

@@ -631,3 +631,24 @@ def test_a_change_is_never_rounded_across_a_rules_line() -> None:
     assert _moved(0.196) == "rose 20%"
     assert _moved(-0.36) == "fell 36%"
     assert _moved(1.5) == "rose 150%"
+
+
+def test_days_behind_waits_as_long_as_the_stale_flag() -> None:
+    # the Objective page's "Last value on ..." note: two cadence periods, as the flag,
+    # counted to the deadline once it has passed; nothing for a KPI not started
+    from types import SimpleNamespace
+
+    from tracker.vanity import days_behind
+
+    def kpi(last: int, status: str = "off_track", deadline: dt.date | None = None):
+        return SimpleNamespace(
+            last_day=AS_OF - dt.timedelta(days=last), status=status, deadline=deadline
+        )
+
+    assert days_behind(kpi(14), "weekly", AS_OF) is None
+    assert days_behind(kpi(15), "weekly", AS_OF) == 15
+    assert days_behind(kpi(20), "monthly", AS_OF) is None
+    assert days_behind(kpi(63), "monthly", AS_OF) == 63
+    assert days_behind(kpi(30, "not_started"), "weekly", AS_OF) is None
+    ended = AS_OF - dt.timedelta(days=20)
+    assert days_behind(kpi(30, "missed", ended), "weekly", AS_OF) is None  # 10 days before it
