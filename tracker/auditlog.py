@@ -40,12 +40,14 @@ def record(
     new: Any = None,
     *,
     change: int | None = None,
+    at: dt.datetime | None = None,
 ) -> None:
-    """Append one audit row inside the caller's transaction (``change``: its change id)."""
+    """Append one audit row inside the caller's transaction (``change``: its change id;
+    ``at``: when, default now)."""
     con.execute(
         'INSERT INTO audit_log (id, "at", actor, action, entity, key, old_value, new_value,'
         " change_id) SELECT coalesce(max(id), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ? FROM audit_log",
-        [stamp(), actor.key, action, entity, key, _json(old), _json(new), change],
+        [at or stamp(), actor.key, action, entity, key, _json(old), _json(new), change],
     )
 
 

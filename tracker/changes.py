@@ -97,14 +97,16 @@ def open_change(
     summary: str,
     detail: dict[str, Any] | None = None,
     target: int | None = None,
+    at: dt.datetime | None = None,
 ) -> int:
-    """Record a change inside the caller's write transaction; returns its id."""
+    """Record a change inside the caller's write transaction; returns its id. ``at``:
+    when it was made (naive UTC; default now: the demo dates its story's entries)."""
     change_id = int(con.execute(_NEXT_CHANGE).fetchall()[0][0])
     con.execute(
         f"INSERT INTO changes ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",  # noqa: S608
         [
             change_id,
-            auditlog.stamp(),
+            at or auditlog.stamp(),
             actor.key,
             kind,
             summary[:500],

@@ -286,10 +286,10 @@ def _log_one(
                 " manager."
             )
     kind = "set" if mode == "set" else "log"
-    # a stock entry is a level (followers 150), not an amount added to the day
-    sign = "=" if mode == "set" else ("+" if value >= 0 and info.behaviour != "stock" else "")
     if change is None:
-        change = open_change(con, actor, kind, f"{kind} {metric} {sign}{_fmt(value)} on {day}")
+        change = open_change(
+            con, actor, kind, entry_summary(kind, metric, value, day, info.behaviour)
+        )
     if info.archived:
         _unarchive(con, actor, info, change)
     if replaced:
@@ -383,6 +383,13 @@ def _log_one(
         outlier=outlier is not None,
         behaviour=info.behaviour,
     )
+
+
+def entry_summary(kind: str, metric: str, value: float, day: dt.date, behaviour: str) -> str:
+    """An entry's change as listed: "log leads +2 on 2026-11-17", "set leads =5 on ..." (a
+    stock entry is a level, followers 150, not an amount added to the day)."""
+    sign = "=" if kind == "set" else ("+" if value >= 0 and behaviour != "stock" else "")
+    return f"{kind} {metric} {sign}{_fmt(value)} on {day}"
 
 
 def _fmt(value: float) -> str:

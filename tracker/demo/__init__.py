@@ -133,50 +133,28 @@ RECENT_ENTRY_DAYS = 28
 
 
 def _entries_as_changes(con: Any, since: dt.date) -> None:
-    """The story's hand entries of its last four weeks, each one change of its author, as
-    `waypoint log` records it (a change, its audit row): the demo's assistant read "No
-    changes yet" beside "a value you logged counts", and could undo none of his entries.
-    Older entries stay part of the seeded history."""
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE demo_entries AS
-        SELECT o.id, o.metric, o.day, o.value, o.recorded_by, o.for_person, o.recorded_at,
-               m.behaviour,
-               greatest((SELECT coalesce(max(id), 0) FROM changes),
-                        (SELECT coalesce(max(change_id), 0) FROM audit_log))
-                   + row_number() OVER (ORDER BY o.recorded_at, o.id) AS change
-        FROM observations o JOIN metrics m ON m.key = o.metric
-        WHERE o.source = 'manual' AND o.recorded_by IS NOT NULL AND o.day >= ?
-        """,
+    """The story's hand entries of its last four weeks, each one change of its author
+    with its audit row, as `waypoint log` records them (dated when they were logged): the
+    demo's assistant read "No changes yet" beside "a value you logged counts", and could
+    undo none of his entries. Older entries stay part of the seeded history."""
+    from tracker.changes import open_change
+    from tracker.entries import entry_summary
+
+    rows = con.execute(
+        "SELECT o.id, o.metric, o.day, o.value, o.recorded_by, o.for_person, o.recorded_at,"
+        " m.behaviour FROM observations o JOIN metrics m ON m.key = o.metric"
+        " WHERE o.source = 'manual' AND o.recorded_by IS NOT NULL AND o.day >= ?"
+        " ORDER BY o.recorded_at, o.id",
         [since],
-    )
-    try:
-        # the summary as `log` writes it: "log reviews-answered +2 on 2026-11-17"
-        con.execute(
-            """
-            INSERT INTO changes (id, "at", actor, kind, summary, detail, target, undone_by)
-            SELECT change, recorded_at, recorded_by, 'log',
-                   'log ' || metric || ' ' || CASE WHEN behaviour = 'stock' OR value < 0
-                                                   THEN '' ELSE '+' END
-                   || CASE WHEN value = round(value) THEN format('{:,}', value::BIGINT)
-                           ELSE value::VARCHAR END || ' on ' || day, NULL, NULL, NULL
-            FROM demo_entries
-            """
+    ).fetchall()
+    for entry, metric, day, value, by, for_person, at, behaviour in rows:
+        author = Actor(by, "assistant", by)  # only its key is written
+        change = open_change(
+            con, author, "log", entry_summary("log", metric, value, day, behaviour), at=at
         )
-        con.execute(
-            "UPDATE observations SET change_id = e.change FROM demo_entries e"
-            " WHERE observations.id = e.id"
-        )
-        con.execute(
-            """
-            INSERT INTO audit_log (id, "at", actor, action, entity, key, old_value, new_value,
-                                   change_id)
-            SELECT (SELECT coalesce(max(id), 0) FROM audit_log) + row_number() OVER (ORDER BY change),
-                   recorded_at, recorded_by, 'create', 'observation', metric || '|' || day || '|manual',
-                   NULL, json_object('id', id, 'value', value, 'by', recorded_by,
-                                     'for', for_person, 'note', NULL), change
-            FROM demo_entries
-            """
-        )
-    finally:
-        con.execute("DROP TABLE IF EXISTS demo_entries")
+        con.execute("UPDATE observations SET change_id = ? WHERE id = ?", [change, entry])
+        new = {"id": entry, "value": value, "by": by, "for": for_person, "note": None}
+        auditlog.record(
+            con, author, "create", "observation", f"{metric}|{day}|manual", None, new,
+            change=change, at=at,
+        )  # fmt: skip
