@@ -29,6 +29,7 @@ from typing import Any
 from tracker import auditlog
 from tracker.checks import recheck_outliers
 from tracker.errors import BadInput, NotFound, PermissionDenied
+from tracker.formats import utc_iso
 from tracker.records import Actor
 from tracker.store import Connection, Store
 from tracker.vocab import listing
@@ -62,8 +63,7 @@ class Change:
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
-            # stored as naive UTC: written with its offset, so no reader takes it as local
-            "at": self.at.replace(tzinfo=dt.UTC).isoformat(),
+            "at": utc_iso(self.at),
             "actor": self.actor,
             "kind": self.kind,
             "summary": self.summary,

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from tracker import auditlog
 from tracker.clock import now_utc, workspace_timezone
 from tracker.errors import BadInput, NotFound, PermissionDenied
+from tracker.formats import utc_iso
 from tracker.periods import Period, midnight_after
 from tracker.permissions import require_writer
 from tracker.records import Actor
@@ -285,17 +286,15 @@ class CheckinState:
 
     def day_of(self, stamp: dt.datetime) -> str:
         """``stamp`` (naive UTC, as stored) as the workspace's day: "Mon 9 Mar 2026"."""
-        from tracker.formats import long_day, to_local
+        from tracker.formats import short_day, to_local
 
-        local = to_local(stamp, self.timezone)
-        return f"{local:%a} {long_day(local)}"
+        return short_day(to_local(stamp, self.timezone), year=True)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         del data["timezone"]
         for k in ("checked_in_at", "due_by", "updated_at"):
-            # stored as naive UTC: written with its offset, so no reader takes it as local
-            data[k] = data[k].replace(tzinfo=dt.UTC).isoformat() if data[k] else None
+            data[k] = utc_iso(data[k]) if data[k] else None
         return data
 
 

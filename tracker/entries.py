@@ -31,6 +31,7 @@ from tracker.checks import (
 from tracker.clock import today as workspace_today
 from tracker.daily import preferred_source_here, refresh, source_day_value
 from tracker.errors import BadInput, NotFound, PermissionDenied
+from tracker.formats import utc_iso
 from tracker.permissions import assigned_metrics, require_metric_writer, require_writer
 from tracker.records import Actor
 from tracker.store import Connection, Store
@@ -68,8 +69,7 @@ class Entry:
             # the command line's local manager stores no author: named by its key
             "recorded_by": self.recorded_by or "local",
             "for": self.for_person or self.recorded_by or "local",
-            # stored as naive UTC: written with its offset, so no reader takes it as local
-            "recorded_at": self.recorded_at.replace(tzinfo=dt.UTC).isoformat(),
+            "recorded_at": utc_iso(self.recorded_at),
             "note": self.note,
             "change": self.change,
         }

@@ -274,3 +274,17 @@ def local_time(stamp: Any, timezone: str) -> str:
     day without a leading zero, as long_day writes it)."""
     local = to_local(stamp, timezone)
     return f"{local.day} {local:%b %H:%M}"
+
+
+def local_stamp(stamp: Any, timezone: str) -> str:
+    """A stored instant (naive UTC) on the workspace's clock, as the command line's
+    tables show it: 2026-12-06 09:03 (the heading names the zone)."""
+    return f"{to_local(stamp, timezone):%Y-%m-%d %H:%M}"
+
+
+def utc_iso(stamp: Any) -> str:
+    """A stored instant (naive UTC) as ``--json`` gives it: ISO with its offset
+    (2026-12-06T15:03:00+00:00), so no reader takes it for local time."""
+    import datetime as dt
+
+    return (stamp.replace(tzinfo=dt.UTC) if stamp.tzinfo is None else stamp).isoformat()

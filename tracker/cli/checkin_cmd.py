@@ -52,7 +52,7 @@ def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
     from tracker.checkins import on_time_until
     from tracker.cli.common import console
     from tracker.clock import workspace_timezone
-    from tracker.formats import long_day, to_local
+    from tracker.formats import local_stamp, long_day
     from tracker.names import kpi_names, people_names
 
     kpis, people = kpi_names(app.store), people_names(app.store)
@@ -85,10 +85,10 @@ def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
             escape(people.get(s.owner, s.owner)),
             s.period,
             STATE_LABEL[s.state],
-            f"{to_local(s.checked_in_at, zone):%Y-%m-%d %H:%M}" if s.checked_in_at else "",
+            local_stamp(s.checked_in_at, zone) if s.checked_in_at else "",
             (s.confidence or "").replace("_", " ")
             + (
-                f" (checked in again {to_local(s.updated_at, zone):%Y-%m-%d %H:%M})"
+                f" (checked in again {local_stamp(s.updated_at, zone)})"
                 if s.updated_at is not None
                 else ""
             ),

@@ -170,6 +170,7 @@ def restore_cmd(app: AppContext, directory: str, force: bool) -> None:
 def audit_log_cmd(app: AppContext, since: str | None, limit: int, as_json: bool) -> None:
     """Who changed what, when: old -> new."""
     from tracker.auditlog import entries
+    from tracker.formats import utc_iso
 
     rows = entries(
         app.store, since=parse_day(since, "--since", kept=False), limit=limit, reader=app.actor()
@@ -180,10 +181,7 @@ def audit_log_cmd(app: AppContext, since: str | None, limit: int, as_json: bool)
                 "entries": [
                     {
                         "id": e.id,
-                        # stored as naive UTC: written with its offset, as checkins does
-                        "at": e.at.replace(tzinfo=dt.UTC).isoformat()
-                        if isinstance(e.at, dt.datetime)
-                        else e.at,
+                        "at": utc_iso(e.at) if isinstance(e.at, dt.datetime) else e.at,
                         "actor": e.actor,
                         "action": e.action,
                         "entity": e.entity,
@@ -202,7 +200,7 @@ def audit_log_cmd(app: AppContext, since: str | None, limit: int, as_json: bool)
     from tracker.auditlog import describe, old_in_effect, subject
     from tracker.cli.common import console
     from tracker.clock import workspace_timezone
-    from tracker.formats import to_local
+    from tracker.formats import local_stamp
     from tracker.names import names_by_kind
 
     # as the Audit log page reads it: items by name, what changed as "field: old → new"
@@ -222,9 +220,7 @@ def audit_log_cmd(app: AppContext, since: str | None, limit: int, as_json: bool)
             *(
                 escape(cell)
                 for cell in (
-                    to_local(e.at, timezone).strftime("%Y-%m-%d %H:%M")
-                    if isinstance(e.at, dt.datetime)
-                    else str(e.at),
+                    local_stamp(e.at, timezone) if isinstance(e.at, dt.datetime) else str(e.at),
                     people.get(e.actor, e.actor),
                     e.action,
                     subject(e.entity, e.key, names),

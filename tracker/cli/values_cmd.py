@@ -159,7 +159,7 @@ def values_cmd(
 
     from tracker.cli.common import console
     from tracker.clock import workspace_timezone
-    from tracker.formats import to_local
+    from tracker.formats import local_stamp
     from tracker.names import people_names
     from tracker.records import LOCAL_MANAGER
     from tracker.text import printable
@@ -196,7 +196,7 @@ def values_cmd(
             escape(people.get(e.for_person, e.for_person) if e.for_person else "–")
             if e.for_person != e.recorded_by
             else "",
-            to_local(e.recorded_at, zone).strftime("%Y-%m-%d %H:%M"),
+            local_stamp(e.recorded_at, zone),
             escape(printable(e.note)),
             day_total,
         )
@@ -303,7 +303,7 @@ def changes_cmd(
 
     from tracker.cli.common import console
     from tracker.clock import workspace_timezone
-    from tracker.formats import to_local
+    from tracker.formats import local_stamp
 
     zone = workspace_timezone(store)  # times on the workspace's clock, as everywhere
     table = Table(title="Changes (newest first)", title_justify="left")
@@ -311,6 +311,6 @@ def changes_cmd(
         table.add_column(col)
     for c in rows:
         state = "in effect" if c.in_effect else f"undone by {c.undone_by}"
-        when = to_local(c.at, zone).strftime("%Y-%m-%d %H:%M")
+        when = local_stamp(c.at, zone)
         table.add_row(str(c.id), when, escape(c.actor), escape(c.summary), state)
     console().print(table)
