@@ -67,12 +67,11 @@ _NAMED = ("log", "set", "delete")
 _QUOTED = re.compile(r"^(.*?\()((?:log|set|delete) .*)(\))$")
 
 
-# A plan apply of a few items names them: " — updated kpi KEY: target; created metric KEY"
+# A plan apply of a few items names them (PlanChanges.items_in_words): " — updated kpi
+# KEY: target; created metric KEY"
 _PLAN_ITEM = re.compile(
     r"(created|updated|archived) (kpi|metric|objective|person|campaign) ([^\s:;]+)"
 )
-_KIND_WORD = {"kpi": "KPI", "metric": "metric", "objective": "objective", "person": "person",
-              "campaign": "campaign"}  # fmt: skip
 
 
 def change_summary(
@@ -85,13 +84,9 @@ def change_summary(
     also where an undo or redo quotes one; the items a plan apply names, by name
     (``by_kind``: names_by_kind's)."""
     if kind == "plan" and by_kind:
-        return _PLAN_ITEM.sub(
-            lambda m: (
-                f"{m.group(1)} {_KIND_WORD[m.group(2)]}"
-                f" {by_kind.get(m.group(2), {}).get(m.group(3), m.group(3))}"
-            ),
-            summary,
-        )
+        from tracker.auditlog import subject  # it reads names from here
+
+        return _PLAN_ITEM.sub(lambda m: f"{m[1]} {subject(m[2], m[3], by_kind)}", summary)
     if kind in _NAMED:
         return _days_in_words(with_names(summary, metric_names))
     quoted = _QUOTED.match(summary) if kind in ("undo", "redo") else None
