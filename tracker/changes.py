@@ -616,8 +616,11 @@ def _revert_plan(con: Connection, actor: Actor, undoing: int, new_id: int) -> tu
         [undoing, list(PLAN_ENTITIES)],
     ).fetchall()
     created = [(e, k) for a, e, k, _, _ in rows if a == "create"]
+    holding = _holding_values(con, [k for e, k in created if e == "metric"])
     _refuse_items_changed_since(con, undoing, created)
-    _refuse_items_still_used(con, undoing, created)
+    _refuse_items_still_used(
+        con, undoing, [c for c in created if c[1] not in holding or c[0] != "metric"]
+    )
     reverted = 0
     kept: list[str] = []
     metrics_to_refresh: list[str] = []
@@ -629,11 +632,9 @@ def _revert_plan(con: Connection, actor: Actor, undoing: int, new_id: int) -> tu
         elif entity == "workspace":
             _revert_workspace(con, actor, old, new, new_id)
         else:
-            if action == "create" and entity == "metric":
-                held = _holding_values(con, key)
-                if held is not None:
-                    kept.append(held)
-                    continue
+            if action == "create" and entity == "metric" and key in holding:
+                kept.append(holding[key])
+                continue
             if action == "create":
                 old, new = {"archived": True}, {"archived": False}
             if not isinstance(old, dict) or not isinstance(new, dict):
@@ -681,15 +682,18 @@ def _refuse_items_changed_since(
         )
 
 
-def _holding_values(con: Connection, metric: str) -> str | None:
-    """The name of ``metric`` when it holds live values (an undo of its creation keeps
-    it, as an apply keeps one: DESIGN), else None."""
-    rows = con.execute(
-        "SELECT m.name FROM metrics m WHERE m.key = ? AND EXISTS (SELECT 1 FROM"
-        " observations o WHERE o.metric = m.key AND o.removed_by IS NULL)",
-        [metric],
-    ).fetchall()
-    return str(rows[0][0]) if rows else None
+def _holding_values(con: Connection, metrics: list[str]) -> dict[str, str]:
+    """Of ``metrics``, those holding live values, key -> name: an undo of their creation
+    keeps them, as an apply keeps one (DESIGN)."""
+    if not metrics:
+        return {}
+    return dict(
+        con.execute(
+            "SELECT m.key, m.name FROM metrics m WHERE list_contains(?, m.key) AND EXISTS"
+            " (SELECT 1 FROM observations o WHERE o.metric = m.key AND o.removed_by IS NULL)",
+            [metrics],
+        ).fetchall()
+    )
 
 
 # What refers to an item of each kind: (the referring kind, its table, the column).
@@ -714,23 +718,26 @@ def _refuse_items_still_used(con: Connection, undoing: int, created: list[tuple[
     """Taking back the creation of a metric, person or objective archives it; refused
     while a live item this change did not create refers to it (a KPI added since on the
     metric): the plan would name an archived item, and no later apply or export of it
-    would pass its own checks."""
+    would pass its own checks. (``created``: the items it would archive.) One query per
+    kind of reference."""
     made = set(created)
-    for entity, key in created:
-        if entity == "metric" and _holding_values(con, key) is not None:
-            continue  # a metric holding values is kept, not archived (_revert_plan)
-        for kind, table, column in _USED_BY.get(entity, []):
+    for entity, refs in _USED_BY.items():
+        keys = [k for e, k in created if e == entity]
+        if not keys:
+            continue
+        for kind, table, column in refs:
             users = con.execute(
-                f"SELECT key FROM {table} WHERE NOT archived AND {column} = ? ORDER BY key",  # noqa: S608 (fixed names)
-                [key],
+                f"SELECT {column}, key FROM {table} WHERE NOT archived"  # noqa: S608 (fixed names)
+                f" AND list_contains(?, {column}) ORDER BY key",
+                [keys],
             ).fetchall()
-            users = [u for (u,) in users if (kind, u) not in made]
-            if users:
-                raise BadInput(
-                    f"change {undoing} cannot be taken back: it created {entity} {key}, which"
-                    f" {kind} {users[0]} (made since) uses as its {column}; change or archive"
-                    f" {kind} {users[0]} first"
-                )
+            for used, user in users:
+                if (kind, user) not in made:
+                    raise BadInput(
+                        f"change {undoing} cannot be taken back: it created {entity} {used},"
+                        f" which {kind} {user} (made since) uses as its {column}; change or"
+                        f" archive {kind} {user} first"
+                    )
 
 
 def _changed_by(
