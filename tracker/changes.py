@@ -618,9 +618,9 @@ def _revert_plan(con: Connection, actor: Actor, undoing: int, new_id: int) -> tu
     created = [(e, k) for a, e, k, _, _ in rows if a == "create"]
     holding = _holding_values(con, [k for e, k in created if e == "metric"])
     _refuse_items_changed_since(con, undoing, created)
-    _refuse_items_still_used(
-        con, undoing, [c for c in created if c[1] not in holding or c[0] != "metric"]
-    )
+    # a created metric holding values is kept, so no reference to it breaks
+    archived = [(e, k) for e, k in created if not (e == "metric" and k in holding)]
+    _refuse_items_still_used(con, undoing, archived)
     reverted = 0
     kept: list[str] = []
     metrics_to_refresh: list[str] = []
