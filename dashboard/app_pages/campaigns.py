@@ -40,15 +40,9 @@ for s in summaries:
         if unmeasured:
             st.info(ui.text(unmeasured[0].upper() + unmeasured[1:]) + ".")
             continue
-        if not judged:
-            reasons = sorted({i.reason or "" for i in missing})
-            # "yet" only when waiting helps; weeks missing before it never come
-            lead = (
-                "Cannot judge it yet: "
-                if all(i.too_early for i in missing)
-                else "Cannot judge it: "
-            )
-            st.info(lead + "; ".join(ui.text(r) for r in reasons) + ".")
+        not_judged = s.not_judged()
+        if not_judged:
+            st.info(ui.text(not_judged))
             continue
         for i in judged:
             word, colour = VERDICT[i.verdict]
