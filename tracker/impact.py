@@ -197,17 +197,15 @@ class CampaignSummary:
             f" outcome metric, and {where}"
         )
 
-    def not_judged(self) -> str | None:
-        """Why none of its metrics could be judged, as one sentence, when none could:
+    def not_judged(self) -> tuple[str, list[str]] | None:
+        """When none of its metrics could be judged: the sentence's lead and the reasons.
         "Cannot judge it yet" only where time mends it (not started, too few days during
         it); weeks missing before its start never come by waiting."""
         if not self.impacts or any(i.verdict != "not_enough_data" for i in self.impacts):
             return None
-        lead = (
-            "Cannot judge it yet" if all(i.too_early for i in self.impacts) else "Cannot judge it"
-        )
-        reasons = sorted({i.reason or "" for i in self.impacts})
-        return f"{lead}: {'; '.join(reasons)}."
+        waiting = all(i.too_early for i in self.impacts)
+        lead = "Cannot judge it yet" if waiting else "Cannot judge it"
+        return lead, sorted({i.reason or "" for i in self.impacts})
 
     def cost_per_extra(self, impact: Impact) -> float | None:
         """Cost per extra unit of a flow outcome the campaign brought (effect > 0)."""

@@ -42,7 +42,8 @@ for s in summaries:
             continue
         not_judged = s.not_judged()
         if not_judged:
-            st.info(ui.text(not_judged))
+            lead, reasons = not_judged
+            st.info(f"{lead}: " + "; ".join(ui.text(r) for r in reasons) + ".")
             continue
         for i in judged:
             word, colour = VERDICT[i.verdict]
