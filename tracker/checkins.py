@@ -60,8 +60,6 @@ def due_by(period: Period, timezone: str) -> dt.datetime:
     return midnight_after(on_time_until(period), timezone)
 
 
-# Who owned each KPI from when: every audit row that set a KPI's owner (the plan apply
-# that created it, an edit, an undo). A KPI with no such row predates the audit log.
 # When each KPI was archived and brought back (plan applies, their undo and redo).
 # ``erased``: the archive undid the change that created the KPI, which then never was
 # (its weeks are owed by no one, as before it was made).
@@ -76,6 +74,8 @@ _ARCHIVES = """
       AND json_exists(a.new_value, '$.archived')
 """
 
+# Who owned each KPI from when: every audit row that set a KPI's owner (the plan apply
+# that created it, an edit, an undo). A KPI with no such row predates the audit log.
 _OWNERS = """
     SELECT key AS kpi, "at", json_extract_string(new_value, '$.owner') AS owner
     FROM audit_log

@@ -5,8 +5,9 @@ failed write leaves the older file as it was. A link at the target's name is rep
 never followed: in a shared folder, a link someone else planted must not make Waypoint
 overwrite the file it names. A stream (``/dev/stdout``, ``/dev/stdin``, ``/dev/fd/3``,
 a pipe, a terminal) gets the finished bytes appended, never truncated; a descriptor the
-process holds is written at its own offset (one opened only for reading refuses it). Nothing is ever written into a file listed in
-``keep_off`` (the database and its write-ahead log), however it is reached.
+process holds is written at its own offset (one opened only for reading refuses it).
+Nothing is ever written into a file listed in ``keep_off`` (the database and its
+write-ahead log), however it is reached.
 """
 
 from __future__ import annotations

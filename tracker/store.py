@@ -77,7 +77,7 @@ class _NotYourTurn(Exception):  # noqa: N818 (a state, met by waiting)
     """Another Waypoint process has the file open (its open-lock is taken)."""
 
 
-def _take_turn(key: str, path: Path) -> int | None:
+def _take_turn(path: Path) -> int | None:
     """Take the file's open-lock (``<db>.lock``, flock) for this process and return its
     descriptor, or raise ``_NotYourTurn``.
 
@@ -93,8 +93,7 @@ def _take_turn(key: str, path: Path) -> int | None:
         return None
     import fcntl
 
-    # beside the file itself: two names of one file (a symlink) share one open-lock
-    fd = os.open(key + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(_lock_path(path), os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -104,6 +103,12 @@ def _take_turn(key: str, path: Path) -> int | None:
         os.close(fd)
         raise
     return fd
+
+
+def _lock_path(path: Path) -> Path:
+    """The file's open-lock, beside the file itself: two names of one file (a symlink)
+    share one open-lock."""
+    return Path(os.path.realpath(path) + ".lock")
 
 
 def _end_turn(fd: int | None) -> None:
@@ -227,7 +232,7 @@ class Store:
         return [
             self.path,
             Path(str(self.path) + ".wal"),
-            Path(os.path.realpath(self.path) + ".lock"),
+            _lock_path(self.path),
             Path(str(self.path) + ".scheduler.lock"),
         ]
 
@@ -303,7 +308,7 @@ class Store:
                         if not looked:
                             self._refuse_another_kind_of_file()
                             looked = True
-                        turn = _take_turn(key, self.path)
+                        turn = _take_turn(self.path)
                     try:
                         # A WAL is a leftover only while no process holds the file: not
                         # this one (a Store here shares its instance), not another.

@@ -280,7 +280,7 @@ db, me, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 done = 0
 while done < n:
     try:
-        turn = _take_turn(db, Path(db))  # as Store._open does, before DuckDB opens it
+        turn = _take_turn(Path(db))  # as Store._open does, before DuckDB opens it
     except _NotYourTurn:
         time.sleep(0.005)
         continue

@@ -49,11 +49,15 @@ class AppContext:
                     self.actor()
         return self._store
 
+    def _no_database_yet(self) -> bool:
+        path = self.store.path
+        return str(path) != ":memory:" and not path.exists()
+
     def require_database(self) -> None:
         """A command that only reads refuses a database file that does not exist (a
         mistyped --db) instead of creating an empty one there."""
         path = self.store.path
-        if str(path) != ":memory:" and not path.exists():
+        if self._no_database_yet():
             raise BadInput(
                 f"no database at {path}; check --db (or $WAYPOINT_DB), or create one with"
                 " `waypoint init` or `waypoint demo`"
@@ -64,12 +68,11 @@ class AppContext:
         workspace is a typo all the same: refused before anything is created."""
         if self.as_person is None:
             return
-        path = self.store.path
-        if str(path) != ":memory:" and not path.exists():
+        if self._no_database_yet():
             from tracker.errors import NotFound
 
             raise NotFound(
-                f"--as {self.as_person}: no such person: {path} holds no workspace yet"
+                f"--as {self.as_person}: no such person: {self.store.path} holds no workspace yet"
                 " (run the command without --as)"
             )
         self.actor()

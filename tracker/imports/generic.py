@@ -295,10 +295,10 @@ def _too_long_line(path: Path) -> tuple[int, int] | None:
     return None
 
 
-def _csv_problem(exc: duckdb.Error, path: Path | None = None) -> str:
+def _csv_problem(exc: duckdb.Error, path: Path) -> str:
     """DuckDB's reading error in a person's words, naming the line."""
     text = str(exc)
-    long_line = _too_long_line(path) if path and "Maximum line size" in text else None
+    long_line = _too_long_line(path) if "Maximum line size" in text else None
     if long_line is not None:
         number, size = long_line
         return (
