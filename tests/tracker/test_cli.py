@@ -204,6 +204,12 @@ def test_audit_log_times_are_on_the_workspace_clock(
     assert "America/Chicago" in text and "2026-08-01 22:30" in text
     values = json.loads(waypoint(db, "values", "leads", "--json").out)
     assert values["values"][-1]["recorded_at"] == "2026-08-02T03:30:00+00:00"
+    # the same in `changes` and in the tables of `values` and `changes`
+    changes = json.loads(waypoint(db, "changes", "--json", "--limit", "1").out)["changes"]
+    assert changes[0]["at"] == "2026-08-02T03:30:00+00:00"
+    for args in (("changes", "--limit", "1"), ("values", "leads")):
+        table = waypoint(db, *args).out
+        assert "America/Chicago" in table and "2026-08-01 22:30" in table, args
     # --since is a day on the same clock: the change of the evening of 1 Aug is in
     # "since 1 Aug" and not in "since 2 Aug" (it was the other way round in UTC)
     since = {
