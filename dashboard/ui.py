@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -34,18 +35,24 @@ def text(value: str | None) -> str:
 FLASH = "_flash"
 
 
-def run_safely(action: Any, success: str, *, rerun: bool = False, place: str = "top") -> bool:
+def run_safely(
+    action: Any, success: str | Callable[[Any], str], *, rerun: bool = False, place: str = "top"
+) -> bool:
     """Run a write; show the service's refusal or error as st.error, never a traceback.
+    ``success`` is the message, or makes it from what the write returned (Markdown: the
+    caller escapes what users typed).
 
     ``rerun``: the page shows what the write changed above the form that made it (a due
     list, a flag's card, the decisions), so it is drawn again from the new revision and
     the success message is shown once, at the page's top or where the page calls
     ``show_flash(place)`` (beside a form far down the page, where the person looks)."""
     try:
-        action()
+        done = action()
     except WaypointError as exc:
         st.error(text(refusal_words(exc)))
         return False
+    if callable(success):
+        success = success(done)
     if rerun:
         st.session_state[FLASH] = (place, success)
         st.rerun()

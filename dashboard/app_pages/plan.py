@@ -38,7 +38,9 @@ def save(new_data: dict, what: str) -> None:
     # drawn again from the new revision: every tab shows the save (the YAML tab still held
     # the plan before it, and applying that asked to set the save back)
     ui.run_safely(
-        lambda: apply_plan(store, validate_plan(new_data, "dashboard"), actor), what, rerun=True
+        lambda: apply_plan(store, validate_plan(new_data, "dashboard"), actor),
+        lambda changes: " ".join([what, *(f"{ui.text(n)}." for n in changes.notes)]),
+        rerun=True,
     )
 
 
@@ -484,7 +486,7 @@ def apply_yaml(text: str, *, confirm: bool = False) -> None:
         st.error(ui.text(ui.refusal_words(exc)))
         return
     st.session_state.pop(ASKS, None)
-    st.success("Plan applied.")
+    st.success(" ".join(["Plan applied.", *(f"{ui.text(n)}." for n in changes.notes)]))
     if changes.kept:
         # the file left out metrics that hold values: kept, and said so (the page said
         # only "Plan applied." and the metric was still there); kept items are "metric:KEY"
@@ -511,7 +513,14 @@ with tab_yaml:
     if left.button("Check (dry run)", key="plan_dry"):
         try:
             changes = apply_plan_text(store, new_text, actor, source="plan.yaml", dry_run=True)
-            st.info(f"Would apply: {changes.summary()}")
+            st.info(
+                " ".join(
+                    [
+                        f"Would apply: {changes.summary()}.",
+                        *(f"{ui.text(n)}." for n in changes.notes),
+                    ]
+                )
+            )
         except WaypointError as exc:
             st.error(ui.text(str(exc)))
     if right.button("Apply", type="primary", key="plan_apply"):

@@ -385,6 +385,33 @@ def test_applying_yaml_that_leaves_out_a_metric_with_values_says_it_was_kept(
     assert "Instagram likes" in kept and "--prune" in kept
 
 
+def test_a_plan_save_that_reads_a_metrics_values_anew_says_so(app_env: Store) -> None:
+    # A metric holding half a year of values turned into a stock: every KPI on it moved,
+    # and the page said only "Metric saved."
+    at = open_page("plan")
+    at.selectbox(key="plan_metric_choice").set_value("ig-likes").run()
+    next(s for s in at.selectbox if s.label == "Behaviour").set_value("stock")
+    at = click(at, "Save metric")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    # Markdown escapes aside, as the page shows it
+    (said,) = [s.value.replace("\\", "") for s in at.success]
+    assert said.startswith("Metric saved. Instagram likes (ig-likes) holds 182 values: each")
+    assert "each day now counts its latest-recorded value" in said
+    # the YAML tab's dry run and apply say the same of a change back
+    from tracker.plan import export_plan
+
+    plan = yaml.safe_load(export_plan(app_env))
+    for m in plan["metrics"]:
+        if m["key"] == "ig-likes":
+            m["behaviour"] = "flow"
+    at.text_area(key="plan_yaml").set_value(yaml.safe_dump(plan, sort_keys=False))
+    at = click(at, "Check (dry run)", key="plan_dry")
+    assert any("now adds up its sources and entries" in i.value for i in at.info)
+    at = click(at, "Apply", key="plan_apply")
+    (said,) = [s.value for s in at.success]
+    assert said.startswith("Plan applied. Instagram likes") and "now adds up" in said
+
+
 def test_a_decision_saved_at_the_review_is_listed_at_once(app_env: Store) -> None:
     at = open_page("weekly_review")
     # before one is written, the heading says there is none (not an empty section)

@@ -451,3 +451,21 @@ def test_a_reader_that_stops_early_gets_no_error_message(tmp_path: Path, plan_fi
         assert proc.returncode == 1, (args, err)
         assert "unexpected" not in err and "Traceback" not in err, (args, err)
         assert "Exception ignored" not in err, (args, err)
+
+
+def test_plan_apply_names_the_fields_it_updates_and_what_reads_values_anew(
+    tmp_path: Path, plan_file: Path
+) -> None:
+    db = tmp_path / "w.duckdb"
+    assert waypoint(db, "plan", "apply", str(plan_file)).code == 0
+    assert waypoint(db, "log", "li-followers", "100", "--day", "2026-08-03").code == 0
+    plan_file.write_text(
+        SMALL_PLAN.replace("class: reach, behaviour: stock", "class: reach, behaviour: flow")
+    )
+    for dry in (["--dry-run"], []):
+        run = waypoint(db, "plan", "apply", str(plan_file), *dry)
+        assert run.code == 0, run.err
+        assert "  update metric:li-followers (behaviour)\n" in run.out
+        assert (
+            "Note: LinkedIn followers (li-followers) holds 1 value: each day now adds up" in run.out
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 from typing import Any
 
@@ -397,3 +398,48 @@ def test_a_kpi_with_its_own_dates_after_its_objective_is_kept(store: Store) -> N
     apply_plan_text(store, SMALL_PLAN.replace(line, later), LOCAL_MANAGER)
     again = apply_plan_text(store, export_plan(store), LOCAL_MANAGER)
     assert again.summary().startswith("0 created, 0 updated, 0 archived")
+
+
+def test_a_new_way_of_reading_a_metric_that_holds_values_is_said(plan_store: Store) -> None:
+    # Turning a stock into a flow (or choosing which source counts) changes the numbers
+    # of every KPI on the metric with no value changed: the apply said only
+    # "update metric:li-followers", and the lead rate moved without a word.
+    from tracker.entries import log_entry
+    from tracker.observations import daily_values
+
+    day = dt.date(2026, 8, 3)
+    log_entry(plan_store, LOCAL_MANAGER, "li-followers", 100, day=day)
+    log_entry(plan_store, LOCAL_MANAGER, "li-followers", 120, day=day)
+    assert daily_values(plan_store, "li-followers") == [(day, 120.0)]
+    data = plan_data()
+    for m in data["metrics"]:
+        if m["key"] in ("li-followers", "hours"):  # hours holds no value: nothing to say
+            m["behaviour"] = "flow" if m["key"] == "li-followers" else "stock"
+    text = yaml.safe_dump(data)
+    dry = apply_plan_text(plan_store, text, LOCAL_MANAGER, dry_run=True)
+    assert dry.changed_fields == {
+        "metric:hours": ["behaviour"],
+        "metric:li-followers": ["behaviour"],
+    }
+    assert dry.notes == [
+        "LinkedIn followers (li-followers) holds 2 values: each day now adds up its sources"
+        " and entries instead of counting the latest-recorded one. The values stay, but days"
+        " holding more than one (and the KPIs reading them) may count differently"
+    ]
+    assert daily_values(plan_store, "li-followers") == [(day, 120.0)]  # a dry run
+    done = apply_plan_text(plan_store, text, LOCAL_MANAGER)
+    assert done.notes == dry.notes and done.as_dict()["notes"] == dry.notes
+    assert daily_values(plan_store, "li-followers") == [(day, 220.0)]
+    # which source counts, chosen and taken back
+    for m in data["metrics"]:
+        if m["key"] == "li-followers":
+            m["prefer"] = "import.linkedin"
+    (note,) = apply_plan_text(plan_store, yaml.safe_dump(data), LOCAL_MANAGER).notes
+    assert "on days two of its sources cover, only import.linkedin counts now" in note
+    for m in data["metrics"]:
+        m.pop("prefer", None)
+    (note,) = apply_plan_text(plan_store, yaml.safe_dump(data), LOCAL_MANAGER).notes
+    assert "on days two of its sources cover, both count again" in note
+    # any other change to it says nothing
+    data["metrics"][0]["name"] = "LinkedIn audience"
+    assert apply_plan_text(plan_store, yaml.safe_dump(data), LOCAL_MANAGER).notes == []

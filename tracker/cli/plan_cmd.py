@@ -107,9 +107,12 @@ def _apply(
         for item in items
     ]
     for label, item in listed[:SHOW]:
-        echo(f"  {label} {item}")
+        fields = changes.changed_fields.get(item) if label == "update" else None
+        echo(f"  {label} {item}" + (f" ({', '.join(fields)})" if fields else ""))
     if len(listed) > SHOW:
         echo(f"  ... and {len(listed) - SHOW:,} more")
+    for note in changes.notes:
+        echo(f"Note: {note}.")
 
 
 @plan_group.command("export")

@@ -70,6 +70,9 @@ class PlanChanges(SyncResult):
     settings_changed: list[str] = field(default_factory=list)
     reverts: list[str] = field(default_factory=list)
     change: int | None = None
+    # what the apply changes in how stored values are read (a metric holding values
+    # that becomes a stock, or prefers another source): said, never asked
+    notes: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -124,6 +127,7 @@ class PlanChanges(SyncResult):
             "workspace_changed": self.workspace_changed,
             "settings_changed": self.settings_changed,
             "reverts": self.reverts,
+            "notes": self.notes,
         }
 
 
@@ -174,6 +178,55 @@ def _diff(
             defaults={"since": day},
         )
     return out
+
+
+def _reading_notes(con: Connection, audit: list[tuple[str, str, str, Any, Any]]) -> list[str]:
+    """A sentence for each metric holding values whose days the apply reads anew: a
+    new behaviour (flow days add up their sources and entries, a stock day is its
+    latest-recorded value) or a new ``prefer``. The numbers of every KPI on it move
+    with no value changed, so the person applying hears it before reading them."""
+    changed = {
+        key: new
+        for action, entity, key, _old, new in audit
+        if action == "update" and entity == "metric" and {"behaviour", "prefer"} & set(new or {})
+    }
+    if not changed:
+        return []
+    held = {
+        key: (name, n)
+        for key, name, n in con.execute(
+            "SELECT o.metric, any_value(m.name), count(*) FROM observations o"
+            " JOIN metrics m ON m.key = o.metric"
+            " WHERE o.removed_by IS NULL AND list_contains(?, o.metric) GROUP BY o.metric",
+            [list(changed)],
+        ).fetchall()
+    }
+    notes = []
+    for key, new in changed.items():
+        if key not in held:
+            continue
+        name, n = held[key]
+        said = []
+        if "behaviour" in new:
+            said.append(
+                "each day now counts its latest-recorded value instead of adding up its"
+                " sources and entries"
+                if new["behaviour"] == "stock"
+                else "each day now adds up its sources and entries instead of counting"
+                " the latest-recorded one"
+            )
+        if "prefer" in new:  # the audit holds the fields that changed only
+            said.append(
+                f"on days two of its sources cover, only {new['prefer']} counts now"
+                if new["prefer"]
+                else "on days two of its sources cover, both count again"
+            )
+        notes.append(
+            f"{name} ({key}) holds {n:,} value{'s' if n != 1 else ''}: {'; '.join(said)}. The values stay,"
+            " but days holding more than one (and the KPIs reading them) may count"
+            " differently"
+        )
+    return notes
 
 
 def _metrics_with_values(con: Connection, plan: Plan) -> list[str]:
@@ -301,6 +354,7 @@ def apply_plan(
         _workspace(con, actor, plan, changes, dry_run, change)
         _settings(con, actor, plan, changes, dry_run, change, store.path.parent)
         _diff(con, plan, dry_run=dry_run, protect=protect, audit=audit, day=day, out=changes)
+        changes.notes = _reading_notes(con, audit)
         if dry_run:
             raise Rollback  # nothing written, not even the revision
         if audit:
