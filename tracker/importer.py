@@ -13,7 +13,7 @@ import datetime as dt
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +30,7 @@ from tracker.observations import (
 )
 from tracker.permissions import require_writer
 from tracker.records import Actor
-from tracker.store import Store
+from tracker.store import Rollback, Store
 from tracker.text import clip, safe_file_name
 from tracker.vocab import listing
 from tracker.working import workspace_currency
@@ -246,13 +246,86 @@ def import_file(
     a session of its own (the command line, with the person acting: one opening of the
     file fewer). Read afresh otherwise, as after an import that created metrics.
     """
-    from tracker.imports import Reject, parse_file
-    from tracker.imports.mapping import check_metrics
-
     require_writer(actor, "import values")
-    path = Path(path)
     if workspace is None:
         workspace = read_workspace(store)
+    parsed = read_import(
+        path, workspace, preset=preset, day=day, display_name=display_name, map_with=map_with
+    )
+    return store_import(
+        store, actor, path, parsed, workspace, dry_run=dry_run, rejects_dir=rejects_dir
+    )
+
+
+def dry_run_files(
+    store: Store,
+    actor: Actor,
+    paths: Sequence[str | Path],
+    *,
+    preset: str = "auto",
+    day: dt.date | None = None,
+    map_with: Sequence[ImportMapping] = (),
+    workspace: Workspace | None = None,
+) -> list[ImportResult | BadInput]:
+    """What importing ``paths`` one after the other would do, writing nothing: each
+    file's result (or the BadInput that refuses it), in order.
+
+    Each file is judged as the real import would judge it, after the files before it:
+    a dry run of each file alone said "inserted" for values an earlier file would have
+    stored (the real run: "replaced" or "unchanged"), and missed the sources two files
+    count twice. Every file is parsed first, with the database closed (a slow file
+    never holds the lock); a later file knows the metrics an earlier one creates. The
+    writes then run in one transaction that is rolled back."""
+    require_writer(actor, "import values")
+    if workspace is None:
+        workspace = read_workspace(store)
+    read: list[tuple[str | Path, ParsedFile] | BadInput] = []
+    for path in paths:
+        try:
+            parsed = read_import(path, workspace, preset=preset, day=day, map_with=map_with)
+        except BadInput as exc:
+            read.append(exc)
+            continue
+        read.append((path, parsed))
+        created = {k: m for k, m in parsed.metrics.items() if k not in workspace.names}
+        if created:
+            workspace = replace(
+                workspace,
+                names={**workspace.names, **{k: m.name for k, m in created.items()}},
+                behaviours={**workspace.behaviours, **{k: m.behaviour for k, m in created.items()}},
+            )
+    out: list[ImportResult | BadInput] = []
+    with store.session(), store.write():
+        # nested in this transaction, each file's own dry run keeps its writes for the
+        # next file to see; this one, rolled back, keeps nothing
+        for item in read:
+            if isinstance(item, BadInput):
+                out.append(item)
+                continue
+            path, parsed = item
+            try:
+                out.append(store_import(store, actor, path, parsed, workspace, dry_run=True))
+            except BadInput as exc:
+                out.append(exc)
+        raise Rollback
+    return out
+
+
+def read_import(
+    path: str | Path,
+    workspace: Workspace,
+    *,
+    preset: str = "auto",
+    day: dt.date | None = None,
+    display_name: str | None = None,
+    map_with: Sequence[ImportMapping] = (),
+) -> ParsedFile:
+    """Read one file as ``import_file`` does, with the database closed. Raises BadInput
+    for a file that cannot be read, a --day after today, a mapping naming an unknown
+    metric, or money in another currency than the workspace's."""
+    from tracker.imports import parse_file
+    from tracker.imports.mapping import check_metrics
+
     if day is not None:
         from tracker.checks import check_day
         from tracker.clock import today
@@ -265,7 +338,7 @@ def import_file(
     # Parsed with the database closed: a slow or hostile file never holds the file lock
     # that other processes (the dashboard, the scheduler, the CLI) wait for.
     parsed = parse_file(
-        path,
+        Path(path),
         preset=preset,
         day=day,
         timezone=workspace.timezone,
@@ -276,6 +349,23 @@ def import_file(
         map_with=map_with,
     )
     _same_currency(parsed, workspace.currency)
+    return parsed
+
+
+def store_import(
+    store: Store,
+    actor: Actor,
+    path: str | Path,
+    parsed: ParsedFile,
+    workspace: Workspace,
+    *,
+    dry_run: bool = False,
+    rejects_dir: str | Path | None = None,
+) -> ImportResult:
+    """Store what ``read_import`` read, in one transaction (``import_file``'s second half)."""
+    from tracker.imports import Reject
+
+    path = Path(path)
     with store.session():
         new_metrics = {
             key: NewMetric(

@@ -675,3 +675,80 @@ def test_minus_zero_is_stored_as_zero(plan_store: Store, tmp_path: Path) -> None
         values = [v for (v,) in con.execute("SELECT value FROM observations").fetchall()]
     # an export wrote -0.0 and a reader showed 0: one value, one sign
     assert values and all(math.copysign(1.0, v) == 1.0 for v in values)
+
+
+def test_a_dry_run_of_several_files_judges_each_after_the_ones_before(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    # Each file was tried alone: the second said "3 inserted" where the real run replaces
+    # one value and leaves two unchanged, and two exports of one platform that count the
+    # same days twice said nothing of it (the one warning DESIGN asks an import to give).
+    import json
+
+    first, second = tmp_path / "l1.csv", tmp_path / "l2.csv"
+    first.write_text("day,metric,value\n2026-08-01,leads,5\n2026-08-02,leads,3\n")
+    second.write_text("day,metric,value\n2026-08-01,leads,7\n2026-08-02,leads,3\n")
+    dry = waypoint(plan_store.path, "import", str(first), str(second), "--dry-run", "--json")
+    assert dry.code == 0, dry.err
+    counts = [(f["inserted"], f["replaced"], f["unchanged"]) for f in json.loads(dry.out)["files"]]
+    assert counts == [(2, 0, 0), (0, 1, 1)]
+    assert daily_values(plan_store, "leads") == []  # and nothing is kept
+    # the same file twice: the second time, unchanged
+    twice = waypoint(plan_store.path, "import", str(first), str(first), "--dry-run", "--json")
+    assert [f["unchanged"] for f in json.loads(twice.out)["files"]] == [0, 2]
+    # two exports of the same days of X: the overlap is said before anything is stored
+    content = EXPORTS / "x_twitter/account_analytics_content_2024-11-21_2025-02-19.csv"
+    both = waypoint(plan_store.path, "import", str(X_OVERVIEW), str(content), "--dry-run")
+    assert both.code == 0, both.err
+    assert "overlap: x.account_overview and x.content both cover 38 day(s)" in both.out
+    real = waypoint(plan_store.path, "import", str(X_OVERVIEW), str(content))
+    assert [line for line in real.out.splitlines() if "overlap" in line] == [
+        line for line in both.out.splitlines() if "overlap" in line
+    ]
+
+
+def test_a_dry_run_of_a_bad_file_among_good_ones_says_which(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_text("day,metric,value\n2026-08-01,leads,5\n")
+    bad.write_bytes(b"\x00\x01\x02 not a table")
+    run = waypoint(plan_store.path, "import", str(good), str(bad), "--dry-run")
+    assert run.code == 2
+    assert "good.csv" in run.out and "would import 1 inserted" in run.out
+    assert "bad.csv" in run.err
+    assert daily_values(plan_store, "leads") == []
+
+
+def test_an_import_dry_run_on_a_new_database_creates_no_file(tmp_path: Path) -> None:
+    path = tmp_path / "week.csv"
+    path.write_text("day,metric,value\n2026-08-01,leads,5\n")
+    db = tmp_path / "new.duckdb"
+    run = waypoint(db, "import", str(path), "--dry-run")
+    assert run.code == 2 and "unknown metric 'leads'" in run.err  # an empty workspace
+    assert list(tmp_path.glob("new.duckdb*")) == []  # nothing written, not even the file
+
+
+def test_a_big_file_shows_a_live_status_on_a_terminal(
+    plan_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the spinner was written and never shown: an import of millions of rows said
+    # nothing for half a minute
+    from types import SimpleNamespace
+
+    from rich.console import Console
+
+    from tracker.cli import import_cmd
+
+    path = tmp_path / "week.csv"
+    path.write_text("day,metric,value\n2026-08-01,leads,5\n")
+    shown: list[str] = []
+    real = Console.status
+    monkeypatch.setattr(import_cmd, "BIG_FILE", 10)
+    terminal = SimpleNamespace(stderr=SimpleNamespace(isatty=lambda: True))
+    monkeypatch.setattr(import_cmd, "sys", terminal)  # CliRunner's stderr is no terminal
+    monkeypatch.setattr(
+        Console, "status", lambda self, text, **kw: shown.append(text) or real(self, text, **kw)
+    )
+    assert waypoint(plan_store.path, "import", str(path)).code == 0
+    assert shown == ["Importing week.csv (0 MB)..."]

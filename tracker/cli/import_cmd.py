@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +71,6 @@ def import_cmd(
 ) -> None:
     """Import CSV/XLSX exports, generic long or wide files, and files read through a mapping."""
     from tracker.errors import BadInput
-    from tracker.importer import Workspace, import_file, read_workspace
-    from tracker.text import clip
 
     store = app.store
     # A name that is no file is bad input found before anything is stored: otherwise the
@@ -91,8 +89,6 @@ def import_cmd(
         if as_json:
             emit_json(_document([], [problem, "nothing was imported"], dry_run))
         raise BadInput(problem + "; nothing was imported")
-    results = []
-    failures: list[str] = []
     mappings = []
     if map_file is not None:
         from tracker.imports.mapping import load_mapping_file
@@ -103,30 +99,70 @@ def import_cmd(
             if as_json:  # the import's own document, as for a missing file
                 emit_json(_document([], [str(exc), "nothing was imported"], dry_run))
             raise
+    with ExitStack() as stack:
+        if dry_run and not store.path.exists():
+            # a dry run writes nothing, not even the database file it would create (a
+            # mistyped --db was left behind as a new, empty workspace): it is tried on
+            # an empty one of its own, as `plan apply --dry-run` is
+            import tempfile
+
+            from tracker.store import Store
+
+            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="waypoint-dry-run-"))
+            store = Store(Path(folder) / "new.duckdb")
+        _import(app, store, files, preset, mappings, day, dry_run, as_json)
+
+
+def _import(
+    app: AppContext,
+    store: Any,
+    files: tuple[str, ...],
+    preset: str,
+    mappings: list[Any],
+    day: str | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    from tracker.errors import BadInput
+    from tracker.importer import Workspace, dry_run_files, import_file, read_workspace
+    from tracker.permissions import resolve_actor
+    from tracker.text import clip
+
+    results = []
+    failures: list[str] = []
     with store.session():
-        actor = app.actor()
+        actor = resolve_actor(store, app.as_person)
         ahead: Workspace | None = read_workspace(store)  # the first file's, while it is open
     # Outside a session: import_file parses each file with the database closed and opens
     # it again to write, so a slow or hostile file never holds the lock the dashboard and
     # the scheduler wait for (docs/security.md, item 2). Each later file reads the
     # workspace afresh: the one before may have created metrics.
-    for file in files:
-        try:
-            results.append(
-                import_file(
-                    store,
-                    actor,
-                    file,
-                    preset=preset,
-                    day=parse_day(day),
-                    dry_run=dry_run,
-                    map_with=mappings,
-                    workspace=ahead,
-                )
-            )
-        except BadInput as exc:
-            failures.append(str(exc))
-        ahead = None
+    if dry_run:
+        # the files judged one after the other, as the real run judges them
+        outcomes = dry_run_files(
+            store, actor, files, preset=preset, day=parse_day(day), map_with=mappings,
+            workspace=ahead,
+        )  # fmt: skip
+        failures += [str(o) for o in outcomes if isinstance(o, BadInput)]
+        results += [o for o in outcomes if not isinstance(o, BadInput)]
+    else:
+        for file in files:
+            try:
+                with _progress(file):
+                    results.append(
+                        import_file(
+                            store,
+                            actor,
+                            file,
+                            preset=preset,
+                            day=parse_day(day),
+                            map_with=mappings,
+                            workspace=ahead,
+                        )
+                    )
+            except BadInput as exc:
+                failures.append(str(exc))
+            ahead = None
     # Nothing usable in a file is bad input, even when the file could be read.
     for r in results:
         if r.nothing_imported:
