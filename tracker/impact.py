@@ -521,16 +521,18 @@ def _caveats(
     overlapping = [
         c[1]
         for c in campaigns
-        if c[0] != key
-        and c[6] is not None
-        and c[6] <= through
-        and (c[7] is None or c[7] >= start)
-        and set(c[4] or []) & set(channels)
+        if c[0] != key and _runs_within(c, start, through) and set(c[4] or []) & set(channels)
     ]
     alongside = (
         [f"runs alongside {', '.join(overlapping)} on the same channel(s)"] if overlapping else []
     )
     return alongside + _annotations(con, key, start - dt.timedelta(days=14), through)
+
+
+def _runs_within(campaign: tuple[Any, ...], first: dt.date, last: dt.date) -> bool:
+    """Does a campaign (a row of ``_CAMPAIGNS``) run on some day from ``first`` to ``last``?"""
+    start, end = campaign[6], campaign[7]
+    return start is not None and start <= last and (end is None or end >= first)
 
 
 def _annotations(con: Any, campaign: str, first: dt.date, last: dt.date) -> list[str]:
@@ -622,8 +624,18 @@ def campaign_impacts(
             for m, (_, _, _, channel, klass, _) in metrics.items():
                 if channel in channels and klass not in ("effort", "spend") and m not in wanted:
                     wanted.append(m)
+            # Controls: other objectives' outcomes, but none an objective's own campaign
+            # moved meanwhile (a control pushed up by it read as this campaign's loss)
+            busy = {
+                c[2]
+                for c in every_campaign
+                if c[0] != key and c[2] != objective and _runs_within(c, start, through)
+            }
+            moved = {m for o in busy for m in outcomes.get(o, [])}
             others = sorted(
-                {m for o, ms in outcomes.items() if o != objective for m in ms} - set(wanted)
+                {m for o, ms in outcomes.items() if o != objective for m in ms}
+                - set(wanted)
+                - moved
             )
             first = start - dt.timedelta(weeks=PRE_WEEKS)
             series = every.window(wanted + others, first, max(through, start))

@@ -462,3 +462,68 @@ def test_a_campaign_with_nothing_to_compare_says_why_everywhere(tmp_path: Path) 
     review = weekly_review(store, "2026-W44", now=dt.datetime(2026, 11, 6, 12, tzinfo=dt.UTC))
     ended = dict(review.campaigns_ended)
     assert ended["Quiet month"] == [quiet.nothing_to_compare()]
+
+
+TWO_OBJECTIVES = textwrap.dedent(
+    """
+    workspace: {name: Two aims, timezone: UTC}
+    people:
+      - {key: mia, name: Mia, role: manager}
+    metrics:
+      - {key: leads, name: Qualified leads, channel: website, class: outcome, behaviour: flow}
+      - {key: sales, name: Sales, channel: shop, class: outcome, behaviour: flow}
+    objectives:
+      - key: o-a
+        title: More leads
+        outcome: leads
+        owner: mia
+        start: 2026-06-01
+        deadline: 2026-12-31
+        campaigns:
+          - {key: c-up, name: LinkedIn answers, channels: [facebook], owner: mia, start: UP_START, end: UP_END}
+        kpis:
+          - {key: k-a, metric: leads, target: 2000, owner: mia}
+      - key: o-b
+        title: More sales
+        outcome: revenue
+        owner: mia
+        start: 2026-06-01
+        deadline: 2026-12-31
+        campaigns:
+          - {key: c-flat, name: Flat promo, channels: [instagram], owner: mia, start: 2026-10-05, end: 2026-11-01}
+        kpis:
+          - {key: k-b, metric: sales, target: 2000, owner: mia}
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("up", "control"),
+    [(("2026-10-05", "2026-11-01"), []), (("2026-07-06", "2026-07-20"), ["leads"])],
+)
+def test_an_outcome_another_campaign_moved_meanwhile_is_no_control(
+    tmp_path: Path, up: tuple[str, str], control: list[str]
+) -> None:
+    # Leads and sales share their daily ups and downs; a leads campaign lifts leads by 6
+    # a day while a sales campaign changes nothing. Leads, as the sales campaign's
+    # control, carried the other campaign's lift: sales read as 174 below the forecast,
+    # "effect", with no caveat. An outcome whose objective ran a campaign in the same
+    # days is no control; at another time it is one.
+    store = Store(tmp_path / "w.duckdb", lock_timeout=10)
+    store.init()
+    plan = TWO_OBJECTIVES.replace("UP_START", up[0]).replace("UP_END", up[1])
+    apply_plan_text(store, plan, LOCAL_MANAGER, source="plan")
+    rng = np.random.default_rng(9)
+    lift = (dt.date.fromisoformat(up[0]), dt.date.fromisoformat(up[1]))
+    leads, sales = {}, {}
+    for day in _days(dt.date(2026, 6, 1), 182):
+        shared = rng.normal(0, 4)
+        up_by = 6 if lift[0] <= day <= lift[1] else 0
+        leads[day] = max(0, round(20 + shared + rng.normal(0, 1))) + up_by
+        sales[day] = max(0, round(20 + shared + rng.normal(0, 1)))
+    _load(store, "leads", leads)
+    _load(store, "sales", sales)
+    (flat,) = campaign_impacts(store, dt.date(2026, 11, 29), campaign="c-flat")
+    (impact,) = [i for i in flat.impacts if i.metric == "sales"]
+    assert impact.controls == control
+    assert impact.verdict != "effect", impact  # sales did not change
