@@ -601,6 +601,17 @@ def campaign_impacts(
         if campaign is not None:
             campaigns = [c for c in every_campaign if c[0] == campaign]
             if not campaigns:
+                archived = con.execute(
+                    "SELECT c.archived FROM campaigns c JOIN objectives o ON o.key = c.objective"
+                    " WHERE c.key = ?",
+                    [campaign],
+                ).fetchall()
+                if archived:  # not unknown: the plan no longer runs it (or its objective)
+                    raise NotFound(
+                        f"campaign {campaign!r} is archived"
+                        + ("" if archived[0][0] else " with its objective")
+                        + "; only campaigns in the plan are judged (list it again to see it)"
+                    )
                 raise NotFound(f"unknown campaign {campaign!r}; see `waypoint plan export`")
         if ending is not None:
             campaigns = [

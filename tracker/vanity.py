@@ -669,7 +669,11 @@ def stale_metric(ctx: Context) -> Iterator[Flag]:
                 "warning",
                 f"metric:{metric}",
                 f"No value of {ctx.name(metric)} {when}: KPI {ctx.kpi_name(k)} is judged on old"
-                " numbers.",
+                " numbers."
+                if last
+                # nothing at all: there are no numbers, old or new, to judge it on
+                else f"No value of {ctx.name(metric)} {when}: KPI {ctx.kpi_name(k)} has"
+                " nothing to be judged on.",
                 {
                     "metric": metric,
                     "last_day": last.isoformat() if last else None,

@@ -296,6 +296,14 @@ def test_cli_json_follows_design_and_an_unknown_campaign_exits_2(cafe: Store) ->
     assert "Autumn launch" in text.out and "During Autumn launch (7 Sep – 4 Oct 2026)" in text.out
     bad = waypoint(cafe.path, "impact", "nope")
     assert bad.code == 2 and "unknown campaign 'nope'" in bad.err
+    # an archived campaign is not unknown: the plan no longer runs it
+    without = "\n".join(
+        line for line in PLAN.splitlines() if "campaigns:" not in line and "launch" not in line
+    )
+    assert "launch" not in without
+    apply_plan_text(cafe, without, LOCAL_MANAGER, source="plan")
+    gone = waypoint(cafe.path, "impact", "launch")
+    assert gone.code == 2 and "campaign 'launch' is archived;" in gone.err, gone.err
 
 
 def test_the_weekly_review_tells_of_a_campaign_that_ended_that_week(cafe: Store) -> None:

@@ -367,6 +367,18 @@ def test_stale_metric(store: Store, days_ago: int, raised: bool) -> None:
     assert (("stale_metric", "metric:leads") in codes(store)) is raised
 
 
+def test_a_kpi_with_no_value_at_all_is_not_said_to_be_judged_on_old_numbers(
+    store: Store,
+) -> None:
+    plan(store, kpis=[LEADS_KPI])
+    flag = next(f for f in run_audit(store, AS_OF).flags if f.code == "stale_metric")
+    assert "since the KPI started" in flag.message
+    assert flag.message.endswith("has nothing to be judged on.")
+    log(store, "leads", {AS_OF - dt.timedelta(days=20): 1})
+    flag = next(f for f in run_audit(store, AS_OF).flags if f.code == "stale_metric")
+    assert flag.message.endswith("is judged on old numbers.")
+
+
 def test_stale_numbers_of_a_kpi_without_an_owner_ask_for_one(store: Store) -> None:
     # "ask its owner what is blocking it" of a KPI nobody owns
     plan(store, kpis=[{k: v for k, v in LEADS_KPI.items() if k != "owner"}])
