@@ -294,6 +294,8 @@ def test_cli_json_follows_design_and_an_unknown_campaign_exits_2(cafe: Store) ->
     assert orders["low"] <= orders["effect"] <= orders["high"]
     text = waypoint(cafe.path, "impact", "--as-of", "2026-10-20")
     assert "Autumn launch" in text.out and "During Autumn launch (7 Sep – 4 Oct 2026)" in text.out
+    # the Campaigns page's marks, not the warning triangle of statuses and flags
+    assert "▲" not in text.out and ("◆ effect" in text.out or "◇ no effect" in text.out)
     bad = waypoint(cafe.path, "impact", "nope")
     assert bad.code == 2 and "unknown campaign 'nope'" in bad.err
     # an archived campaign is not unknown: the plan no longer runs it

@@ -35,8 +35,10 @@ def impact_cmd(app: AppContext, campaign: str | None, as_of: str | None, as_json
         out.print("No campaigns in the plan: add them under an objective's campaigns.")
         return
     verdicts = {
-        "effect": "[bold]▲ effect[/]",
-        "no_effect": "· no effect",
+        # the Campaigns page's shapes: ▲ means "at risk" (and a warning) everywhere else,
+        # and an effect may be a fall as well as a rise
+        "effect": "[bold]◆ effect[/]",
+        "no_effect": "◇ no effect",
         "not_enough_data": "[dim]? not enough data[/]",
     }
     for s in summaries:
