@@ -76,21 +76,22 @@ def load_mapping_file(path: str | Path) -> list[ImportMapping]:
             " day and values, or a list of them; docs/imports.md)"
         )
     out: list[ImportMapping] = []
+    problems: list[str] = []
     for i, item in enumerate(items):
+        # every mapping's problems at once, as `plan apply` reports them (the first
+        # mapping's alone sent the person back to fix and run again for each)
         try:
             out.append(ImportMapping.model_validate(item))
         except ValidationError as exc:
             # the plan's own words: imports[NAME].field, without pydantic's prefixes
             from tracker.plan.validate import field_problems
 
-            raise PlanError(
-                field_problems({"imports": items}, exc, ("imports", i)), str(path)
-            ) from exc
-    if not out:
-        raise BadInput(f"--map {path.name}: holds no mapping")
-    problems = [p for m in out for p in column_problems(m)]
+            problems += field_problems({"imports": items}, exc, ("imports", i))
+    problems += [p for m in out for p in column_problems(m)]
     if problems:
         raise PlanError(problems, str(path))
+    if not out:
+        raise BadInput(f"--map {path.name}: holds no mapping")
     return out
 
 

@@ -278,6 +278,21 @@ def test_a_broken_mapping_file_names_the_field(shop: Path, tmp_path: Path) -> No
     assert "m.yaml" in run.err and "decimal" in run.err
 
 
+def test_a_map_file_of_several_broken_mappings_names_every_problem_at_once(
+    shop: Path, tmp_path: Path
+) -> None:
+    # only the first mapping's problems were told: fix, run again, find the next
+    broken = _imports(
+        BOOKING.replace('decimal: ","', 'decimal: ";"'),
+        NEWSLETTER.replace("Unique Clicks, metric", "Unique Klicks, metric"),
+    )
+    mapping = _write(tmp_path, "both.yaml", broken)
+    run = waypoint(shop, "import", str(MAPPED / "booking-week45.csv"), "--map", str(mapping))
+    assert run.code == 2
+    assert "imports[booking-system].decimal" in run.err
+    assert "imports[newsletter].values" in run.err and "Unique Klicks" in run.err
+
+
 def test_a_map_file_that_is_no_mapping_is_refused_without_quoting_its_lines(
     shop: Path, tmp_path: Path
 ) -> None:
