@@ -469,3 +469,25 @@ def test_plan_apply_names_the_fields_it_updates_and_what_reads_values_anew(
         assert (
             "Note: LinkedIn followers (li-followers) holds 1 value: each day now adds up" in run.out
         )
+
+
+def test_a_file_without_metrics_asks_only_about_those_it_would_archive(
+    tmp_path: Path, plan_file: Path
+) -> None:
+    # metrics holding values are kept by a file that leaves them out: the question asked
+    # to "archive them all", counting metrics the apply would never archive
+    db = tmp_path / "w.duckdb"
+    waypoint(db, "plan", "apply", str(plan_file))
+    for metric in ("li-followers", "leads", "posts", "hours"):
+        assert waypoint(db, "log", metric, "1", "--day", "2026-08-03").code == 0
+    short = tmp_path / "people.yaml"
+    short.write_text(SMALL_PLAN.split("metrics:")[0] + "settings: {}\n")
+    dry = waypoint(db, "plan", "apply", str(short), "--dry-run")
+    assert "objectives (1 in the workspace)" in dry.err
+    assert "metrics (" not in dry.err and "keep metric:leads" in dry.out
+    # one metric without values: that one is asked about
+    waypoint(db, "delete", *[
+        str(v["id"]) for v in json.loads(waypoint(db, "values", "hours", "--json").out)["values"]
+    ])  # fmt: skip
+    dry = waypoint(db, "plan", "apply", str(short), "--dry-run")
+    assert "metrics (1 in the workspace)" in dry.err and "archive metric:hours" in dry.out

@@ -272,7 +272,12 @@ def _stale(con: Connection, plan: Plan, preview: list[tuple[str, str, str, Any, 
     return list(dict.fromkeys(out))
 
 
-def _absent_sections(con: Connection, sections: set[str] | None) -> list[str]:
+def _absent_sections(
+    con: Connection, sections: set[str] | None, protect: frozenset[str]
+) -> list[str]:
+    """The sections a partial file leaves out whose items the apply would archive. The
+    metrics that hold values (``protect``) stay all the same, so they are not counted:
+    a file of the workspace alone asked to "archive" 52 imported metrics it never would."""
     if sections is None:
         return []
     out = []
@@ -280,6 +285,8 @@ def _absent_sections(con: Connection, sections: set[str] | None) -> list[str]:
         if section in sections:
             continue
         n = con.execute(f"SELECT count(*) FROM {table} WHERE NOT archived").fetchall()[0][0]  # noqa: S608 (fixed names)
+        if table == "metrics":
+            n -= len(protect)  # active metrics holding values, none named by this file
         if n:
             out.append(f"{section} ({n} in the workspace)")
     return out
@@ -320,7 +327,7 @@ def apply_plan(
         _diff(con, plan, dry_run=True, protect=protect, audit=preview_audit, day=day)
         preview_audit += _workspace_preview(con, plan)
         if not confirm:
-            absent = _absent_sections(con, sections)
+            absent = _absent_sections(con, sections, protect)
             unset = _absent_settings(con, sections)
             stale = _stale(con, plan, preview_audit)
             # one question for all the apply would undo: a yes to one part must not apply
