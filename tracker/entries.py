@@ -35,7 +35,7 @@ from tracker.formats import utc_iso
 from tracker.permissions import assigned_metrics, require_metric_writer, require_writer
 from tracker.records import Actor
 from tracker.store import Connection, Store
-from tracker.text import clean_note
+from tracker.text import clean_note, spelled_like
 
 MANUAL = "manual"
 
@@ -142,11 +142,13 @@ def metric_info(con: Connection, metric: str) -> MetricInfo:
         known = [
             r[0]
             for r in con.execute(
-                "SELECT key FROM metrics WHERE NOT archived ORDER BY position LIMIT 13"
+                "SELECT key FROM metrics WHERE NOT archived ORDER BY position"
             ).fetchall()
         ]
         more = ", …" if len(known) > 12 else ""  # the first twelve, and a sign of more
-        hint = f" (metrics: {', '.join(known[:12])}{more})" if known else ""
+        hint = spelled_like(metric, known) or (
+            f" (metrics: {', '.join(known[:12])}{more})" if known else ""
+        )
         raise NotFound(
             f"unknown metric {metric!r}; add it to the plan (waypoint plan apply) first{hint}"
         )

@@ -7,7 +7,9 @@ newline in a name would break a mail header. Tabs and newlines stay in notes.
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 
 from tracker.errors import BadInput
 
@@ -120,3 +122,13 @@ def safe_file_name(name: str, room: int = 160) -> str:
     stem = stem if ext else clean
     digest = hashlib.sha256(name.encode(errors="surrogateescape")).hexdigest()[:10]
     return stem.encode()[: room - len(ext) - 11].decode(errors="ignore") + "-" + digest + ext
+
+
+def spelled_like(typed: str, known: Iterable[str]) -> str:
+    """ " (did you mean 'leads'?)" for an unknown key that is a known one in other case or
+    nearly the same (difflib's close match), else "": a key typed ``LEADS`` in a file
+    was only "unknown", though keys differ by case alone."""
+    folded = {k.casefold(): k for k in known}
+    want = typed.strip().casefold()
+    close = [want] if want in folded else difflib.get_close_matches(want, folded, n=1, cutoff=0.8)
+    return f" (did you mean {folded[close[0]]!r}?)" if close else ""

@@ -752,3 +752,21 @@ def test_a_big_file_shows_a_live_status_on_a_terminal(
     )
     assert waypoint(plan_store.path, "import", str(path)).code == 0
     assert shown == ["Importing week.csv (0 MB)..."]
+
+
+def test_an_unknown_metric_typed_in_other_case_is_named_with_the_key_it_means(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    # keys differ by case alone: "LEADS" was only "unknown"
+    path = tmp_path / "week.csv"
+    path.write_text("day,metric,value\n2026-08-01,LEADS,5\n2026-08-01,nonsense,1\n")
+    result = import_file(plan_store, LOCAL_MANAGER, path)
+    reasons = [r.reason for r in result.rejected]
+    assert reasons[0].startswith("unknown metric 'LEADS' (did you mean 'leads'?);")
+    assert "did you mean" not in reasons[1]
+    wide = tmp_path / "wide.csv"
+    wide.write_text("day,leads,Posts\n2026-08-01,5,1\n")
+    (reject,) = import_file(plan_store, LOCAL_MANAGER, wide).rejected
+    assert "(did you mean 'posts'?)" in reject.reason
+    run = waypoint(plan_store.path, "log", "Leadz", "1", "--day", "2026-08-01")
+    assert run.code == 2 and "(did you mean 'leads'?)" in run.err

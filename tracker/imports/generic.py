@@ -23,7 +23,7 @@ from tracker.errors import BadInput
 from tracker.imports.model import CellsPastTheHeader, Reject
 from tracker.imports.read import decode
 from tracker.imports.values import NotADate, NotANumber, NumericDays, parse_number
-from tracker.text import not_utf8, quoted
+from tracker.text import not_utf8, quoted, spelled_like
 
 LONG_COLUMNS = {
     "day": "day",
@@ -406,8 +406,8 @@ def _wide(
                     1,
                     col,
                     None,
-                    f"unknown metric {quoted(col.strip())} (a column of the wide form);"
-                    " add it to the plan or check the spelling",
+                    f"unknown metric {quoted(col.strip())} (a column of the wide form)"
+                    f"{spelled_like(col, known)}; add it to the plan or check the spelling",
                 )
             )
         else:
@@ -552,17 +552,21 @@ def _finish(
     con.execute("DELETE FROM typed WHERE metric IS NULL OR metric = ''")
     if known is not None:
         con.execute("CREATE TABLE known AS SELECT unnest(?::VARCHAR[]) AS key", [list(known)])
+        hints: dict[str, str] = {}  # one guess per distinct key, not per line
         for line, metric in con.execute(
             "SELECT line, metric FROM typed WHERE metric NOT IN (SELECT key FROM known)"
             " ORDER BY line LIMIT 10000"
         ).fetchall():
+            if metric not in hints:
+                hints[metric] = spelled_like(metric or "", known)
             rejects.append(
                 Reject(
                     name,
                     line,
                     "metric",
                     metric,
-                    f"unknown metric {quoted(metric)}; add it to the plan or check the spelling",
+                    f"unknown metric {quoted(metric)}{hints[metric]}; add it to the plan or"
+                    " check the spelling",
                     metric,
                 )
             )
