@@ -165,11 +165,15 @@ def list_changes(
     return [_change(r) for r in rows]
 
 
-def _require_assigned(con: Connection, actor: Actor, change: Change, verb: str) -> None:
+def _require_assigned(
+    con: Connection, actor: Actor, change: Change, verb: str, *, brought_back_only: bool = False
+) -> None:
     """An assistant writes values only of metrics assigned to her now (DESIGN "Roles"):
     bringing back her own entry on a metric taken away from her since writes a value she
     may no longer log, so a manager does it. (Taking one back stays hers after a
-    handover, as deleting it does: docs/entries.md.)"""
+    handover, as deleting it does: docs/entries.md.) ``brought_back_only``: for an undo,
+    only the values it brings back count (those the change removed: the undo of her own
+    deletion wrote her entry back onto a metric handed to someone else)."""
     from tracker.permissions import assigned_metrics
 
     allowed = assigned_metrics(con, actor)
@@ -177,8 +181,9 @@ def _require_assigned(con: Connection, actor: Actor, change: Change, verb: str) 
         return
     rows = con.execute(
         "SELECT DISTINCT o.metric, m.name FROM observations o JOIN metrics m"
-        " ON m.key = o.metric WHERE o.change_id = $c OR o.removed_by = $c ORDER BY 1",
-        {"c": change.id},
+        " ON m.key = o.metric WHERE o.removed_by = $c OR (NOT $only AND o.change_id = $c)"
+        " ORDER BY 1",
+        {"c": change.id, "only": brought_back_only},
     ).fetchall()
     others = [name for metric, name in rows if metric not in allowed]
     if others:
@@ -343,6 +348,7 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
             _refuse_logged_since(con, actor, undoing.id, target, is_set=True)
         _refuse_logged_since(con, actor, undoing.id, target, is_set=False)
     verb = "undo" if kind == "undo" else "redo"
+    floors = _manual_days_brought_back(con, undoing.id)
     new_id = open_change(con, actor, kind, f"{verb} change {target}", target=target)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE touched AS SELECT DISTINCT metric, day FROM observations"
@@ -371,11 +377,12 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
         from tracker.daily import refresh
 
         refresh(con, table="touched")
+        _refuse_below_minimum(con, floors, kind, target)
         recheck_outliers(con, "touched", new_id)
     finally:
         con.execute("DROP TABLE IF EXISTS touched")
         con.execute("DROP TABLE IF EXISTS lineage")
-    plan_fields, kept = _revert_plan(con, actor, undoing.id, new_id)
+    plan_fields, kept = _revert_plan(con, actor, undoing.id, new_id, blocked)
     con.execute("UPDATE changes SET undone_by = ? WHERE id = ?", [new_id, undoing.id])
     summary = f"{verb} change {target} ({undoing.summary})" if kind == "undo" else None
     if kind == "redo":
@@ -390,6 +397,49 @@ def _reverse(con: Connection, actor: Actor, undoing: Change, kind: str, target: 
     set_detail(con, new_id, summary or "", detail)
     auditlog.record(con, actor, kind, "change", str(target), None, detail, change=new_id)
     return new_id
+
+
+def _manual_days_brought_back(
+    con: Connection, undoing: int
+) -> dict[tuple[str, dt.date], tuple[float, float, str]]:
+    """The days whose hand entries reversing ``undoing`` brings back, on metrics with a
+    ``min``: (metric, day) -> (the day's entries' sum now, the min, the metric's name)."""
+    from tracker.daily import source_day_value
+
+    rows = con.execute(
+        "SELECT DISTINCT o.metric, o.day, m.min_value, m.name FROM observations o"
+        " JOIN metrics m ON m.key = o.metric"
+        " WHERE o.removed_by = ? AND o.source = 'manual' AND m.min_value IS NOT NULL",
+        [undoing],
+    ).fetchall()
+    return {
+        (metric, day): (source_day_value(con, metric, day, "manual") or 0.0, floor, name)
+        for metric, day, floor, name in rows
+    }
+
+
+def _refuse_below_minimum(
+    con: Connection,
+    floors: dict[tuple[str, dt.date], tuple[float, float, str]],
+    kind: str,
+    target: int,
+) -> None:
+    """A reversal that brings entries back writes values, and the day they add up to
+    must not fall below the metric's ``min``, as a logged entry's may not (a redo of -2
+    beside a -5 logged since made -7 where `log` refuses it). Taking entries away is
+    never refused (docs/entries.md): only a day the reversal lowered below ``min`` is."""
+    from tracker.daily import source_day_value
+    from tracker.formats import number
+
+    for (metric, day), (was, floor, name) in floors.items():
+        now = source_day_value(con, metric, day, "manual") or 0.0
+        if now < floor and now < was:
+            raise BadInput(
+                f"change {target} cannot be {'taken back' if kind == 'undo' else 'brought back'}:"
+                f" it brings back entries of {name} on {day}, and the day's entries would add"
+                f" up to {number(now, 6)}, below the smallest allowed value {number(floor, 6)} (the"
+                f" metric's min in the plan); delete or correct an entry of that day first"
+            )
 
 
 def _first(con: Connection, actor: Actor, change_id: int, redo_it: bool) -> str:
@@ -542,6 +592,7 @@ def undo(store: Store, actor: Actor, change_id: int | None = None) -> Change:
             # a redo put its change back in effect: undoing it is undoing that change
             change = get_change(con, int(change.target or 0))
         _may_take_back(actor, change, "undo")
+        _require_assigned(con, actor, change, "undo", brought_back_only=True)
         if change.kind == "undo":
             raise BadInput(
                 f"change {change.id} is an undo; bring back what it took back with"
@@ -604,7 +655,9 @@ def _column(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _revert_plan(con: Connection, actor: Actor, undoing: int, new_id: int) -> tuple[int, list[str]]:
+def _revert_plan(
+    con: Connection, actor: Actor, undoing: int, new_id: int, blocked: str
+) -> tuple[int, list[str]]:
     """Set every plan field ``undoing`` changed back; returns how many items changed, and
     the names of the metrics it created that are kept: they hold values logged since,
     and an apply never archives a metric that holds values (DESIGN), so its undo does
@@ -643,6 +696,18 @@ def _revert_plan(con: Connection, actor: Actor, undoing: int, new_id: int) -> tu
             if entity == "metric" and {"prefer", "behaviour", "archived"} & set(old):
                 metrics_to_refresh.append(key)
         reverted += 1
+    _refuse_restored_on_archived(
+        con,
+        blocked,
+        [
+            (e, k)
+            for _, e, k, old_raw, new_raw in rows
+            if old_raw
+            and new_raw
+            and json.loads(old_raw).get("archived") is False
+            and json.loads(new_raw).get("archived") is True
+        ],
+    )
     if metrics_to_refresh:
         from tracker.daily import refresh_metrics
 
@@ -740,6 +805,39 @@ def _refuse_items_still_used(con: Connection, undoing: int, created: list[tuple[
                     )
 
 
+def _refuse_restored_on_archived(
+    con: Connection, blocked: str, restored: list[tuple[str, str]]
+) -> None:
+    """An item a reversal brings back out of the archive may not refer to an archived
+    one: redoing the apply that made KPI k2 after undoing the one that made its metric
+    brought k2 back on an archived metric, objective and owner, hidden from every page,
+    and the next export and apply archived it again. (Run after the reversal's own
+    updates: an item it restores along with k2 is live by then.)"""
+    for kind, key in restored:
+        for entity, refs in _USED_BY.items():
+            for referrer, table, column in refs:
+                if referrer != kind:
+                    continue
+                gone = con.execute(
+                    f"SELECT r.key FROM {table} t JOIN {PLAN_ENTITIES[entity]} r"  # noqa: S608 (fixed names)
+                    f" ON r.key = t.{column} WHERE t.key = ? AND r.archived",
+                    [key],
+                ).fetchall()
+                if gone:
+                    whose = (
+                        f"{column} {gone[0][0]}"
+                        if column == entity
+                        else f"{column} ({entity} {gone[0][0]})"
+                    )
+                    raise BadInput(
+                        f"{blocked}: it would bring back {kind} {key}, whose {whose} is"
+                        f" archived (an"
+                        f" undone change made it, or a plan apply left it out); bring that"
+                        f" {entity} back first (redo the change that made it, or list it in"
+                        " the plan)"
+                    )
+
+
 def _changed_by(
     con: Connection, actor: Actor, undoing: int, entity: str, key: str, column: str
 ) -> str:
@@ -801,17 +899,21 @@ def _revert_item(
 
 
 def _revert_workspace(con: Connection, actor: Actor, old: Any, new: Any, new_id: int) -> None:
-    if old is None:
-        return  # the workspace's creation is never taken back
-    con.execute(
-        "UPDATE workspace SET name = ?, vision = ?, timezone = ?, currency = ?",
-        [
-            old.get("name"),
-            old.get("vision"),
-            old.get("timezone", "UTC"),
-            old.get("currency", "USD"),
-        ],
-    )
+    """Put the workspace back as ``old`` had it. ``old`` None: the apply wrote the first
+    workspace row over the defaults `init` leaves (name Waypoint, UTC), so taking it back
+    removes the row and the defaults hold again (the time zone stayed the apply's, and
+    with it every "today" and due date); a redo writes the row again."""
+    con.execute("DELETE FROM workspace")
+    if old is not None:
+        con.execute(
+            "INSERT INTO workspace (id, name, vision, timezone, currency) VALUES (1, ?, ?, ?, ?)",
+            [
+                old.get("name"),
+                old.get("vision"),
+                old.get("timezone", "UTC"),
+                old.get("currency", "USD"),
+            ],
+        )
     auditlog.record(con, actor, "update", "workspace", "workspace", new, old, change=new_id)
 
 

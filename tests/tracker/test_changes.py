@@ -832,3 +832,78 @@ def test_a_redo_refused_by_a_managers_set_tells_the_assistant_to_ask(plan_store:
         f"ask ricardo or a manager to take that back first (`waypoint undo {the_set.change}`, or Undo on the Audit log)"
         in str(refused.value)
     )
+
+
+def test_a_redo_may_not_bring_entries_back_below_the_metrics_min(plan_store: Store) -> None:
+    # log refuses a day whose entries add up below min; a redo stored one (-7 under -5)
+    apply_plan_text(
+        plan_store,
+        SMALL_PLAN.replace(
+            "class: activity, behaviour: flow}", "class: activity, behaviour: flow, min: -5}"
+        ),
+        LOCAL_MANAGER,
+    )
+    log_entry(plan_store, AMY, "posts", -3, day=DAY)
+    second = log_entry(plan_store, AMY, "posts", -2, day=DAY)
+    undo(plan_store, AMY, second.change)
+    log_entry(plan_store, AMY, "posts", -2, day=DAY)
+    with pytest.raises(BadInput, match="would add up to -7, below the smallest allowed value -5"):
+        redo(plan_store, AMY, second.change)
+    assert daily_values(plan_store, "posts") == [(DAY, -5.0)]
+    # taking entries away is never refused, even when what is left is below min
+    plus = log_entry(plan_store, AMY, "posts", 4, day=DAY)
+    log_entry(plan_store, AMY, "posts", -4, day=DAY)
+    undo(plan_store, AMY, plus.change)
+    assert daily_values(plan_store, "posts") == [(DAY, -9.0)]
+
+
+def test_undoing_the_first_apply_puts_the_workspace_back_as_init_left_it(tmp_path) -> None:
+    # its name and time zone stayed the apply's: every "today" and due date with them
+    db = tmp_path / "w.duckdb"
+    assert waypoint(db, "init").code == 0
+    plan = tmp_path / "p.yaml"
+    plan.write_text("workspace: {name: Other Co, timezone: America/Chicago, vision: grow}\n")
+    assert waypoint(db, "plan", "apply", str(plan)).code == 0
+    before = waypoint(db, "plan", "export").out
+    assert waypoint(db, "undo", "1").code == 0
+    exported = waypoint(db, "plan", "export").out
+    assert "name: Waypoint" in exported and "Chicago" not in exported and "grow" not in exported
+    assert waypoint(db, "redo", "1").code == 0
+
+    def without_revision(text: str) -> str:
+        return "\n".join(line for line in text.splitlines() if not line.startswith("revision:"))
+
+    assert without_revision(waypoint(db, "plan", "export").out) == without_revision(before)
+
+
+def test_a_redo_may_not_bring_a_kpi_back_onto_archived_items(tmp_path) -> None:
+    # redoing the apply that made k2 after undoing the one that made its metric brought
+    # k2 back on an archived metric: hidden everywhere, archived again by the next apply
+    mini = (
+        "workspace: {name: Mini, timezone: UTC}\n"
+        "people: [{key: rick, name: Rick, role: manager}, {key: amy, name: Amy, role: assistant}]\n"
+        "metrics:\n"
+        "  - {key: leads, name: Leads, class: outcome, behaviour: flow}\n"
+        "  - {key: hours, name: Hours, class: effort, behaviour: flow}\n"
+        "objectives:\n"
+        "  - {key: o1, title: O1, outcome: leads, start: 2026-10-01, deadline: 2026-12-31,\n"
+        "     kpis: [{key: k1, metric: leads, target: 60, owner: amy}KPI2]}\n"
+    )
+    store = Store(tmp_path / "w.duckdb")
+    first = apply_plan_text(store, mini.replace("KPI2", ""), LOCAL_MANAGER)
+    second = apply_plan_text(
+        store, mini.replace("KPI2", ", {key: k2, metric: hours, target: 50, owner: amy}"),
+        LOCAL_MANAGER,
+    )  # fmt: skip
+    undo(store, LOCAL_MANAGER, second.change)
+    undo(store, LOCAL_MANAGER, first.change)
+    with pytest.raises(
+        BadInput, match=r"it would bring back kpi k2, whose metric hours is archived"
+    ):
+        redo(store, LOCAL_MANAGER, second.change)
+    with store.read() as con:
+        assert con.execute("SELECT archived FROM kpis WHERE key = 'k2'").fetchall() == [(True,)]
+    redo(store, LOCAL_MANAGER, first.change)  # its metric first, then the KPI on it
+    redo(store, LOCAL_MANAGER, second.change)
+    with store.read() as con:
+        assert con.execute("SELECT archived FROM kpis WHERE key = 'k2'").fetchall() == [(False,)]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.clirunner import waypoint
 from tracker.demo import load_demo
 from tracker.demo.generate import story
 from tracker.impact import campaign_impacts
@@ -44,9 +45,10 @@ def test_the_demo_tells_its_story(demo_store: Store) -> None:
 
 
 @pytest.mark.slow  # seven demo workspaces
-def test_the_story_holds_on_every_weekday(tmp_path: Path) -> None:
+def test_the_story_holds_on_every_weekday(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for offset in range(7):
         as_of = dt.date(2026, 12, 3) + dt.timedelta(days=offset)
+        monkeypatch.setenv("WAYPOINT_NOW", f"{as_of}T20:00:00")  # the demo ends today
         store = Store(tmp_path / f"demo-{offset}.duckdb")
         load_demo(store, as_of=as_of)
         assert_the_story(store, as_of)
@@ -195,3 +197,12 @@ def test_a_replaced_demos_changes_never_reuse_a_number_the_audit_log_holds(
     (applied,) = [c for c in changes if c.kind == "plan"]
     assert applied.id > 36 and old_rows >= applied.id  # past the first demo's numbers
     undo(store, LOCAL_MANAGER, applied.id)  # refused before: "changed again since"
+
+
+def test_a_demo_ending_after_today_is_refused(tmp_path: Path) -> None:
+    # its last weeks of values would be dated after today, which `log` and imports refuse
+    db = tmp_path / "w.duckdb"
+    run = waypoint(db, "demo", "--as-of", "2099-01-01")
+    assert run.code == 2 and "--as-of 2099-01-01" in run.err and "after today" in run.err
+    with Store(db).read() as con:
+        assert con.execute("SELECT count(*) FROM observations").fetchall() == [(0,)]

@@ -430,7 +430,7 @@ def test_after_a_handover_she_may_still_delete_what_she_wrote_as_she_may_undo_it
     """Taking back one's own entry is one right, whichever way it is done: Amy logged a
     lead, then the KPI moved to Ricardo; she may undo it, and she may delete it."""
     from tests.conftest import SMALL_PLAN
-    from tracker.changes import redo, undo
+    from tracker.changes import list_changes, redo, undo
     from tracker.plan import apply_plan_text
 
     first = log_entry(plan_store, AMY, "leads", 2, day=DAY)
@@ -447,6 +447,14 @@ def test_after_a_handover_she_may_still_delete_what_she_wrote_as_she_may_undo_it
     redo(plan_store, RICARDO, second.change)
     delete_values(plan_store, AMY, [first.entry])
     assert daily_values(plan_store, "leads") == [(DAY, 3.0)]
+    # undoing her deletion would write her entry back, as a redo would: refused too
+    deletion = list_changes(plan_store, limit=1)[0]
+    assert deletion.kind == "delete"
+    with pytest.raises(PermissionDenied, match="no longer a metric"):
+        undo(plan_store, AMY, deletion.id)
+    assert daily_values(plan_store, "leads") == [(DAY, 3.0)]
+    undo(plan_store, RICARDO, deletion.id)  # a manager may
+    assert daily_values(plan_store, "leads") == [(DAY, 5.0)]
 
 
 def test_she_may_not_delete_what_a_managers_later_import_wrote_in_her_name(

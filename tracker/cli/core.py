@@ -30,7 +30,9 @@ def init_cmd(app: AppContext) -> None:
 
 
 @click.command("demo")
-@click.option("--as-of", "as_of", metavar="DAY", help="Last day of demo data (default: today).")
+@click.option(
+    "--as-of", "as_of", metavar="DAY", help="Last day of demo data: today (the default) or earlier."
+)
 @click.option("--force", is_flag=True, help="Replace an existing workspace with the demo.")
 @as_option
 @pass_app

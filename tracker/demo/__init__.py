@@ -40,8 +40,16 @@ def load_demo(
     """Load the demo into ``store`` in one transaction; returns a summary. Replacing a
     workspace (``force``) wipes every value and check-in: a manager only, audited."""
     store.init()
+    now = today(timezone="America/Chicago")  # the demo workspace's zone
     if as_of is None:
-        as_of = today(timezone="America/Chicago")
+        as_of = now
+    if as_of > now:
+        # its values end on that day, and no value is stored dated after today (DESIGN);
+        # a future demo's entries could be undone and redone though `log` refuses them
+        raise BadInput(
+            f"--as-of {as_of}: the demo's 26 weeks end on that day, which is after today"
+            f" ({now} in the demo's time zone, America/Chicago); give today or an earlier day"
+        )
     raw = demo_plan(as_of)
     plan = validate_plan(raw, "demo plan")
     observations = generate.observations(as_of, raw)
