@@ -651,6 +651,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _said(value: Any) -> str:
+    """A plan field's value in a refusal: yes/no, not Python's True/False (the Audit log
+    says "no → yes"); nothing for an empty field; text quoted."""
+    value = _plain(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "nothing" if value is None else repr(value)
+
+
 def _column(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -885,8 +894,8 @@ def _revert_item(
     for c in columns:
         if _plain(now[c]) != _plain(new[c]):
             raise BadInput(
-                f"{entity} {key}: {c} was changed again since ({_plain(now[c])!r}, not"
-                f" {_plain(new[c])!r}){_changed_by(con, actor, undoing, entity, key, c)}"
+                f"{entity} {key}: {c} was changed again since ({_said(now[c])}, not"
+                f" {_said(new[c])}){_changed_by(con, actor, undoing, entity, key, c)}"
             )
     sets = ", ".join(f"{_column(c)} = ?" for c in columns)
     values = [old[c] for c in columns]

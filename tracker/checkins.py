@@ -147,6 +147,16 @@ def record_checkin(
             [kpi],
         ).fetchall()
         if not row:
+            archived = con.execute(
+                "SELECT 1 FROM kpis k JOIN objectives o ON o.key = k.objective"
+                " WHERE k.key = ? AND (k.archived OR o.archived)",
+                [kpi],
+            ).fetchall()
+            if archived:  # not unknown: the plan no longer runs it, so nothing is owed
+                raise NotFound(
+                    f"KPI {kpi!r} is archived (or its objective is): no check-in is owed or"
+                    " taken for it; list it in the plan again to check in on it"
+                )
             raise NotFound(f"no KPI {kpi!r} (see `waypoint status`)")
         require_writer(actor, "check in")
         cadence, owner, kpi_start, kpi_deadline = row[0]

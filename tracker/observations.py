@@ -113,7 +113,7 @@ class Overlap:
 def _cover(sources: list[str]) -> str:
     """ "a and b both cover", "a, b and c: two or more cover the same" (the plan's codes:
     they are what `prefer:` takes)."""
-    return listing(sources) + (
+    return listing(sources, most=6) + (
         " both cover" if len(sources) == 2 else ": two or more cover the same"
     )
 
@@ -908,7 +908,7 @@ def overlap_sentences(found: list[Overlap]) -> list[str]:
             counted = f"those days count twice; {ONE_PERSONS_HOURS}"
         sentences.append(
             f"{_cover(list(sources))} {days} day(s) ({first} to {last}) of"
-            f" {', '.join(metrics)}: {counted}"
+            f" {listing(metrics, most=12)}: {counted}"
         )
     return sentences
 

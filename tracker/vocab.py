@@ -216,8 +216,11 @@ def source_label(source: str) -> str:
     return f"{_SOURCE_FAMILY.get(family, family)} {words}"
 
 
-def listing(items: list[str]) -> str:
-    """a, b and c"""
+def listing(items: list[str], most: int | None = None) -> str:
+    """a, b and c; with ``most``, at most that many named and the rest counted ("a, b, c
+    and 997 more": an import of a thousand sources listed every one on one line)."""
+    if most is not None and len(items) > most:
+        return ", ".join(items[:most]) + f" and {len(items) - most:,} more"
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 

@@ -907,3 +907,17 @@ def test_a_redo_may_not_bring_a_kpi_back_onto_archived_items(tmp_path) -> None:
     redo(store, LOCAL_MANAGER, second.change)
     with store.read() as con:
         assert con.execute("SELECT archived FROM kpis WHERE key = 'k2'").fetchall() == [(False,)]
+
+
+def test_a_refusal_says_yes_and_no_not_true_and_false(plan_store: Store) -> None:
+    # "kpi weekly-posts: archived was changed again since (False, not True)"
+    without = SMALL_PLAN.replace(
+        "      - {key: weekly-posts, metric: posts, target: 3, per: week, owner: amy,"
+        " campaign: li-answers}\n",
+        "",
+    )
+    assert without != SMALL_PLAN
+    archived = apply_plan_text(plan_store, without, LOCAL_MANAGER)
+    apply_plan_text(plan_store, SMALL_PLAN, LOCAL_MANAGER)  # back again
+    with pytest.raises(BadInput, match=r"archived was changed again since \(no, not yes\)"):
+        undo(plan_store, LOCAL_MANAGER, archived.change)

@@ -452,3 +452,18 @@ def test_an_archive_on_the_grace_day_or_an_undone_creation_owes_nothing(
     undo(plan_store, LOCAL_MANAGER, created)
     after = checkin_status(plan_store, WEEK, now=late, with_archived=True).kpis
     assert "extra" not in {s.kpi for s in after}
+
+
+def test_a_check_in_on_an_archived_kpi_says_it_is_archived(plan_store: Store) -> None:
+    # "no KPI 'weekly-posts'" hid why: it is in the plan's history, not unknown
+    plan = SMALL_PLAN.replace(
+        "      - {key: weekly-posts, metric: posts, target: 3, per: week, owner: amy,"
+        " campaign: li-answers}\n",
+        "",
+    )
+    assert plan != SMALL_PLAN
+    apply_plan_text(plan_store, plan, LOCAL_MANAGER)
+    with pytest.raises(NotFound, match="KPI 'weekly-posts' is archived"):
+        record_checkin(plan_store, AMY, "weekly-posts", "on_track", period=WEEK)
+    with pytest.raises(NotFound, match="no KPI 'nope'"):
+        record_checkin(plan_store, AMY, "nope", "on_track", period=WEEK)

@@ -727,3 +727,14 @@ def test_a_files_notes_are_cleaned_and_held_to_a_typed_notes_length(
     assert "5,000 characters long; keep it under 4,000" in report["rejected"][0]["reason"]
     values = waypoint(plan_store.path, "values", "leads", "--json").json()["values"]
     assert [v["note"] for v in values] == ["red[31m text\ntwo lines", None]
+
+
+def test_an_overlap_of_many_sources_names_a_few_and_counts_the_rest(plan_store: Store) -> None:
+    # a long file with a source per row listed a thousand sources on one line
+    from tracker.observations import overlap_sentences
+
+    many = [(i + 1, DAY, "leads", 1.0, f"src{i:03d}") for i in range(40)]
+    result = write_observations(plan_store, LOCAL_MANAGER, rows(*many))
+    (sentence,) = overlap_sentences(result.overlaps)
+    assert "src000, src001, src002, src003, src004, src005 and 34 more:" in sentence
+    assert "src039" not in sentence
