@@ -171,8 +171,12 @@ def _history(store: Store, values: list[float]) -> None:
 def test_outlier_needs_confirmation(plan_store: Store) -> None:
     _history(plan_store, [3, 5, 4, 2, 6, 3, 4])  # 7 days, largest 6
     log_entry(plan_store, RICARDO, "leads", 60, day=DAY)  # 10x exactly: not more than 10x
-    with pytest.raises(OutlierNeedsConfirmation, match="--yes"):
+    with pytest.raises(OutlierNeedsConfirmation, match="--yes") as asked:
         log_entry(plan_store, RICARDO, "leads", 1, day=DAY)  # the day would count 61
+    # the 1 typed is not what is judged: the message says how it makes 61
+    assert str(asked.value).startswith(
+        "With this 1, Qualified leads on 2026-08-03 comes to 61: 61 for Qualified leads"
+    )
     result = log_entry(plan_store, RICARDO, "leads", 1, day=DAY, confirm_outlier=True)
     assert result.outlier and result.day_value == 61
 
