@@ -217,7 +217,8 @@ def _save(store: Any, actor: Actor, key: str, info: Any, *, confirm: bool, **arg
         # the page's words, not the command line's (--yes): the buttons below it decide
         found = exc.outlier
         message = (
-            f"{ui.text(found.sentence(name, formats.short_day(found.day)))}. If it is right, press"
+            f"{ui.text(found.sentence(name, formats.short_day(found.day), exc.typed))}. If it is"
+            " right, press"
             " **Store it anyway**; if not, **Cancel** and check the number."
         )
         st.session_state[f"{key}_pending"] = {"message": message, "args": args}

@@ -33,9 +33,10 @@ OUTLIER_MIN_DAYS = 7
 class OutlierNeedsConfirmation(BadInput):
     """The value is far outside the metric's recent range; store it only if confirmed."""
 
-    def __init__(self, message: str, outlier: Outlier) -> None:
+    def __init__(self, message: str, outlier: Outlier, typed: float | None = None) -> None:
         super().__init__(message)
         self.outlier = outlier
+        self.typed = typed  # the entry that made the day's value (for the page's words)
 
 
 class BelowMinimum(BadInput):
@@ -55,10 +56,21 @@ class Outlier:
     reference: float  # the largest absolute daily value of the 8 weeks before
     days: int  # how many of those days have a value
 
-    def sentence(self, name: str | None = None, day: str | None = None) -> str:
-        """What is unusual, in words; ``day`` as the caller writes days (ISO otherwise)."""
+    def sentence(
+        self, name: str | None = None, day: str | None = None, typed: float | None = None
+    ) -> str:
+        """What is unusual, in words; ``day`` as the caller writes days (ISO otherwise).
+        ``typed``: the entry just typed, when it adds to others: the day's value is what
+        is judged, so the sentence says how one made the other ("80 for Leads" read as a
+        typo of the 40 just typed)."""
+        name, day = name or self.metric, day or str(self.day)
+        total = (
+            f"With this {_num(typed)}, {name} on {day} comes to {_num(self.value)}: "
+            if typed is not None and abs(self.value - typed) > 1e-9 * max(1.0, abs(typed))
+            else ""
+        )
         return (
-            f"{_num(self.value)} for {name or self.metric} on {day or self.day} is more than"
+            f"{total}{_num(self.value)} for {name} on {day} is more than"
             f" {OUTLIER_FACTOR} times its largest daily value of the {OUTLIER_WEEKS} weeks"
             f" before ({_num(self.reference)})"
         )

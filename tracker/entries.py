@@ -322,17 +322,11 @@ def _log_one(
     day_value = _day_value(con, metric, day)
     outlier = find_outlier(con, metric, day, day_value) if day_value is not None else None
     if outlier is not None and not confirm_outlier:
-        # the day's value is judged, not the number typed: say how one made the other
-        # ("80 for Leads" read as a typo of the 40 just typed)
-        total = (
-            f"With this {_fmt(value)}, {info.name} on {day} comes to {_fmt(day_value)}: "
-            if day_value is not None and abs(day_value - value) > 1e-9 * max(1.0, abs(value))
-            else ""
-        )
         raise OutlierNeedsConfirmation(
-            f"{total}{outlier.sentence(info.name)}. If it is right, store it with --yes;"
+            f"{outlier.sentence(info.name, typed=value)}. If it is right, store it with --yes;"
             " if not, check the number.",
             outlier,
+            typed=value,
         )
     con.execute("DELETE FROM outliers WHERE metric = ? AND day = ?", [metric, day])
     if outlier is not None:

@@ -196,6 +196,14 @@ def test_the_form_refuses_what_the_cli_refuses(app_env: Store) -> None:
     assert all("--yes" not in w.value for w in at.warning)
     assert any("press **Store it anyway**" in w.value for w in at.warning)
     assert dict(daily_values(app_env, "catering-inquiries")).get(day, 0.0) == before
+    # the 5000 typed adds to the day's value: the question says what the day comes to
+    assert before > 0
+    assert any(
+        w.value.startswith(
+            f"With this 5,000, Catering inquiries on Mon 16 Nov comes to {before + 5000:,.0f}"
+        )
+        for w in at.warning
+    ), at.warning
     # a new Save replaces the question: its button never stores the number typed over
     at = log_on_page(at, "catering-inquiries", -2, day)
     assert any("cannot go below 0" in e.value for e in at.error), at.error
