@@ -165,15 +165,13 @@ def list_changes(
     return [_change(r) for r in rows]
 
 
-def _require_assigned(
-    con: Connection, actor: Actor, change: Change, verb: str, *, brought_back_only: bool = False
-) -> None:
+def _require_assigned(con: Connection, actor: Actor, change: Change, verb: str) -> None:
     """An assistant writes values only of metrics assigned to her now (DESIGN "Roles"):
     bringing back her own entry on a metric taken away from her since writes a value she
-    may no longer log, so a manager does it. (Taking one back stays hers after a
-    handover, as deleting it does: docs/entries.md.) ``brought_back_only``: for an undo,
-    only the values it brings back count (those the change removed: the undo of her own
-    deletion wrote her entry back onto a metric handed to someone else)."""
+    may no longer log, so a manager does it. Only what the reversal writes counts: an
+    undo brings back the values the change removed (the undo of her own deletion wrote
+    her entry back onto a metric handed over), a redo the change's own values; taking
+    one away stays hers after a handover, as deleting it does (docs/entries.md)."""
     from tracker.permissions import assigned_metrics
 
     allowed = assigned_metrics(con, actor)
@@ -181,9 +179,9 @@ def _require_assigned(
         return
     rows = con.execute(
         "SELECT DISTINCT o.metric, m.name FROM observations o JOIN metrics m"
-        " ON m.key = o.metric WHERE o.removed_by = $c OR (NOT $only AND o.change_id = $c)"
-        " ORDER BY 1",
-        {"c": change.id, "only": brought_back_only},
+        " ON m.key = o.metric"
+        " WHERE CASE WHEN $undo THEN o.removed_by = $c ELSE o.change_id = $c END ORDER BY 1",
+        {"c": change.id, "undo": verb == "undo"},
     ).fetchall()
     others = [name for metric, name in rows if metric not in allowed]
     if others:
@@ -592,7 +590,6 @@ def undo(store: Store, actor: Actor, change_id: int | None = None) -> Change:
             # a redo put its change back in effect: undoing it is undoing that change
             change = get_change(con, int(change.target or 0))
         _may_take_back(actor, change, "undo")
-        _require_assigned(con, actor, change, "undo", brought_back_only=True)
         if change.kind == "undo":
             raise BadInput(
                 f"change {change.id} is an undo; bring back what it took back with"
@@ -603,6 +600,7 @@ def undo(store: Store, actor: Actor, change_id: int | None = None) -> Change:
                 f"change {change.id} was already taken back by change {change.undone_by};"
                 f" bring it back with `waypoint redo {change.id}`"
             )
+        _require_assigned(con, actor, change, "undo")
         new_id = _reverse(con, actor, change, "undo", change.id)
         # a redo that had put it back in effect no longer holds either
         con.execute(
@@ -705,16 +703,13 @@ def _revert_plan(
             if entity == "metric" and {"prefer", "behaviour", "archived"} & set(old):
                 metrics_to_refresh.append(key)
         reverted += 1
-    _refuse_restored_on_archived(
+    _refuse_references_to_archived(
         con,
         blocked,
         [
-            (e, k)
+            (e, k, json.loads(old_raw), json.loads(new_raw))
             for _, e, k, old_raw, new_raw in rows
-            if old_raw
-            and new_raw
-            and json.loads(old_raw).get("archived") is False
-            and json.loads(new_raw).get("archived") is True
+            if e in PLAN_ENTITIES and old_raw and new_raw
         ],
     )
     if metrics_to_refresh:
@@ -785,6 +780,7 @@ _USED_BY = {
         ("person", "people", "manager"),
     ],
     "objective": [("kpi", "kpis", "objective"), ("campaign", "campaigns", "objective")],
+    "campaign": [("kpi", "kpis", "campaign")],
 }
 
 
@@ -814,22 +810,29 @@ def _refuse_items_still_used(con: Connection, undoing: int, created: list[tuple[
                     )
 
 
-def _refuse_restored_on_archived(
-    con: Connection, blocked: str, restored: list[tuple[str, str]]
+def _refuse_references_to_archived(
+    con: Connection, blocked: str, reverted: list[tuple[str, str, Any, Any]]
 ) -> None:
-    """An item a reversal brings back out of the archive may not refer to an archived
-    one: redoing the apply that made KPI k2 after undoing the one that made its metric
-    brought k2 back on an archived metric, objective and owner, hidden from every page,
-    and the next export and apply archived it again. (Run after the reversal's own
-    updates: an item it restores along with k2 is live by then.)"""
-    for kind, key in restored:
+    """A reversal may not leave a live item referring to an archived one: an item it
+    brings back out of the archive (redoing the apply that made KPI k2 after undoing the
+    one that made its metric), or a reference it sets back (a KPI's owner set back to a
+    person archived since). Hidden from every page, the item made the next export fail
+    to apply. ``reverted``: (entity, key, the values set back, the values they replace)
+    of each plan item; run after the reversal's own updates, so what it restores along
+    with the item is live by then."""
+    for kind, key, back, replaced in reverted:
+        if not isinstance(back, dict) or not isinstance(replaced, dict):
+            continue
+        restored = back.get("archived") is False and replaced.get("archived") is True
+        if back.get("archived") is True:
+            continue  # archived by the reversal: nothing of it is live
         for entity, refs in _USED_BY.items():
             for referrer, table, column in refs:
-                if referrer != kind:
+                if referrer != kind or not (restored or column in back):
                     continue
                 gone = con.execute(
                     f"SELECT r.key FROM {table} t JOIN {PLAN_ENTITIES[entity]} r"  # noqa: S608 (fixed names)
-                    f" ON r.key = t.{column} WHERE t.key = ? AND r.archived",
+                    f" ON r.key = t.{column} WHERE t.key = ? AND NOT t.archived AND r.archived",
                     [key],
                 ).fetchall()
                 if gone:
@@ -838,10 +841,10 @@ def _refuse_restored_on_archived(
                         if column == entity
                         else f"{column} ({entity} {gone[0][0]})"
                     )
+                    did = "bring back" if restored else "set back"
                     raise BadInput(
-                        f"{blocked}: it would bring back {kind} {key}, whose {whose} is"
-                        f" archived (an"
-                        f" undone change made it, or a plan apply left it out); bring that"
+                        f"{blocked}: it would {did} {kind} {key}, whose {whose} is archived"
+                        f" (an undone change made it, or a plan apply left it out); bring that"
                         f" {entity} back first (redo the change that made it, or list it in"
                         " the plan)"
                     )
@@ -910,19 +913,22 @@ def _revert_item(
 def _revert_workspace(con: Connection, actor: Actor, old: Any, new: Any, new_id: int) -> None:
     """Put the workspace back as ``old`` had it. ``old`` None: the apply wrote the first
     workspace row over the defaults `init` leaves (name Waypoint, UTC), so taking it back
-    removes the row and the defaults hold again (the time zone stayed the apply's, and
-    with it every "today" and due date); a redo writes the row again."""
+    puts those defaults back (the time zone stayed the apply's, and with it every "today"
+    and due date); a redo writes the apply's values again."""
+    if old is None:
+        # init's defaults, written as a row: a database without one reads as never used,
+        # and `demo` or `restore` would then replace it without --force
+        old = {"name": "Waypoint", "vision": None, "timezone": "UTC", "currency": "USD"}
     con.execute("DELETE FROM workspace")
-    if old is not None:
-        con.execute(
-            "INSERT INTO workspace (id, name, vision, timezone, currency) VALUES (1, ?, ?, ?, ?)",
-            [
-                old.get("name"),
-                old.get("vision"),
-                old.get("timezone", "UTC"),
-                old.get("currency", "USD"),
-            ],
-        )
+    con.execute(
+        "INSERT INTO workspace (id, name, vision, timezone, currency) VALUES (1, ?, ?, ?, ?)",
+        [
+            old.get("name"),
+            old.get("vision"),
+            old.get("timezone", "UTC"),
+            old.get("currency", "USD"),
+        ],
+    )
     auditlog.record(con, actor, "update", "workspace", "workspace", new, old, change=new_id)
 
 

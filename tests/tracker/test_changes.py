@@ -921,3 +921,101 @@ def test_a_refusal_says_yes_and_no_not_true_and_false(plan_store: Store) -> None
     apply_plan_text(plan_store, SMALL_PLAN, LOCAL_MANAGER)  # back again
     with pytest.raises(BadInput, match=r"archived was changed again since \(no, not yes\)"):
         undo(plan_store, LOCAL_MANAGER, archived.change)
+
+
+def test_a_settings_change_is_undone_and_redone(plan_store: Store) -> None:
+    # the check of references read a setting's old value ("5") as an item's fields:
+    # every undo of a settings change crashed (exit 1, a traceback on the Audit log)
+    def with_keep(n: int) -> str:
+        return SMALL_PLAN + f"settings:\n  backup.keep: {n}\n"
+
+    apply_plan_text(plan_store, with_keep(5), LOCAL_MANAGER)
+    seven = apply_plan_text(plan_store, with_keep(7), LOCAL_MANAGER)
+    undo(plan_store, LOCAL_MANAGER, seven.change)
+    with plan_store.read() as con:
+        stored = con.execute("SELECT value FROM settings WHERE name = 'backup.keep'").fetchall()
+    assert stored == [("5",)]
+    redo(plan_store, LOCAL_MANAGER, seven.change)
+    with plan_store.read() as con:
+        stored = con.execute("SELECT value FROM settings WHERE name = 'backup.keep'").fetchall()
+    assert stored == [("7",)]
+
+
+def test_a_workspace_whose_first_apply_was_undone_is_not_taken_for_a_new_one(tmp_path) -> None:
+    # with no workspace row it looked unused: `demo` replaced it without --force
+    db = tmp_path / "w.duckdb"
+    plan = tmp_path / "p.yaml"
+    plan.write_text("workspace: {name: Other Co, timezone: America/Chicago}\n")
+    waypoint(db, "init")
+    waypoint(db, "plan", "apply", str(plan))
+    assert waypoint(db, "undo", "1").code == 0
+    demo = waypoint(db, "demo", "--as-of", "2026-11-18")
+    assert demo.code == 2 and "--force" in demo.err
+
+
+def test_a_reversal_may_not_leave_a_kpi_on_an_archived_campaign_or_owner(tmp_path) -> None:
+    # a KPI brought back on a campaign archived since, or set back to an owner archived
+    # since: hidden from every page, and the next export failed to apply
+    base = (
+        "workspace: {name: Mini, timezone: UTC}\n"
+        "people: [{key: rick, name: Rick, role: manager}, {key: amy, name: Amy, role: assistant}"
+        "BO]\n"
+        "metrics:\n  - {key: leads, name: Leads, class: outcome, behaviour: flow}\n"
+        "objectives:\n"
+        "  - key: o1\n    title: O1\n    outcome: leads\n    start: 2026-10-01\n"
+        "    deadline: 2026-12-31\nCAMPAIGNS"
+        "    kpis: [{key: k1, metric: leads, target: 60, owner: OWNER}K2]\n"
+    )
+
+    def plan(campaign: bool = False, k2: bool = False, owner: str = "amy", bo: bool = False):
+        return (
+            base.replace("BO", ", {key: bo, name: Bo, role: assistant}" if bo else "")
+            .replace(
+                "CAMPAIGNS",
+                "    campaigns: [{key: c1, name: Launch, channels: [web], owner: rick}]\n"
+                if campaign
+                else "",
+            )
+            .replace("OWNER", owner)
+            .replace(
+                "K2",
+                ", {key: k2, metric: leads, target: 5, owner: amy, campaign: c1}" if k2 else "",
+            )
+        )
+
+    store = Store(tmp_path / "w.duckdb")
+    apply_plan_text(store, plan(), LOCAL_MANAGER)
+    with_campaign = apply_plan_text(store, plan(campaign=True), LOCAL_MANAGER)
+    with_k2 = apply_plan_text(store, plan(campaign=True, k2=True), LOCAL_MANAGER)
+    with pytest.raises(BadInput, match="kpi k2 .* uses as its campaign"):
+        undo(store, LOCAL_MANAGER, with_campaign.change)  # k2 still runs in it
+    undo(store, LOCAL_MANAGER, with_k2.change)
+    undo(store, LOCAL_MANAGER, with_campaign.change)
+    with pytest.raises(BadInput, match=r"bring back kpi k2, whose campaign c1 is archived"):
+        redo(store, LOCAL_MANAGER, with_k2.change)
+    # an owner set back to a person archived since
+    store = Store(tmp_path / "v.duckdb")
+    apply_plan_text(store, plan(bo=True), LOCAL_MANAGER)
+    to_bo = apply_plan_text(store, plan(bo=True, owner="bo"), LOCAL_MANAGER)
+    apply_plan_text(
+        store,
+        plan(bo=True, owner="bo").replace("{key: amy, name: Amy, role: assistant}, ", ""),
+        LOCAL_MANAGER,
+    )
+    with pytest.raises(BadInput, match=r"set back kpi k1, whose owner \(person amy\) is archived"):
+        undo(store, LOCAL_MANAGER, to_bo.change)
+
+
+def test_after_a_handover_her_deletion_may_be_redone_it_only_takes_a_value_away(
+    plan_store: Store,
+) -> None:
+    logged = log_entry(plan_store, AMY, "leads", 2, day=DAY)
+    deleted = delete_values(plan_store, AMY, [logged.entry])
+    undo(plan_store, AMY, deleted)  # still hers: her entry is back
+    handed_over = SMALL_PLAN.replace(
+        "{key: leads-h2, metric: leads, aggregation: sum, target: 60, owner: amy}",
+        "{key: leads-h2, metric: leads, aggregation: sum, target: 60, owner: ricardo}",
+    )
+    apply_plan_text(plan_store, handed_over, RICARDO)
+    redo(plan_store, AMY, deleted)  # takes her entry away again, as a delete would
+    assert daily_values(plan_store, "leads") == []
