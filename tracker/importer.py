@@ -274,8 +274,12 @@ def dry_run_files(
     a dry run of each file alone said "inserted" for values an earlier file would have
     stored (the real run: "replaced" or "unchanged"), and missed the sources two files
     count twice. Every file is parsed first, with the database closed (a slow file
-    never holds the lock); a later file knows the metrics an earlier one creates. The
-    writes then run in one transaction that is rolled back."""
+    never holds the lock); a later file knows the metrics an earlier one with rows
+    creates. The writes then run in one transaction that is rolled back. A file that
+    stores nothing keeps nothing in the real run (not even the metrics it would have
+    created), but inside the outer transaction its own rollback cannot take back its
+    writes (nor can a file refused midway): the transaction is then begun again without
+    it, the files before it written again, and the next file judged on that."""
     require_writer(actor, "import values")
     if workspace is None:
         workspace = read_workspace(store)
@@ -288,26 +292,36 @@ def dry_run_files(
             continue
         read.append((path, parsed))
         created = {k: m for k, m in parsed.metrics.items() if k not in workspace.names}
-        if created:
+        if created and parsed.rows.num_rows:
             workspace = replace(
                 workspace,
                 names={**workspace.names, **{k: m.name for k, m in created.items()}},
                 behaviours={**workspace.behaviours, **{k: m.behaviour for k, m in created.items()}},
             )
     out: list[ImportResult | BadInput] = []
-    with store.session(), store.write():
-        # nested in this transaction, each file's own dry run keeps its writes for the
-        # next file to see; this one, rolled back, keeps nothing
-        for item in read:
-            if isinstance(item, BadInput):
-                out.append(item)
-                continue
-            path, parsed = item
-            try:
-                out.append(store_import(store, actor, path, parsed, workspace, dry_run=True))
-            except BadInput as exc:
-                out.append(exc)
-        raise Rollback
+    kept: list[tuple[str | Path, ParsedFile]] = []  # the files that store something
+    start = 0
+    with store.session():
+        while start < len(read):
+            with store.write():
+                for path, parsed in kept:  # again, after a file that stored nothing
+                    store_import(store, actor, path, parsed, workspace, dry_run=True)
+                for item in read[start:]:
+                    start += 1
+                    if isinstance(item, BadInput):
+                        out.append(item)
+                        continue
+                    path, parsed = item
+                    try:
+                        result = store_import(store, actor, path, parsed, workspace, dry_run=True)
+                    except BadInput as exc:  # refused midway: what it wrote stays here too
+                        out.append(exc)
+                        break
+                    out.append(result)
+                    if result.nothing_imported:
+                        break  # its writes stay in this transaction: begin it again
+                    kept.append(item)
+                raise Rollback  # nothing of a dry run is kept
     return out
 
 

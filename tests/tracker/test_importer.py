@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -770,3 +771,40 @@ def test_an_unknown_metric_typed_in_other_case_is_named_with_the_key_it_means(
     assert "(did you mean 'posts'?)" in reject.reason
     run = waypoint(plan_store.path, "log", "Leadz", "1", "--day", "2026-08-01")
     assert run.code == 2 and "(did you mean 'leads'?)" in run.err
+
+
+def test_a_dry_run_leaves_out_what_a_file_that_stores_nothing_would_have_created(
+    plan_store: Store, tmp_path: Path
+) -> None:
+    # An X export whose every value is refused stores nothing, not even its metrics; a
+    # dry run kept them for the next file, which then "would import" values the real
+    # run rejects as of an unknown metric.
+    import json
+
+    text = X_OVERVIEW.read_text()
+    header, *lines = text.splitlines()
+    columns = next(iter(csv.reader([header])))
+    refused = tmp_path / "account_overview_analytics.csv"
+    rows_out = []
+    for row in csv.reader(lines):
+        rows_out.append([row[0], *["-1" for _ in row[1:]]])
+    with refused.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(columns)
+        writer.writerows(rows_out)
+    later = tmp_path / "l.csv"
+    later.write_text("day,metric,value\n2025-01-01,x.likes,5\n2025-01-01,leads,2\n")
+    dry = waypoint(plan_store.path, "import", str(refused), str(later), "--dry-run", "--json")
+    real_db = tmp_path / "copy.duckdb"
+    shutil.copy(plan_store.path, real_db)
+    real = waypoint(real_db, "import", str(refused), str(later), "--json")
+    assert dry.code == real.code == 2
+
+    def counts(run) -> list[tuple[int, int, int, int]]:
+        return [
+            (f["inserted"], f["replaced"], f["unchanged"], len(f["rejected"]))
+            for f in json.loads(run.out)["files"]
+        ]
+
+    assert counts(dry) == counts(real)
+    assert counts(real)[1] == (1, 0, 0, 1)  # leads stored, x.likes unknown
