@@ -26,7 +26,7 @@ from tracker.outfiles import write_atomically
 from tracker.permissions import assigned_channels, assigned_metrics, require_writer
 from tracker.records import SCHEDULER, Actor
 from tracker.store import Connection, Rollback, Store
-from tracker.text import ANY_CONTROL_CHARACTER, NOTE_LIMIT, NOTE_STRIPPED, quoted
+from tracker.text import ANY_CONTROL_CHARACTER, NOTE_LIMIT, NOTE_STRIPPED, quoted, spelled_like
 from tracker.vocab import (
     PERSON_OF_SOURCE,
     PERSON_PART_OF_SOURCE,
@@ -536,12 +536,16 @@ def _resolve_metrics(
     allowed = assigned_metrics(con, actor)
     channels = assigned_channels(con, actor)
     refused: dict[str, str] = {}
+    stored: list[str] | None = None
     for metric in incoming:
         if metric not in known:
             spec = new_metrics.get(metric)
             if spec is None:
+                if stored is None:  # read once, for the first unknown metric only
+                    stored = [r[0] for r in con.execute("SELECT key FROM metrics").fetchall()]
                 refused[metric] = (
-                    f"unknown metric {quoted(metric)}; add it to the plan or check the spelling"
+                    f"unknown metric {quoted(metric)}{spelled_like(metric, stored)}; add it to"
+                    " the plan or check the spelling"
                 )
                 continue
             if channels is not None and spec.channel not in channels and spec.klass != "effort":

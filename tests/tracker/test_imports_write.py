@@ -738,3 +738,9 @@ def test_an_overlap_of_many_sources_names_a_few_and_counts_the_rest(plan_store: 
     (sentence,) = overlap_sentences(result.overlaps)
     assert "src000, src001, src002, src003, src004, src005 and 34 more:" in sentence
     assert "src039" not in sentence
+
+
+def test_a_write_refusing_an_unknown_metric_names_the_key_it_means(plan_store: Store) -> None:
+    result = write_observations(plan_store, LOCAL_MANAGER, rows((1, DAY, "Leads", 1.0, "crm")))
+    (reject,) = result.rejected
+    assert reject.reason.startswith("unknown metric 'Leads' (did you mean 'leads'?);")

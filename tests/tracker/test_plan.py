@@ -443,3 +443,15 @@ def test_a_new_way_of_reading_a_metric_that_holds_values_is_said(plan_store: Sto
     # any other change to it says nothing
     data["metrics"][0]["name"] = "LinkedIn audience"
     assert apply_plan_text(plan_store, yaml.safe_dump(data), LOCAL_MANAGER).notes == []
+    # a stock again, its prefer dropped with it: one sentence, the stock's (no source is
+    # preferred on a stock, so "both count again" would be wrong)
+    for m in data["metrics"]:
+        if m["key"] == "li-followers":
+            m["prefer"] = "import.linkedin"
+    apply_plan_text(plan_store, yaml.safe_dump(data), LOCAL_MANAGER)
+    for m in data["metrics"]:
+        if m["key"] == "li-followers":
+            m.pop("prefer")
+            m["behaviour"] = "stock"
+    (note,) = apply_plan_text(plan_store, yaml.safe_dump(data), LOCAL_MANAGER).notes
+    assert "latest-recorded value instead of adding up" in note and "count again" not in note

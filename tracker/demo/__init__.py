@@ -39,7 +39,6 @@ def load_demo(
 ) -> dict:
     """Load the demo into ``store`` in one transaction; returns a summary. Replacing a
     workspace (``force``) wipes every value and check-in: a manager only, audited."""
-    store.init()
     now = today(timezone="America/Chicago")  # the demo workspace's zone
     if as_of is None:
         as_of = now
@@ -50,6 +49,7 @@ def load_demo(
             f"--as-of {as_of}: the demo's 26 weeks end on that day, which is after today"
             f" ({now} in the demo's time zone, America/Chicago); give today or an earlier day"
         )
+    store.init()  # after the checks: a refused demo leaves no database file behind
     raw = demo_plan(as_of)
     plan = validate_plan(raw, "demo plan")
     observations = generate.observations(as_of, raw)

@@ -37,6 +37,7 @@ from tracker.imports.values import (
     parse_when,
     to_day,
 )
+from tracker.text import spelled_like
 
 if TYPE_CHECKING:
     from tracker.models import ImportMapping
@@ -156,8 +157,9 @@ def check_metrics(mapping: ImportMapping, known: Mapping[str, Any], origin: str)
     """A mapping may only feed metrics the plan has (DESIGN): name the first unknown."""
     unknown = [v.metric for v in mapping.values if v.metric not in known]
     if unknown:
+        named = ", ".join(f"{m}{spelled_like(m, known)}" for m in dict.fromkeys(unknown))
         raise BadInput(
-            f"{origin}: mapping {mapping.name} names unknown metric(s) {', '.join(unknown)};"
+            f"{origin}: mapping {mapping.name} names unknown metric(s) {named};"
             " add them to the plan first (Plan page or `waypoint plan apply`)"
         )
 

@@ -215,7 +215,9 @@ def _reading_notes(con: Connection, audit: list[tuple[str, str, str, Any, Any]])
                 else "each day now adds up its sources and entries instead of counting"
                 " the latest-recorded one"
             )
-        if "prefer" in new:  # the audit holds the fields that changed only
+        if "prefer" in new and new.get("behaviour") != "stock":
+            # (the audit holds the fields that changed only; a stock has no prefer to
+            # read: its day is the latest-recorded value whatever the source)
             said.append(
                 f"on days two of its sources cover, only {new['prefer']} counts now"
                 if new["prefer"]

@@ -269,6 +269,10 @@ def test_map_naming_an_unknown_metric_is_refused_and_nothing_is_written(
     assert run.code == 2
     assert "takings" in run.err and "add them to the plan" in run.err
     assert daily(shop, "catering-orders") == {}
+    # a key in other case names the one it means
+    mapping = _write(tmp_path, "m.yaml", BOOKING.replace("metric: revenue", "metric: Revenue"))
+    run = waypoint(shop, "import", str(MAPPED / "booking-week45.csv"), "--map", str(mapping))
+    assert run.code == 2 and "Revenue (did you mean 'revenue'?)" in run.err
 
 
 def test_a_broken_mapping_file_names_the_field(shop: Path, tmp_path: Path) -> None:
