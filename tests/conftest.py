@@ -53,6 +53,14 @@ SMALL_PLAN = textwrap.dedent(
     """
 )
 
+# SMALL_PLAN without its recurring KPI: applied, it archives weekly-posts
+WEEKLY_POSTS_LINE = (
+    "      - {key: weekly-posts, metric: posts, target: 3, per: week, owner: amy,"
+    " campaign: li-answers}\n"
+)
+SMALL_PLAN_WITHOUT_WEEKLY_POSTS = SMALL_PLAN.replace(WEEKLY_POSTS_LINE, "")
+assert SMALL_PLAN_WITHOUT_WEEKLY_POSTS != SMALL_PLAN
+
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
