@@ -12,7 +12,7 @@ from jobs import tasks
 class JobSpec:
     name: str
     setting: str
-    run: Callable
+    run: Callable  # (store, now, slot): slot None for a manual run; returns the message
     help: str
     title: str  # what people read ("Nightly backup"); the name stays in --json and logs
 

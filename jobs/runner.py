@@ -6,16 +6,18 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.base import BaseTrigger
 
 from jobs.registry import JOBS
 from tracker.clock import now_utc, workspace_timezone
 from tracker.errors import BadInput
 from tracker.jobruns import claim, finish, last_runs
 from tracker.plan import load_plan
+from tracker.records import Actor
 from tracker.settings import cron_problem as schedule_problem
 from tracker.settings import cron_trigger, environment_override, get_setting
 from tracker.store import Store
+from tracker.text import hide_emails
 
 
 def schedule_of(store: Store, name: str) -> str:
@@ -47,7 +49,9 @@ def schedule_words(expr: str) -> str:
     return words
 
 
-def trigger(store: Store, name: str) -> CronTrigger:
+def trigger(store: Store, name: str) -> BaseTrigger:
+    """The job's schedule: a CronTrigger, or an OrTrigger of two (days of the month or of
+    the week, as standard cron reads both)."""
     expr = schedule_of(store, name)
     try:
         return cron_trigger(expr, timezone=ZoneInfo(workspace_timezone(store)))
@@ -74,6 +78,7 @@ def run_job(
     if name not in JOBS:
         raise BadInput(f"unknown job {name!r}; jobs: {', '.join(JOBS)}")
     now = now or now_utc()
+    manual = slot is None
     slot = slot or now
     naive = slot.astimezone(dt.UTC).replace(tzinfo=None)
     if not claim(store, name, naive, now.astimezone(dt.UTC).replace(tzinfo=None)):
@@ -83,7 +88,9 @@ def run_job(
         return "skipped", f"{name} already ran for {local:%Y-%m-%d %H:%M} ({tz})"
     final = False
     try:
-        message = JOBS[name].run(store, now)
+        # a job runs at ``now``; the digest reviews the week before its slot, so a slot
+        # caught up or retried later still sends its own week (None: a manual run)
+        message = JOBS[name].run(store, now, None if manual else slot)
         outcome = "ok"
     except Exception as exc:  # a failing job is recorded and never stops the scheduler
         outcome, message = "failed", f"{type(exc).__name__}: {exc}"
@@ -127,8 +134,14 @@ class JobInfo:
     problem: str | None = None  # why it never runs (a schedule the scheduler cannot read)
 
 
-def job_overview(store: Store, now: dt.datetime | None = None) -> list[JobInfo]:
+def job_overview(
+    store: Store, now: dt.datetime | None = None, reader: Actor | None = None
+) -> list[JobInfo]:
+    """Every job with its schedule, last and next run. A ``reader`` other than a manager
+    reads the last messages without the email addresses they name (who was mailed, who
+    refused): people's emails are a manager's to see."""
     now = now or now_utc()
+    private = reader is not None and reader.role != "manager"
     with store.session():
         runs = last_runs(store)
         timezone = workspace_timezone(store)
@@ -169,7 +182,11 @@ def job_overview(store: Store, now: dt.datetime | None = None) -> list[JobInfo]:
                 help=spec.help,
                 last_run=started,
                 last_outcome=run.outcome if run else None,
-                last_message=run.message if run else None,
+                last_message=(
+                    (hide_emails(run.message) if private and run.message else run.message)
+                    if run
+                    else None
+                ),
                 next_run=next_run.astimezone(zone) if next_run else None,
                 timezone=timezone,
                 problem=problem,

@@ -88,7 +88,7 @@ def _note(target: Path, text: str) -> None:
     )
 
 
-def inbox_import(store: Store, now: dt.datetime) -> str:
+def inbox_import(store: Store, now: dt.datetime, slot: dt.datetime | None = None) -> str:
     """Import every settled file in inbox/; move it to done/ or failed/ with a .txt.
 
     A file is moved to inbox/processing/ *before* it is read, so a file that brings the
@@ -185,8 +185,11 @@ def inbox_import(store: Store, now: dt.datetime) -> str:
     return "; ".join(parts)
 
 
-def weekly_digest(store: Store, now: dt.datetime) -> str:
-    """Last week's review to every manager, with charts as inline PNGs; a Markdown copy."""
+def weekly_digest(store: Store, now: dt.datetime, slot: dt.datetime | None = None) -> str:
+    """The review of the week before ``slot`` (a manual run: before ``now``) to every
+    manager, with charts as inline PNGs; a Markdown copy. A scheduled slot whose week a
+    run already mailed sends nothing (the digest's time moved after it went out, or a
+    missed slot caught up after the next one); a manual run always sends."""
     from jobs.charts import digest_images
     from tracker.formats import day_span
     from tracker.mailer import MailPartlyRefused, build_message, mail_settings, send
@@ -195,8 +198,12 @@ def weekly_digest(store: Store, now: dt.datetime) -> str:
     from tracker.report import render_html, render_markdown, render_text, weekly_review
 
     tz = workspace_timezone(store)
-    local = now.astimezone(ZoneInfo(tz)).date()
+    local = (slot or now).astimezone(ZoneInfo(tz)).date()
     week = Period.week_of(local).previous().label
+    if slot is not None:
+        sent = _digest_sent(store, week)
+        if sent:
+            return f"review {week} was mailed already ({sent}); not sent again"
     review = weekly_review(store, week, now=now)
     reports = data_dir(store) / "reports"
     reports.mkdir(parents=True, exist_ok=True)
@@ -244,14 +251,27 @@ def weekly_digest(store: Store, now: dt.datetime) -> str:
     return "; ".join(notes)
 
 
-def checkin_reminders(store: Store, now: dt.datetime) -> str:
+def _digest_sent(store: Store, week: str) -> str | None:
+    """When a run mailed the review of ``week`` (its record's time), or None. A run's
+    message starts "review WEEK saved" and holds "sent to" once mail went out (to some,
+    when a server refused others: those are not mailed again by the schedule either)."""
+    from tracker.jobruns import runs
+
+    for run in runs(store, "weekly_digest", limit=200):
+        said = run.message or ""
+        if said.startswith(f"review {week} saved") and "sent to " in said:
+            return f"{run.started:%Y-%m-%d %H:%M} UTC" if run.started else "earlier"
+    return None
+
+
+def checkin_reminders(store: Store, now: dt.datetime, slot: dt.datetime | None = None) -> str:
     """Remind owners the day before a period ends; escalate after two ignored reminders."""
     from jobs.reminders import run_reminders
 
     return run_reminders(store, now)
 
 
-def nightly_backup(store: Store, now: dt.datetime) -> str:
+def nightly_backup(store: Store, now: dt.datetime, slot: dt.datetime | None = None) -> str:
     from tracker.backup import backup, prune_backups
 
     folder = data_dir(store) / "backups"

@@ -86,6 +86,18 @@ class WeeklyReview:
     kpi_names: dict[str, str] = field(default_factory=dict)  # KPI key -> name
     people: dict[str, str] = field(default_factory=dict)  # person key -> name (own keys)
     failed_jobs: list[tuple[str, str]] = field(default_factory=list)  # (job, message)
+
+    def for_reader(self, reader: Any) -> WeeklyReview:
+        """The review as ``reader`` (an Actor) may read it: a job's message names the
+        addresses it mailed or that refused it, which only a manager may see."""
+        if getattr(reader, "role", None) == "manager":
+            return self
+        from dataclasses import replace
+
+        from tracker.text import hide_emails
+
+        return replace(self, failed_jobs=[(j, hide_emails(m)) for j, m in self.failed_jobs])
+
     # Campaigns that ended in the week: (name, sentences of what they moved or did not).
     campaigns_ended: list[tuple[str, list[str]]] = field(default_factory=list)
 

@@ -78,7 +78,8 @@ def _cron_days(field: str) -> str:
             first, last = 0, 6
         elif "-" in span:
             a, b = span.split("-", 1)
-            first, last = _cron_day(a), _cron_day(b, end=True)
+            # 7 is Sunday at either end ("7-7", Sundays only, ran every day as 0-7)
+            first, last = _cron_day(a, end=a.strip() == "7"), _cron_day(b, end=True)
         else:
             first = last = _cron_day(span)
             if step:
@@ -106,6 +107,18 @@ def cron_trigger(expr: str, timezone: Any = None) -> Any:
     fields = expr.split()
     if len(fields) == 5:
         fields[4] = _cron_days(fields[4])
+        if fields[2] != "*" and fields[4] != "*":
+            # standard cron runs on either day when both are given ("0 8 1 * 1": the 1st
+            # and every Monday, as the words say); APScheduler wants both at once
+            from apscheduler.triggers.combining import OrTrigger
+
+            minute, hour, day, month, weekday = fields
+            return OrTrigger(
+                [
+                    CronTrigger.from_crontab(f"{minute} {hour} {day} {month} *", timezone),
+                    CronTrigger.from_crontab(f"{minute} {hour} * {month} {weekday}", timezone),
+                ]
+            )
         expr = " ".join(fields)
     return CronTrigger.from_crontab(expr, timezone=timezone)
 

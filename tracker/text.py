@@ -132,3 +132,12 @@ def spelled_like(typed: str, known: Iterable[str]) -> str:
     want = typed.strip().casefold()
     close = [want] if want in folded else difflib.get_close_matches(want, folded, n=1, cutoff=0.8)
     return f" (did you mean {folded[close[0]]!r}?)" if close else ""
+
+
+_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def hide_emails(text: str) -> str:
+    """``text`` with every email address shown as "(an address)": a job's message ("sent to
+    maria@...", "refused omar@...") read by someone who may not see people's emails."""
+    return _EMAIL.sub("(an address)", text)

@@ -177,7 +177,7 @@ if not configured:
 
 st.subheader("Scheduled jobs")
 with store.session():
-    jobs = job_overview(store)
+    jobs = job_overview(store, reader=st.session_state["actor"])
 zone = jobs[0].timezone if jobs else plan.workspace.timezone
 for j in jobs:
     if j.problem:  # a schedule the scheduler cannot read: the job never runs

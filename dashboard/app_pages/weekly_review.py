@@ -26,7 +26,7 @@ linked = st.query_params.get("week")
 if linked in weeks and "weekly_week" not in st.session_state:
     st.session_state["weekly_week"] = linked
 week = st.selectbox("Week", weeks, key="weekly_week", format_func=spans.get)
-review = state.cached(state.review, week, day)
+review = state.cached(state.review, week, day).for_reader(st.session_state["actor"])
 
 st.title(review.title)
 

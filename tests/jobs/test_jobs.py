@@ -204,7 +204,7 @@ def test_backup_job_keeps_last_n(demo_store: Store, monkeypatch: pytest.MonkeyPa
 def test_failing_job_is_recorded_not_raised(demo_store: Store, monkeypatch) -> None:
     from jobs import registry
 
-    def boom(store, now):
+    def boom(store, now, slot):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setitem(
@@ -270,7 +270,13 @@ def test_cron_problems_are_named() -> None:
 
 @pytest.mark.parametrize(
     ("expr", "runs_on"),
-    [("0 8 * * 1", "Mon"), ("0 8 * * 0", "Sun"), ("0 8 * * 7", "Sun"), ("0 8 * * 1-5", "Mon")],
+    [
+        ("0 8 * * 1", "Mon"),
+        ("0 8 * * 0", "Sun"),
+        ("0 8 * * 7", "Sun"),
+        ("0 8 * * 1-5", "Mon"),
+        ("0 8 * * 7-7", "Sun"),  # Sundays only: it ran every day, read as 0-7
+    ],
 )
 def test_numbered_weekdays_run_on_the_day_standard_cron_names(
     store: Store, monkeypatch: pytest.MonkeyPatch, expr: str, runs_on: str
@@ -284,6 +290,82 @@ def test_numbered_weekdays_run_on_the_day_standard_cron_names(
     assert f"{digest.next_run:%a}" == runs_on, digest.next_run
     day = {"Mon": "Monday", "Sun": "Sunday"}[runs_on]
     assert day in digest.schedule_words or "Monday through Friday" in digest.schedule_words
+    if expr.endswith("7-7"):  # and the day after the Sunday is the next Sunday
+        from tracker.settings import cron_trigger
+
+        after = cron_trigger(expr).get_next_fire_time(None, digest.next_run + dt.timedelta(hours=1))
+        assert (after - digest.next_run).days == 7
+
+
+@pytest.mark.parametrize(
+    ("expr", "next_day"),
+    [
+        ("0 8 1 * 1", dt.date(2026, 11, 23)),  # the 1st, or any Monday: Monday comes first
+        ("0 8 1,15 * 5", dt.date(2026, 11, 27)),  # the 1st or the 15th, or a Friday
+        ("0 8 1 * *", dt.date(2026, 12, 1)),  # one of them alone: that one
+    ],
+)
+def test_a_day_of_month_and_a_weekday_run_on_either_as_cron_and_the_words_say(
+    expr: str, next_day: dt.date
+) -> None:
+    # the words said "on day 1 of the month, or on Monday" and the scheduler waited for
+    # a Monday the 1st (February)
+    from jobs.runner import schedule_words
+    from tracker.settings import cron_trigger
+
+    saturday = dt.datetime(2026, 11, 21, 12, tzinfo=dt.UTC)
+    assert cron_trigger(expr, timezone=dt.UTC).get_next_fire_time(None, saturday).date() == next_day
+    if "1 * 1" in expr:
+        assert " or " in schedule_words(expr)
+
+
+@pytest.mark.slow  # the digest renders its chart with kaleido, which drives Chromium
+def test_a_digest_slot_run_late_reviews_its_own_week_and_no_week_goes_twice(
+    demo_store: Store, smtp: Inbox
+) -> None:
+    # A missed 23 Nov slot caught up (or retried) on 30 Nov reviewed 23-29 Nov, the week
+    # before the run: that week went out twice and 16-22 Nov never did. And a digest
+    # whose time moved after it ran sent the same week again.
+    late = MONDAY_8 + dt.timedelta(days=7, hours=1)
+    outcome, message = run_job(demo_store, "weekly_digest", late, slot=MONDAY_8)
+    assert outcome == "ok" and message.startswith("review 2026-W47 saved"), message
+    assert [m["Subject"].split("weekly review ")[1] for m in smtp.messages] == ["16–22 Nov 2026"]
+    moved = MONDAY_8 + dt.timedelta(hours=1)  # the digest's time set to 09:00
+    outcome, message = run_job(demo_store, "weekly_digest", late, slot=moved)
+    assert outcome == "ok" and "review 2026-W47 was mailed already" in message, message
+    assert len(smtp.messages) == 1
+    # a manual run is a request: it sends the last complete week, whatever went before
+    outcome, message = run_job(demo_store, "weekly_digest", late)
+    assert message.startswith("review 2026-W48 saved") and len(smtp.messages) == 2
+
+
+def test_job_messages_show_no_email_address_to_anyone_but_a_manager(demo_store: Store) -> None:
+    # "sent to maria@...; refused omar@..." reached a viewer through `jobs list` and the
+    # weekly review, where the audit log hides the same addresses
+    import json
+
+    from tests.clirunner import waypoint
+    from tracker.jobruns import claim, finish
+
+    slot = dt.datetime(2026, 11, 16, 14, 0)  # naive UTC, as runs are stored
+    claim(demo_store, "weekly_digest", slot, slot)
+    finish(
+        demo_store, "weekly_digest", slot, slot, "failed",
+        "sent to maria@copperkettle.example; not delivered: refused omar@example.com",
+    )  # fmt: skip
+    env = {"WAYPOINT_NOW": "2026-11-18T12:00:00"}
+    viewer = waypoint(demo_store.path, "jobs", "list", "--json", "--as", "ben", env=env)
+    (digest,) = [j for j in json.loads(viewer.out)["jobs"] if j["name"] == "weekly_digest"]
+    assert "@" not in digest["last_message"] and "(an address)" in digest["last_message"]
+    manager = waypoint(demo_store.path, "jobs", "list", "--json", "--as", "maria", env=env)
+    assert "maria@copperkettle.example" in manager.out
+    review = waypoint(
+        demo_store.path, "report", "weekly", "--week", "2026-W47", "--as", "ben", env=env
+    )
+    assert (
+        "Weekly digest failed" in review.out
+        and "@" not in review.out.split("Weekly digest failed")[1][:200]
+    )
 
 
 def test_a_schedule_from_the_environment_that_cannot_be_read_is_named(

@@ -20,7 +20,7 @@ def list_cmd(app: AppContext, as_json: bool) -> None:
     """Jobs, their schedules, last and next runs, last outcome."""
     from jobs.runner import job_overview
 
-    jobs = job_overview(app.store)
+    jobs = job_overview(app.store, reader=app.actor())
     if as_json:
         emit_json({"jobs": [j.__dict__ for j in jobs]})  # datetimes carry their offset
         return

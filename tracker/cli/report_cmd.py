@@ -23,7 +23,7 @@ def weekly_cmd(app: AppContext, week: str | None, fmt: str, out: str | None) -> 
     from tracker.report import render_html, render_markdown, weekly_review
 
     week = parse_week(week)
-    review = weekly_review(app.store, week)
+    review = weekly_review(app.store, week).for_reader(app.actor())
     text = render_markdown(review) if fmt == "md" else render_html(review)
     if out:
         write_output(out, text, app.store, f"the {review.week} review")
