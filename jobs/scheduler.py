@@ -7,9 +7,11 @@ once (coalesce); later calls return the same scheduler.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -24,9 +26,34 @@ from tracker.store import Store
 log = logging.getLogger("waypoint.jobs")
 _lock = threading.Lock()
 _schedulers: dict[str, BackgroundScheduler] = {}
+# Jobs running now (scheduled or caught up): a stopping server waits for them, so a run
+# ends with its outcome recorded instead of "running" until the 2-hour stale rule (and an
+# inbox file imported but never moved, or a digest failing with the interpreter's own
+# "cannot schedule new futures after interpreter shutdown").
+_active = threading.Condition()
+_running = 0
+STOP_WAIT_SECONDS = 60  # a run still going after this is left to the stale rule
+
+
+@contextlib.contextmanager
+def _counted() -> Iterator[None]:
+    global _running
+    with _active:
+        _running += 1
+    try:
+        yield
+    finally:
+        with _active:
+            _running -= 1
+            _active.notify_all()
 
 
 def _fire(db_path: str, name: str) -> None:
+    with _counted():
+        _fire_now(db_path, name)
+
+
+def _fire_now(db_path: str, name: str) -> None:
     store = Store(db_path)
     now = now_utc()
     try:
@@ -76,22 +103,30 @@ def start_scheduler(db_path: str | Path, *, catch_up_missed: bool = True) -> Bac
 
 
 def _catch_up(db_path: str) -> None:
-    try:
-        for name, outcome, message in catch_up(Store(db_path), now_utc()):
-            log.info("caught up %s: %s: %s", name, outcome, message)
-    except Exception:
-        log.exception("catch-up failed")
+    with _counted():
+        try:
+            for name, outcome, message in catch_up(Store(db_path), now_utc()):
+                log.info("caught up %s: %s: %s", name, outcome, message)
+        except Exception:
+            log.exception("catch-up failed")
 
 
 def running_schedulers() -> int:
     return len(_schedulers)
 
 
-def stop_all(wait: bool = False) -> None:
+def stop_all(wait: bool = False, timeout: float = STOP_WAIT_SECONDS) -> bool:
+    """Stop every scheduler: no run starts after this. ``wait``: then wait (up to
+    ``timeout`` seconds) for the runs under way to end and record their outcome. Returns
+    whether none was still running."""
     with _lock:
         for scheduler in _schedulers.values():
-            scheduler.shutdown(wait=wait)
+            scheduler.shutdown(wait=False)
         _schedulers.clear()
+    if not wait:
+        return _running == 0
+    with _active:
+        return _active.wait_for(lambda: _running == 0, timeout=timeout)
 
 
 __all__ = ["start_scheduler", "stop_all", "running_schedulers", "dt"]

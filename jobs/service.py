@@ -12,7 +12,8 @@ same database finds the lease taken, says which process holds it, and serves pag
 without jobs.
 
 SIGTERM (and SIGINT, Ctrl+C) stop the Streamlit child first, then the scheduler, so no
-process keeps the port.
+process keeps the port; a job under way is waited for (up to a minute) so that its run
+is recorded with its outcome.
 """
 
 from __future__ import annotations
@@ -91,7 +92,8 @@ def serve_with_jobs(
                 from jobs.scheduler import start_scheduler, stop_all
 
                 start_scheduler(db_path)
-                stack.callback(stop_all)
+                # stopped last, after the pages: a run under way ends and is recorded
+                stack.callback(stop_all, wait=True)
                 say("Scheduled jobs: running in this process (see `waypoint jobs list`).")
         return _run_child(command, env)
 

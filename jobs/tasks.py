@@ -77,6 +77,25 @@ def _fail(failed: Path, source: Path, name: str, stamp: str, why: str) -> None:
     _note(target, f"{name} was not imported.\n\n{why}\n")
 
 
+def _stored_before_stop(store: Store, left: Path, name: str) -> int | None:
+    """The change that imported a file found in processing/ at start-up, when its import
+    committed before the server stopped (the move to done/ comes after the commit), or
+    None. Its name carries the run's stamp; an import of it by the scheduler since then,
+    still in effect, is that one."""
+    stamp = left.name.split("-", 1)[0]
+    try:
+        since = dt.datetime.strptime(stamp, "%Y%m%dT%H%M%S")
+    except ValueError:
+        return None
+    with store.read() as con:
+        rows = con.execute(
+            "SELECT id FROM changes WHERE kind = 'import' AND actor = ? AND \"at\" >= ?"
+            " AND starts_with(summary, ?) AND undone_by IS NULL ORDER BY id DESC LIMIT 1",
+            [SCHEDULER.key, since, f"import {name} ("],
+        ).fetchall()
+    return int(rows[0][0]) if rows else None
+
+
 def _note(target: Path, text: str) -> None:
     """The .txt beside a file the inbox moved: written whole and never through a link
     (the inbox may be shared, and the name can be guessed)."""
@@ -114,6 +133,19 @@ def inbox_import(store: Store, now: dt.datetime, slot: dt.datetime | None = None
     if processing.is_dir():
         for left in _queued(processing):
             name = file_label(left.name.split("-", 1)[-1])
+            change = _stored_before_stop(store, left, name)
+            if change is not None:
+                # the import committed; the server stopped before the file was moved
+                done.mkdir(parents=True, exist_ok=True)
+                target = done / f"{stamp}-{left.name.split('-', 1)[-1]}"
+                shutil.move(str(left), target)
+                _note(
+                    target,
+                    f"{name} was imported (change {change}, `waypoint undo {change}` takes it"
+                    " back); the server stopped before the file was moved here.\n",
+                )
+                refused.append(f"{name} (imported as change {change} before a stop)")
+                continue
             _fail(
                 failed,
                 left,
@@ -170,13 +202,17 @@ def inbox_import(store: Store, now: dt.datetime, slot: dt.datetime | None = None
         done.mkdir(parents=True, exist_ok=True)
         target = done / f"{stamp}-{claimed.name.split('-', 1)[1]}"
         shutil.move(str(claimed), target)
-        lines = [
-            f"{name} ({result.preset}): {result.inserted} inserted, {result.replaced}"
-            f" replaced, {result.unchanged} unchanged, {len(result.rejected)} rejected"
-        ]
+        # what `waypoint import` says of the same file: counts per metric, outliers,
+        # sources that count days twice, notes (the .txt held the counts alone)
+        lines = result.summary_lines() + [f"  note: {n}" for n in result.notes]
         lines += [f"line {r.line}, {r.column}: {r.reason}" for r in result.rejected[:500]]
         _note(target, "\n".join(lines) + "\n")
-        imported.append(f"{name} ({result.inserted + result.replaced} values)")
+        found = [f"{result.inserted + result.replaced} values"]
+        if result.outliers:
+            found.append(f"{len(result.outliers)} unusual value(s)")
+        if any(o.prefer is None for o in result.overlaps):
+            found.append("sources counting days twice")
+        imported.append(f"{name} ({'; '.join(found)})")
     parts = [f"imported {len(imported)}: {', '.join(imported)}" if imported else "nothing new"]
     if refused:
         parts.append(f"failed {len(refused)}: {', '.join(refused)}")

@@ -402,3 +402,84 @@ def test_a_running_slot_shows_as_running_not_with_the_last_runs_end(store: Store
         None,
         None,
     )
+
+
+def test_the_inbox_says_what_waypoint_import_says_of_a_file(demo_store: Store) -> None:
+    # two exports of X covering the same days: `waypoint import` warns they count twice;
+    # the inbox's .txt and run message held the counts alone
+    inbox = demo_store.path.parent / "inbox"
+    inbox.mkdir()
+    first = "account_overview_analytics.csv"
+    second = "account_analytics_content_2024-11-21_2025-02-19.csv"
+    shutil.copy(EXPORTS / "x_twitter" / first, inbox / first)
+    old = time.time() - 120
+    os.utime(inbox / first, (old, old))
+    run_job(demo_store, "inbox_import", dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC))
+    shutil.copy(EXPORTS / "x_twitter" / second, inbox / second)
+    os.utime(inbox / second, (old, old))
+    outcome, message = run_job(
+        demo_store, "inbox_import", dt.datetime(2026, 11, 23, 10, 5, tzinfo=dt.UTC)
+    )
+    assert outcome == "ok" and "sources counting days twice" in message, message
+    note = next((inbox / "done").glob(f"*{second}.txt")).read_text()
+    assert "overlap: x.account_overview and x.content both cover 38 day(s)" in note
+    assert "x.likes:" in note  # per metric, as the command line lists them
+
+
+def test_a_file_imported_before_the_server_stopped_is_filed_as_imported(
+    demo_store: Store,
+) -> None:
+    # the import committed, the server stopped before the move to done/: at the next
+    # start the file was filed as "not imported ... interrupted" while its values stood
+    from tracker.importer import import_file
+    from tracker.records import SCHEDULER
+
+    inbox = demo_store.path.parent / "inbox"
+    processing = inbox / "processing"
+    processing.mkdir(parents=True)
+    claimed = processing / "20261123T100000-week.csv"
+    claimed.write_text("day,metric,value\n2026-11-02,catering-inquiries,2\n")
+    import_file(demo_store, SCHEDULER, claimed, display_name="week.csv")
+    unread = processing / "20261123T100000-other.csv"  # never reached its import
+    unread.write_text("day,metric,value\n2026-11-03,catering-inquiries,1\n")
+    outcome, message = run_job(
+        demo_store, "inbox_import", dt.datetime(2026, 11, 23, 10, 5, tzinfo=dt.UTC)
+    )
+    assert outcome == "ok", message
+    assert "week.csv (imported as change" in message and "other.csv (interrupted)" in message
+    note = next((inbox / "done").glob("*week.csv.txt")).read_text()
+    assert note.startswith("week.csv was imported (change ")
+    assert (
+        next((inbox / "failed").glob("*other.csv.txt"))
+        .read_text()
+        .startswith("other.csv was not imported")
+    )
+
+
+def test_a_stopping_server_waits_for_the_job_under_way(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SIGTERM mid-job left its run "running" (retried 2 hours later) or failed with the
+    # interpreter's "cannot schedule new futures after interpreter shutdown"
+    import threading
+
+    from jobs import registry, scheduler
+
+    started = threading.Event()
+
+    def slow(store, now, slot):
+        started.set()
+        time.sleep(1.0)
+        return "done slowly"
+
+    monkeypatch.setitem(
+        registry.JOBS,
+        "nightly_backup",
+        registry.JobSpec("nightly_backup", "schedule.nightly_backup", slow, "", "Nightly backup"),
+    )
+    worker = threading.Thread(target=scheduler._fire, args=(str(demo_store.path), "nightly_backup"))
+    worker.start()
+    assert started.wait(10)
+    assert scheduler.stop_all(wait=True, timeout=30) is True
+    assert runs(demo_store, "nightly_backup")[0].outcome == "ok"
+    worker.join()
