@@ -20,6 +20,11 @@ from tracker.store import Store
 from tracker.text import file_label, safe_file_name
 
 SETTLE_SECONDS = 30  # a file modified more recently may still be being written
+# Never a file to import: hidden files, the inbox's own notes and rejects, downloads still
+# under way (a paused download settles and would be imported half-written) and the lock
+# files office programs put beside an open file (Excel's ~$, LibreOffice's .~lock.).
+PARTIAL_PREFIXES = (".", "~$")
+PARTIAL_SUFFIXES = (".txt", ".rejects.csv", ".part", ".partial", ".crdownload", ".download", ".tmp")
 
 
 def _stored(store: Store) -> dict[str, str]:
@@ -58,7 +63,7 @@ def _queued(inbox: Path) -> list[Path]:
     skipped: the inbox must never read (or echo) a file it was pointed at elsewhere."""
     found = []
     for path in inbox.iterdir():
-        if path.name.startswith(".") or path.name.endswith((".txt", ".rejects.csv")):
+        if path.name.startswith(PARTIAL_PREFIXES) or path.name.endswith(PARTIAL_SUFFIXES):
             continue
         try:
             info = path.lstat()

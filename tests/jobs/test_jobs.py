@@ -483,3 +483,20 @@ def test_a_stopping_server_waits_for_the_job_under_way(
     assert scheduler.stop_all(wait=True, timeout=30) is True
     assert runs(demo_store, "nightly_backup")[0].outcome == "ok"
     worker.join()
+
+
+def test_downloads_under_way_and_office_lock_files_are_not_imported(demo_store: Store) -> None:
+    inbox = demo_store.path.parent / "inbox"
+    inbox.mkdir()
+    row = "day,metric,value\n2026-11-02,catering-inquiries,2\n"
+    for name in ("x.csv.part", "y.csv.crdownload", "~$book.xlsx", "z.csv.tmp", "ok.csv"):
+        (inbox / name).write_text(row)
+        old = time.time() - 120
+        os.utime(inbox / name, (old, old))
+    outcome, message = run_job(
+        demo_store, "inbox_import", dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)
+    )
+    assert outcome == "ok" and message.startswith("imported 1: ok.csv"), message
+    assert sorted(p.name for p in inbox.iterdir() if p.is_file()) == [
+        "x.csv.part", "y.csv.crdownload", "z.csv.tmp", "~$book.xlsx",
+    ]  # fmt: skip
