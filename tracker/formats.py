@@ -159,6 +159,16 @@ def kpi_value(kpi: Any, amount: float | None) -> str:
     return value(amount, kpi.unit)
 
 
+def kpi_change(kpi: Any, delta: float | None) -> str:
+    """A week's change of ``kpi``, signed: in its unit, and a share's change in points
+    (a lead rate from 5.000% to 5.017% moved "+0.017 points", which "+0.017%" read as a
+    change of the rate itself by that share)."""
+    text = kpi_value(kpi, delta)
+    if text.endswith("%"):
+        text = text[:-1] + " points"
+    return signed(text, delta)
+
+
 # a rate or an average does not add up week by week: nothing to do "per week"
 NO_WEEKLY_AMOUNT = ("ratio", "mean")
 

@@ -391,7 +391,7 @@ def md_escape(text: str | None) -> str:
 
 
 def _delta(k: KpiWeek) -> str:
-    return formats.signed(formats.kpi_value(k.now, k.delta), k.delta)
+    return formats.kpi_change(k.now, k.delta)
 
 
 def _forecast(n: KpiProgress) -> str:

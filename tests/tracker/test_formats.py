@@ -108,3 +108,12 @@ def test_a_day_with_its_weekday_has_no_leading_zero() -> None:
 
     assert short_day(dt.date(2026, 11, 2)) == "Mon 2 Nov"
     assert short_day(dt.date(2026, 11, 18), year=True) == "Wed 18 Nov 2026"
+
+
+def test_a_shares_weekly_change_is_in_points() -> None:
+    # "+0.017%" read as the rate changing by that share of itself
+    rate = SimpleNamespace(aggregation="ratio", unit=None, target=0.05)
+    assert formats.kpi_change(rate, 0.00017) == "+0.017 points"
+    assert formats.kpi_change(rate, -0.01) == "-1 points"
+    count = SimpleNamespace(aggregation="sum", unit=None, target=60)
+    assert formats.kpi_change(count, 3.0) == "+3"
