@@ -133,16 +133,39 @@ def actor_for_login(store: Store, claims: dict[str, Any]) -> Actor | None:
             ).fetchall()
             if pinned:
                 return Actor(*pinned[0])
-        if not email or claims.get("email_verified") is False:
+        if not email or not _verified(claims.get("email_verified", True)):
             return None
-        rows = con.execute(
-            "SELECT key, role, name, subject FROM people WHERE lower(email) = lower(?)"
-            " AND NOT archived ORDER BY position LIMIT 1",
-            [email],
-        ).fetchall()
+        # Compared in Python, A-Z folded only: SQL's lower() (and str.lower) fold the
+        # Kelvin sign K to k and İ to i, so jay@copper\u212aettle.example, another
+        # address a provider may verify for someone else, signed in as Jay
+        wanted = _ascii_lower(email)
+        rows = [
+            r
+            for r in con.execute(
+                "SELECT key, role, name, subject, email FROM people"
+                " WHERE email IS NOT NULL AND NOT archived ORDER BY position"
+            ).fetchall()
+            if _ascii_lower(r[4].strip()) == wanted
+        ]
     if not rows:
         return None
-    key, role, name, pinned_subject = rows[0]
+    key, role, name, pinned_subject, _ = rows[0]
     if pinned_subject is not None:
         return None  # pinned to another account: the email alone is not enough
     return Actor(key, role, name)
+
+
+_ASCII_UPPER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _ascii_lower(text: str) -> str:
+    return text.translate(_ASCII_UPPER)
+
+
+def _verified(claim: Any) -> bool:
+    """Whether an ``email_verified`` claim says yes. True, or the text "true" (some
+    providers send the claim as text: "false" was taken as a yes, being no boolean
+    False); a claim left out counts as yes, as before. Anything else is a no."""
+    if isinstance(claim, bool):
+        return claim
+    return isinstance(claim, str) and claim.strip().lower() == "true"

@@ -86,6 +86,15 @@ def test_unverified_email_is_not_enough_and_pins_win(store: Store) -> None:
     assert actor_for_login(store, {"email": "MIA@example.com"}).key == "mia"
     assert actor_for_login(store, {"email": "mia@example.com", "email_verified": True}).key == "mia"
     assert actor_for_login(store, {"email": "mia@example.com", "email_verified": False}) is None
+    # the claim as text, as some providers send it: "false" signed in as Mia
+    for said, who in (("false", None), ("False", None), ("0", None), ("true", "mia"), (0, None)):
+        login = actor_for_login(store, {"email": "mia@example.com", "email_verified": said})
+        assert (login.key if login else None) == who, said
+    # only A-Z fold: the Kelvin sign (U+212A) and dotted I are other letters, other addresses
+    assert actor_for_login(store, {"email": "\u212aia@example.com"}) is None
+    apply_plan_text(store, PEOPLE.replace("mia@example.com", "kia@example.com"), LOCAL_MANAGER)
+    assert actor_for_login(store, {"email": "\u212aia@example.com"}) is None
+    assert actor_for_login(store, {"email": "KIA@Example.COM"}).key == "mia"
     # A pinned person signs in by issuer and subject, whatever the email says...
     pinned = {"iss": "https://login.example.com", "sub": "abc-123", "email": "x@y.z"}
     assert actor_for_login(store, pinned).key == "pin"
