@@ -11,6 +11,7 @@ from tracker.errors import BadInput
 from tracker.permissions import require_manager, require_writer
 from tracker.records import Actor
 from tracker.store import Store
+from tracker.text import clean_note
 
 KINDS = ("note", "decision")
 
@@ -44,11 +45,13 @@ def add_annotation(
         require_manager(actor, "record decisions")
     else:
         require_writer(actor, "add notes")
-    text = (text or "").strip()
-    if not text:
+    # cleaned as every note is (control characters and the characters that hide or
+    # reorder text): a decision typed with an escape sequence reached every reader's
+    # terminal through `waypoint audit-log`
+    cleaned = clean_note(text, f"the {kind}", limit=2000)
+    if not cleaned:
         raise BadInput("the note is empty")
-    if len(text) > 2000:
-        raise BadInput(f"the note has {len(text)} characters; keep it under 2,000")
+    text = cleaned
     created = now_utc().replace(tzinfo=None)
     with store.write() as con:
         new_id = con.execute("SELECT coalesce(max(id), 0) + 1 FROM annotations").fetchall()[0][0]

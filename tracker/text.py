@@ -103,7 +103,9 @@ def file_label(name: str) -> str:
     """A file's name as messages show it: control characters (an escape sequence that
     retitles a terminal, a line break that forges a log line) become '?', and a name
     longer than 120 characters is cut with an ellipsis."""
-    return clip(_UNSHOWABLE.sub("?", name), 120)
+    # and the characters that hide or reorder text (a direction override made an
+    # imported file's name read backwards in `changes` and the Audit log): removed
+    return clip(_NOTE_STRIPPED.sub("", _UNSHOWABLE.sub("?", name)), 120)
 
 
 def safe_file_name(name: str, room: int = 160) -> str:

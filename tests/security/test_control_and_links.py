@@ -183,3 +183,25 @@ def test_a_path_too_long_for_a_file_is_bad_input(
     run = waypoint(plan_store.path, command, str(tmp_path / ("e" * 300)))
     assert run.code == 2 and "the name is too long for a file" in run.err
     assert "unexpected" not in run.err
+
+
+def test_a_decision_and_a_file_name_carry_no_control_or_reordering_characters(
+    store: Store, tmp_path: Path
+) -> None:
+    # a decision with an escape sequence reached every reader's terminal through
+    # `waypoint audit-log`; a file name with a direction override read backwards
+    from tracker.annotations import add_annotation
+    from tracker.plan import apply_plan_text
+    from tracker.records import LOCAL_MANAGER
+
+    apply_plan_text(store, SMALL_PLAN, LOCAL_MANAGER)
+    typed = "Ship it \x1b]0;PWNED\x07\x1b[2J \u202egnp.exe\u202c zero\u200bwidth"
+    note = add_annotation(store, LOCAL_MANAGER, dt.date(2026, 8, 3), typed, kind="decision")
+    assert note.text == "Ship it ]0;PWNED[2J gnp.exe zerowidth"
+    shown = waypoint(store.path, "audit-log", "--limit", "3").out
+    assert "\x1b" not in shown and "\u202e" not in shown
+    name = tmp_path / "e\u202emx.csv"
+    name.write_text("day,metric,value\n2026-08-03,leads,1\n")
+    assert waypoint(store.path, "import", str(name)).code == 0
+    changes = waypoint(store.path, "changes").out
+    assert "\u202e" not in changes and "emx.csv" in changes

@@ -204,6 +204,7 @@ def audit_log_cmd(app: AppContext, since: str | None, limit: int, as_json: bool)
     from tracker.clock import workspace_timezone
     from tracker.formats import local_stamp
     from tracker.names import names_by_kind
+    from tracker.text import terminal_text
 
     # as the Audit log page reads it: items by name, what changed as "field: old → new"
     # (a Python dict cut at 60 characters said nothing); --json keeps the stored values
@@ -217,10 +218,12 @@ def audit_log_cmd(app: AppContext, since: str | None, limit: int, as_json: bool)
     for col in (when, "who", "action", "what", "change"):
         table.add_column(col, no_wrap=col == when)
     for e in rows:
-        # Text is escaped: a note may hold [markup] that must print as typed.
+        # Text is escaped: a note may hold [markup] that must print as typed; and shown
+        # without control characters, which a stored value (a decision, a restored name)
+        # may still carry from before they were cleaned on their way in
         table.add_row(
             *(
-                escape(cell)
+                escape(terminal_text(cell))
                 for cell in (
                     local_stamp(e.at, timezone) if isinstance(e.at, dt.datetime) else str(e.at),
                     people.get(e.actor, e.actor),
