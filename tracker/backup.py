@@ -135,14 +135,27 @@ def _load_tables(con: Connection, source: Path, tables: dict[str, dict[str, Any]
             + "; nothing was restored"
         )
     order = [t for t in tables if t in existing]
+    # DuckDB reads a path holding * ? or [ as a pattern: `restore 'g/nightly[1]'` read
+    # g/nightly1's files. Such a folder's files are read by pyarrow, name as it is.
+    pattern = any(ch in str(source) for ch in "*?[")
     for table in order:
         con.execute(f'DELETE FROM "{table}"')  # noqa: S608
+        file = source / f"{table}.parquet"
         try:
-            con.execute(
-                f'INSERT INTO "{table}" SELECT * FROM read_parquet(?)',  # noqa: S608
-                [str(source / f"{table}.parquet")],
-            )
-        except duckdb.Error as exc:  # a file of another shape, or not Parquet at all
+            if pattern:
+                import pyarrow.parquet as pq
+
+                con.register("restored_rows", pq.read_table(file))
+                try:
+                    con.execute(f'INSERT INTO "{table}" SELECT * FROM restored_rows')  # noqa: S608
+                finally:
+                    con.unregister("restored_rows")
+            else:
+                con.execute(
+                    f'INSERT INTO "{table}" SELECT * FROM read_parquet(?)',  # noqa: S608
+                    [str(file)],
+                )
+        except (duckdb.Error, OSError, ValueError) as exc:  # another shape, or no Parquet
             raise BadInput(
                 f"{source}: {table}.parquet cannot be loaded ({exc}); nothing was restored"
             ) from exc

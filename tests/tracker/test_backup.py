@@ -34,6 +34,20 @@ def test_round_trip_is_exact(demo_store: Store, tmp_path: Path) -> None:
     assert export_plan(fresh) == export_plan(demo_store)
 
 
+def test_a_backup_folder_named_like_a_pattern_restores_itself(
+    demo_store: Store, tmp_path: Path
+) -> None:
+    # `restore 'g/nightly[1]'` read g/nightly1's files (DuckDB took the name as a pattern)
+    from tracker.entries import log_entry
+
+    backup(demo_store, tmp_path / "nightly[1]", LOCAL_MANAGER)
+    before = table_fingerprints(demo_store)
+    log_entry(demo_store, LOCAL_MANAGER, "catering-inquiries", 1, confirm_outlier=True)
+    backup(demo_store, tmp_path / "nightly1", LOCAL_MANAGER)
+    restore(demo_store, tmp_path / "nightly[1]", LOCAL_MANAGER, force=True)
+    assert table_fingerprints(demo_store) == before
+
+
 def test_restore_into_used_database_needs_force(demo_store: Store, tmp_path: Path) -> None:
     backup(demo_store, tmp_path / "b1", LOCAL_MANAGER)
     with pytest.raises(BadInput) as err:
