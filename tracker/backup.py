@@ -240,6 +240,61 @@ def _checked_manifest(source: Path, manifest: dict[str, Any]) -> int:
     return version
 
 
+def _check_content(con: Connection, store: Store, source: Path) -> None:
+    """What a backup holds must pass the checks its rows passed on their way in: the
+    checksums prove only that the files were not damaged, and anyone can write a backup
+    folder. A crafted one stored a day in 2031, a NaN, a name with an escape sequence
+    (every `plan export` then failed) and `data_dir=/etc`. Refused whole, naming the
+    first problem; the daily values are then computed from the values restored, never
+    taken from the files."""
+    from tracker.checks import MAX_ABS
+    from tracker.clock import today
+    from tracker.periods import FIRST_DAY, LAST_DAY
+    from tracker.settings import validate_stored
+    from tracker.text import ANY_CONTROL_CHARACTER, NOTE_STRIPPED
+
+    def refuse(why: str) -> None:
+        raise BadInput(f"{file_label(str(source))}: {why}; nothing was restored")
+
+    latest = today(store)  # the restored workspace's zone: the transaction sees it
+    bad = con.execute(
+        f"""
+        SELECT id, metric, day, value, source FROM observations
+        WHERE NOT isfinite(value) OR abs(value) > {MAX_ABS}
+           OR day < ? OR day > ? OR day > ?
+           OR regexp_matches(metric || source || coalesce(recorded_by, '')
+                             || coalesce(for_person, ''), ?)
+           OR regexp_matches(coalesce(note, ''), ?)
+        ORDER BY id LIMIT 1
+        """,  # noqa: S608 (a fixed number)
+        [FIRST_DAY, LAST_DAY, latest, ANY_CONTROL_CHARACTER, NOTE_STRIPPED],
+    ).fetchall()
+    if bad:
+        value_id, metric, day, value, _ = bad[0]
+        refuse(
+            f"value {value_id} ({metric} on {day}: {value!r}) is not one Waypoint stores (a"
+            f" day from {FIRST_DAY} to today, {latest}; a finite number up to {MAX_ABS:g};"
+            " no control characters)"
+        )
+    for name, value in con.execute("SELECT name, value FROM settings ORDER BY name").fetchall():
+        try:
+            validate_stored(name, value, folder=store.path.parent)
+        except BadInput as exc:
+            refuse(f"its settings do not pass ({exc})")
+    from pydantic import ValidationError
+
+    from tracker.plan import load_plan
+
+    try:
+        load_plan(store)  # every plan item as the plan's own model reads it
+    except (ValidationError, BadInput) as exc:
+        first = str(exc).splitlines()[:3]
+        refuse(f"its plan does not pass Waypoint's checks ({' '.join(first)})")
+    from tracker.daily import refresh_metrics
+
+    refresh_metrics(con, [r[0] for r in con.execute("SELECT key FROM metrics").fetchall()])
+
+
 def _refuse_if_used(con: Connection, store: Store) -> None:
     used = con.execute(
         "SELECT (SELECT count(*) FROM workspace) + (SELECT count(*) FROM observations)"
@@ -283,6 +338,7 @@ def restore(store: Store, source: str | Path, actor: Actor, *, force: bool = Fal
             # restored numbers at once, not serve pre-restore caches (#15 item 10).
             revision_before = con.execute("SELECT max(revision) FROM meta").fetchall()[0][0] or 0
             order = _load_tables(con, loaded_from, tables)
+            _check_content(con, store, source)
             # The nightly run that wrote the backup copied its own row while "running":
             # restored, the job list showed it running until the next night. It finished
             # (the backup exists), and says which backup it wrote.

@@ -200,3 +200,36 @@ def test_the_nightly_run_that_wrote_a_backup_is_done_once_restored(
     run = last_runs(fresh)["nightly_backup"]
     assert run.outcome == "ok"
     assert run.message == "wrote the backup this database was restored from"
+
+
+@pytest.mark.parametrize(
+    ("crafted", "said"),
+    [
+        ("UPDATE observations SET day = DATE '2031-01-01' WHERE id = 1", "2031-01-01"),
+        ("UPDATE observations SET value = 'nan'::DOUBLE WHERE id = 1", "nan"),
+        (
+            "UPDATE people SET name = 'Ben ' || chr(27) || ']0;PWNED' WHERE key = 'ben'",
+            "its plan does not pass",
+        ),
+        ("INSERT INTO settings VALUES ('data_dir', '/etc')", "its settings do not pass"),
+    ],
+)
+def test_a_crafted_backup_is_refused_whole(
+    demo_store: Store, tmp_path: Path, crafted: str, said: str
+) -> None:
+    # The checksums only prove the files are whole; anyone can write a backup folder.
+    # Restored, these stored a day in 2031, a NaN, a name every `plan export` failed on,
+    # and a data_dir outside the database's folder.
+    import shutil
+
+    evil = tmp_path / "evil.duckdb"
+    shutil.copy(demo_store.path, evil)
+    evil_store = Store(evil)
+    with evil_store.write() as con:
+        con.execute(crafted)
+    backup(evil_store, tmp_path / "evil", LOCAL_MANAGER)
+    before = table_fingerprints(demo_store)
+    with pytest.raises(BadInput, match="nothing was restored") as refused:
+        restore(demo_store, tmp_path / "evil", LOCAL_MANAGER, force=True)
+    assert said in str(refused.value)
+    assert table_fingerprints(demo_store) == before
