@@ -185,12 +185,13 @@ def weekly_need(kpi: Any) -> str:
     return kpi_value(kpi, need)
 
 
-def kpi_numbers(kpi: Any) -> str:
+def kpi_numbers(kpi: Any, detail: bool = True) -> str:
     """``460 of 600 (41% done, 66% expected by now)`` in the KPI's own unit, ``456 of
     600, from 364 (39% done, ...)`` where progress starts from a value (a health
     KPI: ``5 h, to stay below 4 h``); a missed
     KPI says when it ended (``76% done, missed on 4 Nov 2026``), one not started when it
-    starts: "expected by now" means nothing once, or before, the time is up."""
+    starts: "expected by now" means nothing once, or before, the time is up. Without
+    ``detail``, the numbers alone (a short list: My week's KPIs)."""
     status = getattr(kpi, "status", None)
     when = ""
     if status == "missed" and kpi.deadline is not None:
@@ -199,7 +200,7 @@ def kpi_numbers(kpi: Any) -> str:
         when = f"starts on {long_day(kpi.start)}"
     elif kpi.expected is not None:
         when = f"{percent(kpi.expected)} expected by now"
-    detail = ", ".join(
+    done = ", ".join(
         part
         for part in (f"{percent(kpi.progress)} done" if kpi.progress is not None else "", when)
         if part
@@ -213,7 +214,7 @@ def kpi_numbers(kpi: Any) -> str:
         # where progress is measured from, when not from zero: "456 of 600" read as 76%
         # beside "39% done" (from 364)
         numbers += f", from {kpi_value(kpi, baseline)}"
-    return numbers + (f" ({detail})" if detail else "")
+    return numbers + (f" ({done})" if done and detail else "")
 
 
 def objective_reason(obj: Any, by_kpi: dict[str, Any]) -> str:

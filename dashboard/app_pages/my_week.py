@@ -118,15 +118,14 @@ if mine:
 
 st.subheader("My KPIs and streaks")
 for k in mine:
-    target = (
-        f" of {ui.text(formats.kpi_value(k, k.target))}"
+    # as every face states a KPI: "456 of 600, from 364", a health KPI "2.6 h, to stay
+    # below 4 h" ("of 4 h" read as short of it; "456 of 600" alone as three-quarters done)
+    numbers = (
+        formats.kpi_numbers(k, detail=False)
         if k.target is not None
-        else " (no target yet)"
+        else f"{formats.kpi_value(k, k.current)} (no target yet)"
     )
-    line = (
-        f"{ui.status_label(k.status)} — **{ui.text(k.name or k.kpi)}**:"
-        f" {ui.text(formats.kpi_value(k, k.current))}{target}"
-    )
+    line = f"{ui.status_label(k.status)} — **{ui.text(k.name or k.kpi)}**: {ui.text(numbers)}"
     if k.per:
         with store.session():
             line += f" · streak {ui.count(streak(period_history(store, k.kpi, day)), k.per)}"

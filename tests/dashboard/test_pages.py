@@ -249,6 +249,30 @@ def test_acknowledge_a_flag(app_env: Store) -> None:
     assert untracked and all(f.acknowledged for f in untracked)
 
 
+def test_my_week_states_each_kpi_as_every_other_face_does(
+    app_env: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "Median reply time: 2.6 h of 4 h" read as short of a line it should stay under, and
+    # "Instagram followers: 2,447 of 2,800" as 87% done where 73% is (from 1,509)
+    from tracker.formats import kpi_numbers
+    from tracker.progress import compute_progress
+
+    report = {k.kpi: k for k in compute_progress(app_env, dt.date(2026, 11, 18)).kpis}
+    for person, kpi in (("jay", "ig-audience"), ("lena", "reply-time")):
+        monkeypatch.setenv("WAYPOINT_AS", person)
+        at = open_page("my_week")
+        k = report[kpi]
+        said = [
+            m.value.replace("\\", "")
+            for m in at.markdown
+            if f"**{k.name}**:" in m.value.replace("\\", "")  # the KPI list, not the due list
+        ]
+        assert said and said[0].endswith(kpi_numbers(k, detail=False)), said
+        assert (", to stay " in said[0]) == bool(k.stay) and (", from " in said[0]) == bool(
+            not k.stay and k.baseline
+        )
+
+
 def test_a_check_in_on_my_week_shows_at_once_in_the_due_list(
     app_env: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
