@@ -63,7 +63,14 @@ def unit_axis(unit: str | None, share: bool = False) -> dict[str, str]:
 
 def kpi_axis(kpi: Any) -> dict[str, str]:
     """A KPI's numbers in its unit (a ratio of counts is a share)."""
-    return {} if kpi is None else unit_axis(kpi.unit, share=kpi.aggregation == "ratio")
+    if kpi is None:
+        return {}
+    # a ratio is a share when aimed at most at 1, as formats.kpi_value writes its numbers:
+    # calls per refund aimed at 5 ran "0% ... 500%" beside the card's "2.33 of 5"
+    target = getattr(kpi, "target", None)
+    aim = target if target is not None else getattr(kpi, "current", None)
+    share = kpi.aggregation == "ratio" and (aim is None or abs(aim) <= 1)
+    return unit_axis(kpi.unit, share=share)
 
 
 def kpi_chart(

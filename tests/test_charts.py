@@ -63,6 +63,13 @@ def test_axes_carry_the_kpis_unit_and_periods_read_as_days() -> None:
     hours = SimpleNamespace(unit="h", aggregation="sum")
     count = SimpleNamespace(unit=None, aggregation="sum")
     assert charts.kpi_axis(share) == {"tickformat": ".1%"}  # 0.0095 reads 1.0%, not 0.0095
+    # a ratio aimed above 1 is a count per thing (calls per refund: 2.33 of 5), as its
+    # numbers say: the axis ran 0% to 500%
+    per_thing = SimpleNamespace(unit=None, aggregation="ratio", target=5.0, current=2.33)
+    assert charts.kpi_axis(per_thing) == {}
+    assert charts.kpi_axis(SimpleNamespace(unit=None, aggregation="ratio", target=0.05)) == {
+        "tickformat": ".1%"
+    }
     assert charts.kpi_axis(cost) == {"tickprefix": "$"}
     assert charts.kpi_axis(hours) == {"ticksuffix": " h"}
     assert charts.kpi_axis(count) == {}
