@@ -253,6 +253,10 @@ class AuditReport:
     as_of: dt.date
     flags: list[Flag]
     metric_names: dict[str, str] = field(default_factory=dict)
+    # the one metric each single-metric KPI reads: a flag about such a KPI (its owner's
+    # confidence) joins its metric's card, where another flag about it (its metric set
+    # as a goal) already is, instead of a second card under the KPI's own name
+    kpi_metric: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"as_of": self.as_of.isoformat(), "flags": [f.as_dict() for f in self.flags]}
@@ -268,6 +272,8 @@ class AuditReport:
             if f.code == "orphan_metric":
                 continue
             metric = f.evidence.get("metric")
+            if metric is None and f.subject.startswith("kpi:"):
+                metric = self.kpi_metric.get(f.subject.removeprefix("kpi:"))
             metric = metric if isinstance(metric, str) and metric in self.metric_names else None
             subject = f"metric:{metric}" if metric else f.subject
             card = cards.get(subject)
@@ -1047,7 +1053,8 @@ def run_audit(
             flags.append(flag)
     flags.sort(key=lambda f: (f.acknowledged, f.severity != "warning"))
     names = {key: m["name"] for key, m in ctx.metrics.items()}
-    return AuditReport(as_of=as_of, flags=flags, metric_names=names)
+    single = {k["key"]: k["metric"] for k in ctx.kpis if k["metric"]}
+    return AuditReport(as_of=as_of, flags=flags, metric_names=names, kpi_metric=single)
 
 
 def acknowledge(

@@ -664,3 +664,21 @@ def test_days_behind_waits_as_long_as_the_stale_flag() -> None:
     assert days_behind(kpi(30, "not_started"), "weekly", AS_OF) is None
     ended = AS_OF - dt.timedelta(days=20)
     assert days_behind(kpi(30, "missed", ended), "weekly", AS_OF) is None  # 10 days before it
+
+
+def test_flags_about_one_kpi_share_one_card_under_one_name(store: Store) -> None:
+    # "Followers set as a goal" went to the metric's card ("Followers") and the owner's
+    # contradicting check-in on the same KPI to a second card under the KPI's own name
+    # ("Follower count"): one KPI counted as two things that need a look
+    goal = {"key": "leads-kpi", "name": "Follower count", "metric": "followers", "target": 900,
+            "owner": "ann"}  # fmt: skip
+    plan(store, kpis=[goal])
+    log(store, "followers", {AS_OF - dt.timedelta(days=3): 1})  # far behind: off_track
+    checkin(store, "on_track")
+    report = run_audit(store, AS_OF)
+    assert {("audience_as_goal", "kpi:leads-kpi"), ("confidence_conflict", "kpi:leads-kpi")} <= {
+        (f.code, f.subject) for f in report.flags
+    }
+    (card,) = [c for c in report.cards() if any(f.subject == "kpi:leads-kpi" for f in c.flags)]
+    assert card.name == "Followers"
+    assert {f.code for f in card.flags} >= {"audience_as_goal", "confidence_conflict"}
