@@ -124,6 +124,13 @@ class WeeklyReview:
             return f"Weekly review · {span} (so far: as of {formats.long_day(self.as_of)})"
         return f"Weekly review · {span}"
 
+    @property
+    def since(self) -> str:
+        """The day the statuses are compared with, as people read it ("Sun 8 Nov"): the
+        end of the week before. "Since last week" meant that here and seven days ago on
+        the Summary, and the two disagreed on the same day."""
+        return formats.short_day(self.end - dt.timedelta(days=7))
+
     def changed_lines(self) -> list[str]:
         """ "Catering inquiries: ● on track → ▲ at risk" for each status that changed."""
         return [

@@ -8,6 +8,7 @@ import streamlit as st
 
 import charts
 from dashboard import state, ui
+from tracker import formats
 from tracker.periods import Period
 
 store = state.store()
@@ -92,7 +93,9 @@ with right:
     st.subheader("Overdue check-ins")
     ui.overdue_list(overdue_week.kpis, plan)
 
-st.subheader("What changed since last week")
+# named by its day: the weekly review compares with the end of the week before, and
+# "since last week" on both read as one comparison that disagreed
+st.subheader(f"What changed since {formats.short_day(day - dt.timedelta(days=7))}")
 changes = report.changed_since(before)
 if not changes:
     st.write("No KPI changed status.")

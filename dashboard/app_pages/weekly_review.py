@@ -36,9 +36,11 @@ st.markdown(
     " · ".join(f"{ui.status_label(s)} **{n}**" for s, n in counts.items() if n) or "No KPI yet."
 )
 if review.changed:
-    st.markdown("Since last week: " + "; ".join(ui.text(line) for line in review.changed_lines()))
+    st.markdown(
+        f"Since {review.since}: " + "; ".join(ui.text(line) for line in review.changed_lines())
+    )
 else:
-    st.caption("No status changed since last week.")
+    st.caption(f"No status changed since {review.since}.")
 
 # 2. What needs a decision.
 st.subheader("Needs a decision")

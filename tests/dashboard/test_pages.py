@@ -273,6 +273,19 @@ def test_my_week_states_each_kpi_as_every_other_face_does(
         )
 
 
+def test_each_face_names_the_day_its_changes_are_counted_from(app_env: Store) -> None:
+    # "since last week" was seven days ago on the Summary and the end of the week before
+    # in the review: on one day the two disagreed under the same words
+    from tracker.report import render_markdown, weekly_review
+
+    at = open_page()
+    assert "What changed since Wed 11 Nov" in [h.value for h in at.subheader]
+    review = weekly_review(app_env, "2026-W46")
+    assert review.since == "Sun 8 Nov"
+    markdown = render_markdown(review)
+    assert "Since Sun 8 Nov:" in markdown or "No status changed since Sun 8 Nov." in markdown
+
+
 def test_a_check_in_on_my_week_shows_at_once_in_the_due_list(
     app_env: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
