@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import json
 
 import pytest
@@ -157,6 +158,12 @@ def test_the_monday_digest_names_the_check_ins_missed_since_the_last_one(
     # the mail's Markdown and HTML carry the same lines
     assert render_markdown(review).count("check-in missing") == len(lines)
     assert render_html(review).count("check-in missing") == len(lines)
+    # and the overdue list names each one's week: "Lead rate: Bea Boss" twice, one line
+    # for each of two weeks, could not be told apart
+    overdue = render_markdown(review).split("## Overdue check-ins", 1)[1].split("##", 1)[0]
+    listed = [line for line in overdue.splitlines() if line.startswith("- ")]
+    assert listed and all(re.search(r", (week of \d+ \w+|\w+) 2026\)$", line) for line in listed)
+    assert len(listed) == len(set(listed))
 
 
 def test_a_decision_comes_back_at_the_next_review(demo_store: Store) -> None:
