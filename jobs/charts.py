@@ -11,7 +11,11 @@ def progress_figure(review: Any) -> Any:
     # The dashboard's own figure, so the email looks like the screen.
     from charts import progress_bars
 
-    fig = progress_bars([k.now for k in review.kpis], f"Progress vs expected, {review.week}")
+    # the week by its days, as the mail's own heading says it ("2026-W46" read as a code)
+    from tracker.formats import day_span
+
+    title = f"Progress vs expected, {day_span(review.start, review.end)}"
+    fig = progress_bars([k.now for k in review.kpis], title)
     fig.update_layout(width=700)
     return fig
 

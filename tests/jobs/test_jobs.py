@@ -500,3 +500,13 @@ def test_downloads_under_way_and_office_lock_files_are_not_imported(demo_store: 
     assert sorted(p.name for p in inbox.iterdir() if p.is_file()) == [
         "x.csv.part", "y.csv.crdownload", "z.csv.tmp", "~$book.xlsx",
     ]  # fmt: skip
+
+
+def test_the_digest_chart_names_the_week_by_its_days(demo_store: Store) -> None:
+    # its title read "Progress vs expected, 2026-W46" where every other face says the days
+    from jobs.charts import progress_figure
+    from tracker.report import weekly_review
+
+    review = weekly_review(demo_store, "2026-W46", now=MONDAY_8)
+    title = progress_figure(review).layout.title.text
+    assert title == "Progress vs expected, 9–15 Nov 2026"
