@@ -87,18 +87,14 @@ def _stored_before_stop(store: Store, left: Path, name: str) -> int | None:
     committed before the server stopped (the move to done/ comes after the commit), or
     None. Its name carries the run's stamp; an import of it by the scheduler since then,
     still in effect, is that one."""
+    from tracker.changes import import_in_effect
+
     stamp = left.name.split("-", 1)[0]
     try:
         since = dt.datetime.strptime(stamp, "%Y%m%dT%H%M%S")
     except ValueError:
         return None
-    with store.read() as con:
-        rows = con.execute(
-            "SELECT id FROM changes WHERE kind = 'import' AND actor = ? AND \"at\" >= ?"
-            " AND starts_with(summary, ?) AND undone_by IS NULL ORDER BY id DESC LIMIT 1",
-            [SCHEDULER.key, since, f"import {name} ("],
-        ).fetchall()
-    return int(rows[0][0]) if rows else None
+    return import_in_effect(store, name, SCHEDULER, since)
 
 
 def _note(target: Path, text: str) -> None:

@@ -134,6 +134,18 @@ def get_change(con: Connection, change_id: int) -> Change:
     return _change(rows[0])
 
 
+def import_in_effect(store: Store, file: str, actor: Actor, since: dt.datetime) -> int | None:
+    """The latest import of ``file`` (its name as the change names it) by ``actor``,
+    made at or after ``since`` (naive UTC) and still in effect, or None."""
+    with store.read() as con:
+        rows = con.execute(
+            "SELECT id FROM changes WHERE kind = 'import' AND actor = ? AND \"at\" >= ?"
+            " AND starts_with(summary, ?) AND undone_by IS NULL ORDER BY id DESC LIMIT 1",
+            [actor.key, since, f"import {file} ("],
+        ).fetchall()
+    return int(rows[0][0]) if rows else None
+
+
 def list_changes(
     store: Store, *, actor: str | None = None, limit: int = 50, metric: str | None = None
 ) -> list[Change]:
