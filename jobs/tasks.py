@@ -296,7 +296,9 @@ def _digest_sent(store: Store, week: str) -> str | None:
 
     for run in runs(store, "weekly_digest", limit=200):
         said = run.message or ""
-        if said.startswith(f"review {week} saved") and "sent to " in said:
+        # a failed run's message begins with its exception's name ("MailPartlyRefused:
+        # review ... saved ...; sent to ..."): the mail went out to those it names
+        if f"review {week} saved" in said.split("; ", 1)[0] and "sent to " in said:
             return f"{run.started:%Y-%m-%d %H:%M} UTC" if run.started else "earlier"
     return None
 

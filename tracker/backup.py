@@ -240,23 +240,26 @@ def _checked_manifest(source: Path, manifest: dict[str, Any]) -> int:
     return version
 
 
-def _check_content(con: Connection, store: Store, source: Path) -> None:
+def _check_content(con: Connection, store: Store, source: Path) -> list[str]:
     """What a backup holds must pass the checks its rows passed on their way in: the
     checksums prove only that the files were not damaged, and anyone can write a backup
     folder. A crafted one stored a day in 2031, a NaN, a name with an escape sequence
     (every `plan export` then failed) and `data_dir=/etc`. Refused whole, naming the
     first problem; the daily values are then computed from the values restored, never
-    taken from the files."""
+    taken from the files. Returns the settings set back to their defaults (one this
+    folder or version does not allow: a data_dir of another machine)."""
     from tracker.checks import MAX_ABS
-    from tracker.clock import today
+    from tracker.clock import now_utc
     from tracker.periods import FIRST_DAY, LAST_DAY
     from tracker.settings import validate_stored
-    from tracker.text import ANY_CONTROL_CHARACTER, NOTE_STRIPPED
+    from tracker.text import ANY_CONTROL_CHARACTER, CONTROL_CHARACTERS
 
     def refuse(why: str) -> None:
         raise BadInput(f"{file_label(str(source))}: {why}; nothing was restored")
 
-    latest = today(store)  # the restored workspace's zone: the transaction sees it
+    # the latest day anywhere on Earth (UTC+14): a value logged "today" in a zone the
+    # workspace has left since is no future value
+    latest = (now_utc() + dt.timedelta(hours=14)).date()
     bad = con.execute(
         f"""
         SELECT id, metric, day, value, source FROM observations
@@ -267,7 +270,9 @@ def _check_content(con: Connection, store: Store, source: Path) -> None:
            OR regexp_matches(coalesce(note, ''), ?)
         ORDER BY id LIMIT 1
         """,  # noqa: S608 (a fixed number)
-        [FIRST_DAY, LAST_DAY, latest, ANY_CONTROL_CHARACTER, NOTE_STRIPPED],
+        # notes: control characters only (tab and line end kept); a zero-width space in a
+        # note stored before notes lost them is no reason to refuse a whole workspace
+        [FIRST_DAY, LAST_DAY, latest, ANY_CONTROL_CHARACTER, CONTROL_CHARACTERS],
     ).fetchall()
     if bad:
         value_id, metric, day, value, _ = bad[0]
@@ -276,11 +281,16 @@ def _check_content(con: Connection, store: Store, source: Path) -> None:
             f" day from {FIRST_DAY} to today, {latest}; a finite number up to {MAX_ABS:g};"
             " no control characters)"
         )
+    dropped = []
     for name, value in con.execute("SELECT name, value FROM settings ORDER BY name").fetchall():
         try:
             validate_stored(name, value, folder=store.path.parent)
-        except BadInput as exc:
-            refuse(f"its settings do not pass ({exc})")
+        except BadInput:
+            # a setting this folder or this version does not allow (an absolute data_dir
+            # of the machine the backup came from, a bound tightened since) goes back to
+            # its default, and the restore says so: no reason to refuse the values
+            con.execute("DELETE FROM settings WHERE name = ?", [name])
+            dropped.append(name)
     from pydantic import ValidationError
 
     from tracker.plan import load_plan
@@ -290,9 +300,10 @@ def _check_content(con: Connection, store: Store, source: Path) -> None:
     except (ValidationError, BadInput) as exc:
         first = str(exc).splitlines()[:3]
         refuse(f"its plan does not pass Waypoint's checks ({' '.join(first)})")
-    from tracker.daily import refresh_metrics
+    from tracker.daily import rebuild_daily
 
-    refresh_metrics(con, [r[0] for r in con.execute("SELECT key FROM metrics").fetchall()])
+    rebuild_daily(con)  # every row from the restored values: none kept from the files
+    return dropped
 
 
 def _refuse_if_used(con: Connection, store: Store) -> None:
@@ -338,7 +349,7 @@ def restore(store: Store, source: str | Path, actor: Actor, *, force: bool = Fal
             # restored numbers at once, not serve pre-restore caches (#15 item 10).
             revision_before = con.execute("SELECT max(revision) FROM meta").fetchall()[0][0] or 0
             order = _load_tables(con, loaded_from, tables)
-            _check_content(con, store, source)
+            dropped = _check_content(con, store, source)
             # The nightly run that wrote the backup copied its own row while "running":
             # restored, the job list showed it running until the next night. It finished
             # (the backup exists), and says which backup it wrote.
@@ -357,7 +368,11 @@ def restore(store: Store, source: str | Path, actor: Actor, *, force: bool = Fal
                 None,
                 {"from": str(source), "created_at": manifest.get("created_at")},
             )
-    return {"restored_from": str(source), "tables": {t: tables[t]["rows"] for t in order}}
+    return {
+        "restored_from": str(source),
+        "tables": {t: tables[t]["rows"] for t in order},
+        "settings_set_back": dropped,
+    }
 
 
 def prune_backups(folder: str | Path, keep: int) -> list[Path]:

@@ -211,7 +211,6 @@ def test_the_nightly_run_that_wrote_a_backup_is_done_once_restored(
             "UPDATE people SET name = 'Ben ' || chr(27) || ']0;PWNED' WHERE key = 'ben'",
             "its plan does not pass",
         ),
-        ("INSERT INTO settings VALUES ('data_dir', '/etc')", "its settings do not pass"),
     ],
 )
 def test_a_crafted_backup_is_refused_whole(
@@ -233,3 +232,33 @@ def test_a_crafted_backup_is_refused_whole(
         restore(demo_store, tmp_path / "evil", LOCAL_MANAGER, force=True)
     assert said in str(refused.value)
     assert table_fingerprints(demo_store) == before
+
+
+def test_a_restore_sets_back_what_this_folder_does_not_allow_and_recomputes_daily_values(
+    demo_store: Store, tmp_path: Path
+) -> None:
+    # a data_dir of another machine (or /etc) goes back to its default, said, instead
+    # of the restore being refused; daily values for no metric (planted in the files)
+    # are not kept: every row is computed from the values restored
+    import shutil
+
+    from tracker.daily import mismatches
+
+    other = tmp_path / "other.duckdb"
+    shutil.copy(demo_store.path, other)
+    other_store = Store(other)
+    with other_store.write() as con:
+        con.execute("INSERT INTO settings VALUES ('data_dir', '/etc')")
+        con.execute("INSERT INTO daily_values VALUES ('ghost', DATE '2026-11-01', 3.0)")
+        con.execute("UPDATE observations SET note = 'zero\u200bwidth' WHERE id = 1")
+    backup(other_store, tmp_path / "other", LOCAL_MANAGER)
+    result = restore(demo_store, tmp_path / "other", LOCAL_MANAGER, force=True)
+    assert result["settings_set_back"] == ["data_dir"]
+    with demo_store.read() as con:
+        assert con.execute("SELECT count(*) FROM settings WHERE name = 'data_dir'").fetchall() == [
+            (0,)
+        ]
+        assert con.execute(
+            "SELECT count(*) FROM daily_values WHERE metric = 'ghost'"
+        ).fetchall() == [(0,)]
+        assert mismatches(con) == (0, [])

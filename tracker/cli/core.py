@@ -161,6 +161,11 @@ def restore_cmd(app: AppContext, directory: str, force: bool) -> None:
     result = restore(app.store, directory, app.actor(), force=force)
     rows = sum(result["tables"].values())
     echo(f"Restored {len(result['tables'])} tables ({rows:,} rows) from {directory}.")
+    if result["settings_set_back"]:
+        echo(
+            "Set back to their defaults (not allowed here, e.g. a data_dir outside this"
+            f" database's folder): {', '.join(result['settings_set_back'])}."
+        )
 
 
 @click.command("audit-log")
