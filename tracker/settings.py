@@ -78,8 +78,10 @@ def _cron_days(field: str) -> str:
             first, last = 0, 6
         elif "-" in span:
             a, b = span.split("-", 1)
-            # 7 is Sunday at either end ("7-7", Sundays only, ran every day as 0-7)
-            first, last = _cron_day(a, end=a.strip() == "7"), _cron_day(b, end=True)
+            # "7-7" (or "07-07") is Sundays only: read as 0-7 it ran every day; any other
+            # range starting at 7 starts on Sunday as 0 ("7-1": Sunday and Monday)
+            sundays = a.strip().lstrip("0") == "7" == b.strip().lstrip("0")
+            first, last = _cron_day(a, end=sundays), _cron_day(b, end=True)
         else:
             first = last = _cron_day(span)
             if step:
@@ -106,8 +108,11 @@ def cron_trigger(expr: str, timezone: Any = None) -> Any:
 
     fields = expr.split()
     if len(fields) == 5:
+        # as Vixie cron reads it: either day field starting with "*" (*, */2) is
+        # unrestricted and the two combine as both; otherwise as either
+        either = not fields[2].startswith("*") and not fields[4].startswith("*")
         fields[4] = _cron_days(fields[4])
-        if fields[2] != "*" and fields[4] != "*":
+        if either:
             # standard cron runs on either day when both are given ("0 8 1 * 1": the 1st
             # and every Monday, as the words say); APScheduler wants both at once
             from apscheduler.triggers.combining import OrTrigger

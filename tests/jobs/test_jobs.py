@@ -303,6 +303,9 @@ def test_numbered_weekdays_run_on_the_day_standard_cron_names(
         ("0 8 1 * 1", dt.date(2026, 11, 23)),  # the 1st, or any Monday: Monday comes first
         ("0 8 1,15 * 5", dt.date(2026, 11, 27)),  # the 1st or the 15th, or a Friday
         ("0 8 1 * *", dt.date(2026, 12, 1)),  # one of them alone: that one
+        ("0 8 */2 * tue", dt.date(2026, 12, 1)),  # a field starting with *: both at once
+        ("0 8 * * 7-1", dt.date(2026, 11, 22)),  # Sunday and Monday (refused for a while)
+        ("0 8 * * 07-07", dt.date(2026, 11, 22)),
     ],
 )
 def test_a_day_of_month_and_a_weekday_run_on_either_as_cron_and_the_words_say(
@@ -510,3 +513,21 @@ def test_the_digest_chart_names_the_week_by_its_days(demo_store: Store) -> None:
     review = weekly_review(demo_store, "2026-W46", now=MONDAY_8)
     title = progress_figure(review).layout.title.text
     assert title == "Progress vs expected, 9–15 Nov 2026"
+
+
+def test_a_digest_partly_refused_counts_as_mailed_for_its_week(demo_store: Store) -> None:
+    # the failed run's message starts with the exception's name: the check read it as
+    # never sent, and a later slot of the same week mailed those who had it again
+    from tracker.jobruns import claim, finish
+
+    slot = dt.datetime(2026, 11, 23, 14, 0)  # naive UTC, as runs are stored
+    claim(demo_store, "weekly_digest", slot, slot)
+    finish(
+        demo_store, "weekly_digest", slot, slot, "failed",
+        "MailPartlyRefused: review 2026-W47 saved to reports/weekly-2026-W47.md; sent to"
+        " maria@copperkettle.example; not delivered: refused omar@example.com",
+        final=True,
+    )  # fmt: skip
+    moved = MONDAY_8 + dt.timedelta(hours=1)
+    outcome, message = run_job(demo_store, "weekly_digest", moved, slot=moved)
+    assert outcome == "ok" and "review 2026-W47 was mailed already" in message, message
