@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -101,10 +102,15 @@ def run_job(
     return outcome, message
 
 
-def catch_up(store: Store, now: dt.datetime) -> list[tuple[str, str, str]]:
-    """Run once each job whose latest slot was missed while the server was down."""
+def catch_up(
+    store: Store, now: dt.datetime, stopping: Callable[[], bool] = lambda: False
+) -> list[tuple[str, str, str]]:
+    """Run once each job whose latest slot was missed while the server was down.
+    ``stopping``: asked before each job; once it says yes, no further job starts."""
     done = []
     for name in JOBS:
+        if stopping():
+            break
         try:
             slot = last_slot(store, name, now)
         except BadInput as exc:

@@ -32,23 +32,34 @@ _schedulers: dict[str, BackgroundScheduler] = {}
 # "cannot schedule new futures after interpreter shutdown").
 _active = threading.Condition()
 _running = 0
+# set by stop_all: a job queued behind the one running, or the catch-up's next job, does
+# not start once the server is stopping
+_stopping = threading.Event()
 STOP_WAIT_SECONDS = 60  # a run still going after this is left to the stale rule
 
 
-@contextlib.contextmanager
-def _counted() -> Iterator[None]:
+def _count(step: int) -> None:
     global _running
     with _active:
-        _running += 1
+        _running += step
+        _active.notify_all()
+
+
+@contextlib.contextmanager
+def _counted(already: bool = False) -> Iterator[None]:
+    """Count a run for the stop's wait (``already``: counted before its thread started,
+    so a stop in between cannot miss it)."""
+    if not already:
+        _count(1)
     try:
         yield
     finally:
-        with _active:
-            _running -= 1
-            _active.notify_all()
+        _count(-1)
 
 
 def _fire(db_path: str, name: str) -> None:
+    if _stopping.is_set():
+        return
     with _counted():
         _fire_now(db_path, name)
 
@@ -67,6 +78,7 @@ def _fire_now(db_path: str, name: str) -> None:
 def start_scheduler(db_path: str | Path, *, catch_up_missed: bool = True) -> BackgroundScheduler:
     key = str(Path(db_path).resolve())
     with _lock:
+        _stopping.clear()
         running = _schedulers.get(key)
         if running is not None:
             return running
@@ -96,16 +108,21 @@ def start_scheduler(db_path: str | Path, *, catch_up_missed: bool = True) -> Bac
         scheduler.start()
         _schedulers[key] = scheduler
     if catch_up_missed:
+        _count(1)  # before the thread starts: a stop right after must wait for it
         threading.Thread(
-            target=_catch_up, args=(key,), daemon=True, name="waypoint-catch-up"
+            target=_catch_up, args=(key, True), daemon=True, name="waypoint-catch-up"
         ).start()
     return scheduler
 
 
-def _catch_up(db_path: str) -> None:
-    with _counted():
+def _catch_up(db_path: str, counted: bool = False) -> None:
+    with _counted(already=counted):
+        if _stopping.is_set():
+            return
         try:
-            for name, outcome, message in catch_up(Store(db_path), now_utc()):
+            for name, outcome, message in catch_up(
+                Store(db_path), now_utc(), stopping=_stopping.is_set
+            ):
                 log.info("caught up %s: %s: %s", name, outcome, message)
         except Exception:
             log.exception("catch-up failed")
@@ -119,6 +136,7 @@ def stop_all(wait: bool = False, timeout: float = STOP_WAIT_SECONDS) -> bool:
     """Stop every scheduler: no run starts after this. ``wait``: then wait (up to
     ``timeout`` seconds) for the runs under way to end and record their outcome. Returns
     whether none was still running."""
+    _stopping.set()
     with _lock:
         for scheduler in _schedulers.values():
             scheduler.shutdown(wait=False)

@@ -93,9 +93,21 @@ def serve_with_jobs(
 
                 start_scheduler(db_path)
                 # stopped last, after the pages: a run under way ends and is recorded
-                stack.callback(stop_all, wait=True)
+                stack.callback(_stop_jobs, stop_all)
                 say("Scheduled jobs: running in this process (see `waypoint jobs list`).")
         return _run_child(command, env)
+
+
+def _stop_jobs(stop_all: Callable[..., bool]) -> None:
+    """Wait for the run under way with signals ignored: a second Ctrl+C during the wait
+    (up to a minute) raised out of the cleanup, a traceback instead of a clean stop."""
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        if not stop_all(wait=True):
+            log.warning("a job was still running when the server stopped")
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _run_child(command: list[str], env: dict[str, str]) -> int:

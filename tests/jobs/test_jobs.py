@@ -480,6 +480,7 @@ def test_a_stopping_server_waits_for_the_job_under_way(
         "nightly_backup",
         registry.JobSpec("nightly_backup", "schedule.nightly_backup", slow, "", "Nightly backup"),
     )
+    scheduler._stopping.clear()  # as start_scheduler leaves it (another test stopped one)
     worker = threading.Thread(target=scheduler._fire, args=(str(demo_store.path), "nightly_backup"))
     worker.start()
     assert started.wait(10)
@@ -531,3 +532,38 @@ def test_a_digest_partly_refused_counts_as_mailed_for_its_week(demo_store: Store
     moved = MONDAY_8 + dt.timedelta(hours=1)
     outcome, message = run_job(demo_store, "weekly_digest", moved, slot=moved)
     assert outcome == "ok" and "review 2026-W47 was mailed already" in message, message
+
+
+def test_a_stop_lets_the_catch_up_start_no_further_job(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the catch-up went on through every remaining job after the stop (a digest rendered
+    # in Chromium could then outlast the wait and die with the interpreter)
+    import threading
+
+    from jobs import registry, scheduler
+
+    started: list[str] = []
+    first = threading.Event()
+
+    def slow(name: str):
+        def run(store, now, slot):
+            started.append(name)
+            first.set()
+            time.sleep(0.5)
+            return "done"
+
+        return run
+
+    for name, spec in list(registry.JOBS.items()):
+        monkeypatch.setitem(
+            registry.JOBS, name, registry.JobSpec(name, spec.setting, slow(name), "", spec.title)
+        )
+    scheduler._stopping.clear()
+    scheduler._count(1)  # as start_scheduler counts its catch-up thread before it starts
+    worker = threading.Thread(target=scheduler._catch_up, args=(str(demo_store.path), True))
+    worker.start()
+    assert first.wait(10)
+    assert scheduler.stop_all(wait=True, timeout=30) is True
+    worker.join()
+    assert len(started) == 1, started
