@@ -131,6 +131,7 @@ def inbox_import(store: Store, now: dt.datetime, slot: dt.datetime | None = None
         )
     stamp = now.strftime("%Y%m%dT%H%M%S")
     refused = []
+    recovered = []  # imported before a stop, filed under done/ now
     if processing.is_dir():
         for left in _queued(processing):
             name = file_label(left.name.split("-", 1)[-1])
@@ -145,7 +146,7 @@ def inbox_import(store: Store, now: dt.datetime, slot: dt.datetime | None = None
                     f"{name} was imported (change {change}, `waypoint undo {change}` takes it"
                     " back); the server stopped before the file was moved here.\n",
                 )
-                refused.append(f"{name} (imported as change {change} before a stop)")
+                recovered.append(f"{name} (change {change})")
                 continue
             _fail(
                 failed,
@@ -215,6 +216,8 @@ def inbox_import(store: Store, now: dt.datetime, slot: dt.datetime | None = None
             found.append("sources counting days twice")
         imported.append(f"{name} ({'; '.join(found)})")
     parts = [f"imported {len(imported)}: {', '.join(imported)}" if imported else "nothing new"]
+    if recovered:
+        parts.append(f"filed as imported before the server stopped: {', '.join(recovered)}")
     if refused:
         parts.append(f"failed {len(refused)}: {', '.join(refused)}")
     if waiting:

@@ -449,7 +449,8 @@ def test_a_file_imported_before_the_server_stopped_is_filed_as_imported(
         demo_store, "inbox_import", dt.datetime(2026, 11, 23, 10, 5, tzinfo=dt.UTC)
     )
     assert outcome == "ok", message
-    assert "week.csv (imported as change" in message and "other.csv (interrupted)" in message
+    assert "filed as imported before the server stopped: week.csv (change" in message
+    assert "failed 1: other.csv (interrupted)" in message  # only the one never imported
     note = next((inbox / "done").glob("*week.csv.txt")).read_text()
     assert note.startswith("week.csv was imported (change ")
     assert (
