@@ -23,6 +23,7 @@ from typing import Any
 from tracker.errors import BadInput
 from tracker.records import Actor
 from tracker.store import Store
+from tracker.text import email_key
 
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 _PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
@@ -135,17 +136,17 @@ def actor_for_login(store: Store, claims: dict[str, Any]) -> Actor | None:
                 return Actor(*pinned[0])
         if not email or not _verified(claims.get("email_verified", True)):
             return None
-        # Compared in Python, A-Z folded only: SQL's lower() (and str.lower) fold the
-        # Kelvin sign K to k and İ to i, so jay@copper\u212aettle.example, another
-        # address a provider may verify for someone else, signed in as Jay
-        wanted = _ascii_lower(email)
+        # Compared in Python (text.email_key): SQL's lower() folds the Kelvin sign K to
+        # k, so jay@copper\u212aettle.example, another address a provider may verify for
+        # someone else, signed in as Jay
+        wanted = email_key(email)
         rows = [
             r
             for r in con.execute(
                 "SELECT key, role, name, subject, email FROM people"
                 " WHERE email IS NOT NULL AND NOT archived ORDER BY position"
             ).fetchall()
-            if _ascii_lower(r[4].strip()) == wanted
+            if email_key(r[4]) == wanted
         ]
     if not rows:
         return None
@@ -153,13 +154,6 @@ def actor_for_login(store: Store, claims: dict[str, Any]) -> Actor | None:
     if pinned_subject is not None:
         return None  # pinned to another account: the email alone is not enough
     return Actor(key, role, name)
-
-
-_ASCII_UPPER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
-def _ascii_lower(text: str) -> str:
-    return text.translate(_ASCII_UPPER)
 
 
 def _verified(claim: Any) -> bool:

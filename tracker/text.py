@@ -143,3 +143,14 @@ def hide_emails(text: str) -> str:
     """``text`` with every email address shown as "(an address)": a job's message ("sent to
     maria@...", "refused omar@...") read by someone who may not see people's emails."""
     return _EMAIL.sub("(an address)", text)
+
+
+def email_key(email: str) -> str:
+    """An email as two addresses are compared: case folded, but never a letter folded
+    into ASCII from outside it (the Kelvin sign K to k, as Unicode lower-casing does),
+    which would make another address, perhaps verified for someone else, the same one.
+    JOSÉ and josé are one address; jay@copper\u212aettle.example and jay@copperkettle.
+    example are two."""
+    return "".join(
+        c if not c.isascii() and c.lower().isascii() else c.lower() for c in email.strip()
+    )

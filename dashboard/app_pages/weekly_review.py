@@ -30,7 +30,7 @@ review = state.cached(state.review, week, day).for_reader(st.session_state["acto
 
 st.title(review.title)
 
-# 1. The headline: statuses, and what changed since last week.
+# 1. The headline: statuses, and what changed since the end of the week before.
 counts = review.counts()
 st.markdown(
     " · ".join(f"{ui.status_label(s)} **{n}**" for s, n in counts.items() if n) or "No KPI yet."

@@ -95,6 +95,9 @@ def test_unverified_email_is_not_enough_and_pins_win(store: Store) -> None:
     apply_plan_text(store, PEOPLE.replace("mia@example.com", "kia@example.com"), LOCAL_MANAGER)
     assert actor_for_login(store, {"email": "\u212aia@example.com"}) is None
     assert actor_for_login(store, {"email": "KIA@Example.COM"}).key == "mia"
+    # letters outside ASCII fold among themselves: JOSÉ is josé
+    apply_plan_text(store, PEOPLE.replace("mia@example.com", "JOSÉ@example.com"), LOCAL_MANAGER)
+    assert actor_for_login(store, {"email": "josé@example.com"}).key == "mia"
     # A pinned person signs in by issuer and subject, whatever the email says...
     pinned = {"iss": "https://login.example.com", "sub": "abc-123", "email": "x@y.z"}
     assert actor_for_login(store, pinned).key == "pin"

@@ -20,7 +20,7 @@ from tracker.models import KPI, Campaign, Metric, Objective, Person, Plan, Works
 from tracker.plan.items import resolved_aggregation
 from tracker.records import SCHEDULER
 from tracker.settings import SETTINGS, pace_order_problem, validate_stored
-from tracker.text import CONTROL_CHARACTERS
+from tracker.text import CONTROL_CHARACTERS, email_key
 
 
 def _loc_to_path(data: Any, loc: tuple[Any, ...]) -> str:
@@ -348,7 +348,7 @@ def _semantic_problems(plan: Plan, raw_keys: dict[str, set[str]] | None = None) 
             problems.append(f"people[{p.key}].manager: a person cannot be their own manager")
         if p.email:
             # Emails sign people in: one email, one person (case does not matter).
-            first = emails.setdefault(p.email.lower(), p.key)
+            first = emails.setdefault(email_key(p.email), p.key)  # as sign-in compares
             if first != p.key:
                 problems.append(
                     f"people[{p.key}].email: {p.email} is already the email of {first};"
