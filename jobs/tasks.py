@@ -63,7 +63,7 @@ def _queued(inbox: Path) -> list[Path]:
     skipped: the inbox must never read (or echo) a file it was pointed at elsewhere."""
     found = []
     for path in inbox.iterdir():
-        if path.name.startswith(PARTIAL_PREFIXES) or path.name.endswith(PARTIAL_SUFFIXES):
+        if path.name.startswith(PARTIAL_PREFIXES) or path.name.lower().endswith(PARTIAL_SUFFIXES):
             continue
         try:
             info = path.lstat()

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 from typing import Any
 
 from tracker.vocab import HELD_BACK, HOUR_UNITS, STATUS_STYLE
@@ -163,9 +164,15 @@ def kpi_change(kpi: Any, delta: float | None) -> str:
     """A week's change of ``kpi``, signed: in its unit, and a share's change in points
     (a lead rate from 5.000% to 5.017% moved "+0.017 points", which "+0.017%" read as a
     change of the rate itself by that share)."""
-    text = kpi_value(kpi, delta)
+    if kpi.aggregation == "ratio" and getattr(kpi, "target", None) is None:
+        # a draft: a share or a count per thing by its own value, not by the change's
+        # (2.5 likes per post moving 0.3 read "+30 points")
+        text = kpi_value(SimpleNamespace(**{**vars(kpi), "target": kpi.current}), delta)
+    else:
+        text = kpi_value(kpi, delta)
     if text.endswith("%"):
-        text = text[:-1] + " points"
+        number = text[:-1]
+        text = number + (" point" if number.lstrip("-") == "1" else " points")
     return signed(text, delta)
 
 

@@ -494,7 +494,7 @@ def test_downloads_under_way_and_office_lock_files_are_not_imported(demo_store: 
     inbox = demo_store.path.parent / "inbox"
     inbox.mkdir()
     row = "day,metric,value\n2026-11-02,catering-inquiries,2\n"
-    for name in ("x.csv.part", "y.csv.crdownload", "~$book.xlsx", "z.csv.tmp", "ok.csv"):
+    for name in ("x.csv.part", "y.csv.CRDOWNLOAD", "~$book.xlsx", "z.csv.tmp", "ok.csv"):
         (inbox / name).write_text(row)
         old = time.time() - 120
         os.utime(inbox / name, (old, old))
@@ -503,7 +503,7 @@ def test_downloads_under_way_and_office_lock_files_are_not_imported(demo_store: 
     )
     assert outcome == "ok" and message.startswith("imported 1: ok.csv"), message
     assert sorted(p.name for p in inbox.iterdir() if p.is_file()) == [
-        "x.csv.part", "y.csv.crdownload", "z.csv.tmp", "~$book.xlsx",
+        "x.csv.part", "y.csv.CRDOWNLOAD", "z.csv.tmp", "~$book.xlsx",
     ]  # fmt: skip
 
 

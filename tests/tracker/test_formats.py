@@ -114,6 +114,10 @@ def test_a_shares_weekly_change_is_in_points() -> None:
     # "+0.017%" read as the rate changing by that share of itself
     rate = SimpleNamespace(aggregation="ratio", unit=None, target=0.05)
     assert formats.kpi_change(rate, 0.00017) == "+0.017 points"
-    assert formats.kpi_change(rate, -0.01) == "-1 points"
+    assert formats.kpi_change(rate, -0.01) == "-1 point"
+    assert formats.kpi_change(rate, -0.02) == "-2 points"
+    # a draft ratio (no target) goes by its own value: 2.5 likes per post moved by 0.3
+    draft = SimpleNamespace(aggregation="ratio", unit=None, target=None, current=2.5)
+    assert formats.kpi_change(draft, 0.3) == "+0.3"
     count = SimpleNamespace(aggregation="sum", unit=None, target=60)
     assert formats.kpi_change(count, 3.0) == "+3"
