@@ -136,7 +136,7 @@ def spelled_like(typed: str, known: Iterable[str]) -> str:
     return f" (did you mean {folded[close[0]]!r}?)" if close else ""
 
 
-_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*")  # root@localhost too
 
 
 def hide_emails(text: str) -> str:

@@ -369,6 +369,10 @@ def test_job_messages_show_no_email_address_to_anyone_but_a_manager(demo_store: 
         "Weekly digest failed" in review.out
         and "@" not in review.out.split("Weekly digest failed")[1][:200]
     )
+    from tracker.text import hide_emails
+
+    said = hide_emails("sent to root@localhost; and a@b.co")
+    assert said == "sent to (an address); and (an address)"
 
 
 def test_a_schedule_from_the_environment_that_cannot_be_read_is_named(
