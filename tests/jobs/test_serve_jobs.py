@@ -162,3 +162,35 @@ def test_two_jobs_colliding_on_purpose_both_finish_or_one_says_why(tmp_path: Pat
             assert run["last_message"], run  # failed with its reason, not silently
     if jobs["inbox_import"]["last_outcome"] == "ok":
         assert list((inbox / "done").iterdir())
+
+
+def test_sigterm_during_a_job_waits_for_it_and_starts_no_other(tmp_path: Path) -> None:
+    """SIGTERM while the start-up catch-up imports a big dropped file: the import ends
+    and is recorded (it was left "running", or its file filed as not imported), and no
+    further job of the catch-up starts."""
+    db = tmp_path / "w.duckdb"
+    assert waypoint(db, "demo", "--as-of", "2026-11-18").returncode == 0
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    big = inbox / "big.csv"
+    with big.open("w") as f:
+        f.write("day,metric,value,source\n")
+        for i in range(1_200_000):
+            f.write(f"2025-{1 + i % 12:02d}-{1 + i % 28:02d},catering-inquiries,1,src{i // 1000}\n")
+    an_hour_ago = time.time() - 3600
+    os.utime(big, (an_hour_ago, an_hour_ago))
+    port = free_port()
+    proc = serve(db, port, tmp_path / "serve.log")
+    try:
+        processing = inbox / "processing"
+        until(lambda: processing.exists() and any(processing.iterdir()), 120, "the import")
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=90)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    jobs = {j["name"]: j for j in cli_json(db, "jobs", "list", "--json")["jobs"]}
+    assert jobs["inbox_import"]["last_outcome"] == "ok", jobs["inbox_import"]
+    assert [p.name for p in (inbox / "done").iterdir() if p.suffix == ".csv"]
+    assert not any(processing.iterdir())
+    assert jobs["nightly_backup"]["last_outcome"] is None  # never started after the signal
