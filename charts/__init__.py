@@ -65,12 +65,9 @@ def kpi_axis(kpi: Any) -> dict[str, str]:
     """A KPI's numbers in its unit (a ratio of counts is a share)."""
     if kpi is None:
         return {}
-    # a ratio is a share when aimed at most at 1, as formats.kpi_value writes its numbers:
-    # calls per refund aimed at 5 ran "0% ... 500%" beside the card's "2.33 of 5"
-    target = getattr(kpi, "target", None)
-    aim = target if target is not None else getattr(kpi, "current", None)
-    share = kpi.aggregation == "ratio" and (aim is None or abs(aim) <= 1)
-    return unit_axis(kpi.unit, share=share)
+    # a share by the rule its numbers follow: calls per refund aimed at 5 ran "0% ...
+    # 500%" beside the card's "2.33 of 5"
+    return unit_axis(kpi.unit, share=formats.is_share(kpi, getattr(kpi, "current", None)))
 
 
 def kpi_chart(

@@ -65,18 +65,20 @@ class Outlier:
         typo of the 40 just typed)."""
         name, day = name or self.metric, day or str(self.day)
         total = (
-            f"With this {_num(typed)}, {name} on {day} comes to {_num(self.value)}: "
+            f"With this {amount_text(typed)}, {name} on {day} comes to {amount_text(self.value)}: "
             if typed is not None and abs(self.value - typed) > 1e-9 * max(1.0, abs(typed))
             else ""
         )
         return (
-            f"{total}{_num(self.value)} for {name} on {day} is more than"
+            f"{total}{amount_text(self.value)} for {name} on {day} is more than"
             f" {OUTLIER_FACTOR} times its largest daily value of the {OUTLIER_WEEKS} weeks"
-            f" before ({_num(self.reference)})"
+            f" before ({amount_text(self.reference)})"
         )
 
 
-def _num(value: float) -> str:
+def amount_text(value: float) -> str:
+    """A typed or stored amount in a message: whole numbers with separators, else six
+    significant digits (1,234; 0.015; 1.23457e+20)."""
     if float(value).is_integer() and abs(value) < 1e15:
         return f"{value:,.0f}"
     return f"{value:,.6g}"
@@ -104,13 +106,13 @@ def check_value(value: float, minimum: float | None, what: str, unit_name: str) 
     if minimum is not None and value < minimum:
         if minimum == 0:
             raise BelowMinimum(
-                f"{what}: {_num(value)} is negative, and {unit_name} cannot go below 0."
+                f"{what}: {amount_text(value)} is negative, and {unit_name} cannot go below 0."
                 " To correct an earlier value, delete it (`waypoint values`, `waypoint delete`)"
                 " or use --set; if this metric can be negative, set `min: null` in the plan",
                 minimum,
             )
         raise BelowMinimum(
-            f"{what}: {_num(value)} is below the smallest allowed value {_num(minimum)}"
+            f"{what}: {amount_text(value)} is below the smallest allowed value {amount_text(minimum)}"
             " (the metric's min in the plan)",
             minimum,
         )

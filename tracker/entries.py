@@ -22,6 +22,7 @@ from tracker import auditlog
 from tracker.changes import open_change
 from tracker.checks import (
     OutlierNeedsConfirmation,
+    amount_text,
     before_every_window,
     check_day,
     check_value,
@@ -253,7 +254,7 @@ def _log_one(
     info = metric_info(con, metric)
     what = f"{info.name} on {day}"  # by name: the page says it too ("ig-posts on ...")
     check_day(day, today, what)
-    check_value(value, info.minimum, f"{_fmt(value)} for {what}", info.name)
+    check_value(value, info.minimum, f"{amount_text(value)} for {what}", info.name)
     require_metric_writer(con, actor, info.key, info.klass)
     author = None if actor.key == "local" else actor.key
     if for_person is not None:
@@ -392,11 +393,7 @@ def entry_summary(kind: str, metric: str, value: float, day: dt.date, behaviour:
     """An entry's change as listed: "log leads +2 on 2026-11-17", "set leads =5 on ..." (a
     stock entry is a level, followers 150, not an amount added to the day)."""
     sign = "=" if kind == "set" else ("+" if value >= 0 and behaviour != "stock" else "")
-    return f"{kind} {metric} {sign}{_fmt(value)} on {day}"
-
-
-def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() and abs(value) < 1e15 else f"{value:,.6g}"
+    return f"{kind} {metric} {sign}{amount_text(value)} on {day}"
 
 
 def _day_value(con: Connection, metric: str, day: dt.date) -> float | None:

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import math
-from types import SimpleNamespace
 from typing import Any
 
 from tracker.vocab import HELD_BACK, HOUR_UNITS, STATUS_STYLE
@@ -146,30 +145,35 @@ def signed(value_text: str, delta: float | None) -> str:
     return ("+" if delta > 0 else "") + value_text
 
 
-def kpi_value(kpi: Any, amount: float | None) -> str:
+def is_share(kpi: Any, scale: float | None = None) -> bool:
+    """Is ``kpi`` a ratio read as a share (a %)? A share (a conversion rate) is aimed at
+    most at 1; aimed above 1 it is a count per thing (likes per post: 2.55, not 255%). A
+    draft without a target goes by ``scale``, a value of its own (its current value)."""
+    if kpi.aggregation != "ratio":
+        return False
+    target = getattr(kpi, "target", None)
+    aim = target if target is not None else scale
+    return aim is None or abs(aim) <= 1
+
+
+def kpi_value(kpi: Any, amount: float | None, scale: float | None = None) -> str:
     """A number of ``kpi`` (current, target, forecast...) in its unit. A ratio (whose unit
     is its numerator's) is money or hours per thing when the numerator is money or hours
-    (``$12.50``), else a share (``0.95%``): never ``0.00957``."""
+    (``$12.50``), else a share (``0.95%``, ``is_share``): never ``0.00957``. ``scale``:
+    what a draft ratio's share is judged by, when ``amount`` is no value of its own (a
+    change); by default ``amount`` itself."""
     if kpi.aggregation == "ratio":
-        # a share (conversion rate) is aimed at most at 1; a target above 1 is a count
-        # per thing (likes per post: 2.55, not 255%)
-        # (a draft without a target goes by its own value)
-        target = getattr(kpi, "target", None)
-        aim = target if target is not None else amount
-        return ratio_value(amount, kpi.unit, None, share=aim is None or abs(aim) <= 1)
+        share = is_share(kpi, amount if scale is None else scale)
+        return ratio_value(amount, kpi.unit, None, share=share)
     return value(amount, kpi.unit)
 
 
 def kpi_change(kpi: Any, delta: float | None) -> str:
     """A week's change of ``kpi``, signed: in its unit, and a share's change in points
     (a lead rate from 5.000% to 5.017% moved "+0.017 points", which "+0.017%" read as a
-    change of the rate itself by that share)."""
-    if kpi.aggregation == "ratio" and getattr(kpi, "target", None) is None:
-        # a draft: a share or a count per thing by its own value, not by the change's
-        # (2.5 likes per post moving 0.3 read "+30 points")
-        text = kpi_value(SimpleNamespace(**{**vars(kpi), "target": kpi.current}), delta)
-    else:
-        text = kpi_value(kpi, delta)
+    change of the rate itself by that share). A draft ratio is a share or not by its own
+    value, not by the change's (2.5 likes per post moving 0.3 read "+30 points")."""
+    text = kpi_value(kpi, delta, scale=getattr(kpi, "current", None))
     if text.endswith("%"):
         number = text[:-1]
         text = number + (" point" if number.lstrip("-") == "1" else " points")
