@@ -930,7 +930,10 @@ def _revert_workspace(con: Connection, actor: Actor, old: Any, new: Any, new_id:
     if old is None:
         # init's defaults, written as a row: a database without one reads as never used,
         # and `demo` or `restore` would then replace it without --force
-        old = {"name": "Waypoint", "vision": None, "timezone": "UTC", "currency": "USD"}
+        from tracker.models import Workspace
+        from tracker.vocab import DEFAULT_WORKSPACE_NAME
+
+        old = Workspace(name=DEFAULT_WORKSPACE_NAME).model_dump()
     con.execute("DELETE FROM workspace")
     con.execute(
         "INSERT INTO workspace (id, name, vision, timezone, currency) VALUES (1, ?, ?, ?, ?)",

@@ -30,6 +30,7 @@ from tracker.vanity import Flag, FlagLine, flag_lines, run_audit
 from tracker.vocab import (
     BEHIND,
     CHECKIN_STYLE,
+    DEFAULT_WORKSPACE_NAME,
     STATUS_STYLE,
     checkin_words,
     count_statuses,
@@ -325,7 +326,7 @@ def weekly_review(
         week=week,
         start=start,
         end=end,
-        workspace=ws[0][0] if ws else "Waypoint",
+        workspace=ws[0][0] if ws else DEFAULT_WORKSPACE_NAME,
         vision=ws[0][1] if ws else None,
         objectives=report.objectives,
         kpis=[KpiWeek(k, before.get(k.kpi)) for k in report.kpis],

@@ -249,3 +249,7 @@ def channel_label(channel: str) -> str:
         _CHANNEL_NAMES.get(part.strip().lower(), part.strip()[:1].upper() + part.strip()[1:])
         for part in channel.split(" + ")
     )
+
+
+# The workspace's name before a plan names it (`init` stores no workspace row).
+DEFAULT_WORKSPACE_NAME = "Waypoint"

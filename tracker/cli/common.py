@@ -6,7 +6,8 @@ import datetime as dt
 import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
@@ -263,3 +264,19 @@ def say_wrote(what: str, path: str) -> None:
     from tracker.outfiles import is_stream
 
     echo(f"Wrote {what}.", err=is_stream(path))
+
+
+@contextmanager
+def dry_run_store(store: Store, dry_run: bool) -> Iterator[Store]:
+    """The database a command works on: ``store``, or for a dry run on a database that
+    does not exist yet an empty one of its own, deleted after: a dry run writes nothing,
+    not even the file it would create (a mistyped --db was left behind as a new, empty
+    workspace)."""
+    if not dry_run or store.path.exists():
+        yield store
+        return
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="waypoint-dry-run-") as folder:
+        yield Store(Path(folder) / "new.duckdb")

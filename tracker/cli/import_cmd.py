@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import click
 from tracker.cli.common import (
     AppContext,
     as_option,
+    dry_run_store,
     echo,
     emit_json,
     json_option,
@@ -99,18 +100,8 @@ def import_cmd(
             if as_json:  # the import's own document, as for a missing file
                 emit_json(_document([], [str(exc), "nothing was imported"], dry_run))
             raise
-    with ExitStack() as stack:
-        if dry_run and not store.path.exists():
-            # a dry run writes nothing, not even the database file it would create (a
-            # mistyped --db was left behind as a new, empty workspace): it is tried on
-            # an empty one of its own, as `plan apply --dry-run` is
-            import tempfile
-
-            from tracker.store import Store
-
-            folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="waypoint-dry-run-"))
-            store = Store(Path(folder) / "new.duckdb")
-        _import(app, store, files, preset, mappings, day, dry_run, as_json)
+    with dry_run_store(store, dry_run) as used:
+        _import(app, used, files, preset, mappings, day, dry_run, as_json)
 
 
 def _import(

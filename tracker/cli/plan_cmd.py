@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tracker.cli.common import AppContext, as_option, echo, pass_app, write_output
+from tracker.cli.common import (
+    AppContext,
+    as_option,
+    dry_run_store,
+    echo,
+    pass_app,
+    write_output,
+)
 
 if TYPE_CHECKING:
     from tracker.models import Plan
@@ -45,19 +52,8 @@ def apply_cmd(app: AppContext, file: str, dry_run: bool, yes: bool, prune: bool)
     data, source = read_plan_file(file)
     plan = validate_plan(data, source)  # before touching the database at all
     sections = set(data) if isinstance(data, dict) else None
-    if dry_run and not app.store.path.exists():
-        # a dry run writes nothing, not even the database file it would create: it is
-        # tried on an empty one of its own
-        import tempfile
-        from pathlib import Path
-
-        from tracker.store import Store
-
-        with tempfile.TemporaryDirectory(prefix="waypoint-dry-run-") as folder:
-            empty = Store(Path(folder) / "new.duckdb")
-            _apply(app, empty, plan, source, sections, dry_run=True, yes=yes, prune=prune)
-        return
-    _apply(app, app.store, plan, source, sections, dry_run=dry_run, yes=yes, prune=prune)
+    with dry_run_store(app.store, dry_run) as store:
+        _apply(app, store, plan, source, sections, dry_run=dry_run, yes=yes, prune=prune)
 
 
 def _apply(

@@ -13,6 +13,7 @@ from tracker.plan.items import TABLES, current_rows, resolved_aggregation
 from tracker.plan.yamlio import dump_yaml
 from tracker.records import Actor
 from tracker.store import Store
+from tracker.vocab import DEFAULT_WORKSPACE_NAME
 
 
 def _clean(d: dict[str, Any], defaults: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -57,10 +58,11 @@ def load_plan(store: Store) -> Plan:
     data: dict[str, Any] = {
         "workspace": _clean(
             {"name": ws[0][0], "vision": ws[0][1], "timezone": ws[0][2], "currency": ws[0][3]},
-            {"timezone": "UTC", "currency": "USD"},
+            # a field at the model's default is left out, as a plan file leaves it out
+            {f: Workspace.model_fields[f].default for f in ("timezone", "currency")},
         )
         if ws
-        else {"name": "Waypoint"},
+        else {"name": DEFAULT_WORKSPACE_NAME},
         "revision": revision,
     }
     if settings:
