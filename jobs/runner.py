@@ -175,6 +175,7 @@ def job_overview(
                 if env
                 else str(exc)
             )
+        message = run.message if run else None
         # runs are stored as naive UTC; people read the workspace's clock everywhere
         started = (
             run.started.replace(tzinfo=dt.UTC).astimezone(zone) if run and run.started else None
@@ -188,11 +189,7 @@ def job_overview(
                 help=spec.help,
                 last_run=started,
                 last_outcome=run.outcome if run else None,
-                last_message=(
-                    (hide_emails(run.message) if private and run.message else run.message)
-                    if run
-                    else None
-                ),
+                last_message=hide_emails(message) if private and message else message,
                 next_run=next_run.astimezone(zone) if next_run else None,
                 timezone=timezone,
                 problem=problem,

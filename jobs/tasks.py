@@ -97,6 +97,14 @@ def _stored_before_stop(store: Store, left: Path, name: str) -> int | None:
     return import_in_effect(store, name, SCHEDULER, since)
 
 
+def _done(done: Path, source: Path, stamp: str, text: str) -> None:
+    """Move a claimed file to done/ under this run's stamp, with its note beside it."""
+    done.mkdir(parents=True, exist_ok=True)
+    target = done / f"{stamp}-{source.name.split('-', 1)[-1]}"
+    shutil.move(str(source), target)
+    _note(target, text)
+
+
 def _note(target: Path, text: str) -> None:
     """The .txt beside a file the inbox moved: written whole and never through a link
     (the inbox may be shared, and the name can be guessed)."""
@@ -138,11 +146,10 @@ def inbox_import(store: Store, now: dt.datetime, slot: dt.datetime | None = None
             change = _stored_before_stop(store, left, name)
             if change is not None:
                 # the import committed; the server stopped before the file was moved
-                done.mkdir(parents=True, exist_ok=True)
-                target = done / f"{stamp}-{left.name.split('-', 1)[-1]}"
-                shutil.move(str(left), target)
-                _note(
-                    target,
+                _done(
+                    done,
+                    left,
+                    stamp,
                     f"{name} was imported (change {change}, `waypoint undo {change}` takes it"
                     " back); the server stopped before the file was moved here.\n",
                 )
@@ -201,14 +208,11 @@ def inbox_import(store: Store, now: dt.datetime, slot: dt.datetime | None = None
             _fail(failed, claimed, name, stamp, "\n".join([f"{why.capitalize()}.", *found]))
             refused.append(f"{name} ({why})")
             continue
-        done.mkdir(parents=True, exist_ok=True)
-        target = done / f"{stamp}-{claimed.name.split('-', 1)[1]}"
-        shutil.move(str(claimed), target)
         # what `waypoint import` says of the same file: counts per metric, outliers,
         # sources that count days twice, notes (the .txt held the counts alone)
         lines = result.summary_lines() + [f"  note: {n}" for n in result.notes]
         lines += [f"line {r.line}, {r.column}: {r.reason}" for r in result.rejected[:500]]
-        _note(target, "\n".join(lines) + "\n")
+        _done(done, claimed, stamp, "\n".join(lines) + "\n")
         found = [f"{result.inserted + result.replaced} values"]
         if result.outliers:
             found.append(f"{len(result.outliers)} unusual value(s)")

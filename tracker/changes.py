@@ -794,6 +794,11 @@ _USED_BY = {
     "objective": [("kpi", "kpis", "objective"), ("campaign", "campaigns", "objective")],
     "campaign": [("kpi", "kpis", "campaign")],
 }
+# The same, from the other side: what an item of each kind refers to, (column, kind).
+_REFERS_TO: dict[str, list[tuple[str, str]]] = {}
+for _referred, _referrers in _USED_BY.items():
+    for _referrer, _, _field in _referrers:
+        _REFERS_TO.setdefault(_referrer, []).append((_field, _referred))
 
 
 def _refuse_items_still_used(con: Connection, undoing: int, created: list[tuple[str, str]]) -> None:
@@ -838,28 +843,27 @@ def _refuse_references_to_archived(
         restored = back.get("archived") is False and replaced.get("archived") is True
         if back.get("archived") is True:
             continue  # archived by the reversal: nothing of it is live
-        for entity, refs in _USED_BY.items():
-            for referrer, table, column in refs:
-                if referrer != kind or not (restored or column in back):
-                    continue
-                gone = con.execute(
-                    f"SELECT r.key FROM {table} t JOIN {PLAN_ENTITIES[entity]} r"  # noqa: S608 (fixed names)
-                    f" ON r.key = t.{column} WHERE t.key = ? AND NOT t.archived AND r.archived",
-                    [key],
-                ).fetchall()
-                if gone:
-                    whose = (
-                        f"{column} {gone[0][0]}"
-                        if column == entity
-                        else f"{column} ({entity} {gone[0][0]})"
-                    )
-                    did = "bring back" if restored else "set back"
-                    raise BadInput(
-                        f"{blocked}: it would {did} {kind} {key}, whose {whose} is archived"
-                        f" (an undone change made it, or a plan apply left it out); bring that"
-                        f" {entity} back first (redo the change that made it, or list it in"
-                        " the plan)"
-                    )
+        for column, entity in _REFERS_TO.get(kind, []):
+            if not (restored or column in back):
+                continue
+            gone = con.execute(
+                f"SELECT r.key FROM {PLAN_ENTITIES[kind]} t JOIN {PLAN_ENTITIES[entity]} r"  # noqa: S608 (fixed names)
+                f" ON r.key = t.{column} WHERE t.key = ? AND NOT t.archived AND r.archived",
+                [key],
+            ).fetchall()
+            if gone:
+                whose = (
+                    f"{column} {gone[0][0]}"
+                    if column == entity
+                    else f"{column} ({entity} {gone[0][0]})"
+                )
+                did = "bring back" if restored else "set back"
+                raise BadInput(
+                    f"{blocked}: it would {did} {kind} {key}, whose {whose} is archived (an"
+                    " undone change made it, or a plan apply left it out); bring that"
+                    f" {entity} back first (redo the change that made it, or list it in the"
+                    " plan)"
+                )
 
 
 def _changed_by(
