@@ -34,12 +34,17 @@ people_keys = [p["key"] for p in data.get("people", [])]
 st.title("Plan")
 
 
+def with_notes(lead: str, changes: Any) -> str:
+    """``lead`` and what the apply says of metrics whose values it reads anew (escaped)."""
+    return " ".join([lead, *(f"{ui.text(n)}." for n in changes.notes)])
+
+
 def save(new_data: dict, what: str) -> None:
     # drawn again from the new revision: every tab shows the save (the YAML tab still held
     # the plan before it, and applying that asked to set the save back)
     ui.run_safely(
         lambda: apply_plan(store, validate_plan(new_data, "dashboard"), actor),
-        lambda changes: " ".join([what, *(f"{ui.text(n)}." for n in changes.notes)]),
+        lambda changes: with_notes(what, changes),
         rerun=True,
     )
 
@@ -486,7 +491,7 @@ def apply_yaml(text: str, *, confirm: bool = False) -> None:
         st.error(ui.text(ui.refusal_words(exc)))
         return
     st.session_state.pop(ASKS, None)
-    st.success(" ".join(["Plan applied.", *(f"{ui.text(n)}." for n in changes.notes)]))
+    st.success(with_notes("Plan applied.", changes))
     if changes.kept:
         # the file left out metrics that hold values: kept, and said so (the page said
         # only "Plan applied." and the metric was still there); kept items are "metric:KEY"
@@ -513,14 +518,7 @@ with tab_yaml:
     if left.button("Check (dry run)", key="plan_dry"):
         try:
             changes = apply_plan_text(store, new_text, actor, source="plan.yaml", dry_run=True)
-            st.info(
-                " ".join(
-                    [
-                        f"Would apply: {changes.summary()}.",
-                        *(f"{ui.text(n)}." for n in changes.notes),
-                    ]
-                )
-            )
+            st.info(with_notes(f"Would apply: {changes.summary()}.", changes))
         except WaypointError as exc:
             st.error(ui.text(str(exc)))
     if right.button("Apply", type="primary", key="plan_apply"):

@@ -180,16 +180,22 @@ def _diff(
     return out
 
 
-def _reading_notes(con: Connection, audit: list[tuple[str, str, str, Any, Any]]) -> list[str]:
-    """A sentence for each metric holding values whose days the apply reads anew: a
-    new behaviour (flow days add up their sources and entries, a stock day is its
-    latest-recorded value) or a new ``prefer``. The numbers of every KPI on it move
-    with no value changed, so the person applying hears it before reading them."""
-    changed = {
+def _read_anew(audit: list[tuple[str, str, str, Any, Any]]) -> dict[str, dict[str, Any]]:
+    """The metrics whose days the apply reads anew, key -> the fields it sets: a new
+    behaviour or ``prefer``. Their daily values are computed again, and said."""
+    return {
         key: new
         for action, entity, key, _old, new in audit
         if action == "update" and entity == "metric" and {"behaviour", "prefer"} & set(new or {})
     }
+
+
+def _reading_notes(con: Connection, changed: dict[str, dict[str, Any]]) -> list[str]:
+    """A sentence for each metric holding values whose days the apply reads anew
+    (``_read_anew``): a new behaviour (flow days add up their sources and entries, a
+    stock day is its latest-recorded value) or a new ``prefer``. The numbers of every
+    KPI on it move with no value changed, so the person applying hears it before
+    reading them."""
     if not changed:
         return []
     held = {
@@ -363,20 +369,16 @@ def apply_plan(
         _workspace(con, actor, plan, changes, dry_run, change)
         _settings(con, actor, plan, changes, dry_run, change, store.path.parent)
         _diff(con, plan, dry_run=dry_run, protect=protect, audit=audit, day=day, out=changes)
-        changes.notes = _reading_notes(con, audit)
+        read_anew = _read_anew(audit)
+        changes.notes = _reading_notes(con, read_anew)
         if dry_run:
             raise Rollback  # nothing written, not even the revision
         if audit:
             auditlog.record_many(con, actor, audit, change=change)
-        refresh = [
-            item.split(":", 1)[1]
-            for item, fields in changes.changed_fields.items()
-            if item.startswith("metric:") and {"behaviour", "prefer"} & set(fields)
-        ]
-        if refresh:
+        if read_anew:
             from tracker.daily import refresh_metrics
 
-            refresh_metrics(con, refresh)
+            refresh_metrics(con, list(read_anew))
         if changes.changed:
             changes.change = change
             set_detail(
