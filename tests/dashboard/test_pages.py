@@ -273,6 +273,27 @@ def test_my_week_states_each_kpi_as_every_other_face_does(
         )
 
 
+def test_the_weekly_review_page_shows_a_viewer_no_address_from_a_job(
+    app_env: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a failed digest's message names who was mailed and who refused it: a manager reads
+    # the addresses, a viewer "(an address)", as in the audit log
+    from tracker.jobruns import claim, finish
+
+    slot = dt.datetime(2026, 11, 16, 14, 0)
+    claim(app_env, "weekly_digest", slot, slot)
+    finish(
+        app_env, "weekly_digest", slot, slot, "failed",
+        "sent to maria@copperkettle.example; not delivered: refused omar@example.com",
+    )  # fmt: skip
+    for person, shown in (("ben", False), ("maria", True)):
+        monkeypatch.setenv("WAYPOINT_AS", person)
+        at = open_page("weekly_review")
+        said = " ".join(m.value for m in at.markdown if "failed" in m.value)
+        assert "**Weekly digest** failed" in said, said
+        assert ("maria@copperkettle" in said.replace("\\", "")) is shown, (person, said)
+
+
 def test_each_face_names_the_day_its_changes_are_counted_from(app_env: Store) -> None:
     # "since last week" was seven days ago on the Summary and the end of the week before
     # in the review: on one day the two disagreed under the same words

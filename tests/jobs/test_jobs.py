@@ -572,3 +572,19 @@ def test_a_stop_lets_the_catch_up_start_no_further_job(
     assert scheduler.stop_all(wait=True, timeout=30) is True
     worker.join()
     assert len(started) == 1, started
+
+
+def test_a_second_ctrl_c_while_the_server_waits_for_a_job_is_ignored() -> None:
+    # the wait for the run under way (up to a minute) ran with the original handlers
+    # back: a second Ctrl+C raised KeyboardInterrupt out of the cleanup
+    import signal
+
+    from jobs import service
+
+    def stop_all(wait: bool) -> bool:
+        os.kill(os.getpid(), signal.SIGINT)  # pressed again while waiting
+        time.sleep(0.2)
+        return True
+
+    service._stop_jobs(stop_all)  # returns: nothing raised
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back after
