@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.base import BaseTrigger
@@ -15,10 +16,39 @@ from tracker.errors import BadInput
 from tracker.jobruns import claim, finish, last_runs
 from tracker.plan import load_plan
 from tracker.records import Actor
+from tracker.settings import cron_expr, cron_next, environment_override, get_setting
 from tracker.settings import cron_problem as schedule_problem
-from tracker.settings import cron_trigger, environment_override, get_setting
 from tracker.store import Store
 from tracker.text import hide_emails
+
+
+class StandardCron(BaseTrigger):
+    """A schedule as standard (Debian) cron reads it (``tracker.settings.cron_expr``), as
+    an APScheduler trigger: APScheduler's own crontab counts 0 as Monday, so "0 8 * * 1",
+    worded "only on Monday", ran on Tuesdays, and it wants a day of the month and a
+    weekday both at once where cron takes either."""
+
+    def __init__(self, expr: str, timezone: Any = None) -> None:
+        self.expr = cron_expr(expr)
+        self.timezone = timezone or dt.UTC
+
+    def get_next_fire_time(
+        self, previous_fire_time: dt.datetime | None, now: dt.datetime
+    ) -> dt.datetime | None:
+        """The first time at or after ``now``, or just after ``previous_fire_time`` when
+        that is earlier (a run the scheduler missed), as APScheduler's triggers answer."""
+        start = now
+        if previous_fire_time is not None:
+            start = min(now, previous_fire_time + dt.timedelta(microseconds=1))
+        return cron_next(self.expr, self.timezone, start)
+
+    def __str__(self) -> str:
+        return f"cron[{self.expr}]"
+
+
+def cron_trigger(expr: str, timezone: Any = None) -> StandardCron:
+    """``expr`` (standard five-field cron) as a trigger. Raises ValueError."""
+    return StandardCron(expr, timezone)
 
 
 def schedule_of(store: Store, name: str) -> str:
@@ -50,9 +80,8 @@ def schedule_words(expr: str) -> str:
     return words
 
 
-def trigger(store: Store, name: str) -> BaseTrigger:
-    """The job's schedule: a CronTrigger, or an OrTrigger of two (days of the month or of
-    the week, as standard cron reads both)."""
+def trigger(store: Store, name: str) -> StandardCron:
+    """The job's schedule, as standard cron reads it."""
     expr = schedule_of(store, name)
     try:
         return cron_trigger(expr, timezone=ZoneInfo(workspace_timezone(store)))

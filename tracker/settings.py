@@ -9,6 +9,7 @@ only and are never stored in the database or the plan.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,71 +62,50 @@ class Setting:
         return value
 
 
-_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+_SUNDAY_FIRST = re.compile(r"^0*7-(0*[0-6](?:/\d+)?)$")  # "7-1": Sunday to Monday
 
 
-def _cron_days(field: str) -> str:
-    """A crontab's day-of-week field as APScheduler reads it. Standard cron counts 0 (and
-    7) as Sunday and 1 as Monday; APScheduler's ``from_crontab`` counts 0 as Monday, so
-    "0 8 * * 1", worded "only on Monday", ran on Tuesdays. Numbers become day names
-    (ranges and steps spelled out); names and * are left as they are."""
-    if not any(c.isdigit() for c in field):
-        return field
-    days: list[int] = []
-    for part in field.split(","):
-        span, _, step = part.partition("/")
-        if span == "*":
-            first, last = 0, 6
-        elif "-" in span:
-            a, b = span.split("-", 1)
-            # "7-7" (or "07-07") is Sundays only: read as 0-7 it ran every day; any other
-            # range starting at 7 starts on Sunday as 0 ("7-1": Sunday and Monday)
-            sundays = a.strip().lstrip("0") == "7" == b.strip().lstrip("0")
-            first, last = _cron_day(a, end=sundays), _cron_day(b, end=True)
-        else:
-            first = last = _cron_day(span)
-            if step:
-                last = 6
-        if first > last:
-            raise ValueError(f"day of week range {span!r} runs backwards")
-        days += range(first, last + 1, int(step) if step else 1)
-    return ",".join(_DAY_NAMES[d % 7] for d in dict.fromkeys(days))
+def cron_expr(expr: str) -> str:
+    """``expr`` as a schedule is read: five fields as Debian cron reads them (cronsim): 0
+    and 7 are Sunday, days of the month and of the week together mean either unless one
+    starts with *, a day no month has is refused. A weekday range starting at 7 ("7-1")
+    starts on Sunday as 0, as schedules stored before read it. Raises ValueError."""
+    import datetime as dt
 
-
-def _cron_day(text: str, end: bool = False) -> int:
-    text = text.strip().lower()
-    if text in _DAY_NAMES:
-        return _DAY_NAMES.index(text)
-    number = int(text)  # ValueError names it for the caller
-    if not 0 <= number <= 7:
-        raise ValueError(f"day of week {number} is not 0-7 (0 and 7: Sunday)")
-    return 7 if number == 7 and end else number % 7
-
-
-def cron_trigger(expr: str, timezone: Any = None) -> Any:
-    """``expr`` (standard five-field cron) as APScheduler's trigger. Raises ValueError."""
-    from apscheduler.triggers.cron import CronTrigger
+    from cronsim import CronSim, CronSimError
 
     fields = expr.split()
-    if len(fields) == 5:
-        # as Vixie cron reads it: either day field starting with "*" (*, */2) is
-        # unrestricted and the two combine as both; otherwise as either
-        either = not fields[2].startswith("*") and not fields[4].startswith("*")
-        fields[4] = _cron_days(fields[4])
-        if either:
-            # standard cron runs on either day when both are given ("0 8 1 * 1": the 1st
-            # and every Monday, as the words say); APScheduler wants both at once
-            from apscheduler.triggers.combining import OrTrigger
+    if len(fields) != 5:
+        raise ValueError(
+            f"a schedule has 5 fields (minute hour day month weekday), not {len(fields)}"
+        )
+    fields[4] = ",".join(_SUNDAY_FIRST.sub(r"0-\1", p) for p in fields[4].split(","))
+    expr = " ".join(fields)
+    try:
+        CronSim(expr, dt.datetime.now(dt.UTC))
+    except CronSimError as exc:
+        raise ValueError(str(exc)) from exc
+    return expr
 
-            minute, hour, day, month, weekday = fields
-            return OrTrigger(
-                [
-                    CronTrigger.from_crontab(f"{minute} {hour} {day} {month} *", timezone),
-                    CronTrigger.from_crontab(f"{minute} {hour} * {month} {weekday}", timezone),
-                ]
-            )
-        expr = " ".join(fields)
-    return CronTrigger.from_crontab(expr, timezone=timezone)
+
+def cron_next(expr: str, timezone: Any, start: Any) -> Any:
+    """The first time at or after ``start`` that ``expr`` (as ``cron_expr`` gives it)
+    names, on ``timezone``'s clock (a time a clock change skips runs when the clock
+    comes back to it), or None when none comes in 50 years."""
+    import datetime as dt
+
+    from cronsim import CronSim
+
+    start = start.astimezone(timezone)
+    # cronsim answers strictly after a whole second: from the second before ``start``
+    times = CronSim(expr, start - dt.timedelta(seconds=1))
+    try:
+        found = next(times)
+        while found < start:
+            found = next(times)
+    except StopIteration:
+        return None
+    return found
 
 
 def cron_problem(expr: str) -> str | None:
@@ -133,7 +113,7 @@ def cron_problem(expr: str) -> str | None:
     plan, the Settings page and the environment are checked alike, so a bad schedule is
     refused where it is written instead of silently never running)."""
     try:
-        cron_trigger(expr)
+        cron_expr(expr)
     except ValueError as exc:
         return f"is not a cron expression ({exc})"
     return None

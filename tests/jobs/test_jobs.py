@@ -266,6 +266,19 @@ def test_cron_problems_are_named() -> None:
     assert cron_problem("schedule.weekly_digest", "0 8 * * mon") is None
     problem = cron_problem("schedule.weekly_digest", "61 * * * *")
     assert problem.startswith("schedule.weekly_digest: '61 * * * *' is not a cron expression")
+    # a day no month has was accepted as a schedule that never runs
+    assert cron_problem("schedule.weekly_digest", "0 8 31 2 *") is not None
+
+
+def test_a_time_a_clock_change_skips_runs_when_the_clock_comes_back_to_it() -> None:
+    from zoneinfo import ZoneInfo
+
+    from jobs.runner import cron_trigger
+
+    chicago = ZoneInfo("America/Chicago")
+    before = dt.datetime(2027, 3, 13, 12, tzinfo=chicago)  # 02:30 does not exist on the 14th
+    nightly = cron_trigger("30 2 * * *", timezone=chicago).get_next_fire_time(None, before)
+    assert nightly.isoformat() == "2027-03-14T03:00:00-05:00"
 
 
 @pytest.mark.parametrize(
@@ -291,7 +304,7 @@ def test_numbered_weekdays_run_on_the_day_standard_cron_names(
     day = {"Mon": "Monday", "Sun": "Sunday"}[runs_on]
     assert day in digest.schedule_words or "Monday through Friday" in digest.schedule_words
     if expr.endswith("7-7"):  # and the day after the Sunday is the next Sunday
-        from tracker.settings import cron_trigger
+        from jobs.runner import cron_trigger
 
         after = cron_trigger(expr).get_next_fire_time(None, digest.next_run + dt.timedelta(hours=1))
         assert (after - digest.next_run).days == 7
@@ -313,8 +326,7 @@ def test_a_day_of_month_and_a_weekday_run_on_either_as_cron_and_the_words_say(
 ) -> None:
     # the words said "on day 1 of the month, or on Monday" and the scheduler waited for
     # a Monday the 1st (February)
-    from jobs.runner import schedule_words
-    from tracker.settings import cron_trigger
+    from jobs.runner import cron_trigger, schedule_words
 
     saturday = dt.datetime(2026, 11, 21, 12, tzinfo=dt.UTC)
     assert cron_trigger(expr, timezone=dt.UTC).get_next_fire_time(None, saturday).date() == next_day
