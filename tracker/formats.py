@@ -216,6 +216,9 @@ def kpi_numbers(kpi: Any, detail: bool = True) -> str:
         for part in (f"{percent(kpi.progress)} done" if kpi.progress is not None else "", when)
         if part
     )
+    if not detail and kpi.current is None and when:
+        # nothing to count yet: "– of 25" said nothing of why (My week's short list)
+        return f"{when} (target {kpi_value(kpi, kpi.target)})"
     stay = getattr(kpi, "stay", None)
     # a health KPI holds a line, it does not work towards it: "5 of 4" read as ahead
     towards = f", to stay {stay} " if stay else " of "

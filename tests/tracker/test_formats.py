@@ -121,3 +121,13 @@ def test_a_shares_weekly_change_is_in_points() -> None:
     assert formats.kpi_change(draft, 0.3) == "+0.3"
     count = SimpleNamespace(aggregation="sum", unit=None, target=60)
     assert formats.kpi_change(count, 3.0) == "+3"
+
+
+def test_a_kpi_with_nothing_counted_yet_says_when_it_starts_in_the_short_form() -> None:
+    # My week listed "Holiday platter pre-orders: – of 25"
+    waiting = SimpleNamespace(
+        aggregation="sum", unit=None, target=25.0, current=None, baseline=0.0, stay=None,
+        status="not_started", start=dt.date(2026, 12, 1), deadline=dt.date(2026, 12, 24),
+        expected=None, progress=None,
+    )  # fmt: skip
+    assert formats.kpi_numbers(waiting, detail=False) == "starts on 1 Dec 2026 (target 25)"
