@@ -700,9 +700,9 @@ def _revert_plan(
         old = json.loads(old_raw) if old_raw is not None else None
         new = json.loads(new_raw) if new_raw is not None else None
         if entity == "setting":
-            _revert_setting(con, actor, key, old, new, new_id)
+            _revert_setting(con, actor, key, old, new, new_id, undoing)
         elif entity == "workspace":
-            _revert_workspace(con, actor, old, new, new_id)
+            _revert_workspace(con, actor, old, new, new_id, undoing)
         else:
             if action == "create" and entity == "metric" and key in holding:
                 kept.append(holding[key])
@@ -867,21 +867,28 @@ def _refuse_references_to_archived(
 
 
 def _changed_by(
-    con: Connection, actor: Actor, undoing: int, entity: str, key: str, column: str
+    con: Connection, actor: Actor, undoing: int, entity: str, key: str, column: str | None
 ) -> str:
     """The later change in effect that wrote ``column`` of the item, and what to do
     first, as a refusal's end ("; change 4 set it; take that back first (...)"); an undo
     or a redo in the way is taken back through the change it is about, as for values."""
     rows = con.execute(
-        "SELECT c.id, c.kind, c.target, a.new_value FROM audit_log a"
+        "SELECT c.id, c.kind, c.target, a.old_value, a.new_value FROM audit_log a"
         " JOIN changes c ON c.id = a.change_id"
         " WHERE a.entity = ? AND a.key = ? AND a.change_id > ? AND c.undone_by IS NULL"
         " ORDER BY a.id DESC",
         [entity, key, undoing],
     ).fetchall()
-    for by, kind, about, new_raw in rows:
+    for by, kind, about, old_raw, new_raw in rows:
         wrote = json.loads(new_raw) if new_raw is not None else None
-        if isinstance(wrote, dict) and column in wrote:
+        was = json.loads(old_raw) if old_raw is not None else None
+        # a setting's row is its value; the workspace's rows hold every field, so the
+        # change that set this one is the one whose row changed it
+        if column is None or (
+            isinstance(wrote, dict)
+            and column in wrote
+            and not (isinstance(was, dict) and _plain(was.get(column)) == _plain(wrote[column]))
+        ):
             first = _first(con, actor, about if kind in ("undo", "redo") else by, kind == "undo")
             return f"; change {by} set it; {first}"
     return "; take that change back first"
@@ -926,34 +933,67 @@ def _revert_item(
     auditlog.record(con, actor, action, entity, key, new, old, change=new_id)
 
 
-def _revert_workspace(con: Connection, actor: Actor, old: Any, new: Any, new_id: int) -> None:
-    """Put the workspace back as ``old`` had it. ``old`` None: the apply wrote the first
-    workspace row over the defaults `init` leaves (name Waypoint, UTC), so taking it back
-    puts those defaults back (the time zone stayed the apply's, and with it every "today"
-    and due date); a redo writes the apply's values again."""
+def _revert_workspace(
+    con: Connection, actor: Actor, old: Any, new: Any, new_id: int, undoing: int
+) -> None:
+    """Put back the workspace fields ``undoing`` changed, as ``old`` had them; fields it
+    left alone keep what they hold now (a vision written since stays). Refused, as an
+    item's field is, when one of them was changed again since (a time zone set back
+    from Tokyo to UTC by the undo of the Berlin apply, silently). ``old`` None: the apply
+    wrote the first workspace row over the defaults `init` leaves (name Waypoint, UTC),
+    so taking it back puts those defaults back; a redo writes the apply's values again."""
+    from tracker.models import Workspace
+
     if old is None:
         # init's defaults, written as a row: a database without one reads as never used,
         # and `demo` or `restore` would then replace it without --force
-        from tracker.models import Workspace
         from tracker.vocab import DEFAULT_WORKSPACE_NAME
 
         old = Workspace(name=DEFAULT_WORKSPACE_NAME).model_dump()
+    fields = ("name", "vision", "timezone", "currency")
+    defaults = Workspace(name="-").model_dump()
+    old = {f: old.get(f, defaults[f]) for f in fields}
+    new = {f: (new or {}).get(f, defaults[f]) for f in fields}
+    row = con.execute("SELECT name, vision, timezone, currency FROM workspace").fetchall()
+    current = dict(zip(fields, row[0], strict=True)) if row else dict(new)
+    changed = [f for f in fields if _plain(old[f]) != _plain(new[f])]
+    for f in changed:
+        if _plain(current[f]) != _plain(new[f]):
+            raise BadInput(
+                f"workspace: {f} was changed again since ({_said(current[f])}, not"
+                f" {_said(new[f])}){_changed_by(con, actor, undoing, 'workspace', 'workspace', f)}"
+            )
+    result = {**current, **{f: old[f] for f in changed}}
     con.execute("DELETE FROM workspace")
     con.execute(
         "INSERT INTO workspace (id, name, vision, timezone, currency) VALUES (1, ?, ?, ?, ?)",
-        [
-            old.get("name"),
-            old.get("vision"),
-            old.get("timezone", "UTC"),
-            old.get("currency", "USD"),
-        ],
+        [result[f] for f in fields],
     )
-    auditlog.record(con, actor, "update", "workspace", "workspace", new, old, change=new_id)
+    auditlog.record(con, actor, "update", "workspace", "workspace", current, result, change=new_id)
 
 
 def _revert_setting(
-    con: Connection, actor: Actor, name: str, old: Any, new: Any, new_id: int
+    con: Connection, actor: Actor, name: str, old: Any, new: Any, new_id: int, undoing: int
 ) -> None:
+    """Set a setting back to ``old`` (None: not stored, its default), refused while a
+    later change set it to something else (undoing the 0.8 apply after a 0.85 one put
+    the default back and lost the 0.85 without a word)."""
+    from tracker.settings import SETTINGS
+
+    row = con.execute("SELECT value FROM settings WHERE name = ?", [name]).fetchall()
+    current = row[0][0] if row else None
+    if current != (None if new is None else str(new)):
+        setting = SETTINGS.get(name)
+
+        def shown(value: Any) -> str:
+            if value is None:
+                return "the default"
+            return "a hidden value" if setting is not None and setting.secret else _said(value)
+
+        raise BadInput(
+            f"setting {name} was changed again since ({shown(current)}, not {shown(new)})"
+            f"{_changed_by(con, actor, undoing, 'setting', name, None)}"
+        )
     con.execute("DELETE FROM settings WHERE name = ?", [name])
     if old is not None:
         con.execute("INSERT INTO settings VALUES (?, ?)", [name, str(old)])

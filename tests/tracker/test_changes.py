@@ -936,6 +936,59 @@ def test_a_settings_change_is_undone_and_redone(plan_store: Store) -> None:
     assert stored == [("7",)]
 
 
+def test_undoing_an_older_settings_change_refuses_while_a_newer_one_holds(
+    plan_store: Store,
+) -> None:
+    # undo of the 0.8 apply after a 0.85 one set the threshold back to its default and
+    # the 0.85 was lost without a word (items refuse: "changed again since")
+    def with_pace(p: float) -> str:
+        return SMALL_PLAN + f"settings:\n  on_track_pace: {p}\n"
+
+    first = apply_plan_text(plan_store, with_pace(0.8), LOCAL_MANAGER)
+    second = apply_plan_text(plan_store, with_pace(0.85), LOCAL_MANAGER)
+    with pytest.raises(
+        BadInput,
+        match=rf"setting on_track_pace was changed again since \('0.85', not '0.8'\);"
+        rf" change {second.change} set it; take that back first",
+    ):
+        undo(plan_store, LOCAL_MANAGER, first.change)
+    with plan_store.read() as con:
+        stored = con.execute("SELECT value FROM settings WHERE name = 'on_track_pace'").fetchall()
+    assert stored == [("0.85",)]
+    undo(plan_store, LOCAL_MANAGER, second.change)  # the newer first, then the older
+    undo(plan_store, LOCAL_MANAGER, first.change)
+    with plan_store.read() as con:
+        assert (
+            con.execute("SELECT value FROM settings WHERE name = 'on_track_pace'").fetchall() == []
+        )
+
+
+def test_undoing_an_older_time_zone_change_refuses_and_keeps_other_fields(tmp_path) -> None:
+    # undo of the Berlin apply after a Tokyo one put the workspace on UTC, silently; and a
+    # workspace undo rewrote every field, so a vision written since went back too
+    db = tmp_path / "w.duckdb"
+    assert waypoint(db, "init").code == 0
+    plan = tmp_path / "p.yaml"
+
+    def apply(**ws: str) -> None:
+        fields = ", ".join(f"{k}: {v}" for k, v in ws.items())
+        plan.write_text(f"workspace: {{name: Co, {fields}}}\n")
+        assert waypoint(db, "plan", "apply", str(plan), "--yes").code == 0
+
+    apply(timezone="UTC", vision="one")  # change 1
+    apply(timezone="Europe/Berlin", vision="one")  # change 2
+    apply(timezone="Asia/Tokyo", vision="one")  # change 3
+    refused = waypoint(db, "undo", "2", "--yes")
+    assert refused.code == 2
+    assert "timezone was changed again since ('Asia/Tokyo', not 'Europe/Berlin')" in refused.err
+    assert "change 3 set it" in refused.err
+    assert "Asia/Tokyo" in waypoint(db, "plan", "export").out
+    apply(timezone="Asia/Tokyo", vision="two")  # change 4: the vision alone
+    assert waypoint(db, "undo", "3", "--yes").code == 0  # Tokyo -> Berlin, vision kept
+    exported = waypoint(db, "plan", "export").out
+    assert "Europe/Berlin" in exported and "vision: two" in exported
+
+
 def test_a_workspace_whose_first_apply_was_undone_is_not_taken_for_a_new_one(tmp_path) -> None:
     # with no workspace row it looked unused: `demo` replaced it without --force
     db = tmp_path / "w.duckdb"
