@@ -120,6 +120,15 @@ def checkins(path: str, rev: int, week: str | None, day: dt.date) -> Any:
     return checkin_status(_store(path), week, upcoming=True)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def owed(path: str, rev: int, day: dt.date) -> Any:
+    """Check-ins of the latest ended periods still owed (tracker.checkins.owed): missing
+    ones are the overdue lists; on a grace day, those still on time too."""
+    from tracker.checkins import owed as still_owed
+
+    return still_owed(_store(path))
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def series(path: str, rev: int, kpi: str, day: dt.date) -> Any:
     from tracker.progress import kpi_series

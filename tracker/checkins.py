@@ -515,24 +515,48 @@ def checkin_status(
 
 
 def overdue(store: Store, now: dt.datetime | None = None) -> list[CheckinState]:
-    """Check-ins missing for last week (the most recent period that can be overdue)."""
+    """Check-ins missing for the latest periods that can be overdue (``owed``): last
+    week's, or on its grace day the week before's; last month's, or the month before's."""
     return [s for s in owed(store, now) if s.state == "missing"]
 
 
+def _week_showing(month: Period) -> Period:
+    """A week whose check-in status lists ``month`` for monthly KPIs: a week shows the
+    month of its Sunday, and the week six days before a month's last day ends inside it
+    (a month ending on a Saturday is listed by the week before the one holding that
+    Saturday, whose Sunday is in the next month)."""
+    return Period.week_of(month.last - dt.timedelta(days=6))
+
+
 def owed(store: Store, now: dt.datetime | None = None) -> list[CheckinState]:
-    """Check-ins of last week's periods that are over and not given: missing, or still on
-    time (on Monday, the day after a week ends, last week's check-in is due by the end of
-    the day). What My week and `waypoint checkins` list beside this week's."""
+    """Check-ins of the latest periods that are over and not given: for each cadence the
+    last period that ended, missing or still on time (on its grace day, the day after it
+    ends, its check-in is due by the end of the day), and while it is still on time the
+    period before it, if missing (the most recent that can be overdue: on a Monday,
+    last week is not overdue yet and the week before's misses are). Those still on time
+    first (giving one today keeps it on time), then the missing ones, oldest first. What
+    My week, `waypoint checkins` and the overdue lists show beside this week's."""
     now = now or now_utc()
     timezone = workspace_timezone(store)
     local = now.astimezone(ZoneInfo(timezone)).date() if now.tzinfo else now.date()
     now_naive = now.astimezone(dt.UTC).replace(tzinfo=None) if now.tzinfo else now
-    last_week = Period.week_of(local).previous().label
-    return [
-        s
-        for s in checkin_status(store, last_week, now).kpis
-        if s.state in ("missing", "due") and Period.parse(s.period).ends_at(timezone) <= now_naive
-    ]
+    last_week = Period.week_of(local).previous()
+    last_month = Period.of("month", local).previous()
+    wanted: list[tuple[Period, Period, tuple[str, ...]]] = []  # (period, week listing it, states)
+    for latest, listed_by in ((last_week, lambda p: p), (last_month, _week_showing)):
+        if now_naive < due_by(latest, timezone):
+            before = latest.previous()
+            wanted.append((before, listed_by(before), ("missing",)))
+        wanted.append((latest, listed_by(latest), ("missing", "due")))
+    reports: dict[str, CheckinReport] = {}
+    out = []
+    for period, week, states in sorted(wanted, key=lambda w: (w[0].last, w[0].kind)):
+        if week.label not in reports:
+            reports[week.label] = checkin_status(store, week.label, now)
+        out += [
+            s for s in reports[week.label].kpis if s.period == period.label and s.state in states
+        ]
+    return sorted(out, key=lambda s: s.state != "due")  # stable: oldest first within
 
 
 def parts_as_note(progress: str | None, plans: str | None, problems: str | None) -> str | None:

@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import state, ui
 from dashboard.entry_form import entry_form, mine_first
 from tracker import formats
-from tracker.checkins import owed, record_checkin
+from tracker.checkins import record_checkin
 from tracker.permissions import writable_metrics
 from tracker.progress import period_history, streak
 from tracker.vocab import CONFIDENCE_LABEL
@@ -21,7 +21,7 @@ with store.session():
     plan = state.cached(state.plan)
     mine_metrics = writable_metrics(store, actor)
     # last week's (or month's) check-ins still owed (on Monday, still on time): given here too
-    still_owed = [s for s in owed(store) if s.owner == actor.key]
+    still_owed = [s for s in state.cached(state.owed, day) if s.owner == actor.key]
 
 st.title(f"My week — {ui.text(actor.name)}")
 mine = [k for k in report.kpis if k.owner == actor.key]

@@ -9,7 +9,6 @@ import streamlit as st
 import charts
 from dashboard import state, ui
 from tracker import formats
-from tracker.periods import Period
 
 store = state.store()
 with store.session():
@@ -27,7 +26,7 @@ with store.session():
     report = state.cached(state.progress, day)
     before = state.cached(state.progress, day - dt.timedelta(days=7))
     audit = state.cached(state.audit, day)
-    overdue_week = state.cached(state.checkins, Period.week_of(day).previous().label, day)
+    owed = state.cached(state.owed, day)
 
 if not plan.objectives:
     st.info(
@@ -91,7 +90,7 @@ with left:
     st.page_link("app_pages/vanity_audit.py", label="See the numbers behind each flag")
 with right:
     st.subheader("Overdue check-ins")
-    ui.overdue_list(overdue_week.kpis, plan)
+    ui.overdue_list(owed, plan)
 
 # named by its day: the weekly review compares with the end of the week before, and
 # "since last week" on both read as one comparison that disagreed

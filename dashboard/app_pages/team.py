@@ -13,7 +13,8 @@ store = state.store()
 with store.session():
     day = state.as_of()
     report = state.cached(state.team, day)
-    last_week = state.cached(state.checkins, Period.week_of(day).previous().label, day)
+    # the latest periods that can be overdue (on a Monday, the week before last's)
+    owed = state.cached(state.owed, day)
     first, last = Period.parse(report.weeks[0]).first, Period.parse(report.weeks[-1]).last
     # costs over the same complete weeks as the check-ins and hours, so the numbers agree
     working = state.cached(state.working, day, last)
@@ -44,7 +45,7 @@ st.dataframe(rows, hide_index=True)
 st.plotly_chart(charts.team_chart([p for p in report.people if p.kpis_owned]), key="team_chart")
 
 st.subheader("Overdue check-ins")
-ui.overdue_list(last_week.kpis, plan)
+ui.overdue_list(owed, plan)
 
 st.subheader("Cost per outcome by channel")
 ui.working_table(working)

@@ -404,6 +404,21 @@ def test_on_monday_last_weeks_check_in_is_due_today_and_offered_first(
     assert (given.state, given.confidence) == ("on_time", "on_track")  # W47, on time
 
 
+@pytest.mark.parametrize("page", ["summary", "team"])
+def test_on_monday_the_overdue_lists_name_the_week_before_lasts_misses(
+    app_env: Store, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    # the lists looked at last week only, which on a Monday is still on time: every Monday
+    # (review and digest day) they said "Nobody is overdue" beside Maria's two misses
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-11-23T15:00:00+00:00")  # 09:00 in Chicago
+    at = open_page(page)
+    assert not at.exception, at.exception
+    lines = [m.value for m in at.markdown if m.value.startswith("✕ **")]
+    assert len(lines) == 2 and all("Maria Lopez (week of 9 Nov 2026)" in x for x in lines)
+    assert not [m for m in at.markdown if "Nobody is overdue" in m.value]
+    assert "Nobody is overdue." not in [t.value for t in at.text]
+
+
 def test_the_reviews_numbers_say_the_day_they_are_of(app_env: Store) -> None:
     # the table's column read "now" while its numbers were the reviewed week's Sunday's:
     # a KPI on track there and at risk on the Summary (today) looked like a contradiction

@@ -188,3 +188,64 @@ def test_checkins_of_a_future_week_are_refused(
     future = waypoint(store.path, "checkins", "--week", "2026-W34")
     assert future.code == 2 and "2026-W34 has not started yet" in future.err, future
     assert waypoint(store.path, "checkins", "--week", "2026-W33").code == 0
+
+
+OVERDUE_PLAN = """
+workspace: {name: Acc, timezone: America/Chicago}
+people:
+  - {key: boss, name: Bea Boss, role: manager, email: boss@example.com}
+  - {key: amy, name: Amy Asst, role: assistant, email: amy@example.com, manager: boss}
+metrics:
+  - {key: leads, name: Leads, class: outcome, behaviour: flow, channel: website}
+  - {key: fans, name: Fans, class: reach, behaviour: stock, channel: facebook}
+objectives:
+  - {key: obj, title: Get leads, outcome: leads, channels: [website, facebook], owner: boss,
+     start: 2026-10-05, deadline: 2027-03-31,
+     kpis: [{key: k-leads, metric: leads, target: 100, owner: amy},
+            {key: k-fans, metric: fans, target: 500, baseline: 100, owner: amy,
+             cadence: monthly}]}
+"""
+
+
+def test_a_month_ending_on_a_saturday_is_owed_and_then_overdue(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # October 2026 ends on a Saturday: from Monday 2 Nov the lists looked at last week
+    # (W44), which shows November, and October's missed check-in was in none of them
+    from tracker.checkins import overdue, owed
+
+    at(monkeypatch, "2026-10-05")
+    apply_plan_text(store, OVERDUE_PLAN, LOCAL_MANAGER)
+    sunday = at(monkeypatch, "2026-11-01")  # October's grace day: due today
+    assert ("k-fans", "2026-10", "due") in [(s.kpi, s.period, s.state) for s in owed(store, sunday)]
+    for day in ("2026-11-02", "2026-11-03", "2026-11-10"):
+        now = at(monkeypatch, day)
+        assert ("k-fans", "2026-10") in [(s.kpi, s.period) for s in overdue(store, now)], day
+    # My week's check-in form offers what is owed: October can be given late from there
+    record_checkin(store, Actor("amy", "assistant", "Amy"), "k-fans", "at_risk", period="2026-10")
+    assert ("k-fans", "2026-10") not in [(s.kpi, s.period) for s in overdue(store, now)]
+
+
+def test_on_a_monday_the_overdue_list_holds_the_week_before_lasts_misses(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # on Monday last week is still on time, and the list only looked at last week: it
+    # said "Nobody is overdue" every Monday, the day the digest goes out
+    from tracker.checkins import overdue, owed
+
+    at(monkeypatch, "2026-10-05")
+    apply_plan_text(store, OVERDUE_PLAN, LOCAL_MANAGER)
+    monday = at(monkeypatch, "2026-11-16")  # 09:00 in Chicago
+    listed = [(s.kpi, s.period, s.state) for s in owed(store, monday)]
+    assert ("k-leads", "2026-W45", "missing") in listed  # overdue since Tue 10 Nov
+    assert ("k-leads", "2026-W46", "due") in listed  # on time until tonight
+    # oldest first; October's monthly check-in is missing too
+    assert [(s.kpi, s.period) for s in overdue(store, monday)] == [
+        ("k-fans", "2026-10"),
+        ("k-leads", "2026-W45"),
+    ]
+    tuesday = at(monkeypatch, "2026-11-17")  # last week is overdue now; it is the one listed
+    assert [(s.kpi, s.period) for s in overdue(store, tuesday)] == [
+        ("k-fans", "2026-10"),
+        ("k-leads", "2026-W46"),
+    ]

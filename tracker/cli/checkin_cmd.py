@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import click
 
 from tracker.cli.common import (
@@ -16,9 +14,6 @@ from tracker.cli.common import (
     pass_app,
 )
 from tracker.errors import BadInput
-
-if TYPE_CHECKING:
-    from tracker.store import Store
 
 STATE_LABEL = {"on_time": "✓ on time", "late": "◷ late", "missing": "✕ missing", "due": "… due"}
 
@@ -41,7 +36,7 @@ def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
             f"--week {week} has not started yet; check-ins are for this week or an earlier one"
         )
     report = checkin_status(app.store, week, upcoming=True, with_archived=True)
-    # this week's view also lists last week's check-ins still owed (on Monday: on time)
+    # this week's view also lists the latest ended periods' check-ins still owed (owed)
     still = owed(app.store) if week is None else []
     if as_json:
         emit_json({**report.as_dict(), "owed": [s.as_dict() for s in still]})
@@ -60,7 +55,7 @@ def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
     out = console()
     if still:
         # what is owed first: it is the one with a deadline (today, on Monday)
-        late = Table(title=f"Still owed from last week ({week_before(app.store)})")
+        late = Table(title="Still owed from periods that have ended")
         for col in ("KPI", "owner", "period", "state", "on time until"):
             late.add_column(col, no_wrap=True)
         for s in still:
@@ -105,13 +100,6 @@ def checkins_cmd(app: AppContext, week: str | None, as_json: bool) -> None:
             f"{escape(people.get(p['person'], p['person']))}: {p['on_time']} on time,"
             f" {p['late']} late, {p['missing']} missing, {p['due']} due"
         )
-
-
-def week_before(store: Store) -> str:
-    from tracker.clock import today
-    from tracker.periods import Period
-
-    return Period.week_of(today(store)).previous().label
 
 
 @click.command("checkin")
