@@ -196,6 +196,28 @@ def weekly_need(kpi: Any) -> str:
     return kpi_value(kpi, need)
 
 
+def kpi_when(kpi: Any) -> str:
+    """Where a KPI stands in its time: ``missed on 4 Nov 2026``, ``starts on 1 Dec 2026``,
+    ``66% expected by now``; empty where nothing is paced (a health KPI). "Expected by
+    now" means nothing once, or before, the time is up (a missed KPI read "100%")."""
+    status = getattr(kpi, "status", None)
+    if status == "missed" and kpi.deadline is not None:
+        return f"missed on {long_day(kpi.deadline)}"
+    if status == "not_started" and kpi.start is not None:
+        return f"starts on {long_day(kpi.start)}"
+    if kpi.expected is not None:
+        return f"{percent(kpi.expected)} expected by now"
+    return ""
+
+
+def forecast_word(kpi: Any) -> str | None:
+    """What the forecast says of the target: "will hit" or "will miss"; None where there is
+    no forecast status (no value yet, a health KPI, one not started), never "will miss"."""
+    return {"will_hit": "will hit the target", "will_miss": "will miss the target"}.get(
+        getattr(kpi, "forecast_status", None) or ""
+    )
+
+
 def kpi_numbers(kpi: Any, detail: bool = True) -> str:
     """``460 of 600 (41% done, 66% expected by now)`` in the KPI's own unit, ``456 of
     600, from 364 (39% done, ...)`` where progress starts from a value (a health
@@ -203,14 +225,7 @@ def kpi_numbers(kpi: Any, detail: bool = True) -> str:
     KPI says when it ended (``76% done, missed on 4 Nov 2026``), one not started when it
     starts: "expected by now" means nothing once, or before, the time is up. Without
     ``detail``, the numbers alone (a short list: My week's KPIs)."""
-    status = getattr(kpi, "status", None)
-    when = ""
-    if status == "missed" and kpi.deadline is not None:
-        when = f"missed on {long_day(kpi.deadline)}"
-    elif status == "not_started" and kpi.start is not None:
-        when = f"starts on {long_day(kpi.start)}"
-    elif kpi.expected is not None:
-        when = f"{percent(kpi.expected)} expected by now"
+    when = kpi_when(kpi)
     done = ", ".join(
         part
         for part in (f"{percent(kpi.progress)} done" if kpi.progress is not None else "", when)

@@ -75,6 +75,13 @@ with store.session():
             st.caption(
                 f"Starts on {k.start:%a} {formats.long_day(k.start)}: nothing is due before."
             )
+        elif k.status == "missed" and k.deadline is not None:
+            # said where a phone shows it (a help icon has no hover there), not "100%
+            # expected by now"
+            st.caption(
+                f"Missed on {k.deadline:%a} {formats.long_day(k.deadline)}: the deadline"
+                " passed before the target was reached."
+            )
         # a current value read weeks ago is shown as today's number otherwise
         behind = days_behind(k, cadences.get(k.kpi), day)
         if behind is not None and k.last_day is not None:
@@ -88,12 +95,12 @@ with store.session():
         cols[2].metric(
             "progress",
             formats.percent(k.progress),
-            help=f"expected by now: {formats.percent(k.expected)}",
+            help=formats.kpi_when(k) or None,
         )
         cols[3].metric(
             "forecast",
             formats.kpi_value(k, k.forecast),
-            help="will hit" if k.forecast_status == "will_hit" else "will miss",
+            help=formats.forecast_word(k),
         )
         weekless = k.aggregation in formats.NO_WEEKLY_AMOUNT
         cols[4].metric(
@@ -104,11 +111,14 @@ with store.session():
         series = state.cached(state.series, k.kpi, day)
         metrics = set((k.metric or "").split("/"))
         mine = [n for n in notes if n.metric in metrics or n.metric is None]
-        st.plotly_chart(charts.kpi_chart(series, mine, kpi=k), key=f"objective_chart_{k.kpi}")
-        # the chart marks a note with ✎ and shows its words on hover, which a phone has
-        # not: the notes in the chart's span are written under it
+        # only the notes in the chart's own span: one outside it stretched the axis (a
+        # week's KPI drawn as a sliver beside a note from October) and had a ✎ on the
+        # chart with no words under it
         span = [d for line in (series.actual, series.expected, series.forecast) for d, _ in line]
         shown = [n for n in mine if span and min(span) <= n.day <= max(span)]
+        st.plotly_chart(charts.kpi_chart(series, shown, kpi=k), key=f"objective_chart_{k.kpi}")
+        # the chart marks a note with ✎ and shows its words on hover, which a phone has
+        # not: they are written under it
         if shown:
             st.caption(
                 "✎ "

@@ -1028,6 +1028,59 @@ def test_the_kpi_form_turns_a_metric_kpi_into_a_ratio_and_names_a_bad_number(
     assert kpi["ratio"]["denominator"] != "catering-orders"
 
 
+def test_the_objective_page_says_missed_on_and_no_forecast_word_without_a_forecast(
+    app_env: Store,
+) -> None:
+    # a missed KPI's help read "expected by now: 100%" and nothing said "missed on"; a
+    # health KPI, a draft and one not started were all "will miss"
+    at = open_page("objective")
+    at.selectbox(key="objective_choice").set_value("reputation").run()
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Missed on Mon 19 Oct 2026: the deadline passed") for c in captions)
+    helps = {(m.label, m.proto.help) for m in at.metric}
+    assert ("progress", "missed on 19 Oct 2026") in helps
+    assert not any("100% expected" in h for _, h in helps)
+    forecast_helps = [m.proto.help for m in at.metric if m.label == "forecast"]
+    # review drive (missed), rating (off track): will miss; review replies (a draft): none
+    assert forecast_helps == ["will miss the target", "will miss the target", ""]
+    at.selectbox(key="objective_choice").set_value("fast-service").run()
+    forecast_helps = [m.proto.help for m in at.metric if m.label == "forecast"]
+    assert forecast_helps == ["", "will hit the target"]  # reply time stays below: none
+
+
+def test_a_note_outside_a_kpis_chart_is_not_drawn_on_it(app_env: Store) -> None:
+    # a workspace note of 1 Oct stretched a December KPI's chart back to September and a
+    # week's KPI to a sliver, with a ✎ on each and no words under it
+    import json
+
+    from tracker.annotations import add_annotation
+    from tracker.records import LOCAL_MANAGER
+
+    add_annotation(app_env, LOCAL_MANAGER, dt.date(2026, 10, 1), "Price list changed")
+    at = open_page("objective")
+    assert not at.exception, at.exception
+    checked = 0
+    for chart in at.get("plotly_chart"):
+        fig = json.loads(chart.proto.spec)
+        days = [x[:10] for trace in fig["data"] for x in (trace.get("x") or [])]
+        notes = [a for a in fig["layout"].get("annotations", []) if a.get("text") == "✎"]
+        if days:
+            for note in notes:
+                assert min(days) <= str(note["x"])[:10] <= max(days), (note, min(days))
+            checked += 1
+    assert checked >= 3
+    # the one chart it falls in writes it out under it; none writes it without a mark
+    captions = [c.value for c in at.caption if c.value.startswith("✎ ")]
+    marked = sum(
+        1
+        for chart in at.get("plotly_chart")
+        for a in json.loads(chart.proto.spec)["layout"].get("annotations", [])
+        if a.get("text") == "✎" and str(a["x"]).startswith("2026-10-01")
+    )
+    assert marked == sum("1 Oct: Price list changed" in c for c in captions) >= 1
+
+
 def test_a_new_objective_or_kpi_may_not_take_an_existing_key(app_env: Store) -> None:
     """Saving "(new objective)" under an existing key used to replace that objective and
     archive its KPIs and campaigns; now it is refused and nothing changes."""
