@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tracker import formats, vocab
 from tracker.clock import now_utc
@@ -150,8 +151,12 @@ def _shown(entity: str, raw: str | None, reader: Actor | None) -> Any:
 Names = dict[str, dict[str, str]]  # kind -> key -> name (tracker.names.names_by_kind)
 
 
-def _plain_value(value: Any, names: Names | None = None, kind: str = "") -> str:
-    """A stored value as people read it; a key of ``kind`` (person, metric...) by name."""
+def _plain_value(
+    value: Any, names: Names | None = None, kind: str = "", zone: str | None = None
+) -> str:
+    """A stored value as people read it; a key of ``kind`` (person, metric...) by name;
+    a stored instant (naive UTC) on the clock of ``zone`` (the workspace's), as the
+    table's "when" column is."""
     if value is None:
         return "–"
     if isinstance(value, bool):
@@ -159,12 +164,12 @@ def _plain_value(value: Any, names: Names | None = None, kind: str = "") -> str:
     if isinstance(value, float) and value.is_integer():
         return f"{value:,.0f}"
     if isinstance(value, list):
-        return ", ".join(_plain_value(v, names, kind) for v in value) or "–"
+        return ", ".join(_plain_value(v, names, kind, zone) for v in value) or "–"
     if isinstance(value, dict):
         return "; ".join(
             f"{_plain_value(v)} {_COUNTS[k]}"
             if k in _COUNTS
-            else f"{_label(k)} {_field_value(k, v, names)}"
+            else f"{_label(k)} {_field_value(k, v, names, zone)}"
             for k, v in value.items()
             # counts of nothing say nothing ("plan fields 0; removed 1; restored 0")
             if v is not None and not (k in _COUNTS and v == 0)
@@ -174,10 +179,20 @@ def _plain_value(value: Any, names: Names | None = None, kind: str = "") -> str:
         return text.replace("_", " ")
     if _ISO_DAY.fullmatch(text):  # a start, a deadline, a since: 6 Nov 2026
         return formats.long_day(dt.date.fromisoformat(text))
+    if _ISO_STAMP.fullmatch(text):  # when a value was recorded: 18 Nov 2026, 09:00
+        at = dt.datetime.fromisoformat(text.replace(" ", "T"))
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=dt.UTC)
+        if zone is None:
+            return f"{formats.long_day(at.astimezone(dt.UTC).date())}, {at.astimezone(dt.UTC):%H:%M} UTC"
+        local = at.astimezone(ZoneInfo(zone))
+        return f"{formats.long_day(local.date())}, {local:%H:%M}"
     return (names or {}).get(kind, {}).get(text, text)
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# a stored instant: "2026-11-18 15:00:00.123456" or "2026-11-18T15:00:00+00:00"
+_ISO_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?")
 
 # Fields that count what a change did (an undo, an import): left out when 0, and said
 # as a count of what ("13 plan fields changed", not "plan fields 13").
@@ -196,9 +211,9 @@ def _label(field: str) -> str:
     return field.replace("_", " ")
 
 
-def _field_value(field: str, value: Any, names: Names | None) -> str:
+def _field_value(field: str, value: Any, names: Names | None, zone: str | None = None) -> str:
     kind = "word" if field in ("confidence", "status", "aggregation") else FIELD_KIND.get(field, "")
-    return _plain_value(value, names, kind)
+    return _plain_value(value, names, kind, zone)
 
 
 def old_in_effect(entity: str, key: str | None, old: Any) -> Any:
@@ -213,23 +228,28 @@ def old_in_effect(entity: str, key: str | None, old: Any) -> Any:
     return old
 
 
-def describe(old: Any, new: Any, limit: int = 300, names: Names | None = None) -> str:
+def describe(
+    old: Any, new: Any, limit: int = 300, names: Names | None = None, zone: str | None = None
+) -> str:
     """What a change did, in words people read (the Audit log page): the fields that
     changed as ``field: old → new``; a created item by its set fields. ``names`` shows
-    owners, metrics, objectives and campaigns by name."""
+    owners, authors, metrics, objectives and campaigns by name; ``zone`` (the workspace's)
+    the times a row holds on its clock. A field the new side does not record is not a
+    change to nothing (a replaced value keeps when the old one was recorded; the new one
+    is recorded at the row's own time): it is left out."""
     if isinstance(old, dict) and isinstance(new, dict):
         parts = [
-            f"{_label(k)}: {_field_value(k, old.get(k), names)} →"
-            f" {_field_value(k, new.get(k), names)}"
+            f"{_label(k)}: {_field_value(k, old.get(k), names, zone)} →"
+            f" {_field_value(k, new.get(k), names, zone)}"
             for k in sorted(set(old) | set(new))
-            if old.get(k) != new.get(k)
+            if k in new and old.get(k) != new.get(k)
         ]
     elif new is not None and old is None:
-        parts = [_plain_value(new, names)]
+        parts = [_plain_value(new, names, zone=zone)]
     elif old is not None and new is None:
-        parts = [f"was {_plain_value(old, names)}"]
+        parts = [f"was {_plain_value(old, names, zone=zone)}"]
     else:
-        parts = [f"{_plain_value(old, names)} → {_plain_value(new, names)}"]
+        parts = [f"{_plain_value(old, names, zone=zone)} → {_plain_value(new, names, zone=zone)}"]
     text = "; ".join(p for p in parts if p)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

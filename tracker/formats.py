@@ -270,7 +270,13 @@ def long_day(day: Any) -> str:
 
 def short_day(day: Any, year: bool = False) -> str:
     """A day with its weekday, as a page names it: Wed 18 Nov, Mon 2 Nov 2026 (no leading
-    zero, as long_day writes it)."""
+    zero, as long_day writes it). A day of another year than this one always has its
+    year: an import's outlier "on Wed 24 Apr" was 2024's, and "Mon 8 Dec" read as last
+    Monday for a day of 2014."""
+    if not year:
+        from tracker.clock import now_utc  # lazily: the clock reads the store's module
+
+        year = day.year != now_utc().year
     return f"{day:%a} {long_day(day)}" if year else f"{day:%a} {day.day} {day:%b}"
 
 

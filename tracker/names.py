@@ -41,6 +41,11 @@ FIELD_KIND = {
     "manager": "person",
     "person": "person",
     "created_by": "person",
+    # a value's author and the person it is for (audit rows of entries, imports, undos)
+    "by": "person",
+    "for": "person",
+    "recorded_by": "person",
+    "for_person": "person",
     "metric": "metric",
     "numerator": "metric",
     "denominator": "metric",
@@ -52,9 +57,18 @@ FIELD_KIND = {
 
 def names_by_kind(store: Store) -> dict[str, dict[str, str]]:
     """Kind -> key -> name; keys of one kind may repeat another's (a metric and a KPI
-    both called leads)."""
+    both called leads). People include the CLI's local manager and the scheduler, which
+    write values and changes too."""
+    from tracker.records import LOCAL_MANAGER
+
     with store.read() as con:
-        return {kind: dict(con.execute(sql).fetchall()) for kind, sql in _NAME_SQL.items()}
+        out = {kind: dict(con.execute(sql).fetchall()) for kind, sql in _NAME_SQL.items()}
+    out["person"] = {
+        LOCAL_MANAGER.key: LOCAL_MANAGER.name,
+        "scheduler": "Scheduler",
+        **out["person"],
+    }
+    return out
 
 
 # The changes whose summary names a metric by key in a known place ("log KEY +2 on DAY",

@@ -87,7 +87,10 @@ st.dataframe(
             "action": e.action,
             "what": subject(e.entity, e.key, names),
             "change": describe(
-                old_in_effect(e.entity, e.key, e.old_value), e.new_value, names=names
+                old_in_effect(e.entity, e.key, e.old_value),
+                e.new_value,
+                names=names,
+                zone=timezone,
             ),
         }
         for e in rows

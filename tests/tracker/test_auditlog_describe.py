@@ -71,3 +71,26 @@ def test_created_items_read_with_days_and_counts_in_words() -> None:
     assert describe({"start": "2026-10-01"}, {"start": "2026-10-05"}) == (
         "start: 1 Oct 2026 → 5 Oct 2026"
     )
+
+
+def test_authors_read_as_names_and_times_on_the_workspaces_clock() -> None:
+    # "was value 900; recorded by maria", "by maria; for maria", and a replaced value's
+    # "recorded at: 2026-12-07 05:56:54.641363 → –" under a heading in Chicago time
+    names = {"person": {"maria": "Maria Lopez"}}
+    created = describe(None, {"by": "maria", "for": "maria", "value": 1.0}, names=names)
+    assert created == "by Maria Lopez; for Maria Lopez; value 1"
+    old = {"value": 2.0, "recorded_by": "maria", "recorded_at": "2026-11-18 15:00:00.641363"}
+    replaced = describe(old, {"value": 5.0, "recorded_by": "maria"}, names=names)
+    assert replaced == "value: 2 → 5"  # the new one is recorded at the row's own time
+    removed = describe(old, None, names=names, zone="America/Chicago")
+    assert removed == "was value 2; recorded by Maria Lopez; recorded at 18 Nov 2026, 09:00"
+    assert "UTC" in describe(old, None, names=names)  # no zone given: said to be UTC
+
+
+def test_the_local_manager_and_the_scheduler_are_named(tmp_path) -> None:
+    from tracker.names import names_by_kind
+    from tracker.store import Store
+
+    people = names_by_kind(Store(tmp_path / "w.duckdb"))["person"]
+    assert describe(None, {"by": "local"}, names={"person": people}) == "by Local manager"
+    assert people["scheduler"] == "Scheduler"

@@ -101,13 +101,17 @@ def test_channels_read_as_the_platforms_write_them() -> None:
     assert channel_label("YouTube") == "YouTube"
 
 
-def test_a_day_with_its_weekday_has_no_leading_zero() -> None:
+def test_a_day_with_its_weekday_has_no_leading_zero(monkeypatch) -> None:
     import datetime as dt
 
     from tracker.formats import short_day
 
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-12-07T15:00:00+00:00")
     assert short_day(dt.date(2026, 11, 2)) == "Mon 2 Nov"
     assert short_day(dt.date(2026, 11, 18), year=True) == "Wed 18 Nov 2026"
+    # a day of another year says which: an import's outlier "on Wed 24 Apr" was 2024's
+    assert short_day(dt.date(2024, 4, 24)) == "Wed 24 Apr 2024"
+    assert short_day(dt.date(2027, 1, 4)) == "Mon 4 Jan 2027"
 
 
 def test_a_shares_weekly_change_is_in_points() -> None:

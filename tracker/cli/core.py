@@ -234,7 +234,12 @@ def audit_log_cmd(app: AppContext, since: str | None, limit: int, as_json: bool)
                     people.get(e.actor, e.actor),
                     e.action,
                     subject(e.entity, e.key, names),
-                    describe(old_in_effect(e.entity, e.key, e.old_value), e.new_value, names=names),
+                    describe(
+                        old_in_effect(e.entity, e.key, e.old_value),
+                        e.new_value,
+                        names=names,
+                        zone=timezone,
+                    ),
                 )
             )
         )

@@ -71,6 +71,14 @@ def preset_label(name: str) -> str:
     "Search Console: dates (French)", ``mapping:bookings`` "Saved mapping “bookings”"."""
     if name in _SPECIAL_LABEL:
         return _SPECIAL_LABEL[name]
+    if "+" in name:
+        # a workbook whose sheets several presets read: "LinkedIn: visitors, updates,
+        # posts", not "linkedin_visitors+linkedin_updates+linkedin_posts"
+        labels = [preset_label(part) for part in name.split("+")]
+        families = {label.split(": ", 1)[0] for label in labels if ": " in label}
+        if len(families) == 1 and all(": " in label for label in labels):
+            return f"{families.pop()}: " + ", ".join(label.split(": ", 1)[1] for label in labels)
+        return " + ".join(labels)
     if name.startswith("mapping:"):
         return f"Saved mapping “{name.removeprefix('mapping:')}”"
     if name in FAMILY_LABEL:

@@ -125,6 +125,12 @@ def test_linkedin_workbook_sheets() -> None:
     # Update Engagement: created date 44008 = 2020-06-26
     assert values(parsed, "linkedin.posts")[D(2020, 6, 26)] >= 1
     assert sum(values(parsed, "linkedin.posts").values()) == 10
+    # read by three presets, named as people read them (the Import page and the Audit
+    # log said "linkedin_visitors+linkedin_updates+linkedin_posts")
+    from tracker.imports.parse import preset_label
+
+    assert "+" in parsed.preset
+    assert preset_label(parsed.preset) == "LinkedIn: visitors, updates, posts"
 
 
 def test_google_analytics_exports() -> None:
