@@ -67,21 +67,29 @@ else:
     st.caption("No metric to log yet: you log the metrics of the KPIs you own.")
 
 st.subheader("Check in")
-if mine:
-    # What can be checked in: what is owed from last week first, then this week's, those
-    # still due before those done (the first choice is the one to do next).
-    order = {"missing": 0, "due": 1, "late": 2, "on_time": 2}
-    choices = [(s.kpi, s.period, s.state) for s in still_owed]
-    choices += sorted(((s.kpi, s.period, s.state) for s in due), key=lambda c: order[c[2]])
-    listed = {c[0] for c in choices}
-    choices += [(k.kpi, None, "due") for k in mine if k.kpi not in listed]
-    after = {"missing": " (missing)", "on_time": " (done)", "late": " (done, late)"}
+# What can be checked in: what is owed from last week first, then this week's, those
+# still due before those done (the first choice is the one to do next). Only what a
+# check-in can be given for: a KPI not started, or ended before this period, was offered
+# and refused on submit ("nothing is due for 2026-W45").
+order = {"missing": 0, "due": 1, "late": 2, "on_time": 2}
+choices = [(s.kpi, s.period, s.state) for s in still_owed]
+choices += sorted(((s.kpi, s.period, s.state) for s in due), key=lambda c: order[c[2]])
+after = {"missing": " (missing)", "on_time": " (done)", "late": " (done, late)"}
 
-    def choice_label(choice: tuple) -> str:
-        kpi, period, state = choice
-        when = f" · {formats.period(period)}" if period else ""
-        return f"{names.get(kpi, kpi)}{when}{after.get(state, '')}"
 
+def choice_label(choice: tuple) -> str:
+    kpi, period, state = choice
+    when = f" · {formats.period(period)}" if period else ""
+    return f"{names.get(kpi, kpi)}{when}{after.get(state, '')}"
+
+
+if not choices:
+    st.caption(
+        "Nothing to check in on: none of your KPIs runs this week."
+        if mine
+        else "Nothing to check in on: you own no KPI."
+    )
+else:
     with st.form("myweek_checkin", clear_on_submit=True):
         chosen = st.selectbox("KPI", choices, format_func=choice_label, key="myweek_kpi")
         kpi, period = chosen[0], chosen[1]
@@ -117,6 +125,8 @@ if mine:
             )
 
 st.subheader("My KPIs and streaks")
+if not mine:
+    st.caption("None yet.")
 for k in mine:
     # as every face states a KPI: "456 of 600, from 364", a health KPI "2.6 h, to stay
     # below 4 h" ("of 4 h" read as short of it; "456 of 600" alone as three-quarters done)

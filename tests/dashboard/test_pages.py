@@ -419,6 +419,20 @@ def test_on_monday_the_overdue_lists_name_the_week_before_lasts_misses(
     assert "Nobody is overdue." not in [t.value for t in at.text]
 
 
+def test_my_weeks_check_in_offers_only_what_can_be_given(
+    app_env: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Jay's Summer review drive ended on 19 Oct and Maria's holiday pre-orders start on 23
+    # Nov: both were offered and refused on submit ("nothing is due for 2026-W47")
+    for person, gone in (("jay", "Summer review drive"), ("maria", "Holiday platter pre-orders")):
+        monkeypatch.setenv("WAYPOINT_AS", person)
+        at = open_page("my_week")
+        assert not at.exception, at.exception
+        options = at.selectbox(key="myweek_kpi").options
+        assert options and not [o for o in options if gone in o], options
+        assert all(" · " in o for o in options)  # each names the period it is for
+
+
 def test_the_reviews_numbers_say_the_day_they_are_of(app_env: Store) -> None:
     # the table's column read "now" while its numbers were the reviewed week's Sunday's:
     # a KPI on track there and at risk on the Summary (today) looked like a contradiction
