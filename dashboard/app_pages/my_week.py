@@ -126,7 +126,7 @@ else:
 
 st.subheader("My KPIs and streaks")
 if not mine:
-    st.caption("None yet.")
+    st.caption("No KPI of yours yet.")
 for k in mine:
     # as every face states a KPI: "456 of 600, from 364", a health KPI "2.6 h, to stay
     # below 4 h" ("of 4 h" read as short of it; "456 of 600" alone as three-quarters done)
