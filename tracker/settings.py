@@ -119,6 +119,23 @@ def cron_problem(expr: str) -> str | None:
     return None
 
 
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+
+def _is_host(value: str) -> bool:
+    """A host name (labels of letters, digits and hyphens) or an IP address: "bad host"
+    was stored, and every mail then failed at the next digest."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(value.removeprefix("[").removesuffix("]"))
+        return True
+    except ValueError:
+        pass
+    labels = value.removesuffix(".").split(".")
+    return len(value) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in labels)
+
+
 def _text_problem(name: str, value: str) -> str | None:
     """What is wrong with a text setting's value, or None."""
     if name.startswith("schedule."):
@@ -129,6 +146,8 @@ def _text_problem(name: str, value: str) -> str | None:
     )
     if name == "dashboard_url" and value and not web:
         return "is not a web address (http:// or https://, no spaces)"
+    if name == "smtp.host" and value and not _is_host(value):
+        return "is not a host name or address (smtp.example.com, 192.0.2.1; no spaces)"
     if name == "smtp.sender" and value:
         from email.utils import parseaddr
 
@@ -175,7 +194,8 @@ SETTINGS: dict[str, Setting] = {
             "smtp.host",
             "",
             str,
-            "SMTP server for the digest and reminders (empty: mail is not sent).",
+            "SMTP server for the digest and reminders: a host name or IP address, checked"
+            " when stored (empty: mail is not sent).",
         ),
         Setting("smtp.port", 587, int, "SMTP port.", bounds=(1, 65535)),
         Setting("smtp.starttls", True, bool, "Use STARTTLS (certificate verified)."),

@@ -88,8 +88,12 @@ with st.form("settings_form"):
     in_effect("backup.keep")
     if st.form_submit_button("Save settings", type="primary"):
         values = {"on_track_pace": on, "at_risk_pace": risk, "backup.keep": int(keep)}
+        # drawn again from the new revision: the schedules' and jobs' captions said "In
+        # UTC" under a time zone just saved until the page was reloaded
         ui.run_safely(
-            lambda: update_settings(store, actor, values, timezone=timezone), "Settings saved."
+            lambda: update_settings(store, actor, values, timezone=timezone),
+            "Settings saved.",
+            rerun=True,
         )
 
 st.subheader("Schedules")

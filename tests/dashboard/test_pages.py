@@ -808,6 +808,22 @@ def test_settings_sends_a_test_email_and_shows_jobs_in_words(app_env: Store, smt
     assert smtp.messages[0]["Subject"] == "Waypoint test email"
 
 
+def test_a_time_zone_saved_on_settings_shows_at_once(app_env: Store) -> None:
+    # the schedules and the jobs' times still said "In America/Chicago" after saving
+    # Europe/Berlin, until the page was reloaded
+    at = open_page("settings")
+    (zone,) = [t for t in at.text_input if t.label == "Timezone (IANA)"]
+    zone.set_value("Europe/Berlin")
+    at = click(at, "Save settings")
+    assert not at.exception, at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "In Europe/Berlin (the workspace's timezone)" in captions, captions
+    assert "Times in Europe/Berlin" in captions and "America/Chicago" not in captions
+    assert any("Settings saved." in m.value for m in (*at.success, *at.markdown)), [
+        m.value for m in at.markdown
+    ]
+
+
 def test_a_schedule_the_scheduler_cannot_read_says_which_job_never_runs(
     app_env: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -37,6 +37,9 @@ from tracker.store import Store
         # a C1 control (CSI, U+009B) is as much an escape sequence as ESC [
         ("dashboard_url", "https://x.example/\x9b2J"),
         ("smtp.sender", "w\x9b@example.com"),
+        # stored, and every mail failed at the next digest
+        ("smtp.host", "'bad host'"),
+        ("smtp.host", "-mail.example.com"),
     ],
 )
 def test_out_of_range_settings_are_refused_from_every_entry_point(
@@ -57,6 +60,13 @@ def test_out_of_range_settings_are_refused_from_every_entry_point(
     )
     result = waypoint(tmp_path / "w.duckdb", "plan", "apply", str(plan))
     assert result.code == 2 and name in result.err, result
+
+
+@pytest.mark.parametrize(
+    "host", ["smtp.example.com", "localhost", "127.0.0.1", "::1", "[2001:db8::1]", "mail-1.ex.org."]
+)
+def test_smtp_hosts_people_use_are_taken(host: str) -> None:
+    assert validate_stored("smtp.host", host) == host
 
 
 def test_prune_never_removes_the_newest_and_clears_partials(tmp_path: Path) -> None:
