@@ -89,8 +89,11 @@ def kpi_chart(
                 x=np.array([d for d, _ in points], dtype="datetime64[D]"),
                 y=np.array([v for _, v in points], dtype=float),
                 name=name,
-                mode="lines",
+                # one day alone as a line draws nothing: a week's KPI on its first value
+                # showed no actual at all
+                mode="lines" if len(points) > 1 else "markers",
                 line=line,
+                marker={"color": line["color"], "size": 9},
             )
     if series.target is not None:
         fig.add_hline(
@@ -176,7 +179,10 @@ def streak_chart(history: list[Any], kpi: Any = None) -> go.Figure:
         marker_color=["#2da44e" if p.hit else "#cf222e" for p in history],
         # a mark, not a word: on a phone a bar is narrower than "missed" ("misse / d")
         text=["✓" if p.hit else "✕" for p in history],
-        textposition="inside",
+        # a period with nothing has no bar to hold its mark: above the axis instead (a
+        # missed week was an empty slot)
+        textposition=["inside" if p.value else "outside" for p in history],
+        cliponaxis=False,
         insidetextanchor="end",
         hovertext=["hit" if p.hit else "missed" for p in history],
         hovertemplate="%{x}: %{y:,.4~g} (%{hovertext})<extra></extra>",

@@ -28,6 +28,22 @@ def test_kpi_chart_draws_the_lines_it_has_and_the_target() -> None:
     assert formats == ["%-d %b", "%b %Y"]
 
 
+def test_one_day_and_an_empty_period_still_show() -> None:
+    # a week's KPI on its first value drew no actual (one point as a line is nothing),
+    # and a period with nothing was an empty slot in the streak, its ✕ inside no bar
+    one = SimpleNamespace(actual=[(D(2026, 11, 16), 2.0)], expected=[], forecast=[], target=3.0)
+    (actual,) = charts.kpi_chart(one).data
+    assert actual.mode == "markers" and list(actual.y) == [2.0]
+    two = SimpleNamespace(actual=[(D(2026, 11, 16), 2.0), (D(2026, 11, 17), 3.0)], expected=[],
+                          forecast=[], target=3.0)  # fmt: skip
+    assert charts.kpi_chart(two).data[0].mode == "lines"
+    nothing = SimpleNamespace(period="2026-W45", start=D(2026, 11, 2), value=0.0, hit=False,
+                              target=3)  # fmt: skip
+    some = SimpleNamespace(period="2026-W46", start=D(2026, 11, 9), value=3.0, hit=True, target=3)
+    bars = charts.streak_chart([nothing, some]).data[0]
+    assert list(bars.text) == ["✕", "✓"] and list(bars.textposition) == ["outside", "inside"]
+
+
 def test_progress_bars_name_kpis_worst_on_top_with_a_legend_per_status() -> None:
     def kpi(key: str, name: str | None, status: str, progress: float) -> SimpleNamespace:
         return SimpleNamespace(kpi=key, name=name, status=status, progress=progress, expected=0.8)
