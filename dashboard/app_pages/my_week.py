@@ -78,9 +78,12 @@ after = {"missing": " (missing)", "on_time": " (done)", "late": " (done, late)"}
 
 
 def choice_label(choice: tuple) -> str:
+    # the period and its state first: a phone's box shows the start of the label only,
+    # and two choices of one KPI differ by their period ("... this half · week of 9 Nov"
+    # hid which week, and that it was missing)
     kpi, period, state = choice
-    when = f" · {formats.period(period)}" if period else ""
-    return f"{names.get(kpi, kpi)}{when}{after.get(state, '')}"
+    when = f"{formats.period(period)}{after.get(state, '')} · " if period else ""
+    return f"{when}{names.get(kpi, kpi)}"
 
 
 if not choices:
@@ -119,8 +122,9 @@ else:
                     plans=plans or None,
                     problems=problems or None,
                 ),
-                f"Checked in: {ui.text(choice_label((kpi, period, 'due')))},"
-                f" {CONFIDENCE_LABEL[confidence].lower()}.",
+                f"Checked in: {ui.text(names.get(kpi, kpi))}"
+                + (f" ({formats.period(period)})" if period else "")
+                + f", {CONFIDENCE_LABEL[confidence].lower()}.",
                 rerun=True,  # the due list above shows it done
             )
 

@@ -324,7 +324,8 @@ def test_a_check_in_on_my_week_shows_at_once_in_the_due_list(
     )
     kpi = at.selectbox(key="myweek_kpi")  # the form's KPI: the first one still due
     name = due[0].split("**")[1]
-    assert kpi.options[0].startswith(name)  # what to do next comes first
+    # what to do next comes first, its period first (a phone's box shows a label's start)
+    assert kpi.options[0].startswith("week of ") and kpi.options[0].endswith(f" · {name}")
     at.radio(key="myweek_confidence").set_value("at_risk")
     at = click(at, "Check in")
     assert not at.exception, at.exception
@@ -370,13 +371,13 @@ def test_last_weeks_missing_check_in_can_be_given_on_my_week(app_env: Store) -> 
     at = open_page("my_week")
     assert any("✕ missing" in m.value and "week of 9 Nov" in m.value for m in at.markdown)
     kpi = at.selectbox(key="myweek_kpi")
-    assert kpi.options[0].endswith("· week of 9 Nov 2026 (missing)"), kpi.options[:3]
+    assert kpi.options[0].startswith("week of 9 Nov 2026 (missing) · "), kpi.options[:3]
     at.radio(key="myweek_confidence").set_value("off_track")
     at = click(at, "Check in")
     assert not at.exception, at.exception
     states = {s.kpi: s.state for s in checkin_status(app_env, "2026-W46").kpis}
     assert "late" in states.values()  # given now, after it was due: late, not missing
-    assert at.selectbox(key="myweek_kpi").options[0].endswith("(missing)")  # the other one
+    assert "(missing) · " in at.selectbox(key="myweek_kpi").options[0]  # the other one
 
 
 def test_on_monday_last_weeks_check_in_is_due_today_and_offered_first(
