@@ -166,13 +166,18 @@ def _plain_value(
     if isinstance(value, list):
         return ", ".join(_plain_value(v, names, kind, zone) for v in value) or "–"
     if isinstance(value, dict):
+        # a value first, as people say an entry ("value 1; by Jay Patel"), and its person
+        # once where the author logged for themselves ("by Jay; for Jay" said it twice)
+        items = sorted(value.items(), key=lambda kv: kv[0] != "value")
         return "; ".join(
             f"{_plain_value(v)} {_COUNTS[k]}"
             if k in _COUNTS
             else f"{_label(k)} {_field_value(k, v, names, zone)}"
-            for k, v in value.items()
+            for k, v in items
             # counts of nothing say nothing ("plan fields 0; removed 1; restored 0")
-            if v is not None and not (k in _COUNTS and v == 0)
+            if v is not None
+            and not (k in _COUNTS and v == 0)
+            and not (k == "for" and v == value.get("by"))
         )
     text = str(value)
     if kind == "word":  # a code people read as words: on_track is "on track"

@@ -78,7 +78,9 @@ def test_authors_read_as_names_and_times_on_the_workspaces_clock() -> None:
     # "recorded at: 2026-12-07 05:56:54.641363 → –" under a heading in Chicago time
     names = {"person": {"maria": "Maria Lopez"}}
     created = describe(None, {"by": "maria", "for": "maria", "value": 1.0}, names=names)
-    assert created == "by Maria Lopez; for Maria Lopez; value 1"
+    assert created == "value 1; by Maria Lopez"  # the value first; her own, said once
+    typed_for = describe(None, {"by": "local", "for": "maria", "value": 3.0}, names=names)
+    assert typed_for == "value 3; by local; for Maria Lopez"
     old = {"value": 2.0, "recorded_by": "maria", "recorded_at": "2026-11-18 15:00:00.641363"}
     replaced = describe(old, {"value": 5.0, "recorded_by": "maria"}, names=names)
     assert replaced == "value: 2 → 5"  # the new one is recorded at the row's own time
