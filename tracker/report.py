@@ -234,6 +234,22 @@ class WeeklyReview:
             )
         return lines
 
+    def nothing_to_decide(self) -> str:
+        """What an empty "Needs a decision" means, said truly: nothing behind or missing,
+        and what is still to watch ("every KPI is on pace" was said beside a KPI at risk,
+        one with no data, and in a workspace with no KPI at all)."""
+        if not self.kpis:
+            return "Nothing to decide yet: no KPI is set. Write an objective and its KPIs first."
+        watch = {
+            "at_risk": "at risk",
+            "no_data": "with no data",
+            "no_target": "without a target",
+        }
+        counts = self.counts()
+        still = [f"{counts[s]} {words}" for s, words in watch.items() if counts.get(s)]
+        said = "Nothing needs a decision: no KPI is off track or missed, and every check-in is in."
+        return said + (f" Still to watch: {', '.join(still)}." if still else "")
+
     def counts(self) -> dict[str, int]:
         """KPIs per status, worst first (vocab.SEVERITY_ORDER), statuses with none left out."""
         return count_statuses([k.now.status for k in self.kpis])

@@ -257,6 +257,14 @@ class AuditReport:
     # confidence) joins its metric's card, where another flag about it (its metric set
     # as a goal) already is, instead of a second card under the KPI's own name
     kpi_metric: dict[str, str] = field(default_factory=dict)
+    kpi_count: int = 0  # the KPIs it looked at
+
+    def no_flags_sentence(self) -> str:
+        """What no flag means: in an empty workspace, that there is nothing to check yet
+        ("every KPI measures an outcome" was said of no KPI at all)."""
+        if not self.kpi_count:
+            return "No flags: there is no KPI to check yet. Write an objective and its KPIs first."
+        return "No flags: every objective has an outcome KPI and every KPI has fresh data."
 
     def as_dict(self) -> dict[str, Any]:
         return {"as_of": self.as_of.isoformat(), "flags": [f.as_dict() for f in self.flags]}
@@ -1054,7 +1062,9 @@ def run_audit(
     flags.sort(key=lambda f: (f.acknowledged, f.severity != "warning"))
     names = {key: m["name"] for key, m in ctx.metrics.items()}
     single = {k["key"]: k["metric"] for k in ctx.kpis if k["metric"]}
-    return AuditReport(as_of=as_of, flags=flags, metric_names=names, kpi_metric=single)
+    return AuditReport(
+        as_of=as_of, flags=flags, metric_names=names, kpi_metric=single, kpi_count=len(ctx.kpis)
+    )
 
 
 def acknowledge(

@@ -27,7 +27,7 @@ cards = report.cards()
 untracked = report.untracked()
 open_cards = sum(c.open for c in cards)
 if not cards and not untracked:
-    st.success("No flags: every objective has an outcome KPI and every KPI has fresh data.")
+    st.success(report.no_flags_sentence())
 elif cards:
     st.markdown(
         f"**{open_cards} of {len(cards)}** metrics and goals need a look"

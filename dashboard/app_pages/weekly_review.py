@@ -67,7 +67,7 @@ if review.other_flags:
         )
     )
 if not review.decision_lines():
-    st.write("Nothing this week: every KPI is on pace and every check-in is in.")
+    st.write(ui.text(review.nothing_to_decide()))
 if review.previous_decisions:
     st.markdown("**Decided at last week's review**")
     for d in review.previous_decisions:

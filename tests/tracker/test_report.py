@@ -302,3 +302,42 @@ def test_a_finished_week_is_reviewed_as_closed(plan_store: Store) -> None:
     log_entry(plan_store, LOCAL_MANAGER, "posts", 1, day=monday + dt.timedelta(days=6))
     hit = weekly_review(plan_store, "2026-W32", now=after)
     assert next(k.now for k in hit.kpis if k.now.kpi == "weekly-posts").status == "achieved"
+
+
+def test_an_empty_decision_list_says_what_is_still_to_watch(tmp_path) -> None:
+    # "nothing: every KPI is on pace and every check-in is in" beside "1 ▲ at risk", and
+    # in a workspace with no KPI at all
+    from tracker.entries import log_entry
+    from tracker.plan import apply_plan_text
+
+    store = Store(tmp_path / "w.duckdb")
+    empty = weekly_review(store, "2026-W46", now=NOW)
+
+    def plain(md: str) -> str:
+        return md.replace("\\", "")  # Markdown's escapes off
+
+    assert "Nothing to decide yet: no KPI is set" in plain(render_markdown(empty))
+    apply_plan_text(
+        store,
+        "workspace: {name: One, timezone: UTC}\n"
+        "people: [{key: m, name: M, role: manager}]\n"
+        "metrics: [{key: leads, name: Leads, class: outcome, behaviour: flow}]\n"
+        "objectives:\n"
+        "  - {key: o, title: O, outcome: leads, start: 2026-11-02, deadline: 2027-01-31,\n"
+        "     kpis: [{key: k, metric: leads, target: 50, owner: m}]}\n",
+        LOCAL_MANAGER,
+    )
+    log_entry(store, LOCAL_MANAGER, "leads", 6, day=dt.date(2026, 11, 12))  # pace 0.83
+    review = weekly_review(store, "2026-W46", now=NOW)
+    assert review.counts() == {"at_risk": 1} and not review.decision_lines()
+    said = "no KPI is off track or missed, and every check-in is in. Still to watch: 1 at risk."
+    assert said in plain(render_markdown(review))
+    assert said in render_html(review)
+    assert "on pace" not in render_markdown(review)
+
+
+def test_an_audit_of_an_empty_workspace_does_not_praise_its_kpis(tmp_path) -> None:
+    db = tmp_path / "w.duckdb"
+    assert waypoint(db, "init").code == 0
+    out = waypoint(db, "audit").out
+    assert "there is no KPI to check yet" in out and "Every KPI" not in out

@@ -34,7 +34,7 @@ def audit_cmd(app: AppContext, as_of: str | None, as_json: bool) -> None:
 
     out = console()
     if not report.flags:
-        out.print(f"As of {report.as_of}: no flags. Every KPI measures an outcome and has data.")
+        out.print(f"As of {report.as_of}: {report.no_flags_sentence()}")
         return
     for severity, title in (("warning", "Warnings"), ("info", "For information")):
         flags = [f for f in report.flags if f.severity == severity]
