@@ -66,14 +66,22 @@ for card in cards:
     with st.container(border=True):
         icon = "▲" if card.open else "✓"
         st.markdown(f"#### {icon} {ui.text(card.name)}")
-        st.caption(", ".join(card.titles()))
+        # open flags by title, then those accepted: a card's title line put them together
+        accepted = [t for t in card.titles() if t not in card.titles(open_only=True)]
+        st.caption(
+            ", ".join(card.titles(open_only=True))
+            + ("; " if card.open and accepted else "")
+            + (f"acknowledged: {', '.join(accepted)}" if accepted else "")
+        )
         for flag in card.flags:
-            st.markdown(f"**{ui.text(flag.title)}.** {ui.text(flag.message)}")
             if flag.acknowledged:
+                # greyed, as DESIGN has it: still visible, with who accepted it and why
                 st.caption(
+                    f"**{ui.text(flag.title)}.** {ui.text(flag.message)}  \n"
                     f"✓ Acknowledged by {ui.text(flag.acked_by_name)}: {ui.text(flag.ack_reason)}"
                 )
             else:
+                st.markdown(f"**{ui.text(flag.title)}.** {ui.text(flag.message)}")
                 st.caption("What to do: " + ui.text(flag.next_step))
         if card.metric and card.outcome:
             with store.session():
@@ -98,14 +106,25 @@ for card in cards:
             )
 
 if untracked:
-    listed = ", ".join(f.subject_name for f in untracked)
-    st.markdown(f"**Untracked numbers** ({len(untracked)}): {ui.text(listed)}.")
-    st.caption(
-        "No KPI uses them. Keep them if they help someone decide (the table of metrics"
-        " that lead outcomes below shows which move before one); otherwise stop collecting"
-        " them."
-    )
     waiting = [f for f in untracked if not f.acknowledged]
+    if waiting:
+        listed = ", ".join(f.subject_name for f in waiting)
+        st.markdown(f"**Untracked numbers** ({len(waiting)}): {ui.text(listed)}.")
+        st.caption(
+            "No KPI uses them. Keep them if they help someone decide (the table of metrics"
+            " that lead outcomes below shows which move before one); otherwise stop"
+            " collecting them."
+        )
+    # those accepted: greyed, by who accepted them and why (they read as still open)
+    kept: dict[tuple[str, str], list[str]] = {}
+    for f in untracked:
+        if f.acknowledged:
+            kept.setdefault((f.acked_by_name or "", f.ack_reason or ""), []).append(f.subject_name)
+    for (who, why), subjects in kept.items():
+        st.caption(
+            f"✓ Untracked numbers kept: {ui.text(', '.join(subjects))}. Acknowledged by"
+            f" {ui.text(who)}: {ui.text(why)}"
+        )
     if actor.role == "manager" and waiting:
         ack_form(
             waiting,

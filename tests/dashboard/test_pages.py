@@ -237,7 +237,11 @@ def test_acknowledge_a_flag(app_env: Store) -> None:
     (done,) = [s.value for s in at.success]
     assert done.startswith("Acknowledged for Instagram followers: ")
     captions = [c.value for c in at.caption]
-    assert "✓ Acknowledged by Maria Lopez: we chose the giveaway" in captions
+    # greyed (a caption, not the open flags' text), with who accepted it and why
+    accepted = [c for c in captions if "✓ Acknowledged by Maria Lopez: we chose the giveaway" in c]
+    assert len(accepted) == 3 and all(c.startswith("**") for c in accepted)
+    assert not [m for m in at.markdown if m.value.startswith("**Followers set as a goal.**")]
+    assert "acknowledged: " in " ".join(captions)  # the card's title line says which
     # the card that moved up into its place has an empty reason: one more click must not
     # accept it with the reason typed for another
     assert all(not t.value for t in at.text_input), [(t.key, t.value) for t in at.text_input]
@@ -247,6 +251,11 @@ def test_acknowledge_a_flag(app_env: Store) -> None:
     assert not at.exception, at.exception
     untracked = run_audit(app_env, dt.date(2026, 11, 18)).untracked()
     assert untracked and all(f.acknowledged for f in untracked)
+    # they no longer read as open: greyed, with who kept them and why
+    assert not [m for m in at.markdown if m.value.startswith("**Untracked numbers**")]
+    (kept,) = [c.value for c in at.caption if c.value.startswith("✓ Untracked numbers kept")]
+    assert kept.endswith("Acknowledged by Maria Lopez: the agency reports them")
+    assert all(f.subject_name in kept for f in untracked)
 
 
 def test_my_week_states_each_kpi_as_every_other_face_does(
