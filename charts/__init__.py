@@ -28,8 +28,9 @@ DAY_AXIS = {
         {"dtickrange": ["M1", None], "value": "%b %Y"},
     ]
 }
+MARGIN = {"l": 10, "r": 10, "t": 40, "b": 10}
 LAYOUT = {
-    "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+    "margin": MARGIN,
     "legend": {"orientation": "h", "y": -0.15},
 }
 
@@ -139,6 +140,7 @@ def progress_bars(kpis: list[Any], title: str = "") -> go.Figure:
                 name=STATUS_STYLE[status].label,
                 text=[f"{k.progress:.0%}" for k in mine],
                 textposition="outside",
+                cliponaxis=False,  # "118%" past the axis's end was cut to "118"
             )
     fig.add_scatter(
         y=keys,
@@ -147,9 +149,11 @@ def progress_bars(kpis: list[Any], title: str = "") -> go.Figure:
         name="expected by now",
         marker={"symbol": "line-ns-open", "size": 16, "color": "#1f2328"},
     )
+    height = 150 + 30 * len(rows)
+    plot = height - MARGIN["t"] - MARGIN["b"]
     fig.update_layout(
         title=title,
-        height=110 + 30 * len(rows),
+        height=height,
         xaxis_tickformat=".0%",
         barmode="stack",  # one bar per row: each row has one status, so no side-by-side
         # categories top-down in the order given (Plotly would start at the bottom)
@@ -162,7 +166,10 @@ def progress_bars(kpis: list[Any], title: str = "") -> go.Figure:
         },
         **LAYOUT,
     )
-    fig.update_layout(legend_traceorder="normal")  # the worst status first, as the rows
+    # the worst status first, as the rows; the legend a fixed 35 px under the plot, below
+    # the axis's labels (a fraction of a short chart's height put it over them: one or
+    # two KPIs' "0%" and "20%" sat under the legend)
+    fig.update_layout(legend_traceorder="normal", legend_y=-35 / plot, legend_yanchor="top")
     return fig
 
 

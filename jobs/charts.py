@@ -22,6 +22,9 @@ def progress_figure(review: Any) -> Any:
 
 def digest_images(review: Any) -> tuple[dict[str, bytes], str]:
     """({content id: PNG}, a note for the job log). Never raises: no images is a result."""
+    if not any(k.now.progress is not None for k in review.kpis):
+        # an empty 0-500% axis with no bar said nothing (every KPI without data or target)
+        return {}, "no chart: no KPI has progress to show"
     try:
         import kaleido
 

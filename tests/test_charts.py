@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 
+import pytest
+
 import charts
 
 D = dt.date
@@ -42,6 +44,25 @@ def test_one_day_and_an_empty_period_still_show() -> None:
     some = SimpleNamespace(period="2026-W46", start=D(2026, 11, 9), value=3.0, hit=True, target=3)
     bars = charts.streak_chart([nothing, some]).data[0]
     assert list(bars.text) == ["✕", "✓"] and list(bars.textposition) == ["outside", "inside"]
+
+
+def test_a_short_progress_chart_keeps_its_legend_off_the_axis_labels() -> None:
+    # one or two KPIs: the legend, a fraction of the chart's height below it, sat over
+    # "0%" and "20%" in the digest's picture, and "118%" was cut to "118"
+    one = SimpleNamespace(kpi="k", name="K", status="achieved", progress=1.18, expected=0.8)
+    for rows in ([one], [one] * 30):
+        fig = charts.progress_bars(rows)
+        plot = fig.layout.height - charts.MARGIN["t"] - charts.MARGIN["b"]
+        assert fig.layout.legend.y * plot == pytest.approx(-35)  # 35 px under the plot
+        assert all(b.cliponaxis is False for b in fig.data if b.type == "bar")
+
+
+def test_the_digest_has_no_chart_when_no_kpi_has_progress() -> None:
+    from jobs.charts import digest_images
+
+    draft = SimpleNamespace(now=SimpleNamespace(progress=None))
+    images, note = digest_images(SimpleNamespace(kpis=[draft, draft]))
+    assert images == {} and note == "no chart: no KPI has progress to show"
 
 
 def test_progress_bars_name_kpis_worst_on_top_with_a_legend_per_status() -> None:

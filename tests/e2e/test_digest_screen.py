@@ -64,3 +64,17 @@ def test_the_digest_fits_one_screen(
     # the sixth decision is shown, the rest are one link away
     assert page.get_by_role("link", name="more in the full review").count() == 1
     context.close()
+
+
+def test_the_full_report_scrolls_its_table_not_the_page_on_a_phone(
+    demo_store: Store, browser, tmp_path: Path
+) -> None:
+    # `report weekly --format html` ran 472 px wide at 390: the forecast column was off
+    # the screen and the whole page scrolled sideways
+    html = render_html(weekly_review(demo_store, "2026-W47", now=MONDAY))
+    (tmp_path / "report.html").write_text(html, encoding="utf-8")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto((tmp_path / "report.html").as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
