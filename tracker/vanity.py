@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -112,6 +113,9 @@ _EVIDENCE_LABEL = {
 }
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def evidence_table(
     evidence: dict[str, Any], names: dict[str, dict[str, str]]
 ) -> list[dict[str, str]]:
@@ -131,6 +135,8 @@ def evidence_table(
             if kind == "percent":
                 return f"{value:+.0%}"
             return formats.number(value)
+        if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+            return formats.short_day(dt.date.fromisoformat(value), year=True)  # not 2026-11-03
         if isinstance(value, str):
             return _evidence_words(value, kind) or known.get(value, value)
         if isinstance(value, dict) and "day" in value:

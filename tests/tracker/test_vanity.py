@@ -552,10 +552,12 @@ def test_evidence_names_each_key_by_its_kind() -> None:
             "qualified": False,
             "growth": 0.344,
             "best_abs_r": 0.2991,
+            "last_day": "2026-11-03",
         },
         names,
     )
     shown = {r["what"]: r["value"] for r in rows}
+    assert shown["last day"] == "Tue 3 Nov 2026"  # a day as the sentences write it
     # a metric and a KPI that share the key "leads" each read by their own name
     assert shown["KPI"] == "Leads this quarter" and shown["metric"] == "Qualified leads"
     assert shown["owner"] == "Amy Chen" and shown["qualified"] == "no"
