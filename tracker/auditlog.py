@@ -184,7 +184,7 @@ def _plain_value(
         return text.replace("_", " ")
     if _ISO_DAY.fullmatch(text):  # a start, a deadline, a since: 6 Nov 2026
         return formats.long_day(dt.date.fromisoformat(text))
-    if _ISO_STAMP.fullmatch(text):  # when a value was recorded: 18 Nov 2026, 09:00
+    if kind == "instant" and _ISO_STAMP.fullmatch(text):  # when recorded: 18 Nov 2026, 09:00
         at = dt.datetime.fromisoformat(text.replace(" ", "T"))
         if at.tzinfo is None:
             at = at.replace(tzinfo=dt.UTC)
@@ -216,7 +216,14 @@ def _label(field: str) -> str:
     return field.replace("_", " ")
 
 
+# Fields holding a stored instant (naive UTC), shown on the workspace's clock; a note that
+# looks like a time is text, and stays as typed.
+_INSTANTS = ("recorded_at", "created_at", "acked_at", "at")
+
+
 def _field_value(field: str, value: Any, names: Names | None, zone: str | None = None) -> str:
+    if field in _INSTANTS:
+        return _plain_value(value, names, "instant", zone)
     kind = "word" if field in ("confidence", "status", "aggregation") else FIELD_KIND.get(field, "")
     return _plain_value(value, names, kind, zone)
 

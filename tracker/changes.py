@@ -891,6 +891,12 @@ def _changed_by(
         ):
             first = _first(con, actor, about if kind in ("undo", "redo") else by, kind == "undo")
             return f"; change {by} set it; {first}"
+    if entity in ("setting", "workspace"):
+        # set outside any change: a restore checks settings and sets refused ones back
+        # to their default without one, so there is no change to take back
+        return (
+            "; no change since set it (a restore may have), so set what you want with a plan apply"
+        )
     return "; take that change back first"
 
 

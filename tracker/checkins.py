@@ -441,12 +441,14 @@ def checkin_status(
     *,
     upcoming: bool = False,
     with_archived: bool = False,
+    month: Period | None = None,
 ) -> CheckinReport:
     """Due / on time / late / missing for every owned KPI in ISO ``week`` (default: this
     one); with ``upcoming``, also the KPIs that start after it (what people read; the
     Team page's and the reminders' loops over weeks do not need them); with
     ``with_archived``, also archived KPIs for the periods that ended before they were
-    archived (the record: `checkins`, the Team page), never what is still to be done."""
+    archived (the record: `checkins`, the Team page), never what is still to be done.
+    ``month``: the month monthly KPIs are read for (default: the one the week shows)."""
     timezone = workspace_timezone(store)
     now_naive = (
         (now or now_utc()).astimezone(dt.UTC).replace(tzinfo=None)
@@ -458,7 +460,8 @@ def checkin_status(
     week = wk.label
     # the month a week shows: its Sunday's, except in the week running, where it is
     # today's (on 31 March, March is owed and April cannot be checked in yet)
-    month = Period.of("month", local_today if wk.first <= local_today <= wk.last else wk.last)
+    if month is None:
+        month = Period.of("month", local_today if wk.first <= local_today <= wk.last else wk.last)
     params = {
         "w_label": week,
         "w_first": wk.first,
@@ -520,42 +523,43 @@ def overdue(store: Store, now: dt.datetime | None = None) -> list[CheckinState]:
     return [s for s in owed(store, now) if s.state == "missing"]
 
 
-def _week_showing(month: Period) -> Period:
-    """A week whose check-in status lists ``month`` for monthly KPIs: a week shows the
-    month of its Sunday, and the week six days before a month's last day ends inside it
-    (a month ending on a Saturday is listed by the week before the one holding that
-    Saturday, whose Sunday is in the next month)."""
-    return Period.week_of(month.last - dt.timedelta(days=6))
-
-
 def owed(store: Store, now: dt.datetime | None = None) -> list[CheckinState]:
     """Check-ins of the latest periods that are over and not given: for each cadence the
     last period that ended, missing or still on time (on its grace day, the day after it
     ends, its check-in is due by the end of the day), and while it is still on time the
     period before it, if missing (the most recent that can be overdue: on a Monday,
-    last week is not overdue yet and the week before's misses are). Those still on time
-    first (giving one today keeps it on time), then the missing ones, oldest first. What
-    My week, `waypoint checkins` and the overdue lists show beside this week's."""
+    last week is not overdue yet and the week before's misses are; a month that ended
+    on a Saturday is read as itself, though the week after it shows the next month).
+    Those still on time first (giving one today keeps it on time), then the missing
+    ones, oldest first. What My week, `waypoint checkins` and the overdue lists show
+    beside this week's. A naive ``now`` is UTC, as stored instants are."""
     now = now or now_utc()
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.UTC)
     timezone = workspace_timezone(store)
-    local = now.astimezone(ZoneInfo(timezone)).date() if now.tzinfo else now.date()
-    now_naive = now.astimezone(dt.UTC).replace(tzinfo=None) if now.tzinfo else now
-    last_week = Period.week_of(local).previous()
-    last_month = Period.of("month", local).previous()
-    wanted: list[tuple[Period, Period, tuple[str, ...]]] = []  # (period, week listing it, states)
-    for latest, listed_by in ((last_week, lambda p: p), (last_month, _week_showing)):
-        if now_naive < due_by(latest, timezone):
-            before = latest.previous()
-            wanted.append((before, listed_by(before), ("missing",)))
-        wanted.append((latest, listed_by(latest), ("missing", "due")))
-    reports: dict[str, CheckinReport] = {}
+    local = now.astimezone(ZoneInfo(timezone)).date()
+    now_naive = now.astimezone(dt.UTC).replace(tzinfo=None)
+    week, month = Period.week_of(local).previous(), Period.of("month", local).previous()
+    # one read for last week and last month; a second, on a grace day only, for the
+    # periods before them
+    wanted = [(week, month, ("missing", "due"), ("missing", "due"))]
+    in_grace = [now_naive < due_by(p, timezone) for p in (week, month)]
+    if any(in_grace):
+        wanted.insert(
+            0,
+            (
+                week.previous(),
+                month.previous(),
+                ("missing",) if in_grace[0] else (),
+                ("missing",) if in_grace[1] else (),
+            ),
+        )
     out = []
-    for period, week, states in sorted(wanted, key=lambda w: (w[0].last, w[0].kind)):
-        if week.label not in reports:
-            reports[week.label] = checkin_status(store, week.label, now)
-        out += [
-            s for s in reports[week.label].kpis if s.period == period.label and s.state in states
-        ]
+    for w, m, weekly, monthly in wanted:
+        report = checkin_status(store, w.label, now, month=m)
+        keep = {w.label: weekly, m.label: monthly}
+        out += [s for s in report.kpis if s.state in keep.get(s.period, ())]
+    out.sort(key=lambda s: Period.parse(s.period).last)  # oldest first
     return sorted(out, key=lambda s: s.state != "due")  # stable: oldest first within
 
 

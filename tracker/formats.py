@@ -274,9 +274,16 @@ def short_day(day: Any, year: bool = False) -> str:
     year: an import's outlier "on Wed 24 Apr" was 2024's, and "Mon 8 Dec" read as last
     Monday for a day of 2014."""
     if not year:
+        import datetime as dt
+
         from tracker.clock import now_utc  # lazily: the clock reads the store's module
 
-        year = day.year != now_utc().year
+        # "this year" in any zone there is (UTC-12 to UTC+14): around New Year, when two
+        # years are running somewhere, every day says its year rather than drop one that
+        # the workspace's clock would need
+        now = now_utc()
+        years = {(now - dt.timedelta(hours=12)).year, (now + dt.timedelta(hours=14)).year}
+        year = len(years) > 1 or day.year not in years
     return f"{day:%a} {long_day(day)}" if year else f"{day:%a} {day.day} {day:%b}"
 
 

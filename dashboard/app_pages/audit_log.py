@@ -18,7 +18,7 @@ st.title("Audit log")
 with store.session():
     names = state.cached(state.names)
     timezone = workspace_timezone(store)  # times as the workspace's clock shows them
-people = {**names["person"], "local": "Local manager"}  # the command line's manager
+people = names["person"]  # the command line's local manager and the scheduler included
 
 if actor.role != "viewer":
     st.subheader("Changes")

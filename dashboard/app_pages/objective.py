@@ -9,7 +9,6 @@ from dashboard import state, ui
 from tracker import formats, vocab
 from tracker.annotations import list_annotations
 from tracker.checkins import history, said
-from tracker.records import LOCAL_MANAGER
 from tracker.vanity import days_behind
 from tracker.vocab import CONFIDENCE_LABEL, outcome_label
 
@@ -18,7 +17,7 @@ with store.session():
     day = state.as_of()
     plan = state.cached(state.plan)
     report = state.cached(state.progress, day)
-    people = {LOCAL_MANAGER.key: LOCAL_MANAGER.name, **state.cached(state.names)["person"]}
+    people = state.cached(state.names)["person"]  # the local manager included
 
 
 def who(key: str | None) -> str:
@@ -75,13 +74,11 @@ with store.session():
             st.caption(
                 f"Starts on {k.start:%a} {formats.long_day(k.start)}: nothing is due before."
             )
-        elif k.status == "missed" and k.deadline is not None:
+        elif k.status == "missed":
             # said where a phone shows it (a help icon has no hover there), not "100%
             # expected by now"
-            st.caption(
-                f"Missed on {k.deadline:%a} {formats.long_day(k.deadline)}: the deadline"
-                " passed before the target was reached."
-            )
+            when = formats.kpi_when(k)
+            st.caption(f"{when[:1].upper()}{when[1:]}: the deadline passed before the target.")
         # a current value read weeks ago is shown as today's number otherwise
         behind = days_behind(k, cadences.get(k.kpi), day)
         if behind is not None and k.last_day is not None:

@@ -426,7 +426,6 @@ def test_on_monday_the_overdue_lists_name_the_week_before_lasts_misses(
     lines = [m.value for m in at.markdown if m.value.startswith("✕ **")]
     assert len(lines) == 2 and all("Maria Lopez (week of 9 Nov 2026)" in x for x in lines)
     assert not [m for m in at.markdown if "Nobody is overdue" in m.value]
-    assert "Nobody is overdue." not in [t.value for t in at.text]
 
 
 def test_my_weeks_check_in_offers_only_what_can_be_given(
@@ -1077,7 +1076,7 @@ def test_the_objective_page_says_missed_on_and_no_forecast_word_without_a_foreca
     at.selectbox(key="objective_choice").set_value("reputation").run()
     assert not at.exception, at.exception
     captions = [c.value for c in at.caption]
-    assert any(c.startswith("Missed on Mon 19 Oct 2026: the deadline passed") for c in captions)
+    assert any(c.startswith("Missed on 19 Oct 2026: the deadline passed") for c in captions)
     helps = {(m.label, m.proto.help) for m in at.metric}
     assert ("progress", "missed on 19 Oct 2026") in helps
     assert not any("100% expected" in h for _, h in helps)

@@ -244,6 +244,14 @@ def test_on_a_monday_the_overdue_list_holds_the_week_before_lasts_misses(
         ("k-fans", "2026-10"),
         ("k-leads", "2026-W45"),
     ]
+    # a naive instant is UTC, as stored ones are (it was read as the workspace's date)
+    late_sunday = dt.datetime(2026, 11, 30, 3, 0)  # Sun 29 Nov, 21:00 in Chicago
+    assert [(s.kpi, s.period, s.state) for s in owed(store, late_sunday)] == [
+        (s.kpi, s.period, s.state) for s in owed(store, late_sunday.replace(tzinfo=dt.UTC))
+    ]
+    assert ("k-leads", "2026-W48", "due") not in [
+        (s.kpi, s.period, s.state) for s in owed(store, late_sunday)
+    ]  # W48 is still running in Chicago
     tuesday = at(monkeypatch, "2026-11-17")  # last week is overdue now; it is the one listed
     assert [(s.kpi, s.period) for s in overdue(store, tuesday)] == [
         ("k-fans", "2026-10"),

@@ -87,6 +87,10 @@ def test_authors_read_as_names_and_times_on_the_workspaces_clock() -> None:
     removed = describe(old, None, names=names, zone="America/Chicago")
     assert removed == "was value 2; recorded by Maria Lopez; recorded at 18 Nov 2026, 09:00"
     assert "UTC" in describe(old, None, names=names)  # no zone given: said to be UTC
+    # a note that looks like a time is text, as typed
+    assert describe(None, {"note": "2026-11-18 09:00"}, zone="America/Chicago") == (
+        "note 2026-11-18 09:00"
+    )
 
 
 def test_the_local_manager_and_the_scheduler_are_named(tmp_path) -> None:

@@ -963,6 +963,20 @@ def test_undoing_an_older_settings_change_refuses_while_a_newer_one_holds(
         )
 
 
+def test_a_setting_changed_outside_any_change_says_so_when_its_undo_is_refused(
+    plan_store: Store,
+) -> None:
+    # a restore sets refused settings back to their default without a change: the
+    # refusal said "take that change back first" with no change to take back
+    applied = apply_plan_text(
+        plan_store, SMALL_PLAN + "settings:\n  on_track_pace: 0.8\n", LOCAL_MANAGER
+    )
+    with plan_store.write() as con:
+        con.execute("DELETE FROM settings WHERE name = 'on_track_pace'")
+    with pytest.raises(BadInput, match=r"no change since set it .*plan apply"):
+        undo(plan_store, LOCAL_MANAGER, applied.change)
+
+
 def test_undoing_an_older_time_zone_change_refuses_and_keeps_other_fields(tmp_path) -> None:
     # undo of the Berlin apply after a Tokyo one put the workspace on UTC, silently; and a
     # workspace undo rewrote every field, so a vision written since went back too

@@ -112,6 +112,11 @@ def test_a_day_with_its_weekday_has_no_leading_zero(monkeypatch) -> None:
     # a day of another year says which: an import's outlier "on Wed 24 Apr" was 2024's
     assert short_day(dt.date(2024, 4, 24)) == "Wed 24 Apr 2024"
     assert short_day(dt.date(2027, 1, 4)) == "Mon 4 Jan 2027"
+    # around New Year two years run somewhere: every day says its year (31 Dec 23:00 UTC
+    # is 1 Jan in Tokyo; the UTC year alone dropped 2026 from "Thu 31 Dec" there)
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-12-31T23:00:00+00:00")
+    assert short_day(dt.date(2026, 12, 31)) == "Thu 31 Dec 2026"
+    assert short_day(dt.date(2027, 1, 1)) == "Fri 1 Jan 2027"
 
 
 def test_a_shares_weekly_change_is_in_points() -> None:

@@ -214,7 +214,7 @@ def audit_log_cmd(app: AppContext, since: str | None, limit: int, as_json: bool)
     # as the Audit log page reads it: items by name, what changed as "field: old → new"
     # (a Python dict cut at 60 characters said nothing); --json keeps the stored values
     names = names_by_kind(app.store)
-    people = {**names.get("person", {}), "local": "Local manager", "scheduler": "Scheduler"}
+    people = names["person"]  # the local manager and the scheduler included
     # on the workspace's clock, as the Audit log page shows it: in UTC a check-in came
     # "before" the week it is for in a workspace far east of Greenwich
     timezone = workspace_timezone(app.store)
