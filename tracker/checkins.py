@@ -542,7 +542,9 @@ def owed(store: Store, now: dt.datetime | None = None) -> list[CheckinState]:
     week, month = Period.week_of(local).previous(), Period.of("month", local).previous()
     # one read for last week and last month; a second, on a grace day only, for the
     # periods before them
-    wanted = [(week, month, ("missing", "due"), ("missing", "due"))]
+    wanted: list[tuple[Period, Period, tuple[str, ...], tuple[str, ...]]] = [
+        (week, month, ("missing", "due"), ("missing", "due"))
+    ]
     in_grace = [now_naive < due_by(p, timezone) for p in (week, month)]
     if any(in_grace):
         wanted.insert(
