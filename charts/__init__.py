@@ -138,7 +138,9 @@ def progress_bars(kpis: list[Any], title: str = "") -> go.Figure:
                 orientation="h",
                 marker_color=COLOURS[status],
                 name=STATUS_STYLE[status].label,
-                text=[f"{k.progress:.0%}" for k in mine],
+                # as every page writes a share: 0.69%, not the bar's "1%" beside the
+                # Objective page's 0.69%
+                text=[formats.percent(k.progress) for k in mine],
                 textposition="outside",
                 cliponaxis=False,  # "118%" past the axis's end was cut to "118"
             )

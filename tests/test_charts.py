@@ -55,6 +55,10 @@ def test_a_short_progress_chart_keeps_its_legend_off_the_axis_labels() -> None:
         plot = fig.layout.height - charts.MARGIN["t"] - charts.MARGIN["b"]
         assert fig.layout.legend.y * plot == pytest.approx(-35)  # 35 px under the plot
         assert all(b.cliponaxis is False for b in fig.data if b.type == "bar")
+    # a bar's label as every page writes a share (it said "1%" where the KPI read 0.69%)
+    small = SimpleNamespace(kpi="s", name="S", status="off_track", progress=0.0069, expected=0.5)
+    (bar,) = [b for b in charts.progress_bars([small]).data if b.type == "bar"]
+    assert list(bar.text) == ["0.69%"]
 
 
 def test_the_digest_has_no_chart_when_no_kpi_has_progress() -> None:

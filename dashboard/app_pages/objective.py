@@ -86,25 +86,26 @@ with store.session():
                 f"Last value on {formats.short_day(k.last_day)}, {behind}"
                 " days before the numbers below: log or import what came since."
             )
-        cols = st.columns(5)
-        cols[0].metric("current", formats.kpi_value(k, k.current))
-        cols[1].metric("target", formats.kpi_value(k, k.target))
-        cols[2].metric(
-            "progress",
-            formats.percent(k.progress),
-            help=formats.kpi_when(k) or None,
-        )
-        cols[3].metric(
-            "forecast",
-            formats.kpi_value(k, k.forecast),
-            help=formats.forecast_word(k),
-        )
         weekless = k.aggregation in formats.NO_WEEKLY_AMOUNT
-        cols[4].metric(
-            "needed per week",
-            formats.weekly_need(k),
-            help="a rate or an average has no weekly amount" if weekless else None,
-        )
+        tiles = [
+            ("current", formats.kpi_value(k, k.current), None),
+            ("target", formats.kpi_value(k, k.target), None),
+            ("progress", formats.percent(k.progress), formats.kpi_when(k) or None),
+            ("forecast", formats.kpi_value(k, k.forecast), formats.forecast_word(k)),
+            (
+                "needed per week",
+                formats.weekly_need(k),
+                "a rate or an average has no weekly amount" if weekless else None,
+            ),
+        ]
+        # five abreast hold about nine characters each at 1400 px: a longer number
+        # ("$723,000.00") was cut with "…", so such a KPI's tiles go three and two
+        rows = [tiles] if max(len(v) for _, v, _ in tiles) <= 9 else [tiles[:3], tiles[3:]]
+        for row in rows:
+            # the second of two rows fills two of three columns
+            cols = st.columns(3 if len(rows) > 1 else 5)
+            for col, (label, value, why) in zip(cols, row, strict=False):
+                col.metric(label, value, help=why)
         series = state.cached(state.series, k.kpi, day)
         metrics = set((k.metric or "").split("/"))
         mine = [n for n in notes if n.metric in metrics or n.metric is None]

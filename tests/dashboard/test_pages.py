@@ -1120,6 +1120,34 @@ def test_a_note_outside_a_kpis_chart_is_not_drawn_on_it(app_env: Store) -> None:
     assert marked == sum("1 Oct: Price list changed" in c for c in captions) >= 1
 
 
+def test_numbers_too_long_for_five_tiles_go_three_and_two(empty_env: Store) -> None:
+    # "$723,000.00" and "$1,000,0…" were cut with an ellipsis at 1400 px, five abreast
+    from tracker.entries import log_entry
+    from tracker.plan import apply_plan_text
+    from tracker.records import LOCAL_MANAGER
+
+    apply_plan_text(
+        empty_env,
+        "workspace: {name: Big, timezone: UTC}\n"
+        "people: [{key: m, name: M, role: manager}]\n"
+        "metrics:\n"
+        "  - {key: revenue, name: Revenue, class: outcome, behaviour: flow, unit: USD}\n"
+        "  - {key: posts, name: Posts, class: activity, behaviour: flow}\n"
+        "objectives:\n"
+        "  - {key: o, title: O, outcome: revenue, start: 2026-11-02, deadline: 2026-12-31,\n"
+        "     kpis: [{key: big, metric: revenue, target: 1000000, owner: m},\n"
+        "            {key: small, metric: posts, target: 40, owner: m}]}\n",
+        LOCAL_MANAGER,
+    )
+    log_entry(empty_env, LOCAL_MANAGER, "revenue", 723000.5, day=dt.date(2026, 11, 10))
+    log_entry(empty_env, LOCAL_MANAGER, "posts", 4, day=dt.date(2026, 11, 10))
+    at = open_page("objective")
+    assert not at.exception, at.exception
+    widths = [round(c.weight, 2) for c in at.columns if c.children]
+    # the big KPI's five tiles in rows of three (and two), the small one's five abreast
+    assert widths.count(0.33) == 5 and widths.count(0.2) == 5, widths
+
+
 def test_a_new_objective_or_kpi_may_not_take_an_existing_key(app_env: Store) -> None:
     """Saving "(new objective)" under an existing key used to replace that objective and
     archive its KPIs and campaigns; now it is refused and nothing changes."""
