@@ -15,7 +15,7 @@ import streamlit as st
 from dashboard import ui
 from tracker import formats
 from tracker.changes import list_changes, may_take_back, undo
-from tracker.checks import MAX_ABS, BelowMinimum, OutlierNeedsConfirmation
+from tracker.checks import BelowMinimum, OutlierNeedsConfirmation
 from tracker.clock import workspace_timezone
 from tracker.entries import day_entries, delete_values, log_entry, may_change
 from tracker.errors import WaypointError
@@ -23,6 +23,10 @@ from tracker.names import change_summary, names_of
 from tracker.periods import FIRST_DAY, LAST_DAY
 from tracker.records import Actor
 from tracker.vocab import source_label
+
+# values here are what people typed: shown to six significant digits as `log` and
+# `values` show them (the page said 4.12 stars for an entry of 4.125)
+TYPED = 6
 
 
 def _who(key: str | None, names: dict[str, str]) -> str:
@@ -56,7 +60,7 @@ def _stored_for_day(
             if e.recorded_by:
                 origin += f" by {ui.text(_who(e.recorded_by, names))}"
         at = formats.local_time(e.recorded_at, timezone)
-        line = f"{ui.text(formats.value(e.value, metric.unit))} · {origin} at {at}"
+        line = f"{ui.text(formats.value(e.value, metric.unit, digits=TYPED))} · {origin} at {at}"
         if e.for_person and e.for_person != e.recorded_by:
             line += f" · for {ui.text(_who(e.for_person, names))}"
         if e.note:
@@ -68,13 +72,15 @@ def _stored_for_day(
         if pressed:
             ui.run_safely(
                 lambda e=e: delete_values(store, actor, [e.id]),
-                f"Deleted {ui.text(formats.value(e.value, metric.unit))} of {ui.text(metric.name)}"
+                f"Deleted {ui.text(formats.value(e.value, metric.unit, digits=TYPED))} of {ui.text(metric.name)}"
                 f" on {formats.short_day(day)}; Undo on the Audit log brings it back.",
                 rerun=True,
             )
     if metric.behaviour == "flow" and sum(1 for e in stored if e.is_entry) > 1:
         st.caption(
-            ui.text(f"The day's hand entries add up to {formats.value(total, metric.unit)}.")
+            ui.text(
+                f"The day's hand entries add up to {formats.value(total, metric.unit, digits=TYPED)}."
+            )
         )
 
 
@@ -128,15 +134,13 @@ def entry_form(
     question = st.container()
 
     with st.form(f"{key}_form", clear_on_submit=True):
-        # the metric's own floor is checked on Save, in words (Streamlit's range message
-        # quoted 1000000000000000.00 at an assistant who typed -2)
-        value = st.number_input(
+        # A text field read as files and the plan page read numbers: a browser's number
+        # field dropped a decimal comma (1,5 was stored as 15, no question asked). The
+        # metric's own floor and the largest value are checked on Save, in words.
+        typed = st.text_input(
             f"Value{f' ({ui.text(metric.unit)})' if metric.unit else ''}",  # labels are Markdown
-            value=None,
-            min_value=float(-MAX_ABS),
-            max_value=float(MAX_ABS),
-            step=1.0,
-            placeholder="type the number",
+            placeholder="type the number (2.5 or 2,5)",
+            max_chars=64,
             key=f"{key}_value",
         )
         mode = st.radio(
@@ -163,8 +167,13 @@ def entry_form(
         note = st.text_input("Note (optional)", max_chars=4000, key=f"{key}_note")
         if st.form_submit_button("Save", type="primary"):
             st.session_state.pop(f"{key}_pending", None)  # a new value: a new question
-            if value is None:
-                st.error("Type a value first.")
+            try:
+                value = ui.typed_number("Value", typed)
+                problem = None if value is not None else "Type a value first."
+            except ValueError as exc:
+                value, problem = None, ui.text(str(exc))
+            if problem is not None:
+                st.error(problem)
             else:
                 args = {
                     "metric": metric.key,
@@ -200,8 +209,8 @@ def entry_form(
         if st.button("Undo this", key=f"{key}_undo_last"):
             st.session_state.pop(f"{key}_last")
             ui.run_safely(
-                lambda: undo(store, actor, last["change"]),
-                f"Taken back: {last['message']}",
+                lambda: _taken_back(store, actor, last),
+                lambda said: said,
                 rerun=True,
                 place=key,  # where the save's message stood
             )
@@ -235,15 +244,43 @@ def _save(store: Any, actor: Actor, key: str, info: Any, *, confirm: bool, **arg
         st.error(ui.text(str(exc)))
         return
     verb = "Set" if args["mode"] == "set" else "Logged"
+    what = (
+        f"{verb} {name} {formats.value(result.value, result.unit, digits=TYPED)}"
+        f" on {formats.short_day(result.day)}"
+    )
     # the metric's name and unit, and warnings naming them, are plan text: escaped whole
     message = ui.text(
-        f"{verb} {name} {formats.value(result.value, result.unit)} on {formats.short_day(result.day)};"
-        f" the day's value is now {formats.value(result.day_value, result.unit)}."
+        f"{what}; the day's value is now"
+        f" {formats.value(result.day_value, result.unit, digits=TYPED)}."
         # the warnings' `code` marks would show as backticks once escaped
         + "".join(f" Note: {warning.replace('`', '')}" for warning in result.warnings)
     )
-    st.session_state[f"{key}_last"] = {"message": message, "change": result.change}
+    st.session_state[f"{key}_last"] = {
+        "message": message,
+        "change": result.change,
+        # what its undo says, with the day's value then (it repeated the value before it)
+        "what": what,
+        "metric": args["metric"],
+        "day": result.day,
+        "unit": result.unit,
+    }
     st.rerun()
+
+
+def _taken_back(store: Any, actor: Actor, last: dict[str, Any]) -> str:
+    """Undo the form's last save; says what it took back and the day's value after."""
+    undo(store, actor, last["change"])
+    from tracker.observations import daily_values
+
+    day = last["day"]
+    now = dict(daily_values(store, last["metric"], day, day)).get(day)
+    after = (
+        f"the day's value is back to {formats.value(now, last['unit'], digits=TYPED)}"
+        if now is not None
+        else "nothing is stored for that day now"
+    )
+    said = ui.text(f"{last['what']}; {after}.")
+    return f"Taken back: {said}"
 
 
 def recent_changes(store: Any, actor: Actor, people: list[Any], key: str, limit: int = 10) -> None:

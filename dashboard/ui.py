@@ -91,6 +91,23 @@ def refusal_words(exc: Exception) -> str:
     return "Not saved: " + "; ".join(said)
 
 
+def typed_number(label: str, text: str | None) -> float | None:
+    """The number typed in a page's field, read as files and the plan page read numbers:
+    a decimal comma is a decimal mark (1,5 is 1.5; a browser's number field dropped the
+    comma and stored 15), 1,500 and 1 500 are 1500; empty is None. Raises ValueError
+    naming the field."""
+    from tracker.imports.values import NotANumber, parse_number
+
+    if text is None or not str(text).strip():
+        return None
+    try:
+        return parse_number(text)
+    except NotANumber:
+        raise ValueError(
+            f"{label}: {str(text).strip()[:40]!r} is not a number (write it like 4, 2.5 or 2,5)"
+        ) from None
+
+
 def show_flash(place: str = "top") -> None:
     """The message of a write that redrew the page, once, if it belongs at ``place``."""
     pending = st.session_state.get(FLASH)

@@ -222,10 +222,17 @@ def log_entry(
         )
 
 
-def log_week(store: Store, actor: Actor, rows: list[tuple[str, dt.date, float]]) -> int:
+def log_week(
+    store: Store,
+    actor: Actor,
+    rows: list[tuple[str, dt.date, float]],
+    *,
+    confirm_outlier: bool = False,
+) -> int:
     """Add one entry per (metric, day, value) in one change (the dashboard's week grid);
-    all or nothing. Returns the change id. A value far outside its metric's range is
-    refused here, naming it: the grid has no way to confirm it (log it on its own)."""
+    all or nothing. Returns the change id. A value far outside its metric's range raises
+    OutlierNeedsConfirmation, as `log_entry` does, unless ``confirm_outlier`` (the page
+    asks, and stores the week once the person says it is right)."""
     require_writer(actor, "log values")
     if not rows:
         raise BadInput("no values to log")
@@ -234,7 +241,9 @@ def log_week(store: Store, actor: Actor, rows: list[tuple[str, dt.date, float]])
         many = "1 entry" if len(rows) == 1 else f"{len(rows)} entries"
         change = open_change(con, actor, "log", f"log {many} (week grid)")
         for metric, day, value in rows:
-            _log_one(con, actor, metric, value, day, today, "add", None, None, False, change)
+            _log_one(
+                con, actor, metric, value, day, today, "add", None, None, confirm_outlier, change
+            )
     return change
 
 

@@ -72,10 +72,10 @@ def money(value: float | None, currency: str = "USD") -> str:
     return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency.upper()}"
 
 
-def hours(value: float | None) -> str:
+def hours(value: float | None, digits: int = 3) -> str:
     if value is None or _plain(value):
         return NOTHING
-    return f"{number(value)} h"
+    return f"{number(value, digits)} h"
 
 
 def is_money(unit: str | None, currency: str = "USD") -> bool:
@@ -98,8 +98,9 @@ def is_percent(unit: str | None) -> bool:
     return bool(unit) and unit.strip().lower() in PERCENT_UNITS  # type: ignore[union-attr]
 
 
-def value(amount: float | None, unit: str | None, currency: str = "USD") -> str:
-    """``amount`` of a metric measured in ``unit``."""
+def value(amount: float | None, unit: str | None, currency: str = "USD", digits: int = 3) -> str:
+    """``amount`` of a metric measured in ``unit``; ``digits`` significant digits (6 for
+    a value as it was typed: an entry of 4.125 stars is not 4.12)."""
     if amount is None or _plain(amount):
         return NOTHING
     if is_money(unit, currency):
@@ -107,10 +108,10 @@ def value(amount: float | None, unit: str | None, currency: str = "USD") -> str:
         code = written if written in SYMBOLS or written in CURRENCY_CODES else currency
         return money(amount, code)
     if is_hours(unit):
-        return hours(amount)
+        return hours(amount, digits)
     if is_percent(unit):
         return percent(amount)
-    text = number(amount)
+    text = number(amount, digits)
     if unit and unit.strip().lower() not in ("count", "#", "number"):
         return f"{text} {unit.strip()}"
     return text

@@ -10,7 +10,9 @@ import streamlit as st
 from dashboard import state, ui
 from dashboard.entry_form import entry_form, mine_first, recent_changes
 from tracker import formats
+from tracker.checks import BelowMinimum, OutlierNeedsConfirmation
 from tracker.entries import hand_logged, log_week
+from tracker.errors import WaypointError
 from tracker.observations import daily_values
 from tracker.periods import Period
 from tracker.permissions import writable_metrics
@@ -82,33 +84,82 @@ edited = st.data_editor(
     disabled=["metric"],
     key=f"log_grid_{saved_grids}",
     placeholder="",
-    # number cells: a word typed there is refused by the grid, never a failed page
-    column_config={d.strftime("%a %d"): st.column_config.NumberColumn() for d in days},
+    # text cells read as the one-value field reads them: a number cell dropped a decimal
+    # comma (2,5 was stored as 25)
+    column_config={d.strftime("%a %d"): st.column_config.TextColumn() for d in days},
 )
-if st.button("Save the week", key="log_grid_save"):
+
+
+def grid_rows() -> list[tuple[str, dt.date, float]]:
+    """The grid's numbers as (metric, day, value); ValueError naming the first bad cell."""
     keys = {names[m]: m for m in chosen}
-    rows = [
-        (keys[r["metric"]], d, float(r[d.strftime("%a %d")]))
-        for r in edited
-        for d in days
-        if r.get(d.strftime("%a %d")) is not None
-    ]
-    if not rows:
+    out = []
+    for r in edited:
+        for d in days:
+            where = f"{r['metric']}, {formats.short_day(d)}"
+            number = ui.typed_number(where, r.get(d.strftime("%a %d")))
+            if number is not None:
+                out.append((keys[r["metric"]], d, number))
+    return out
+
+
+def save_week(rows: list[tuple[str, dt.date, float]], *, confirm: bool) -> None:
+    """Store the week's numbers; a far-out value asks first, as the one-value form does,
+    in the page's words (it said "store it with --yes", and nothing could store it)."""
+    entries = "1 entry" if len(rows) == 1 else f"{len(rows)} entries"
+    try:
+        with store.session():
+            log_week(store, actor, rows, confirm_outlier=confirm)
+    except OutlierNeedsConfirmation as exc:
+        found = exc.outlier
+        name = names.get(found.metric, found.metric)
+        st.session_state["log_grid_pending"] = {
+            "rows": rows,
+            "message": ui.text(found.sentence(name, formats.short_day(found.day), exc.typed))
+            + ". If it is right, press **Store the week anyway**; if not, correct the grid.",
+        }
+        st.rerun()
+    except BelowMinimum as exc:
+        st.error(
+            # the refusal's own first sentence, without the command line's advice
+            ui.text(str(exc).split(" To correct")[0].rstrip("."))
+            + ". Correct that cell; to lower a day's value, delete an entry in the list above"
+            " the grid or replace the day's value in the one-value form."
+        )
+        return
+    except WaypointError as exc:
+        st.error(ui.text(ui.refusal_words(exc)))
+        return
+    st.session_state["log_grid_saves"] = saved_grids + 1
+    st.session_state.pop("log_grid_pending", None)
+    st.session_state[ui.FLASH] = (
+        "log_grid",
+        f"Saved {entries} of the week; the grid is empty again.",
+    )
+    st.rerun()
+
+
+try:
+    rows = grid_rows()
+    problem = None
+except ValueError as exc:
+    rows, problem = [], ui.text(str(exc))
+pending = st.session_state.get("log_grid_pending")
+if pending is not None and pending["rows"] != rows:
+    st.session_state.pop("log_grid_pending")  # the grid changed: a new question
+    pending = None
+if pending is not None:
+    st.warning(pending["message"])
+    if st.button("Store the week anyway", key="log_grid_confirm", type="primary"):
+        save_week(pending["rows"], confirm=True)
+if st.button("Save the week", key="log_grid_save"):
+    st.session_state.pop("log_grid_pending", None)
+    if problem is not None:
+        st.error(problem)
+    elif not rows:
         st.info("Type at least one number in the grid first.")
     else:
-
-        def save() -> None:
-            log_week(store, actor, rows)
-            st.session_state["log_grid_saves"] = saved_grids + 1
-
-        entries = "1 entry" if len(rows) == 1 else f"{len(rows)} entries"
-        with store.session():
-            ui.run_safely(
-                save,
-                f"Saved {entries} of the week; the grid is empty again.",
-                rerun=True,
-                place="log_grid",
-            )
+        save_week(rows, confirm=False)
 ui.show_flash("log_grid")
 
 st.subheader("Recent changes")

@@ -10,7 +10,6 @@ import yaml
 
 from dashboard import state, ui
 from tracker.errors import WaypointError
-from tracker.imports.values import NotANumber, parse_number
 from tracker.models import Outcome
 from tracker.plan import apply_plan, apply_plan_text, dump_plan, validate_plan
 from tracker.plan.apply import NeedsConfirmation
@@ -131,12 +130,7 @@ def number_text(value: Any) -> str:
 
 def parse_number_field(label: str, text: str) -> float | None:
     """The number typed, read as imports read numbers (1,500 and 1 500 are 1500)."""
-    try:
-        return parse_number(text)
-    except NotANumber:
-        raise ValueError(
-            f"{label}: {text.strip()!r} is not a number (write 1500 or 0.05)"
-        ) from None
+    return ui.typed_number(label, text)
 
 
 def choose(

@@ -116,7 +116,7 @@ def log_on_page(at, metric: str, value: float, day: dt.date, mode: str = "add"):
     at.selectbox(key="log_metric").set_value(metric)
     at.date_input(key="log_day").set_value(day)
     at.run()
-    at.number_input(key="log_value").set_value(value)
+    at.text_input(key="log_value").set_value(str(value))
     at.radio(key="log_mode").set_value(mode)
     return click(at, "Save")
 
@@ -142,9 +142,20 @@ def test_entries_add_up_show_before_adding_and_undo(app_env: Store) -> None:
     at = click(at, "Undo this")
     assert not at.exception, at.exception
     assert dict(daily_values(app_env, "catering-inquiries"))[day] == before + 2
-    assert any(x.value.startswith("Taken back: ") for x in at.success), [
-        x.value for x in at.success
-    ]
+    # the day's value after the undo, not the one the save left ("now 3" after it)
+    (said,) = [x.value for x in at.success if x.value.startswith("Taken back: ")]
+    assert said.endswith(f"the day's value is back to {before + 2:,.0f}."), said
+    assert "is now" not in said
+
+
+def test_a_typed_value_shows_as_typed(app_env: Store) -> None:
+    # "4.12 stars" for an entry of 4.125, and entries of 1, 2 and 0.125 h "adding up" to
+    # 3.12 h: `log` and `values` show six significant digits, and so does the page
+    at = open_page("log_values")
+    at = log_on_page(at, "google-rating", 4.125, dt.date(2026, 11, 17))
+    assert not at.exception and not at.error, at.error
+    (said,) = [x.value for x in at.success]
+    assert "4.125 stars" in said and "4.12 stars" not in said
 
 
 def test_set_replaces_the_days_manual_value_and_delete_removes_it(app_env: Store) -> None:
@@ -168,12 +179,27 @@ def test_set_replaces_the_days_manual_value_and_delete_removes_it(app_env: Store
     )
 
 
+def test_a_decimal_comma_is_a_decimal_mark_on_the_page(app_env: Store) -> None:
+    # a browser's number field dropped the comma: "1,5" was stored as 15, no question
+    at = open_page("log_values")
+    before = dict(daily_values(app_env, "catering-inquiries")).get(dt.date(2026, 11, 16), 0.0)
+    at = log_on_page(at, "catering-inquiries", "1,5", dt.date(2026, 11, 16))
+    assert not at.exception and not at.error, at.error
+    after = dict(daily_values(app_env, "catering-inquiries"))[dt.date(2026, 11, 16)]
+    assert after == before + 1.5
+    at = log_on_page(at, "catering-inquiries", "about 3", dt.date(2026, 11, 16))
+    assert [e.value.replace("\\", "") for e in at.error] == [  # Markdown's escapes off
+        "Value: 'about 3' is not a number (write it like 4, 2.5 or 2,5)"
+    ]
+    assert dict(daily_values(app_env, "catering-inquiries"))[dt.date(2026, 11, 16)] == after
+
+
 def test_the_form_refuses_what_the_cli_refuses(app_env: Store) -> None:
     at = open_page("log_values")
     at.selectbox(key="log_metric").set_value("catering-inquiries")
     at.run()
-    box = at.number_input(key="log_value")
-    assert box.value is None  # no preselected number
+    box = at.text_input(key="log_value")
+    assert not box.value  # no preselected number
     before = daily_values(app_env, "catering-inquiries")
     # a count cannot go below 0: said in words, not Streamlit's range of 1e15
     at = log_on_page(at, "catering-inquiries", -2, dt.date(2026, 11, 16))
@@ -678,7 +704,7 @@ def test_a_manager_logs_hours_for_an_assistant(app_env: Store) -> None:
     at.date_input(key="log_day").set_value(day)
     at.run()
     at.selectbox(key="log_for").set_value("jay")  # hours are credited to whom they are for
-    at.number_input(key="log_value").set_value(2.5)
+    at.text_input(key="log_value").set_value("2.5")
     at = click(at, "Save")
     assert not at.exception, at.exception
     mine = [e for e in day_entries(app_env, "ig-hours", day) if e.is_entry]

@@ -30,7 +30,8 @@ def type_in_grid_cell(page, grid, right: int, down: int, text: str) -> None:
     editor opened after the text had already been typed into nothing."""
     box = grid.bounding_box()
     assert box is not None
-    editor = page.locator("input.gdg-input")
+    # a text cell edits in a textarea, a number cell in an input
+    editor = page.locator("textarea.gdg-input, input.gdg-input")
     for _ in range(5):
         page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)
         for _ in range(right):
@@ -99,7 +100,7 @@ def test_summary_then_objective(demo_server, page) -> None:
 
 
 def log_in_browser(page, value: str) -> None:
-    box = page.get_by_role("spinbutton", name="Value").first
+    box = page.get_by_role("textbox", name="Value").first
     box.fill(value)
     box.press("Tab")
     page.get_by_role("button", name="Save", exact=True).click()
@@ -166,12 +167,37 @@ def test_the_week_grid_saves_once_and_empties(demo_server, page) -> None:
     page.get_by_text("Saved 1 entry of the week; the grid is empty again.").wait_for()
     assert entries_on_monday() == before + 1
     wait_ready(page)
-    # a word typed in a day's cell is no number: refused by the grid, not a failed page
+    # a decimal comma is a decimal mark (a number cell dropped it: 2,5 was stored as 25)
+    wait_ready(page)
+    type_in_grid_cell(page, grid, right=1, down=0, text="2,5")
+    page.get_by_role("button", name="Save the week").click()
+    page.get_by_text("Saved 1 entry of the week").wait_for()
+    with store.read() as con:
+        (latest,) = con.execute(
+            "SELECT value FROM observations WHERE day = ? AND source = 'manual'"
+            " AND removed_by IS NULL ORDER BY id DESC LIMIT 1",
+            [monday],
+        ).fetchall()[0]
+    assert latest == 2.5
+    assert entries_on_monday() == before + 2
+    # a far-out number asks in the page's words and can be stored from here ("store it
+    # with --yes" was all the grid said); the third row: a metric with a value every day
+    wait_ready(page)
+    type_in_grid_cell(page, grid, right=1, down=2, text="99999")
+    page.get_by_role("button", name="Save the week").click()
+    page.get_by_role("button", name="Store the week anyway").wait_for()
+    assert page.get_by_text("--yes").count() == 0
+    assert entries_on_monday() == before + 2
+    page.get_by_role("button", name="Store the week anyway").click()
+    page.get_by_text("Saved 1 entry of the week").wait_for()
+    assert entries_on_monday() == before + 3
+    # a word typed in a day's cell is no number: refused naming the cell, not a failed page
+    wait_ready(page)
     type_in_grid_cell(page, grid, right=1, down=0, text="abc")
     page.get_by_role("button", name="Save the week").click()
-    page.get_by_text("Type at least one number in the grid first.").wait_for()
+    page.get_by_text("Mon 16 Nov: 'abc' is not a number").wait_for()
     assert page.locator("[data-testid='stException']").count() == 0
-    assert entries_on_monday() == before + 1
+    assert entries_on_monday() == before + 3
 
 
 def test_upload_an_export(demo_server, page) -> None:
