@@ -116,10 +116,13 @@ def stored_widget(widget: Any, label: str, shown: Any, key: str, **kwargs: Any) 
     edit; the plan's own checks, or its stale-file question, judge it)."""
     mark = f"{key}::shown"
     before = st.session_state.get(mark, shown)
-    if before != shown and st.session_state.get(key, before) == before:
-        st.session_state.pop(key, None)
+    if key not in st.session_state or (before != shown and st.session_state[key] == before):
+        # through Session State, which the browser's copy follows: a new default alone
+        # left the browser holding the old text (the YAML tab, untouched, applied the plan
+        # from before a form's save and asked to set that save back)
+        st.session_state[key] = shown
     st.session_state[mark] = shown
-    return widget(label, value=shown, key=key, **kwargs)
+    return widget(label, key=key, **kwargs)
 
 
 def number_text(value: Any) -> str:
@@ -154,8 +157,10 @@ def key_field(where: Any, kind: str, choice: str, cur: dict) -> str:
     )
 
 
+# the open tab is kept across reruns: a save, or a check on the YAML tab, drew the page
+# again on Vision, with the result (or the stale-file question) in a tab out of sight
 tab_vision, tab_obj, tab_kpi, tab_metric, tab_people, tab_yaml = st.tabs(
-    ["Vision", "Objectives", "KPIs", "Metrics", "People", "YAML"]
+    ["Vision", "Objectives", "KPIs", "Metrics", "People", "YAML"], key="plan_tab", on_change="rerun"
 )
 
 with tab_vision, st.form("plan_vision"):
@@ -251,7 +256,7 @@ with tab_kpi:
             ratio = cur.get("ratio") or {}
             kinds = ["One metric", "A ratio of two metrics"]
             kind = stored_widget(
-                lambda label, value, **kw: st.radio(label, kinds, index=kinds.index(value), **kw),
+                lambda label, **kw: st.radio(label, kinds, **kw),
                 "It measures",
                 kinds[1 if ratio else 0],
                 f"plan_kpi_kind_{kchoice}",

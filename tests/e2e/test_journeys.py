@@ -289,3 +289,40 @@ def test_map_a_booking_export_then_import_the_next_in_one_click(
     page.get_by_role("button", name="Commit the import").click()
     page.get_by_text("Imported booking-week46.csv: 1 inserted").wait_for()
     assert dict(daily_values(store, "booking-revenue"))[dt.date(2026, 11, 9)] == 990.0
+
+
+def test_a_plan_save_keeps_its_tab_and_the_yaml_tab_follows_it(demo_server, page) -> None:
+    # after Save KPI the page came back on the Vision tab; and the YAML tab, opened before
+    # and left alone, kept the text from before the save: Apply then asked to set the
+    # saved target back ("would set these back: ... target back to 25")
+    store = Store(demo_server.db)
+    page.goto(f"{demo_server.url}/plan")
+    page.get_by_role("tab", name="YAML").click()
+    page.get_by_label("Edit the plan as YAML").wait_for()
+    wait_ready(page)
+    page.get_by_role("tab", name="KPIs").click()
+    wait_ready(page)
+    pick(page, "KPI", "Holiday platter pre-orders")
+    wait_ready(page)
+    target = page.get_by_role("textbox", name="Target", exact=True)
+    target.fill("27")
+    target.press("Tab")
+    page.get_by_role("button", name="Save KPI").click()
+    page.get_by_text("KPI saved").wait_for()
+    wait_ready(page)
+    assert page.get_by_role("tab", name="KPIs").get_attribute("aria-selected") == "true"
+    with store.read() as con:
+        assert con.execute(
+            "SELECT target FROM kpis WHERE key = 'holiday-preorders'"
+        ).fetchall() == [(27.0,)]
+    page.get_by_role("tab", name="YAML").click()
+    wait_ready(page)
+    text = page.get_by_label("Edit the plan as YAML").input_value()
+    assert "target: 27" in text
+    page.get_by_role("button", name="Apply", exact=True).click()
+    wait_ready(page)
+    assert page.get_by_text("Not applied yet").count() == 0
+    with store.read() as con:
+        assert con.execute(
+            "SELECT target FROM kpis WHERE key = 'holiday-preorders'"
+        ).fetchall() == [(27.0,)]
