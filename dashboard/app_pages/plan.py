@@ -388,8 +388,10 @@ with tab_metric:
             value=mcur.get("prefer") or "",
         )
         left, right = st.columns(2)
+        # those who may log: a viewer was offered here, then refused every entry
+        loggers = [p["key"] for p in data.get("people", []) if p.get("role") != "viewer"]
         mowner = pick(
-            "May also log it", people_keys, mcur.get("owner"), left, person_names, "KPI owners only"
+            "May also log it", loggers, mcur.get("owner"), left, person_names, "KPI owners only"
         )
         mqualified = right.checkbox(
             "Qualified (counts only the target audience)", value=bool(mcur.get("qualified"))

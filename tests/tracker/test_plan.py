@@ -53,6 +53,16 @@ BROKEN = [
         " checks in on it; a viewer may not",
     ),
     (
+        # a metric's extra logger: an unknown key was stored and exported as it was
+        lambda d: next(m for m in d["metrics"] if m["key"] == "leads").update(owner="nobody"),
+        "metrics[leads].owner: unknown person 'nobody'",
+    ),
+    (
+        # and a viewer was offered it on the Plan page, then refused every entry
+        lambda d: next(m for m in d["metrics"] if m["key"] == "leads").update(owner="vic"),
+        "metrics[leads].owner: vic is a viewer, and a viewer may not log values",
+    ),
+    (
         lambda d: kpi(d, "leads-h2").update(baseline=60),
         "objectives[buyer-leads].kpis[leads-h2].target: target equals baseline",
     ),

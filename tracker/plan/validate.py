@@ -386,6 +386,16 @@ def _semantic_problems(plan: Plan, raw_keys: dict[str, set[str]] | None = None) 
         if start is not None and end is not None and end < start:
             problems.append(f"{path}.{end_name}: {end} is before start {start}")
 
+    for m in plan.metrics:
+        # who may also log it: a person of the workspace who may log (an unknown key was
+        # stored and exported, and a viewer was offered and then refused every entry)
+        check_owner(f"metrics[{m.key}]", m.owner)
+        logger = people.get(m.owner) if m.owner is not None else None
+        if logger is not None and logger.role == "viewer":
+            problems.append(
+                f"metrics[{m.key}].owner: {logger.key} is a viewer, and a viewer may not log"
+                f" values. Name a manager or assistant, or make {logger.key} an assistant"
+            )
     for o in plan.objectives:
         op = f"objectives[{o.key}]"
         check_owner(op, o.owner)
