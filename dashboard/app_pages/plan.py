@@ -477,7 +477,15 @@ with tab_people:
             except ValueError as exc:
                 st.error(str(exc))
             else:
-                save_item(data, "people", fields, new=not pcur, kind="person")
+                # an emptied field clears it (left out of a file, a private field is kept)
+                save_item(
+                    data,
+                    "people",
+                    fields,
+                    new=not pcur,
+                    kind="person",
+                    keep_none=("email", "hourly_rate", "issuer", "subject"),
+                )
 
 
 def apply_yaml(text: str, *, confirm: bool = False) -> None:

@@ -465,3 +465,26 @@ def test_a_new_way_of_reading_a_metric_that_holds_values_is_said(plan_store: Sto
             m["behaviour"] = "stock"
     (note,) = apply_plan_text(plan_store, yaml.safe_dump(data), LOCAL_MANAGER).notes
     assert "latest-recorded value instead of adding up" in note and "count again" not in note
+
+
+def test_a_managers_apply_of_an_assistants_export_keeps_private_fields(tmp_path) -> None:
+    # an assistant's export leaves out emails and rates (they are not hers to read); a
+    # manager applying it wiped every email, and with them everyone's sign-in
+    from tests.clirunner import waypoint
+    from tests.conftest import SMALL_PLAN
+
+    db, plan = tmp_path / "w.duckdb", tmp_path / "p.yaml"
+    plan.write_text(SMALL_PLAN)
+    assert waypoint(db, "plan", "apply", str(plan)).code == 0
+    exported = tmp_path / "amy.yaml"
+    assert waypoint(db, "--as", "amy", "plan", "export", "--out", str(exported)).code == 0
+    assert "amy@example.com" not in exported.read_text()
+    applied = waypoint(db, "plan", "apply", str(exported))
+    assert applied.code == 0 and "email" not in applied.out, applied.out
+    full = waypoint(db, "plan", "export").out
+    assert "amy@example.com" in full and "hourly_rate: 25" in full
+    # a field written as null still clears it
+    plan.write_text(SMALL_PLAN.replace("hourly_rate: 25, email: amy@example.com", "email: null"))
+    assert waypoint(db, "plan", "apply", str(plan), "--yes").code == 0
+    full = waypoint(db, "plan", "export").out
+    assert "amy@example.com" not in full and "hourly_rate: 25" in full

@@ -108,15 +108,18 @@ def _given(item: Any, name: str, value: Any) -> Any:
 
 
 def person_row(p: Person) -> dict[str, Any]:
+    # The private fields an assistant's or viewer's export leaves out (email, rate, the
+    # sign-in pin) are kept when a file leaves them out: a manager applying such an export
+    # wiped every email, and with them everyone's sign-in. `email: null` clears one.
     return {
         "name": p.name,
-        "email": p.email,
+        "email": _given(p, "email", p.email),
         "role": p.role,
-        "hourly_rate": p.hourly_rate,
+        "hourly_rate": _given(p, "hourly_rate", p.hourly_rate),
         "manager": p.manager,
         "since": _given(p, "since", p.since),
-        "issuer": p.issuer,
-        "subject": p.subject,
+        "issuer": _given(p, "issuer", p.issuer),
+        "subject": _given(p, "subject", p.subject),
     }
 
 
