@@ -97,7 +97,9 @@ def change_summary(
     """A change's stored summary as people read it: the metric of a log or set by name,
     also where an undo or redo quotes one; the items a plan apply names, by name
     (``by_kind``: names_by_kind's)."""
-    if kind == "plan" and by_kind:
+    # a plan apply's items, and those an undo or redo of one quotes ("undo change 39 (plan
+    # apply — updated kpi orders-h2: target)" showed the key the apply's own row names)
+    if by_kind and (kind == "plan" or (kind in ("undo", "redo") and "(plan apply" in summary)):
         from tracker.auditlog import subject  # it reads names from here
 
         return _PLAN_ITEM.sub(lambda m: f"{m[1]} {subject(m[2], m[3], by_kind)}", summary)

@@ -36,3 +36,18 @@ def test_an_undo_quoting_a_log_names_its_metric() -> None:
     # and a day in a file name stays part of it
     dated = "import export-2026-11-01.csv (long form)"
     assert change_summary("import", dated, names) == dated
+
+
+def test_an_undo_of_a_plan_save_names_its_items() -> None:
+    # "undo change 39 (plan apply ... — updated kpi orders-h2: target)" on the Audit log,
+    # where the apply's own row read "updated KPI Catering orders booked this half"
+    by_kind = {"kpi": {"orders-h2": "Catering orders booked this half"}}
+    undo = (
+        "undo change 39 (plan apply: 0 created, 1 updated, 0 archived, 12 unchanged"
+        " — updated kpi orders-h2: target)"
+    )
+    said = change_summary("undo", undo, {}, by_kind)
+    assert said.endswith("— updated KPI Catering orders booked this half: target)")
+    # an undone import whose file name reads like an item is left as it is
+    imported = "undo change 9 (import updated kpi x.csv (long))"
+    assert change_summary("undo", imported, {}, by_kind) == imported
