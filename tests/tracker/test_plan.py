@@ -260,6 +260,8 @@ def test_dry_run_writes_nothing(plan_store: Store) -> None:
     data["workspace"]["name"] = "Dry"
     changes = apply_plan_text(plan_store, yaml.safe_dump(data), LOCAL_MANAGER, dry_run=True)
     assert changes.workspace_changed
+    # which fields: "workspace updated" alone hid a currency set back to USD
+    assert changes.workspace_fields == ["name"] and "workspace updated (name)" in changes.summary()
     assert "Bueno Realty" in export_plan(plan_store)
 
 

@@ -67,6 +67,9 @@ class PlanChanges(SyncResult):
     workspace, settings and what a stale file would set back."""
 
     workspace_changed: bool = False
+    # the workspace's fields it changes: "workspace updated" alone hid a currency that
+    # went from EUR to USD because a file left it out
+    workspace_fields: list[str] = field(default_factory=list)
     settings_changed: list[str] = field(default_factory=list)
     reverts: list[str] = field(default_factory=list)
     change: int | None = None
@@ -92,7 +95,8 @@ class PlanChanges(SyncResult):
             f"{self.unchanged} unchanged",
         ]
         if self.workspace_changed:
-            parts.append("workspace updated")
+            fields = f" ({', '.join(self.workspace_fields)})" if self.workspace_fields else ""
+            parts.append(f"workspace updated{fields}")
         if self.settings_changed:
             parts.append(f"settings: {', '.join(self.settings_changed)}")
         if self.kept:
@@ -125,6 +129,7 @@ class PlanChanges(SyncResult):
             "kept": self.kept,
             "unchanged": self.unchanged,
             "workspace_changed": self.workspace_changed,
+            "workspace_fields": self.workspace_fields,
             "settings_changed": self.settings_changed,
             "reverts": self.reverts,
             "notes": self.notes,
@@ -436,6 +441,9 @@ def _workspace(
     if old == new:
         return
     changes.workspace_changed = True
+    changes.workspace_fields = [
+        f for f, a, b in zip(_WORKSPACE_FIELDS, old or (None,) * 4, new, strict=True) if a != b
+    ]
     if dry_run:
         return
     con.execute("DELETE FROM workspace")
