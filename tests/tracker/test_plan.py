@@ -485,8 +485,9 @@ def test_a_managers_apply_of_an_assistants_export_keeps_private_fields(tmp_path)
     assert applied.code == 0 and "email" not in applied.out, applied.out
     full = waypoint(db, "plan", "export").out
     assert "amy@example.com" in full and "hourly_rate: 25" in full
-    # a field written as null still clears it
+    assert "withheld:" in exported.read_text()  # the file says what it left out
+    # a manager's own file clears what it leaves out, as every other field
     plan.write_text(SMALL_PLAN.replace("hourly_rate: 25, email: amy@example.com", "email: null"))
     assert waypoint(db, "plan", "apply", str(plan), "--yes").code == 0
     full = waypoint(db, "plan", "export").out
-    assert "amy@example.com" not in full and "hourly_rate: 25" in full
+    assert "amy@example.com" not in full and "hourly_rate: 25" not in full

@@ -149,7 +149,7 @@ def plan_revision(con: Connection) -> int:
 def _wanted(plan: Plan) -> dict[str, list[tuple[str, dict[str, Any]]]]:
     metrics = {m.key: m for m in plan.metrics}
     return {
-        "people": [(p.key, person_row(p)) for p in plan.people],
+        "people": [(p.key, person_row(p, plan.withheld)) for p in plan.people],
         "metrics": [(m.key, metric_row(m)) for m in plan.metrics],
         "objectives": [(o.key, objective_row(o)) for o in plan.objectives],
         "campaigns": [

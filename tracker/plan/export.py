@@ -143,7 +143,16 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         if metric.min is None:
             out["min"] = None  # negatives allowed: written as `min: null`
     ordered: dict[str, Any] = {}
-    for key in ("workspace", "revision", "settings", "people", "metrics", "objectives", "imports"):
+    for key in (
+        "workspace",
+        "revision",
+        "withheld",
+        "settings",
+        "people",
+        "metrics",
+        "objectives",
+        "imports",
+    ):
         if key in data:
             ordered[key] = data[key]
     return ordered
@@ -160,7 +169,14 @@ def readable_plan(plan: Plan, reader: Actor | None) -> Plan:
     if reader is None or reader.role == "manager":
         return plan
     hidden = dict.fromkeys(PRIVATE_PERSON_FIELDS)
-    return plan.model_copy(update={"people": [p.model_copy(update=hidden) for p in plan.people]})
+    return plan.model_copy(
+        update={
+            "people": [p.model_copy(update=hidden) for p in plan.people],
+            # said in the file, so that applying it keeps them (a manager's apply of an
+            # assistant's export wiped every email)
+            "withheld": list(PRIVATE_PERSON_FIELDS),
+        }
+    )
 
 
 def export_plan(store: Store, reader: Actor | None = None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,19 +108,22 @@ def _given(item: Any, name: str, value: Any) -> Any:
     return value if name in item.model_fields_set else KEEP
 
 
-def person_row(p: Person) -> dict[str, Any]:
-    # The private fields an assistant's or viewer's export leaves out (email, rate, the
-    # sign-in pin) are kept when a file leaves them out: a manager applying such an export
-    # wiped every email, and with them everyone's sign-in. `email: null` clears one.
+def person_row(p: Person, withheld: Iterable[str] = ()) -> dict[str, Any]:
+    """A person's row; the fields a file says it ``withheld`` (an assistant's export
+    leaves out emails, rates and sign-in pins) keep what is stored unless given."""
+
+    def field(name: str, value: Any) -> Any:
+        return _given(p, name, value) if name in withheld else value
+
     return {
         "name": p.name,
-        "email": _given(p, "email", p.email),
+        "email": field("email", p.email),
         "role": p.role,
-        "hourly_rate": _given(p, "hourly_rate", p.hourly_rate),
+        "hourly_rate": field("hourly_rate", p.hourly_rate),
         "manager": p.manager,
         "since": _given(p, "since", p.since),
-        "issuer": _given(p, "issuer", p.issuer),
-        "subject": _given(p, "subject", p.subject),
+        "issuer": field("issuer", p.issuer),
+        "subject": field("subject", p.subject),
     }
 
 
