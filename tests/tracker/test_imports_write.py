@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +52,16 @@ def rows(*items: tuple, by: str | None = None) -> pa.Table:
         },
         schema=incoming_schema(),
     )
+
+
+@contextlib.contextmanager
+def scratch_copy(store: Store) -> Iterator[Store]:
+    """A copy of ``store`` for one hypothesis example, removed after it: a few MB each,
+    and kept until the session's end they filled a small CI disk."""
+    with tempfile.TemporaryDirectory(prefix="wp-copy-", ignore_cleanup_errors=True) as folder:
+        path = Path(folder) / "w.duckdb"
+        shutil.copy(store.path, path)
+        yield Store(path)
 
 
 def test_import_twice_is_unchanged_and_newer_export_corrects(plan_store: Store) -> None:
@@ -464,38 +477,39 @@ _key = st.tuples(
     second=[((2, "leads", DAY, "x"), 1)],
 )
 def test_entry_ids_are_consecutive_in_file_order_however_the_batch_looks(
-    plan_store: Store, tmp_path_factory: pytest.TempPathFactory, first: list, second: list
+    plan_store: Store, first: list, second: list
 ) -> None:
     # Two ways of numbering (a line's offset for one row per consecutive line, a sort
     # otherwise) must give the same ids: consecutive, by line, then metric and source.
-    path = tmp_path_factory.mktemp("ids") / "w.duckdb"
-    shutil.copy(plan_store.path, path)
-    store = Store(path)
-    for batch in (first, second):  # the second replaces and repeats some of the first
-        kept: dict[tuple, int] = {}  # the last line wins for a repeated key
-        for (line, metric, day, source), _ in sorted(batch, key=lambda r: r[0][0]):
-            kept[(metric, day, source)] = line
-        with store.read() as con:
-            before = con.execute("SELECT coalesce(max(id), 0) FROM observations").fetchall()[0][0]
-        result = write_observations(
-            store, LOCAL_MANAGER, rows(*((k[0], k[2], k[1], float(v), k[3]) for k, v in batch))
-        )
-        if result.change is None:
-            continue
-        with store.read() as con:
-            stored = con.execute(
-                "SELECT id, metric, day, source FROM observations WHERE change_id = ? ORDER BY id",
-                [result.change],
-            ).fetchall()
-        ids = [r[0] for r in stored]
-        assert ids == list(range(before + 1, before + 1 + len(ids)))
-        with store.read() as con:  # and stored in id order (zone maps find an id)
-            physical = con.execute(
-                "SELECT id FROM observations WHERE change_id = ? ORDER BY rowid", [result.change]
-            ).fetchall()
-        assert [r[0] for r in physical] == ids
-        order = [(kept[(m, d, s)], m, s) for _, m, d, s in stored]
-        assert order == sorted(order)
+    with scratch_copy(plan_store) as store:
+        for batch in (first, second):  # the second replaces and repeats some of the first
+            kept: dict[tuple, int] = {}  # the last line wins for a repeated key
+            for (line, metric, day, source), _ in sorted(batch, key=lambda r: r[0][0]):
+                kept[(metric, day, source)] = line
+            with store.read() as con:
+                before = con.execute("SELECT coalesce(max(id), 0) FROM observations").fetchall()[0][
+                    0
+                ]
+            result = write_observations(
+                store, LOCAL_MANAGER, rows(*((k[0], k[2], k[1], float(v), k[3]) for k, v in batch))
+            )
+            if result.change is None:
+                continue
+            with store.read() as con:
+                stored = con.execute(
+                    "SELECT id, metric, day, source FROM observations WHERE change_id = ? ORDER BY id",
+                    [result.change],
+                ).fetchall()
+            ids = [r[0] for r in stored]
+            assert ids == list(range(before + 1, before + 1 + len(ids)))
+            with store.read() as con:  # and stored in id order (zone maps find an id)
+                physical = con.execute(
+                    "SELECT id FROM observations WHERE change_id = ? ORDER BY rowid",
+                    [result.change],
+                ).fetchall()
+            assert [r[0] for r in physical] == ids
+            order = [(kept[(m, d, s)], m, s) for _, m, d, s in stored]
+            assert order == sorted(order)
 
 
 _batch = st.lists(
@@ -516,26 +530,24 @@ _batch = st.lists(
 )
 @given(batches=st.lists(st.tuples(_batch, st.booleans()), min_size=1, max_size=4))
 def test_day_values_after_imports_match_the_rule_new_days_and_old(
-    plan_store: Store, tmp_path_factory: pytest.TempPathFactory, batches: list
+    plan_store: Store, batches: list
 ) -> None:
     # An import writes days that had no value and get one row from the batch as they
     # are, and sends every other day through the day-value rule: a one-source batch
     # onto days another source or a hand entry already holds, a two-source batch, a
     # replaced value. Whatever the mix, the kept table equals the plain rule.
-    path = tmp_path_factory.mktemp("daily") / "w.duckdb"
-    shutil.copy(plan_store.path, path)
-    store = Store(path)
-    log_entry(store, LOCAL_MANAGER, "leads", 1, day=DAY + dt.timedelta(days=2))
-    for rows_, one_source in batches:
-        table = rows(
-            *(
-                (line, day, metric, float(v), "x" if one_source else source)
-                for line, (metric, day, source, v) in enumerate(rows_, start=2)
+    with scratch_copy(plan_store) as store:
+        log_entry(store, LOCAL_MANAGER, "leads", 1, day=DAY + dt.timedelta(days=2))
+        for rows_, one_source in batches:
+            table = rows(
+                *(
+                    (line, day, metric, float(v), "x" if one_source else source)
+                    for line, (metric, day, source, v) in enumerate(rows_, start=2)
+                )
             )
-        )
-        write_observations(store, LOCAL_MANAGER, table)
-        with store.read() as con:
-            assert mismatches(con) == (0, [])
+            write_observations(store, LOCAL_MANAGER, table)
+            with store.read() as con:
+                assert mismatches(con) == (0, [])
 
 
 def test_a_small_batch_into_a_bigger_table_is_stored_in_id_order(plan_store: Store) -> None:
@@ -606,23 +618,23 @@ def _overlaps_by_rule(con: Any) -> list[tuple]:
     many=st.booleans(),
 )
 def test_overlapping_sources_agree_with_the_rule_by_mask_or_by_list(
-    plan_store: Store, tmp_path_factory: pytest.TempPathFactory, batches: list, many: bool
+    plan_store: Store, batches: list, many: bool
 ) -> None:
     """A day's sources are kept as a bit mask when the workspace has at most 64 of them, and
     as lists beyond: both give what the rule gives (stock metrics never overlap; hours
     only among one person's sources)."""
-    path = tmp_path_factory.mktemp("overlaps") / "w.duckdb"
-    shutil.copy(plan_store.path, path)
-    store = Store(path)
-    if many:  # 70 sources: past what one mask holds
-        wide = [(n, DAY - dt.timedelta(days=30), "leads", 1.0, f"s{n}") for n in range(70)]
-        write_observations(store, LOCAL_MANAGER, rows(*wide))
-    for batch in batches:
-        items = [(n, DAY + dt.timedelta(days=d), m, 1.0, s) for n, (m, d, s) in enumerate(batch)]
-        write_observations(store, LOCAL_MANAGER, rows(*items))
-    with store.read() as con:
-        found = [(o.metric, o.sources, o.days, o.first, o.last) for o in overlaps(con)]
-        assert found == _overlaps_by_rule(con)
+    with scratch_copy(plan_store) as store:
+        if many:  # 70 sources: past what one mask holds
+            wide = [(n, DAY - dt.timedelta(days=30), "leads", 1.0, f"s{n}") for n in range(70)]
+            write_observations(store, LOCAL_MANAGER, rows(*wide))
+        for batch in batches:
+            items = [
+                (n, DAY + dt.timedelta(days=d), m, 1.0, s) for n, (m, d, s) in enumerate(batch)
+            ]
+            write_observations(store, LOCAL_MANAGER, rows(*items))
+        with store.read() as con:
+            found = [(o.metric, o.sources, o.days, o.first, o.last) for o in overlaps(con)]
+            assert found == _overlaps_by_rule(con)
 
 
 def test_a_files_by_must_name_someone_who_records_values(plan_store: Store) -> None:

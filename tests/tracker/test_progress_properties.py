@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,11 +29,13 @@ series = st.dictionaries(
 )
 
 
-def fresh_store() -> Store:
-    folder = Path(tempfile.mkdtemp(prefix="wp-prop-"))
-    store = Store(folder / "p.duckdb")
-    store.init()
-    return store
+@contextlib.contextmanager
+def fresh_store() -> Iterator[Store]:
+    # A folder per example, removed after it: a few MB each, and a run makes dozens.
+    with tempfile.TemporaryDirectory(prefix="wp-prop-", ignore_cleanup_errors=True) as folder:
+        store = Store(Path(folder) / "p.duckdb")
+        store.init()
+        yield store
 
 
 @pytest.mark.slow  # a property test that builds a database per example
@@ -39,14 +43,15 @@ def fresh_store() -> Store:
 @given(values=series, as_of=st.integers(min_value=-5, max_value=45), seed=st.integers(0, 99))
 def test_progress_does_not_depend_on_logging_order(values, as_of, seed) -> None:
     day = START + dt.timedelta(days=as_of)
-    a = make(fresh_store(), {"key": "k", "metric": "leads", "target": 100})
-    log(a, "leads", values)
-    b = make(fresh_store(), {"key": "k", "metric": "leads", "target": 100})
-    items = list(values.items())
-    random.Random(seed).shuffle(items)
-    for i in range(0, len(items), 4):  # in another order, a few at a time
-        log(b, "leads", dict(items[i : i + 4]))
-    assert compute_progress(a, day).as_dict() == compute_progress(b, day).as_dict()
+    with fresh_store() as first, fresh_store() as second:
+        a = make(first, {"key": "k", "metric": "leads", "target": 100})
+        log(a, "leads", values)
+        b = make(second, {"key": "k", "metric": "leads", "target": 100})
+        items = list(values.items())
+        random.Random(seed).shuffle(items)
+        for i in range(0, len(items), 4):  # in another order, a few at a time
+            log(b, "leads", dict(items[i : i + 4]))
+        assert compute_progress(a, day).as_dict() == compute_progress(b, day).as_dict()
 
 
 @pytest.mark.slow  # a property test that builds a database per example
@@ -60,9 +65,10 @@ def test_progress_does_not_depend_on_logging_order(values, as_of, seed) -> None:
 )
 def test_sum_current_is_sum_in_window_and_never_achieved_below_one(values, as_of, target) -> None:
     day = START + dt.timedelta(days=as_of)
-    store = make(fresh_store(), {"key": "k", "metric": "leads", "target": target})
-    log(store, "leads", values)
-    k = compute_progress(store, day).kpi("k")
+    with fresh_store() as empty:
+        store = make(empty, {"key": "k", "metric": "leads", "target": target})
+        log(store, "leads", values)
+        k = compute_progress(store, day).kpi("k")
     end = min(day, DEADLINE)
     inside = [v for d, v in values.items() if START <= d <= end]
     if day < START:
