@@ -31,12 +31,21 @@ OUTLIER_MIN_DAYS = 7
 
 
 class OutlierNeedsConfirmation(BadInput):
-    """The value is far outside the metric's recent range; store it only if confirmed."""
+    """The value is far outside the metric's recent range; store it only if confirmed.
+    ``found``: every such value of the write with the entry typed for it (a week's grid
+    may hold several, and a confirmation may cover only those the person was shown)."""
 
-    def __init__(self, message: str, outlier: Outlier, typed: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        outlier: Outlier,
+        typed: float | None = None,
+        found: list[tuple[Outlier, float | None]] | None = None,
+    ) -> None:
         super().__init__(message)
         self.outlier = outlier
         self.typed = typed  # the entry that made the day's value (for the page's words)
+        self.found = found or [(outlier, typed)]
 
 
 class BelowMinimum(BadInput):

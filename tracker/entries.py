@@ -15,12 +15,14 @@ unknown metric, person or id; ``PermissionDenied`` for a role that may not write
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from tracker import auditlog
 from tracker.changes import open_change
 from tracker.checks import (
+    Outlier,
     OutlierNeedsConfirmation,
     amount_text,
     before_every_window,
@@ -227,22 +229,51 @@ def log_week(
     actor: Actor,
     rows: list[tuple[str, dt.date, float]],
     *,
-    confirm_outlier: bool = False,
+    confirmed: Collection[tuple[str, dt.date]] = (),
 ) -> int:
     """Add one entry per (metric, day, value) in one change (the dashboard's week grid);
-    all or nothing. Returns the change id. A value far outside its metric's range raises
-    OutlierNeedsConfirmation, as `log_entry` does, unless ``confirm_outlier`` (the page
-    asks, and stores the week once the person says it is right)."""
+    all or nothing. Returns the change id. Values far outside their metric's range raise
+    OutlierNeedsConfirmation naming every one of them, as `log_entry` does for one, unless
+    each one's (metric, day) is in ``confirmed`` (the page asks about all of them, and
+    stores the week once the person says they are right: a confirmation of one value
+    never lets another through)."""
     require_writer(actor, "log values")
     if not rows:
         raise BadInput("no values to log")
     today = workspace_today(store)
+    asked: list[tuple[Outlier, float | None]] = []
     with store.write() as con:
         many = "1 entry" if len(rows) == 1 else f"{len(rows)} entries"
         change = open_change(con, actor, "log", f"log {many} (week grid)")
         for metric, day, value in rows:
             _log_one(
-                con, actor, metric, value, day, today, "add", None, None, confirm_outlier, change
+                con,
+                actor,
+                metric,
+                value,
+                day,
+                today,
+                "add",
+                None,
+                None,
+                (metric, day) in confirmed,
+                change,
+                asked=asked,
+            )
+        if asked:  # raised inside the transaction: nothing of the week is stored
+            names = dict(
+                con.execute(
+                    "SELECT key, name FROM metrics WHERE list_contains(?, key)",
+                    [sorted({o.metric for o, _ in asked})],
+                ).fetchall()
+            )
+            sentences = "; ".join(o.sentence(names.get(o.metric), typed=t) for o, t in asked)
+            raise OutlierNeedsConfirmation(
+                f"{sentences}. If {'it is' if len(asked) == 1 else 'they are'} right, confirm;"
+                " if not, check the numbers.",
+                asked[0][0],
+                typed=asked[0][1],
+                found=asked,
             )
     return change
 
@@ -259,7 +290,11 @@ def _log_one(
     note: str | None,
     confirm_outlier: bool,
     change: int | None,
+    asked: list[tuple[Outlier, float | None]] | None = None,
 ) -> LogResult:
+    """One entry. An outlier not confirmed raises, or with ``asked`` (a batch that asks
+    about all its outliers at once) is added there and the entry goes on as confirmed;
+    the batch raises after its last row."""
     info = metric_info(con, metric)
     what = f"{info.name} on {day}"  # by name: the page says it too ("ig-posts on ...")
     check_day(day, today, what)
@@ -331,7 +366,9 @@ def _log_one(
     refresh(con, [(metric, day)])
     day_value = _day_value(con, metric, day)
     outlier = find_outlier(con, metric, day, day_value) if day_value is not None else None
-    if outlier is not None and not confirm_outlier:
+    if outlier is not None and not confirm_outlier and asked is not None:
+        asked.append((outlier, value))
+    elif outlier is not None and not confirm_outlier:
         raise OutlierNeedsConfirmation(
             f"{outlier.sentence(info.name, typed=value)}. If it is right, store it with --yes;"
             " if not, check the number.",

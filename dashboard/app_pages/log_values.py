@@ -103,20 +103,31 @@ def grid_rows() -> list[tuple[str, dt.date, float]]:
     return out
 
 
-def save_week(rows: list[tuple[str, dt.date, float]], *, confirm: bool) -> None:
-    """Store the week's numbers; a far-out value asks first, as the one-value form does,
-    in the page's words (it said "store it with --yes", and nothing could store it)."""
+def save_week(
+    rows: list[tuple[str, dt.date, float]], *, confirmed: list[tuple[str, dt.date]]
+) -> None:
+    """Store the week's numbers; far-out values ask first, as the one-value form does, in
+    the page's words and all of them at once: the answer stores only the values it named
+    (it said "store it with --yes", and nothing could store it)."""
     entries = "1 entry" if len(rows) == 1 else f"{len(rows)} entries"
     try:
         with store.session():
-            log_week(store, actor, rows, confirm_outlier=confirm)
+            log_week(store, actor, rows, confirmed=confirmed)
     except OutlierNeedsConfirmation as exc:
-        found = exc.outlier
-        name = names.get(found.metric, found.metric)
+        sentences = [
+            ui.text(o.sentence(names.get(o.metric, o.metric), formats.short_day(o.day), typed))
+            for o, typed in exc.found
+        ]
+        it = "it is" if len(sentences) == 1 else "they are"
         st.session_state["log_grid_pending"] = {
             "rows": rows,
-            "message": ui.text(found.sentence(name, formats.short_day(found.day), exc.typed))
-            + ". If it is right, press **Store the week anyway**; if not, correct the grid.",
+            "asked": [(o.metric, o.day) for o, _ in exc.found],
+            "message": (
+                f"{sentences[0]}."
+                if len(sentences) == 1
+                else "\n".join(f"- {line}." for line in sentences) + "\n\n"
+            )
+            + f" If {it} right, press **Store the week anyway**; if not, correct the grid.",
         }
         st.rerun()
     except BelowMinimum as exc:
@@ -151,7 +162,7 @@ if pending is not None and pending["rows"] != rows:
 if pending is not None:
     st.warning(pending["message"])
     if st.button("Store the week anyway", key="log_grid_confirm", type="primary"):
-        save_week(pending["rows"], confirm=True)
+        save_week(pending["rows"], confirmed=pending["asked"])
 if st.button("Save the week", key="log_grid_save"):
     st.session_state.pop("log_grid_pending", None)
     if problem is not None:
@@ -159,7 +170,7 @@ if st.button("Save the week", key="log_grid_save"):
     elif not rows:
         st.info("Type at least one number in the grid first.")
     else:
-        save_week(rows, confirm=False)
+        save_week(rows, confirmed=[])
 ui.show_flash("log_grid")
 
 st.subheader("Recent changes")

@@ -327,6 +327,35 @@ def test_a_week_grid_is_one_change_all_or_nothing(plan_store: Store) -> None:
     assert daily_values(plan_store, "leads") == before
 
 
+def test_a_week_grid_asks_about_every_outlier_and_a_yes_covers_only_those_asked(
+    plan_store: Store,
+) -> None:
+    # The grid's "Store the week anyway" answered a question naming one far-out value and
+    # stored another nobody was shown (posts 900 beside leads 500).
+    from tracker.entries import log_week
+
+    for n in range(1, 15):
+        for metric in ("leads", "posts"):
+            log_entry(plan_store, RICARDO, metric, 2, day=DAY - dt.timedelta(days=n))
+    week = [("leads", DAY, 500.0), ("posts", DAY, 900.0), ("leads", DAY - dt.timedelta(1), 1.0)]
+    with pytest.raises(OutlierNeedsConfirmation) as asked:
+        log_week(plan_store, AMY, week)
+    assert [(o.metric, o.day, typed) for o, typed in asked.value.found] == [
+        ("leads", DAY, 500.0),
+        ("posts", DAY, 900.0),
+    ]
+    assert "Qualified leads" in str(asked.value) and "900" in str(asked.value)
+    assert daily_values(plan_store, "leads", DAY, DAY) == []  # nothing of the week stored
+    # a yes to the leads alone stores nothing, and asks about the posts
+    with pytest.raises(OutlierNeedsConfirmation) as again:
+        log_week(plan_store, AMY, week, confirmed=[("leads", DAY)])
+    assert [o.metric for o, _ in again.value.found] == ["posts"]
+    assert daily_values(plan_store, "posts", DAY, DAY) == []
+    log_week(plan_store, AMY, week, confirmed=[("leads", DAY), ("posts", DAY)])
+    assert daily_values(plan_store, "posts", DAY, DAY) == [(DAY, 900.0)]
+    assert daily_values(plan_store, "leads", DAY, DAY) == [(DAY, 500.0)]
+
+
 def test_who_may_change_an_entry(plan_store: Store) -> None:
     from tracker.entries import may_change
 
