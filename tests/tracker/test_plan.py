@@ -491,3 +491,69 @@ def test_a_managers_apply_of_an_assistants_export_keeps_private_fields(tmp_path)
     assert waypoint(db, "plan", "apply", str(plan), "--yes").code == 0
     full = waypoint(db, "plan", "export").out
     assert "amy@example.com" not in full and "hourly_rate: 25" not in full
+
+
+def test_a_withheld_email_still_belongs_to_one_person(tmp_path) -> None:
+    # Amy's export withholds emails; a person added to it with Ricardo's email passed
+    # validation (which saw no email of Ricardo's) and two people signed in as one
+    from tests.clirunner import waypoint
+    from tests.conftest import SMALL_PLAN
+
+    db, plan = tmp_path / "w.duckdb", tmp_path / "p.yaml"
+    plan.write_text(SMALL_PLAN)
+    assert waypoint(db, "plan", "apply", str(plan)).code == 0
+    exported = tmp_path / "amy.yaml"
+    assert waypoint(db, "--as", "amy", "plan", "export", "--out", str(exported)).code == 0
+    data = yaml.safe_load(exported.read_text())
+    data["people"].insert(
+        0, {"key": "sam", "name": "Sam", "role": "manager", "email": "R@example.com"}
+    )
+    exported.write_text(yaml.safe_dump(data, sort_keys=False))
+    applied = waypoint(db, "plan", "apply", str(exported), "--yes")
+    assert applied.code == 2, applied.out
+    assert (
+        "people[sam].email: R@example.com is already the email of ricardo (stored; the file"
+        " withheld it)" in applied.err
+    )
+    assert "sam" not in waypoint(db, "plan", "export").out  # nothing stored
+    # the other way round: the new person first in the file, the kept email second
+    data["people"].pop(0)
+    data["people"].append(
+        {"key": "sam", "name": "Sam", "role": "viewer", "email": "amy@EXAMPLE.com"}
+    )
+    exported.write_text(yaml.safe_dump(data, sort_keys=False))
+    applied = waypoint(db, "plan", "apply", str(exported), "--yes")
+    assert applied.code == 2
+    assert "people[sam].email: amy@EXAMPLE.com is already the email of amy (stored" in applied.err
+
+
+def test_a_metric_owner_the_file_leaves_out_must_still_be_someone_who_logs(tmp_path) -> None:
+    # a file without a metric's owner keeps the stored one: that person archived or made
+    # a viewer by the same file was stored as the owner (and every later export failed)
+    from tests.clirunner import waypoint
+    from tests.conftest import SMALL_PLAN
+
+    db, plan = tmp_path / "w.duckdb", tmp_path / "p.yaml"
+    owned = SMALL_PLAN.replace("behaviour: flow, unit: h}", "behaviour: flow, unit: h, owner: amy}")
+    assert owned != SMALL_PLAN
+    plan.write_text(owned)
+    assert waypoint(db, "plan", "apply", str(plan)).code == 0
+    viewer = SMALL_PLAN.replace("role: assistant, hourly_rate", "role: viewer, hourly_rate")
+    viewer = viewer.replace("owner: amy", "owner: ricardo")
+    plan.write_text(viewer)
+    applied = waypoint(db, "plan", "apply", str(plan), "--yes")
+    assert applied.code == 2, applied.out
+    assert "metrics[hours].owner: the file leaves it as stored, amy, who is a viewer" in applied.err
+    gone = SMALL_PLAN.replace(
+        "  - {key: amy, name: Amy, role: assistant, hourly_rate: 25, email: amy@example.com, manager: ricardo}\n",
+        "",
+    ).replace("owner: amy", "owner: ricardo")
+    plan.write_text(gone)
+    applied = waypoint(db, "plan", "apply", str(plan), "--yes")
+    assert applied.code == 2 and "amy, who is not among the file's people" in applied.err
+    # saying so settles it
+    plan.write_text(
+        gone.replace("behaviour: flow, unit: h}", "behaviour: flow, unit: h, owner: null}")
+    )
+    assert waypoint(db, "plan", "apply", str(plan), "--yes").code == 0
+    assert "owner: amy" not in waypoint(db, "plan", "export").out

@@ -75,7 +75,14 @@ def _apply(
         actor = resolve_actor(store, app.as_person)
         try:
             changes = apply_plan(
-                store, plan, actor, dry_run=dry_run, sections=sections, prune=prune, confirm=yes
+                store,
+                plan,
+                actor,
+                dry_run=dry_run,
+                sections=sections,
+                prune=prune,
+                confirm=yes,
+                source=source,
             )
         except NeedsConfirmation as exc:
             if dry_run:  # nothing is written: say what it would need, and show it all
@@ -83,7 +90,14 @@ def _apply(
             else:
                 ask(str(exc), "Apply it anyway?")
             changes = apply_plan(
-                store, plan, actor, dry_run=dry_run, sections=sections, prune=prune, confirm=True
+                store,
+                plan,
+                actor,
+                dry_run=dry_run,
+                sections=sections,
+                prune=prune,
+                confirm=True,
+                source=source,
             )
     verb = "Would apply" if dry_run else "Applied"
     tail = (

@@ -22,13 +22,14 @@ from typing import Any
 from tracker import auditlog
 from tracker.changes import PLAN_ENTITIES, open_change, set_detail
 from tracker.clock import today
-from tracker.errors import BadInput
+from tracker.errors import BadInput, PlanError
 from tracker.models import Plan
 from tracker.permissions import require_manager
 from tracker.plan.items import (
     KEEP,
     SyncResult,
     campaign_row,
+    current_rows,
     kpi_row,
     mapping_row,
     metric_row,
@@ -41,6 +42,7 @@ from tracker.plan.yamlio import load_yaml, read_plan_file
 from tracker.records import Actor
 from tracker.settings import validate_stored
 from tracker.store import Connection, Rollback, Store
+from tracker.text import email_key
 
 SECTIONS = {
     "people": "people",
@@ -158,6 +160,57 @@ def _wanted(plan: Plan) -> dict[str, list[tuple[str, dict[str, Any]]]]:
         "kpis": [(k.key, kpi_row(k, o.key, metrics)) for o in plan.objectives for k in o.kpis],
         "import_mappings": [(i.name, mapping_row(i)) for i in plan.imports],
     }
+
+
+def _kept_problems(con: Connection, plan: Plan) -> list[str]:
+    """The rules validation checks on what a file says, checked again on the rows the
+    apply would store, where a field the file leaves to the database (a private field it
+    ``withheld``, a metric's ``owner`` it does not give) is the stored value: an
+    assistant's export given a new person with Jay's email passed validation, which saw
+    no email of Jay's, and stored two people one address signs in as; a file that left
+    a metric's owner out kept as owner a person it archived or made a viewer."""
+    problems: list[str] = []
+    stored_people = current_rows(con, "people")
+    emails: dict[str, tuple[str, bool]] = {}
+    pins: dict[tuple[str, str], str] = {}
+    rows = []
+    for p in plan.people:
+        row = person_row(p, plan.withheld)
+        old = stored_people.get(p.key) or {}
+        kept = {c for c, v in row.items() if v is KEEP}
+        rows.append((p.key, {c: old.get(c) if v is KEEP else v for c, v in row.items()}, kept))
+    # the emails kept as stored first: a clash names the person the file gives an email
+    for key, row, kept in sorted(rows, key=lambda r: "email" not in r[2]):
+        if row["email"]:
+            first, first_kept = emails.setdefault(email_key(row["email"]), (key, "email" in kept))
+            if first != key:
+                held = " (stored; the file withheld it)" if first_kept else ""
+                problems.append(
+                    f"people[{key}].email: {row['email']} is already the email of"
+                    f" {first}{held}; each person signs in with their own"
+                )
+    for key, row, _ in rows:
+        if row["issuer"] and row["subject"]:
+            first = pins.setdefault((row["issuer"], row["subject"]), key)
+            if first != key:
+                problems.append(
+                    f"people[{key}].subject: this sign-in is already pinned to {first};"
+                    " each person signs in with their own"
+                )
+    roles = {p.key: p.role for p in plan.people}
+    stored_metrics = current_rows(con, "metrics")
+    for m in plan.metrics:
+        if "owner" in m.model_fields_set or m.key not in stored_metrics:
+            continue  # given: validation checked it
+        owner = stored_metrics[m.key]["owner"]
+        if owner is None or roles.get(owner) in ("manager", "assistant"):
+            continue
+        why = "is not among the file's people" if owner not in roles else "is a viewer"
+        problems.append(
+            f"metrics[{m.key}].owner: the file leaves it as stored, {owner}, who {why};"
+            " give the metric an owner who may log values, or owner: null"
+        )
+    return problems
 
 
 def _diff(
@@ -323,6 +376,7 @@ def apply_plan(
     sections: set[str] | None = None,
     prune: bool = False,
     confirm: bool = False,
+    source: str = "plan",
 ) -> PlanChanges:
     """Apply a validated plan in one transaction as one undoable change.
 
@@ -335,6 +389,9 @@ def apply_plan(
     day = today(timezone=plan.workspace.timezone)
     with store.write() as con:
         require_manager(actor, "change the plan")
+        kept = _kept_problems(con, plan)
+        if kept:
+            raise PlanError(kept, source)
         protect = frozenset() if prune else frozenset(_metrics_with_values(con, plan))
         preview_audit: list[tuple[str, str, str, Any, Any]] = []
         _diff(con, plan, dry_run=True, protect=protect, audit=preview_audit, day=day)
@@ -532,7 +589,7 @@ def _apply_data(store: Store, data: Any, source: str, actor: Actor, **options: b
     """Validate a parsed plan file whole, then apply it; the sections it names are the
     ones it manages (an absent section is asked about, never emptied silently)."""
     plan = validate_plan(data, source)
-    return apply_plan(store, plan, actor, sections=_sections(data), **options)
+    return apply_plan(store, plan, actor, sections=_sections(data), source=source, **options)
 
 
 __all__ = ["KEEP", "NeedsConfirmation", "PlanChanges", "apply_plan", "plan_revision"]
