@@ -48,10 +48,32 @@ def browser():
         b.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator:
+    report = yield
+    item.stash.setdefault(_FAILED, False)
+    if report.when == "call" and report.failed:
+        item.stash[_FAILED] = True
+    return report
+
+
+_FAILED = pytest.StashKey[bool]()
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request: pytest.FixtureRequest):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = context.new_page()
     pg.set_default_timeout(30_000)
     yield pg
+    if request.node.stash.get(_FAILED, False):
+        # what the browser showed when a journey failed: a flake under load left only
+        # its test name, and a timeout names the text it waited for, not what was there
+        shot = SCREENSHOTS / f"failed-{request.node.name}.png"
+        try:
+            pg.screenshot(path=str(shot), full_page=True)
+            print(f"the page at the failure: {shot}; its text:")
+            print(pg.inner_text("body", timeout=5_000)[:3000])  # CI keeps output, not files
+        except Exception as exc:  # the page may be gone with the failure  # noqa: BLE001
+            print(f"no screenshot of the failure: {exc}")
     context.close()
