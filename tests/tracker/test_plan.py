@@ -5,11 +5,13 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from tests.clirunner import waypoint
 from tests.conftest import SMALL_PLAN
 from tracker.auditlog import entries
 from tracker.errors import PermissionDenied, PlanError
@@ -469,17 +471,20 @@ def test_a_new_way_of_reading_a_metric_that_holds_values_is_said(plan_store: Sto
     assert "latest-recorded value instead of adding up" in note and "count again" not in note
 
 
-def test_a_managers_apply_of_an_assistants_export_keeps_private_fields(tmp_path) -> None:
-    # an assistant's export leaves out emails and rates (they are not hers to read); a
-    # manager applying it wiped every email, and with them everyone's sign-in
-    from tests.clirunner import waypoint
-    from tests.conftest import SMALL_PLAN
-
+def _small_plan_and_amys_export(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """The small plan applied to a new database, and Amy's (an assistant's) export of it."""
     db, plan = tmp_path / "w.duckdb", tmp_path / "p.yaml"
     plan.write_text(SMALL_PLAN)
     assert waypoint(db, "plan", "apply", str(plan)).code == 0
     exported = tmp_path / "amy.yaml"
     assert waypoint(db, "--as", "amy", "plan", "export", "--out", str(exported)).code == 0
+    return db, plan, exported
+
+
+def test_a_managers_apply_of_an_assistants_export_keeps_private_fields(tmp_path) -> None:
+    # an assistant's export leaves out emails and rates (they are not hers to read); a
+    # manager applying it wiped every email, and with them everyone's sign-in
+    db, plan, exported = _small_plan_and_amys_export(tmp_path)
     assert "amy@example.com" not in exported.read_text()
     applied = waypoint(db, "plan", "apply", str(exported))
     assert applied.code == 0 and "email" not in applied.out, applied.out
@@ -496,14 +501,7 @@ def test_a_managers_apply_of_an_assistants_export_keeps_private_fields(tmp_path)
 def test_a_withheld_email_still_belongs_to_one_person(tmp_path) -> None:
     # Amy's export withholds emails; a person added to it with Ricardo's email passed
     # validation (which saw no email of Ricardo's) and two people signed in as one
-    from tests.clirunner import waypoint
-    from tests.conftest import SMALL_PLAN
-
-    db, plan = tmp_path / "w.duckdb", tmp_path / "p.yaml"
-    plan.write_text(SMALL_PLAN)
-    assert waypoint(db, "plan", "apply", str(plan)).code == 0
-    exported = tmp_path / "amy.yaml"
-    assert waypoint(db, "--as", "amy", "plan", "export", "--out", str(exported)).code == 0
+    db, plan, exported = _small_plan_and_amys_export(tmp_path)
     data = yaml.safe_load(exported.read_text())
     data["people"].insert(
         0, {"key": "sam", "name": "Sam", "role": "manager", "email": "R@example.com"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import click
@@ -73,32 +74,24 @@ def _apply(
 
     with store.session():
         actor = resolve_actor(store, app.as_person)
+        apply = functools.partial(
+            apply_plan,
+            store,
+            plan,
+            actor,
+            dry_run=dry_run,
+            sections=sections,
+            prune=prune,
+            source=source,
+        )
         try:
-            changes = apply_plan(
-                store,
-                plan,
-                actor,
-                dry_run=dry_run,
-                sections=sections,
-                prune=prune,
-                confirm=yes,
-                source=source,
-            )
+            changes = apply(confirm=yes)
         except NeedsConfirmation as exc:
             if dry_run:  # nothing is written: say what it would need, and show it all
                 echo(f"Note: {exc} A real apply asks first (or needs --yes).", err=True)
             else:
                 ask(str(exc), "Apply it anyway?")
-            changes = apply_plan(
-                store,
-                plan,
-                actor,
-                dry_run=dry_run,
-                sections=sections,
-                prune=prune,
-                confirm=True,
-                source=source,
-            )
+            changes = apply(confirm=True)
     verb = "Would apply" if dry_run else "Applied"
     tail = (
         f" (change {changes.change}; `waypoint undo {changes.change}` takes it back)"
