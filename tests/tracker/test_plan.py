@@ -528,9 +528,6 @@ def test_a_withheld_email_still_belongs_to_one_person(tmp_path) -> None:
 def test_a_metric_owner_the_file_leaves_out_must_still_be_someone_who_logs(tmp_path) -> None:
     # a file without a metric's owner keeps the stored one: that person archived or made
     # a viewer by the same file was stored as the owner (and every later export failed)
-    from tests.clirunner import waypoint
-    from tests.conftest import SMALL_PLAN
-
     db, plan = tmp_path / "w.duckdb", tmp_path / "p.yaml"
     owned = SMALL_PLAN.replace("behaviour: flow, unit: h}", "behaviour: flow, unit: h, owner: amy}")
     assert owned != SMALL_PLAN
