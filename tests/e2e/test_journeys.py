@@ -182,14 +182,20 @@ def test_the_week_grid_saves_once_and_empties(demo_server, page) -> None:
     assert entries_on_monday() == before + 2
     # a far-out number asks in the page's words and can be stored from here ("store it
     # with --yes" was all the grid said); the third row: a metric with a value every day
+    # two of them, of two metrics, are both named before either is stored (a yes to a
+    # question about one stored the other too)
     wait_ready(page)
     type_in_grid_cell(page, grid, right=1, down=2, text="99999")
+    type_in_grid_cell(page, grid, right=2, down=1, text="88888")  # another metric
     page.get_by_role("button", name="Save the week").click()
     page.get_by_role("button", name="Store the week anyway").wait_for()
+    question = page.locator("[data-testid='stAlert']").filter(has_text="Store the week anyway")
+    assert "99,999" in question.inner_text() and "88,888" in question.inner_text()
     assert page.get_by_text("--yes").count() == 0
     assert entries_on_monday() == before + 2
+    page.screenshot(path=str(SCREENSHOTS / "week_grid_outliers.png"), full_page=True)
     page.get_by_role("button", name="Store the week anyway").click()
-    page.get_by_text("Saved 1 entry of the week").wait_for()
+    page.get_by_text("Saved 2 entries of the week").wait_for()
     assert entries_on_monday() == before + 3
     # a word typed in a day's cell is no number: refused naming the cell, not a failed page
     wait_ready(page)
