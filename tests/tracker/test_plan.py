@@ -552,3 +552,37 @@ def test_a_metric_owner_the_file_leaves_out_must_still_be_someone_who_logs(tmp_p
     )
     assert waypoint(db, "plan", "apply", str(plan), "--yes").code == 0
     assert "owner: amy" not in waypoint(db, "plan", "export").out
+
+
+def test_one_pinned_sign_in_is_one_person_in_a_file_and_as_kept(tmp_path) -> None:
+    # sign-in takes the first person whose pin matches: two people with one pin signed in
+    # as whichever came first, in a manager's file or through an export that withheld it
+    pin = "issuer: https://id.example, subject: '42'"
+    data = yaml.safe_load(
+        SMALL_PLAN.replace("email: r@example.com}", f"email: r@example.com, {pin}}}").replace(
+            "email: vic@example.com}", f"email: vic@example.com, {pin}}}"
+        )
+    )
+    with pytest.raises(
+        PlanError, match=r"people\[vic\].subject: this sign-in is already pinned to ricardo"
+    ):
+        validate_plan(data)
+    db, plan, exported = _small_plan_and_amys_export(tmp_path)
+    plan.write_text(SMALL_PLAN.replace("email: r@example.com}", f"email: r@example.com, {pin}}}"))
+    assert waypoint(db, "plan", "apply", str(plan), "--yes").code == 0
+    amys = yaml.safe_load(exported.read_text())
+    amys["people"].append(
+        {
+            "key": "sam",
+            "name": "Sam",
+            "role": "manager",
+            "issuer": "https://id.example",
+            "subject": "42",
+        }
+    )
+    exported.write_text(yaml.safe_dump(amys, sort_keys=False))
+    applied = waypoint(db, "plan", "apply", str(exported), "--yes")
+    assert (
+        applied.code == 2
+        and "people[sam].subject: this sign-in is already pinned to ricardo" in applied.err
+    )

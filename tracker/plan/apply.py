@@ -35,14 +35,14 @@ from tracker.plan.items import (
     metric_row,
     objective_row,
     person_row,
+    resolve_kept,
     sync,
 )
-from tracker.plan.validate import validate_plan
+from tracker.plan.validate import sign_in_clashes, validate_plan
 from tracker.plan.yamlio import load_yaml, read_plan_file
 from tracker.records import Actor
 from tracker.settings import validate_stored
 from tracker.store import Connection, Rollback, Store
-from tracker.text import email_key
 
 SECTIONS = {
     "people": "people",
@@ -169,34 +169,14 @@ def _kept_problems(con: Connection, plan: Plan) -> list[str]:
     assistant's export given a new person with Jay's email passed validation, which saw
     no email of Jay's, and stored two people one address signs in as; a file that left
     a metric's owner out kept as owner a person it archived or made a viewer."""
-    problems: list[str] = []
     stored_people = current_rows(con, "people")
-    emails: dict[str, tuple[str, bool]] = {}
-    pins: dict[tuple[str, str], str] = {}
-    rows = []
+    people = []
     for p in plan.people:
         row = person_row(p, plan.withheld)
-        old = stored_people.get(p.key) or {}
         kept = {c for c, v in row.items() if v is KEEP}
-        rows.append((p.key, {c: old.get(c) if v is KEEP else v for c, v in row.items()}, kept))
-    # the emails kept as stored first: a clash names the person the file gives an email
-    for key, row, kept in sorted(rows, key=lambda r: "email" not in r[2]):
-        if row["email"]:
-            first, first_kept = emails.setdefault(email_key(row["email"]), (key, "email" in kept))
-            if first != key:
-                held = " (stored; the file withheld it)" if first_kept else ""
-                problems.append(
-                    f"people[{key}].email: {row['email']} is already the email of"
-                    f" {first}{held}; each person signs in with their own"
-                )
-    for key, row, _ in rows:
-        if row["issuer"] and row["subject"]:
-            first = pins.setdefault((row["issuer"], row["subject"]), key)
-            if first != key:
-                problems.append(
-                    f"people[{key}].subject: this sign-in is already pinned to {first};"
-                    " each person signs in with their own"
-                )
+        row = resolve_kept(row, stored_people.get(p.key))
+        people.append((p.key, row["email"], row["issuer"], row["subject"], kept))
+    problems = sign_in_clashes(people)
     roles = {p.key: p.role for p in plan.people}
     stored_metrics = current_rows(con, "metrics")
     for m in plan.metrics:

@@ -104,6 +104,17 @@ def resolved_aggregation(k: KPI, metrics: dict[str, Metric]) -> str:
     return "latest" if metric is not None and metric.behaviour == "stock" else "sum"
 
 
+def resolve_kept(
+    rec: dict[str, Any], old: dict[str, Any] | None, defaults: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """``rec`` with each KEEP field (one the file leaves to the database) as stored in
+    ``old``, or for a new item its default."""
+    return {
+        c: (old[c] if old is not None else (defaults or {}).get(c)) if v is KEEP else v
+        for c, v in rec.items()
+    }
+
+
 def _given(item: Any, name: str, value: Any) -> Any:
     return value if name in item.model_fields_set else KEEP
 
@@ -264,10 +275,7 @@ def sync(
     for position, (key, rec) in enumerate(wanted):
         wanted_keys.add(key)
         old = current.get(key)
-        rec = dict(rec)
-        for c, v in rec.items():
-            if v is KEEP:
-                rec[c] = old[c] if old is not None else (defaults or {}).get(c)
+        rec = resolve_kept(rec, old, defaults)
         pos = position if positions or old is None else old["position"]
         if old is None and not positions:
             pos = max((r["position"] for r in current.values()), default=-1) + 1

@@ -282,6 +282,34 @@ def _hidden_text(plan: Plan) -> list[str]:
     return problems
 
 
+def sign_in_clashes(
+    people: list[tuple[str, str | None, str | None, str | None, set[str]]],
+) -> list[str]:
+    """One email signs in one person (case as sign-in compares it), and one pinned
+    sign-in (issuer + subject) too. ``people``: (key, email, issuer, subject, the fields
+    kept as stored because a file withheld them); a stored email holds its place, so a
+    clash names the person the file gives it to."""
+    problems: list[str] = []
+    emails: dict[str, tuple[str, bool]] = {}
+    pins: dict[tuple[str, str], str] = {}
+    for key, email, _, _, kept in sorted(people, key=lambda p: "email" not in p[4]):
+        if email:
+            first, first_kept = emails.setdefault(email_key(email), (key, "email" in kept))
+            if first != key:
+                held = " (stored; the file withheld it)" if first_kept else ""
+                problems.append(
+                    f"people[{key}].email: {email} is already the email of {first}{held};"
+                    " each person signs in with their own"
+                )
+    for key, _, issuer, subject, _ in people:
+        if issuer and subject and pins.setdefault((issuer, subject), key) != key:
+            problems.append(
+                f"people[{key}].subject: this sign-in is already pinned to"
+                f" {pins[(issuer, subject)]}; each person signs in with their own"
+            )
+    return problems
+
+
 def _semantic_problems(plan: Plan, raw_keys: dict[str, set[str]] | None = None) -> list[str]:
     problems: list[str] = []
     import pycountry  # its tables load on first use: only a plan being applied pays
@@ -340,20 +368,12 @@ def _semantic_problems(plan: Plan, raw_keys: dict[str, set[str]] | None = None) 
         problems.append(f"settings: {order}")
 
     problems += _dupes("imports", [i.name for i in plan.imports], "name")
-    emails: dict[str, str] = {}
+    problems += sign_in_clashes([(p.key, p.email, p.issuer, p.subject, set()) for p in plan.people])
     for p in plan.people:
         if p.manager is not None and p.manager not in people | dict.fromkeys(broken_people):
             problems.append(f"people[{p.key}].manager: unknown person {p.manager!r}")
         if p.manager == p.key:
             problems.append(f"people[{p.key}].manager: a person cannot be their own manager")
-        if p.email:
-            # Emails sign people in: one email, one person (case does not matter).
-            first = emails.setdefault(email_key(p.email), p.key)  # as sign-in compares
-            if first != p.key:
-                problems.append(
-                    f"people[{p.key}].email: {p.email} is already the email of {first};"
-                    " each person signs in with their own"
-                )
         if (p.issuer is None) != (p.subject is None):
             problems.append(
                 f"people[{p.key}].subject: give both issuer and subject to pin a sign-in"
