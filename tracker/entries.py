@@ -261,13 +261,9 @@ def log_week(
                 asked=asked,
             )
         if asked:  # raised inside the transaction: nothing of the week is stored
-            names = dict(
-                con.execute(
-                    "SELECT key, name FROM metrics WHERE list_contains(?, key)",
-                    [sorted({o.metric for o, _ in asked})],
-                ).fetchall()
+            sentences = "; ".join(
+                o.sentence(metric_info(con, o.metric).name, typed=t) for o, t in asked
             )
-            sentences = "; ".join(o.sentence(names.get(o.metric), typed=t) for o, t in asked)
             raise OutlierNeedsConfirmation(
                 f"{sentences}. If {'it is' if len(asked) == 1 else 'they are'} right, confirm;"
                 " if not, check the numbers.",
@@ -366,15 +362,15 @@ def _log_one(
     refresh(con, [(metric, day)])
     day_value = _day_value(con, metric, day)
     outlier = find_outlier(con, metric, day, day_value) if day_value is not None else None
-    if outlier is not None and not confirm_outlier and asked is not None:
+    if outlier is not None and not confirm_outlier:
+        if asked is None:
+            raise OutlierNeedsConfirmation(
+                f"{outlier.sentence(info.name, typed=value)}. If it is right, store it with"
+                " --yes; if not, check the number.",
+                outlier,
+                typed=value,
+            )
         asked.append((outlier, value))
-    elif outlier is not None and not confirm_outlier:
-        raise OutlierNeedsConfirmation(
-            f"{outlier.sentence(info.name, typed=value)}. If it is right, store it with --yes;"
-            " if not, check the number.",
-            outlier,
-            typed=value,
-        )
     con.execute("DELETE FROM outliers WHERE metric = ? AND day = ?", [metric, day])
     if outlier is not None:
         con.execute(
