@@ -48,16 +48,15 @@ def browser():
         b.close()
 
 
+_FAILED = pytest.StashKey[bool]()  # the test's own call failed (not a fixture)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator:
     report = yield
-    item.stash.setdefault(_FAILED, False)
-    if report.when == "call" and report.failed:
-        item.stash[_FAILED] = True
+    if report.when == "call":
+        item.stash[_FAILED] = report.failed
     return report
-
-
-_FAILED = pytest.StashKey[bool]()
 
 
 @pytest.fixture
