@@ -30,8 +30,10 @@ def type_in_grid_cell(page, grid, right: int, down: int, text: str) -> None:
     editor opened after the text had already been typed into nothing."""
     box = grid.bounding_box()
     assert box is not None
-    # a text cell edits in a textarea, a number cell in an input
-    editor = page.locator("textarea.gdg-input, input.gdg-input")
+    # a text cell edits in a textarea, a number cell in an input; a disabled one is the
+    # metric's name (under load the arrow keys can land before the grid has focus, and
+    # Enter opened the first column: "element is not enabled" for 30 s, a failed run)
+    editor = page.locator("textarea.gdg-input:not([disabled]), input.gdg-input:not([disabled])")
     for _ in range(5):
         page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)
         for _ in range(right):
