@@ -72,7 +72,8 @@ def page(browser, request: pytest.FixtureRequest):
         try:
             pg.screenshot(path=str(shot), full_page=True)
             print(f"the page at the failure: {shot}; its text:")
-            print(pg.inner_text("body", timeout=5_000)[:3000])  # CI keeps output, not files
+            # the page's own part, not the sidebar's links: CI keeps output, not files
+            print(pg.inner_text("[data-testid='stMain']", timeout=5_000)[:4000])
         except Exception as exc:  # the page may be gone with the failure  # noqa: BLE001
             print(f"no screenshot of the failure: {exc}")
     context.close()

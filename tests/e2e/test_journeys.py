@@ -11,6 +11,7 @@ from dashboard.shots import settle
 from tests.conftest import EXPORTS
 from tests.e2e.conftest import SCREENSHOTS
 from tracker import formats
+from tracker.changes import list_changes
 from tracker.clock import today
 from tracker.observations import daily_values
 from tracker.progress import compute_progress
@@ -137,8 +138,19 @@ def test_log_twice_see_the_sum_undo_see_it_back(demo_server, page) -> None:
     page.locator("[data-testid='stMetricValue']").get_by_text(shown, exact=True).first.wait_for()
     page.goto(f"{demo_server.url}/log_values")
     page.get_by_text("Recent changes").wait_for()
-    page.get_by_role("button", name="Undo").first.click()
-    page.get_by_text("taken back").first.wait_for()
+    # The newest change, the 5 just logged, heads the list; its own Undo is pressed once
+    # the page has settled (under load a click by position landed on a row below it while
+    # the grids above were still growing: another change was taken back, the 5 stayed),
+    # and the page names the change it took back (a bare "taken back" matched any row's).
+    newest = list_changes(store, limit=1)[0]
+    assert "+5" in newest.summary
+    wait_ready(page)
+    undo_buttons = page.locator("[class*='st-key-log_recent_undo_']")
+    assert f"st-key-log_recent_undo_{newest.id}" in (
+        undo_buttons.first.get_attribute("class") or ""
+    )
+    undo_buttons.first.get_by_role("button", name="Undo", exact=True).click()
+    page.get_by_text(f"Change {newest.id} taken back.").wait_for()
     assert dict(daily_values(store, "catering-inquiries"))[day] == before + 2
 
 
