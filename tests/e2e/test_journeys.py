@@ -120,6 +120,7 @@ def test_log_twice_see_the_sum_undo_see_it_back(demo_server, page) -> None:
     kpi_before = _inquiries_kpi(store)
     page.goto(f"{demo_server.url}/log_values")
     page.get_by_text("One value").wait_for()
+    wait_ready(page)  # the form moves down as Streamlit swaps its placeholders
     page.get_by_label("Metric").first.click()
     page.get_by_role("option", name="Catering inquiries").click()
     log_in_browser(page, "2")
