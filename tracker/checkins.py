@@ -399,13 +399,14 @@ live AS (
 ),
 explicit AS (
     SELECT l.key, min(c.created_at) AS at,
-           arg_max_null(c.confidence, c.created_at) AS confidence,
-           arg_max_null(c.comment, c.created_at) AS note,
-           arg_max_null(c.progress, c.created_at) AS progress,
-           arg_max_null(c.plans, c.created_at) AS plans,
-           arg_max_null(c.problems, c.created_at) AS problems,
-           arg_max_null(c.recorded_by, c.created_at) AS entered_by,
-           CASE WHEN count(*) > 1 THEN max(c.created_at) END AS updated_at
+           -- the latest one's words (two given in one instant: the one entered last)
+           arg_max_null(c.confidence, (c.created_at, c.id)) AS confidence,
+           arg_max_null(c.comment, (c.created_at, c.id)) AS note,
+           arg_max_null(c.progress, (c.created_at, c.id)) AS progress,
+           arg_max_null(c.plans, (c.created_at, c.id)) AS plans,
+           arg_max_null(c.problems, (c.created_at, c.id)) AS problems,
+           arg_max_null(c.recorded_by, (c.created_at, c.id)) AS entered_by,
+           max(c.created_at) AS last_at
     FROM live l JOIN checkins c ON c.kpi = l.key AND c.period = l.period AND c.person = l.owner
     GROUP BY l.key
 ),
@@ -418,7 +419,11 @@ logged AS (
 )
 SELECT l.key, l.owner, l.period, l.due,
        least(e.at, g.at) AS at, e.confidence, e.note, e.progress, e.plans, e.problems,
-       e.entered_by, e.updated_at, l.archived
+       e.entered_by,
+       -- the confidence shown came after the check-in that decided on time (a second
+       -- one, or the first explicit one after a value the owner logged): when it came
+       CASE WHEN e.last_at > least(e.at, g.at) THEN e.last_at END AS updated_at,
+       l.archived
 FROM live l LEFT JOIN explicit e ON e.key = l.key LEFT JOIN logged g ON g.key = l.key
 WHERE NOT (l.gone_in_grace AND e.at IS NULL AND g.at IS NULL)
 ORDER BY l.opos, l.kpos, l.key

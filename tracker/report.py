@@ -425,17 +425,17 @@ def _forecast(n: KpiProgress) -> str:
 
 def _checkin(c: CheckinState, people: dict[str, str] | None = None) -> str:
     when = f", {c.day_of(c.checked_in_at)}" if c.checked_in_at else ""
-    # a check-in typed for the owner by a manager says so (it counts for the owner)
-    by = f", entered by {entered_by_name(c.entered_by, people or {})}" if c.entered_by else ""
-    return checkin_words(c.state, c.confidence) + when + by + checked_in_again(c)
+    return checkin_words(c.state, c.confidence) + when + checked_in_again(c, people or {})
 
 
-def checked_in_again(c: CheckinState) -> str:
-    """A period checked in twice: the word shown is the latest one, and this says when it
-    was given (the first check-in's day decides on time; the Objective page lists each)."""
-    if c.updated_at is None:
-        return ""
-    return f"; checked in again {c.day_of(c.updated_at)}"
+def checked_in_again(c: CheckinState, people: dict[str, str]) -> str:
+    """When the confidence shown was given, if after the check-in that decided on time
+    (a second check-in, or the first after a value the owner logged), and who typed it
+    for the owner (a manager's counts for the owner): said of the one shown, after its
+    day ("; checked in again Thu 5 Nov 2026, entered by Ricardo")."""
+    again = f"; checked in again {c.day_of(c.updated_at)}" if c.updated_at is not None else ""
+    by = f", entered by {entered_by_name(c.entered_by, people)}" if c.entered_by else ""
+    return again + by
 
 
 def entered_by_name(key: str, people: dict[str, str]) -> str:

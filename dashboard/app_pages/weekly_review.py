@@ -9,7 +9,7 @@ from tracker import formats
 from tracker.annotations import add_annotation
 from tracker.checkins import said
 from tracker.periods import Period
-from tracker.report import checked_in_again, entered_by_name, render_html, render_markdown
+from tracker.report import checked_in_again, render_html, render_markdown
 from tracker.vocab import checkin_words
 
 store = state.store()
@@ -86,14 +86,9 @@ for person in review.by_person():
     # one Markdown block per person, so each check-in's notes nest under it
     lines = [f"**{ui.text(person.name)}**: {person.summary()}", ""]
     for c in person.states:
-        by = (
-            f", entered by {ui.text(entered_by_name(c.entered_by, review.people))}"
-            if c.entered_by
-            else ""
-        )
-        again = checked_in_again(c)
+        again = ui.text(checked_in_again(c, review.people))  # names people typed
         lines.append(
-            f"- {ui.text(review.kpi(c.kpi))}: {checkin_words(c.state, c.confidence)}{by}{again}"
+            f"- {ui.text(review.kpi(c.kpi))}: {checkin_words(c.state, c.confidence)}{again}"
         )
         lines += [f"    - {label}: {ui.text(value)}" for label, value in said(c)]
     st.markdown("\n".join(lines))

@@ -1356,7 +1356,12 @@ def test_the_review_names_who_entered_a_check_in_for_its_owner(app_env: Store) -
     record_checkin(app_env, maria, owed.kpi, "at_risk", period="2026-W46")
     at = open_page("weekly_review")
     assert not at.exception, at.exception
-    assert any("says at risk, entered by Maria Lopez" in m.value for m in at.markdown)
+    # said of the confidence shown, after its day (a value Jay logged that week checked
+    # him in first: "says at risk; checked in again Wed 18 Nov 2026, entered by ...")
+    lines = [ln for m in at.markdown for ln in m.value.splitlines() if "Maria Lopez" in ln]
+    assert any("says at risk" in ln and ln.endswith("entered by Maria Lopez") for ln in lines), (
+        lines
+    )
 
 
 @pytest.mark.parametrize("name", ["team", "vanity_audit"])

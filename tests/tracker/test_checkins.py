@@ -386,6 +386,49 @@ def test_a_period_checked_in_again_shows_the_latest_word_and_when_it_was_given(
     assert one.updated_at is None and "again" not in _checkin(one)
 
 
+def test_a_confidence_given_after_a_logged_value_is_said_with_its_own_day_and_author(
+    plan_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Amy's logged value checks her in on Wednesday; Ricardo's confidence for her on
+    Friday is the one shown, and the review dated it Wednesday and said he entered
+    Wednesday's check-in: the day and the name belong to the confidence shown."""
+    from tracker.report import render_markdown, weekly_review
+
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-08-05T15:00:00+00:00")
+    log_value(plan_store, AMY, "leads", 2, day=dt.date(2026, 8, 5))
+    record_checkin(
+        plan_store, RICARDO, "leads-h2", "off_track", period=WEEK, at=utc("2026-08-07T16:00")
+    )
+    later = utc("2026-08-20T12:00").replace(tzinfo=dt.UTC)
+    s = next(s for s in checkin_status(plan_store, WEEK, now=later).kpis if s.kpi == "leads-h2")
+    assert (s.state, s.confidence, s.entered_by) == ("on_time", "off_track", "ricardo")
+    assert s.checked_in_at == dt.datetime(2026, 8, 5, 15, 0)  # the value decided on time
+    assert s.updated_at == utc("2026-08-07T16:00")
+    review = render_markdown(weekly_review(plan_store, WEEK, now=later))
+    assert (
+        "on time, says off track, Wed 5 Aug 2026; checked in again Fri 7 Aug 2026,"
+        " entered by Ricardo" in review
+    )
+    # an explicit check-in first and a value after it: the check-in's word and day stand
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-08-06T15:00:00+00:00")
+    record_checkin(plan_store, AMY, "weekly-posts", "at_risk", period=WEEK)
+    monkeypatch.setenv("WAYPOINT_NOW", "2026-08-07T15:00:00+00:00")
+    log_value(plan_store, AMY, "posts", 1, day=dt.date(2026, 8, 6))
+    posts = next(
+        s for s in checkin_status(plan_store, WEEK, now=later).kpis if s.kpi == "weekly-posts"
+    )
+    assert (posts.confidence, posts.updated_at) == ("at_risk", None)
+
+
+def test_two_check_ins_given_in_one_instant_show_the_one_entered_last(plan_store: Store) -> None:
+    at = utc("2026-08-07T16:00")
+    record_checkin(plan_store, RICARDO, "leads-h2", "off_track", period=WEEK, at=at)
+    record_checkin(plan_store, AMY, "leads-h2", "on_track", period=WEEK, at=at)
+    later = utc("2026-08-20T12:00").replace(tzinfo=dt.UTC)
+    s = next(s for s in checkin_status(plan_store, WEEK, now=later).kpis if s.kpi == "leads-h2")
+    assert (s.confidence, s.entered_by, s.updated_at) == ("on_track", None, None)
+
+
 def test_archiving_a_kpi_keeps_its_past_periods_on_the_record(
     plan_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
