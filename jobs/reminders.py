@@ -140,10 +140,13 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
             continue
         if reminded(store, state.owner, state.kpi, state.period, "escalation"):
             continue
-        # their manager; without one, every other manager (never the person it is about)
+        # their manager; without one, or one no mail reaches (no email address in the
+        # plan), every other manager: never the person it is about, and never nobody
+        # while a manager could be told
+        named = people.get(who.manager) if who and who.manager != state.owner else None
         boss = (
-            [people[who.manager]]
-            if who and who.manager in people and who.manager != state.owner
+            [named]
+            if named is not None and named.email
             else [m for m in managers if m.key != state.owner]
         )
         to = [m.email for m in boss if m.email]
@@ -154,12 +157,22 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
             if who is None or who.email
             else f"for {periods}; no reminder reached them: the plan has no email address for them"
         )
+        unreachable = (
+            f"\n\nYou are told because {named.name}, their manager, has no email address"
+            " in the plan."
+            if named is not None and not named.email
+            else ""
+        )
         text = (
             f"{name} has not checked in on {kpi_names.get(state.kpi, state.kpi)} {why}."
-            f"\n\nSee the Team page: {url.rstrip('/')}/team"
+            f"{unreachable}\n\nSee the Team page: {url.rstrip('/')}/team"
         )
         if not (to and settings.configured):
-            whom = "no one else to tell" if settings.configured else "no mail to send it by"
+            whom = (
+                "no manager with an email address to tell"
+                if settings.configured
+                else "no mail to send it by"
+            )
             skipped.append(f"escalation of {state.owner}/{state.kpi} ({whom})")
             continue
         subject = f"Escalation: {name} missed check-ins on {kpi_names.get(state.kpi, state.kpi)}"

@@ -225,6 +225,30 @@ def test_an_escalation_refused_for_one_manager_is_told_to_the_others_once(
     assert len(about_jay()) == told
 
 
+@pytest.mark.slow  # escalation runs over the demo
+def test_an_escalation_whose_named_manager_has_no_email_goes_to_the_other_managers(
+    demo_store: Store, smtp: Inbox
+) -> None:
+    # Jay's manager is Maria; without her email address the escalation went nowhere
+    # ("no one else to tell") while Omar, a manager with one, could have been told
+    _second_manager(demo_store)
+    plan = yaml.safe_load(export_plan(demo_store))
+    for person in plan["people"]:
+        if person["key"] == "maria":
+            del person["email"]
+    apply_plan_text(demo_store, yaml.safe_dump(plan), LOCAL_MANAGER)
+    for week in range(2):  # W47, W48 reminded on Saturday and ignored; Tuesday escalates
+        saturday = SATURDAY + dt.timedelta(days=7 * week)
+        run_job(demo_store, "checkin_reminders", saturday, slot=saturday)
+        tuesday = saturday + dt.timedelta(days=3)
+        run_job(demo_store, "checkin_reminders", tuesday, slot=tuesday)
+    about_jay = [m for m in smtp.messages if m["Subject"].startswith("Escalation: Jay")]
+    assert about_jay and {m["X-Rcpt"] for m in about_jay} == {"omar@ck.example"}
+    assert "because Maria Lopez, their manager, has no email address" in (
+        about_jay[0].get_content()
+    )
+
+
 def test_a_digest_refused_for_one_manager_fails_naming_who_got_it(
     demo_store: Store, refusing: Refusing, monkeypatch: pytest.MonkeyPatch
 ) -> None:
