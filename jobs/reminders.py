@@ -143,7 +143,7 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
         # their manager; without one, or one no mail reaches (no email address in the
         # plan), every other manager: never the person it is about, and never nobody
         # while a manager could be told
-        named = people.get(who.manager) if who and who.manager != state.owner else None
+        named = people.get(who.manager) if who and who.manager not in (None, state.owner) else None
         boss = (
             [named]
             if named is not None and named.email
