@@ -36,8 +36,9 @@ PAGES = (
     PageSpec("Work", "my_week", "My week", ":material/task_alt:", WORKERS),
     PageSpec("Work", "log_values", "Log values", ":material/edit_note:", WORKERS),
     PageSpec("Work", "import_data", "Import", ":material/upload_file:", WORKERS, True),
-    PageSpec("Manage", "plan", "Plan", ":material/account_tree:", ("manager",)),
-    PageSpec("Manage", "settings", "Settings", ":material/settings:", ("manager",), True),
+    # everyone reads the plan and the settings; a manager's pages change them
+    PageSpec("Manage", "plan", "Plan", ":material/account_tree:", EVERYONE),
+    PageSpec("Manage", "settings", "Settings", ":material/settings:", EVERYONE, True),
 )
 
 

@@ -8,10 +8,10 @@ from typing import Any, get_args
 import streamlit as st
 import yaml
 
-from dashboard import state, ui
+from dashboard import plan_view, state, ui
 from tracker.errors import WaypointError
 from tracker.models import Outcome
-from tracker.plan import apply_plan, apply_plan_text, dump_plan, validate_plan
+from tracker.plan import apply_plan, apply_plan_text, dump_plan, readable_plan, validate_plan
 from tracker.plan.apply import NeedsConfirmation
 from tracker.vocab import (
     BEHAVIOUR_LABEL,
@@ -26,6 +26,13 @@ store = state.store()
 actor = st.session_state["actor"]
 with store.session():
     plan = state.cached(state.plan)
+
+if actor.role != "manager":
+    # everyone reads the plan; a manager changes it (tracker.plan refuses anyone else)
+    st.title("Plan")
+    plan_view.show(readable_plan(plan, actor))
+    st.stop()
+
 data = yaml.safe_load(dump_plan(plan))
 metric_keys = [m["key"] for m in data.get("metrics", [])]
 people_keys = [p["key"] for p in data.get("people", [])]

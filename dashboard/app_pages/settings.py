@@ -10,11 +10,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from dashboard import state, ui
+from dashboard import settings_view, state, ui
 from dashboard.schedule_editor import schedule_input
 from jobs.registry import JOBS
-from jobs.runner import cron_problem, job_overview, run_job, schedule_words
-from tracker import formats
+from jobs.runner import cron_problem, run_job, schedule_words
 from tracker.errors import WaypointError
 from tracker.mailer import (
     MailError,
@@ -32,6 +31,12 @@ actor = st.session_state["actor"]
 with store.session():
     plan = state.cached(state.plan)
 stored = {k: str(v) for k, v in plan.settings.items()}
+
+if actor.role != "manager":
+    # everyone reads the settings; a manager changes them (tracker.plan refuses others)
+    st.title("Settings")
+    settings_view.show(store, plan, actor)
+    st.stop()
 
 
 def in_effect(name: str, describe: Callable[[str], str] | None = None) -> None:
@@ -180,35 +185,7 @@ if not configured:
     st.info("Mail is off: the weekly digest is saved under reports/ and no reminder is sent.")
 
 st.subheader("Scheduled jobs")
-with store.session():
-    jobs = job_overview(store, reader=st.session_state["actor"])
-zone = jobs[0].timezone if jobs else plan.workspace.timezone
-for j in jobs:
-    if j.problem:  # a schedule the scheduler cannot read: the job never runs
-        st.error(ui.text(f"{j.title} never runs: {j.problem}."))
-    if j.last_outcome == "failed":
-        st.error(
-            ui.text(
-                f"{j.title} failed at {formats.short_day(j.last_run)} {j.last_run:%H:%M}: {j.last_message}"
-            )
-        )
-st.dataframe(
-    [
-        {
-            "job": j.title,
-            "when": j.schedule_words,
-            "last run": f"{formats.short_day(j.last_run)} {j.last_run:%H:%M}"
-            if j.last_run
-            else "never",
-            "outcome": j.last_outcome or "",
-            "message": j.last_message or "",
-            "next run": f"{formats.short_day(j.next_run)} {j.next_run:%H:%M}" if j.next_run else "",
-        }
-        for j in jobs
-    ],
-    hide_index=True,
-)
-st.caption(f"Times in {zone} (the workspace's timezone).")
+jobs = settings_view.jobs_table(store, plan, actor)
 titles = {j.name: j.title for j in jobs}
 job = st.selectbox("Run a job now", list(titles), format_func=titles.get, key="settings_job")
 if st.button("Run now", key="settings_run"):

@@ -579,19 +579,54 @@ def test_roles_see_their_pages(
     assert at.session_state["actor"].role == role
     if role == "assistant":
         assert at.title[0].value.startswith("My week")  # assistants land on My week
-    # Plan is not a page for them: switching to it fails (newer Streamlit raises, older
-    # ones show another page), and the Plan page's editor is never drawn.
-    try:
-        at.switch_page("app_pages/plan.py").run()
-    except Exception:  # noqa: BLE001 (Streamlit's page-not-found error)
-        return
-    assert not [t for t in at.title if t.value.startswith("Plan")]
-    assert not [b for b in at.button if "Save" in b.label or "Apply" in b.label]
+    # Every role reads every page (DESIGN, Roles): the Plan and Settings pages open for
+    # them to read, with nothing to change. They were a manager's alone.
+    from dashboard import ui
+    from tracker.plan import load_plan
+
+    plan = load_plan(app_env)
+    at.switch_page("app_pages/plan.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Plan"
+    assert not at.text_input and not at.text_area and not at.number_input
+    assert not [b for b in at.button if "Sign" not in b.label]
+    shown = " ".join(m.value for m in at.markdown).replace("\\", "")
+    assert all(o.title in shown for o in plan.objectives)
+    assert ui.text(plan.workspace.vision or "")[:40].replace("\\", "") in shown
+    # each objective's KPIs by name, with their owner's name and the target in its unit
+    tables = [t.value for t in at.dataframe]
+    kpis = next(
+        t for t in tables if "KPI" in t.columns and "Catering inquiries this half" in set(t["KPI"])
+    )
+    row = kpis[kpis["KPI"] == "Catering inquiries this half"].iloc[0]
+    kpi = next(k for o in plan.objectives for k in o.kpis if k.name == row["KPI"])
+    owner = next(p.name for p in plan.people if p.key == kpi.owner)
+    assert (row["owner"], row["target"]) == (owner, f"{kpi.target:,.0f}")
+    people = next(t for t in tables if "role" in t.columns)
+    # a person's email, rate and sign-in are a manager's to see
+    assert set(people.columns) == {"name", "role", "manager", "in the workspace since"}
+    assert not any("@" in str(v) for v in people.to_numpy().ravel())
+    at.switch_page("app_pages/settings.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Settings"
+    assert not at.text_input and not at.number_input and not at.selectbox
+    assert not [b for b in at.button if "Sign" not in b.label]  # no Run now, no Save
+    said = " ".join(m.value for m in at.markdown)
+    assert "on track** at a pace of 90%" in said and "America/Chicago" in said
+    assert "smtp" not in said.lower()  # the mail server's name and user: a manager's
 
 
 def test_viewer_sees_no_edit_controls(app_env: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WAYPOINT_AS", "ben")
-    for name in ("summary", "vanity_audit", "weekly_review", "objective", "audit_log"):
+    for name in (
+        "summary",
+        "vanity_audit",
+        "weekly_review",
+        "objective",
+        "audit_log",
+        "plan",
+        "settings",
+    ):
         at = open_page(name)
         assert not at.exception, at.exception
         assert not at.text_input and not at.number_input and not at.text_area, name
