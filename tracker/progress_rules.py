@@ -112,7 +112,10 @@ def judge(
         status = "no_target"
     elif kpi_start is not None and as_of < kpi_start:
         status = "not_started"  # no check-in is due and nothing is judged
-    elif current is None or (agg != "ratio" and not n_in and per is None):
+    elif current is None or (stay is None and agg != "ratio" and not n_in and per is None):
+        # a KPI to reach is judged on its window's values; a health KPI on its current
+        # value (DESIGN: "no_data without a value"), which for a level is the last one on
+        # or before the day, measured before the window or in it (a stale one is flagged)
         status = "no_data"
     elif stay == "above":
         status = "on_track" if current >= target - tol else "off_track"

@@ -589,6 +589,25 @@ def test_health_kpi_above_and_no_data(mem: Store) -> None:
     assert status(mem, day(3)).status == "off_track"
 
 
+def test_a_health_kpi_is_judged_on_its_level_measured_before_its_window(mem: Store) -> None:
+    """A level kept below a line, last measured before the window opened: DESIGN judges a
+    health KPI by its current value, which for a level is the last one on or before the
+    day. It read "5 h" beside "no data"; a count (summed in the window) has no value."""
+    make(
+        mem,
+        {"key": "k", "metric": "reply", "stay": "below", "target": 6},
+        {"key": "c", "metric": "leads", "stay": "above", "target": 1},
+    )
+    log(mem, "reply", {START - dt.timedelta(days=10): 5})
+    log(mem, "leads", {START - dt.timedelta(days=10): 3})
+    k = status(mem, day(9))
+    assert (k.current, k.status) == (5, "on_track")
+    log(mem, "reply", {START - dt.timedelta(days=5): 7})
+    assert status(mem, day(9)).status == "off_track"
+    counted = status(mem, day(9), "c")
+    assert (counted.current, counted.status) == (None, "no_data")
+
+
 def test_health_kpi_is_never_missed(mem: Store) -> None:
     make(mem, {"key": "k", "metric": "clicks", "stay": "above", "target": 10})
     log(mem, "clicks", {day(1): 12})
