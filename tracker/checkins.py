@@ -605,7 +605,7 @@ def history(store: Store, kpi: str, limit: int = 20) -> list[Checkin]:
         rows = con.execute(
             "SELECT id, kpi, person, period, confidence, comment, progress, plans, problems,"
             " created_at, recorded_by FROM checkins WHERE kpi = ?"
-            " ORDER BY created_at DESC LIMIT ?",
+            " ORDER BY created_at DESC, id DESC LIMIT ?",  # one instant: entered last first
             [kpi, limit],
         ).fetchall()
     return [Checkin(*r) for r in rows]

@@ -972,7 +972,7 @@ def load_context(con: Connection, as_of: dt.date) -> Context:
             " AND (c.period LIKE '%W%') = (k.cadence <> 'monthly')"
             " WHERE c.created_at::DATE <= ?"
             " QUALIFY row_number() OVER (PARTITION BY c.kpi"
-            " ORDER BY c.period DESC, c.created_at DESC) = 1",
+            " ORDER BY c.period DESC, c.created_at DESC, c.id DESC) = 1",
             [as_of + dt.timedelta(days=1)],
         )
     }
