@@ -19,7 +19,7 @@ from tracker.records import Actor
 from tracker.settings import cron_expr, cron_next, environment_override, get_setting
 from tracker.settings import cron_problem as schedule_problem
 from tracker.store import Store
-from tracker.text import hide_emails
+from tracker.text import for_non_managers
 
 
 class StandardCron(BaseTrigger):
@@ -174,7 +174,7 @@ def job_overview(
 ) -> list[JobInfo]:
     """Every job with its schedule, last and next run. A ``reader`` other than a manager
     reads the last messages without the email addresses they name (who was mailed, who
-    refused): people's emails are a manager's to see."""
+    refused) and the mail server: both are a manager's to see."""
     now = now or now_utc()
     private = reader is not None and reader.role != "manager"
     with store.session():
@@ -218,7 +218,7 @@ def job_overview(
                 help=spec.help,
                 last_run=started,
                 last_outcome=run.outcome if run else None,
-                last_message=hide_emails(message) if private and message else message,
+                last_message=for_non_managers(message) if private and message else message,
                 next_run=next_run.astimezone(zone) if next_run else None,
                 timezone=timezone,
                 problem=problem,

@@ -128,8 +128,8 @@ def entries(
             action=r[3],
             entity=r[4],
             key=r[5],
-            old_value=_shown(r[4], r[6], reader),
-            new_value=_shown(r[4], r[7], reader),
+            old_value=_shown(r[4], r[5], r[6], reader),
+            new_value=_shown(r[4], r[5], r[7], reader),
         )
         for r in rows
     ]
@@ -139,9 +139,18 @@ def entries(
 PRIVATE_PERSON_FIELDS = ("email", "hourly_rate", "issuer", "subject")
 
 
-def _shown(entity: str, raw: str | None, reader: Actor | None) -> Any:
+def is_private_setting(name: str) -> bool:
+    """A setting only managers read: the mail server's (its name, port, user, sender)."""
+    return name.startswith("smtp.")
+
+
+def _shown(entity: str, key: str, raw: str | None, reader: Actor | None) -> Any:
     value = json.loads(raw) if raw is not None else None
-    if reader is None or reader.role == "manager" or not isinstance(value, dict):
+    if reader is None or reader.role == "manager":
+        return value
+    if entity == "setting" and is_private_setting(key) and value is not None:
+        return "(hidden)"
+    if not isinstance(value, dict):
         return value
     if entity in ("person", "people"):
         return {k: ("(hidden)" if k in PRIVATE_PERSON_FIELDS else v) for k, v in value.items()}

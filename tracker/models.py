@@ -287,9 +287,10 @@ class Plan(_Item):
     # The plan revision a file was exported at: applying it over later changes asks.
     revision: Annotated[int, Field(ge=0)] | None = None
     # People's fields the file leaves out for everyone because its exporter may not read
-    # them (an assistant's or viewer's export): applied, they keep what is stored. A
-    # manager applying such a file wiped every email, and with them everyone's sign-in.
-    withheld: list[Literal["email", "hourly_rate", "issuer", "subject"]] = []
+    # them (an assistant's or viewer's export), and `smtp` for the mail server's settings
+    # (smtp.*): applied, they keep what is stored. A manager applying such a file wiped
+    # every email, and with them everyone's sign-in.
+    withheld: list[Literal["email", "hourly_rate", "issuer", "subject", "smtp"]] = []
     settings: dict[str, str | int | float | bool | None] = {}
     people: list[Person] = []
     metrics: list[Metric] = []

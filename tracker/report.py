@@ -90,14 +90,15 @@ class WeeklyReview:
 
     def for_reader(self, reader: Any) -> WeeklyReview:
         """The review as ``reader`` (an Actor) may read it: a job's message names the
-        addresses it mailed or that refused it, which only a manager may see."""
+        addresses it mailed or that refused it and the mail server, which only a manager
+        may see."""
         if getattr(reader, "role", None) == "manager":
             return self
         from dataclasses import replace
 
-        from tracker.text import hide_emails
+        from tracker.text import for_non_managers
 
-        return replace(self, failed_jobs=[(j, hide_emails(m)) for j, m in self.failed_jobs])
+        return replace(self, failed_jobs=[(j, for_non_managers(m)) for j, m in self.failed_jobs])
 
     # Campaigns that ended in the week: (name, sentences of what they moved or did not).
     campaigns_ended: list[tuple[str, list[str]]] = field(default_factory=list)

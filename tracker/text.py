@@ -145,6 +145,18 @@ def hide_emails(text: str) -> str:
     return _EMAIL.sub("(an address)", text)
 
 
+# A mail server as the mailer names it, host:port: a name or address holding a letter or
+# a dot (a time of day, 09:00, is neither)
+_MAIL_SERVER = re.compile(r"(?<![\w.-])[A-Za-z0-9-]*[A-Za-z.][A-Za-z0-9.-]*:\d{1,5}\b")
+
+
+def for_non_managers(message: str) -> str:
+    """A job's message as an assistant or viewer reads it: without the email addresses it
+    mailed or that refused it, and without the mail server's name ("mail to
+    smtp.example.com:587 failed"), which are a manager's to see."""
+    return _MAIL_SERVER.sub("(the mail server)", hide_emails(message))
+
+
 def email_key(email: str) -> str:
     """An email as two addresses are compared: case folded, but never a letter folded
     into ASCII from outside it (the Kelvin sign K to k, as Unicode lower-casing does),

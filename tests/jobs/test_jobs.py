@@ -381,10 +381,22 @@ def test_job_messages_show_no_email_address_to_anyone_but_a_manager(demo_store: 
         "Weekly digest failed" in review.out
         and "@" not in review.out.split("Weekly digest failed")[1][:200]
     )
-    from tracker.text import hide_emails
+    from tracker.text import for_non_managers, hide_emails
 
     said = hide_emails("sent to root@localhost; and a@b.co")
     assert said == "sent to (an address); and (an address)"
+    # the mail server is a manager's to see too ("mail to 127.0.0.1:1 failed" reached a
+    # viewer on the Settings page); a time of day is no server
+    assert for_non_managers(
+        "mail to smtp.example.com:587 failed at 09:30; localhost:25 refused a@b.co"
+    ) == ("mail to (the mail server) failed at 09:30; (the mail server) refused (an address)")
+    finish(
+        demo_store, "weekly_digest", slot, slot, "failed",
+        "MailError: mail to 127.0.0.1:1 failed: [Errno 111] Connection refused",
+    )  # fmt: skip
+    viewer = waypoint(demo_store.path, "jobs", "list", "--json", "--as", "ben", env=env)
+    (digest,) = [j for j in json.loads(viewer.out)["jobs"] if j["name"] == "weekly_digest"]
+    assert "127.0.0.1" not in digest["last_message"], digest
 
 
 def test_a_schedule_from_the_environment_that_cannot_be_read_is_named(

@@ -498,6 +498,31 @@ def test_a_managers_apply_of_an_assistants_export_keeps_private_fields(tmp_path)
     assert "amy@example.com" not in full and "hourly_rate: 25" not in full
 
 
+def test_the_mail_servers_settings_are_a_managers_to_read_and_kept_by_an_export(
+    tmp_path,
+) -> None:
+    """A viewer's or assistant's plan export, and the audit log they read, held the mail
+    server's name and user (smtp.host, smtp.user); now left out and said withheld, and a
+    manager applying such an export keeps them (never asked to put them back)."""
+    db, plan, _ = _small_plan_and_amys_export(tmp_path)
+    mail = "settings:\n  smtp.host: mail.relay.example\n  smtp.user: baker@corp.example\n"
+    plan.write_text(SMALL_PLAN + mail)
+    assert waypoint(db, "plan", "apply", str(plan), "--yes").code == 0
+    exported = tmp_path / "amy2.yaml"
+    assert waypoint(db, "--as", "amy", "plan", "export", "--out", str(exported)).code == 0
+    text = exported.read_text()
+    assert "mail.relay.example" not in text and "baker@" not in text
+    assert "smtp" in yaml.safe_load(text)["withheld"]  # said withheld
+    applied = waypoint(db, "plan", "apply", str(exported))
+    assert applied.code == 0, applied.err
+    assert "mail.relay.example" in waypoint(db, "plan", "export").out
+    for who in ("amy", "vic"):  # an assistant and a viewer
+        log = waypoint(db, "--as", who, "audit-log", "--json")
+        assert log.code == 0, log.err
+        assert "mail.relay.example" not in log.out and "baker@corp" not in log.out
+    assert "mail.relay.example" in waypoint(db, "audit-log", "--json").out  # a manager's
+
+
 def test_a_withheld_email_still_belongs_to_one_person(tmp_path) -> None:
     # Amy's export withholds emails; a person added to it with Ricardo's email passed
     # validation (which saw no email of Ricardo's) and two people signed in as one

@@ -338,13 +338,16 @@ def _absent_sections(
     return out
 
 
-def _absent_settings(con: Connection, sections: set[str] | None) -> list[str]:
+def _absent_settings(con: Connection, sections: set[str] | None, plan: Plan) -> list[str]:
     """The settings a file without a ``settings:`` section would put back to their
     defaults (the pace thresholds, the backups kept): asked about, as a missing section
-    of items is, never reset silently."""
+    of items is, never reset silently. The mail server's, when the file withheld them,
+    are kept (``_settings``), so not asked about."""
     if sections is None or "settings" in sections:
         return []
-    return [r[0] for r in con.execute("SELECT name FROM settings ORDER BY name").fetchall()]
+    names = [r[0] for r in con.execute("SELECT name FROM settings ORDER BY name").fetchall()]
+    kept = "smtp" in plan.withheld
+    return [n for n in names if not (kept and auditlog.is_private_setting(n))]
 
 
 def apply_plan(
@@ -378,7 +381,7 @@ def apply_plan(
         preview_audit += _workspace_preview(con, plan)
         if not confirm:
             absent = _absent_sections(con, sections, protect)
-            unset = _absent_settings(con, sections)
+            unset = _absent_settings(con, sections, plan)
             stale = _stale(con, plan, preview_audit)
             # one question for all the apply would undo: a yes to one part must not apply
             # another unseen (an old export lacks the settings set since, too)
@@ -513,6 +516,14 @@ def _settings(
     wanted = {
         k: validate_stored(k, v, folder=folder) for k, v in plan.settings.items() if v is not None
     }
+    if "smtp" in plan.withheld:
+        # an assistant's or viewer's export leaves the mail server's settings out: kept
+        # as stored, as its people's private fields are (not put back to their defaults)
+        wanted |= {
+            k: v
+            for k, v in stored.items()
+            if auditlog.is_private_setting(k) and k not in plan.settings
+        }
     for name in sorted(set(stored) | set(wanted)):
         if stored.get(name) == wanted.get(name):
             continue

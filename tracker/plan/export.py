@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tracker.auditlog import PRIVATE_PERSON_FIELDS
+from tracker.auditlog import PRIVATE_PERSON_FIELDS, is_private_setting
 from tracker.errors import BadInput
 from tracker.models import KPI, Metric, Plan, Workspace
 from tracker.plan.apply import plan_revision
@@ -164,17 +164,19 @@ def dump_plan(plan: Plan) -> str:
 
 def readable_plan(plan: Plan, reader: Actor | None) -> Plan:
     """The plan as ``reader`` may read it: for anyone but a manager, people's emails,
-    hourly rates and sign-in pins are left out (docs/security.md; the audit log hides the
-    same fields). ``None`` reads everything (the tracker's own callers)."""
+    hourly rates and sign-in pins and the mail server's settings (smtp.*: its name, user
+    and sender) are left out (docs/security.md; the audit log hides the same fields).
+    ``None`` reads everything (the tracker's own callers)."""
     if reader is None or reader.role == "manager":
         return plan
     hidden = dict.fromkeys(PRIVATE_PERSON_FIELDS)
     return plan.model_copy(
         update={
             "people": [p.model_copy(update=hidden) for p in plan.people],
+            "settings": {k: v for k, v in plan.settings.items() if not is_private_setting(k)},
             # said in the file, so that applying it keeps them (a manager's apply of an
             # assistant's export wiped every email)
-            "withheld": list(PRIVATE_PERSON_FIELDS),
+            "withheld": [*PRIVATE_PERSON_FIELDS, "smtp"],
         }
     )
 
