@@ -91,6 +91,8 @@ def _objective(
             [_kpi_row(k, objective, metrics, people, campaigns, currency) for k in objective.kpis],
             hide_index=True,
             key=f"plan_kpis_{objective.key}",
+            # sized by its short header, a campaign's name was cut ("Behind-the...")
+            column_config={"campaign": st.column_config.TextColumn(width="medium")},
         )
 
 
@@ -132,9 +134,11 @@ def _kpi_row(
         "target": aim,
         "owner": people.get(kpi.owner, kpi.owner) if kpi.owner else "no owner yet",
         "days": formats.day_span(start, deadline) if start and deadline else "",
-        "measures": measures,
         "check-ins": "every month" if kpi.cadence == "monthly" else "every week",
         "campaign": campaigns.get(kpi.campaign, kpi.campaign) if kpi.campaign else "",
+        # last: most KPIs are named for their metric, so it is the column to lose when
+        # the table is wider than the page (a campaign's name was cut at 1400 px)
+        "measures": measures,
     }
 
 
