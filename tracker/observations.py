@@ -1195,10 +1195,26 @@ def _export_to(store: Store, out: Path, fmt: str) -> int:
 
 
 def _write_xlsx(table: pa.Table, out: Path) -> None:
+    import tempfile
+
+    # xlsxwriter writes each part of the workbook to a temporary file before zipping
+    # them, and leaves them behind when the zip fails (a full disk: eight files a time):
+    # in a folder of their own, removed whatever happens
+    with tempfile.TemporaryDirectory(prefix="waypoint-xlsx-", ignore_cleanup_errors=True) as parts:
+        _write_xlsx_parts(table, out, parts)
+
+
+def _write_xlsx_parts(table: pa.Table, out: Path, parts: str) -> None:
     import xlsxwriter
 
     book = xlsxwriter.Workbook(
-        str(out), {"strings_to_formulas": False, "strings_to_urls": False, "constant_memory": True}
+        str(out),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "constant_memory": True,
+            "tmpdir": parts,
+        },
     )
     sheet = book.add_worksheet("observations")
     date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})

@@ -305,11 +305,16 @@ main()
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    scratch = tmp_path / "scratch"  # the process's temporary folder
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.returncode == 1, done
     assert "the disk is full; nothing was written there" in done.stderr
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr
     assert not (tmp_path / "o.xlsx").exists()
+    # nor the workbook's parts: xlsxwriter left eight files in /tmp at each such failure
+    assert not list(scratch.iterdir()), list(scratch.iterdir())
 
 
 def test_a_database_or_backup_path_duckdb_cannot_take_is_refused(
