@@ -17,6 +17,7 @@ from tracker import formats, vocab
 from tracker.clock import now_utc
 from tracker.names import FIELD_KIND
 from tracker.records import Actor, AuditEntry
+from tracker.settings import is_private_setting
 from tracker.store import Connection, Store
 
 
@@ -137,11 +138,6 @@ def entries(
 
 # Personal fields of a person a viewer or assistant has no need to read.
 PRIVATE_PERSON_FIELDS = ("email", "hourly_rate", "issuer", "subject")
-
-
-def is_private_setting(name: str) -> bool:
-    """A setting only managers read: the mail server's (its name, port, user, sender)."""
-    return name.startswith("smtp.")
 
 
 def _shown(entity: str, key: str, raw: str | None, reader: Actor | None) -> Any:

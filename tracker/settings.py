@@ -242,6 +242,12 @@ SETTINGS: dict[str, Setting] = {
 }
 
 
+def is_private_setting(name: str) -> bool:
+    """A setting only managers read: the mail server's (its name, port, user, sender);
+    assistants' and viewers' plan exports and audit log leave them out."""
+    return name.startswith("smtp.")
+
+
 def get_setting(name: str, stored: dict[str, str] | None = None, *, override: Any = None) -> Any:
     """Resolve one setting by precedence; raises BadInput for an unknown name."""
     setting = SETTINGS.get(name)

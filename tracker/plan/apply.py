@@ -41,7 +41,7 @@ from tracker.plan.items import (
 from tracker.plan.validate import sign_in_clashes, validate_plan
 from tracker.plan.yamlio import load_yaml, read_plan_file
 from tracker.records import Actor
-from tracker.settings import validate_stored
+from tracker.settings import is_private_setting, validate_stored
 from tracker.store import Connection, Rollback, Store
 
 SECTIONS = {
@@ -347,7 +347,7 @@ def _absent_settings(con: Connection, sections: set[str] | None, plan: Plan) -> 
         return []
     names = [r[0] for r in con.execute("SELECT name FROM settings ORDER BY name").fetchall()]
     kept = "smtp" in plan.withheld
-    return [n for n in names if not (kept and auditlog.is_private_setting(n))]
+    return [n for n in names if not (kept and is_private_setting(n))]
 
 
 def apply_plan(
@@ -520,9 +520,7 @@ def _settings(
         # an assistant's or viewer's export leaves the mail server's settings out: kept
         # as stored, as its people's private fields are (not put back to their defaults)
         wanted |= {
-            k: v
-            for k, v in stored.items()
-            if auditlog.is_private_setting(k) and k not in plan.settings
+            k: v for k, v in stored.items() if is_private_setting(k) and k not in plan.settings
         }
     for name in sorted(set(stored) | set(wanted)):
         if stored.get(name) == wanted.get(name):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tracker.auditlog import PRIVATE_PERSON_FIELDS, is_private_setting
+from tracker.auditlog import PRIVATE_PERSON_FIELDS
 from tracker.errors import BadInput
 from tracker.models import KPI, Metric, Plan, Workspace
 from tracker.plan.apply import plan_revision
 from tracker.plan.items import TABLES, current_rows, resolved_aggregation
 from tracker.plan.yamlio import dump_yaml
 from tracker.records import Actor
+from tracker.settings import is_private_setting
 from tracker.store import Store
 from tracker.vocab import DEFAULT_WORKSPACE_NAME
 
