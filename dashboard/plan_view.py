@@ -112,7 +112,7 @@ def _kpi_row(
         measures = f"{name(top)} / {name(below)}"
         unit = metrics[top].unit if top in metrics else None
         below_unit = metrics[below].unit if below in metrics else None
-        share = kpi.target is None or abs(kpi.target) <= 1
+        share = formats.aims_at_share(kpi.target)
         target = formats.ratio_value(kpi.target, unit, below_unit, currency, share=share)
     else:
         measures = name(kpi.metric or "")

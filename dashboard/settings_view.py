@@ -17,6 +17,13 @@ from tracker.records import Actor
 from tracker.settings import get_setting
 from tracker.store import Store
 
+# What pace means, said on both Settings pages (a ratio people meet nowhere else)
+PACE_WORDS = (
+    "Pace is progress divided by the progress expected by now (a straight line from the"
+    " start to the target by the deadline)"
+)
+MAIL_OFF = "the weekly digest is saved under reports/ and no reminder is sent."
+
 
 def show(store: Store, plan: Plan, actor: Actor) -> None:
     st.caption("The settings as they stand. Only a manager changes them.")
@@ -26,8 +33,7 @@ def show(store: Store, plan: Plan, actor: Actor) -> None:
 
     st.subheader("How progress is judged")
     st.markdown(
-        "Pace is progress divided by the progress expected by now (a straight line from"
-        " the start to the target by the deadline). A KPI is **on track** at a pace of"
+        f"{PACE_WORDS}. A KPI is **on track** at a pace of"
         f" {formats.percent(on_track)} or more, **at risk** from {formats.percent(at_risk)},"
         " and **off track** below that."
     )
@@ -45,9 +51,7 @@ def show(store: Store, plan: Plan, actor: Actor) -> None:
     except MailError:
         configured = False
     st.markdown(
-        "On: reminders and the weekly digest are mailed."
-        if configured
-        else "Off: the weekly digest is saved under reports/ and no reminder is sent."
+        "On: reminders and the weekly digest are mailed." if configured else f"Off: {MAIL_OFF}"
     )
 
     st.subheader("Scheduled jobs")

@@ -153,7 +153,11 @@ def is_share(kpi: Any, scale: float | None = None) -> bool:
     if kpi.aggregation != "ratio":
         return False
     target = getattr(kpi, "target", None)
-    aim = target if target is not None else scale
+    return aims_at_share(target if target is not None else scale)
+
+
+def aims_at_share(aim: float | None) -> bool:
+    """A ratio aimed at ``aim`` is a share (at most 1; no aim yet: a share too)."""
     return aim is None or abs(aim) <= 1
 
 

@@ -57,10 +57,7 @@ def in_effect(name: str, describe: Callable[[str], str] | None = None) -> None:
 st.title("Settings")
 with st.form("settings_form"):
     # pace is a ratio people do not meet elsewhere: say what 0.90 means
-    pace_help = (
-        "Pace is progress divided by the progress expected by now (a straight line from"
-        " the start to the target by the deadline): 0.90 means 90% of the way it should be."
-    )
+    pace_help = f"{settings_view.PACE_WORDS}: 0.90 means 90% of the way it should be."
     # the registry's bounds (0 to 1): a wider field let a manager type 1.5 to be refused
     low, high = SETTINGS["on_track_pace"].bounds or (0.0, 1.0)
     on = st.number_input(
@@ -182,7 +179,7 @@ except MailError as exc:
     configured = False
     st.warning(ui.text(str(exc)))
 if not configured:
-    st.info("Mail is off: the weekly digest is saved under reports/ and no reminder is sent.")
+    st.info(f"Mail is off: {settings_view.MAIL_OFF}")
 
 st.subheader("Scheduled jobs")
 jobs = settings_view.jobs_table(store, plan, actor)
