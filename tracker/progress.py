@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from tracker.clock import today
 from tracker.errors import BadInput, NotFound
 from tracker.periods import Period
-from tracker.progress_rules import judge
+from tracker.progress_rules import judge, kpi_rows
 from tracker.progress_sql import HISTORY_QUERY, OBJECTIVES_QUERY, PROGRESS_QUERY, SERIES_QUERY
 from tracker.settings import get_setting, pace_order_problem
 from tracker.store import Store
@@ -229,9 +229,9 @@ def _kpi_rows(
     day_over: bool = False,
 ) -> list[KpiProgress]:
     on, risk = _thresholds(con)
-    rows = con.execute(PROGRESS_QUERY, {"d": as_of, "only": objective, "kpi": kpi}).fetchall()
+    sides = con.execute(PROGRESS_QUERY, {"d": as_of, "only": objective, "kpi": kpi}).fetchall()
     out = []
-    for row in rows:
+    for row in kpi_rows(sides):
         values = list(judge(row, as_of, on, risk, day_over))
         for i in _FLOAT_FIELDS:  # only the numbers need cleaning: a third of the columns
             values[i] = _clean(values[i])

@@ -1,11 +1,13 @@
 """The progress rules, applied to one KPI's window and aggregates at a time.
 
-``tracker/progress_sql.py``'s ``PROGRESS_QUERY`` gives one row per KPI: its window and
-the aggregates of the daily values it reads (sum, latest, first, the value before the
-start, the recent days' sum, the fitted line's value at the deadline). ``judge`` turns
-such a row into the numbers DESIGN.md's "Progress rules" define: current, baseline,
-progress, expected, pace, status, forecast, forecast status and needed per week.
-docs/progress.md states the rules in words.
+``tracker/progress_sql.py``'s ``PROGRESS_QUERY`` gives one row per KPI side (the metric
+it reads, or a ratio's numerator and denominator): the KPI's window and the aggregates
+of the daily values the side reads (sum, latest, first, the value before the start, the
+recent days' sum, the least-squares sums of the forecast's line). ``kpi_rows`` puts each
+KPI's sides together into one row (``ROW_FIELDS``), and ``judge`` turns such a row into
+the numbers DESIGN.md's "Progress rules" define: current, baseline, progress, expected,
+pace, status, forecast, forecast status and needed per week. docs/progress.md states
+the rules in words.
 
 Why here and not in the statement: written as SQL, the rules were five more CTEs over
 a forty-column row, and planning them cost a sixth of `waypoint status` at 1,000 KPIs
@@ -17,11 +19,21 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 # PROGRESS_QUERY's columns, by the names it gives them (a test holds the two together):
-# first what KpiProgress passes through unchanged, then the rules' inputs.
+# the KPI's, then its side's.
+SIDE_FIELDS = (
+    "kpi", "objective", "name", "metric", "numerator", "denominator", "aggregation",
+    "per", "stay", "unit", "owner", "target", "given_baseline", "kstart",
+    "wstart", "wend", "wdeadline", "side", "behaviour",
+    "n_in", "w_sum", "latest", "last_day", "first_day", "w_first", "before_start",
+    "recent_sum", "fit_n", "fit_sx", "fit_sxx", "fit_sy", "fit_sxy",
+)  # fmt: skip
+
+# One KPI's row, as kpi_rows gives it to judge: first what KpiProgress passes through
+# unchanged, then the rules' inputs.
 ROW_FIELDS = (
     "kpi", "objective", "name", "metric", "aggregation", "per", "stay", "unit", "start",
     "deadline", "owner", "last_day",
@@ -47,6 +59,103 @@ def round9(x: float) -> float:
         with decimal.localcontext(prec=60):
             return float(decimal.Decimal(x).quantize(_NINE_DECIMALS, decimal.ROUND_HALF_UP))
     return (whole + (fraction > 0.5)) / 1e9
+
+
+# The forecast's line is fitted to the window's last 56 days, x counted from their
+# middle: 28 days before the window's end (PROGRESS_QUERY's recent_from).
+FIT_MIDDLE = 28
+
+
+def line_at(n: int | None, sx: float, sxx: float, sy: float, sxy: float, x: int) -> float | None:
+    """The least-squares line through ``n`` points, read at ``x``, from its sums (of x,
+    x squared, y and x times y); None without two different days to draw it through.
+
+    The x are whole days, so ``n * sxx - sx * sx`` is computed exactly in integers."""
+    if n is None or n < 2:
+        return None
+    spread = n * int(sxx) - int(sx) * int(sx)
+    if spread <= 0:
+        return None
+    slope = (n * sxy - sx * sy) / spread
+    return (sy - slope * sx) / n + slope * x
+
+
+def _side_value(side: Sequence[Any] | None) -> float | None:
+    """A ratio side's value, by its metric's behaviour: a flow's window sum, a stock's
+    latest level."""
+    if side is None:
+        return None
+    return side[_W_SUM] if side[_BEHAVIOUR] == "flow" else side[_LATEST]
+
+
+_SIDE = {name: i for i, name in enumerate(SIDE_FIELDS)}
+_KIND, _W_SUM, _LATEST, _BEHAVIOUR = (
+    _SIDE["side"],
+    _SIDE["w_sum"],
+    _SIDE["latest"],
+    _SIDE["behaviour"],
+)
+_FIRST_DAY, _LAST_DAY = _SIDE["first_day"], _SIDE["last_day"]
+
+
+def kpi_rows(sides: Iterable[Sequence[Any]]) -> Iterator[tuple[Any, ...]]:
+    """Each KPI's row (``ROW_FIELDS``) from PROGRESS_QUERY's rows (``SIDE_FIELDS``), in
+    their order: each KPI's value side (it always has one), then its ratio's sides."""
+    value: Sequence[Any] | None = None
+    parts: list[Sequence[Any]] = []
+    for side in sides:
+        if side[_KIND] == "value":
+            if value is not None:
+                yield _kpi_row(value, parts)
+            value, parts = side, []
+        else:
+            parts.append(side)
+    if value is not None:
+        yield _kpi_row(value, parts)
+
+
+def _kpi_row(value: Sequence[Any], parts: list[Sequence[Any]]) -> tuple[Any, ...]:
+    (kpi, objective, name, metric, numerator, denominator, agg, per, stay, unit, owner,
+     target, given_baseline, kstart, wstart, wend, wdeadline, _side, _behaviour,
+     n_in, w_sum, latest, last_day, first_day, w_first, before_start, recent_sum,
+     fit_n, fit_sx, fit_sxx, fit_sy, fit_sxy) = value  # fmt: skip
+    num = den = None
+    for part in parts:
+        if part[_KIND] == "num":
+            num = part
+        else:
+            den = part
+    if agg == "ratio":
+        metric = (
+            f"{numerator}/{denominator}"
+            if numerator is not None and denominator is not None
+            else None
+        )
+    # without a start the window starts at its first value, and is paced from there;
+    # a ratio's at the first value of either side, its last day the later side's
+    opened = wstart if wstart is not None else first_day
+    start = opened
+    if parts:
+        if start is None:
+            firsts = [p[_FIRST_DAY] for p in parts if p[_FIRST_DAY] is not None]
+            start = min(firsts) if firsts else None
+        if last_day is None:
+            lasts = [p[_LAST_DAY] for p in parts if p[_LAST_DAY] is not None]
+            last_day = max(lasts) if lasts else None
+    at_deadline = None
+    if fit_n is not None and wdeadline is not None:
+        # the fit's x counts days from the middle of its 56 (PROGRESS_QUERY's fit)
+        at_deadline = line_at(
+            fit_n, fit_sx, fit_sxx, fit_sy, fit_sxy, (wdeadline - wend).days + FIT_MIDDLE
+        )
+    return (
+        kpi, objective, name, metric, agg, per, stay, unit, start, wdeadline, owner,
+        last_day, target, given_baseline, kstart, n_in, w_sum, latest, w_first,
+        before_start, recent_sum, at_deadline,
+        # n, the days in the window; without a start it begins at the first value
+        (wend - opened).days + 1 if opened is not None else None,
+        _side_value(num), _side_value(den),
+    )  # fmt: skip
 
 
 def judge(

@@ -8,10 +8,13 @@ parameter; nothing is ever formatted into these strings.
 
 The shape: ``k`` (one row per KPI) -> ``w`` (its window) -> ``sides`` (one row per
 metric the KPI reads: one, or two for a ratio, numbered ``sid``) joined with
-``daily_values`` -> ``agg`` (one row per KPI side with every aggregate the rules need:
-the window's days in one GROUP BY on ``sid``, the days before its start in another,
-the forecast's last 56 days in a third) -> one row per KPI with its sides side by side. The ``daily`` CTE (each wanted metric's
-value per day) serves the history and chart queries.
+``daily_values`` -> one row per KPI side with the KPI's columns and every aggregate the
+rules need (the window's days in one GROUP BY on ``sid``, the days before its start in
+another, the forecast's last 56 days in a third). ``progress_rules.kpi_rows`` puts a
+KPI's sides side by side in Python: as three more joins of the sides and a sort of
+forty columns, that took a fifth of the statement's time at 1,000 KPIs
+(docs/performance.md). The ``daily`` CTE (each wanted metric's value per day) serves
+the history and chart queries.
 """
 
 from __future__ import annotations
@@ -72,15 +75,22 @@ win AS (
 ),
 -- Each KPI reads one metric, or two for a ratio: each side by its own metric's behaviour.
 sides AS (
-    -- sid: a number per KPI side, so the big GROUP BY below hashes one integer
-    SELECT row_number() OVER () AS sid, s.kpi, s.side, s.metric, m.behaviour,
-           s.wstart, s.wend, s.wdeadline, s.recent_from, s.fit_from
+    -- sid: a number per KPI side, so the big GROUP BY below hashes one integer.
+    -- ``reads``: the side's metric, NULL when there is none (a ratio's value side) or
+    -- it is not a metric of the plan: such a side reads no day. Every KPI keeps its
+    -- value side, the row its own columns come on.
+    SELECT row_number() OVER () AS sid, s.*, m.key AS reads, m.behaviour
     FROM (
         -- one row per side (two unnests in one SELECT run side by side; a lateral
         -- join of VALUES does the same and took a third of the KPI part's planning)
-        SELECT kpi, unnest(['value', 'num', 'den']) AS side,
-               unnest([metric, numerator, denominator]) AS metric,
+        SELECT kpi, objective, name, metric, numerator, denominator, aggregation, per,
+               stay, unit, owner, target, given_baseline, kstart, kpos, opos,
                wstart, wend, wdeadline,
+               unnest(['value', 'num', 'den']) AS side,
+               unnest([metric, numerator, denominator]) AS side_metric,
+               -- the window's first day for the joins: a BETWEEN is a fifth cheaper
+               -- than "wstart IS NULL OR day >= wstart" over a million rows
+               coalesce(wstart, '-infinity'::DATE) AS wfrom,
                -- the bounds of the recent days, worked out once per side rather than
                -- per row: the last min(28, n) days of the window are its days after
                -- end - 28; the forecast's fit reads the last 56 (only for "latest":
@@ -89,7 +99,8 @@ sides AS (
                CASE WHEN aggregation = 'latest' THEN wend - 56 END AS fit_from
         FROM win
     ) s
-    JOIN metrics m ON m.key = s.metric  -- a side without a metric has no row
+    LEFT JOIN metrics m ON m.key = s.side_metric
+    WHERE m.key IS NOT NULL OR s.side = 'value'
 )
 """
 
@@ -110,71 +121,60 @@ inside AS (
            arg_min(value, day) AS w_first,
            fsum(value) FILTER (day > recent_from) AS recent_sum
     FROM sides s
-    JOIN daily_values d ON d.metric = s.metric AND d.day <= s.wend
-        AND (s.wstart IS NULL OR d.day >= s.wstart)
+    JOIN daily_values d ON d.metric = s.reads AND d.day BETWEEN s.wfrom AND s.wend
     GROUP BY sid
 ),
 before AS (
     SELECT sid, arg_max(value, day) AS b_latest, max(day) AS b_last
     FROM sides s
-    JOIN daily_values d ON d.metric = s.metric AND d.day < s.wstart AND d.day <= s.wend
+    JOIN daily_values d ON d.metric = s.reads AND d.day < s.wstart AND d.day <= s.wend
     GROUP BY sid
 ),
 -- The forecast's line for "latest" KPIs: its own GROUP BY over the last 56 days of
 -- their windows only (in the one above it cost every row its filter and widened every
--- group's state: 2 ms more at L). x = days from the deadline, so the line read at the
--- deadline is the intercept (small x keeps the fit exact to the last digits). ORDER BY
--- day: the fit's running sums are added in one order, so its last bits (and a forecast
--- on a rounding edge) do not move between runs with the order threads finish in
--- (unordered, 1 forecast in about 330 moved in its 12th digit; about 4 ms at L).
+-- group's state: 2 ms more at L). It gives the least-squares sums; progress_rules reads
+-- the line at the deadline from them. x = days from the middle of the 56 (recent_from:
+-- small whole numbers, so their sums are exact, and centred, so the slope loses few
+-- digits to cancellation: on edge cases this gets the 12th digit right more often
+-- than regr_intercept). Compensated sums (fsum) come out the same whatever order
+-- DuckDB's threads add in, so a forecast on a rounding edge does not move between runs
+-- (regr_intercept, unordered, moved about 1 in 330 in its 12th digit; ordered by day it
+-- cost 4 ms more at L than these sums).
 fit AS (
-    SELECT sid, regr_intercept(value, (day - wdeadline)::DOUBLE ORDER BY day) AS at_deadline
-    FROM sides s
-    JOIN daily_values d ON d.metric = s.metric AND d.day > s.fit_from AND d.day <= s.wend
-        AND (s.wstart IS NULL OR d.day >= s.wstart)
-    WHERE s.fit_from IS NOT NULL
+    SELECT sid, count(*) AS fit_n, fsum(x) AS fit_sx, fsum(x * x) AS fit_sxx,
+           fsum(value) AS fit_sy, fsum(x * value) AS fit_sxy
+    FROM (
+        SELECT s.sid, d.value, (d.day - s.recent_from)::DOUBLE AS x
+        FROM sides s
+        JOIN daily_values d ON d.metric = s.reads AND d.day > s.fit_from
+            AND d.day BETWEEN s.wfrom AND s.wend
+        WHERE s.fit_from IS NOT NULL
+    )
     GROUP BY sid
-),
-agg AS (
-    SELECT s.kpi, s.side, s.behaviour, i.n_in, i.w_sum,
-           -- "latest": the last day with a value on or before the end (may precede start)
-           coalesce(i.w_latest, b.b_latest) AS latest,
-           coalesce(i.w_last, b.b_last) AS last_day,
-           i.first_day, i.w_first,
-           -- the value on the last day on or before the start
-           CASE WHEN i.first_day = s.wstart THEN i.w_first ELSE b.b_latest END AS before_start,
-           i.recent_sum, f.at_deadline
-    FROM sides s
-    LEFT JOIN inside i ON i.sid = s.sid
-    LEFT JOIN before b ON b.sid = s.sid
-    LEFT JOIN fit f ON f.sid = s.sid
 )
 """
 
-# One row per KPI: what KpiProgress passes through, then the rules' inputs, named and
-# ordered as tracker/progress_rules.py's ROW_FIELDS. Each side's value for a ratio
-# is taken by its metric's behaviour: a flow side summed, a stock side its latest.
+# One row per KPI side, named and ordered as tracker/progress_rules.py's SIDE_FIELDS:
+# the KPI's columns, then the side's aggregates. KPIs in plan order, each one's value
+# side first ('value' sorts after 'num' and 'den'), then a ratio's two.
 PROGRESS_QUERY = f"""
 WITH {KPIS}, {AGGREGATES}
-SELECT w.kpi, w.objective, w.name,
-       CASE WHEN w.aggregation = 'ratio' THEN w.numerator || '/' || w.denominator
-            ELSE w.metric END AS metric,
-       w.aggregation, w.per, w.stay, w.unit,
-       -- without a start the window starts at its first value, and is paced from there
-       coalesce(w.wstart, v.first_day, least(n.first_day, dn.first_day)) AS start,
-       w.wdeadline AS deadline,
-       w.owner, coalesce(v.last_day, greatest(n.last_day, dn.last_day)) AS last_day,
-       w.target, w.given_baseline, w.kstart AS kpi_start, v.n_in, v.w_sum, v.latest,
-       v.w_first, v.before_start, v.recent_sum, v.at_deadline,
-       -- n, the days in the window; without a start it begins at the first value
-       w.wend - coalesce(w.wstart, v.first_day) + 1 AS n_days,
-       CASE WHEN n.behaviour = 'flow' THEN n.w_sum ELSE n.latest END AS num_value,
-       CASE WHEN dn.behaviour = 'flow' THEN dn.w_sum ELSE dn.latest END AS den_value
-FROM win w
-LEFT JOIN agg v ON v.kpi = w.kpi AND v.side = 'value'
-LEFT JOIN agg n ON n.kpi = w.kpi AND n.side = 'num'
-LEFT JOIN agg dn ON dn.kpi = w.kpi AND dn.side = 'den'
-ORDER BY w.opos, w.objective, w.kpos, w.kpi
+SELECT s.kpi, s.objective, s.name, s.metric, s.numerator, s.denominator, s.aggregation,
+       s.per, s.stay, s.unit, s.owner, s.target, s.given_baseline, s.kstart,
+       s.wstart, s.wend, s.wdeadline, s.side, s.behaviour,
+       i.n_in, i.w_sum,
+       -- "latest": the last day with a value on or before the end (may precede start)
+       coalesce(i.w_latest, b.b_latest) AS latest,
+       coalesce(i.w_last, b.b_last) AS last_day,
+       i.first_day, i.w_first,
+       -- the value on the last day on or before the start
+       CASE WHEN i.first_day = s.wstart THEN i.w_first ELSE b.b_latest END AS before_start,
+       i.recent_sum, f.fit_n, f.fit_sx, f.fit_sxx, f.fit_sy, f.fit_sxy
+FROM sides s
+LEFT JOIN inside i ON i.sid = s.sid
+LEFT JOIN before b ON b.sid = s.sid
+LEFT JOIN fit f ON f.sid = s.sid
+ORDER BY s.opos, s.objective, s.kpos, s.kpi, s.side DESC
 """
 
 OBJECTIVES_QUERY = """

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tracker.progress import KpiProgress, _kpi_progress
-from tracker.progress_rules import ROW_FIELDS, judge, round9
+from tracker.progress_rules import ROW_FIELDS, SIDE_FIELDS, judge, line_at, round9
 from tracker.progress_sql import PROGRESS_QUERY
 from tracker.store import Store
 
@@ -118,7 +120,7 @@ def test_the_statement_gives_the_columns_the_rules_read(tmp_path: Path) -> None:
     store.init()
     with store.read() as con:
         cursor = con.execute(PROGRESS_QUERY, {"d": D, "only": None, "kpi": None})
-        assert tuple(c[0] for c in cursor.description) == ROW_FIELDS
+        assert tuple(c[0] for c in cursor.description) == SIDE_FIELDS
 
 
 def test_a_kpi_built_for_a_report_is_the_dataclass_its_init_builds() -> None:
@@ -133,3 +135,42 @@ def test_a_kpi_built_for_a_report_is_the_dataclass_its_init_builds() -> None:
         built.status = "achieved"  # type: ignore[misc]
     with pytest.raises(ValueError):  # a field too few is an error, not a missing attribute
         _kpi_progress(values[:-1])
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(-27, 28), st.decimals(0, 10**7, places=2).map(float)),
+        min_size=2,
+        max_size=56,
+        unique_by=lambda p: p[0],
+    ),
+    st.integers(-27, 400),
+)
+def test_the_forecast_line_is_the_least_squares_line(
+    points: list[tuple[int, float]], at: int
+) -> None:
+    # x as PROGRESS_QUERY's fit gives them (days from the middle of the last 56), the
+    # sums as DuckDB's fsum gives them; the line read anywhere up to a deadline a year on
+    xs = [x for x, _ in points]
+    ys = [y for _, y in points]
+    got = line_at(
+        len(points),
+        float(sum(xs)),
+        float(sum(x * x for x in xs)),
+        math.fsum(ys),
+        math.fsum(x * y for x, y in points),
+        at,
+    )
+    n = len(points)
+    mx, my = Fraction(sum(xs), n), sum(map(Fraction, ys)) / n
+    slope = sum((x - mx) * (Fraction(y) - my) for x, y in points) / sum((x - mx) ** 2 for x in xs)
+    exact = my + slope * (at - mx)
+    assert got is not None
+    assert abs(Fraction(got) - exact) <= Fraction(1, 10**9) * max(1, abs(exact)) / 1000
+
+
+def test_no_line_without_two_days() -> None:
+    assert line_at(None, 0.0, 0.0, 0.0, 0.0, 5) is None
+    assert line_at(1, 3.0, 9.0, 7.0, 21.0, 5) is None
+    assert line_at(2, 2.0, 2.0, 4.0, 4.0, 5) is None  # one day twice: no slope
+    assert line_at(2, 0.0, 2.0, 4.0, 2.0, 3) == 2.0 + 1.0 * 3  # (-1, 1), (1, 3): y = 2 + x
