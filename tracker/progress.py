@@ -230,8 +230,9 @@ def _kpi_rows(
 ) -> list[KpiProgress]:
     on, risk = _thresholds(con)
     sides = con.execute(PROGRESS_QUERY, {"d": as_of, "only": objective, "kpi": kpi}).fetchall()
+    workspace = con.execute("SELECT currency FROM workspace").fetchall()
     out = []
-    for row in kpi_rows(sides):
+    for row in kpi_rows(sides, workspace[0][0] if workspace else None):
         values = list(judge(row, as_of, on, risk, day_over))
         for i in _FLOAT_FIELDS:  # only the numbers need cleaning: a third of the columns
             values[i] = _clean(values[i])

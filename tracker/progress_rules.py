@@ -26,8 +26,8 @@ from typing import Any
 # the KPI's, then its side's.
 SIDE_FIELDS = (
     "kpi", "objective", "name", "metric", "numerator", "denominator", "aggregation",
-    "per", "stay", "unit", "owner", "target", "given_baseline", "kstart",
-    "wstart", "wend", "wdeadline", "side", "behaviour",
+    "per", "stay", "owner", "target", "given_baseline", "kstart",
+    "wstart", "wend", "wdeadline", "side", "behaviour", "unit", "metric_class",
     "n_in", "w_sum", "latest", "last_day", "first_day", "w_first", "before_start",
     "recent_sum", "fit_n", "fit_sx", "fit_sxx", "fit_sy", "fit_sxy",
 )  # fmt: skip
@@ -96,28 +96,32 @@ _KIND, _W_SUM, _LATEST, _BEHAVIOUR = (
     _SIDE["behaviour"],
 )
 _FIRST_DAY, _LAST_DAY = _SIDE["first_day"], _SIDE["last_day"]
+_UNIT, _CLASS = _SIDE["unit"], _SIDE["metric_class"]
 
 
-def kpi_rows(sides: Iterable[Sequence[Any]]) -> Iterator[tuple[Any, ...]]:
+def kpi_rows(sides: Iterable[Sequence[Any]], currency: str | None) -> Iterator[tuple[Any, ...]]:
     """Each KPI's row (``ROW_FIELDS``) from PROGRESS_QUERY's rows (``SIDE_FIELDS``), in
-    their order: each KPI's value side (it always has one), then its ratio's sides."""
+    their order: each KPI's value side (it always has one), then its ratio's sides.
+    ``currency``: the workspace's, the unit of a spend metric that names none."""
     value: Sequence[Any] | None = None
     parts: list[Sequence[Any]] = []
     for side in sides:
         if side[_KIND] == "value":
             if value is not None:
-                yield _kpi_row(value, parts)
+                yield _kpi_row(value, parts, currency)
             value, parts = side, []
         else:
             parts.append(side)
     if value is not None:
-        yield _kpi_row(value, parts)
+        yield _kpi_row(value, parts, currency)
 
 
-def _kpi_row(value: Sequence[Any], parts: list[Sequence[Any]]) -> tuple[Any, ...]:
-    (kpi, objective, name, metric, numerator, denominator, agg, per, stay, unit, owner,
-     target, given_baseline, kstart, wstart, wend, wdeadline, _side, _behaviour,
-     n_in, w_sum, latest, last_day, first_day, w_first, before_start, recent_sum,
+def _kpi_row(
+    value: Sequence[Any], parts: list[Sequence[Any]], currency: str | None
+) -> tuple[Any, ...]:
+    (kpi, objective, name, metric, numerator, denominator, agg, per, stay, owner,
+     target, given_baseline, kstart, wstart, wend, wdeadline, _side, _behaviour, unit,
+     metric_class, n_in, w_sum, latest, last_day, first_day, w_first, before_start, recent_sum,
      fit_n, fit_sx, fit_sxx, fit_sy, fit_sxy) = value  # fmt: skip
     num = den = None
     for part in parts:
@@ -125,6 +129,15 @@ def _kpi_row(value: Sequence[Any], parts: list[Sequence[Any]]) -> tuple[Any, ...
             num = part
         else:
             den = part
+    if unit is None and num is not None:
+        # a ratio shows its numerator's unit: cost / leads is money per lead
+        unit = num[_UNIT]
+    if unit is None:
+        # a spend metric without a unit is money in the workspace's currency
+        if metric_class is None and num is not None:
+            metric_class = num[_CLASS]
+        if metric_class == "spend":
+            unit = currency
     if agg == "ratio":
         metric = (
             f"{numerator}/{denominator}"

@@ -55,6 +55,7 @@ def make(
     start: Any = START,
     deadline: Any = DEADLINE,
     objectives: list[dict] | None = None,
+    currency: str | None = None,
 ) -> Store:
     """Apply a plan: the METRICS and one objective ``obj`` holding ``kpis``."""
     objective: dict[str, Any] = {
@@ -69,7 +70,11 @@ def make(
     if deadline is not None:
         objective["deadline"] = deadline
     plan: dict[str, Any] = {
-        "workspace": {"name": "T", "timezone": "UTC"},
+        "workspace": {
+            "name": "T",
+            "timezone": "UTC",
+            **({"currency": currency} if currency else {}),
+        },
         "people": [{"key": "ann", "name": "Ann", "role": "manager"}],
         "metrics": METRICS,
         "objectives": [objective, *(objectives or [])],
@@ -963,6 +968,24 @@ def test_a_ratio_of_spend_without_a_unit_is_money_in_the_workspace_currency(
     k = status(mem, day(3))
     assert k.unit == "USD"
     assert kpi_value(k, k.current) == "$2.55"
+
+
+def test_a_kpi_shows_its_metrics_unit_a_ratio_its_numerators(mem: Store) -> None:
+    # a spend metric without a unit is money in the workspace's currency, whichever it is
+    make(
+        mem,
+        {"key": "spent", "metric": "ads", "target": 900},
+        {"key": "per_lead", "ratio": {"numerator": "ads", "denominator": "leads"}, "target": 20},
+        {"key": "cost", "metric": "cost", "target": 900},
+        {"key": "cpl", "ratio": {"numerator": "cost", "denominator": "leads"}, "target": 20},
+        {"key": "clicks_per_lead", "ratio": {"numerator": "clicks", "denominator": "leads"},
+         "target": 3},
+        {"key": "leads", "metric": "leads", "target": 40},
+        currency="CHF",
+    )  # fmt: skip
+    units = {k.kpi: k.unit for k in compute_progress(mem, day(3)).kpis}
+    assert units == {"spent": "CHF", "per_lead": "CHF", "cost": "USD", "cpl": "USD",
+                     "clicks_per_lead": None, "leads": None}  # fmt: skip
 
 
 def test_no_progress_towards_a_lower_target_is_zero_not_minus_zero(mem: Store) -> None:
