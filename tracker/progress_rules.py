@@ -3,7 +3,7 @@
 ``tracker/progress_sql.py``'s ``PROGRESS_QUERY`` gives one row per KPI side (the metric
 it reads, or a ratio's numerator and denominator): the KPI's window and the aggregates
 of the daily values the side reads (sum, latest, first, the value before the start, the
-recent days' sum, the least-squares sums of the forecast's line). ``kpi_rows`` puts each
+recent days' sum, the forecast's line read at the deadline). ``kpi_rows`` puts each
 KPI's sides together into one row (``ROW_FIELDS``), and ``judge`` turns such a row into
 the numbers DESIGN.md's "Progress rules" define: current, baseline, progress, expected,
 pace, status, forecast, forecast status and needed per week. docs/progress.md states
@@ -29,7 +29,7 @@ SIDE_FIELDS = (
     "per", "stay", "owner", "target", "given_baseline", "kstart",
     "wstart", "wend", "wdeadline", "side", "behaviour", "unit", "metric_class",
     "n_in", "w_sum", "latest", "last_day", "first_day", "w_first", "before_start",
-    "recent_sum", "fit_n", "fit_sx", "fit_sxx", "fit_sy", "fit_sxy",
+    "recent_sum", "at_deadline",
 )  # fmt: skip
 
 # One KPI's row, as kpi_rows gives it to judge: first what KpiProgress passes through
@@ -59,25 +59,6 @@ def round9(x: float) -> float:
         with decimal.localcontext(prec=60):
             return float(decimal.Decimal(x).quantize(_NINE_DECIMALS, decimal.ROUND_HALF_UP))
     return (whole + (fraction > 0.5)) / 1e9
-
-
-# The forecast's line is fitted to the window's last 56 days, x counted from their
-# middle: 28 days before the window's end (PROGRESS_QUERY's recent_from).
-FIT_MIDDLE = 28
-
-
-def line_at(n: int | None, sx: float, sxx: float, sy: float, sxy: float, x: int) -> float | None:
-    """The least-squares line through ``n`` points, read at ``x``, from its sums (of x,
-    x squared, y and x times y); None without two different days to draw it through.
-
-    The x are whole days, so ``n * sxx - sx * sx`` is computed exactly in integers."""
-    if n is None or n < 2:
-        return None
-    spread = n * int(sxx) - int(sx) * int(sx)
-    if spread <= 0:
-        return None
-    slope = (n * sxy - sx * sy) / spread
-    return (sy - slope * sx) / n + slope * x
 
 
 def _side_value(side: Sequence[Any] | None) -> float | None:
@@ -110,6 +91,10 @@ def kpi_rows(sides: Iterable[Sequence[Any]], currency: str | None) -> Iterator[t
             if value is not None:
                 yield _kpi_row(value, parts, currency)
             value, parts = side, []
+        elif value is None or side[0] != value[0]:
+            # the statement's ORDER BY puts each KPI's value side first: a side that
+            # comes elsewhere would be read as another KPI's
+            raise ValueError(f"KPI {side[0]!r}: its {side[_KIND]} side came before its value")
         else:
             parts.append(side)
     if value is not None:
@@ -122,12 +107,12 @@ def _kpi_row(
     (kpi, objective, name, metric, numerator, denominator, agg, per, stay, owner,
      target, given_baseline, kstart, wstart, wend, wdeadline, _side, _behaviour, unit,
      metric_class, n_in, w_sum, latest, last_day, first_day, w_first, before_start, recent_sum,
-     fit_n, fit_sx, fit_sxx, fit_sy, fit_sxy) = value  # fmt: skip
+     at_deadline) = value  # fmt: skip
     num = den = None
     for part in parts:
         if part[_KIND] == "num":
             num = part
-        else:
+        elif part[_KIND] == "den":
             den = part
     if unit is None and num is not None:
         # a ratio shows its numerator's unit: cost / leads is money per lead
@@ -155,12 +140,6 @@ def _kpi_row(
         if last_day is None:
             lasts = [p[_LAST_DAY] for p in parts if p[_LAST_DAY] is not None]
             last_day = max(lasts) if lasts else None
-    at_deadline = None
-    if fit_n is not None and wdeadline is not None:
-        # the fit's x counts days from the middle of its 56 (PROGRESS_QUERY's fit)
-        at_deadline = line_at(
-            fit_n, fit_sx, fit_sxx, fit_sy, fit_sxy, (wdeadline - wend).days + FIT_MIDDLE
-        )
     return (
         kpi, objective, name, metric, agg, per, stay, unit, start, wdeadline, owner,
         last_day, target, given_baseline, kstart, n_in, w_sum, latest, w_first,

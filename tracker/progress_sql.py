@@ -128,24 +128,19 @@ before AS (
 ),
 -- The forecast's line for "latest" KPIs: its own GROUP BY over the last 56 days of
 -- their windows only (in the one above it cost every row its filter and widened every
--- group's state: 2 ms more at L). It gives the least-squares sums; progress_rules reads
--- the line at the deadline from them. x = days from the middle of the 56 (recent_from:
--- small whole numbers, so their sums are exact, and centred, so the slope loses few
--- digits to cancellation: on edge cases this gets the 12th digit right more often
--- than regr_intercept). Compensated sums (fsum) come out the same whatever order
--- DuckDB's threads add in, so a forecast on a rounding edge does not move between runs
--- (regr_intercept, unordered, moved about 1 in 330 in its 12th digit; ordered by day it
--- cost 4 ms more at L than these sums).
+-- group's state: 2 ms more at L). x = days from the deadline, so the line read at the
+-- deadline is the intercept. ORDER BY day: the fit's running sums are added in one
+-- order, so its last bits (and a forecast on a rounding edge) do not move between runs
+-- with the order threads finish in (unordered, 1 forecast in about 330 moved in its
+-- 12th digit; about 4 ms at L). Plain sums of x, x*x, y and x*y, fsum'd in any order,
+-- were tried instead: repeatable and 4 ms faster, but cancellation lost digits where a
+-- KPI's days sit at one end of the 56 (docs/performance.md).
 fit AS (
-    SELECT sid, count(*) AS fit_n, fsum(x) AS fit_sx, fsum(x * x) AS fit_sxx,
-           fsum(value) AS fit_sy, fsum(x * value) AS fit_sxy
-    FROM (
-        SELECT s.sid, d.value, (d.day - s.recent_from)::DOUBLE AS x
-        FROM sides s
-        JOIN daily_values d ON d.metric = s.reads AND d.day > s.fit_from
-            AND d.day BETWEEN s.wfrom AND s.wend
-        WHERE s.fit_from IS NOT NULL
-    )
+    SELECT sid, regr_intercept(value, (day - wdeadline)::DOUBLE ORDER BY day) AS at_deadline
+    FROM sides s
+    JOIN daily_values d ON d.metric = s.reads AND d.day > s.fit_from
+        AND d.day BETWEEN s.wfrom AND s.wend
+    WHERE s.fit_from IS NOT NULL
     GROUP BY sid
 )
 """
@@ -165,7 +160,7 @@ SELECT s.kpi, s.objective, s.name, s.metric, s.numerator, s.denominator, s.aggre
        i.first_day, i.w_first,
        -- the value on the last day on or before the start
        CASE WHEN i.first_day = s.wstart THEN i.w_first ELSE b.b_latest END AS before_start,
-       i.recent_sum, f.fit_n, f.fit_sx, f.fit_sxx, f.fit_sy, f.fit_sxy
+       i.recent_sum, f.at_deadline
 FROM sides s
 LEFT JOIN inside i ON i.sid = s.sid
 LEFT JOIN before b ON b.sid = s.sid

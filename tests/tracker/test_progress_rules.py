@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tracker.progress import KpiProgress, _kpi_progress
-from tracker.progress_rules import ROW_FIELDS, SIDE_FIELDS, judge, line_at, round9
+from tracker.progress_rules import ROW_FIELDS, SIDE_FIELDS, judge, kpi_rows, round9
 from tracker.progress_sql import PROGRESS_QUERY
 from tracker.store import Store
 
@@ -137,40 +135,60 @@ def test_a_kpi_built_for_a_report_is_the_dataclass_its_init_builds() -> None:
         _kpi_progress(values[:-1])
 
 
-@given(
-    st.lists(
-        st.tuples(st.integers(-27, 28), st.decimals(0, 10**7, places=2).map(float)),
-        min_size=2,
-        max_size=56,
-        unique_by=lambda p: p[0],
-    ),
-    st.integers(-27, 400),
-)
-def test_the_forecast_line_is_the_least_squares_line(
-    points: list[tuple[int, float]], at: int
-) -> None:
-    # x as PROGRESS_QUERY's fit gives them (days from the middle of the last 56), the
-    # sums as DuckDB's fsum gives them; the line read anywhere up to a deadline a year on
-    xs = [x for x, _ in points]
-    ys = [y for _, y in points]
-    got = line_at(
-        len(points),
-        float(sum(xs)),
-        float(sum(x * x for x in xs)),
-        math.fsum(ys),
-        math.fsum(x * y for x, y in points),
-        at,
+def side(kpi: str, kind: str, **given_fields: Any) -> tuple[Any, ...]:
+    fields: dict[str, Any] = dict.fromkeys(SIDE_FIELDS)
+    fields.update(kpi=kpi, objective="o", aggregation="ratio", side=kind, wstart=START,
+                  wend=D, wdeadline=DEADLINE, numerator="leads", denominator="clicks")  # fmt: skip
+    fields.update(given_fields)
+    return tuple(fields[name] for name in SIDE_FIELDS)
+
+
+def test_a_ratios_sides_come_together_by_their_behaviour() -> None:
+    rows = list(
+        kpi_rows(
+            [
+                side("r", "value"),
+                side(
+                    "r",
+                    "num",
+                    behaviour="flow",
+                    w_sum=5.0,
+                    latest=3.0,
+                    unit="USD",
+                    first_day=D,
+                    last_day=D,
+                ),
+                side(
+                    "r",
+                    "den",
+                    behaviour="stock",
+                    w_sum=99.0,
+                    latest=20.0,
+                    first_day=START,
+                    last_day=START,
+                ),
+                side(
+                    "next",
+                    "value",
+                    aggregation="sum",
+                    metric="leads",
+                    numerator=None,
+                    denominator=None,
+                ),
+            ],  # fmt: skip
+            "EUR",
+        )
     )
-    n = len(points)
-    mx, my = Fraction(sum(xs), n), sum(map(Fraction, ys)) / n
-    slope = sum((x - mx) * (Fraction(y) - my) for x, y in points) / sum((x - mx) ** 2 for x in xs)
-    exact = my + slope * (at - mx)
-    assert got is not None
-    assert abs(Fraction(got) - exact) <= Fraction(1, 10**9) * max(1, abs(exact)) / 1000
+    got = [dict(zip(ROW_FIELDS, r, strict=True)) for r in rows]
+    assert [g["kpi"] for g in got] == ["r", "next"]
+    assert got[0]["metric"] == "leads/clicks" and got[0]["unit"] == "USD"
+    assert (got[0]["num_value"], got[0]["den_value"]) == (
+        5.0,
+        20.0,
+    )  # a flow's sum, a stock's level
+    assert got[0]["last_day"] == D and got[1]["num_value"] is None
 
 
-def test_no_line_without_two_days() -> None:
-    assert line_at(None, 0.0, 0.0, 0.0, 0.0, 5) is None
-    assert line_at(1, 3.0, 9.0, 7.0, 21.0, 5) is None
-    assert line_at(2, 2.0, 2.0, 4.0, 4.0, 5) is None  # one day twice: no slope
-    assert line_at(2, 0.0, 2.0, 4.0, 2.0, 3) == 2.0 + 1.0 * 3  # (-1, 1), (1, 3): y = 2 + x
+def test_a_side_out_of_its_kpis_order_is_an_error_not_another_kpis() -> None:
+    with pytest.raises(ValueError, match="came before its value"):
+        list(kpi_rows([side("r", "value"), side("s", "num")], None))
