@@ -592,7 +592,8 @@ def campaign_impacts(
     (first, last day) keeps the campaigns whose last day, their own or their objective's
     deadline, falls in that span (the weekly review's "campaigns that ended")."""
     from tracker.errors import NotFound
-    from tracker.working import UNASSIGNED, channel_costs, workspace_currency
+    from tracker.settings import workspace_currency
+    from tracker.working import UNASSIGNED, channel_costs
 
     with store.session(), store.read() as con:
         as_of = as_of or today(store)

@@ -30,10 +30,10 @@ from tracker.observations import (
 )
 from tracker.permissions import require_writer
 from tracker.records import Actor
+from tracker.settings import workspace_currency
 from tracker.store import Rollback, Store
 from tracker.text import clip, safe_file_name
 from tracker.vocab import listing
-from tracker.working import workspace_currency
 
 if TYPE_CHECKING:
     from tracker.imports.model import ParsedFile

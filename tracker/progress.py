@@ -22,7 +22,7 @@ from tracker.errors import BadInput, NotFound
 from tracker.periods import Period
 from tracker.progress_rules import judge, kpi_rows
 from tracker.progress_sql import HISTORY_QUERY, OBJECTIVES_QUERY, PROGRESS_QUERY, SERIES_QUERY
-from tracker.settings import get_setting, pace_order_problem
+from tracker.settings import get_setting, pace_order_problem, workspace_currency
 from tracker.store import Store
 
 if TYPE_CHECKING:
@@ -230,9 +230,8 @@ def _kpi_rows(
 ) -> list[KpiProgress]:
     on, risk = _thresholds(con)
     sides = con.execute(PROGRESS_QUERY, {"d": as_of, "only": objective, "kpi": kpi}).fetchall()
-    workspace = con.execute("SELECT currency FROM workspace").fetchall()
     out = []
-    for row in kpi_rows(sides, workspace[0][0] if workspace else None):
+    for row in kpi_rows(sides, workspace_currency(con)):
         values = list(judge(row, as_of, on, risk, day_over))
         for i in _FLOAT_FIELDS:  # only the numbers need cleaning: a third of the columns
             values[i] = _clean(values[i])

@@ -61,14 +61,6 @@ def round9(x: float) -> float:
     return (whole + (fraction > 0.5)) / 1e9
 
 
-def _side_value(side: Sequence[Any] | None) -> float | None:
-    """A ratio side's value, by its metric's behaviour: a flow's window sum, a stock's
-    latest level."""
-    if side is None:
-        return None
-    return side[_W_SUM] if side[_BEHAVIOUR] == "flow" else side[_LATEST]
-
-
 _SIDE = {name: i for i, name in enumerate(SIDE_FIELDS)}
 _KIND, _W_SUM, _LATEST, _BEHAVIOUR = (
     _SIDE["side"],
@@ -80,7 +72,15 @@ _FIRST_DAY, _LAST_DAY = _SIDE["first_day"], _SIDE["last_day"]
 _UNIT, _CLASS = _SIDE["unit"], _SIDE["metric_class"]
 
 
-def kpi_rows(sides: Iterable[Sequence[Any]], currency: str | None) -> Iterator[tuple[Any, ...]]:
+def _side_value(side: Sequence[Any] | None) -> float | None:
+    """A ratio side's value, by its metric's behaviour: a flow's window sum, a stock's
+    latest level."""
+    if side is None:
+        return None
+    return side[_W_SUM] if side[_BEHAVIOUR] == "flow" else side[_LATEST]
+
+
+def kpi_rows(sides: Iterable[Sequence[Any]], currency: str) -> Iterator[tuple[Any, ...]]:
     """Each KPI's row (``ROW_FIELDS``) from PROGRESS_QUERY's rows (``SIDE_FIELDS``), in
     their order: each KPI's value side (it always has one), then its ratio's sides.
     ``currency``: the workspace's, the unit of a spend metric that names none."""
@@ -101,9 +101,7 @@ def kpi_rows(sides: Iterable[Sequence[Any]], currency: str | None) -> Iterator[t
         yield _kpi_row(value, parts, currency)
 
 
-def _kpi_row(
-    value: Sequence[Any], parts: list[Sequence[Any]], currency: str | None
-) -> tuple[Any, ...]:
+def _kpi_row(value: Sequence[Any], parts: list[Sequence[Any]], currency: str) -> tuple[Any, ...]:
     (kpi, objective, name, metric, numerator, denominator, agg, per, stay, owner,
      target, given_baseline, kstart, wstart, wend, wdeadline, _side, _behaviour, unit,
      metric_class, n_in, w_sum, latest, last_day, first_day, w_first, before_start, recent_sum,

@@ -242,6 +242,13 @@ SETTINGS: dict[str, Setting] = {
 }
 
 
+def workspace_currency(con: Any) -> str:
+    """The workspace's currency (ISO 4217), read on an open connection: USD before a plan
+    names one."""
+    row = con.execute("SELECT currency FROM workspace").fetchall()
+    return (row[0][0] if row and row[0][0] else "USD").upper()
+
+
 def is_private_setting(name: str) -> bool:
     """A setting only managers read: the mail server's (its name, port, user, sender);
     assistants' and viewers' plan exports and audit log leave them out."""

@@ -24,6 +24,7 @@ from typing import Any
 
 from tracker.clock import today
 from tracker.daily import COUNTED_HOURS
+from tracker.settings import workspace_currency
 from tracker.store import Store
 
 UNASSIGNED = "unassigned"  # the SQL's name for effort and spend with no channel
@@ -208,11 +209,6 @@ def channel_costs(con: Any, first: dt.date, last: dt.date) -> dict[str, dict[str
             _COSTS, {"first": first, "last": last}
         ).fetchall()
     }
-
-
-def workspace_currency(con: Any) -> str:
-    row = con.execute("SELECT currency FROM workspace").fetchall()
-    return (row[0][0] if row and row[0][0] else "USD").upper()
 
 
 def whats_working(

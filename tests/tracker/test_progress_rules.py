@@ -191,4 +191,4 @@ def test_a_ratios_sides_come_together_by_their_behaviour() -> None:
 
 def test_a_side_out_of_its_kpis_order_is_an_error_not_another_kpis() -> None:
     with pytest.raises(ValueError, match="came before its value"):
-        list(kpi_rows([side("r", "value"), side("s", "num")], None))
+        list(kpi_rows([side("r", "value"), side("s", "num")], "USD"))
