@@ -20,15 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import logging
 import os
 import signal
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
-
-log = logging.getLogger("waypoint.jobs")
 
 STOP_GRACE_SECONDS = 10
 
@@ -93,18 +90,32 @@ def serve_with_jobs(
 
                 start_scheduler(db_path)
                 # stopped last, after the pages: a run under way ends and is recorded
-                stack.callback(_stop_jobs, stop_all)
+                stack.callback(_stop_jobs, stop_all, say)
                 say("Scheduled jobs: running in this process (see `waypoint jobs list`).")
         return _run_child(command, env)
 
 
-def _stop_jobs(stop_all: Callable[..., bool]) -> None:
+def _stop_jobs(stop_all: Callable[..., bool], say: Callable[[str], None] = print) -> None:
     """Wait for the run under way with signals ignored: a second Ctrl+C during the wait
-    (up to a minute) raised out of the cleanup, a traceback instead of a clean stop."""
+    (up to a minute) raised out of the cleanup, a traceback instead of a clean stop.
+
+    A stop that waits says so first: a digest rendering its chart takes seconds, and
+    under load far more, and a server that goes quiet for a minute after Ctrl+C reads as
+    hung (it is what a service manager's log shows when it asks why a stop took long)."""
+    from jobs.scheduler import STOP_WAIT_SECONDS
+
     previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
+        if not stop_all(wait=False):
+            say(
+                f"Stopping: waiting up to {STOP_WAIT_SECONDS} s for the job run under way,"
+                " so that its outcome is recorded."
+            )
         if not stop_all(wait=True):
-            log.warning("a job was still running when the server stopped")
+            say(
+                f"A job run was still going after {STOP_WAIT_SECONDS} s: stopped without"
+                " it; it reads 'running' until the 2-hour rule marks it failed and retries it."
+            )
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -612,3 +612,29 @@ def test_a_second_ctrl_c_while_the_server_waits_for_a_job_is_ignored() -> None:
 
     service._stop_jobs(stop_all)  # returns: nothing raised
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back after
+
+
+def test_a_stop_that_waits_for_a_job_says_so() -> None:
+    # a server quiet for up to a minute after Ctrl+C read as hung
+    from jobs import service
+
+    said: list[str] = []
+    waited: list[bool] = []
+
+    def stop_all(wait: bool) -> bool:
+        waited.append(wait)
+        return wait  # a run under way when asked, over once waited for
+
+    service._stop_jobs(stop_all, said.append)
+    assert waited == [False, True]
+    assert said == [
+        "Stopping: waiting up to 60 s for the job run under way, so that its outcome is recorded."
+    ]
+
+    said.clear()
+    service._stop_jobs(lambda wait: True, said.append)  # nothing running: nothing to say
+    assert said == []
+
+    said.clear()
+    service._stop_jobs(lambda wait: False, said.append)  # still going after the minute
+    assert len(said) == 2 and "reads 'running' until the 2-hour rule" in said[1]

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from jobs.scheduler import STOP_WAIT_SECONDS
+from jobs.service import STOP_GRACE_SECONDS
 from tests.conftest import free_port, healthy
 from tests.reliability.helpers import CLI, waypoint
 
@@ -91,11 +93,19 @@ def test_serve_runs_the_jobs_once_per_database_and_stops_cleanly(tmp_path: Path)
         assert "Scheduled jobs: running in this process" not in said
         lease = db.with_name(db.name + ".scheduler.lock").read_text()
         assert f"pid {first.pid}" in lease  # the lease stays with the first server
-        # SIGTERM to each `waypoint serve` stops its Streamlit child too
+        # SIGTERM to each `waypoint serve` stops its Streamlit child too. The first may
+        # be running the start-up catch-up's digest (its chart is rendered by a
+        # Chromium: 7 s on an idle machine, far more in a loaded full run), and a run
+        # under way is waited for, up to a minute: the failure of 2026-12-07 was this
+        # test giving it 30 s
+        patience = STOP_GRACE_SECONDS + STOP_WAIT_SECONDS + 30
         for proc, port in ((second, second_port), (first, first_port)):
             proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=30)
+            proc.wait(timeout=patience)
             until(lambda port=port: not port_open(port), 20, f"port {port} closed")
+        for name in ("first.log", "second.log"):
+            # the Streamlit child's own last words reach the log (unbuffered)
+            assert "Stopping..." in (tmp_path / name).read_text(), name
     except Exception as failed:  # a timeout, a refused command or a failed check
         # this test failed twice in eleven full-suite runs and never alone: a failure
         # carries both servers' own words, so the next one says why

@@ -106,6 +106,10 @@ def serve_cmd(
         **os.environ,
         "WAYPOINT_DB": str(store.path.resolve()),
         "WAYPOINT_AUTH": sign_in.mode,
+        # Streamlit's lines reach a service's log (a file or pipe, not a terminal) as they
+        # are printed, not when a buffer fills: a child killed after the stop's grace
+        # period took its last lines with it
+        "PYTHONUNBUFFERED": "1",
     }
     acting = None
     if app.as_person and sign_in.mode == "local":
