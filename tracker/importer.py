@@ -348,7 +348,7 @@ def read_import(
         # naming --day, not each row's "day" column the file does not have
         check_day(day, today(timezone=workspace.timezone), "--day")
     for mapping in map_with:
-        check_metrics(mapping, workspace.names, f"--map {mapping.name}")
+        check_metrics(mapping, workspace.names, f"--map {mapping.name}", workspace.behaviours)
     # Parsed with the database closed: a slow or hostile file never holds the file lock
     # that other processes (the dashboard, the scheduler, the CLI) wait for.
     parsed = parse_file(

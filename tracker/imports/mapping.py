@@ -153,8 +153,14 @@ def _exclusive(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     return any(k in second and second[k] != v for k, v in first.items())
 
 
-def check_metrics(mapping: ImportMapping, known: Mapping[str, Any], origin: str) -> None:
-    """A mapping may only feed metrics the plan has (DESIGN): name the first unknown."""
+def check_metrics(
+    mapping: ImportMapping,
+    known: Mapping[str, Any],
+    origin: str,
+    behaviours: Mapping[str, str] | None = None,
+) -> None:
+    """A mapping may only feed metrics the plan has (DESIGN): name the first unknown; and
+    counts of rows only into flow metrics (``behaviours``: key -> flow | stock)."""
     unknown = [v.metric for v in mapping.values if v.metric not in known]
     if unknown:
         named = ", ".join(f"{m}{spelled_like(m, known)}" for m in dict.fromkeys(unknown))
@@ -162,6 +168,22 @@ def check_metrics(mapping: ImportMapping, known: Mapping[str, Any], origin: str)
             f"{origin}: mapping {mapping.name} names unknown metric(s) {named};"
             " add them to the plan first (Plan page or `waypoint plan apply`)"
         )
+    problems = count_problems(mapping, behaviours or {}, origin)
+    if problems:
+        raise BadInput("; ".join(problems))
+
+
+def count_problems(mapping: ImportMapping, behaviours: Mapping[str, str], path: str) -> list[str]:
+    """A count of rows is a number of things that happened that day (orders, bookings):
+    it adds up, a flow. Counted into a stock metric (a level: followers, a balance) it
+    replaced the day's level with the count, and the days without a row with 0."""
+    return [
+        f"{path}.values[{i}]: counts rows into {spec.metric}, a stock metric (a level,"
+        " the last value of the day); a count of rows adds up day by day: count into a"
+        " flow metric, or read the level from a column"
+        for i, spec in enumerate(mapping.values)
+        if spec.count is not None and behaviours.get(spec.metric) == "stock"
+    ]
 
 
 def _day(cell: Any, mapping: ImportMapping, timezone: str, days: NumericDays) -> dt.date | None:

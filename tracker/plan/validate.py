@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from tracker.errors import PlanError
-from tracker.imports.mapping import column_problems
+from tracker.imports.mapping import column_problems, count_problems
 from tracker.models import KPI, Campaign, Metric, Objective, Person, Plan, Workspace
 from tracker.plan.items import resolved_aggregation
 from tracker.records import SCHEDULER
@@ -389,8 +389,10 @@ def _semantic_problems(plan: Plan, raw_keys: dict[str, set[str]] | None = None) 
                 f"metrics[{m.key}].prefer: only a flow metric adds sources up; a stock metric"
                 " already takes the latest value of the day"
             )
+    behaviours = {m.key: m.behaviour for m in plan.metrics}
     for mapping in plan.imports:
         problems += column_problems(mapping)
+        problems += count_problems(mapping, behaviours, f"imports[{mapping.name}]")
         for i, spec in enumerate(mapping.values):
             if spec.metric not in metrics and spec.metric not in broken_metrics:
                 problems.append(

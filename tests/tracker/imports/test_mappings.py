@@ -275,6 +275,31 @@ def test_map_naming_an_unknown_metric_is_refused_and_nothing_is_written(
     assert run.code == 2 and "Revenue (did you mean 'revenue'?)" in run.err
 
 
+def test_a_count_of_rows_into_a_stock_metric_is_refused_by_the_plan_and_by_map(
+    shop: Path, tmp_path: Path
+) -> None:
+    # counted into a level (email-list is stock), the day's level became the count and
+    # every day without a row became 0: 1,552 followers read 2, 0, 1
+    counting = BOOKING.replace(
+        "metric: catering-orders, where: {Leistung: Catering}", "metric: email-list"
+    )
+    before = daily(shop, "email-list")
+    mapping = _write(tmp_path, "m.yaml", counting)
+    run = waypoint(shop, "import", str(MAPPED / "booking-week45.csv"), "--map", str(mapping))
+    assert run.code == 2
+    assert "--map booking-system.values[2]: counts rows into email-list, a stock metric" in (
+        run.err
+    )
+    assert daily(shop, "email-list") == before and daily(shop, "catering-orders") == {}
+    plan = _write(tmp_path, "plan.yaml", _plan() + _imports(counting))
+    run = waypoint(tmp_path / "v.duckdb", "plan", "apply", str(plan))
+    assert run.code == 2
+    assert "imports[booking-system].values[2]: counts rows into email-list" in run.err
+    # the same count into a flow metric is what a count is for
+    plan = _write(tmp_path, "plan.yaml", _plan() + _imports(BOOKING))
+    assert waypoint(tmp_path / "v.duckdb", "plan", "apply", str(plan)).code == 0
+
+
 def test_a_broken_mapping_file_names_the_field(shop: Path, tmp_path: Path) -> None:
     mapping = _write(tmp_path, "m.yaml", BOOKING.replace('decimal: ","', 'decimal: ";"'))
     run = waypoint(shop, "import", str(MAPPED / "booking-week45.csv"), "--map", str(mapping))
