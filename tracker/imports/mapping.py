@@ -9,6 +9,7 @@ one, zero included, so a day without catering orders says 0 rather than nothing)
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
@@ -213,10 +214,17 @@ def _number(cell: Any, decimal_comma: bool, mark_known: bool) -> float | None:
     return parse_number(cell, decimal_comma=decimal_comma)
 
 
-def _matches(cell: Any, wanted: Any) -> bool:
+def _matches(cell: Any, wanted: Any, decimal_comma: bool, mark_known: bool) -> bool:
+    """A ``where`` as ``_filter`` reads it: a number (written as text too: `5` and `"5"`)
+    against the cell read as the mapping reads its values, so that with decimal commas
+    "1.000" is a thousand here as it is in the amount; other text without regard to case
+    and spacing."""
+    if isinstance(wanted, str):
+        with contextlib.suppress(NotANumber):  # text that is no number compares as text
+            wanted = parse_number(wanted) if wanted.strip() else wanted
     if isinstance(wanted, int | float) and not isinstance(wanted, bool):
         try:
-            return parse_number(cell) == float(wanted)
+            return _number(cell, decimal_comma, mark_known) == float(wanted)
         except NotANumber:
             return False
     return norm(cell) == norm(wanted)
@@ -334,7 +342,8 @@ def run_mapping(
         last_dated = line
         for value in mapping.values:
             if value.where and not all(
-                _matches(cell_of(row, col), want) for col, want in value.where.items()
+                _matches(cell_of(row, col), want, decimal_comma, mark_known)
+                for col, want in value.where.items()
             ):
                 continue
             if value.count is not None:

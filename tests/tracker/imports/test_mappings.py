@@ -452,6 +452,35 @@ values:
     assert daily(shop, "revenue") == {"2026-11-02": 40.0, "2026-11-03": 7.0}
 
 
+def test_a_where_reads_numbers_as_the_mapping_reads_its_values(shop: Path, tmp_path: Path) -> None:
+    # with decimal commas "1.000" is a thousand: the amount read it so while the filter
+    # read the same cell as 1; and a number written as text ("40.0") is the number
+    path = _write(
+        tmp_path,
+        "qty.csv",
+        "Datum;Menge\n2026-11-02;1.000\n2026-11-02;1\n2026-11-03;40\n2026-11-03;7,5\n",
+    )
+    mapping = _write(
+        tmp_path,
+        "qty.yaml",
+        """
+name: quantities
+match: {columns: [Datum, Menge]}
+day: {column: Datum, format: "%Y-%m-%d"}
+decimal: ","
+values:
+  - {column: Menge, metric: revenue}
+  - {count: rows, metric: catering-orders, where: {Menge: 1}}
+  - {count: rows, metric: new-deals, where: {Menge: "40.0"}}
+""",
+    )
+    run = waypoint(shop, "import", str(path), "--map", str(mapping))
+    assert run.code == 0, run.err
+    assert daily(shop, "revenue") == {"2026-11-02": 1001.0, "2026-11-03": 47.5}
+    assert daily(shop, "catering-orders") == {"2026-11-02": 1.0, "2026-11-03": 0.0}
+    assert daily(shop, "new-deals") == {"2026-11-02": 0.0, "2026-11-03": 1.0}
+
+
 def test_one_map_file_may_hold_several_mappings_and_the_fitting_one_is_used(
     shop: Path, tmp_path: Path
 ) -> None:
