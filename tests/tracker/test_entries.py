@@ -208,6 +208,18 @@ def test_outlier_not_checked_with_fewer_than_seven_days(plan_store: Store) -> No
     assert not log_entry(plan_store, RICARDO, "leads", 1e9, day=DAY).outlier
 
 
+def test_outlier_checked_on_a_metric_logged_twice_a_month(plan_store: Store) -> None:
+    # 10 days of values since March, 3 of them in the 8 weeks before DAY (15 June, 1 and
+    # 15 July): checked against those 3 (DESIGN counts the metric's days of values, not
+    # the 8 weeks'; with 7 needed in the 8 weeks, no typo of it was ever asked about)
+    for month in (3, 4, 5, 6, 7):
+        for day in (1, 15):
+            log_entry(plan_store, RICARDO, "leads", 4, day=dt.date(2026, month, day))
+    with pytest.raises(OutlierNeedsConfirmation, match="more than 10 times"):
+        log_entry(plan_store, RICARDO, "leads", 100_000, day=DAY)
+    assert not log_entry(plan_store, RICARDO, "leads", 40, day=DAY).outlier
+
+
 def test_day_before_every_kpi_window_warns(plan_store: Store) -> None:
     result = log_entry(plan_store, RICARDO, "leads", 2, day=dt.date(2026, 6, 1))
     assert result.warnings and "leads-h2 from 2026-07-01" in result.warnings[0]
