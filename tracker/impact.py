@@ -60,7 +60,7 @@ class Impact:
     metric: str
     metric_name: str
     behaviour: str
-    start: dt.date
+    start: dt.date | None  # None: neither the campaign nor its objective has a start
     end: dt.date | None  # None: running
     through: dt.date  # the last day judged
     verdict: str
@@ -103,7 +103,7 @@ class Impact:
             return value(rounded + 0.0, self.unit, self.currency)
 
         # as every page writes a run of days (7 Sep – 4 Oct 2026), not "7 Sep - 4 Oct"
-        span = day_span(self.start, self.end) if self.end else f"{long_day(self.start)} – now"
+        span = _span(self.start, self.end)
         if self.verdict == "not_enough_data":
             return (
                 f"{self.campaign_name} ({span}): {self.metric_name}: not enough data"
@@ -135,7 +135,7 @@ class Impact:
         return {
             "campaign": self.campaign,
             "metric": self.metric,
-            "start": self.start.isoformat(),
+            "start": self.start.isoformat() if self.start else None,
             "end": self.end.isoformat() if self.end else None,
             "actual": _round(self.actual),
             "expected": _round(self.expected),
@@ -167,7 +167,7 @@ class CampaignSummary:
     objective_title: str
     channels: list[str]
     owner: str | None
-    start: dt.date
+    start: dt.date | None  # None: neither it nor its objective has a start (not judged)
     end: dt.date | None
     budget: float | None
     hours: float
@@ -225,13 +225,16 @@ class CampaignSummary:
 
         end = long_day(self.end) if self.end else "running"
         out = [
-            f"{long_day(self.start)} – {end}",
+            f"{long_day(self.start)} – {end}" if self.start else f"no start date – {end}",
             ", ".join(vocab.channel_label(c) for c in self.channels) or "no channel",
         ]
         if self.owner:
             out.append(f"owner {self.owner}")
         if self.budget is not None:
             out.append(f"budget {money(self.budget, self.currency)}")
+        if self.start is None:
+            # its hours and spend belong to no days: "none logged" would be a guess
+            return [*out, "no cost counted without a start date"]
         if self.hours and not self.cost:
             # hours logged, none priced: not "cost $0.00 at each person's rate"
             out.append(
@@ -281,7 +284,7 @@ class CampaignSummary:
             "objective": self.objective,
             "channels": self.channels,
             "owner": self.owner,
-            "start": self.start.isoformat(),
+            "start": self.start.isoformat() if self.start else None,
             "end": self.end.isoformat() if self.end else None,
             "budget": self.budget,
             "hours": round(self.hours, 2),
@@ -630,12 +633,34 @@ def campaign_impacts(
         out: list[CampaignSummary] = []
         for key, name, objective, title, channels, owner, start, end, budget in campaigns:
             channels = list(channels or [])
-            start = start or as_of
             through = min(end, as_of) if end else as_of
             wanted = list(outcomes.get(objective, []))
             for m, (_, _, _, channel, klass, _) in metrics.items():
                 if channel in channels and klass not in ("effort", "spend") and m not in wanted:
                     wanted.append(m)
+            if start is None:
+                # No day to compare before and after: it was taken as the as-of day, so
+                # "only 0 days during it" said to wait, and every day moved it on again.
+                out.append(
+                    CampaignSummary(
+                        key=key,
+                        name=name,
+                        objective=objective,
+                        objective_title=title,
+                        channels=channels,
+                        owner=people.get(owner, owner) if owner else None,
+                        start=None,
+                        end=end,
+                        budget=budget,
+                        hours=0.0,
+                        cost=0.0,
+                        impacts=[
+                            _undated(key, name, metrics[m], end, through, currency) for m in wanted
+                        ],
+                        currency=currency,
+                    )
+                )
+                continue
             # Controls: other objectives' outcomes, but none an objective's own campaign
             # moved meanwhile (a control pushed up by it read as this campaign's loss)
             busy = {
@@ -691,6 +716,46 @@ def campaign_impacts(
                 )
             )
     return out
+
+
+NO_START = (
+    "neither it nor its objective has a start date: set the campaign's start in the plan"
+    " to compare the weeks before it with its days"
+)
+
+
+def _undated(
+    key: str,
+    name: str,
+    metric_row: tuple[Any, ...],
+    end: dt.date | None,
+    through: dt.date,
+    currency: str,
+) -> Impact:
+    """A metric of a campaign with no start: not judged, and waiting will not mend it."""
+    metric, metric_name, behaviour, _, klass, unit = metric_row
+    return Impact(
+        campaign=key,
+        campaign_name=name,
+        metric=metric,
+        metric_name=metric_name,
+        behaviour=behaviour,
+        start=None,
+        end=end,
+        through=through,
+        verdict="not_enough_data",
+        reason=NO_START,
+        unit=unit,
+        currency=currency,
+        outcome=klass == "outcome",
+    )
+
+
+def _span(start: dt.date | None, end: dt.date | None) -> str:
+    """A campaign's days as every page writes a run of days (7 Sep – 4 Oct 2026)."""
+    if start is None:
+        return f"no start date – {long_day(end)}" if end else "no start date"
+    return day_span(start, end) if end else f"{long_day(start)} – now"
 
 
 @dataclass(frozen=True)

@@ -1498,6 +1498,30 @@ def test_a_campaign_with_nothing_to_compare_says_why(app_env: Store) -> None:
     assert not [i for i in said if i.endswith(": .")]
 
 
+def test_a_campaign_with_no_start_date_says_so_on_its_page(app_env: Store) -> None:
+    """A campaign whose objective has no start either is not judged: its page says why
+    (it read "only 0 days of values during it", as if waiting would mend it)."""
+    from tracker.plan import apply_plan_text, export_plan
+    from tracker.records import LOCAL_MANAGER
+
+    plan = yaml.safe_load(export_plan(app_env))
+    first = plan["objectives"][0]
+    first.pop("start", None)
+    for campaign in first.get("campaigns", []):
+        campaign.setdefault("start", "2026-09-01")  # the demo's own keep a date of their own
+    first.setdefault("campaigns", []).append(
+        {"key": "undated", "name": "Undated push", "owner": first["owner"]}
+    )
+    apply_plan_text(app_env, yaml.safe_dump(plan), LOCAL_MANAGER, confirm=True)
+    at = open_page("campaigns")
+    assert not at.exception, at.exception
+    shown = " ".join(
+        m.value.replace("\\", "") for m in (*at.markdown, *at.caption, *at.info, *at.warning)
+    )
+    assert "no start date" in shown, shown
+    assert "neither it nor its objective has a start date" in shown, shown
+
+
 def test_a_metrics_unit_is_shown_as_typed_never_as_markup(app_env: Store) -> None:
     """A unit is plan text like a name, but the KPI numbers that carry it reached
     Markdown unescaped: a live link on the Summary, Weekly review and Objective pages,

@@ -474,6 +474,32 @@ def test_a_campaign_with_nothing_to_compare_says_why_everywhere(tmp_path: Path) 
     assert ended["Quiet month"] == [quiet.nothing_to_compare()]
 
 
+def test_a_campaign_with_no_start_anywhere_is_not_judged_and_says_why(tmp_path: Path) -> None:
+    # neither the campaign nor its objective has a start: the as-of day was taken for
+    # it, so it always read "only 0 days of values during it" and moved on each day
+    plan = TWO_OBJECTIVES.replace("    start: 2026-06-01\n", "", 1).replace(
+        "start: UP_START, end: UP_END", "end: 2026-11-30"
+    )
+    db = tmp_path / "w.duckdb"
+    store = Store(db)
+    apply_plan_text(store, plan, LOCAL_MANAGER)
+    _load(store, "leads", {d: 5.0 for d in _days(dt.date(2026, 5, 1), 190)})
+    for as_of in (dt.date(2026, 11, 6), dt.date(2026, 11, 20)):
+        (undated,) = (s for s in campaign_impacts(store, as_of) if s.key == "c-up")
+        assert undated.start is None and undated.facts()[0] == "no start date – 30 Nov 2026"
+        assert undated.facts()[-1] == "no cost counted without a start date"
+        (leads,) = undated.impacts
+        assert leads.verdict == "not_enough_data" and not leads.too_early
+        assert leads.reason.startswith("neither it nor its objective has a start date")
+        assert undated.not_judged() == ("Cannot judge it", [leads.reason])  # not "yet"
+    data = waypoint(db, "impact", "c-up", "--as-of", "2026-11-06", "--json").json()
+    (row,) = data["campaigns"]
+    assert row["start"] is None and row["verdict"] == "not_enough_data"
+    assert data["summaries"][0]["start"] is None
+    run = waypoint(db, "impact", "c-up", "--as-of", "2026-11-06")
+    assert run.code == 0 and "no start date" in run.out
+
+
 TWO_OBJECTIVES = textwrap.dedent(
     """
     workspace: {name: Two aims, timezone: UTC}
