@@ -200,7 +200,7 @@ def inbox_import(store: Store, now: dt.datetime, slot: dt.datetime | None = None
         if result.nothing_imported:
             # as `waypoint import` exits 2: a file nothing came from is a failure to look at
             why = "every row was rejected" if result.rejected else "it holds no values"
-            found = [f"line {r.line}, {r.column}: {r.reason}" for r in result.rejected[:500]]
+            found = [f"{r.where()}: {r.reason}" for r in result.rejected[:500]]
             if result.rejects_file:  # written beside done/; it belongs with the file
                 rejects = Path(result.rejects_file)
                 failed.mkdir(parents=True, exist_ok=True)
@@ -211,7 +211,7 @@ def inbox_import(store: Store, now: dt.datetime, slot: dt.datetime | None = None
         # what `waypoint import` says of the same file: counts per metric, outliers,
         # sources that count days twice, notes (the .txt held the counts alone)
         lines = result.summary_lines() + [f"  note: {n}" for n in result.notes]
-        lines += [f"line {r.line}, {r.column}: {r.reason}" for r in result.rejected[:500]]
+        lines += [f"{r.where()}: {r.reason}" for r in result.rejected[:500]]
         _done(done, claimed, stamp, "\n".join(lines) + "\n")
         found = [f"{result.inserted + result.replaced} values"]
         if result.outliers:

@@ -140,6 +140,7 @@ class ImportResult:
                     "metric": r.metric,  # the metric it counts against, when one
                     "value": r.value,
                     "reason": r.reason,
+                    "day": r.day.isoformat() if getattr(r, "day", None) else None,
                 }
                 for r in self.rejected
             ],
@@ -426,6 +427,9 @@ def store_import(
         not the day it was read as, so the person can find it in the file."""
         if p.column == "day" and p.line in parsed.day_texts:
             return parsed.day_texts[p.line]
+        if (mapped or wide) and p.column == "metric":
+            # no cell holds the metric's key there: the value is what was refused
+            return p.amount
         return p.value if p.value is not None or p.column != "metric" else p.metric
 
     rejects = list(parsed.rejects) + [
@@ -436,6 +440,9 @@ def store_import(
             value=cell(p),
             reason=p.reason,
             metric=p.metric,
+            # a mapped file's value is a day's, made of rows or of none (a day without a
+            # row is counted 0 on the line before): the day says which
+            day=p.day if mapped else None,
         )
         for p in written.rejected
     ]
@@ -526,7 +533,7 @@ def import_upload(
 def write_rejects(rejects: list[Any], target: Path, *, keep_off: Sequence[Path] = ()) -> Path:
     """Rejected rows as CSV (file, line, column, value, reason, metric: the metric the
     cell was for, when known, so that one column read into two metrics gives two lines
-    that say which), formulas neutralised.
+    that say which; day: the day a mapped file's value was for), formulas neutralised.
     Written like every --out (tracker.outfiles): whole, and never through a link, since
     the inbox's folders may be shared and the name can be guessed."""
     from tracker.observations import neutralise
@@ -535,8 +542,9 @@ def write_rejects(rejects: list[Any], target: Path, *, keep_off: Sequence[Path] 
     def write(part: Path) -> None:
         with part.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
-            writer.writerow(["file", "line", "column", "value", "reason", "metric"])
+            writer.writerow(["file", "line", "column", "value", "reason", "metric", "day"])
             for r in rejects:
+                day = getattr(r, "day", None)
                 writer.writerow(
                     [
                         neutralise(r.file),
@@ -545,6 +553,7 @@ def write_rejects(rejects: list[Any], target: Path, *, keep_off: Sequence[Path] 
                         neutralise(None if r.value is None else str(r.value)),
                         neutralise(r.reason),
                         neutralise(r.metric),
+                        day.isoformat() if day else None,
                     ]
                 )
 

@@ -74,6 +74,8 @@ class RowProblem:
     reason: str
     column: str = "metric"
     value: str | None = None
+    day: dt.date | None = None  # the row's day, when it was read
+    amount: str | None = None  # the row's value, whatever the column at fault
 
 
 @dataclass(frozen=True)
@@ -334,15 +336,16 @@ def _reject(
     """Move the rows of ``inc`` matching ``where`` to the rejects, with their reason.
     ``reason_params`` fill the reason's own ``?`` (a person's name is a parameter, never
     SQL text: "Jay O'Brien")."""
-    for line, metric, reason, value, by, whose in con.execute(
-        f"SELECT line, metric, {reason_sql}, value, recorded_by, for_person FROM inc"  # noqa: S608 (fixed fragments)
+    for line, metric, reason, value, by, whose, day in con.execute(
+        f"SELECT line, metric, {reason_sql}, value, recorded_by, for_person, day FROM inc"  # noqa: S608 (fixed fragments)
         f" WHERE {where} ORDER BY line",
         [*(reason_params or []), *(params or [])],
     ).fetchall():
+        amount = None if value is None else f"{value:.15g}"
         shown = {"metric": metric, "by": by, "for": whose, "note": None, "source": None}.get(
-            column, None if value is None else f"{value:.15g}"
+            column, amount
         )
-        result.rejected.append(RowProblem(line, metric, reason, column, shown))
+        result.rejected.append(RowProblem(line, metric, reason, column, shown, day, amount))
         result.per_metric.setdefault(metric, empty_counts())["rejected"] += 1
     con.execute(f"DELETE FROM inc WHERE {where}", params or [])  # noqa: S608
 

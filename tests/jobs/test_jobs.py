@@ -140,7 +140,9 @@ def test_inbox_files_a_file_nothing_came_from_under_failed(demo_store: Store) ->
     assert not (inbox / "done").exists() or not list((inbox / "done").iterdir())
     failed = inbox / "failed"
     why = next(failed.glob("*allbad.csv.txt")).read_text()
-    assert "Every row was rejected" in why and "line 2, metric: unknown metric 'nosuch'" in why
+    assert (
+        "Every row was rejected" in why and "line 2, column metric: unknown metric 'nosuch'" in why
+    )
     assert list(failed.glob("*allbad.csv.rejects.csv"))  # the rejects go with the file
     assert "It holds no values" in next(failed.glob("*header.csv.txt")).read_text()
 

@@ -137,12 +137,14 @@ def test_rejects_file_is_written(plan_store: Store, tmp_path: Path) -> None:
     assert "long.csv,4,value,-4," in text and "long.csv,5,value,'-2-3," in text
     # each line says which metric its cell was for (a column read into two metrics
     # gave two identical lines)
-    assert text.splitlines()[0] == "file,line,column,value,reason,metric"
+    assert text.splitlines()[0] == "file,line,column,value,reason,metric,day"
     # the metric by name and the numbers as written, with a fix whoever imports can read
     below = next(r.reason for r in result.rejected if r.line == 4)
     assert below.startswith("the value -4 is below the smallest allowed for Qualified leads (0)")
     assert "correct the file" in below
-    assert all(line.endswith(",leads") for line in text.splitlines()[1:])
+    assert all(
+        line.endswith(",leads,") for line in text.splitlines()[1:]
+    )  # no day: a row of its own
 
 
 def test_the_audit_counts_every_rejected_row_of_the_file(plan_store: Store, tmp_path: Path) -> None:

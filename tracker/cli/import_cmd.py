@@ -117,7 +117,6 @@ def _import(
     from tracker.errors import BadInput
     from tracker.importer import Workspace, dry_run_files, import_file, read_workspace
     from tracker.permissions import resolve_actor
-    from tracker.text import clip
 
     results = []
     failures: list[str] = []
@@ -168,11 +167,7 @@ def _import(
             for note in r.notes:
                 echo(f"  note: {note}")
             for rej in r.rejected[:20]:
-                where = f"line {rej.line}" if rej.line else "file"
-                col = f", column {clip(rej.column)}" if rej.column else ""
-                if rej.metric and rej.metric != rej.column and rej.metric not in rej.reason:
-                    col += f" ({clip(rej.metric)})"  # one line, several metrics: say which
-                echo(f"  rejected {rej.file} {where}{col}: {rej.reason}", err=True)
+                echo(f"  rejected {rej.file} {rej.where()}: {rej.reason}", err=True)
             if len(r.rejected) > 20:
                 echo(f"  ... and {len(r.rejected) - 20} more", err=True)
             if r.rejects_file:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,23 @@ class Reject:
     value: str | None
     reason: str
     metric: str | None = None  # the row's metric, when known: counted per metric
+    # the day the value was for, when the store refused it: a mapped file's day adds up
+    # several rows, and a day with no row at all is counted 0 on its neighbour's line
+    day: dt.date | None = None
+
+    def where(self) -> str:
+        """Where in the file, as people look for it: "line 4, day 2026-12-03, column
+        Amount (catering-revenue)" (the metric when the line holds several)."""
+        from tracker.text import clip
+
+        where = f"line {self.line}" if self.line else "file"
+        if self.day is not None:
+            where += f", day {self.day.isoformat()}"
+        if self.column:
+            where += f", column {clip(self.column)}"
+        if self.metric and self.metric != self.column and self.metric not in self.reason:
+            where += f" ({clip(self.metric)})"
+        return where
 
 
 @dataclass(frozen=True)

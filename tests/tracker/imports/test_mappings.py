@@ -300,6 +300,27 @@ def test_a_count_of_rows_into_a_stock_metric_is_refused_by_the_plan_and_by_map(
     assert waypoint(tmp_path / "v.duckdb", "plan", "apply", str(plan)).code == 0
 
 
+def test_a_mapped_days_refused_value_names_its_day_and_value(shop: Path, tmp_path: Path) -> None:
+    # Amy owns none of the booking metrics. Each refused value is a day's (rows added
+    # up, or none: a day without a catering row counts 0 on the line before), and the
+    # rejects said the metric's key as the value, with two "line 2"s for two days
+    csv_path = tmp_path / "book.csv"
+    shutil.copy(MAPPED / "booking-week45.csv", csv_path)
+    mapping = _write(tmp_path, "m.yaml", BOOKING)
+    run = waypoint(shop, "--as", "amy", "import", str(csv_path), "--map", str(mapping))
+    assert run.code == 2
+    import csv
+
+    with (shop.parent / "rejects" / "book.csv.rejects.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    by = {(r["metric"], r["day"]): r for r in rows}
+    # 2 Nov: 1.250,50 + 180,00 from lines 2 and 3, on the line of the first
+    revenue = by[("revenue", "2026-11-02")]
+    assert (revenue["line"], revenue["column"], revenue["value"]) == ("2", "Betrag", "1430.5")
+    assert by[("catering-orders", "2026-11-03")]["value"] == "0"  # no catering row: 0
+    assert "rejected book.csv line 2, day 2026-11-02, column Betrag" in run.err
+
+
 def test_a_broken_mapping_file_names_the_field(shop: Path, tmp_path: Path) -> None:
     mapping = _write(tmp_path, "m.yaml", BOOKING.replace('decimal: ","', 'decimal: ";"'))
     run = waypoint(shop, "import", str(MAPPED / "booking-week45.csv"), "--map", str(mapping))
