@@ -16,7 +16,16 @@ from pydantic import ValidationError
 
 from tracker.errors import PlanError
 from tracker.imports.mapping import column_problems, count_problems
-from tracker.models import KPI, Campaign, Metric, Objective, Person, Plan, Workspace
+from tracker.models import (
+    KPI,
+    Campaign,
+    ImportMapping,
+    Metric,
+    Objective,
+    Person,
+    Plan,
+    Workspace,
+)
 from tracker.plan.items import resolved_aggregation
 from tracker.records import SCHEDULER
 from tracker.settings import SETTINGS, pace_order_problem, validate_stored
@@ -215,6 +224,9 @@ def _lenient(data: dict[str, Any]) -> Plan | None:
             people=_valid_items(Person, data.get("people")),
             metrics=_valid_items(Metric, data.get("metrics")),
             objectives=objectives,
+            # the mappings valid on their own get the cross-checks too: a bad format in
+            # one hid every problem of the others until it was fixed
+            imports=_valid_items(ImportMapping, data.get("imports")),
         )
     except ValidationError:
         return None

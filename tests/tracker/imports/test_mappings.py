@@ -261,6 +261,23 @@ def test_plan_validation_names_the_mapping_and_the_field(tmp_path: Path) -> None
     assert waypoint(tmp_path / "v.duckdb", "values", "won-deals").code == 2  # nothing applied
 
 
+def test_a_mapping_with_a_bad_field_does_not_hide_another_mappings_problems(
+    tmp_path: Path,
+) -> None:
+    # "%Q" in one mapping hid the other's unknown metric and its count into a level
+    # until the first was fixed: every problem is reported at once (docs/plan.md)
+    broken = CRM.replace("%Y-%m-%dT%H:%M:%S%z", "%Q")
+    other = NEWSLETTER.replace("metric: newsletter-clicks", "metric: clickz") + (
+        "  - {count: rows, metric: email-list}\n"
+    )
+    plan = _write(tmp_path, "plan.yaml", _plan() + _imports(broken, other))
+    run = waypoint(tmp_path / "v.duckdb", "plan", "apply", str(plan))
+    assert run.code == 2
+    assert "imports[crm-deals].day.format" in run.err
+    assert "imports[newsletter].values[0].metric: unknown metric 'clickz'" in run.err
+    assert "imports[newsletter].values[2]: counts rows into email-list" in run.err
+
+
 def test_map_naming_an_unknown_metric_is_refused_and_nothing_is_written(
     shop: Path, tmp_path: Path
 ) -> None:
