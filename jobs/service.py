@@ -23,6 +23,7 @@ import fcntl
 import os
 import signal
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -116,6 +117,15 @@ def _stop_jobs(stop_all: Callable[..., bool], say: Callable[[str], None] = print
                 f"A job run was still going after {STOP_WAIT_SECONDS} s: stopped without"
                 " it; it reads 'running' until the 2-hour rule marks it failed and retries it."
             )
+            # Ended here, not by the interpreter: its shutdown stops the run's thread
+            # inside DuckDB, which aborts the process ("terminate called ... FATAL:
+            # exception not rethrown", exit -6) and reads as a crash. Nothing is lost:
+            # the run's transaction never committed (DuckDB rolls it back on the next
+            # open), the kernel releases the scheduler lease, and an inbox file left in
+            # processing/ is filed at the next start.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
