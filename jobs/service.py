@@ -77,6 +77,7 @@ def serve_with_jobs(
 
     Returns the child's exit code. ``jobs=False`` (``--no-scheduler``) serves pages only.
     """
+    left: list[bool] = []  # set by the stop: a run outlasted its wait
     with contextlib.ExitStack() as stack:
         if jobs:
             try:
@@ -91,41 +92,53 @@ def serve_with_jobs(
 
                 start_scheduler(db_path)
                 # stopped last, after the pages: a run under way ends and is recorded
-                stack.callback(_stop_jobs, stop_all, say)
+                stack.callback(lambda: left.append(not _stop_jobs(stop_all, say)))
                 say("Scheduled jobs: running in this process (see `waypoint jobs list`).")
-        return _run_child(command, env)
+        code = _run_child(command, env)
+    if any(left):
+        # Ended here, not by the interpreter: its shutdown stops the run's thread inside
+        # DuckDB, which aborts the process ("terminate called ... FATAL: exception not
+        # rethrown", exit -6) and reads as a crash. Nothing is lost: the run's
+        # transaction never committed (DuckDB rolls it back on the next open), the kernel
+        # releases the scheduler lease, and an inbox file left in processing/ is filed at
+        # the next start. The child's own failure still shows in the exit code.
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(code if 0 < code < 256 else 0)
+    return code
 
 
-def _stop_jobs(stop_all: Callable[..., bool], say: Callable[[str], None] = print) -> None:
+def _stop_jobs(stop_all: Callable[..., bool], say: Callable[[str], None] = print) -> bool:
     """Wait for the run under way with signals ignored: a second Ctrl+C during the wait
     (up to a minute) raised out of the cleanup, a traceback instead of a clean stop.
+    Returns whether no run was left going.
 
     A stop that waits says so first: a digest rendering its chart takes seconds, and
     under load far more, and a server that goes quiet for a minute after Ctrl+C reads as
-    hung (it is what a service manager's log shows when it asks why a stop took long)."""
+    hung (it is what a service manager's log shows when it asks why a stop took long).
+    Words that cannot be written (a log pipe closed with the terminal) never skip the
+    wait."""
     from jobs.scheduler import STOP_WAIT_SECONDS
+
+    def tell(words: str) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            say(words)
 
     previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         if not stop_all(wait=False):
-            say(
+            tell(
                 f"Stopping: waiting up to {STOP_WAIT_SECONDS} s for the job run under way,"
                 " so that its outcome is recorded."
             )
-        if not stop_all(wait=True):
-            say(
-                f"A job run was still going after {STOP_WAIT_SECONDS} s: stopped without"
-                " it; it reads 'running' until the 2-hour rule marks it failed and retries it."
-            )
-            # Ended here, not by the interpreter: its shutdown stops the run's thread
-            # inside DuckDB, which aborts the process ("terminate called ... FATAL:
-            # exception not rethrown", exit -6) and reads as a crash. Nothing is lost:
-            # the run's transaction never committed (DuckDB rolls it back on the next
-            # open), the kernel releases the scheduler lease, and an inbox file left in
-            # processing/ is filed at the next start.
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(0)
+        if stop_all(wait=True):
+            return True
+        tell(
+            f"A job run was still going after {STOP_WAIT_SECONDS} s: stopped without"
+            " it; it reads 'running' until the 2-hour rule marks it failed and retries it."
+        )
+        return False
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

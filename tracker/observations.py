@@ -403,7 +403,8 @@ def _stage(
         # the cell as it was read: the day of a day's problem, the number of a value's
         shown = {"day": day, "value": value}.get(column)
         shown = None if shown is None else str(shown) if column == "day" else f"{shown:.15g}"
-        result.rejected.append(RowProblem(line, metric, reason, column, shown))
+        amount = None if value is None else f"{value:.15g}"
+        result.rejected.append(RowProblem(line, metric, reason, column, shown, day, amount))
         if metric:
             result.per_metric.setdefault(metric, empty_counts())["rejected"] += 1
     if problems:
@@ -720,17 +721,22 @@ def _classify(con: Connection, actor: Actor, result: WriteResult) -> None:
     )
     if actor.role == "assistant":
         # Nobody's values are replaced by someone else, except by a manager.
-        for line, metric, old_by in con.execute(
-            "SELECT line, metric, old_by FROM classified WHERE outcome = 'replaced'"
+        for line, metric, old_by, day, value in con.execute(
+            "SELECT line, metric, old_by, day, value FROM classified WHERE outcome = 'replaced'"
             " AND old_by IS DISTINCT FROM ? ORDER BY line",
             [actor.key],
         ).fetchall():
+            amount = None if value is None else f"{value:.15g}"
             result.rejected.append(
                 RowProblem(
                     line,
                     metric,
                     f"the stored value was recorded by {old_by or 'a manager'}; only they or a"
                     " manager may replace it",
+                    "value",
+                    amount,
+                    day,
+                    amount,
                 )
             )
             result.per_metric.setdefault(metric, empty_counts())["rejected"] += 1

@@ -627,16 +627,27 @@ def test_a_stop_that_waits_for_a_job_says_so() -> None:
         waited.append(wait)
         return wait  # a run under way when asked, over once waited for
 
-    service._stop_jobs(stop_all, said.append)
+    assert service._stop_jobs(stop_all, said.append) is True
     assert waited == [False, True]
     assert said == [
         "Stopping: waiting up to 60 s for the job run under way, so that its outcome is recorded."
     ]
 
     said.clear()
-    service._stop_jobs(lambda wait: True, said.append)  # nothing running: nothing to say
+    # nothing running: nothing to say
+    assert service._stop_jobs(lambda wait: True, said.append) is True
     assert said == []
 
     said.clear()
-    service._stop_jobs(lambda wait: False, said.append)  # still going after the minute
+    # still going after the minute: said, and left to serve_with_jobs to end the process
+    assert service._stop_jobs(lambda wait: False, said.append) is False
     assert len(said) == 2 and "reads 'running' until the 2-hour rule" in said[1]
+
+    # words that cannot be written (`waypoint serve | tee log`, tee gone with the
+    # terminal) never skip the wait
+    def closed_pipe(words: str) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    waited.clear()
+    assert service._stop_jobs(stop_all, closed_pipe) is True
+    assert waited == [False, True]

@@ -220,8 +220,12 @@ def _matches(cell: Any, wanted: Any, decimal_comma: bool, mark_known: bool) -> b
     "1.000" is a thousand here as it is in the amount; other text without regard to case
     and spacing."""
     if isinstance(wanted, str):
-        with contextlib.suppress(NotANumber):  # text that is no number compares as text
-            wanted = parse_number(wanted) if wanted.strip() else wanted
+        # a number written in quotes is read with the mapping's decimal mark, as the
+        # cells are; text that is no number ("Catering", and "n/a" or "(not set)", which
+        # read as no value) compares as text
+        with contextlib.suppress(NotANumber):
+            number = _number(wanted, decimal_comma, mark_known) if wanted.strip() else None
+            wanted = wanted if number is None else number
     if isinstance(wanted, int | float) and not isinstance(wanted, bool):
         try:
             return _number(cell, decimal_comma, mark_known) == float(wanted)

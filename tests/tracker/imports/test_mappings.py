@@ -338,6 +338,30 @@ def test_a_mapped_days_refused_value_names_its_day_and_value(shop: Path, tmp_pat
     assert "rejected book.csv line 2, day 2026-11-02, column Betrag" in run.err
 
 
+def test_a_mapped_value_an_assistant_may_not_replace_names_its_day(
+    shop: Path, tmp_path: Path
+) -> None:
+    # Amy owns the deal metrics; the manager's imported days are not hers to replace.
+    # The refusals had no day and no value: two alike "line 2"s for two days
+    mapping = _write(tmp_path, "crm.yaml", CRM)
+    run = waypoint(shop, "import", str(MAPPED / "crm-deals.csv"), "--map", str(mapping))
+    assert run.code == 0, run.err
+    mine = _write(
+        tmp_path,
+        "mine.csv",
+        "Deal Name,Create Date,Deal Stage,Amount,Pipeline\n"
+        "Delta,2026-11-02T15:10:00Z,Closed Won,2400,Catering\n"
+        "Echo,2026-11-02T16:10:00Z,Closed Won,100,Catering\n"
+        "Foxtrot,2026-11-05T16:10:00Z,Closed Lost,100,Catering\n",
+    )
+    run = waypoint(shop, "--as", "amy", "import", str(mine), "--map", str(mapping), "--json")
+    refused = [r for r in run.json()["files"][0]["rejected"] if "may replace it" in r["reason"]]
+    assert refused, run.out
+    assert all(r["day"] for r in refused)
+    days = [(r["metric"], r["day"]) for r in refused]
+    assert len(days) == len(set(days))  # each names its own day
+
+
 def test_a_broken_mapping_file_names_the_field(shop: Path, tmp_path: Path) -> None:
     mapping = _write(tmp_path, "m.yaml", BOOKING.replace('decimal: ","', 'decimal: ";"'))
     run = waypoint(shop, "import", str(MAPPED / "booking-week45.csv"), "--map", str(mapping))
@@ -515,6 +539,34 @@ values:
     run = waypoint(shop, "import", str(path), "--map", str(mapping))
     assert run.code == 0, run.err
     assert daily(shop, "revenue") == {"2026-11-02": 1001.0, "2026-11-03": 47.5}
+    assert daily(shop, "catering-orders") == {"2026-11-02": 1.0, "2026-11-03": 0.0}
+    assert daily(shop, "new-deals") == {"2026-11-02": 0.0, "2026-11-03": 1.0}
+
+
+def test_a_where_on_a_word_that_reads_as_no_value_matches_that_word(
+    shop: Path, tmp_path: Path
+) -> None:
+    # Google Analytics writes "(not set)": a filter on it counted the empty cells instead
+    path = _write(
+        tmp_path,
+        "src.csv",
+        "Day,Src,Amt\n2026-11-02,(not set),1\n2026-11-02,google,1\n"
+        "2026-11-03,,1\n2026-11-03,N/A,1\n",
+    )
+    mapping = _write(
+        tmp_path,
+        "src.yaml",
+        """
+name: sources
+match: {columns: [Day, Src, Amt]}
+day: {column: Day}
+values:
+  - {count: rows, metric: catering-orders, where: {Src: "(not set)"}}
+  - {count: rows, metric: new-deals, where: {Src: n/a}}
+""",
+    )
+    run = waypoint(shop, "import", str(path), "--map", str(mapping))
+    assert run.code == 0, run.err
     assert daily(shop, "catering-orders") == {"2026-11-02": 1.0, "2026-11-03": 0.0}
     assert daily(shop, "new-deals") == {"2026-11-02": 0.0, "2026-11-03": 1.0}
 
