@@ -641,60 +641,47 @@ def campaign_impacts(
             if start is None:
                 # No day to compare before and after: it was taken as the as-of day, so
                 # "only 0 days during it" said to wait, and every day moved it on again.
-                out.append(
-                    CampaignSummary(
-                        key=key,
-                        name=name,
-                        objective=objective,
-                        objective_title=title,
-                        channels=channels,
-                        owner=people.get(owner, owner) if owner else None,
-                        start=None,
-                        end=end,
-                        budget=budget,
-                        hours=0.0,
-                        cost=0.0,
-                        impacts=[
-                            _undated(key, name, metrics[m], end, through, currency) for m in wanted
-                        ],
-                        currency=currency,
-                    )
+                impacts = [_undated(key, name, metrics[m], end, through, currency) for m in wanted]
+                totals = dict.fromkeys(("hours", "cost", "spend", "unpriced"), 0.0)
+                caveats: list[str] = []
+            else:
+                # Controls: other objectives' outcomes, but none an objective's own campaign
+                # moved meanwhile (a control pushed up by it read as this campaign's loss)
+                busy = {
+                    c[2]
+                    for c in every_campaign
+                    if c[0] != key and c[2] != objective and _runs_within(c, start, through)
+                }
+                moved = {m for o in busy for m in outcomes.get(o, [])}
+                others = sorted(
+                    {m for o, ms in outcomes.items() if o != objective for m in ms}
+                    - set(wanted)
+                    - moved
                 )
-                continue
-            # Controls: other objectives' outcomes, but none an objective's own campaign
-            # moved meanwhile (a control pushed up by it read as this campaign's loss)
-            busy = {
-                c[2]
-                for c in every_campaign
-                if c[0] != key and c[2] != objective and _runs_within(c, start, through)
-            }
-            moved = {m for o in busy for m in outcomes.get(o, [])}
-            others = sorted(
-                {m for o, ms in outcomes.items() if o != objective for m in ms}
-                - set(wanted)
-                - moved
-            )
-            first = start - dt.timedelta(weeks=PRE_WEEKS)
-            series = every.window(wanted + others, first, max(through, start))
-            costs = channel_costs(con, start, through) if through >= start else {}
-            # the campaign's channels' hours, cost, spend and unpriced hours, added up
-            totals = {
-                part: sum(costs.get(ch, {}).get(part, 0.0) for ch in channels if ch != UNASSIGNED)
-                for part in ("hours", "cost", "spend", "unpriced")
-            }
-            window = _Window(
-                campaign=key,
-                name=name,
-                start=start,
-                end=end,
-                through=through,
-                first=first,
-                series=series,
-                others=others,
-                caveats=_caveats(con, every_campaign, key, channels, start, through),
-                currency=currency,
-            )
-            impacts = [_impact(window, metrics[m]) for m in wanted]
+                first = start - dt.timedelta(weeks=PRE_WEEKS)
+                series = every.window(wanted + others, first, max(through, start))
+                costs = channel_costs(con, start, through) if through >= start else {}
+                # the campaign's channels' hours, cost, spend and unpriced hours, added up
+                totals = {
+                    part: sum(
+                        costs.get(ch, {}).get(part, 0.0) for ch in channels if ch != UNASSIGNED
+                    )
+                    for part in ("hours", "cost", "spend", "unpriced")
+                }
+                window = _Window(
+                    campaign=key,
+                    name=name,
+                    start=start,
+                    end=end,
+                    through=through,
+                    first=first,
+                    series=series,
+                    others=others,
+                    caveats=_caveats(con, every_campaign, key, channels, start, through),
+                    currency=currency,
+                )
+                impacts = [_impact(window, metrics[m]) for m in wanted]
+                caveats = window.caveats
             out.append(
                 CampaignSummary(
                     key=key,
@@ -712,7 +699,7 @@ def campaign_impacts(
                     unpriced_hours=totals["unpriced"],
                     impacts=impacts,
                     currency=currency,
-                    caveats=window.caveats,
+                    caveats=caveats,
                 )
             )
     return out

@@ -174,10 +174,9 @@ def test_two_jobs_colliding_on_purpose_both_finish_or_one_says_why(tmp_path: Pat
         assert list((inbox / "done").iterdir())
 
 
-def test_sigterm_during_a_job_waits_for_it_and_starts_no_other(tmp_path: Path) -> None:
-    """SIGTERM while the start-up catch-up imports a big dropped file: the import ends
-    and is recorded (it was left "running", or its file filed as not imported), and no
-    further job of the catch-up starts."""
+def _demo_with_a_big_dropped_file(tmp_path: Path) -> tuple[Path, Path]:
+    """The demo workspace and its inbox holding 1.2 million rows dropped an hour ago
+    (seconds of import for the start-up catch-up)."""
     db = tmp_path / "w.duckdb"
     assert waypoint(db, "demo", "--as-of", "2026-11-18").returncode == 0
     inbox = tmp_path / "inbox"
@@ -189,6 +188,14 @@ def test_sigterm_during_a_job_waits_for_it_and_starts_no_other(tmp_path: Path) -
             f.write(f"2025-{1 + i % 12:02d}-{1 + i % 28:02d},catering-inquiries,1,src{i // 1000}\n")
     an_hour_ago = time.time() - 3600
     os.utime(big, (an_hour_ago, an_hour_ago))
+    return db, inbox
+
+
+def test_sigterm_during_a_job_waits_for_it_and_starts_no_other(tmp_path: Path) -> None:
+    """SIGTERM while the start-up catch-up imports a big dropped file: the import ends
+    and is recorded (it was left "running", or its file filed as not imported), and no
+    further job of the catch-up starts."""
+    db, inbox = _demo_with_a_big_dropped_file(tmp_path)
     port = free_port()
     proc = serve(db, port, tmp_path / "serve.log")
     try:
@@ -216,17 +223,7 @@ def test_a_run_longer_than_the_stop_waits_for_ends_the_server_cleanly(tmp_path: 
     thread inside DuckDB and aborted ("FATAL: exception not rethrown", exit -6). Nothing
     is lost: the import never committed, the database checks, the file waits in
     processing/ for the next start."""
-    db = tmp_path / "w.duckdb"
-    assert waypoint(db, "demo", "--as-of", "2026-11-18").returncode == 0
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    big = inbox / "big.csv"
-    with big.open("w") as f:
-        f.write("day,metric,value,source\n")
-        for i in range(1_200_000):
-            f.write(f"2025-{1 + i % 12:02d}-{1 + i % 28:02d},catering-inquiries,1,src{i // 1000}\n")
-    an_hour_ago = time.time() - 3600
-    os.utime(big, (an_hour_ago, an_hour_ago))
+    db, inbox = _demo_with_a_big_dropped_file(tmp_path)
     # the same `waypoint serve`, with the stop's wait cut to a second
     short_wait = (
         "import sys, jobs.scheduler as s; s.stop_all.__defaults__ = (False, 1.0);"
