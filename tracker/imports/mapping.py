@@ -102,6 +102,7 @@ def column_problems(mapping: ImportMapping) -> list[str]:
     otherwise every row would be refused (or skipped) without a word about why. No value
     may be listed twice (it would count twice)."""
     path = f"imports[{mapping.name}]"
+    comma = mapping.decimal == ","
     columns = {c.lower() for c in mapping.match.columns}
     problems = []
     if mapping.day.column.lower() not in columns:
@@ -118,10 +119,10 @@ def column_problems(mapping: ImportMapping) -> list[str]:
                 spec.metric,
                 (spec.column or "").lower(),
                 spec.count,
-            ) or _exclusive(earlier.where, spec.where):
+            ) or _exclusive(earlier.where, spec.where, comma):
                 continue
             what = f"{spec.metric} from {spec.column or 'a count of rows'}"
-            if _filter(earlier.where) == _filter(spec.where):
+            if _filter(earlier.where, comma) == _filter(spec.where, comma):
                 twice = "every row would count twice"
                 problems.append(f"{path}.values[{j}]: repeats values[{i}] ({what}): {twice}")
             else:
@@ -134,23 +135,29 @@ def column_problems(mapping: ImportMapping) -> list[str]:
     return problems
 
 
-def _filter(where: Mapping[str, Any]) -> dict[str, Any]:
-    """A ``where`` as it compares: columns without regard to case, numbers as numbers
-    (written as text too: `5` and `"5"` keep the same rows), other text without regard
-    to case and spacing."""
+def _wanted(value: Any, decimal_comma: bool = False, mark_known: bool = True) -> Any:
+    """A ``where`` value as rows are compared with it: a number (written as text too: `5`
+    and `"5"` keep the same rows; in quotes, read with the mapping's decimal mark, as its
+    cells are), else text without regard to case and spacing. Words that read as no value
+    ("n/a", "(not set)") stay text: Google Analytics' "(not set)" is a value to filter on."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str) and value.strip():
+        with contextlib.suppress(NotANumber):
+            number = _number(value, decimal_comma, mark_known)
+            if number is not None:
+                return number
+    return norm(value)
 
-    def wanted(v: Any) -> Any:
-        try:
-            return parse_number(v) if not isinstance(v, bool) else norm(v)
-        except NotANumber:
-            return norm(v)
 
-    return {norm(k): wanted(v) for k, v in where.items()}
+def _filter(where: Mapping[str, Any], decimal_comma: bool = False) -> dict[str, Any]:
+    """A ``where`` as it compares: columns without regard to case, values by ``_wanted``."""
+    return {norm(k): _wanted(v, decimal_comma) for k, v in where.items()}
 
 
-def _exclusive(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+def _exclusive(a: Mapping[str, Any], b: Mapping[str, Any], decimal_comma: bool = False) -> bool:
     """No row can match both: they want different values in one column."""
-    first, second = _filter(a), _filter(b)
+    first, second = _filter(a, decimal_comma), _filter(b, decimal_comma)
     return any(k in second and second[k] != v for k, v in first.items())
 
 
@@ -215,23 +222,15 @@ def _number(cell: Any, decimal_comma: bool, mark_known: bool) -> float | None:
 
 
 def _matches(cell: Any, wanted: Any, decimal_comma: bool, mark_known: bool) -> bool:
-    """A ``where`` as ``_filter`` reads it: a number (written as text too: `5` and `"5"`)
-    against the cell read as the mapping reads its values, so that with decimal commas
-    "1.000" is a thousand here as it is in the amount; other text without regard to case
-    and spacing."""
-    if isinstance(wanted, str):
-        # a number written in quotes is read with the mapping's decimal mark, as the
-        # cells are; text that is no number ("Catering", and "n/a" or "(not set)", which
-        # read as no value) compares as text
-        with contextlib.suppress(NotANumber):
-            number = _number(wanted, decimal_comma, mark_known) if wanted.strip() else None
-            wanted = wanted if number is None else number
-    if isinstance(wanted, int | float) and not isinstance(wanted, bool):
+    """Does ``cell`` hold ``wanted`` (a ``_wanted`` value)? A number against the cell read
+    as the mapping reads its values: with decimal commas "1.000" is a thousand here as it
+    is in the amount."""
+    if isinstance(wanted, float):
         try:
-            return _number(cell, decimal_comma, mark_known) == float(wanted)
+            return _number(cell, decimal_comma, mark_known) == wanted
         except NotANumber:
             return False
-    return norm(cell) == norm(wanted)
+    return norm(cell) == wanted
 
 
 def run_mapping(
@@ -278,6 +277,11 @@ def run_mapping(
         dot_shown = not decimal_comma_of(numbers, True)
         mark_known = comma_shown or dot_shown
         decimal_comma = comma_shown or (not dot_shown and sheet.meta.get("delimiter") == ";")
+    # each filter's values read once, with the file's decimal mark, not once per row
+    wheres = [
+        {col: _wanted(w, decimal_comma, mark_known) for col, w in value.where.items()}
+        for value in mapping.values
+    ]
     day_at = index.get(norm(mapping.day.column))
     days = NumericDays(
         (row[day_at] for row, _ in body if day_at is not None and day_at < len(row)),
@@ -344,10 +348,10 @@ def run_mapping(
         days_seen.setdefault(day, line)
         first_dated = first_dated or line
         last_dated = line
-        for value in mapping.values:
-            if value.where and not all(
+        for value, where in zip(mapping.values, wheres, strict=True):
+            if where and not all(
                 _matches(cell_of(row, col), want, decimal_comma, mark_known)
-                for col, want in value.where.items()
+                for col, want in where.items()
             ):
                 continue
             if value.count is not None:

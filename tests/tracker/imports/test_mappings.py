@@ -534,6 +534,7 @@ values:
   - {column: Menge, metric: revenue}
   - {count: rows, metric: catering-orders, where: {Menge: 1}}
   - {count: rows, metric: new-deals, where: {Menge: "40.0"}}
+  - {count: rows, metric: won-deals, where: {Menge: "7,5"}}
 """,
     )
     run = waypoint(shop, "import", str(path), "--map", str(mapping))
@@ -541,6 +542,8 @@ values:
     assert daily(shop, "revenue") == {"2026-11-02": 1001.0, "2026-11-03": 47.5}
     assert daily(shop, "catering-orders") == {"2026-11-02": 1.0, "2026-11-03": 0.0}
     assert daily(shop, "new-deals") == {"2026-11-02": 0.0, "2026-11-03": 1.0}
+    # a quoted number with the mapping's decimal comma is the number the cells hold
+    assert daily(shop, "won-deals") == {"2026-11-02": 0.0, "2026-11-03": 1.0}
 
 
 def test_a_where_on_a_word_that_reads_as_no_value_matches_that_word(
@@ -569,6 +572,28 @@ values:
     assert run.code == 0, run.err
     assert daily(shop, "catering-orders") == {"2026-11-02": 1.0, "2026-11-03": 0.0}
     assert daily(shop, "new-deals") == {"2026-11-02": 0.0, "2026-11-03": 1.0}
+
+
+def test_two_filters_on_words_that_read_as_no_value_are_told_apart() -> None:
+    # "(not set)" and "n/a" both read as no value: the check for a value listed twice
+    # took them for the same filter and refused the mapping as counting rows twice
+    from tracker.imports.mapping import column_problems
+    from tracker.models import ImportMapping
+
+    mapping = ImportMapping.model_validate(
+        {
+            "name": "sources",
+            "match": {"columns": ["Day", "Src"]},
+            "day": {"column": "Day"},
+            "values": [
+                {"count": "rows", "metric": "orders", "where": {"Src": "(not set)"}},
+                {"count": "rows", "metric": "orders", "where": {"Src": "n/a"}},
+            ],
+        }
+    )
+    assert column_problems(mapping) == []
+    repeated = mapping.model_copy(update={"values": [mapping.values[0], mapping.values[0]]})
+    assert "repeats values[0]" in column_problems(repeated)[0]
 
 
 def test_one_map_file_may_hold_several_mappings_and_the_fitting_one_is_used(
