@@ -36,7 +36,7 @@ from tracker.text import clip, safe_file_name
 from tracker.vocab import listing
 
 if TYPE_CHECKING:
-    from tracker.imports.model import ParsedFile
+    from tracker.imports.model import ParsedFile, Reject
     from tracker.models import ImportMapping
 
 
@@ -48,7 +48,7 @@ class ImportResult:
     inserted: int = 0
     replaced: int = 0
     unchanged: int = 0
-    rejected: list[Any] = field(default_factory=list)
+    rejected: list[Reject] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     per_metric: dict[str, dict[str, int]] = field(default_factory=dict)
     created_metrics: list[str] = field(default_factory=list)
@@ -140,7 +140,7 @@ class ImportResult:
                     "metric": r.metric,  # the metric it counts against, when one
                     "value": r.value,
                     "reason": r.reason,
-                    "day": r.day.isoformat() if getattr(r, "day", None) else None,
+                    "day": r.day.isoformat() if r.day else None,
                 }
                 for r in self.rejected
             ],
@@ -530,7 +530,9 @@ def import_upload(
         return import_file(store, actor, path, display_name=name, **options)
 
 
-def write_rejects(rejects: list[Any], target: Path, *, keep_off: Sequence[Path] = ()) -> Path:
+def write_rejects(
+    rejects: Sequence[Reject], target: Path, *, keep_off: Sequence[Path] = ()
+) -> Path:
     """Rejected rows as CSV (file, line, column, value, reason, metric: the metric the
     cell was for, when known, so that one column read into two metrics gives two lines
     that say which; day: the day a mapped file's value was for), formulas neutralised.
@@ -544,7 +546,6 @@ def write_rejects(rejects: list[Any], target: Path, *, keep_off: Sequence[Path] 
             writer = csv.writer(fh)
             writer.writerow(["file", "line", "column", "value", "reason", "metric", "day"])
             for r in rejects:
-                day = getattr(r, "day", None)
                 writer.writerow(
                     [
                         neutralise(r.file),
@@ -553,7 +554,7 @@ def write_rejects(rejects: list[Any], target: Path, *, keep_off: Sequence[Path] 
                         neutralise(None if r.value is None else str(r.value)),
                         neutralise(r.reason),
                         neutralise(r.metric),
-                        day.isoformat() if day else None,
+                        r.day.isoformat() if r.day else None,
                     ]
                 )
 

@@ -78,6 +78,11 @@ class RowProblem:
     amount: str | None = None  # the row's value, whatever the column at fault
 
 
+def _as_read(value: float | None) -> str | None:
+    """A row's number as a reject shows it: the digits it was read with (1430.5, 1e+20)."""
+    return None if value is None else f"{value:.15g}"
+
+
 @dataclass(frozen=True)
 class Overlap:
     """Two or more sources of one flow metric on the same days."""
@@ -341,7 +346,7 @@ def _reject(
         f" WHERE {where} ORDER BY line",
         [*(reason_params or []), *(params or [])],
     ).fetchall():
-        amount = None if value is None else f"{value:.15g}"
+        amount = _as_read(value)
         shown = {"metric": metric, "by": by, "for": whose, "note": None, "source": None}.get(
             column, amount
         )
@@ -401,9 +406,8 @@ def _stage(
     for line, metric, reason, day, value in problems:
         column = "metric" if reason == "no metric" else ("day" if "day" in reason else "value")
         # the cell as it was read: the day of a day's problem, the number of a value's
-        shown = {"day": day, "value": value}.get(column)
-        shown = None if shown is None else str(shown) if column == "day" else f"{shown:.15g}"
-        amount = None if value is None else f"{value:.15g}"
+        amount = _as_read(value)
+        shown = {"day": None if day is None else str(day), "value": amount}.get(column)
         result.rejected.append(RowProblem(line, metric, reason, column, shown, day, amount))
         if metric:
             result.per_metric.setdefault(metric, empty_counts())["rejected"] += 1
@@ -726,7 +730,7 @@ def _classify(con: Connection, actor: Actor, result: WriteResult) -> None:
             " AND old_by IS DISTINCT FROM ? ORDER BY line",
             [actor.key],
         ).fetchall():
-            amount = None if value is None else f"{value:.15g}"
+            amount = _as_read(value)
             result.rejected.append(
                 RowProblem(
                     line,

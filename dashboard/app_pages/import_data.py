@@ -206,10 +206,15 @@ if preview.rejected:
             f"- **{ui.count(len(lines), 'row')}** (line{'s' if len(lines) > 1 else ''}"
             f" {where}): {ui.text(reason)}"
         )
+    # a mapped file's values are each a day's (a day with no row counts 0 on the line
+    # before): its day tells two rejects on one line apart
+    dated = any(r.day for r in preview.rejected)
     with st.expander(f"Every rejected row ({len(preview.rejected):,})"):
         st.dataframe(
             [
-                {"line": r.line, "column": r.column, "value": r.value or "", "reason": r.reason}
+                {"line": r.line}
+                | ({"day": formats.short_day(r.day, year=True) if r.day else ""} if dated else {})
+                | {"column": r.column, "value": r.value or "", "reason": r.reason}
                 for r in preview.rejected
             ],
             hide_index=True,

@@ -239,6 +239,34 @@ def test_rejects_of_one_reason_are_one_row_with_their_count(app_env: Store) -> N
     assert len(at.dataframe[1].value) == 7  # every row, in the expander under it
 
 
+def test_a_mapped_files_rejected_rows_name_their_day(
+    app_env: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # each value of a mapped file is a day's, on the line of its first row (a day with
+    # no row counts 0 on the line before): without the day two rejects of one line read
+    # alike
+    from tracker.mappings import save_mapping
+    from tracker.models import ImportMapping
+    from tracker.records import LOCAL_MANAGER
+
+    mapping = ImportMapping.model_validate(
+        {
+            "name": "bookings",
+            "match": {"columns": ["Buchungsdatum", "Leistung", "Betrag"]},
+            "day": {"column": "Buchungsdatum", "format": "%d.%m.%Y"},
+            "decimal": ",",
+            "values": [{"column": "Betrag", "metric": "catering-revenue"}],
+        }
+    )
+    save_mapping(app_env, LOCAL_MANAGER, mapping)
+    monkeypatch.setenv("WAYPOINT_AS", "jay")  # an assistant who may not import it
+    at = _upload(open_page("import_data"), "booking-week45.csv", BOOKING)
+    assert not at.exception, at.exception
+    every = at.dataframe[-1].value
+    assert list(every.columns)[:2] == ["line", "day"], every
+    assert "Mon 2 Nov 2026" in list(every["day"])
+
+
 def test_a_mapping_named_like_a_preset_is_listed_beside_it(app_env: Store) -> None:
     # the list was keyed by name: a mapping saved as `long` took the long form's place in
     # "What kind of export", and choosing it read the file as the long form
