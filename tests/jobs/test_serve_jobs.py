@@ -93,6 +93,13 @@ def test_serve_runs_the_jobs_once_per_database_and_stops_cleanly(tmp_path: Path)
         assert "Scheduled jobs: running in this process" not in said
         lease = db.with_name(db.name + ".scheduler.lock").read_text()
         assert f"pid {first.pid}" in lease  # the lease stays with the first server
+        # Streamlit's child writes unbuffered: a killed child's last lines reach the log
+        # (the start-up digest's Chromium may be a child too)
+        children = Path(f"/proc/{first.pid}/task/{first.pid}/children").read_text().split()
+        (child,) = [
+            c for c in children if b"dashboard.server" in Path(f"/proc/{c}/cmdline").read_bytes()
+        ]
+        assert b"PYTHONUNBUFFERED=1" in Path(f"/proc/{child}/environ").read_bytes().split(b"\0")
         # SIGTERM to each `waypoint serve` stops its Streamlit child too. The first may
         # be running the start-up catch-up's digest (its chart is rendered by a
         # Chromium: 7 s on an idle machine, far more in a loaded full run), and a run
