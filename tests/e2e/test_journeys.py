@@ -171,23 +171,37 @@ def test_the_week_grid_saves_once_and_empties(demo_server, page) -> None:
                 [monday],
             ).fetchall()[0][0]
 
+    def grid(saves: int):
+        """The editor after ``saves`` saves (each save starts a new one, with a key of its
+        own), not the table of what the days count above it: typing into the grid a save
+        was replacing lost the number, and the old grid's message passed for the new one's
+        (a failed CI run: 2,5 never stored, "Saved 1 entry" still on the page)."""
+        editor = page.locator(f".st-key-log_grid_{saves} [data-testid='stDataFrame']")
+        editor.wait_for()
+        wait_ready(page)
+        editor.scroll_into_view_if_needed()
+        return editor
+
+    flash = page.get_by_text("of the week; the grid is empty again.")
+
+    def save(message: str, saves: int) -> None:
+        """Press Save (or the question's answer) and wait for this save's own redraw."""
+        page.get_by_text(message).wait_for()
+        grid(saves)
+
     before = entries_on_monday()
     page.goto(f"{demo_server.url}/log_values")
     page.get_by_text("A week of values").wait_for()
     wait_ready(page)
-    # the editor, not the table of what the days count above it
-    grid = page.locator("[class*='st-key-log_grid_'] [data-testid='stDataFrame']").first
-    grid.scroll_into_view_if_needed()
-    type_in_grid_cell(page, grid, right=1, down=1, text="1")  # second row, Monday
+    type_in_grid_cell(page, grid(0), right=1, down=1, text="1")  # second row, Monday
     page.get_by_role("button", name="Save the week").click()
-    page.get_by_text("Saved 1 entry of the week; the grid is empty again.").wait_for()
+    save("Saved 1 entry of the week; the grid is empty again.", saves=1)
     assert entries_on_monday() == before + 1
-    wait_ready(page)
     # a decimal comma is a decimal mark (a number cell dropped it: 2,5 was stored as 25)
-    wait_ready(page)
-    type_in_grid_cell(page, grid, right=1, down=0, text="2,5")
+    type_in_grid_cell(page, grid(1), right=1, down=0, text="2,5")
+    flash.wait_for(state="detached")  # the edit reran the page: the last save's words are gone
     page.get_by_role("button", name="Save the week").click()
-    page.get_by_text("Saved 1 entry of the week").wait_for()
+    save("Saved 1 entry of the week", saves=2)
     with store.read() as con:
         (latest,) = con.execute(
             "SELECT value FROM observations WHERE day = ? AND source = 'manual'"
@@ -200,9 +214,9 @@ def test_the_week_grid_saves_once_and_empties(demo_server, page) -> None:
     # with --yes" was all the grid said); the third row: a metric with a value every day
     # two of them, of two metrics, are both named before either is stored (a yes to a
     # question about one stored the other too)
-    wait_ready(page)
-    type_in_grid_cell(page, grid, right=1, down=2, text="99999")
-    type_in_grid_cell(page, grid, right=2, down=1, text="88888")  # another metric
+    type_in_grid_cell(page, grid(2), right=1, down=2, text="99999")
+    type_in_grid_cell(page, grid(2), right=2, down=1, text="88888")  # another metric
+    flash.wait_for(state="detached")
     page.get_by_role("button", name="Save the week").click()
     page.get_by_role("button", name="Store the week anyway").wait_for()
     question = page.locator("[data-testid='stAlert']").filter(has_text="Store the week anyway")
@@ -211,11 +225,11 @@ def test_the_week_grid_saves_once_and_empties(demo_server, page) -> None:
     assert entries_on_monday() == before + 2
     page.screenshot(path=str(SCREENSHOTS / "week_grid_outliers.png"), full_page=True)
     page.get_by_role("button", name="Store the week anyway").click()
-    page.get_by_text("Saved 2 entries of the week").wait_for()
+    save("Saved 2 entries of the week", saves=3)
     assert entries_on_monday() == before + 3
     # a word typed in a day's cell is no number: refused naming the cell, not a failed page
-    wait_ready(page)
-    type_in_grid_cell(page, grid, right=1, down=0, text="abc")
+    type_in_grid_cell(page, grid(3), right=1, down=0, text="abc")
+    flash.wait_for(state="detached")
     page.get_by_role("button", name="Save the week").click()
     page.get_by_text("Mon 16 Nov: 'abc' is not a number").wait_for()
     assert page.locator("[data-testid='stException']").count() == 0
