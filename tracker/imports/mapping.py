@@ -242,6 +242,14 @@ def run_mapping(
     behaviours: Mapping[str, str],
 ) -> None:
     """Read ``sheet`` through ``mapping`` into ``acc`` (rejects keep file and line)."""
+    # plan apply refuses these; a mapping stored before it did is refused here, before
+    # a count of rows replaces a level (and the days without rows read 0)
+    problems = count_problems(mapping, behaviours, f"the mapping {mapping.name}")
+    if problems:
+        raise BadInput(
+            f"{acc.file}: " + "; ".join(problems) + "; correct the mapping in the plan"
+            " (Plan page or `waypoint plan apply`)"
+        )
     at = header_row(mapping, sheet)
     if at is None:
         return

@@ -317,6 +317,31 @@ def test_a_count_of_rows_into_a_stock_metric_is_refused_by_the_plan_and_by_map(
     assert waypoint(tmp_path / "v.duckdb", "plan", "apply", str(plan)).code == 0
 
 
+def test_a_stored_mapping_counting_into_a_stock_metric_is_refused_at_import(
+    shop: Path, tmp_path: Path
+) -> None:
+    # a mapping saved before plan apply refused counts into a level (here: written into
+    # the store by hand) still fed it at import, replacing the day's level by a count
+    plan = _write(tmp_path, "plan.yaml", _plan() + _imports(BOOKING))
+    assert waypoint(shop, "plan", "apply", str(plan)).code == 0
+    with Store(shop).write() as con:
+        (spec,) = con.execute(
+            "SELECT spec FROM import_mappings WHERE name = 'booking-system'"
+        ).fetchall()[0]
+        con.execute(
+            "UPDATE import_mappings SET spec = ? WHERE name = 'booking-system'",
+            [spec.replace('"catering-orders"', '"email-list"')],
+        )
+    before = daily(shop, "email-list")
+    run = waypoint(shop, "import", str(MAPPED / "booking-week45.csv"))
+    assert run.code == 2
+    assert "booking-week45.csv: the mapping booking-system.values[2]: counts rows into" in (
+        run.err
+    ), run.err
+    assert "correct the mapping in the plan" in run.err
+    assert daily(shop, "email-list") == before and daily(shop, "revenue") == {}
+
+
 def test_a_mapped_days_refused_value_names_its_day_and_value(shop: Path, tmp_path: Path) -> None:
     # Amy owns none of the booking metrics. Each refused value is a day's (rows added
     # up, or none: a day without a catering row counts 0 on the line before), and the
