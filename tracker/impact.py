@@ -790,6 +790,15 @@ def _impact(w: _Window, metric_row: tuple[Any, ...]) -> Impact:
         impact.reason = "the campaign has not started"
         impact.too_early = True
         return impact
+    if len(with_value) < MIN_PRE_DAYS <= pre_days:
+        # the weeks are there but read now and then (a level noted each Monday): no
+        # import of earlier weeks helps, only values on most days
+        impact.reason = (
+            f"values on only {len(with_value)} of the {pre_days} days before it, and the"
+            f" model needs {MIN_PRE_DAYS} days with values: a metric read weekly or now and"
+            " then cannot be judged day by day; log or import it daily"
+        )
+        return impact
     if len(with_value) < MIN_PRE_DAYS:
         impact.reason = (
             (

@@ -175,6 +175,21 @@ def test_fewer_than_eight_weeks_before_or_seven_days_during_is_not_enough(cafe: 
     assert impact.verdict == "not_enough_data" and "5 days of values during it" in impact.reason
 
 
+def test_a_metric_read_weekly_is_told_to_be_read_daily_not_to_import_more_weeks(
+    cafe: Store,
+) -> None:
+    # a level noted each Monday for half a year (the model looks 16 weeks back): the
+    # weeks before are all there, so "import the weeks before it" sent the owner after
+    # history they already had
+    mondays = [START - dt.timedelta(days=7 * i) for i in range(1, 27)]
+    mondays += [START + dt.timedelta(days=7 * i) for i in range(4)]
+    _load(cafe, "members", {d: 500.0 + 3 * i for i, d in enumerate(sorted(mondays))})
+    _, impact = _only(cafe, "members", dt.date(2026, 10, 20))
+    assert impact.verdict == "not_enough_data"
+    assert impact.reason.startswith("values on only 16 of the 112 days before it"), impact.reason
+    assert "log or import it daily" in impact.reason and "import the weeks" not in impact.reason
+
+
 def test_a_running_campaign_is_judged_so_far(cafe: Store) -> None:
     rng = np.random.default_rng(2)
     values = {d: float(rng.poisson(6)) for d in _days(START - dt.timedelta(days=84), 84)}
