@@ -826,7 +826,13 @@ def overlapping_sources(ctx: Context) -> Iterator[Flag]:
                 "last": last.isoformat(),
             },
             (
-                ONE_PERSONS_HOURS[0].upper() + ONE_PERSONS_HOURS[1:] + "."
+                # a prefer that names none of them (misspelt, or a source absent on these
+                # days) settles nothing here: said, or "I set prefer" reads as a bug
+                f"The metric's `prefer: {m['prefer']}` settles only days {m['prefer']} has"
+                f" a value on, and it is none of these sources: if it is misspelt, set it"
+                f" to the one that counts ({', '.join(sources)}) in the plan."
+                if m.get("prefer")
+                else ONE_PERSONS_HOURS[0].upper() + ONE_PERSONS_HOURS[1:] + "."
                 if all(hours_person(x) for x in sources)
                 else "A manager says which source counts on shared days: `prefer:"
                 f" {sources[0]}` (or another of {', '.join(sources)}) on the metric"
@@ -865,7 +871,7 @@ def _plan_items(
         r["key"]: r
         for r in _rows(
             con,
-            "SELECT key, name, channel, class, behaviour, qualified FROM metrics"
+            "SELECT key, name, channel, class, behaviour, qualified, prefer FROM metrics"
             " WHERE NOT archived ORDER BY position, key",
         )
     }

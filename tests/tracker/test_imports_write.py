@@ -124,6 +124,14 @@ def test_overlapping_sources_are_reported_and_prefer_decides(plan_store: Store) 
     assert "count twice" in result.overlaps[0].sentence()
     flags = [f for f in run_audit(plan_store, DAY).flags if f.code == "overlapping_sources"]
     assert [f.subject for f in flags] == ["metric:leads"]
+    # the advice says why the prefer set does not settle these days, not "set prefer"
+    assert flags[0].next_step.startswith("The metric's `prefer: page` settles only days page")
+    assert "(social, web)" in flags[0].next_step
+    # a misspelt prefer settles nothing: both days count twice, and the audit says so
+    apply_plan_text(plan_store, plan.replace("prefer: page", "prefer: pgae"), LOCAL_MANAGER)
+    assert daily_values(plan_store, "leads") == [(other, 17.0), (DAY, 784.0)]
+    (flag,) = [f for f in run_audit(plan_store, DAY).flags if f.code == "overlapping_sources"]
+    assert flag.evidence["days"] == 2 and "`prefer: pgae`" in flag.next_step
 
 
 def test_an_audit_as_of_a_past_day_sees_no_overlap_that_came_later(plan_store: Store) -> None:
