@@ -3,11 +3,14 @@ message for the run record; they call tracker/ services only."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import os
 import shutil
 import stat
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -116,19 +119,50 @@ def _note(target: Path, text: str) -> None:
     )
 
 
+@contextlib.contextmanager
+def _inbox_turn(inbox: Path) -> Iterator[bool]:
+    """Whether this run has the inbox to itself: an exclusive ``flock`` on the inbox
+    folder for the block (no file of ours in a folder others drop files in; the kernel
+    lets go when the process ends, even on ``kill -9``). False while another run, the
+    scheduler's or a ``jobs run``'s, holds it."""
+    fd = os.open(inbox, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)  # closing it lets go of the lock
+
+
 def inbox_import(store: Store, now: dt.datetime, slot: dt.datetime | None = None) -> str:
     """Import every settled file in inbox/; move it to done/ or failed/ with a .txt.
 
     A file is moved to inbox/processing/ *before* it is read, so a file that brings the
     process down is never read again at the next start (it is moved to failed/ then):
-    one bad file can never block the files behind it.
+    one bad file can never block the files behind it. One run at a time: a second run
+    took the first's file in processing/ for one a stopped server left, filed it under
+    failed/ ("interrupted") while the first imported it, and the first then failed on a
+    file gone from under it.
     """
-    from tracker.importer import import_file
-
     inbox = data_dir(store) / "inbox"
-    done, failed, processing = inbox / "done", inbox / "failed", inbox / "processing"
     if not inbox.is_dir():
         return f"no inbox folder ({inbox})"
+    with _inbox_turn(inbox) as mine:
+        if not mine:
+            return (
+                "another inbox run is under way (the scheduler's or a `jobs run`);"
+                " the files are left to it"
+            )
+        return _import_inbox(store, inbox, now)
+
+
+def _import_inbox(store: Store, inbox: Path, now: dt.datetime) -> str:
+    from tracker.importer import import_file
+
+    done, failed, processing = inbox / "done", inbox / "failed", inbox / "processing"
     linked = [f.name for f in (done, failed, processing) if f.is_symlink()]
     if linked:
         # the inbox may be shared: a link planted at done/ would send the files, their
@@ -322,9 +356,12 @@ def nightly_backup(store: Store, now: dt.datetime, slot: dt.datetime | None = No
 
     folder = data_dir(store) / "backups"
     keep = int(get_setting("backup.keep", _stored(store)))
-    target = folder / now.strftime("%Y-%m-%d")
+    # named by the workspace's own day, as its schedule runs: 03:00 on Saturday in
+    # Auckland is Friday in UTC, and a folder of Friday's date read as the night before
+    local = now.astimezone(ZoneInfo(workspace_timezone(store)))
+    target = folder / local.strftime("%Y-%m-%d")
     if target.exists():
-        target = folder / now.strftime("%Y-%m-%dT%H%M%S")
+        target = folder / local.strftime("%Y-%m-%dT%H%M%S")
     info = backup(store, target, SCHEDULER)
     removed = prune_backups(folder, keep)
     rows = sum(int(t["rows"]) for t in info.tables.values())  # type: ignore[call-overload]

@@ -203,6 +203,15 @@ def test_backup_job_keeps_last_n(demo_store: Store, monkeypatch: pytest.MonkeyPa
     assert kept == ["2026-11-21", "2026-11-22"]
 
 
+def test_a_backup_folder_is_named_by_the_workspaces_day(demo_store: Store) -> None:
+    # 03:00 UTC on Tuesday 24 Nov is Monday evening in Chicago, the demo's zone: the
+    # folder was named by the UTC day, a day after the workspace's
+    when = dt.datetime(2026, 11, 24, 3, 0, tzinfo=dt.UTC)
+    outcome, message = run_job(demo_store, "nightly_backup", when, slot=when)
+    assert outcome == "ok", message
+    assert [p.name for p in (demo_store.path.parent / "backups").iterdir()] == ["2026-11-23"]
+
+
 def test_failing_job_is_recorded_not_raised(demo_store: Store, monkeypatch) -> None:
     from jobs import registry
 

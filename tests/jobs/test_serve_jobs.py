@@ -181,6 +181,44 @@ def test_two_jobs_colliding_on_purpose_both_finish_or_one_says_why(tmp_path: Pat
         assert list((inbox / "done").iterdir())
 
 
+def test_two_inbox_runs_at_once_import_a_file_once_and_file_it_once(tmp_path: Path) -> None:
+    """Two `jobs run inbox_import` started together (a manager's beside the scheduler's):
+    the second took the first's file in processing/ for one a stopped server left, filed
+    it under failed/ as "interrupted" (once after the first had imported it) and the
+    first failed with a FileNotFoundError. Now the inbox is one run's at a time."""
+    db = tmp_path / "w.duckdb"
+    assert waypoint(db, "demo", "--as-of", "2026-11-18").returncode == 0
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    big = inbox / "big.csv"
+    with big.open("w") as f:
+        f.write("day,metric,value,source\n")
+        for i in range(200_000):
+            f.write(f"2025-{1 + i % 12:02d}-{1 + i % 28:02d},catering-inquiries,1,src{i // 1000}\n")
+    os.utime(big, (time.time() - 3600, time.time() - 3600))
+    procs = [
+        subprocess.Popen(
+            [*CLI, "--db", str(db), "jobs", "run", "inbox_import"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outs = [p.communicate(timeout=240) for p in procs]
+    said = " | ".join(out + err for out, err in outs)
+    assert all(p.returncode == 0 for p in procs), said
+    assert "imported 1: big.csv" in said, said
+    assert "interrupted" not in said and "Error" not in said, said
+    # the other run found the inbox taken, or nothing left once the first was done
+    assert "another inbox run is under way" in said or "nothing new" in said, said
+    assert not (inbox / "failed").exists() and not list((inbox / "processing").iterdir())
+    assert len(list((inbox / "done").glob("*-big.csv"))) == 1
+    changes = json.loads(waypoint(db, "changes", "--json").stdout)["changes"]
+    imports = [c for c in changes if c["kind"] == "import" and "big.csv" in c["summary"]]
+    assert len(imports) == 1, imports
+
+
 def _demo_with_a_big_dropped_file(tmp_path: Path) -> tuple[Path, Path]:
     """The demo workspace and its inbox holding 1.2 million rows dropped an hour ago
     (seconds of import for the start-up catch-up)."""

@@ -82,3 +82,30 @@ def test_a_file_left_half_read_by_a_crash_is_not_read_again(plan_store: Store, i
     assert "killer.xlsx (interrupted)" in message and "imported 1: next.csv" in message
     kept = list((inbox / "failed").glob("*killer.xlsx"))
     assert kept and "interrupted" in Path(str(kept[0]) + ".txt").read_text()
+
+
+def test_a_run_while_another_holds_the_inbox_leaves_its_files_alone(
+    plan_store: Store, inbox: Path
+) -> None:
+    # the other run's file in processing/ was taken for one a stopped server left:
+    # filed under failed/ as "interrupted" while the other run imported it
+    import fcntl
+
+    processing = inbox / "processing"
+    processing.mkdir()
+    theirs = processing / "20261123T095900-being-read.csv"
+    theirs.write_text("day,metric,value\n2026-11-02,leads,3\n")
+    waiting = inbox / "next.csv"
+    waiting.write_text("day,metric,value\n2026-11-03,leads,1\n")
+    settled(waiting)
+    fd = os.open(inbox, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the other run's turn
+        outcome, message = run_job(plan_store, "inbox_import", NOW)
+    finally:
+        os.close(fd)
+    assert outcome == "ok" and "another inbox run is under way" in message, message
+    assert theirs.exists() and waiting.exists() and not (inbox / "failed").exists()
+    # once it is done, the next run takes what is left (here: a true leftover)
+    outcome, message = run_job(plan_store, "inbox_import", NOW + dt.timedelta(minutes=5))
+    assert "being-read.csv (interrupted)" in message and "imported 1: next.csv" in message
