@@ -55,7 +55,7 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
     skipped: list[str] = []
     refused: list[str] = []
 
-    def deliver(to: list[str], subject: str, text: str) -> bool:
+    def deliver(to: list[str], subject: str, text: str, what: str) -> bool:
         """Send one mail; a server that refuses these recipients is noted and the run goes
         on to the next person (a bad address must not cost everyone after it their
         reminder). A server that cannot be reached stops the run: the next one retries,
@@ -65,10 +65,10 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
         except MailPartlyRefused as exc:
             # an escalation to several managers reached some of them: it was told, and
             # sending it again would tell those twice; the run fails naming the rest
-            refused.append(str(exc))
+            refused.append(f"{what}: {exc}")  # which mail: two may refuse one address
             return True
         except MailRefused as exc:
-            refused.append(str(exc))
+            refused.append(f"{what}: {exc}")
             return False
         except MailError as exc:
             done = "; ".join(sent) or "nothing"
@@ -105,7 +105,8 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
             # escalation ("ignored two reminders") later.
             skipped.append(f"{person} (mail not configured)")
             continue
-        if not deliver([who.email], f"Check-ins due: {len(states)} KPI(s)", "\n".join(lines)):
+        subject = f"Check-ins due: {len(states)} KPI(s)"
+        if not deliver([who.email], subject, "\n".join(lines), f"reminder of {person}"):
             continue  # not recorded: it never reached them, so it is tried again
         for s in states:
             record_reminder(store, person, s.kpi, s.period, "reminder", now.replace(tzinfo=None))
@@ -157,10 +158,14 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
             if who is None or who.email
             else f"for {periods}; no reminder reached them: the plan has no email address for them"
         )
+        # every manager told says why it is them (docs/jobs.md)
         unreachable = (
             f"\n\nYou are told because {named.name}, their manager, has no email address"
             " in the plan."
             if named is not None and not named.email
+            else f"\n\nYou are told because the plan names no manager for {name}"
+            " (`manager:` on the person), so every manager hears of it."
+            if named is None
             else ""
         )
         text = (
@@ -176,7 +181,7 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
             skipped.append(f"escalation of {state.owner}/{state.kpi} ({whom})")
             continue
         subject = f"Escalation: {name} missed check-ins on {kpi_names.get(state.kpi, state.kpi)}"
-        if not deliver(to, subject, text):
+        if not deliver(to, subject, text, f"escalation of {state.owner}/{state.kpi}"):
             continue
         record_reminder(
             store, state.owner, state.kpi, state.period, "escalation", now.replace(tzinfo=None)

@@ -216,8 +216,13 @@ def test_an_escalation_refused_for_one_manager_is_told_to_the_others_once(
         tuesday = saturday + dt.timedelta(days=3)
         outcomes.append(run_job(demo_store, "checkin_reminders", tuesday, slot=tuesday))
     assert about_jay() and set(about_jay()) == {"maria@copperkettle.example"}
+    # the mail says why Maria is told (it said nothing when no manager was named)
+    mails = [m for m in refusing.messages if m["Subject"].startswith("Escalation: Jay")]
+    assert all("because the plan names no manager for Jay Patel" in m.get_content() for m in mails)
     outcome, message = outcomes[-1]
     assert outcome == "failed" and "omar@typo.example (550 no such user)" in message
+    # the refusal names the mail it cost: two mails refused for one address read alike
+    assert "; escalation of jay/ig-audience: " in message.split("not delivered: ")[1], message
     # it reached Maria: the next run does not tell her again
     told = len(about_jay())
     later = SATURDAY + dt.timedelta(days=10, hours=2)
