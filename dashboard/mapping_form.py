@@ -42,7 +42,9 @@ def _column_choice(
     }
     example = ", ".join(samples[:3]) or "empty in the first rows"
     picked = st.selectbox(
-        f"{column}: e.g. {example}",
+        # a label is Markdown: a file's header or cell must not become a link, an image
+        # fetched from elsewhere on opening, an icon or maths
+        ui.text(f"{column}: e.g. {example}"),
         [SKIP, NEW, *by_label],
         key=f"map_col_{i}",
     )

@@ -86,6 +86,26 @@ def test_a_manager_maps_a_booking_export_and_the_next_one_imports_in_one_click(
     assert _daily(app_env, "catering-bookings")["2026-11-10"] == 0.0
 
 
+def test_a_files_headers_and_cells_label_the_form_as_typed(app_env: Store) -> None:
+    # a header or a cell of an uploaded file labelled its column's choice as Markdown:
+    # a live link, an image fetched on opening the preview, red text, maths, an icon
+    hostile = (
+        b'"Date","Amt [L](https://evil.example/x) :red[R] $$x$$ **B**",'
+        b'":material/home: ![i](http://127.0.0.1:8999/col)"\n'
+        b'2026-12-01,5,"<b>hb</b> [c](javascript:alert(2))"\n'
+    )
+    at = _upload(open_page("import_data"), "odd.csv", hostile)
+    assert not at.exception, at.exception
+    labels = {s.key: s.label for s in at.selectbox if s.key and s.key.startswith("map_col_")}
+    assert len(labels) == 2, labels
+    from dashboard.ui import text
+
+    shown = " ".join(labels.values())
+    for typed in ("[L](https://evil.example/x)", ":red[R]", "$$x$$", "![i](http", ":material/"):
+        assert typed not in shown, shown  # each reaches Markdown escaped
+    assert text("Amt [L](https://evil.example/x) :red[R] $$x$$ **B**") in shown
+
+
 def test_an_assistant_sees_what_a_mapping_would_read_but_cannot_save_it(
     app_env: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
