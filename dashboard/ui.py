@@ -32,6 +32,12 @@ def text(value: str | None) -> str:
     return md_escape(value or "")
 
 
+def badge_text(value: str | None) -> str:
+    """User text for st.badge's label: escaped like ``text`` but for the square
+    brackets, which st.badge escapes itself (escaped twice, "[web]" read "\\[web\\]")."""
+    return text(value).replace("\\[", "[").replace("\\]", "]")
+
+
 FLASH = "_flash"
 
 

@@ -92,10 +92,14 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
             continue
         # A period ending tomorrow is on time until the end of the day after it: the
         # mail names that day, not tomorrow.
-        lines = [f"Hi {who.name}, these check-ins are due soon:", ""]
         until = {s.period: on_time_until(Period.parse(s.period)) for s in states}
+        # a reminder made up on the last on-time day said "due soon" of a check-in late
+        # at midnight
+        today = any(u <= local for u in until.values())
+        lines = [f"Hi {who.name}, these check-ins are due{' today' if today else ' soon'}:", ""]
         lines += [
             f"- {kpi_names.get(s.kpi, s.kpi)} ({period(s.period)}): by the end of"
+            f"{' today,' if until[s.period] <= local else ''}"
             f" {until[s.period]:%A} {long_day(until[s.period])}"
             for s in states
         ]

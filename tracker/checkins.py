@@ -423,7 +423,7 @@ SELECT l.key, l.owner, l.period, l.due,
        -- the confidence shown came after the check-in that decided on time (a second
        -- one, or the first explicit one after a value the owner logged): when it came
        CASE WHEN e.last_at > least(e.at, g.at) THEN e.last_at END AS updated_at,
-       l.archived
+       l.archived, l.kstart
 FROM live l LEFT JOIN explicit e ON e.key = l.key LEFT JOIN logged g ON g.key = l.key
 WHERE NOT (l.gone_in_grace AND e.at IS NULL AND g.at IS NULL)
 ORDER BY l.opos, l.kpos, l.key
@@ -494,12 +494,18 @@ def checkin_status(
     states = []
     for (
         key, owner, period, due, at, confidence, note, progress, plans, problems, by, upd,
-        archived,
+        archived, kstart,
     ) in rows:  # fmt: skip
         if at is not None:
             state = "on_time" if at < due else "late"  # due: the first instant late
         else:
             state = "missing" if now_naive >= due else "due"
+        if state == "due" and kstart is not None and kstart > local_today:
+            # starts later in the running period: owed once it has started (its status
+            # reads not_started until then, "no check-in is due yet")
+            if upcoming:
+                later.insert(0, Upcoming(key, owner, kstart))
+            continue
         states.append(
             CheckinState(
                 key,

@@ -152,6 +152,13 @@ class WeeklyReview:
     def kpi(self, key: str) -> str:
         return self.kpi_names.get(key, key)
 
+    def checkin_kpi(self, c: CheckinState) -> str:
+        """A check-in's KPI, with its month when it is a monthly one: beside an overdue
+        October, "Ads budget: due" read as October's too."""
+        if c.period == self.week:
+            return self.kpi(c.kpi)
+        return f"{self.kpi(c.kpi)} ({formats.period(c.period)})"
+
     @functools.cached_property
     def _owed_by(self) -> dict[str, str]:
         return {c.kpi: c.owner for c in self.checkins}

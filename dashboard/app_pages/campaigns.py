@@ -47,7 +47,7 @@ for s in summaries:
             continue
         for i in judged:
             word, colour = VERDICT[i.verdict]
-            st.badge(f"{word}: {ui.text(i.metric_name)}", color=colour)  # type: ignore[arg-type]
+            st.badge(f"{word}: {ui.badge_text(i.metric_name)}", color=colour)  # type: ignore[arg-type]
             st.markdown(ui.text(i.sentence()))
             line = s.cost_line(i)
             if line is not None:

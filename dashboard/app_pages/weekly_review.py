@@ -88,7 +88,7 @@ for person in review.by_person():
     for c in person.states:
         again = ui.text(checked_in_again(c, review.people))  # names people typed
         lines.append(
-            f"- {ui.text(review.kpi(c.kpi))}: {checkin_words(c.state, c.confidence)}{again}"
+            f"- {ui.text(review.checkin_kpi(c))}: {checkin_words(c.state, c.confidence)}{again}"
         )
         lines += [f"    - {label}: {ui.text(value)}" for label, value in said(c)]
     st.markdown("\n".join(lines))

@@ -1522,6 +1522,25 @@ def test_a_campaign_with_no_start_date_says_so_on_its_page(app_env: Store) -> No
     assert "neither it nor its objective has a start date" in shown, shown
 
 
+def test_a_campaign_badge_shows_a_metrics_name_as_typed(app_env: Store) -> None:
+    """st.badge escapes square brackets itself: escaped once more, the badge read
+    "Instagram followers \\[all\\]" with the backslashes."""
+    from tracker.plan import apply_plan_text, export_plan
+    from tracker.records import LOCAL_MANAGER
+
+    plan = yaml.safe_load(export_plan(app_env))
+    for metric in plan["metrics"]:
+        if metric["name"] == "Instagram followers":
+            metric["name"] = "Instagram followers [all] <b>x</b>"
+    apply_plan_text(app_env, yaml.safe_dump(plan), LOCAL_MANAGER, confirm=True)
+    at = open_page("campaigns")
+    assert not at.exception, at.exception
+    badge = next(m.value for m in at.markdown if "moved it: Instagram" in m.value)
+    # Streamlit's own escaping of the brackets, ours of the tag: each once
+    assert "moved it: Instagram followers \\[all\\] \\<b\\>x\\</b\\>]" in badge, badge
+    assert "\\\\" not in badge, badge
+
+
 def test_a_metrics_unit_is_shown_as_typed_never_as_markup(app_env: Store) -> None:
     """A unit is plan text like a name, but the KPI numbers that carry it reached
     Markdown unescaped: a live link on the Summary, Weekly review and Objective pages,

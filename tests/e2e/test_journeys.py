@@ -365,3 +365,17 @@ def test_a_plan_save_keeps_its_tab_and_the_yaml_tab_follows_it(demo_server, page
         assert con.execute(
             "SELECT target FROM kpis WHERE key = 'holiday-preorders'"
         ).fetchall() == [(27.0,)]
+
+
+def test_a_table_offers_no_csv_that_keeps_formulas(demo_server, page) -> None:
+    """A table's own "Download as CSV" (and copy) kept a name typed as =HYPERLINK(...)
+    a formula for the spreadsheet that opens the file: `waypoint export` neutralises
+    them, so the tables offer none."""
+    page.goto(f"{demo_server.url}/audit_log")
+    page.get_by_text("Audit log").first.wait_for()
+    wait_ready(page)
+    page.locator("[data-testid='stDataFrame']").first.hover()
+    toolbar = page.locator("[data-testid='stElementToolbar'] button")
+    toolbar.first.wait_for()
+    labels = toolbar.evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
+    assert "Search" in labels and "Download as CSV" not in labels, labels

@@ -83,6 +83,24 @@ def test_a_reminder_that_failed_on_its_day_goes_out_the_next(
     assert len(smtp.messages) == count  # made up once, never twice
 
 
+def test_a_reminder_made_up_on_the_last_on_time_day_says_today(
+    demo_store: Store, smtp: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the mail server is down all weekend; Monday, the week's last on-time day, makes the
+    # reminder up: it said "due soon" of a check-in late at midnight
+    real = os.environ["WAYPOINT_SMTP_PORT"]
+    monkeypatch.setenv("WAYPOINT_SMTP_PORT", str(free_port()))
+    for day in range(2):
+        at = SATURDAY + dt.timedelta(days=day)
+        assert run_job(demo_store, "checkin_reminders", at, slot=at)[0] == "failed"
+    monkeypatch.setenv("WAYPOINT_SMTP_PORT", real)
+    monday = SATURDAY + dt.timedelta(days=2)
+    assert run_job(demo_store, "checkin_reminders", monday, slot=monday)[0] == "ok"
+    texts = [m.get_content() for m in smtp.messages if m["Subject"].startswith("Check-ins")]
+    assert texts and all("these check-ins are due today:" in t for t in texts), texts
+    assert all("by the end of today, Monday 23 Nov 2026" in t for t in texts), texts
+
+
 @pytest.mark.slow  # a reminder run over the demo
 def test_a_failed_run_on_the_command_line_says_why_on_stderr(demo_store: Store) -> None:
     run = waypoint(

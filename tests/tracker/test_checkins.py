@@ -261,6 +261,20 @@ def test_a_check_in_for_a_period_before_the_kpi_started_is_refused(plan_store: S
         record_checkin(plan_store, RICARDO, "leads-h2", "on_track", period="2026-W26")
 
 
+def test_a_kpi_starting_later_this_week_is_upcoming_until_its_start(plan_store: Store) -> None:
+    # leads-h2 starts Wednesday 1 July, in W27: on Tuesday its status is not_started
+    # ("no check-in is due yet") and the check-ins listed it as due all the same
+    tuesday = utc("2026-06-30T12:00").replace(tzinfo=dt.UTC)
+    report = checkin_status(plan_store, "2026-W27", now=tuesday, upcoming=True)
+    assert "leads-h2" not in [s.kpi for s in report.kpis]
+    assert [(u.kpi, u.starts) for u in report.upcoming if u.kpi == "leads-h2"] == [
+        ("leads-h2", dt.date(2026, 7, 1))
+    ]
+    assert state(plan_store, "leads-h2", "2026-07-01T08:00", week="2026-W27") == "due"
+    # the week is owed once it ends, as before
+    assert state(plan_store, "leads-h2", "2026-07-07T00:01", week="2026-W27") == "missing"
+
+
 def test_the_owner_told_why_nothing_was_due_before_the_kpi_was_in_the_plan(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -274,6 +275,12 @@ def test_several_files_a_missing_one_stops_all_a_refused_one_names_the_stored(
     run = waypoint(plan_store.path, "import", str(good), str(tmp_path / "nope.csv"))
     assert run.code == 2 and "nope.csv: no such file; nothing was imported" in run.err
     assert daily_values(plan_store, "leads") == []
+    # a device or a pipe is there: "no such file" sent people looking for a typo
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    for odd in ("/dev/zero", str(pipe)):
+        run = waypoint(plan_store.path, "import", odd)
+        assert run.code == 2 and f"{odd}: is not a regular file" in run.err, run.err
     # a file read but refused whole (every row below min) after a stored one: still
     # exit 2 (bad input), and the message names what was stored and how to undo it
     bad = tmp_path / "bad.csv"

@@ -306,6 +306,21 @@ def test_yaml_alias_bomb_is_refused() -> None:
     assert "aliases" in str(err.value)
 
 
+def test_yaml_merge_keys_merge_and_keys_beside_them_override() -> None:
+    # `<<: *defaults` was refused as "could not determine a constructor for the tag
+    # 'tag:yaml.org,2002:merge'": YAML's own way to repeat a KPI's fields
+    doc = load_yaml(
+        "kpis:\n"
+        "  - &first {key: a, target: 10, owner: ana}\n"
+        "  - <<: *first\n"
+        "    key: b\n"
+        "    target: 20\n"
+    )
+    assert doc["kpis"][1] == {"key": "b", "target": 20, "owner": "ana"}
+    with pytest.raises(PlanError, match="the key 'key' appears twice"):
+        load_yaml("kpis:\n  - <<: {owner: ana}\n    key: a\n    key: b\n")
+
+
 def test_yaml_syntax_error_names_line() -> None:
     with pytest.raises(PlanError) as err:
         load_yaml("workspace: {name: x\npeople: [")

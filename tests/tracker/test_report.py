@@ -38,6 +38,10 @@ def test_review_of_the_demo_week(demo_store: Store) -> None:
         "## Decisions",
     ):
         assert heading in md
+    # a monthly KPI's check-in names its month: beside an overdue October, "Google
+    # rating: on time" read as October's too
+    assert "- Google rating \\(November 2026\\): on time" in md
+    assert "- Instagram followers: on time" in md  # the week's own need no name
     json.dumps(review.as_dict())
 
 

@@ -37,6 +37,15 @@ def _progress(file: str) -> Iterator[None]:
         yield
 
 
+def _not_a_file(path: Path) -> str:
+    """Why ``path`` is no file to import: a device or a pipe is there, not missing."""
+    if path.is_dir():
+        return "is a folder"
+    if path.exists():
+        return "is not a regular file (a device, a pipe or a socket); give an exported file"
+    return "no such file"
+
+
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option(
@@ -78,9 +87,7 @@ def import_cmd(
     # files before it would be imported and the exit code (2) would say nothing was.
     missing = [f for f in files if not Path(f).is_file()]
     if missing:
-        problems = [
-            f"{f}: " + ("is a folder" if Path(f).is_dir() else "no such file") for f in missing
-        ]
+        problems = [f"{f}: {_not_a_file(Path(f))}" for f in missing]
         if as_json:  # a script reading --json gets its document, with the reason
             emit_json(_document([], [*problems, "nothing was imported"], dry_run))
         raise BadInput("; ".join(problems) + "; nothing was imported")

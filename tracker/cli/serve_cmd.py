@@ -39,6 +39,10 @@ def streamlit_args(app: Path, port: int, host: str, max_mb: int, secrets: str | 
         "none",  # no tracebacks in users' browsers
         "--client.toolbarMode",
         "minimal",
+        # a table's own CSV download and copy keep a name typed as =HYPERLINK(...) a
+        # formula for the spreadsheet that opens it; `waypoint export` neutralises them
+        "--client.disableDataExport",
+        "true",
         "--browser.gatherUsageStats",
         "false",
         "--theme.base",

@@ -121,11 +121,31 @@ def _sniff_delimiter(text: str) -> str:
     lines = [ln for ln in text.splitlines()[:50] if ln.strip() and not ln.startswith("#")]
     sample = "\n".join(lines[:30])
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        sniffed = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
         counts = {d: sample.count(d) for d in ",;\t|"}
         best = max(counts, key=counts.get)  # type: ignore[arg-type]
-        return best if counts[best] else ","
+        sniffed = best if counts[best] else ","
+    # The sniffer takes a quoted cell's inner delimiter for the file's: a note written
+    # "=HYPERLINK(""a"";""b"")" made a comma file one column wide and its header
+    # unknown. A delimiter of the first line that splits more rows as wide as it wins.
+    header = lines[0] if lines else ""
+    others = [d for d in ",;\t|" if d != sniffed and d in header]
+    if not others:
+        return sniffed
+    return max([sniffed, *others], key=lambda d: (_rows_as_wide(sample, d), d == sniffed))
+
+
+def _rows_as_wide(sample: str, delimiter: str) -> int:
+    """How many rows of ``sample`` have as many cells as its first, when that is two or
+    more (a one-column reading fits every row and says nothing)."""
+    try:
+        rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))
+    except csv.Error:
+        return 0
+    if not rows or len(rows[0]) < 2:
+        return 0
+    return sum(len(r) == len(rows[0]) for r in rows)
 
 
 def read_csv_text(text: str, name: str) -> Sheet:

@@ -31,6 +31,10 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, yaml.Node] = {}
         for key_node, _value in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                # `<<: *defaults` merges another mapping (the safe loader's own
+                # flattening below); keys written beside it override it, no duplicate
+                continue
             key = self.construct_object(key_node, deep=True)
             try:
                 duplicate = key in seen

@@ -688,3 +688,24 @@ def test_a_line_refused_by_a_byte_is_named_too(tmp_path: Path, end: str, content
         parse_file(path, known_metrics=KNOWN)
     said = str(caught.value)
     assert said.startswith(f"f.csv: line 3 is {content + len(end):,} bytes long"), said[:200]
+
+
+def test_a_quoted_cell_holding_another_delimiter_does_not_change_the_files(
+    tmp_path: Path,
+) -> None:
+    # csv.Sniffer took the ; inside a quoted formula for the file's delimiter: the comma
+    # file read one column wide, "no preset or mapping fits" with its header right there
+    path = tmp_path / "long.csv"
+    path.write_text(
+        "day,metric,value,note\n"
+        '"=HYPERLINK(""http://e"";""x"")",leads,2,hi\n'
+        '2026-01-06,leads,1,"a; b"\n'
+    )
+    parsed = parse_file(path, known_metrics=KNOWN)
+    assert [(r[0], r[2], r[3]) for r in rows(parsed)] == [(3, "leads", 1.0)]
+    assert [(r.line, r.column) for r in parsed.rejects] == [(2, "day")]
+    assert parsed.rejects[0].reason.startswith("a formula never computed")
+    # a file of semicolons with a comma in its header's quoted name stays one of semicolons
+    path.write_text('day;metric;value;"note, free text"\n2026-01-06;leads;1,5;x\n')
+    parsed = parse_file(path, known_metrics=KNOWN)
+    assert [(r[2], r[3]) for r in rows(parsed)] == [("leads", 1.5)]
