@@ -136,29 +136,26 @@ def _load_tables(con: Connection, source: Path, tables: dict[str, dict[str, Any]
         )
     order = [t for t in tables if t in existing]
     # DuckDB reads a path holding * ? or [ as a pattern: `restore 'g/nightly[1]'` read
-    # g/nightly1's files. Such a folder's files are read by pyarrow, name as it is.
+    # g/nightly1's files. Such a folder's files are read through a link of a plain name
+    # (pyarrow read them before: pyarrow 16 changed the audit log's rows on the way).
     pattern = any(ch in str(source) for ch in "*?[")
-    for table in order:
-        con.execute(f'DELETE FROM "{table}"')  # noqa: S608
-        file = source / f"{table}.parquet"
-        try:
+    with tempfile.TemporaryDirectory(prefix="waypoint-restore-") as plain:
+        for table in order:
+            con.execute(f'DELETE FROM "{table}"')  # noqa: S608
+            file = source / f"{table}.parquet"
             if pattern:
-                import pyarrow.parquet as pq
-
-                con.register("restored_rows", pq.read_table(file))
-                try:
-                    con.execute(f'INSERT INTO "{table}" SELECT * FROM restored_rows')  # noqa: S608
-                finally:
-                    con.unregister("restored_rows")
-            else:
+                link = Path(plain) / f"{table}.parquet"
+                link.symlink_to(file.resolve())
+                file = link
+            try:
                 con.execute(
                     f'INSERT INTO "{table}" SELECT * FROM read_parquet(?)',  # noqa: S608
                     [str(file)],
                 )
-        except (duckdb.Error, OSError, ValueError) as exc:  # another shape, or no Parquet
-            raise BadInput(
-                f"{source}: {table}.parquet cannot be loaded ({exc}); nothing was restored"
-            ) from exc
+            except (duckdb.Error, OSError, ValueError) as exc:  # another shape, no Parquet
+                raise BadInput(
+                    f"{source}: {table}.parquet cannot be loaded ({exc}); nothing was restored"
+                ) from exc
     for table in order:
         expected = tables[table]
         if table == "meta":
