@@ -44,7 +44,7 @@ def _column_choice(
     picked = st.selectbox(
         # a label is Markdown: a file's header or cell must not become a link, an image
         # fetched from elsewhere on opening, an icon or maths
-        ui.text(f"{column}: e.g. {example}"),
+        ui.label_text(f"{column}: e.g. {example}"),
         [SKIP, NEW, *by_label],
         key=f"map_col_{i}",
     )

@@ -32,6 +32,18 @@ def text(value: str | None) -> str:
     return md_escape(value or "")
 
 
+def label_text(value: str | None) -> str:
+    """User text for a widget's label (Markdown, and its accessible name as written):
+    escaped like ``text``, but without the backslashes that guard nothing here, which
+    a screen reader would read out ("Betrag backslash colon"). A colon followed by a
+    space starts no icon or colour, and with the brackets escaped no parenthesis or
+    exclamation mark makes a link or an image."""
+    return _HARMLESS_ESCAPE.sub(r"\1", text(value))
+
+
+_HARMLESS_ESCAPE = re.compile(r"\\([()!]|:(?!\u2060))")
+
+
 def badge_text(value: str | None) -> str:
     """User text for st.badge's label: escaped like ``text`` but for the square
     brackets, which st.badge escapes itself (escaped twice, "[web]" read "\\[web\\]")."""

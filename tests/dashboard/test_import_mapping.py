@@ -98,12 +98,14 @@ def test_a_files_headers_and_cells_label_the_form_as_typed(app_env: Store) -> No
     assert not at.exception, at.exception
     labels = {s.key: s.label for s in at.selectbox if s.key and s.key.startswith("map_col_")}
     assert len(labels) == 2, labels
-    from dashboard.ui import text
+    from dashboard.ui import label_text
 
     shown = " ".join(labels.values())
     for typed in ("[L](https://evil.example/x)", ":red[R]", "$$x$$", "![i](http", ":material/"):
         assert typed not in shown, shown  # each reaches Markdown escaped
-    assert text("Amt [L](https://evil.example/x) :red[R] $$x$$ **B**") in shown
+    assert label_text("Amt [L](https://evil.example/x) :red[R] $$x$$ **B**") in shown
+    # a plain header and its cells carry no backslash into the accessible name
+    assert label_text("Betrag: e.g. 1.250,50 (EUR)!") == "Betrag: e.g. 1.250,50 (EUR)!"
 
 
 def test_an_assistant_sees_what_a_mapping_would_read_but_cannot_save_it(

@@ -186,16 +186,7 @@ def test_two_inbox_runs_at_once_import_a_file_once_and_file_it_once(tmp_path: Pa
     the second took the first's file in processing/ for one a stopped server left, filed
     it under failed/ as "interrupted" (once after the first had imported it) and the
     first failed with a FileNotFoundError. Now the inbox is one run's at a time."""
-    db = tmp_path / "w.duckdb"
-    assert waypoint(db, "demo", "--as-of", "2026-11-18").returncode == 0
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    big = inbox / "big.csv"
-    with big.open("w") as f:
-        f.write("day,metric,value,source\n")
-        for i in range(200_000):
-            f.write(f"2025-{1 + i % 12:02d}-{1 + i % 28:02d},catering-inquiries,1,src{i // 1000}\n")
-    os.utime(big, (time.time() - 3600, time.time() - 3600))
+    db, inbox = _demo_with_a_big_dropped_file(tmp_path, rows=200_000)
     procs = [
         subprocess.Popen(
             [*CLI, "--db", str(db), "jobs", "run", "inbox_import"],
@@ -219,9 +210,9 @@ def test_two_inbox_runs_at_once_import_a_file_once_and_file_it_once(tmp_path: Pa
     assert len(imports) == 1, imports
 
 
-def _demo_with_a_big_dropped_file(tmp_path: Path) -> tuple[Path, Path]:
-    """The demo workspace and its inbox holding 1.2 million rows dropped an hour ago
-    (seconds of import for the start-up catch-up)."""
+def _demo_with_a_big_dropped_file(tmp_path: Path, rows: int = 1_200_000) -> tuple[Path, Path]:
+    """The demo workspace and its inbox holding ``rows`` rows (1.2 million: seconds of
+    import for the start-up catch-up) dropped an hour ago."""
     db = tmp_path / "w.duckdb"
     assert waypoint(db, "demo", "--as-of", "2026-11-18").returncode == 0
     inbox = tmp_path / "inbox"
@@ -229,7 +220,7 @@ def _demo_with_a_big_dropped_file(tmp_path: Path) -> tuple[Path, Path]:
     big = inbox / "big.csv"
     with big.open("w") as f:
         f.write("day,metric,value,source\n")
-        for i in range(1_200_000):
+        for i in range(rows):
             f.write(f"2025-{1 + i % 12:02d}-{1 + i % 28:02d},catering-inquiries,1,src{i // 1000}\n")
     an_hour_ago = time.time() - 3600
     os.utime(big, (an_hour_ago, an_hour_ago))
