@@ -95,7 +95,7 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
         until = {s.period: on_time_until(Period.parse(s.period)) for s in states}
         # a reminder made up on the last on-time day said "due soon" of a check-in late
         # at midnight
-        today = any(u <= local for u in until.values())
+        today = all(u <= local for u in until.values())
         lines = [f"Hi {who.name}, these check-ins are due{' today' if today else ' soon'}:", ""]
         lines += [
             f"- {kpi_names.get(s.kpi, s.kpi)} ({period(s.period)}): by the end of"
@@ -168,7 +168,7 @@ def run_reminders(store: Store, now: dt.datetime) -> str:
             " in the plan."
             if named is not None and not named.email
             else f"\n\nYou are told because the plan names no manager for {name}"
-            " (`manager:` on the person), so every manager hears of it."
+            " (`manager:` on the person), so the workspace's managers hear of it."
             if named is None
             else ""
         )

@@ -120,21 +120,19 @@ def _note(target: Path, text: str) -> None:
 
 
 @contextlib.contextmanager
-def _inbox_turn(inbox: Path) -> Iterator[bool]:
-    """Whether this run has the inbox to itself: an exclusive ``flock`` on the inbox
-    folder for the block (no file of ours in a folder others drop files in; the kernel
-    lets go when the process ends, even on ``kill -9``). False while another run, the
-    scheduler's or a ``jobs run``'s, holds it."""
-    fd = os.open(inbox, os.O_RDONLY | os.O_DIRECTORY)
-    try:
+def _inbox_turn(store: Store) -> Iterator[bool]:
+    """Whether this run has the inbox to itself: an exclusive ``flock`` on
+    ``<database>.inbox.lock`` for the block (beside the database, on the disk DuckDB
+    needs to be local, not in an inbox that may be a network share where a folder takes
+    no lock; the kernel lets go when the process ends, even on ``kill -9``). False while
+    another run, the scheduler's or a ``jobs run``'s, holds it."""
+    with store.inbox_lock_path().open("a+", encoding="utf-8") as handle:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             yield False
             return
-        yield True
-    finally:
-        os.close(fd)  # closing it lets go of the lock
+        yield True  # closing the file lets go of the lock
 
 
 def inbox_import(store: Store, now: dt.datetime, slot: dt.datetime | None = None) -> str:
@@ -150,7 +148,7 @@ def inbox_import(store: Store, now: dt.datetime, slot: dt.datetime | None = None
     inbox = data_dir(store) / "inbox"
     if not inbox.is_dir():
         return f"no inbox folder ({inbox})"
-    with _inbox_turn(inbox) as mine:
+    with _inbox_turn(store) as mine:
         if not mine:
             return (
                 "another inbox run is under way (the scheduler's or a `jobs run`);"

@@ -8,6 +8,7 @@ every table's rows in one transaction: it lands whole or not at all.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import shutil
@@ -139,7 +140,11 @@ def _load_tables(con: Connection, source: Path, tables: dict[str, dict[str, Any]
     # g/nightly1's files. Such a folder's files are read through a link of a plain name
     # (pyarrow read them before: pyarrow 16 changed the audit log's rows on the way).
     pattern = any(ch in str(source) for ch in "*?[")
-    with tempfile.TemporaryDirectory(prefix="waypoint-restore-") as plain:
+    with (
+        tempfile.TemporaryDirectory(prefix="waypoint-restore-")
+        if pattern
+        else contextlib.nullcontext("")
+    ) as plain:
         for table in order:
             con.execute(f'DELETE FROM "{table}"')  # noqa: S608
             file = source / f"{table}.parquet"

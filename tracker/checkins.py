@@ -492,6 +492,7 @@ def checkin_status(
                 ).fetchall()
             ]
     states = []
+    starting: list[Upcoming] = []  # later in the running period, before later periods
     for (
         key, owner, period, due, at, confidence, note, progress, plans, problems, by, upd,
         archived, kstart,
@@ -504,7 +505,7 @@ def checkin_status(
             # starts later in the running period: owed once it has started (its status
             # reads not_started until then, "no check-in is due yet")
             if upcoming:
-                later.insert(0, Upcoming(key, owner, kstart))
+                starting.append(Upcoming(key, owner, kstart))
             continue
         states.append(
             CheckinState(
@@ -525,7 +526,7 @@ def checkin_status(
                 archived,
             )
         )
-    return CheckinReport(week, states, later)
+    return CheckinReport(week, states, starting + later)
 
 
 def overdue(store: Store, now: dt.datetime | None = None) -> list[CheckinState]:

@@ -790,9 +790,11 @@ def _impact(w: _Window, metric_row: tuple[Any, ...]) -> Impact:
         impact.reason = "the campaign has not started"
         impact.too_early = True
         return impact
-    if len(with_value) < MIN_PRE_DAYS <= pre_days:
+    gaps = np.diff(with_value)
+    if len(with_value) < MIN_PRE_DAYS <= pre_days and len(gaps) and np.median(gaps) >= 2:
         # the weeks are there but read now and then (a level noted each Monday): no
-        # import of earlier weeks helps, only values on most days
+        # import of earlier weeks helps, only values on most days (one value typed long
+        # before a month of daily imports is no such metric: it lacks earlier weeks)
         impact.reason = (
             f"values on only {len(with_value)} of the {pre_days} days before it, and the"
             f" model needs {MIN_PRE_DAYS} days with values: a metric read weekly or now and"

@@ -226,15 +226,20 @@ class Store:
         return kept
 
     def own_files(self) -> list[Path]:
-        """The database file, its write-ahead log, its open-lock and the scheduler's lock
-        file (replacing either would let a second process in): never written over by an
-        --out (``tracker.outfiles.write_atomically``'s ``keep_off``)."""
+        """The database file, its write-ahead log, its open-lock and the scheduler's and
+        the inbox's lock files (replacing one would let a second process in): never
+        written over by an --out (``tracker.outfiles.write_atomically``'s ``keep_off``)."""
         return [
             self.path,
             Path(str(self.path) + ".wal"),
             _lock_path(self.path),
             Path(str(self.path) + ".scheduler.lock"),
+            self.inbox_lock_path(),
         ]
+
+    def inbox_lock_path(self) -> Path:
+        """The file whose lock makes the inbox one job run's at a time (jobs.tasks)."""
+        return Path(str(self.path) + ".inbox.lock")
 
     def _connect(self, keep_wal: bool) -> duckdb.DuckDBPyConnection:
         kept = self._keep_wal() if keep_wal else None

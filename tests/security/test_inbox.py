@@ -98,12 +98,9 @@ def test_a_run_while_another_holds_the_inbox_leaves_its_files_alone(
     waiting = inbox / "next.csv"
     waiting.write_text("day,metric,value\n2026-11-03,leads,1\n")
     settled(waiting)
-    fd = os.open(inbox, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the other run's turn
+    with plan_store.inbox_lock_path().open("a+") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # the other run's turn
         outcome, message = run_job(plan_store, "inbox_import", NOW)
-    finally:
-        os.close(fd)
     assert outcome == "ok" and "another inbox run is under way" in message, message
     assert theirs.exists() and waiting.exists() and not (inbox / "failed").exists()
     # once it is done, the next run takes what is left (here: a true leftover)

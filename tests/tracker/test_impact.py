@@ -190,6 +190,18 @@ def test_a_metric_read_weekly_is_told_to_be_read_daily_not_to_import_more_weeks(
     assert "log or import it daily" in impact.reason and "import the weeks" not in impact.reason
 
 
+def test_a_daily_metric_with_one_early_value_is_told_to_import_the_weeks_before(
+    cafe: Store,
+) -> None:
+    # one value typed 100 days before the start, then a month of daily imports: the
+    # metric is read daily, what it lacks is earlier weeks, not a daily habit
+    days = [START - dt.timedelta(days=100)] + _days(START - dt.timedelta(days=30), 30 + 28)
+    _load(cafe, "orders", {d: 5.0 for d in days})
+    _, impact = _only(cafe, "orders", dt.date(2026, 10, 20))
+    assert impact.verdict == "not_enough_data"
+    assert "import the weeks before it" in impact.reason, impact.reason
+
+
 def test_a_running_campaign_is_judged_so_far(cafe: Store) -> None:
     rng = np.random.default_rng(2)
     values = {d: float(rng.poisson(6)) for d in _days(START - dt.timedelta(days=84), 84)}

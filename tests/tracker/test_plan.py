@@ -319,6 +319,13 @@ def test_yaml_merge_keys_merge_and_keys_beside_them_override() -> None:
     assert doc["kpis"][1] == {"key": "b", "target": 20, "owner": "ana"}
     with pytest.raises(PlanError, match="the key 'key' appears twice"):
         load_yaml("kpis:\n  - <<: {owner: ana}\n    key: a\n    key: b\n")
+    # checked as written, before merging rewrites an anchor merged before it is built
+    nested = "root: &r {owner: ana}\nx: {y: {b: &b {<<: *r, owner: bob}}}\nz: {<<: *b}\n"
+    assert load_yaml(nested)["z"] == {"owner": "bob"}
+    with pytest.raises(PlanError, match="the key 'owner' appears twice"):
+        load_yaml("k: {<<: {owner: ana, owner: bob}, key: a}\n")  # inside a merged one
+    with pytest.raises(PlanError, match="the key '<<' appears twice"):
+        load_yaml("a: &a {x: 1}\nb: &b {y: 2}\nc: {<<: *a, <<: *b}\n")
 
 
 def test_yaml_syntax_error_names_line() -> None:

@@ -17,6 +17,7 @@ import io
 import re
 import shutil
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,24 +129,23 @@ def _sniff_delimiter(text: str) -> str:
         sniffed = best if counts[best] else ","
     # The sniffer takes a quoted cell's inner delimiter for the file's: a note written
     # "=HYPERLINK(""a"";""b"")" made a comma file one column wide and its header
-    # unknown. A delimiter of the first line that splits more rows as wide as it wins.
-    header = lines[0] if lines else ""
-    others = [d for d in ",;\t|" if d != sniffed and d in header]
-    if not others:
-        return sniffed
-    return max([sniffed, *others], key=lambda d: (_rows_as_wide(sample, d), d == sniffed))
+    # unknown. Another delimiter wins only when it cuts more rows of the sample to one
+    # width of two or more cells than the sniffed one does (a title line above the table
+    # is one row among many, whichever it splits into).
+    found = {d: _rows_of_one_width(sample, d) for d in ",;\t|" if d in sample}
+    best = max(found, key=lambda d: (found[d], d == sniffed), default=sniffed)
+    return best if found.get(best, 0) > found.get(sniffed, 0) else sniffed
 
 
-def _rows_as_wide(sample: str, delimiter: str) -> int:
-    """How many rows of ``sample`` have as many cells as its first, when that is two or
-    more (a one-column reading fits every row and says nothing)."""
+def _rows_of_one_width(sample: str, delimiter: str) -> int:
+    """How many rows of ``sample`` have its most common width, when that is two or more
+    cells (a one-column reading fits every row and says nothing)."""
     try:
-        rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))
+        widths = [len(r) for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)]
     except csv.Error:
         return 0
-    if not rows or len(rows[0]) < 2:
-        return 0
-    return sum(len(r) == len(rows[0]) for r in rows)
+    counts = Counter(w for w in widths if w >= 2)
+    return max(counts.values(), default=0)
 
 
 def read_csv_text(text: str, name: str) -> Sheet:

@@ -28,29 +28,6 @@ _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when pres
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """Dates stay text here so that pydantic reports a bad one with its item and field."""
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, yaml.Node] = {}
-        for key_node, _value in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                # `<<: *defaults` merges another mapping (the safe loader's own
-                # flattening below); keys written beside it override it, no duplicate
-                continue
-            key = self.construct_object(key_node, deep=True)
-            try:
-                duplicate = key in seen
-            except TypeError:  # an unhashable key: YAML's own error follows
-                break
-            if duplicate:
-                raise yaml.constructor.ConstructorError(
-                    None,
-                    None,
-                    f"the key {key!r} appears twice in one mapping (first on line"
-                    f" {seen[key].start_mark.line + 1}); keep one",
-                    key_node.start_mark,
-                )
-            seen[key] = key_node
-        return super().construct_mapping(node, deep=deep)
-
     def _short_number(self, node: yaml.ScalarNode) -> None:
         # Python refuses to convert more than 4,300 digits with a raw ValueError; no
         # Waypoint number needs more than 16 (values are bounded to 1e15).
@@ -97,6 +74,41 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _refuse_duplicate_keys(node: yaml.Node, seen: set[int]) -> None:
+    """Refuse a mapping that names one key twice (the later would silently win), or
+    merges twice (`<<` written twice): checked on the document as written, before the
+    safe loader's merging rewrites merged mappings in place (checked while constructing,
+    a key merged into an anchor built earlier read as written twice)."""
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            _refuse_duplicate_keys(child, seen)
+        return
+    if not isinstance(node, yaml.MappingNode):
+        return
+    first: dict[tuple[str, str], yaml.Node] = {}
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            key = (key_node.tag, key_node.value)
+            if key in first:
+                shown = "<<" if key_node.tag == _MERGE else key_node.value
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"the key {shown!r} appears twice in one mapping (first on line"
+                    f" {first[key].start_mark.line + 1}); keep one",
+                    key_node.start_mark,
+                )
+            first[key] = key_node
+        _refuse_duplicate_keys(key_node, seen)
+        _refuse_duplicate_keys(value_node, seen)
+
+
 def _expanded_size(node: yaml.Node, memo: dict[int, int], aliases: list[int]) -> int:
     """How many values the document holds once every alias is expanded (a DAG walk)."""
     cached = memo.get(id(node))
@@ -132,6 +144,7 @@ def load_yaml(text: str, source: str = "plan") -> Any:
                 f"too many YAML aliases (*name): more than {MAX_ALIASES}, or expanding to more"
                 f" than {MAX_NODES:,} values; write the items out in full"
             )
+        _refuse_duplicate_keys(node, set())
         return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

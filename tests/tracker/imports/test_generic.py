@@ -709,3 +709,13 @@ def test_a_quoted_cell_holding_another_delimiter_does_not_change_the_files(
     path.write_text('day;metric;value;"note, free text"\n2026-01-06;leads;1,5;x\n')
     parsed = parse_file(path, known_metrics=KNOWN)
     assert [(r[2], r[3]) for r in rows(parsed)] == [("leads", 1.5)]
+    # a title line above the table is one row: a comma or a bar in it decides nothing
+    # (a Google Ads report's first line is the report's own name)
+    from tracker.imports.read import _sniff_delimiter
+
+    for title, table in (
+        ("Campaign report, all campaigns", 'Campaign\tClicks\nSpring\t"9,380"\nFall\t10\n'),
+        ("Sales report | January 2026", "Date,Orders,Revenue\n2026-01-01,3,40\n2026-01-02,4,5\n"),
+        ("Bericht: Umsatz, Kosten", "Datum;Umsatz;Kosten\n01.01.2026;1,5;2\n02.01.2026;2,5;3\n"),
+    ):
+        assert _sniff_delimiter(f"{title}\n{table}") == _sniff_delimiter(table), title
