@@ -11,6 +11,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import ui
+from tracker import formats
 from tracker.errors import WaypointError
 from tracker.importer import import_upload
 from tracker.mappings import (
@@ -160,7 +161,7 @@ def show(store: Any, actor: Any, plan: Any, upload_name: str, data: bytes) -> No
     names = {**metric_names, **{m.key: m.name for m in new_metrics}}
     rows = parsed.rows.select(["day", "metric", "value"]).to_pylist()
     days = sorted({r["day"] for r in rows})
-    span = f" from {days[0]:%d %b %Y} to {days[-1]:%d %b %Y}" if days else ""
+    span = f" from {formats.long_day(days[0])} to {formats.long_day(days[-1])}" if days else ""
     st.markdown(
         f"**This mapping reads {ui.count(len(rows), 'daily value')}{span}**"
         + (
@@ -171,10 +172,17 @@ def show(store: Any, actor: Any, plan: Any, upload_name: str, data: bytes) -> No
     )
     st.dataframe(
         [
-            {"Day": r["day"], "Metric": names.get(r["metric"], r["metric"]), "Value": r["value"]}
+            # days and numbers as the rest of the page writes them (the sentence above
+            # said "02 Nov 2026" over a column of 2026-11-02, and 1430.5 for 1,430.50)
+            {
+                "Day": formats.short_day(r["day"], year=True),
+                "Metric": names.get(r["metric"], r["metric"]),
+                "Value": formats.number(r["value"], digits=12),
+            }
             for r in rows[:300]
         ],
         hide_index=True,
+        column_config={"Value": st.column_config.TextColumn(width="small")},
     )
     if parsed.rejects:
         st.dataframe(

@@ -59,7 +59,12 @@ def test_a_manager_maps_a_booking_export_and_the_next_one_imports_in_one_click(
     at.text_input(key="map_where_value").set_value("catering")
     at.run()
     assert not at.exception, at.exception
-    assert "This mapping reads 8 daily values from 02 Nov 2026 to 05 Nov 2026" in all_text(at)
+    assert "This mapping reads 8 daily values from 2 Nov 2026 to 5 Nov 2026" in all_text(at)
+    # the preview writes days and amounts as the page does (2026-11-02 and 1430.5 were
+    # shown beside a sentence saying "2 Nov 2026", for a file reading 1.430,50)
+    preview = next(d.value for d in at.dataframe if "Metric" in d.value.columns)
+    first = preview.iloc[0].to_dict()
+    assert first["Day"] == "Mon 2 Nov 2026" and first["Value"] == "1,430.5", first
     at = click(at, "Save mapping and import")
     assert not at.exception, at.exception
     assert "Saved the mapping booking-system" in at.success[0].value
