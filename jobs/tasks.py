@@ -77,6 +77,27 @@ def _queued(inbox: Path) -> list[Path]:
     return sorted(found)
 
 
+def _left_alone(inbox: Path) -> list[str]:
+    """What a person may have dropped that the inbox never reads, said in the run's
+    message (it was left without a word): a ``.txt`` file (the inbox's own notes are
+    ``.txt``) and a folder of its own (files are read from the inbox itself only).
+    Hidden files and downloads under way stay unsaid: those are no one's mistake."""
+    said = []
+    for path in sorted(inbox.iterdir()):
+        if path.name.startswith(PARTIAL_PREFIXES) or path.name in ("done", "failed", "processing"):
+            continue
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        name = file_label(path.name)
+        if stat.S_ISDIR(info.st_mode):
+            said.append(f"{name}/ (a folder: files are read from the inbox itself)")
+        elif stat.S_ISREG(info.st_mode) and path.name.lower().endswith((".txt", ".rejects.csv")):
+            said.append(f"{name} (a .txt or rejects file is never imported)")
+    return said
+
+
 def _fail(failed: Path, source: Path, name: str, stamp: str, why: str) -> None:
     failed.mkdir(parents=True, exist_ok=True)
     # the claimed file is named "<stamp>-<safe name>": the same safe name, this run's stamp
@@ -258,6 +279,9 @@ def _import_inbox(store: Store, inbox: Path, now: dt.datetime) -> str:
         parts.append(f"failed {len(refused)}: {', '.join(refused)}")
     if waiting:
         parts.append(f"left for later (still being written): {', '.join(waiting)}")
+    left = _left_alone(inbox)
+    if left:
+        parts.append(f"left alone: {', '.join(left)}")
     return "; ".join(parts)
 
 

@@ -106,3 +106,19 @@ def test_a_run_while_another_holds_the_inbox_leaves_its_files_alone(
     # once it is done, the next run takes what is left (here: a true leftover)
     outcome, message = run_job(plan_store, "inbox_import", NOW + dt.timedelta(minutes=5))
     assert "being-read.csv (interrupted)" in message and "imported 1: next.csv" in message
+
+
+def test_a_text_file_or_a_folder_in_the_inbox_is_named_as_left_alone(
+    plan_store: Store, inbox: Path
+) -> None:
+    # they were left without a word, and the person who dropped them waited
+    settled(inbox)
+    (inbox / "notes.txt").write_text("campaign notes")
+    (inbox / "sub").mkdir()
+    (inbox / "sub" / "orders.csv").write_text("day,metric,value\n2026-11-02,leads,3\n")
+    (inbox / ".hidden.csv").write_text("x")
+    outcome, message = run_job(plan_store, "inbox_import", NOW)
+    assert outcome == "ok", message
+    assert "left alone: notes.txt (a .txt or rejects file is never imported)" in message
+    assert "sub/ (a folder: files are read from the inbox itself)" in message
+    assert ".hidden" not in message and (inbox / "notes.txt").exists()
