@@ -279,9 +279,9 @@ def _import_inbox(store: Store, inbox: Path, now: dt.datetime) -> str:
         parts.append(f"failed {len(refused)}: {', '.join(refused)}")
     if waiting:
         parts.append(f"left for later (still being written): {', '.join(waiting)}")
-    left = _left_alone(inbox)
-    if left:
-        parts.append(f"left alone: {', '.join(left)}")
+    untouched = _left_alone(inbox)
+    if untouched:
+        parts.append(f"left alone: {', '.join(untouched)}")
     return "; ".join(parts)
 
 
