@@ -315,8 +315,12 @@ def _refusal(name: str, choice: str, sheets: Sequence[Sheet], fits: str | None) 
             else "no preset or mapping fits it"
         )
         return f"{name}: does not fit the {choice} preset; {hint} (first row: {header[:160]!r})"
+    # a workbook's name over text: said, or "no preset fits" hid that it is no workbook
+    text = bool(sheets) and "delimiter" in sheets[0].meta
+    workbook_name = name.lower().endswith((".xlsx", ".xlsm", ".xls"))
+    kind = " (named like a workbook, it holds text: read as CSV)" if text and workbook_name else ""
     return (
-        f"{name}: no preset or mapping fits (first row: {header[:160]!r}). Map it once with"
+        f"{name}{kind}: no preset or mapping fits (first row: {header[:160]!r}). Map it once with"
         " --map FILE.yaml or on the dashboard's Import page (docs/imports.md, \"Import"
         ' mappings"), or write it in the long form with the header day,metric,value'
     )

@@ -455,10 +455,16 @@ def test_a_file_that_does_not_fit_the_mapping_says_what_it_looks_like(
     assert "wide form" not in run.err, run.err
 
 
-def test_an_unknown_file_is_refused_with_the_way_to_map_it(shop: Path) -> None:
+def test_an_unknown_file_is_refused_with_the_way_to_map_it(shop: Path, tmp_path: Path) -> None:
     run = waypoint(shop, "import", str(MAPPED / "crm-deals.csv"))
     assert run.code == 2
     assert "no preset or mapping fits" in run.err and "--map" in run.err
+    assert "named like a workbook" not in run.err
+    # text under a workbook's name is read as text, and the refusal says it is no workbook
+    fake = _write(tmp_path, "report.xlsx", "this is not xlsx\nreally\n")
+    run = waypoint(shop, "import", str(fake))
+    assert run.code == 2
+    assert "report.xlsx (named like a workbook, it holds text: read as CSV): no preset" in (run.err)
 
 
 def test_a_dated_file_of_unknown_columns_is_not_taken_for_the_wide_form(
