@@ -641,7 +641,12 @@ def campaign_impacts(
             if start is None:
                 # No day to compare before and after: it was taken as the as-of day, so
                 # "only 0 days during it" said to wait, and every day moved it on again.
-                impacts = [_undated(key, name, metrics[m], end, through, currency) for m in wanted]
+                impacts = [
+                    _unjudged(
+                        metrics[m], (key, name), (None, end, through), currency, reason=NO_START
+                    )
+                    for m in wanted
+                ]
                 totals = dict.fromkeys(("hours", "cost", "spend", "unpriced"), 0.0)
                 caveats: list[str] = []
             else:
@@ -711,30 +716,31 @@ NO_START = (
 )
 
 
-def _undated(
-    key: str,
-    name: str,
+def _unjudged(
     metric_row: tuple[Any, ...],
-    end: dt.date | None,
-    through: dt.date,
+    campaign: tuple[str, str],
+    span: tuple[dt.date | None, dt.date | None, dt.date],
     currency: str,
+    **more: Any,
 ) -> Impact:
-    """A metric of a campaign with no start: not judged, and waiting will not mend it."""
+    """A metric of a campaign (key, name) over its span (start, end, through), before any
+    judgement: ``not_enough_data`` until the model says otherwise. A campaign with no
+    start stays so (``reason=NO_START``): waiting will not mend it."""
     metric, metric_name, behaviour, _, klass, unit = metric_row
     return Impact(
-        campaign=key,
-        campaign_name=name,
+        campaign=campaign[0],
+        campaign_name=campaign[1],
         metric=metric,
         metric_name=metric_name,
         behaviour=behaviour,
-        start=None,
-        end=end,
-        through=through,
+        start=span[0],
+        end=span[1],
+        through=span[2],
         verdict="not_enough_data",
-        reason=NO_START,
         unit=unit,
         currency=currency,
         outcome=klass == "outcome",
+        **more,
     )
 
 
@@ -762,29 +768,21 @@ class _Window:
 
 
 def _impact(w: _Window, metric_row: tuple[Any, ...]) -> Impact:
-    metric, metric_name, behaviour, _, klass, unit = metric_row
+    metric, behaviour = metric_row[0], metric_row[2]
     start, through, series, others = w.start, w.through, w.series, w.others
     values = series[metric]
     n_pre = (start - w.first).days
     pre, during = values[:n_pre], values[n_pre : n_pre + max((through - start).days + 1, 0)]
     with_value = np.flatnonzero(~np.isnan(pre))
     pre_days = int(len(pre) - with_value[0]) if len(with_value) else 0
-    impact = Impact(
-        campaign=w.campaign,
-        campaign_name=w.name,
-        metric=metric,
-        metric_name=metric_name,
-        behaviour=behaviour,
-        start=start,
-        end=w.end,
-        through=through,
-        verdict="not_enough_data",
+    impact = _unjudged(
+        metric_row,
+        (w.campaign, w.name),
+        (start, w.end, through),
+        w.currency,
         pre_weeks=pre_days / 7,
         days=int((~np.isnan(during)).sum()),
         caveats=w.caveats,
-        unit=unit,
-        currency=w.currency,
-        outcome=klass == "outcome",
     )
     if start > through:
         impact.reason = "the campaign has not started"
