@@ -61,37 +61,39 @@ def data_dir(store: Store) -> Path:
     return chosen
 
 
+def _entries(folder: Path) -> list[tuple[Path, os.stat_result]]:
+    """What ``folder`` holds, by name, as itself (``lstat``: a link is a link), without
+    hidden files and office lock files (``~$book.xlsx``): nobody's to read or to name."""
+    found = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(PARTIAL_PREFIXES):
+            continue
+        try:
+            found.append((path, path.lstat()))
+        except OSError:
+            continue  # gone meanwhile
+    return found
+
+
 def _queued(inbox: Path) -> list[Path]:
     """Regular files waiting in the inbox. Symlinks, folders, sockets and the like are
     skipped: the inbox must never read (or echo) a file it was pointed at elsewhere."""
-    found = []
-    for path in inbox.iterdir():
-        if path.name.startswith(PARTIAL_PREFIXES) or path.name.lower().endswith(PARTIAL_SUFFIXES):
-            continue
-        try:
-            info = path.lstat()
-        except OSError:
-            continue
-        if stat.S_ISREG(info.st_mode):
-            found.append(path)
-    return sorted(found)
+    return [
+        path
+        for path, info in _entries(inbox)
+        if stat.S_ISREG(info.st_mode) and not path.name.lower().endswith(PARTIAL_SUFFIXES)
+    ]
 
 
 def _left_alone(inbox: Path) -> list[str]:
     """What a person may have dropped that the inbox never reads, said in the run's
     message (it was left without a word): a ``.txt`` file (the inbox's own notes are
     ``.txt``) and a folder of its own (files are read from the inbox itself only).
-    Hidden files and downloads under way stay unsaid: those are no one's mistake."""
+    Downloads under way stay unsaid: they settle and are read."""
     said = []
-    for path in sorted(inbox.iterdir()):
-        if path.name.startswith(PARTIAL_PREFIXES) or path.name in ("done", "failed", "processing"):
-            continue
-        try:
-            info = path.lstat()
-        except OSError:
-            continue
+    for path, info in _entries(inbox):
         name = file_label(path.name)
-        if stat.S_ISDIR(info.st_mode):
+        if stat.S_ISDIR(info.st_mode) and path.name not in ("done", "failed", "processing"):
             said.append(f"{name}/ (a folder: files are read from the inbox itself)")
         elif stat.S_ISREG(info.st_mode) and path.name.lower().endswith((".txt", ".rejects.csv")):
             said.append(f"{name} (a .txt or rejects file is never imported)")
