@@ -475,6 +475,10 @@ def test_the_reviews_numbers_say_the_day_they_are_of(app_env: Store) -> None:
     assert not at.exception, at.exception
     (table,) = [f.value for f in at.dataframe if "KPI" in f.value.columns]
     assert list(table.columns) == ["KPI", "status", "last week", "as of Sun 15 Nov"]
+    # a monthly KPI's check-in names its month on the page, as in the mail (beside an
+    # overdue October, "Google rating: on time" read as October's too)
+    shown = " ".join(m.value for m in at.markdown)
+    assert "- Google rating \\(November 2026\\): on time" in shown, shown
 
 
 def test_a_kpi_read_weeks_ago_says_when_its_last_value_came(app_env: Store) -> None:
