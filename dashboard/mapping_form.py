@@ -159,6 +159,7 @@ def show(store: Any, actor: Any, plan: Any, upload_name: str, data: bytes) -> No
         st.error(ui.text(str(exc)))
         return
     names = {**metric_names, **{m.key: m.name for m in new_metrics}}
+    units = {m.key: m.unit for m in (*plan.metrics, *new_metrics)}
     rows = parsed.rows.select(["day", "metric", "value"]).to_pylist()
     days = sorted({r["day"] for r in rows})
     span = f" from {formats.long_day(days[0])} to {formats.long_day(days[-1])}" if days else ""
@@ -172,12 +173,15 @@ def show(store: Any, actor: Any, plan: Any, upload_name: str, data: bytes) -> No
     )
     st.dataframe(
         [
-            # days and numbers as the rest of the page writes them (the sentence above
-            # said "02 Nov 2026" over a column of 2026-11-02, and 1430.5 for 1,430.50)
+            # days and amounts as the rest of the page writes them, in the metric's unit
+            # (the sentence above said "02 Nov 2026" over a column of 2026-11-02, and
+            # 1430.5 stood for $1,430.50)
             {
                 "Day": formats.short_day(r["day"], year=True),
                 "Metric": names.get(r["metric"], r["metric"]),
-                "Value": formats.number(r["value"], digits=12),
+                "Value": formats.value(
+                    r["value"], units.get(r["metric"]), plan.workspace.currency, digits=12
+                ),
             }
             for r in rows[:300]
         ],

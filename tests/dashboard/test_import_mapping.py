@@ -64,7 +64,7 @@ def test_a_manager_maps_a_booking_export_and_the_next_one_imports_in_one_click(
     # shown beside a sentence saying "2 Nov 2026", for a file reading 1.430,50)
     preview = next(d.value for d in at.dataframe if "Metric" in d.value.columns)
     first = preview.iloc[0].to_dict()
-    assert first["Day"] == "Mon 2 Nov 2026" and first["Value"] == "1,430.5", first
+    assert first["Day"] == "Mon 2 Nov 2026" and first["Value"] == "1,430.5", first  # no unit
     at = click(at, "Save mapping and import")
     assert not at.exception, at.exception
     assert "Saved the mapping booking-system" in at.success[0].value
@@ -127,6 +127,9 @@ def test_an_assistant_sees_what_a_mapping_would_read_but_cannot_save_it(
     assert "Map this file once" in [s.value for s in at.subheader]
     at.selectbox(key="map_col_3").set_value("Catering revenue")  # an existing metric
     at.run()
+    # the preview's amounts in the metric's unit (the workspace's dollars)
+    preview = next(d.value for d in at.dataframe if "Metric" in d.value.columns)
+    assert preview.iloc[0].to_dict()["Value"] == "$1,430.50"
     assert "Only a manager can save a mapping" in at.info[-1].value
     assert not [b for b in at.button if b.label == "Save mapping and import"]
     # The rule holds in tracker/, not only on the page.
