@@ -31,13 +31,16 @@ def type_in_grid_cell(page, grid, right: int, down: int, text: str) -> None:
     over, ``down`` rows down), type ``text`` and close the editor. Waits for the grid's
     own editor box each time instead of for fixed pauses: on a loaded CI machine the
     editor opened after the text had already been typed into nothing."""
-    box = grid.bounding_box()
-    assert box is not None
     # a text cell edits in a textarea, a number cell in an input; a disabled one is the
     # metric's name (under load the arrow keys can land before the grid has focus, and
     # Enter opened the first column: "element is not enabled" for 30 s, a failed run)
     editor = page.locator("textarea.gdg-input:not([disabled]), input.gdg-input:not([disabled])")
     for _ in range(5):
+        # where the grid is now: the page's lower half still moves in its first seconds
+        # under load, and a place taken once sent all five tries to where it had been
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        assert box is not None
         page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)
         for _ in range(right):
             page.keyboard.press("ArrowRight")
